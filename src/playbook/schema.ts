@@ -1,0 +1,542 @@
+// The playbook language: one zod schema that validates a parsed YAML document into typed values
+// and, through z.toJSONSchema, gives editors the same shape for autocompletion.
+// Every object is strict (an unknown key is an error, never ignored). Time phrases are parsed here
+// into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
+// which needs the whole document.
+import { z } from "zod";
+import {
+  type ParseResult,
+  parseDeadline,
+  parseDuration,
+  parseWindow,
+} from "./time-expressions.ts";
+
+function parsed<T>(parse: (input: string) => ParseResult<T>, description: string) {
+  return z
+    .string()
+    .describe(description)
+    .transform((input, ctx): T => {
+      const result = parse(input);
+      if (!result.ok) {
+        ctx.addIssue({ code: "custom", message: result.message, params: { fix: result.fix } });
+        return z.NEVER;
+      }
+      return result.value;
+    });
+}
+
+const DurationText = parsed(parseDuration, 'A duration: "24h", "4 business hours", "2 business days", "2 weeks".');
+const DeadlineText = parsed(
+  parseDeadline,
+  'A deadline: "24h" (after the step opens), "2 business days after start", "3 days before kickoff", "Day 90 after go_live".',
+);
+const WindowText = parsed(parseWindow, 'A window: "Days 1-2", "Week 1-2", "Weeks 5-12", "Day 70+", "Days 30-90 after go_live".');
+
+const Id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, "ids are lower_snake_case: start with a letter, then letters, digits or _")
+  .describe("An identifier in lower_snake_case.");
+const DocumentId = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.{}-]*$/, "document ids are letters, digits, '-', '_' and '.' (e.g. EMAIL-CS-001)")
+  .describe("A document or template identifier such as EMAIL-CS-001.");
+const Text = z.string().min(1, "must not be empty");
+/** A CEL expression, type-checked against the playbook's facts, parameters and forms when loaded. */
+const Expression = Text.describe("A CEL expression, e.g. facts.user_count > 100 && facts.soc2_required");
+const DateText = z
+  .string()
+  .regex(
+    /^(\d{4}-\d{2}-\d{2}|\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})$/,
+    "dates are written YYYY-MM-DD (or a {{parameter}} the adopting company fills in)",
+  );
+const Level = z.enum(["low", "medium", "high"]);
+
+const Revision = z.strictObject({
+  version: Text,
+  date: DateText,
+  author: Text.optional(),
+  changes: Text,
+});
+
+const Approval = z.strictObject({
+  role: Text.describe("The approving function, e.g. Process Owner, Quality Review."),
+  name: z.string().optional(),
+  title: z.string().optional(),
+  date: DateText.optional(),
+});
+
+const Letterhead = z.strictObject({
+  company_name: Text,
+  address: Text.optional(),
+  phone: Text.optional(),
+  email: Text.optional(),
+  website: Text.optional(),
+});
+
+const DocumentControl = z.strictObject({
+  id: Text,
+  title: Text,
+  version: Text,
+  status: z.enum(["draft", "in_review", "approved", "retired"]).default("approved"),
+  owner: Text,
+  classification: z.enum(["public", "internal", "confidential", "restricted"]).default("internal"),
+  effective: DateText,
+  review: DateText.describe("The next review date."),
+  last_review: DateText.optional(),
+  prepared_by: Text.optional(),
+  letterhead: Letterhead.optional(),
+  revisions: z.array(Revision).default([]),
+  approvals: z.array(Approval).default([]),
+});
+
+const Scope = z.strictObject({
+  applies_to: z.array(Text).min(1),
+  excludes: z.array(z.strictObject({ text: Text, see: Text.optional() })).default([]),
+});
+
+const Parameter = z.strictObject({
+  type: z.enum(["string", "text", "integer", "number", "date", "email", "url"]),
+  description: Text,
+  default: z.union([z.string(), z.number()]).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+
+/** Client facts: typed inputs known when a project starts (from the CRM or the handoff form). */
+const Fact = z.strictObject({
+  type: z.enum(["bool", "int", "double", "string", "date", "list"]),
+  label: Text,
+  description: Text.optional(),
+  values: z.array(Text).optional().describe("For strings: the allowed values."),
+  default: z.union([z.boolean(), z.number(), z.string(), z.array(z.string())]).optional(),
+  source: z.enum(["crm", "handoff", "client", "computed"]).default("handoff"),
+});
+
+const Weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+const Calendar = z.strictObject({
+  working_days: z.array(Weekday).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
+  working_hours: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'working hours are "HH:MM-HH:MM", e.g. "09:00-17:00"')
+    .default("09:00-17:00"),
+  time_zone: Text.default("client").describe('"client" (the client\'s time zone fact) or an IANA zone.'),
+  holidays: Text.default("client").describe('"client" (the client\'s country), an ISO country code, or "none".'),
+  closures: z.array(z.strictObject({ from: DateText, to: DateText, label: Text })).default([]),
+});
+
+const AssignmentStrategy = z.enum([
+  "territory",
+  "segment",
+  "specialization",
+  "product",
+  "complexity",
+  "capacity",
+  "least_loaded",
+  "round_robin",
+  "contract",
+  "manual",
+]);
+
+const Assignment = z.strictObject({
+  strategies: z.array(AssignmentStrategy).min(1).describe("Applied in order: filters first, then a picker."),
+  match_on: z.array(Id).default([]).describe("Facts the filters match against (territory, segment ...)."),
+  capacity: z.union([z.number().int().positive(), z.string()]).optional().describe("Active projects per person."),
+  when_nobody_fits: z.enum(["notify_cs_ops", "leave_unassigned"]).default("notify_cs_ops"),
+});
+
+const Role = z.strictObject({
+  title: Text,
+  side: z.enum(["internal", "client", "system"]),
+  description: Text.optional(),
+  responsibilities: z.array(Text).default([]),
+  assignment: Assignment.optional(),
+  escalates_to: Id.optional(),
+});
+
+const Template = z.strictObject({
+  title: Text,
+  kind: z.enum(["email", "document", "form", "project", "report", "meeting", "checklist", "survey"]),
+  subject: Text.optional(),
+  body: Text.optional(),
+});
+
+const FieldType = z.enum(["string", "text", "bool", "int", "double", "date", "email", "choice", "list", "file"]);
+const FormField = z.strictObject({
+  label: Text,
+  type: FieldType,
+  required: z.boolean().default(false),
+  options: z.array(Text).optional(),
+  help: Text.optional(),
+});
+
+const Form = z.strictObject({
+  title: Text,
+  template: DocumentId.optional(),
+  system: Text.optional().describe("Where the form lives, e.g. Salesforce."),
+  fields: z.record(Id, FormField),
+});
+
+const SurveyQuestion = z.strictObject({
+  id: Id,
+  text: Text,
+  type: z.enum(["nps", "csat", "rating", "text", "choice", "bool"]),
+  options: z.array(Text).optional(),
+  required: z.boolean().default(true),
+});
+
+const Survey = z.strictObject({
+  title: Text,
+  kind: z.enum(["nps", "csat", "custom"]),
+  to: z.array(Id).min(1),
+  send: DeadlineText.describe('When it goes out, e.g. "{{number_of_days}} days after completion".'),
+  questions: z.array(SurveyQuestion).min(1),
+});
+
+const TrainingTrack = z.strictObject({
+  title: Text,
+  audience: Text,
+  modules: z.array(Text).min(1),
+  hours: z.number().positive(),
+  required: z.boolean().default(true),
+  when: Expression.optional(),
+});
+
+const Training = z.strictObject({
+  pass_mark: z
+    .number()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe("Assessment score in percent needed to pass."),
+  delivery: z
+    .array(z.strictObject({ id: Id, title: Text, description: Text, when: Expression.optional() }))
+    .default([]),
+  tracks: z.record(Id, TrainingTrack),
+});
+
+// Actions: one key each, so an unknown or misspelt action name is an unknown-key error with a suggestion.
+const Recipients = z.array(Id).min(1);
+const Action = z
+  .strictObject({
+    when: Expression.optional(),
+    notify: z.strictObject({ to: Recipients, message: Text, channel: z.enum(["in_app", "email", "chat"]).default("in_app") }).optional(),
+    email: z.strictObject({ to: Recipients, template: DocumentId, attach_invite: Id.optional() }).optional(),
+    create_task: z
+      .strictObject({ title: Text, owner: Id, due: DeadlineText.optional(), description: Text.optional() })
+      .optional(),
+    escalate: z.strictObject({ to: Id, reason: Text }).optional(),
+    assign: z.strictObject({ role: Id }).optional(),
+    start_project: z.strictObject({ playbook: Text.default("self") }).optional(),
+    send_survey: z.strictObject({ survey: Id }).optional(),
+    send_invite: z.strictObject({ meeting: Id }).optional(),
+    activate: z.strictObject({ step: Id }).optional(),
+    request_approval: z.strictObject({ from: Id, subject: Text }).optional(),
+    set_health: z.strictObject({ status: z.enum(["green", "amber", "red"]), reason: Text }).optional(),
+    hold: z.strictObject({ reason: Text }).optional(),
+    log: z.strictObject({ message: Text }).optional(),
+  })
+  .superRefine((action, ctx) => {
+    const keys = Object.keys(action).filter((key) => key !== "when");
+    if (keys.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          keys.length === 0 ? "an action needs exactly one verb" : `an action has one verb, this one has ${keys.join(", ")}`,
+        params: {
+          fix: "write one of notify, email, create_task, escalate, assign, start_project, send_survey, send_invite, activate, request_approval, set_health, hold, log",
+        },
+      });
+    }
+  });
+
+const Raci = z.strictObject({
+  responsible: z.array(Id).min(1),
+  accountable: Id.describe("Exactly one role is accountable."),
+  consulted: z.array(Id).default([]),
+  informed: z.array(Id).default([]),
+});
+
+const ChecklistItem = z.union([
+  Text,
+  z.strictObject({
+    id: Id.optional(),
+    text: Text,
+    owner: Id.optional(),
+    required: z.boolean().default(true),
+    visible_to_client: z.boolean().optional(),
+  }),
+]);
+
+const AgendaItem = z.strictObject({
+  minutes: z.number().positive().optional(),
+  topic: Text,
+  description: Text.optional(),
+});
+
+const Meeting = z.strictObject({
+  length: DurationText.optional(),
+  attendees: z.array(Id).default([]),
+  agenda: z.array(AgendaItem).default([]),
+  preparation: z.array(Text).default([]),
+  during: z.array(Text).default([]),
+});
+
+const Gate = z.strictObject({
+  approvers: z.array(Id).min(1),
+  rule: z.enum(["any", "all"]).default("all"),
+  sign_off: Text.describe("What the approvers sign, in words."),
+  blocks: z.enum(["step", "phase"]).default("step").describe("phase: nothing in later phases starts until it passes."),
+});
+
+const Branch = z.strictObject({
+  label: Text,
+  when: Expression.optional(),
+  otherwise: z.literal(true).optional(),
+  actions: z.array(Action).default([]),
+  next: Text.describe('"continue", "hold", "end" or the id of the step to go to.'),
+});
+
+const Decision = z.strictObject({
+  question: Text,
+  branches: z.array(Branch).min(2),
+});
+
+const Handoff = z.strictObject({
+  from: Id,
+  to: Id,
+  information: z.array(Text).min(1),
+});
+
+const Deliverable = z.strictObject({
+  title: Text,
+  template: DocumentId.optional(),
+  location: Text.optional(),
+});
+
+const Repeat = z.strictObject({
+  for_each: Expression.describe("A CEL list, known only when the project runs (e.g. facts.integrations)."),
+  as: Id.default("item"),
+});
+
+const Step = z.strictObject({
+  id: Id,
+  title: Text,
+  kind: z.enum(["task", "meeting", "approval", "email", "review", "milestone", "handoff"]).default("task"),
+  description: Text.optional(),
+  owner: Id,
+  raci: Raci.optional(),
+  after: z.array(Id).optional().describe("Steps that must finish first. Default: the step written before it."),
+  when: Expression.optional().describe("Include the step only where this holds for the client."),
+  optional: z.boolean().default(false),
+  on_demand: z.boolean().default(false).describe("Opened only by a decision branch or an automation."),
+  next: Id.optional().describe("For on-demand steps: where the flow returns when done."),
+  visible_to_client: z.boolean().default(false),
+  opens: DeadlineText.optional().describe("Opens at a scheduled time instead of when its predecessors finish."),
+  due: DeadlineText.optional(),
+  target: DeadlineText.optional().describe("A soft target, earlier than the hard deadline."),
+  lasts: DurationText.optional().describe("How long the activity itself runs (e.g. enhanced support)."),
+  instructions: z.array(Text).default([]),
+  expected_result: Text.optional(),
+  deliverable: Deliverable.optional(),
+  template: DocumentId.optional(),
+  checklist: z.array(ChecklistItem).default([]),
+  form: Id.optional(),
+  meeting: Meeting.optional(),
+  gate: Gate.optional(),
+  decision: Decision.optional(),
+  handoff: Handoff.optional(),
+  repeat: Repeat.optional(),
+  training: z.array(Id).default([]).describe("Training tracks delivered; the pass mark gates completion."),
+  survey: Id.optional(),
+  compliance: Id.optional().describe("The compliance addendum this step belongs to."),
+  systems: z.array(Text).default([]),
+  go_live: z.boolean().default(false).describe("Completing this step is the client's go-live."),
+  completes_project: z.boolean().default(false),
+});
+
+const Phase = z.strictObject({
+  id: Id,
+  title: Text,
+  window: WindowText,
+  description: Text.optional(),
+  steps: z.array(Step).min(1),
+});
+
+const Cadence = z.strictObject({
+  id: Id,
+  title: Text,
+  owner: Id,
+  every: DurationText,
+  during: Id.optional().describe("The phase it runs in."),
+  from: DeadlineText.optional(),
+  until: DeadlineText.optional(),
+  when: Expression.optional(),
+  kind: z.enum(["meeting", "task", "report"]).default("meeting"),
+  visible_to_client: z.boolean().default(true),
+  agreed_with_client: z.boolean().default(false),
+  instructions: z.array(Text).default([]),
+  expected_result: Text.optional(),
+  due: DeadlineText.optional().describe("Deadline for each occurrence's follow-up."),
+});
+
+export const EVENT_TYPES = [
+  "deal.won",
+  "deal.reopened",
+  "project.started",
+  "project.on_hold",
+  "project.completed",
+  "project.go_live",
+  "step.activated",
+  "step.completed",
+  "step.overdue",
+  "gate.approved",
+  "gate.rejected",
+  "form.submitted",
+  "meeting.scheduled",
+  "training.completed",
+  "survey.answered",
+  "issue.opened",
+  "issue.resolved",
+  "change.requested",
+  "milestone.reached",
+] as const;
+
+const Rule = z.strictObject({
+  id: Id,
+  title: Text,
+  category: z.enum(["automation", "exception", "escalation"]),
+  description: Text.optional(),
+  on: z.enum(EVENT_TYPES),
+  step: Id.optional().describe("For step.*, gate.* and form events: which step."),
+  when: Expression.optional(),
+  after: DurationText.optional().describe("Wait this long; fire only if `until` has not happened."),
+  until: z.enum(EVENT_TYPES).optional(),
+  repeat_every: DurationText.optional().describe("Repeat the actions until `until` happens."),
+  owner: Id.optional(),
+  actions: z.array(Action).min(1),
+});
+
+const KpiTarget = z.string().regex(
+  /^(<=|>=|<|>|=)\s*\d+(\.\d+)?\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/,
+  'targets are a comparison and a number with a unit: "< 45 days", ">= 90%", ">= 4.5/5", "> 50", "< 10/week"',
+);
+
+const Kpi = z.strictObject({
+  id: Id,
+  title: Text,
+  metric: z
+    .enum([
+      "time_to_go_live",
+      "time_to_first_value",
+      "time_to_onboard",
+      "training_completion",
+      "adoption_rate",
+      "nps",
+      "csat",
+      "first_pass_uat_rate",
+      "sla_compliance",
+      "ticket_resolution_time",
+      "ticket_volume",
+      "retention_rate",
+      "first_delivery_success_rate",
+      "on_time_milestones",
+      "manual",
+    ])
+    .describe("A built-in measure computed from the event log, or manual."),
+  target: KpiTarget.optional(),
+  frequency: z.enum(["per_project", "per_interaction", "daily", "weekly", "monthly", "quarterly", "annually"]),
+  source: z.enum(["automatic", "manual"]).default("automatic"),
+  definition: Text.optional(),
+  edge_rules: z.array(Text).default([]),
+  owner: Id.optional(),
+});
+
+const Risk = z.strictObject({
+  id: Id,
+  risk: Text,
+  impact: Level,
+  probability: Level,
+  mitigation: Text,
+  owner: Id.optional(),
+  controls: z.array(Text).default([]),
+});
+
+const ComplianceItem = z.strictObject({
+  id: Id,
+  text: Text,
+  at: z.array(Id).default([]).describe("Steps where it is collected or checked."),
+  owner: Id.optional(),
+});
+
+const Addendum = z.strictObject({
+  id: Id,
+  title: Text,
+  framework: z.enum(["soc2", "gdpr", "hipaa", "iso27001", "internal", "other"]),
+  applies_when: Expression.optional().describe("Omit when it applies to every client."),
+  description: Text.optional(),
+  evidence: z.array(ComplianceItem).default([]),
+  checks: z.array(ComplianceItem).default([]),
+  approvals: z.array(z.strictObject({ role: Id, text: Text })).default([]),
+  package: z.array(Text).default([]).describe("What is compiled and given to the client."),
+});
+
+const Reference = z.strictObject({ id: Text, title: Text, kind: z.enum(["template", "sop", "document", "system", "link"]).default("document"), url: z.string().url().optional() });
+
+export const PlaybookSchema = z
+  .strictObject({
+    onboard: z.literal(1).describe("The playbook language version."),
+    id: Id,
+    document: DocumentControl,
+    purpose: Text,
+    scope: Scope,
+    definitions: z.array(z.strictObject({ term: Text, meaning: Text })).default([]),
+    prerequisites: z.array(Text).default([]),
+    references: z.array(Reference).default([]),
+    parameters: z.record(Id, Parameter).default({}),
+    facts: z.record(Id, Fact).default({}),
+    calendar: Calendar.default({
+      working_days: ["mon", "tue", "wed", "thu", "fri"],
+      working_hours: "09:00-17:00",
+      time_zone: "client",
+      holidays: "client",
+      closures: [],
+    }),
+    roles: z.record(Id, Role),
+    templates: z.record(DocumentId, Template).default({}),
+    forms: z.record(Id, Form).default({}),
+    surveys: z.record(Id, Survey).default({}),
+    training: Training.optional(),
+    phases: z.array(Phase).min(1),
+    cadences: z.array(Cadence).default([]),
+    rules: z.array(Rule).default([]),
+    kpis: z.array(Kpi).default([]),
+    risks: z.array(Risk).default([]),
+    compliance: z.array(Addendum).default([]),
+    quality_controls: z
+      .strictObject({ in_process: z.array(Text).default([]), final: z.array(Text).default([]) })
+      .optional(),
+    systems: z.array(z.strictObject({ name: Text, purpose: Text })).default([]),
+    rollout: z.array(z.strictObject({ when: Text, activity: Text })).default([]),
+    change_management: z.array(Text).default([]),
+    appendices: z.array(z.strictObject({ id: Id, title: Text, body: Text })).default([]),
+  })
+  .describe("An Onboard playbook: one file that is the SOP, the live project and its KPIs.");
+
+export type Playbook = z.output<typeof PlaybookSchema>;
+export type PlaybookInput = z.input<typeof PlaybookSchema>;
+export type Phase = Playbook["phases"][number];
+export type Step = Phase["steps"][number];
+export type Role = Playbook["roles"][string];
+export type Rule = Playbook["rules"][number];
+export type Action = Rule["actions"][number];
+export type Cadence = Playbook["cadences"][number];
+export type Kpi = Playbook["kpis"][number];
+export type Addendum = Playbook["compliance"][number];
+export type Fact = Playbook["facts"][string];
+export type Form = Playbook["forms"][string];
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The JSON Schema editors use to autocomplete playbooks; generated from the same zod source. */
+export function playbookJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PlaybookSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}

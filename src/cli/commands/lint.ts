@@ -1,0 +1,49 @@
+import { compareDiagnostics, type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
+import { expandPaths, lintFile, RULES } from "../../lint/lint.ts";
+import { type Command, type Io, UsageError } from "../args.ts";
+
+function paint(io: Io, severity: Diagnostic["severity"], text: string): string {
+  if (!io.color) return text;
+  const code = severity === "error" ? 31 : severity === "warning" ? 33 : 36;
+  return `\u001b[${code}m${text}\u001b[0m`;
+}
+
+export const lintCommand: Command = {
+  name: "lint",
+  summary: "check playbooks against the language and the SOP quality rules",
+  usage: `Usage: onboard lint [options] <file or directory>...
+
+Checks each playbook (.yaml/.yml; directories are searched) and prints every finding as
+file:line:column severity [rule] message, with how to fix it.
+
+Options:
+  --json        print machine-readable findings (one JSON document)
+  --quiet       print errors only
+  --rules       list the rules and exit
+  -h, --help    show this help
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
+  options: { json: { type: "boolean" }, quiet: { type: "boolean" }, rules: { type: "boolean" } },
+  async run(values, positionals, io) {
+    if (values.rules) {
+      for (const rule of RULES) io.out(`${rule.id.padEnd(30)} ${rule.severity.padEnd(8)} ${rule.description}`);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError(`name at least one playbook file or directory\n\n${this.usage}`);
+    const { files, missing } = await expandPaths(positionals);
+    const reports = await Promise.all(files.map((file) => lintFile(file)));
+    const missingDiagnostics: Diagnostic[] = missing.map((file) => ({ rule: "source/read", severity: "error", message: "no such file or directory", fix: "check the path", file, line: 1, column: 1, path: [] }));
+    const all = [...missingDiagnostics, ...reports.flatMap((r) => r.diagnostics)].sort(compareDiagnostics);
+    const shown = values.quiet ? all.filter((d) => d.severity === "error") : all;
+    const count = (s: Diagnostic["severity"]) => all.filter((d) => d.severity === s).length;
+    const summary = { files: files.length, errors: count("error"), warnings: count("warning"), infos: count("info") };
+    if (values.json) {
+      io.out(JSON.stringify({ summary, diagnostics: shown.map(({ path, ...d }) => ({ ...d, path: path.join(".") })) }, null, 2));
+    } else {
+      for (const d of shown) io.out(paint(io, d.severity, formatDiagnostic(d)));
+      if (files.length === 0 && missing.length === 0) io.err("no playbooks (.yaml, .yml) found");
+      io.out(`${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"}`);
+    }
+    return summary.errors > 0 || (files.length === 0 && missing.length === 0) ? 1 : 0;
+  },
+};

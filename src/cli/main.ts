@@ -1,0 +1,55 @@
+// The `onboard` command line. Each command lives in commands/ with its own help text.
+import { type Command, type Io, parse, UsageError } from "./args.ts";
+import { lintCommand } from "./commands/lint.ts";
+import { schemaCommand } from "./commands/schema.ts";
+import { validateCommand } from "./commands/validate.ts";
+
+const COMMANDS: readonly Command[] = [lintCommand, validateCommand, schemaCommand];
+
+const HELP = `onboard: client onboarding where the playbook is the SOP
+
+Usage: onboard <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
+
+Run "onboard <command> --help" for a command's options.`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parse(command, rest);
+    if (values.help) {
+      io.out(command.usage);
+      return 0;
+    }
+    return await command.run(values, positionals, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`onboard ${command.name}: ${error.message}`);
+      return 2;
+    }
+    io.err(`onboard ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+export async function runCli(): Promise<void> {
+  const io: Io = {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}
+
+if (import.meta.main) await runCli();

@@ -1,0 +1,173 @@
+// Conditions are CEL (Common Expression Language): standard, side-effect free, not Turing complete.
+// Each expression is type-checked when the playbook loads, against the variables its place in the
+// playbook can see (facts, params, forms, the step, the triggering event), so a typo fails at load time
+// and not when a client trips on it.
+import { type ASTNode, Environment, parse } from "@marcbachmann/cel-js";
+import type { EventType, Playbook } from "./schema.ts";
+
+type CelType = string | { readonly [field: string]: CelType };
+
+const FACT_TYPES: Record<Playbook["facts"][string]["type"], string> = {
+  bool: "bool",
+  int: "int",
+  double: "double",
+  string: "string",
+  date: "string",
+  list: "list<string>",
+};
+
+const PARAM_TYPES: Record<Playbook["parameters"][string]["type"], string> = {
+  string: "string",
+  text: "string",
+  integer: "int",
+  number: "double",
+  date: "string",
+  email: "string",
+  url: "string",
+};
+
+const FIELD_TYPES: Record<Playbook["forms"][string]["fields"][string]["type"], string> = {
+  string: "string",
+  text: "string",
+  bool: "bool",
+  int: "int",
+  double: "double",
+  date: "string",
+  email: "string",
+  choice: "string",
+  list: "list<string>",
+  file: "string",
+};
+
+/** What each event carries into a rule's `when`. */
+export const EVENT_FIELDS: Record<EventType, Record<string, string>> = {
+  "deal.won": { source: "string", deal_id: "string", stage: "string", amount: "double" },
+  "deal.reopened": { source: "string", deal_id: "string", stage: "string" },
+  "project.started": {},
+  "project.on_hold": { reason: "string" },
+  "project.completed": {},
+  "project.go_live": {},
+  "step.activated": { step: "string" },
+  "step.completed": { step: "string" },
+  "step.overdue": { step: "string", days_overdue: "int" },
+  "gate.approved": { step: "string", role: "string", comment: "string" },
+  "gate.rejected": { step: "string", role: "string", comment: "string" },
+  "form.submitted": { form: "string" },
+  "meeting.scheduled": { meeting: "string", starts_at: "string" },
+  "training.completed": { track: "string", score: "double", passed: "bool" },
+  "survey.answered": { survey: "string", score: "int", comment: "string" },
+  "issue.opened": { severity: "string", title: "string", hours_open: "int" },
+  "issue.resolved": { severity: "string", title: "string", hours_open: "int" },
+  "change.requested": { kind: "string", delay_days: "int", billable: "bool", in_scope: "bool" },
+  "milestone.reached": { milestone: "string" },
+};
+
+export const STEP_FIELDS = { checklist_unchecked: "int", checklist_complete: "bool", attempt: "int" } as const;
+export const TRAINING_FIELDS = { completion_rate: "double", all_passed: "bool", average_score: "double" } as const;
+export const PROJECT_FIELDS = {
+  days_since_start: "int",
+  days_since_go_live: "int",
+  on_hold: "bool",
+  health: "string",
+} as const;
+
+/** Where an expression stands decides what it may refer to. */
+export interface ExpressionScope {
+  readonly step?: boolean;
+  readonly event?: EventType;
+  readonly item?: string;
+}
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly type?: string;
+  readonly message?: string;
+  readonly offset?: number;
+}
+
+/** Builds and caches one CEL environment per kind of scope for a playbook. */
+export class ExpressionChecker {
+  readonly #playbook: Playbook;
+  readonly #environments = new Map<string, Environment>();
+
+  constructor(playbook: Playbook) {
+    this.#playbook = playbook;
+  }
+
+  #schemaFor(scope: ExpressionScope): Record<string, CelType> {
+    const p = this.#playbook;
+    const facts = Object.fromEntries(Object.entries(p.facts).map(([id, f]) => [id, FACT_TYPES[f.type]]));
+    const params = Object.fromEntries(Object.entries(p.parameters).map(([id, v]) => [id, PARAM_TYPES[v.type]]));
+    const forms = Object.fromEntries(
+      Object.entries(p.forms).map(([id, form]) => [
+        id,
+        Object.fromEntries(Object.entries(form.fields).map(([fid, field]) => [fid, FIELD_TYPES[field.type]])),
+      ]),
+    );
+    const schema: Record<string, CelType> = {
+      facts,
+      params,
+      forms,
+      training: TRAINING_FIELDS,
+      project: PROJECT_FIELDS,
+    };
+    if (scope.step) schema.step = STEP_FIELDS;
+    if (scope.event) schema.event = EVENT_FIELDS[scope.event];
+    return schema;
+  }
+
+  #environment(scope: ExpressionScope): Environment {
+    const key = `${scope.step ? "s" : ""}|${scope.event ?? ""}|${scope.item ?? ""}`;
+    let env = this.#environments.get(key);
+    if (!env) {
+      env = new Environment({ unlistedVariablesAreDyn: false });
+      for (const [name, type] of Object.entries(this.#schemaFor(scope))) {
+        // Empty maps (no facts declared) are still declared, so `facts.x` reports "No such key: x".
+        if (typeof type === "string") env.registerVariable(name, type);
+        else env.registerVariable({ name, schema: type as Record<string, string> });
+      }
+      if (scope.item) env.registerVariable(scope.item, "string");
+      this.#environments.set(key, env);
+    }
+    return env;
+  }
+
+  check(source: string, scope: ExpressionScope, expected: "bool" | "list"): CheckResult {
+    let result: ReturnType<Environment["check"]>;
+    try {
+      result = this.#environment(scope).check(source);
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+    if (!result.valid) {
+      const message = (result.error?.message ?? "invalid expression").split("\n")[0] ?? "invalid expression";
+      return { ok: false, message, offset: result.error?.range?.start ?? 0 };
+    }
+    const type = result.type ?? "dyn";
+    const fits = expected === "bool" ? type === "bool" || type === "dyn" : type.startsWith("list") || type === "dyn";
+    if (!fits) {
+      return { ok: false, type, message: `the expression is ${type}, but a ${expected === "bool" ? "condition (bool)" : "list"} is needed here` };
+    }
+    return { ok: true, type };
+  }
+
+  /** The root variables an expression reads; a criterion that reads none is a constant, not a measurement. */
+  static variablesRead(source: string): string[] {
+    const found = new Set<string>();
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) {
+        for (const v of value) visit(v);
+      } else if (value && typeof value === "object" && "op" in value) {
+        const node = value as ASTNode;
+        if (node.op === "id") found.add(String(node.args));
+        else visit(node.args);
+      }
+    };
+    try {
+      visit(parse(source).ast);
+    } catch {
+      return [];
+    }
+    return [...found];
+  }
+}

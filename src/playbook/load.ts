@@ -1,0 +1,110 @@
+// The one entry point from bytes to a typed playbook. It never throws: whatever it is given,
+// it returns diagnostics with file, line and column, and a playbook only when there are no errors.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { compareDiagnostics, type Diagnostic, type Finding, hasErrors } from "./diagnostics.ts";
+import { ExpressionChecker } from "./expressions.ts";
+import { buildModel, type PlaybookModel } from "./model.ts";
+import { type Playbook, PlaybookSchema } from "./schema.ts";
+import { issuesToFindings } from "./schema-issues.ts";
+import { checkPlaceholders, SemanticChecker } from "./semantics.ts";
+import { decodeUtf8, locate, parseYaml, type SourceFile } from "./source.ts";
+
+export interface LoadResult {
+  readonly file: string;
+  readonly playbook?: Playbook;
+  readonly model?: PlaybookModel;
+  readonly source?: SourceFile;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function at(file: string, line: number, column: number, finding: Omit<Finding, "path">): Diagnostic {
+  return { ...finding, file, line, column, path: [] };
+}
+
+export function positioned(source: SourceFile, findings: readonly Finding[]): Diagnostic[] {
+  return findings.map((f) => {
+    const { line, column } = locate(source, f);
+    const { key: _key, offset: _offset, ...rest } = f;
+    return { ...rest, file: source.name, line, column };
+  });
+}
+
+function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
+  let text: string;
+  if (typeof input === "string") {
+    text = input;
+  } else {
+    const decoded = decodeUtf8(input);
+    if (!decoded.ok) {
+      return {
+        file,
+        diagnostics: [
+          at(file, decoded.line, decoded.column, {
+            rule: "source/encoding",
+            severity: "error",
+            message: `byte ${decoded.byte} is not valid UTF-8`,
+            fix: "save the file as UTF-8 (playbooks are always UTF-8; re-encoding guesses would corrupt names and symbols)",
+          }),
+        ],
+      };
+    }
+    text = decoded.text;
+  }
+
+  const source = parseYaml(file, text);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of source.document.errors) {
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    diagnostics.push(at(file, pos.line, pos.col, {
+      rule: "source/yaml",
+      severity: "error",
+      message: error.message.split("\n")[0] ?? error.code,
+      fix: error.code === "DUPLICATE_KEY" ? "remove or rename one of the two keys" : "fix the YAML syntax at this spot (indentation, quotes, a missing ':')",
+    }));
+  }
+  if (diagnostics.length > 0) return { file, source, diagnostics };
+
+  let raw: unknown;
+  try {
+    raw = source.document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { file, source, diagnostics: [at(file, 1, 1, { rule: "source/yaml", severity: "error", message: error instanceof Error ? error.message : String(error), fix: "remove YAML aliases (*name) that expand the document" })] };
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return { file, source, diagnostics: [at(file, 1, 1, { rule: "schema/type", severity: "error", message: "a playbook is a YAML mapping starting with `onboard: 1`", fix: "start the file with `onboard: 1`, then id:, document:, roles:, phases: ..." })] };
+  }
+
+  const parsed = PlaybookSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { file, source, diagnostics: positioned(source, issuesToFindings(PlaybookSchema, parsed.error.issues)).sort(compareDiagnostics) };
+  }
+  const playbook = parsed.data;
+  const model = buildModel(playbook);
+  const findings = [...new SemanticChecker(model, new ExpressionChecker(playbook)).run(), ...checkPlaceholders(raw, playbook)];
+  const all = positioned(source, findings).sort(compareDiagnostics);
+  return hasErrors(all) ? { file, source, diagnostics: all } : { file, playbook, model, source, diagnostics: all };
+}
+
+/** Load a playbook from text or bytes. Never throws. */
+export function loadPlaybook(file: string, input: Uint8Array | string): LoadResult {
+  try {
+    return loadUnsafe(file, input);
+  } catch (error) {
+    // A bug of ours, not of the playbook: say so instead of crashing the caller.
+    const message = error instanceof Error ? error.message : String(error);
+    return { file, diagnostics: [at(file, 1, 1, { rule: "internal", severity: "error", message: `the loader failed: ${message}`, fix: "please report this with the file that caused it" })] };
+  }
+}
+
+export async function loadPlaybookFile(location: string | URL): Promise<LoadResult> {
+  const file = typeof location === "string" ? location : fileURLToPath(location);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { file, diagnostics: [at(file, 1, 1, { rule: "source/read", severity: "error", message: code === "ENOENT" ? "no such file" : `cannot read the file (${code ?? String(error)})`, fix: "check the path" })] };
+  }
+  return loadPlaybook(file, bytes);
+}

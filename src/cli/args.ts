@@ -1,5 +1,5 @@
 // Argument parsing for every command through node:util's parseArgs, with errors a person can act on.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -21,7 +21,12 @@ export interface Io {
 
 export function parse(command: Command, argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${command.usage}`);
   }

@@ -38,7 +38,11 @@ export interface LintReport {
 export function lintLoaded(loaded: LoadResult, rules: readonly LintRule[] = RULES): LintReport {
   if (!loaded.model || !loaded.source) return { file: loaded.file, diagnostics: loaded.diagnostics };
   const findings = rules.flatMap((rule) =>
-    [...rule.check(loaded.model as NonNullable<LoadResult["model"]>)].map((f) => ({ ...f, rule: rule.id, severity: f.severity ?? rule.severity })),
+    [...rule.check(loaded.model as NonNullable<LoadResult["model"]>)].map((f) => ({
+      ...f,
+      rule: rule.id,
+      severity: f.severity ?? rule.severity,
+    })),
   );
   const diagnostics = [...loaded.diagnostics, ...positioned(loaded.source, findings)].sort(compareDiagnostics);
   return { file: loaded.file, diagnostics };

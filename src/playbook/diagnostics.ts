@@ -47,7 +47,9 @@ export function didYouMean(input: string, candidates: Iterable<string>, what: st
   const list = [...candidates];
   const guess = suggest(input, list);
   if (guess) return `did you mean "${guess}"?`;
-  return list.length > 0 ? `declared ${what}: ${list.slice(0, 12).join(", ")}${list.length > 12 ? ", ..." : ""}` : `declare it under ${what}`;
+  return list.length > 0
+    ? `declared ${what}: ${list.slice(0, 12).join(", ")}${list.length > 12 ? ", ..." : ""}`
+    : `declare it under ${what}`;
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

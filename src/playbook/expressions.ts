@@ -146,7 +146,11 @@ export class ExpressionChecker {
     const type = result.type ?? "dyn";
     const fits = expected === "bool" ? type === "bool" || type === "dyn" : type.startsWith("list") || type === "dyn";
     if (!fits) {
-      return { ok: false, type, message: `the expression is ${type}, but a ${expected === "bool" ? "condition (bool)" : "list"} is needed here` };
+      return {
+        ok: false,
+        type,
+        message: `the expression is ${type}, but a ${expected === "bool" ? "condition (bool)" : "list"} is needed here`,
+      };
     }
     return { ok: true, type };
   }

@@ -55,13 +55,18 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
   const source = parseYaml(file, text);
   const diagnostics: Diagnostic[] = [];
   for (const error of source.document.errors) {
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-    diagnostics.push(at(file, pos.line, pos.col, {
-      rule: "source/yaml",
-      severity: "error",
-      message: error.message.split("\n")[0] ?? error.code,
-      fix: error.code === "DUPLICATE_KEY" ? "remove or rename one of the two keys" : "fix the YAML syntax at this spot (indentation, quotes, a missing ':')",
-    }));
+    const pos = source.lines.linePos(error.pos[0]);
+    diagnostics.push(
+      at(file, pos.line, pos.col, {
+        rule: "source/yaml",
+        severity: "error",
+        message: error.message.split("\n")[0] ?? error.code,
+        fix:
+          error.code === "DUPLICATE_KEY"
+            ? "remove or rename one of the two keys"
+            : "fix the YAML syntax at this spot (indentation, quotes, a missing ':')",
+      }),
+    );
   }
   if (diagnostics.length > 0) return { file, source, diagnostics };
 
@@ -69,15 +74,41 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
   try {
     raw = source.document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { file, source, diagnostics: [at(file, 1, 1, { rule: "source/yaml", severity: "error", message: error instanceof Error ? error.message : String(error), fix: "remove YAML aliases (*name) that expand the document" })] };
+    return {
+      file,
+      source,
+      diagnostics: [
+        at(file, 1, 1, {
+          rule: "source/yaml",
+          severity: "error",
+          message: error instanceof Error ? error.message : String(error),
+          fix: "remove YAML aliases (*name) that expand the document",
+        }),
+      ],
+    };
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    return { file, source, diagnostics: [at(file, 1, 1, { rule: "schema/type", severity: "error", message: "a playbook is a YAML mapping starting with `onboard: 1`", fix: "start the file with `onboard: 1`, then id:, document:, roles:, phases: ..." })] };
+    return {
+      file,
+      source,
+      diagnostics: [
+        at(file, 1, 1, {
+          rule: "schema/type",
+          severity: "error",
+          message: "a playbook is a YAML mapping starting with `onboard: 1`",
+          fix: "start the file with `onboard: 1`, then id:, document:, roles:, phases: ...",
+        }),
+      ],
+    };
   }
 
-  const parsed = PlaybookSchema.safeParse(raw);
+  const parsed = PlaybookSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    return { file, source, diagnostics: positioned(source, issuesToFindings(PlaybookSchema, parsed.error.issues)).sort(compareDiagnostics) };
+    return {
+      file,
+      source,
+      diagnostics: positioned(source, issuesToFindings(PlaybookSchema, parsed.error.issues)).sort(compareDiagnostics),
+    };
   }
   const playbook = parsed.data;
   const model = buildModel(playbook);
@@ -93,7 +124,17 @@ export function loadPlaybook(file: string, input: Uint8Array | string): LoadResu
   } catch (error) {
     // A bug of ours, not of the playbook: say so instead of crashing the caller.
     const message = error instanceof Error ? error.message : String(error);
-    return { file, diagnostics: [at(file, 1, 1, { rule: "internal", severity: "error", message: `the loader failed: ${message}`, fix: "please report this with the file that caused it" })] };
+    return {
+      file,
+      diagnostics: [
+        at(file, 1, 1, {
+          rule: "internal",
+          severity: "error",
+          message: `the loader failed: ${message}`,
+          fix: "please report this with the file that caused it",
+        }),
+      ],
+    };
   }
 }
 
@@ -104,7 +145,17 @@ export async function loadPlaybookFile(location: string | URL): Promise<LoadResu
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { file, diagnostics: [at(file, 1, 1, { rule: "source/read", severity: "error", message: code === "ENOENT" ? "no such file" : `cannot read the file (${code ?? String(error)})`, fix: "check the path" })] };
+    return {
+      file,
+      diagnostics: [
+        at(file, 1, 1, {
+          rule: "source/read",
+          severity: "error",
+          message: code === "ENOENT" ? "no such file" : `cannot read the file (${code ?? String(error)})`,
+          fix: "check the path",
+        }),
+      ],
+    };
   }
   return loadPlaybook(file, bytes);
 }

@@ -44,7 +44,10 @@ export function allowedKeysAt(root: AnySchema, path: readonly PropertyKey[]): st
     else return [];
     current = current ? unwrap(current) : undefined;
     if (current && defOf(current).type === "union") {
-      current = defOf(current).options?.map(unwrap).find((o) => defOf(o).type === "object") ?? current;
+      current =
+        defOf(current)
+          .options?.map(unwrap)
+          .find((o) => defOf(o).type === "object") ?? current;
     }
   }
   const def = current ? defOf(current) : undefined;
@@ -119,9 +122,7 @@ export function issuesToFindings(schema: AnySchema, issues: readonly Issue[], ba
         findings.push({
           rule: missing ? "schema/missing" : "schema/type",
           severity: "error",
-          message: missing
-            ? `"${String(at.at(-1))}" is required`
-            : `expected ${expected}, found ${describeInput(issue.input)}`,
+          message: missing ? `"${String(at.at(-1))}" is required` : `expected ${expected}, found ${describeInput(issue.input)}`,
           fix: missing ? `add "${String(at.at(-1))}:" here` : `write ${expected}`,
           path: at,
           key: false,

@@ -4,12 +4,7 @@
 // into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
 // which needs the whole document.
 import { z } from "zod";
-import {
-  type ParseResult,
-  parseDeadline,
-  parseDuration,
-  parseWindow,
-} from "./time-expressions.ts";
+import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
 
 function parsed<T>(parse: (input: string) => ParseResult<T>, description: string) {
   return z
@@ -202,15 +197,8 @@ const TrainingTrack = z.strictObject({
 });
 
 const Training = z.strictObject({
-  pass_mark: z
-    .number()
-    .min(0)
-    .max(100)
-    .optional()
-    .describe("Assessment score in percent needed to pass."),
-  delivery: z
-    .array(z.strictObject({ id: Id, title: Text, description: Text, when: Expression.optional() }))
-    .default([]),
+  pass_mark: z.number().min(0).max(100).optional().describe("Assessment score in percent needed to pass."),
+  delivery: z.array(z.strictObject({ id: Id, title: Text, description: Text, when: Expression.optional() })).default([]),
   tracks: z.record(Id, TrainingTrack),
 });
 
@@ -221,9 +209,7 @@ const Action = z
     when: Expression.optional(),
     notify: z.strictObject({ to: Recipients, message: Text, channel: z.enum(["in_app", "email", "chat"]).default("in_app") }).optional(),
     email: z.strictObject({ to: Recipients, template: DocumentId, attach_invite: Id.optional() }).optional(),
-    create_task: z
-      .strictObject({ title: Text, owner: Id, due: DeadlineText.optional(), description: Text.optional() })
-      .optional(),
+    create_task: z.strictObject({ title: Text, owner: Id, due: DeadlineText.optional(), description: Text.optional() }).optional(),
     escalate: z.strictObject({ to: Id, reason: Text }).optional(),
     assign: z.strictObject({ role: Id }).optional(),
     start_project: z.strictObject({ playbook: Text.default("self") }).optional(),
@@ -240,8 +226,7 @@ const Action = z
     if (keys.length !== 1) {
       ctx.addIssue({
         code: "custom",
-        message:
-          keys.length === 0 ? "an action needs exactly one verb" : `an action has one verb, this one has ${keys.join(", ")}`,
+        message: keys.length === 0 ? "an action needs exactly one verb" : `an action has one verb, this one has ${keys.join(", ")}`,
         params: {
           fix: "write one of notify, email, create_task, escalate, assign, start_project, send_survey, send_invite, activate, request_approval, set_health, hold, log",
         },
@@ -263,6 +248,7 @@ const ChecklistItem = z.union([
     text: Text,
     owner: Id.optional(),
     required: z.boolean().default(true),
+    when: Expression.optional().describe("Only for clients where this holds (e.g. facts.data_migration)."),
     visible_to_client: z.boolean().optional(),
   }),
 ]);
@@ -416,10 +402,12 @@ const Rule = z.strictObject({
   actions: z.array(Action).min(1),
 });
 
-const KpiTarget = z.string().regex(
-  /^(<=|>=|<|>|=)\s*\d+(\.\d+)?\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/,
-  'targets are a comparison and a number with a unit: "< 45 days", ">= 90%", ">= 4.5/5", "> 50", "< 10/week"',
-);
+const KpiTarget = z
+  .string()
+  .regex(
+    /^(<=|>=|<|>|=)\s*\d+(\.\d+)?\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/,
+    'targets are a comparison and a number with a unit: "< 45 days", ">= 90%", ">= 4.5/5", "> 50", "< 10/week"',
+  );
 
 const Kpi = z.strictObject({
   id: Id,
@@ -480,7 +468,12 @@ const Addendum = z.strictObject({
   package: z.array(Text).default([]).describe("What is compiled and given to the client."),
 });
 
-const Reference = z.strictObject({ id: Text, title: Text, kind: z.enum(["template", "sop", "document", "system", "link"]).default("document"), url: z.string().url().optional() });
+const Reference = z.strictObject({
+  id: Text,
+  title: Text,
+  kind: z.enum(["template", "sop", "document", "system", "link"]).default("document"),
+  url: z.string().url().optional(),
+});
 
 export const PlaybookSchema = z
   .strictObject({
@@ -512,9 +505,7 @@ export const PlaybookSchema = z
     kpis: z.array(Kpi).default([]),
     risks: z.array(Risk).default([]),
     compliance: z.array(Addendum).default([]),
-    quality_controls: z
-      .strictObject({ in_process: z.array(Text).default([]), final: z.array(Text).default([]) })
-      .optional(),
+    quality_controls: z.strictObject({ in_process: z.array(Text).default([]), final: z.array(Text).default([]) }).optional(),
     systems: z.array(z.strictObject({ name: Text, purpose: Text })).default([]),
     rollout: z.array(z.strictObject({ when: Text, activity: Text })).default([]),
     change_management: z.array(Text).default([]),

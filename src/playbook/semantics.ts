@@ -2,7 +2,7 @@
 // ids are unique, every CEL condition type-checks in its scope, every {{placeholder}} is declared,
 // and every deadline anchor and duration amount means something.
 import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
-import { type ExpressionChecker, type ExpressionScope } from "./expressions.ts";
+import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
 import { BRANCH_KEYWORDS, type PlaybookModel } from "./model.ts";
 import type { Action, Playbook } from "./schema.ts";
 import type { Amount, Anchor, Deadline, Duration } from "./time-expressions.ts";
@@ -65,7 +65,13 @@ export class SemanticChecker {
     if (source === undefined) return;
     const result = this.#expressions.check(source, scope, expected);
     if (!result.ok) {
-      this.#error("expr/type", path, `condition "${source}": ${result.message}`, "conditions may use facts.*, params.*, forms.<form>.<field>, training.*, project.* (and step.*, event.*, the repeat item where they apply); declare what is missing", result.offset === undefined ? {} : { offset: result.offset });
+      this.#error(
+        "expr/type",
+        path,
+        `condition "${source}": ${result.message}`,
+        "conditions may use facts.*, params.*, forms.<form>.<field>, training.*, project.* (and step.*, event.*, the repeat item where they apply); declare what is missing",
+        result.offset === undefined ? {} : { offset: result.offset },
+      );
     }
   }
 
@@ -76,10 +82,20 @@ export class SemanticChecker {
     if (param && (param.type === "integer" || param.type === "number")) return;
     if (fact && (fact.type === "int" || fact.type === "double")) return;
     if (param || fact) {
-      this.#error("ref/amount-type", path, `"{{${amount.name}}}" is not a number, so it cannot count time`, "declare it with type integer (parameters) or int (facts)");
+      this.#error(
+        "ref/amount-type",
+        path,
+        `"{{${amount.name}}}" is not a number, so it cannot count time`,
+        "declare it with type integer (parameters) or int (facts)",
+      );
       return;
     }
-    this.#error("ref/unknown-parameter", path, `unknown parameter "{{${amount.name}}}"`, didYouMean(amount.name, Object.keys(this.#p.parameters), "parameters"));
+    this.#error(
+      "ref/unknown-parameter",
+      path,
+      `unknown parameter "{{${amount.name}}}"`,
+      didYouMean(amount.name, Object.keys(this.#p.parameters), "parameters"),
+    );
   }
 
   #anchor(anchor: Anchor, path: Path): void {
@@ -87,7 +103,13 @@ export class SemanticChecker {
     if (anchor.kind === "fact") {
       const fact = this.#p.facts[anchor.fact];
       if (!fact) this.#ref("fact", anchor.fact, path);
-      else if (fact.type !== "date") this.#error("ref/anchor-type", path, `fact "${anchor.fact}" is a ${fact.type}, not a date`, "anchor deadlines on facts of type date");
+      else if (fact.type !== "date")
+        this.#error(
+          "ref/anchor-type",
+          path,
+          `fact "${anchor.fact}" is a ${fact.type}, not a date`,
+          "anchor deadlines on facts of type date",
+        );
     }
   }
 
@@ -134,13 +156,34 @@ export class SemanticChecker {
 
   run(): Finding[] {
     const p = this.#p;
-    this.#duplicates("step", this.#model.order.map((e) => ({ id: e.step.id, path: e.path })));
-    this.#duplicates("phase", p.phases.map((ph, i) => ({ id: ph.id, path: ["phases", i] })));
-    this.#duplicates("rule", p.rules.map((r, i) => ({ id: r.id, path: ["rules", i] })));
-    this.#duplicates("cadence", p.cadences.map((c, i) => ({ id: c.id, path: ["cadences", i] })));
-    this.#duplicates("KPI", p.kpis.map((k, i) => ({ id: k.id, path: ["kpis", i] })));
-    this.#duplicates("risk", p.risks.map((r, i) => ({ id: r.id, path: ["risks", i] })));
-    this.#duplicates("compliance addendum", p.compliance.map((c, i) => ({ id: c.id, path: ["compliance", i] })));
+    this.#duplicates(
+      "step",
+      this.#model.order.map((e) => ({ id: e.step.id, path: e.path })),
+    );
+    this.#duplicates(
+      "phase",
+      p.phases.map((ph, i) => ({ id: ph.id, path: ["phases", i] })),
+    );
+    this.#duplicates(
+      "rule",
+      p.rules.map((r, i) => ({ id: r.id, path: ["rules", i] })),
+    );
+    this.#duplicates(
+      "cadence",
+      p.cadences.map((c, i) => ({ id: c.id, path: ["cadences", i] })),
+    );
+    this.#duplicates(
+      "KPI",
+      p.kpis.map((k, i) => ({ id: k.id, path: ["kpis", i] })),
+    );
+    this.#duplicates(
+      "risk",
+      p.risks.map((r, i) => ({ id: r.id, path: ["risks", i] })),
+    );
+    this.#duplicates(
+      "compliance addendum",
+      p.compliance.map((c, i) => ({ id: c.id, path: ["compliance", i] })),
+    );
 
     for (const [id, role] of Object.entries(p.roles)) {
       this.#ref("role", role.escalates_to, ["roles", id, "escalates_to"]);
@@ -148,13 +191,25 @@ export class SemanticChecker {
       if (typeof role.assignment?.capacity === "string") {
         const match = /^\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}$/.exec(role.assignment.capacity);
         if (match?.[1]) this.#amount({ kind: "placeholder", name: match[1] }, ["roles", id, "assignment", "capacity"]);
-        else this.#error("schema/invalid", ["roles", id, "assignment", "capacity"], "capacity is a whole number or a {{parameter}}", "write e.g. 25");
+        else
+          this.#error(
+            "schema/invalid",
+            ["roles", id, "assignment", "capacity"],
+            "capacity is a whole number or a {{parameter}}",
+            "write e.g. 25",
+          );
       }
     }
     for (const [id, form] of Object.entries(p.forms)) {
       this.#ref("template", form.template, ["forms", id, "template"]);
       for (const [fid, field] of Object.entries(form.fields)) {
-        if (field.type === "choice" && !field.options?.length) this.#error("form/choice-options", ["forms", id, "fields", fid], `choice field "${fid}" has no options`, "list them under options:");
+        if (field.type === "choice" && !field.options?.length)
+          this.#error(
+            "form/choice-options",
+            ["forms", id, "fields", fid],
+            `choice field "${fid}" has no options`,
+            "list them under options:",
+          );
       }
     }
     for (const [id, survey] of Object.entries(p.surveys)) {
@@ -199,7 +254,9 @@ export class SemanticChecker {
         this.#ref("role", step.handoff.to, at("handoff", "to"));
       }
       step.checklist.forEach((item, i) => {
-        if (typeof item !== "string") this.#ref("role", item.owner, at("checklist", i, "owner"));
+        if (typeof item === "string") return;
+        this.#ref("role", item.owner, at("checklist", i, "owner"));
+        this.#expression(item.when, at("checklist", i, "when"), {});
       });
       const itemName = step.repeat?.as;
       this.#expression(step.repeat?.for_each, at("repeat", "for_each"), {}, "list");
@@ -207,13 +264,23 @@ export class SemanticChecker {
         const bAt = at("decision", "branches", b);
         const scope: ExpressionScope = { step: true, ...(itemName ? { item: itemName } : {}) };
         if ((branch.when === undefined) === (branch.otherwise === undefined)) {
-          this.#error("decision/branch-condition", bAt, `branch "${branch.label}" needs either "when:" (a condition) or "otherwise: true"`, "add a measurable when: condition, or mark the fallback branch otherwise: true");
+          this.#error(
+            "decision/branch-condition",
+            bAt,
+            `branch "${branch.label}" needs either "when:" (a condition) or "otherwise: true"`,
+            "add a measurable when: condition, or mark the fallback branch otherwise: true",
+          );
         }
         this.#expression(branch.when, [...bAt, "when"], scope);
         this.#actions(branch.actions, [...bAt, "actions"], scope);
         if (!(BRANCH_KEYWORDS as readonly string[]).includes(branch.next)) {
           if (!this.#ids.step.has(branch.next)) {
-            this.#error("ref/unknown-step", [...bAt, "next"], `unknown step "${branch.next}"`, `${didYouMean(branch.next, this.#ids.step, "steps")} (or use continue, hold, end)`);
+            this.#error(
+              "ref/unknown-step",
+              [...bAt, "next"],
+              `unknown step "${branch.next}"`,
+              `${didYouMean(branch.next, this.#ids.step, "steps")} (or use continue, hold, end)`,
+            );
           }
         }
       });

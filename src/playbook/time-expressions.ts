@@ -6,9 +6,7 @@
 export type TimeUnit = "minute" | "hour" | "day" | "week" | "month";
 
 /** A number written in the playbook, or a `{{placeholder}}` resolved when a project starts. */
-export type Amount =
-  | { readonly kind: "literal"; readonly value: number }
-  | { readonly kind: "placeholder"; readonly name: string };
+export type Amount = { readonly kind: "literal"; readonly value: number } | { readonly kind: "placeholder"; readonly name: string };
 
 export interface Duration {
   readonly amount: Amount;
@@ -183,8 +181,7 @@ export function parseDeadline(input: string): ParseResult<Deadline> {
 
 const WINDOW_RE = /^(days?|weeks?)\s+(\d+)(?:\s*(?:-|–|to)\s*(\d+)|\s*(\+))?(?:\s+(?:after|of|from)\s+(.+))?$/i;
 
-const WINDOW_FIX =
-  'write "Day 3", "Days 11-45", "Week 1-2", "Weeks 5-12" or "Day 70+", optionally "after go_live"';
+const WINDOW_FIX = 'write "Day 3", "Days 11-45", "Week 1-2", "Weeks 5-12" or "Day 70+", optionally "after go_live"';
 
 export function parseWindow(input: string): ParseResult<Window> {
   const text = input.trim();

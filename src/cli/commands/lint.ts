@@ -1,5 +1,5 @@
-import { compareDiagnostics, type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { expandPaths, lintFile, RULES } from "../../lint/lint.ts";
+import { compareDiagnostics, type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 
 function paint(io: Io, severity: Diagnostic["severity"], text: string): string {
@@ -32,7 +32,16 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
     if (positionals.length === 0) throw new UsageError(`name at least one playbook file or directory\n\n${this.usage}`);
     const { files, missing } = await expandPaths(positionals);
     const reports = await Promise.all(files.map((file) => lintFile(file)));
-    const missingDiagnostics: Diagnostic[] = missing.map((file) => ({ rule: "source/read", severity: "error", message: "no such file or directory", fix: "check the path", file, line: 1, column: 1, path: [] }));
+    const missingDiagnostics: Diagnostic[] = missing.map((file) => ({
+      rule: "source/read",
+      severity: "error",
+      message: "no such file or directory",
+      fix: "check the path",
+      file,
+      line: 1,
+      column: 1,
+      path: [],
+    }));
     const all = [...missingDiagnostics, ...reports.flatMap((r) => r.diagnostics)].sort(compareDiagnostics);
     const shown = values.quiet ? all.filter((d) => d.severity === "error") : all;
     const count = (s: Diagnostic["severity"]) => all.filter((d) => d.severity === s).length;
@@ -42,7 +51,9 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
     } else {
       for (const d of shown) io.out(paint(io, d.severity, formatDiagnostic(d)));
       if (files.length === 0 && missing.length === 0) io.err("no playbooks (.yaml, .yml) found");
-      io.out(`${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"}`);
+      io.out(
+        `${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"}`,
+      );
     }
     return summary.errors > 0 || (files.length === 0 && missing.length === 0) ? 1 : 0;
   },

@@ -1,6 +1,6 @@
+import { expandPaths } from "../../lint/lint.ts";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../../playbook/diagnostics.ts";
 import { loadPlaybookFile } from "../../playbook/load.ts";
-import { expandPaths } from "../../lint/lint.ts";
 import { type Command, UsageError } from "../args.ts";
 
 export const validateCommand: Command = {
@@ -26,7 +26,14 @@ Exit codes: 0 every playbook loads, 1 at least one does not, 2 usage error.`,
     for (const result of results) {
       const errors = result.diagnostics.filter((d) => d.severity === "error").sort(compareDiagnostics);
       failed ||= hasErrors(result.diagnostics);
-      if (values.json) json.push({ file: result.file, valid: errors.length === 0, id: result.playbook?.id, version: result.playbook?.document.version, errors });
+      if (values.json)
+        json.push({
+          file: result.file,
+          valid: errors.length === 0,
+          id: result.playbook?.id,
+          version: result.playbook?.document.version,
+          errors,
+        });
       else if (errors.length === 0) io.out(`${result.file}: valid (${result.playbook?.id} ${result.playbook?.document.version})`);
       else for (const d of errors) io.out(formatDiagnostic(d));
     }

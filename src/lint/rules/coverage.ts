@@ -8,7 +8,11 @@ export const exceptionsPresent: LintRule = {
   description: "Exception handling is documented: at least one exception or escalation rule.",
   *check({ playbook }) {
     if (!playbook.rules.some((r) => r.category === "exception" || r.category === "escalation")) {
-      yield { path: ["rules"], message: "the playbook says nothing about exceptions or escalations", fix: "add a rule with category: exception (e.g. a delay over 2 weeks) or escalation (e.g. a step overdue)" };
+      yield {
+        path: ["rules"],
+        message: "the playbook says nothing about exceptions or escalations",
+        fix: "add a rule with category: exception (e.g. a delay over 2 weeks) or escalation (e.g. a step overdue)",
+      };
     }
   },
 };
@@ -22,7 +26,13 @@ export const kpisPresent: LintRule = {
       yield { path: ["kpis"], message: "the playbook defines no KPIs", fix: "add kpis: with a metric, a target and a frequency" };
     }
     for (const [i, kpi] of playbook.kpis.entries()) {
-      if (!kpi.target) yield { path: ["kpis", i, "id"], severity: "warning", message: `KPI "${kpi.id}" has no target`, fix: 'add target: (e.g. "< 45 days")' };
+      if (!kpi.target)
+        yield {
+          path: ["kpis", i, "id"],
+          severity: "warning",
+          message: `KPI "${kpi.id}" has no target`,
+          fix: 'add target: (e.g. "< 45 days")',
+        };
     }
   },
 };
@@ -36,11 +46,26 @@ export const complianceAttached: LintRule = {
       const items = [...addendum.evidence, ...addendum.checks];
       const attached = items.some((item) => item.at.length > 0) || order.some((e) => e.step.compliance === addendum.id);
       if (!attached) {
-        yield { path: ["compliance", i, "id"], message: `the addendum "${addendum.id}" is not attached to any step, so nothing runs it`, fix: "list the steps under at: of its evidence/checks, or mark steps with compliance: " + addendum.id };
+        yield {
+          path: ["compliance", i, "id"],
+          message: `the addendum "${addendum.id}" is not attached to any step, so nothing runs it`,
+          fix: `list the steps under at: of its evidence/checks, or mark steps with compliance: ${addendum.id}`,
+        };
       }
       for (const [j, item] of items.entries()) {
         if (item.at.length === 0) {
-          yield { path: ["compliance", i, j < addendum.evidence.length ? "evidence" : "checks", j < addendum.evidence.length ? j : j - addendum.evidence.length, "id"], severity: "warning", message: `"${item.id}" is not collected at any step`, fix: "add at: with the steps where it happens" };
+          yield {
+            path: [
+              "compliance",
+              i,
+              j < addendum.evidence.length ? "evidence" : "checks",
+              j < addendum.evidence.length ? j : j - addendum.evidence.length,
+              "id",
+            ],
+            severity: "warning",
+            message: `"${item.id}" is not collected at any step`,
+            fix: "add at: with the steps where it happens",
+          };
         }
       }
     }
@@ -54,15 +79,33 @@ export const unusedDeclarations: LintRule = {
   *check({ playbook }) {
     const text = JSON.stringify({ ...playbook, roles: undefined, parameters: undefined, forms: undefined, facts: undefined });
     for (const role of Object.keys(playbook.roles)) {
-      if (!text.includes(`"${role}"`)) yield { path: ["roles", role], key: true, message: `role "${role}" is declared but nothing uses it`, fix: "give it work (owner, RACI, approvals) or remove it" };
+      if (!text.includes(`"${role}"`))
+        yield {
+          path: ["roles", role],
+          key: true,
+          message: `role "${role}" is declared but nothing uses it`,
+          fix: "give it work (owner, RACI, approvals) or remove it",
+        };
     }
     const raw = JSON.stringify(playbook);
     for (const param of Object.keys(playbook.parameters)) {
       const used = new RegExp(`\\{\\{\\s*${param}\\s*\\}\\}|params\\.${param}\\b`).test(raw);
-      if (!used) yield { path: ["parameters", param], key: true, message: `parameter "${param}" is declared but nothing uses it`, fix: `use {{${param}}} somewhere or remove it` };
+      if (!used)
+        yield {
+          path: ["parameters", param],
+          key: true,
+          message: `parameter "${param}" is declared but nothing uses it`,
+          fix: `use {{${param}}} somewhere or remove it`,
+        };
     }
     for (const form of Object.keys(playbook.forms)) {
-      if (!text.includes(`"${form}"`) && !text.includes(`forms.${form}.`)) yield { path: ["forms", form], key: true, message: `form "${form}" is declared but no step uses it`, fix: "attach it to a step with form:" };
+      if (!text.includes(`"${form}"`) && !text.includes(`forms.${form}.`))
+        yield {
+          path: ["forms", form],
+          key: true,
+          message: `form "${form}" is declared but no step uses it`,
+          fix: "attach it to a step with form:",
+        };
     }
   },
 };

@@ -21,11 +21,19 @@ export const decisionMeasurable: LintRule = {
           };
         }
         if (branch.otherwise && i !== branches.length - 1) {
-          yield { path: [...at, "otherwise"], message: `the fallback branch "${branch.label}" is not last, so the branches after it never apply`, fix: "move it to the end" };
+          yield {
+            path: [...at, "otherwise"],
+            message: `the fallback branch "${branch.label}" is not last, so the branches after it never apply`,
+            fix: "move it to the end",
+          };
         }
       }
       if (branches.filter((b) => b.otherwise).length > 1) {
-        yield { path: [...path, "decision"], message: `decision in "${step.id}" has more than one otherwise branch`, fix: "keep one fallback" };
+        yield {
+          path: [...path, "decision"],
+          message: `decision in "${step.id}" has more than one otherwise branch`,
+          fix: "keep one fallback",
+        };
       }
     }
   },
@@ -110,7 +118,7 @@ export const unreachableSteps: LintRule = {
           message: step.on_demand
             ? `on-demand step "${step.id}" is never opened by a decision branch or an automation`
             : `step "${step.id}" can never open: it waits for a step that never opens`,
-          fix: step.on_demand ? 'point a decision branch at it (next: ' + step.id + ") or activate it from a rule" : "check its after: list",
+          fix: step.on_demand ? `point a decision branch at it (next: ${step.id}) or activate it from a rule` : "check its after: list",
         };
       }
     }
@@ -160,6 +168,7 @@ export const loopExit: LintRule = {
   severity: "error",
   description: "Every loop (fix, retest) has a branch that leaves it.",
   *check(model) {
+    if (dependencyCycle(model)) return;
     const edges = flowEdges(model);
     const ids = model.order.map((e) => e.step.id);
     for (const component of components(ids, edges)) {
@@ -169,9 +178,15 @@ export const loopExit: LintRule = {
       const exits = component.some((id) => {
         const entry = model.steps.get(id);
         const leavesByBranch = (entry?.step.decision?.branches ?? []).some(
-          (b) => b.next === "end" || (!(BRANCH_KEYWORDS as readonly string[]).includes(b.next) ? !members.has(b.next) : b.next === "continue" && [...(edges.get(id) ?? [])].some((to) => !members.has(to)) ),
+          (b) =>
+            b.next === "end" ||
+            (!(BRANCH_KEYWORDS as readonly string[]).includes(b.next)
+              ? !members.has(b.next)
+              : b.next === "continue" && [...(edges.get(id) ?? [])].some((to) => !members.has(to))),
         );
-        const continuesOut = (entry?.step.decision?.branches ?? []).some((b) => b.next === "continue") && model.order.some((e) => e.after.includes(id) && !members.has(e.step.id));
+        const continuesOut =
+          (entry?.step.decision?.branches ?? []).some((b) => b.next === "continue") &&
+          model.order.some((e) => e.after.includes(id) && !members.has(e.step.id));
         return leavesByBranch || continuesOut;
       });
       if (!exits) {
@@ -179,7 +194,7 @@ export const loopExit: LintRule = {
         yield {
           path: first ? [...first.path, "id"] : ["phases"],
           message: `the loop ${component.join(" → ")} has no way out`,
-          fix: 'give a decision in it a branch with next: continue (or end) that applies when the work passes',
+          fix: "give a decision in it a branch with next: continue (or end) that applies when the work passes",
         };
       }
     }

@@ -41,7 +41,11 @@ export const handoffBothSides: LintRule = {
       const handoff = step.handoff;
       if (!handoff) continue;
       if (handoff.from === handoff.to) {
-        yield { path: [...path, "handoff", "to"], message: `the handoff in "${step.id}" goes from "${handoff.from}" to itself`, fix: "name the receiving role in to:" };
+        yield {
+          path: [...path, "handoff", "to"],
+          message: `the handoff in "${step.id}" goes from "${handoff.from}" to itself`,
+          fix: "name the receiving role in to:",
+        };
       }
       const involved = new Set([step.owner, ...(step.raci?.responsible ?? []), step.raci?.accountable]);
       if (!involved.has(handoff.from)) {
@@ -83,7 +87,11 @@ export const raciAccountable: LintRule = {
       const raci = step.raci;
       if (!raci) continue;
       if (step.owner !== raci.accountable && !raci.responsible.includes(step.owner)) {
-        yield { path: [...path, "owner"], message: `the owner "${step.owner}" of "${step.id}" is neither responsible nor accountable in its RACI`, fix: "add the owner to raci.responsible or make it accountable" };
+        yield {
+          path: [...path, "owner"],
+          message: `the owner "${step.owner}" of "${step.id}" is neither responsible nor accountable in its RACI`,
+          fix: "add the owner to raci.responsible or make it accountable",
+        };
       }
       const columns = [
         ["responsible", raci.responsible],
@@ -94,12 +102,21 @@ export const raciAccountable: LintRule = {
       for (const [column, roles] of columns) {
         for (const role of roles) {
           const before = seen.get(role);
-          if (before) yield { path: [...path, "raci", column], message: `"${role}" is both ${before} and ${column} for "${step.id}"`, fix: "keep the role in one column" };
+          if (before)
+            yield {
+              path: [...path, "raci", column],
+              message: `"${role}" is both ${before} and ${column} for "${step.id}"`,
+              fix: "keep the role in one column",
+            };
           seen.set(role, column);
         }
       }
       if (raci.consulted.includes(raci.accountable) || raci.informed.includes(raci.accountable)) {
-        yield { path: [...path, "raci", "accountable"], message: `the accountable role "${raci.accountable}" of "${step.id}" is also only consulted or informed`, fix: "remove it from consulted/informed" };
+        yield {
+          path: [...path, "raci", "accountable"],
+          message: `the accountable role "${raci.accountable}" of "${step.id}" is also only consulted or informed`,
+          fix: "remove it from consulted/informed",
+        };
       }
     }
   },
@@ -112,7 +129,11 @@ export const templateReferenced: LintRule = {
   *check({ order }) {
     for (const { step, path } of order) {
       if (step.deliverable && !step.deliverable.template && !step.template) {
-        yield { path: [...path, "deliverable"], message: `the deliverable "${step.deliverable.title}" has no template`, fix: "add template: with a template id" };
+        yield {
+          path: [...path, "deliverable"],
+          message: `the deliverable "${step.deliverable.title}" has no template`,
+          fix: "add template: with a template id",
+        };
       }
     }
   },

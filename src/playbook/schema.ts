@@ -191,7 +191,7 @@ const TrainingTrack = z.strictObject({
   title: Text,
   audience: Text,
   modules: z.array(Text).min(1),
-  hours: z.number().positive(),
+  hours: z.number().positive().optional().describe("Omit where the procedure does not say."),
   required: z.boolean().default(true),
   when: Expression.optional(),
 });
@@ -405,8 +405,8 @@ const Rule = z.strictObject({
 const KpiTarget = z
   .string()
   .regex(
-    /^(<=|>=|<|>|=)\s*\d+(\.\d+)?\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/,
-    'targets are a comparison and a number with a unit: "< 45 days", ">= 90%", ">= 4.5/5", "> 50", "< 10/week"',
+    /^(<=|>=|<|>|=)\s*(\d+(\.\d+)?|\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/,
+    'targets are a comparison and a number (or a {{parameter}}) with a unit: "< 45 days", ">= 90%", ">= 4.5/5", "<= {{target_days}} days"',
   );
 
 const Kpi = z.strictObject({

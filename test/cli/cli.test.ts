@@ -30,7 +30,10 @@ describe("onboard CLI", () => {
   });
 
   test("a misspelt role fails with file:line:col and a suggestion", () => {
-    const text = MINIMAL.replace("        owner: csm\n        due: \"{{number_of_days}}", "        owner: cms\n        due: \"{{number_of_days}}");
+    const text = MINIMAL.replace(
+      '        owner: csm\n        due: "{{number_of_days}}',
+      '        owner: cms\n        due: "{{number_of_days}}',
+    );
     const file = tempFile("misspelt.yaml", text);
     const { code, out } = onboard("lint", file);
     assert.equal(code, 1);
@@ -42,7 +45,10 @@ describe("onboard CLI", () => {
     const file = tempFile("broken.yaml", MINIMAL.replace("due: Day 40", "due: Day 60"));
     const { code, out } = onboard("lint", "--json", file);
     assert.equal(code, 1);
-    const report = JSON.parse(out) as { summary: { errors: number }; diagnostics: { rule: string; line: number; column: number; severity: string }[] };
+    const report = JSON.parse(out) as {
+      summary: { errors: number };
+      diagnostics: { rule: string; line: number; column: number; severity: string }[];
+    };
     assert.equal(report.summary.errors, 1);
     assert.equal(report.diagnostics[0]?.rule, "schedule/deadline-in-window");
     assert.equal(report.diagnostics[0]?.line, lineOf(MINIMAL, "due: Day 40"));

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RULES } from "../../src/lint/lint.ts";
-import { edited, lint, lineOf, MINIMAL } from "../support/fixtures.ts";
+import { edited, lineOf, lint, MINIMAL } from "../support/fixtures.ts";
 
 function rulesHit(text: string, severity = "error"): string[] {
-  return lint(text).filter((d) => d.severity === severity).map((d) => d.rule);
+  return lint(text)
+    .filter((d) => d.severity === severity)
+    .map((d) => d.rule);
 }
 
 describe("lint rules", () => {
@@ -45,16 +47,22 @@ describe("lint rules", () => {
 
   test("decision/measurable: the fallback branch must be last", () => {
     const text = edited([
-      [["phases", 1, "steps", 1, "decision", "branches"], [
-        { label: "Failed", otherwise: true, next: "fix_uat" },
-        { label: "Passed", when: "forms.uat_results.failed_scenarios == 0", next: "continue" },
-      ]],
+      [
+        ["phases", 1, "steps", 1, "decision", "branches"],
+        [
+          { label: "Failed", otherwise: true, next: "fix_uat" },
+          { label: "Passed", when: "forms.uat_results.failed_scenarios == 0", next: "continue" },
+        ],
+      ],
     ]);
     assert.deepEqual(rulesHit(text), ["decision/measurable"]);
   });
 
   test("loop/exit: a fix-and-retest loop without a way out", () => {
-    const text = MINIMAL.replace("when: forms.uat_results.failed_scenarios == 0, next: continue", "when: forms.uat_results.failed_scenarios == 0, next: fix_uat");
+    const text = MINIMAL.replace(
+      "when: forms.uat_results.failed_scenarios == 0, next: continue",
+      "when: forms.uat_results.failed_scenarios == 0, next: fix_uat",
+    );
     assert.ok(rulesHit(text).includes("loop/exit"));
   });
 
@@ -71,7 +79,10 @@ describe("lint rules", () => {
   test("schedule/deadline-in-window: a deadline after the phase ends", () => {
     const text = MINIMAL.replace("due: Day 40", "due: Day 60");
     const found = lint(text).filter((d) => d.severity === "error");
-    assert.deepEqual(found.map((d) => d.rule), ["schedule/deadline-in-window"]);
+    assert.deepEqual(
+      found.map((d) => d.rule),
+      ["schedule/deadline-in-window"],
+    );
     assert.equal(found[0]?.line, lineOf(text, "due: Day 60"));
     assert.match(found[0]?.message ?? "", /day 60 .* ends on day 45/);
   });
@@ -95,10 +106,15 @@ describe("lint rules", () => {
   test("document/dates: review before effective, version not in history, history out of order", () => {
     assert.deepEqual(rulesHit(edited([[["document", "review"], "2026-01-01"]])), ["document/dates"]);
     assert.deepEqual(rulesHit(edited([[["document", "version"], "2.0"]])), ["document/dates"]);
-    const swapped = edited([[["document", "revisions"], [
-      { version: "1.1", date: "2026-02-01", changes: "b" },
-      { version: "1.0", date: "2026-01-01", changes: "a" },
-    ]]]);
+    const swapped = edited([
+      [
+        ["document", "revisions"],
+        [
+          { version: "1.1", date: "2026-02-01", changes: "b" },
+          { version: "1.0", date: "2026-01-01", changes: "a" },
+        ],
+      ],
+    ]);
     assert.ok(rulesHit(swapped).includes("document/dates"));
     assert.deepEqual(rulesHit(edited([[["document", "effective"], "2026-02-30"]])), ["document/dates"]);
   });
@@ -109,9 +125,23 @@ describe("lint rules", () => {
   });
 
   test("coverage/compliance: an addendum attached to nothing", () => {
-    const text = edited([[["compliance"], [{ id: "soc2", title: "SOC 2", framework: "soc2", evidence: [{ id: "access", text: "Access control evidence" }] }]]]);
+    const text = edited([
+      [["compliance"], [{ id: "soc2", title: "SOC 2", framework: "soc2", evidence: [{ id: "access", text: "Access control evidence" }] }]],
+    ]);
     assert.deepEqual(rulesHit(text), ["coverage/compliance"]);
-    const attached = edited([[["compliance"], [{ id: "soc2", title: "SOC 2", framework: "soc2", evidence: [{ id: "access", text: "Access control evidence", at: ["kickoff_call"] }] }]]]);
+    const attached = edited([
+      [
+        ["compliance"],
+        [
+          {
+            id: "soc2",
+            title: "SOC 2",
+            framework: "soc2",
+            evidence: [{ id: "access", text: "Access control evidence", at: ["kickoff_call"] }],
+          },
+        ],
+      ],
+    ]);
     assert.deepEqual(rulesHit(attached), []);
   });
 

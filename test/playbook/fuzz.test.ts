@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { parseDocument, stringify } from "yaml";
+import { lintLoaded } from "../../src/lint/lint.ts";
 import { hasErrors } from "../../src/playbook/diagnostics.ts";
 import { type LoadResult, loadPlaybook } from "../../src/playbook/load.ts";
-import { lintLoaded } from "../../src/lint/lint.ts";
 import { MINIMAL } from "../support/fixtures.ts";
 
 const RUNS_PER_KIND = 2_500;
@@ -38,7 +38,38 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant("duplicate-line" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("swap-lines" as const), at: fc.nat(), to: fc.nat() }),
   fc.record({ kind: fc.constant("indent" as const), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: fc.constantFrom(":", "- ", "{", "}", "[", "&a ", "*a", "!!binary ", "'", '"', "#", "\t", "\u0000", "~", "{{", "}}", "<<: *a", "? ", "|", ">-", "\n", "facts.", "&&", "Day ", " after ", "99999999999999999999") }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    text: fc.constantFrom(
+      ":",
+      "- ",
+      "{",
+      "}",
+      "[",
+      "&a ",
+      "*a",
+      "!!binary ",
+      "'",
+      '"',
+      "#",
+      "\t",
+      "\u0000",
+      "~",
+      "{{",
+      "}}",
+      "<<: *a",
+      "? ",
+      "|",
+      ">-",
+      "\n",
+      "facts.",
+      "&&",
+      "Day ",
+      " after ",
+      "99999999999999999999",
+    ),
+  }),
   fc.record({ kind: fc.constant("replace-char" as const), at: fc.nat(), text: fc.string({ maxLength: 3 }) }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
@@ -81,7 +112,7 @@ const PARSED = CORPUS.map((text) => {
   const paths: (string | number)[][] = [];
   const walk = (node: unknown, path: (string | number)[]) => {
     paths.push(path);
-    if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+    if (Array.isArray(node)) for (const [i, v] of node.entries()) walk(v, [...path, i]);
     else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
   };
   walk(doc.toJS(), []);
@@ -101,18 +132,32 @@ function withValueAt(which: number, pick: number, value: unknown): string {
 
 describe("the loader never throws", () => {
   test(`random bytes (${RUNS_PER_KIND})`, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => wellFormed(loadPlaybook("fuzz.yaml", bytes))), { numRuns: RUNS_PER_KIND });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => wellFormed(loadPlaybook("fuzz.yaml", bytes))),
+      { numRuns: RUNS_PER_KIND },
+    );
   });
 
   test(`random text (${RUNS_PER_KIND})`, () => {
-    const text = fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: fc.constantFrom(..."onboard: 1\nid-[]{}:,&*!|>'\"#%@` \t"), maxLength: 300 }));
-    fc.assert(fc.property(text, (t) => wellFormed(loadPlaybook("fuzz.yaml", t))), { numRuns: RUNS_PER_KIND });
+    const text = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 300 }),
+      fc.string({ unit: fc.constantFrom(..."onboard: 1\nid-[]{}:,&*!|>'\"#%@` \t"), maxLength: 300 }),
+    );
+    fc.assert(
+      fc.property(text, (t) => wellFormed(loadPlaybook("fuzz.yaml", t))),
+      { numRuns: RUNS_PER_KIND },
+    );
   });
 
   test(`random values in real playbooks (${RUNS_PER_KIND})`, () => {
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom("", "Day 999", "2 business months", "facts.nope", "{{nope}}", "csm", -1, 1e308, null, [], {}));
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constantFrom("", "Day 999", "2 business months", "facts.nope", "{{nope}}", "csm", -1, 1e308, null, [], {}),
+    );
     fc.assert(
-      fc.property(fc.nat({ max: CORPUS.length - 1 }), fc.nat(), value, (which, pick, v) => wellFormed(loadPlaybook("fuzz.yaml", withValueAt(which, pick, v)))),
+      fc.property(fc.nat({ max: CORPUS.length - 1 }), fc.nat(), value, (which, pick, v) =>
+        wellFormed(loadPlaybook("fuzz.yaml", withValueAt(which, pick, v))),
+      ),
       { numRuns: RUNS_PER_KIND },
     );
   });

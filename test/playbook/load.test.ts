@@ -16,7 +16,10 @@ describe("loading a playbook", () => {
   });
 
   test("a misspelt role names the line and column and suggests the right one", () => {
-    const text = MINIMAL.replace("        owner: csm\n        due: \"{{number_of_days}}", "        owner: cms\n        due: \"{{number_of_days}}");
+    const text = MINIMAL.replace(
+      '        owner: csm\n        due: "{{number_of_days}}',
+      '        owner: cms\n        due: "{{number_of_days}}',
+    );
     const [error, ...rest] = errors(load(text, "onboarding.yaml").diagnostics);
     assert.equal(rest.length, 0);
     assert.ok(error);

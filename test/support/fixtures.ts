@@ -2,9 +2,9 @@
 // only what it breaks.
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
+import { lintLoaded } from "../../src/lint/lint.ts";
 import type { Diagnostic } from "../../src/playbook/diagnostics.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
-import { lintLoaded } from "../../src/lint/lint.ts";
 
 export const MINIMAL = readFileSync(new URL("../fixtures/minimal.yaml", import.meta.url), "utf8");
 

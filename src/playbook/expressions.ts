@@ -85,10 +85,51 @@ export interface CheckResult {
   readonly offset?: number;
 }
 
+/** What an evaluation may see; anything missing reads as its type's zero value. */
+export interface ExpressionValues {
+  readonly facts?: Record<string, unknown>;
+  readonly params?: Record<string, unknown>;
+  readonly forms?: Record<string, Record<string, unknown>>;
+  readonly step?: Record<string, unknown>;
+  readonly training?: Record<string, unknown>;
+  readonly project?: Record<string, unknown>;
+  readonly event?: Record<string, unknown>;
+  readonly item?: string;
+}
+
+/** A JavaScript value as the CEL type declared for it: ints are bigints, missing values are zero values. */
+function typed(type: CelType, value: unknown): unknown {
+  if (typeof type !== "string") {
+    const source = value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(type).map(([k, t]) => [k, typed(t, source[k])]));
+  }
+  switch (type) {
+    case "bool":
+      return value === true;
+    case "int":
+      return typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value ?? 0)) || 0);
+    case "double":
+      return Number(value ?? 0) || 0;
+    case "string":
+      return value === undefined || value === null ? "" : String(value);
+    case "list<string>":
+      return Array.isArray(value) ? value.map(String) : [];
+    default:
+      return value ?? null;
+  }
+}
+
+function fromCel(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(fromCel);
+  return value;
+}
+
 /** Builds and caches one CEL environment per kind of scope for a playbook. */
 export class ExpressionChecker {
   readonly #playbook: Playbook;
   readonly #environments = new Map<string, Environment>();
+  readonly #compiled = new Map<string, ReturnType<Environment["parse"]>>();
 
   constructor(playbook: Playbook) {
     this.#playbook = playbook;
@@ -130,6 +171,23 @@ export class ExpressionChecker {
       this.#environments.set(key, env);
     }
     return env;
+  }
+
+  /** Evaluate a checked expression. Values are completed with zero values for what is not recorded yet. */
+  evaluate(source: string, scope: ExpressionScope, values: ExpressionValues): unknown {
+    const env = this.#environment(scope);
+    const key = `${scope.step ? "s" : ""}|${scope.event ?? ""}|${scope.item ?? ""}|${source}`;
+    let compiled = this.#compiled.get(key);
+    if (!compiled) {
+      compiled = env.parse(source);
+      this.#compiled.set(key, compiled);
+    }
+    const context: Record<string, unknown> = {};
+    for (const [name, type] of Object.entries(this.#schemaFor(scope))) {
+      context[name] = typed(type, (values as Record<string, unknown>)[name]);
+    }
+    if (scope.item) context[scope.item] = String(values.item ?? "");
+    return fromCel(compiled(context));
   }
 
   check(source: string, scope: ExpressionScope, expected: "bool" | "list"): CheckResult {

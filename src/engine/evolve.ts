@@ -1,0 +1,223 @@
+// Applying one event to a project's state. Deterministic and total: replaying a project's events
+// from the first rebuilds exactly the state the engine had, which is what makes the event log
+// the audit trail. No time arithmetic happens here; events carry the instants they decided.
+import { checklistKey, type EngineContext } from "./context.ts";
+import { assertNever } from "./errors.ts";
+import { shift } from "./schedule.ts";
+import type { ProjectEvent, ProjectState, StepState } from "./types.ts";
+
+function withStep(state: ProjectState, id: string, change: (step: StepState) => StepState): ProjectState {
+  const step = state.steps[id];
+  if (!step) return state;
+  return { ...state, steps: { ...state.steps, [id]: change(step) } };
+}
+
+function freshStep(step: StepState, status: StepState["status"]): StepState {
+  const {
+    openedAt: _o,
+    startedAt: _s,
+    completedAt: _c,
+    dueAt: _d,
+    targetAt: _t,
+    remindedAt: _r,
+    overdueAt: _v,
+    branch: _b,
+    opensAt: _p,
+    ...rest
+  } = step;
+  return { ...rest, status, approvals: {} };
+}
+
+export function initialState(ctx: EngineContext, event: Extract<ProjectEvent, { type: "project.started" }>): ProjectState {
+  const excluded = new Set(event.excluded);
+  const steps: Record<string, StepState> = {};
+  for (const { step } of ctx.model.order) {
+    const checklist = Object.fromEntries(step.checklist.map((item, i) => [checklistKey(item, i), false]));
+    const items = event.items[step.id];
+    steps[step.id] = {
+      id: step.id,
+      status: excluded.has(step.id) ? "not_applicable" : step.on_demand ? "dormant" : "blocked",
+      attempt: 0,
+      checklist,
+      approvals: {},
+      ...(items ? { items: Object.fromEntries(items.map((i) => [i, null])) } : {}),
+    };
+  }
+  return {
+    id: event.project,
+    playbook: event.playbook,
+    client: event.client,
+    status: "active",
+    version: 1,
+    startedAt: event.at,
+    facts: event.facts,
+    params: event.params,
+    calendar: event.calendar,
+    assignments: {},
+    steps,
+    forms: {},
+    timers: [],
+    tasks: {},
+    issues: {},
+    training: [],
+    cadences: {},
+    surveys: {},
+    health: "green",
+    sequence: 0,
+  };
+}
+
+export function evolve(ctx: EngineContext, state: ProjectState, event: ProjectEvent): ProjectState {
+  const next = apply(ctx, state, event);
+  return { ...next, version: state.version + 1 };
+}
+
+function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): ProjectState {
+  switch (event.type) {
+    case "project.started":
+      return initialState(ctx, event);
+    case "role.assigned":
+      return { ...state, assignments: { ...state.assignments, [event.role]: event.person } };
+    case "assignment.failed":
+      return state;
+    case "step.opened":
+      return withStep(state, event.step, (s) => ({
+        ...freshStep(s, "open"),
+        attempt: s.attempt + 1,
+        openedAt: event.at,
+        ...(event.dueAt ? { dueAt: event.dueAt } : {}),
+        ...(event.targetAt ? { targetAt: event.targetAt } : {}),
+      }));
+    case "step.scheduled":
+      return withStep(state, event.step, (s) => ({ ...s, status: "scheduled", opensAt: event.opensAt }));
+    case "step.started":
+      return withStep(state, event.step, (s) => ({ ...s, status: "in_progress", startedAt: event.at }));
+    case "checklist.ticked":
+      return withStep(state, event.step, (s) => ({ ...s, checklist: { ...s.checklist, [event.item]: event.checked } }));
+    case "form.submitted":
+      return { ...state, forms: { ...state.forms, [event.form]: { ...state.forms[event.form], ...event.values } } };
+    case "gate.approved":
+    case "gate.rejected":
+      return withStep(state, event.step, (s) => ({
+        ...s,
+        approvals: {
+          ...s.approvals,
+          [event.role]: {
+            decision: event.type === "gate.approved" ? "approved" : "rejected",
+            by: event.actor,
+            at: event.at,
+            ...(event.comment ? { comment: event.comment } : {}),
+          },
+        },
+      }));
+    case "item.completed":
+      return withStep(state, event.step, (s) => ({ ...s, items: { ...s.items, [event.item]: event.at } }));
+    case "step.completed":
+      return withStep(state, event.step, (s) => ({
+        ...s,
+        status: "done",
+        completedAt: event.at,
+        ...(event.branch ? { branch: event.branch } : {}),
+      }));
+    case "step.looped":
+      return withStep(state, event.step, (s) => ({ ...s, status: "looping", branch: event.branch }));
+    case "step.activated":
+    case "step.reopened":
+    case "step.reblocked":
+      return withStep(state, event.step, (s) => freshStep(s, "blocked"));
+    case "step.skipped":
+      return withStep(state, event.step, (s) => ({ ...s, status: "skipped", completedAt: event.at, skipReason: event.reason ?? "" }));
+    case "deadline.extended":
+      return withStep(state, event.step, (s) => {
+        const { overdueAt: _o, remindedAt: _r, ...rest } = s;
+        return { ...rest, dueAt: event.dueAt };
+      });
+    case "step.reminded":
+      return withStep(state, event.step, (s) => ({ ...s, remindedAt: event.at }));
+    case "step.overdue":
+      return withStep(state, event.step, (s) => ({ ...s, overdueAt: event.at }));
+    case "project.on_hold":
+      return { ...state, status: "on_hold", heldSince: event.at };
+    case "project.resumed": {
+      // Everything still pending moves by the time spent on hold.
+      const ms = event.shiftMs;
+      const steps = Object.fromEntries(
+        Object.entries(state.steps).map(([id, s]) => {
+          if (s.status === "done" || s.status === "skipped" || s.status === "not_applicable") return [id, s];
+          const moved: StepState = { ...s };
+          const dueAt = shift(s.dueAt, ms);
+          const targetAt = shift(s.targetAt, ms);
+          const opensAt = shift(s.opensAt, ms);
+          return [id, { ...moved, ...(dueAt ? { dueAt } : {}), ...(targetAt ? { targetAt } : {}), ...(opensAt ? { opensAt } : {}) }];
+        }),
+      );
+      const timers = state.timers.map((t) => ({ ...t, fireAt: shift(t.fireAt, ms) ?? t.fireAt }));
+      const cadences = Object.fromEntries(
+        Object.entries(state.cadences).map(([id, c]) => [id, c.nextAt ? { ...c, nextAt: shift(c.nextAt, ms) ?? c.nextAt } : c]),
+      );
+      const { heldSince: _h, ...rest } = state;
+      return { ...rest, status: "active", steps, timers, cadences };
+    }
+    case "project.cancelled":
+      return { ...state, status: "cancelled" };
+    case "project.reopened": {
+      const { closedAt: _c, ...rest } = state;
+      return { ...rest, status: "active" };
+    }
+    case "project.go_live":
+      return { ...state, goLiveAt: event.at };
+    case "project.completed":
+      return { ...state, completedAt: event.at };
+    case "project.closed":
+      return { ...state, status: "closed", closedAt: event.at };
+    case "timer.scheduled":
+      return { ...state, timers: [...state.timers, event.timer], sequence: state.sequence + 1 };
+    case "timer.fired":
+      return {
+        ...state,
+        timers: event.nextAt
+          ? state.timers.map((t) => (t.id === event.id ? { ...t, fireAt: event.nextAt ?? t.fireAt, fired: t.fired + 1 } : t))
+          : state.timers.filter((t) => t.id !== event.id),
+      };
+    case "timer.cancelled":
+      return { ...state, timers: state.timers.filter((t) => t.id !== event.id) };
+    case "task.created":
+      return { ...state, tasks: { ...state.tasks, [event.task.id]: event.task }, sequence: state.sequence + 1 };
+    case "task.completed": {
+      const task = state.tasks[event.id];
+      return task ? { ...state, tasks: { ...state.tasks, [event.id]: { ...task, doneAt: event.at } } } : state;
+    }
+    case "issue.opened":
+      return { ...state, issues: { ...state.issues, [event.issue.id]: event.issue }, sequence: state.sequence + 1 };
+    case "issue.resolved": {
+      const issue = state.issues[event.id];
+      return issue ? { ...state, issues: { ...state.issues, [event.id]: { ...issue, resolvedAt: event.at } } } : state;
+    }
+    case "change.requested":
+    case "survey.answered":
+    case "rule.fired":
+    case "note.added":
+      return state;
+    case "survey.scheduled":
+      return { ...state, surveys: { ...state.surveys, [event.survey]: { dueAt: event.dueAt } } };
+    case "survey.sent": {
+      const survey = state.surveys[event.survey];
+      return survey ? { ...state, surveys: { ...state.surveys, [event.survey]: { ...survey, sentAt: event.at } } } : state;
+    }
+    case "training.recorded":
+      return { ...state, training: [...state.training, event.record] };
+    case "cadence.occurred":
+      return {
+        ...state,
+        cadences: { ...state.cadences, [event.cadence]: { count: event.n, ...(event.nextAt ? { nextAt: event.nextAt } : {}) } },
+      };
+    case "cadence.started":
+      return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: 0, nextAt: event.nextAt } } };
+    case "cadence.ended":
+      return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: state.cadences[event.cadence]?.count ?? 0 } } };
+    case "health.set":
+      return { ...state, health: event.health };
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,167 @@
+// Moving a project forward after anything changed: open the steps whose dependencies are met
+// (computing their deadlines from `now` on the business calendar), schedule the ones that open at
+// a time, start and end cadences, and close the project when nothing is left.
+import type { Cadence } from "../playbook/schema.ts";
+import type { Deadline, Window } from "../playbook/time-expressions.ts";
+import { conditionValues } from "./conditions.ts";
+import { stepEntry } from "./context.ts";
+import type { Draft } from "./draft.ts";
+import { addTo, resolveDeadline } from "./schedule.ts";
+import { type Instant, SATISFIED } from "./types.ts";
+
+/** A step without its own deadline is due when its phase's window ends ("Days 11-45": day 45). */
+function phaseDeadline(window: Window): Deadline | undefined {
+  if (window.to === null) return undefined;
+  const day = window.to.unit === "week" ? window.to.n * 7 : window.to.n;
+  return { kind: "day", day, anchor: window.anchor, text: window.text };
+}
+
+function openStep(draft: Draft, id: string, at: Instant): void {
+  const entry = stepEntry(draft.ctx, id);
+  const def = entry.step;
+  const deadline = def.due ?? (def.on_demand ? undefined : phaseDeadline(entry.phase.window));
+  const resolved = deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined;
+  // A phase deadline already past when the step opens (a late phase) gives no new SLA to breach.
+  const dueAt = def.due || (resolved !== undefined && resolved > at) ? resolved : undefined;
+  const targetAt = def.target ? resolveDeadline(draft.ctx, draft.state, def.target, at) : undefined;
+  draft.emit({ type: "step.opened", step: id, ...(dueAt ? { dueAt } : {}), ...(targetAt ? { targetAt } : {}) }, undefined, at);
+}
+
+/**
+ * Whether everything a step waits for is finished. A step left out for this client (not
+ * applicable) stands in for its own dependencies, so the chain through it still holds.
+ */
+export function dependenciesMet(draft: Draft, id: string, seen?: Set<string>): boolean {
+  for (const dep of draft.ctx.dependencies.get(id) ?? []) {
+    const status = draft.state.steps[dep]?.status;
+    if (status === undefined || (SATISFIED.has(status) && status !== "not_applicable")) continue;
+    if (status !== "not_applicable") return false;
+    const visited = seen ?? new Set<string>([id]);
+    if (visited.has(dep)) continue;
+    visited.add(dep);
+    if (!dependenciesMet(draft, dep, visited)) return false;
+  }
+  return true;
+}
+
+/**
+ * A step was reopened: the open steps that wait for it (directly, or through steps left out for
+ * this client) go back to waiting, so nothing proceeds on work that is being redone.
+ */
+export function reblockDependents(draft: Draft, reopened: string): void {
+  const through = new Set([reopened]);
+  for (const { step } of draft.ctx.model.order) {
+    const deps = draft.ctx.dependencies.get(step.id) ?? [];
+    if (!deps.some((d) => through.has(d))) continue;
+    const status = draft.state.steps[step.id]?.status;
+    if (status === "not_applicable") through.add(step.id);
+    else if (status === "open" || status === "in_progress")
+      draft.emit({ type: "step.reblocked", step: step.id, because: reopened }, `${reopened} was reopened`);
+  }
+}
+
+/**
+ * Open or schedule every step that is ready. One pass suffices: opening a step satisfies nobody's
+ * dependency (only finishing it does).
+ */
+export function openReadySteps(draft: Draft): void {
+  if (draft.state.status !== "active") return;
+  for (const { step } of draft.ctx.model.order) {
+    const state = draft.state.steps[step.id];
+    if (state?.status !== "blocked" || !dependenciesMet(draft, step.id)) continue;
+    if (step.opens && state.attempt === 0) {
+      const opensAt = resolveDeadline(draft.ctx, draft.state, step.opens);
+      if (opensAt === undefined) continue; // its anchor (e.g. go-live) has not happened yet
+      if (opensAt > draft.now) {
+        draft.emit({ type: "step.scheduled", step: step.id, opensAt });
+        continue;
+      }
+    }
+    openStep(draft, step.id, draft.now);
+  }
+}
+
+/** Scheduled steps whose time has come (called by tick). */
+export function openScheduledSteps(draft: Draft): void {
+  for (const { step } of draft.ctx.model.order) {
+    const state = draft.state.steps[step.id];
+    if (state?.status === "scheduled" && state.opensAt !== undefined && state.opensAt <= draft.now) openStep(draft, step.id, state.opensAt);
+  }
+}
+
+function cadenceStart(draft: Draft, cadence: Cadence): Instant | undefined {
+  if (cadence.from) return resolveDeadline(draft.ctx, draft.state, cadence.from);
+  if (cadence.during) {
+    const phase = draft.ctx.model.playbook.phases.find((p) => p.id === cadence.during);
+    const opened = (phase?.steps ?? []).map((s) => draft.state.steps[s.id]?.openedAt).filter((t): t is Instant => t !== undefined);
+    return opened.length > 0 ? opened.sort()[0] : undefined;
+  }
+  return draft.state.startedAt;
+}
+
+function cadenceOver(draft: Draft, cadence: Cadence): boolean {
+  if (cadence.until) {
+    const until = resolveDeadline(draft.ctx, draft.state, cadence.until);
+    return until !== undefined && until <= draft.now;
+  }
+  if (cadence.during) {
+    const phase = draft.ctx.model.playbook.phases.find((p) => p.id === cadence.during);
+    return (phase?.steps ?? []).every((s) => {
+      const status = draft.state.steps[s.id]?.status;
+      return status === undefined || SATISFIED.has(status) || status === "dormant";
+    });
+  }
+  return draft.state.status === "closed";
+}
+
+/** Start cadences whose period began; end those whose period is over. */
+export function updateCadences(draft: Draft): void {
+  for (const cadence of draft.ctx.model.playbook.cadences) {
+    const current = draft.state.cadences[cadence.id];
+    if (current === undefined) {
+      if (
+        cadence.when !== undefined &&
+        draft.ctx.expressions.evaluate(cadence.when, {}, conditionValues(draft.ctx, draft.state, draft.now)) !== true
+      )
+        continue;
+      const start = cadenceStart(draft, cadence);
+      if (start === undefined || start > draft.now || cadenceOver(draft, cadence)) continue;
+      const nextAt = addTo(draft.ctx, draft.state, start, cadence.every);
+      if (nextAt) draft.emit({ type: "cadence.started", cadence: cadence.id, nextAt });
+    } else if (current.nextAt !== undefined && cadenceOver(draft, cadence)) {
+      draft.emit({ type: "cadence.ended", cadence: cadence.id });
+    }
+  }
+}
+
+/** Schedule each survey once its anchor is known ("14 days after completion"); send those due. */
+export function updateSurveys(draft: Draft): void {
+  if (draft.state.status === "cancelled") return;
+  for (const [id, survey] of Object.entries(draft.ctx.model.playbook.surveys)) {
+    if (draft.state.surveys[id] === undefined) {
+      const dueAt = resolveDeadline(draft.ctx, draft.state, survey.send);
+      if (dueAt !== undefined) draft.emit({ type: "survey.scheduled", survey: id, dueAt });
+    }
+    const scheduled = draft.state.surveys[id];
+    if (scheduled && scheduled.sentAt === undefined && scheduled.dueAt <= draft.now) {
+      draft.emit({ type: "survey.sent", survey: id });
+      draft.effect({ kind: "send_survey", survey: id, to: survey.to });
+    }
+  }
+}
+
+/** Milestones of the whole project: completion and closing. */
+export function settleProject(draft: Draft): void {
+  const state = draft.state;
+  if (state.status !== "active") return;
+  for (const id in state.steps) {
+    const status = state.steps[id]?.status;
+    if (status !== undefined && !SATISFIED.has(status) && status !== "dormant") return;
+  }
+  if (state.completedAt === undefined) draft.emit({ type: "project.completed" });
+  for (const cadence of draft.ctx.model.playbook.cadences) {
+    if (draft.state.cadences[cadence.id]?.nextAt !== undefined) draft.emit({ type: "cadence.ended", cadence: cadence.id });
+  }
+  for (const timer of draft.state.timers) draft.emit({ type: "timer.cancelled", id: timer.id }, "project closed");
+  draft.emit({ type: "project.closed" });
+}

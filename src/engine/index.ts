@@ -1,0 +1,214 @@
+// The engine's public face: start a project from a playbook, apply a command, replay events,
+// and say when a project next needs attention. Pure: (state, command, now) -> (state, events, effects).
+import type { PlaybookModel } from "../playbook/model.ts";
+import type { Playbook } from "../playbook/schema.ts";
+import { assignRoles, type Person } from "./assignment.ts";
+import { conditionValues } from "./conditions.ts";
+import { type EngineContext, engineContext } from "./context.ts";
+import { decide } from "./decide.ts";
+import { Draft } from "./draft.ts";
+import { EngineError } from "./errors.ts";
+import { evolve, initialState } from "./evolve.ts";
+import { openReadySteps, settleProject, updateCadences, updateSurveys } from "./flow.ts";
+import { react, runActions } from "./reactions.ts";
+import {
+  ACTIVE,
+  type Actor,
+  type CalendarInput,
+  type Command,
+  type FactValue,
+  type Instant,
+  type Outcome,
+  type ProjectEvent,
+  type ProjectState,
+  SYSTEM,
+} from "./types.ts";
+
+export type { Person } from "./assignment.ts";
+export { EngineError } from "./errors.ts";
+export * from "./types.ts";
+
+export interface StartInput {
+  readonly projectId: string;
+  readonly client: {
+    readonly id: string;
+    readonly name: string;
+    readonly timeZone: string;
+    readonly country?: string;
+    readonly region?: string;
+  };
+  readonly facts: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** The people who can be assigned, with their current load. */
+  readonly people?: readonly Person[];
+  /** The won deal that started it, if a CRM did: fed to the playbook's `deal.won` rules. */
+  readonly deal?: { readonly source: string; readonly dealId: string; readonly stage: string; readonly amount: number };
+}
+
+function checkFacts(playbook: Playbook, input: Readonly<Record<string, unknown>>): Record<string, FactValue> {
+  const facts: Record<string, FactValue> = {};
+  for (const [id, value] of Object.entries(input)) {
+    const def = playbook.facts[id];
+    if (!def) throw new EngineError("invalid", `the playbook declares no fact "${id}"`, { field: `facts.${id}` });
+    const ok =
+      (def.type === "bool" && typeof value === "boolean") ||
+      (def.type === "int" && Number.isInteger(value)) ||
+      (def.type === "double" && typeof value === "number" && Number.isFinite(value)) ||
+      (def.type === "string" && typeof value === "string" && (!def.values || def.values.includes(value))) ||
+      (def.type === "date" && typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) ||
+      (def.type === "list" && Array.isArray(value) && value.every((v) => typeof v === "string"));
+    if (!ok) {
+      const allowed = def.values ? ` (one of ${def.values.join(", ")})` : "";
+      throw new EngineError("invalid", `fact "${id}" must be a ${def.type}${allowed}`, { field: `facts.${id}` });
+    }
+    facts[id] = value as FactValue;
+  }
+  for (const [id, def] of Object.entries(playbook.facts)) {
+    if (!(id in facts) && def.default !== undefined) facts[id] = def.default;
+  }
+  return facts;
+}
+
+function checkParams(playbook: Playbook, input: Readonly<Record<string, unknown>>): Record<string, string | number> {
+  const params: Record<string, string | number> = {};
+  for (const [id, def] of Object.entries(playbook.parameters)) if (def.default !== undefined) params[id] = def.default;
+  for (const [id, value] of Object.entries(input)) {
+    const def = playbook.parameters[id];
+    if (!def) throw new EngineError("invalid", `the playbook declares no parameter "${id}"`, { field: `params.${id}` });
+    const numeric = def.type === "integer" || def.type === "number";
+    if (numeric ? typeof value !== "number" || (def.type === "integer" && !Number.isInteger(value)) : typeof value !== "string") {
+      throw new EngineError("invalid", `parameter "${id}" must be a ${def.type}`, { field: `params.${id}` });
+    }
+    if (typeof value === "number" && ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max))) {
+      throw new EngineError("invalid", `parameter "${id}" must be between ${def.min ?? "-∞"} and ${def.max ?? "∞"}`, {
+        field: `params.${id}`,
+      });
+    }
+    params[id] = value as string | number;
+  }
+  return params;
+}
+
+export function calendarFor(playbook: Playbook, client: StartInput["client"]): CalendarInput {
+  const spec = playbook.calendar;
+  const holidays = spec.holidays === "client" ? client.country : spec.holidays === "none" ? undefined : spec.holidays;
+  return {
+    timeZone: spec.time_zone === "client" ? client.timeZone : spec.time_zone,
+    workingDays: spec.working_days,
+    workingHours: spec.working_hours,
+    ...(holidays ? { country: holidays } : {}),
+    ...(client.region && spec.holidays === "client" ? { region: client.region } : {}),
+    closures: spec.closures,
+  };
+}
+
+/** Start a project: resolve conditional parts, assign roles, open the first steps. */
+export function startProject(model: PlaybookModel, input: StartInput, now: Instant): Outcome & { readonly ctx: EngineContext } {
+  const playbook = model.playbook;
+  const facts = checkFacts(playbook, input.facts);
+  const params = checkParams(playbook, input.params ?? {});
+  const calendar = calendarFor(playbook, input.client);
+  const ctx = engineContext(model, calendar);
+  const probe = { startedAt: now, facts, params, forms: {}, training: [], status: "active", health: "green" } as unknown as ProjectState;
+  const values = conditionValues(ctx, probe, now);
+  const excluded: string[] = [];
+  const items: Record<string, string[]> = {};
+  for (const { step } of model.order) {
+    if (step.when !== undefined && ctx.expressions.evaluate(step.when, {}, values) !== true) excluded.push(step.id);
+    if (step.repeat) {
+      const list = ctx.expressions.evaluate(step.repeat.for_each, {}, values);
+      const unique = [...new Set(Array.isArray(list) ? list.map(String) : [])];
+      if (unique.length === 0) excluded.push(step.id);
+      else items[step.id] = unique;
+    }
+  }
+  const started: ProjectEvent = {
+    type: "project.started",
+    at: now,
+    actor: SYSTEM.id,
+    project: input.projectId,
+    playbook: { id: playbook.id, version: playbook.document.version },
+    client: { id: input.client.id, name: input.client.name },
+    facts,
+    params,
+    calendar,
+    excluded,
+    items,
+  };
+  const draft = new Draft(ctx, initialState(ctx, started), now, SYSTEM);
+  draft.events.push(started);
+  for (const result of assignRoles(playbook, facts, params, input.people ?? [])) {
+    if ("person" in result) draft.emit({ type: "role.assigned", role: result.role, person: result.person });
+    else {
+      draft.emit({ type: "assignment.failed", role: result.role, why: result.failed });
+      draft.effect({ kind: "assignment_needed", role: result.role, why: result.failed });
+    }
+  }
+  if (input.deal) {
+    const payload = { source: input.deal.source, deal_id: input.deal.dealId, stage: input.deal.stage, amount: input.deal.amount };
+    for (const rule of playbook.rules.filter((r) => r.on === "deal.won")) {
+      const ruleValues = { ...conditionValues(ctx, draft.state, now), event: payload };
+      if (rule.when !== undefined && ctx.expressions.evaluate(rule.when, { event: "deal.won" }, ruleValues) !== true) continue;
+      draft.emit({ type: "rule.fired", rule: rule.id, subject: "project" });
+      // The project being started is this rule's start_project: do not start a second one.
+      runActions(
+        draft,
+        rule.actions.filter((a) => !a.start_project),
+        { event: "deal.won" },
+        ruleValues,
+        rule.id,
+      );
+    }
+  }
+  let seen = 0;
+  for (let round = 0; round < 16; round++) {
+    react(draft, seen);
+    seen = draft.events.length;
+    openReadySteps(draft);
+    updateCadences(draft);
+    updateSurveys(draft);
+    settleProject(draft);
+    if (draft.events.length === seen) break;
+  }
+  return { ctx, state: draft.state, events: draft.events, effects: draft.effects };
+}
+
+/** Apply one command at `now`. Throws EngineError (and changes nothing) when it is not allowed. */
+export function execute(ctx: EngineContext, state: ProjectState, command: Command, actor: Actor, now: Instant): Outcome {
+  if (state.status === "closed" && command.type !== "reopen" && command.type !== "answer_survey" && command.type !== "tick") {
+    throw new EngineError("illegal_state", "the project is closed", { status: state.status });
+  }
+  const draft = new Draft(ctx, state, now, actor);
+  decide(draft, command);
+  return { state: draft.state, events: draft.events, effects: draft.effects };
+}
+
+/** Rebuild a project's state from its events: the audit trail is the state. */
+export function replay(model: PlaybookModel, events: readonly ProjectEvent[]): ProjectState {
+  const [first, ...rest] = events;
+  if (first?.type !== "project.started") throw new EngineError("invalid", "a project's events begin with project.started", {});
+  const ctx = engineContext(model, first.calendar);
+  return rest.reduce((state, event) => evolve(ctx, state, event), initialState(ctx, first));
+}
+
+/** When the scheduler should next tick this project (undefined: nothing is pending in time). */
+export function nextWakeAt(state: ProjectState): Instant | undefined {
+  const times: Instant[] = [];
+  if (state.status !== "cancelled") for (const survey of Object.values(state.surveys)) if (!survey.sentAt) times.push(survey.dueAt);
+  if (state.status !== "active") return times.sort()[0];
+  for (const step of Object.values(state.steps)) {
+    if (step.status === "scheduled" && step.opensAt) times.push(step.opensAt);
+    if (!ACTIVE.has(step.status) || step.dueAt === undefined) continue;
+    if (step.overdueAt === undefined) times.push(step.dueAt);
+    if (step.remindedAt === undefined && step.overdueAt === undefined) {
+      const due = Date.parse(step.dueAt);
+      const opened = Date.parse(step.openedAt ?? step.dueAt);
+      times.push(new Date(due - Math.min(24 * 3_600_000, (due - opened) / 2)).toISOString());
+    }
+  }
+  for (const timer of state.timers) times.push(timer.fireAt);
+  for (const cadence of Object.values(state.cadences)) if (cadence.nextAt) times.push(cadence.nextAt);
+  return times.length === 0 ? undefined : times.sort()[0];
+}
+
+export const TICK: Command = { type: "tick" };

@@ -1,0 +1,230 @@
+// Automations, exceptions and escalations: the playbook's `rules:` reacting to what happened.
+// Each engine event is seen as a language event (step.completed, survey.answered ...); matching
+// rules run their actions now or arm a timer ("unresolved > 24 h"), which a later event (`until`)
+// cancels. Actions become events (tasks, holds, health) and effects (notify, email, escalate).
+import type { ExpressionScope, ExpressionValues } from "../playbook/expressions.ts";
+import type { Action, EventType as LanguageEvent, Rule } from "../playbook/schema.ts";
+import { conditionValues } from "./conditions.ts";
+import type { Draft } from "./draft.ts";
+import { addTo, resolveDeadline } from "./schedule.ts";
+import type { ProjectEvent } from "./types.ts";
+
+interface Occurrence {
+  readonly name: LanguageEvent;
+  readonly subject: string;
+  readonly step?: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** How an engine event reads to the playbook's rules. */
+export function occurrenceOf(draft: Draft, event: ProjectEvent): Occurrence | undefined {
+  switch (event.type) {
+    case "project.started":
+      return { name: "project.started", subject: "project", payload: {} };
+    case "step.opened":
+    case "step.activated":
+      return { name: "step.activated", subject: event.step, step: event.step, payload: { step: event.step } };
+    case "step.started": {
+      const kind = draft.ctx.model.steps.get(event.step)?.step.kind;
+      return kind === "meeting"
+        ? { name: "meeting.scheduled", subject: event.step, step: event.step, payload: { meeting: event.step, starts_at: event.at } }
+        : undefined;
+    }
+    case "step.completed": {
+      const kind = draft.ctx.model.steps.get(event.step)?.step.kind;
+      return kind === "milestone"
+        ? { name: "milestone.reached", subject: event.step, step: event.step, payload: { milestone: event.step } }
+        : { name: "step.completed", subject: event.step, step: event.step, payload: { step: event.step } };
+    }
+    case "step.overdue": {
+      const days = Math.floor((Date.parse(event.at) - Date.parse(event.dueAt)) / 86_400_000);
+      return { name: "step.overdue", subject: event.step, step: event.step, payload: { step: event.step, days_overdue: days } };
+    }
+    case "gate.approved":
+    case "gate.rejected":
+      return {
+        name: event.type,
+        subject: event.step,
+        step: event.step,
+        payload: { step: event.step, role: event.role, comment: event.comment ?? "" },
+      };
+    case "form.submitted":
+      return { name: "form.submitted", subject: event.form, step: event.step, payload: { form: event.form } };
+    case "training.recorded":
+      return {
+        name: "training.completed",
+        subject: event.record.track,
+        payload: { track: event.record.track, score: event.record.score, passed: event.record.passed },
+      };
+    case "survey.answered":
+      return {
+        name: "survey.answered",
+        subject: event.survey,
+        payload: { survey: event.survey, score: event.score, comment: event.comment ?? "" },
+      };
+    case "issue.opened":
+      return {
+        name: "issue.opened",
+        subject: event.issue.id,
+        payload: { severity: event.issue.severity, title: event.issue.title, hours_open: 0 },
+      };
+    case "issue.resolved": {
+      const issue = draft.state.issues[event.id];
+      const hours = issue ? Math.floor((Date.parse(event.at) - Date.parse(issue.openedAt)) / 3_600_000) : 0;
+      return {
+        name: "issue.resolved",
+        subject: event.id,
+        payload: { severity: issue?.severity ?? "", title: issue?.title ?? "", hours_open: hours },
+      };
+    }
+    case "change.requested":
+      return {
+        name: "change.requested",
+        subject: "project",
+        payload: { kind: event.kind, delay_days: event.delayDays, billable: event.billable, in_scope: event.inScope },
+      };
+    case "project.on_hold":
+      return { name: "project.on_hold", subject: "project", payload: { reason: event.reason ?? "" } };
+    case "project.go_live":
+      return { name: "project.go_live", subject: "project", payload: {} };
+    case "project.completed":
+      return { name: "project.completed", subject: "project", payload: {} };
+    default:
+      return undefined;
+  }
+}
+
+function holds(draft: Draft, source: string | undefined, scope: ExpressionScope, values: ExpressionValues): boolean {
+  if (source === undefined) return true;
+  return draft.ctx.expressions.evaluate(source, scope, values) === true;
+}
+
+/** Run a list of actions (a rule's or a decision branch's). */
+export function runActions(
+  draft: Draft,
+  actions: readonly Action[],
+  scope: ExpressionScope,
+  values: ExpressionValues,
+  source: string,
+): void {
+  for (const action of actions) {
+    if (!holds(draft, action.when, scope, values)) continue;
+    if (action.notify)
+      draft.effect({ kind: "notify", to: action.notify.to, message: action.notify.message, channel: action.notify.channel });
+    if (action.email)
+      draft.effect({
+        kind: "email",
+        to: action.email.to,
+        template: action.email.template,
+        ...(action.email.attach_invite ? { invite: action.email.attach_invite } : {}),
+      });
+    if (action.escalate) draft.effect({ kind: "escalate", to: action.escalate.to, reason: action.escalate.reason });
+    if (action.assign && !draft.state.assignments[action.assign.role]) {
+      draft.effect({ kind: "assignment_needed", role: action.assign.role, why: `rule ${source}` });
+    }
+    if (action.start_project) draft.effect({ kind: "start_project", playbook: action.start_project.playbook });
+    if (action.send_survey) {
+      const survey = draft.ctx.model.playbook.surveys[action.send_survey.survey];
+      draft.effect({ kind: "send_survey", survey: action.send_survey.survey, to: survey?.to ?? [] });
+    }
+    if (action.send_invite) draft.effect({ kind: "send_invite", meeting: action.send_invite.meeting });
+    if (action.request_approval)
+      draft.effect({ kind: "request_approval", from: action.request_approval.from, subject: action.request_approval.subject });
+    if (action.create_task) {
+      const dueAt = action.create_task.due ? resolveDeadline(draft.ctx, draft.state, action.create_task.due, draft.now) : undefined;
+      draft.emit({
+        type: "task.created",
+        task: {
+          id: draft.mint("task"),
+          title: action.create_task.title,
+          owner: action.create_task.owner,
+          source,
+          createdAt: draft.now,
+          ...(dueAt ? { dueAt } : {}),
+        },
+      });
+    }
+    if (action.activate) {
+      const step = draft.state.steps[action.activate.step];
+      if (step && (step.status === "dormant" || step.status === "done" || step.status === "skipped"))
+        draft.emit({ type: "step.activated", step: step.id }, `rule ${source}`);
+    }
+    if (action.set_health && draft.state.health !== action.set_health.status)
+      draft.emit({ type: "health.set", health: action.set_health.status }, action.set_health.reason);
+    if (action.hold && draft.state.status === "active") draft.emit({ type: "project.on_hold" }, action.hold.reason);
+    if (action.log) draft.emit({ type: "note.added", text: action.log.message }, `rule ${source}`);
+  }
+}
+
+function fire(draft: Draft, rule: Rule, occurrence: Pick<Occurrence, "subject" | "payload">): void {
+  draft.emit({ type: "rule.fired", rule: rule.id, subject: occurrence.subject });
+  const values = { ...conditionValues(draft.ctx, draft.state, draft.now), event: occurrence.payload };
+  runActions(draft, rule.actions, { event: rule.on }, values, rule.id);
+}
+
+/** Fire a timer that came due: the rule's actions, then the next repetition if it repeats. */
+export function fireTimer(draft: Draft, timerId: string): void {
+  const timer = draft.state.timers.find((t) => t.id === timerId);
+  const rule = draft.ctx.model.playbook.rules.find((r) => r.id === timer?.rule);
+  if (!timer || !rule) return;
+  // Repetitions missed while nobody ticked collapse into this one firing, like cadences.
+  let nextAt = rule.repeat_every ? addTo(draft.ctx, draft.state, timer.fireAt, rule.repeat_every) : undefined;
+  while (rule.repeat_every && nextAt !== undefined && nextAt <= draft.now)
+    nextAt = addTo(draft.ctx, draft.state, nextAt, rule.repeat_every);
+  draft.emit({ type: "timer.fired", id: timer.id, ...(nextAt ? { nextAt } : {}) });
+  const payload = timerPayload(draft, timer.subject);
+  fire(draft, rule, { subject: timer.subject, payload });
+}
+
+function timerPayload(draft: Draft, subject: string): Record<string, unknown> {
+  const issue = draft.state.issues[subject];
+  if (issue) {
+    return {
+      severity: issue.severity,
+      title: issue.title,
+      hours_open: Math.floor((Date.parse(draft.now) - Date.parse(issue.openedAt)) / 3_600_000),
+    };
+  }
+  const step = draft.state.steps[subject];
+  if (step?.dueAt)
+    return { step: subject, days_overdue: Math.max(0, Math.floor((Date.parse(draft.now) - Date.parse(step.dueAt)) / 86_400_000)) };
+  return { step: subject };
+}
+
+const MAX_CASCADE = 8;
+
+/** React to the events emitted since `from`, including the events those reactions emit. */
+export function react(draft: Draft, from: number): void {
+  let start = from;
+  for (let round = 0; round < MAX_CASCADE && start < draft.events.length; round++) {
+    const end = draft.events.length;
+    for (let i = start; i < end; i++) {
+      const event = draft.events[i];
+      if (!event) continue;
+      const occurrence = occurrenceOf(draft, event);
+      if (!occurrence) continue;
+      for (const timer of draft.state.timers) {
+        const rule = draft.ctx.model.playbook.rules.find((r) => r.id === timer.rule);
+        if (rule?.until === occurrence.name && timer.subject === occurrence.subject)
+          draft.emit({ type: "timer.cancelled", id: timer.id }, `${occurrence.name} for ${occurrence.subject}`);
+      }
+      for (const rule of draft.ctx.model.playbook.rules) {
+        if (rule.on !== occurrence.name) continue;
+        if (rule.step !== undefined && rule.step !== occurrence.step) continue;
+        const values = { ...conditionValues(draft.ctx, draft.state, draft.now), event: occurrence.payload };
+        if (!holds(draft, rule.when, { event: rule.on }, values)) continue;
+        if (rule.after) {
+          const fireAt = addTo(draft.ctx, draft.state, draft.now, rule.after);
+          if (fireAt)
+            draft.emit({
+              type: "timer.scheduled",
+              timer: { id: draft.mint("timer"), rule: rule.id, subject: occurrence.subject, fireAt, fired: 0 },
+            });
+        } else {
+          fire(draft, rule, occurrence);
+        }
+      }
+    }
+    start = end;
+  }
+}

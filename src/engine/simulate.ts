@@ -1,0 +1,156 @@
+// A simulated client going through a playbook with a clock that moves day by day: the team does
+// each open step after a while (ticking its checklist, filling its form, signing its gates,
+// passing its training), the scheduler ticks every day. Used by the end-to-end tests of every
+// seed playbook and by the demo portfolio, so both show what the engine itself produces.
+import type { PlaybookModel } from "../playbook/model.ts";
+import type { Step } from "../playbook/schema.ts";
+import { checklistKey, type EngineContext } from "./context.ts";
+import { EngineError } from "./errors.ts";
+import { execute, nextWakeAt, type StartInput, startProject } from "./index.ts";
+import { ACTIVE, type Actor, type Command, type Effect, type Instant, type ProjectEvent, type ProjectState, SYSTEM } from "./types.ts";
+
+export interface SimulationOptions {
+  readonly start: Instant;
+  readonly input: StartInput;
+  /** Last day simulated; the run stops earlier when the project closes. */
+  readonly maxDays: number;
+  /** Days the team takes to finish a step once it is open; default: the day before its own
+   *  deadline (so "Day 90" lands on time), at most two days when only its phase bounds it. */
+  readonly workDays?: (step: Step, attempt: number) => number | undefined;
+  /** Form values per step and attempt; default: every field gets a passing value. */
+  readonly formValues?: (step: Step, attempt: number) => Readonly<Record<string, unknown>> | undefined;
+  /** Training score per track and attempt; default 95. */
+  readonly trainingScore?: (track: string, attempt: number) => number;
+  /** Commands to send on given days (issues, change requests, survey answers, holds). */
+  readonly extra?: (day: number, state: ProjectState) => readonly { command: Command; actor?: Actor }[];
+}
+
+export interface SimulationResult {
+  readonly ctx: EngineContext;
+  readonly state: ProjectState;
+  readonly events: readonly ProjectEvent[];
+  readonly effects: readonly { at: Instant; effect: Effect }[];
+  /** Commands the engine refused, with why: a correct playbook and driver produce none. */
+  readonly refused: readonly { at: Instant; command: Command; error: string }[];
+}
+
+const DAY = 86_400_000;
+
+function personFor(role: string, kind: Actor["kind"] = "user"): Actor {
+  return { id: `${role}-person`, kind, roles: [role] };
+}
+
+function defaultValue(type: string, options?: readonly string[]): unknown {
+  switch (type) {
+    case "bool":
+      return true;
+    case "int":
+      return 0;
+    case "double":
+      return 100;
+    case "date":
+      return "2026-01-01";
+    case "choice":
+      return options?.[0] ?? "yes";
+    case "list":
+      return [];
+    case "email":
+      return "person@example.com";
+    default:
+      return "Recorded in the simulation";
+  }
+}
+
+export function simulate(model: PlaybookModel, options: SimulationOptions): SimulationResult {
+  const started = startProject(model, options.input, options.start);
+  const ctx = started.ctx;
+  let state = started.state;
+  const events: ProjectEvent[] = [...started.events];
+  const effects: { at: Instant; effect: Effect }[] = started.effects.map((effect) => ({ at: options.start, effect }));
+  const refused: { at: Instant; command: Command; error: string }[] = [];
+  const playbook = model.playbook;
+  const sides = new Map(Object.entries(playbook.roles).map(([id, r]) => [id, r.side]));
+
+  const send = (command: Command, actor: Actor, at: Instant): boolean => {
+    try {
+      const outcome = execute(ctx, state, command, actor, at);
+      state = outcome.state;
+      events.push(...outcome.events);
+      for (const effect of outcome.effects) effects.push({ at, effect });
+      return true;
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      refused.push({ at, command, error: error.message });
+      return false;
+    }
+  };
+
+  const work = (def: Step, at: Instant): void => {
+    const step = state.steps[def.id];
+    if (!step || !ACTIVE.has(step.status)) return;
+    const owner = personFor(def.owner, sides.get(def.owner) === "client" ? "contact" : "user");
+    if (step.status === "open") send({ type: "start_step", step: def.id }, owner, at);
+    def.checklist.forEach((item, i) => {
+      const key = checklistKey(item, i);
+      if (state.steps[def.id]?.checklist[key] !== true) {
+        const itemOwner = typeof item === "string" || !item.owner ? def.owner : item.owner;
+        send({ type: "tick_checklist", step: def.id, item: key, checked: true }, personFor(itemOwner), at);
+      }
+    });
+    if (def.form) {
+      const form = playbook.forms[def.form];
+      const values =
+        options.formValues?.(def, step.attempt) ??
+        Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, field]) => [id, defaultValue(field.type, field.options)]));
+      send({ type: "submit_form", step: def.id, values }, owner, at);
+    }
+    for (const track of def.training) {
+      send({ type: "record_training", track, person: "trainee", score: options.trainingScore?.(track, step.attempt) ?? 95 }, owner, at);
+    }
+    for (const role of def.gate?.approvers ?? []) {
+      if (state.steps[def.id]?.approvals[role]?.decision !== "approved") {
+        send(
+          { type: "approve", step: def.id, role, comment: "Approved in the simulation" },
+          personFor(role, sides.get(role) === "client" ? "contact" : "user"),
+          at,
+        );
+      }
+    }
+    for (const [item, done] of Object.entries(state.steps[def.id]?.items ?? {})) {
+      if (done === null) send({ type: "complete_step", step: def.id, item }, owner, at);
+    }
+    if (ACTIVE.has(state.steps[def.id]?.status ?? "done")) send({ type: "complete_step", step: def.id }, owner, at);
+  };
+
+  for (let day = 0; day <= options.maxDays && state.status !== "closed" && state.status !== "cancelled"; day++) {
+    const at = new Date(Date.parse(options.start) + day * DAY).toISOString();
+    send({ type: "tick" }, SYSTEM, at);
+    for (const { command, actor } of options.extra?.(day, state) ?? []) send(command, actor ?? SYSTEM, at);
+    for (const { step: def } of model.order) {
+      const step = state.steps[def.id];
+      if (!step || !ACTIVE.has(step.status) || step.openedAt === undefined) continue;
+      const waited = Math.floor((Date.parse(at) - Date.parse(step.openedAt)) / DAY);
+      // A step with its own deadline is done the day before it; one due only by its phase's end
+      // takes two days, leaving the rest of the window to the steps after it.
+      const daysLeft =
+        step.dueAt === undefined ? 2 : Math.max(0, Math.floor((Date.parse(step.dueAt) - Date.parse(step.openedAt)) / DAY) - 1);
+      const onTime = def.due ? daysLeft : Math.min(2, daysLeft);
+      if (waited >= (options.workDays?.(def, step.attempt) ?? onTime)) work(def, new Date(Date.parse(at) + 3_600_000).toISOString());
+    }
+    for (const task of Object.values(state.tasks)) {
+      if (!task.doneAt)
+        send({ type: "complete_task", task: task.id }, personFor(task.owner), new Date(Date.parse(at) + 2 * 3_600_000).toISOString());
+    }
+    // Between the team's working moments the scheduler wakes the project whenever something comes
+    // due (a 4-hourly update, a deadline), as the real scheduler does.
+    const tomorrow = new Date(Date.parse(at) + DAY).toISOString();
+    const afterWork = new Date(Date.parse(at) + 2 * 3_600_000).toISOString();
+    for (let wakes = 0; wakes < 48; wakes++) {
+      const wake = nextWakeAt(state);
+      if (wake === undefined || wake >= tomorrow) break;
+      send({ type: "tick" }, SYSTEM, [wake, afterWork].sort()[1] ?? wake);
+      if (wake <= afterWork && nextWakeAt(state) === wake) break;
+    }
+  }
+  return { ctx, state, events, effects, refused };
+}

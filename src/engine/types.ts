@@ -1,0 +1,269 @@
+// The process engine's values: a project's state, the commands people and the scheduler send,
+// the events that record what happened (the audit trail), and the effects adapters deliver.
+// All times are ISO-8601 UTC strings so state and events serialize without loss.
+
+export type Instant = string;
+
+/** Who acts: a person of the team, a client contact, or the system (scheduler, automations). */
+export interface Actor {
+  readonly id: string;
+  readonly kind: "user" | "contact" | "system";
+  /** The playbook roles this actor holds on this project (assigned, or the contact's role). */
+  readonly roles: readonly string[];
+  /** CS operations and admins may skip, extend, hold, cancel and reassign. */
+  readonly manager?: boolean;
+}
+
+export const SYSTEM: Actor = { id: "system", kind: "system", roles: [], manager: true };
+
+export type StepStatus =
+  /** Waiting for the steps before it. */
+  | "blocked"
+  /** Scheduled to open at a time (`opens:`), e.g. 30 days after go-live. */
+  | "scheduled"
+  /** On-demand step that no branch or automation has opened. */
+  | "dormant"
+  | "open"
+  | "in_progress"
+  /** A decision sent the flow elsewhere (fix, clarify); it reopens when the loop returns. */
+  | "looping"
+  | "done"
+  | "skipped"
+  /** Excluded for this client by its `when:` condition. */
+  | "not_applicable";
+
+export const SATISFIED: ReadonlySet<StepStatus> = new Set(["done", "skipped", "not_applicable"]);
+export const ACTIVE: ReadonlySet<StepStatus> = new Set(["open", "in_progress"]);
+
+export interface Approval {
+  readonly decision: "approved" | "rejected";
+  readonly by: string;
+  readonly at: Instant;
+  readonly comment?: string;
+}
+
+export interface StepState {
+  readonly id: string;
+  readonly status: StepStatus;
+  readonly attempt: number;
+  readonly openedAt?: Instant;
+  readonly startedAt?: Instant;
+  readonly completedAt?: Instant;
+  readonly opensAt?: Instant;
+  readonly dueAt?: Instant;
+  readonly targetAt?: Instant;
+  readonly remindedAt?: Instant;
+  readonly overdueAt?: Instant;
+  readonly checklist: Readonly<Record<string, boolean>>;
+  readonly approvals: Readonly<Record<string, Approval>>;
+  /** For `repeat: for_each` steps: each item with its own completion. */
+  readonly items?: Readonly<Record<string, Instant | null>>;
+  readonly branch?: string;
+  readonly skipReason?: string;
+}
+
+export interface Timer {
+  readonly id: string;
+  readonly rule: string;
+  /** What the timer is about (an issue, a step); the rule's `until` event for it cancels it. */
+  readonly subject: string;
+  readonly fireAt: Instant;
+  readonly fired: number;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly title: string;
+  readonly owner: string;
+  readonly source: string;
+  readonly createdAt: Instant;
+  readonly dueAt?: Instant;
+  readonly doneAt?: Instant;
+}
+
+export interface Issue {
+  readonly id: string;
+  readonly severity: string;
+  readonly title: string;
+  readonly openedAt: Instant;
+  readonly resolvedAt?: Instant;
+}
+
+export interface TrainingRecord {
+  readonly track: string;
+  readonly person: string;
+  readonly score: number;
+  readonly passed: boolean;
+}
+
+export type ProjectStatus = "active" | "on_hold" | "cancelled" | "closed";
+export type Health = "green" | "amber" | "red";
+
+export interface CalendarInput {
+  readonly timeZone: string;
+  readonly workingDays: readonly ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+  readonly workingHours: string;
+  readonly country?: string;
+  readonly region?: string;
+  readonly closures?: readonly { from: string; to: string; label: string }[];
+}
+
+export type FactValue = boolean | number | string | readonly string[];
+
+export interface ProjectState {
+  readonly id: string;
+  readonly playbook: { readonly id: string; readonly version: string };
+  readonly client: { readonly id: string; readonly name: string };
+  readonly status: ProjectStatus;
+  /** Number of events applied: the optimistic-concurrency version of the project. */
+  readonly version: number;
+  readonly startedAt: Instant;
+  readonly facts: Readonly<Record<string, FactValue>>;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly calendar: CalendarInput;
+  readonly assignments: Readonly<Record<string, string>>;
+  readonly steps: Readonly<Record<string, StepState>>;
+  readonly forms: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly timers: readonly Timer[];
+  readonly tasks: Readonly<Record<string, Task>>;
+  readonly issues: Readonly<Record<string, Issue>>;
+  readonly training: readonly TrainingRecord[];
+  readonly cadences: Readonly<Record<string, { readonly nextAt?: Instant; readonly count: number }>>;
+  /** Surveys by id: when each goes out (scheduled once its anchor is known) and when it went. */
+  readonly surveys: Readonly<Record<string, { readonly dueAt: Instant; readonly sentAt?: Instant }>>;
+  readonly health: Health;
+  readonly heldSince?: Instant;
+  readonly goLiveAt?: Instant;
+  readonly completedAt?: Instant;
+  readonly closedAt?: Instant;
+  /** Monotonic counter for ids the engine mints (tasks, issues, timers): replay gives the same ids. */
+  readonly sequence: number;
+}
+
+/** Everything an event carries besides its own fields. */
+export interface EventMeta {
+  readonly at: Instant;
+  readonly actor: string;
+  readonly reason?: string;
+}
+
+export type ProjectEvent = EventMeta &
+  (
+    | {
+        readonly type: "project.started";
+        readonly project: string;
+        readonly playbook: { readonly id: string; readonly version: string };
+        readonly client: { readonly id: string; readonly name: string };
+        readonly facts: Readonly<Record<string, FactValue>>;
+        readonly params: Readonly<Record<string, string | number>>;
+        readonly calendar: CalendarInput;
+        readonly excluded: readonly string[];
+        readonly items: Readonly<Record<string, readonly string[]>>;
+      }
+    | { readonly type: "role.assigned"; readonly role: string; readonly person: string; readonly previous?: string }
+    | { readonly type: "assignment.failed"; readonly role: string; readonly why: string }
+    | { readonly type: "step.opened"; readonly step: string; readonly dueAt?: Instant; readonly targetAt?: Instant }
+    | { readonly type: "step.scheduled"; readonly step: string; readonly opensAt: Instant }
+    | { readonly type: "step.started"; readonly step: string }
+    | { readonly type: "checklist.ticked"; readonly step: string; readonly item: string; readonly checked: boolean }
+    | { readonly type: "form.submitted"; readonly step: string; readonly form: string; readonly values: Readonly<Record<string, unknown>> }
+    | { readonly type: "gate.approved" | "gate.rejected"; readonly step: string; readonly role: string; readonly comment?: string }
+    | { readonly type: "item.completed"; readonly step: string; readonly item: string }
+    | { readonly type: "step.completed"; readonly step: string; readonly branch?: string }
+    | { readonly type: "step.looped"; readonly step: string; readonly branch: string; readonly to: string }
+    | { readonly type: "step.activated"; readonly step: string }
+    | { readonly type: "step.skipped"; readonly step: string }
+    | { readonly type: "step.reopened"; readonly step: string }
+    /** An open step goes back to waiting because a step it depends on was reopened. */
+    | { readonly type: "step.reblocked"; readonly step: string; readonly because: string }
+    | { readonly type: "deadline.extended"; readonly step: string; readonly dueAt: Instant }
+    | { readonly type: "step.reminded"; readonly step: string }
+    | { readonly type: "step.overdue"; readonly step: string; readonly dueAt: Instant }
+    | { readonly type: "project.on_hold" }
+    | { readonly type: "project.resumed"; readonly shiftMs: number }
+    | { readonly type: "project.cancelled" }
+    | { readonly type: "project.reopened" }
+    | { readonly type: "project.go_live" }
+    | { readonly type: "project.completed" }
+    | { readonly type: "project.closed" }
+    | { readonly type: "timer.scheduled"; readonly timer: Timer }
+    | { readonly type: "timer.fired"; readonly id: string; readonly nextAt?: Instant }
+    | { readonly type: "timer.cancelled"; readonly id: string }
+    | { readonly type: "task.created"; readonly task: Task }
+    | { readonly type: "task.completed"; readonly id: string }
+    | { readonly type: "issue.opened"; readonly issue: Issue }
+    | { readonly type: "issue.resolved"; readonly id: string }
+    | {
+        readonly type: "change.requested";
+        readonly kind: string;
+        readonly delayDays: number;
+        readonly billable: boolean;
+        readonly inScope: boolean;
+      }
+    | { readonly type: "survey.answered"; readonly survey: string; readonly score: number; readonly comment?: string }
+    | { readonly type: "survey.scheduled"; readonly survey: string; readonly dueAt: Instant }
+    | { readonly type: "survey.sent"; readonly survey: string }
+    | { readonly type: "training.recorded"; readonly record: TrainingRecord }
+    | { readonly type: "cadence.occurred"; readonly cadence: string; readonly n: number; readonly nextAt?: Instant }
+    | { readonly type: "cadence.started"; readonly cadence: string; readonly nextAt: Instant }
+    | { readonly type: "cadence.ended"; readonly cadence: string }
+    | { readonly type: "health.set"; readonly health: Health }
+    | { readonly type: "rule.fired"; readonly rule: string; readonly subject: string }
+    | { readonly type: "note.added"; readonly text: string }
+  );
+
+export type EventType = ProjectEvent["type"];
+export type EventOf<T extends EventType> = Extract<ProjectEvent, { type: T }>;
+
+/** What the outside world must be told; adapters deliver these from the outbox, at least once. */
+export type Effect =
+  | { readonly kind: "notify"; readonly to: readonly string[]; readonly message: string; readonly channel: "in_app" | "email" | "chat" }
+  | { readonly kind: "email"; readonly to: readonly string[]; readonly template: string; readonly invite?: string }
+  | { readonly kind: "escalate"; readonly to: string; readonly reason: string }
+  | { readonly kind: "remind"; readonly step: string; readonly to: string; readonly dueAt: Instant }
+  | { readonly kind: "send_survey"; readonly survey: string; readonly to: readonly string[] }
+  | { readonly kind: "send_invite"; readonly meeting: string }
+  | { readonly kind: "request_approval"; readonly from: string; readonly subject: string }
+  | { readonly kind: "assignment_needed"; readonly role: string; readonly why: string }
+  | { readonly kind: "start_project"; readonly playbook: string };
+
+export type Command =
+  | { readonly type: "assign"; readonly role: string; readonly person: string }
+  | { readonly type: "start_step"; readonly step: string }
+  | { readonly type: "tick_checklist"; readonly step: string; readonly item: string; readonly checked: boolean }
+  | { readonly type: "submit_form"; readonly step: string; readonly values: Readonly<Record<string, unknown>> }
+  | { readonly type: "approve" | "reject"; readonly step: string; readonly role: string; readonly comment?: string }
+  | { readonly type: "complete_step"; readonly step: string; readonly item?: string }
+  | { readonly type: "record_decision"; readonly step: string; readonly branch: string }
+  | { readonly type: "skip_step"; readonly step: string; readonly reason: string }
+  | { readonly type: "extend_deadline"; readonly step: string; readonly until: Instant; readonly reason: string }
+  | { readonly type: "reopen_step"; readonly step: string; readonly reason: string }
+  | { readonly type: "activate_step"; readonly step: string; readonly reason: string }
+  | { readonly type: "hold"; readonly reason: string }
+  | { readonly type: "resume"; readonly reason?: string }
+  | { readonly type: "cancel"; readonly reason: string }
+  | { readonly type: "reopen"; readonly reason: string }
+  | { readonly type: "go_live" }
+  | { readonly type: "open_issue"; readonly severity: string; readonly title: string }
+  | { readonly type: "resolve_issue"; readonly issue: string }
+  | {
+      readonly type: "request_change";
+      readonly kind: string;
+      readonly delayDays: number;
+      readonly billable: boolean;
+      readonly inScope: boolean;
+      readonly reason: string;
+    }
+  | { readonly type: "answer_survey"; readonly survey: string; readonly score: number; readonly comment?: string }
+  | { readonly type: "record_training"; readonly track: string; readonly person: string; readonly score: number }
+  | { readonly type: "complete_task"; readonly task: string }
+  | { readonly type: "set_health"; readonly health: Health; readonly reason: string }
+  | { readonly type: "tick" };
+
+export type CommandType = Command["type"];
+
+export interface Outcome {
+  readonly state: ProjectState;
+  readonly events: readonly ProjectEvent[];
+  readonly effects: readonly Effect[];
+}

@@ -6,9 +6,9 @@ import { conditionValues, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
-import { openReadySteps, openScheduledSteps, reblockDependents, settleProject, updateCadences, updateSurveys } from "./flow.ts";
+import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
-import { fireTimer, react, runActions } from "./reactions.ts";
+import { fireTimer, runActions } from "./reactions.ts";
 import { addTo } from "./schedule.ts";
 import { ACTIVE, type Command, type StepState } from "./types.ts";
 
@@ -37,8 +37,8 @@ function requireOpen(state: StepState): void {
 /** Why a step cannot complete yet, or undefined when it can. */
 function blockers(draft: Draft, def: Step, state: StepState): string[] {
   const reasons: string[] = [];
-  const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
-  if (!def.decision) {
+  if (!def.decision && def.checklist.length > 0) {
+    const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
     const missing = requiredChecklist(draft.ctx, def.id, values).filter((key) => state.checklist[key] !== true);
     if (missing.length > 0) reasons.push(`checklist items not ticked: ${missing.join(", ")}`);
   }
@@ -442,15 +442,5 @@ function tick(draft: Draft): void {
 /** Apply a command: handle it, react with the playbook's rules, then move the flow forward. */
 export function decide(draft: Draft, command: Command): void {
   handle(draft, command);
-  // Rules may open steps and flow may emit events rules react to: settle both, bounded.
-  let seen = 0;
-  for (let round = 0; round < 16; round++) {
-    react(draft, seen);
-    seen = draft.events.length;
-    openReadySteps(draft);
-    updateCadences(draft);
-    updateSurveys(draft);
-    settleProject(draft);
-    if (draft.events.length === seen) break;
-  }
+  settle(draft);
 }

@@ -6,6 +6,7 @@ import type { Deadline, Window } from "../playbook/time-expressions.ts";
 import { conditionValues } from "./conditions.ts";
 import { stepEntry } from "./context.ts";
 import type { Draft } from "./draft.ts";
+import { react } from "./reactions.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
 import { type Instant, SATISFIED } from "./types.ts";
 
@@ -164,4 +165,38 @@ export function settleProject(draft: Draft): void {
   }
   for (const timer of draft.state.timers) draft.emit({ type: "timer.cancelled", id: timer.id }, "project closed");
   draft.emit({ type: "project.closed" });
+}
+
+/** Events after which a waiting step may be ready, or the project finished. */
+const FLOW_EVENTS: ReadonlySet<string> = new Set([
+  "project.started",
+  "project.resumed",
+  "project.reopened",
+  "project.go_live",
+  "project.completed",
+  "step.completed",
+  "step.skipped",
+  "step.activated",
+  "step.reopened",
+  "step.reblocked",
+]);
+
+/**
+ * After a command: let the playbook's rules react, move the flow forward, and repeat while either
+ * produced something the other must see (bounded, since rules may trigger rules).
+ */
+export function settle(draft: Draft): void {
+  let seen = 0;
+  for (let round = 0; round < 16; round++) {
+    const before = seen;
+    react(draft, before);
+    let flow = false;
+    for (let i = before; i < draft.events.length && !flow; i++) flow = FLOW_EVENTS.has(draft.events[i]?.type ?? "");
+    seen = draft.events.length;
+    if (flow) openReadySteps(draft);
+    updateCadences(draft);
+    updateSurveys(draft);
+    if (flow) settleProject(draft);
+    if (draft.events.length === seen) break;
+  }
 }

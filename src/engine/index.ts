@@ -9,8 +9,8 @@ import { decide } from "./decide.ts";
 import { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
 import { evolve, initialState } from "./evolve.ts";
-import { openReadySteps, settleProject, updateCadences, updateSurveys } from "./flow.ts";
-import { react, runActions } from "./reactions.ts";
+import { settle } from "./flow.ts";
+import { runActions } from "./reactions.ts";
 import {
   ACTIVE,
   type Actor,
@@ -160,16 +160,7 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
       );
     }
   }
-  let seen = 0;
-  for (let round = 0; round < 16; round++) {
-    react(draft, seen);
-    seen = draft.events.length;
-    openReadySteps(draft);
-    updateCadences(draft);
-    updateSurveys(draft);
-    settleProject(draft);
-    if (draft.events.length === seen) break;
-  }
+  settle(draft);
   return { ctx, state: draft.state, events: draft.events, effects: draft.effects };
 }
 

@@ -17,6 +17,9 @@ import { IANAZone } from "luxon";
 import { DAY_MS } from "./civil-date.ts";
 
 const MINUTE_MS = 60_000;
+/** Offsets are cached per quarter hour: every modern zone transition falls on such a boundary. */
+const BUCKET_MS = 15 * MINUTE_MS;
+const CACHE_LIMIT = 100_000;
 
 export function isValidTimeZone(name: string): boolean {
   return IANAZone.isValidZone(name);
@@ -26,6 +29,9 @@ export class ZoneTime {
   readonly name: string;
   /** The luxon zone, for wall-clock arithmetic (`DateTime.plus`). */
   readonly zone: IANAZone;
+  // Asking Intl for an offset costs microseconds and due dates ask for many: remember each quarter
+  // hour's offset, but only where the offset is the same at both ends of it.
+  readonly #offsets = new Map<number, number>();
 
   constructor(name: string) {
     this.name = name;
@@ -34,7 +40,15 @@ export class ZoneTime {
 
   /** The zone's UTC offset at an instant, in milliseconds. */
   offsetAt(instant: number): number {
-    return this.zone.offset(instant) * MINUTE_MS;
+    const bucket = Math.floor(instant / BUCKET_MS);
+    const cached = this.#offsets.get(bucket);
+    if (cached !== undefined) return cached;
+    const start = this.zone.offset(bucket * BUCKET_MS) * MINUTE_MS;
+    const end = this.zone.offset((bucket + 1) * BUCKET_MS - 1) * MINUTE_MS;
+    if (start !== end) return this.zone.offset(instant) * MINUTE_MS;
+    if (this.#offsets.size >= CACHE_LIMIT) this.#offsets.clear();
+    this.#offsets.set(bucket, start);
+    return start;
   }
 
   /** The local date (epoch days) an instant falls on. */

@@ -1,10 +1,11 @@
 // The `onboard` command line. Each command lives in commands/ with its own help text.
 import { type Command, type Io, parse, UsageError } from "./args.ts";
+import { auditCommand } from "./commands/audit.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { validateCommand } from "./commands/validate.ts";
 
-const COMMANDS: readonly Command[] = [lintCommand, validateCommand, schemaCommand];
+const COMMANDS: readonly Command[] = [lintCommand, validateCommand, schemaCommand, auditCommand];
 
 const HELP = `onboard: client onboarding where the playbook is the SOP
 

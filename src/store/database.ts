@@ -1,0 +1,161 @@
+// The database port: one Kysely instance over PGlite (embedded, the default: a data folder, or
+// memory for tests) or a real PostgreSQL server. Everything above talks SQL through Kysely and asks
+// the capabilities object, never "is this PGlite?".
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { AppError } from "./errors.ts";
+import { FolderLock } from "./folder-lock.ts";
+import { migrate } from "./migrate.ts";
+import type { Schema } from "./schema.ts";
+
+export type DatabaseTarget =
+  /** Embedded PostgreSQL; without a folder the database lives in memory and dies with the process. */
+  | { readonly kind: "pglite"; readonly dataDir?: string }
+  | { readonly kind: "postgres"; readonly url: string; readonly maxConnections?: number };
+
+export interface Capabilities {
+  readonly backend: "pglite" | "postgres";
+  /**
+   * One connection: transactions queue behind each other in the process (Kysely's connection
+   * mutex, because PGliteAdapter reports no multiple connections). Never hold a transaction open
+   * across I/O such as delivering an effect, and running several workers in one process buys nothing.
+   */
+  readonly singleConnection: boolean;
+  /** Several processes (app servers, workers) may share the database: claims use SKIP LOCKED. */
+  readonly sharedByProcesses: boolean;
+  /** The data folder must be locked against a second process (PGlite does not do it itself). */
+  readonly needsFolderLock: boolean;
+  /** LISTEN/NOTIFY can wake pollers early (PGlite only notifies inside its own process). */
+  readonly crossProcessNotify: boolean;
+  /** A commit survives a power loss (PGlite's fsync is weak). */
+  readonly durableCommit: boolean;
+}
+
+export const BACKEND_PROFILES: Readonly<Record<Capabilities["backend"], Capabilities>> = {
+  pglite: {
+    backend: "pglite",
+    singleConnection: true,
+    sharedByProcesses: false,
+    needsFolderLock: true,
+    crossProcessNotify: false,
+    durableCommit: false,
+  },
+  postgres: {
+    backend: "postgres",
+    singleConnection: false,
+    sharedByProcesses: true,
+    needsFolderLock: false,
+    crossProcessNotify: true,
+    durableCommit: true,
+  },
+};
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly capabilities: Capabilities;
+  /** Where it is, for messages (a URL without its password, a folder, or "memory"). */
+  readonly description: string;
+  /** Finish in-flight queries, close the connection(s) and release the folder lock. Safe twice. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations before returning (default true). */
+  readonly migrate?: boolean;
+  /** Called with errors of idle pooled connections (a restarted server); they are not fatal. */
+  readonly onPoolError?: (error: Error) => void;
+}
+
+/** `postgres://...` or `postgresql://...` is a server; `memory:` is in-memory PGlite; anything else a folder. */
+export function parseDatabaseTarget(text: string): DatabaseTarget {
+  const value = text.trim();
+  if (value === "") throw new AppError("invalid", "the database location is empty", { field: "database" });
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: "postgres", url: value };
+  if (value === "memory:" || value === ":memory:") return { kind: "pglite" };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new AppError("invalid", `unsupported database URL "${redact(value)}": use postgres://... or a folder`, { field: "database" });
+  }
+  return { kind: "pglite", dataDir: value };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
+async function openPglite(
+  dataDir: string | undefined,
+  capabilities: Capabilities,
+): Promise<{ db: Kysely<Schema>; release: () => Promise<void> }> {
+  const lock = dataDir !== undefined && capabilities.needsFolderLock ? await FolderLock.acquire(dataDir) : undefined;
+  try {
+    const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    await pglite.waitReady;
+    // Kysely queues every connection use (a transaction holds it from BEGIN to COMMIT) because
+    // PGliteAdapter reports no multiple connections: that is the serialization PGlite needs.
+    const db = new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      release: async () => {
+        try {
+          await db.destroy();
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          await lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+function openPostgres(url: string, maxConnections: number, onPoolError: (error: Error) => void) {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  pool.on("error", onPoolError);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, release: () => db.destroy() };
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  const capabilities = BACKEND_PROFILES[target.kind];
+  const { db, release } =
+    target.kind === "pglite"
+      ? await openPglite(target.dataDir, capabilities)
+      : openPostgres(target.url, target.maxConnections ?? 10, options.onPoolError ?? (() => {}));
+  let closing: Promise<void> | undefined;
+  const database: Database = {
+    db,
+    capabilities,
+    description: target.kind === "postgres" ? redact(target.url) : (target.dataDir ?? "memory"),
+    close: () => {
+      closing ??= release();
+      return closing;
+    },
+  };
+  try {
+    await sql`SELECT 1`.execute(db);
+    if (options.migrate !== false) await migrate(db);
+  } catch (error) {
+    await database.close();
+    throw unreachable(error, database.description);
+  }
+  return database;
+}
+
+/** Errors of an unreachable server or a refused login, as one coded error saying where. */
+const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET", "28P01", "28000", "3D000"]);
+
+function unreachable(error: unknown, where: string): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || !CONNECTION_ERRORS.has(code)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError("unavailable", `cannot use the database at ${where}: ${message}`, { code }, { cause: error });
+}

@@ -1,0 +1,52 @@
+// The store's public face: open a database, run projects through the service, tick the
+// scheduler, deliver the outbox, verify the audit trail.
+export {
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditReport,
+  type ProjectAudit,
+  REDACTED,
+  type RedactRequest,
+  redactEvent,
+  verifyAudit,
+} from "./audit.ts";
+export type { CommandResult } from "./command-path.ts";
+export {
+  BACKEND_PROFILES,
+  type Capabilities,
+  type Database,
+  type DatabaseTarget,
+  type OpenOptions,
+  openDatabase,
+  parseDatabaseTarget,
+} from "./database.ts";
+export {
+  AppError,
+  ConflictError,
+  coerceError,
+  type ErrorCode,
+  fromEngineError,
+  IdempotencyMismatchError,
+  isAppError,
+  STATUS_OF,
+} from "./errors.ts";
+export type { StoredEvent } from "./event-log.ts";
+export { pruneIdempotencyKeys } from "./idempotency.ts";
+export { loadMigrations, migrate, pendingMigrations } from "./migrate.ts";
+export {
+  backoffDelay,
+  type Delivery,
+  type DispatchOptions,
+  type DispatchResult,
+  dispatchOutbox,
+  type EffectHandler,
+  type EffectHandlers,
+  listOutbox,
+  OutboxDispatcher,
+  type OutboxEntry,
+} from "./outbox.ts";
+export { listPeople, type PersonInput, type PersonRecord, upsertPerson } from "./people.ts";
+export { listPlaybookVersions, type PlaybookRef, type PublishedPlaybook } from "./playbooks.ts";
+export type { Clock, Sleep } from "./poller.ts";
+export { type CommandRequest, type ProjectRecord, ProjectService, type StartRequest } from "./project-service.ts";
+export { runDueTicks, Scheduler, type SchedulerOptions, type TickOptions, type TickResult } from "./scheduler.ts";

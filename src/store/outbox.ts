@@ -1,0 +1,285 @@
+// The transactional outbox: effects are written in the same transaction as the events that caused
+// them, and delivered afterwards, at least once. A dispatcher claims due rows with SKIP LOCKED and a
+// lease (the claim commits at once: no transaction stays open while a handler talks to the world),
+// hands each to the handler for its kind, then marks it delivered, or schedules a retry with
+// exponential backoff and jitter, or gives up after maxAttempts. Every attempt is a deliveries row.
+// A dispatcher that dies mid-delivery loses nothing: the lease expires and another one retries.
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Effect, Instant } from "../engine/types.ts";
+import type { Database } from "./database.ts";
+import { Poller, type PollerEvents, type Sleep, systemClock, systemSleep } from "./poller.ts";
+import type { Schema } from "./schema.ts";
+import { addMs, fromDb } from "./time.ts";
+
+/** Write a command's effects. `version` is the project's version after the command. */
+export async function enqueueEffects(
+  trx: Kysely<Schema>,
+  projectId: string,
+  version: number,
+  eventCount: number,
+  effects: readonly Effect[],
+  now: Instant,
+): Promise<void> {
+  if (effects.length === 0) return;
+  // The key is stable for a retried delivery and unique per effect: receivers deduplicate on it.
+  // A command that produced effects but no events leaves the version unchanged, so `now` tells it
+  // apart from the command that reached this version.
+  const base = eventCount > 0 ? `${projectId}@${version}` : `${projectId}@${version}+${now}`;
+  await trx
+    .insertInto("outbox")
+    .values(
+      effects.map((effect, i) => ({
+        id: randomUUID(),
+        delivery_key: `${base}#${i + 1}`,
+        project_id: projectId,
+        kind: effect.kind,
+        effect: JSON.stringify(effect),
+        next_attempt_at: now,
+        created_at: now,
+      })),
+    )
+    .execute();
+}
+
+export interface Delivery {
+  readonly outboxId: string;
+  /** Stable across retries: pass it downstream (an Idempotency-Key header, a message id). */
+  readonly key: string;
+  readonly projectId: string | undefined;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborted when the lease runs out: after that another dispatcher may deliver it again. */
+  readonly signal: AbortSignal;
+}
+
+export type EffectHandler<K extends Effect["kind"]> = (effect: Extract<Effect, { kind: K }>, delivery: Delivery) => Promise<void>;
+export type EffectHandlers = { readonly [K in Effect["kind"]]?: EffectHandler<K> };
+
+export interface Backoff {
+  /** Delay before the second attempt. */
+  readonly baseMs: number;
+  /** Longest delay between attempts. */
+  readonly maxMs: number;
+}
+
+export interface DispatchOptions {
+  readonly handlers: EffectHandlers;
+  readonly batchSize?: number;
+  /** Attempts before an effect is marked failed (default 8). */
+  readonly maxAttempts?: number;
+  readonly backoff?: Backoff;
+  /** In [0, 1): the jitter source, injected so tests are exact. */
+  readonly random?: () => number;
+  /** How long a claim is exclusive (default 5 minutes); handlers should finish well within it. */
+  readonly leaseMs?: number;
+  /** When each attempt finishes (default: the dispatch's `now`). */
+  readonly clock?: () => Instant;
+}
+
+export interface DispatchResult {
+  readonly claimed: number;
+  readonly delivered: number;
+  readonly retried: number;
+  readonly failed: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 6 * 3_600_000 };
+
+/**
+ * Delay after failed attempt `attempt` (1-based): base * 2^(attempt-1), capped, with "equal jitter"
+ * (half fixed, half random) so retries of many effects spread out but still grow.
+ */
+export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 2000);
+}
+
+interface Claimed {
+  id: string;
+  delivery_key: string;
+  project_id: string | null;
+  kind: string;
+  effect: unknown;
+  attempts: number;
+}
+
+async function claim(db: Kysely<Schema>, now: Instant, batchSize: number, maxAttempts: number, leaseMs: number): Promise<Claimed[]> {
+  // A dispatcher that died holding the last allowed attempt: its lease expired, nothing may retry.
+  await db
+    .updateTable("outbox")
+    .set({ status: "failed", last_error: "the last attempt did not finish (its dispatcher stopped)" })
+    .where("status", "=", "pending")
+    .where("attempts", ">=", maxAttempts)
+    .where("next_attempt_at", "<=", new Date(now))
+    .execute();
+  return db
+    .updateTable("outbox")
+    .set((eb) => ({ attempts: eb("attempts", "+", 1), next_attempt_at: addMs(now, leaseMs) }))
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("outbox")
+        .select("id")
+        .where("status", "=", "pending")
+        .where("next_attempt_at", "<=", new Date(now))
+        .orderBy("next_attempt_at")
+        .orderBy("created_at")
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(["id", "delivery_key", "project_id", "kind", "effect", "attempts"])
+    .execute();
+}
+
+type Outcome = "delivered" | "retried" | "failed";
+
+async function deliver(
+  db: Kysely<Schema>,
+  row: Claimed,
+  options: Required<Omit<DispatchOptions, "batchSize">>,
+  startedAt: Instant,
+): Promise<Outcome> {
+  const effect = row.effect as Effect;
+  const handler = options.handlers[effect.kind] as EffectHandler<Effect["kind"]> | undefined;
+  let error: string | undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("the delivery lease ran out")), Math.min(options.leaseMs, 2 ** 31 - 1));
+  try {
+    // An unknown kind is a failure like any other: a newer dispatcher may know it by the next retry.
+    if (!handler) throw new Error(`no handler for effects of kind "${effect.kind}"`);
+    await handler(effect, {
+      outboxId: row.id,
+      key: row.delivery_key,
+      projectId: row.project_id ?? undefined,
+      attempt: row.attempts,
+      signal: controller.signal,
+    });
+  } catch (e) {
+    error = message(e);
+  } finally {
+    clearTimeout(timer);
+  }
+  const finishedAt = options.clock();
+  const outcome: Outcome = error === undefined ? "delivered" : row.attempts >= options.maxAttempts ? "failed" : "retried";
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("deliveries")
+      .values({
+        outbox_id: row.id,
+        attempt: row.attempts,
+        started_at: startedAt,
+        finished_at: finishedAt,
+        outcome: error === undefined ? "delivered" : "failed",
+        error: error ?? null,
+      })
+      .execute();
+    const update =
+      outcome === "delivered"
+        ? { status: "delivered" as const, delivered_at: finishedAt, last_error: null }
+        : outcome === "failed"
+          ? { status: "failed" as const, last_error: error ?? null }
+          : { next_attempt_at: addMs(finishedAt, backoffDelay(row.attempts, options.backoff, options.random)), last_error: error ?? null };
+    // Guarded by the attempt number: if our lease ran out and another dispatcher claimed the row,
+    // its bookkeeping wins (our attempt is still recorded above).
+    await trx
+      .updateTable("outbox")
+      .set(update)
+      .where("id", "=", row.id)
+      .where("attempts", "=", row.attempts)
+      .where("status", "=", "pending")
+      .execute();
+  });
+  return outcome;
+}
+
+/** Claim and deliver one batch of due effects at `now`. */
+export async function dispatchOutbox(database: Database, now: Instant, options: DispatchOptions): Promise<DispatchResult> {
+  const full = {
+    handlers: options.handlers,
+    maxAttempts: options.maxAttempts ?? 8,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    random: options.random ?? Math.random,
+    leaseMs: options.leaseMs ?? 5 * 60_000,
+    clock: options.clock ?? (() => now),
+  };
+  const rows = await claim(database.db, now, options.batchSize ?? 20, full.maxAttempts, full.leaseMs);
+  const outcomes = await Promise.all(rows.map((row) => deliver(database.db, row, full, now)));
+  return {
+    claimed: rows.length,
+    delivered: outcomes.filter((o) => o === "delivered").length,
+    retried: outcomes.filter((o) => o === "retried").length,
+    failed: outcomes.filter((o) => o === "failed").length,
+  };
+}
+
+export interface OutboxEntry {
+  readonly id: string;
+  readonly key: string;
+  readonly projectId: string | undefined;
+  readonly effect: Effect;
+  readonly status: "pending" | "delivered" | "failed";
+  readonly attempts: number;
+  readonly nextAttemptAt: Instant;
+  readonly lastError: string | undefined;
+  readonly deliveredAt: Instant | undefined;
+}
+
+export async function listOutbox(db: Kysely<Schema>, filter: { readonly projectId?: string } = {}): Promise<OutboxEntry[]> {
+  let query = db.selectFrom("outbox").selectAll().orderBy("created_at").orderBy("delivery_key");
+  if (filter.projectId !== undefined) query = query.where("project_id", "=", filter.projectId);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    key: r.delivery_key,
+    projectId: r.project_id ?? undefined,
+    effect: r.effect as Effect,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: fromDb(r.next_attempt_at),
+    lastError: r.last_error ?? undefined,
+    deliveredAt: r.delivered_at ? fromDb(r.delivered_at) : undefined,
+  }));
+}
+
+export interface OutboxDispatcherOptions extends DispatchOptions {
+  /** Pause between polls when nothing more is due (default 2 s). */
+  readonly intervalMs?: number;
+  readonly sleep?: Sleep;
+  readonly on?: PollerEvents<DispatchResult>;
+}
+
+/** Polls dispatchOutbox until stopped; stop() lets the deliveries in progress finish first. */
+export class OutboxDispatcher {
+  readonly #poller: Poller<DispatchResult>;
+
+  constructor(database: Database, options: OutboxDispatcherOptions) {
+    const batchSize = options.batchSize ?? 20;
+    const clock = options.clock ?? systemClock;
+    this.#poller = new Poller({
+      work: (now) => dispatchOutbox(database, now, { ...options, batchSize, clock }),
+      busy: (result) => result.claimed >= batchSize,
+      intervalMs: options.intervalMs ?? 2_000,
+      clock,
+      sleep: options.sleep ?? systemSleep,
+      ...(options.on ? { on: options.on } : {}),
+    });
+  }
+
+  get running(): boolean {
+    return this.#poller.running;
+  }
+
+  start(): void {
+    this.#poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#poller.stop();
+  }
+}

@@ -1,0 +1,243 @@
+// The library API over the store: publish playbook versions, start projects, run commands, read
+// projects and their events. Every change is one transaction (all or nothing): idempotency key,
+// row lock, version check, engine, state, events, outbox, role directory.
+import { randomUUID } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import { engineContext } from "../engine/context.ts";
+import { nextWakeAt, type StartInput, startProject as startEngine } from "../engine/index.ts";
+import type { Actor, Command, Instant, ProjectState, ProjectStatus } from "../engine/types.ts";
+import { applyCommand, type CommandResult, lockProject, recordOutcome, runEngine } from "./command-path.ts";
+import type { Database } from "./database.ts";
+import { ConflictError, notFound } from "./errors.ts";
+import { loadEvents, type StoredEvent } from "./event-log.ts";
+import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from "./idempotency.ts";
+import { assignablePeople } from "./people.ts";
+import {
+  loadPlaybookVersion,
+  type PlaybookCache,
+  type PlaybookRef,
+  type PublishedPlaybook,
+  playbookCache,
+  publishPlaybook,
+} from "./playbooks.ts";
+import type { ProjectRow, Schema } from "./schema.ts";
+import { fromDb, fromDbOptional, instant } from "./time.ts";
+
+export type { CommandResult } from "./command-path.ts";
+
+/** Key of the advisory lock that serializes project starts, so two starts never both take the last capacity. */
+const ASSIGNMENT_LOCK = 0x41737367;
+
+export interface StartRequest {
+  /** A published playbook version (see publishPlaybook); the project stays on it. */
+  readonly playbook: PlaybookRef;
+  /** The engine's start input; without projectId, one is generated. `people` come from the directory. */
+  readonly input: Omit<StartInput, "projectId" | "people"> & { readonly projectId?: string };
+  readonly idempotencyKey?: string;
+  readonly now: Instant | Date;
+}
+
+export interface CommandRequest {
+  readonly command: Command;
+  readonly actor: Actor;
+  /** The version the caller last read; a different current version is a ConflictError. */
+  readonly expectedVersion?: number;
+  readonly idempotencyKey?: string;
+  readonly now: Instant | Date;
+}
+
+export interface ProjectRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly playbook: PlaybookRef;
+  readonly state: ProjectState;
+  readonly version: number;
+  readonly status: ProjectStatus;
+  readonly nextWakeAt: Instant | undefined;
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
+}
+
+export const START_SCOPE = "project.start";
+export const COMMAND_SCOPE = "project.command";
+
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  return e?.code === "23505" && (constraint === undefined || e.constraint === constraint || String(e.message).includes(constraint));
+}
+
+function recordOf(row: ProjectRow): ProjectRecord {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    playbook: { id: row.playbook_id, version: row.playbook_version },
+    state: row.state as ProjectState,
+    version: row.version,
+    status: row.status as ProjectStatus,
+    nextWakeAt: fromDbOptional(row.next_wake_at),
+    createdAt: fromDb(row.created_at),
+    updatedAt: fromDb(row.updated_at),
+  };
+}
+
+function replayed(response: unknown): CommandResult {
+  return { ...(response as CommandResult), replayed: true };
+}
+
+export class ProjectService {
+  readonly database: Database;
+  readonly #db: Kysely<Schema>;
+  readonly #cache: PlaybookCache;
+  readonly #newId: () => string;
+
+  constructor(database: Database, options: { readonly newId?: () => string } = {}) {
+    this.database = database;
+    this.#db = database.db;
+    this.#cache = playbookCache(database.db);
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  /** Store a playbook version's source; the same text again is a no-op, different text is a conflict. */
+  publishPlaybook(source: string, options: { readonly file?: string; readonly now: Instant | Date }): Promise<PublishedPlaybook> {
+    return publishPlaybook(this.#db, this.#cache, source, { ...(options.file ? { file: options.file } : {}), now: instant(options.now) });
+  }
+
+  async startProject(request: StartRequest): Promise<CommandResult> {
+    const now = instant(request.now);
+    const { idempotencyKey } = request;
+    const hash =
+      idempotencyKey === undefined
+        ? ""
+        : requestHash({ playbook: { id: request.playbook.id, version: request.playbook.version }, input: request.input });
+    try {
+      return await this.#db.transaction().execute(async (trx) => {
+        if (idempotencyKey !== undefined) {
+          const claim = await claimIdempotencyKey(trx, START_SCOPE, idempotencyKey, hash, now);
+          if (claim.kind === "replay") return replayed(claim.response);
+        }
+        const { model } = await loadPlaybookVersion(trx, this.#cache, request.playbook);
+        // Starts are serialized so the load counted below is still true when the project commits.
+        await sql`SELECT pg_advisory_xact_lock(${ASSIGNMENT_LOCK})`.execute(trx);
+        const projectId = request.input.projectId ?? this.#newId();
+        const { deal } = request.input;
+        if (deal) {
+          const existing = await trx
+            .selectFrom("projects")
+            .select("id")
+            .where("deal_source", "=", deal.source)
+            .where("deal_id", "=", deal.dealId)
+            .executeTakeFirst();
+          if (existing)
+            throw new ConflictError(`deal ${deal.source}:${deal.dealId} already started project ${existing.id}`, {
+              projectId: existing.id,
+            });
+        }
+        const people = await assignablePeople(trx);
+        const outcome = runEngine(() => startEngine(model, { ...request.input, projectId, people }, now));
+        const { client } = request.input;
+        await trx
+          .insertInto("clients")
+          .values({
+            id: client.id,
+            name: client.name,
+            time_zone: client.timeZone,
+            country: client.country ?? null,
+            region: client.region ?? null,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.column("id").doUpdateSet({
+              name: client.name,
+              time_zone: client.timeZone,
+              country: client.country ?? null,
+              region: client.region ?? null,
+              updated_at: now,
+            }),
+          )
+          .execute();
+        const state = outcome.state;
+        const inserted = await trx
+          .insertInto("projects")
+          .values({
+            id: projectId,
+            client_id: client.id,
+            playbook_id: request.playbook.id,
+            playbook_version: request.playbook.version,
+            state: JSON.stringify(state),
+            version: state.version,
+            status: state.status,
+            next_wake_at: nextWakeAt(state) ?? null,
+            deal_source: deal?.source ?? null,
+            deal_id: deal?.dealId ?? null,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column("id").doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (!inserted) throw new ConflictError(`project ${projectId} already exists`, { projectId });
+        const result = await recordOutcome(trx, projectId, 0, undefined, outcome, now);
+        if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, START_SCOPE, idempotencyKey, result);
+        return result;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, "projects_deal_source_deal_id_key") && request.input.deal) {
+        throw new ConflictError(`deal ${request.input.deal.source}:${request.input.deal.dealId} already started a project`, {});
+      }
+      throw error;
+    }
+  }
+
+  /** Apply one command to a project, at most once per idempotency key. */
+  async runCommand(projectId: string, request: CommandRequest): Promise<CommandResult> {
+    const now = instant(request.now);
+    const { idempotencyKey, expectedVersion } = request;
+    // The request is the command and who sends it, not when: a retry comes later with the same key.
+    const hash = idempotencyKey === undefined ? "" : requestHash({ projectId, command: request.command, actor: request.actor });
+    return this.#db.transaction().execute(async (trx) => {
+      if (idempotencyKey !== undefined) {
+        const claim = await claimIdempotencyKey(trx, COMMAND_SCOPE, idempotencyKey, hash, now);
+        if (claim.kind === "replay") return replayed(claim.response);
+      }
+      const row = await lockProject(trx, projectId);
+      if (!row) throw notFound(`project ${projectId}`, { projectId });
+      if (expectedVersion !== undefined && expectedVersion !== row.version) {
+        throw new ConflictError(`project ${projectId} is at version ${row.version}, not ${expectedVersion}: reload it and decide again`, {
+          projectId,
+          expected: expectedVersion,
+          current: row.version,
+        });
+      }
+      const result = await applyCommand(trx, this.#cache, row, request.command, request.actor, now);
+      if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, COMMAND_SCOPE, idempotencyKey, result);
+      return result;
+    });
+  }
+
+  async getProject(projectId: string): Promise<ProjectRecord> {
+    const row = await this.#db.selectFrom("projects").selectAll().where("id", "=", projectId).executeTakeFirst();
+    if (!row) throw notFound(`project ${projectId}`, { projectId });
+    return recordOf(row);
+  }
+
+  async listProjects(filter: { readonly status?: ProjectStatus; readonly clientId?: string } = {}): Promise<ProjectRecord[]> {
+    let query = this.#db.selectFrom("projects").selectAll().orderBy("created_at").orderBy("id");
+    if (filter.status) query = query.where("status", "=", filter.status);
+    if (filter.clientId) query = query.where("client_id", "=", filter.clientId);
+    return (await query.execute()).map(recordOf);
+  }
+
+  listEvents(projectId: string, options: { readonly afterSeq?: number } = {}): Promise<StoredEvent[]> {
+    return loadEvents(this.#db, projectId, options);
+  }
+
+  /** The engine context of a project's own playbook version (for previews and reports). */
+  async contextOf(project: ProjectRecord) {
+    const { model } = await loadPlaybookVersion(this.#db, this.#cache, project.playbook);
+    return engineContext(model, project.state.calendar);
+  }
+}
+
+// TODO(#3 follow-up): migrating a project to a newer playbook version, with a preview of what
+// changes (steps added or removed, deadlines moved), is not built: projects stay on their version.

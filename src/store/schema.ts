@@ -1,0 +1,133 @@
+// The tables as Kysely sees them (kept in step with migrations/*.sql). Timestamps come back as
+// Date from both drivers and are converted to ISO instants where rows become values (time.ts).
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: read as the parsed value, written as JSON text (both drivers accept it). */
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: Generated<Date>;
+}
+
+export interface PlaybookVersionsTable {
+  playbook_id: string;
+  version: string;
+  source: string;
+  content_hash: string;
+  published_at: Timestamp;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  country: string | null;
+  region: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: string;
+  client_id: string;
+  playbook_id: string;
+  playbook_version: string;
+  state: Json<unknown>;
+  version: number;
+  status: string;
+  next_wake_at: NullableTimestamp;
+  deal_source: string | null;
+  deal_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EventsTable {
+  project_id: string;
+  seq: number;
+  type: string;
+  at: Timestamp;
+  actor: string;
+  payload: Json<Record<string, unknown>>;
+  payload_hash: string;
+  prev_hash: string;
+  hash: string;
+  recorded_at: Timestamp;
+  redacted_at: NullableTimestamp;
+  redaction: NullableJson<Record<string, unknown>>;
+}
+
+export interface PeopleTable {
+  id: string;
+  name: string;
+  roles: Json<string[]>;
+  attributes: Json<Record<string, string | string[]>>;
+  capacity: number | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProjectRolesTable {
+  project_id: string;
+  role: string;
+  person_id: string;
+  assigned_at: Timestamp;
+}
+
+export type OutboxStatus = "pending" | "delivered" | "failed";
+
+export interface OutboxTable {
+  id: string;
+  delivery_key: string;
+  project_id: string | null;
+  kind: string;
+  effect: Json<unknown>;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: NullableTimestamp;
+}
+
+export interface DeliveriesTable {
+  outbox_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  outcome: "delivered" | "failed";
+  error: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  response: NullableJson<unknown>;
+  created_at: Timestamp;
+}
+
+export interface Schema {
+  schema_migrations: SchemaMigrationsTable;
+  playbook_versions: PlaybookVersionsTable;
+  clients: ClientsTable;
+  projects: ProjectsTable;
+  events: EventsTable;
+  people: PeopleTable;
+  project_roles: ProjectRolesTable;
+  outbox: OutboxTable;
+  deliveries: DeliveriesTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type ProjectRow = Selectable<ProjectsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type NewEventRow = Insertable<EventsTable>;
+export type OutboxRow = Selectable<OutboxTable>;

@@ -1,0 +1,206 @@
+// The outbox: effects written with their events are delivered at least once; a failing handler is
+// retried with exponential backoff and jitter and then delivered; attempts run out into "failed";
+// an unknown kind is a recorded failure; every attempt is logged; concurrent dispatchers deliver
+// each effect once; a dispatcher that dies mid-delivery loses nothing. Time and jitter are injected.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import type { Effect } from "../../src/engine/types.ts";
+import type { Database } from "../../src/store/database.ts";
+import {
+  backoffDelay,
+  type Delivery,
+  type DispatchResult,
+  dispatchOutbox,
+  enqueueEffects,
+  listOutbox,
+  OutboxDispatcher,
+} from "../../src/store/outbox.ts";
+import { runDueTicks } from "../../src/store/scheduler.ts";
+import { type FreshDatabase, testBackends } from "./support/backends.ts";
+import { hoursAfter, startInput, T0, withMinimal } from "./support/world.ts";
+
+const BACKENDS = await testBackends();
+const BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 };
+const HALF = () => 0.5;
+
+function secondsAfter(at: string, seconds: number): string {
+  return new Date(Date.parse(at) + seconds * 1000).toISOString();
+}
+
+/** Effects on project `projectId` (created with the minimal playbook), queued at `at`. */
+async function queue(database: Database, projectId: string, effects: readonly Effect[], at: string, version = 1000): Promise<void> {
+  await database.db.transaction().execute((trx) => enqueueEffects(trx, projectId, version, 1, effects, at));
+}
+
+async function deliveries(database: Database, key: string) {
+  return database.db
+    .selectFrom("deliveries")
+    .innerJoin("outbox", "outbox.id", "deliveries.outbox_id")
+    .select(["deliveries.attempt", "deliveries.outcome", "deliveries.error", "deliveries.finished_at"])
+    .where("outbox.delivery_key", "=", key)
+    .orderBy("deliveries.attempt")
+    .execute();
+}
+
+describe("backoff", () => {
+  test("doubles per attempt, is capped, and jitters within the upper half", () => {
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => backoffDelay(n, BACKOFF, HALF)),
+      [45_000, 90_000, 180_000, 360_000],
+    );
+    assert.equal(backoffDelay(20, BACKOFF, HALF), 2_700_000);
+    assert.equal(
+      backoffDelay(1, BACKOFF, () => 0),
+      30_000,
+    );
+    assert.equal(
+      backoffDelay(1, BACKOFF, () => 0.999999),
+      60_000,
+    );
+  });
+});
+
+for (const backend of BACKENDS) {
+  describe(`outbox on ${backend.name}`, { skip: backend.skip }, () => {
+    let fresh: FreshDatabase;
+    before(async () => {
+      fresh = await backend.fresh();
+      const { service, playbook } = await withMinimal(fresh.database);
+      for (const id of ["o-1", "o-2", "o-3", "o-4", "o-5", "o-6"]) await service.startProject({ playbook, input: startInput(id), now: T0 });
+    });
+    after(() => fresh?.dispose());
+
+    test("a failing handler is retried with backoff, then delivered; every attempt is logged", async () => {
+      // A real effect: the scheduler's reminder for o-1's handoff.
+      await fresh.database.db.updateTable("projects").set({ next_wake_at: null }).where("id", "!=", "o-1").execute();
+      await runDueTicks(fresh.database, hoursAfter(13));
+      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-1" });
+      assert.equal(entry?.effect.kind, "remind");
+      const seen: Delivery[] = [];
+      const handlers = {
+        remind: async (_effect: Extract<Effect, { kind: "remind" }>, delivery: Delivery) => {
+          seen.push(delivery);
+          if (delivery.attempt < 3) throw new Error(`mail server said 451 (attempt ${delivery.attempt})`);
+        },
+      };
+      const t1 = hoursAfter(13);
+      const options = { handlers, backoff: BACKOFF, random: HALF };
+      assert.deepEqual(await dispatchOutbox(fresh.database, t1, options), { claimed: 1, delivered: 0, retried: 1, failed: 0 });
+      assert.equal((await listOutbox(fresh.database.db, { projectId: "o-1" }))[0]?.nextAttemptAt, secondsAfter(t1, 45));
+      assert.equal((await dispatchOutbox(fresh.database, secondsAfter(t1, 44), options)).claimed, 0, "not before its backoff");
+      assert.deepEqual(await dispatchOutbox(fresh.database, secondsAfter(t1, 45), options), {
+        claimed: 1,
+        delivered: 0,
+        retried: 1,
+        failed: 0,
+      });
+      assert.equal((await listOutbox(fresh.database.db, { projectId: "o-1" }))[0]?.nextAttemptAt, secondsAfter(t1, 135), "doubled");
+      assert.deepEqual(await dispatchOutbox(fresh.database, secondsAfter(t1, 135), options), {
+        claimed: 1,
+        delivered: 1,
+        retried: 0,
+        failed: 0,
+      });
+      assert.equal((await dispatchOutbox(fresh.database, hoursAfter(20), options)).claimed, 0, "delivered: never again");
+
+      const [done] = await listOutbox(fresh.database.db, { projectId: "o-1" });
+      assert.equal(done?.status, "delivered");
+      assert.equal(done?.attempts, 3);
+      assert.equal(done?.deliveredAt, secondsAfter(t1, 135));
+      assert.deepEqual(
+        seen.map((d) => [d.attempt, d.key, d.projectId]),
+        [1, 2, 3].map((n) => [n, entry?.key, "o-1"]),
+      );
+      const log = await deliveries(fresh.database, entry?.key ?? "");
+      assert.deepEqual(
+        log.map((d) => [d.attempt, d.outcome, d.error]),
+        [
+          [1, "failed", "Error: mail server said 451 (attempt 1)"],
+          [2, "failed", "Error: mail server said 451 (attempt 2)"],
+          [3, "delivered", null],
+        ],
+      );
+    });
+
+    test("attempts run out into failed; an unknown kind is a recorded failure", async () => {
+      await queue(fresh.database, "o-2", [{ kind: "send_invite", meeting: "kickoff" }], T0);
+      const options = { handlers: {}, maxAttempts: 2, backoff: BACKOFF, random: HALF };
+      assert.deepEqual(await dispatchOutbox(fresh.database, T0, options), { claimed: 1, delivered: 0, retried: 1, failed: 0 });
+      assert.deepEqual(await dispatchOutbox(fresh.database, hoursAfter(1), options), { claimed: 1, delivered: 0, retried: 0, failed: 1 });
+      assert.equal((await dispatchOutbox(fresh.database, hoursAfter(100), options)).claimed, 0);
+      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-2" });
+      assert.equal(entry?.status, "failed");
+      assert.match(entry?.lastError ?? "", /no handler for effects of kind "send_invite"/);
+      assert.deepEqual(
+        (await deliveries(fresh.database, entry?.key ?? "")).map((d) => d.outcome),
+        ["failed", "failed"],
+      );
+    });
+
+    test("a dispatcher that dies mid-delivery loses nothing: the lease expires and the effect is delivered", async () => {
+      await queue(fresh.database, "o-3", [{ kind: "escalate", to: "cs_lead", reason: "late" }], T0);
+      // The claim a dispatcher makes (one attempt, a 5-minute lease), then it is killed.
+      await sql`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${hoursAfter(0.5)} WHERE project_id = 'o-3'`.execute(
+        fresh.database.db,
+      );
+      const calls: number[] = [];
+      const options = { handlers: { escalate: async (_e: unknown, d: Delivery) => void calls.push(d.attempt) }, leaseMs: 30 * 60_000 };
+      assert.equal((await dispatchOutbox(fresh.database, hoursAfter(0.4), options)).claimed, 0, "still leased");
+      assert.deepEqual(await dispatchOutbox(fresh.database, hoursAfter(0.5), options), { claimed: 1, delivered: 1, retried: 0, failed: 0 });
+      assert.deepEqual(calls, [2]);
+    });
+
+    test("concurrent dispatchers deliver each effect exactly once", async () => {
+      const effects: Effect[] = Array.from({ length: 20 }, (_, i) => ({ kind: "notify", to: ["csm"], message: `m${i}`, channel: "email" }));
+      await queue(fresh.database, "o-4", effects, hoursAfter(2));
+      const calls = new Map<string, number>();
+      const handlers = {
+        notify: async (_e: unknown, d: Delivery) => {
+          calls.set(d.key, (calls.get(d.key) ?? 0) + 1);
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+      };
+      const handles = fresh.openAnother
+        ? [fresh.database, await fresh.openAnother(), await fresh.openAnother()]
+        : [fresh.database, fresh.database, fresh.database];
+      const drain = async (database: Database) => {
+        let total = 0;
+        for (;;) {
+          const r = await dispatchOutbox(database, hoursAfter(2), { handlers, batchSize: 3 });
+          total += r.delivered;
+          if (r.claimed === 0) return total;
+        }
+      };
+      const delivered = (await Promise.all(handles.map(drain))).reduce((a, b) => a + b, 0);
+      assert.equal(delivered, 20);
+      assert.equal(calls.size, 20);
+      assert.ok([...calls.values()].every((n) => n === 1));
+      const entries = await listOutbox(fresh.database.db, { projectId: "o-4" });
+      assert.ok(entries.every((e) => e.status === "delivered" && e.attempts === 1));
+    });
+
+    test("the OutboxDispatcher polls with the injected clock and stops gracefully", async () => {
+      await queue(fresh.database, "o-5", [{ kind: "send_survey", survey: "csat", to: ["client_primary"] }], hoursAfter(3));
+      const rounds: DispatchResult[] = [];
+      const delivered: string[] = [];
+      await new Promise<void>((resolve) => {
+        const dispatcher = new OutboxDispatcher(fresh.database, {
+          handlers: { send_survey: async (e) => void delivered.push(e.survey) },
+          clock: () => hoursAfter(3),
+          // Idle after the first round: stop (which aborts this sleep at once).
+          sleep: (_ms, signal) => {
+            void dispatcher.stop();
+            return signal.aborted
+              ? Promise.resolve()
+              : new Promise((done) => signal.addEventListener("abort", () => done(), { once: true }));
+          },
+          on: { round: (r) => rounds.push(r), stopped: resolve },
+        });
+        dispatcher.start();
+      });
+      assert.deepEqual(delivered, ["csat"]);
+      assert.equal(rounds[0]?.delivered, 1);
+    });
+  });
+}

@@ -1,5 +1,6 @@
 // `npm run bench`: measures in one run and prints a table and JSON. Not a test: numbers are
 // reported as ratios of things measured side by side on this machine, never asserted on.
+import { durableRates } from "./durable.ts";
 import { bpmnRate, engineRate } from "./in-memory.ts";
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -16,6 +17,10 @@ results.inMemory = {
   target: 1000,
 };
 
+process.stderr.write(`durable commands vs raw insert transactions, ${seconds}s each ...\n`);
+const durable = await durableRates(seconds);
+results.durable = durable.map((d) => ({ ...d, target: 0.5 }));
+
 const rows: [string, string, string, string][] = [["benchmark", "Onboard", "baseline", "ratio (target)"]];
 const mem = results.inMemory as { onboardProjectsPerSecond: number; bpmnEngineInstancesPerSecond: number; ratio: number; target: number };
 rows.push([
@@ -24,6 +29,9 @@ rows.push([
   `${mem.bpmnEngineInstancesPerSecond} (bpmn-engine)`,
   `${mem.ratio}x (>= ${mem.target}x)`,
 ]);
+for (const d of durable) {
+  rows.push([`commands committed /s, ${d.backend}`, String(d.commandsPerSecond), `${d.rawInsertsPerSecond} (raw insert tx)`, `${d.ratio}x (>= 0.5x)`]);
+}
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
 console.log(JSON.stringify(results, null, 2));

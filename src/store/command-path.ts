@@ -8,7 +8,7 @@ import { EngineError } from "../engine/errors.ts";
 import { execute, nextWakeAt } from "../engine/index.ts";
 import type { Actor, Command, Effect, Instant, Outcome, ProjectState, ProjectStatus } from "../engine/types.ts";
 import { AppError, ConflictError, fromEngineError } from "./errors.ts";
-import { appendEvents, type StoredEvent } from "./event-log.ts";
+import { chainEvents, headHash, insertEvents, type StoredEvent } from "./event-log.ts";
 import { enqueueEffects } from "./outbox.ts";
 import { syncProjectRoles } from "./people.ts";
 import { loadPlaybookVersion, type PlaybookCache } from "./playbooks.ts";
@@ -41,7 +41,7 @@ export function runEngine<T>(decide: () => T): T {
   }
 }
 
-/** Write an outcome: state, version and wake-up (guarded by the version read), then its records. */
+/** Write an outcome: state, version and wake-up (guarded by the version read), then its events and records. */
 export async function persistOutcome(
   trx: Kysely<Schema>,
   row: Pick<ProjectRow, "id" | "version">,
@@ -59,28 +59,31 @@ export async function persistOutcome(
       },
     );
   }
-  if (events.length > 0) {
-    // The version check belongs in the UPDATE: it holds even if a caller forgot the row lock.
-    const updated = await trx
-      .updateTable("projects")
-      .set({
-        state: JSON.stringify(state),
-        version: state.version,
-        status: state.status,
-        next_wake_at: nextWakeAt(state) ?? null,
-        updated_at: now,
-      })
-      .where("id", "=", row.id)
-      .where("version", "=", row.version)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) {
-      throw new ConflictError(`project ${row.id} changed while this command ran`, { projectId: row.id, expected: row.version });
-    }
+  if (events.length === 0) return recordOutcome(trx, row.id, row.version, before, outcome, now, []);
+  // Reading the tail's hash also refuses to build on a log whose tail was deleted.
+  const prevHash = await headHash(trx, row.id, row.version);
+  const chain = chainEvents(row.id, row.version, prevHash, events, now);
+  // The version check belongs in the UPDATE: it holds even if a caller forgot the row lock.
+  const updated = await trx
+    .updateTable("projects")
+    .set({
+      state: JSON.stringify(state),
+      version: state.version,
+      status: state.status,
+      next_wake_at: nextWakeAt(state) ?? null,
+      updated_at: now,
+    })
+    .where("id", "=", row.id)
+    .where("version", "=", row.version)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) {
+    throw new ConflictError(`project ${row.id} changed while this command ran`, { projectId: row.id, expected: row.version });
   }
-  return recordOutcome(trx, row.id, row.version, before, outcome, now);
+  await insertEvents(trx, chain.rows);
+  return recordOutcome(trx, row.id, row.version, before, outcome, now, chain.stored);
 }
 
-/** Append the events, queue the effects and update the role directory of an outcome whose row is written. */
+/** Queue the effects and update the role directory of an outcome whose row and events are written. */
 export async function recordOutcome(
   trx: Kysely<Schema>,
   projectId: string,
@@ -88,10 +91,10 @@ export async function recordOutcome(
   before: ProjectState | undefined,
   outcome: Outcome,
   now: Instant,
+  stored: readonly StoredEvent[],
 ): Promise<CommandResult> {
   const { state, events, effects } = outcome;
-  const stored = await appendEvents(trx, projectId, afterSeq, events, now);
-  await enqueueEffects(trx, projectId, state.version, events.length, effects, now);
+  await enqueueEffects(trx, projectId, afterSeq + events.length, events.length, effects, now);
   await syncProjectRoles(trx, projectId, before?.assignments ?? {}, state.assignments, now);
   return {
     projectId,

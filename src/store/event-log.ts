@@ -35,39 +35,24 @@ function stored(row: EventRow): StoredEvent {
  * Append `events` after seq `afterSeq` (the project's version before the command). The caller holds
  * the project row lock. Refuses to extend a chain whose last link is missing.
  */
-export async function appendEvents(
-  trx: Kysely<Schema>,
+/** The chain links of new events after `prevHash`: pure, so the caller can write the head first. */
+export function chainEvents(
   projectId: string,
   afterSeq: number,
+  prevHash: string,
   events: readonly ProjectEvent[],
   recordedAt: string,
-): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  let prevHash = GENESIS_HASH;
-  if (afterSeq > 0) {
-    const last = await trx
-      .selectFrom("events")
-      .select("hash")
-      .where("project_id", "=", projectId)
-      .where("seq", "=", afterSeq)
-      .executeTakeFirst();
-    if (!last) {
-      throw new AppError("illegal_state", `the audit trail of project ${projectId} has no event ${afterSeq}: run "onboard audit verify"`, {
-        projectId,
-        seq: afterSeq,
-      });
-    }
-    prevHash = last.hash;
-  }
+): { rows: NewEventRow[]; stored: StoredEvent[]; head: string } {
   const rows: NewEventRow[] = [];
-  const result: StoredEvent[] = [];
+  const stored: StoredEvent[] = [];
+  let head = prevHash;
   events.forEach((event, i) => {
     const seq = afterSeq + i + 1;
     const payload = payloadOf(event);
     const pHash = payloadHash(payload);
     // The chain hashes the instant as it reads back from timestamptz: canonical ISO with milliseconds.
     const at = instant(event.at, "event.at");
-    const hash = eventHash({ prevHash, projectId, seq, type: event.type, at, actor: event.actor, payloadHash: pHash });
+    const hash = eventHash({ prevHash: head, projectId, seq, type: event.type, at, actor: event.actor, payloadHash: pHash });
     rows.push({
       project_id: projectId,
       seq,
@@ -76,15 +61,49 @@ export async function appendEvents(
       actor: event.actor,
       payload: JSON.stringify(payload),
       payload_hash: pHash,
-      prev_hash: prevHash,
+      prev_hash: head,
       hash,
       recorded_at: recordedAt,
     });
-    result.push({ projectId, seq, hash, event, redacted: false });
-    prevHash = hash;
+    stored.push({ projectId, seq, hash, event, redacted: false });
+    head = hash;
   });
-  await trx.insertInto("events").values(rows).execute();
-  return result;
+  return { rows, stored, head };
+}
+
+/** The hash of event `seq` of a project (the genesis hash before the first). */
+export async function headHash(trx: Kysely<Schema>, projectId: string, seq: number): Promise<string> {
+  if (seq === 0) return GENESIS_HASH;
+  const last = await trx.selectFrom("events").select("hash").where("project_id", "=", projectId).where("seq", "=", seq).executeTakeFirst();
+  if (!last) {
+    throw new AppError("illegal_state", `the audit trail of project ${projectId} has no event ${seq}: run "onboard audit verify"`, {
+      projectId,
+      seq,
+    });
+  }
+  return last.hash;
+}
+
+export async function insertEvents(trx: Kysely<Schema>, rows: readonly NewEventRow[]): Promise<void> {
+  if (rows.length > 0)
+    await trx
+      .insertInto("events")
+      .values([...rows])
+      .execute();
+}
+
+/** Append events after `afterSeq`, reading the previous hash from the log. */
+export async function appendEvents(
+  trx: Kysely<Schema>,
+  projectId: string,
+  afterSeq: number,
+  events: readonly ProjectEvent[],
+  recordedAt: string,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const { rows, stored } = chainEvents(projectId, afterSeq, await headHash(trx, projectId, afterSeq), events, recordedAt);
+  await insertEvents(trx, rows);
+  return stored;
 }
 
 export async function loadEvents(db: Kysely<Schema>, projectId: string, options: { afterSeq?: number } = {}): Promise<StoredEvent[]> {

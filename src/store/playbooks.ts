@@ -24,6 +24,16 @@ export interface PublishedPlaybook extends PlaybookRef {
 /** Parsed playbooks by content hash; immutable values, so sharing them is safe. */
 export class PlaybookCache {
   readonly #models = new Map<string, PlaybookModel>();
+  /** Published versions never change content (a different text is refused), so (id, version) is a stable key. */
+  readonly #published = new Map<string, PublishedPlaybook>();
+
+  published(ref: PlaybookRef): PublishedPlaybook | undefined {
+    return this.#published.get(`${ref.id}@${ref.version}`);
+  }
+
+  remember(playbook: PublishedPlaybook): void {
+    this.#published.set(`${playbook.id}@${playbook.version}`, playbook);
+  }
 
   cached(contentHash: string): PlaybookModel | undefined {
     return this.#models.get(contentHash);
@@ -95,6 +105,8 @@ export async function publishPlaybook(
 }
 
 export async function loadPlaybookVersion(db: Kysely<Schema>, cache: PlaybookCache, ref: PlaybookRef): Promise<PublishedPlaybook> {
+  const known = cache.published(ref);
+  if (known) return known;
   const missing = () =>
     new AppError("not_found", `playbook ${ref.id} version ${ref.version} is not published`, { playbook: ref.id, version: ref.version });
   const version = db.selectFrom("playbook_versions").where("playbook_id", "=", ref.id).where("version", "=", ref.version);
@@ -107,7 +119,9 @@ export async function loadPlaybookVersion(db: Kysely<Schema>, cache: PlaybookCac
     if (!full) throw missing();
     model = cache.model(row.content_hash, full.source, `${ref.id}@${ref.version}`);
   }
-  return { id: ref.id, version: ref.version, contentHash: row.content_hash, model };
+  const published = { id: ref.id, version: ref.version, contentHash: row.content_hash, model };
+  cache.remember(published);
+  return published;
 }
 
 export async function listPlaybookVersions(db: Kysely<Schema>): Promise<(PlaybookRef & { contentHash: string; publishedAt: Instant })[]> {

@@ -9,7 +9,8 @@ import type { Actor, Command, Instant, ProjectState, ProjectStatus } from "../en
 import { applyCommand, type CommandResult, lockProject, recordOutcome, runEngine } from "./command-path.ts";
 import type { Database } from "./database.ts";
 import { ConflictError, notFound } from "./errors.ts";
-import { loadEvents, type StoredEvent } from "./event-log.ts";
+import { chainEvents, insertEvents, loadEvents, type StoredEvent } from "./event-log.ts";
+import { GENESIS_HASH } from "./hashing.ts";
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from "./idempotency.ts";
 import { assignablePeople } from "./people.ts";
 import {
@@ -157,6 +158,7 @@ export class ProjectService {
           )
           .execute();
         const state = outcome.state;
+        const chain = chainEvents(projectId, 0, GENESIS_HASH, outcome.events, now);
         const inserted = await trx
           .insertInto("projects")
           .values({
@@ -177,7 +179,8 @@ export class ProjectService {
           .returning("id")
           .executeTakeFirst();
         if (!inserted) throw new ConflictError(`project ${projectId} already exists`, { projectId });
-        const result = await recordOutcome(trx, projectId, 0, undefined, outcome, now);
+        await insertEvents(trx, chain.rows);
+        const result = await recordOutcome(trx, projectId, 0, undefined, outcome, now, chain.stored);
         if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, START_SCOPE, idempotencyKey, result);
         return result;
       });

@@ -215,6 +215,21 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
       return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: 0, nextAt: event.nextAt } } };
     case "cadence.ended":
       return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: state.cadences[event.cadence]?.count ?? 0 } } };
+    case "project.migrated": {
+      const steps: Record<string, StepState> = {};
+      const removed = new Set(event.removed);
+      for (const [id, step] of Object.entries(state.steps)) if (!removed.has(id)) steps[id] = step;
+      for (const added of event.added) {
+        steps[added.step] = {
+          id: added.step,
+          status: added.status,
+          attempt: 0,
+          checklist: Object.fromEntries(added.checklist.map((k) => [k, false])),
+          approvals: {},
+        };
+      }
+      return { ...state, playbook: event.playbook, steps };
+    }
     case "health.set":
       return { ...state, health: event.health };
     default:

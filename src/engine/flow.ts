@@ -185,12 +185,12 @@ const FLOW_EVENTS: ReadonlySet<string> = new Set([
  * After a command: let the playbook's rules react, move the flow forward, and repeat while either
  * produced something the other must see (bounded, since rules may trigger rules).
  */
-export function settle(draft: Draft): void {
+export function settle(draft: Draft, options: { readonly flowChanged?: boolean } = {}): void {
   let seen = 0;
   for (let round = 0; round < 16; round++) {
     const before = seen;
     react(draft, before);
-    let flow = false;
+    let flow = round === 0 && options.flowChanged === true;
     for (let i = before; i < draft.events.length && !flow; i++) flow = FLOW_EVENTS.has(draft.events[i]?.type ?? "");
     seen = draft.events.length;
     if (flow) openReadySteps(draft);

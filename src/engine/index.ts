@@ -26,6 +26,7 @@ import {
 
 export type { Person } from "./assignment.ts";
 export { EngineError } from "./errors.ts";
+export { type MigrationPlan, migrateProject, planMigration } from "./migration.ts";
 export * from "./types.ts";
 
 export interface StartInput {
@@ -174,12 +175,22 @@ export function execute(ctx: EngineContext, state: ProjectState, command: Comman
   return { state: draft.state, events: draft.events, effects: draft.effects };
 }
 
-/** Rebuild a project's state from its events: the audit trail is the state. */
-export function replay(model: PlaybookModel, events: readonly ProjectEvent[]): ProjectState {
+/**
+ * Rebuild a project's state from its events: the audit trail is the state. A project migrated to
+ * another playbook version replays each part on its own version, so `models` gives the model of a
+ * version (or is the one model of a project that never moved).
+ */
+export function replay(models: PlaybookModel | ((version: string) => PlaybookModel), events: readonly ProjectEvent[]): ProjectState {
+  const modelOf = typeof models === "function" ? models : () => models;
   const [first, ...rest] = events;
   if (first?.type !== "project.started") throw new EngineError("invalid", "a project's events begin with project.started", {});
-  const ctx = engineContext(model, first.calendar);
-  return rest.reduce((state, event) => evolve(ctx, state, event), initialState(ctx, first));
+  let ctx = engineContext(modelOf(first.playbook.version), first.calendar);
+  let state = initialState(ctx, first);
+  for (const event of rest) {
+    state = evolve(ctx, state, event);
+    if (event.type === "project.migrated") ctx = engineContext(modelOf(event.playbook.version), first.calendar);
+  }
+  return state;
 }
 
 /** When the scheduler should next tick this project (undefined: nothing is pending in time). */

@@ -210,6 +210,16 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "health.set"; readonly health: Health }
     | { readonly type: "rule.fired"; readonly rule: string; readonly subject: string }
     | { readonly type: "note.added"; readonly text: string }
+    | {
+        readonly type: "project.migrated";
+        readonly playbook: { readonly id: string; readonly version: string };
+        readonly added: readonly {
+          readonly step: string;
+          readonly status: "blocked" | "not_applicable" | "dormant";
+          readonly checklist: readonly string[];
+        }[];
+        readonly removed: readonly string[];
+      }
   );
 
 export type EventType = ProjectEvent["type"];

@@ -4,9 +4,16 @@
 import { randomUUID } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { engineContext } from "../engine/context.ts";
-import { nextWakeAt, type StartInput, startProject as startEngine } from "../engine/index.ts";
+import {
+  type MigrationPlan,
+  migrateProject,
+  nextWakeAt,
+  planMigration,
+  type StartInput,
+  startProject as startEngine,
+} from "../engine/index.ts";
 import type { Actor, Command, Instant, ProjectState, ProjectStatus } from "../engine/types.ts";
-import { applyCommand, type CommandResult, lockProject, recordOutcome, runEngine } from "./command-path.ts";
+import { applyCommand, type CommandResult, lockProject, persistOutcome, recordOutcome, runEngine } from "./command-path.ts";
 import type { Database } from "./database.ts";
 import { ConflictError, notFound } from "./errors.ts";
 import { chainEvents, insertEvents, loadEvents, type StoredEvent } from "./event-log.ts";
@@ -235,12 +242,55 @@ export class ProjectService {
     return loadEvents(this.#db, projectId, options);
   }
 
+  /** What moving a project to another published version of its playbook would change. */
+  async previewMigration(projectId: string, toVersion: string, now: Instant | Date): Promise<MigrationPlan> {
+    const project = await this.getProject(projectId);
+    const from = await loadPlaybookVersion(this.#db, this.#cache, project.playbook);
+    const to = await loadPlaybookVersion(this.#db, this.#cache, { id: project.playbook.id, version: toVersion });
+    return planMigration(from.model, to.model, project.state, instant(now));
+  }
+
+  /**
+   * Move a project to another published version of its playbook: one transaction, one logged
+   * `project.migrated` event with the reason, refused while the preview shows blockers.
+   */
+  async migrateProject(
+    projectId: string,
+    request: {
+      readonly toVersion: string;
+      readonly actor: Actor;
+      readonly reason: string;
+      readonly expectedVersion?: number;
+      readonly now: Instant | Date;
+    },
+  ): Promise<CommandResult & { readonly plan: MigrationPlan }> {
+    const now = instant(request.now);
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await lockProject(trx, projectId);
+      if (!row) throw notFound(`project ${projectId}`, { projectId });
+      if (request.expectedVersion !== undefined && request.expectedVersion !== row.version) {
+        throw new ConflictError(
+          `project ${projectId} is at version ${row.version}, not ${request.expectedVersion}: reload it and decide again`,
+          {
+            projectId,
+            expected: request.expectedVersion,
+            current: row.version,
+          },
+        );
+      }
+      const from = await loadPlaybookVersion(trx, this.#cache, { id: row.playbook_id, version: row.playbook_version });
+      const to = await loadPlaybookVersion(trx, this.#cache, { id: row.playbook_id, version: request.toVersion });
+      const state = row.state as ProjectState;
+      const outcome = runEngine(() => migrateProject(from.model, to.model, state, request.actor, now, request.reason));
+      const result = await persistOutcome(trx, row, state, outcome, now);
+      await trx.updateTable("projects").set({ playbook_version: request.toVersion }).where("id", "=", projectId).execute();
+      return { ...result, plan: outcome.plan };
+    });
+  }
+
   /** The engine context of a project's own playbook version (for previews and reports). */
   async contextOf(project: ProjectRecord) {
     const { model } = await loadPlaybookVersion(this.#db, this.#cache, project.playbook);
     return engineContext(model, project.state.calendar);
   }
 }
-
-// TODO(#3 follow-up): migrating a project to a newer playbook version, with a preview of what
-// changes (steps added or removed, deadlines moved), is not built: projects stay on their version.

@@ -8,6 +8,7 @@ import { engineContext } from "../../src/engine/context.ts";
 import { EngineError } from "../../src/engine/errors.ts";
 import { execute, replay, startProject } from "../../src/engine/index.ts";
 import type { Command, ProjectState } from "../../src/engine/types.ts";
+import { verifyAudit } from "../../src/store/audit.ts";
 import { ConflictError, isAppError } from "../../src/store/errors.ts";
 import { listOutbox } from "../../src/store/outbox.ts";
 import { listPeople, upsertPerson } from "../../src/store/people.ts";
@@ -151,6 +152,47 @@ for (const backend of BACKENDS) {
         isAppError(e, "not_found"),
       );
       assert.deepEqual(await footprint(fresh, "p-refused"), before);
+    });
+
+    test("moving a project to a newer version: a preview, then one logged migration", async () => {
+      const { service, playbook } = await withMinimal(fresh.database);
+      const v13 = edited([
+        [["document", "version"], "1.3"],
+        [["document", "revisions", 2], { version: "1.3", date: "2026-03-01", changes: "Contract check before the kickoff" }],
+        [["phases", 0, "steps", 1, "checklist"], ["Contract countersigned"]],
+      ]);
+      const started = await service.startProject({ playbook, input: startInput("p-move"), now: T0 });
+      await service.publishPlaybook(v13, { now: T0 });
+      const plan = await service.previewMigration("p-move", "1.3", hoursAfter(1));
+      assert.deepEqual(plan.changed, [{ step: "kickoff_call", changes: ["checklist changed"] }]);
+      assert.deepEqual(plan.blockers, []);
+      await assert.rejects(service.migrateProject("p-move", { toVersion: "1.3", actor: CSM, reason: "SOP 1.3", now: hoursAfter(1) }), (e) =>
+        isAppError(e, "forbidden"),
+      );
+      await assert.rejects(
+        service.migrateProject("p-move", {
+          toVersion: "1.3",
+          actor: OPS,
+          reason: "SOP 1.3",
+          expectedVersion: started.version - 1,
+          now: hoursAfter(1),
+        }),
+        (e) => e instanceof ConflictError,
+      );
+      const moved = await service.migrateProject("p-move", {
+        toVersion: "1.3",
+        actor: OPS,
+        reason: "SOP 1.3",
+        expectedVersion: started.version,
+        now: hoursAfter(1),
+      });
+      assert.equal(moved.events[0]?.event.type, "project.migrated");
+      const project = await service.getProject("p-move");
+      assert.deepEqual(project.playbook, { id: "minimal", version: "1.3" });
+      assert.deepEqual(project.state.playbook, { id: "minimal", version: "1.3" });
+      // The audit trail still verifies across the move.
+      const report = await verifyAudit(fresh.database, "p-move");
+      assert.ok(report.intact);
     });
 
     test("a project stays on the playbook version it started on", async () => {

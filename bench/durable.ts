@@ -66,7 +66,12 @@ async function measure(backend: string, target: DatabaseTarget, seconds: number)
   try {
     const raw = await rawInsertRate(database, seconds);
     const commands = await commandRate(database, seconds);
-    return { backend, commandsPerSecond: Math.round(commands), rawInsertsPerSecond: Math.round(raw), ratio: Number((commands / raw).toFixed(2)) };
+    return {
+      backend,
+      commandsPerSecond: Math.round(commands),
+      rawInsertsPerSecond: Math.round(raw),
+      ratio: Number((commands / raw).toFixed(2)),
+    };
   } finally {
     await database.close();
   }
@@ -91,7 +96,13 @@ export async function durableRates(seconds: number): Promise<DurableResult[]> {
   await admin.query(`DROP DATABASE IF EXISTS ${name}`);
   await admin.query(`CREATE DATABASE ${name}`);
   try {
-    results.push(await measure("PostgreSQL 127.0.0.1", { kind: "postgres", url: ADMIN_URL.replace(/\/postgres$/, `/${name}`), maxConnections: 1 }, seconds));
+    results.push(
+      await measure(
+        "PostgreSQL 127.0.0.1",
+        { kind: "postgres", url: ADMIN_URL.replace(/\/postgres$/, `/${name}`), maxConnections: 1 },
+        seconds,
+      ),
+    );
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

@@ -30,7 +30,12 @@ rows.push([
   `${mem.ratio}x (>= ${mem.target}x)`,
 ]);
 for (const d of durable) {
-  rows.push([`commands committed /s, ${d.backend}`, String(d.commandsPerSecond), `${d.rawInsertsPerSecond} (raw insert tx)`, `${d.ratio}x (>= 0.5x)`]);
+  rows.push([
+    `commands committed /s, ${d.backend}`,
+    String(d.commandsPerSecond),
+    `${d.rawInsertsPerSecond} (raw insert tx)`,
+    `${d.ratio}x (>= 0.5x)`,
+  ]);
 }
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));

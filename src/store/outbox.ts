@@ -255,13 +255,11 @@ export interface OutboxDispatcherOptions extends DispatchOptions {
 }
 
 /** Polls dispatchOutbox until stopped; stop() lets the deliveries in progress finish first. */
-export class OutboxDispatcher {
-  readonly #poller: Poller<DispatchResult>;
-
+export class OutboxDispatcher extends Poller<DispatchResult> {
   constructor(database: Database, options: OutboxDispatcherOptions) {
     const batchSize = options.batchSize ?? 20;
     const clock = options.clock ?? systemClock;
-    this.#poller = new Poller({
+    super({
       work: (now) => dispatchOutbox(database, now, { ...options, batchSize, clock }),
       busy: (result) => result.claimed >= batchSize,
       intervalMs: options.intervalMs ?? 2_000,
@@ -269,17 +267,5 @@ export class OutboxDispatcher {
       sleep: options.sleep ?? systemSleep,
       ...(options.on ? { on: options.on } : {}),
     });
-  }
-
-  get running(): boolean {
-    return this.#poller.running;
-  }
-
-  start(): void {
-    this.#poller.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#poller.stop();
   }
 }

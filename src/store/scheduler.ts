@@ -92,12 +92,10 @@ export interface SchedulerOptions extends TickOptions {
 }
 
 /** Polls runDueTicks until stopped; stop() lets the batch in progress commit first. */
-export class Scheduler {
-  readonly #poller: Poller<TickResult>;
-
+export class Scheduler extends Poller<TickResult> {
   constructor(database: Database, options: SchedulerOptions = {}) {
     const batchSize = options.batchSize ?? defaultBatchSize(database);
-    this.#poller = new Poller({
+    super({
       work: (now) => runDueTicks(database, now, { ...options, batchSize }),
       busy: (result) => result.claimed >= batchSize,
       intervalMs: options.intervalMs ?? 5_000,
@@ -105,17 +103,5 @@ export class Scheduler {
       sleep: options.sleep ?? systemSleep,
       ...(options.on ? { on: options.on } : {}),
     });
-  }
-
-  get running(): boolean {
-    return this.#poller.running;
-  }
-
-  start(): void {
-    this.#poller.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#poller.stop();
   }
 }

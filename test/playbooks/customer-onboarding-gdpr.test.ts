@@ -4,25 +4,9 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { loadPlaybookFile } from "../../src/playbook/load.ts";
+import { builtIn } from "../support/built-in.ts";
 
-const file = new URL("../../playbooks/customer-onboarding-gdpr.yaml", import.meta.url);
-const { playbook, diagnostics } = await loadPlaybookFile(file);
-
-function loaded() {
-  assert.ok(playbook, "the playbook loads");
-  return playbook;
-}
-
-function steps() {
-  return loaded().phases.flatMap((p) => p.steps);
-}
-
-function step(id: string) {
-  const found = steps().find((s) => s.id === id);
-  assert.ok(found, `step ${id} exists`);
-  return found;
-}
+const { file, playbook, diagnostics, loaded, allSteps: steps, step } = await builtIn("customer-onboarding-gdpr");
 
 test("loads without errors", () => {
   const errors = diagnostics.filter((d) => d.severity === "error");

@@ -2,24 +2,9 @@
 // contains is still in the playbook.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadPlaybookFile } from "../../src/playbook/load.ts";
+import { builtIn } from "../support/built-in.ts";
 
-const { playbook, diagnostics } = await loadPlaybookFile(new URL("../../playbooks/onb-001.yaml", import.meta.url));
-
-function loaded() {
-  assert.ok(playbook, "the playbook loads");
-  return playbook;
-}
-
-function allSteps() {
-  return loaded().phases.flatMap((p) => p.steps);
-}
-
-function step(id: string) {
-  const found = allSteps().find((s) => s.id === id);
-  assert.ok(found, `step ${id} exists`);
-  return found;
-}
+const { playbook, diagnostics, loaded, allSteps, step } = await builtIn("onb-001");
 
 function checklistIds(id: string): (string | undefined)[] {
   return step(id).checklist.map((item) => (typeof item === "string" ? item : item.id));

@@ -5,23 +5,9 @@ import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { lintFile } from "../../src/lint/lint.ts";
-import { loadPlaybookFile } from "../../src/playbook/load.ts";
+import { builtIn } from "../support/built-in.ts";
 
-const file = new URL("../../playbooks/ops-client-onboarding-template.yaml", import.meta.url);
-const { playbook, diagnostics } = await loadPlaybookFile(file);
-
-function loaded() {
-  assert.ok(playbook, "the playbook loads");
-  return playbook;
-}
-
-function step(id: string) {
-  const found = loaded()
-    .phases.flatMap((p) => p.steps)
-    .find((s) => s.id === id);
-  assert.ok(found, `step ${id} exists`);
-  return found;
-}
+const { file, playbook, diagnostics, loaded, step } = await builtIn("ops-client-onboarding-template");
 
 /** The 17 placeholders of seeds/004_fd96f1008a5afadc.txt. */
 const SEED_PLACEHOLDERS = [

@@ -3,22 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { lintFile } from "../../src/lint/lint.ts";
-import { loadPlaybookFile } from "../../src/playbook/load.ts";
+import { builtIn } from "../support/built-in.ts";
 
-const { playbook, diagnostics } = await loadPlaybookFile(new URL("../../playbooks/ops-sop-020.yaml", import.meta.url));
-
-function loaded() {
-  assert.ok(playbook, "the playbook loads");
-  return playbook;
-}
-
-function step(id: string) {
-  const found = loaded()
-    .phases.flatMap((p) => p.steps)
-    .find((s) => s.id === id);
-  assert.ok(found, `step ${id} exists`);
-  return found;
-}
+const { playbook, diagnostics, loaded, step } = await builtIn("ops-sop-020");
 
 test("loads without errors", () => {
   const errors = diagnostics.filter((d) => d.severity === "error");

@@ -2,24 +2,9 @@
 // contains is still in the playbook, so a later edit cannot silently drop any of it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadPlaybookFile } from "../../src/playbook/load.ts";
+import { builtIn } from "../support/built-in.ts";
 
-const { playbook, diagnostics } = await loadPlaybookFile(new URL("../../playbooks/sop-cs-001.yaml", import.meta.url));
-
-function loaded() {
-  assert.ok(playbook, "the playbook loads");
-  return playbook;
-}
-
-function allSteps() {
-  return loaded().phases.flatMap((p) => p.steps);
-}
-
-function step(id: string) {
-  const found = allSteps().find((s) => s.id === id);
-  assert.ok(found, `step ${id} exists`);
-  return found;
-}
+const { playbook, diagnostics, loaded, allSteps, step } = await builtIn("sop-cs-001");
 
 function rule(id: string) {
   const found = loaded().rules.find((r) => r.id === id);

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { builtIn } from "../support/built-in.ts";
 
-const { file, playbook, diagnostics, loaded, allSteps: steps, step } = await builtIn("customer-onboarding-gdpr");
+const { file, diagnostics, loaded, allSteps: steps, step } = await builtIn("customer-onboarding-gdpr");
 
 test("loads without errors", () => {
   const errors = diagnostics.filter((d) => d.severity === "error");

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { builtIn } from "../support/built-in.ts";
 
-const { playbook, diagnostics, loaded, allSteps, step } = await builtIn("onb-001");
+const { diagnostics, loaded, allSteps, step } = await builtIn("onb-001");
 
 function checklistIds(id: string): (string | undefined)[] {
   return step(id).checklist.map((item) => (typeof item === "string" ? item : item.id));

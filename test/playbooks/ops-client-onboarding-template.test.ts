@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { lintFile } from "../../src/lint/lint.ts";
 import { builtIn } from "../support/built-in.ts";
 
-const { file, playbook, diagnostics, loaded, step } = await builtIn("ops-client-onboarding-template");
+const { file, diagnostics, loaded, step } = await builtIn("ops-client-onboarding-template");
 
 /** The 17 placeholders of seeds/004_fd96f1008a5afadc.txt. */
 const SEED_PLACEHOLDERS = [

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { lintFile } from "../../src/lint/lint.ts";
 import { builtIn } from "../support/built-in.ts";
 
-const { playbook, diagnostics, loaded, step } = await builtIn("ops-sop-020");
+const { diagnostics, loaded, step } = await builtIn("ops-sop-020");
 
 test("loads without errors", () => {
   const errors = diagnostics.filter((d) => d.severity === "error");

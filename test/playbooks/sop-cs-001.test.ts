@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { builtIn } from "../support/built-in.ts";
 
-const { playbook, diagnostics, loaded, allSteps, step } = await builtIn("sop-cs-001");
+const { diagnostics, loaded, allSteps, step } = await builtIn("sop-cs-001");
 
 function rule(id: string) {
   const found = loaded().rules.find((r) => r.id === id);

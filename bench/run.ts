@@ -1,5 +1,7 @@
 // `npm run bench`: measures in one run and prints a table and JSON. Not a test: numbers are
 // reported as ratios of things measured side by side on this machine, never asserted on.
+
+import { renderAll } from "../src/render/bench.ts";
 import { durableRates } from "./durable.ts";
 import { bpmnRate, engineRate } from "./in-memory.ts";
 
@@ -21,7 +23,17 @@ process.stderr.write(`durable commands vs raw insert transactions, ${seconds}s e
 const durable = await durableRates(seconds);
 results.durable = durable.map((d) => ({ ...d, target: 0.5 }));
 
+process.stderr.write("render: 5 playbooks in md, html, docx, pdf ...\n");
+const render = await renderAll();
+results.render = render;
+
 const rows: [string, string, string, string][] = [["benchmark", "Onboard", "baseline", "ratio (target)"]];
+rows.push([
+  "render 5 playbooks, all formats (ms)",
+  `${Math.round(render.totalMs)} (md ${Math.round(render.ms.md)}, html ${Math.round(render.ms.html)}, docx ${Math.round(render.ms.docx)}, pdf ${Math.round(render.ms.pdf)})`,
+  "-",
+  "-",
+]);
 const mem = results.inMemory as { onboardProjectsPerSecond: number; bpmnEngineInstancesPerSecond: number; ratio: number; target: number };
 rows.push([
   "30-step project, start to finish /s",

@@ -1,11 +1,22 @@
 // The `onboard` command line. Each command lives in commands/ with its own help text.
 import { type Command, type Io, parse, UsageError } from "./args.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { diffCommand } from "./commands/diff.ts";
 import { lintCommand } from "./commands/lint.ts";
+import { renderCommand } from "./commands/render.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { sopNewCommand } from "./commands/sop-new.ts";
 import { validateCommand } from "./commands/validate.ts";
 
-const COMMANDS: readonly Command[] = [lintCommand, validateCommand, schemaCommand, auditCommand];
+const COMMANDS: readonly Command[] = [
+  lintCommand,
+  validateCommand,
+  schemaCommand,
+  auditCommand,
+  renderCommand,
+  sopNewCommand,
+  diffCommand,
+];
 
 const HELP = `onboard: client onboarding where the playbook is the SOP
 

@@ -1,0 +1,143 @@
+// Everything the SOP sections share while one document is built: the playbook, the edition,
+// the placeholder filler, step numbers, section numbers and the findings to report.
+import type { PlaybookModel, StepEntry } from "../../playbook/model.ts";
+import type { Playbook, Step } from "../../playbook/schema.ts";
+import type { Block, RenderFinding, Rich } from "../document.ts";
+import { Placeholders } from "../placeholders.ts";
+import type { Edition } from "./edition.ts";
+import { capitalize, type Vocabulary, withoutLeadingNumber } from "./words.ts";
+
+/** The procedure is section 6, as in seed 002; steps are 6.1, 6.2 ... */
+export const PROCEDURE_SECTION = 6;
+
+export class BuildContext implements Vocabulary {
+  readonly playbook: Playbook;
+  readonly model: PlaybookModel;
+  readonly edition: Edition;
+  readonly fill: Placeholders;
+  readonly findings: RenderFinding[] = [];
+  /** Step and cadence numbers ("6.3", "6.3.1"), in document order. */
+  readonly numbers = new Map<string, string>();
+  /** The step (or rule) that opens each on-demand step. */
+  readonly openedBy = new Map<string, { step?: string; rule?: string }>();
+  #section = 0;
+  #appendix = 0;
+
+  constructor(model: PlaybookModel, edition: Edition) {
+    this.model = model;
+    this.playbook = model.playbook;
+    this.edition = edition;
+    this.fill = new Placeholders(edition.values, Object.keys(model.playbook.parameters));
+    this.#number();
+  }
+
+  /** Does this step appear in this edition? */
+  includes(step: Step): boolean {
+    return !this.edition.excludedSteps.has(step.id);
+  }
+
+  entries(): StepEntry[] {
+    return this.model.order.filter((entry) => this.includes(entry.step));
+  }
+
+  #number(): void {
+    const p = this.playbook;
+    for (const entry of this.model.order) {
+      for (const branch of entry.step.decision?.branches ?? []) {
+        if (this.model.steps.get(branch.next)?.step.on_demand && !this.openedBy.has(branch.next)) {
+          this.openedBy.set(branch.next, { step: entry.step.id });
+        }
+      }
+    }
+    for (const rule of p.rules) {
+      for (const action of rule.actions) {
+        const target = action.activate?.step;
+        if (target && !this.openedBy.has(target))
+          this.openedBy.set(target, rule.step ? { step: rule.step, rule: rule.id } : { rule: rule.id });
+      }
+    }
+    let n = 0;
+    const sub = new Map<string, number>();
+    const pending: StepEntry[] = [];
+    p.phases.forEach((phase) => {
+      for (const step of phase.steps) {
+        if (!this.includes(step)) continue;
+        const entry = this.model.steps.get(step.id);
+        if (step.on_demand && this.openedBy.get(step.id)?.step !== undefined && entry) pending.push(entry);
+        else this.numbers.set(step.id, `${PROCEDURE_SECTION}.${++n}`);
+      }
+      for (const cadence of p.cadences.filter((c) => c.during === phase.id))
+        this.numbers.set(`cadence:${cadence.id}`, `${PROCEDURE_SECTION}.${++n}`);
+    });
+    for (const cadence of p.cadences.filter((c) => c.during === undefined))
+      this.numbers.set(`cadence:${cadence.id}`, `${PROCEDURE_SECTION}.${++n}`);
+    // Side branches (fix, clarify, revise) are numbered under the step whose decision opens them, so
+    // the main line keeps the numbering a reader expects (seed 002: 6.3, then 6.4).
+    for (let guard = 0; pending.length > 0 && guard < 100; guard++) {
+      for (const entry of [...pending]) {
+        const parent = this.openedBy.get(entry.step.id)?.step ?? "";
+        const base = this.numbers.get(parent);
+        if (base === undefined && this.model.steps.has(parent) && pending.some((e) => e.step.id === parent)) continue;
+        pending.splice(pending.indexOf(entry), 1);
+        if (base === undefined) {
+          this.numbers.set(entry.step.id, `${PROCEDURE_SECTION}.${++n}`);
+        } else {
+          const k = (sub.get(parent) ?? 0) + 1;
+          sub.set(parent, k);
+          this.numbers.set(entry.step.id, `${base}.${k}`);
+        }
+      }
+    }
+  }
+
+  /** "6.2", or "" for a step this edition leaves out. */
+  number(stepId: string): string {
+    return this.numbers.get(stepId) ?? "";
+  }
+
+  /** The title as printed: placeholders filled, the author's own leading number dropped. */
+  stepTitle(stepId: string): string {
+    const step = this.model.steps.get(stepId)?.step;
+    return step ? this.fill.plain(withoutLeadingNumber(step.title)) : stepId;
+  }
+
+  stepRef(id: string): string {
+    const number = this.number(id);
+    const title = this.stepTitle(id);
+    if (!this.model.steps.has(id)) return id;
+    return number ? `${number} (${title})` : `“${title}” (not applicable)`;
+  }
+
+  roleTitle(id: string): string {
+    const role = this.playbook.roles[id];
+    return role ? this.fill.plain(role.title) : id;
+  }
+
+  /** User text with placeholders filled. */
+  t(value: string): Rich {
+    return this.fill.rich(value);
+  }
+
+  /** A numbered level-2 section heading. */
+  section(title: string): Block {
+    const number = String(++this.#section);
+    return { kind: "heading", level: 2, id: `section-${number}`, number: `${number}.`, text: [{ kind: "text", text: title }] };
+  }
+
+  /** A lettered heading of the supporting materials (A, B, ...). */
+  appendix(title: string): Block {
+    const letter = String.fromCharCode(65 + this.#appendix++);
+    return {
+      kind: "heading",
+      level: 2,
+      id: `appendix-${letter.toLowerCase()}`,
+      number: `${letter}.`,
+      text: [{ kind: "text", text: title }],
+    };
+  }
+
+  /** Says "only where <condition>" in words, or with the CEL when it has no words. */
+  note(severity: RenderFinding["severity"], code: string, message: string): void {
+    this.findings.push({ severity, code, message: capitalize(message) });
+  }
+}

@@ -1,0 +1,484 @@
+// Section 6, the procedure: one subsection per phase, numbered steps (6.1, 6.2 ...) with owner,
+// deadline in words, instructions, expected result, deliverable, checkpoint and IF/THEN decisions.
+import type { StepEntry } from "../../playbook/model.ts";
+import type { Cadence, Phase, Step } from "../../playbook/schema.ts";
+import type { Block, Inline, ListItem, Rich } from "../document.ts";
+import { plain, strong, text } from "../document.ts";
+import { type BuildContext, PROCEDURE_SECTION } from "./context.ts";
+import { formatDateTime, formatLocalDate } from "./dates.ts";
+import { calendarWords } from "./front.ts";
+import {
+  actionWords,
+  capitalize,
+  conditionWords,
+  deadlineWords,
+  durationWords,
+  everyWords,
+  momentWords,
+  triggerWords,
+  windowWords,
+  withoutLeadingNumber,
+} from "./words.ts";
+
+const KIND: Readonly<Record<Step["kind"], string>> = {
+  task: "Task",
+  meeting: "Meeting",
+  approval: "Approval",
+  email: "Email",
+  review: "Review",
+  milestone: "Milestone",
+  handoff: "Handoff",
+};
+
+/** A CEL condition for people: in words when it can be said exactly, else the expression. */
+export function conditionRich(ctx: BuildContext, condition: string): Rich {
+  const words = conditionWords(condition, ctx.playbook);
+  return words === undefined ? [text(condition, "code")] : ctx.t(words);
+}
+
+export function phaseTitle(ctx: BuildContext, phase: Phase, index: number): string {
+  return `Phase ${index + 1}: ${ctx.fill.plain(withoutLeadingNumber(phase.title))}`;
+}
+
+function phaseWindow(ctx: BuildContext, phase: Phase): string {
+  const words = ctx.fill.plain(windowWords(phase.window, ctx));
+  const dates = ctx.edition.phaseDates?.get(phase.id);
+  if (!dates) return words;
+  return `${words}: ${formatLocalDate(dates.from)}${dates.to ? ` – ${formatLocalDate(dates.to)}` : " onwards"}`;
+}
+
+/** The steps a completed step leads to by default (the ones that start after it). */
+export function successors(ctx: BuildContext, stepId: string): StepEntry[] {
+  return ctx.entries().filter((e) => !e.step.on_demand && e.after.includes(stepId));
+}
+
+function refs(ctx: BuildContext, ids: readonly string[]): string {
+  const all = ids.map((id) => ctx.stepRef(id));
+  return all.length <= 1 ? (all[0] ?? "") : `${all.slice(0, -1).join(", ")} and ${all.at(-1)}`;
+}
+
+/** End a text with a full stop unless it already ends a sentence. */
+export function sentence(rich: Rich): Rich {
+  const last = rich.at(-1);
+  if (last?.kind === "text" && /[.!?:…)]\s*$/.test(last.text)) return rich;
+  return [...rich, text(".")];
+}
+
+function nextWords(ctx: BuildContext, stepId: string, next: string): string {
+  switch (next) {
+    case "continue": {
+      const after = successors(ctx, stepId).map((e) => e.step.id);
+      return after.length > 0 ? `proceed to ${refs(ctx, after)}` : "continue with the procedure";
+    }
+    case "hold":
+      return "put the onboarding on hold";
+    case "end":
+      return "end the procedure";
+    default:
+      return `go to ${ctx.stepRef(next)}`;
+  }
+}
+
+function listBlock(items: readonly Rich[], style: "bullet" | "number" | "check" = "bullet"): Block {
+  return { kind: "list", style, items: items.map((t) => (style === "check" ? { text: t, checked: false } : { text: t })) };
+}
+
+function labelled(label: string, value: Rich): Block {
+  return { kind: "paragraph", text: value.length > 0 ? [strong(`${label}:`), text(" "), ...value] : [strong(`${label}:`)] };
+}
+
+function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value: Rich }[] {
+  const { step } = entry;
+  const fields: { label: string; value: Rich }[] = [];
+  fields.push({ label: "Owner", value: plain(ctx.roleTitle(step.owner)) });
+  const responsible = step.raci?.responsible.filter((r) => r !== step.owner) ?? [];
+  if (responsible.length > 0) fields.push({ label: "Also responsible", value: plain(responsible.map((r) => ctx.roleTitle(r)).join(", ")) });
+  if (step.kind !== "task") fields.push({ label: "Type", value: plain(KIND[step.kind]) });
+  if (step.opens) fields.push({ label: "Opens", value: ctx.t(momentWords(step.opens, ctx)) });
+  if (step.due) fields.push({ label: "Deadline", value: ctx.t(deadlineWords(step.due, ctx)) });
+  else if (!step.on_demand && entry.phase.window.to !== null) {
+    fields.push({ label: "Deadline", value: plain(`by the end of the phase (${windowWords(entry.phase.window, ctx)})`) });
+  }
+  if (step.target) fields.push({ label: "Target", value: ctx.t(deadlineWords(step.target, ctx)) });
+  if (step.lasts) fields.push({ label: "Duration", value: ctx.t(durationWords(step.lasts)) });
+  const planned = ctx.edition.schedule?.get(step.id);
+  const zone = ctx.edition.client?.timeZone;
+  if (planned && zone) {
+    const parts: string[] = [];
+    if (planned.opensAt && step.opens) parts.push(`opens ${formatDateTime(planned.opensAt, zone)}`);
+    if (planned.targetAt) parts.push(`target ${formatDateTime(planned.targetAt, zone)}`);
+    if (planned.dueAt) parts.push(`due ${formatDateTime(planned.dueAt, zone)}`);
+    if (parts.length > 0) fields.push({ label: "Planned", value: plain(parts.join(", ")) });
+  }
+  if (step.when !== undefined && !ctx.edition.holds) fields.push({ label: "Applies only where", value: conditionRich(ctx, step.when) });
+  if (step.repeat) fields.push({ label: "Repeated for each", value: conditionRich(ctx, step.repeat.for_each) });
+  if (step.optional) fields.push({ label: "Optional", value: plain("yes") });
+  if (step.after !== undefined && step.after.length > 0 && !step.on_demand) {
+    const previous = previousMainStep(ctx, entry);
+    const shown = step.after.filter((id) => ctx.number(id) !== "");
+    if ((step.after.length !== 1 || step.after[0] !== previous) && shown.length > 0) {
+      fields.push({ label: "Starts after", value: plain(shown.map((id) => ctx.number(id)).join(", ")) });
+    }
+  }
+  if (step.visible_to_client) fields.push({ label: "Client portal", value: plain("visible to the client") });
+  if (step.systems.length > 0) fields.push({ label: "Systems", value: ctx.t(step.systems.join(", ")) });
+  return fields;
+}
+
+function previousMainStep(ctx: BuildContext, entry: StepEntry): string | undefined {
+  const order = ctx.model.order;
+  for (let i = order.indexOf(entry) - 1; i >= 0; i--) {
+    const e = order[i];
+    if (e && !e.step.on_demand) return e.step.id;
+  }
+  return undefined;
+}
+
+function meetingBlocks(ctx: BuildContext, step: Step): Block[] {
+  const meeting = step.meeting;
+  if (!meeting) return [];
+  const blocks: Block[] = [];
+  const facts: { label: string; value: Rich }[] = [];
+  if (meeting.length) facts.push({ label: "Length", value: ctx.t(durationWords(meeting.length)) });
+  if (meeting.attendees.length > 0)
+    facts.push({ label: "Attendees", value: plain(meeting.attendees.map((a) => ctx.roleTitle(a)).join(", ")) });
+  if (facts.length > 0) blocks.push({ kind: "fields", items: facts });
+  if (meeting.preparation.length > 0) {
+    blocks.push(labelled("Preparation (before the meeting)", []), listBlock(meeting.preparation.map((s) => ctx.t(s))));
+  }
+  if (meeting.agenda.length > 0) {
+    blocks.push(labelled("Agenda", []));
+    blocks.push({
+      kind: "list",
+      style: "number",
+      items: meeting.agenda.map((item): ListItem => {
+        const line: Inline[] = [...ctx.t(item.topic)];
+        if (item.minutes !== undefined) line.push(text(` (${item.minutes} min)`));
+        if (item.description) line.push(text(": "), ...ctx.t(item.description));
+        return { text: line };
+      }),
+    });
+  }
+  if (meeting.during.length > 0) blocks.push(labelled("During the meeting", []), listBlock(meeting.during.map((s) => ctx.t(s))));
+  return blocks;
+}
+
+function checklistBlocks(ctx: BuildContext, step: Step): Block[] {
+  const items: Rich[] = [];
+  for (const item of step.checklist) {
+    if (typeof item === "string") {
+      items.push(ctx.t(item));
+      continue;
+    }
+    if (item.when !== undefined && ctx.edition.holds && !ctx.edition.holds(item.when)) continue;
+    const line: Inline[] = [...ctx.t(item.text)];
+    const notes: Rich[] = [];
+    if (item.owner && item.owner !== step.owner) notes.push(plain(ctx.roleTitle(item.owner)));
+    if (!item.required) notes.push(plain("optional"));
+    if (item.when !== undefined && !ctx.edition.holds) notes.push([text("only where "), ...conditionRich(ctx, item.when)]);
+    if (notes.length > 0) {
+      line.push(text(" ("));
+      notes.forEach((n, i) => {
+        if (i > 0) line.push(text("; "));
+        line.push(...n);
+      });
+      line.push(text(")"));
+    }
+    items.push(line);
+  }
+  return items.length === 0 ? [] : [labelled("Checklist", []), listBlock(items, "check")];
+}
+
+function formBlocks(ctx: BuildContext, step: Step): Block[] {
+  if (!step.form) return [];
+  const form = ctx.playbook.forms[step.form];
+  if (!form) return [];
+  const where = [form.system ? `in ${form.system}` : "", form.template ? `template ${form.template}` : ""].filter(Boolean).join(", ");
+  const fields = Object.values(form.fields).map((f) => {
+    const line: Inline[] = [...ctx.t(f.label)];
+    if (f.required) line.push(text(" (required)"));
+    if (f.options) line.push(text(`: ${f.options.join(" / ")}`));
+    if (f.help) line.push(text(` — ${f.help}`));
+    return line;
+  });
+  return [labelled("Form", [...ctx.t(form.title), ...(where ? [text(` (${where})`)] : [])]), listBlock(fields)];
+}
+
+function trainingBlocks(ctx: BuildContext, step: Step): Block[] {
+  const training = ctx.playbook.training;
+  if (!training || step.training.length === 0) return [];
+  const items: Rich[] = [];
+  for (const id of step.training) {
+    const track = training.tracks[id];
+    if (!track) continue;
+    if (track.when !== undefined && ctx.edition.holds && !ctx.edition.holds(track.when)) continue;
+    const line: Inline[] = [strong(ctx.fill.plain(track.title)), text(track.hours !== undefined ? `: ${track.hours} hours` : "")];
+    line.push(text(` (${ctx.fill.plain(track.audience)}${track.required ? "" : ", optional"})`));
+    if (track.when !== undefined && !ctx.edition.holds) line.push(text(", only where "), ...conditionRich(ctx, track.when));
+    items.push(line);
+  }
+  const blocks: Block[] = [labelled("Training tracks", []), listBlock(items)];
+  if (training.pass_mark !== undefined) {
+    blocks.push({ kind: "paragraph", text: [strong("Pass mark:"), text(` assessment score ≥ ${training.pass_mark}%.`)] });
+  }
+  return blocks;
+}
+
+function deliverableBlocks(ctx: BuildContext, step: Step): Block[] {
+  const blocks: Block[] = [];
+  const templateRef = (id: string): Rich => {
+    const title = ctx.playbook.templates[id]?.title ?? ctx.playbook.references.find((r) => r.id === id)?.title;
+    return [text(ctx.fill.plain(id), "code"), ...(title ? [text(` (${ctx.fill.plain(title)})`)] : [])];
+  };
+  if (step.deliverable) {
+    const d = step.deliverable;
+    const line: Inline[] = [...ctx.t(d.title)];
+    if (d.template) line.push(text(" — use template "), ...templateRef(d.template));
+    if (d.location) line.push(text(" — filed in "), ...ctx.t(d.location));
+    blocks.push(labelled("Deliverable", line));
+  }
+  if (step.template && step.template !== step.deliverable?.template) blocks.push(labelled("Use template", templateRef(step.template)));
+  return blocks;
+}
+
+function complianceBlocks(ctx: BuildContext, step: Step): Block[] {
+  const items: Rich[] = [];
+  for (const addendum of ctx.playbook.compliance) {
+    if (!addendumApplies(ctx, addendum.applies_when)) continue;
+    for (const item of [...addendum.evidence, ...addendum.checks]) {
+      if (!item.at.includes(step.id)) continue;
+      const kind = addendum.evidence.includes(item) ? "Evidence" : "Check";
+      items.push([text(`${kind}: `), ...ctx.t(item.text), text(` (${ctx.fill.plain(addendum.title)})`)]);
+    }
+  }
+  const blocks: Block[] = [];
+  if (step.compliance) {
+    const addendum = ctx.playbook.compliance.find((a) => a.id === step.compliance);
+    if (addendum) blocks.push(labelled("Compliance", [text("part of the "), ...ctx.t(addendum.title)]));
+  }
+  if (items.length > 0) blocks.push(labelled("Compliance at this step", []), listBlock(items));
+  return blocks;
+}
+
+export function addendumApplies(ctx: BuildContext, appliesWhen: string | undefined): boolean {
+  return appliesWhen === undefined || !ctx.edition.holds || ctx.edition.holds(appliesWhen);
+}
+
+export function gateCallout(ctx: BuildContext, entry: StepEntry): Block | undefined {
+  const gate = entry.step.gate;
+  if (!gate) return undefined;
+  const approvers = gate.approvers.map((a) => ctx.roleTitle(a));
+  const who =
+    approvers.length === 1 ? approvers[0] : gate.rule === "any" ? `any of ${approvers.join(", ")}` : `all of ${approvers.join(", ")}`;
+  const until =
+    gate.blocks === "phase"
+      ? "Do not proceed to the next phase until it is signed off."
+      : `Do not proceed ${
+          successors(ctx, entry.step.id).length > 0
+            ? `to ${refs(
+                ctx,
+                successors(ctx, entry.step.id).map((e) => e.step.id),
+              )} `
+            : ""
+        }until it is signed off.`;
+  return {
+    kind: "callout",
+    tone: "checkpoint",
+    title: "Checkpoint",
+    blocks: [
+      { kind: "paragraph", text: [...sentence(ctx.t(gate.sign_off)), text(" Signed off by "), strong(who ?? ""), text(`. ${until}`)] },
+    ],
+  };
+}
+
+function branchItem(ctx: BuildContext, stepId: string, branch: NonNullable<Step["decision"]>["branches"][number]): ListItem {
+  const label = branch.label.replace(/^if\s+/i, "");
+  const line: Inline[] = [strong(branch.otherwise ? "OTHERWISE" : "IF"), text(" "), ...ctx.t(label)];
+  if (branch.when !== undefined) line.push(text(" (criterion: "), ...conditionRich(ctx, branch.when), text(")"));
+  line.push(text(":"));
+  for (const action of branch.actions) {
+    line.push({ kind: "break" }, text("→ "));
+    if (action.when !== undefined) line.push(text("if "), ...conditionRich(ctx, action.when), text(", "));
+    line.push(...ctx.t(actionWords(action, ctx)));
+  }
+  line.push({ kind: "break" }, strong("THEN"), text(" "), text(`${nextWords(ctx, stepId, branch.next)}`));
+  return { text: line };
+}
+
+export function decisionCallout(ctx: BuildContext, step: Step): Block | undefined {
+  if (!step.decision) return undefined;
+  return {
+    kind: "callout",
+    tone: "decision",
+    title: `Decision: ${ctx.fill.plain(step.decision.question)}`,
+    blocks: [{ kind: "list", style: "bullet", items: step.decision.branches.map((b) => branchItem(ctx, step.id, b)) }],
+  };
+}
+
+function onDemandBlocks(ctx: BuildContext, step: Step): Block[] {
+  if (!step.on_demand) return [];
+  const by = ctx.openedBy.get(step.id);
+  const parts: Inline[] = [strong("Opened only when needed:")];
+  if (by?.step && !by.rule) parts.push(text(` by the decision in ${ctx.stepRef(by.step)}.`));
+  else if (by?.rule) {
+    const rule = ctx.playbook.rules.find((r) => r.id === by.rule);
+    parts.push(text(rule ? ` when ${triggerWords(rule.on, rule.step, ctx)} (rule “${ctx.fill.plain(rule.title)}”).` : "."));
+  } else parts.push(text(" by an automation or a person."));
+  if (step.next) parts.push(text(` When done, return to ${ctx.stepRef(step.next)}.`));
+  return [{ kind: "paragraph", text: parts }];
+}
+
+export function stepBlocks(ctx: BuildContext, entry: StepEntry): Block[] {
+  const { step } = entry;
+  const blocks: Block[] = [
+    { kind: "heading", level: 4, id: `step-${step.id}`, number: ctx.number(step.id), text: ctx.t(withoutLeadingNumber(step.title)) },
+    { kind: "fields", items: stepFields(ctx, entry) },
+  ];
+  if (step.description) blocks.push({ kind: "paragraph", text: ctx.t(step.description) });
+  blocks.push(...onDemandBlocks(ctx, step));
+  if (step.handoff) {
+    const h = step.handoff;
+    // Authors often list the handed-over information as the step's instructions too: say it once.
+    const same = h.information.join("\n") === step.instructions.join("\n");
+    blocks.push(
+      labelled("Handoff", plain(`from ${ctx.roleTitle(h.from)} to ${ctx.roleTitle(h.to)}, with${same ? " the information below" : ""}:`)),
+    );
+    if (!same) blocks.push(listBlock(h.information.map((s) => ctx.t(s))));
+  }
+  if (step.instructions.length > 0) blocks.push(listBlock(step.instructions.map((s) => ctx.t(s))));
+  blocks.push(...meetingBlocks(ctx, step), ...formBlocks(ctx, step), ...checklistBlocks(ctx, step), ...trainingBlocks(ctx, step));
+  if (step.survey) {
+    const survey = ctx.playbook.surveys[step.survey];
+    if (survey) {
+      blocks.push(
+        labelled("Survey", [
+          ...ctx.t(survey.title),
+          text(` (${survey.kind.toUpperCase()}), to ${survey.to.map((r) => ctx.roleTitle(r)).join(", ")}, sent `),
+          ...ctx.t(momentWords(survey.send, ctx)),
+        ]),
+      );
+    }
+  }
+  if (step.expected_result) blocks.push(labelled("Expected Result", ctx.t(step.expected_result)));
+  blocks.push(...deliverableBlocks(ctx, step), ...complianceBlocks(ctx, step));
+  const gate = gateCallout(ctx, entry);
+  if (gate) blocks.push(gate);
+  const decision = decisionCallout(ctx, step);
+  if (decision) blocks.push(decision);
+  if (step.go_live) blocks.push({ kind: "paragraph", text: [strong("Go-live:"), text(" completing this step is the client's go-live.")] });
+  if (step.completes_project) {
+    blocks.push({ kind: "paragraph", text: [strong("Completion:"), text(" completing this step completes the onboarding.")] });
+  }
+  return blocks;
+}
+
+export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
+  if (cadence.when !== undefined && ctx.edition.holds && !ctx.edition.holds(cadence.when)) return [];
+  const fields: { label: string; value: Rich }[] = [{ label: "Owner", value: plain(ctx.roleTitle(cadence.owner)) }];
+  const phaseIndex = ctx.playbook.phases.findIndex((p) => p.id === cadence.during);
+  const phase = ctx.playbook.phases[phaseIndex];
+  let recurs = everyWords(cadence.every);
+  if (phase) recurs += ` during ${phaseTitle(ctx, phase, phaseIndex)}`;
+  if (cadence.from) recurs += `, from ${momentWords(cadence.from, ctx)}`;
+  if (cadence.until) recurs += `, until ${momentWords(cadence.until, ctx)}`;
+  fields.push({ label: "Recurs", value: ctx.t(recurs) });
+  fields.push({ label: "Type", value: plain(capitalize(cadence.kind)) });
+  if (cadence.due)
+    fields.push({
+      label: "Follow-up",
+      value: ctx.t(`${deadlineWords(cadence.due, ctx)} of each occurrence`.replace(" of assignment of", " of")),
+    });
+  if (cadence.when !== undefined && !ctx.edition.holds)
+    fields.push({ label: "Applies only where", value: conditionRich(ctx, cadence.when) });
+  if (cadence.visible_to_client) fields.push({ label: "Client portal", value: plain("visible to the client") });
+  if (cadence.agreed_with_client) fields.push({ label: "Frequency", value: plain("agreed with the client") });
+  const blocks: Block[] = [
+    {
+      kind: "heading",
+      level: 4,
+      id: `cadence-${cadence.id}`,
+      number: ctx.number(`cadence:${cadence.id}`),
+      text: plain(ctx.fill.plain(cadence.title)),
+    },
+    { kind: "fields", items: fields },
+  ];
+  if (cadence.instructions.length > 0) blocks.push(listBlock(cadence.instructions.map((s) => ctx.t(s))));
+  if (cadence.expected_result) blocks.push(labelled("Expected Result", ctx.t(cadence.expected_result)));
+  return blocks;
+}
+
+function startWords(ctx: BuildContext): Rich {
+  const starts = ctx.playbook.rules.filter((r) => r.actions.some((a) => a.start_project));
+  if (starts.length === 0) return plain("The procedure starts when the onboarding project is opened for a new client.");
+  const out: Inline[] = [text("The procedure starts when ")];
+  starts.forEach((rule, i) => {
+    if (i > 0) out.push(text(" or when "));
+    out.push(text(triggerWords(rule.on, rule.step, ctx)));
+    if (rule.when !== undefined) out.push(text(" and "), ...conditionRich(ctx, rule.when));
+    out.push(text(` (automation “${ctx.fill.plain(rule.title)}”)`));
+  });
+  out.push(text("."));
+  return out;
+}
+
+function stepRange(ctx: BuildContext, phase: Phase): string {
+  const numbers = phase.steps.filter((s) => ctx.includes(s) && !s.on_demand).map((s) => ctx.number(s.id));
+  const cadences = ctx.playbook.cadences.filter((c) => c.during === phase.id).map((c) => ctx.number(`cadence:${c.id}`));
+  const all = [...numbers, ...cadences].filter(Boolean);
+  if (all.length === 0) return "—";
+  return all.length === 1 ? (all[0] ?? "") : `${all[0]}–${all.at(-1)}`;
+}
+
+export function procedureSection(ctx: BuildContext): Block[] {
+  const p = ctx.playbook;
+  const heading = ctx.section("Procedure");
+  if (heading.kind === "heading" && heading.number !== `${PROCEDURE_SECTION}.`) throw new Error("the procedure must be section 6");
+  const blocks: Block[] = [heading, { kind: "paragraph", text: startWords(ctx) }];
+  blocks.push({
+    kind: "paragraph",
+    text: plain(
+      `It runs in ${p.phases.length} phase${p.phases.length === 1 ? "" : "s"}. Days are counted from the start of the onboarding; business hours and days are counted on the business calendar (${calendarWords(ctx)}).`,
+    ),
+  });
+  blocks.push({
+    kind: "table",
+    columns: [
+      { title: "Phase", weight: 4 },
+      { title: "Window", weight: 3 },
+      { title: "Steps", weight: 1 },
+      { title: "Checkpoints", weight: 4 },
+    ],
+    rows: p.phases.map((phase, i) => {
+      const gates: Inline[] = [];
+      for (const s of phase.steps.filter((x) => x.gate && ctx.includes(x))) {
+        if (gates.length > 0) gates.push({ kind: "break" });
+        gates.push(strong(ctx.number(s.id)), text(" "), ...ctx.t(s.gate?.sign_off ?? ""));
+      }
+      return [
+        plain(phaseTitle(ctx, phase, i)),
+        plain(phaseWindow(ctx, phase)),
+        plain(stepRange(ctx, phase)),
+        gates.length > 0 ? gates : plain("—"),
+      ];
+    }),
+  });
+  p.phases.forEach((phase, i) => {
+    blocks.push({
+      kind: "heading",
+      level: 3,
+      id: `phase-${phase.id}`,
+      text: plain(`${phaseTitle(ctx, phase, i)} (${phaseWindow(ctx, phase)})`),
+    });
+    if (phase.description) blocks.push({ kind: "paragraph", text: ctx.t(phase.description) });
+    const entries = ctx.entries().filter((e) => e.phase === phase);
+    if (entries.length === 0) blocks.push({ kind: "paragraph", text: plain("No step of this phase applies to this client.") });
+    for (const entry of entries) blocks.push(...stepBlocks(ctx, entry));
+    for (const cadence of p.cadences.filter((c) => c.during === phase.id)) blocks.push(...cadenceBlocks(ctx, cadence));
+  });
+  const loose = p.cadences.filter((c) => c.during === undefined);
+  if (loose.length > 0) {
+    blocks.push({ kind: "heading", level: 3, id: "recurring", text: plain("Recurring activities") });
+    for (const cadence of loose) blocks.push(...cadenceBlocks(ctx, cadence));
+  }
+  return blocks;
+}

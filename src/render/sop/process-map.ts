@@ -1,0 +1,251 @@
+// The process map as Mermaid (one subgraph per phase, decision diamonds with their branch labels,
+// loops drawn back to where they return) and the swimlane view by role (a role-by-phase table,
+// which prints legibly in every format where a lane diagram of thirty steps does not).
+import type { Step } from "../../playbook/schema.ts";
+import type { Block, Inline, Rich } from "../document.ts";
+import { plain, strong, text } from "../document.ts";
+import type { BuildContext } from "./context.ts";
+import { phaseTitle } from "./procedure.ts";
+import { triggerWords, windowWords } from "./words.ts";
+
+/** Text inside a quoted Mermaid label: entity codes for what the parser would read as syntax. */
+export function mermaidLabel(value: string): string {
+  return value
+    .replace(/#/g, "#35;")
+    .replace(/"/g, "#quot;")
+    .replace(/</g, "#lt;")
+    .replace(/>/g, "#gt;")
+    .replace(/[\r\n]+/g, " ")
+    .replace(/`/g, "'");
+}
+
+const node = (stepId: string) => `s_${stepId}`;
+const diamond = (stepId: string) => `d_${stepId}`;
+
+/** `label` is already escaped (it may carry a `<br/>`). */
+function shape(step: Step, label: string): string {
+  const l = `"${label}"`;
+  if (step.kind === "milestone" || step.go_live) return `([${l}])`;
+  if (step.kind === "meeting") return `(${l})`;
+  if (step.gate) return `[[${l}]]`;
+  return `[${l}]`;
+}
+
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly label?: string;
+  readonly dashed?: boolean;
+}
+
+function edgeLine(edge: Edge): string {
+  const arrow = edge.dashed ? "-.->" : "-->";
+  return edge.label ? `    ${edge.from} ${arrow}|"${mermaidLabel(edge.label)}"| ${edge.to}` : `    ${edge.from} ${arrow} ${edge.to}`;
+}
+
+/** A step's dependencies as printed: steps this edition leaves out are passed through. */
+function shownDeps(ctx: BuildContext, after: readonly string[], seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const id of after) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const entry = ctx.model.steps.get(id);
+    if (!entry) continue;
+    if (ctx.includes(entry.step)) out.push(id);
+    else out.push(...shownDeps(ctx, entry.after, seen));
+  }
+  return [...new Set(out)];
+}
+
+function shortLabel(value: string, max = 48): string {
+  const chars = [...value];
+  return chars.length <= max
+    ? value
+    : `${chars
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`;
+}
+
+/** The main-line step written before this one (skipping side branches and steps left out). */
+function previousShown(ctx: BuildContext, stepId: string): string | undefined {
+  const order = ctx.entries();
+  const index = order.findIndex((e) => e.step.id === stepId);
+  for (let i = index - 1; i >= 0; i--) {
+    const e = order[i];
+    if (e && !e.step.on_demand) return e.step.id;
+  }
+  return undefined;
+}
+
+const CLASSES = [
+  "  classDef terminal fill:#1f3a5f,stroke:#1f3a5f,color:#ffffff",
+  "  classDef decision fill:#fdf6e3,stroke:#b7791f,color:#3d2c00",
+  "  classDef gate fill:#eef5ee,stroke:#2f6f3e,color:#0f2e17",
+  "  classDef sidebranch fill:#ffffff,stroke:#7a8699,stroke-dasharray:4 3",
+  "  classDef conditional fill:#f4f6fa,stroke:#5a6b85,stroke-dasharray:2 2",
+  "  classDef connector fill:#ffffff,stroke:#9aa5b5,color:#3d4756",
+];
+
+/** Mermaid configuration as front matter: tighter spacing so that a phase column fits a page. */
+const FRONT_MATTER = ["---", "config:", "  flowchart:", "    nodeSpacing: 22", "    rankSpacing: 30", "    padding: 6", "---"];
+
+function stepLabel(ctx: BuildContext, step: Step, earlier: readonly string[]): string {
+  const title = `${ctx.number(step.id)} ${ctx.stepTitle(step.id)}`;
+  const conditional = step.when !== undefined && !ctx.edition.holds ? " (if applicable)" : "";
+  const after = earlier.length > 0 ? `<br/>(after ${earlier.map((id) => ctx.number(id)).join(", ")})` : "";
+  return `${mermaidLabel(title + conditional)}${after}`;
+}
+
+/**
+ * The process map: phases side by side, left to right; the steps of a phase top to bottom.
+ * Mermaid keeps a subgraph's own direction only when no edge crosses its border, so an arrow
+ * that leaves a phase ends at a connector naming its target ("→ 6.22"), a step that also waits
+ * for steps of earlier phases says so in its box ("after 6.16, 6.18"), and the phases are chained.
+ */
+export function processMap(ctx: BuildContext): string {
+  const lines = [...FRONT_MATTER, "flowchart LR", '  start(["Start"])'];
+  const classes = new Map<string, string[]>();
+  const tag = (cls: string, id: string) => classes.set(cls, [...(classes.get(cls) ?? []), id]);
+  tag("terminal", "start");
+  const phaseOf = new Map(ctx.entries().map((e) => [e.step.id, e.phase.id]));
+  const shownPhases: string[] = [];
+  ctx.playbook.phases.forEach((phase, i) => {
+    const entries = ctx.entries().filter((e) => e.phase === phase);
+    if (entries.length === 0) return;
+    shownPhases.push(phase.id);
+    lines.push(
+      `  subgraph ph_${phase.id}["${mermaidLabel(`${phaseTitle(ctx, phase, i)} (${windowWords(phase.window, ctx)})`)}"]`,
+      "    direction TB",
+    );
+    const edges: Edge[] = [];
+    let connectors = 0;
+    const to = (from: string, stepId: string, label: string | undefined, dashed = false): void => {
+      if (phaseOf.get(stepId) === phase.id) {
+        edges.push({ from, to: node(stepId), ...(label ? { label } : {}), dashed });
+        return;
+      }
+      const id = `x_${phase.id}_${++connectors}`;
+      lines.push(`    ${id}(["→ ${mermaidLabel(ctx.number(stepId))}"])`);
+      tag("connector", id);
+      edges.push({ from, to: id, ...(label ? { label } : {}), dashed });
+    };
+    const exitOf = (stepId: string): { from: string; label?: string } => {
+      const step = ctx.model.steps.get(stepId)?.step;
+      if (!step?.decision) return { from: node(stepId) };
+      const labels = step.decision.branches
+        .filter((b) => b.next === "continue")
+        .map((b) => shortLabel(ctx.fill.plain(b.label.replace(/^if\s+/i, ""))));
+      return labels.length > 0 ? { from: diamond(stepId), label: labels.join(" / ") } : { from: diamond(stepId) };
+    };
+    for (const entry of entries) {
+      const { step } = entry;
+      const deps = step.on_demand ? [] : shownDeps(ctx, entry.after);
+      const previous = previousShown(ctx, step.id);
+      const earlier = deps.filter((d) => phaseOf.get(d) !== phase.id && d !== previous);
+      lines.push(`    ${node(step.id)}${shape(step, stepLabel(ctx, step, earlier))}`);
+      if (step.on_demand) tag("sidebranch", node(step.id));
+      else if (step.when !== undefined && !ctx.edition.holds) tag("conditional", node(step.id));
+      else if (step.gate) tag("gate", node(step.id));
+      for (const dep of deps.filter((d) => phaseOf.get(d) === phase.id)) {
+        const exit = exitOf(dep);
+        edges.push({ from: exit.from, to: node(step.id), ...(exit.label ? { label: exit.label } : {}) });
+      }
+      if (step.decision) {
+        lines.push(`    ${diamond(step.id)}{"${mermaidLabel(shortLabel(ctx.fill.plain(step.decision.question), 40))}"}`);
+        tag("decision", diamond(step.id));
+        edges.push({ from: node(step.id), to: diamond(step.id) });
+        for (const branch of step.decision.branches) {
+          const label = shortLabel(ctx.fill.plain(branch.label.replace(/^if\s+/i, "")));
+          if (branch.next === "continue") {
+            // Successors in this phase get their arrow with their dependencies; later phases a connector.
+            for (const next of ctx.entries().filter((e) => !e.step.on_demand && e.after.includes(step.id) && e.phase !== phase)) {
+              to(diamond(step.id), next.step.id, label);
+            }
+          } else if (branch.next === "hold" || branch.next === "end") {
+            const id = `${branch.next}_${step.id}`;
+            lines.push(`    ${id}(["${branch.next === "hold" ? "On hold" : "End"}"])`);
+            tag("terminal", id);
+            edges.push({ from: diamond(step.id), to: id, label });
+          } else if (ctx.numbers.has(branch.next)) to(diamond(step.id), branch.next, label);
+        }
+      }
+      if (step.on_demand && step.next && ctx.numbers.has(step.next)) to(node(step.id), step.next, undefined);
+      if (step.completes_project) {
+        const id = `done_${phase.id}`;
+        lines.push(`    ${id}(["Onboarding complete"])`);
+        tag("terminal", id);
+        edges.push({ from: exitOf(step.id).from, to: id });
+      }
+    }
+    for (const rule of ctx.playbook.rules) {
+      if (!rule.step || phaseOf.get(rule.step) !== phase.id) continue;
+      for (const action of rule.actions) {
+        const target = action.activate?.step;
+        if (target && ctx.numbers.has(target)) to(node(rule.step), target, shortLabel(triggerWords(rule.on, undefined, ctx)), true);
+      }
+    }
+    lines.push(...edges.map(edgeLine), "  end");
+  });
+  const [first] = shownPhases;
+  if (first) lines.push(`  start --> ph_${first}`);
+  for (let i = 1; i < shownPhases.length; i++) lines.push(`  ph_${shownPhases[i - 1]} --> ph_${shownPhases[i]}`);
+  lines.push(...CLASSES);
+  for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
+  return lines.join("\n");
+}
+
+/** The swimlane view: a row (lane) per role, a column per phase, each cell the role's steps there. */
+export function swimlaneTable(ctx: BuildContext): Block {
+  const phases = ctx.playbook.phases;
+  const roles = Object.keys(ctx.playbook.roles).filter((role) => ctx.entries().some((e) => e.step.owner === role));
+  const rows = roles.map((role): Rich[] => [
+    [strong(ctx.roleTitle(role))],
+    ...phases.map((phase): Rich => {
+      const out: Inline[] = [];
+      for (const s of phase.steps.filter((x) => ctx.includes(x) && x.owner === role)) {
+        if (out.length > 0) out.push({ kind: "break" });
+        out.push(strong(ctx.number(s.id)), text(` ${ctx.stepTitle(s.id)}`));
+      }
+      return out;
+    }),
+  ]);
+  return {
+    kind: "table",
+    columns: [{ title: "Role", weight: 2 }, ...phases.map((_, i) => ({ title: `Phase ${i + 1}`, weight: 3 }))],
+    rows,
+  };
+}
+
+export function processMapBlocks(ctx: BuildContext): Block[] {
+  return [
+    {
+      kind: "page",
+      id: "process-map-page",
+      fit: false,
+      landscape: true,
+      blocks: [
+        ctx.appendix("Process Map"),
+        {
+          kind: "paragraph",
+          tone: "small",
+          text: plain(
+            "Phases run left to right, the steps of a phase top to bottom. Diamonds are decisions with their branch labels; dashed boxes are side branches opened only when needed, returning where their arrow points; double-edged boxes are sign-off checkpoints; “→ 6.n” continues at step 6.n.",
+          ),
+        },
+        { kind: "diagram", id: "process-map", title: "Process map", source: processMap(ctx) },
+      ],
+    },
+    {
+      kind: "page",
+      id: "swimlane-page",
+      fit: false,
+      landscape: true,
+      blocks: [
+        ctx.appendix("Swimlane View by Role"),
+        { kind: "paragraph", tone: "small", text: plain("One lane per role: the steps each role owns, phase by phase.") },
+        swimlaneTable(ctx),
+      ],
+    },
+  ];
+}

@@ -8,15 +8,7 @@ import { schemaCommand } from "./commands/schema.ts";
 import { sopNewCommand } from "./commands/sop-new.ts";
 import { validateCommand } from "./commands/validate.ts";
 
-const COMMANDS: readonly Command[] = [
-  lintCommand,
-  validateCommand,
-  schemaCommand,
-  auditCommand,
-  renderCommand,
-  sopNewCommand,
-  diffCommand,
-];
+const COMMANDS: readonly Command[] = [lintCommand, validateCommand, schemaCommand, auditCommand, renderCommand, sopNewCommand, diffCommand];
 
 const HELP = `onboard: client onboarding where the playbook is the SOP
 

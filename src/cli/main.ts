@@ -5,10 +5,20 @@ import { diffCommand } from "./commands/diff.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { sopNewCommand } from "./commands/sop-new.ts";
 import { validateCommand } from "./commands/validate.ts";
 
-const COMMANDS: readonly Command[] = [lintCommand, validateCommand, schemaCommand, auditCommand, renderCommand, sopNewCommand, diffCommand];
+const COMMANDS: readonly Command[] = [
+  lintCommand,
+  validateCommand,
+  schemaCommand,
+  auditCommand,
+  renderCommand,
+  serveCommand,
+  sopNewCommand,
+  diffCommand,
+];
 
 const HELP = `onboard: client onboarding where the playbook is the SOP
 

@@ -1,0 +1,112 @@
+// The Fastify application: zod schemas for validation and the OpenAPI 3.1 document, problem+json
+// for every failure, cookies, the login rate limit, the authorization checks, then the endpoints.
+import { readFileSync } from "node:fs";
+import fastifyCookie from "@fastify/cookie";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { SESSION_COOKIE } from "./auth/authenticate.ts";
+import { installAuthorization, type RouteRule } from "./auth/authorization.ts";
+import { YAML_TYPES } from "./content-types.ts";
+import type { ApiDeps } from "./deps.ts";
+import type { Api } from "./http.ts";
+import { HttpProblem, problemHandler } from "./problems.ts";
+import { registerRoutes } from "./routes/index.ts";
+
+const PACKAGE = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+export interface BuiltApp {
+  readonly app: Api;
+  /** Every route as Fastify registered it, with its access rule. */
+  readonly routes: readonly RouteRule[];
+}
+
+export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    exposeHeadRoutes: false,
+    bodyLimit: 2 * 1024 * 1024,
+    // Keep-alive connections that sit idle are closed at shutdown; requests in flight finish.
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+    requestIdHeader: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemHandler);
+  app.setNotFoundHandler((request, reply) =>
+    problemHandler(new HttpProblem("route_not_found", `no route ${request.method} ${request.url.split("?")[0]}`), request, reply),
+  );
+  app.addContentTypeParser(YAML_TYPES, { parseAs: "string" }, (_request, body, done) => done(null, { source: body }));
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // The limiter's refusal goes through the problem+json error handler like every other error.
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new HttpProblem("rate_limited", `too many attempts: try again in ${context.after}`), { statusCode: 429 }),
+  });
+  const routes = installAuthorization(app, deps);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Onboard API",
+        version: PACKAGE.version,
+        description:
+          "Client onboarding where the playbook is the SOP. Errors are RFC 9457 problem+json. Lists are paginated with opaque " +
+          "cursors. Commands on a project need If-Match with its ETag. POSTs that create something honour Idempotency-Key.",
+      },
+      components: {
+        securitySchemes: {
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: SESSION_COOKIE,
+            description: "Set by POST /auth/login. Writes also need the X-CSRF-Token header.",
+          },
+          token: { type: "http", scheme: "bearer", description: "An API token (onb_...) from POST /tokens." },
+        },
+      },
+      tags: [
+        { name: "health", description: "Liveness and readiness" },
+        { name: "auth", description: "Sign in and out, the current account" },
+        { name: "tokens", description: "API tokens for scripts" },
+        { name: "users", description: "The team's accounts and their access roles" },
+        { name: "people", description: "The assignment directory" },
+        { name: "playbooks", description: "Playbook versions: built in and uploaded" },
+        { name: "clients", description: "Clients" },
+        { name: "projects", description: "Onboarding projects, their commands, timeline and audit trail" },
+        { name: "tasks", description: "My tasks across projects" },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+
+  registerRoutes(app, deps);
+  app.get(
+    "/openapi.json",
+    {
+      config: { access: "public" },
+      schema: { tags: ["health"], summary: "This API's OpenAPI 3.1 document", operationId: "getOpenApi" },
+    },
+    async () => app.swagger(),
+  );
+
+  await app.ready();
+  return { app, routes };
+}

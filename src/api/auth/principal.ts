@@ -1,0 +1,19 @@
+// Who is making a request: an active account, and how it proved it (a browser session, whose writes
+// need the CSRF token, or an API token with a scope).
+import type { AccessRole } from "./roles.ts";
+
+export interface SignedInUser {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly roles: readonly AccessRole[];
+}
+
+export type Credential =
+  | { readonly kind: "session"; readonly tokenHash: string; readonly csrfToken: string; readonly expiresAt: string }
+  | { readonly kind: "token"; readonly tokenId: string; readonly scope: "read" | "write" };
+
+export interface Principal {
+  readonly user: SignedInUser;
+  readonly credential: Credential;
+}

@@ -1,0 +1,172 @@
+// The team's accounts: create, find, list, change, and the first admin on first start.
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Instant } from "../../engine/types.ts";
+import { AppError, ConflictError } from "../../store/index.ts";
+import type { ApiDb } from "../data/tables.ts";
+import { generatePassword, hashPassword } from "./passwords.ts";
+import { type AccessRole, knownRoles } from "./roles.ts";
+
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly roles: readonly AccessRole[];
+  readonly active: boolean;
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = ["id", "email", "name", "roles", "active", "created_at", "updated_at"] as const;
+
+export function userOf(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles: knownRoles(row.roles),
+    active: row.active,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export interface NewUser {
+  readonly id?: string;
+  readonly email: string;
+  readonly name: string;
+  readonly roles: readonly AccessRole[];
+  /** From hashPassword, computed before the transaction: hashing takes tens of milliseconds. */
+  readonly passwordHash: string;
+}
+
+export async function insertUser(db: ApiDb, user: NewUser, now: Instant): Promise<UserRecord> {
+  const id = user.id ?? randomUUID();
+  const email = user.email.toLowerCase();
+  // DO NOTHING on any unique violation (id or email): the caller's transaction stays usable.
+  const row = await db
+    .insertInto("users")
+    .values({
+      id,
+      email,
+      name: user.name,
+      roles: JSON.stringify([...new Set(user.roles)]),
+      password_hash: user.passwordHash,
+      active: true,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw new ConflictError(`an account with id "${id}" or email ${email} already exists`, { field: "email" });
+  return userOf(row);
+}
+
+export async function getUser(db: ApiDb, id: string): Promise<UserRecord | undefined> {
+  const row = await db.selectFrom("users").select(COLUMNS).where("id", "=", id).executeTakeFirst();
+  return row ? userOf(row) : undefined;
+}
+
+export async function findLogin(db: ApiDb, email: string): Promise<{ user: UserRecord; passwordHash: string } | undefined> {
+  const row = await db
+    .selectFrom("users")
+    .select([...COLUMNS, "password_hash"])
+    .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+    .executeTakeFirst();
+  return row ? { user: userOf(row), passwordHash: row.password_hash } : undefined;
+}
+
+export async function listUsers(db: ApiDb, after: string | undefined, limit: number): Promise<UserRecord[]> {
+  let query = db.selectFrom("users").select(COLUMNS).orderBy("id").limit(limit);
+  if (after !== undefined) query = query.where("id", ">", after);
+  return (await query.execute()).map(userOf);
+}
+
+export interface UserChanges {
+  readonly name?: string;
+  readonly roles?: readonly AccessRole[];
+  readonly active?: boolean;
+  /** From hashPassword. */
+  readonly passwordHash?: string;
+}
+
+async function activeAdmins(db: ApiDb): Promise<string[]> {
+  const rows = await db
+    .selectFrom("users")
+    .select("id")
+    .where("active", "=", true)
+    .where(sql<boolean>`roles @> '["admin"]'::jsonb`)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Change an account. Refuses to leave no active admin; a deactivated account's sessions end. */
+export async function updateUser(db: ApiDb, id: string, changes: UserChanges, now: Instant): Promise<UserRecord> {
+  const current = await db.selectFrom("users").select(COLUMNS).where("id", "=", id).forUpdate().executeTakeFirst();
+  if (!current) throw new AppError("not_found", `no account "${id}"`, { userId: id });
+  const losesAdmin =
+    current.active && current.roles.includes("admin") && (changes.active === false || (changes.roles && !changes.roles.includes("admin")));
+  if (losesAdmin) {
+    // Serialize with other admin changes so two requests cannot each remove "the other" admin.
+    await sql`SELECT pg_advisory_xact_lock(${0x41646d6e})`.execute(db);
+    const admins = await activeAdmins(db);
+    if (admins.filter((a) => a !== id).length === 0) {
+      throw new AppError("illegal_state", "this is the last active admin: make another account admin first", { field: "roles" });
+    }
+  }
+  const row = await db
+    .updateTable("users")
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.roles !== undefined ? { roles: JSON.stringify([...new Set(changes.roles)]) } : {}),
+      ...(changes.active !== undefined ? { active: changes.active } : {}),
+      ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash } : {}),
+      updated_at: now,
+    })
+    .where("id", "=", id)
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+  if (changes.active === false || changes.passwordHash !== undefined) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+  return userOf(row);
+}
+
+export async function setPassword(db: ApiDb, id: string, passwordHash: string, now: Instant): Promise<void> {
+  await db.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", id).execute();
+}
+
+export type AdminBootstrap =
+  | { readonly created: false }
+  | { readonly created: true; readonly email: string; readonly generatedPassword: string | undefined };
+
+/** Key of the advisory lock that makes two servers starting at once create one first admin. */
+const BOOTSTRAP_LOCK = 0x41646d31;
+
+/** On a database without accounts, create the first admin (with the configured or a generated password). */
+export async function bootstrapAdmin(
+  db: ApiDb,
+  admin: { email: string; password: string | undefined },
+  now: Instant,
+): Promise<AdminBootstrap> {
+  const existing = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
+  if (existing) return { created: false };
+  const generatedPassword = admin.password === undefined ? generatePassword() : undefined;
+  const passwordHash = await hashPassword(admin.password ?? generatedPassword ?? "");
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
+    const any = await trx.selectFrom("users").select("id").limit(1).executeTakeFirst();
+    if (any) return { created: false };
+    await insertUser(trx, { id: "admin", email: admin.email, name: "Administrator", roles: ["admin"], passwordHash }, now);
+    return { created: true, email: admin.email, generatedPassword };
+  });
+}

@@ -1,0 +1,14 @@
+// What the endpoints are given: the configuration, the database (the store's tables and the API's),
+// the project service and the clock. Passed in, never global.
+import type { Instant } from "../engine/types.ts";
+import type { Database, ProjectService } from "../store/index.ts";
+import type { Config } from "./config.ts";
+import type { ApiDb } from "./data/tables.ts";
+
+export interface ApiDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: ApiDb;
+  readonly service: ProjectService;
+  readonly clock: () => Instant;
+}

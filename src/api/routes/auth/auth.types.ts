@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { PERMISSIONS } from "../../auth/authorization.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../auth/passwords.ts";
+import { AccessRoleSchema } from "../../auth/roles.ts";
+import { Instant } from "../common.types.ts";
+
+export const Me = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), roles: z.array(AccessRoleSchema) })
+  .meta({ id: "SignedInUser" });
+
+export const NewPassword = z
+  .string()
+  .min(PASSWORD_MIN, { error: `a password has at least ${PASSWORD_MIN} characters` })
+  .max(PASSWORD_MAX);
+
+export const LoginBody = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(PASSWORD_MAX),
+});
+
+export const LoginResponse = z.object({
+  user: Me,
+  csrfToken: z
+    .string()
+    .describe("Send it in X-CSRF-Token with every write made with the session cookie (also in the onboard_csrf cookie)."),
+  expiresAt: Instant,
+});
+
+export const Permission = z.enum(Object.keys(PERMISSIONS) as [keyof typeof PERMISSIONS, ...(keyof typeof PERMISSIONS)[]]);
+
+export const SessionResponse = z.object({
+  user: Me,
+  permissions: z.array(Permission),
+  credential: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("session"), expiresAt: Instant, csrfToken: z.string() }),
+    z.object({ kind: z.literal("token"), tokenId: z.string(), scope: z.enum(["read", "write"]) }),
+  ]),
+});
+
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(PASSWORD_MAX), newPassword: NewPassword });

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { PageQuery, pageOf } from "../../pagination.ts";
+import { IdempotentHeaders, Instant } from "../common.types.ts";
+
+export const PlaybookVersion = z
+  .object({
+    version: z.string(),
+    title: z.string(),
+    contentHash: z.string().describe("SHA-256 of the source."),
+    publishedAt: Instant,
+    origin: z.enum(["built_in", "upload"]),
+    file: z.string().nullable(),
+    uploadedBy: z.string().nullable(),
+  })
+  .meta({ id: "PlaybookVersion" });
+
+export const Playbook = z
+  .object({
+    id: z.string(),
+    title: z.string().describe("The latest version's title."),
+    latestVersion: z.string(),
+    versions: z.array(PlaybookVersion).describe("Oldest first."),
+  })
+  .meta({ id: "Playbook" });
+
+export const ListPlaybooksQuery = z.object(PageQuery);
+export const PlaybookPage = pageOf(Playbook);
+
+export const Finding = z
+  .object({
+    rule: z.string(),
+    severity: z.enum(["error", "warning", "info"]),
+    message: z.string(),
+    fix: z.string().optional(),
+    file: z.string(),
+    line: z.number().int(),
+    column: z.number().int(),
+  })
+  .meta({ id: "Finding", description: "A loader or lint finding, located in the uploaded file." });
+
+export const UploadPlaybookBody = z.object({
+  source: z
+    .string()
+    .min(1)
+    .max(1_000_000)
+    .describe("The playbook's YAML text. The body may also be the YAML itself (Content-Type: application/yaml)."),
+  file: z.string().min(1).max(200).optional().describe("A file name for the findings (default playbook.yaml)."),
+});
+
+export const UploadPlaybookHeaders = IdempotentHeaders;
+
+export const UploadedPlaybook = z.object({
+  id: z.string(),
+  version: z.string(),
+  contentHash: z.string(),
+  created: z.boolean().describe("false when this exact text was already published (nothing changed)."),
+  findings: z.array(Finding).describe("Warnings and notes; a playbook with errors is refused with 422."),
+});
+
+export const VersionParams = z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(200) });
+export const PlaybookSource = PlaybookVersion.extend({ id: z.string(), source: z.string() });
+
+export const DiffParams = z.object({ id: z.string().min(1).max(200) });
+export const DiffQuery = z.object({ from: z.string().min(1).max(200), to: z.string().min(1).max(200) });
+
+const StepSummary = z.object({
+  id: z.string(),
+  number: z.string().describe('Its number in the SOP document ("6.4").'),
+  title: z.string(),
+  owner: z.string(),
+  deadline: z.string(),
+});
+
+export const PlaybookDiff = z
+  .object({
+    id: z.string(),
+    from: z.string(),
+    to: z.string(),
+    addedSteps: z.array(StepSummary),
+    removedSteps: z.array(StepSummary),
+    changedSteps: z.array(
+      StepSummary.extend({
+        changes: z.array(z.object({ field: z.string(), before: z.string(), after: z.string() })),
+      }),
+    ),
+    other: z.array(z.string()).describe("Phases, roles, KPIs, compliance addenda and rules, one line each."),
+    revision: z.string().describe("The changes as one entry for the revision history."),
+  })
+  .meta({ id: "PlaybookDiff" });

@@ -1,0 +1,86 @@
+// POST /playbooks: upload a playbook version (YAML). It is loaded and linted first: findings come
+// back located (file:line:col, with a fix); with errors it is refused (422) and nothing is stored.
+// The same text again is a no-op; different text under a published version is a conflict (409).
+import { lintLoaded } from "../../../lint/lint.ts";
+import { loadPlaybook } from "../../../playbook/load.ts";
+import { playbookCache, publishPlaybook } from "../../../store/playbooks.ts";
+import { principalOf } from "../../auth/authorization.ts";
+import { YAML_TYPES } from "../../content-types.ts";
+import { contentHashOf, fileName, recordSource } from "../../data/playbooks.ts";
+import { storeView } from "../../data/tables.ts";
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { idempotent } from "../../idempotency.ts";
+import { HttpProblem, problemResponses } from "../../problems.ts";
+import { UploadedPlaybook, UploadPlaybookBody, UploadPlaybookHeaders } from "./playbook.types.ts";
+
+export function uploadPlaybook(app: Api, deps: ApiDeps): void {
+  app.post(
+    "/playbooks",
+    {
+      config: { access: "playbooks:write" },
+      schema: {
+        tags: ["playbooks"],
+        operationId: "uploadPlaybook",
+        summary: "Upload a playbook version (linted; refused with its findings when it has errors)",
+        consumes: ["application/json", ...YAML_TYPES],
+        headers: UploadPlaybookHeaders,
+        body: UploadPlaybookBody,
+        response: { 200: UploadedPlaybook, 201: UploadedPlaybook, ...problemResponses(400, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const file = fileName(request.body.file);
+      const { source } = request.body;
+      const loaded = loadPlaybook(file, source);
+      const findings = lintLoaded(loaded).diagnostics.map(({ path: _path, ...finding }) => finding);
+      const errors = findings.filter((f) => f.severity === "error");
+      const model = loaded.model;
+      if (errors.length > 0 || !model) {
+        const first = errors[0];
+        const where = first ? `; first: ${first.file}:${first.line}:${first.column} ${first.message}` : "";
+        throw new HttpProblem("invalid", `the playbook has ${errors.length} error${errors.length === 1 ? "" : "s"}${where}`, {
+          extensions: {
+            errors: errors.map((e) => ({
+              pointer: "/body/source",
+              detail: `${e.file}:${e.line}:${e.column} ${e.message}`,
+              line: e.line,
+              column: e.column,
+              rule: e.rule,
+              ...(e.fix ? { fix: e.fix } : {}),
+            })),
+            findings,
+          },
+        });
+      }
+      const id = model.playbook.id;
+      const version = model.playbook.document.version;
+      const now = deps.clock();
+      const result = await idempotent(
+        deps.db,
+        {
+          scope: "playbook.upload",
+          key: request.headers["idempotency-key"],
+          userId: principal.user.id,
+          fingerprint: { source, file },
+          now,
+        },
+        async (trx) => {
+          const before = await contentHashOf(trx, id, version);
+          const published = await publishPlaybook(storeView(trx), playbookCache(deps.database.db), source, { file, now });
+          if (before === undefined) {
+            await recordSource(trx, { id, version, origin: "upload", file, uploadedBy: principal.user.id }, now);
+          }
+          const created = before === undefined;
+          return {
+            response: { status: created ? 201 : 200, body: { id, version, contentHash: published.contentHash, created, findings } },
+          };
+        },
+      );
+      if (result.replayed) reply.header("idempotent-replayed", "true");
+      if (result.status === 201) reply.header("location", `/playbooks/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}`);
+      return reply.code(result.status === 201 ? 201 : 200).send(result.body);
+    },
+  );
+}

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import type { ProjectRecord } from "../../../store/index.ts";
+import { PageQuery, pageOf } from "../../pagination.ts";
+import { IdempotentHeaders, Instant, Slug } from "../common.types.ts";
+
+export const ProjectStatus = z.enum(["active", "on_hold", "cancelled", "closed"]);
+export const PlaybookRef = z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(200) }).meta({ id: "PlaybookRef" });
+const FactValue = z.union([z.boolean(), z.number(), z.string(), z.array(z.string())]);
+
+export const ProjectSummary = z
+  .object({
+    id: z.string(),
+    clientId: z.string(),
+    clientName: z.string(),
+    playbook: PlaybookRef,
+    status: ProjectStatus,
+    health: z.string(),
+    version: z.number().int().describe("The number of events: send it as If-Match (quoted) with commands."),
+    nextWakeAt: Instant.nullable(),
+    createdAt: Instant,
+    updatedAt: Instant,
+  })
+  .meta({ id: "ProjectSummary" });
+
+export const Project = ProjectSummary.extend({
+  startedAt: Instant,
+  goLiveAt: Instant.nullable(),
+  completedAt: Instant.nullable(),
+  closedAt: Instant.nullable(),
+  heldSince: Instant.nullable(),
+  facts: z.record(z.string(), FactValue),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  assignments: z.record(z.string(), z.string()).describe("Playbook role → person id."),
+  openIssues: z.number().int(),
+}).meta({ id: "Project" });
+
+export function projectView(project: ProjectRecord): z.infer<typeof Project> {
+  const { state } = project;
+  return {
+    id: project.id,
+    clientId: project.clientId,
+    clientName: state.client.name,
+    playbook: project.playbook,
+    status: project.status,
+    health: state.health,
+    version: project.version,
+    nextWakeAt: project.nextWakeAt ?? null,
+    createdAt: project.createdAt,
+    updatedAt: project.updatedAt,
+    startedAt: state.startedAt,
+    goLiveAt: state.goLiveAt ?? null,
+    completedAt: state.completedAt ?? null,
+    closedAt: state.closedAt ?? null,
+    heldSince: state.heldSince ?? null,
+    facts: Object.fromEntries(Object.entries(state.facts).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) as Record<
+      string,
+      z.infer<typeof FactValue>
+    >,
+    params: { ...state.params },
+    assignments: { ...state.assignments },
+    openIssues: Object.values(state.issues).filter((i) => !i.resolvedAt).length,
+  };
+}
+
+export const ProjectParams = z.object({ id: z.string().min(1).max(200) });
+
+export const ListProjectsQuery = z.object({
+  status: ProjectStatus.optional(),
+  clientId: z.string().min(1).max(200).optional(),
+  playbookId: z.string().min(1).max(200).optional(),
+  ...PageQuery,
+});
+export const ProjectPage = pageOf(ProjectSummary);
+
+export const CreateProjectBody = z.object({
+  id: Slug.optional().describe("Your id for the project; generated when omitted."),
+  playbook: PlaybookRef.describe("A published playbook version; the project stays on it."),
+  clientId: z.string().min(1).max(200),
+  facts: z.record(z.string(), FactValue).default({}).describe("The client's facts the playbook declares (user_count, soc2_required ...)."),
+  params: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .optional()
+    .describe("Values for the playbook's parameters."),
+});
+export const CreateProjectHeaders = IdempotentHeaders;
+
+export const Event = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    at: Instant,
+    actor: z.string(),
+    reason: z.string().nullable(),
+    hash: z.string().describe("This event's link in the project's hash chain."),
+    redacted: z.boolean().describe("Personal data in it was erased (the chain still verifies)."),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "Event" });
+
+export const Effect = z.looseObject({ kind: z.string() }).meta({ id: "Effect", description: "What the outside world is to be told." });
+
+export const CreatedProject = z.object({
+  project: z.object({
+    id: z.string(),
+    clientId: z.string(),
+    playbook: PlaybookRef,
+    status: ProjectStatus,
+    version: z.number().int(),
+    nextWakeAt: Instant.nullable(),
+  }),
+  events: z.array(Event).describe("What the start did: steps opened with their deadlines, roles assigned."),
+  effects: z.array(Effect),
+});
+
+export const EventsQuery = z.object(PageQuery);
+export const EventPage = pageOf(Event);

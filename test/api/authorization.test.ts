@@ -1,0 +1,158 @@
+// The authorization matrix: every route Fastify has registered, called over HTTP by every access
+// role (and anonymously, and with a read-only token), answers allow or deny exactly as this table
+// says. The route list comes from the server's own route table: a new route without a line here
+// fails the test, and a route without an access rule does not even start.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import Fastify from "fastify";
+import { installAuthorization } from "../../src/api/auth/authorization.ts";
+import { ACCESS_ROLES, type AccessRole } from "../../src/api/auth/roles.ts";
+import type { ApiDeps } from "../../src/api/deps.ts";
+import type { Api } from "../../src/api/http.ts";
+import { Caller, startTestServer, type TestServer, testBackends } from "./support/http.ts";
+
+const BACKENDS = await testBackends();
+
+const EVERYONE = ACCESS_ROLES;
+const MANAGERS: readonly AccessRole[] = ["admin", "cs_ops"];
+const SELLERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "account_executive"];
+const DOERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "implementation", "support", "account_executive"];
+
+/** Who may call each route. Written out here, independently of the code, on purpose. */
+const EXPECTED: Readonly<Record<string, "public" | readonly AccessRole[]>> = {
+  "GET /health/live": "public",
+  "GET /health/ready": "public",
+  "GET /openapi.json": "public",
+  "POST /auth/login": "public",
+  "POST /auth/logout": EVERYONE,
+  "GET /auth/session": EVERYONE,
+  "POST /auth/password": EVERYONE,
+  "GET /tokens": EVERYONE,
+  "POST /tokens": EVERYONE,
+  "DELETE /tokens/:id": EVERYONE,
+  "GET /users": MANAGERS,
+  "POST /users": ["admin"],
+  "PATCH /users/:id": ["admin"],
+  "GET /people": EVERYONE,
+  "PUT /people/:id": MANAGERS,
+  "GET /playbooks": EVERYONE,
+  "POST /playbooks": MANAGERS,
+  "GET /playbooks/:id/versions/:version": EVERYONE,
+  "GET /playbooks/:id/diff": EVERYONE,
+  "GET /clients": EVERYONE,
+  "POST /clients": SELLERS,
+  "GET /clients/:id": EVERYONE,
+  "GET /projects": EVERYONE,
+  "POST /projects": SELLERS,
+  "GET /projects/:id": EVERYONE,
+  "POST /projects/:id/commands": DOERS,
+  "GET /projects/:id/timeline": EVERYONE,
+  "GET /projects/:id/events": EVERYONE,
+  "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
+  "GET /tasks": EVERYONE,
+};
+
+/** The interactive reference (@fastify/swagger-ui registers its own routes): public, static. */
+const isDocs = (url: string) => url === "/docs" || url.startsWith("/docs/");
+
+function concrete(url: string): string {
+  return url.replace(/:[A-Za-z]+/g, "matrix-none").replace("*", "index.html");
+}
+
+/** A request that reaches the handler only if access is granted; the body is usually invalid (a 400 then). */
+function call(caller: Caller, method: string, url: string) {
+  const path = concrete(url);
+  return method === "GET" || method === "HEAD" || method === "DELETE"
+    ? caller.request(method, path)
+    : caller.request(method, path, { body: {} });
+}
+
+function denied(status: number, body: unknown): boolean {
+  return status === 403 && (body as { type?: string }).type === "urn:onboard:problem:forbidden";
+}
+
+for (const backend of BACKENDS) {
+  describe(`authorization on ${backend.name}`, { skip: backend.skip }, () => {
+    let t: TestServer;
+    const callers = new Map<AccessRole, Caller>();
+
+    before(async () => {
+      t = await startTestServer(backend);
+      for (const role of ACCESS_ROLES) callers.set(role, await t.user(`matrix-${role}`, [role]));
+    });
+    after(() => t?.close());
+
+    test("every registered route has an expectation here, and every expectation a route", () => {
+      const registered = t.server.routes.filter((r) => !isDocs(r.url)).map((r) => `${r.method} ${r.url}`);
+      for (const route of registered) assert.ok(route in EXPECTED, `${route} has no line in EXPECTED: decide who may call it`);
+      for (const route of Object.keys(EXPECTED)) assert.ok(registered.includes(route), `${route} is expected but not registered`);
+      for (const rule of t.server.routes) {
+        const expected = isDocs(rule.url) ? "public" : EXPECTED[`${rule.method} ${rule.url}`];
+        assert.equal(rule.access === "public", expected === "public", `${rule.method} ${rule.url} is ${rule.access}`);
+      }
+      assert.ok(
+        t.server.routes.some((r) => isDocs(r.url)),
+        "the docs routes are in the table too",
+      );
+    });
+
+    test("every route × every role: allowed or denied as expected", async () => {
+      const wrong: string[] = [];
+      // Signing out ends the caller's session: it goes last.
+      const routes = [...t.server.routes].sort((a, b) => Number(a.url === "/auth/logout") - Number(b.url === "/auth/logout"));
+      for (const rule of routes) {
+        const expected = isDocs(rule.url) ? "public" : EXPECTED[`${rule.method} ${rule.url}`];
+        if (expected === undefined) continue;
+        for (const role of ACCESS_ROLES) {
+          const caller = callers.get(role);
+          assert.ok(caller);
+          const { status, body } = await call(caller, rule.method, rule.url);
+          const allowed = expected === "public" || expected.includes(role);
+          if (status === 401) wrong.push(`${rule.method} ${rule.url} as ${role}: 401`);
+          else if (allowed && status === 403)
+            wrong.push(`${rule.method} ${rule.url} as ${role}: denied (${JSON.stringify(body)}), expected allowed`);
+          else if (!allowed && !denied(status, body))
+            wrong.push(`${rule.method} ${rule.url} as ${role}: ${status}, expected 403 forbidden`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+    });
+
+    test("without credentials every route but the public ones is a 401", async () => {
+      const wrong: string[] = [];
+      for (const rule of t.server.routes) {
+        const { status } = await call(t.anonymous, rule.method, rule.url);
+        const expected = rule.access === "public" ? status !== 401 && status !== 403 : status === 401;
+        if (!expected) wrong.push(`${rule.method} ${rule.url}: ${status}`);
+      }
+      assert.deepEqual(wrong, []);
+    });
+
+    test("a read-only token of an admin may read everything and write nothing", async () => {
+      const { token } = (await t.admin.post("/tokens", { name: "matrix", scope: "read" })).body;
+      const reader = new Caller(t.url, { token });
+      const wrong: string[] = [];
+      for (const rule of t.server.routes) {
+        if (rule.access === "public") continue;
+        const { status, body } = await call(reader, rule.method, rule.url);
+        const write = rule.method !== "GET";
+        if (write && !denied(status, body)) wrong.push(`${rule.method} ${rule.url}: ${status}, expected 403`);
+        if (!write && (status === 401 || status === 403)) wrong.push(`${rule.method} ${rule.url}: ${status}, expected allowed`);
+      }
+      assert.deepEqual(wrong, []);
+    });
+  });
+}
+
+describe("a route without an access rule", () => {
+  test("stops the server from starting", async () => {
+    const app = Fastify({ logger: false }) as unknown as Api;
+    installAuthorization(app, {} as ApiDeps);
+    app.get("/declared", { config: { access: "public" } }, async () => "ok");
+    await assert.rejects(async () => {
+      app.get("/forgotten", async () => "oops");
+      await app.ready();
+    }, /GET \/forgotten declares no access rule/);
+    await app.close();
+  });
+});

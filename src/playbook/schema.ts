@@ -409,30 +409,33 @@ const KpiTarget = z
     'targets are a comparison and a number (or a {{parameter}}) with a unit: "< 45 days", ">= 90%", ">= 4.5/5", "<= {{target_days}} days"',
   );
 
+/** Built-in measures computed from the event log (or manual). */
+export const KPI_METRICS = [
+  "time_to_go_live",
+  "time_to_first_value",
+  "time_to_onboard",
+  "training_completion",
+  "adoption_rate",
+  "nps",
+  "csat",
+  "first_pass_uat_rate",
+  "sla_compliance",
+  "ticket_resolution_time",
+  "ticket_volume",
+  "retention_rate",
+  "first_delivery_success_rate",
+  "on_time_milestones",
+  "manual",
+] as const;
+
+export const KPI_FREQUENCIES = ["per_project", "per_interaction", "daily", "weekly", "monthly", "quarterly", "annually"] as const;
+
 const Kpi = z.strictObject({
   id: Id,
   title: Text,
-  metric: z
-    .enum([
-      "time_to_go_live",
-      "time_to_first_value",
-      "time_to_onboard",
-      "training_completion",
-      "adoption_rate",
-      "nps",
-      "csat",
-      "first_pass_uat_rate",
-      "sla_compliance",
-      "ticket_resolution_time",
-      "ticket_volume",
-      "retention_rate",
-      "first_delivery_success_rate",
-      "on_time_milestones",
-      "manual",
-    ])
-    .describe("A built-in measure computed from the event log, or manual."),
+  metric: z.enum(KPI_METRICS).describe("A built-in measure computed from the event log, or manual."),
   target: KpiTarget.optional(),
-  frequency: z.enum(["per_project", "per_interaction", "daily", "weekly", "monthly", "quarterly", "annually"]),
+  frequency: z.enum(KPI_FREQUENCIES),
   source: z.enum(["automatic", "manual"]).default("automatic"),
   definition: Text.optional(),
   edge_rules: z.array(Text).default([]),

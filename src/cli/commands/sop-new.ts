@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { lintLoaded } from "../../lint/lint.ts";
 import { formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { loadPlaybook } from "../../playbook/load.ts";
-import type { Kpi } from "../../playbook/schema.ts";
+import { KPI_FREQUENCIES, KPI_METRICS, type Kpi } from "../../playbook/schema.ts";
 import { PLAYBOOKS_DIR } from "../../render/bench.ts";
 import { FRAMEWORKS, type Framework, type NewPlaybookAnswers, newPlaybook, snakeCase } from "../../render/new-playbook.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
@@ -37,24 +37,8 @@ Options:
 
 Exit codes: 0 written, 1 the draft does not lint clean, 2 usage error.`;
 
-const METRICS: readonly Kpi["metric"][] = [
-  "time_to_go_live",
-  "time_to_first_value",
-  "time_to_onboard",
-  "training_completion",
-  "adoption_rate",
-  "nps",
-  "csat",
-  "first_pass_uat_rate",
-  "sla_compliance",
-  "ticket_resolution_time",
-  "ticket_volume",
-  "retention_rate",
-  "first_delivery_success_rate",
-  "on_time_milestones",
-  "manual",
-];
-const FREQUENCIES: readonly Kpi["frequency"][] = ["per_project", "per_interaction", "daily", "weekly", "monthly", "quarterly", "annually"];
+const METRICS: readonly Kpi["metric"][] = KPI_METRICS;
+const FREQUENCIES: readonly Kpi["frequency"][] = KPI_FREQUENCIES;
 
 function list(value: string | boolean | undefined | string[]): string[] {
   if (Array.isArray(value)) return value;

@@ -30,6 +30,23 @@ export interface Config {
   /** Login attempts allowed per client address and minute. */
   readonly loginRateLimit: number;
   readonly shutdownTimeoutMs: number;
+  /** CRM webhooks (routes/webhooks): a source whose secret is unset answers 503. */
+  readonly webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** HMAC-SHA256 key of POST /webhooks/deals/generic. */
+  readonly genericSecret: string | undefined;
+  /** The HubSpot app's client secret (signature v3 of POST /webhooks/deals/hubspot). */
+  readonly hubspotClientSecret: string | undefined;
+  /** HubSpot deal stage ids that mean "won" (custom pipelines have their own ids). */
+  readonly hubspotWonStages: readonly string[];
+  /** Basic auth credentials Pipedrive sends (not served yet). */
+  readonly pipedrive: { readonly user: string; readonly password: string } | undefined;
+  /** The playbook a CRM that does not name one starts projects on; no version: the latest published. */
+  readonly defaultPlaybook: { readonly id: string; readonly version?: string } | undefined;
+  /** The time zone of clients a CRM creates without one. */
+  readonly defaultTimeZone: string;
 }
 
 const onOff = (fallback: "on" | "off") =>
@@ -80,6 +97,46 @@ const Environment = z.object({
   TRUST_PROXY: onOff("off"),
   LOGIN_RATE_LIMIT: integer(1, 100_000, 10),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600, 30),
+  ONBOARD_WEBHOOK_SECRET: z.string().min(16, { error: "must have at least 16 characters" }).max(512).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).max(512).optional(),
+  HUBSPOT_WON_STAGES: z
+    .string()
+    .default("closedwon")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    )
+    .refine((v) => v.length > 0, { error: "must list at least one HubSpot deal stage id, comma-separated" }),
+  PIPEDRIVE_WEBHOOK_USER: z.string().trim().min(1).max(256).optional(),
+  PIPEDRIVE_WEBHOOK_PASSWORD: z.string().min(12, { error: "must have at least 12 characters" }).max(256).optional(),
+  CRM_DEFAULT_PLAYBOOK: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$/, {
+      error: "must be a playbook id, optionally @version (onb-001@1.2)",
+    })
+    .transform((v) => {
+      const [id = v, version] = v.split("@");
+      return version === undefined ? { id } : { id, version };
+    })
+    .optional(),
+  CRM_DEFAULT_TIME_ZONE: z
+    .string()
+    .trim()
+    .default("UTC")
+    .refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat("en", { timeZone: zone });
+          return zone.includes("/") || zone === "UTC";
+        } catch {
+          return false;
+        }
+      },
+      { error: "must be an IANA time zone such as Europe/Berlin" },
+    ),
 });
 
 /** What `onboard serve --help` lists. */
@@ -101,6 +158,13 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["TRUST_PROXY", "on|off: trust X-Forwarded-* from a reverse proxy (default off)"],
   ["LOGIN_RATE_LIMIT", "login attempts per client address and minute (default 10)"],
   ["SHUTDOWN_TIMEOUT_SECONDS", "how long a graceful stop may take before exiting anyway (default 30)"],
+  ["ONBOARD_WEBHOOK_SECRET", "HMAC key of POST /webhooks/deals/generic (unset: that webhook answers 503)"],
+  ["HUBSPOT_CLIENT_SECRET", "the HubSpot app's client secret, for signature v3 (unset: the HubSpot webhook answers 503)"],
+  ["HUBSPOT_WON_STAGES", "HubSpot deal stage ids that mean won, comma-separated (default closedwon)"],
+  ["PIPEDRIVE_WEBHOOK_USER", "basic auth user Pipedrive webhooks send (with PIPEDRIVE_WEBHOOK_PASSWORD)"],
+  ["PIPEDRIVE_WEBHOOK_PASSWORD", "basic auth password Pipedrive webhooks send"],
+  ["CRM_DEFAULT_PLAYBOOK", "playbook id[@version] for CRMs that do not name one, e.g. HubSpot (default: none, HubSpot answers 503)"],
+  ["CRM_DEFAULT_TIME_ZONE", "time zone of clients a CRM creates without one (default UTC)"],
 ];
 
 export class ConfigError extends Error {
@@ -137,6 +201,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  if ((e.PIPEDRIVE_WEBHOOK_USER === undefined) !== (e.PIPEDRIVE_WEBHOOK_PASSWORD === undefined)) {
+    const missing = e.PIPEDRIVE_WEBHOOK_USER === undefined ? "PIPEDRIVE_WEBHOOK_USER" : "PIPEDRIVE_WEBHOOK_PASSWORD";
+    throw new ConfigError([{ variable: missing, message: "must be set too: Pipedrive webhooks need both the user and the password" }]);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -155,6 +223,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     trustProxy: e.TRUST_PROXY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    webhooks: {
+      genericSecret: e.ONBOARD_WEBHOOK_SECRET,
+      hubspotClientSecret: e.HUBSPOT_CLIENT_SECRET,
+      hubspotWonStages: e.HUBSPOT_WON_STAGES,
+      pipedrive:
+        e.PIPEDRIVE_WEBHOOK_USER !== undefined && e.PIPEDRIVE_WEBHOOK_PASSWORD !== undefined
+          ? { user: e.PIPEDRIVE_WEBHOOK_USER, password: e.PIPEDRIVE_WEBHOOK_PASSWORD }
+          : undefined,
+      defaultPlaybook: e.CRM_DEFAULT_PLAYBOOK,
+      defaultTimeZone: e.CRM_DEFAULT_TIME_ZONE,
+    },
   };
 }
 

@@ -50,6 +50,10 @@ const EXPECTED: Readonly<Record<string, "public" | readonly AccessRole[]>> = {
   "GET /projects/:id/events": EVERYONE,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
   "GET /tasks": EVERYONE,
+  // Authenticated by their signatures, not by an account (503 here: no webhook secret is configured).
+  "POST /webhooks/deals/generic": "public",
+  "POST /webhooks/deals/hubspot": "public",
+  "POST /webhooks/deals/pipedrive": "public",
 };
 
 /** The interactive reference (@fastify/swagger-ui registers its own routes): public, static. */

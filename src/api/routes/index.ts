@@ -2,6 +2,7 @@
 // to serve it, document it in /openapi.json and put it under the authorization matrix test.
 import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
+import { registerWebhookScope } from "../webhooks/scope.ts";
 import { changePassword } from "./auth/change-password.ts";
 import { getSession } from "./auth/get-session.ts";
 import { login } from "./auth/login.ts";
@@ -31,6 +32,9 @@ import { revokeTokenRoute } from "./tokens/revoke-token.ts";
 import { createUser } from "./users/create-user.ts";
 import { listUsersRoute } from "./users/list-users.ts";
 import { updateUserRoute } from "./users/update-user.ts";
+import { genericDealWebhook } from "./webhooks/generic-deal.ts";
+import { hubspotDealWebhook } from "./webhooks/hubspot-deal.ts";
+import { pipedriveDealWebhook } from "./webhooks/pipedrive-deal.ts";
 
 const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   live,
@@ -66,4 +70,6 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
 
 export function registerRoutes(app: Api, deps: ApiDeps): void {
   for (const endpoint of ENDPOINTS) endpoint(app, deps);
+  // Signed CRM webhooks, in a scope whose JSON parser keeps the raw bytes the signatures cover.
+  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook]);
 }

@@ -1,0 +1,81 @@
+// POST /webhooks/deals/generic: a won deal in Onboard's own format, from any CRM or integration
+// platform, signed with ONBOARD_WEBHOOK_SECRET. Starts the client's project once per deal.
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { problemResponses } from "../../problems.ts";
+import { recordDelivery } from "../../webhooks/deliveries.ts";
+import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed } from "../../webhooks/scope.ts";
+import { GENERIC_SIGNATURE_HEADER, verifyGeneric } from "../../webhooks/signatures.ts";
+import { startWonDeal } from "../../webhooks/start-deal.ts";
+import { DeliveryResult, GenericDealBody, GenericDealHeaders } from "./webhook.types.ts";
+
+export function genericDealWebhook(app: Api, deps: ApiDeps): void {
+  app.post(
+    "/webhooks/deals/generic",
+    {
+      // Authenticated by the body's signature, not by a session or token.
+      config: { access: "public" },
+      attachValidation: true,
+      schema: {
+        tags: ["webhooks"],
+        operationId: "genericDealWebhook",
+        summary: "A won deal in Onboard's format: starts the client's project once per source + deal id",
+        description:
+          `Signed: the ${GENERIC_SIGNATURE_HEADER} header carries t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + raw body> ` +
+          "keyed with ONBOARD_WEBHOOK_SECRET (503 while unset). 201: the project started; 200: the deal had already " +
+          "started one (a retry, a concurrent duplicate) or the stage is not won. Every authenticated delivery is recorded.",
+        headers: GenericDealHeaders,
+        body: GenericDealBody,
+        response: { 200: DeliveryResult, 201: DeliveryResult, ...problemResponses(401, 422, 503) },
+      },
+      preValidation: async (request) => {
+        const secret = deps.config.webhooks.genericSecret;
+        if (secret === undefined) throw notConfigured("Generic deal", "ONBOARD_WEBHOOK_SECRET");
+        const header = request.headers[GENERIC_SIGNATURE_HEADER];
+        verifyGeneric(secret, Array.isArray(header) ? header[0] : header, rawBodyOf(request), Date.parse(deps.clock()));
+      },
+    },
+    async (request, reply) => {
+      await rejectMalformed(request, deps, "generic");
+      const body = request.body;
+      const raw = rawBodyOf(request).toString("utf8");
+      const requestId = deliveryRequestId(request);
+      if (body.stage.toLowerCase() !== "won") {
+        const reason = `stage "${body.stage}" is not won`;
+        const deliveryId = await recordDelivery(
+          deps.db,
+          {
+            endpoint: "generic",
+            source: body.source,
+            outcome: "ignored",
+            reason,
+            dealId: body.deal_id,
+            projectId: null,
+            requestId,
+            body: raw,
+          },
+          deps.clock(),
+        );
+        return reply.code(200).send({ deliveryId, outcome: "ignored", dealId: body.deal_id, projectId: null, reason });
+      }
+      const result = await startWonDeal(deps, {
+        endpoint: "generic",
+        requestId,
+        body: raw,
+        deal: { source: body.source, dealId: body.deal_id, stage: "won", amount: body.amount ?? 0 },
+        client: {
+          id: body.client.id,
+          name: body.client.name,
+          timeZone: body.client.time_zone,
+          ...(body.client.country ? { country: body.client.country } : {}),
+        },
+        playbook: body.playbook,
+        facts: body.facts,
+        playbookPointer: "/body/playbook",
+      });
+      if ("problem" in result) throw result.problem;
+      if (result.projectId) reply.header("location", `/projects/${encodeURIComponent(result.projectId)}`);
+      return reply.code(result.outcome === "accepted" ? 201 : 200).send(result);
+    },
+  );
+}

@@ -7,7 +7,7 @@ import { AppError } from "../../store/index.ts";
 import type { ApiDb } from "../data/tables.ts";
 import type { Principal } from "./principal.ts";
 import { digest, newSecret, sameSecret } from "./secrets.ts";
-import { userOf } from "./users.ts";
+import { JOINED_USER_COLUMNS, userOf } from "./users.ts";
 
 export type TokenScope = "read" | "write";
 
@@ -109,13 +109,7 @@ export async function tokenPrincipal(db: ApiDb, token: string, now: Instant): Pr
       "api_tokens.expires_at",
       "api_tokens.revoked_at",
       "api_tokens.last_used_at",
-      "users.id",
-      "users.email",
-      "users.name",
-      "users.roles",
-      "users.active",
-      "users.created_at",
-      "users.updated_at",
+      ...JOINED_USER_COLUMNS,
     ])
     .where("api_tokens.id", "=", id)
     .executeTakeFirst();

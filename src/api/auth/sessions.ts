@@ -4,7 +4,7 @@ import type { Instant } from "../../engine/types.ts";
 import type { ApiDb } from "../data/tables.ts";
 import type { Principal } from "./principal.ts";
 import { digest, newSecret } from "./secrets.ts";
-import { userOf } from "./users.ts";
+import { JOINED_USER_COLUMNS, userOf } from "./users.ts";
 
 export interface NewSession {
   /** Goes in the cookie; never stored. */
@@ -32,17 +32,7 @@ export async function sessionPrincipal(db: ApiDb, token: string, now: Instant): 
   const row = await db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
-    .select([
-      "users.id",
-      "users.email",
-      "users.name",
-      "users.roles",
-      "users.active",
-      "users.created_at",
-      "users.updated_at",
-      "sessions.csrf_token",
-      "sessions.expires_at",
-    ])
+    .select([...JOINED_USER_COLUMNS, "sessions.csrf_token", "sessions.expires_at"])
     .where("sessions.token_hash", "=", tokenHash)
     .executeTakeFirst();
   if (!row?.active || row.expires_at.getTime() <= Date.parse(now)) return undefined;

@@ -29,6 +29,17 @@ interface UserRow {
 
 const COLUMNS = ["id", "email", "name", "roles", "active", "created_at", "updated_at"] as const;
 
+/** The user columns `userOf` reads, qualified for queries that join another table to users. */
+export const JOINED_USER_COLUMNS = [
+  "users.id",
+  "users.email",
+  "users.name",
+  "users.roles",
+  "users.active",
+  "users.created_at",
+  "users.updated_at",
+] as const;
+
 export function userOf(row: UserRow): UserRecord {
   return {
     id: row.id,

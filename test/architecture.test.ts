@@ -14,9 +14,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ["playbook"],
   render: ["playbook", "lint", "engine"],
   store: ["playbook", "engine"],
-  api: ["playbook", "lint", "engine", "store", "render"],
+  notify: ["playbook", "engine", "store"],
+  metrics: ["playbook", "engine", "store", "render"],
+  demo: ["playbook", "engine", "store", "metrics"],
+  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo"],
   web: ["api"],
-  cli: ["playbook", "lint", "engine", "store", "render", "api"],
+  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api"],
 };
 
 function files(dir: string): string[] {

@@ -26,6 +26,18 @@ export const LoginResponse = z.object({
   expiresAt: Instant,
 });
 
+export const SecondFactorRequired = z
+  .object({
+    next: z
+      .enum(["totp", "totp_enrolment"])
+      .describe(
+        "totp: POST the authenticator's code to /auth/login/totp. totp_enrolment: this account must set up TOTP first: " +
+          "POST /auth/login/totp-enrolment, then the first code to /auth/login/totp.",
+      ),
+    expiresAt: Instant.describe("The pending sign-in (an HttpOnly cookie) ends then."),
+  })
+  .meta({ id: "SecondFactorRequired" });
+
 export const Permission = z.enum(Object.keys(PERMISSIONS) as [keyof typeof PERMISSIONS, ...(keyof typeof PERMISSIONS)[]]);
 
 export const SessionResponse = z.object({

@@ -1,14 +1,17 @@
 // POST /auth/login: email and password for a session cookie (HttpOnly, SameSite=Lax, Secure unless
 // on localhost) and the CSRF token writes must carry. Rate limited per client address. The answer
-// to a wrong email and to a wrong password is the same, and takes as long.
-import { checkOrigin, setSessionCookies, unauthenticated } from "../../auth/authenticate.ts";
+// to a wrong email and to a wrong password is the same, and takes as long. An account with TOTP
+// (or one that must set it up) gets no session yet: a 202 and a pending sign-in whose next step is
+// the code (POST /auth/login/totp) or the enrolment (POST /auth/login/totp-enrolment).
+import { checkOrigin, unauthenticated } from "../../auth/authenticate.ts";
 import { verifyNothing, verifyPassword } from "../../auth/passwords.ts";
-import { createSession } from "../../auth/sessions.ts";
+import { beginChallenge, signIn } from "../../auth/sign-in.ts";
+import { totpStatus } from "../../auth/totp.ts";
 import { findLogin } from "../../auth/users.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
-import { LoginBody, LoginResponse } from "./auth.types.ts";
+import { LoginBody, LoginResponse, SecondFactorRequired } from "./auth.types.ts";
 
 export function login(app: Api, deps: ApiDeps): void {
   app.post(
@@ -18,9 +21,9 @@ export function login(app: Api, deps: ApiDeps): void {
       schema: {
         tags: ["auth"],
         operationId: "login",
-        summary: "Sign in: sets the session cookie",
+        summary: "Sign in: sets the session cookie, or starts the TOTP step",
         body: LoginBody,
-        response: { 200: LoginResponse, ...problemResponses(400, 401, 403, 429) },
+        response: { 200: LoginResponse, 202: SecondFactorRequired, ...problemResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
@@ -33,10 +36,13 @@ export function login(app: Api, deps: ApiDeps): void {
         request.log.info({ email: email.toLowerCase() }, "login refused");
         throw unauthenticated("wrong email or password");
       }
-      const session = await createSession(deps.db, found.user.id, deps.config.sessionTtlHours, deps.clock());
-      setSessionCookies(request, reply, deps, session);
-      const { id, name, roles } = found.user;
-      return { user: { id, email: found.user.email, name, roles: [...roles] }, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+      const totp = await totpStatus(deps.db, found.user.id);
+      if (totp.enrolled || totp.required) {
+        const next = totp.enrolled ? "totp" : "totp_enrolment";
+        const { expiresAt } = await beginChallenge(request, reply, deps, found.user.id, next);
+        return reply.code(202).send({ next, expiresAt });
+      }
+      return signIn(request, reply, deps, found.user);
     },
   );
 }

@@ -20,6 +20,7 @@ import type { ApiDeps } from "./deps.ts";
 import type { Api } from "./http.ts";
 import { HttpProblem, problemHandler } from "./problems.ts";
 import { registerRoutes } from "./routes/index.ts";
+import { registerStatic } from "./static.ts";
 
 const PACKAGE = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -78,6 +79,12 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
             description: "Set by POST /auth/login. Writes also need the X-CSRF-Token header.",
           },
           token: { type: "http", scheme: "bearer", description: "An API token (onb_...) from POST /tokens." },
+          portal: {
+            type: "apiKey",
+            in: "cookie",
+            name: "onboard_portal",
+            description: "A client contact's portal session, set by POST /portal/api/sessions. Writes also need X-CSRF-Token.",
+          },
         },
       },
       tags: [
@@ -90,6 +97,9 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
         { name: "clients", description: "Clients" },
         { name: "projects", description: "Onboarding projects, their commands, timeline and audit trail" },
         { name: "tasks", description: "My tasks across projects" },
+        { name: "portal", description: "The client portal: a contact's magic-link sign-in and their own company's onboarding" },
+        { name: "webhooks", description: "Deals from the CRMs in; Onboard's events out (Standard Webhooks)" },
+        { name: "settings", description: "Instance settings such as the portal's branding" },
       ],
     },
     transform: jsonSchemaTransform,
@@ -98,6 +108,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
   registerRoutes(app, deps);
+  await registerStatic(app);
   app.get(
     "/openapi.json",
     {

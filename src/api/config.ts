@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DatabaseTarget } from "../store/index.ts";
+import { ACCESS_ROLES, type AccessRole } from "./auth/roles.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,9 +30,43 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Login attempts allowed per client address and minute. */
   readonly loginRateLimit: number;
+  /** Portal sign-in link requests allowed per client address and minute. */
+  readonly magicLinkRateLimit: number;
+  /** CRM webhook deliveries allowed per source address and minute. */
+  readonly webhookRateLimit: number;
   readonly shutdownTimeoutMs: number;
   /** CRM webhooks (routes/webhooks): a source whose secret is unset answers 503. */
   readonly webhooks: WebhookConfig;
+  /** Single sign-on through OpenID Connect (routes/auth/oidc-*); undefined (OIDC_ISSUER unset): those routes answer 503. */
+  readonly oidc: OidcConfig | undefined;
+  /** AES-256-GCM key (TOTP_ENCRYPTION_KEY) the TOTP secrets are stored under; undefined: stored as they are. */
+  readonly totpEncryptionKey: Buffer | undefined;
+  /** Email, chat and survey links (src/notify). */
+  readonly notifications: NotificationConfig;
+}
+
+export interface NotificationConfig {
+  /** smtp(s)://user:password@host:port; undefined: mail goes to the mail outbox the app lists. */
+  readonly smtpUrl: string | undefined;
+  /** The sender of every message, "Name <address>". */
+  readonly mailFrom: { readonly name?: string; readonly address: string };
+  /** A Slack incoming webhook; undefined: no chat notifications. */
+  readonly slackWebhookUrl: string | undefined;
+  /** HMAC key of survey links; undefined: a random key per start (links die with the process). */
+  readonly surveySecret: string | undefined;
+  readonly surveyLinkDays: number;
+}
+
+export interface OidcConfig {
+  /** The provider's issuer identifier (discovery at <issuer>/.well-known/openid-configuration). */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Unset: a public client (PKCE alone). */
+  readonly clientSecret: string | undefined;
+  /** Email domains allowed to sign in (lower case); empty: any domain. */
+  readonly allowedDomains: readonly string[];
+  /** The access role of an account created at its first SSO sign-in; undefined: the account must exist already. */
+  readonly newAccountRole: AccessRole | undefined;
 }
 
 export interface WebhookConfig {
@@ -43,6 +78,8 @@ export interface WebhookConfig {
   readonly hubspotWonStages: readonly string[];
   /** Basic auth credentials Pipedrive sends (not served yet). */
   readonly pipedrive: { readonly user: string; readonly password: string } | undefined;
+  /** The Salesforce org whose Outbound Messages are accepted (15-character form of its id). */
+  readonly salesforceOrgId: string | undefined;
   /** The playbook a CRM that does not name one starts projects on; no version: the latest published. */
   readonly defaultPlaybook: { readonly id: string; readonly version?: string } | undefined;
   /** The time zone of clients a CRM creates without one. */
@@ -96,6 +133,8 @@ const Environment = z.object({
     .optional(),
   TRUST_PROXY: onOff("off"),
   LOGIN_RATE_LIMIT: integer(1, 100_000, 10),
+  MAGIC_LINK_RATE_LIMIT: integer(1, 100_000, 5),
+  WEBHOOK_RATE_LIMIT: integer(1, 1_000_000, 600),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600, 30),
   ONBOARD_WEBHOOK_SECRET: z.string().min(16, { error: "must have at least 16 characters" }).max(512).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).max(512).optional(),
@@ -109,6 +148,11 @@ const Environment = z.object({
         .filter((s) => s !== ""),
     )
     .refine((v) => v.length > 0, { error: "must list at least one HubSpot deal stage id, comma-separated" }),
+  SALESFORCE_ORGANIZATION_ID: z
+    .string()
+    .trim()
+    .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, { error: "must be a Salesforce organization id (15 or 18 characters, starting 00D)" })
+    .optional(),
   PIPEDRIVE_WEBHOOK_USER: z.string().trim().min(1).max(256).optional(),
   PIPEDRIVE_WEBHOOK_PASSWORD: z.string().min(12, { error: "must have at least 12 characters" }).max(256).optional(),
   CRM_DEFAULT_PLAYBOOK: z
@@ -122,6 +166,59 @@ const Environment = z.object({
       return version === undefined ? { id } : { id, version };
     })
     .optional(),
+  OIDC_ISSUER: z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v) && (/^https:\/\//i.test(v) || (/^http:\/\//i.test(v) && isLoopbackUrl(v))), {
+      error: "must be the provider's https URL (its issuer identifier), http only on a loopback address",
+    })
+    .optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1).max(512).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  OIDC_ALLOWED_DOMAINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim().toLowerCase().replace(/^@/, ""))
+        .filter((s) => s !== ""),
+    )
+    .refine((v) => v.every((d) => /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(d)), { error: "must be email domains, comma-separated (example.com)" }),
+  OIDC_NEW_ACCOUNT_ROLE: z
+    .enum([...ACCESS_ROLES, "none"], { error: () => `must be "none" (the account must exist) or one of ${ACCESS_ROLES.join(", ")}` })
+    .default("none"),
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, "base64").length === 32, {
+      error: "must be 32 random bytes, as 64 hex digits or base64 (openssl rand -hex 32)",
+    })
+    .transform((v) => (/^[0-9a-f]{64}$/i.test(v) ? Buffer.from(v, "hex") : Buffer.from(v, "base64")))
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^smtps?:\/\//i.test(v) && URL.canParse(v), {
+      error: "must be an smtp:// or smtps:// URL, smtp://user:password@host:587",
+    })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .default("Onboard <onboard@localhost>")
+    .refine((v) => /^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v), {
+      error: 'must be an address or "Name <address>", e.g. Onboard <onboard@example.com>',
+    }),
+  SLACK_WEBHOOK_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), {
+      error: "must be a Slack incoming webhook URL, https://hooks.slack.com/services/...",
+    })
+    .optional(),
+  SURVEY_SECRET: z.string().min(32, { error: "must have at least 32 characters" }).max(512).optional(),
+  SURVEY_LINK_DAYS: integer(1, 365, 30),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -165,6 +262,17 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["PIPEDRIVE_WEBHOOK_PASSWORD", "basic auth password Pipedrive webhooks send"],
   ["CRM_DEFAULT_PLAYBOOK", "playbook id[@version] for CRMs that do not name one, e.g. HubSpot (default: none, HubSpot answers 503)"],
   ["CRM_DEFAULT_TIME_ZONE", "time zone of clients a CRM creates without one (default UTC)"],
+  ["OIDC_ISSUER", "single sign-on: the OpenID Connect provider's issuer URL (unset: no SSO)"],
+  ["OIDC_CLIENT_ID", "single sign-on: this server's client id at the provider (redirect URI <PUBLIC_URL>/auth/oidc/callback)"],
+  ["OIDC_CLIENT_SECRET", "single sign-on: the client secret (unset: a public client, PKCE only)"],
+  ["OIDC_ALLOWED_DOMAINS", "single sign-on: email domains allowed to sign in, comma-separated (default: any)"],
+  ["OIDC_NEW_ACCOUNT_ROLE", "single sign-on: access role of accounts created at first sign-in, or none: must exist (default none)"],
+  ["TOTP_ENCRYPTION_KEY", "32 bytes (hex or base64) encrypting TOTP secrets at rest (default: stored unencrypted)"],
+  ["SMTP_URL", "smtp(s)://user:password@host:port to send email (default: mail stays in the app's mail outbox, GET /mail)"],
+  ["MAIL_FROM", 'sender of every email, "Name <address>" (default Onboard <onboard@localhost>)'],
+  ["SLACK_WEBHOOK_URL", "a Slack incoming webhook for escalations, SLA breaches and low survey scores (default: none)"],
+  ["SURVEY_SECRET", "HMAC key (32+ characters) of survey links (default: random per start, links die on restart)"],
+  ["SURVEY_LINK_DAYS", "how long a survey link stays valid (default 30)"],
 ];
 
 export class ConfigError extends Error {
@@ -205,6 +313,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     const missing = e.PIPEDRIVE_WEBHOOK_USER === undefined ? "PIPEDRIVE_WEBHOOK_USER" : "PIPEDRIVE_WEBHOOK_PASSWORD";
     throw new ConfigError([{ variable: missing, message: "must be set too: Pipedrive webhooks need both the user and the password" }]);
   }
+  if (e.OIDC_ISSUER !== undefined && e.OIDC_CLIENT_ID === undefined) {
+    throw new ConfigError([
+      { variable: "OIDC_CLIENT_ID", message: "must be set too: single sign-on needs the client id OIDC_ISSUER knows" },
+    ]);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -222,6 +335,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    magicLinkRateLimit: e.MAGIC_LINK_RATE_LIMIT,
+    webhookRateLimit: e.WEBHOOK_RATE_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     webhooks: {
       genericSecret: e.ONBOARD_WEBHOOK_SECRET,
@@ -233,8 +348,38 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
           : undefined,
       defaultPlaybook: e.CRM_DEFAULT_PLAYBOOK,
       defaultTimeZone: e.CRM_DEFAULT_TIME_ZONE,
+      salesforceOrgId: e.SALESFORCE_ORGANIZATION_ID?.slice(0, 15),
+    },
+    oidc:
+      e.OIDC_ISSUER !== undefined && e.OIDC_CLIENT_ID !== undefined
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            allowedDomains: e.OIDC_ALLOWED_DOMAINS,
+            newAccountRole: e.OIDC_NEW_ACCOUNT_ROLE === "none" ? undefined : e.OIDC_NEW_ACCOUNT_ROLE,
+          }
+        : undefined,
+    totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
+    notifications: {
+      smtpUrl: e.SMTP_URL,
+      mailFrom: mailFromOf(e.MAIL_FROM),
+      slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+      surveySecret: e.SURVEY_SECRET,
+      surveyLinkDays: e.SURVEY_LINK_DAYS,
     },
   };
+}
+
+function mailFromOf(text: string): NotificationConfig["mailFrom"] {
+  const named = /^\s*"?([^"<]*?)"?\s*<([^<>\s]+)>\s*$/.exec(text);
+  if (named?.[2]) return named[1] ? { name: named[1], address: named[2] } : { address: named[2] };
+  return { address: text.trim() };
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The one place that reads the process environment. */

@@ -1,6 +1,7 @@
 // What the endpoints are given: the configuration, the database (the store's tables and the API's),
 // the project service and the clock. Passed in, never global.
 import type { Instant } from "../engine/types.ts";
+import type { Mailer } from "../notify/mailer.ts";
 import type { Database, ProjectService } from "../store/index.ts";
 import type { Config } from "./config.ts";
 import type { ApiDb } from "./data/tables.ts";
@@ -11,4 +12,6 @@ export interface ApiDeps {
   readonly db: ApiDb;
   readonly service: ProjectService;
   readonly clock: () => Instant;
+  /** Email out: SMTP when configured, else the mail outbox the app shows. */
+  readonly mailer: Mailer;
 }

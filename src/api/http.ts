@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Access } from "./auth/authorization.ts";
+import type { ContactPrincipal } from "./auth/contact-sessions.ts";
 import type { Principal } from "./auth/principal.ts";
 
 export type Api = FastifyInstance<
@@ -21,5 +22,7 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Who is signed in (session cookie or API token); null on public routes without credentials. */
     principal: Principal | null;
+    /** The client contact of a portal route (access "contact"); null elsewhere. */
+    contact: ContactPrincipal | null;
   }
 }

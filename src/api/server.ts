@@ -3,7 +3,10 @@
 // (unless turned off for API-only nodes), listen; and stop gracefully: requests in flight finish,
 // the background loops end their round, the database closes (releasing PGlite's folder lock).
 import type { FastifyBaseLogger } from "fastify";
+import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
+import { rebuildSummaries } from "../metrics/projection.ts";
+import type { Mailer } from "../notify/mailer.ts";
 import {
   type Database,
   type Delivery,
@@ -14,6 +17,7 @@ import {
   ProjectService,
   Scheduler,
 } from "../store/index.ts";
+import { Poller, systemSleep } from "../store/poller.ts";
 import { buildApp } from "./app.ts";
 import type { RouteRule } from "./auth/authorization.ts";
 import { type AdminBootstrap, bootstrapAdmin } from "./auth/users.ts";
@@ -22,11 +26,27 @@ import { type BuiltInReport, publishBuiltIns } from "./data/playbooks.ts";
 import { apiDb } from "./data/tables.ts";
 import type { ApiDeps } from "./deps.ts";
 import type { Api } from "./http.ts";
+import { WebhookDispatcher } from "./outbound/dispatcher.ts";
+import { configuredMailer, notificationsOf } from "./routes/mail/notifications-of.ts";
+
+/** ONBOARD_DEMO_PROJECTS: a whole number of demo projects for an empty database (0: none). */
+function demoSizeFrom(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return text === undefined || text.trim() === "" || !Number.isInteger(n) || n < 0 ? fallback : n;
+}
 
 export interface StartOptions {
   /** An open database to use instead of the configured one (tests); the caller closes it. */
   readonly database?: Database;
   readonly clock?: () => string;
+  /**
+   * Projects of the demo portfolio to create on a database without projects (src/demo). Default:
+   * 300 when the server opened the database itself (npm start), none when one is passed in (tests);
+   * ONBOARD_DEMO_PROJECTS overrides it (0 turns it off).
+   */
+  readonly demoProjects?: number;
+  /** Where email goes instead of the configured channel (tests). */
+  readonly mailer?: Mailer;
 }
 
 export interface RunningServer {
@@ -36,7 +56,11 @@ export interface RunningServer {
   readonly admin: AdminBootstrap;
   readonly builtIn: BuiltInReport;
   /** The loops running in this process (undefined when turned off in the configuration). */
-  readonly background: { readonly scheduler: Scheduler | undefined; readonly outbox: OutboxDispatcher | undefined };
+  readonly background: {
+    readonly scheduler: Scheduler | undefined;
+    readonly outbox: OutboxDispatcher | undefined;
+    readonly webhooks: WebhookDispatcher | undefined;
+  };
   /** Start listening on the configured host and port; returns the URL. */
   listen(): Promise<string>;
   /** Graceful stop; safe to call more than once. */
@@ -71,11 +95,30 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let started: RunningServer | undefined;
   try {
     if (!ownsDatabase) await migrate(database.db);
-    const deps: ApiDeps = { config, database, db: apiDb(database), service: new ProjectService(database), clock };
+    // Mail goes through SMTP when SMTP_URL is set, else into the mail outbox the app lists (GET /mail).
+    const mailer: Mailer = options.mailer ?? configuredMailer(config, database, clock);
+    const deps: ApiDeps = { config, database, db: apiDb(database), service: new ProjectService(database), clock, mailer };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
+    // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
+    await rebuildSummaries(database.db, clock(), { limit: Number.MAX_SAFE_INTEGER });
+    const demoProjects = options.demoProjects ?? demoSizeFrom(process.env.ONBOARD_DEMO_PROJECTS, ownsDatabase ? 300 : 0);
+    const emptyDatabase = demoProjects > 0 && (await database.db.selectFrom("projects").select("id").limit(1).execute()).length === 0;
     const { app, routes } = await buildApp(deps);
     const log = app.log;
+    // The demo portfolio fills an empty database in the background, a batch per transaction, so the
+    // server answers at once; stopping the server stops it between batches.
+    const demoStop = new AbortController();
+    const demo = emptyDatabase
+      ? generateDemo(database, { projects: demoProjects, now: clock(), signal: demoStop.signal }).then(
+          (report) =>
+            log.info(
+              { projects: report.projects, events: report.events, ms: Math.round(report.ms) },
+              "demo portfolio created on the empty database",
+            ),
+          (error) => log.error({ err: error }, "demo portfolio failed"),
+        )
+      : undefined;
     for (const failure of builtIn.failed) log.warn({ file: failure.file }, `built-in playbook not published: ${failure.message}`);
 
     const scheduler = config.scheduler
@@ -91,12 +134,32 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       : undefined;
     const outbox = config.outbox
       ? new OutboxDispatcher(database, {
-          handlers: logDelivery(log),
+          // Notifications (src/notify) deliver mail, invitations, survey links, chat and in-app
+          // messages; start_project is still only logged.
+          handlers: { ...logDelivery(log), ...notificationsOf(deps).handlers() },
           on: { error: (error) => log.error({ err: error }, "outbox round failed") },
         })
       : undefined;
+    // Outbound webhooks ride with the outbox: an API-only node (OUTBOX=off) sends neither.
+    const webhooks = config.outbox
+      ? new WebhookDispatcher(deps.db, { on: { error: (error) => log.error({ err: error }, "webhook round failed") } })
+      : undefined;
+    // SLA breaches and low survey scores become chat alerts through the outbox (with Slack configured).
+    const chatAlerts =
+      config.outbox && config.notifications.slackWebhookUrl
+        ? new Poller<number>({
+            work: (now) => notificationsOf(deps).queueChatAlerts(now),
+            busy: (queued) => queued >= 100,
+            intervalMs: 30_000,
+            clock,
+            sleep: systemSleep,
+            on: { error: (error) => log.error({ err: error }, "chat alert round failed") },
+          })
+        : undefined;
     scheduler?.start();
     outbox?.start();
+    chatAlerts?.start();
+    webhooks?.start();
 
     let closing: Promise<void> | undefined;
     started = {
@@ -105,13 +168,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       database,
       admin,
       builtIn,
-      background: { scheduler, outbox },
+      background: { scheduler, outbox, webhooks },
       async listen() {
         return app.listen({ port: config.port, host: config.host });
       },
       close() {
         closing ??= (async () => {
-          const stopped = await Promise.allSettled([app.close(), scheduler?.stop(), outbox?.stop()]);
+          demoStop.abort();
+          const stopped = await Promise.allSettled([
+            app.close(),
+            scheduler?.stop(),
+            outbox?.stop(),
+            chatAlerts?.stop(),
+            webhooks?.stop(),
+            demo,
+          ]);
           for (const result of stopped) if (result.status === "rejected") log.error({ err: result.reason }, "error while stopping");
           if (ownsDatabase) await database.close();
           log.info("stopped");

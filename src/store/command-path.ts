@@ -10,8 +10,10 @@ import type { Actor, Command, Effect, Instant, Outcome, ProjectState, ProjectSta
 import { AppError, ConflictError, fromEngineError } from "./errors.ts";
 import { chainEvents, headHash, insertEvents, type StoredEvent } from "./event-log.ts";
 import { enqueueEffects } from "./outbox.ts";
+import { enqueueWebhookMessages } from "./webhook-outbox.ts";
 import { syncProjectRoles } from "./people.ts";
 import { loadPlaybookVersion, type PlaybookCache } from "./playbooks.ts";
+import { runProjections } from "./projections.ts";
 import type { ProjectRow, Schema } from "./schema.ts";
 
 /** What a command did, as returned to the caller and stored for idempotent replays. */
@@ -95,7 +97,9 @@ export async function recordOutcome(
 ): Promise<CommandResult> {
   const { state, events, effects } = outcome;
   await enqueueEffects(trx, projectId, afterSeq + events.length, events.length, effects, now);
+  await enqueueWebhookMessages(trx, projectId, stored, now);
   await syncProjectRoles(trx, projectId, before?.assignments ?? {}, state.assignments, now);
+  await runProjections(trx, { projectId, before, state, events, now });
   return {
     projectId,
     version: state.version,

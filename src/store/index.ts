@@ -50,3 +50,4 @@ export { listPlaybookVersions, type PlaybookRef, type PublishedPlaybook } from "
 export type { Clock, Sleep } from "./poller.ts";
 export { type CommandRequest, type ProjectRecord, ProjectService, type StartRequest } from "./project-service.ts";
 export { runDueTicks, Scheduler, type SchedulerOptions, type TickOptions, type TickResult } from "./scheduler.ts";
+export { enqueueWebhookMessages, OUTBOUND_EVENT_TYPES, type OutboundEventType, webhookPayload } from "./webhook-outbox.ts";

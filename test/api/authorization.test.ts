@@ -19,14 +19,36 @@ const SELLERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "account_execu
 const DOERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "implementation", "support", "account_executive"];
 
 /** Who may call each route. Written out here, independently of the code, on purpose. */
-const EXPECTED: Readonly<Record<string, "public" | readonly AccessRole[]>> = {
+const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRole[]>> = {
   "GET /health/live": "public",
   "GET /health/ready": "public",
   "GET /openapi.json": "public",
+  // The web app's pages and bundles (src/api/static.ts): public files; the data they show needs a sign-in.
+  "GET /": "public",
+  "GET /app": "public",
+  "GET /app/*": "public",
+  "GET /portal": "public",
+  "GET /portal/*": "public",
+  "GET /assets/*": "public",
   "POST /auth/login": "public",
   "POST /auth/logout": EVERYONE,
   "GET /auth/session": EVERYONE,
   "POST /auth/password": EVERYONE,
+  // The steps after the password: the pending sign-in's cookie is their credential (409 without one).
+  "POST /auth/login/totp": "public",
+  "POST /auth/login/totp-enrolment": "public",
+  // Single sign-on (503 here: no OpenID provider is configured).
+  "GET /auth/oidc/login": "public",
+  "GET /auth/oidc/callback": "public",
+  "GET /auth/totp": EVERYONE,
+  "POST /auth/totp/enrolment": EVERYONE,
+  "POST /auth/totp/enrolment/confirm": EVERYONE,
+  "POST /auth/totp/recovery-codes": EVERYONE,
+  "GET /auth/totp/policy": MANAGERS,
+  "PUT /auth/totp/policy": ["admin"],
+  "GET /users/:id/totp": MANAGERS,
+  "PUT /users/:id/totp": ["admin"],
+  "DELETE /users/:id/totp": ["admin"],
   "GET /tokens": EVERYONE,
   "POST /tokens": EVERYONE,
   "DELETE /tokens/:id": EVERYONE,
@@ -38,6 +60,7 @@ const EXPECTED: Readonly<Record<string, "public" | readonly AccessRole[]>> = {
   "GET /playbooks": EVERYONE,
   "POST /playbooks": MANAGERS,
   "GET /playbooks/:id/versions/:version": EVERYONE,
+  "GET /playbooks/:id/versions/:version/sop.html": EVERYONE,
   "GET /playbooks/:id/diff": EVERYONE,
   "GET /clients": EVERYONE,
   "POST /clients": SELLERS,
@@ -48,12 +71,58 @@ const EXPECTED: Readonly<Record<string, "public" | readonly AccessRole[]>> = {
   "POST /projects/:id/commands": DOERS,
   "GET /projects/:id/timeline": EVERYONE,
   "GET /projects/:id/events": EVERYONE,
+  "GET /projects/:id/migration": EVERYONE,
+  "POST /projects/:id/migration": MANAGERS,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
   "GET /tasks": EVERYONE,
+  // Notifications: the mail outbox and templates (read by everyone, written by playbook owners),
+  // meeting invitations; survey links are public, their signed token is the credential (404 here).
+  "GET /mail": EVERYONE,
+  "GET /mail/:id": EVERYONE,
+  "GET /templates": EVERYONE,
+  "PUT /templates/:id": MANAGERS,
+  "POST /templates/:id/preview": DOERS,
+  "GET /projects/:id/meetings/:meeting.ics": EVERYONE,
+  "GET /surveys/:token": "public",
+  "POST /surveys/:token": "public",
   // Authenticated by their signatures, not by an account (503 here: no webhook secret is configured).
   "POST /webhooks/deals/generic": "public",
   "POST /webhooks/deals/hubspot": "public",
   "POST /webhooks/deals/pipedrive": "public",
+  "POST /webhooks/deals/salesforce": "public",
+  // The dashboard and the KPIs (src/metrics): reading the work.
+  "GET /portfolio": EVERYONE,
+  "GET /kpis": EVERYONE,
+  "GET /projects/:id/reports/:kind": EVERYONE,
+  "PUT /projects/:id/reports/:kind": DOERS,
+  "GET /clients/:id/contacts": EVERYONE,
+  "POST /clients/:id/contacts": SELLERS,
+  "GET /projects/:id/comments": EVERYONE,
+  "POST /projects/:id/comments": DOERS,
+  "GET /projects/:id/attachments": EVERYONE,
+  "POST /projects/:id/attachments": DOERS,
+  "GET /attachments/:id": EVERYONE,
+  "GET /settings/branding": "public",
+  "PUT /settings/branding": MANAGERS,
+  "GET /webhook-subscriptions": MANAGERS,
+  "POST /webhook-subscriptions": MANAGERS,
+  "PATCH /webhook-subscriptions/:id": MANAGERS,
+  "DELETE /webhook-subscriptions/:id": MANAGERS,
+  "GET /webhook-subscriptions/:id/messages": MANAGERS,
+  "GET /webhooks/deliveries": MANAGERS,
+  // The client portal: public sign-in, then a contact's session and never an account.
+  "POST /portal/api/magic-links": "public",
+  "POST /portal/api/sessions": "public",
+  "GET /portal/api/session": "contact",
+  "DELETE /portal/api/session": "contact",
+  "GET /portal/api/projects": "contact",
+  "GET /portal/api/projects/:id": "contact",
+  "POST /portal/api/projects/:id/commands": "contact",
+  "GET /portal/api/projects/:id/comments": "contact",
+  "POST /portal/api/projects/:id/comments": "contact",
+  "GET /portal/api/projects/:id/attachments": "contact",
+  "GET /portal/api/projects/:id/attachments/:attachment": "contact",
+  "POST /portal/api/projects/:id/attachments": "contact",
 };
 
 /** The interactive reference (@fastify/swagger-ui registers its own routes): public, static. */
@@ -107,6 +176,14 @@ for (const backend of BACKENDS) {
       for (const rule of routes) {
         const expected = isDocs(rule.url) ? "public" : EXPECTED[`${rule.method} ${rule.url}`];
         if (expected === undefined) continue;
+        if (expected === "contact") {
+          // An account's session is not a contact's: every staff role is a stranger to the portal.
+          for (const role of ACCESS_ROLES) {
+            const { status } = await call(callers.get(role) as Caller, rule.method, rule.url);
+            if (status !== 401) wrong.push(`${rule.method} ${rule.url} as ${role}: ${status}, expected 401 (portal only)`);
+          }
+          continue;
+        }
         for (const role of ACCESS_ROLES) {
           const caller = callers.get(role);
           assert.ok(caller);
@@ -139,6 +216,10 @@ for (const backend of BACKENDS) {
       for (const rule of t.server.routes) {
         if (rule.access === "public") continue;
         const { status, body } = await call(reader, rule.method, rule.url);
+        if (rule.access === "contact") {
+          if (status !== 401) wrong.push(`${rule.method} ${rule.url}: ${status}, expected 401 (portal only)`);
+          continue;
+        }
         const write = rule.method !== "GET";
         if (write && !denied(status, body)) wrong.push(`${rule.method} ${rule.url}: ${status}, expected 403`);
         if (!write && (status === 401 || status === 403)) wrong.push(`${rule.method} ${rule.url}: ${status}, expected allowed`);

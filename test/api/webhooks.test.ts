@@ -17,6 +17,41 @@ const HUBSPOT_SECRET = "hubspot-client-secret-for-tests";
 const GENERIC = "/webhooks/deals/generic";
 const HUBSPOT = "/webhooks/deals/hubspot";
 const PIPEDRIVE = "/webhooks/deals/pipedrive";
+const SALESFORCE = "/webhooks/deals/salesforce";
+const ORG_ID = "00D5g000004SalEEAS";
+
+/** An Outbound Message as Salesforce sends it (API 2005/09 outbound namespace), one Opportunity per notification. */
+function outboundMessage(orgId: string, opportunities: readonly { id: string; stage: string; won: boolean; name: string }[]): string {
+  const notifications = opportunities
+    .map(
+      (o, i) => `
+   <Notification>
+    <Id>04l5g00000${String(i).padStart(8, "0")}</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>${o.id}</sf:Id>
+     <sf:AccountId>0015g00000Acct${i}</sf:AccountId>
+     <sf:Amount>48000.0</sf:Amount>
+     <sf:IsWon>${o.won}</sf:IsWon>
+     <sf:Name>${o.name}</sf:Name>
+     <sf:StageName>${o.stage}</sf:StageName>
+    </sObject>
+   </Notification>`,
+    )
+    .join("");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>${orgId}</OrganizationId>
+   <ActionId>04k5g000000GmEMAA0</ActionId>
+   <SessionId xsi:nil="true"/>
+   <EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/59.0/00D5g000004SalE</EnterpriseUrl>
+   <PartnerUrl>https://example.my.salesforce.com/services/Soap/u/59.0/00D5g000004SalE</PartnerUrl>${notifications}
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>`;
+}
+
 const PIPEDRIVE_AUTH = `Basic ${Buffer.from("pipedrive:pipedrive password").toString("base64")}`;
 
 function deal(dealId: string, overrides: Record<string, unknown> = {}) {
@@ -72,6 +107,8 @@ for (const backend of BACKENDS) {
         CRM_DEFAULT_PLAYBOOK: "minimal",
         PIPEDRIVE_WEBHOOK_USER: "pipedrive",
         PIPEDRIVE_WEBHOOK_PASSWORD: "pipedrive password",
+        SALESFORCE_ORGANIZATION_ID: ORG_ID,
+        WEBHOOK_RATE_LIMIT: "100000",
       });
       const uploaded = await t.admin.request("POST", "/playbooks", { raw: MINIMAL, headers: { "content-type": "application/yaml" } });
       assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
@@ -245,6 +282,71 @@ for (const backend of BACKENDS) {
       assert.equal(response.body.errors[0].pointer, "/body/0/objectId");
     });
 
+    test("Salesforce: an Outbound Message for a Closed Won Opportunity starts a project once and is ACKed", async () => {
+      const post = (xml: string) =>
+        t.anonymous.request("POST", SALESFORCE, { raw: xml, headers: { "content-type": "text/xml; charset=utf-8", soapaction: '""' } });
+      const xml = outboundMessage(ORG_ID, [
+        { id: "0065g00000Won01AAA", stage: "Closed Won", won: true, name: "Umbrella Corp – 300 seats" },
+        { id: "0065g00000Neg02AAA", stage: "Negotiation/Review", won: false, name: "Stark Industries" },
+      ]);
+      const first = await post(xml);
+      assert.equal(first.status, 200, String(first.body));
+      assert.match(String(first.body), /<notificationsResponse xmlns="http:\/\/soap\.sforce\.com\/2005\/09\/outbound"><Ack>true<\/Ack>/);
+      assert.equal(await projectsOf("salesforce", "0065g00000Won01AAA"), 1);
+      assert.equal(await projectsOf("salesforce", "0065g00000Neg02AAA"), 0);
+      const client = await t.admin.get("/clients/salesforce-0015g00000Acct0");
+      assert.equal(client.body.name, "Umbrella Corp – 300 seats", "UTF-8 names survive");
+      // Salesforce resends until it is ACKed: the same message again is a duplicate, still ACKed.
+      assert.equal((await post(xml)).status, 200);
+      assert.equal(await projectsOf("salesforce", "0065g00000Won01AAA"), 1);
+      assert.deepEqual(await deliveries("0065g00000Won01AAA"), [
+        ["accepted", 1],
+        ["duplicate", 1],
+      ]);
+      assert.deepEqual(await deliveries("0065g00000Neg02AAA"), [["ignored", 2]]);
+
+      // Another org (the 15-character prefix decides): refused, not recorded.
+      const foreign = await post(
+        outboundMessage("00D000000000062EAA", [{ id: "0065g00000Frn03AAA", stage: "Closed Won", won: true, name: "X" }]),
+      );
+      assert.equal(foreign.status, 401);
+      assert.match(String(foreign.body), /<faultcode>soapenv:Client<\/faultcode>.*another Salesforce organization/s);
+      assert.deepEqual(await deliveries("0065g00000Frn03AAA"), []);
+      // Malformed: a SOAP fault with the reason, recorded as rejected.
+      const broken = await post("<soapenv:Envelope><oops");
+      assert.equal(broken.status, 422);
+      assert.match(String(broken.body), /<faultstring>/);
+      const notOpportunity = await post(
+        outboundMessage(ORG_ID, []).replace(
+          "</notifications>",
+          '<Notification><Id>1</Id><sObject xsi:type="sf:Lead"><sf:Id>00Q1</sf:Id></sObject></Notification></notifications>',
+        ),
+      );
+      assert.equal(notOpportunity.status, 422);
+      assert.match(String(notOpportunity.body), /does not carry an Opportunity/);
+      const rejected = await t.admin.get("/webhooks/deliveries?endpoint=salesforce&outcome=rejected");
+      assert.equal(rejected.body.items.length, 2);
+    });
+
+    test("1,000 concurrent deliveries of the same HubSpot event create exactly one project", async () => {
+      const raw = JSON.stringify([
+        { objectId: 7000, subscriptionType: "deal.propertyChange", propertyName: "dealstage", propertyValue: "closedwon" },
+      ]);
+      const timestamp = String(Date.now());
+      const responses = await Promise.all(Array.from({ length: 1000 }, () => postHubspot(raw, timestamp)));
+      const statuses = new Map<number, number>();
+      for (const r of responses) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      assert.deepEqual([...statuses], [[200, 1000]], "every delivery was answered 200 (accepted or duplicate)");
+      const outcomes = responses.map((r) => r.body.results[0].outcome);
+      assert.equal(outcomes.filter((o) => o === "accepted").length, 1);
+      assert.equal(outcomes.filter((o) => o === "duplicate").length, 999);
+      assert.equal(await projectsOf("hubspot", "7000"), 1);
+      assert.deepEqual(await deliveries("7000"), [
+        ["accepted", 1],
+        ["duplicate", 999],
+      ]);
+    });
+
     test("Pipedrive: basic auth; a deal turning won starts a project once, other updates are ignored", async () => {
       const update = (id: number, status: string, previous: string) => ({
         event: "updated.deal",
@@ -294,6 +396,24 @@ describe("webhook configuration", () => {
       // A secret alone is not enough for HubSpot: it needs the playbook to start projects on.
       assert.match((await t.anonymous.request("POST", HUBSPOT, body)).body.detail, /CRM_DEFAULT_PLAYBOOK/);
       assert.match((await t.anonymous.request("POST", PIPEDRIVE, body)).body.detail, /PIPEDRIVE_WEBHOOK_USER/);
+      const salesforce = await t.anonymous.request("POST", SALESFORCE, { raw: "<x/>", headers: { "content-type": "text/xml" } });
+      assert.equal(salesforce.status, 503);
+      assert.match(String(salesforce.body), /SALESFORCE_ORGANIZATION_ID/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("deliveries are rate limited per caller", async () => {
+    const pglite = BACKENDS.find((b) => b.name === "pglite");
+    assert.ok(pglite);
+    const t = await startTestServer(pglite, { WEBHOOK_RATE_LIMIT: "3" });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        statuses.push((await t.anonymous.request("POST", GENERIC, { raw: "{}", headers: { "content-type": "application/json" } })).status);
+      }
+      assert.deepEqual(statuses, [503, 503, 503, 429, 429]);
     } finally {
       await t.close();
     }
@@ -310,6 +430,7 @@ describe("webhook configuration", () => {
       pipedrive: undefined,
       defaultPlaybook: undefined,
       defaultTimeZone: "UTC",
+      salesforceOrgId: undefined,
     });
     const variables = (env: Record<string, string>) => {
       try {
@@ -324,5 +445,7 @@ describe("webhook configuration", () => {
     assert.deepEqual(variables({ CRM_DEFAULT_PLAYBOOK: "a b" }), ["CRM_DEFAULT_PLAYBOOK"]);
     assert.deepEqual(variables({ CRM_DEFAULT_TIME_ZONE: "Mars/Olympus" }), ["CRM_DEFAULT_TIME_ZONE"]);
     assert.deepEqual(variables({ PIPEDRIVE_WEBHOOK_USER: "pd" }), ["PIPEDRIVE_WEBHOOK_PASSWORD"]);
+    assert.deepEqual(variables({ SALESFORCE_ORGANIZATION_ID: "12345" }), ["SALESFORCE_ORGANIZATION_ID"]);
+    assert.equal(parseConfig({ SALESFORCE_ORGANIZATION_ID: ORG_ID }).webhooks.salesforceOrgId, "00D5g000004SalE");
   });
 });

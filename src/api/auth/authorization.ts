@@ -10,6 +10,7 @@ import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
 import { HttpProblem, problemResponses } from "../problems.ts";
 import { authenticate, checkCsrf, unauthenticated } from "./authenticate.ts";
+import { authenticateContact } from "./contact-sessions.ts";
 import type { Principal } from "./principal.ts";
 import type { AccessRole } from "./roles.ts";
 
@@ -24,16 +25,21 @@ export const PERMISSIONS = {
   "projects:read": "read",
   "projects:create": "write",
   "projects:command": "write",
+  "projects:migrate": "write",
   "audit:read": "read",
   "tasks:read": "read",
   "people:read": "read",
   "people:write": "write",
   "users:read": "read",
   "users:write": "write",
+  "settings:write": "write",
+  "integrations:read": "read",
+  "integrations:write": "write",
 } as const satisfies Record<string, "read" | "write">;
 
 export type Permission = keyof typeof PERMISSIONS;
-export type Access = Permission | "public";
+/** "contact": a client contact's portal session (auth/contact-sessions.ts), never an account. */
+export type Access = Permission | "public" | "contact";
 
 const ALL = Object.keys(PERMISSIONS) as Permission[];
 /** What every account may do: its own account and tokens, and read the work. */
@@ -116,6 +122,7 @@ function accessOf(route: RouteOptions): Access | undefined {
 export function installAuthorization(app: Api, deps: ApiDeps): readonly RouteRule[] {
   const table: RouteRule[] = [];
   app.decorateRequest("principal", null);
+  app.decorateRequest("contact", null);
 
   app.addHook("onRoute", (route) => {
     const access = accessOf(route);
@@ -123,9 +130,17 @@ export function installAuthorization(app: Api, deps: ApiDeps): readonly RouteRul
     if (access === undefined) {
       throw new Error(`${methods.join(",")} ${route.url} declares no access rule: set config.access to a permission or "public"`);
     }
-    if (access !== "public" && !(access in PERMISSIONS)) throw new Error(`${route.url}: unknown permission "${access}"`);
+    if (access !== "public" && access !== "contact" && !(access in PERMISSIONS)) {
+      throw new Error(`${route.url}: unknown permission "${access}"`);
+    }
     route.config = { ...route.config, access };
-    if (route.schema && access !== "public") {
+    if (route.schema && access === "contact") {
+      route.schema = {
+        ...route.schema,
+        security: [{ portal: [] }],
+        response: { ...problemResponses(401), ...(route.schema.response as object | undefined) },
+      } as typeof route.schema;
+    } else if (route.schema && access !== "public") {
       // The OpenAPI document says how to authenticate, which permission is needed, and the refusals.
       route.schema = {
         ...route.schema,
@@ -143,6 +158,10 @@ export function installAuthorization(app: Api, deps: ApiDeps): readonly RouteRul
     if (request.is404) return;
     const access = request.routeOptions.config.access;
     if (access === "public") return;
+    if (access === "contact") {
+      request.contact = await authenticateContact(request, deps);
+      return;
+    }
     // Unreachable (onRoute refuses such routes), and closed if it ever is reached.
     if (access === undefined) throw new HttpProblem("forbidden", "this route declares no access rule");
     const { principal, problem } = await authenticate(request, deps);

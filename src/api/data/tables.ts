@@ -3,6 +3,7 @@
 import type { ColumnType, Kysely } from "kysely";
 import type { Database } from "../../store/index.ts";
 import type { Schema } from "../../store/schema.ts";
+import type { PortalTables } from "./portal-tables.ts";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -39,6 +40,64 @@ export interface ApiTokensTable {
   revoked_at: NullableTimestamp;
 }
 
+// Sign-in factors (migration 0004_auth_factors).
+export interface UserTotpTable {
+  user_id: string;
+  secret: string;
+  created_at: Timestamp;
+  confirmed_at: NullableTimestamp;
+  last_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  locked_until: NullableTimestamp;
+}
+
+export interface TotpRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface AuthSettingsTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  totp_required: boolean;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface TotpRequiredUsersTable {
+  user_id: string;
+  required_at: Timestamp;
+  required_by: string | null;
+}
+
+export interface LoginChallengesTable {
+  token_hash: string;
+  user_id: string;
+  purpose: "totp" | "totp_enrolment";
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  email: string;
+  created_at: Timestamp;
+  last_login_at: Timestamp;
+}
+
+export interface OidcFlowsTable {
+  token_hash: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface PlaybookSourcesTable {
   playbook_id: string;
   version: string;
@@ -48,11 +107,18 @@ export interface PlaybookSourcesTable {
   recorded_at: Timestamp;
 }
 
-export type ApiTables = {
+export type ApiTables = PortalTables & {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   playbook_sources: PlaybookSourcesTable;
+  user_totp: UserTotpTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
+  auth_settings: AuthSettingsTable;
+  totp_required_users: TotpRequiredUsersTable;
+  login_challenges: LoginChallengesTable;
+  oidc_identities: OidcIdentitiesTable;
+  oidc_flows: OidcFlowsTable;
 };
 
 export type ApiSchema = Schema & ApiTables;

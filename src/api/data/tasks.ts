@@ -1,7 +1,7 @@
 // "My tasks": across the active projects where the signed-in person holds playbook roles, the open
 // steps whose owner or RACI (responsible, accountable) is one of those roles, and the engine's
 // tasks (cadence occurrences, rule-created tasks) owned by them. Sorted by due date, soonest first.
-import type { Instant } from "../../engine/types.ts";
+import type { Instant, ProjectState } from "../../engine/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { modelOf } from "./playbooks.ts";
 import { isOverdue } from "./projects.ts";
@@ -47,24 +47,28 @@ function before(a: readonly string[], b: readonly string[]): boolean {
 }
 
 export async function myTasks(deps: ApiDeps, personId: string, filter: TaskFilter, now: Instant): Promise<TaskItem[]> {
+  // One query: the roles held and each project's state with them (no query per project).
   let query = deps.db
     .selectFrom("project_roles as r")
     .innerJoin("projects as p", "p.id", "r.project_id")
-    .select(["r.project_id", "r.role"])
+    .select(["r.project_id", "r.role", "p.state", "p.version", "p.client_id", "p.playbook_id", "p.playbook_version"])
     .where("r.person_id", "=", personId)
     .where("p.status", "=", "active");
   if (filter.projectId) query = query.where("r.project_id", "=", filter.projectId);
-  const held = new Map<string, Set<string>>();
+  const held = new Map<
+    string,
+    { roles: Set<string>; row: { state: ProjectState; version: number; client_id: string; playbook_id: string; playbook_version: string } }
+  >();
   for (const row of await query.execute()) {
-    const roles = held.get(row.project_id) ?? new Set<string>();
-    roles.add(row.role);
-    held.set(row.project_id, roles);
+    const entry = held.get(row.project_id) ?? { roles: new Set<string>(), row: { ...row, state: row.state as ProjectState } };
+    entry.roles.add(row.role);
+    held.set(row.project_id, entry);
   }
   const tasks: TaskItem[] = [];
-  for (const [projectId, roles] of held) {
-    const project = await deps.service.getProject(projectId);
-    const { state } = project;
-    const model = await modelOf(deps, project.playbook.id, project.playbook.version);
+  for (const [projectId, { roles, row }] of held) {
+    const project = { version: row.version, clientId: row.client_id };
+    const { state } = row;
+    const model = await modelOf(deps, row.playbook_id, row.playbook_version);
     const base = { projectId, projectVersion: project.version, clientId: project.clientId, clientName: state.client.name };
     for (const { step } of model.order) {
       const current = state.steps[step.id];

@@ -3,38 +3,95 @@
 import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
 import { registerWebhookScope } from "../webhooks/scope.ts";
+import { downloadAttachment } from "./attachments/download-attachment.ts";
+import { listAttachmentsRoute } from "./attachments/list-attachments.ts";
+import { registerUploadScope } from "./attachments/scope.ts";
+import { uploadAttachment } from "./attachments/upload-attachment.ts";
 import { changePassword } from "./auth/change-password.ts";
+import { confirmTotpEnrolment } from "./auth/confirm-totp-enrolment.ts";
 import { getSession } from "./auth/get-session.ts";
+import { getTotp } from "./auth/get-totp.ts";
+import { getTotpPolicy } from "./auth/get-totp-policy.ts";
+import { getUserTotp } from "./auth/get-user-totp.ts";
 import { login } from "./auth/login.ts";
+import { loginTotp } from "./auth/login-totp.ts";
+import { loginTotpEnrolment } from "./auth/login-totp-enrolment.ts";
 import { logout } from "./auth/logout.ts";
+import { newRecoveryCodesRoute } from "./auth/new-recovery-codes.ts";
+import { oidcCallback } from "./auth/oidc-callback.ts";
+import { oidcLogin } from "./auth/oidc-login.ts";
+import { putTotpPolicy } from "./auth/put-totp-policy.ts";
+import { putUserTotp } from "./auth/put-user-totp.ts";
+import { resetUserTotp } from "./auth/reset-user-totp.ts";
+import { startTotpEnrolment } from "./auth/start-totp-enrolment.ts";
 import { createClient } from "./clients/create-client.ts";
 import { getClientRoute } from "./clients/get-client.ts";
 import { listClientsRoute } from "./clients/list-clients.ts";
+import { addCommentRoute } from "./comments/add-comment.ts";
+import { listCommentsRoute } from "./comments/list-comments.ts";
+import { createContact } from "./contacts/create-contact.ts";
+import { listContacts } from "./contacts/list-contacts.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
+import { getKpis } from "./kpis/get-kpis.ts";
+import { getMailRoute } from "./mail/get-mail.ts";
+import { listMailRoute } from "./mail/list-mail.ts";
+import { getMeetingIcs } from "./meetings/get-meeting-ics.ts";
+import { getReport } from "./reports/get-report.ts";
+import { putReport } from "./reports/put-report.ts";
 import { listPeopleRoute } from "./people/list-people.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
+import { getPlaybookSop } from "./playbooks/get-playbook-sop.ts";
 import { getPlaybookVersion } from "./playbooks/get-playbook-version.ts";
 import { listPlaybooksRoute } from "./playbooks/list-playbooks.ts";
 import { uploadPlaybook } from "./playbooks/upload-playbook.ts";
+import { addPortalComment } from "./portal/add-portal-comment.ts";
+import { downloadPortalAttachment } from "./portal/download-portal-attachment.ts";
+import { endPortalSession } from "./portal/end-portal-session.ts";
+import { getPortalProject } from "./portal/get-portal-project.ts";
+import { getPortalSession } from "./portal/get-portal-session.ts";
+import { listPortalAttachments } from "./portal/list-portal-attachments.ts";
+import { listPortalComments } from "./portal/list-portal-comments.ts";
+import { listPortalProjects } from "./portal/list-portal-projects.ts";
+import { requestMagicLink } from "./portal/request-magic-link.ts";
+import { runPortalCommand } from "./portal/run-portal-command.ts";
+import { startPortalSession } from "./portal/start-portal-session.ts";
+import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
+import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { createProject } from "./projects/create-project.ts";
 import { getProject } from "./projects/get-project.ts";
 import { getTimeline } from "./projects/get-timeline.ts";
 import { listEvents } from "./projects/list-events.ts";
 import { listProjects } from "./projects/list-projects.ts";
+import { migrateProject } from "./projects/migrate-project.ts";
+import { previewMigration } from "./projects/preview-migration.ts";
 import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
+import { getBrandingRoute } from "./settings/get-branding.ts";
+import { putBrandingRoute } from "./settings/put-branding.ts";
+import { answerSurvey } from "./surveys/answer-survey.ts";
+import { getSurvey } from "./surveys/get-survey.ts";
 import { listMyTasks } from "./tasks/list-my-tasks.ts";
+import { listTemplatesRoute } from "./templates/list-templates.ts";
+import { previewTemplate } from "./templates/preview-template.ts";
+import { putTemplate } from "./templates/put-template.ts";
 import { createTokenRoute } from "./tokens/create-token.ts";
 import { listTokensRoute } from "./tokens/list-tokens.ts";
 import { revokeTokenRoute } from "./tokens/revoke-token.ts";
 import { createUser } from "./users/create-user.ts";
 import { listUsersRoute } from "./users/list-users.ts";
 import { updateUserRoute } from "./users/update-user.ts";
+import { createSubscription } from "./webhook-subscriptions/create-subscription.ts";
+import { deleteSubscription } from "./webhook-subscriptions/delete-subscription.ts";
+import { listDeliveries } from "./webhook-subscriptions/list-deliveries.ts";
+import { listInboundDeliveries } from "./webhook-subscriptions/list-inbound-deliveries.ts";
+import { listSubscriptions } from "./webhook-subscriptions/list-subscriptions.ts";
+import { updateSubscription } from "./webhook-subscriptions/update-subscription.ts";
 import { genericDealWebhook } from "./webhooks/generic-deal.ts";
 import { hubspotDealWebhook } from "./webhooks/hubspot-deal.ts";
 import { pipedriveDealWebhook } from "./webhooks/pipedrive-deal.ts";
+import { salesforceDealWebhook } from "./webhooks/salesforce-deal.ts";
 
 const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   live,
@@ -43,6 +100,19 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   logout,
   getSession,
   changePassword,
+  loginTotp,
+  loginTotpEnrolment,
+  oidcLogin,
+  oidcCallback,
+  getTotp,
+  startTotpEnrolment,
+  confirmTotpEnrolment,
+  newRecoveryCodesRoute,
+  getTotpPolicy,
+  putTotpPolicy,
+  getUserTotp,
+  putUserTotp,
+  resetUserTotp,
   listTokensRoute,
   createTokenRoute,
   revokeTokenRoute,
@@ -54,6 +124,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   listPlaybooksRoute,
   uploadPlaybook,
   getPlaybookVersion,
+  getPlaybookSop,
   diffPlaybookVersions,
   listClientsRoute,
   createClient,
@@ -65,11 +136,54 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getTimeline,
   listEvents,
   verifyAuditRoute,
+  previewMigration,
+  migrateProject,
   listMyTasks,
+  getPortfolio,
+  getKpis,
+  getReport,
+  putReport,
+  listContacts,
+  createContact,
+  listCommentsRoute,
+  addCommentRoute,
+  listAttachmentsRoute,
+  downloadAttachment,
+  getBrandingRoute,
+  putBrandingRoute,
+  listSubscriptions,
+  createSubscription,
+  updateSubscription,
+  deleteSubscription,
+  listDeliveries,
+  listInboundDeliveries,
+  // The client portal: contacts' magic links and sessions, their own company's projects only.
+  requestMagicLink,
+  startPortalSession,
+  getPortalSession,
+  endPortalSession,
+  listPortalProjects,
+  getPortalProject,
+  runPortalCommand,
+  listPortalComments,
+  addPortalComment,
+  listPortalAttachments,
+  downloadPortalAttachment,
+  // Notifications (src/notify): the mail outbox, message templates, meeting invitations, survey links.
+  listMailRoute,
+  getMailRoute,
+  listTemplatesRoute,
+  putTemplate,
+  previewTemplate,
+  getMeetingIcs,
+  getSurvey,
+  answerSurvey,
 ];
 
 export function registerRoutes(app: Api, deps: ApiDeps): void {
   for (const endpoint of ENDPOINTS) endpoint(app, deps);
+  // File uploads, in a scope whose parser takes the accepted file types as raw bytes.
+  registerUploadScope(app, deps, [uploadAttachment, uploadPortalAttachment]);
   // Signed CRM webhooks, in a scope whose JSON parser keeps the raw bytes the signatures cover.
-  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook]);
+  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook, salesforceDealWebhook]);
 }

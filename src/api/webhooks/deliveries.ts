@@ -5,7 +5,7 @@ import type { Instant } from "../../engine/types.ts";
 import type { ApiDb } from "../data/tables.ts";
 
 export type Outcome = "accepted" | "duplicate" | "ignored" | "rejected" | "failed";
-export type Endpoint = "generic" | "hubspot" | "pipedrive";
+export type Endpoint = "generic" | "hubspot" | "pipedrive" | "salesforce";
 
 export interface WebhookDeliveriesTable {
   id: string;
@@ -31,7 +31,7 @@ export interface Delivery {
   readonly body: string;
 }
 
-function table(db: ApiDb) {
+export function table(db: ApiDb) {
   return db.withTables<{ webhook_deliveries: WebhookDeliveriesTable }>();
 }
 

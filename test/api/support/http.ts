@@ -2,7 +2,7 @@
 // PostgreSQL database), listening on a free port, and clients that speak to it over real HTTP as
 // a browser session (cookie + CSRF token) or with an API token.
 import { parseConfig } from "../../../src/api/config.ts";
-import { type RunningServer, startServer } from "../../../src/api/server.ts";
+import { type RunningServer, type StartOptions, startServer } from "../../../src/api/server.ts";
 import { type FreshDatabase, type TestBackend, testBackends } from "../../store/support/backends.ts";
 
 export { testBackends };
@@ -89,7 +89,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(backend: TestBackend, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: TestBackend,
+  env: Record<string, string> = {},
+  options: Omit<StartOptions, "database"> = {},
+): Promise<TestServer> {
   const fresh = await backend.fresh();
   try {
     const config = parseConfig({
@@ -102,7 +106,7 @@ export async function startTestServer(backend: TestBackend, env: Record<string, 
       LOGIN_RATE_LIMIT: "10000",
       ...env,
     });
-    const server = await startServer(config, { database: fresh.database });
+    const server = await startServer(config, { ...options, database: fresh.database });
     const url = await server.listen();
     const anonymous = new Caller(url);
     const login = async (email: string, password: string) => {

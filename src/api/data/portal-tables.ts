@@ -1,0 +1,125 @@
+// Tables of migration 0005: the client portal's contacts and sessions, comments, attachments,
+// settings, and outbound webhooks.
+import type { ColumnType } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+type Visibility = "internal" | "client";
+
+export interface ContactsTable {
+  id: string;
+  client_id: string;
+  name: string;
+  email: string;
+  title: string | null;
+  roles: Json<string[]>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MagicLinksTable {
+  token_hash: string;
+  contact_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface ContactSessionsTable {
+  token_hash: string;
+  contact_id: string;
+  client_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface CommentsTable {
+  id: string;
+  project_id: string;
+  step_id: string | null;
+  author_kind: "user" | "contact";
+  author_id: string;
+  author_name: string;
+  body: string;
+  visibility: Visibility;
+  created_at: Timestamp;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  project_id: string;
+  step_id: string | null;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  visibility: Visibility;
+  uploaded_by_kind: "user" | "contact";
+  uploaded_by: string;
+  created_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  url: string;
+  description: string;
+  event_types: Json<string[]>;
+  secret: string;
+  allow_private_network: boolean;
+  enabled: boolean;
+  disabled_reason: string | null;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  subscription_id: string;
+  project_id: string;
+  event_seq: number;
+  event_type: string;
+  payload: Json<{ type: string; timestamp: string; data: Record<string, unknown> }>;
+  status: "pending" | "delivered" | "failed";
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  lease_until: NullableTimestamp;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: NullableTimestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  message_id: string;
+  attempt: number;
+  at: Timestamp;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export type PortalTables = {
+  contacts: ContactsTable;
+  magic_links: MagicLinksTable;
+  contact_sessions: ContactSessionsTable;
+  comments: CommentsTable;
+  attachments: AttachmentsTable;
+  settings: SettingsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+};

@@ -1,0 +1,195 @@
+// What a client contact sees of a project: a pure function of the playbook, the project's state,
+// the contact's playbook roles and the time. Only steps the playbook shows to the client (marked
+// visible, owned by a client role, or signed by one) appear, with nothing internal: no people's
+// names, no internal notes, no RACI of the vendor's team, no tasks, issues or timers.
+import { checklistKey } from "../../engine/context.ts";
+import { ACTIVE, type Instant, type ProjectState } from "../../engine/types.ts";
+import type { PlaybookModel } from "../../playbook/model.ts";
+import type { Step } from "../../playbook/schema.ts";
+import { isOverdue } from "../data/projects.ts";
+
+export interface ClientChecklistItem {
+  readonly key: string;
+  readonly text: string;
+  readonly checked: boolean;
+  readonly canTick: boolean;
+}
+
+export interface ClientFormField {
+  readonly id: string;
+  readonly label: string;
+  readonly type: string;
+  readonly required: boolean;
+  readonly options: string[] | null;
+  readonly help: string | null;
+  readonly value: unknown;
+}
+
+export interface ClientStep {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly description: string | null;
+  readonly expectedResult: string | null;
+  readonly status: string;
+  readonly overdue: boolean;
+  readonly dueAt: Instant | null;
+  readonly completedAt: Instant | null;
+  /** The owning role's title, and whether it is the client's side or the vendor's. */
+  readonly owner: { readonly title: string; readonly side: "client" | "vendor" };
+  readonly checklist: ClientChecklistItem[];
+  readonly form: { readonly id: string; readonly title: string; readonly fields: ClientFormField[]; readonly canSubmit: boolean } | null;
+  readonly gate: {
+    readonly signOff: string;
+    readonly approvers: { readonly role: string; readonly title: string; readonly decision: string | null; readonly at: Instant | null }[];
+    /** The roles this contact may sign as, now. */
+    readonly canSignAs: string[];
+  } | null;
+  readonly canComplete: boolean;
+  /** Something here waits for this contact. */
+  readonly actionNeeded: boolean;
+}
+
+export interface ClientProjectView {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly version: number;
+  readonly startedAt: Instant;
+  readonly goLiveAt: Instant | null;
+  readonly timeZone: string;
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly currentPhase: string | null;
+  readonly phases: { readonly id: string; readonly title: string; readonly steps: ClientStep[] }[];
+  /** What the contact owes, soonest due first. */
+  readonly owed: { readonly step: string; readonly title: string; readonly dueAt: Instant | null; readonly overdue: boolean }[];
+  readonly roles: string[];
+}
+
+export function clientSideRoles(model: PlaybookModel): Set<string> {
+  return new Set(
+    Object.entries(model.playbook.roles)
+      .filter(([, role]) => role.side === "client")
+      .map(([id]) => id),
+  );
+}
+
+/** The contact's playbook roles on this project: assignments to them, and their default client-side roles. */
+export function contactRolesOn(
+  model: PlaybookModel,
+  state: ProjectState,
+  contact: { contactId: string; roles: readonly string[] },
+): string[] {
+  const clientRoles = clientSideRoles(model);
+  const assigned = Object.entries(state.assignments)
+    .filter(([role, person]) => person === contact.contactId && clientRoles.has(role))
+    .map(([role]) => role);
+  return [...new Set([...assigned, ...contact.roles.filter((r) => clientRoles.has(r))])].sort();
+}
+
+function visibleToClient(step: Step, clientRoles: ReadonlySet<string>): boolean {
+  return step.visible_to_client || clientRoles.has(step.owner) || (step.gate?.approvers.some((a) => clientRoles.has(a)) ?? false);
+}
+
+const HIDDEN = new Set(["not_applicable", "dormant"]);
+
+export function clientView(model: PlaybookModel, state: ProjectState, roles: readonly string[], now: Instant): ClientProjectView {
+  const clientRoles = clientSideRoles(model);
+  const mine = new Set(roles);
+  const titleOf = (role: string) => model.playbook.roles[role]?.title ?? role;
+  const owed: ClientProjectView["owed"][number][] = [];
+  let done = 0;
+  let total = 0;
+  let currentPhase: string | null = null;
+  const open = state.status === "active";
+
+  const phases = model.playbook.phases.map((phase) => {
+    const steps = phase.steps.flatMap((def): ClientStep[] => {
+      const step = state.steps[def.id];
+      if (!step || HIDDEN.has(step.status) || !visibleToClient(def, clientRoles)) return [];
+      total += 1;
+      if (step.status === "done" || step.status === "skipped") done += 1;
+      const active = open && ACTIVE.has(step.status);
+      if (active && currentPhase === null) currentPhase = phase.id;
+      const owns = mine.has(def.owner) || (def.raci?.responsible ?? []).some((r) => mine.has(r)) || mine.has(def.raci?.accountable ?? "");
+      const checklist = def.checklist.flatMap((item, index): ClientChecklistItem[] => {
+        const key = checklistKey(item, index);
+        const text = typeof item === "string" ? item : item.text;
+        const itemOwner = typeof item === "string" ? undefined : item.owner;
+        const shown = typeof item === "string" || item.visible_to_client !== false;
+        if (!shown || (itemOwner !== undefined && !clientRoles.has(itemOwner) && !def.visible_to_client)) return [];
+        const canTick = active && (owns || (itemOwner !== undefined && mine.has(itemOwner)));
+        return [{ key, text, checked: step.checklist[key] === true, canTick }];
+      });
+      const formDef = def.form ? model.playbook.forms[def.form] : undefined;
+      const values = def.form ? (state.forms[def.form] ?? {}) : {};
+      const form =
+        def.form && formDef && (owns || clientRoles.has(def.owner))
+          ? {
+              id: def.form,
+              title: formDef.title,
+              canSubmit: active && owns,
+              fields: Object.entries(formDef.fields).map(([id, field]) => ({
+                id,
+                label: field.label,
+                type: field.type,
+                required: field.required,
+                options: field.options ? [...field.options] : null,
+                help: field.help ?? null,
+                value: values[id] ?? null,
+              })),
+            }
+          : null;
+      const gate = def.gate
+        ? {
+            signOff: def.gate.sign_off,
+            approvers: def.gate.approvers.map((role) => {
+              const approval = step.approvals[role];
+              return { role, title: titleOf(role), decision: approval?.decision ?? null, at: approval?.at ?? null };
+            }),
+            canSignAs: active ? def.gate.approvers.filter((role) => mine.has(role) && step.approvals[role]?.decision !== "approved") : [],
+          }
+        : null;
+      const canComplete = active && owns && !def.gate && !def.decision;
+      const actionNeeded =
+        (gate?.canSignAs.length ?? 0) > 0 || canComplete || (form?.canSubmit ?? false) || checklist.some((c) => c.canTick && !c.checked);
+      const overdue = isOverdue(step, now);
+      if (actionNeeded) owed.push({ step: def.id, title: def.title, dueAt: step.dueAt ?? null, overdue });
+      return [
+        {
+          id: def.id,
+          title: def.title,
+          kind: def.kind,
+          description: def.description ?? null,
+          expectedResult: def.expected_result ?? null,
+          status: step.status,
+          overdue,
+          dueAt: step.dueAt ?? null,
+          completedAt: step.completedAt ?? null,
+          owner: { title: titleOf(def.owner), side: clientRoles.has(def.owner) ? "client" : "vendor" },
+          checklist,
+          form,
+          gate,
+          canComplete,
+          actionNeeded,
+        },
+      ];
+    });
+    return { id: phase.id, title: phase.title, steps };
+  });
+  owed.sort((a, b) => (a.dueAt ?? "9999").localeCompare(b.dueAt ?? "9999"));
+  return {
+    id: state.id,
+    title: model.playbook.document.title,
+    status: state.status,
+    version: state.version,
+    startedAt: state.startedAt,
+    goLiveAt: state.goLiveAt ?? null,
+    timeZone: state.calendar.timeZone,
+    progress: { done, total },
+    currentPhase,
+    phases: phases.filter((p) => p.steps.length > 0),
+    owed,
+    roles: [...roles],
+  };
+}

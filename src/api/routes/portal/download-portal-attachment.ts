@@ -1,0 +1,37 @@
+// GET /portal/api/projects/:id/attachments/:attachment: download a file shared with the client.
+import type { FastifyReply } from "fastify";
+import { z } from "zod";
+import { notFound } from "../../../store/errors.ts";
+import { contactOf } from "../../auth/contact-sessions.ts";
+import { attachmentContent, contentDisposition } from "../../data/attachments.ts";
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { contactProject } from "../../portal/contact-projects.ts";
+import { problemResponses } from "../../problems.ts";
+
+export function downloadPortalAttachment(app: Api, deps: ApiDeps): void {
+  app.get(
+    "/portal/api/projects/:id/attachments/:attachment",
+    {
+      config: { access: "contact" },
+      schema: {
+        tags: ["portal"],
+        operationId: "downloadPortalAttachment",
+        summary: "Download a file shared with you",
+        params: z.object({ id: z.string().min(1).max(128), attachment: z.string().min(1).max(128) }),
+        response: { ...problemResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const project = await contactProject(deps, contactOf(request), request.params.id);
+      const row = await attachmentContent(deps.db, request.params.attachment);
+      if (!row || row.project_id !== project.id || row.visibility !== "client") throw notFound(`attachment ${request.params.attachment}`);
+      return (reply as FastifyReply)
+        .header("content-type", row.content_type)
+        .header("content-disposition", contentDisposition(row.file_name))
+        .header("x-content-type-options", "nosniff")
+        .header("cache-control", "private, no-store")
+        .send(Buffer.from(row.content));
+    },
+  );
+}

@@ -1,0 +1,61 @@
+// GET /webhooks/deliveries: what the CRMs sent and what became of it (accepted, duplicate,
+// ignored, rejected with the reason, failed), newest first, for an admin to see why a deal did or
+// did not start a project.
+import { z } from "zod";
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { table } from "../../webhooks/deliveries.ts";
+import { Instant } from "../common.types.ts";
+
+const InboundDelivery = z
+  .object({
+    id: z.string(),
+    endpoint: z.string(),
+    source: z.string().nullable(),
+    receivedAt: Instant,
+    outcome: z.enum(["accepted", "duplicate", "ignored", "rejected", "failed"]),
+    reason: z.string().nullable(),
+    dealId: z.string().nullable(),
+    projectId: z.string().nullable(),
+    body: z.string(),
+  })
+  .meta({ id: "InboundWebhookDelivery" });
+
+export function listInboundDeliveries(app: Api, deps: ApiDeps): void {
+  app.get(
+    "/webhooks/deliveries",
+    {
+      config: { access: "integrations:read" },
+      schema: {
+        tags: ["webhooks"],
+        operationId: "listInboundDeliveries",
+        summary: "Deliveries received from the CRMs, with their outcome",
+        querystring: z.object({
+          outcome: z.enum(["accepted", "duplicate", "ignored", "rejected", "failed"]).optional(),
+          endpoint: z.enum(["generic", "hubspot", "pipedrive", "salesforce"]).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: z.object({ items: z.array(InboundDelivery) }) },
+      },
+    },
+    async (request) => {
+      let query = table(deps.db).selectFrom("webhook_deliveries").selectAll();
+      if (request.query.outcome) query = query.where("outcome", "=", request.query.outcome);
+      if (request.query.endpoint) query = query.where("endpoint", "=", request.query.endpoint);
+      const rows = await query.orderBy("received_at", "desc").orderBy("id").limit(request.query.limit).execute();
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          endpoint: r.endpoint,
+          source: r.source,
+          receivedAt: r.received_at.toISOString(),
+          outcome: r.outcome,
+          reason: r.reason,
+          dealId: r.deal_id,
+          projectId: r.project_id,
+          body: r.body,
+        })),
+      };
+    },
+  );
+}

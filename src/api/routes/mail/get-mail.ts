@@ -1,0 +1,28 @@
+// GET /mail/:id: one message with its text and HTML parts.
+import { getMail } from "../../../notify/mail-store.ts";
+import { notifyDb } from "../../../notify/tables.ts";
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { HttpProblem, problemResponses } from "../../problems.ts";
+import { Mail, MailParams, mailView } from "./mail.types.ts";
+
+export function getMailRoute(app: Api, deps: ApiDeps): void {
+  app.get(
+    "/mail/:id",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags: ["mail"],
+        operationId: "getMail",
+        summary: "One message, with its text and HTML parts",
+        params: MailParams,
+        response: { 200: Mail, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const mail = await getMail(notifyDb(deps.database), request.params.id);
+      if (!mail) throw new HttpProblem("not_found", `no mail "${request.params.id}"`);
+      return mailView(mail);
+    },
+  );
+}

@@ -1,0 +1,28 @@
+// POST /surveys/:token: answer a survey once per link. Runs the engine's answer_survey as the
+// contact the link was sent to, so the playbook's automations fire (an NPS below 7 alerts the CSM).
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { problemResponses } from "../../problems.ts";
+import { notificationsOf } from "../mail/notifications-of.ts";
+import { SurveyAnswerBody, SurveyAnswered, SurveyParams } from "./survey.types.ts";
+
+export function answerSurvey(app: Api, deps: ApiDeps): void {
+  app.post(
+    "/surveys/:token",
+    {
+      config: { access: "public", rateLimit: { max: 30, timeWindow: "1 minute" } },
+      schema: {
+        tags: ["surveys"],
+        operationId: "answerSurvey",
+        summary: "Answer the survey of a link (once)",
+        params: SurveyParams,
+        body: SurveyAnswerBody,
+        response: { 201: SurveyAnswered, ...problemResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      await notificationsOf(deps).answerSurvey(request.params.token, request.body);
+      return reply.code(201).send({ answered: true as const });
+    },
+  );
+}

@@ -1,0 +1,704 @@
+// The notification adapters behind the outbox: each effect the engine emits (email, notify, remind,
+// escalate, send_survey, send_invite, request_approval, assignment_needed) becomes mail rendered
+// from the playbook's templates, a calendar invitation, a signed survey link, a chat message or an
+// in-app notification. Handlers are idempotent per delivery key: a retried effect sends nothing twice
+// (mail is keyed by delivery and recipient; in-app rows likewise; chat posts carry the key).
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Effect, Instant, ProjectEvent } from "../engine/types.ts";
+import type { Playbook } from "../playbook/schema.ts";
+import { AppError, type Database, type Delivery, type EffectHandlers, type ProjectRecord, type ProjectService } from "../store/index.ts";
+import { playbookCache } from "../store/playbooks.ts";
+import { addMs, fromDb } from "../store/time.ts";
+import { type Directory, databaseDirectory, type ProjectRef, type Recipient } from "./directory.ts";
+import type { MailAttachment, Mailer, OutgoingMail } from "./mailer.ts";
+import { inviteIcs, type MeetingPlan, meetingIdOf, planMeeting } from "./meetings.ts";
+import { type AlertInput, alertMessage, type Chat } from "./slack.ts";
+import { type SurveyClaims, signSurveyToken, surveyLinkId, surveyTokenId, surveyUrl, verifySurveyToken } from "./survey-links.ts";
+import { type NotifyDb, notifyDb } from "./tables.ts";
+import { effectiveTemplate, latestPlaybooks } from "./template-store.ts";
+import { escapeHtml, type MessageTemplate, type RenderedMessage, renderMessage } from "./templates.ts";
+import { formatDate, type Person, templateVariables } from "./variables.ts";
+
+export interface NotificationOptions {
+  readonly database: Database;
+  readonly service: ProjectService;
+  readonly mailer: Mailer;
+  /** Who holds a role (default: the users and contacts tables). */
+  readonly directory?: Directory;
+  /** The origin people reach the app at: links in mail and chat. */
+  readonly publicUrl: string;
+  /** The HMAC key of survey links. */
+  readonly surveySecret: string;
+  /** How long a survey link stays valid (default 30 days). */
+  readonly surveyLinkDays?: number;
+  /** Chat notifications (Slack); without it, chat notifications are skipped. */
+  readonly chat?: Chat | undefined;
+  readonly clock: () => Instant;
+}
+
+interface Loaded {
+  readonly record: ProjectRecord;
+  readonly ref: ProjectRef;
+  readonly playbook: Playbook;
+  readonly client: { readonly name: string; readonly timeZone: string; readonly country: string | null };
+  readonly roles: Record<string, Person | undefined>;
+}
+
+export interface SurveyForm {
+  readonly projectId: string;
+  readonly survey: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly clientName: string;
+  readonly contactName: string;
+  readonly questions: readonly { id: string; text: string; type: string; options?: readonly string[]; required: boolean }[];
+  readonly expiresAt: Instant;
+  readonly answered: boolean;
+}
+
+export interface SurveyAnswer {
+  readonly score: number;
+  readonly comment?: string | undefined;
+  readonly answers?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A score that should alert someone: NPS detractors (0-6), CSAT and ratings of 3 or less out of 5. */
+export function isLowScore(kind: string, score: number): boolean {
+  return kind === "nps" ? score < 7 : score <= 3;
+}
+
+/** Plain text as a message: the HTML part is the escaped text in paragraphs. */
+function plainMessage(subject: string, text: string): RenderedMessage {
+  const html = escapeHtml(text.trim())
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.replace(/\n/g, "<br>\n")}</p>`)
+    .join("\n");
+  return { subject, text, html };
+}
+
+export class Notifications {
+  readonly #o: NotificationOptions;
+  readonly #db: NotifyDb;
+  readonly #directory: Directory;
+  readonly #cache;
+
+  constructor(options: NotificationOptions) {
+    this.#o = options;
+    this.#db = notifyDb(options.database);
+    this.#directory = options.directory ?? databaseDirectory(this.#db);
+    this.#cache = playbookCache(options.database.db);
+  }
+
+  get db(): NotifyDb {
+    return this.#db;
+  }
+
+  /** The handlers to give the outbox dispatcher (effects of other kinds are not notifications). */
+  handlers(): EffectHandlers {
+    return {
+      email: (effect, delivery) => this.#email(effect, delivery),
+      notify: (effect, delivery) => this.#notify(effect, delivery),
+      remind: (effect, delivery) => this.#remind(effect, delivery),
+      escalate: (effect, delivery) => this.#escalate(effect, delivery),
+      send_survey: (effect, delivery) => this.#sendSurvey(effect, delivery),
+      send_invite: (effect, delivery) => this.#sendInvite(effect, delivery),
+      request_approval: (effect, delivery) => this.#requestApproval(effect, delivery),
+      assignment_needed: (effect, delivery) => this.#assignmentNeeded(effect, delivery),
+    };
+  }
+
+  projectUrl(projectId: string): string {
+    return `${this.#o.publicUrl.replace(/\/+$/, "")}/app/projects/${encodeURIComponent(projectId)}`;
+  }
+
+  async #load(projectId: string): Promise<Loaded> {
+    const record = await this.#o.service.getProject(projectId);
+    const ctx = await this.#o.service.contextOf(record);
+    const client = await this.#db
+      .selectFrom("clients")
+      .select(["name", "time_zone", "country"])
+      .where("id", "=", record.clientId)
+      .executeTakeFirst();
+    const ref: ProjectRef = { id: record.id, clientId: record.clientId, state: record.state };
+    const roles: Record<string, Person | undefined> = {};
+    for (const role of Object.keys(ctx.model.playbook.roles)) {
+      const [first] = await this.#directory.holders(ref, role);
+      roles[role] = first ? { name: first.name, address: first.address } : undefined;
+    }
+    return {
+      record,
+      ref,
+      playbook: ctx.model.playbook,
+      client: {
+        name: client?.name ?? record.state.client.name,
+        timeZone: client?.time_zone ?? record.state.calendar.timeZone,
+        country: client?.country ?? null,
+      },
+      roles,
+    };
+  }
+
+  async #holders(project: Loaded, roles: readonly string[]): Promise<Recipient[]> {
+    const seen = new Map<string, Recipient>();
+    for (const role of roles) for (const r of await this.#directory.holders(project.ref, role)) if (!seen.has(r.id)) seen.set(r.id, r);
+    return [...seen.values()];
+  }
+
+  #variables(project: Loaded, recipient: Recipient | undefined, meeting?: { plan: MeetingPlan; attendees: readonly Person[] }) {
+    return templateVariables({
+      playbook: project.playbook,
+      state: project.record.state,
+      client: project.client,
+      roles: project.roles,
+      recipient: recipient ? { name: recipient.name, address: recipient.address } : undefined,
+      meeting,
+      projectUrl: this.projectUrl(project.record.id),
+    });
+  }
+
+  /** Render a text of the playbook (a notify message, an escalation reason) with a project's values. */
+  async #text(project: Loaded, source: string, recipient?: Recipient): Promise<string> {
+    const rendered = await renderMessage({ id: "message", kind: "text", subject: "-", body: source }, this.#variables(project, recipient));
+    return rendered.text;
+  }
+
+  async #mail(
+    project: Loaded,
+    delivery: Delivery,
+    recipient: Recipient,
+    message: RenderedMessage,
+    attachments?: MailAttachment[],
+  ): Promise<void> {
+    const mail: OutgoingMail = {
+      to: [{ name: recipient.name, address: recipient.address }],
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      key: `${delivery.key}/${recipient.id}`,
+      projectId: project.record.id,
+      ...(attachments && attachments.length > 0 ? { attachments } : {}),
+    };
+    await this.#o.mailer.send(mail);
+  }
+
+  /** A contact as a recipient (template previews). */
+  async contactRecipient(contactId: string): Promise<Recipient | undefined> {
+    return this.#directory.contact(contactId);
+  }
+
+  /** The first contact holding a client role of the project (who a preview is written to). */
+  async firstClientContact(projectId: string): Promise<Recipient | undefined> {
+    const project = await this.#load(projectId);
+    const clientRoles = Object.entries(project.playbook.roles)
+      .filter(([, r]) => r.side === "client")
+      .map(([id]) => id);
+    return (await this.#holders(project, clientRoles)).find((r) => r.kind === "contact");
+  }
+
+  /** A template of the project's playbook (or its saved override) rendered for one recipient. */
+  async renderTemplate(
+    projectId: string,
+    templateId: string,
+    options: { readonly recipient?: Recipient; readonly template?: MessageTemplate; readonly meeting?: string } = {},
+  ): Promise<RenderedMessage> {
+    const project = await this.#load(projectId);
+    return this.#renderTemplate(project, templateId, options.recipient, options.template, options.meeting);
+  }
+
+  async #renderTemplate(
+    project: Loaded,
+    templateId: string,
+    recipient: Recipient | undefined,
+    given?: MessageTemplate,
+    meetingId?: string,
+  ): Promise<RenderedMessage> {
+    const template = given ?? (await effectiveTemplate(this.#db, project.playbook, templateId));
+    if (!template) throw new AppError("not_found", `playbook ${project.playbook.id} has no template "${templateId}"`, { templateId });
+    const meeting = meetingId ? await this.#meeting(project, meetingId) : await this.#firstMeeting(project);
+    const body =
+      template.body.trim() !== ""
+        ? template.body
+        : // A template the playbook only names (its text lives elsewhere): say what it is and link the project.
+          `Hello {{contact.first_name}},\n\n${"title" in template ? String(template.title) : template.id} for {{client.name}}.\n\n{{project.url}}`;
+    return renderMessage(
+      { ...template, body, subject: template.subject ?? `{{project.name}}: ${"title" in template ? String(template.title) : template.id}` },
+      this.#variables(project, recipient, meeting),
+    );
+  }
+
+  async #events(projectId: string): Promise<ProjectEvent[]> {
+    return (await this.#o.service.listEvents(projectId)).map((e) => e.event);
+  }
+
+  async #meeting(
+    project: Loaded,
+    meetingId: string,
+  ): Promise<{ plan: MeetingPlan; attendees: Recipient[]; organizer: Recipient | undefined } | undefined> {
+    const events = await this.#events(project.record.id);
+    const plan = planMeeting(project.playbook, project.record.state, meetingId, events);
+    if (!plan) return undefined;
+    const attendees = await this.#holders(project, plan.attendeeRoles);
+    const [organizer] = await this.#directory.holders(project.ref, plan.ownerRole);
+    return { plan, attendees, organizer };
+  }
+
+  /** The meeting a template without an invitation talks about: the first meeting step. */
+  async #firstMeeting(project: Loaded) {
+    const step = project.playbook.phases.flatMap((p) => p.steps).find((s) => s.kind === "meeting");
+    return step ? this.#meeting(project, step.id) : undefined;
+  }
+
+  /** The meeting's invitation as an .ics file (GET /projects/:id/meetings/:meeting.ics). */
+  async meetingIcs(projectId: string, meetingId: string): Promise<string> {
+    const project = await this.#load(projectId);
+    const meeting = await this.#meeting(project, meetingId);
+    if (!meeting) throw new AppError("not_found", `playbook ${project.playbook.id} has no meeting "${meetingId}"`, { meeting: meetingId });
+    const { plan } = meeting;
+    if (plan.start === undefined)
+      throw new AppError("illegal_state", `meeting "${meetingId}" is not scheduled yet: its step has not opened`, { meeting: meetingId });
+    return inviteIcs({
+      projectId,
+      plan: { ...plan, start: plan.start },
+      organizer: meeting.organizer,
+      attendees: meeting.attendees,
+      stamp: project.record.updatedAt,
+      url: this.projectUrl(projectId),
+    });
+  }
+
+  // ---- handlers --------------------------------------------------------------------------------
+
+  async #email(effect: Extract<Effect, { kind: "email" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const recipients = await this.#holders(project, effect.to);
+    const invite = effect.invite ? await this.#invite(project, effect.invite) : undefined;
+    for (const recipient of recipients) {
+      const message = await this.#renderTemplate(project, effect.template, recipient, undefined, effect.invite);
+      await this.#mail(project, delivery, recipient, message, invite ? [invite] : []);
+    }
+  }
+
+  async #invite(project: Loaded, meetingId: string): Promise<MailAttachment | undefined> {
+    const meeting = await this.#meeting(project, meetingId);
+    if (!meeting || meeting.plan.start === undefined) return undefined;
+    const ics = inviteIcs({
+      projectId: project.record.id,
+      plan: { ...meeting.plan, start: meeting.plan.start },
+      organizer: meeting.organizer,
+      attendees: meeting.attendees,
+      stamp: this.#o.clock(),
+      url: this.projectUrl(project.record.id),
+    });
+    return { filename: `${meeting.plan.id}.ics`, content: ics, contentType: "text/calendar; charset=utf-8; method=REQUEST" };
+  }
+
+  async #notify(effect: Extract<Effect, { kind: "notify" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const recipients = await this.#holders(project, effect.to);
+    if (effect.channel === "chat") {
+      const text = await this.#text(project, effect.message);
+      const kind: AlertInput["kind"] = /^SLA breach/i.test(text) ? "sla_breach" : /^Low survey score/i.test(text) ? "low_score" : "notice";
+      await this.#chat(project, delivery, {
+        kind,
+        title: `${project.client.name}: ${kind === "sla_breach" ? "SLA breach" : kind === "low_score" ? "Low survey score" : "Onboarding notice"}`,
+        text,
+        fields: [
+          ["Project", project.playbook.document.title],
+          ["For", recipients.map((r) => r.name).join(", ") || effect.to.join(", ")],
+        ],
+      });
+      return;
+    }
+    if (effect.channel === "email") {
+      for (const recipient of recipients) {
+        const text = await this.#text(project, effect.message, recipient);
+        await this.#mail(
+          project,
+          delivery,
+          recipient,
+          plainMessage(`${project.client.name}: ${firstLine(text)}`, `${text}\n\n${this.projectUrl(project.record.id)}\n`),
+        );
+      }
+      return;
+    }
+    const now = this.#o.clock();
+    for (const recipient of recipients) {
+      const message = await this.#text(project, effect.message, recipient);
+      await this.#db
+        .insertInto("notifications")
+        .values({ id: randomUUID(), key: delivery.key, project_id: project.record.id, person_id: recipient.id, message, created_at: now })
+        .onConflict((oc) => oc.columns(["key", "person_id"]).doNothing())
+        .execute();
+    }
+  }
+
+  async #remind(effect: Extract<Effect, { kind: "remind" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const step = project.playbook.phases.flatMap((p) => p.steps).find((s) => s.id === effect.step);
+    const title = step?.title ?? effect.step;
+    const due = formatDate(effect.dueAt, project.client.timeZone);
+    for (const recipient of await this.#holders(project, [effect.to])) {
+      const text = `Hello ${recipient.name.split(/\s+/)[0]},\n\n"${title}" for ${project.client.name} is due on ${due}.\n\n${this.projectUrl(project.record.id)}\n`;
+      await this.#mail(project, delivery, recipient, plainMessage(`Reminder: ${title} is due ${due}`, text));
+    }
+  }
+
+  async #escalate(effect: Extract<Effect, { kind: "escalate" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const reason = await this.#text(project, effect.reason);
+    const recipients = await this.#holders(project, [effect.to]);
+    const role = project.playbook.roles[effect.to]?.title ?? effect.to;
+    for (const recipient of recipients) {
+      const text = `${recipient.name.split(/\s+/)[0]},\n\nan onboarding needs you (${role}): ${project.client.name}.\n\n${reason}\n\n${this.projectUrl(project.record.id)}\n`;
+      await this.#mail(project, delivery, recipient, plainMessage(`Escalation: ${project.client.name}`, text));
+    }
+    await this.#chat(project, delivery, {
+      kind: "escalation",
+      title: `Escalation: ${project.client.name}`,
+      text: reason,
+      fields: [
+        ["Escalated to", `${role}${recipients.length ? ` (${recipients.map((r) => r.name).join(", ")})` : ""}`],
+        ["Project", project.playbook.document.title],
+        ["Health", project.record.state.health],
+      ],
+    });
+  }
+
+  async #requestApproval(effect: Extract<Effect, { kind: "request_approval" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    for (const recipient of await this.#holders(project, [effect.from])) {
+      const subject = await this.#text(project, effect.subject, recipient);
+      const text = `Hello ${recipient.name.split(/\s+/)[0]},\n\nyour approval is requested: ${subject}\n\n${this.projectUrl(project.record.id)}\n`;
+      await this.#mail(project, delivery, recipient, plainMessage(`Approval requested: ${firstLine(subject)}`, text));
+    }
+  }
+
+  async #assignmentNeeded(effect: Extract<Effect, { kind: "assignment_needed" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const { rows } = await sql<{ id: string; name: string; email: string }>`
+      SELECT id, name, email FROM users WHERE active AND roles @> '["cs_ops"]'::jsonb ORDER BY id`.execute(this.#db);
+    const role = project.playbook.roles[effect.role]?.title ?? effect.role;
+    for (const row of rows) {
+      const recipient: Recipient = { id: row.id, kind: "user", name: row.name, address: row.email, roles: [] };
+      const text = `Nobody could be assigned as ${role} for ${project.client.name}: ${effect.why}.\n\nAssign someone: ${this.projectUrl(project.record.id)}\n`;
+      await this.#mail(project, delivery, recipient, plainMessage(`Assignment needed: ${role} for ${project.client.name}`, text));
+    }
+  }
+
+  async #sendInvite(effect: Extract<Effect, { kind: "send_invite" }>, delivery: Delivery): Promise<void> {
+    const { occurrence } = meetingIdOf(effect.meeting);
+    // A cadence's series goes out with its first occurrence; later ones are already in calendars.
+    if (occurrence !== undefined && occurrence > 1) return;
+    const project = await this.#load(this.#projectOf(delivery));
+    const meeting = await this.#meeting(project, effect.meeting);
+    if (!meeting || meeting.plan.start === undefined) throw new Error(`meeting "${effect.meeting}" has no time yet`);
+    const attachment = await this.#invite(project, effect.meeting);
+    const zone = project.client.timeZone;
+    const { plan } = meeting;
+    for (const recipient of meeting.attendees) {
+      const when = `${formatDate(plan.start, zone)}, ${new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(plan.start ?? 0))} (${zone})`;
+      const repeat = plan.recurrence
+        ? `\nRepeats: every ${plan.recurrence.interval > 1 ? `${plan.recurrence.interval} ` : ""}${{ DAILY: "day", WEEKLY: "week", MONTHLY: "month" }[plan.recurrence.freq]}${plan.recurrence.interval > 1 ? "s" : ""}`
+        : "";
+      const text = `Hello ${recipient.name.split(/\s+/)[0]},\n\nyou are invited to "${plan.title}" for ${project.client.name}.\n\nWhen: ${when}${repeat}\nLength: ${plan.minutes} minutes\nAttendees: ${meeting.attendees.map((a) => a.name).join(", ")}\n\n${plan.description ? `${plan.description}\n\n` : ""}The invitation is attached.\n`;
+      await this.#mail(
+        project,
+        delivery,
+        recipient,
+        plainMessage(`Invitation: ${plan.title} (${project.client.name})`, text),
+        attachment ? [attachment] : [],
+      );
+    }
+  }
+
+  async #sendSurvey(effect: Extract<Effect, { kind: "send_survey" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const survey = project.playbook.surveys[effect.survey];
+    if (!survey) throw new Error(`playbook ${project.playbook.id} has no survey "${effect.survey}"`);
+    const now = this.#o.clock();
+    const expiresAt = Math.floor(Date.parse(now) / 1000) + (this.#o.surveyLinkDays ?? 30) * 86_400;
+    const contacts = (await this.#holders(project, effect.to)).filter((r) => r.kind === "contact");
+    for (const contact of contacts) {
+      // A survey the playbook sends twice (a step's `survey:` and its own schedule) reaches a contact
+      // once: another delivery's link still open, or answered, stands.
+      const linkId = surveyLinkId({
+        projectId: project.record.id,
+        survey: effect.survey,
+        contactId: contact.id,
+        expiresAt,
+        nonce: delivery.key,
+      });
+      const earlier = await this.#db
+        .selectFrom("survey_links as l")
+        .leftJoin("survey_answers as a", "a.token_id", "l.id")
+        .select("l.id")
+        .where("l.project_id", "=", project.record.id)
+        .where("l.survey", "=", effect.survey)
+        .where("l.contact_id", "=", contact.id)
+        .where("l.id", "<>", linkId)
+        .where((eb) => eb.or([eb("l.expires_at", ">", new Date(now)), eb("a.token_id", "is not", null)]))
+        .executeTakeFirst();
+      if (earlier) continue;
+      const link = await this.createSurveyLink({
+        projectId: project.record.id,
+        survey: effect.survey,
+        contactId: contact.id,
+        expiresAt,
+        nonce: delivery.key,
+      });
+      const expires = formatDate(link.expiresAt, project.client.timeZone);
+      const first = survey.questions[0];
+      const question = first ? await this.#text(project, first.text, contact) : survey.title;
+      const text = `Hello ${contact.name.split(/\s+/)[0]},\n\n${question}\n\nPlease answer here (it takes a minute): ${link.url}\n\nThe link is yours and works until ${expires}.\n`;
+      await this.#mail(project, delivery, contact, plainMessage(`${survey.title}: ${project.client.name}`, text));
+    }
+  }
+
+  async #chat(project: Loaded, delivery: Delivery, alert: Omit<AlertInput, "url">): Promise<void> {
+    if (!this.#o.chat) return;
+    await this.#o.chat.post(alertMessage({ ...alert, url: this.projectUrl(project.record.id) }), {
+      key: delivery.key,
+      signal: delivery.signal,
+    });
+  }
+
+  #projectOf(delivery: Delivery): string {
+    if (!delivery.projectId) throw new Error("this effect has no project");
+    return delivery.projectId;
+  }
+
+  // ---- surveys ---------------------------------------------------------------------------------
+
+  /**
+   * Make (or, for the same delivery and contact, find again) a contact's link to a survey; the
+   * stored expiry wins, so a retried delivery mails the same token.
+   */
+  async createSurveyLink(claims: SurveyClaims): Promise<{ readonly token: string; readonly url: string; readonly expiresAt: Instant }> {
+    const id = surveyLinkId(claims);
+    await this.#db
+      .insertInto("survey_links")
+      .values({
+        id,
+        project_id: claims.projectId,
+        survey: claims.survey,
+        contact_id: claims.contactId,
+        expires_at: new Date(claims.expiresAt * 1000),
+        created_at: this.#o.clock(),
+      })
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+    const row = await this.#db.selectFrom("survey_links").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    const stored = { ...claims, expiresAt: Math.floor(new Date(row.expires_at).getTime() / 1000) };
+    const token = signSurveyToken(stored, this.#o.surveySecret);
+    return { token, url: surveyUrl(this.#o.publicUrl, token), expiresAt: fromDb(row.expires_at) };
+  }
+
+  async #claims(token: string): Promise<Omit<SurveyClaims, "nonce"> & { readonly id: string }> {
+    const id = surveyTokenId(token);
+    const row = id ? await this.#db.selectFrom("survey_links").selectAll().where("id", "=", id).executeTakeFirst() : undefined;
+    const claims = row
+      ? {
+          id: row.id,
+          projectId: row.project_id,
+          survey: row.survey,
+          contactId: row.contact_id,
+          expiresAt: Math.floor(new Date(row.expires_at).getTime() / 1000),
+        }
+      : undefined;
+    verifySurveyToken(token, claims, this.#o.surveySecret, Date.parse(this.#o.clock()));
+    if (!claims) throw new AppError("not_found", "this survey link is not valid", { field: "token" });
+    return claims;
+  }
+
+  /** What a survey link shows: the questions from the playbook (GET /surveys/:token). */
+  async surveyForm(token: string): Promise<SurveyForm> {
+    const claims = await this.#claims(token);
+    const project = await this.#load(claims.projectId);
+    const survey = project.playbook.surveys[claims.survey];
+    const contact = await this.#directory.contact(claims.contactId);
+    if (!survey || !contact || contact.clientId !== project.record.clientId)
+      throw new AppError("not_found", "this survey link is not valid", { field: "token" });
+    const answered = await this.#db.selectFrom("survey_answers").select("token_id").where("token_id", "=", claims.id).executeTakeFirst();
+    const questions = [];
+    for (const q of survey.questions)
+      questions.push({
+        id: q.id,
+        text: await this.#text(project, q.text, contact),
+        type: q.type,
+        ...(q.options ? { options: q.options } : {}),
+        required: q.required,
+      });
+    return {
+      projectId: project.record.id,
+      survey: claims.survey,
+      title: survey.title,
+      kind: survey.kind,
+      clientName: project.client.name,
+      contactName: contact.name,
+      questions,
+      expiresAt: new Date(claims.expiresAt * 1000).toISOString(),
+      answered: answered !== undefined,
+    };
+  }
+
+  /**
+   * Answer through a link: once per link. Runs the engine's answer_survey as the contact, so the
+   * playbook's automations fire (an NPS below 7 alerts the CSM ...).
+   */
+  async answerSurvey(token: string, answer: SurveyAnswer): Promise<{ readonly projectVersion: number }> {
+    const claims = await this.#claims(token);
+    const form = await this.surveyForm(token);
+    if (form.answered) throw new AppError("conflict", "this survey link was already answered", { field: "token" });
+    const scale = form.kind === "nps" ? [0, 10] : [1, 5];
+    const scoreQuestion = form.questions.find((q) => q.type === "nps" || q.type === "csat" || q.type === "rating");
+    if (scoreQuestion && (answer.score < (scale[0] ?? 0) || answer.score > (scale[1] ?? 10)))
+      throw new AppError("invalid", `the score is from ${scale[0]} to ${scale[1]}`, { field: "score" });
+    for (const q of form.questions)
+      if (q.required && q !== scoreQuestion && (answer.answers?.[q.id] === undefined || answer.answers[q.id] === ""))
+        throw new AppError("invalid", `"${q.text}" needs an answer`, { field: `answers.${q.id}` });
+    const contact = await this.#directory.contact(claims.contactId);
+    if (!contact) throw new AppError("not_found", "this survey link is not valid", { field: "token" });
+    const tokenId = claims.id;
+    const now = this.#o.clock();
+    // The answer row is claimed first: a second submission of the same link fails on its key.
+    const claimed = await this.#db
+      .insertInto("survey_answers")
+      .values({
+        token_id: tokenId,
+        project_id: claims.projectId,
+        survey: claims.survey,
+        contact_id: claims.contactId,
+        score: answer.score,
+        comment: answer.comment ?? null,
+        answers: JSON.stringify(answer.answers ?? {}),
+        answered_at: now,
+      })
+      .onConflict((oc) => oc.column("token_id").doNothing())
+      .returning("token_id")
+      .executeTakeFirst();
+    if (!claimed) throw new AppError("conflict", "this survey link was already answered", { field: "token" });
+    try {
+      const result = await this.#o.service.runCommand(claims.projectId, {
+        command: {
+          type: "answer_survey",
+          survey: claims.survey,
+          score: answer.score,
+          ...(answer.comment ? { comment: answer.comment } : {}),
+        },
+        actor: { id: contact.id, kind: "contact", roles: contact.roles },
+        idempotencyKey: `survey:${tokenId}`,
+        now,
+      });
+      return { projectVersion: result.version };
+    } catch (error) {
+      await this.#db.deleteFrom("survey_answers").where("token_id", "=", tokenId).execute();
+      throw error;
+    }
+  }
+
+  // ---- chat alerts from events -----------------------------------------------------------------
+
+  /**
+   * SLA breaches (step.overdue) and low survey scores become chat notifications through the outbox:
+   * each such event not yet alerted gets a `notify` effect on the chat channel, keyed by the event.
+   * Looks back `lookbackMs` (default 7 days) so a new installation does not replay old history.
+   */
+  async queueChatAlerts(now: Instant, lookbackMs = 7 * 86_400_000): Promise<number> {
+    if (!this.#o.chat) return 0;
+    const rows = await this.#db
+      .selectFrom("events as e")
+      .innerJoin("projects as p", "p.id", "e.project_id")
+      .select(["e.project_id", "e.seq", "e.type", "e.payload", "e.at"])
+      .where("e.type", "in", ["step.overdue", "survey.answered"])
+      .where("e.recorded_at", ">=", new Date(addMs(now, -lookbackMs)))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("chat_alerts as a").select("a.seq").whereRef("a.project_id", "=", "e.project_id").whereRef("a.seq", "=", "e.seq"),
+          ),
+        ),
+      )
+      .orderBy("e.recorded_at")
+      .limit(100)
+      .execute();
+    let queued = 0;
+    for (const row of rows) {
+      const project = await this.#load(row.project_id);
+      const payload = row.payload as Record<string, unknown>;
+      let effect: Effect | undefined;
+      if (row.type === "step.overdue") {
+        const step = project.playbook.phases.flatMap((p) => p.steps).find((s) => s.id === payload.step);
+        const owner = step?.owner ?? "";
+        const escalatesTo = project.playbook.roles[owner]?.escalates_to;
+        effect = {
+          kind: "notify",
+          channel: "chat",
+          to: [owner, ...(escalatesTo ? [escalatesTo] : [])].filter(Boolean),
+          message: `SLA breach: "${step?.title ?? String(payload.step)}" was due ${formatDate(String(payload.dueAt), project.client.timeZone)} and is not done.`,
+        };
+      } else {
+        const survey = project.playbook.surveys[String(payload.survey)];
+        const score = Number(payload.score);
+        if (survey && isLowScore(survey.kind, score)) {
+          const owners = [
+            ...new Set(project.playbook.rules.filter((r) => r.on === "survey.answered").flatMap((r) => (r.owner ? [r.owner] : []))),
+          ];
+          const comment = typeof payload.comment === "string" && payload.comment ? ` Comment: "${payload.comment}"` : "";
+          effect = {
+            kind: "notify",
+            channel: "chat",
+            to: owners.length > 0 ? owners : survey.to,
+            message: `Low survey score: ${survey.title} answered ${score}${survey.kind === "nps" ? "/10" : "/5"}.${comment}`,
+          };
+        }
+      }
+      await this.#db.transaction().execute(async (trx) => {
+        const claimed = await trx
+          .insertInto("chat_alerts")
+          .values({ project_id: row.project_id, seq: row.seq, created_at: now })
+          .onConflict((oc) => oc.columns(["project_id", "seq"]).doNothing())
+          .returning("seq")
+          .executeTakeFirst();
+        if (!claimed || !effect) return;
+        await trx
+          .insertInto("outbox")
+          .values({
+            id: randomUUID(),
+            delivery_key: `${row.project_id}@event${row.seq}#chat`,
+            project_id: row.project_id,
+            kind: effect.kind,
+            effect: JSON.stringify(effect),
+            next_attempt_at: now,
+            created_at: now,
+          })
+          .onConflict((oc) => oc.column("delivery_key").doNothing())
+          .execute();
+        queued++;
+      });
+    }
+    return queued;
+  }
+
+  /** The in-app notifications of a person, newest first. */
+  async notificationsOf(personId: string): Promise<{ id: string; projectId: string | null; message: string; createdAt: Instant }[]> {
+    const rows = await this.#db
+      .selectFrom("notifications")
+      .selectAll()
+      .where("person_id", "=", personId)
+      .orderBy("created_at", "desc")
+      .limit(100)
+      .execute();
+    return rows.map((r) => ({ id: r.id, projectId: r.project_id, message: r.message, createdAt: fromDb(r.created_at) }));
+  }
+
+  /** The playbooks templates can be checked against (latest published versions). */
+  playbooks(): Promise<Playbook[]> {
+    return latestPlaybooks(this.#db, this.#cache);
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split("\n")[0] ?? "";
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}

@@ -1,12 +1,14 @@
 // `renderAll`: every built-in playbook in every format, timed, for `npm run bench` and the render
-// tests. One Chromium session serves all documents (launching it is timed separately).
+// tests. One Chromium session serves all documents: mermaid is loaded once, each process map is
+// drawn once and shared by HTML, Word and PDF, and PDFs are printed by a small pool of pages.
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPlaybookFile } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import { type BrowserSession, chromiumInstalled, launchChromium } from "./chromium.ts";
-import { FORMATS, type Format, renderDocument } from "./render.ts";
+import { diagramsOf, type SopDocument } from "./document.ts";
+import { FORMATS, type Format, type Rendered, renderDocument } from "./render.ts";
 import { buildSop } from "./sop/build.ts";
 
 export const PLAYBOOKS_DIR = fileURLToPath(new URL("../../playbooks/", import.meta.url));
@@ -22,46 +24,112 @@ export async function builtInPlaybooks(): Promise<{ file: string; model: Playboo
   );
 }
 
+/**
+ * `pipelined` (the default) renders everything at once, as fast as it goes: each PDF is printed
+ * as soon as its process map is drawn, Word's pictures are taken after every map is drawn, and
+ * the CPUs are shared by all formats. `by-format` renders one format after another (the
+ * documents of one format together), to see what each format costs on its own.
+ */
+export type RenderOrder = "pipelined" | "by-format";
+
 export interface RenderTimings {
   readonly playbooks: number;
-  /** Milliseconds per format for all playbooks together, and the document builds. */
-  readonly ms: Readonly<Record<Format | "build", number>>;
+  readonly order: RenderOrder;
+  /**
+   * Milliseconds. `build`: building the documents. Per format, `by-format`: that format's own
+   * time (HTML's includes drawing the maps, Word's photographing them); `pipelined`: the time from
+   * the start until the last document of that format was done, and `diagrams` until every map was
+   * drawn (the formats overlap, so these are points in time, not durations to add up).
+   */
+  readonly ms: Readonly<Record<Format | "build" | "diagrams", number>>;
   readonly browserLaunchMs: number | null;
   readonly totalMs: number;
   /** Bytes of output per format, all playbooks together. */
   readonly bytes: Readonly<Record<Format, number>>;
+  /** Process maps drawn (SVG) and photographed (PNG) by the browser: once each per playbook. */
+  readonly diagramDraws: { readonly svg: number; readonly png: number } | null;
 }
 
 /** Render every built-in playbook in every format (PDF only with Chromium installed). */
-export async function renderAll(options: { browser?: BrowserSession } = {}): Promise<RenderTimings> {
+export async function renderAll(options: { browser?: BrowserSession; order?: RenderOrder } = {}): Promise<RenderTimings> {
+  const order = options.order ?? "pipelined";
   const playbooks = await builtInPlaybooks();
   const started = performance.now();
+  const since = () => performance.now() - started;
+  // Chromium starts while the documents are built.
+  const launching = !options.browser && chromiumInstalled() ? launchChromium() : undefined;
+  const ms: Record<Format | "build" | "diagrams", number> = { build: 0, diagrams: 0, md: 0, html: 0, docx: 0, pdf: 0 };
+  const bytes: Record<Format, number> = { md: 0, html: 0, docx: 0, pdf: 0 };
   let browser = options.browser;
   let launch: number | null = null;
-  if (!browser && chromiumInstalled()) {
-    const t = performance.now();
-    browser = await launchChromium();
-    launch = performance.now() - t;
-  }
-  const ms: Record<Format | "build", number> = { build: 0, md: 0, html: 0, docx: 0, pdf: 0 };
-  const bytes: Record<Format, number> = { md: 0, html: 0, docx: 0, pdf: 0 };
+  const before = browser?.diagramCounts;
   try {
-    const docs = playbooks.map(({ model }) => {
-      const t = performance.now();
-      const doc = buildSop(model);
-      ms.build += performance.now() - t;
-      return doc;
-    });
-    for (const format of FORMATS) {
-      if (format === "pdf" && !browser) continue;
-      const t = performance.now();
-      // The documents of one format are rendered together, as a server would under load.
-      const outputs = await Promise.all(docs.map((doc) => renderDocument(doc, format, browser)));
-      ms[format] += performance.now() - t;
-      for (const { output } of outputs) bytes[format] += typeof output === "string" ? Buffer.byteLength(output) : output.byteLength;
+    const t = performance.now();
+    const docs = playbooks.map(({ model }) => buildSop(model));
+    ms.build = performance.now() - t;
+    if (launching) {
+      browser = await launching;
+      launch = since();
+    }
+    const count = (format: Format, { output }: Rendered) => {
+      bytes[format] += typeof output === "string" ? Buffer.byteLength(output) : output.byteLength;
+    };
+    if (order === "by-format") {
+      for (const format of FORMATS) {
+        if (format === "pdf" && !browser) continue;
+        const t = performance.now();
+        const outputs = await Promise.all(docs.map((doc) => renderDocument(doc, format, browser)));
+        ms[format] = performance.now() - t;
+        for (const output of outputs) count(format, output);
+      }
+      if (browser) ms.diagrams = ms.html;
+    } else {
+      await pipelined(
+        docs,
+        browser,
+        (format, rendered) => {
+          count(format, rendered);
+          ms[format] = since();
+        },
+        () => {
+          ms.diagrams = since();
+        },
+      );
     }
   } finally {
-    if (browser && !options.browser) await browser.close();
+    if (launching) await (browser ?? (await launching.catch(() => undefined)))?.close();
   }
-  return { playbooks: playbooks.length, ms, browserLaunchMs: launch, totalMs: performance.now() - started, bytes };
+  const after = browser?.diagramCounts;
+  const diagramDraws = after ? { svg: after.svg - (before?.svg ?? 0), png: after.png - (before?.png ?? 0) } : null;
+  return { playbooks: playbooks.length, order, ms, browserLaunchMs: launch, totalMs: since(), bytes, diagramDraws };
+}
+
+/** Every document in every format at once, the browser's work ordered so the PDFs start early. */
+async function pipelined(
+  docs: readonly SopDocument[],
+  browser: BrowserSession | undefined,
+  done: (format: Format, rendered: Rendered) => void,
+  drawn: () => void,
+): Promise<void> {
+  const render = async (doc: SopDocument, format: Format) => done(format, await renderDocument(doc, format, browser));
+  if (!browser) {
+    await Promise.all(docs.flatMap((doc) => FORMATS.filter((f) => f !== "pdf").map((format) => render(doc, format))));
+    return;
+  }
+  // mermaid loads and the printing pages open while Markdown is written.
+  const warming = browser.warmUp({ diagrams: true, print: docs.length });
+  for (const doc of docs) await render(doc, "md");
+  await warming;
+  // Each map is drawn once (the browser session keeps it); HTML and PDF of a document go as
+  // soon as its map is there, Word's pictures once all maps are drawn.
+  const maps = docs.map((doc) => browser.drawDiagrams(diagramsOf(doc.blocks)));
+  const jobs = docs.flatMap((doc, i) => {
+    const map = maps[i] as Promise<unknown>;
+    return [map.then(() => render(doc, "html")), map.then(() => render(doc, "pdf"))];
+  });
+  const word = Promise.all(maps).then(() => {
+    drawn();
+    return Promise.all(docs.map((doc) => render(doc, "docx")));
+  });
+  await Promise.all([...jobs, word]);
 }

@@ -56,7 +56,9 @@ export async function renderDocument(doc: SopDocument, format: Format, browser?:
     }
     case "pdf": {
       if (!browser) throw new Error("PDF needs headless Chromium (Debian: apt-get install chromium)");
-      return { output: await writePdf(doc, browser, { svgs: await svgs(doc, browser) }), findings };
+      // The printing page opens while the diagrams are drawn.
+      const [drawn] = await Promise.all([svgs(doc, browser), browser.warmUp({ print: 1 })]);
+      return { output: await writePdf(doc, browser, { svgs: drawn }), findings };
     }
   }
 }

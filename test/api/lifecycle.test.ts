@@ -149,7 +149,7 @@ describe("the server on a PGlite folder", () => {
     const second = await startServer(folderConfig({ SCHEDULER: "off", OUTBOX: "off" }));
     try {
       assert.equal(second.admin.created, false, "the first admin is created once");
-      assert.deepEqual(second.background, { scheduler: undefined, outbox: undefined }, "API-only: SCHEDULER=off, OUTBOX=off");
+      assert.deepEqual(second.background, { scheduler: undefined, outbox: undefined, webhooks: undefined }, "API-only: SCHEDULER=off, OUTBOX=off");
       const again = new Caller(await second.listen(), { token });
       const client = await again.get("/clients/in-flight");
       assert.equal(client.status, 200, "the request in flight was committed before the database closed");

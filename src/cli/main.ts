@@ -1,6 +1,7 @@
 // The `onboard` command line. Each command lives in commands/ with its own help text.
 import { type Command, type Io, parse, UsageError } from "./args.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   sopNewCommand,
   diffCommand,
+  demoCommand,
 ];
 
 const HELP = `onboard: client onboarding where the playbook is the SOP

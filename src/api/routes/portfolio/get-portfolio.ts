@@ -1,0 +1,48 @@
+// GET /portfolio: the onboardings in progress with their health, phase, CSM, next milestone and
+// what is late, from the portfolio read model (src/metrics), with the counts the dashboard links to.
+import { z } from "zod";
+import { type PortfolioFilter, portfolioCounts, portfolioPage } from "../../../metrics/portfolio.ts";
+import { rebuildSummaries } from "../../../metrics/projection.ts";
+import type { ApiDeps } from "../../deps.ts";
+import type { Api } from "../../http.ts";
+import { decodeCursor, encodeCursor } from "../../pagination.ts";
+import { problemResponses } from "../../problems.ts";
+import { PortfolioPage, PortfolioQuery } from "./portfolio.types.ts";
+
+export function getPortfolio(app: Api, deps: ApiDeps): void {
+  app.get(
+    "/portfolio",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags: ["portfolio"],
+        operationId: "getPortfolio",
+        summary: "The portfolio of onboardings, with health and counts",
+        querystring: PortfolioQuery,
+        response: { 200: PortfolioPage, ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, sort, order, status, ...rest } = request.query;
+      const list = `portfolio:${sort}:${order}`;
+      const after = decodeCursor(list, cursor, z.tuple([z.union([z.string(), z.number()]), z.string()]));
+      const filter: PortfolioFilter = {
+        ...rest,
+        ...(status ? { status: [...new Set(status.split(","))] as PortfolioFilter["status"] } : {}),
+      };
+      const now = deps.clock();
+      // Health that a passing deadline changed with no event yet (bounded: the scheduler's ticks catch up the rest).
+      await rebuildSummaries(deps.database.db, now, { limit: 200 });
+      const [page, counts] = await Promise.all([
+        portfolioPage(deps.database.db, { filter, sort, order, after, limit }),
+        portfolioCounts(deps.database.db, filter),
+      ]);
+      return {
+        items: page.items.map((i) => ({ ...i, status: i.status as "active", healthReasons: [...i.healthReasons] })),
+        nextCursor: page.more && page.last ? encodeCursor(list, page.last) : null,
+        counts: { ...counts, phases: [...counts.phases] },
+        asOf: now,
+      };
+    },
+  );
+}

@@ -1,0 +1,232 @@
+// The portfolio projection: after every command, start and tick, the project's summary row and its
+// step statistics are rewritten from the new state, inside the transaction that wrote the events
+// (registered with the store's projection hook). `rebuildSummaries` re-derives rows that are missing
+// or behind (a database from before migration 0007) and rows whose health is due for review.
+import { type Insertable, type Kysely, sql } from "kysely";
+import type { Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
+import { eventOf } from "../store/event-log.ts";
+import { PlaybookCache } from "../store/playbooks.ts";
+import { type ProjectionChange, registerProjection } from "../store/projections.ts";
+import type { Schema } from "../store/schema.ts";
+import { type EventFigures, figuresOf, NO_FIGURES, type ProjectSummary, type StepStat, stepStats, summarize } from "./summary.ts";
+import { type MetricsDb, metricsDb, type ProjectStepStatsTable, type ProjectSummariesTable } from "./tables.ts";
+
+// Parsed models by content hash: the same text is the same model whichever database it came from.
+const models = new PlaybookCache();
+
+export async function modelFor(db: Kysely<Schema>, ref: { readonly id: string; readonly version: string }): Promise<PlaybookModel> {
+  const version = db.selectFrom("playbook_versions").where("playbook_id", "=", ref.id).where("version", "=", ref.version);
+  const row = await version.select("content_hash").executeTakeFirstOrThrow();
+  const cached = models.cached(row.content_hash);
+  if (cached) return cached;
+  const full = await version.select("source").executeTakeFirstOrThrow();
+  return models.model(row.content_hash, full.source, `${ref.id}@${ref.version}`);
+}
+
+type SummaryRow = Insertable<ProjectSummariesTable>;
+
+export function summaryRow(s: ProjectSummary, updatedAt: Instant): SummaryRow {
+  return {
+    project_id: s.projectId,
+    client_id: s.clientId,
+    client_name: s.clientName,
+    playbook_id: s.playbookId,
+    playbook_version: s.playbookVersion,
+    status: s.status,
+    phase: s.phase,
+    phase_title: s.phaseTitle,
+    phase_index: s.phaseIndex,
+    csm: s.csm,
+    segment: s.segment,
+    country: s.country,
+    started_at: s.startedAt,
+    target_go_live_at: s.targetGoLiveAt,
+    go_live_at: s.goLiveAt,
+    first_value_at: s.firstValueAt,
+    completed_at: s.completedAt,
+    closed_at: s.closedAt,
+    held_since: s.heldSince,
+    next_milestone: s.nextMilestone?.step ?? null,
+    next_milestone_title: s.nextMilestone?.title ?? null,
+    next_milestone_due_at: s.nextMilestone?.dueAt ?? null,
+    overdue_steps: s.overdueSteps,
+    blocked_gates: s.blockedGates,
+    missed_milestones: s.missedMilestones,
+    open_issues: s.openIssues,
+    milestones_due: s.milestonesDue,
+    milestones_on_time: s.milestonesOnTime,
+    steps_due: s.stepsDue,
+    steps_on_time: s.stepsOnTime,
+    uat_first_pass: s.uatFirstPass,
+    training_records: s.trainingRecords,
+    training_passed: s.trainingPassed,
+    adoption_rate: s.adoptionRate,
+    nps: s.nps,
+    csat: s.csat,
+    held_ms: s.heldMs,
+    health: s.health,
+    health_rank: s.healthRank,
+    health_reasons: JSON.stringify(s.healthReasons),
+    review_at: s.reviewAt,
+    version: s.version,
+    updated_at: updatedAt,
+  };
+}
+
+export function statRows(s: ProjectSummary, stats: readonly StepStat[]): Insertable<ProjectStepStatsTable>[] {
+  return stats.map((st) => ({
+    project_id: s.projectId,
+    kind: st.kind,
+    key: st.key,
+    playbook_id: s.playbookId,
+    phase: st.phase,
+    csm: s.csm,
+    segment: s.segment,
+    started_at: s.startedAt,
+    breached: st.breached,
+    days: st.days,
+  }));
+}
+
+const UPDATABLE = (row: SummaryRow) => {
+  const { project_id: _id, ...rest } = row;
+  return rest;
+};
+
+/** Insert or replace summary rows (and replace the step statistics of the projects given). */
+export async function writeSummaries(
+  db: MetricsDb,
+  rows: readonly { summary: ProjectSummary; stats: readonly StepStat[] | undefined }[],
+  updatedAt: Instant,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const summaries = rows.map((r) => summaryRow(r.summary, updatedAt));
+  // 47 columns: stay far below PostgreSQL's 65535 parameters per statement.
+  for (let i = 0; i < summaries.length; i += 1000) {
+    const chunk = summaries.slice(i, i + 1000);
+    await db
+      .insertInto("project_summaries")
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.column("project_id").doUpdateSet((eb) => {
+          const set: Record<string, unknown> = {};
+          for (const key of Object.keys(UPDATABLE(chunk[0] as SummaryRow))) set[key] = eb.ref(`excluded.${key}` as never);
+          return set as never;
+        }),
+      )
+      .execute();
+  }
+  const withStats = rows.filter((r) => r.stats !== undefined);
+  if (withStats.length === 0) return;
+  const ids = withStats.map((r) => r.summary.projectId);
+  for (let i = 0; i < ids.length; i += 5000)
+    await db
+      .deleteFrom("project_step_stats")
+      .where("project_id", "in", ids.slice(i, i + 5000))
+      .execute();
+  const stats = withStats.flatMap((r) => statRows(r.summary, r.stats ?? []));
+  for (let i = 0; i < stats.length; i += 5000)
+    await db
+      .insertInto("project_step_stats")
+      .values(stats.slice(i, i + 5000))
+      .execute();
+}
+
+async function figuresFromLog(db: Kysely<Schema>, model: PlaybookModel, projectId: string): Promise<EventFigures> {
+  const rows = await db
+    .selectFrom("events")
+    .select(["type", "at", "actor", "payload"])
+    .where("project_id", "=", projectId)
+    .where("type", "in", ["survey.answered", "project.resumed"])
+    .orderBy("seq")
+    .execute();
+  return figuresOf(model.playbook, rows.map(eventOf));
+}
+
+async function applyChange(trx: Kysely<Schema>, change: ProjectionChange): Promise<void> {
+  const db = metricsDb(trx);
+  const model = await modelFor(trx, change.state.playbook);
+  const previous = await db
+    .selectFrom("project_summaries")
+    .select(["nps", "csat", "held_ms", "version", "updated_at"])
+    .where("project_id", "=", change.projectId)
+    .executeTakeFirst();
+  const upToDate = previous !== undefined && previous.version === change.state.version - change.events.length;
+  const figures = upToDate
+    ? figuresOf(model.playbook, change.events, { nps: previous.nps, csat: previous.csat, heldMs: Number(previous.held_ms) })
+    : change.before === undefined
+      ? figuresOf(model.playbook, change.events, NO_FIGURES)
+      : await figuresFromLog(trx, model, change.projectId);
+  const summary = summarize(model, change.state, figures, change.now);
+  const stats = stepStats(model, change.state, change.now);
+  // Most commands settle no step: rewrite the statistics only when they differ from the ones
+  // written last time (derived from the state before, at the instant of that write).
+  let changed = true;
+  if (upToDate && change.before !== undefined) {
+    const then = previous.updated_at.toISOString();
+    const before = summarize(model, change.before, figures, then);
+    changed =
+      before.csm !== summary.csm ||
+      before.segment !== summary.segment ||
+      JSON.stringify(stepStats(model, change.before, then)) !== JSON.stringify(stats);
+  }
+  await writeSummaries(db, [{ summary, stats: changed ? stats : undefined }], change.now);
+}
+
+registerProjection({ name: "project_summaries", apply: applyChange });
+
+/** Derive a summary from a full event log (what a replay gives); for rebuilds and tests. */
+export function summaryFromEvents(model: PlaybookModel, state: ProjectState, events: readonly ProjectEvent[], now: Instant) {
+  return { summary: summarize(model, state, figuresOf(model.playbook, events), now), stats: stepStats(model, state, now) };
+}
+
+/**
+ * Re-derive the summaries that are missing or behind their project, and those whose health review
+ * time has come (a deadline passed with no event), at most `limit` per call.
+ */
+export async function rebuildSummaries(db: Kysely<Schema>, now: Instant, options: { readonly limit?: number } = {}): Promise<number> {
+  const mdb = metricsDb(db);
+  const limit = options.limit ?? 10_000;
+  const { rows } = await sql<{ id: string }>`
+    SELECT p.id FROM projects p LEFT JOIN project_summaries s ON s.project_id = p.id
+     WHERE s.project_id IS NULL OR s.version <> p.version
+     UNION
+    SELECT project_id FROM project_summaries WHERE review_at IS NOT NULL AND review_at <= ${now}
+     LIMIT ${limit}`.execute(mdb);
+  let done = 0;
+  for (let i = 0; i < rows.length; i += 200) {
+    const ids = rows.slice(i, i + 200).map((r) => r.id);
+    await mdb.transaction().execute(async (trx) => {
+      const projects = await trx
+        .selectFrom("projects")
+        .select(["id", "state", "playbook_id", "playbook_version"])
+        .where("id", "in", ids)
+        .forUpdate()
+        .execute();
+      const out: { summary: ProjectSummary; stats: StepStat[] }[] = [];
+      for (const p of projects) {
+        const state = p.state as ProjectState;
+        const store = trx as unknown as Kysely<Schema>;
+        const model = await modelFor(store, state.playbook);
+        const figures = await figuresFromLog(store, model, p.id);
+        out.push({ summary: summarize(model, state, figures, now), stats: stepStats(model, state, now) });
+      }
+      await writeSummaries(trx, out, now);
+      done += out.length;
+    });
+  }
+  return done;
+}
+
+/** The latest published version of a playbook (for titles and KPI targets), undefined when unknown. */
+export async function latestPlaybook(db: Kysely<Schema>, id: string): Promise<PlaybookModel | undefined> {
+  const row = await db
+    .selectFrom("playbook_versions")
+    .select("version")
+    .where("playbook_id", "=", id)
+    .orderBy("published_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? modelFor(db, { id, version: row.version }) : undefined;
+}

@@ -30,6 +30,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Login attempts allowed per client address and minute. */
   readonly loginRateLimit: number;
+  /** Demo projects to create on an empty database (ONBOARD_DEMO_PROJECTS; unset: 300 for `npm start`, 0: none). */
+  readonly demoProjects: number | undefined;
   /** Portal sign-in link requests allowed per client address and minute. */
   readonly magicLinkRateLimit: number;
   /** CRM webhook deliveries allowed per source address and minute. */
@@ -134,6 +136,12 @@ const Environment = z.object({
   TRUST_PROXY: onOff("off"),
   LOGIN_RATE_LIMIT: integer(1, 100_000, 10),
   MAGIC_LINK_RATE_LIMIT: integer(1, 100_000, 5),
+  ONBOARD_DEMO_PROJECTS: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v) && Number(v) <= 1_000_000, { error: "must be a whole number of demo projects from 0 to 1000000" })
+    .transform((v) => Number(v))
+    .optional(),
   WEBHOOK_RATE_LIMIT: integer(1, 1_000_000, 600),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600, 30),
   ONBOARD_WEBHOOK_SECRET: z.string().min(16, { error: "must have at least 16 characters" }).max(512).optional(),
@@ -336,6 +344,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     trustProxy: e.TRUST_PROXY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     magicLinkRateLimit: e.MAGIC_LINK_RATE_LIMIT,
+    demoProjects: e.ONBOARD_DEMO_PROJECTS,
     webhookRateLimit: e.WEBHOOK_RATE_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     webhooks: {

@@ -29,12 +29,6 @@ import type { Api } from "./http.ts";
 import { WebhookDispatcher } from "./outbound/dispatcher.ts";
 import { configuredMailer, notificationsOf } from "./routes/mail/notifications-of.ts";
 
-/** ONBOARD_DEMO_PROJECTS: a whole number of demo projects for an empty database (0: none). */
-function demoSizeFrom(text: string | undefined, fallback: number): number {
-  const n = Number(text);
-  return text === undefined || text.trim() === "" || !Number.isInteger(n) || n < 0 ? fallback : n;
-}
-
 export interface StartOptions {
   /** An open database to use instead of the configured one (tests); the caller closes it. */
   readonly database?: Database;
@@ -102,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
     await rebuildSummaries(database.db, clock(), { limit: Number.MAX_SAFE_INTEGER });
-    const demoProjects = options.demoProjects ?? demoSizeFrom(process.env.ONBOARD_DEMO_PROJECTS, ownsDatabase ? 300 : 0);
+    const demoProjects = options.demoProjects ?? config.demoProjects ?? (ownsDatabase ? 300 : 0);
     const emptyDatabase = demoProjects > 0 && (await database.db.selectFrom("projects").select("id").limit(1).execute()).length === 0;
     const { app, routes } = await buildApp(deps);
     const log = app.log;

@@ -38,6 +38,7 @@ function folderConfig(env: Record<string, string> = {}) {
     LOG_LEVEL: "silent",
     ONBOARD_ADMIN_EMAIL: "admin@example.com",
     ONBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ONBOARD_DEMO_PROJECTS: "0",
     ...env,
   });
 }
@@ -49,7 +50,7 @@ async function serve(env: Record<string, string>): Promise<{ child: ChildProcess
   );
   const child = spawn(process.execPath, [join(ROOT, "src/cli/main.ts"), "serve"], {
     cwd: ROOT,
-    env: { ...clean, PORT: "0", LOG_LEVEL: "warn", ...env },
+    env: { ...clean, PORT: "0", LOG_LEVEL: "warn", ONBOARD_DEMO_PROJECTS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
@@ -149,7 +150,11 @@ describe("the server on a PGlite folder", () => {
     const second = await startServer(folderConfig({ SCHEDULER: "off", OUTBOX: "off" }));
     try {
       assert.equal(second.admin.created, false, "the first admin is created once");
-      assert.deepEqual(second.background, { scheduler: undefined, outbox: undefined, webhooks: undefined }, "API-only: SCHEDULER=off, OUTBOX=off");
+      assert.deepEqual(
+        second.background,
+        { scheduler: undefined, outbox: undefined, webhooks: undefined },
+        "API-only: SCHEDULER=off, OUTBOX=off",
+      );
       const again = new Caller(await second.listen(), { token });
       const client = await again.get("/clients/in-flight");
       assert.equal(client.status, 200, "the request in flight was committed before the database closed");

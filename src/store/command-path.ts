@@ -10,11 +10,11 @@ import type { Actor, Command, Effect, Instant, Outcome, ProjectState, ProjectSta
 import { AppError, ConflictError, fromEngineError } from "./errors.ts";
 import { chainEvents, headHash, insertEvents, type StoredEvent } from "./event-log.ts";
 import { enqueueEffects } from "./outbox.ts";
-import { enqueueWebhookMessages } from "./webhook-outbox.ts";
 import { syncProjectRoles } from "./people.ts";
 import { loadPlaybookVersion, type PlaybookCache } from "./playbooks.ts";
 import { runProjections } from "./projections.ts";
 import type { ProjectRow, Schema } from "./schema.ts";
+import { enqueueWebhookMessages } from "./webhook-outbox.ts";
 
 /** What a command did, as returned to the caller and stored for idempotent replays. */
 export interface CommandResult {

@@ -1,0 +1,411 @@
+// The portfolio: every active onboarding in one look (what is late, what is next, who is blocked),
+// counts that filter the list behind them, filters and sorting kept in the URL, and charts.
+import { lazy, Suspense, useMemo } from "react";
+import { api, type Schemas } from "../../api/client.ts";
+import { Empty, ErrorNotice, HealthBadge, Loading, PageHeader } from "../../components/ui.tsx";
+import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
+import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
+import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
+import { useResource } from "../../lib/use-resource.ts";
+
+// chart.js loads after the list: the portfolio is on screen first.
+const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
+
+const HEALTH_ORDER: Record<string, number> = { red: 0, amber: 1, green: 2 };
+type SortKey = "client" | "health" | "days" | "next" | "phase" | "csm";
+
+const SORTS: Record<SortKey, (a: PortfolioRow, b: PortfolioRow) => number> = {
+  client: (a, b) => a.clientName.localeCompare(b.clientName),
+  health: (a, b) => (HEALTH_ORDER[a.health] ?? 3) - (HEALTH_ORDER[b.health] ?? 3) || b.overdueSteps - a.overdueSteps,
+  days: (a, b) => b.daysSinceStart - a.daysSinceStart,
+  next: (a, b) => (a.nextMilestone?.dueAt ?? "9").localeCompare(b.nextMilestone?.dueAt ?? "9"),
+  phase: (a, b) => (a.phase ?? "").localeCompare(b.phase ?? ""),
+  csm: (a, b) => (a.csm?.name ?? "").localeCompare(b.csm?.name ?? ""),
+};
+
+function unique(values: readonly (string | null)[]): string[] {
+  return [...new Set(values.filter((v): v is string => !!v))].sort();
+}
+
+export function Dashboard() {
+  useTitle("Portfolio", "Onboard");
+  const { search } = useLocation();
+  const portfolio = useResource((signal) => loadPortfolio(signal), []);
+  const kpis = useResource(async (signal) => (await api.get("/kpis", { signal })).data, []);
+  const filter = {
+    health: search.get("health") ?? "",
+    csm: search.get("csm") ?? "",
+    segment: search.get("segment") ?? "",
+    playbook: search.get("playbook") ?? "",
+    phase: search.get("phase") ?? "",
+    q: search.get("q") ?? "",
+    late: search.get("late") ?? "",
+  };
+  const sort = (search.get("sort") as SortKey | null) ?? "health";
+  const csms = new Map(rows_(portfolio.data).flatMap((r) => (r.csm ? [[r.csm.id, r.csm.name] as const] : [])));
+
+  const rows = portfolio.data ?? [];
+  const visible = useMemo(() => {
+    const q = filter.q.toLowerCase();
+    return rows
+      .filter(
+        (r) =>
+          (!filter.health || r.health === filter.health) &&
+          (!filter.csm || r.csm?.id === filter.csm) &&
+          (!filter.segment || r.segment === filter.segment) &&
+          (!filter.playbook || r.playbook.id === filter.playbook) &&
+          (!filter.phase || r.phase === filter.phase) &&
+          (!q || r.clientName.toLowerCase().includes(q)) &&
+          (!filter.late || r.overdueSteps > 0),
+      )
+      .sort(SORTS[sort] ?? SORTS.health);
+  }, [rows, filter.health, filter.csm, filter.segment, filter.playbook, filter.phase, filter.q, filter.late, sort]);
+
+  const counts = { red: 0, amber: 0, green: 0 } as Record<string, number>;
+  for (const r of rows) counts[r.health] = (counts[r.health] ?? 0) + 1;
+  const late = rows.filter((r) => r.overdueSteps > 0).length;
+  const phases = unique(rows.map((r) => r.phase));
+  const filtered = Object.values(filter).some(Boolean);
+
+  return (
+    <>
+      <PageHeader
+        title="Portfolio"
+        subtitle={portfolio.data ? `${rows.length} active onboarding${rows.length === 1 ? "" : "s"}` : "Active onboardings"}
+        actions={
+          <button type="button" onClick={() => void portfolio.reload()} disabled={portfolio.loading}>
+            Refresh
+          </button>
+        }
+      />
+      <ErrorNotice error={portfolio.error} onRetry={() => void portfolio.reload()} />
+      <section aria-label="Counts" className="stats">
+        <CountCard label="Active" value={rows.length} tone="" active={!filtered} onSelect={() => setSearch({ ...blank(), q: undefined })} />
+        <CountCard
+          label="At risk"
+          value={counts.red ?? 0}
+          tone="red"
+          active={filter.health === "red"}
+          onSelect={() => setSearch({ ...blank(), health: "red" })}
+        />
+        <CountCard
+          label="Watch"
+          value={counts.amber ?? 0}
+          tone="amber"
+          active={filter.health === "amber"}
+          onSelect={() => setSearch({ ...blank(), health: "amber" })}
+        />
+        <CountCard
+          label="On track"
+          value={counts.green ?? 0}
+          tone="green"
+          active={filter.health === "green"}
+          onSelect={() => setSearch({ ...blank(), health: "green" })}
+        />
+        <CountCard
+          label="With late steps"
+          value={late}
+          tone="red"
+          active={filter.late === "1"}
+          onSelect={() => setSearch({ ...blank(), late: "1" })}
+        />
+      </section>
+
+      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="f-q">Client</label>
+          <input id="f-q" type="search" placeholder="Search clients" value={filter.q} onChange={(e) => setSearch({ q: e.target.value })} />
+        </div>
+        <Select
+          id="f-csm"
+          label="CSM"
+          value={filter.csm}
+          onChange={(v) => setSearch({ csm: v })}
+          options={[...csms].sort((a, b) => a[1].localeCompare(b[1]))}
+        />
+        <Select
+          id="f-segment"
+          label="Segment"
+          value={filter.segment}
+          onChange={(v) => setSearch({ segment: v })}
+          options={unique(rows.map((r) => r.segment)).map((s) => [s, humanize(s)])}
+        />
+        <Select
+          id="f-playbook"
+          label="Playbook"
+          value={filter.playbook}
+          onChange={(v) => setSearch({ playbook: v })}
+          options={unique(rows.map((r) => r.playbook.id)).map((p) => [p, p])}
+        />
+        <Select
+          id="f-phase"
+          label="Phase"
+          value={filter.phase}
+          onChange={(v) => setSearch({ phase: v })}
+          options={phases.map((p) => [p, p])}
+        />
+        <Select
+          id="f-health"
+          label="Health"
+          value={filter.health}
+          onChange={(v) => setSearch({ health: v })}
+          options={[
+            ["red", "At risk"],
+            ["amber", "Watch"],
+            ["green", "On track"],
+          ]}
+        />
+        {filtered ? (
+          <button type="button" onClick={() => setSearch(blank())}>
+            Clear filters
+          </button>
+        ) : null}
+      </form>
+
+      {portfolio.loading && !portfolio.data ? (
+        <div className="card">
+          <Loading lines={6} label="Loading the portfolio" />
+        </div>
+      ) : rows.length === 0 ? (
+        <div className="card">
+          <Empty title="No active onboardings yet">
+            <p>Projects start from a won deal in your CRM or with POST /projects; they appear here as soon as they run.</p>
+          </Empty>
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table aria-describedby="portfolio-caption">
+            <caption id="portfolio-caption" className="visually-hidden">
+              Active onboardings, {visible.length} shown, sorted by {sort}
+            </caption>
+            <thead>
+              <tr>
+                <SortHeader label="Client" k="client" sort={sort} />
+                <SortHeader label="CSM" k="csm" sort={sort} className="hide-phone" />
+                <SortHeader label="Phase" k="phase" sort={sort} className="hide-phone" />
+                <SortHeader label="Health" k="health" sort={sort} />
+                <SortHeader label="Days vs plan" k="days" sort={sort} className="hide-phone" />
+                <SortHeader label="Next milestone" k="next" sort={sort} />
+              </tr>
+            </thead>
+            <tbody>
+              {visible.map((r) => (
+                <tr key={r.projectId}>
+                  <td className="client-cell">
+                    <Link to={`/app/projects/${encodeURIComponent(r.projectId)}`}>{r.clientName}</Link>
+                    <div className="muted small">
+                      {r.playbook.id} v{r.playbook.version}
+                      {r.segment ? ` · ${humanize(r.segment)}` : ""}
+                    </div>
+                  </td>
+                  <td className="hide-phone">{r.csm?.name ?? <span className="muted">Unassigned</span>}</td>
+                  <td className="hide-phone">{r.phase ?? "—"}</td>
+                  <td>
+                    <HealthBadge health={r.health} />
+                    {r.reasons.length > 0 ? (
+                      <ul className="reasons">
+                        {r.reasons.map((reason) => (
+                          <li key={reason}>{reason}</li>
+                        ))}
+                      </ul>
+                    ) : null}
+                  </td>
+                  <td className="hide-phone">
+                    <DaysVsPlan row={r} />
+                  </td>
+                  <td>
+                    {r.nextMilestone ? (
+                      <>
+                        <div>{r.nextMilestone.title}</div>
+                        <MilestoneDue dueAt={r.nextMilestone.dueAt} />
+                      </>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {visible.length === 0 ? (
+                <tr>
+                  <td colSpan={6}>
+                    <Empty title="No onboarding matches these filters">
+                      <button type="button" className="link" onClick={() => setSearch(blank())}>
+                        Clear filters
+                      </button>
+                    </Empty>
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {rows.length > 0 ? (
+        <Suspense fallback={<div className="charts" aria-busy="true" />}>
+          <PortfolioCharts rows={rows} kpis={kpis.data} />
+        </Suspense>
+      ) : null}
+    </>
+  );
+}
+
+function rows_(data: readonly PortfolioRow[] | undefined): readonly PortfolioRow[] {
+  return data ?? [];
+}
+
+function blank(): Record<string, undefined> {
+  return { health: undefined, csm: undefined, segment: undefined, playbook: undefined, phase: undefined, q: undefined, late: undefined };
+}
+
+function MilestoneDue({ dueAt }: { dueAt: string | null }) {
+  if (!dueAt) return <div className="small muted">Date set when it opens</div>;
+  const late = dueAt < new Date().toISOString();
+  return (
+    <div className={late ? "small" : "small muted"} style={late ? { color: "var(--red)", fontWeight: 600 } : undefined}>
+      {shortDate(dueAt)} · {dueLabel(dueAt)}
+    </div>
+  );
+}
+
+function DaysVsPlan({ row }: { row: PortfolioRow }) {
+  const target = row.targetDays;
+  const ratio = target ? Math.min(1, row.daysSinceStart / Math.max(target, 1)) : 0;
+  const over = target !== null && row.daysSinceStart > target;
+  return (
+    <div>
+      <div className="nowrap">
+        <strong>{row.daysSinceStart}</strong>
+        <span className="muted">{target === null ? " days · no target" : ` / ${target} days`}</span>
+      </div>
+      <div
+        className={`progress${over || row.overdueSteps > 0 ? " late" : ""}`}
+        role="progressbar"
+        aria-label={`${row.daysSinceStart} of ${target ?? "unknown"} planned days`}
+        aria-valuemin={0}
+        aria-valuemax={target ?? 0}
+        aria-valuenow={Math.min(row.daysSinceStart, target ?? 0)}
+      >
+        <span style={{ width: `${Math.round(ratio * 100)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function CountCard({
+  label,
+  value,
+  tone,
+  active,
+  onSelect,
+}: {
+  label: string;
+  value: number;
+  tone: string;
+  active: boolean;
+  onSelect: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={`stat ${tone}`}
+      aria-pressed={active}
+      onClick={onSelect}
+      style={{ textAlign: "left", display: "block", height: "auto" }}
+    >
+      <div className="value">{value}</div>
+      <div className="label">{label}</div>
+    </button>
+  );
+}
+
+function Select({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">All</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function SortHeader({ label, k, sort, className }: { label: string; k: SortKey; sort: SortKey; className?: string }) {
+  return (
+    <th scope="col" className={className} aria-sort={sort === k ? "ascending" : "none"}>
+      <button type="button" className="sort" onClick={() => setSearch({ sort: k })}>
+        {label}
+        {sort === k ? " ↓" : ""}
+      </button>
+    </th>
+  );
+}
+
+function PortfolioCharts({ rows, kpis }: { rows: readonly PortfolioRow[]; kpis: Schemas["KpiReport"] | undefined }) {
+  const byPhase = useMemo(() => {
+    const phases = new Map<string, { red: number; amber: number; green: number }>();
+    for (const r of rows) {
+      const key = r.phase ?? "Not started";
+      const entry = phases.get(key) ?? { red: 0, amber: 0, green: 0 };
+      if (r.health === "red" || r.health === "amber" || r.health === "green") entry[r.health]++;
+      phases.set(key, entry);
+    }
+    return phases;
+  }, [rows]);
+  const labels = useMemo(() => [...byPhase.keys()], [byPhase]);
+  const series = useMemo(
+    () => [
+      { label: "At risk", values: labels.map((l) => byPhase.get(l)?.red ?? 0), color: "#d32f2f" },
+      { label: "Watch", values: labels.map((l) => byPhase.get(l)?.amber ?? 0), color: "#f0a202" },
+      { label: "On track", values: labels.map((l) => byPhase.get(l)?.green ?? 0), color: "#43a047" },
+    ],
+    [labels, byPhase],
+  );
+  const trend = useMemo(() => kpis?.series.timeToGoLiveByMonth ?? [], [kpis]);
+  const trendLabels = useMemo(() => trend.map((m) => m.month), [trend]);
+  const trendSeries = useMemo(
+    () => [{ label: "Median days to go-live", values: trend.map((m) => m.medianDays ?? 0), color: "#3949ab" }],
+    [trend],
+  );
+  const phases = useMemo(() => kpis?.series.daysPerPhase ?? [], [kpis]);
+  const phaseLabels = useMemo(() => phases.map((p) => p.title), [phases]);
+  const phaseSeries = useMemo(() => [{ label: "Median days", values: phases.map((p) => p.medianDays ?? 0), color: "#5c6bc0" }], [phases]);
+  const breaches = useMemo(
+    () =>
+      [...(kpis?.series.slaBreachesByStep ?? [])]
+        .filter((b) => b.breached > 0)
+        .sort((a, b) => b.breached - a.breached)
+        .slice(0, 8),
+    [kpis],
+  );
+  const breachLabels = useMemo(() => breaches.map((b) => b.title), [breaches]);
+  const breachSeries = useMemo(() => [{ label: "SLA breaches", values: breaches.map((b) => b.breached), color: "#d32f2f" }], [breaches]);
+  return (
+    <section className="charts" aria-label="Charts">
+      <ChartView type="bar" title="Onboardings by phase and health" labels={labels} series={series} />
+      {trend.length > 0 ? (
+        <ChartView type="line" title="Time to go-live (median, by month of start)" labels={trendLabels} series={trendSeries} unit="days" />
+      ) : null}
+      {phases.length > 0 ? (
+        <ChartView type="bar" title="Days spent per phase (median)" labels={phaseLabels} series={phaseSeries} unit="days" />
+      ) : null}
+      {breaches.length > 0 ? <ChartView type="bar" title="SLA breaches by step" labels={breachLabels} series={breachSeries} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+// What a step says in the playbook (the SOP): description, RACI, checklist, form, gate, decision.
+// The API gives the published YAML source of a project's playbook version; it is read here once
+// per version and cached. Only what the workspace shows is extracted, leniently: the server has
+// already validated the file when it was published.
+import { parse } from "yaml";
+
+export interface ChecklistItem {
+  readonly key: string;
+  readonly text: string;
+  readonly required: boolean;
+  readonly owner?: string;
+  readonly visibleToClient?: boolean;
+}
+
+export interface FormField {
+  readonly id: string;
+  readonly label: string;
+  readonly type: string;
+  readonly required: boolean;
+  readonly options?: readonly string[];
+  readonly help?: string;
+}
+
+export interface StepDetail {
+  readonly id: string;
+  readonly description?: string;
+  readonly instructions: readonly string[];
+  readonly expectedResult?: string;
+  readonly raci?: { responsible: string[]; accountable: string; consulted: string[]; informed: string[] };
+  readonly checklist: readonly ChecklistItem[];
+  readonly form?: { id: string; title: string; fields: readonly FormField[] };
+  readonly gate?: { approvers: string[]; rule: string; signOff: string };
+  readonly decision?: { question: string; branches: { label: string; next: string }[] };
+  readonly visibleToClient: boolean;
+  readonly due?: string;
+}
+
+export interface PlaybookDetail {
+  readonly title: string;
+  readonly roles: Readonly<Record<string, { title: string; side: string }>>;
+  readonly phases: readonly { id: string; title: string; window?: string }[];
+  readonly steps: ReadonlyMap<string, StepDetail>;
+  readonly kpis: readonly { id: string; title: string; target?: string }[];
+}
+
+type Raw = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = (v: unknown): Raw => (v && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : {});
+
+export function readPlaybook(source: string): PlaybookDetail {
+  const doc = obj(parse(source));
+  const forms = obj(doc.forms);
+  const roles: Record<string, { title: string; side: string }> = {};
+  for (const [id, role] of Object.entries(obj(doc.roles)))
+    roles[id] = { title: str(obj(role).title) ?? id, side: str(obj(role).side) ?? "internal" };
+  const steps = new Map<string, StepDetail>();
+  const phases: { id: string; title: string; window?: string }[] = [];
+  for (const phaseRaw of list(doc.phases)) {
+    const phase = obj(phaseRaw);
+    const window = str(phase.window);
+    phases.push({ id: str(phase.id) ?? "", title: str(phase.title) ?? "", ...(window ? { window } : {}) });
+    for (const stepRaw of list(phase.steps)) {
+      const s = obj(stepRaw);
+      const id = str(s.id);
+      if (!id) continue;
+      const checklist = list(s.checklist).map((item, i): ChecklistItem => {
+        if (typeof item === "string") return { key: String(i + 1), text: item, required: true };
+        const o = obj(item);
+        const owner = str(o.owner);
+        return {
+          key: str(o.id) ?? String(i + 1),
+          text: str(o.text) ?? "",
+          required: o.required !== false,
+          ...(owner ? { owner } : {}),
+          ...(typeof o.visible_to_client === "boolean" ? { visibleToClient: o.visible_to_client } : {}),
+        };
+      });
+      const formId = str(s.form);
+      const formRaw = formId ? obj(forms[formId]) : undefined;
+      const raci = s.raci ? obj(s.raci) : undefined;
+      const gate = s.gate ? obj(s.gate) : undefined;
+      const decision = s.decision ? obj(s.decision) : undefined;
+      steps.set(id, {
+        id,
+        ...(str(s.description) ? { description: str(s.description) } : {}),
+        instructions: list(s.instructions).map((t) => str(t) ?? ""),
+        ...(str(s.expected_result) ? { expectedResult: str(s.expected_result) } : {}),
+        ...(raci
+          ? {
+              raci: {
+                responsible: list(raci.responsible).map((r) => str(r) ?? ""),
+                accountable: str(raci.accountable) ?? "",
+                consulted: list(raci.consulted).map((r) => str(r) ?? ""),
+                informed: list(raci.informed).map((r) => str(r) ?? ""),
+              },
+            }
+          : {}),
+        checklist,
+        ...(formId && formRaw
+          ? {
+              form: {
+                id: formId,
+                title: str(formRaw.title) ?? formId,
+                fields: Object.entries(obj(formRaw.fields)).map(([fid, f]) => {
+                  const field = obj(f);
+                  const help = str(field.help);
+                  return {
+                    id: fid,
+                    label: str(field.label) ?? fid,
+                    type: str(field.type) ?? "string",
+                    required: field.required === true,
+                    ...(Array.isArray(field.options) ? { options: field.options.map((o) => str(o) ?? "") } : {}),
+                    ...(help ? { help } : {}),
+                  };
+                }),
+              },
+            }
+          : {}),
+        ...(gate
+          ? {
+              gate: {
+                approvers: list(gate.approvers).map((r) => str(r) ?? ""),
+                rule: str(gate.rule) ?? "all",
+                signOff: str(gate.sign_off) ?? "",
+              },
+            }
+          : {}),
+        ...(decision
+          ? {
+              decision: {
+                question: str(decision.question) ?? "",
+                branches: list(decision.branches).map((b) => ({ label: str(obj(b).label) ?? "", next: str(obj(b).next) ?? "" })),
+              },
+            }
+          : {}),
+        visibleToClient: s.visible_to_client === true,
+        ...(str(s.due) ? { due: str(s.due) } : {}),
+      });
+    }
+  }
+  const kpis = list(doc.kpis).map((k) => {
+    const o = obj(k);
+    const target = str(o.target);
+    return { id: str(o.id) ?? "", title: str(o.title) ?? "", ...(target ? { target } : {}) };
+  });
+  return { title: str(obj(doc.document).title) ?? str(doc.id) ?? "", roles, phases, steps, kpis };
+}
+
+const cache = new Map<string, Promise<PlaybookDetail>>();
+
+export function playbookDetail(id: string, version: string, fetchSource: () => Promise<string>): Promise<PlaybookDetail> {
+  const key = `${id}@${version}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = fetchSource().then(readPlaybook);
+    found.catch(() => cache.delete(key));
+    cache.set(key, found);
+  }
+  return found;
+}

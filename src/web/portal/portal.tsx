@@ -1,0 +1,593 @@
+// The client portal: the vendor's name and colour, the client's plan and progress, what they owe
+// and by when, sign-offs with a comment, forms, checklists, and a conversation with the team.
+// Signed in by magic link: the emailed link opens a confirmation page, and only pressing "Sign in"
+// spends the token (mail scanners follow links; they do not press buttons). It shows only what
+// the portal API returns for the signed-in contact's own company.
+import { createContext, type FormEvent, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { ApiError, client, describeError, type Schemas } from "../api/client.ts";
+import { FormInput } from "../components/form-input.tsx";
+import { Empty, ErrorNotice, Field, Loading } from "../components/ui.tsx";
+import { dueLabel, formatDate, formatDateTime, humanize, plural, viewerZone } from "../lib/format.ts";
+import { Link, match, navigate, useLocation, useTitle } from "../lib/router.tsx";
+import { useResource } from "../lib/use-resource.ts";
+
+const portal = client({ csrfCookie: "onboard_portal_csrf", notifySignedOut: false });
+type Session = Schemas["PortalSession"];
+type Step = Schemas["PortalStep"];
+type Command = Schemas["PortalCommand"];
+
+const SessionContext = createContext<{ session: Session; signOut: () => Promise<void> } | null>(null);
+function useSession() {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("no portal session");
+  return value;
+}
+
+/** White or near-black text, whichever reads better on the vendor's colour (WCAG contrast). */
+export function textOn(hex: string): string {
+  const channel = (i: number) => {
+    const c = Number.parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? "#ffffff" : "#111827";
+}
+
+function applyBranding(branding: Session["branding"] | undefined) {
+  const root = document.documentElement;
+  if (!branding) return;
+  root.style.setProperty("--brand", branding.primaryColor);
+  root.style.setProperty("--brand-text", textOn(branding.primaryColor));
+  // Links and focus rings in the vendor's colour only when it reads on white.
+  if (textOn(branding.primaryColor) === "#ffffff") root.style.setProperty("--accent", branding.primaryColor);
+}
+
+export function Portal() {
+  const { pathname } = useLocation();
+  const [state, setState] = useState<{ session: Session | null; error?: unknown } | undefined>();
+  const refresh = useCallback(async () => {
+    try {
+      const { data } = await portal.get("/portal/api/session");
+      applyBranding(data.branding);
+      setState({ session: data });
+    } catch (error) {
+      setState({ session: null, ...(error instanceof ApiError && error.status === 401 ? {} : { error }) });
+    }
+  }, []);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  if (pathname.replace(/\/+$/, "") === "/portal/sign-in")
+    return <SignIn onSignedIn={() => void refresh().then(() => navigate("/portal/"))} />;
+  if (!state) return <main className="portal-signin" aria-busy="true" />;
+  if (!state.session) {
+    if (state.error)
+      return (
+        <main className="portal-main">
+          <ErrorNotice error={state.error} onRetry={() => void refresh()} />
+        </main>
+      );
+    return <SignIn onSignedIn={() => void refresh()} />;
+  }
+  const signOut = async () => {
+    await portal.delete("/portal/api/session").catch(() => undefined);
+    setState({ session: null });
+    navigate("/portal/sign-in");
+  };
+  return (
+    <SessionContext.Provider value={{ session: state.session, signOut }}>
+      <Frame>
+        <Route />
+      </Frame>
+    </SessionContext.Provider>
+  );
+}
+
+function Route() {
+  const { pathname } = useLocation();
+  const path = pathname.replace(/\/+$/, "");
+  const project = match("/portal/projects/:id", path);
+  if (project) return <ProjectPage id={project.id ?? ""} />;
+  return <Home />;
+}
+
+function Frame({ children }: { children: ReactNode }) {
+  const { session, signOut } = useSession();
+  const { branding } = session;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="portal-header">
+        <div className="inner">
+          <Link to="/portal/" className="vendor" style={{ color: "inherit", textDecoration: "none" }}>
+            {branding.logoUrl ? <img src={branding.logoUrl} alt="" /> : null}
+            <span>{branding.vendorName}</span>
+          </Link>
+          <div className="row">
+            <span className="hide-phone">
+              {session.contact.name} · {session.client.name}
+            </span>
+            <button type="button" className="small" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="portal-main" tabIndex={-1}>
+        {children}
+      </main>
+      {branding.supportEmail ? (
+        <footer className="portal-main muted small" style={{ paddingTop: 0 }}>
+          Questions? Write to <a href={`mailto:${branding.supportEmail}`}>{branding.supportEmail}</a>.
+        </footer>
+      ) : null}
+    </>
+  );
+}
+
+function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const changed = () => setHash(window.location.hash);
+    window.addEventListener("hashchange", changed);
+    return () => window.removeEventListener("hashchange", changed);
+  }, []);
+  const token = new URLSearchParams(hash.slice(1)).get("token");
+  useTitle(token ? "Confirm sign-in" : "Sign in", "Client portal");
+  const [email, setEmail] = useState("");
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const request = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    setBusy(true);
+    try {
+      await portal.post("/portal/api/magic-links", { body: { email } });
+      setSent(true);
+    } catch (e) {
+      setError(e instanceof ApiError ? (e.fieldErrors().email ?? describeError(e)) : describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const confirm = async () => {
+    if (!token) return;
+    setError(undefined);
+    setBusy(true);
+    try {
+      await portal.post("/portal/api/sessions", { body: { token } });
+      // The token is spent: keep it out of the history and the address bar.
+      window.history.replaceState(null, "", "/portal/");
+      setHash("");
+      onSignedIn();
+    } catch (e) {
+      setError(
+        e instanceof ApiError && (e.status === 401 || e.status === 404 || e.status === 410)
+          ? "This sign-in link has expired or was already used. Ask for a new one below."
+          : describeError(e),
+      );
+      window.history.replaceState(null, "", "/portal/sign-in");
+      setHash("");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="portal-signin">
+      <div className="card">
+        <h1>{token ? "Sign in to your onboarding" : "Your onboarding portal"}</h1>
+        {token && !error ? (
+          <>
+            <p>You opened a sign-in link. Press the button to sign in on this device.</p>
+            <button type="button" className="primary" style={{ width: "100%" }} onClick={() => void confirm()} disabled={busy}>
+              {busy ? "Signing in…" : "Sign in"}
+            </button>
+          </>
+        ) : sent ? (
+          <div className="notice success" role="status">
+            If <strong>{email}</strong> belongs to a contact of an onboarding, a sign-in link is on its way. It works once and for a short
+            time.
+          </div>
+        ) : (
+          <form onSubmit={request} noValidate>
+            <p className="muted">Enter your work email: we send you a link to sign in, no password needed.</p>
+            {error ? (
+              <div className="notice error" role="alert" style={{ marginBottom: "1rem" }}>
+                {error}
+              </div>
+            ) : null}
+            <Field label="Work email" required>
+              {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+            </Field>
+            <button type="submit" className="primary" style={{ width: "100%" }} disabled={busy || !email.trim()}>
+              {busy ? "Sending…" : "Email me a sign-in link"}
+            </button>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function Progress({ done, total, label }: { done: number; total: number; label: string }) {
+  const percent = total ? Math.round((done / total) * 100) : 0;
+  return (
+    <div>
+      <div className="spread small" style={{ marginBottom: "0.3rem" }}>
+        <span>{label}</span>
+        <strong>{percent}%</strong>
+      </div>
+      <div className="portal-progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <span style={{ width: `${percent}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function Home() {
+  const { session } = useSession();
+  useTitle(session.client.name, session.branding.vendorName);
+  const projects = useResource(async (signal) => (await portal.get("/portal/api/projects", { signal })).data, []);
+  const items = projects.data?.items ?? [];
+  useEffect(() => {
+    const only = items[0];
+    if (items.length === 1 && only) navigate(`/portal/projects/${encodeURIComponent(only.id)}`, { replace: true });
+  }, [items]);
+  return (
+    <>
+      <h1>Welcome, {session.contact.name.split(" ")[0]}</h1>
+      <p className="muted">Your onboarding with {session.branding.vendorName}.</p>
+      <ErrorNotice error={projects.error} onRetry={() => void projects.reload()} />
+      {projects.loading && !projects.data ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <div className="card">
+          <Empty title="No onboarding to show yet">Your team will invite you as soon as your plan is ready.</Empty>
+        </div>
+      ) : (
+        <div className="stack">
+          {items.map((p) => (
+            <Link
+              key={p.id}
+              to={`/portal/projects/${encodeURIComponent(p.id)}`}
+              className="card"
+              style={{ color: "inherit", textDecoration: "none", display: "block" }}
+            >
+              <h2>{p.title}</h2>
+              <Progress done={p.progress.done} total={p.progress.total} label={`${p.progress.done} of ${p.progress.total} steps done`} />
+              <p className="small" style={{ marginTop: "0.5rem" }}>
+                {p.owed ? <strong>{plural(p.owed, "item")} waiting for you</strong> : "Nothing waiting for you"}
+                {p.overdue ? <span style={{ color: "var(--red)" }}> · {p.overdue} overdue</span> : null}
+              </p>
+            </Link>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+function ProjectPage({ id }: { id: string }) {
+  const { session } = useSession();
+  const project = useResource(
+    async (signal) => {
+      const reply = await portal.get("/portal/api/projects/{id}", { path: { id }, signal });
+      return { ...reply.data, etag: reply.etag };
+    },
+    [id],
+  );
+  const [notice, setNotice] = useState<{ tone: "success" | "error" | "info"; text: string }>();
+  useTitle(project.data?.title ?? "Your plan", session.branding.vendorName);
+
+  const act = async (command: Command, done: string): Promise<Record<string, string> | undefined> => {
+    const p = project.data;
+    if (!p) return undefined;
+    setNotice(undefined);
+    try {
+      await portal.post("/portal/api/projects/{id}/commands", {
+        path: { id },
+        body: command,
+        headers: { "if-match": p.etag ?? `"${p.version}"`, "idempotency-key": crypto.randomUUID() },
+      });
+      setNotice({ tone: "success", text: done });
+      await project.reload();
+      return undefined;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 412) {
+        setNotice({ tone: "info", text: "The plan changed a moment ago. You now see the latest version: check it and try again." });
+        await project.reload();
+        return undefined;
+      }
+      setNotice({ tone: "error", text: describeError(e) });
+      return e instanceof ApiError ? e.fieldErrors() : {};
+    }
+  };
+
+  if (project.error && !project.data)
+    return (
+      <>
+        <ErrorNotice error={project.error} />
+        <p>
+          <Link to="/portal/">Back to your onboarding</Link>
+        </p>
+      </>
+    );
+  const p = project.data;
+  if (!p) return <Loading lines={6} />;
+  const zone = p.timeZone || viewerZone;
+  return (
+    <div className="stack">
+      <section aria-labelledby="plan-h">
+        <h1 id="plan-h">{p.title}</h1>
+        <p className="muted">
+          Started {formatDate(p.startedAt, zone)}
+          {p.currentPhase ? ` · now in ${/^[a-z0-9_]+$/.test(p.currentPhase) ? humanize(p.currentPhase) : p.currentPhase}` : ""}
+          {p.goLiveAt ? ` · live since ${formatDate(p.goLiveAt, zone)}` : ""}
+        </p>
+        <div className="card">
+          <Progress done={p.progress.done} total={p.progress.total} label={`${p.progress.done} of ${p.progress.total} steps done`} />
+        </div>
+      </section>
+      <div aria-live="polite">
+        {notice ? (
+          <div className={`notice ${notice.tone}`} role={notice.tone === "error" ? "alert" : undefined}>
+            {notice.text}
+          </div>
+        ) : null}
+      </div>
+      <section className="card owe" aria-labelledby="owe-h">
+        <h2 id="owe-h">What we need from you</h2>
+        {p.owed.length === 0 ? (
+          <p className="muted" style={{ margin: 0 }}>
+            Nothing right now: we will let you know when something needs you.
+          </p>
+        ) : (
+          <ul style={{ margin: 0, paddingLeft: "1.1rem" }}>
+            {p.owed.map((o) => (
+              <li key={o.step}>
+                <a href={`#step-${o.step}`}>{o.title}</a>{" "}
+                <span className="small" style={o.overdue ? { color: "var(--red)", fontWeight: 600 } : { color: "var(--muted)" }}>
+                  {o.dueAt ? `by ${formatDateTime(o.dueAt, zone)} · ${dueLabel(o.dueAt)}` : "no deadline"}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card" aria-labelledby="steps-h">
+        <h2 id="steps-h">Your plan</h2>
+        {p.phases.map((phase) => (
+          <div key={phase.id} style={{ marginBottom: "1rem" }}>
+            <h3 className="phase-chip">{phase.title}</h3>
+            <ol className="portal-steps">
+              {phase.steps.map((step) => (
+                <PortalStepItem key={step.id} step={step} zone={zone} act={act} />
+              ))}
+            </ol>
+          </div>
+        ))}
+      </section>
+      <Comments projectId={p.id} />
+    </div>
+  );
+}
+
+function PortalStepItem({
+  step,
+  zone,
+  act,
+}: {
+  step: Step;
+  zone: string;
+  act: (c: Command, done: string) => Promise<Record<string, string> | undefined>;
+}) {
+  const [comment, setComment] = useState("");
+  const [commentError, setCommentError] = useState<string>();
+  const [values, setValues] = useState<Record<string, unknown>>(() =>
+    Object.fromEntries((step.form?.fields ?? []).map((f) => [f.id, f.value ?? ""])),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const done = step.status === "done" || step.status === "skipped";
+  const decide = async (type: "approve" | "reject", role: string) => {
+    if (type === "reject" && !comment.trim()) {
+      setCommentError("Tell us what to change: a rejection needs a comment.");
+      return;
+    }
+    setCommentError(undefined);
+    const fields = await act(
+      type === "approve"
+        ? { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}) }
+        : { type, step: step.id, role, comment: comment.trim() },
+      type === "approve" ? `Thank you: “${step.title}” is approved.` : "Sent back to the team with your comment.",
+    );
+    if (fields?.comment) setCommentError(fields.comment);
+    else if (!fields) setComment("");
+  };
+  const submitForm = async (event: FormEvent) => {
+    event.preventDefault();
+    const local: Record<string, string> = {};
+    for (const f of step.form?.fields ?? [])
+      if (f.required && (values[f.id] === undefined || values[f.id] === "")) local[f.id] = `${f.label} is required`;
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    const fields = await act({ type: "submit_form", step: step.id, values }, "Thank you: your answers are saved.");
+    if (fields) setErrors(fields);
+  };
+  return (
+    <li id={`step-${step.id}`}>
+      <div className="spread">
+        <div>
+          <strong>{step.title}</strong>
+          <div className="small muted">
+            {step.owner.side === "client" ? "You" : step.owner.title}
+            {step.dueAt && !done ? ` · due ${formatDateTime(step.dueAt, zone)}` : ""}
+            {step.completedAt ? ` · done ${formatDate(step.completedAt, zone)}` : ""}
+          </div>
+        </div>
+        <span className={`badge ${done ? "green" : step.overdue ? "red" : step.actionNeeded ? "amber" : ""}`}>
+          {done
+            ? "Done"
+            : step.overdue
+              ? "Overdue"
+              : step.actionNeeded
+                ? "Needs you"
+                : step.status === "open" || step.status === "in_progress"
+                  ? "In progress"
+                  : "Coming up"}
+        </span>
+      </div>
+      {step.description ? (
+        <p className="small" style={{ margin: "0.4rem 0 0" }}>
+          {step.description}
+        </p>
+      ) : null}
+      {step.checklist.length > 0 ? (
+        <ul className="checklist">
+          {step.checklist.map((item) => (
+            <li key={item.key}>
+              <input
+                id={`${step.id}-${item.key}`}
+                type="checkbox"
+                checked={item.checked}
+                disabled={!item.canTick}
+                onChange={(e) => void act({ type: "tick_checklist", step: step.id, item: item.key, checked: e.target.checked }, "Saved.")}
+              />
+              <label htmlFor={`${step.id}-${item.key}`} style={{ fontWeight: 400 }}>
+                {item.text}
+              </label>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {step.form ? (
+        <form
+          onSubmit={submitForm}
+          noValidate
+          className="card"
+          style={{ boxShadow: "none", marginTop: "0.75rem" }}
+          aria-label={step.form.title}
+        >
+          <h4>{step.form.title}</h4>
+          {step.form.fields.map((f) => (
+            <FormInput
+              key={f.id}
+              field={{
+                id: f.id,
+                label: f.label,
+                type: f.type,
+                required: f.required,
+                ...(f.options ? { options: f.options } : {}),
+                ...(f.help ? { help: f.help } : {}),
+              }}
+              value={values[f.id]}
+              error={errors[f.id]}
+              disabled={!step.form?.canSubmit}
+              onChange={(v) => setValues({ ...values, [f.id]: v })}
+            />
+          ))}
+          {step.form.canSubmit ? (
+            <button type="submit" className="primary">
+              Send answers
+            </button>
+          ) : null}
+        </form>
+      ) : null}
+      {step.gate ? (
+        <div className="notice" style={{ marginTop: "0.75rem" }}>
+          <strong>Sign-off: {step.gate.signOff}</strong>
+          <ul style={{ margin: "0.4rem 0", paddingLeft: "1.1rem" }}>
+            {step.gate.approvers.map((a) => (
+              <li key={a.role}>
+                {a.title}:{" "}
+                {a.decision ? (
+                  <span className={`badge ${a.decision === "approved" ? "green" : "red"}`}>
+                    {a.decision === "approved" ? "Approved" : "Rejected"}
+                    {a.at ? ` ${formatDate(a.at, zone)}` : ""}
+                  </span>
+                ) : (
+                  <span className="muted">waiting</span>
+                )}
+              </li>
+            ))}
+          </ul>
+          {step.gate.canSignAs.length > 0 ? (
+            <>
+              <Field label="Comment" hint="Optional when you approve; tell us what to change when you reject." error={commentError}>
+                {(props) => <textarea {...props} value={comment} onChange={(e) => setComment(e.target.value)} />}
+              </Field>
+              <div className="row">
+                {step.gate.canSignAs.map((role) => (
+                  <span className="row" key={role}>
+                    <button type="button" className="primary" onClick={() => void decide("approve", role)}>
+                      Approve
+                    </button>
+                    <button type="button" className="danger" onClick={() => void decide("reject", role)}>
+                      Request changes
+                    </button>
+                  </span>
+                ))}
+              </div>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      {step.canComplete ? (
+        <button
+          type="button"
+          className="primary"
+          style={{ marginTop: "0.75rem" }}
+          onClick={() => void act({ type: "complete_step", step: step.id }, `Thank you: “${step.title}” is done.`)}
+        >
+          Mark as done
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+function Comments({ projectId }: { projectId: string }) {
+  const comments = useResource(
+    async (signal) => (await portal.get("/portal/api/projects/{id}/comments", { path: { id: projectId }, signal })).data,
+    [projectId],
+  );
+  const [body, setBody] = useState("");
+  const [error, setError] = useState<string>();
+  const send = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!body.trim()) return setError("Write a message first.");
+    setError(undefined);
+    try {
+      await portal.post("/portal/api/projects/{id}/comments", { path: { id: projectId }, body: { body: body.trim() } });
+      setBody("");
+      await comments.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? (e.fieldErrors().body ?? describeError(e)) : describeError(e));
+    }
+  };
+  const items = comments.data?.items ?? [];
+  return (
+    <section className="card" aria-labelledby="comments-h">
+      <h2 id="comments-h">Messages</h2>
+      {items.length === 0 ? <p className="muted">No messages yet.</p> : null}
+      {items.map((c) => (
+        <div key={c.id} className="comment">
+          <div className="small">
+            <strong>{c.author}</strong> <span className="muted">· {formatDateTime(c.createdAt)}</span>
+          </div>
+          <div style={{ whiteSpace: "pre-wrap" }}>{c.body}</div>
+        </div>
+      ))}
+      <form onSubmit={send} noValidate style={{ marginTop: "0.75rem" }}>
+        <Field label="Write to the team" error={error}>
+          {(p) => <textarea {...p} value={body} onChange={(e) => setBody(e.target.value)} />}
+        </Field>
+        <button type="submit" className="primary">
+          Send
+        </button>
+      </form>
+    </section>
+  );
+}

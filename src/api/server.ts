@@ -49,6 +49,8 @@ export interface RunningServer {
   readonly database: Database;
   readonly admin: AdminBootstrap;
   readonly builtIn: BuiltInReport;
+  /** Demo projects being generated in the background on this (empty) database; 0: none. */
+  readonly demoProjects: number;
   /** The loops running in this process (undefined when turned off in the configuration). */
   readonly background: {
     readonly scheduler: Scheduler | undefined;
@@ -162,6 +164,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       database,
       admin,
       builtIn,
+      demoProjects: emptyDatabase ? demoProjects : 0,
       background: { scheduler, outbox, webhooks },
       async listen() {
         return app.listen({ port: config.port, host: config.host });

@@ -15,7 +15,7 @@ import { type Kysely, sql } from "kysely";
 import { DateTime } from "luxon";
 import type { Person } from "../engine/assignment.ts";
 import { execute, nextWakeAt, replay } from "../engine/index.ts";
-import { simulate } from "../engine/simulate.ts";
+import { passingValue, simulate } from "../engine/simulate.ts";
 import { type Actor, type Command, type Instant, type ProjectEvent, type ProjectState, SYSTEM } from "../engine/types.ts";
 import { modelFor, writeSummaries } from "../metrics/projection.ts";
 import { figuresOf, type ProjectSummary, type StepStat, stepStats, summarize } from "../metrics/summary.ts";
@@ -94,27 +94,6 @@ async function latestModels(db: Kysely<Schema>, only: readonly string[] | undefi
   return models;
 }
 
-function defaultValue(type: string, options: readonly string[] | undefined): unknown {
-  switch (type) {
-    case "bool":
-      return true;
-    case "int":
-      return 0;
-    case "double":
-      return 100;
-    case "date":
-      return "2026-01-01";
-    case "choice":
-      return options?.[0] ?? "yes";
-    case "list":
-      return [];
-    case "email":
-      return "person@example.com";
-    default:
-      return "Recorded during onboarding";
-  }
-}
-
 function personActor(role: string, kind: Actor["kind"]): Actor {
   return { id: `${role}-person`, kind, roles: [role] };
 }
@@ -186,7 +165,7 @@ function simulateClient(model: PlaybookModel, id: string, scenario: Scenario, te
       if (!form) return undefined;
       const values: Record<string, unknown> = {};
       for (const [field, def] of Object.entries(form.fields)) {
-        let value = defaultValue(def.type, def.options);
+        let value = passingValue(def.type, def.options, "Recorded during onboarding");
         if (/adoption|active_user/i.test(field) && (def.type === "double" || def.type === "int"))
           value = attempt > 1 ? Math.max(75, scenario.adoption) : scenario.adoption;
         if (/failed|defects|failures/i.test(field) && def.type === "int") value = scenario.uatFails && attempt === 1 ? r.int(1, 4) : 0;

@@ -40,7 +40,8 @@ function personFor(role: string, kind: Actor["kind"] = "user"): Actor {
   return { id: `${role}-person`, kind, roles: [role] };
 }
 
-function defaultValue(type: string, options?: readonly string[]): unknown {
+/** A value that passes a form field of `type` (what a simulated person types in). */
+export function passingValue(type: string, options?: readonly string[], text = "Recorded in the simulation"): unknown {
   switch (type) {
     case "bool":
       return true;
@@ -57,7 +58,7 @@ function defaultValue(type: string, options?: readonly string[]): unknown {
     case "email":
       return "person@example.com";
     default:
-      return "Recorded in the simulation";
+      return text;
   }
 }
 
@@ -101,7 +102,7 @@ export function simulate(model: PlaybookModel, options: SimulationOptions): Simu
       const form = playbook.forms[def.form];
       const values =
         options.formValues?.(def, step.attempt) ??
-        Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, field]) => [id, defaultValue(field.type, field.options)]));
+        Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, field]) => [id, passingValue(field.type, field.options)]));
       send({ type: "submit_form", step: def.id, values }, owner, at);
     }
     for (const track of def.training) {

@@ -3,6 +3,7 @@
 // scheduler ticks (runDueTicks) and the outbox dispatcher delivers with the notification handlers.
 import { checklistKey } from "../../src/engine/context.ts";
 import { EngineError } from "../../src/engine/errors.ts";
+import { passingValue } from "../../src/engine/simulate.ts";
 import { ACTIVE, type Actor, type Command } from "../../src/engine/types.ts";
 import type { Playbook, Step } from "../../src/playbook/schema.ts";
 import { isAppError } from "../../src/store/errors.ts";
@@ -16,27 +17,6 @@ export function actorFor(playbook: Playbook, role: string): Actor {
   }
   const person = TEAM.find((p) => (p.roles as readonly string[]).includes(role));
   return { id: person?.id ?? `${role}-person`, kind: "user", roles: [role] };
-}
-
-function defaultValue(type: string, options?: readonly string[]): unknown {
-  switch (type) {
-    case "bool":
-      return true;
-    case "int":
-      return 0;
-    case "double":
-      return 100;
-    case "date":
-      return "2026-01-01";
-    case "choice":
-      return options?.[0] ?? "yes";
-    case "list":
-      return [];
-    case "email":
-      return "person@example.com";
-    default:
-      return "Recorded in the test";
-  }
 }
 
 export class Driver {
@@ -80,7 +60,9 @@ export class Driver {
     }
     if (def.form) {
       const form = this.playbook.forms[def.form];
-      const values = Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, f]) => [id, defaultValue(f.type, f.options)]));
+      const values = Object.fromEntries(
+        Object.entries(form?.fields ?? {}).map(([id, f]) => [id, passingValue(f.type, f.options, "Recorded in the test")]),
+      );
       await this.send({ type: "submit_form", step: def.id, values }, owner, now);
     }
     for (const track of def.training) await this.send({ type: "record_training", track, person: "trainee", score: 95 }, owner, now);

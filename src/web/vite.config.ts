@@ -7,7 +7,22 @@ import { defineConfig } from "vite";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const api = process.env.ONBOARD_API ?? "http://127.0.0.1:3000";
-const API_PREFIXES = ["/auth", "/projects", "/tasks", "/playbooks", "/clients", "/users", "/people", "/tokens", "/portfolio", "/kpis"];
+const API_PREFIXES = [
+  "/auth",
+  "/projects",
+  "/tasks",
+  "/playbooks",
+  "/clients",
+  "/users",
+  "/people",
+  "/tokens",
+  "/portfolio",
+  "/kpis",
+  "/settings",
+  "/mail",
+  "/surveys",
+  "/attachments",
+];
 
 export default defineConfig({
   root: here("."),

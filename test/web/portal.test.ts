@@ -2,7 +2,8 @@
 // link, confirms it (the GET shows a page, only pressing "Sign in" spends the token), sees their
 // plan and what they owe and nothing internal, approves the success plan with a comment; the CSM
 // then sees it signed in the team's app; and client A cannot reach client B's plan by editing the
-// URL. axe-core on the portal pages; screenshots under test-artifacts/web/.
+// URL. The client sends the team a file and sees it listed. axe-core on the portal pages;
+// screenshots under test-artifacts/web/.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
@@ -139,6 +140,27 @@ describe("the client portal", () => {
     await page.getByText("is approved").waitFor();
     await step.getByText("Approved").waitFor();
     await page.screenshot({ path: artifact("portal-approved.png"), fullPage: true });
+
+    // Files: the accepted types and size are shown; a type the server refuses is caught before
+    // sending; a small CSV goes up and is listed with a link that downloads it.
+    const files = page.getByRole("region", { name: "Files" });
+    assert.match((await files.textContent()) ?? "", /No files shared yet[\s\S]*CSV[\s\S]*up to 10 MB/);
+    const chooser = files.getByLabel("Send the team a file");
+    await chooser.setInputFiles({ name: "setup.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") });
+    await files.getByRole("alert").getByText("setup.exe is not a type we accept").waitFor();
+    const csv = "email,name\ndana@northwind.example,Dana Whitfield\n";
+    await chooser.setInputFiles({ name: "users.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await files.getByRole("button", { name: "Upload" }).click();
+    const link = files.getByRole("link", { name: "users.csv" });
+    await link.waitFor();
+    await files.getByText("Sent: users.csv.").waitFor();
+    const href = (await link.getAttribute("href")) ?? "";
+    assert.match(href, new RegExp(`^/portal/api/projects/${projectA}/attachments/[^/]+$`));
+    const download = await page.request.get(`${web.url}${href}`);
+    assert.equal(download.status(), 200);
+    assert.equal(await download.text(), csv);
+    for (const v of await axeViolations(page)) problems.push(`portal files: ${v}`);
+    await files.screenshot({ path: artifact("portal-files.png") });
 
     const phone = await newPage({ width: 390, height: 844 });
     await portalSignIn(phone, CONTACT_A);

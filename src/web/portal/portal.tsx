@@ -10,6 +10,9 @@ import { Empty, ErrorNotice, Field, Loading } from "../components/ui.tsx";
 import { dueLabel, formatDate, formatDateTime, humanize, plural, viewerZone } from "../lib/format.ts";
 import { Link, match, navigate, useLocation, useTitle } from "../lib/router.tsx";
 import { useResource } from "../lib/use-resource.ts";
+import { applyBranding } from "./branding.ts";
+import { Files } from "./files.tsx";
+import { SurveyPage } from "./survey.tsx";
 
 const portal = client({ csrfCookie: "onboard_portal_csrf", notifySignedOut: false });
 type Session = Schemas["PortalSession"];
@@ -23,26 +26,14 @@ function useSession() {
   return value;
 }
 
-/** White or near-black text, whichever reads better on the vendor's colour (WCAG contrast). */
-export function textOn(hex: string): string {
-  const channel = (i: number) => {
-    const c = Number.parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  const luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
-  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? "#ffffff" : "#111827";
-}
-
-function applyBranding(branding: Session["branding"] | undefined) {
-  const root = document.documentElement;
-  if (!branding) return;
-  root.style.setProperty("--brand", branding.primaryColor);
-  root.style.setProperty("--brand-text", textOn(branding.primaryColor));
-  // Links and focus rings in the vendor's colour only when it reads on white.
-  if (textOn(branding.primaryColor) === "#ffffff") root.style.setProperty("--accent", branding.primaryColor);
-}
-
 export function Portal() {
+  const { pathname } = useLocation();
+  // The survey page is public: its link's token is the credential, no portal session needed.
+  if (pathname.replace(/\/+$/, "") === "/portal/survey") return <SurveyPage />;
+  return <SignedInPortal />;
+}
+
+function SignedInPortal() {
   const { pathname } = useLocation();
   const [state, setState] = useState<{ session: Session | null; error?: unknown } | undefined>();
   const refresh = useCallback(async () => {
@@ -370,6 +361,7 @@ function ProjectPage({ id }: { id: string }) {
           </div>
         ))}
       </section>
+      <Files projectId={p.id} />
       <Comments projectId={p.id} />
     </div>
   );

@@ -100,7 +100,8 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-export async function startWebServer(): Promise<WebServer> {
+/** `env`: more configuration (e.g. SURVEY_SECRET), over the tests' defaults. */
+export async function startWebServer(env: Record<string, string> = {}): Promise<WebServer> {
   await ensureBundle();
   let now = Date.now();
   const database = await openDatabase({ kind: "pglite" });
@@ -113,6 +114,7 @@ export async function startWebServer(): Promise<WebServer> {
     ONBOARD_ADMIN_EMAIL: ADMIN_EMAIL,
     ONBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOGIN_RATE_LIMIT: "10000",
+    ...env,
   });
   const mailer = new RecordingMailer();
   const server = await startServer(config, { database, mailer, clock: () => new Date(now).toISOString() });

@@ -64,8 +64,8 @@ export interface RunningServer {
 }
 
 /**
- * Until a delivery channel exists (email, chat, webhooks: later parts of issue #4), effects are
- * delivered to the log, with the delivery key receivers will deduplicate on.
+ * Effects without a channel of their own (start_project today) are delivered to the log, with the
+ * delivery key receivers deduplicate on; src/notify's handlers replace the rest.
  */
 function logDelivery(log: FastifyBaseLogger): EffectHandlers {
   const deliver = async (effect: Effect, delivery: Delivery) => {

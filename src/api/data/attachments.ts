@@ -2,6 +2,7 @@
 // type and SHA-256. Only the types a client onboarding exchanges are accepted, and a file must
 // look like what its type says (PDF, PNG, JPEG, ZIP-based Office files are checked by signature).
 import { createHash, randomUUID } from "node:crypto";
+import type { FastifyReply } from "fastify";
 import type { Instant } from "../../engine/types.ts";
 import { fieldProblem } from "../problems.ts";
 import type { ApiDb } from "./tables.ts";
@@ -140,4 +141,14 @@ export async function attachmentContent(db: ApiDb, id: string) {
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Send a stored file: always as an attachment (never rendered inline in our origin), nosniff, not cached. */
+export function sendAttachment(reply: FastifyReply, row: { content_type: string; file_name: string; content: Uint8Array }): FastifyReply {
+  return reply
+    .header("content-type", row.content_type)
+    .header("content-disposition", contentDisposition(row.file_name))
+    .header("x-content-type-options", "nosniff")
+    .header("cache-control", "private, no-store")
+    .send(Buffer.from(row.content));
 }

@@ -2,7 +2,7 @@
 // uploaded HTML or SVG must not run in our origin), with nosniff.
 import type { FastifyReply } from "fastify";
 import { notFound } from "../../../store/errors.ts";
-import { attachmentContent, contentDisposition } from "../../data/attachments.ts";
+import { attachmentContent, sendAttachment } from "../../data/attachments.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -25,12 +25,7 @@ export function downloadAttachment(app: Api, deps: ApiDeps): void {
       const row = await attachmentContent(deps.db, request.params.id);
       if (!row) throw notFound(`attachment ${request.params.id}`);
       // The file's bytes, not a JSON body: sent past the response schema, which documents the errors.
-      return (reply as FastifyReply)
-        .header("content-type", row.content_type)
-        .header("content-disposition", contentDisposition(row.file_name))
-        .header("x-content-type-options", "nosniff")
-        .header("cache-control", "private, no-store")
-        .send(Buffer.from(row.content));
+      return sendAttachment(reply as FastifyReply, row);
     },
   );
 }

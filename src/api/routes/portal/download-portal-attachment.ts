@@ -3,7 +3,7 @@ import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../../../store/errors.ts";
 import { contactOf } from "../../auth/contact-sessions.ts";
-import { attachmentContent, contentDisposition } from "../../data/attachments.ts";
+import { attachmentContent, sendAttachment } from "../../data/attachments.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { contactProject } from "../../portal/contact-projects.ts";
@@ -26,12 +26,7 @@ export function downloadPortalAttachment(app: Api, deps: ApiDeps): void {
       const project = await contactProject(deps, contactOf(request), request.params.id);
       const row = await attachmentContent(deps.db, request.params.attachment);
       if (!row || row.project_id !== project.id || row.visibility !== "client") throw notFound(`attachment ${request.params.attachment}`);
-      return (reply as FastifyReply)
-        .header("content-type", row.content_type)
-        .header("content-disposition", contentDisposition(row.file_name))
-        .header("x-content-type-options", "nosniff")
-        .header("cache-control", "private, no-store")
-        .send(Buffer.from(row.content));
+      return sendAttachment(reply as FastifyReply, row);
     },
   );
 }

@@ -1,6 +1,8 @@
-// KPIs over a set of projects: SQL aggregates over the portfolio read model (so they stay fast on a
-// hundred thousand projects) and pure functions for what is computed on the results (targets with
-// red/amber/green). The set is the projects matching the filters that started in [from, to).
+// KPIs over a set of projects: totals from the daily rollups and the portfolio rows (kpi-queries.ts,
+// so they stay fast on a hundred thousand projects) and pure functions for everything computed from
+// them (percentiles from duration histograms, targets with red/amber/green). The set is the projects
+// matching the filters that started in [from, to). Medians and p90 are read from histograms with
+// bins a tenth of a day wide: exact when durations are whole days, within 0.1 day otherwise.
 //
 // Definitions (edge rules of the built-in playbooks):
 // - time to go-live: days from the start to go-live, minus the days on hold; same day counts as 0.
@@ -13,10 +15,13 @@
 // - training completion: tracks passed of the tracks the project delivers, for projects that went live.
 // - NPS: % promoters (9-10) − % detractors (0-6) of each project's latest answer; CSAT: the mean of
 //   each project's latest answer (1-5); adoption: the mean of the latest 30/60/90-day review figure.
-import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
 import type { Schema } from "../store/schema.ts";
+import type { Histogram } from "./histogram.ts";
+import { kpiTotals } from "./kpi-queries.ts";
+import type { KpiTotals } from "./kpi-totals.ts";
 import { parseTarget } from "./summary.ts";
 import { metricsDb } from "./tables.ts";
 
@@ -152,6 +157,8 @@ export function npsScore(promoters: number, detractors: number, answers: number)
   return answers === 0 ? null : Math.round((100 * (promoters - detractors)) / answers);
 }
 
+const DAY_MS = 86_400_000;
+
 const round1 = (n: number | null | undefined) =>
   n === null || n === undefined || !Number.isFinite(Number(n)) ? null : Math.round(Number(n) * 10) / 10;
 
@@ -178,88 +185,40 @@ export function rag(targetText: string, value: number | null, params: Readonly<R
   return Math.abs(value - t) <= slack ? "amber" : "red";
 }
 
-const DAYS_TO_GO_LIVE = sql<number>`(extract(epoch from (go_live_at - started_at)) * 1000 - held_ms) / 86400000.0`;
-const DAYS_TO_FIRST_VALUE = sql<number>`greatest(0, (extract(epoch from (first_value_at - started_at)) * 1000 - held_ms) / 86400000.0)`;
-const DAYS_TO_ONBOARD = sql<number>`(extract(epoch from (completed_at - started_at)) * 1000 - held_ms) / 86400000.0`;
-
-function whereOf(filter: KpiFilter) {
-  return (eb: { and: (parts: Expression<SqlBool>[]) => Expression<SqlBool> }) => {
-    const parts: Expression<SqlBool>[] = [sql<SqlBool>`true`];
-    if (filter.playbook !== undefined) parts.push(sql<SqlBool>`playbook_id = ${filter.playbook}`);
-    if (filter.csm !== undefined) parts.push(sql<SqlBool>`csm = ${filter.csm}`);
-    if (filter.segment !== undefined) parts.push(sql<SqlBool>`segment = ${filter.segment}`);
-    if (filter.from !== undefined) parts.push(sql<SqlBool>`started_at >= ${filter.from}::timestamptz`);
-    if (filter.to !== undefined) parts.push(sql<SqlBool>`started_at < ${filter.to}::timestamptz`);
-    return eb.and(parts);
-  };
-}
-
-function aggregateSelect() {
-  const n = (e: ReturnType<typeof sql>) => sql<number>`(${e})::float8`;
-  return [
-    sql<number>`count(*)::int`.as("projects"),
-    sql<number>`count(*) FILTER (WHERE status = 'active')::int`.as("active"),
-    sql<number>`count(*) FILTER (WHERE status = 'on_hold')::int`.as("on_hold"),
-    sql<number>`count(*) FILTER (WHERE status = 'closed')::int`.as("closed"),
-    sql<number>`count(*) FILTER (WHERE status = 'cancelled')::int`.as("cancelled"),
-    sql<number>`count(go_live_at)::int`.as("live"),
-    n(sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${DAYS_TO_GO_LIVE})`).as("go_live_median"),
-    n(sql`percentile_cont(0.9) WITHIN GROUP (ORDER BY ${DAYS_TO_GO_LIVE})`).as("go_live_p90"),
-    sql<number>`count(first_value_at)::int`.as("first_value_count"),
-    n(sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${DAYS_TO_FIRST_VALUE})`).as("first_value_median"),
-    n(sql`percentile_cont(0.9) WITHIN GROUP (ORDER BY ${DAYS_TO_FIRST_VALUE})`).as("first_value_p90"),
-    n(sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${DAYS_TO_ONBOARD})`).as("onboard_median"),
-    sql<number>`coalesce(sum(steps_due), 0)::int`.as("steps_due"),
-    sql<number>`coalesce(sum(steps_on_time), 0)::int`.as("steps_on_time"),
-    sql<number>`coalesce(sum(milestones_due), 0)::int`.as("milestones_due"),
-    sql<number>`coalesce(sum(milestones_on_time), 0)::int`.as("milestones_on_time"),
-    sql<number>`count(uat_first_pass)::int`.as("uat_decided"),
-    sql<number>`count(*) FILTER (WHERE uat_first_pass)::int`.as("uat_passed"),
-    sql<number>`coalesce(sum(training_records) FILTER (WHERE go_live_at IS NOT NULL), 0)::int`.as("training_tracks"),
-    sql<number>`coalesce(sum(training_passed) FILTER (WHERE go_live_at IS NOT NULL), 0)::int`.as("training_passed"),
-    sql<number>`count(nps)::int`.as("nps_answers"),
-    sql<number>`count(*) FILTER (WHERE nps >= 9)::int`.as("promoters"),
-    sql<number>`count(*) FILTER (WHERE nps <= 6)::int`.as("detractors"),
-    sql<number>`count(csat)::int`.as("csat_answers"),
-    n(sql`avg(csat)`).as("csat_average"),
-    sql<number>`count(adoption_rate)::int`.as("adoption_reviews"),
-    n(sql`avg(adoption_rate)`).as("adoption_average"),
-  ] as const;
-}
-
-type AggregateRow = Record<string, number | null | string>;
-
-function toAggregates(r: AggregateRow): Aggregates {
-  const i = (k: string) => Number(r[k] ?? 0);
-  const f = (k: string) => (r[k] === null || r[k] === undefined ? null : Number(r[k]));
+/** The aggregates of one playbook's projects (or all of them) from the totals. */
+export function aggregatesOf(totals: KpiTotals, playbook?: string): Aggregates {
+  const c = totals.totalCounts(playbook);
+  const goLive = totals.histogram("go_live", { playbook });
+  const firstValue = totals.histogram("first_value", { playbook });
+  const onboard = totals.histogram("onboard", { playbook });
   return {
-    projects: i("projects"),
-    active: i("active"),
-    onHold: i("on_hold"),
-    closed: i("closed"),
-    cancelled: i("cancelled"),
-    live: i("live"),
-    goLiveMedian: f("go_live_median"),
-    goLiveP90: f("go_live_p90"),
-    firstValueCount: i("first_value_count"),
-    firstValueMedian: f("first_value_median"),
-    firstValueP90: f("first_value_p90"),
-    onboardMedian: f("onboard_median"),
-    stepsDue: i("steps_due"),
-    stepsOnTime: i("steps_on_time"),
-    milestonesDue: i("milestones_due"),
-    milestonesOnTime: i("milestones_on_time"),
-    uatDecided: i("uat_decided"),
-    uatPassed: i("uat_passed"),
-    trainingTracks: i("training_tracks"),
-    trainingPassed: i("training_passed"),
-    npsAnswers: i("nps_answers"),
-    promoters: i("promoters"),
-    detractors: i("detractors"),
-    csatAnswers: i("csat_answers"),
-    csatAverage: f("csat_average"),
-    adoptionReviews: i("adoption_reviews"),
-    adoptionAverage: f("adoption_average"),
+    projects: c.projects,
+    active: c.active,
+    onHold: c.on_hold,
+    closed: c.closed,
+    cancelled: c.cancelled,
+    live: c.live,
+    goLiveMedian: goLive.percentileDays(0.5),
+    goLiveP90: goLive.percentileDays(0.9),
+    firstValueCount: c.first_value_count,
+    firstValueMedian: firstValue.percentileDays(0.5),
+    firstValueP90: firstValue.percentileDays(0.9),
+    onboardMedian: onboard.percentileDays(0.5),
+    stepsDue: c.steps_due,
+    stepsOnTime: c.steps_on_time,
+    milestonesDue: c.milestones_due,
+    milestonesOnTime: c.milestones_on_time,
+    uatDecided: c.uat_decided,
+    uatPassed: c.uat_passed,
+    trainingTracks: c.training_tracks,
+    trainingPassed: c.training_passed,
+    npsAnswers: c.nps_answers,
+    promoters: c.promoters,
+    detractors: c.detractors,
+    csatAnswers: c.csat_answers,
+    csatAverage: c.csat_answers === 0 ? null : c.csat_sum / c.csat_answers,
+    adoptionReviews: c.adoption_reviews,
+    adoptionAverage: c.adoption_reviews === 0 ? null : c.adoption_sum / c.adoption_reviews,
   };
 }
 
@@ -295,106 +254,56 @@ export function metricValue(metric: string, a: Aggregates): { value: number | nu
   }
 }
 
-function distribution(count: number, median: number | null, p90: number | null, buckets: readonly number[]): Distribution {
+function distribution(count: number, median: number | null, p90: number | null, histogram: Histogram): Distribution {
   return {
     count,
     medianDays: round1(median),
     p90Days: round1(p90),
-    buckets: BUCKETS.map(([from, to], i) => ({
+    buckets: BUCKETS.map(([from, to]) => ({
       label: to === null ? `${from}+ days` : `${from}-${to} days`,
       from,
       to,
-      count: buckets[i] ?? 0,
+      count: histogram.countBetween(from, to),
     })),
   };
 }
 
-function bucketSelect(expr: ReturnType<typeof sql>, prefix: string) {
-  return BUCKETS.map(([from, to], i) =>
-    sql<number>`count(*) FILTER (WHERE ${expr} >= ${from}${to === null ? sql`` : sql` AND ${expr} < ${to}`})::int`.as(`${prefix}${i}`),
-  );
-}
-
+/**
+ * The KPI report of the projects matching the filter. Totals come from the daily rollups and the
+ * rows (kpi-queries.ts); everything else is computed here from them.
+ */
 export async function computeKpis(
   store: Kysely<Schema>,
   filter: KpiFilter,
   playbookOf: (id: string) => Promise<Playbook | undefined>,
+  options: { readonly source?: "auto" | "rows" } = {},
 ): Promise<KpiReport> {
-  const db = metricsDb(store);
-  const base = () => db.selectFrom("project_summaries").where(whereOf(filter) as never);
-  const statsBase = () => {
-    let q = db.selectFrom("project_step_stats");
-    if (filter.playbook !== undefined) q = q.where("playbook_id", "=", filter.playbook);
-    if (filter.csm !== undefined) q = q.where("csm", "=", filter.csm);
-    if (filter.segment !== undefined) q = q.where("segment", "=", filter.segment);
-    if (filter.from !== undefined) q = q.where("started_at", ">=", new Date(filter.from));
-    if (filter.to !== undefined) q = q.where("started_at", "<", new Date(filter.to));
-    return q;
-  };
-  // One scan of the summaries gives the totals and each playbook's figures (GROUPING SETS), one
-  // scan of the step statistics gives the phases and the steps, one the go-live months.
-  const [grouped, months, stats] = await Promise.all([
-    base()
-      .select([
-        "playbook_id",
-        sql<number>`grouping(playbook_id)::int`.as("total_row"),
-        ...aggregateSelect(),
-        ...bucketSelect(sql`(${DAYS_TO_GO_LIVE})`, "g"),
-        ...bucketSelect(sql`(${DAYS_TO_FIRST_VALUE})`, "f"),
-      ])
-      .groupBy(sql`GROUPING SETS ((), (playbook_id))`)
-      .execute(),
-    base()
-      .where("go_live_at", "is not", null)
-      .select([
-        sql<string>`to_char(date_trunc('month', go_live_at AT TIME ZONE 'UTC'), 'YYYY-MM')`.as("month"),
-        sql<number>`count(*)::int`.as("count"),
-        sql<number>`(percentile_cont(0.5) WITHIN GROUP (ORDER BY ${DAYS_TO_GO_LIVE}))::float8`.as("median"),
-      ])
-      .groupBy(sql`1`)
-      .orderBy(sql`1`)
-      .execute(),
-    statsBase()
-      .select([
-        "kind",
-        "playbook_id",
-        "key",
-        sql<number>`count(*)::int`.as("n"),
-        sql<number>`count(*) FILTER (WHERE breached)::int`.as("breached"),
-        sql<number>`(percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE kind = 'phase'))::float8`.as("median"),
-        sql<number>`avg(days)::float8`.as("average"),
-      ])
-      .groupBy(["kind", "playbook_id", "key"])
-      .execute(),
+  const totals = await kpiTotals(metricsDb(store), filter, options);
+  const playbookIds = new Set([
+    ...totals.counts.keys(),
+    ...[...totals.steps.values()].map((s) => s.playbook_id),
+    ...[...totals.durations.values()].map((d) => d.playbook),
   ]);
-  const overall = grouped.find((r) => r.total_row === 1) ?? {};
-  const perPlaybook = grouped.filter((r) => r.total_row === 0) as ((typeof grouped)[number] & { playbook_id: string })[];
-  const buckets = overall;
-  const phases = stats.filter((r) => r.kind === "phase").map((r) => ({ ...r, projects: r.n }));
-  const steps = stats.filter((r) => r.kind === "step").map((r) => ({ ...r, due: r.n }));
-  const a = toAggregates(overall as unknown as AggregateRow);
-  const b = buckets as unknown as Record<string, number>;
   const playbooks = new Map<string, Playbook | undefined>();
-  for (const id of new Set([
-    ...perPlaybook.map((p) => p.playbook_id),
-    ...phases.map((p) => p.playbook_id),
-    ...steps.map((s) => s.playbook_id),
-  ])) {
-    playbooks.set(id, await playbookOf(id));
-  }
+  for (const id of [...playbookIds].sort()) playbooks.set(id, await playbookOf(id));
+  return kpiReport(totals, playbooks);
+}
+
+/** The report from the totals and the playbooks they name (for titles, phase order and targets). */
+export function kpiReport(totals: KpiTotals, playbooks: ReadonlyMap<string, Playbook | undefined>): KpiReport {
+  const a = aggregatesOf(totals);
   const stepTitle = (pb: string, step: string) => {
     for (const phase of playbooks.get(pb)?.phases ?? []) for (const s of phase.steps) if (s.id === step) return s.title;
     return step;
   };
   const phaseOrder = (pb: string, phase: string) => playbooks.get(pb)?.phases.findIndex((p) => p.id === phase) ?? 0;
   const targets: TargetResult[] = [];
-  for (const row of perPlaybook.sort((x, y) => x.playbook_id.localeCompare(y.playbook_id))) {
-    const playbook = playbooks.get(row.playbook_id);
-    const agg = toAggregates(row as unknown as AggregateRow);
-    for (const kpi of playbook?.kpis ?? []) {
+  for (const id of [...totals.counts.keys()].sort((x, y) => x.localeCompare(y))) {
+    const agg = aggregatesOf(totals, id);
+    for (const kpi of playbooks.get(id)?.kpis ?? []) {
       const { value, unit, note } = kpi.source === "manual" ? metricValue("manual", agg) : metricValue(kpi.metric, agg);
       targets.push({
-        playbook: row.playbook_id,
+        playbook: id,
         kpi: kpi.id,
         title: kpi.title,
         metric: kpi.metric,
@@ -406,20 +315,13 @@ export async function computeKpis(
       });
     }
   }
+  const goLive = totals.histogram("go_live");
+  const months = [...new Set([...totals.durations.values()].filter((d) => d.metric === "go_live").map((d) => d.key))].sort();
+  const stepRows = [...totals.steps.values()];
   return {
     projects: { total: a.projects, active: a.active, onHold: a.onHold, live: a.live, closed: a.closed, cancelled: a.cancelled },
-    timeToGoLive: distribution(
-      a.live,
-      a.goLiveMedian,
-      a.goLiveP90,
-      BUCKETS.map((_, i) => b[`g${i}`] ?? 0),
-    ),
-    timeToFirstValue: distribution(
-      a.firstValueCount,
-      a.firstValueMedian,
-      a.firstValueP90,
-      BUCKETS.map((_, i) => b[`f${i}`] ?? 0),
-    ),
+    timeToGoLive: distribution(a.live, a.goLiveMedian, a.goLiveP90, goLive),
+    timeToFirstValue: distribution(a.firstValueCount, a.firstValueMedian, a.firstValueP90, totals.histogram("first_value")),
     slaCompliance: rate(a.stepsOnTime, a.stepsDue),
     onTimeMilestones: rate(a.milestonesOnTime, a.milestonesDue),
     firstPassUat: rate(a.uatPassed, a.uatDecided),
@@ -435,25 +337,30 @@ export async function computeKpis(
     adoption: { reviews: a.adoptionReviews, average: round1(a.adoptionAverage) },
     targets,
     series: {
-      timeToGoLiveByMonth: months.map((m) => ({ month: m.month, count: m.count, medianDays: round1(m.median) })),
-      daysPerPhase: phases
+      timeToGoLiveByMonth: months.map((month) => {
+        const h = totals.histogram("go_live", { keyOk: (k) => k === month });
+        return { month, count: h.count, medianDays: round1(h.percentileDays(0.5)) };
+      }),
+      daysPerPhase: stepRows
+        .filter((p) => p.kind === "phase" && p.settled > 0)
         .map((p) => ({
           playbook: p.playbook_id,
           phase: p.key,
           title: playbooks.get(p.playbook_id)?.phases.find((x) => x.id === p.key)?.title ?? p.key,
-          projects: p.projects,
-          medianDays: round1(p.median),
-          averageDays: round1(p.average),
+          projects: p.settled,
+          medianDays: round1(totals.histogram("phase", { playbook: p.playbook_id, keyOk: (k) => k === p.key }).percentileDays(0.5)),
+          averageDays: p.timed === 0 ? null : round1(p.totalMs / p.timed / DAY_MS),
         }))
         .sort((x, y) => x.playbook.localeCompare(y.playbook) || phaseOrder(x.playbook, x.phase) - phaseOrder(y.playbook, y.phase)),
-      slaBreachesByStep: steps
+      slaBreachesByStep: stepRows
+        .filter((s) => s.kind === "step" && s.settled > 0)
         .map((s) => ({
           playbook: s.playbook_id,
           step: s.key,
           title: stepTitle(s.playbook_id, s.key),
-          due: s.due,
+          due: s.settled,
           breached: s.breached,
-          compliance: rate(s.due - s.breached, s.due).rate,
+          compliance: rate(s.settled - s.breached, s.settled).rate,
         }))
         .sort((x, y) => y.breached - x.breached || x.playbook.localeCompare(y.playbook) || x.step.localeCompare(y.step)),
     },

@@ -9,6 +9,7 @@ import { eventOf } from "../store/event-log.ts";
 import { PlaybookCache } from "../store/playbooks.ts";
 import { type ProjectionChange, registerProjection } from "../store/projections.ts";
 import type { Schema } from "../store/schema.ts";
+import { RollupDelta, type SummaryFacts } from "./rollup.ts";
 import { type EventFigures, figuresOf, NO_FIGURES, type ProjectSummary, type StepStat, stepStats, summarize } from "./summary.ts";
 import { type MetricsDb, metricsDb, type ProjectStepStatsTable, type ProjectSummariesTable } from "./tables.ts";
 
@@ -94,7 +95,32 @@ const UPDATABLE = (row: SummaryRow) => {
   return rest;
 };
 
-/** Insert or replace summary rows (and replace the step statistics of the projects given). */
+const KPI_COLUMNS = [
+  "project_id",
+  "playbook_id",
+  "segment",
+  "started_at",
+  "status",
+  "go_live_at",
+  "first_value_at",
+  "completed_at",
+  "held_ms",
+  "steps_due",
+  "steps_on_time",
+  "milestones_due",
+  "milestones_on_time",
+  "uat_first_pass",
+  "training_records",
+  "training_passed",
+  "nps",
+  "csat",
+  "adoption_rate",
+] as const;
+
+/**
+ * Insert or replace summary rows (and replace the step statistics of the projects given), and add
+ * the difference they make to the daily KPI rollups.
+ */
 export async function writeSummaries(
   db: MetricsDb,
   rows: readonly { summary: ProjectSummary; stats: readonly StepStat[] | undefined }[],
@@ -102,6 +128,27 @@ export async function writeSummaries(
 ): Promise<void> {
   if (rows.length === 0) return;
   const summaries = rows.map((r) => summaryRow(r.summary, updatedAt));
+  const ids = summaries.map((s) => s.project_id);
+  const withStats = rows.filter((r) => r.stats !== undefined);
+  const statIds = withStats.map((r) => r.summary.projectId);
+  // What the rows about to be replaced contributed to the rollups.
+  const delta = new RollupDelta();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const old = await db
+      .selectFrom("project_summaries")
+      .select(KPI_COLUMNS)
+      .where("project_id", "in", ids.slice(i, i + 5000))
+      .execute();
+    for (const row of old) delta.addSummary(row, -1);
+  }
+  for (let i = 0; i < statIds.length; i += 5000) {
+    const old = await db
+      .selectFrom("project_step_stats")
+      .select(["project_id", "playbook_id", "segment", "started_at", "kind", "key", "breached", "days"])
+      .where("project_id", "in", statIds.slice(i, i + 5000))
+      .execute();
+    for (const row of old) delta.addStats(row, [row], -1);
+  }
   // 47 columns: stay far below PostgreSQL's 65535 parameters per statement.
   for (let i = 0; i < summaries.length; i += 1000) {
     const chunk = summaries.slice(i, i + 1000);
@@ -117,20 +164,22 @@ export async function writeSummaries(
       )
       .execute();
   }
-  const withStats = rows.filter((r) => r.stats !== undefined);
-  if (withStats.length === 0) return;
-  const ids = withStats.map((r) => r.summary.projectId);
-  for (let i = 0; i < ids.length; i += 5000)
-    await db
-      .deleteFrom("project_step_stats")
-      .where("project_id", "in", ids.slice(i, i + 5000))
-      .execute();
-  const stats = withStats.flatMap((r) => statRows(r.summary, r.stats ?? []));
-  for (let i = 0; i < stats.length; i += 5000)
-    await db
-      .insertInto("project_step_stats")
-      .values(stats.slice(i, i + 5000))
-      .execute();
+  for (const s of summaries) delta.addSummary(s as SummaryFacts, 1);
+  if (withStats.length > 0) {
+    for (let i = 0; i < statIds.length; i += 5000)
+      await db
+        .deleteFrom("project_step_stats")
+        .where("project_id", "in", statIds.slice(i, i + 5000))
+        .execute();
+    const stats = withStats.flatMap((r) => statRows(r.summary, r.stats ?? []));
+    for (let i = 0; i < stats.length; i += 5000)
+      await db
+        .insertInto("project_step_stats")
+        .values(stats.slice(i, i + 5000))
+        .execute();
+    for (const row of stats) delta.addStats(row, [row], 1);
+  }
+  await delta.apply(db);
 }
 
 async function figuresFromLog(db: Kysely<Schema>, model: PlaybookModel, projectId: string): Promise<EventFigures> {

@@ -1,6 +1,7 @@
 // The metrics layer's tables (migration 0007) as Kysely sees them, beside the store's.
 import type { ColumnType, Kysely } from "kysely";
 import type { Schema } from "../store/schema.ts";
+import type { CountColumn, DurationMetric } from "./kpi-totals.ts";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -75,10 +76,42 @@ export interface ProjectReportsTable {
   edited_at: Timestamp;
 }
 
+/** The daily rollups (migration 0008); a day is a `date`, written and compared as "YYYY-MM-DD". */
+type Day = ColumnType<string, string, string>;
+type Float = ColumnType<number, number, number>;
+
+export type KpiDailyProjectsTable = { playbook_id: string; segment: string; start_day: Day } & Record<CountColumn, Float>;
+
+export interface KpiDailyStepsTable {
+  playbook_id: string;
+  segment: string;
+  start_day: Day;
+  kind: "step" | "phase";
+  key: string;
+  settled: number;
+  breached: number;
+  total_ms: BigInt;
+  timed: number;
+}
+
+export interface KpiDailyDurationsTable {
+  playbook_id: string;
+  segment: string;
+  start_day: Day;
+  metric: DurationMetric;
+  key: string;
+  bin: number;
+  count: number;
+  total_ms: BigInt;
+}
+
 export type MetricsTables = {
   project_summaries: ProjectSummariesTable;
   project_step_stats: ProjectStepStatsTable;
   project_reports: ProjectReportsTable;
+  kpi_daily_projects: KpiDailyProjectsTable;
+  kpi_daily_steps: KpiDailyStepsTable;
+  kpi_daily_durations: KpiDailyDurationsTable;
 };
 
 export type MetricsSchema = Schema & MetricsTables;

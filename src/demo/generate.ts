@@ -376,7 +376,8 @@ async function writeBatch(db: Kysely<Schema>, batch: readonly Generated[], now: 
       summary: summarize(g.model, g.state, figuresOf(g.model.playbook, g.events), now),
       stats: stepStats(g.model, g.state, now),
     }));
-    await writeSummaries(metricsDb(trx), summaries, now);
+    // New projects: no stored rows to read back.
+    await writeSummaries(metricsDb(trx), summaries, now, { previous: new Map(batch.map((g) => [g.id, undefined])) });
   });
   return events;
 }

@@ -119,35 +119,33 @@ const KPI_COLUMNS = [
 
 /**
  * Insert or replace summary rows (and replace the step statistics of the projects given), and add
- * the difference they make to the daily KPI rollups.
+ * the difference they make to the daily KPI rollups. `previous` holds the stored rows when the
+ * caller has read them already (undefined: none stored), so they are not read again.
  */
 export async function writeSummaries(
   db: MetricsDb,
   rows: readonly { summary: ProjectSummary; stats: readonly StepStat[] | undefined }[],
   updatedAt: Instant,
+  options: { readonly previous?: ReadonlyMap<string, SummaryFacts | undefined> } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const summaries = rows.map((r) => summaryRow(r.summary, updatedAt));
-  const ids = summaries.map((s) => s.project_id);
   const withStats = rows.filter((r) => r.stats !== undefined);
   const statIds = withStats.map((r) => r.summary.projectId);
-  // What the rows about to be replaced contributed to the rollups.
+  // Take away what the rows about to be replaced contributed to the rollups.
   const delta = new RollupDelta();
-  for (let i = 0; i < ids.length; i += 5000) {
+  const unread = summaries.map((s) => s.project_id).filter((id) => !options.previous?.has(id));
+  for (const id of summaries.map((s) => s.project_id)) {
+    const known = options.previous?.get(id);
+    if (known) delta.addSummary(known, -1);
+  }
+  for (let i = 0; i < unread.length; i += 5000) {
     const old = await db
       .selectFrom("project_summaries")
       .select(KPI_COLUMNS)
-      .where("project_id", "in", ids.slice(i, i + 5000))
+      .where("project_id", "in", unread.slice(i, i + 5000))
       .execute();
     for (const row of old) delta.addSummary(row, -1);
-  }
-  for (let i = 0; i < statIds.length; i += 5000) {
-    const old = await db
-      .selectFrom("project_step_stats")
-      .select(["project_id", "playbook_id", "segment", "started_at", "kind", "key", "breached", "days"])
-      .where("project_id", "in", statIds.slice(i, i + 5000))
-      .execute();
-    for (const row of old) delta.addStats(row, [row], -1);
   }
   // 47 columns: stay far below PostgreSQL's 65535 parameters per statement.
   for (let i = 0; i < summaries.length; i += 1000) {
@@ -166,11 +164,14 @@ export async function writeSummaries(
   }
   for (const s of summaries) delta.addSummary(s as SummaryFacts, 1);
   if (withStats.length > 0) {
-    for (let i = 0; i < statIds.length; i += 5000)
-      await db
+    for (let i = 0; i < statIds.length; i += 5000) {
+      const old = await db
         .deleteFrom("project_step_stats")
         .where("project_id", "in", statIds.slice(i, i + 5000))
+        .returning(["playbook_id", "segment", "started_at", "kind", "key", "breached", "days"])
         .execute();
+      for (const row of old) delta.addStats(row, [row], -1);
+    }
     const stats = withStats.flatMap((r) => statRows(r.summary, r.stats ?? []));
     for (let i = 0; i < stats.length; i += 5000)
       await db
@@ -198,7 +199,7 @@ async function applyChange(trx: Kysely<Schema>, change: ProjectionChange): Promi
   const model = await modelFor(trx, change.state.playbook);
   const previous = await db
     .selectFrom("project_summaries")
-    .select(["nps", "csat", "held_ms", "version", "updated_at"])
+    .select([...KPI_COLUMNS, "version", "updated_at"])
     .where("project_id", "=", change.projectId)
     .executeTakeFirst();
   const upToDate = previous !== undefined && previous.version === change.state.version - change.events.length;
@@ -220,7 +221,9 @@ async function applyChange(trx: Kysely<Schema>, change: ProjectionChange): Promi
       before.segment !== summary.segment ||
       JSON.stringify(stepStats(model, change.before, then)) !== JSON.stringify(stats);
   }
-  await writeSummaries(db, [{ summary, stats: changed ? stats : undefined }], change.now);
+  await writeSummaries(db, [{ summary, stats: changed ? stats : undefined }], change.now, {
+    previous: new Map([[change.projectId, previous]]),
+  });
 }
 
 registerProjection({ name: "project_summaries", apply: applyChange });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPlaybookFile } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
-import { type BrowserSession, chromiumInstalled, launchChromium } from "./chromium.ts";
+import { type BrowserSession, chromiumInstalled, type LaunchOptions, launchChromium } from "./chromium.ts";
 import { diagramsOf, type SopDocument } from "./document.ts";
 import { FORMATS, type Format, type Rendered, renderDocument } from "./render.ts";
 import { buildSop } from "./sop/build.ts";
@@ -48,21 +48,26 @@ export interface RenderTimings {
   readonly bytes: Readonly<Record<Format, number>>;
   /** Process maps drawn (SVG) and photographed (PNG) by the browser: once each per playbook. */
   readonly diagramDraws: { readonly svg: number; readonly png: number } | null;
+  /** Process maps taken from the diagram store instead of drawn (a store given in `launch`). */
+  readonly diagramsFromStore: { readonly svg: number; readonly png: number } | null;
 }
 
 /** Render every built-in playbook in every format (PDF only with Chromium installed). */
-export async function renderAll(options: { browser?: BrowserSession; order?: RenderOrder } = {}): Promise<RenderTimings> {
+export async function renderAll(
+  options: { browser?: BrowserSession; order?: RenderOrder; launch?: LaunchOptions } = {},
+): Promise<RenderTimings> {
   const order = options.order ?? "pipelined";
   const playbooks = await builtInPlaybooks();
   const started = performance.now();
   const since = () => performance.now() - started;
   // Chromium starts while the documents are built.
-  const launching = !options.browser && chromiumInstalled() ? launchChromium() : undefined;
+  const launching = !options.browser && chromiumInstalled() ? launchChromium(undefined, options.launch) : undefined;
   const ms: Record<Format | "build" | "diagrams", number> = { build: 0, diagrams: 0, md: 0, html: 0, docx: 0, pdf: 0 };
   const bytes: Record<Format, number> = { md: 0, html: 0, docx: 0, pdf: 0 };
   let browser = options.browser;
   let launch: number | null = null;
   const before = browser?.diagramCounts;
+  const keptBefore = browser?.diagramsFromStore;
   try {
     const t = performance.now();
     const docs = playbooks.map(({ model }) => buildSop(model));
@@ -101,7 +106,9 @@ export async function renderAll(options: { browser?: BrowserSession; order?: Ren
   }
   const after = browser?.diagramCounts;
   const diagramDraws = after ? { svg: after.svg - (before?.svg ?? 0), png: after.png - (before?.png ?? 0) } : null;
-  return { playbooks: playbooks.length, order, ms, browserLaunchMs: launch, totalMs: since(), bytes, diagramDraws };
+  const kept = browser?.diagramsFromStore;
+  const diagramsFromStore = kept ? { svg: kept.svg - (keptBefore?.svg ?? 0), png: kept.png - (keptBefore?.png ?? 0) } : null;
+  return { playbooks: playbooks.length, order, ms, browserLaunchMs: launch, totalMs: since(), bytes, diagramDraws, diagramsFromStore };
 }
 
 /** Every document in every format at once, the browser's work ordered so the PDFs start early. */
@@ -116,20 +123,20 @@ async function pipelined(
     await Promise.all(docs.flatMap((doc) => FORMATS.filter((f) => f !== "pdf").map((format) => render(doc, format))));
     return;
   }
-  // mermaid loads and the printing pages open while Markdown is written.
-  const warming = browser.warmUp({ diagrams: true, print: docs.length });
-  for (const doc of docs) await render(doc, "md");
-  await warming;
-  // Each map is drawn once (the browser session keeps it); HTML and PDF of a document go as
-  // soon as its map is there, Word's pictures once all maps are drawn.
+  // The maps are drawn (or read from the diagram store) and the printing pages open while
+  // Markdown is written; a drawing page with mermaid opens only when a map must be drawn.
+  const printing = browser.warmUp({ print: docs.length });
+  // Each map is drawn once (the browser session keeps it); a document's HTML, PDF and Word go as
+  // soon as its map is there (Word's picture is photographed from that same drawing).
   const maps = docs.map((doc) => browser.drawDiagrams(diagramsOf(doc.blocks)));
+  // A failed map fails its documents below; until then it must not count as unhandled.
+  for (const map of maps) map.catch(() => undefined);
+  for (const doc of docs) await render(doc, "md");
+  await printing;
   const jobs = docs.flatMap((doc, i) => {
     const map = maps[i] as Promise<unknown>;
-    return [map.then(() => render(doc, "html")), map.then(() => render(doc, "pdf"))];
+    return [map.then(() => render(doc, "html")), map.then(() => render(doc, "pdf")), map.then(() => render(doc, "docx"))];
   });
-  const word = Promise.all(maps).then(() => {
-    drawn();
-    return Promise.all(docs.map((doc) => render(doc, "docx")));
-  });
+  const word = Promise.all(maps).then(() => drawn());
   await Promise.all([...jobs, word]);
 }

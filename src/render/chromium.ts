@@ -15,6 +15,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Route } from "playwright-core";
 import { DiagramCache, type DiagramDrawer, type DiagramPainter, type Drawing, type DrawnDiagram } from "./diagram-cache.ts";
+import { type DiagramStore, drawingKey } from "./diagram-store.ts";
 import type { PdfPrinter, PdfPrintOptions } from "./pdf.ts";
 
 export type { DiagramDrawer, DrawnDiagram } from "./diagram-cache.ts";
@@ -82,13 +83,26 @@ export interface BrowserSession extends DiagramDrawer, PdfPrinter {
   warmUp(what: { diagrams?: boolean; print?: number }): Promise<void>;
   /** How many diagrams were drawn (SVG) and photographed (PNG) in this session. */
   readonly diagramCounts: { readonly svg: number; readonly png: number };
+  /** How many were taken from the diagram store instead (LaunchOptions.diagramStore). */
+  readonly diagramsFromStore: { readonly svg: number; readonly png: number };
   close(): Promise<void>;
 }
 
 export interface LaunchOptions {
   /** Pages printing PDFs at the same time (default: the number of CPUs, 1 to 4). */
   readonly printPages?: number;
+  /** Pages drawing process maps at the same time, each loading mermaid (default 1: drawing is CPU-bound, and PDFs print meanwhile). */
+  readonly drawPages?: number;
+  /** Where drawn maps are kept between sessions (default: nowhere, every session draws). */
+  readonly diagramStore?: DiagramStore;
 }
+
+/**
+ * Pixels per CSS pixel of the maps photographed for Word. Word shows a map at most a landscape
+ * text width (about 1000 CSS pixels) wide, and the widest drawings are 1600: 1.25 keeps ≥ 190 dpi on
+ * paper, at well under half the pixels (and PNG encoding time) of 2.
+ */
+const PNG_SCALE = 1.25;
 
 const PRINT_WIDTH_PX = Math.round(((210 - 28) / 25.4) * 96);
 const PRINT_HEIGHT_PX = Math.round(((297 - 16 - 18) / 25.4) * 96);
@@ -140,87 +154,164 @@ class Slots {
   }
 }
 
+/**
+ * Pages opened on demand up to `size` and lent to one job at a time; kept for the next job. A
+ * page whose job failed is closed, and a fresh one opened when needed.
+ */
+class PagePool {
+  readonly #open: () => Promise<Page>;
+  readonly #size: number;
+  readonly #slots: Slots;
+  /** Pages not in use (some may still be opening). */
+  readonly #idle: Promise<Page>[] = [];
+  #made = 0;
+
+  constructor(size: number, open: () => Promise<Page>) {
+    this.#size = size;
+    this.#open = open;
+    this.#slots = new Slots(size);
+  }
+
+  /** Open up to `count` pages ahead of use. */
+  async warm(count = this.#size): Promise<void> {
+    while (this.#made < Math.min(count, this.#size)) {
+      this.#made++;
+      const page = this.#open();
+      page.catch(() => {
+        this.#made--;
+        this.#idle.splice(this.#idle.indexOf(page), 1);
+      });
+      this.#idle.push(page);
+    }
+    await Promise.all(this.#idle);
+  }
+
+  async use<T>(job: (page: Page) => Promise<T>): Promise<T> {
+    await this.#slots.acquire();
+    let page: Page | undefined;
+    try {
+      const idle = this.#idle.shift();
+      if (idle) page = await idle;
+      else {
+        this.#made++;
+        page = await this.#open();
+      }
+      const result = await job(page);
+      this.#idle.push(Promise.resolve(page));
+      return result;
+    } catch (error) {
+      this.#made--;
+      await page?.close().catch(() => undefined);
+      throw error;
+    } finally {
+      this.#slots.release();
+    }
+  }
+}
+
 class ChromiumSession implements BrowserSession, DiagramPainter {
   readonly #browser: Browser;
-  #mermaidPage: Promise<Page> | undefined;
-  readonly #diagrams = new DiagramCache(this);
-  /** PNGs are photographed one at a time: each puts its drawing on the mermaid page. */
-  #photographing: Promise<unknown> = Promise.resolve();
-  readonly #printSlots: Slots;
-  readonly #printPageLimit: number;
-  /** The printing pages share one browser context (one window): each page has its own renderer process. */
-  #printing: Promise<BrowserContext> | undefined;
-  /** Printing pages not in use (some may still be opening). */
-  readonly #idlePrintPages: Promise<Page>[] = [];
-  #printPagesMade = 0;
+  readonly #diagrams: DiagramCache;
+  /** Pages with mermaid loaded: maps are drawn (and photographed) on several at once. */
+  readonly #mermaidPages: PagePool;
+  #mermaidContext: Promise<BrowserContext> | undefined;
+  /** Pages printing PDFs. They share one browser context (one window): each has its own renderer process. */
+  readonly #printPages: PagePool;
+  #printContext: Promise<BrowserContext> | undefined;
 
-  constructor(browser: Browser, printPages: number) {
+  constructor(browser: Browser, options: { printPages: number; drawPages: number; diagramStore: DiagramStore | undefined }) {
     this.#browser = browser;
-    this.#printPageLimit = printPages;
-    this.#printSlots = new Slots(printPages);
+    const store = options.diagramStore;
+    this.#diagrams = new DiagramCache(
+      this,
+      store ? { store, keyOf: (source) => drawingKey(source, { font: DIAGRAM_FONT, pngScale: PNG_SCALE }) } : undefined,
+    );
+    this.#mermaidPages = new PagePool(options.drawPages, () => this.#openMermaidPage());
+    this.#printPages = new PagePool(options.printPages, async () => (await this.#printingContext()).newPage());
   }
 
   get diagramCounts(): { readonly svg: number; readonly png: number } {
     return this.#diagrams.counts;
   }
 
-  #mermaid(): Promise<Page> {
-    if (!this.#mermaidPage) {
-      this.#mermaidPage = (async () => {
-        const context = await this.#browser.newContext({ deviceScaleFactor: 2, viewport: { width: 1700, height: 1200 } });
-        await context.route(`${ORIGIN}/**`, serveMermaid);
-        const page = await context.newPage();
-        await page.goto(`${ORIGIN}/`);
-        await page.evaluate(
-          `(async ({ url, font }) => {
-            const mermaid = (await import(url)).default;
-            globalThis.mermaid = mermaid;
-            mermaid.initialize({ startOnLoad: false, theme: "neutral", securityLevel: "strict", fontFamily: font, flowchart: { useMaxWidth: true } });
-            // Load the flowchart code now, not at the first drawing.
-            await mermaid.parse("flowchart LR\\n  a --> b").catch(() => undefined);
-          })(${JSON.stringify({ url: `${ORIGIN}/mermaid/mermaid.esm.min.mjs`, font: DIAGRAM_FONT })})`,
-        );
-        return page;
-      })();
-      // A page that failed to open is opened afresh on the next request.
-      this.#mermaidPage.catch(() => {
-        this.#mermaidPage = undefined;
-      });
+  get diagramsFromStore(): { readonly svg: number; readonly png: number } {
+    return this.#diagrams.fromStore;
+  }
+
+  /** One context (window) for all drawing pages; a context that failed to open is opened afresh. */
+  #context(
+    get: () => Promise<BrowserContext> | undefined,
+    set: (c: Promise<BrowserContext> | undefined) => void,
+    make: () => Promise<BrowserContext>,
+  ): Promise<BrowserContext> {
+    let context = get();
+    if (!context) {
+      context = make();
+      set(context);
+      context.catch(() => set(undefined));
     }
-    return this.#mermaidPage;
+    return context;
+  }
+
+  #printingContext(): Promise<BrowserContext> {
+    return this.#context(
+      () => this.#printContext,
+      (c) => {
+        this.#printContext = c;
+      },
+      () => this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } }),
+    );
+  }
+
+  async #openMermaidPage(): Promise<Page> {
+    const context = await this.#context(
+      () => this.#mermaidContext,
+      (c) => {
+        this.#mermaidContext = c;
+      },
+      async () => {
+        const made = await this.#browser.newContext({ deviceScaleFactor: PNG_SCALE, viewport: { width: 1700, height: 1200 } });
+        await made.route(`${ORIGIN}/**`, serveMermaid);
+        return made;
+      },
+    );
+    const page = await context.newPage();
+    await page.goto(`${ORIGIN}/`);
+    await page.evaluate(
+      `(async ({ url, font }) => {
+        const mermaid = (await import(url)).default;
+        globalThis.mermaid = mermaid;
+        // A fixed seed: the same map is drawn to the same SVG in every run (shapes have random jitter).
+        mermaid.initialize({ startOnLoad: false, theme: "neutral", securityLevel: "strict", fontFamily: font, handDrawnSeed: 1, flowchart: { useMaxWidth: true } });
+        // Load the flowchart parser, layout and renderer now, not at the first drawing.
+        await mermaid.render("warm-up", "flowchart LR\\n  subgraph p [Phase]\\n  a --> b{Decision}\\n  end\\n  b -->|yes| c").catch(() => undefined);
+      })(${JSON.stringify({ url: `${ORIGIN}/mermaid/mermaid.esm.min.mjs`, font: DIAGRAM_FONT })})`,
+    );
+    return page;
   }
 
   async warmUp(what: { diagrams?: boolean; print?: number }): Promise<void> {
-    const ready: Promise<unknown>[] = [];
-    if (what.diagrams) ready.push(this.#mermaid());
-    if (what.print) {
-      while (this.#printPagesMade < Math.min(what.print, this.#printPageLimit)) {
-        this.#printPagesMade++;
-        const page = this.#openPrintPage();
-        this.#idlePrintPages.push(page);
-        ready.push(page);
-      }
-    }
-    await Promise.all(ready);
+    await Promise.all([what.diagrams ? this.#mermaidPages.warm() : undefined, what.print ? this.#printPages.warm(what.print) : undefined]);
   }
 
-  async parseMermaid(sources: readonly string[]): Promise<(string | undefined)[]> {
-    const page = await this.#mermaid();
-    return page.evaluate(
-      async (list) => {
-        const m = (globalThis as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid;
-        const out: (string | undefined)[] = [];
-        for (const text of list) {
-          try {
-            await m.parse(text);
-            out.push(undefined);
-          } catch (error) {
-            out.push(error instanceof Error ? error.message : String(error));
+  parseMermaid(sources: readonly string[]): Promise<(string | undefined)[]> {
+    return this.#mermaidPages.use((page) =>
+      page.evaluate(
+        async (list) => {
+          const m = (globalThis as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid;
+          const out: (string | undefined)[] = [];
+          for (const text of list) {
+            try {
+              await m.parse(text);
+              out.push(undefined);
+            } catch (error) {
+              out.push(error instanceof Error ? error.message : String(error));
+            }
           }
-        }
-        return out;
-      },
-      [...sources],
+          return out;
+        },
+        [...sources],
+      ),
     );
   }
 
@@ -229,27 +320,26 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
   }
 
   async drawSvg(id: string, source: string): Promise<Drawing> {
-    const page = await this.#mermaid();
-    const drawn = (await page.evaluate(
-      `(async ({ id, source }) => {
+    const drawn = (await this.#mermaidPages.use((page) =>
+      page.evaluate(
+        `(async ({ id, source }) => {
         const { svg } = await mermaid.render(id, source);
         const holder = document.createElement("div");
         holder.innerHTML = svg;
         const box = holder.querySelector("svg")?.viewBox?.baseVal;
         return { svg, width: box?.width || 800, height: box?.height || 600 };
       })(${JSON.stringify({ id, source })})`,
+      ),
     )) as { svg: string; width: number; height: number };
     return { id, ...drawn };
   }
 
+  /** A PNG of a drawing, photographed on a drawing page (each holds one job at a time). */
   drawPng(drawing: Drawing): Promise<Uint8Array> {
-    const photo = this.#photographing.then(() => this.#photograph(drawing));
-    this.#photographing = photo.catch(() => undefined);
-    return photo;
+    return this.#mermaidPages.use((page) => this.#photograph(page, drawing));
   }
 
-  async #photograph(drawing: Drawing): Promise<Uint8Array> {
-    const page = await this.#mermaid();
+  async #photograph(page: Page, drawing: Drawing): Promise<Uint8Array> {
     const holderId = `holder-${drawing.id}`;
     await page.evaluate(
       `(({ holderId, svg, width }) => {
@@ -266,49 +356,19 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
         document.body.appendChild(holder);
       })(${JSON.stringify({ holderId, svg: drawing.svg, width: drawing.width })})`,
     );
-    const holder = page.locator(`#${holderId}`);
     try {
-      return new Uint8Array(await holder.screenshot({ type: "png" }));
+      // A clipped page screenshot: no actionability waits, the drawing is already laid out.
+      const box = (await page.evaluate(
+        `(() => { const r = document.getElementById(${JSON.stringify(holderId)}).getBoundingClientRect(); return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height }; })()`,
+      )) as { x: number; y: number; width: number; height: number };
+      return new Uint8Array(await page.screenshot({ type: "png", clip: box, fullPage: true }));
     } finally {
-      await holder.evaluate("(element) => element.remove()");
+      await page.evaluate(`document.getElementById(${JSON.stringify(holderId)})?.remove()`);
     }
   }
 
-  #printContext(): Promise<BrowserContext> {
-    if (!this.#printing) {
-      this.#printing = this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } });
-      this.#printing.catch(() => {
-        this.#printing = undefined;
-      });
-    }
-    return this.#printing;
-  }
-
-  async #openPrintPage(): Promise<Page> {
-    return (await this.#printContext()).newPage();
-  }
-
-  async printPdf(html: string, options: PdfPrintOptions): Promise<Uint8Array> {
-    await this.#printSlots.acquire();
-    let page: Page | undefined;
-    try {
-      const idle = this.#idlePrintPages.pop();
-      if (idle) page = await idle;
-      else {
-        this.#printPagesMade++;
-        page = await this.#openPrintPage();
-      }
-      const pdf = await this.#print(page, html, options);
-      this.#idlePrintPages.push(Promise.resolve(page));
-      return pdf;
-    } catch (error) {
-      // A page that failed is not reused: the next print opens a fresh one.
-      this.#printPagesMade--;
-      await page?.close().catch(() => undefined);
-      throw error;
-    } finally {
-      this.#printSlots.release();
-    }
+  printPdf(html: string, options: PdfPrintOptions): Promise<Uint8Array> {
+    return this.#printPages.use((page) => this.#print(page, html, options));
   }
 
   async #print(page: Page, html: string, options: PdfPrintOptions): Promise<Uint8Array> {
@@ -368,5 +428,6 @@ export async function launchChromium(executablePath = DEFAULT_CHROMIUM, options:
   }
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const printPages = Math.max(1, Math.floor(options.printPages ?? Math.min(4, availableParallelism())));
-  return new ChromiumSession(browser, printPages);
+  const drawPages = Math.max(1, Math.floor(options.drawPages ?? 1));
+  return new ChromiumSession(browser, { printPages, drawPages, diagramStore: options.diagramStore });
 }

@@ -4,10 +4,11 @@
 // browser. A drawing's id comes from its source, so the same diagram gives the same SVG ids in
 // every document and every run, whatever order the documents are rendered in.
 import { createHash } from "node:crypto";
+import type { DiagramStore } from "./diagram-store.ts";
 
 export interface DrawnDiagram {
   readonly svg: string;
-  /** PNG at 2x, for Word. */
+  /** PNG for Word (1.25 pixels per CSS pixel). */
   readonly png?: Uint8Array;
   /** CSS pixels of the drawing. */
   readonly width: number;
@@ -38,19 +39,33 @@ export function drawingId(source: string): string {
   return `mermaid-${createHash("sha256").update(source).digest("hex").slice(0, 12)}`;
 }
 
+/** Drawings kept between sessions (diagram-store.ts), under a key that covers how they are drawn. */
+export interface KeptDrawings {
+  readonly store: DiagramStore;
+  keyOf(source: string): string;
+}
+
 export class DiagramCache implements DiagramDrawer {
   readonly #painter: DiagramPainter;
+  readonly #kept: KeptDrawings | undefined;
   readonly #svgs = new Map<string, Promise<Drawing>>();
   readonly #pngs = new Map<string, Promise<Uint8Array>>();
   readonly #counts = { svg: 0, png: 0 };
+  readonly #fromStore = { svg: 0, png: 0 };
 
-  constructor(painter: DiagramPainter) {
+  constructor(painter: DiagramPainter, kept?: KeptDrawings) {
     this.#painter = painter;
+    this.#kept = kept;
   }
 
   /** How many SVG drawings and PNG photographs the painter was asked for. */
   get counts(): { readonly svg: number; readonly png: number } {
     return { ...this.#counts };
+  }
+
+  /** How many were found in the store instead. */
+  get fromStore(): { readonly svg: number; readonly png: number } {
+    return { ...this.#fromStore };
   }
 
   /** A failed drawing is forgotten, so that asking again tries again. */
@@ -67,17 +82,33 @@ export class DiagramCache implements DiagramDrawer {
   }
 
   svg(source: string): Promise<Drawing> {
-    return this.#once(this.#svgs, source, () => {
+    return this.#once(this.#svgs, source, async () => {
+      const key = this.#kept?.keyOf(source);
+      const stored = key === undefined ? undefined : await this.#kept?.store.readSvg(key);
+      if (stored) {
+        this.#fromStore.svg++;
+        return { id: drawingId(source), ...stored };
+      }
       this.#counts.svg++;
-      return this.#painter.drawSvg(drawingId(source), source);
+      const drawing = await this.#painter.drawSvg(drawingId(source), source);
+      if (key !== undefined) await this.#kept?.store.writeSvg(key, drawing);
+      return drawing;
     });
   }
 
   png(source: string): Promise<Uint8Array> {
     return this.#once(this.#pngs, source, async () => {
+      const key = this.#kept?.keyOf(source);
+      const stored = key === undefined ? undefined : await this.#kept?.store.readPng(key);
+      if (stored) {
+        this.#fromStore.png++;
+        return stored;
+      }
       const drawing = await this.svg(source);
       this.#counts.png++;
-      return this.#painter.drawPng(drawing);
+      const png = await this.#painter.drawPng(drawing);
+      if (key !== undefined) await this.#kept?.store.writePng(key, png);
+      return png;
     });
   }
 

@@ -2,8 +2,12 @@
 // format of every document asks for the process map; each map must be drawn once, photographed
 // once (from that same drawing), and named the same way whatever the order of the requests.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { DiagramCache, type DiagramPainter, type Drawing, drawingId } from "../../src/render/diagram-cache.ts";
+import { drawingKey, FileDiagramStore } from "../../src/render/diagram-store.ts";
 import { diagramsOf } from "../../src/render/document.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { builtInPlaybooks } from "./support.ts";
@@ -26,6 +30,14 @@ class CountingPainter implements DiagramPainter {
   async drawPng(drawing: Drawing): Promise<Uint8Array> {
     this.pngs.push(drawing);
     return new Uint8Array([drawing.width % 256]);
+  }
+}
+
+/** A painter whose pictures start like PNG files (the store checks the signature). */
+class PngPainter extends CountingPainter {
+  override async drawPng(drawing: Drawing): Promise<Uint8Array> {
+    await super.drawPng(drawing);
+    return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, drawing.width % 256]);
   }
 }
 
@@ -91,5 +103,61 @@ describe("diagram cache", () => {
     assert.ok(drawn.get("map")?.png);
     assert.deepEqual(cache.counts, { svg: 2, png: 1 });
     assert.equal(painter.svgs.length, 1);
+  });
+
+  test("a diagram store keeps drawings for the next session; a damaged file is drawn again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboard-diagrams-"));
+    try {
+      const store = new FileDiagramStore(dir);
+      const kept = { store, keyOf: (source: string) => drawingKey(source, { font: "Noto Sans", pngScale: 1.25 }) };
+      const diagrams = [
+        { id: "map", source: "flowchart LR\n  a --> b" },
+        { id: "other", source: "flowchart LR\n  c --> d" },
+      ];
+      const first = new PngPainter();
+      const drawn = await new DiagramCache(first, kept).drawDiagrams(diagrams, { png: true });
+      assert.equal(first.svgs.length, 2);
+      // A new session with the same store: nothing is drawn, and what it gets is what was drawn.
+      const second = new PngPainter();
+      const session = new DiagramCache(second, kept);
+      const again = await session.drawDiagrams(diagrams, { png: true });
+      assert.deepEqual(second.svgs, []);
+      assert.equal(second.pngs.length, 0);
+      assert.deepEqual(session.fromStore, { svg: 2, png: 2 });
+      assert.deepEqual(again, drawn);
+      // Another font (or mermaid, or scale) is another key: drawn afresh.
+      const otherFont = new PngPainter();
+      await new DiagramCache(otherFont, {
+        store,
+        keyOf: (s: string) => drawingKey(s, { font: "DejaVu Sans", pngScale: 1.25 }),
+      }).drawDiagrams(diagrams.slice(0, 1));
+      assert.equal(otherFont.svgs.length, 1);
+      // Damaged files are misses, not errors.
+      const key = kept.keyOf(diagrams[0]?.source ?? "");
+      writeFileSync(join(dir, "diagrams", `${key}.json`), "{ not json");
+      writeFileSync(join(dir, "diagrams", `${key}.png`), "not a png");
+      const third = new PngPainter();
+      await new DiagramCache(third, kept).drawDiagrams(diagrams, { png: true });
+      assert.deepEqual(third.svgs, [diagrams[0]?.source]);
+      assert.equal(third.pngs.length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a store that cannot be written to costs only time", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboard-diagrams-"));
+    try {
+      // The store's folder is taken by a file: every write fails.
+      writeFileSync(join(dir, "diagrams"), "");
+      const store = new FileDiagramStore(dir);
+      const kept = { store, keyOf: (source: string) => drawingKey(source, { font: "Noto Sans", pngScale: 1.25 }) };
+      const painter = new PngPainter();
+      const drawn = await new DiagramCache(painter, kept).drawDiagrams([{ id: "map", source: "flowchart LR\n  a --> b" }], { png: true });
+      assert.ok(drawn.get("map")?.png);
+      assert.equal(painter.svgs.length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

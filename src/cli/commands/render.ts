@@ -4,6 +4,7 @@ import { formatDiagnostic, hasErrors } from "../../playbook/diagnostics.ts";
 import { loadPlaybookFile } from "../../playbook/load.ts";
 import { type BrowserSession, chromiumInstalled, launchChromium } from "../../render/chromium.ts";
 import { clientEdition, parseClientFile } from "../../render/client.ts";
+import { defaultCacheDir, FileDiagramStore } from "../../render/diagram-store.ts";
 import { FORMATS, type Format, renderPlaybook } from "../../render/render.ts";
 import type { Edition } from "../../render/sop/edition.ts";
 import { type Command, UsageError } from "../args.ts";
@@ -25,6 +26,9 @@ Options:
   -o, --output FILE     where to write; default: standard output for md and html,
                         <playbook name>.docx / .pdf for docx and pdf
   --chromium PATH       the Chromium to draw diagrams and print PDF with (default /usr/bin/chromium)
+  --diagram-cache DIR   where drawn process maps are kept, so an unchanged map is not drawn again
+                        (default $ONBOARD_CACHE_DIR, else $XDG_CACHE_HOME/onboard, else ~/.cache/onboard)
+  --no-diagram-cache    draw every map afresh and keep nothing
   -h, --help            show this help
 
 Chromium draws the process map as a picture in html and docx; without it, html carries mermaid's
@@ -45,6 +49,8 @@ export const renderCommand: Command = {
     client: { type: "string", short: "c" },
     output: { type: "string", short: "o" },
     chromium: { type: "string" },
+    "diagram-cache": { type: "string" },
+    "no-diagram-cache": { type: "boolean" },
   },
   async run(values, positionals, io) {
     const [file, ...extra] = positionals;
@@ -83,7 +89,12 @@ export const renderCommand: Command = {
     const chromiumPath = typeof values.chromium === "string" ? values.chromium : undefined;
     const wantsBrowser = format === "pdf" || format === "html" || format === "docx";
     let browser: BrowserSession | undefined;
-    if (wantsBrowser && chromiumInstalled(chromiumPath)) browser = await launchChromium(chromiumPath);
+    if (values["no-diagram-cache"] && typeof values["diagram-cache"] === "string")
+      throw new UsageError(`--diagram-cache and --no-diagram-cache exclude each other\n\n${USAGE}`);
+    const diagramStore = values["no-diagram-cache"]
+      ? undefined
+      : new FileDiagramStore(typeof values["diagram-cache"] === "string" ? values["diagram-cache"] : defaultCacheDir(process.env));
+    if (wantsBrowser && chromiumInstalled(chromiumPath)) browser = await launchChromium(chromiumPath, diagramStore ? { diagramStore } : {});
     else if (format === "pdf") {
       io.err(
         `onboard render: PDF is printed by headless Chromium, which is not installed${chromiumPath ? ` at ${chromiumPath}` : ""} (Debian: apt-get install chromium)`,

@@ -400,7 +400,13 @@ function PortfolioCharts({ rows, kpis }: { rows: readonly PortfolioRow[]; kpis: 
     <section className="charts" aria-label="Charts">
       <ChartView type="bar" title="Onboardings by phase and health" labels={labels} series={series} />
       {trend.length > 0 ? (
-        <ChartView type="line" title="Time to go-live (median, by month of go-live)" labels={trendLabels} series={trendSeries} unit="days" />
+        <ChartView
+          type="line"
+          title="Time to go-live (median, by month of go-live)"
+          labels={trendLabels}
+          series={trendSeries}
+          unit="days"
+        />
       ) : null}
       {phases.length > 0 ? (
         <ChartView type="bar" title="Days spent per phase (median)" labels={phaseLabels} series={phaseSeries} unit="days" />

@@ -20,6 +20,7 @@ const API_PREFIXES = [
   "/kpis",
   "/settings",
   "/mail",
+  "/notifications",
   "/surveys",
   "/attachments",
 ];

@@ -75,6 +75,10 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /projects/:id/migration": MANAGERS,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
   "GET /tasks": EVERYONE,
+  // In-app notifications: everyone's own (reading them is reading one's work; marking them read writes).
+  "GET /notifications": EVERYONE,
+  "POST /notifications/:id/read": EVERYONE,
+  "POST /notifications/read-all": EVERYONE,
   // Notifications: the mail outbox and templates (read by everyone, written by playbook owners),
   // meeting invitations; survey links are public, their signed token is the credential (404 here).
   "GET /mail": EVERYONE,

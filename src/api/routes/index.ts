@@ -37,6 +37,9 @@ import { getKpis } from "./kpis/get-kpis.ts";
 import { getMailRoute } from "./mail/get-mail.ts";
 import { listMailRoute } from "./mail/list-mail.ts";
 import { getMeetingIcs } from "./meetings/get-meeting-ics.ts";
+import { listNotificationsRoute } from "./notifications/list-notifications.ts";
+import { markAllNotificationsRead } from "./notifications/mark-all-notifications-read.ts";
+import { markNotificationRead } from "./notifications/mark-notification-read.ts";
 import { listPeopleRoute } from "./people/list-people.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
@@ -139,6 +142,10 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   previewMigration,
   migrateProject,
   listMyTasks,
+  // In-app notifications (src/notify writes them): the signed-in person's own, read and cleared.
+  listNotificationsRoute,
+  markAllNotificationsRead,
+  markNotificationRead,
   getPortfolio,
   getKpis,
   getReport,

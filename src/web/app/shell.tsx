@@ -2,8 +2,10 @@
 // page for the current path.
 import { useEffect, useRef, useState } from "react";
 import { Link, match, useLocation } from "../lib/router.tsx";
+import { NotificationBell, NotificationsProvider } from "./notifications.tsx";
 import { Admin } from "./pages/admin.tsx";
 import { Dashboard } from "./pages/dashboard.tsx";
+import { NotificationsPage } from "./pages/notifications.tsx";
 import { PlaybookPage, Playbooks } from "./pages/playbooks.tsx";
 import { ProjectWorkspace } from "./pages/project.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
@@ -13,7 +15,9 @@ import { SessionGate, useSession } from "./session.tsx";
 export function App() {
   return (
     <SessionGate signIn={(done) => <SignIn onSignedIn={done} />}>
-      <Shell />
+      <NotificationsProvider>
+        <Shell />
+      </NotificationsProvider>
     </SessionGate>
   );
 }
@@ -23,6 +27,7 @@ function Page() {
   const path = pathname.replace(/\/+$/, "") || "/app";
   if (path === "/app") return <Dashboard />;
   if (path === "/app/work") return <MyWork />;
+  if (path === "/app/notifications") return <NotificationsPage />;
   const project = match("/app/projects/:id", path);
   if (project) return <ProjectWorkspace id={project.id ?? ""} />;
   if (path === "/app/playbooks") return <Playbooks />;
@@ -60,12 +65,15 @@ function Shell() {
         Skip to content
       </a>
       <aside className={`sidebar${open ? " open" : ""}`}>
-        <Link to="/app/" className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            ✓
-          </span>
-          Onboard
-        </Link>
+        <div className="sidebar-head">
+          <Link to="/app/" className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              ✓
+            </span>
+            Onboard
+          </Link>
+          <NotificationBell />
+        </div>
         <button type="button" className="menu-toggle small" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
           Menu
         </button>

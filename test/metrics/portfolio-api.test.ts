@@ -3,6 +3,7 @@
 // counts add up.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { encodeCursor } from "../../src/api/pagination.ts";
 import { generateDemo } from "../../src/demo/generate.ts";
 import { chromiumInstalled } from "../../src/render/chromium.ts";
 import { type Json, startTestServer, type TestServer, testBackends, walk } from "../api/support/http.ts";
@@ -107,6 +108,22 @@ for (const backend of BACKENDS) {
       assert.equal(none.body.projects.total, 0);
       assert.equal(none.body.timeToGoLive.medianDays, null);
       assert.equal((await t.admin.get("/kpis?from=yesterday")).status, 400);
+    });
+
+    test("a forged portfolio cursor is bad input (400 problem+json), for every sort", async () => {
+      for (const [sort, value] of [
+        ["next_due", "not a date"],
+        ["started", 7],
+        ["health", "red"],
+        ["overdue", 1.5],
+        ["target_go_live", "tomorrow"],
+        ["client", 3],
+      ] as const) {
+        const cursor = encodeCursor(`portfolio:${sort}:asc`, [value, "p-1"]);
+        const response = await t.admin.get(`/portfolio?sort=${sort}&order=asc&cursor=${cursor}`);
+        assert.equal(response.status, 400, sort);
+        assert.match(response.headers.get("content-type") ?? "", /application\/problem\+json/);
+      }
     });
 
     test("reports: a pre-filled draft as HTML and JSON, edits saved and served, PDF through Chromium", async () => {

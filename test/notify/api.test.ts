@@ -2,6 +2,7 @@
 // with a project's data), the mail outbox (GET /mail), meeting invitations (.ics) and survey links
 // (public, signed, answered once, the playbook's automation firing).
 import assert from "node:assert/strict";
+import { encodeCursor } from "../../src/api/pagination.ts";
 import { after, before, describe, test } from "node:test";
 import ICAL from "ical.js";
 import { signSurveyToken } from "../../src/notify/survey-links.ts";
@@ -133,6 +134,10 @@ for (const backend of BACKENDS) {
       assert.equal(one.status, 200);
       assert.match(one.body.text, /you are invited to "2.1 Kickoff Meeting"/);
       assert.equal((await csm.get("/mail/nope")).status, 404);
+      // A forged cursor is bad input, not a server error.
+      const forged = await csm.get(`/mail?cursor=${encodeCursor("mail", ["not a date", "x"])}`);
+      assert.equal(forged.status, 400);
+      assert.match(forged.headers.get("content-type") ?? "", /application\/problem\+json/);
       assert.equal((await csm.get("/mail?projectId=other")).body.items.length, 0);
     });
 

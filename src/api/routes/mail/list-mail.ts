@@ -6,6 +6,7 @@ import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { decodeCursor, paginate } from "../../pagination.ts";
 import { problemResponses } from "../../problems.ts";
+import { Instant } from "../common.types.ts";
 import { ListMailQuery, MailPage, mailSummary } from "./mail.types.ts";
 
 export function listMailRoute(app: Api, deps: ApiDeps): void {
@@ -23,7 +24,7 @@ export function listMailRoute(app: Api, deps: ApiDeps): void {
     },
     async (request) => {
       const { cursor, limit, projectId } = request.query;
-      const after = decodeCursor("mail", cursor, z.tuple([z.string(), z.string()]));
+      const after = decodeCursor("mail", cursor, z.tuple([Instant, z.string()]));
       const rows = await listMail(notifyDb(deps.database), {
         projectId,
         before: after ? { createdAt: after[0], id: after[1] } : undefined,

@@ -1,13 +1,24 @@
 // GET /portfolio: the onboardings in progress with their health, phase, CSM, next milestone and
 // what is late, from the portfolio read model (src/metrics), with the counts the dashboard links to.
 import { z } from "zod";
-import { type PortfolioFilter, portfolioCounts, portfolioPage } from "../../../metrics/portfolio.ts";
+import { type PortfolioFilter, type PortfolioSort, portfolioCounts, portfolioPage } from "../../../metrics/portfolio.ts";
 import { rebuildSummaries } from "../../../metrics/projection.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { decodeCursor, encodeCursor } from "../../pagination.ts";
 import { problemResponses } from "../../problems.ts";
+import { Instant } from "../common.types.ts";
 import { PortfolioPage, PortfolioQuery } from "./portfolio.types.ts";
+
+/** What the cursor of each sort carries (a forged one is a 400, not a failing query). */
+const CURSOR_VALUE = {
+  health: z.number().int(),
+  overdue: z.number().int(),
+  client: z.string(),
+  started: Instant,
+  next_due: z.union([Instant, z.literal("infinity")]),
+  target_go_live: z.union([Instant, z.literal("infinity")]),
+} satisfies Record<PortfolioSort, z.ZodType<string | number>>;
 
 export function getPortfolio(app: Api, deps: ApiDeps): void {
   app.get(
@@ -25,7 +36,7 @@ export function getPortfolio(app: Api, deps: ApiDeps): void {
     async (request) => {
       const { cursor, limit, sort, order, status, ...rest } = request.query;
       const list = `portfolio:${sort}:${order}`;
-      const after = decodeCursor(list, cursor, z.tuple([z.union([z.string(), z.number()]), z.string()]));
+      const after = decodeCursor(list, cursor, z.tuple([CURSOR_VALUE[sort], z.string()]));
       const filter: PortfolioFilter = {
         ...rest,
         ...(status ? { status: [...new Set(status.split(","))] as PortfolioFilter["status"] } : {}),

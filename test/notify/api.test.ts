@@ -2,9 +2,9 @@
 // with a project's data), the mail outbox (GET /mail), meeting invitations (.ics) and survey links
 // (public, signed, answered once, the playbook's automation firing).
 import assert from "node:assert/strict";
-import { encodeCursor } from "../../src/api/pagination.ts";
 import { after, before, describe, test } from "node:test";
 import ICAL from "ical.js";
+import { encodeCursor } from "../../src/api/pagination.ts";
 import { signSurveyToken } from "../../src/notify/survey-links.ts";
 import { dispatchOutbox, listOutbox } from "../../src/store/outbox.ts";
 import { type Caller, startTestServer, type TestServer, testBackends } from "../api/support/http.ts";

@@ -29,6 +29,9 @@ import type { Api } from "./http.ts";
 import { WebhookDispatcher } from "./outbound/dispatcher.ts";
 import { configuredMailer, notificationsOf } from "./routes/mail/notifications-of.ts";
 
+/** Summaries re-derived per health review round (each round is one transaction per 200). */
+const HEALTH_REVIEW_BATCH = 1000;
+
 export interface StartOptions {
   /** An open database to use instead of the configured one (tests); the caller closes it. */
   readonly database?: Database;
@@ -54,6 +57,8 @@ export interface RunningServer {
   /** The loops running in this process (undefined when turned off in the configuration). */
   readonly background: {
     readonly scheduler: Scheduler | undefined;
+    /** Re-derives portfolio summaries whose health is due for review (with the scheduler). */
+    readonly healthReview: Poller<number> | undefined;
     readonly outbox: OutboxDispatcher | undefined;
     readonly webhooks: WebhookDispatcher | undefined;
   };
@@ -128,6 +133,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           },
         })
       : undefined;
+    // Health that changes only with time (a deadline passing with no event): summaries due for
+    // review are re-derived in the background, so the dashboard is right before anyone reads it
+    // (reads still catch up a bounded number themselves).
+    const healthReview = config.scheduler
+      ? new Poller<number>({
+          work: (now) => rebuildSummaries(database.db, now, { limit: HEALTH_REVIEW_BATCH }),
+          busy: (reviewed) => reviewed >= HEALTH_REVIEW_BATCH,
+          intervalMs: 60_000,
+          clock,
+          sleep: systemSleep,
+          on: { error: (error) => log.error({ err: error }, "health review round failed") },
+        })
+      : undefined;
     const outbox = config.outbox
       ? new OutboxDispatcher(database, {
           // Notifications (src/notify) deliver mail, invitations, survey links, chat and in-app
@@ -153,6 +171,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           })
         : undefined;
     scheduler?.start();
+    healthReview?.start();
     outbox?.start();
     chatAlerts?.start();
     webhooks?.start();
@@ -165,7 +184,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       admin,
       builtIn,
       demoProjects: emptyDatabase ? demoProjects : 0,
-      background: { scheduler, outbox, webhooks },
+      background: { scheduler, healthReview, outbox, webhooks },
       async listen() {
         return app.listen({ port: config.port, host: config.host });
       },
@@ -175,6 +194,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           const stopped = await Promise.allSettled([
             app.close(),
             scheduler?.stop(),
+            healthReview?.stop(),
             outbox?.stop(),
             chatAlerts?.stop(),
             webhooks?.stop(),

@@ -100,6 +100,7 @@ describe("the server on a PGlite folder", () => {
     assert.equal(readFileSync(lock, "utf8").trim(), String(process.pid), "the folder is locked while the server runs");
     assert.equal(server.background.scheduler?.running, true, "the scheduler runs in the server by default");
     assert.equal(server.background.outbox?.running, true, "so does the outbox dispatcher");
+    assert.equal(server.background.healthReview?.running, true, "and the review of health that changes with time");
     const anonymous = new Caller(url);
     const login = await anonymous.post("/auth/login", { email: "admin@example.com", password: ADMIN_PASSWORD });
     const admin = new Caller(url, { cookie: cookieHeader(login), csrfToken: login.body.csrfToken });
@@ -152,7 +153,7 @@ describe("the server on a PGlite folder", () => {
       assert.equal(second.admin.created, false, "the first admin is created once");
       assert.deepEqual(
         second.background,
-        { scheduler: undefined, outbox: undefined, webhooks: undefined },
+        { scheduler: undefined, healthReview: undefined, outbox: undefined, webhooks: undefined },
         "API-only: SCHEDULER=off, OUTBOX=off",
       );
       const again = new Caller(await second.listen(), { token });

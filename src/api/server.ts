@@ -83,6 +83,7 @@ function logDelivery(log: FastifyBaseLogger): EffectHandlers {
     remind: deliver,
     send_survey: deliver,
     send_invite: deliver,
+    update_invite: deliver,
     request_approval: deliver,
     assignment_needed: deliver,
     start_project: deliver,

@@ -7,6 +7,7 @@ import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
+import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
 import { fireTimer, runActions } from "./reactions.ts";
 import { addTo } from "./schedule.ts";
@@ -443,4 +444,5 @@ function tick(draft: Draft): void {
 export function decide(draft: Draft, command: Command): void {
   handle(draft, command);
   settle(draft);
+  meetingChanges(draft);
 }

@@ -1,7 +1,7 @@
 // Turning a playbook deadline ("2 business days after start", "Day 90 after go_live") into an
 // instant for one project, on its business calendar. Undefined when the anchor has not happened.
 import type { Amount, Anchor, Deadline, Duration } from "../playbook/time-expressions.ts";
-import { addDuration, type DurationLike, dayDeadline, subtractDuration } from "./calendar/business-calendar.ts";
+import { addDuration, type BusinessCalendar, type DurationLike, dayDeadline, subtractDuration } from "./calendar/business-calendar.ts";
 import type { EngineContext } from "./context.ts";
 import type { Instant, ProjectState } from "./types.ts";
 
@@ -39,13 +39,18 @@ function anchorInstant(state: ProjectState, anchor: Anchor, openedAt: Instant | 
 }
 
 export function resolveDeadline(ctx: EngineContext, state: ProjectState, deadline: Deadline, openedAt?: Instant): Instant | undefined {
+  return resolveOn(ctx.calendar, state, deadline, openedAt);
+}
+
+/** resolveDeadline with only the project's business calendar (adapters planning from a state). */
+export function resolveOn(calendar: BusinessCalendar, state: ProjectState, deadline: Deadline, openedAt?: Instant): Instant | undefined {
   const base = anchorInstant(state, deadline.anchor, openedAt);
   if (base === undefined) return undefined;
   const from = new Date(base);
-  if (deadline.kind === "day") return dayDeadline(ctx.calendar, from, deadline.day).toISOString();
+  if (deadline.kind === "day") return dayDeadline(calendar, from, deadline.day).toISOString();
   const duration = durationLike(state, deadline.duration);
   if (!duration) return undefined;
-  const at = deadline.direction === "before" ? subtractDuration(ctx.calendar, from, duration) : addDuration(ctx.calendar, from, duration);
+  const at = deadline.direction === "before" ? subtractDuration(calendar, from, duration) : addDuration(calendar, from, duration);
   return at.toISOString();
 }
 

@@ -233,6 +233,18 @@ export type Effect =
   | { readonly kind: "remind"; readonly step: string; readonly to: string; readonly dueAt: Instant }
   | { readonly kind: "send_survey"; readonly survey: string; readonly to: readonly string[] }
   | { readonly kind: "send_invite"; readonly meeting: string }
+  /**
+   * A meeting (a step id or a cadence id) that may be in calendars moved (`moved`: its time was
+   * taken again) or stopped (`cancelled`) at `at`; the adapter updates or cancels the invitation it
+   * sent, if it sent one and something changed. `why` says what happened, in words.
+   */
+  | {
+      readonly kind: "update_invite";
+      readonly meeting: string;
+      readonly change: "moved" | "cancelled";
+      readonly at: Instant;
+      readonly why: string;
+    }
   | { readonly kind: "request_approval"; readonly from: string; readonly subject: string }
   | { readonly kind: "assignment_needed"; readonly role: string; readonly why: string }
   | { readonly kind: "start_project"; readonly playbook: string };

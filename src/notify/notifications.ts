@@ -1,18 +1,30 @@
 // The notification adapters behind the outbox: each effect the engine emits (email, notify, remind,
-// escalate, send_survey, send_invite, request_approval, assignment_needed) becomes mail rendered
-// from the playbook's templates, a calendar invitation, a signed survey link, a chat message or an
-// in-app notification. Handlers are idempotent per delivery key: a retried effect sends nothing twice
-// (mail is keyed by delivery and recipient; in-app rows likewise; chat posts carry the key).
+// escalate, send_survey, send_invite, update_invite, request_approval, assignment_needed) becomes
+// mail rendered from the playbook's templates, a calendar invitation (or its update or
+// cancellation), a signed survey link, a chat message or an in-app notification. Handlers are
+// idempotent per delivery key: a retried effect sends nothing twice (mail is keyed by delivery and
+// recipient; in-app rows likewise; chat posts carry the key).
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { Effect, Instant, ProjectEvent } from "../engine/types.ts";
+import type { BusinessCalendar } from "../engine/calendar/business-calendar.ts";
+import type { Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
 import { AppError, type Database, type Delivery, type EffectHandlers, type ProjectRecord, type ProjectService } from "../store/index.ts";
 import { playbookCache } from "../store/playbooks.ts";
 import { addMs, fromDb } from "../store/time.ts";
 import { type Directory, databaseDirectory, type ProjectRef, type Recipient } from "./directory.ts";
 import type { MailAttachment, Mailer, OutgoingMail } from "./mailer.ts";
-import { inviteIcs, type MeetingPlan, meetingIdOf, planMeeting } from "./meetings.ts";
+import {
+  cancelIcs,
+  inviteIcs,
+  type MeetingPlan,
+  meetingIdOf,
+  meetingUid,
+  occurrences,
+  planMeeting,
+  readInvitation,
+  type SentInvitation,
+} from "./meetings.ts";
 import { type AlertInput, alertMessage, type Chat } from "./slack.ts";
 import { type SurveyClaims, signSurveyToken, surveyLinkId, surveyTokenId, surveyUrl, verifySurveyToken } from "./survey-links.ts";
 import { type NotifyDb, notifyDb } from "./tables.ts";
@@ -41,6 +53,7 @@ interface Loaded {
   readonly record: ProjectRecord;
   readonly ref: ProjectRef;
   readonly playbook: Playbook;
+  readonly calendar: BusinessCalendar;
   readonly client: { readonly name: string; readonly timeZone: string; readonly country: string | null };
   readonly roles: Record<string, Person | undefined>;
 }
@@ -82,6 +95,7 @@ export class Notifications {
   readonly #db: NotifyDb;
   readonly #directory: Directory;
   readonly #cache;
+  readonly #meetingLocks = new Map<string, Promise<void>>();
 
   constructor(options: NotificationOptions) {
     this.#o = options;
@@ -103,6 +117,7 @@ export class Notifications {
       escalate: (effect, delivery) => this.#escalate(effect, delivery),
       send_survey: (effect, delivery) => this.#sendSurvey(effect, delivery),
       send_invite: (effect, delivery) => this.#sendInvite(effect, delivery),
+      update_invite: (effect, delivery) => this.#updateInvite(effect, delivery),
       request_approval: (effect, delivery) => this.#requestApproval(effect, delivery),
       assignment_needed: (effect, delivery) => this.#assignmentNeeded(effect, delivery),
     };
@@ -130,6 +145,7 @@ export class Notifications {
       record,
       ref,
       playbook: ctx.model.playbook,
+      calendar: ctx.calendar,
       client: {
         name: client?.name ?? record.state.client.name,
         timeZone: client?.time_zone ?? record.state.calendar.timeZone,
@@ -236,7 +252,7 @@ export class Notifications {
     meetingId: string,
   ): Promise<{ plan: MeetingPlan; attendees: Recipient[]; organizer: Recipient | undefined } | undefined> {
     const events = await this.#events(project.record.id);
-    const plan = planMeeting(project.playbook, project.record.state, meetingId, events);
+    const plan = planMeeting(project.playbook, project.record.state, meetingId, events, project.calendar);
     if (!plan) return undefined;
     const attendees = await this.#holders(project, plan.attendeeRoles);
     const [organizer] = await this.#directory.holders(project.ref, plan.ownerRole);
@@ -249,7 +265,10 @@ export class Notifications {
     return step ? this.#meeting(project, step.id) : undefined;
   }
 
-  /** The meeting's invitation as an .ics file (GET /projects/:id/meetings/:meeting.ics). */
+  /**
+   * The meeting's invitation as an .ics file (GET /projects/:id/meetings/:meeting.ics): the version
+   * attendees were mailed (its SEQUENCE), or the next one when the meeting has moved since.
+   */
   async meetingIcs(projectId: string, meetingId: string): Promise<string> {
     const project = await this.#load(projectId);
     const meeting = await this.#meeting(project, meetingId);
@@ -257,14 +276,99 @@ export class Notifications {
     const { plan } = meeting;
     if (plan.start === undefined)
       throw new AppError("illegal_state", `meeting "${meetingId}" is not scheduled yet: its step has not opened`, { meeting: meetingId });
-    return inviteIcs({
-      projectId,
-      plan: { ...plan, start: plan.start },
+    const sent = await this.#sent(projectId, plan.id);
+    if (stopped(project.record.state, plan.id) || sent?.invitation.method === "CANCEL")
+      throw new AppError("illegal_state", `meeting "${meetingId}" was cancelled`, { meeting: meetingId });
+    return this.#request(project, { ...meeting, plan: { ...plan, start: plan.start } }, sent?.invitation, project.record.updatedAt).ics;
+  }
+
+  /**
+   * A meeting's invitation (METHOD:REQUEST) and its SEQUENCE: 0 the first time; the one attendees
+   * have when its time is unchanged; one more when it moved (or is sent again after a cancellation).
+   */
+  #request(
+    project: Loaded,
+    meeting: { plan: MeetingPlan & { start: Instant }; attendees: Recipient[]; organizer: Recipient | undefined },
+    sent: SentInvitation | undefined,
+    stamp: Instant,
+  ): { readonly ics: string; readonly sequence: number; readonly changed: boolean } {
+    const input = {
+      projectId: project.record.id,
+      plan: meeting.plan,
       organizer: meeting.organizer,
       attendees: meeting.attendees,
-      stamp: project.record.updatedAt,
-      url: this.projectUrl(projectId),
+      stamp,
+      url: this.projectUrl(project.record.id),
+    };
+    const first = inviteIcs({ ...input, sequence: sent?.sequence ?? 0 });
+    const changed = sent !== undefined && (sent.method === "CANCEL" || readInvitation(first)?.schedule !== sent.schedule);
+    if (!changed) return { ics: first, sequence: sent?.sequence ?? 0, changed };
+    const sequence = (sent?.sequence ?? 0) + 1;
+    return { ics: inviteIcs({ ...input, sequence }), sequence, changed };
+  }
+
+  /**
+   * What attendees have of a meeting: the newest invitation or cancellation mailed for its UID (read
+   * back from the mail store, which keeps every message with its attachments) and everyone it went
+   * to. A delivery's own earlier attempt is left out, so a retry decides as its first attempt did.
+   */
+  async #sent(
+    projectId: string,
+    meetingId: string,
+    exceptDelivery?: string,
+  ): Promise<{ readonly invitation: SentInvitation; readonly recipients: readonly Recipient[] } | undefined> {
+    const uid = meetingUid(projectId, meetingId);
+    const rows = await this.#db
+      .selectFrom("mail_messages")
+      .select(["key", "recipients", "attachments"])
+      .where("project_id", "=", projectId)
+      .where(sql<boolean>`attachments @> ${JSON.stringify([{ filename: `${meetingId}.ics` }])}::jsonb`)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    let invitation: SentInvitation | undefined;
+    const recipients = new Map<string, Recipient>();
+    for (const row of rows) {
+      if (exceptDelivery !== undefined && row.key.startsWith(`${exceptDelivery}/`)) continue;
+      for (const attachment of row.attachments) {
+        if (!attachment.contentType.startsWith("text/calendar")) continue;
+        const read = readInvitation(Buffer.from(attachment.content, "base64").toString("utf8"));
+        if (read?.uid !== uid) continue;
+        if (!invitation || read.sequence >= invitation.sequence) invitation = read;
+        for (const to of row.recipients)
+          if (!recipients.has(to.address.toLowerCase()))
+            recipients.set(to.address.toLowerCase(), {
+              id: `mailto:${to.address.toLowerCase()}`,
+              kind: "contact",
+              name: to.name ?? to.address,
+              address: to.address,
+              roles: [],
+            });
+      }
+    }
+    return invitation ? { invitation, recipients: [...recipients.values()] } : undefined;
+  }
+
+  /**
+   * One meeting's mail at a time in this process: what was sent is read, then added to, so two
+   * deliveries about the same meeting (a batch runs in parallel) must not both take the same SEQUENCE.
+   */
+  async #serially<T>(projectId: string, meetingId: string, work: () => Promise<T>): Promise<T> {
+    const key = `${projectId}\0${meetingId}`;
+    const before = this.#meetingLocks.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
     });
+    const queued = before.then(() => mine);
+    this.#meetingLocks.set(key, queued);
+    await before;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.#meetingLocks.get(key) === queued) this.#meetingLocks.delete(key);
+    }
   }
 
   // ---- handlers --------------------------------------------------------------------------------
@@ -272,25 +376,28 @@ export class Notifications {
   async #email(effect: Extract<Effect, { kind: "email" }>, delivery: Delivery): Promise<void> {
     const project = await this.#load(this.#projectOf(delivery));
     const recipients = await this.#holders(project, effect.to);
-    const invite = effect.invite ? await this.#invite(project, effect.invite) : undefined;
-    for (const recipient of recipients) {
-      const message = await this.#renderTemplate(project, effect.template, recipient, undefined, effect.invite);
-      await this.#mail(project, delivery, recipient, message, invite ? [invite] : []);
-    }
+    const send = async () => {
+      const invite = effect.invite ? await this.#invite(project, effect.invite, delivery) : undefined;
+      for (const recipient of recipients) {
+        const message = await this.#renderTemplate(project, effect.template, recipient, undefined, effect.invite);
+        await this.#mail(project, delivery, recipient, message, invite ? [invite] : []);
+      }
+    };
+    await (effect.invite ? this.#serially(project.record.id, meetingIdOf(effect.invite).id, send) : send());
   }
 
-  async #invite(project: Loaded, meetingId: string): Promise<MailAttachment | undefined> {
+  /** The invitation attached to a mail: none for a meeting with no time yet or one that was called off. */
+  async #invite(project: Loaded, meetingId: string, delivery: Delivery): Promise<MailAttachment | undefined> {
     const meeting = await this.#meeting(project, meetingId);
-    if (!meeting || meeting.plan.start === undefined) return undefined;
-    const ics = inviteIcs({
-      projectId: project.record.id,
-      plan: { ...meeting.plan, start: meeting.plan.start },
-      organizer: meeting.organizer,
-      attendees: meeting.attendees,
-      stamp: this.#o.clock(),
-      url: this.projectUrl(project.record.id),
-    });
-    return { filename: `${meeting.plan.id}.ics`, content: ics, contentType: "text/calendar; charset=utf-8; method=REQUEST" };
+    if (!meeting || meeting.plan.start === undefined || stopped(project.record.state, meeting.plan.id)) return undefined;
+    const sent = await this.#sent(project.record.id, meeting.plan.id, delivery.key);
+    const { ics } = this.#request(
+      project,
+      { ...meeting, plan: { ...meeting.plan, start: meeting.plan.start } },
+      sent?.invitation,
+      this.#o.clock(),
+    );
+    return invitationAttachment(meeting.plan.id, ics, "REQUEST");
   }
 
   async #notify(effect: Extract<Effect, { kind: "notify" }>, delivery: Delivery): Promise<void> {
@@ -393,23 +500,100 @@ export class Notifications {
     const project = await this.#load(this.#projectOf(delivery));
     const meeting = await this.#meeting(project, effect.meeting);
     if (!meeting || meeting.plan.start === undefined) throw new Error(`meeting "${effect.meeting}" has no time yet`);
-    const attachment = await this.#invite(project, effect.meeting);
-    const zone = project.client.timeZone;
+    // Called off before this went out (the project cancelled, the step skipped): nobody is invited.
+    if (stopped(project.record.state, meeting.plan.id)) return;
+    const plan = { ...meeting.plan, start: meeting.plan.start };
+    await this.#serially(project.record.id, plan.id, async () => {
+      const sent = await this.#sent(project.record.id, plan.id, delivery.key);
+      const { ics } = this.#request(project, { ...meeting, plan }, sent?.invitation, this.#o.clock());
+      const attachment = invitationAttachment(plan.id, ics, "REQUEST");
+      for (const recipient of meeting.attendees) {
+        const text = `${greeting(recipient)}you are invited to "${plan.title}" for ${project.client.name}.\n\n${this.#meetingFacts(project, plan, meeting.attendees)}${plan.description ? `${plan.description}\n\n` : ""}The invitation is attached.\n`;
+        await this.#mail(project, delivery, recipient, plainMessage(`Invitation: ${plan.title} (${project.client.name})`, text), [
+          attachment,
+        ]);
+      }
+    });
+  }
+
+  /**
+   * A meeting moved or stopped (the engine's update_invite). Compared with what attendees were
+   * mailed: nothing when they have nothing (or a cancellation already); when it moved, the
+   * invitation again with the same UID and the next SEQUENCE, only if its time changed; when it
+   * stopped, a cancellation of whatever of it had not begun by then (for a series some of whose
+   * meetings were held, just the remaining occurrences), to everyone who had it.
+   */
+  async #updateInvite(effect: Extract<Effect, { kind: "update_invite" }>, delivery: Delivery): Promise<void> {
+    const project = await this.#load(this.#projectOf(delivery));
+    const meeting = await this.#meeting(project, effect.meeting);
+    if (!meeting) return; // no longer a meeting of the project's playbook
     const { plan } = meeting;
-    for (const recipient of meeting.attendees) {
-      const when = `${formatDate(plan.start, zone)}, ${new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(plan.start ?? 0))} (${zone})`;
-      const repeat = plan.recurrence
-        ? `\nRepeats: every ${plan.recurrence.interval > 1 ? `${plan.recurrence.interval} ` : ""}${{ DAILY: "day", WEEKLY: "week", MONTHLY: "month" }[plan.recurrence.freq]}${plan.recurrence.interval > 1 ? "s" : ""}`
-        : "";
-      const text = `Hello ${recipient.name.split(/\s+/)[0]},\n\nyou are invited to "${plan.title}" for ${project.client.name}.\n\nWhen: ${when}${repeat}\nLength: ${plan.minutes} minutes\nAttendees: ${meeting.attendees.map((a) => a.name).join(", ")}\n\n${plan.description ? `${plan.description}\n\n` : ""}The invitation is attached.\n`;
-      await this.#mail(
-        project,
-        delivery,
-        recipient,
-        plainMessage(`Invitation: ${plan.title} (${project.client.name})`, text),
-        attachment ? [attachment] : [],
-      );
-    }
+    await this.#serially(project.record.id, plan.id, async () => {
+      const sent = await this.#sent(project.record.id, plan.id, delivery.key);
+      if (!sent || sent.invitation.method === "CANCEL") return;
+      const previous = sent.invitation;
+      if (effect.change === "moved") {
+        if (plan.start === undefined || stopped(project.record.state, plan.id)) return;
+        const moved = { ...plan, start: plan.start };
+        const request = this.#request(project, { ...meeting, plan: moved }, previous, this.#o.clock());
+        if (!request.changed) return;
+        const attachment = invitationAttachment(plan.id, request.ics, "REQUEST");
+        for (const recipient of meeting.attendees) {
+          const text = `${greeting(recipient)}"${plan.title}" for ${project.client.name} has moved (${effect.why}).\n\n${this.#meetingFacts(project, moved, meeting.attendees)}The updated invitation is attached; it replaces the one in your calendar.\n`;
+          await this.#mail(project, delivery, recipient, plainMessage(`Updated invitation: ${plan.title} (${project.client.name})`, text), [
+            attachment,
+          ]);
+        }
+        return;
+      }
+      // What is in calendars is the version mailed, whatever the plan says now.
+      const had = {
+        ...plan,
+        start: previous.start,
+        minutes: previous.minutes,
+        timeZone: previous.timeZone,
+        ...(previous.recurrence ? { recurrence: previous.recurrence } : {}),
+      };
+      const all = occurrences(had);
+      const left = all.filter((at) => at > effect.at);
+      if (left.length === 0) return; // it had taken place, or the series had run its course
+      const partial = left.length < all.length;
+      const ics = cancelIcs({
+        projectId: project.record.id,
+        plan: had,
+        organizer: meeting.organizer,
+        attendees: meeting.attendees,
+        stamp: this.#o.clock(),
+        sequence: previous.sequence + 1,
+        url: this.projectUrl(project.record.id),
+        ...(partial ? { instances: left } : {}),
+      });
+      const attachment = invitationAttachment(plan.id, ics, "CANCEL");
+      const everyone = new Map<string, Recipient>();
+      for (const r of [...meeting.attendees, ...sent.recipients])
+        if (!everyone.has(r.address.toLowerCase())) everyone.set(r.address.toLowerCase(), r);
+      const zone = project.client.timeZone;
+      const what = partial
+        ? `The remaining ${left.length === 1 ? "meeting" : `${left.length} meetings`} of "${plan.title}" for ${project.client.name}, from ${whenText(left[0] ?? had.start, zone)}, ${left.length === 1 ? "is" : "are"} cancelled`
+        : `"${plan.title}" for ${project.client.name} (${whenText(had.start, zone)}) is cancelled`;
+      for (const recipient of everyone.values()) {
+        const text = `${greeting(recipient)}${what}: ${effect.why}.\n\nThe cancellation is attached; it removes ${partial ? "those meetings" : "the meeting"} from your calendar.\n`;
+        await this.#mail(project, delivery, recipient, plainMessage(`Cancelled: ${plan.title} (${project.client.name})`, text), [
+          attachment,
+        ]);
+      }
+    });
+  }
+
+  /** When, how often and until when, how long and with whom: the lines every invitation mail has. */
+  #meetingFacts(project: Loaded, plan: MeetingPlan & { start: Instant }, attendees: readonly Recipient[]): string {
+    const zone = project.client.timeZone;
+    const r = plan.recurrence;
+    const unit = r ? { DAILY: "day", WEEKLY: "week", MONTHLY: "month" }[r.freq] : "";
+    const repeat = r
+      ? `\nRepeats: every ${r.interval > 1 ? `${r.interval} ${unit}s` : unit}${r.until ? `, until ${formatDate(r.until, zone)}` : ""}`
+      : "";
+    return `When: ${whenText(plan.start, zone)}${repeat}\nLength: ${plan.minutes} minutes\nAttendees: ${attendees.map((a) => a.name).join(", ")}\n\n`;
   }
 
   async #sendSurvey(effect: Extract<Effect, { kind: "send_survey" }>, delivery: Delivery): Promise<void> {
@@ -696,6 +880,28 @@ export class Notifications {
   playbooks(): Promise<Playbook[]> {
     return latestPlaybooks(this.#db, this.#cache);
   }
+}
+
+/** Whether a meeting was called off: the project cancelled, its step skipped or left out. */
+function stopped(state: ProjectState, meetingId: string): boolean {
+  const status = state.steps[meetingId]?.status;
+  return state.status === "cancelled" || status === "skipped" || status === "not_applicable";
+}
+
+function greeting(recipient: Recipient): string {
+  return `Hello ${recipient.name.split(/\s+/)[0]},\n\n`;
+}
+
+/** "Monday, 2 March 2026, 11:00 (Europe/Berlin)" */
+function whenText(at: Instant, zone: string): string {
+  const time = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+    new Date(at),
+  );
+  return `${formatDate(at, zone)}, ${time} (${zone})`;
+}
+
+function invitationAttachment(meetingId: string, ics: string, method: "REQUEST" | "CANCEL"): MailAttachment {
+  return { filename: `${meetingId}.ics`, content: ics, contentType: `text/calendar; charset=utf-8; method=${method}` };
 }
 
 function firstLine(text: string): string {

@@ -41,43 +41,11 @@ try {
 const ms = (n: number | null) => (n === null ? "-" : String(Math.round(n)));
 const best = pipelined.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
 const rows: string[][] = [["run", "total", "launch", "build", "maps", "md", "html", "docx", "pdf"]];
-for (const [i, t] of pipelined.entries()) {
-  rows.push([
-    `all at once #${i + 1} (done at)`,
-    ms(t.totalMs),
-    ms(t.browserLaunchMs),
-    ms(t.ms.build),
-    ms(t.ms.diagrams),
-    ms(t.ms.md),
-    ms(t.ms.html),
-    ms(t.ms.docx),
-    ms(t.ms.pdf),
-  ]);
-}
-rows.push([
-  "one format after another (each)",
-  ms(byFormat.totalMs),
-  ms(byFormat.browserLaunchMs),
-  ms(byFormat.ms.build),
-  "-",
-  ms(byFormat.ms.md),
-  ms(byFormat.ms.html),
-  ms(byFormat.ms.docx),
-  ms(byFormat.ms.pdf),
-]);
-for (const [i, t] of stored.entries()) {
-  rows.push([
-    `all at once, store ${i === 0 ? "empty" : "filled"}`,
-    ms(t.totalMs),
-    ms(t.browserLaunchMs),
-    ms(t.ms.build),
-    ms(t.ms.diagrams),
-    ms(t.ms.md),
-    ms(t.ms.html),
-    ms(t.ms.docx),
-    ms(t.ms.pdf),
-  ]);
-}
+const row = (label: string, t: RenderTimings, maps: string = ms(t.ms.diagrams)) =>
+  rows.push([label, ms(t.totalMs), ms(t.browserLaunchMs), ms(t.ms.build), maps, ms(t.ms.md), ms(t.ms.html), ms(t.ms.docx), ms(t.ms.pdf)]);
+for (const [i, t] of pipelined.entries()) row(`all at once #${i + 1} (done at)`, t);
+row("one format after another (each)", byFormat, "-");
+for (const [i, t] of stored.entries()) row(`all at once, store ${i === 0 ? "empty" : "filled"}`, t);
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
 console.log(`best of ${runs}: ${ms(best.totalMs)} ms for ${best.playbooks} playbooks in 4 formats (target: well under 3000 ms)`);

@@ -56,15 +56,27 @@ function rowWhere(filter: RowFilter): Expression<SqlBool> {
 }
 
 type NumberLike = number | string | null;
+/** Rows as both sources return them (numbers may come back as strings). */
+type CountsRow = Record<CountColumn, NumberLike> & { playbook_id: string };
+type DurationsRow = { playbook_id: string; metric: DurationMetric; key: string; bin: number; count: NumberLike; total_ms: NumberLike };
+type StepsRow = {
+  playbook_id: string;
+  kind: "step" | "phase";
+  key: string;
+  settled: NumberLike;
+  breached: NumberLike;
+  total_ms: NumberLike;
+  timed: NumberLike;
+};
 
 /** Totals from the portfolio rows matching the filter. */
 export async function totalsFromRows(db: MetricsDb, filter: RowFilter): Promise<KpiTotals> {
   const where = rowWhere(filter);
   const [counts, durations, steps] = await Promise.all([
-    sql<Record<CountColumn, NumberLike> & { playbook_id: string }>`
+    sql<CountsRow>`
       SELECT playbook_id, ${sql.join(COUNT_COLUMNS.map((c) => sql`(${ROW_AGGREGATES[c]})::float8 AS ${sql.ref(c)}`))}
         FROM project_summaries WHERE ${where} GROUP BY playbook_id`.execute(db),
-    sql<{ playbook_id: string; metric: DurationMetric; key: string; bin: number; count: NumberLike; total_ms: NumberLike }>`
+    sql<DurationsRow>`
       SELECT playbook_id, metric, key, floor(ms::numeric / 8640000)::int AS bin, count(*)::int AS count, sum(ms)::float8 AS total_ms
         FROM (
           SELECT playbook_id, 'go_live' AS metric, to_char(go_live_at AT TIME ZONE 'UTC', 'YYYY-MM') AS key, ${MS_SINCE_START("go_live_at")} AS ms
@@ -118,10 +130,10 @@ function dayWhere(range: DayRange): Expression<SqlBool> {
 export async function totalsFromRollups(db: MetricsDb, range: DayRange): Promise<KpiTotals> {
   const where = dayWhere(range);
   const [counts, durations, steps] = await Promise.all([
-    sql<Record<CountColumn, NumberLike> & { playbook_id: string }>`
+    sql<CountsRow>`
       SELECT playbook_id, ${sql.join(COUNT_COLUMNS.map((c) => sql`sum(${sql.ref(c)})::float8 AS ${sql.ref(c)}`))}
         FROM kpi_daily_projects WHERE ${where} GROUP BY playbook_id`.execute(db),
-    sql<{ playbook_id: string; metric: DurationMetric; key: string; bin: number; count: NumberLike; total_ms: NumberLike }>`
+    sql<DurationsRow>`
       SELECT playbook_id, metric, key, bin, sum(count)::int AS count, sum(total_ms)::float8 AS total_ms
         FROM kpi_daily_durations WHERE ${where} GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0`.execute(db),
     sql<{
@@ -144,19 +156,7 @@ export async function totalsFromRollups(db: MetricsDb, range: DayRange): Promise
   );
 }
 
-function collect(
-  counts: readonly (Record<CountColumn, NumberLike> & { playbook_id: string })[],
-  durations: readonly { playbook_id: string; metric: DurationMetric; key: string; bin: number; count: NumberLike; total_ms: NumberLike }[],
-  steps: readonly {
-    playbook_id: string;
-    kind: "step" | "phase";
-    key: string;
-    settled: NumberLike;
-    breached: NumberLike;
-    total_ms: NumberLike;
-    timed: NumberLike;
-  }[],
-): KpiTotals {
+function collect(counts: readonly CountsRow[], durations: readonly DurationsRow[], steps: readonly StepsRow[]): KpiTotals {
   const totals = new KpiTotals();
   for (const row of counts) totals.addCounts(row.playbook_id, row);
   for (const row of durations)

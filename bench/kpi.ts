@@ -1,6 +1,6 @@
 // Benchmark (d): the demo portfolio's generation rate, and the latency (p50/p95) of the dashboard
 // and KPI queries over it, on PostgreSQL and PGlite. N projects (BENCH_KPI_PROJECTS, default
-// 100,000; BENCH_KPI_PGLITE_PROJECTS for PGlite, default 20,000) are generated in a fresh
+// 100,000; BENCH_KPI_PGLITE_PROJECTS for PGlite, the same by default) are generated in a fresh
 // database; each query shape is run BENCH_KPI_ROUNDS times (default 40) after a warm-up. Target: p95 < 100 ms on
 // PostgreSQL. BENCH_KPI_DATABASE=postgres://... measures the queries on an existing demo database instead.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

@@ -48,11 +48,12 @@ try {
 results.render = { drawn: render, mapsKept: renderKept };
 
 // (d) The demo portfolio's generation rate and the dashboard/KPI query latency over it. N is
-// BENCH_KPI_PROJECTS (default 100,000; BENCH_KPI_PGLITE_PROJECTS for PGlite, default 20,000; 0 skips).
+// BENCH_KPI_PROJECTS (default 100,000, on PostgreSQL and on PGlite; BENCH_KPI_PGLITE_PROJECTS sets
+// PGlite's own, 0 skips).
 const kpiProjects = Number(process.env.BENCH_KPI_PROJECTS ?? 100_000);
 process.stderr.write(`kpi: demo portfolio of ${kpiProjects} projects, then dashboard and KPI queries ...\n`);
 const kpi =
-  kpiProjects > 0 ? await kpiBench({ projects: kpiProjects, pgliteProjects: Number(process.env.BENCH_KPI_PGLITE_PROJECTS ?? 20_000) }) : [];
+  kpiProjects > 0 ? await kpiBench({ projects: kpiProjects, pgliteProjects: Number(process.env.BENCH_KPI_PGLITE_PROJECTS ?? kpiProjects) }) : [];
 results.kpi = kpi;
 
 const rows: [string, string, string, string][] = [["benchmark", "Onboard", "baseline", "ratio (target)"]];

@@ -53,7 +53,9 @@ results.render = { drawn: render, mapsKept: renderKept };
 const kpiProjects = Number(process.env.BENCH_KPI_PROJECTS ?? 100_000);
 process.stderr.write(`kpi: demo portfolio of ${kpiProjects} projects, then dashboard and KPI queries ...\n`);
 const kpi =
-  kpiProjects > 0 ? await kpiBench({ projects: kpiProjects, pgliteProjects: Number(process.env.BENCH_KPI_PGLITE_PROJECTS ?? kpiProjects) }) : [];
+  kpiProjects > 0
+    ? await kpiBench({ projects: kpiProjects, pgliteProjects: Number(process.env.BENCH_KPI_PGLITE_PROJECTS ?? kpiProjects) })
+    : [];
 results.kpi = kpi;
 
 const rows: [string, string, string, string][] = [["benchmark", "Onboard", "baseline", "ratio (target)"]];

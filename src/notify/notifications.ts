@@ -81,8 +81,21 @@ export function isLowScore(kind: string, score: number): boolean {
   return kind === "nps" ? score < 7 : score <= 3;
 }
 
+/** The mail of an email step, rendered for its project: who it goes to and what it says. */
+export interface StepEmail {
+  readonly step: string;
+  readonly title: string;
+  readonly template: string;
+  /** The step's status now (open, in_progress, done ...). */
+  readonly status: string;
+  /** The project version the draft was rendered at (its ETag). */
+  readonly projectVersion: number;
+  readonly to: readonly Recipient[];
+  readonly message: RenderedMessage;
+}
+
 /** Plain text as a message: the HTML part is the escaped text in paragraphs. */
-function plainMessage(subject: string, text: string): RenderedMessage {
+export function plainMessage(subject: string, text: string): RenderedMessage {
   const html = escapeHtml(text.trim())
     .split(/\n{2,}/)
     .map((p) => `<p>${p.replace(/\n/g, "<br>\n")}</p>`)
@@ -228,6 +241,7 @@ export class Notifications {
     recipient: Recipient | undefined,
     given?: MessageTemplate,
     meetingId?: string,
+    strict = false,
   ): Promise<RenderedMessage> {
     const template = given ?? (await effectiveTemplate(this.#db, project.playbook, templateId));
     if (!template) throw new AppError("not_found", `playbook ${project.playbook.id} has no template "${templateId}"`, { templateId });
@@ -237,10 +251,104 @@ export class Notifications {
         ? template.body
         : // A template the playbook only names (its text lives elsewhere): say what it is and link the project.
           `Hello {{contact.first_name}},\n\n${"title" in template ? String(template.title) : template.id} for {{client.name}}.\n\n{{project.url}}`;
+    const variables = this.#variables(project, recipient, meeting);
     return renderMessage(
       { ...template, body, subject: template.subject ?? `{{project.name}}: ${"title" in template ? String(template.title) : template.id}` },
-      this.#variables(project, recipient, meeting),
+      strict ? withoutGaps(variables, project.playbook) : variables,
     );
+  }
+
+  // ---- email steps -----------------------------------------------------------------------------
+
+  /**
+   * The mail an email step (`kind: email` with a `template:`) sends for this project: the effective
+   * template (a saved override first), rendered strictly (a placeholder this project has no value
+   * for is an error naming it, never an empty gap) for the step's client recipients.
+   *
+   * Recipients, the most faithful rule the playbook language allows (a template declares no
+   * audience of its own):
+   *  1. the contacts holding the client-side roles of the step's RACI (responsible, accountable,
+   *     consulted, informed): the SOP's own statement of who on the client's side the step involves;
+   *  2. without any, the client-side roles the playbook mails the same template to in an `email:`
+   *     action (rules and decision branches), the playbook's convention for that template;
+   *  3. without any holder, the client's first contact holding a client role (as previews use),
+   *     then the client's first active contact.
+   * One message goes to all of them, addressed ({{contact.*}}) to the first.
+   */
+  async stepEmail(projectId: string, stepId: string): Promise<StepEmail> {
+    const project = await this.#load(projectId);
+    const { playbook } = project;
+    const step = playbook.phases.flatMap((p) => p.steps).find((s) => s.id === stepId);
+    if (!step) throw new AppError("not_found", `playbook ${playbook.id} has no step "${stepId}"`, { step: stepId });
+    if (step.kind !== "email" || !step.template)
+      throw new AppError("not_found", `step "${stepId}" is not an email step with a template`, { step: stepId });
+    const template = step.template;
+    const state = project.record.state.steps[stepId];
+    if (!state) throw new AppError("not_found", `step "${stepId}" is not part of this project`, { step: stepId });
+    const clientSide = (role: string) => playbook.roles[role]?.side === "client";
+    const raci = step.raci;
+    let roles = raci ? [...raci.responsible, raci.accountable, ...raci.consulted, ...raci.informed].filter(clientSide) : [];
+    if (roles.length === 0) {
+      const actions = [
+        ...playbook.rules.flatMap((r) => r.actions),
+        ...playbook.phases.flatMap((p) => p.steps).flatMap((s) => s.decision?.branches.flatMap((b) => b.actions) ?? []),
+      ];
+      roles = actions.flatMap((a) => (a.email?.template === template ? a.email.to : [])).filter(clientSide);
+    }
+    const to = new Map<string, Recipient>();
+    for (const r of await this.#holders(project, [...new Set(roles)]))
+      if (r.kind === "contact" && !to.has(r.address.toLowerCase())) to.set(r.address.toLowerCase(), r);
+    if (to.size === 0) {
+      const first = (await this.firstClientContact(projectId)) ?? (await this.#anyContact(project));
+      if (first) to.set(first.address.toLowerCase(), first);
+    }
+    const recipients = [...to.values()];
+    const [addressee] = recipients;
+    if (!addressee) {
+      const wanted = roles.length > 0 ? roles : Object.keys(playbook.roles).filter(clientSide);
+      throw new AppError(
+        "invalid",
+        `${project.client.name} has no contact to send "${step.title}" to: add a contact${
+          wanted.length > 0 ? ` holding ${wanted.map((r) => `${playbook.roles[r]?.title ?? r} (${r})`).join(" or ")}` : ""
+        } to the client`,
+        { reasons: [`no client contact${wanted.length > 0 ? ` with the role ${wanted.join(" or ")}` : ""}`] },
+      );
+    }
+    const message = await this.#renderTemplate(project, template, addressee, undefined, undefined, true);
+    return {
+      step: stepId,
+      title: step.title,
+      template,
+      status: state.status,
+      projectVersion: project.record.version,
+      to: recipients,
+      message,
+    };
+  }
+
+  /** The client's first active contact, whatever their roles. */
+  async #anyContact(project: Loaded): Promise<Recipient | undefined> {
+    const c = await this.#db
+      .selectFrom("contacts")
+      .selectAll()
+      .where("client_id", "=", project.record.clientId)
+      .where("active", "=", true)
+      .orderBy("created_at")
+      .orderBy("id")
+      .executeTakeFirst();
+    return c ? { id: c.id, kind: "contact", name: c.name, address: c.email, roles: c.roles } : undefined;
+  }
+
+  /** Send a message of a project through the mailer (recorded, and SMTP when configured), once per key. */
+  async sendProjectMail(projectId: string, to: readonly Recipient[], message: RenderedMessage, key: string): Promise<void> {
+    await this.#o.mailer.send({
+      to: to.map((r) => ({ name: r.name, address: r.address })),
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      key,
+      projectId,
+    });
   }
 
   async #events(projectId: string): Promise<ProjectEvent[]> {
@@ -880,6 +988,24 @@ export class Notifications {
   playbooks(): Promise<Playbook[]> {
     return latestPlaybooks(this.#db, this.#cache);
   }
+}
+
+/**
+ * The variables with their empty values left out (a parameter, fact or contact detail this project
+ * has no value for, a role's missing email or phone), so strict variables name the placeholder
+ * instead of leaving a gap in a client's mail. Roles nobody holds yet keep "to be confirmed".
+ */
+function withoutGaps(variables: Record<string, unknown>, playbook: Playbook): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...variables };
+  for (const id of Object.keys(playbook.parameters)) if (out[id] === "" || out[id] === undefined) delete out[id];
+  const prune = (value: unknown): unknown => {
+    if (!value || typeof value !== "object") return value;
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== "" && v !== undefined) kept[k] = prune(v);
+    return kept;
+  };
+  for (const key of ["client", "contact", "facts", "roles"]) if (key in out) out[key] = prune(out[key]);
+  return out;
 }
 
 /** Whether a meeting was called off: the project cancelled, its step skipped or left out. */

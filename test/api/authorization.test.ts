@@ -87,6 +87,9 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "PUT /templates/:id": MANAGERS,
   "POST /templates/:id/preview": DOERS,
   "GET /projects/:id/meetings/:meeting.ics": EVERYONE,
+  // An email step's mail: its draft is read like the project; sending it completes the step.
+  "GET /projects/:id/steps/:step/email": EVERYONE,
+  "POST /projects/:id/steps/:step/email": DOERS,
   "GET /surveys/:token": "public",
   "POST /surveys/:token": "public",
   // Authenticated by their signatures, not by an account (503 here: no webhook secret is configured).

@@ -73,6 +73,8 @@ import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
 import { putBrandingRoute } from "./settings/put-branding.ts";
+import { getStepEmail } from "./step-email/get-step-email.ts";
+import { sendStepEmail } from "./step-email/send-step-email.ts";
 import { answerSurvey } from "./surveys/answer-survey.ts";
 import { getSurvey } from "./surveys/get-survey.ts";
 import { listMyTasks } from "./tasks/list-my-tasks.ts";
@@ -183,6 +185,9 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   putTemplate,
   previewTemplate,
   getMeetingIcs,
+  // An email step's mail: the draft for its owner, then sent through the mailer as the step completes.
+  getStepEmail,
+  sendStepEmail,
   getSurvey,
   answerSurvey,
 ];

@@ -897,6 +897,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/projects/{id}/steps/{step}/email": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The email an email step sends, rendered for the project (a draft to check before sending) */
+    get: operations["getStepEmail"];
+    put?: never;
+    /** Send an email step's email (as rendered, or edited) and complete the step (needs If-Match and Idempotency-Key) */
+    post: operations["sendStepEmail"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/projects/{id}/timeline": {
     parameters: {
       query?: never;
@@ -3537,6 +3555,18 @@ export interface components {
        */
       next: "totp" | "totp_enrolment";
     };
+    SendStepEmail: {
+      /** @description An edited subject instead of the rendered one. */
+      subject?: string;
+      /** @description An edited plain text instead of the rendered one; the HTML part is then this text, escaped. */
+      text?: string;
+    };
+    SendStepEmailInput: {
+      /** @description An edited subject instead of the rendered one. */
+      subject?: string;
+      /** @description An edited plain text instead of the rendered one; the HTML part is then this text, escaped. */
+      text?: string;
+    };
     SignedInUser: {
       email: string;
       id: string;
@@ -3548,6 +3578,84 @@ export interface components {
       id: string;
       name: string;
       roles: components["schemas"]["AccessRoleInput"][];
+    };
+    StepEmailDraft: {
+      html: string;
+      projectId: string;
+      /** @description The step's status: only an open or started step can be sent and completed. */
+      status: string;
+      step: string;
+      subject: string;
+      /** @description The template the step sends (a saved override takes precedence over the playbook's text). */
+      template: string;
+      text: string;
+      /** @description The step's title. */
+      title: string;
+      to: components["schemas"]["StepEmailRecipient"][];
+      /** @description The project's version the draft was rendered at: send it as If-Match (quoted). */
+      version: number;
+    };
+    StepEmailDraftInput: {
+      html: string;
+      projectId: string;
+      /** @description The step's status: only an open or started step can be sent and completed. */
+      status: string;
+      step: string;
+      subject: string;
+      /** @description The template the step sends (a saved override takes precedence over the playbook's text). */
+      template: string;
+      text: string;
+      /** @description The step's title. */
+      title: string;
+      to: components["schemas"]["StepEmailRecipientInput"][];
+      /** @description The project's version the draft was rendered at: send it as If-Match (quoted). */
+      version: number;
+    };
+    StepEmailRecipient: {
+      address: string;
+      id: string;
+      name: string;
+      /** @description The playbook roles the contact holds on the project. */
+      roles: string[];
+    };
+    StepEmailRecipientInput: {
+      address: string;
+      id: string;
+      name: string;
+      /** @description The playbook roles the contact holds on the project. */
+      roles: string[];
+    };
+    StepEmailSent: {
+      events: components["schemas"]["Event"][];
+      mail: {
+        /** @description The mail's key: GET /mail lists it with the project's id. */
+        key: string;
+        subject: string;
+        to: components["schemas"]["StepEmailRecipient"][];
+      };
+      projectId: string;
+      /** @description This repeats an earlier request with the same Idempotency-Key: nothing was sent again. */
+      replayed: boolean;
+      /** @enum {string} */
+      status: "active" | "on_hold" | "cancelled" | "closed";
+      /** @description The project's version after the step completed (also the ETag). */
+      version: number;
+    };
+    StepEmailSentInput: {
+      events: components["schemas"]["EventInput"][];
+      mail: {
+        /** @description The mail's key: GET /mail lists it with the project's id. */
+        key: string;
+        subject: string;
+        to: components["schemas"]["StepEmailRecipientInput"][];
+      };
+      projectId: string;
+      /** @description This repeats an earlier request with the same Idempotency-Key: nothing was sent again. */
+      replayed: boolean;
+      /** @enum {string} */
+      status: "active" | "on_hold" | "cancelled" | "closed";
+      /** @description The project's version after the step completed (also the ETag). */
+      version: number;
     };
     SurveyAnswered: {
       /** @constant */
@@ -7698,6 +7806,178 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getStepEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        step: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["StepEmailDraft"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  sendStepEmail: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Required: a retried POST with the same key sends nothing twice (and sends the mail if an earlier attempt could not). */
+        "idempotency-key": string;
+        /** @description Required: the project's ETag from your last read, e.g. "7". Without it: 428. */
+        "if-match"?: string;
+      };
+      path: {
+        id: string;
+        step: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendStepEmailInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["StepEmailSent"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match names an older version: reload and decide again */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match is required */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable */
+      503: {
         headers: {
           [name: string]: unknown;
         };

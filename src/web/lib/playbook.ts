@@ -23,6 +23,10 @@ export interface FormField {
 
 export interface StepDetail {
   readonly id: string;
+  /** The step's kind (task, meeting, email ...). */
+  readonly kind: string;
+  /** The template the step uses (an email step sends it). */
+  readonly template?: string;
   readonly description?: string;
   readonly instructions: readonly string[];
   readonly expectedResult?: string;
@@ -81,8 +85,11 @@ export function readPlaybook(source: string): PlaybookDetail {
       const raci = s.raci ? obj(s.raci) : undefined;
       const gate = s.gate ? obj(s.gate) : undefined;
       const decision = s.decision ? obj(s.decision) : undefined;
+      const template = str(s.template);
       steps.set(id, {
         id,
+        kind: str(s.kind) ?? "task",
+        ...(template ? { template } : {}),
         ...(str(s.description) ? { description: str(s.description) } : {}),
         instructions: list(s.instructions).map((t) => str(t) ?? ""),
         ...(str(s.expected_result) ? { expectedResult: str(s.expected_result) } : {}),

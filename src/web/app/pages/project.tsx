@@ -15,6 +15,7 @@ import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { Conversation } from "./conversation.tsx";
 import { Gantt } from "./gantt.tsx";
+import { StepEmailDialog } from "./step-email.tsx";
 
 type Step = Schemas["TimelineStep"];
 type Event = Schemas["Event"];
@@ -106,6 +107,16 @@ export function ProjectWorkspace({ id }: { id: string }) {
       setNotice({ tone: "error", text: describeError(error) });
       return fields;
     }
+  };
+
+  /** After an email step's mail went out (the server completed the step): say so and reload. */
+  const emailSent = async (text: string) => {
+    setNotice({ tone: "success", text });
+    await ws.reload();
+  };
+  const stale = async () => {
+    setNotice({ tone: "info", text: new StaleProject().message });
+    await ws.reload();
   };
 
   if (ws.error && !data) return <ErrorNotice error={ws.error} onRetry={() => void ws.reload()} />;
@@ -280,6 +291,9 @@ export function ProjectWorkspace({ id }: { id: string }) {
                         canCommand={canCommand && project.status === "active"}
                         initiallyOpen={search.get("step") === step.id}
                         act={act}
+                        version={data.version}
+                        onEmailSent={emailSent}
+                        onStale={stale}
                       />
                     ))}
                   </ul>
@@ -416,6 +430,9 @@ function StepItem({
   canCommand,
   initiallyOpen,
   act,
+  version,
+  onEmailSent,
+  onStale,
 }: {
   step: Step;
   detail: StepDetail | undefined;
@@ -428,8 +445,14 @@ function StepItem({
   canCommand: boolean;
   initiallyOpen: boolean;
   act: (command: Command, done?: string) => Promise<Record<string, string> | undefined>;
+  version: number;
+  onEmailSent: (message: string) => Promise<void>;
+  onStale: () => Promise<void>;
 }) {
   const [open, setOpen] = useState(initiallyOpen);
+  const [emailOpen, setEmailOpen] = useState(false);
+  // An email step with a template: its owner previews and sends the mail from here.
+  const sendsEmail = detail?.kind === "email" && detail.template !== undefined;
   const active = step.status === "open" || step.status === "in_progress";
   const { ticked, forms } = useMemo(() => progressOf(events), [events]);
   const roleTitle = (role: string) => playbook?.roles[role]?.title ?? humanize(role);
@@ -582,9 +605,14 @@ function StepItem({
           ) : null}
           {active && canCommand && !detail?.decision ? (
             <div className="row" style={{ marginTop: "0.75rem" }}>
+              {sendsEmail ? (
+                <button type="button" className="primary" onClick={() => setEmailOpen(true)}>
+                  Preview and send email
+                </button>
+              ) : null}
               <button
                 type="button"
-                className="primary"
+                className={sendsEmail ? undefined : "primary"}
                 onClick={() => void act({ type: "complete_step", step: step.id }, `Done: ${step.title}`)}
               >
                 Mark step done
@@ -597,6 +625,17 @@ function StepItem({
             </div>
           ) : null}
         </div>
+      ) : null}
+      {sendsEmail ? (
+        <StepEmailDialog
+          open={emailOpen}
+          projectId={project.id}
+          step={step}
+          version={version}
+          onClose={() => setEmailOpen(false)}
+          onSent={onEmailSent}
+          onStale={onStale}
+        />
       ) : null}
     </li>
   );

@@ -1,0 +1,146 @@
+// An email step sent from Onboard: the draft rendered for the project (recipients, subject, text
+// from the step's template), the subject and text editable, then sent; the server completes the
+// step as it sends. One Idempotency-Key per opened draft, so sending again after a failure (a
+// network error, a mail server that was down) never sends the mail twice.
+import { type FormEvent, useEffect, useState } from "react";
+import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
+import { Dialog, Field, Loading } from "../../components/ui.tsx";
+
+type Draft = Schemas["StepEmailDraft"];
+
+export function StepEmailDialog({
+  open,
+  projectId,
+  step,
+  version,
+  onClose,
+  onSent,
+  onStale,
+}: {
+  open: boolean;
+  projectId: string;
+  step: { id: string; title: string };
+  /** The project version on screen: the mail is sent only if nobody changed the project since. */
+  version: number;
+  onClose: () => void;
+  onSent: (message: string) => Promise<void>;
+  onStale: () => Promise<void>;
+}) {
+  const [draft, setDraft] = useState<Draft>();
+  const [loadError, setLoadError] = useState<string>();
+  const [subject, setSubject] = useState("");
+  const [text, setText] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [sendError, setSendError] = useState<string>();
+  const [sending, setSending] = useState(false);
+  const [key, setKey] = useState("");
+
+  useEffect(() => {
+    if (!open) return;
+    const controller = new AbortController();
+    setDraft(undefined);
+    setLoadError(undefined);
+    setSendError(undefined);
+    setErrors({});
+    setKey(crypto.randomUUID());
+    api
+      .get("/projects/{id}/steps/{step}/email", { path: { id: projectId, step: step.id }, signal: controller.signal })
+      .then(({ data }) => {
+        setDraft(data);
+        setSubject(data.subject);
+        setText(data.text);
+      })
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) setLoadError(describeError(error));
+      });
+    return () => controller.abort();
+  }, [open, projectId, step.id]);
+
+  const send = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!draft) return;
+    const problems: Record<string, string> = {};
+    if (!subject.trim()) problems.subject = "The subject is empty.";
+    if (!text.trim()) problems.text = "The text is empty.";
+    setErrors(problems);
+    if (Object.keys(problems).length > 0) return;
+    setSending(true);
+    setSendError(undefined);
+    try {
+      // Only what was edited is sent: an unedited text keeps the template's HTML part.
+      const body = {
+        ...(subject.trim() !== draft.subject ? { subject: subject.trim() } : {}),
+        ...(text !== draft.text ? { text } : {}),
+      };
+      await api.post("/projects/{id}/steps/{step}/email", {
+        path: { id: projectId, step: step.id },
+        body,
+        headers: { "if-match": `"${version}"`, "idempotency-key": key },
+      });
+      onClose();
+      await onSent(`Sent to ${draft.to.map((r) => r.name).join(", ")}. Done: ${step.title}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        onClose();
+        await onStale();
+        return;
+      }
+      if (error instanceof ApiError) setErrors(error.fieldErrors());
+      setSendError(describeError(error));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <Dialog open={open} title={`Email: ${step.title}`} onClose={onClose}>
+      {loadError ? (
+        <>
+          <div className="notice error" role="alert">
+            {loadError}
+          </div>
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>
+              Close
+            </button>
+          </div>
+        </>
+      ) : !draft ? (
+        <Loading lines={4} label="Rendering the email" />
+      ) : (
+        <form onSubmit={send} noValidate aria-label="Email draft">
+          <dl className="raci">
+            <dt>To</dt>
+            <dd data-testid="step-email-to">{draft.to.map((r) => `${r.name} <${r.address}>`).join(", ")}</dd>
+            <dt>Template</dt>
+            <dd>{draft.template}</dd>
+          </dl>
+          <Field label="Subject" error={errors.subject} required>
+            {(p) => <input {...p} type="text" value={subject} onChange={(e) => setSubject(e.target.value)} />}
+          </Field>
+          <Field
+            label="Text"
+            hint="Sent as written; an edited text replaces the template's formatting with plain paragraphs."
+            error={errors.text}
+            required
+          >
+            {(p) => <textarea {...p} rows={14} value={text} onChange={(e) => setText(e.target.value)} />}
+          </Field>
+          {sendError ? (
+            <div className="notice error" role="alert">
+              {sendError}
+            </div>
+          ) : null}
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={sending}>
+              {sending ? "Sending…" : "Send and mark done"}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -234,17 +234,27 @@ export function summaryFromEvents(model: PlaybookModel, state: ProjectState, eve
 }
 
 /**
- * Re-derive the summaries that are missing or behind their project, and those whose health review
- * time has come (a deadline passed with no event), at most `limit` per call.
+ * Re-derive the summaries whose health review time has come (a deadline passed with no event) and,
+ * unless `reviewOnly`, those missing or behind their project (a database from before migration
+ * 0007, or written by a process without this projection), at most `limit` per call. Commands keep
+ * summaries current in their own transaction, so reads ask only for reviews (an index lookup);
+ * finding rows behind compares every project with its summary, for startup and background rounds.
  */
-export async function rebuildSummaries(db: Kysely<Schema>, now: Instant, options: { readonly limit?: number } = {}): Promise<number> {
+export async function rebuildSummaries(
+  db: Kysely<Schema>,
+  now: Instant,
+  options: { readonly limit?: number; readonly reviewOnly?: boolean } = {},
+): Promise<number> {
   const mdb = metricsDb(db);
   const limit = options.limit ?? 10_000;
-  const { rows } = await sql<{ id: string }>`
+  const due = sql<{ id: string }>`SELECT project_id AS id FROM project_summaries WHERE review_at IS NOT NULL AND review_at <= ${now}`;
+  const { rows } = options.reviewOnly
+    ? await sql<{ id: string }>`${due} LIMIT ${limit}`.execute(mdb)
+    : await sql<{ id: string }>`
     SELECT p.id FROM projects p LEFT JOIN project_summaries s ON s.project_id = p.id
      WHERE s.project_id IS NULL OR s.version <> p.version
      UNION
-    SELECT project_id FROM project_summaries WHERE review_at IS NOT NULL AND review_at <= ${now}
+    ${due}
      LIMIT ${limit}`.execute(mdb);
   let done = 0;
   for (let i = 0; i < rows.length; i += 200) {

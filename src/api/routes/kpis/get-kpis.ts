@@ -22,7 +22,7 @@ export function getKpis(app: Api, deps: ApiDeps): void {
     },
     async (request) => {
       const now = deps.clock();
-      await rebuildSummaries(deps.database.db, now, { limit: 200 });
+      await rebuildSummaries(deps.database.db, now, { limit: 200, reviewOnly: true });
       const db = deps.database.db;
       const report = await computeKpis(db, request.query, async (id) => (await latestPlaybook(db, id))?.playbook);
       return {

@@ -43,7 +43,7 @@ export function getPortfolio(app: Api, deps: ApiDeps): void {
       };
       const now = deps.clock();
       // Health that a passing deadline changed with no event yet (bounded: the scheduler's ticks catch up the rest).
-      await rebuildSummaries(deps.database.db, now, { limit: 200 });
+      await rebuildSummaries(deps.database.db, now, { limit: 200, reviewOnly: true });
       const [page, counts] = await Promise.all([
         portfolioPage(deps.database.db, { filter, sort, order, after, limit }),
         portfolioCounts(deps.database.db, filter),

@@ -10,6 +10,7 @@ import {
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
+  openPage,
   PASSWORD,
   type PageGlobals,
   type Seeded,
@@ -40,13 +41,8 @@ after(async () => {
   await web?.close();
 });
 
-async function newPage(viewport = { width: 1366, height: 860 }): Promise<Page> {
-  assert.ok(browser);
-  const context = await browser.newContext({ viewport, locale: "en-GB", timezoneId: "Europe/Paris" });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  return page;
+function newPage(viewport = { width: 1366, height: 860 }): Promise<Page> {
+  return openPage(browser, { viewport, locale: "en-GB", timezoneId: "Europe/Paris", errors: pageErrors });
 }
 
 describe("the team's app", () => {

@@ -15,6 +15,7 @@ import {
   type Caller,
   HAVE_CHROMIUM,
   launchBrowser,
+  openPage,
   PASSWORD,
   type Seeded,
   seedPortfolio,
@@ -71,13 +72,8 @@ after(async () => {
   await web?.close();
 });
 
-async function newPage(viewport = { width: 1366, height: 860 }): Promise<Page> {
-  assert.ok(browser);
-  const context = await browser.newContext({ viewport, locale: "en-GB", timezoneId: "Europe/Paris" });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  return page;
+function newPage(viewport = { width: 1366, height: 860 }): Promise<Page> {
+  return openPage(browser, { viewport, locale: "en-GB", timezoneId: "Europe/Paris", errors: pageErrors });
 }
 
 describe("notifications in the team's app", () => {

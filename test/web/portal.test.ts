@@ -14,6 +14,7 @@ import {
   type Caller,
   HAVE_CHROMIUM,
   launchBrowser,
+  openPage,
   PASSWORD,
   signIn,
   skipWithoutChromium,
@@ -87,12 +88,8 @@ after(async () => {
   await web?.close();
 });
 
-async function newPage(viewport = { width: 1280, height: 860 }): Promise<Page> {
-  assert.ok(browser);
-  const context = await browser.newContext({ viewport, locale: "en-US", timezoneId: "America/New_York" });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
+function newPage(viewport = { width: 1280, height: 860 }): Promise<Page> {
+  return openPage(browser, { viewport, locale: "en-US", timezoneId: "America/New_York" });
 }
 
 /** The client's sign-in: ask for a link on the page, then open the mailed link and confirm. */

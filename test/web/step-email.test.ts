@@ -11,6 +11,7 @@ import {
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
+  openPage,
   PASSWORD,
   signIn,
   skipWithoutChromium,
@@ -88,10 +89,7 @@ after(async () => {
 describe("an email step in the project workspace", () => {
   test("the CSM previews the email, edits the subject, sends it; one mail goes and the step is done", async (t) => {
     if (skipWithoutChromium(t)) return;
-    assert.ok(browser);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US", timezoneId: "America/New_York" });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: "en-US", timezoneId: "America/New_York" });
     await signIn(page, web.url, "casey@example.com", PASSWORD);
     await page.goto(`${web.url}/app/projects/onb-email?step=intro_email`);
     await page.getByRole("button", { name: "Preview and send email" }).click();
@@ -126,7 +124,7 @@ describe("an email step in the project workspace", () => {
     assert.match(sent[0]?.html ?? "", /<p>Dear Dana,<\/p>/, "the template's HTML part: the text was not edited");
     const timeline = await web.admin.get("/projects/onb-email/timeline");
     assert.equal(timeline.body.phases[0].steps.find((s: { id: string }) => s.id === "intro_email").status, "done");
-    await context.close();
+    await page.context().close();
     assert.deepEqual(problems, []);
   });
 });

@@ -17,6 +17,7 @@ import {
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
+  openPage,
   signIn,
   skipWithoutChromium,
   startWebServer,
@@ -95,12 +96,8 @@ after(async () => {
   await web?.close();
 });
 
-async function newPage(viewport = { width: 1280, height: 860 }): Promise<Page> {
-  assert.ok(browser);
-  const context = await browser.newContext({ viewport, locale: "en-US", timezoneId: "America/New_York" });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
+function newPage(viewport = { width: 1280, height: 860 }): Promise<Page> {
+  return openPage(browser, { viewport, locale: "en-US", timezoneId: "America/New_York" });
 }
 
 /** The path and fragment of a link as mailed (its origin is PUBLIC_URL, not the test server's). */

@@ -2,6 +2,7 @@
 // real server on a fresh in-memory database with a clock the test moves, real HTTP callers, a
 // portfolio seeded through the public API, and Debian's headless Chromium driven by playwright-core.
 // Without Chromium the browser tests skip with the reason, except under CI=true where they fail.
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -228,6 +229,23 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Sign in through the sign-in form, as a person would. */
+/**
+ * A page in a fresh browser context (its own cookies) with the viewer's locale and zone; page
+ * errors go to `errors` when given (tests assert none after each test).
+ */
+export async function openPage(
+  browser: Browser | undefined,
+  options: { viewport: { width: number; height: number }; locale: string; timezoneId: string; errors?: string[] },
+): Promise<Page> {
+  assert.ok(browser, "the browser was launched");
+  const context = await browser.newContext({ viewport: options.viewport, locale: options.locale, timezoneId: options.timezoneId });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors = options.errors;
+  if (errors) page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+  return page;
+}
+
 export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
   await page.goto(`${url}/app/`);
   await page.getByLabel("Email").fill(email);

@@ -92,15 +92,7 @@ export async function totalsFromRows(db: MetricsDb, filter: RowFilter): Promise<
             FROM project_step_stats WHERE ${where} AND kind = 'phase' AND days IS NOT NULL
         ) durations
        GROUP BY 1, 2, 3, 4`.execute(db),
-    sql<{
-      playbook_id: string;
-      kind: "step" | "phase";
-      key: string;
-      settled: NumberLike;
-      breached: NumberLike;
-      total_ms: NumberLike;
-      timed: NumberLike;
-    }>`
+    sql<StepsRow>`
       SELECT playbook_id, kind, key, count(*)::int AS settled, (count(*) FILTER (WHERE breached))::int AS breached,
              coalesce(sum(round(days * 86400000)::bigint), 0)::float8 AS total_ms, count(days)::int AS timed
         FROM project_step_stats WHERE ${where} GROUP BY 1, 2, 3`.execute(db),
@@ -136,15 +128,7 @@ export async function totalsFromRollups(db: MetricsDb, range: DayRange): Promise
     sql<DurationsRow>`
       SELECT playbook_id, metric, key, bin, sum(count)::int AS count, sum(total_ms)::float8 AS total_ms
         FROM kpi_daily_durations WHERE ${where} GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0`.execute(db),
-    sql<{
-      playbook_id: string;
-      kind: "step" | "phase";
-      key: string;
-      settled: NumberLike;
-      breached: NumberLike;
-      total_ms: NumberLike;
-      timed: NumberLike;
-    }>`
+    sql<StepsRow>`
       SELECT playbook_id, kind, key, sum(settled)::int AS settled, sum(breached)::int AS breached,
              sum(total_ms)::float8 AS total_ms, sum(timed)::int AS timed
         FROM kpi_daily_steps WHERE ${where} GROUP BY 1, 2, 3 HAVING sum(settled) <> 0`.execute(db),

@@ -32,6 +32,14 @@ import { effectiveTemplate, latestPlaybooks } from "./template-store.ts";
 import { escapeHtml, type MessageTemplate, type RenderedMessage, renderMessage } from "./templates.ts";
 import { formatDate, type Person, templateVariables } from "./variables.ts";
 
+/**
+ * Whose in-app inbox a recipient's notification goes to: a user's by their id, a contact's under
+ * `contact:` + id, so a contact created with the same id as a user never shows in that user's list.
+ */
+export function inboxOf(recipient: Pick<Recipient, "id" | "kind">): string {
+  return recipient.kind === "contact" ? `contact:${recipient.id}` : recipient.id;
+}
+
 export interface NotificationOptions {
   readonly database: Database;
   readonly service: ProjectService;
@@ -542,7 +550,14 @@ export class Notifications {
       const message = await this.#text(project, effect.message, recipient);
       await this.#db
         .insertInto("notifications")
-        .values({ id: randomUUID(), key: delivery.key, project_id: project.record.id, person_id: recipient.id, message, created_at: now })
+        .values({
+          id: randomUUID(),
+          key: delivery.key,
+          project_id: project.record.id,
+          person_id: inboxOf(recipient),
+          message,
+          created_at: now,
+        })
         .onConflict((oc) => oc.columns(["key", "person_id"]).doNothing())
         .execute();
     }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Mailer, OutgoingMail } from "../../src/notify/mailer.ts";
-import { Notifications } from "../../src/notify/notifications.ts";
+import { inboxOf, Notifications } from "../../src/notify/notifications.ts";
 import { notifyDb } from "../../src/notify/tables.ts";
 import { dispatchOutbox } from "../../src/store/outbox.ts";
 import { ProjectService } from "../../src/store/project-service.ts";
@@ -271,6 +271,63 @@ for (const backend of BACKENDS) {
         await gina.post("/notifications/read-all"),
       ])
         isProblem(response, 401);
+    });
+
+    test("a contact with the same id as a user: the client's notification never reaches the user's list", async () => {
+      // A project of its own, whose rule also tells the client's primary contact, held by a contact
+      // that was given the id "alice" (a CRM id can be anything).
+      const source = edited([
+        [["document", "version"], "9.0"],
+        [["document", "revisions", 2], { version: "9.0", date: "2026-02-01", changes: "The client hears about issues too" }],
+        [
+          ["rules", 1],
+          {
+            id: "issue_alert",
+            title: "Tell the CSM and the client about new issues",
+            category: "exception",
+            on: "issue.opened",
+            actions: [
+              { notify: { to: ["csm"], message: "{{client.name}}: an issue was opened" } },
+              { notify: { to: ["client_primary"], message: "We are on it: an issue was opened" } },
+            ],
+          },
+        ],
+      ]);
+      const published = await t.admin.post("/playbooks", { source });
+      assert.equal(published.status, 201, JSON.stringify(published.body));
+      assert.equal((await t.admin.post("/clients", { id: "hooli", name: "Hooli", timeZone: "Europe/Berlin", country: "DE" })).status, 201);
+      const contact = await t.admin.post("/clients/hooli/contacts", {
+        id: "alice",
+        name: "Alice of Hooli",
+        email: "alice@hooli.example",
+        roles: ["client_primary"],
+      });
+      assert.equal(contact.status, 201, JSON.stringify(contact.body));
+      const created = await t.admin.post("/projects", {
+        id: "p-hooli",
+        playbook: { id: "minimal", version: "9.0" },
+        clientId: "hooli",
+        facts: FACTS,
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await command(t.admin, "p-hooli", { type: "assign", role: "csm", person: "bob" });
+      const before = (await alice.get("/notifications?limit=100")).body;
+      await openIssues("p-hooli", 1);
+      const after = (await alice.get("/notifications?limit=100")).body;
+      assert.deepEqual(
+        after.items.filter((n: Json) => n.projectId === "p-hooli"),
+        [],
+        "the user alice is not the contact alice",
+      );
+      assert.equal(after.unread, before.unread);
+      const bobs = (await bob.get("/notifications?limit=100")).body.items.filter((n: Json) => n.projectId === "p-hooli");
+      assert.equal(bobs.length, 1, "the CSM was told");
+      const inbox = await notifications.notificationsOf(inboxOf({ id: "alice", kind: "contact" }));
+      assert.deepEqual(
+        inbox.map((n) => n.message),
+        ["We are on it: an issue was opened"],
+        "the contact's own inbox has it",
+      );
     });
   });
 }

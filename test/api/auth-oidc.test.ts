@@ -201,6 +201,15 @@ for (const backend of BACKENDS) {
       await new Promise((resolve) => idp?.close(resolve));
     });
 
+    test("GET /auth/methods offers single sign-on, naming the provider, to anyone", async () => {
+      const methods = await fetch(`${closed.url}/auth/methods`);
+      assert.equal(methods.status, 200);
+      assert.deepEqual(await methods.json(), {
+        password: true,
+        singleSignOn: { enabled: true, loginUrl: "/auth/oidc/login", provider: new URL(issuer).host },
+      });
+    });
+
     test("login redirects to the provider with PKCE (S256), state and nonce; the flow's cookie is HttpOnly", async () => {
       const browser = new Browser();
       const start = await browser.fetch(`${closed.url}/auth/oidc/login`);
@@ -346,11 +355,15 @@ for (const backend of BACKENDS) {
 }
 
 describe("single sign-on not configured", () => {
-  test("its routes answer 503 problem+json", async () => {
+  test("its routes answer 503 problem+json, and GET /auth/methods offers no single sign-on", async () => {
     const [pglite] = BACKENDS;
     assert.ok(pglite);
     const onboard = await startOnboard(pglite, {});
     try {
+      assert.deepEqual(await (await fetch(`${onboard.url}/auth/methods`)).json(), {
+        password: true,
+        singleSignOn: { enabled: false, loginUrl: null, provider: null },
+      });
       await isProblem(await fetch(`${onboard.url}/auth/oidc/login`, { redirect: "manual" }), 503, "unavailable");
       await isProblem(await fetch(`${onboard.url}/auth/oidc/callback?code=x&state=y`, { redirect: "manual" }), 503, "unavailable");
     } finally {

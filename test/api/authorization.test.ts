@@ -39,6 +39,7 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /auth/login/totp-enrolment": "public",
   // Single sign-on (503 here: no OpenID provider is configured).
   "GET /auth/oidc/login": "public",
+  "GET /auth/methods": "public",
   "GET /auth/oidc/callback": "public",
   "GET /auth/totp": EVERYONE,
   "POST /auth/totp/enrolment": EVERYONE,

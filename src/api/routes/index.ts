@@ -10,6 +10,7 @@ import { uploadAttachment } from "./attachments/upload-attachment.ts";
 import { changePassword } from "./auth/change-password.ts";
 import { confirmTotpEnrolment } from "./auth/confirm-totp-enrolment.ts";
 import { getSession } from "./auth/get-session.ts";
+import { getSignInMethods } from "./auth/get-sign-in-methods.ts";
 import { getTotp } from "./auth/get-totp.ts";
 import { getTotpPolicy } from "./auth/get-totp-policy.ts";
 import { getUserTotp } from "./auth/get-user-totp.ts";
@@ -104,6 +105,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   login,
   logout,
   getSession,
+  getSignInMethods,
   changePassword,
   loginTotp,
   loginTotpEnrolment,

@@ -86,6 +86,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/auth/methods": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The ways to sign in: password, and single sign-on when configured */
+    get: operations["getSignInMethods"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/auth/oidc/callback": {
     parameters: {
       query?: never;
@@ -3579,6 +3596,34 @@ export interface components {
       name: string;
       roles: components["schemas"]["AccessRoleInput"][];
     };
+    SignInMethods: {
+      /**
+       * @description Email and password (and the second factor where the account has one).
+       * @constant
+       */
+      password: true;
+      singleSignOn: {
+        enabled: boolean;
+        /** @description Where the browser goes to sign in with the identity provider. */
+        loginUrl: string | null;
+        /** @description The identity provider's host, to name it on the button. */
+        provider: string | null;
+      };
+    };
+    SignInMethodsInput: {
+      /**
+       * @description Email and password (and the second factor where the account has one).
+       * @constant
+       */
+      password: true;
+      singleSignOn: {
+        enabled: boolean;
+        /** @description Where the browser goes to sign in with the identity provider. */
+        loginUrl: string | null;
+        /** @description The identity provider's host, to name it on the button. */
+        provider: string | null;
+      };
+    };
     StepEmailDraft: {
       html: string;
       projectId: string;
@@ -4309,6 +4354,26 @@ export interface operations {
         };
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getSignInMethods: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SignInMethods"];
         };
       };
     };

@@ -49,4 +49,15 @@ export const SessionResponse = z.object({
   ]),
 });
 
+export const SignInMethods = z
+  .object({
+    password: z.literal(true).describe("Email and password (and the second factor where the account has one)."),
+    singleSignOn: z.object({
+      enabled: z.boolean(),
+      loginUrl: z.string().nullable().describe("Where the browser goes to sign in with the identity provider."),
+      provider: z.string().nullable().describe("The identity provider's host, to name it on the button."),
+    }),
+  })
+  .meta({ id: "SignInMethods" });
+
 export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(PASSWORD_MAX), newPassword: NewPassword });

@@ -1,7 +1,7 @@
 // Sign in: email and password, then, for accounts with a second factor, the authenticator's code
 // (or a recovery code); an account that must set up TOTP first gets the secret to add to its app,
 // confirms it with a first code, and sees its recovery codes once.
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
 import { Field } from "../../components/ui.tsx";
 import { useTitle } from "../../lib/router.tsx";
@@ -21,6 +21,16 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [recovery, setRecovery] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState<Schemas["SignInMethods"]["singleSignOn"]>();
+  // Offered only when the server has single sign-on configured.
+  useEffect(() => {
+    const controller = new AbortController();
+    api
+      .get("/auth/methods", { signal: controller.signal })
+      .then(({ data }) => setSso(data.singleSignOn))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, []);
 
   const run = async (work: () => Promise<void>) => {
     setBusy(true);
@@ -91,6 +101,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
                 {busy ? "Signing in…" : "Sign in"}
               </button>
             </form>
+            {sso?.enabled && sso.loginUrl ? (
+              <p style={{ textAlign: "center", marginTop: "1rem" }}>
+                <a className="button" href={sso.loginUrl} style={{ display: "flex" }}>
+                  Sign in with single sign-on{sso.provider ? ` (${sso.provider})` : ""}
+                </a>
+              </p>
+            ) : null}
           </>
         ) : step.kind === "codes" ? (
           <>

@@ -158,15 +158,15 @@ class Slots {
  * Pages opened on demand up to `size` and lent to one job at a time; kept for the next job. A
  * page whose job failed is closed, and a fresh one opened when needed.
  */
-class PagePool {
-  readonly #open: () => Promise<Page>;
+export class PagePool<P extends { close(): Promise<void> } = Page> {
+  readonly #open: () => Promise<P>;
   readonly #size: number;
   readonly #slots: Slots;
   /** Pages not in use (some may still be opening). */
-  readonly #idle: Promise<Page>[] = [];
+  readonly #idle: Promise<P>[] = [];
   #made = 0;
 
-  constructor(size: number, open: () => Promise<Page>) {
+  constructor(size: number, open: () => Promise<P>) {
     this.#size = size;
     this.#open = open;
     this.#slots = new Slots(size);
@@ -177,18 +177,27 @@ class PagePool {
     while (this.#made < Math.min(count, this.#size)) {
       this.#made++;
       const page = this.#open();
+      // A page that failed to open while still waiting here is forgotten; one already lent out
+      // fails its job instead, and `use` forgets it.
       page.catch(() => {
+        const at = this.#idle.indexOf(page);
+        if (at < 0) return;
+        this.#idle.splice(at, 1);
         this.#made--;
-        this.#idle.splice(this.#idle.indexOf(page), 1);
       });
       this.#idle.push(page);
     }
     await Promise.all(this.#idle);
   }
 
-  async use<T>(job: (page: Page) => Promise<T>): Promise<T> {
+  /** Pages open or opening. */
+  get size(): number {
+    return this.#made;
+  }
+
+  async use<T>(job: (page: P) => Promise<T>): Promise<T> {
     await this.#slots.acquire();
-    let page: Page | undefined;
+    let page: P | undefined;
     try {
       const idle = this.#idle.shift();
       if (idle) page = await idle;

@@ -144,6 +144,37 @@ describe("the team's app", () => {
     await page.context().close();
   });
 
+  test("KPIs: headline figures from the audit trail, the playbook's targets in red/amber/green, a playbook filter in the URL", async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const page = await newPage();
+    await signIn(page, web.url, seeded.csm.email, PASSWORD);
+    await page.getByRole("link", { name: "KPIs" }).click();
+    await page.getByRole("heading", { level: 1, name: "KPIs" }).waitFor();
+    const api = (await web.admin.get("/kpis")).body;
+    const figures = page.getByRole("region", { name: "Headline figures" });
+    await figures.getByText("SLA compliance").waitFor();
+    const sla = api.slaCompliance.rate === null ? "–" : `${api.slaCompliance.rate}%`;
+    assert.ok(
+      (await figures.textContent())?.includes(`SLA compliance${sla}`),
+      `the page shows the API's SLA compliance ${sla}: ${await figures.textContent()}`,
+    );
+    const row = page.getByRole("row", { name: /Time to go-live/ });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? "", /< 30 days/, "the playbook's own target");
+    const status = api.targets.find((x: { kpi: string }) => x.kpi === "ttgl")?.status;
+    assert.match(
+      (await row.textContent()) ?? "",
+      status ? new RegExp({ green: "Met", amber: "Close", red: "Missed" }[status as string] as string) : /Not measured/,
+    );
+    await page.getByLabel("Playbook").selectOption("web_onboarding");
+    await page.waitForURL(/playbook=web_onboarding/);
+    await page.getByRole("row", { name: /Time to go-live/ }).waitFor();
+    await page.getByLabel("Started from").fill("2099-01-01");
+    await page.waitForURL(/from=2099-01-01/);
+    await page.getByText("No playbook KPIs for these onboardings.").waitFor();
+    await page.context().close();
+  });
+
   test("the main pages have no serious or critical accessibility violations (axe-core), on a laptop and a phone", async (t) => {
     if (skipWithoutChromium(t)) return;
     const pages: [string, string, string][] = [
@@ -151,6 +182,7 @@ describe("the team's app", () => {
       ["my-work", "/app/work", "My work"],
       ["project", `/app/projects/${seeded.projects["Globex Corporation"]}`, "Globex Corporation"],
       ["playbooks", "/app/playbooks", "Playbooks"],
+      ["kpis", "/app/kpis", "KPIs"],
       ["playbook", "/app/playbooks/web_onboarding?tab=source", "Customer onboarding"],
       ["admin", "/app/admin/users", "Admin"],
       ["people", "/app/admin/people", "Admin"],

@@ -5,6 +5,7 @@ import { Link, match, useLocation } from "../lib/router.tsx";
 import { NotificationBell, NotificationsProvider } from "./notifications.tsx";
 import { Admin } from "./pages/admin.tsx";
 import { Dashboard } from "./pages/dashboard.tsx";
+import { KpisPage } from "./pages/kpis.tsx";
 import { NotificationsPage } from "./pages/notifications.tsx";
 import { PlaybookPage, Playbooks } from "./pages/playbooks.tsx";
 import { ProjectWorkspace } from "./pages/project.tsx";
@@ -27,6 +28,7 @@ function Page() {
   const path = pathname.replace(/\/+$/, "") || "/app";
   if (path === "/app") return <Dashboard />;
   if (path === "/app/work") return <MyWork />;
+  if (path === "/app/kpis") return <KpisPage />;
   if (path === "/app/notifications") return <NotificationsPage />;
   const project = match("/app/projects/:id", path);
   if (project) return <ProjectWorkspace id={project.id ?? ""} />;
@@ -47,6 +49,7 @@ function Page() {
 const NAV = [
   { to: "/app/", label: "Portfolio", icon: "▦", active: (p: string) => p === "/app" || p === "/app/" || p.startsWith("/app/projects") },
   { to: "/app/work", label: "My work", icon: "☑", active: (p: string) => p.startsWith("/app/work") },
+  { to: "/app/kpis", label: "KPIs", icon: "◔", active: (p: string) => p.startsWith("/app/kpis") },
   { to: "/app/playbooks", label: "Playbooks", icon: "▤", active: (p: string) => p.startsWith("/app/playbooks") },
   { to: "/app/admin", label: "Admin", icon: "⚙", active: (p: string) => p.startsWith("/app/admin"), manager: true },
 ];

@@ -1,0 +1,217 @@
+// KPIs: how the onboardings that started in a period went, measured from the event log (GET /kpis):
+// headline figures, each playbook's own KPI targets in red/amber/green, and the charts people would
+// rather look at than read. Filters (playbook, start period) live in the URL.
+import { lazy, Suspense } from "react";
+import { all, api, type Schemas } from "../../api/client.ts";
+import { ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
+import { formatDate } from "../../lib/format.ts";
+import { setSearch, useLocation, useTitle } from "../../lib/router.tsx";
+import { useResource } from "../../lib/use-resource.ts";
+
+const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
+
+type Report = Schemas["KpiReport"];
+
+const STATUS_LABEL: Record<string, string> = { green: "Met", amber: "Close", red: "Missed" };
+
+const days = (n: number | null) => (n === null ? "–" : `${n} d`);
+const percent = (n: number | null) => (n === null ? "–" : `${n}%`);
+
+/** A date input's day as the first instant of that day (UTC), or undefined. */
+function dayStart(day: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
+}
+
+export function KpisPage() {
+  useTitle("KPIs", "Onboard");
+  const { search } = useLocation();
+  const playbook = search.get("playbook") ?? "";
+  const from = search.get("from") ?? "";
+  const to = search.get("to") ?? "";
+  const report = useResource(
+    async (signal) =>
+      (
+        await api.get("/kpis", {
+          query: {
+            ...(playbook ? { playbook } : {}),
+            ...(dayStart(from) ? { from: dayStart(from) } : {}),
+            ...(dayStart(to) ? { to: dayStart(to) } : {}),
+          },
+          signal,
+        })
+      ).data,
+    [playbook, from, to],
+  );
+  const playbooks = useResource(
+    (signal) => all((cursor) => api.get("/playbooks", { query: { limit: 200, ...(cursor ? { cursor } : {}) }, signal })),
+    [],
+  );
+  const data = report.data;
+  return (
+    <>
+      <PageHeader
+        title="KPIs"
+        subtitle={
+          data
+            ? `${data.projects.total} onboarding${data.projects.total === 1 ? "" : "s"} started in the period · measured ${formatDate(data.asOf)}`
+            : "Measured from the audit trail"
+        }
+      />
+      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="k-playbook">Playbook</label>
+          <select id="k-playbook" value={playbook} onChange={(e) => setSearch({ playbook: e.target.value })}>
+            <option value="">All playbooks</option>
+            {(playbooks.data ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="k-from">Started from</label>
+          <input id="k-from" type="date" value={from} onChange={(e) => setSearch({ from: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="k-to">Started before</label>
+          <input id="k-to" type="date" value={to} onChange={(e) => setSearch({ to: e.target.value })} />
+        </div>
+      </form>
+      <ErrorNotice error={report.error} onRetry={() => void report.reload()} />
+      {!data ? report.loading ? <Loading label="Loading KPIs" /> : null : <Figures report={data} />}
+    </>
+  );
+}
+
+function Figures({ report }: { report: Report }) {
+  const tiles: [string, string, string][] = [
+    [
+      "Time to go-live (median)",
+      days(report.timeToGoLive.medianDays),
+      `p90 ${days(report.timeToGoLive.p90Days)} · ${report.timeToGoLive.count} live`,
+    ],
+    [
+      "Time to first value (median)",
+      days(report.timeToFirstValue.medianDays),
+      `p90 ${days(report.timeToFirstValue.p90Days)} · ${report.timeToFirstValue.count} projects`,
+    ],
+    ["SLA compliance", percent(report.slaCompliance.rate), `${report.slaCompliance.met} of ${report.slaCompliance.due} steps on time`],
+    ["On-time milestones", percent(report.onTimeMilestones.rate), `${report.onTimeMilestones.met} of ${report.onTimeMilestones.due}`],
+    ["First-pass UAT", percent(report.firstPassUat.rate), `${report.firstPassUat.met} of ${report.firstPassUat.due} decided`],
+    [
+      "Training completion",
+      percent(report.trainingCompletion.rate),
+      `${report.trainingCompletion.met} of ${report.trainingCompletion.due} tracks`,
+    ],
+    ["NPS", report.nps.score === null ? "–" : String(report.nps.score), `${report.nps.answers} answers`],
+    ["CSAT", report.csat.average === null ? "–" : `${report.csat.average} / 5`, `${report.csat.answers} answers`],
+    ["Adoption", percent(report.adoption.average), `${report.adoption.reviews} reviews`],
+  ];
+  return (
+    <>
+      <section aria-label="Headline figures" className="stats">
+        {tiles.map(([label, value, detail]) => (
+          <div key={label} className="stat">
+            <div className="label">{label}</div>
+            <div className="value">{value}</div>
+            <div className="small muted">{detail}</div>
+          </div>
+        ))}
+      </section>
+      <section aria-labelledby="targets-title">
+        <h2 id="targets-title">Targets</h2>
+        {report.targets.length === 0 ? (
+          <p className="muted">No playbook KPIs for these onboardings.</p>
+        ) : (
+          // Wraps instead of scrolling: it fits a phone, and a scrolling region would need the keyboard.
+          <div className="table-wrap fit">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">KPI</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Now</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.targets.map((t) => (
+                  <tr key={`${t.playbook}/${t.kpi}`}>
+                    <td>
+                      {t.title}
+                      <div className="small muted">{t.playbook}</div>
+                      {t.note ? <div className="small muted">{t.note}</div> : null}
+                    </td>
+                    <td>{t.target ?? "–"}</td>
+                    <td>{t.value === null ? "–" : `${t.value} ${t.unit}`}</td>
+                    <td>
+                      {t.status ? (
+                        <span className={`badge ${t.status}`}>
+                          <span className="dot" aria-hidden="true" />
+                          {STATUS_LABEL[t.status]}
+                        </span>
+                      ) : (
+                        <span className="muted">Not measured</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <Suspense fallback={<Loading label="Loading charts" />}>
+        <section className="charts" aria-label="Charts">
+          {report.series.timeToGoLiveByMonth.length > 0 ? (
+            <ChartView
+              type="line"
+              title="Time to go-live (median, by month of go-live)"
+              labels={report.series.timeToGoLiveByMonth.map((m) => m.month)}
+              series={[{ label: "Median days", values: report.series.timeToGoLiveByMonth.map((m) => m.medianDays ?? 0), color: "#3949ab" }]}
+              unit="days"
+            />
+          ) : null}
+          {report.timeToGoLive.count > 0 ? (
+            <ChartView
+              type="bar"
+              title="Days to go-live (distribution)"
+              labels={report.timeToGoLive.buckets.map((b) => b.label)}
+              series={[{ label: "Onboardings", values: report.timeToGoLive.buckets.map((b) => b.count), color: "#5c6bc0" }]}
+            />
+          ) : null}
+          {report.series.daysPerPhase.length > 0 ? (
+            <ChartView
+              type="bar"
+              title="Days spent per phase (median)"
+              labels={report.series.daysPerPhase.map((p) => p.title)}
+              series={[{ label: "Median days", values: report.series.daysPerPhase.map((p) => p.medianDays ?? 0), color: "#26a69a" }]}
+              unit="days"
+            />
+          ) : null}
+          {report.series.slaBreachesByStep.some((s) => s.breached > 0) ? (
+            <ChartView
+              type="bar"
+              title="SLA breaches by step"
+              labels={report.series.slaBreachesByStep
+                .filter((s) => s.breached > 0)
+                .slice(0, 10)
+                .map((s) => s.title)}
+              series={[
+                {
+                  label: "Breaches",
+                  values: report.series.slaBreachesByStep
+                    .filter((s) => s.breached > 0)
+                    .slice(0, 10)
+                    .map((s) => s.breached),
+                  color: "#d32f2f",
+                },
+              ]}
+            />
+          ) : null}
+        </section>
+      </Suspense>
+    </>
+  );
+}

@@ -987,18 +987,6 @@ export class Notifications {
     return queued;
   }
 
-  /** The in-app notifications of a person, newest first. */
-  async notificationsOf(personId: string): Promise<{ id: string; projectId: string | null; message: string; createdAt: Instant }[]> {
-    const rows = await this.#db
-      .selectFrom("notifications")
-      .selectAll()
-      .where("person_id", "=", personId)
-      .orderBy("created_at", "desc")
-      .limit(100)
-      .execute();
-    return rows.map((r) => ({ id: r.id, projectId: r.project_id, message: r.message, createdAt: fromDb(r.created_at) }));
-  }
-
   /** The playbooks templates can be checked against (latest published versions). */
   playbooks(): Promise<Playbook[]> {
     return latestPlaybooks(this.#db, this.#cache);

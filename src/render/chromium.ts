@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page, type Route } from "playwright-core";
+import { type Browser, chromium, type Page, type Route } from "playwright-core";
 import { DiagramCache, type DiagramDrawer, type DiagramPainter, type Drawing, type DrawnDiagram } from "./diagram-cache.ts";
 import { type DiagramStore, drawingKey } from "./diagram-store.ts";
 import type { PdfPrinter, PdfPrintOptions } from "./pdf.ts";
@@ -154,6 +154,21 @@ class Slots {
   }
 }
 
+/** The promise `make` gives, made once and shared; a failed one is forgotten, so the next call tries again. */
+function memoRetrying<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    if (!made) {
+      const attempt = make();
+      made = attempt;
+      attempt.catch(() => {
+        if (made === attempt) made = undefined;
+      });
+    }
+    return made;
+  };
+}
+
 /**
  * Pages opened on demand up to `size` and lent to one job at a time; kept for the next job. A
  * page whose job failed is closed, and a fresh one opened when needed.
@@ -221,12 +236,17 @@ export class PagePool<P extends { close(): Promise<void> } = Page> {
 class ChromiumSession implements BrowserSession, DiagramPainter {
   readonly #browser: Browser;
   readonly #diagrams: DiagramCache;
-  /** Pages with mermaid loaded: maps are drawn (and photographed) on several at once. */
+  /** Pages with mermaid loaded, where maps are drawn and photographed (LaunchOptions.drawPages). */
   readonly #mermaidPages: PagePool;
-  #mermaidContext: Promise<BrowserContext> | undefined;
   /** Pages printing PDFs. They share one browser context (one window): each has its own renderer process. */
   readonly #printPages: PagePool;
-  #printContext: Promise<BrowserContext> | undefined;
+  // One context (window) per kind of page, opened at the first page.
+  readonly #mermaidContext = memoRetrying(async () => {
+    const context = await this.#browser.newContext({ deviceScaleFactor: PNG_SCALE, viewport: { width: 1700, height: 1200 } });
+    await context.route(`${ORIGIN}/**`, serveMermaid);
+    return context;
+  });
+  readonly #printContext = memoRetrying(() => this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } }));
 
   constructor(browser: Browser, options: { printPages: number; drawPages: number; diagramStore: DiagramStore | undefined }) {
     this.#browser = browser;
@@ -236,7 +256,7 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
       store ? { store, keyOf: (source) => drawingKey(source, { font: DIAGRAM_FONT, pngScale: PNG_SCALE }) } : undefined,
     );
     this.#mermaidPages = new PagePool(options.drawPages, () => this.#openMermaidPage());
-    this.#printPages = new PagePool(options.printPages, async () => (await this.#printingContext()).newPage());
+    this.#printPages = new PagePool(options.printPages, async () => (await this.#printContext()).newPage());
   }
 
   get diagramCounts(): { readonly svg: number; readonly png: number } {
@@ -247,44 +267,8 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
     return this.#diagrams.fromStore;
   }
 
-  /** One context (window) for all drawing pages; a context that failed to open is opened afresh. */
-  #context(
-    get: () => Promise<BrowserContext> | undefined,
-    set: (c: Promise<BrowserContext> | undefined) => void,
-    make: () => Promise<BrowserContext>,
-  ): Promise<BrowserContext> {
-    let context = get();
-    if (!context) {
-      context = make();
-      set(context);
-      context.catch(() => set(undefined));
-    }
-    return context;
-  }
-
-  #printingContext(): Promise<BrowserContext> {
-    return this.#context(
-      () => this.#printContext,
-      (c) => {
-        this.#printContext = c;
-      },
-      () => this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } }),
-    );
-  }
-
   async #openMermaidPage(): Promise<Page> {
-    const context = await this.#context(
-      () => this.#mermaidContext,
-      (c) => {
-        this.#mermaidContext = c;
-      },
-      async () => {
-        const made = await this.#browser.newContext({ deviceScaleFactor: PNG_SCALE, viewport: { width: 1700, height: 1200 } });
-        await made.route(`${ORIGIN}/**`, serveMermaid);
-        return made;
-      },
-    );
-    const page = await context.newPage();
+    const page = await (await this.#mermaidContext()).newPage();
     await page.goto(`${ORIGIN}/`);
     await page.evaluate(
       `(async ({ url, font }) => {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ICAL from "ical.js";
 import type { AddressObject, ParsedMail } from "mailparser";
+import { listNotifications } from "../../src/api/data/notifications.ts";
 import type { Effect } from "../../src/engine/types.ts";
 import { listMail } from "../../src/notify/mail-store.ts";
 import { messageIdOf } from "../../src/notify/mailer.ts";
@@ -198,7 +199,7 @@ for (const backend of BACKENDS) {
       );
       assert.equal((await dispatch()).delivered, 2);
       assert.deepEqual(
-        (await w.notifications.notificationsOf("u-csm")).map((n) => n.message),
+        (await listNotifications(w.notifications.db, "u-csm", { limit: 100 })).map((n) => n.message),
         ["The client Globex Ltd submitted an NPS score below 7."],
       );
       const mail = (await smtp.waitFor(smtp.messages.length)).find((m) => m.subject === "Globex Ltd: Kickoff with Globex Ltd is booked.");

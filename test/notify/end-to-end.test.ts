@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ICAL from "ical.js";
 import type { AddressObject, ParsedMail } from "mailparser";
+import { listNotifications } from "../../src/api/data/notifications.ts";
 import { nextWakeAt } from "../../src/engine/index.ts";
 import type { Step } from "../../src/playbook/schema.ts";
 import { dispatchOutbox } from "../../src/store/outbox.ts";
@@ -221,7 +222,7 @@ for (const backend of BACKENDS) {
       const answered = events.find((e) => e.type === "survey.answered");
       assert.equal(answered?.actor, "c-pm");
       assert.ok(events.some((e) => e.type === "rule.fired" && e.rule === "nps_alert_csm" && e.at === surveyAnsweredAt));
-      const inApp = await w.notifications.notificationsOf("u-csm");
+      const inApp = await listNotifications(w.notifications.db, "u-csm", { limit: 100 });
       assert.ok(inApp.some((n) => n.message === "The client submitted an NPS score below 7." && n.projectId === projectId));
       const low = chat.posts.find((p) => p.body.text.includes("Low survey score"));
       assert.ok(low, JSON.stringify(chat.posts.map((p) => p.body.text)));

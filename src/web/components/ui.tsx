@@ -146,6 +146,37 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
   );
 }
 
+/** A dialog form's footer: the form's error (if any), then Cancel and the submit button. */
+export function DialogActions({
+  onCancel,
+  submit,
+  busy,
+  error,
+}: {
+  onCancel: () => void;
+  submit: ReactNode;
+  busy?: boolean;
+  error?: string | undefined;
+}) {
+  return (
+    <>
+      {error ? (
+        <div className="notice error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <div className="dialog-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {submit}
+        </button>
+      </div>
+    </>
+  );
+}
+
 export function PageHeader({
   title,
   subtitle,

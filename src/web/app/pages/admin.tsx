@@ -2,7 +2,7 @@
 // territories, capacity), API tokens; each part shown to those allowed to see it.
 import { type FormEvent, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
-import { Dialog, Empty, ErrorNotice, Field, Loading, PageHeader } from "../../components/ui.tsx";
+import { Dialog, DialogActions, Empty, ErrorNotice, Field, Loading, PageHeader } from "../../components/ui.tsx";
 import { formatDate, humanize } from "../../lib/format.ts";
 import { navigate, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -211,19 +211,7 @@ function UserDialog({ user, onClose, onSaved }: { user: Schemas["User"] | "new" 
             Active (unticking signs the account out everywhere and stops its tokens)
           </label>
         ) : null}
-        {error ? (
-          <div className="notice error" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Save
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit="Save" error={error} />
       </form>
     </Dialog>
   );
@@ -383,19 +371,7 @@ function PersonDialog({ person, onClose, onSaved }: { person: Schemas["Person"] 
           <input type="checkbox" checked={form.active} onChange={(e) => setForm({ ...form, active: e.target.checked })} />
           Takes new assignments
         </label>
-        {error ? (
-          <div className="notice error" role="alert">
-            {error}
-          </div>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Save
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit="Save" error={error} />
       </form>
     </Dialog>
   );

@@ -6,7 +6,7 @@
 import { type FormEvent, useMemo, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
 import { FormInput } from "../../components/form-input.tsx";
-import { Dialog, Empty, ErrorNotice, Field, HealthBadge, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
+import { Dialog, DialogActions, Empty, ErrorNotice, Field, HealthBadge, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { type Command, runCommand, StaleProject } from "../../lib/commands.ts";
 import { daysBetween, dueLabel, formatDate, formatDateTime, humanize, plural, timeAgo, viewerZone } from "../../lib/format.ts";
 import { type PlaybookDetail, playbookDetail, type StepDetail } from "../../lib/playbook.ts";
@@ -1012,14 +1012,7 @@ function ReasonDialog({
         <Field label={label} hint={hint} error={error} required={!optional}>
           {(p) => <textarea {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            {submit}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit={submit} />
       </form>
     </Dialog>
   );
@@ -1062,14 +1055,7 @@ function HealthDialog({
         <Field label="Why" error={error} required>
           {(p) => <textarea {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Save
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit="Save" />
       </form>
     </Dialog>
   );
@@ -1128,14 +1114,7 @@ function ExtendDialog({
         <Field label="Reason" error={errors.reason} required>
           {(p) => <textarea {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Extend
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit="Extend" />
       </form>
     </Dialog>
   );

@@ -4,7 +4,7 @@
 // network error, a mail server that was down) never sends the mail twice.
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
-import { Dialog, Field, Loading } from "../../components/ui.tsx";
+import { Dialog, DialogActions, Field, Loading } from "../../components/ui.tsx";
 
 type Draft = Schemas["StepEmailDraft"];
 
@@ -126,19 +126,7 @@ export function StepEmailDialog({
           >
             {(p) => <textarea {...p} rows={14} value={text} onChange={(e) => setText(e.target.value)} />}
           </Field>
-          {sendError ? (
-            <div className="notice error" role="alert">
-              {sendError}
-            </div>
-          ) : null}
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={sending}>
-              {sending ? "Sending…" : "Send and mark done"}
-            </button>
-          </div>
+          <DialogActions onCancel={onClose} submit={sending ? "Sending…" : "Send and mark done"} busy={sending} error={sendError} />
         </form>
       )}
     </Dialog>

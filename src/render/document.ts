@@ -1,6 +1,8 @@
 // The format-neutral document every writer reads: headings, paragraphs, lists, tables, callouts,
-// Mermaid diagrams and printed pages. The SOP builder (sop/) produces it from a playbook; the
+// flowcharts and printed pages. The SOP builder (sop/) produces it from a playbook; the
 // writers (markdown.ts, html.ts, docx.ts, pdf.ts) only lay it out, so all four formats say the same.
+import type { Flowchart } from "./flowchart/chart.ts";
+import { writeMermaid } from "./flowchart/mermaid.ts";
 
 /** A run of text. User text never carries markup: styles come from the builder. */
 export type Inline =
@@ -50,7 +52,8 @@ export type Block =
       readonly style?: "grid" | "key-value" | "matrix" | "sign";
     }
   | { readonly kind: "callout"; readonly tone: CalloutTone; readonly title: string; readonly blocks: readonly Block[] }
-  | { readonly kind: "diagram"; readonly id: string; readonly title: string; readonly source: string }
+  /** A flowchart: drawn as SVG (chart) where pictures go, given as Mermaid text (source) where text goes. */
+  | { readonly kind: "diagram"; readonly id: string; readonly title: string; readonly chart: Flowchart; readonly source: string }
   | { readonly kind: "code"; readonly text: string }
   /** A table of contents of the level-2 headings; writers fill it in. */
   | { readonly kind: "toc" }
@@ -124,9 +127,16 @@ export function joinRich(parts: readonly Rich[], separator: string): Rich {
   return out;
 }
 
+export type DiagramBlock = Extract<Block, { kind: "diagram" }>;
+
+/** A diagram block: the chart, and its Mermaid text written once. */
+export function diagramBlock(id: string, title: string, chart: Flowchart): DiagramBlock {
+  return { kind: "diagram", id, title, chart, source: writeMermaid(chart) };
+}
+
 /** Every diagram in a block tree, in document order. */
-export function diagramsOf(blocks: readonly Block[]): { id: string; title: string; source: string }[] {
-  const out: { id: string; title: string; source: string }[] = [];
+export function diagramsOf(blocks: readonly Block[]): DiagramBlock[] {
+  const out: DiagramBlock[] = [];
   const visit = (list: readonly Block[]): void => {
     for (const block of list) {
       if (block.kind === "diagram") out.push(block);

@@ -3,44 +3,20 @@
 // which prints legibly in every format where a lane diagram of thirty steps does not).
 import type { Step } from "../../playbook/schema.ts";
 import type { Block, Inline, Rich } from "../document.ts";
-import { plain, strong, text } from "../document.ts";
+import { diagramBlock, plain, strong, text } from "../document.ts";
+import type { ClassStyle, FlowCluster, FlowEdge, FlowNode, Flowchart, NodeShape } from "../flowchart/chart.ts";
 import type { BuildContext } from "./context.ts";
 import { phaseTitle } from "./procedure.ts";
 import { triggerWords, windowWords } from "./words.ts";
 
-/** Text inside a quoted Mermaid label: entity codes for what the parser would read as syntax. */
-export function mermaidLabel(value: string): string {
-  return value
-    .replace(/#/g, "#35;")
-    .replace(/"/g, "#quot;")
-    .replace(/</g, "#lt;")
-    .replace(/>/g, "#gt;")
-    .replace(/[\r\n]+/g, " ")
-    .replace(/`/g, "'");
-}
-
 const node = (stepId: string) => `s_${stepId}`;
 const diamond = (stepId: string) => `d_${stepId}`;
 
-/** `label` is already escaped (it may carry a `<br/>`). */
-function shape(step: Step, label: string): string {
-  const l = `"${label}"`;
-  if (step.kind === "milestone" || step.go_live) return `([${l}])`;
-  if (step.kind === "meeting") return `(${l})`;
-  if (step.gate) return `[[${l}]]`;
-  return `[${l}]`;
-}
-
-interface Edge {
-  readonly from: string;
-  readonly to: string;
-  readonly label?: string;
-  readonly dashed?: boolean;
-}
-
-function edgeLine(edge: Edge): string {
-  const arrow = edge.dashed ? "-.->" : "-->";
-  return edge.label ? `    ${edge.from} ${arrow}|"${mermaidLabel(edge.label)}"| ${edge.to}` : `    ${edge.from} ${arrow} ${edge.to}`;
+function shapeOf(step: Step): NodeShape {
+  if (step.kind === "milestone" || step.go_live) return "stadium";
+  if (step.kind === "meeting") return "rounded";
+  if (step.gate) return "subroutine";
+  return "box";
 }
 
 /** A step's dependencies as printed: steps this edition leaves out are passed through. */
@@ -78,47 +54,40 @@ function previousShown(ctx: BuildContext, stepId: string): string | undefined {
   return undefined;
 }
 
-const CLASSES = [
-  "  classDef terminal fill:#1f3a5f,stroke:#1f3a5f,color:#ffffff",
-  "  classDef decision fill:#fdf6e3,stroke:#b7791f,color:#3d2c00",
-  "  classDef gate fill:#eef5ee,stroke:#2f6f3e,color:#0f2e17",
-  "  classDef sidebranch fill:#ffffff,stroke:#7a8699,stroke-dasharray:4 3",
-  "  classDef conditional fill:#f4f6fa,stroke:#5a6b85,stroke-dasharray:2 2",
-  "  classDef connector fill:#ffffff,stroke:#9aa5b5,color:#3d4756",
-];
+const CLASSES: Readonly<Record<string, ClassStyle>> = {
+  terminal: { fill: "#1f3a5f", stroke: "#1f3a5f", color: "#ffffff" },
+  decision: { fill: "#fdf6e3", stroke: "#b7791f", color: "#3d2c00" },
+  gate: { fill: "#eef5ee", stroke: "#2f6f3e", color: "#0f2e17" },
+  sidebranch: { fill: "#ffffff", stroke: "#7a8699", dash: "4 3" },
+  conditional: { fill: "#f4f6fa", stroke: "#5a6b85", dash: "2 2" },
+  connector: { fill: "#ffffff", stroke: "#9aa5b5", color: "#3d4756" },
+};
 
-/** Mermaid configuration as front matter: tighter spacing so that a phase column fits a page. */
-const FRONT_MATTER = ["---", "config:", "  flowchart:", "    nodeSpacing: 22", "    rankSpacing: 30", "    padding: 6", "---"];
+/** Tighter spacing than Mermaid's default, so that a phase column fits a page. */
+const SPACING = { node: 22, rank: 30, padding: 6 };
 
-function stepLabel(ctx: BuildContext, step: Step, earlier: readonly string[]): string {
+function stepLines(ctx: BuildContext, step: Step, earlier: readonly string[]): string[] {
   const title = `${ctx.number(step.id)} ${ctx.stepTitle(step.id)}`;
   const conditional = step.when !== undefined && !ctx.edition.holds ? " (if applicable)" : "";
-  const after = earlier.length > 0 ? `<br/>(after ${earlier.map((id) => ctx.number(id)).join(", ")})` : "";
-  return `${mermaidLabel(title + conditional)}${after}`;
+  const after = earlier.length > 0 ? [`(after ${earlier.map((id) => ctx.number(id)).join(", ")})`] : [];
+  return [title + conditional, ...after];
 }
 
 /**
- * The process map: phases side by side, left to right; the steps of a phase top to bottom.
- * Mermaid keeps a subgraph's own direction only when no edge crosses its border, so an arrow
- * that leaves a phase ends at a connector naming its target ("→ 6.22"), a step that also waits
- * for steps of earlier phases says so in its box ("after 6.16, 6.18"), and the phases are chained.
+ * The process map: phases side by side, left to right; the steps of a phase top to bottom. An
+ * arrow never crosses a phase's border (Mermaid keeps a subgraph's own direction only then, and
+ * a phase column reads as a list): an arrow that leaves a phase ends at a connector naming its
+ * target ("→ 6.22"), a step that also waits for steps of earlier phases says so in its box
+ * ("after 6.16, 6.18"), and the phases are chained.
  */
-export function processMap(ctx: BuildContext): string {
-  const lines = [...FRONT_MATTER, "flowchart LR", '  start(["Start"])'];
-  const classes = new Map<string, string[]>();
-  const tag = (cls: string, id: string) => classes.set(cls, [...(classes.get(cls) ?? []), id]);
-  tag("terminal", "start");
+export function processMapChart(ctx: BuildContext): Flowchart {
+  const clusters: FlowCluster[] = [];
   const phaseOf = new Map(ctx.entries().map((e) => [e.step.id, e.phase.id]));
-  const shownPhases: string[] = [];
   ctx.playbook.phases.forEach((phase, i) => {
     const entries = ctx.entries().filter((e) => e.phase === phase);
     if (entries.length === 0) return;
-    shownPhases.push(phase.id);
-    lines.push(
-      `  subgraph ph_${phase.id}["${mermaidLabel(`${phaseTitle(ctx, phase, i)} (${windowWords(phase.window, ctx)})`)}"]`,
-      "    direction TB",
-    );
-    const edges: Edge[] = [];
+    const nodes: FlowNode[] = [];
+    const edges: FlowEdge[] = [];
     let connectors = 0;
     const to = (from: string, stepId: string, label: string | undefined, dashed = false): void => {
       if (phaseOf.get(stepId) === phase.id) {
@@ -126,8 +95,7 @@ export function processMap(ctx: BuildContext): string {
         return;
       }
       const id = `x_${phase.id}_${++connectors}`;
-      lines.push(`    ${id}(["→ ${mermaidLabel(ctx.number(stepId))}"])`);
-      tag("connector", id);
+      nodes.push({ id, lines: [`→ ${ctx.number(stepId)}`], shape: "stadium", className: "connector" });
       edges.push({ from, to: id, ...(label ? { label } : {}), dashed });
     };
     const exitOf = (stepId: string): { from: string; label?: string } => {
@@ -143,17 +111,25 @@ export function processMap(ctx: BuildContext): string {
       const deps = step.on_demand ? [] : shownDeps(ctx, entry.after);
       const previous = previousShown(ctx, step.id);
       const earlier = deps.filter((d) => phaseOf.get(d) !== phase.id && d !== previous);
-      lines.push(`    ${node(step.id)}${shape(step, stepLabel(ctx, step, earlier))}`);
-      if (step.on_demand) tag("sidebranch", node(step.id));
-      else if (step.when !== undefined && !ctx.edition.holds) tag("conditional", node(step.id));
-      else if (step.gate) tag("gate", node(step.id));
+      const className = step.on_demand
+        ? "sidebranch"
+        : step.when !== undefined && !ctx.edition.holds
+          ? "conditional"
+          : step.gate
+            ? "gate"
+            : undefined;
+      nodes.push({ id: node(step.id), lines: stepLines(ctx, step, earlier), shape: shapeOf(step), ...(className ? { className } : {}) });
       for (const dep of deps.filter((d) => phaseOf.get(d) === phase.id)) {
         const exit = exitOf(dep);
         edges.push({ from: exit.from, to: node(step.id), ...(exit.label ? { label: exit.label } : {}) });
       }
       if (step.decision) {
-        lines.push(`    ${diamond(step.id)}{"${mermaidLabel(shortLabel(ctx.fill.plain(step.decision.question), 40))}"}`);
-        tag("decision", diamond(step.id));
+        nodes.push({
+          id: diamond(step.id),
+          lines: [shortLabel(ctx.fill.plain(step.decision.question), 40)],
+          shape: "diamond",
+          className: "decision",
+        });
         edges.push({ from: node(step.id), to: diamond(step.id) });
         for (const branch of step.decision.branches) {
           const label = shortLabel(ctx.fill.plain(branch.label.replace(/^if\s+/i, "")));
@@ -164,8 +140,7 @@ export function processMap(ctx: BuildContext): string {
             }
           } else if (branch.next === "hold" || branch.next === "end") {
             const id = `${branch.next}_${step.id}`;
-            lines.push(`    ${id}(["${branch.next === "hold" ? "On hold" : "End"}"])`);
-            tag("terminal", id);
+            nodes.push({ id, lines: [branch.next === "hold" ? "On hold" : "End"], shape: "stadium", className: "terminal" });
             edges.push({ from: diamond(step.id), to: id, label });
           } else if (ctx.numbers.has(branch.next)) to(diamond(step.id), branch.next, label);
         }
@@ -173,8 +148,7 @@ export function processMap(ctx: BuildContext): string {
       if (step.on_demand && step.next && ctx.numbers.has(step.next)) to(node(step.id), step.next, undefined);
       if (step.completes_project) {
         const id = `done_${phase.id}`;
-        lines.push(`    ${id}(["Onboarding complete"])`);
-        tag("terminal", id);
+        nodes.push({ id, lines: ["Onboarding complete"], shape: "stadium", className: "terminal" });
         edges.push({ from: exitOf(step.id).from, to: id });
       }
     }
@@ -185,14 +159,19 @@ export function processMap(ctx: BuildContext): string {
         if (target && ctx.numbers.has(target)) to(node(rule.step), target, shortLabel(triggerWords(rule.on, undefined, ctx)), true);
       }
     }
-    lines.push(...edges.map(edgeLine), "  end");
+    clusters.push({ id: `ph_${phase.id}`, label: `${phaseTitle(ctx, phase, i)} (${windowWords(phase.window, ctx)})`, nodes, edges });
   });
-  const [first] = shownPhases;
-  if (first) lines.push(`  start --> ph_${first}`);
-  for (let i = 1; i < shownPhases.length; i++) lines.push(`  ph_${shownPhases[i - 1]} --> ph_${shownPhases[i]}`);
-  lines.push(...CLASSES);
-  for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
-  return lines.join("\n");
+  const edges: FlowEdge[] = [];
+  const [first] = clusters;
+  if (first) edges.push({ from: "start", to: first.id });
+  for (let i = 1; i < clusters.length; i++) edges.push({ from: (clusters[i - 1] as FlowCluster).id, to: (clusters[i] as FlowCluster).id });
+  return {
+    spacing: SPACING,
+    nodes: [{ id: "start", lines: ["Start"], shape: "stadium", className: "terminal" }],
+    clusters,
+    edges,
+    classes: CLASSES,
+  };
 }
 
 /** The swimlane view: a row (lane) per role, a column per phase, each cell the role's steps there. */
@@ -233,7 +212,7 @@ export function processMapBlocks(ctx: BuildContext): Block[] {
             "Phases run left to right, the steps of a phase top to bottom. Diamonds are decisions with their branch labels; dashed boxes are side branches opened only when needed, returning where their arrow points; double-edged boxes are sign-off checkpoints; “→ 6.n” continues at step 6.n.",
           ),
         },
-        { kind: "diagram", id: "process-map", title: "Process map", source: processMap(ctx) },
+        diagramBlock("process-map", "Process map", processMapChart(ctx)),
       ],
     },
     {

@@ -1,7 +1,7 @@
 // A flowchart as Mermaid text (flowchart LR, one subgraph per cluster running top to bottom), for
 // the Markdown edition and wherever the map is given as text. Checked by mermaid's own parser in
 // test/render/browser.test.ts.
-import { allNodes, type ClassStyle, type FlowEdge, type FlowNode, type Flowchart, type NodeShape } from "./chart.ts";
+import { allNodes, type ClassStyle, type Flowchart, type FlowEdge, type FlowNode, type NodeShape } from "./chart.ts";
 
 /** Text inside a quoted Mermaid label: entity codes for what the parser would read as syntax. */
 export function mermaidLabel(value: string): string {

@@ -4,7 +4,7 @@
 import type { Step } from "../../playbook/schema.ts";
 import type { Block, Inline, Rich } from "../document.ts";
 import { diagramBlock, plain, strong, text } from "../document.ts";
-import type { ClassStyle, FlowCluster, FlowEdge, FlowNode, Flowchart, NodeShape } from "../flowchart/chart.ts";
+import type { ClassStyle, FlowCluster, Flowchart, FlowEdge, FlowNode, NodeShape } from "../flowchart/chart.ts";
 import type { BuildContext } from "./context.ts";
 import { phaseTitle } from "./procedure.ts";
 import { triggerWords, windowWords } from "./words.ts";

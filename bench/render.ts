@@ -25,8 +25,9 @@ for (let i = 0; i < runs; i++) {
 }
 process.stderr.write("render: one format after another ...\n");
 const byFormat = await renderAll({ order: "by-format" });
-// With a diagram store (what `onboard render` uses): the first run draws and keeps the maps, the
-// second takes them from the store, as every later render of an unchanged playbook does.
+// With a diagram store (what `onboard render` uses): the first run photographs the maps for Word
+// and keeps the pictures, the second takes them from the store, as every later render of an
+// unchanged playbook does.
 const cacheDir = mkdtempSync(join(tmpdir(), "onboard-render-bench-"));
 const stored: RenderTimings[] = [];
 try {
@@ -44,7 +45,7 @@ const rows: string[][] = [["run", "total", "launch", "build", "maps", "md", "htm
 const row = (label: string, t: RenderTimings, maps: string = ms(t.ms.diagrams)) =>
   rows.push([label, ms(t.totalMs), ms(t.browserLaunchMs), ms(t.ms.build), maps, ms(t.ms.md), ms(t.ms.html), ms(t.ms.docx), ms(t.ms.pdf)]);
 for (const [i, t] of pipelined.entries()) row(`all at once #${i + 1} (done at)`, t);
-row("one format after another (each)", byFormat, "-");
+row("one format after another (each)", byFormat);
 for (const [i, t] of stored.entries()) row(`all at once, store ${i === 0 ? "empty" : "filled"}`, t);
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
@@ -55,6 +56,6 @@ if (best.bytes.pdf === 0)
 const formats = best.bytes.pdf === 0 ? "md, html and docx only" : "4 formats";
 console.log(`best of ${runs}: ${ms(best.totalMs)} ms for ${best.playbooks} playbooks in ${formats} (target: well under 3000 ms)`);
 console.log(
-  `maps kept: ${ms(stored[1]?.totalMs ?? null)} ms when the diagram store has them (${stored[1]?.diagramsFromStore?.svg ?? 0} maps and ${stored[1]?.diagramsFromStore?.png ?? 0} pictures from the store)`,
+  `pictures kept: ${ms(stored[1]?.totalMs ?? null)} ms when the diagram store has Word's pictures of the maps (${stored[1]?.pictures?.fromStore ?? 0} from the store)`,
 );
 console.log(JSON.stringify({ pipelined: pipelined.map(round), byFormat: round(byFormat), stored: stored.map(round) }, null, 2));

@@ -1,12 +1,13 @@
 // `renderAll`: every built-in playbook in every format, timed, for `npm run bench` and the render
-// tests. One Chromium session serves all documents: mermaid is loaded once, each process map is
-// drawn once and shared by HTML, Word and PDF, and PDFs are printed by a small pool of pages.
+// tests. Process maps are drawn in Node; one Chromium session serves all documents: it prints the
+// PDFs on a small pool of pages and photographs each map once for Word.
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPlaybookFile } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import { type BrowserSession, chromiumInstalled, type LaunchOptions, launchChromium } from "./chromium.ts";
+import { drawDiagrams } from "./diagram-cache.ts";
 import { diagramsOf, type SopDocument } from "./document.ts";
 import { FORMATS, type Format, type Rendered, renderDocument } from "./render.ts";
 import { buildSop } from "./sop/build.ts";
@@ -25,10 +26,10 @@ export async function builtInPlaybooks(): Promise<{ file: string; model: Playboo
 }
 
 /**
- * `pipelined` (the default) renders everything at once, as fast as it goes: each PDF is printed
- * as soon as its process map is drawn, Word's pictures are taken after every map is drawn, and
- * the CPUs are shared by all formats. `by-format` renders one format after another (the
- * documents of one format together), to see what each format costs on its own.
+ * `pipelined` (the default) renders everything at once, as fast as it goes: the PDFs print while
+ * Word's pictures are taken and Markdown and HTML are written, and the CPUs are shared by all
+ * formats. `by-format` renders one format after another (the documents of one format together),
+ * to see what each format costs on its own.
  */
 export type RenderOrder = "pipelined" | "by-format";
 
@@ -36,20 +37,18 @@ export interface RenderTimings {
   readonly playbooks: number;
   readonly order: RenderOrder;
   /**
-   * Milliseconds. `build`: building the documents. Per format, `by-format`: that format's own
-   * time (HTML's includes drawing the maps, Word's photographing them); `pipelined`: the time from
-   * the start until the last document of that format was done, and `diagrams` until every map was
-   * drawn (the formats overlap, so these are points in time, not durations to add up).
+   * Milliseconds. `build`: building the documents; `diagrams`: laying out and drawing every map
+   * once (in Node). Per format, `by-format`: that format's own time (Word's includes photographing
+   * the maps); `pipelined`: the time from the start until the last document of that format was
+   * done (the formats overlap, so these are points in time, not durations to add up).
    */
   readonly ms: Readonly<Record<Format | "build" | "diagrams", number>>;
   readonly browserLaunchMs: number | null;
   readonly totalMs: number;
   /** Bytes of output per format, all playbooks together. */
   readonly bytes: Readonly<Record<Format, number>>;
-  /** Process maps drawn (SVG) and photographed (PNG) by the browser: once each per playbook. */
-  readonly diagramDraws: { readonly svg: number; readonly png: number } | null;
-  /** Process maps taken from the diagram store instead of drawn (a store given in `launch`). */
-  readonly diagramsFromStore: { readonly svg: number; readonly png: number } | null;
+  /** Maps photographed for Word by the browser (once per playbook), and pictures taken from the diagram store instead (a store given in `launch`). */
+  readonly pictures: { readonly photographed: number; readonly fromStore: number } | null;
 }
 
 /** Render every built-in playbook in every format (PDF only with Chromium installed). */
@@ -66,12 +65,14 @@ export async function renderAll(
   const bytes: Record<Format, number> = { md: 0, html: 0, docx: 0, pdf: 0 };
   let browser = options.browser;
   let launch: number | null = null;
-  const before = browser?.diagramCounts;
-  const keptBefore = browser?.diagramsFromStore;
+  const before = browser?.pictureCounts;
   try {
-    const t = performance.now();
+    let t = performance.now();
     const docs = playbooks.map(({ model }) => buildSop(model));
     ms.build = performance.now() - t;
+    t = performance.now();
+    for (const doc of docs) drawDiagrams(diagramsOf(doc.blocks));
+    ms.diagrams = performance.now() - t;
     if (launching) {
       browser = await launching;
       launch = since();
@@ -87,56 +88,35 @@ export async function renderAll(
         ms[format] = performance.now() - t;
         for (const output of outputs) count(format, output);
       }
-      if (browser) ms.diagrams = ms.html;
     } else {
-      await pipelined(
-        docs,
-        browser,
-        (format, rendered) => {
-          count(format, rendered);
-          ms[format] = since();
-        },
-        () => {
-          ms.diagrams = since();
-        },
-      );
+      await pipelined(docs, browser, (format, rendered) => {
+        count(format, rendered);
+        ms[format] = since();
+      });
     }
   } finally {
     if (launching) await (browser ?? (await launching.catch(() => undefined)))?.close();
   }
-  const after = browser?.diagramCounts;
-  const diagramDraws = after ? { svg: after.svg - (before?.svg ?? 0), png: after.png - (before?.png ?? 0) } : null;
-  const kept = browser?.diagramsFromStore;
-  const diagramsFromStore = kept ? { svg: kept.svg - (keptBefore?.svg ?? 0), png: kept.png - (keptBefore?.png ?? 0) } : null;
-  return { playbooks: playbooks.length, order, ms, browserLaunchMs: launch, totalMs: since(), bytes, diagramDraws, diagramsFromStore };
+  const after = browser?.pictureCounts;
+  const pictures = after
+    ? { photographed: after.photographed - (before?.photographed ?? 0), fromStore: after.fromStore - (before?.fromStore ?? 0) }
+    : null;
+  return { playbooks: playbooks.length, order, ms, browserLaunchMs: launch, totalMs: since(), bytes, pictures };
 }
 
-/** Every document in every format at once, the browser's work ordered so the PDFs start early. */
+/** Every document in every format at once, the browser's work started first so the PDFs start early. */
 async function pipelined(
   docs: readonly SopDocument[],
   browser: BrowserSession | undefined,
   done: (format: Format, rendered: Rendered) => void,
-  drawn: () => void,
 ): Promise<void> {
   const render = async (doc: SopDocument, format: Format) => done(format, await renderDocument(doc, format, browser));
-  if (!browser) {
-    await Promise.all(docs.flatMap((doc) => FORMATS.filter((f) => f !== "pdf").map((format) => render(doc, format))));
-    return;
+  const browserWork = browser ? [...docs.map((doc) => render(doc, "pdf")), ...docs.map((doc) => render(doc, "docx"))] : [];
+  // Markdown and HTML (maps drawn in Node) are written while Chromium prints and photographs.
+  for (const doc of docs) {
+    await render(doc, "md");
+    await render(doc, "html");
   }
-  // The maps are drawn (or read from the diagram store) and the printing pages open while
-  // Markdown is written; a drawing page with mermaid opens only when a map must be drawn.
-  const printing = browser.warmUp({ print: docs.length });
-  // Each map is drawn once (the browser session keeps it); a document's HTML, PDF and Word go as
-  // soon as its map is there (Word's picture is photographed from that same drawing).
-  const maps = docs.map((doc) => browser.drawDiagrams(diagramsOf(doc.blocks)));
-  // A failed map fails its documents below; until then it must not count as unhandled.
-  for (const map of maps) map.catch(() => undefined);
-  for (const doc of docs) await render(doc, "md");
-  await printing;
-  const jobs = docs.flatMap((doc, i) => {
-    const map = maps[i] as Promise<unknown>;
-    return [map.then(() => render(doc, "html")), map.then(() => render(doc, "pdf")), map.then(() => render(doc, "docx"))];
-  });
-  const word = Promise.all(maps).then(() => drawn());
-  await Promise.all([...jobs, word]);
+  if (!browser) for (const doc of docs) await render(doc, "docx");
+  await Promise.all(browserWork);
 }

@@ -1,24 +1,24 @@
 // The one part of rendering that talks to the world: Debian's headless Chromium, driven by
-// playwright-core. It draws Mermaid diagrams with mermaid's own browser build (SVG for HTML,
-// PNG for Word), prints HTML to PDF, and takes screenshots. The writers never import it: they
-// take a `DiagramDrawer` or `PdfPrinter`, so everything else stays testable without a browser.
+// playwright-core. It prints HTML to PDF, photographs the process maps (drawn as SVG in Node) as
+// PNG for Word, takes screenshots, and parses Mermaid text with mermaid's own parser (tests). The
+// writers never import it: they take a `DiagramPictures` or `PdfPrinter`, so everything else stays
+// testable without a browser.
 //
-// One session serves any number of documents: mermaid is loaded once into one page, each diagram
-// is drawn once (diagram-cache.ts), and PDFs are printed by a small pool of pages that are kept
-// and reused. Browser contexts are few (each is a window, and each window costs Chromium a
-// renderer for its own user interface): one for mermaid, one for all the printing pages, whose
-// pages still print in parallel, each in its own renderer process.
-import { existsSync, readFileSync } from "node:fs";
+// One session serves any number of documents: each map is photographed once (diagram-cache.ts),
+// and PDFs are printed by a small pool of pages that are kept and reused. Browser contexts are few
+// (each is a window, and each window costs Chromium a renderer for its own user interface): one
+// for pictures and the parser, one for all the printing pages, whose pages still print in
+// parallel, each in its own renderer process.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { type Browser, chromium, type Page, type Route } from "playwright-core";
-import { DiagramCache, type DiagramDrawer, type DiagramPainter, type Drawing, type DrawnDiagram } from "./diagram-cache.ts";
-import { type DiagramStore, drawingKey } from "./diagram-store.ts";
+import { type DiagramPictures, type Drawing, type Photographer, type Picture, PictureCache } from "./diagram-cache.ts";
+import { type DiagramStore, pictureKey } from "./diagram-store.ts";
+import type { DiagramBlock } from "./document.ts";
 import type { PdfPrinter, PdfPrintOptions } from "./pdf.ts";
-
-export type { DiagramDrawer, DrawnDiagram } from "./diagram-cache.ts";
 
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 /**
@@ -59,41 +59,28 @@ export const CHROMIUM_ARGS = [
   `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...WINDOW_UI_FEATURES].join(",")}`,
 ];
 
-/** The diagram font stack: the same as the document's, so mermaid measures the text it will print. */
-const DIAGRAM_FONT = '"Noto Sans", "DejaVu Sans", Arial, "Noto Sans CJK JP", sans-serif, "Noto Color Emoji"';
-
-let bundle: string | undefined;
-
-/** mermaid's browser bundle from node_modules (read once), for HTML that draws its own diagrams. */
-export function mermaidBundle(): string {
-  bundle ??= readFileSync(createRequire(import.meta.url).resolve("mermaid/dist/mermaid.min.js"), "utf8");
-  return bundle;
-}
-
 export function chromiumInstalled(executablePath = DEFAULT_CHROMIUM): boolean {
   return existsSync(executablePath);
 }
 
-export interface BrowserSession extends DiagramDrawer, PdfPrinter {
+export interface BrowserSession extends DiagramPictures, PdfPrinter {
   /** Parse Mermaid text with mermaid's own parser: undefined when valid, else the parser's message. */
   parseMermaid(sources: readonly string[]): Promise<(string | undefined)[]>;
   /** A PNG of an HTML document: the first screen, the full page, or one element (CSS selector). */
   screenshot(html: string, options?: { width?: number; height?: number; fullPage?: boolean; selector?: string }): Promise<Uint8Array>;
-  /** Get ready ahead of the work: mermaid loaded (`diagrams`), up to `print` printing pages opened. */
-  warmUp(what: { diagrams?: boolean; print?: number }): Promise<void>;
-  /** How many diagrams were drawn (SVG) and photographed (PNG) in this session. */
-  readonly diagramCounts: { readonly svg: number; readonly png: number };
-  /** How many were taken from the diagram store instead (LaunchOptions.diagramStore). */
-  readonly diagramsFromStore: { readonly svg: number; readonly png: number };
+  /** Get ready ahead of the work: up to `print` printing pages and `pictures` photographing pages opened. */
+  warmUp(what: { print?: number; pictures?: number }): Promise<void>;
+  /** How many maps were photographed in this session, and how many pictures came from the diagram store instead. */
+  readonly pictureCounts: { readonly photographed: number; readonly fromStore: number };
   close(): Promise<void>;
 }
 
 export interface LaunchOptions {
   /** Pages printing PDFs at the same time (default: the number of CPUs, 1 to 4). */
   readonly printPages?: number;
-  /** Pages drawing process maps at the same time, each loading mermaid (default 1: drawing is CPU-bound, and PDFs print meanwhile). */
-  readonly drawPages?: number;
-  /** Where drawn maps are kept between sessions (default: nowhere, every session draws). */
+  /** Pages photographing maps for Word at the same time (default 1: PDFs print meanwhile). */
+  readonly picturePages?: number;
+  /** Where Word's pictures of the maps are kept between sessions (default: nowhere, every session photographs). */
   readonly diagramStore?: DiagramStore;
 }
 
@@ -107,10 +94,10 @@ const PNG_SCALE = 1.25;
 const PRINT_WIDTH_PX = Math.round(((210 - 28) / 25.4) * 96);
 const PRINT_HEIGHT_PX = Math.round(((297 - 16 - 18) / 25.4) * 96);
 
-/** A private origin for the mermaid page: its requests are answered from node_modules, never the network. */
+/** A private origin for the parser's page: its requests are answered from node_modules, never the network. */
 const ORIGIN = "http://onboard.invalid";
 const MERMAID_DIST = dirname(createRequire(import.meta.url).resolve("mermaid/dist/mermaid.esm.min.mjs"));
-const MERMAID_PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0;font-family:${DIAGRAM_FONT}}</style></head><body></body></html>`;
+const MERMAID_PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body></body></html>`;
 const moduleFiles = new Map<string, Promise<Buffer>>();
 
 /** mermaid's ES module build: only the code of the diagram types drawn is loaded and compiled. */
@@ -233,64 +220,58 @@ export class PagePool<P extends { close(): Promise<void> } = Page> {
   }
 }
 
-class ChromiumSession implements BrowserSession, DiagramPainter {
+class ChromiumSession implements BrowserSession, Photographer {
   readonly #browser: Browser;
-  readonly #diagrams: DiagramCache;
-  /** Pages with mermaid loaded, where maps are drawn and photographed (LaunchOptions.drawPages). */
-  readonly #mermaidPages: PagePool;
+  readonly #pictures: PictureCache;
+  /** Blank pages at PNG_SCALE where maps are photographed (LaunchOptions.picturePages). */
+  readonly #picturePages: PagePool;
+  /** A page with mermaid loaded, for its parser; opened only when asked to parse. */
+  readonly #parserPages: PagePool;
   /** Pages printing PDFs. They share one browser context (one window): each has its own renderer process. */
   readonly #printPages: PagePool;
   // One context (window) per kind of page, opened at the first page.
-  readonly #mermaidContext = memoRetrying(async () => {
+  readonly #pictureContext = memoRetrying(async () => {
     const context = await this.#browser.newContext({ deviceScaleFactor: PNG_SCALE, viewport: { width: 1700, height: 1200 } });
     await context.route(`${ORIGIN}/**`, serveMermaid);
     return context;
   });
   readonly #printContext = memoRetrying(() => this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } }));
 
-  constructor(browser: Browser, options: { printPages: number; drawPages: number; diagramStore: DiagramStore | undefined }) {
+  constructor(browser: Browser, options: { printPages: number; picturePages: number; diagramStore: DiagramStore | undefined }) {
     this.#browser = browser;
     const store = options.diagramStore;
-    this.#diagrams = new DiagramCache(
-      this,
-      store ? { store, keyOf: (source) => drawingKey(source, { font: DIAGRAM_FONT, pngScale: PNG_SCALE }) } : undefined,
-    );
-    this.#mermaidPages = new PagePool(options.drawPages, () => this.#openMermaidPage());
+    this.#pictures = new PictureCache(this, store ? { store, keyOf: (svg) => pictureKey(svg, { pngScale: PNG_SCALE }) } : undefined);
+    this.#picturePages = new PagePool(options.picturePages, async () => (await this.#pictureContext()).newPage());
+    this.#parserPages = new PagePool(1, () => this.#openParserPage());
     this.#printPages = new PagePool(options.printPages, async () => (await this.#printContext()).newPage());
   }
 
-  get diagramCounts(): { readonly svg: number; readonly png: number } {
-    return this.#diagrams.counts;
+  get pictureCounts(): { readonly photographed: number; readonly fromStore: number } {
+    return { photographed: this.#pictures.photographed, fromStore: this.#pictures.fromStore };
   }
 
-  get diagramsFromStore(): { readonly svg: number; readonly png: number } {
-    return this.#diagrams.fromStore;
-  }
-
-  async #openMermaidPage(): Promise<Page> {
-    const page = await (await this.#mermaidContext()).newPage();
+  async #openParserPage(): Promise<Page> {
+    const page = await (await this.#pictureContext()).newPage();
     await page.goto(`${ORIGIN}/`);
     await page.evaluate(
-      `(async ({ url, font }) => {
+      `(async ({ url }) => {
         const mermaid = (await import(url)).default;
         globalThis.mermaid = mermaid;
-        // A fixed seed: the same map is drawn to the same SVG in every run (shapes have random jitter).
-        // The classic look: flat boxes. The default look puts a CSS drop shadow on every box, which
-        // Chromium prints to PDF as pictures (a quarter of all printing time, and bigger files).
-        mermaid.initialize({ startOnLoad: false, theme: "neutral", securityLevel: "strict", fontFamily: font, handDrawnSeed: 1, look: "classic", flowchart: { useMaxWidth: true } });
-        // Load the flowchart parser, layout and renderer now, not at the first drawing.
-        await mermaid.render("warm-up", "flowchart LR\\n  subgraph p [Phase]\\n  a --> b{Decision}\\n  end\\n  b -->|yes| c").catch(() => undefined);
-      })(${JSON.stringify({ url: `${ORIGIN}/mermaid/mermaid.esm.min.mjs`, font: DIAGRAM_FONT })})`,
+        mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+      })(${JSON.stringify({ url: `${ORIGIN}/mermaid/mermaid.esm.min.mjs` })})`,
     );
     return page;
   }
 
-  async warmUp(what: { diagrams?: boolean; print?: number }): Promise<void> {
-    await Promise.all([what.diagrams ? this.#mermaidPages.warm() : undefined, what.print ? this.#printPages.warm(what.print) : undefined]);
+  async warmUp(what: { print?: number; pictures?: number }): Promise<void> {
+    await Promise.all([
+      what.print ? this.#printPages.warm(what.print) : undefined,
+      what.pictures ? this.#picturePages.warm(what.pictures) : undefined,
+    ]);
   }
 
   parseMermaid(sources: readonly string[]): Promise<(string | undefined)[]> {
-    return this.#mermaidPages.use((page) =>
+    return this.#parserPages.use((page) =>
       page.evaluate(
         async (list) => {
           const m = (globalThis as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid;
@@ -310,56 +291,21 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
     );
   }
 
-  drawDiagrams(diagrams: readonly { id: string; source: string }[], options: { png?: boolean } = {}): Promise<Map<string, DrawnDiagram>> {
-    return this.#diagrams.drawDiagrams(diagrams, options);
+  pictures(blocks: readonly DiagramBlock[]): Promise<Map<string, Picture>> {
+    return this.#pictures.pictures(blocks);
   }
 
-  async drawSvg(id: string, source: string): Promise<Drawing> {
-    const drawn = (await this.#mermaidPages.use((page) =>
-      page.evaluate(
-        `(async ({ id, source }) => {
-        const { svg } = await mermaid.render(id, source);
-        const holder = document.createElement("div");
-        holder.innerHTML = svg;
-        const box = holder.querySelector("svg")?.viewBox?.baseVal;
-        return { svg, width: box?.width || 800, height: box?.height || 600 };
-      })(${JSON.stringify({ id, source })})`,
-      ),
-    )) as { svg: string; width: number; height: number };
-    return { id, ...drawn };
-  }
-
-  /** A PNG of a drawing, photographed on a drawing page (each holds one job at a time). */
-  drawPng(drawing: Drawing): Promise<Uint8Array> {
-    return this.#mermaidPages.use((page) => this.#photograph(page, drawing));
-  }
-
-  async #photograph(page: Page, drawing: Drawing): Promise<Uint8Array> {
-    const holderId = `holder-${drawing.id}`;
-    await page.evaluate(
-      `(({ holderId, svg, width }) => {
-        const holder = document.createElement("div");
-        holder.id = holderId;
-        holder.style.display = "inline-block";
-        holder.innerHTML = svg;
-        const element = holder.querySelector("svg");
-        if (element) {
-          element.style.width = Math.min(1600, Math.ceil(width)) + "px";
-          element.style.maxWidth = "none";
-          element.style.height = "auto";
-        }
-        document.body.appendChild(holder);
-      })(${JSON.stringify({ holderId, svg: drawing.svg, width: drawing.width })})`,
-    );
-    try {
-      // A clipped page screenshot: no actionability waits, the drawing is already laid out.
-      const box = (await page.evaluate(
-        `(() => { const r = document.getElementById(${JSON.stringify(holderId)}).getBoundingClientRect(); return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height }; })()`,
-      )) as { x: number; y: number; width: number; height: number };
-      return new Uint8Array(await page.screenshot({ type: "png", clip: box, fullPage: true }));
-    } finally {
-      await page.evaluate(`document.getElementById(${JSON.stringify(holderId)})?.remove()`);
-    }
+  /** A PNG of a drawing: the SVG alone on a blank page, at most 1600 CSS pixels wide, photographed. */
+  photograph(drawing: Drawing): Promise<Uint8Array> {
+    return this.#picturePages.use(async (page) => {
+      const width = Math.min(1600, Math.ceil(drawing.width));
+      const height = Math.ceil((drawing.height * width) / drawing.width);
+      await page.setContent(
+        `<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#fff}svg{display:block;width:${width}px;height:${height}px}</style></head><body>${drawing.svg}</body></html>`,
+      );
+      // A clipped page screenshot: no actionability waits, the drawing is laid out as it loads.
+      return new Uint8Array(await page.screenshot({ type: "png", clip: { x: 0, y: 0, width, height }, fullPage: true }));
+    });
   }
 
   printPdf(html: string, options: PdfPrintOptions): Promise<Uint8Array> {
@@ -367,11 +313,7 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
   }
 
   async #print(page: Page, html: string, options: PdfPrintOptions): Promise<Uint8Array> {
-    // HTML that draws its own diagrams draws them on screen, as when the file is opened, then prints.
-    const drawsItself = html.includes("__diagramsDrawn");
-    if (drawsItself) await page.emulateMedia({ media: "screen" });
     await page.setContent(html, { waitUntil: "load" });
-    if (drawsItself) await page.evaluate(() => (globalThis as unknown as { __diagramsDrawn?: Promise<boolean> }).__diagramsDrawn ?? true);
     await page.emulateMedia({ media: "print" });
     // A job-aid page taller than a printed page is scaled down to fit on it.
     await page.evaluate(
@@ -403,7 +345,6 @@ class ChromiumSession implements BrowserSession, DiagramPainter {
     const page = await this.#browser.newPage({ viewport: { width: options.width ?? 1000, height: options.height ?? 1400 } });
     try {
       await page.setContent(html, { waitUntil: "load" });
-      await page.evaluate(() => (globalThis as unknown as { __diagramsDrawn?: Promise<boolean> }).__diagramsDrawn ?? true);
       if (options.selector) return new Uint8Array(await page.locator(options.selector).first().screenshot({ type: "png" }));
       return new Uint8Array(await page.screenshot({ fullPage: options.fullPage ?? false, type: "png" }));
     } finally {
@@ -423,6 +364,6 @@ export async function launchChromium(executablePath = DEFAULT_CHROMIUM, options:
   }
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const printPages = Math.max(1, Math.floor(options.printPages ?? Math.min(4, availableParallelism())));
-  const drawPages = Math.max(1, Math.floor(options.drawPages ?? 1));
-  return new ChromiumSession(browser, { printPages, drawPages, diagramStore: options.diagramStore });
+  const picturePages = Math.max(1, Math.floor(options.picturePages ?? 1));
+  return new ChromiumSession(browser, { printPages, picturePages, diagramStore: options.diagramStore });
 }

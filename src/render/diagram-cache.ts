@@ -1,25 +1,15 @@
-// Each Mermaid diagram is drawn once per browser session, whatever asks for it: HTML and PDF
-// take its SVG, Word a PNG photographed from that same drawing. The painter (chromium.ts) does
-// the drawing; this module only decides what to draw, so its bookkeeping is testable without a
-// browser. A drawing's id comes from its source, so the same diagram gives the same SVG ids in
-// every document and every run, whatever order the documents are rendered in.
+// Diagrams for the formats that show pictures. Each process map is laid out and drawn as SVG in
+// Node (flowchart/): no browser, a few milliseconds. Word needs a PNG, which a photographer
+// (Chromium, chromium.ts) takes of that same SVG: once per drawing per session, and kept in an
+// optional store between sessions. This module only decides what to photograph, so its
+// bookkeeping is testable without a browser.
 import { createHash } from "node:crypto";
 import type { DiagramStore } from "./diagram-store.ts";
+import type { DiagramBlock } from "./document.ts";
+import { systemMeasure, type TextMeasure } from "./flowchart/measure.ts";
+import { drawFlowchart } from "./flowchart/svg.ts";
 
-export interface DrawnDiagram {
-  readonly svg: string;
-  /** PNG for Word (1.25 pixels per CSS pixel). */
-  readonly png?: Uint8Array;
-  /** CSS pixels of the drawing. */
-  readonly width: number;
-  readonly height: number;
-}
-
-export interface DiagramDrawer {
-  drawDiagrams(diagrams: readonly { id: string; source: string }[], options?: { png?: boolean }): Promise<Map<string, DrawnDiagram>>;
-}
-
-/** One drawing: mermaid's SVG (its root element has id `id`) and its size in CSS pixels. */
+/** One drawing: its SVG (root element id `id`) and its size in CSS pixels. */
 export interface Drawing {
   readonly id: string;
   readonly svg: string;
@@ -27,102 +17,99 @@ export interface Drawing {
   readonly height: number;
 }
 
-export interface DiagramPainter {
-  /** Draw Mermaid text as SVG, `id` naming the drawing's root element. */
-  drawSvg(id: string, source: string): Promise<Drawing>;
-  /** A PNG of a drawing made by `drawSvg`. */
-  drawPng(drawing: Drawing): Promise<Uint8Array>;
+/** A drawing with Word's PNG of it (PNG_SCALE pixels per CSS pixel). */
+export interface Picture extends Drawing {
+  readonly png: Uint8Array;
 }
 
-/** The id of a diagram's drawing: the same for the same Mermaid text. */
+/** The id of a diagram's drawing: the same for the same Mermaid text (the chart's one spelling). */
 export function drawingId(source: string): string {
-  return `mermaid-${createHash("sha256").update(source).digest("hex").slice(0, 12)}`;
+  return `map-${createHash("sha256").update(source).digest("hex").slice(0, 12)}`;
 }
 
-/** Drawings kept between sessions (diagram-store.ts), under a key that covers how they are drawn. */
-export interface KeptDrawings {
+/** A diagram drawn as SVG, measured with this machine's font unless a measure is given. */
+export function drawDiagram(block: DiagramBlock, measure: TextMeasure = systemMeasure()): Drawing {
+  const id = drawingId(block.source);
+  return { id, ...drawFlowchart(block.chart, measure, { id, title: block.title }) };
+}
+
+/** Every diagram of a document drawn, by block id. */
+export function drawDiagrams(blocks: readonly DiagramBlock[]): Map<string, Drawing> {
+  return new Map(blocks.map((block) => [block.id, drawDiagram(block)]));
+}
+
+export interface Photographer {
+  /** A PNG of a drawing. */
+  photograph(drawing: Drawing): Promise<Uint8Array>;
+}
+
+export interface DiagramPictures {
+  /** Each diagram drawn, with its PNG, by block id. */
+  pictures(blocks: readonly DiagramBlock[]): Promise<Map<string, Picture>>;
+}
+
+/** Pictures kept between sessions (diagram-store.ts), under a key that covers how they are taken. */
+export interface KeptPictures {
   readonly store: DiagramStore;
-  keyOf(source: string): string;
+  keyOf(svg: string): string;
 }
 
-export class DiagramCache implements DiagramDrawer {
-  readonly #painter: DiagramPainter;
-  readonly #kept: KeptDrawings | undefined;
-  readonly #svgs = new Map<string, Promise<Drawing>>();
+export class PictureCache implements DiagramPictures {
+  readonly #photographer: Photographer;
+  readonly #kept: KeptPictures | undefined;
   readonly #pngs = new Map<string, Promise<Uint8Array>>();
-  readonly #counts = { svg: 0, png: 0 };
-  readonly #fromStore = { svg: 0, png: 0 };
+  #photographed = 0;
+  #fromStore = 0;
 
-  constructor(painter: DiagramPainter, kept?: KeptDrawings) {
-    this.#painter = painter;
+  constructor(photographer: Photographer, kept?: KeptPictures) {
+    this.#photographer = photographer;
     this.#kept = kept;
   }
 
-  /** How many SVG drawings and PNG photographs the painter was asked for. */
-  get counts(): { readonly svg: number; readonly png: number } {
-    return { ...this.#counts };
+  /** How many PNGs the photographer was asked for. */
+  get photographed(): number {
+    return this.#photographed;
   }
 
   /** How many were found in the store instead. */
-  get fromStore(): { readonly svg: number; readonly png: number } {
-    return { ...this.#fromStore };
+  get fromStore(): number {
+    return this.#fromStore;
   }
 
-  /** A failed drawing is forgotten, so that asking again tries again. */
-  #once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-    let result = cache.get(key);
+  /** The PNG of a drawing: one per SVG, however many ask; a failed one is forgotten, so asking again tries again. */
+  png(drawing: Drawing): Promise<Uint8Array> {
+    let result = this.#pngs.get(drawing.svg);
     if (!result) {
-      result = make();
-      cache.set(key, result);
-      result.catch(() => {
-        if (cache.get(key) === result) cache.delete(key);
+      const made = this.#take(drawing);
+      result = made;
+      this.#pngs.set(drawing.svg, made);
+      made.catch(() => {
+        if (this.#pngs.get(drawing.svg) === made) this.#pngs.delete(drawing.svg);
       });
     }
     return result;
   }
 
-  svg(source: string): Promise<Drawing> {
-    return this.#once(this.#svgs, source, async () => {
-      const key = this.#kept?.keyOf(source);
-      const stored = key === undefined ? undefined : await this.#kept?.store.readSvg(key);
-      if (stored) {
-        this.#fromStore.svg++;
-        return { id: drawingId(source), ...stored };
-      }
-      this.#counts.svg++;
-      const drawing = await this.#painter.drawSvg(drawingId(source), source);
-      if (key !== undefined) await this.#kept?.store.writeSvg(key, drawing);
-      return drawing;
-    });
+  async #take(drawing: Drawing): Promise<Uint8Array> {
+    const key = this.#kept?.keyOf(drawing.svg);
+    const stored = key === undefined ? undefined : await this.#kept?.store.readPng(key);
+    if (stored) {
+      this.#fromStore++;
+      return stored;
+    }
+    this.#photographed++;
+    const png = await this.#photographer.photograph(drawing);
+    if (key !== undefined) await this.#kept?.store.writePng(key, png);
+    return png;
   }
 
-  png(source: string): Promise<Uint8Array> {
-    return this.#once(this.#pngs, source, async () => {
-      const key = this.#kept?.keyOf(source);
-      const stored = key === undefined ? undefined : await this.#kept?.store.readPng(key);
-      if (stored) {
-        this.#fromStore.png++;
-        return stored;
-      }
-      const drawing = await this.svg(source);
-      this.#counts.png++;
-      const png = await this.#painter.drawPng(drawing);
-      if (key !== undefined) await this.#kept?.store.writePng(key, png);
-      return png;
-    });
-  }
-
-  async drawDiagrams(
-    diagrams: readonly { id: string; source: string }[],
-    options: { png?: boolean } = {},
-  ): Promise<Map<string, DrawnDiagram>> {
-    const drawn = await Promise.all(
-      diagrams.map(async (d): Promise<[string, DrawnDiagram]> => {
-        const { svg, width, height } = await this.svg(d.source);
-        if (options.png !== true) return [d.id, { svg, width, height }];
-        return [d.id, { svg, width, height, png: await this.png(d.source) }];
+  async pictures(blocks: readonly DiagramBlock[]): Promise<Map<string, Picture>> {
+    const pictures = await Promise.all(
+      blocks.map(async (block): Promise<[string, Picture]> => {
+        const drawing = drawDiagram(block);
+        return [block.id, { ...drawing, png: await this.png(drawing) }];
       }),
     );
-    return new Map(drawn);
+    return new Map(pictures);
   }
 }

@@ -1,33 +1,24 @@
-// Drawn process maps kept on disk between runs. Drawing a map is the costly, deterministic part of
-// rendering: the same Mermaid text drawn by the same mermaid with the same font and scale gives the
-// same SVG and PNG. So each drawing is stored under a hash of all of these, and a playbook whose
-// procedure did not change (or another edition of it) is rendered without drawing its map again.
+// Word's pictures of the process maps kept on disk between runs. Photographing a map is the one
+// costly, deterministic part of drawing it: the same SVG photographed at the same scale gives the
+// same PNG. So each picture is stored under a hash of both, and a playbook whose procedure did not
+// change (or another edition of it) is rendered without photographing its map again.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Drawing } from "./diagram-cache.ts";
 
 export interface DiagramStore {
-  readSvg(key: string): Promise<Omit<Drawing, "id"> | undefined>;
-  writeSvg(key: string, drawing: Omit<Drawing, "id">): Promise<void>;
   readPng(key: string): Promise<Uint8Array | undefined>;
   writePng(key: string, png: Uint8Array): Promise<void>;
 }
 
-let mermaidVersion: string | undefined;
+/** Bumped when the way pictures are taken changes in a way the SVG does not show. */
+const PICTURE_FORMAT = 2;
 
-/** The installed mermaid's version: a new mermaid draws differently, so it is part of the key. */
-function installedMermaid(): string {
-  mermaidVersion ??= (createRequire(import.meta.url)("mermaid/package.json") as { version: string }).version;
-  return mermaidVersion;
-}
-
-/** The key of a drawing: everything that decides what it looks like. */
-export function drawingKey(source: string, drawnWith: { readonly font: string; readonly pngScale: number }): string {
+/** The key of a picture: everything that decides what it looks like. */
+export function pictureKey(svg: string, takenWith: { readonly pngScale: number }): string {
   return createHash("sha256")
-    .update(JSON.stringify({ mermaid: installedMermaid(), font: drawnWith.font, pngScale: drawnWith.pngScale, source }))
+    .update(JSON.stringify({ format: PICTURE_FORMAT, pngScale: takenWith.pngScale, svg }))
     .digest("hex");
 }
 
@@ -38,9 +29,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Drawings as files under `<dir>/diagrams/`: `<key>.json` (SVG and size) and `<key>.png`. Writes go
- * to a temporary file renamed into place, so a reader never sees half a drawing; a file that cannot
- * be read or parsed is a miss (the map is drawn again), and a store that cannot be written to only
+ * Pictures as files `<dir>/diagrams/<key>.png`. Writes go
+ * to a temporary file renamed into place, so a reader never sees half a picture; a file that cannot
+ * be read or is not a PNG is a miss (the map is photographed again), and a store that cannot be written to only
  * costs the next run its time.
  */
 export class FileDiagramStore implements DiagramStore {
@@ -67,22 +58,6 @@ export class FileDiagramStore implements DiagramStore {
     } catch {
       // A read-only or full disk: the drawing is simply not kept.
     }
-  }
-
-  async readSvg(key: string): Promise<Omit<Drawing, "id"> | undefined> {
-    const raw = await this.#read(`${key}.json`);
-    if (!raw) return undefined;
-    try {
-      const parsed = JSON.parse(raw.toString("utf8")) as { svg?: unknown; width?: unknown; height?: unknown };
-      if (typeof parsed.svg !== "string" || typeof parsed.width !== "number" || typeof parsed.height !== "number") return undefined;
-      return { svg: parsed.svg, width: parsed.width, height: parsed.height };
-    } catch {
-      return undefined;
-    }
-  }
-
-  writeSvg(key: string, drawing: Omit<Drawing, "id">): Promise<void> {
-    return this.#write(`${key}.json`, JSON.stringify({ svg: drawing.svg, width: drawing.width, height: drawing.height }));
   }
 
   async readPng(key: string): Promise<Uint8Array | undefined> {

@@ -207,7 +207,7 @@ function diagram(b: Extract<Block, { kind: "diagram" }>, ctx: Ctx): Body[] {
             type: "png",
             data: image.png,
             transformation: { width: Math.round(image.width * scale), height: Math.round(image.height * scale) },
-            altText: { name: b.id, title: b.title, description: `${b.title} (Mermaid diagram)` },
+            altText: { name: b.id, title: b.title, description: `${b.title} (flowchart; its Mermaid text is in the Markdown edition)` },
           }),
         ],
       }),

@@ -1,15 +1,12 @@
 // Standalone HTML: one file, its stylesheet inline, ready to print (A4, repeated table headers,
-// one job-aid page per phase, landscape maps). Diagrams are inline SVG when they were drawn
-// beforehand (in Chromium, see chromium.ts); otherwise mermaid's own browser bundle is inlined and
-// draws them when the file is opened, so the map is drawn either way without any network.
+// one job-aid page per phase, landscape maps). Diagrams are inline SVG drawn beforehand
+// (diagram-cache.ts); without a drawing a diagram is given as its Mermaid text. No scripts.
 import { type Block, type Inline, type ListItem, type Rich, type SopDocument, sectionsOf } from "./document.ts";
 import { SOP_CSS } from "./html-style.ts";
 
 export interface HtmlOptions {
   /** SVG markup per diagram id, drawn beforehand. */
   readonly svgs?: ReadonlyMap<string, string>;
-  /** mermaid's browser bundle (dist/mermaid.min.js), inlined for diagrams without an SVG. */
-  readonly mermaidScript?: string;
 }
 
 export function escapeHtml(value: string): string {
@@ -88,7 +85,6 @@ function table(b: Extract<Block, { kind: "table" }>): string {
 interface WriteContext {
   readonly doc: SopDocument;
   readonly options: HtmlOptions;
-  scriptNeeded: boolean;
 }
 
 function toc(ctx: WriteContext): string {
@@ -121,13 +117,7 @@ function block(b: Block, ctx: WriteContext): string {
       return `<aside class="callout ${b.tone}">${title}${b.blocks.map((x) => block(x, ctx)).join("")}</aside>`;
     }
     case "diagram": {
-      const svg = ctx.options.svgs?.get(b.id);
-      let body: string;
-      if (svg) body = svg;
-      else if (ctx.options.mermaidScript) {
-        ctx.scriptNeeded = true;
-        body = `<pre class="mermaid">${escapeHtml(b.source)}</pre>`;
-      } else body = `<pre class="code">${escapeHtml(b.source)}</pre>`;
+      const body = ctx.options.svgs?.get(b.id) ?? `<pre class="code">${escapeHtml(b.source)}</pre>`;
       return `<figure class="diagram" id="${escapeHtml(b.id)}" data-diagram="${escapeHtml(b.id)}">${body}<figcaption>${escapeHtml(b.title)}</figcaption></figure>`;
     }
     case "code":
@@ -143,17 +133,8 @@ function block(b: Block, ctx: WriteContext): string {
   }
 }
 
-/** The script that draws diagrams left as `<pre class="mermaid">`; `</script` in the bundle is escaped. */
-function drawScript(mermaid: string): string {
-  return `<script>${mermaid.replace(/<\/script/gi, "<\\/script")}</script>
-<script>
-mermaid.initialize({ startOnLoad: false, theme: "neutral", securityLevel: "strict", flowchart: { useMaxWidth: true } });
-window.__diagramsDrawn = mermaid.run({ querySelector: "pre.mermaid" }).then(() => true, (e) => { console.error(e); return false; });
-</script>`;
-}
-
 export function writeHtml(doc: SopDocument, options: HtmlOptions = {}): string {
-  const ctx: WriteContext = { doc, options, scriptNeeded: false };
+  const ctx: WriteContext = { doc, options };
   const body: string[] = [];
   if (doc.letterhead) {
     const lines = doc.letterhead.lines.map((l) => `<div>${inlineHtml(l)}</div>`).join("");
@@ -164,7 +145,6 @@ export function writeHtml(doc: SopDocument, options: HtmlOptions = {}): string {
   if (doc.edition) body.push(`<div class="edition">${escapeHtml(doc.edition)}</div>`);
   for (const b of doc.blocks) body.push(block(b, ctx));
   const title = `${doc.documentId} ${doc.title} v${doc.version}${doc.edition ? ` (${doc.edition})` : ""}`;
-  const script = ctx.scriptNeeded && options.mermaidScript ? drawScript(options.mermaidScript) : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -179,7 +159,6 @@ export function writeHtml(doc: SopDocument, options: HtmlOptions = {}): string {
 <article class="sop">
 ${body.join("\n")}
 </article>
-${script}
 </body>
 </html>
 `;

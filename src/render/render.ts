@@ -1,7 +1,9 @@
 // Rendering a playbook in one format: build the document once, then hand it to the format's
-// writer, with diagrams drawn in Chromium when a browser session is given.
+// writer. Process maps are drawn in Node for every format that shows pictures; Chromium, when a
+// browser session is given, prints the PDF and photographs the maps for Word.
 import type { PlaybookModel } from "../playbook/model.ts";
-import { type BrowserSession, mermaidBundle } from "./chromium.ts";
+import type { BrowserSession } from "./chromium.ts";
+import { drawDiagrams } from "./diagram-cache.ts";
 import { diagramsOf, type RenderFinding, type SopDocument } from "./document.ts";
 import { writeDocx } from "./docx.ts";
 import { writeHtml } from "./html.ts";
@@ -18,34 +20,22 @@ export interface Rendered {
   readonly findings: readonly RenderFinding[];
 }
 
-async function svgs(doc: SopDocument, browser: BrowserSession): Promise<Map<string, string>> {
-  const drawn = await browser.drawDiagrams(diagramsOf(doc.blocks));
-  return new Map([...drawn].map(([id, d]) => [id, d.svg]));
+function svgs(doc: SopDocument): Map<string, string> {
+  return new Map([...drawDiagrams(diagramsOf(doc.blocks))].map(([id, d]) => [id, d.svg]));
 }
 
-/** One document in one format. Without a browser, HTML carries mermaid's script and Word the
- *  diagrams' Mermaid text; PDF needs the browser. */
+/** One document in one format. Without a browser, Word gives the diagrams' Mermaid text
+ *  instead of their pictures; PDF needs the browser. */
 export async function renderDocument(doc: SopDocument, format: Format, browser?: BrowserSession): Promise<Rendered> {
   const findings: RenderFinding[] = [...doc.findings];
   switch (format) {
     case "md":
       return { output: writeMarkdown(doc), findings };
-    case "html": {
-      if (browser) return { output: writeHtml(doc, { svgs: await svgs(doc, browser) }), findings };
-      findings.push({
-        severity: "info",
-        code: "render/diagrams-script",
-        message: "Chromium is not available: the HTML carries mermaid's script, which draws the process map when the file is opened",
-      });
-      return { output: writeHtml(doc, { mermaidScript: mermaidBundle() }), findings };
-    }
+    case "html":
+      return { output: writeHtml(doc, { svgs: svgs(doc) }), findings };
     case "docx": {
       if (browser) {
-        const drawn = await browser.drawDiagrams(diagramsOf(doc.blocks), { png: true });
-        const images = new Map(
-          [...drawn].flatMap(([id, d]) => (d.png ? [[id, { png: d.png, width: d.width, height: d.height }] as const] : [])),
-        );
-        return { output: await writeDocx(doc, { images }), findings };
+        return { output: await writeDocx(doc, { images: await browser.pictures(diagramsOf(doc.blocks)) }), findings };
       }
       findings.push({
         severity: "info",
@@ -56,9 +46,7 @@ export async function renderDocument(doc: SopDocument, format: Format, browser?:
     }
     case "pdf": {
       if (!browser) throw new Error("PDF needs headless Chromium (Debian: apt-get install chromium)");
-      // The printing page opens while the diagrams are drawn.
-      const [drawn] = await Promise.all([svgs(doc, browser), browser.warmUp({ print: 1 })]);
-      return { output: await writePdf(doc, browser, { svgs: drawn }), findings };
+      return { output: await writePdf(doc, browser, { svgs: svgs(doc) }), findings };
     }
   }
 }

@@ -5,14 +5,17 @@
 // Without Chromium or pdftotext these tests skip with a message, except under CI=true.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type BrowserSession, launchChromium } from "../../src/render/chromium.ts";
+import { chromium } from "playwright-core";
+import { type BrowserSession, CHROMIUM_ARGS, DEFAULT_CHROMIUM, launchChromium } from "../../src/render/chromium.ts";
 import { clientEdition, parseClientFile } from "../../src/render/client.ts";
 import { diagramsOf, headingsOf, plainText, type SopDocument } from "../../src/render/document.ts";
+import { allNodes } from "../../src/render/flowchart/chart.ts";
 import { renderDocument } from "../../src/render/render.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { builtInPlaybooks, HAVE_CHROMIUM, HAVE_PDFTOTEXT, skipWithout, UNICODE_CLIENT, UNICODE_NAMES } from "./support.ts";
@@ -39,6 +42,22 @@ function clientDoc(): SopDocument {
 
 const normalize = (s: string) => s.replace(/\s+/g, " ");
 
+/** The part of mermaid's API (its browser bundle) that reads a flowchart back. */
+interface MermaidApi {
+  parse(text: string): Promise<unknown>;
+  mermaidAPI: {
+    getDiagramFromText(text: string): Promise<{
+      db: {
+        getVertices(): Map<string, { id: string; text: string; type: string; classes: string[] }>;
+        getEdges(): { start: string; end: string; text: string; stroke: string }[];
+        getSubGraphs(): { id: string; title: string; nodes: string[] }[];
+      };
+    }>;
+  };
+}
+
+const mermaidBrowserBundle = () => readFileSync(createRequire(import.meta.url).resolve("mermaid/dist/mermaid.min.js"), "utf8");
+
 /** pdftotext's text per page (pages end with a form feed). */
 function pdfPages(pdf: Uint8Array): string[] {
   const dir = mkdtempSync(join(tmpdir(), "onboard-pdf-"));
@@ -62,6 +81,74 @@ describe("Mermaid, parsed by mermaid itself", () => {
         diagrams.map(() => undefined),
         `${name}: mermaid rejected a diagram`,
       );
+    }
+  });
+
+  test("the Mermaid text says what the drawn map shows: the same nodes, shapes, classes, phases and arrows", async (t) => {
+    if (skipWithout(t, HAVE_CHROMIUM, "chromium not installed: Debian package chromium (apt-get install chromium)")) return;
+    const parser = await chromium.launch({ executablePath: DEFAULT_CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await parser.newPage();
+      await page.addScriptTag({ content: mermaidBrowserBundle() });
+      const docs = [...playbooks.map((p) => ({ name: p.file, doc: buildSop(p.model) })), { name: "client edition", doc: clientDoc() }];
+      for (const { name, doc } of docs) {
+        for (const { chart, source } of diagramsOf(doc.blocks)) {
+          const parsed = await page.evaluate(async (text) => {
+            const { mermaid } = globalThis as unknown as { mermaid: MermaidApi };
+            // parse() loads the flowchart's parser (diagrams load lazily) and checks the text.
+            await mermaid.parse(text);
+            const { db } = await mermaid.mermaidAPI.getDiagramFromText(text);
+            return {
+              nodes: [...db.getVertices().values()].map((v) => ({ id: v.id, text: v.text, type: v.type, classes: [...v.classes] })),
+              edges: db.getEdges().map((e) => ({ from: e.start, to: e.end, text: e.text, dashed: e.stroke === "dotted" })),
+              clusters: db.getSubGraphs().map((g) => ({ id: g.id, title: g.title, nodes: [...g.nodes] })),
+            };
+          }, source);
+          const SHAPES: Record<string, string> = {
+            box: "square",
+            rounded: "round",
+            stadium: "stadium",
+            subroutine: "subroutine",
+            diamond: "diamond",
+          };
+          const decode = (text: string) =>
+            text
+              .replace(/#quot;/g, '"')
+              .replace(/#lt;/g, "<")
+              .replace(/#gt;/g, ">")
+              .replace(/#35;/g, "#")
+              .replace(/<br\s*\/?>/g, "<br>");
+          const drawnNodes = allNodes(chart).map((n) => ({
+            id: n.id,
+            text: n.lines.join("<br>"),
+            type: SHAPES[n.shape],
+            classes: n.className ? [n.className] : [],
+          }));
+          const parsedNodes = parsed.nodes
+            .filter((n) => !chart.clusters.some((c) => c.id === n.id))
+            .map((n) => ({ ...n, text: decode(n.text) }));
+          const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+          assert.deepEqual(parsedNodes.sort(byId), drawnNodes.sort(byId), `${name}: nodes`);
+          const drawnEdges = [...chart.clusters.flatMap((c) => c.edges), ...chart.edges].map((e) => ({
+            from: e.from,
+            to: e.to,
+            text: e.label ?? "",
+            dashed: e.dashed === true,
+          }));
+          assert.deepEqual(
+            parsed.edges.map((e) => ({ ...e, text: decode(e.text) })),
+            drawnEdges,
+            `${name}: arrows, in the order they are written`,
+          );
+          assert.deepEqual(
+            parsed.clusters.map((c) => ({ id: c.id, title: decode(c.title), nodes: [...c.nodes].sort() })).sort(byId),
+            chart.clusters.map((c) => ({ id: c.id, title: c.label, nodes: c.nodes.map((n) => n.id).sort() })).sort(byId),
+            `${name}: phases`,
+          );
+        }
+      }
+    } finally {
+      await parser.close();
     }
   });
 

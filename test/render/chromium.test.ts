@@ -57,9 +57,9 @@ describe("Chromium's command line", () => {
     if (skipWithout(t, HAVE_CHROMIUM, "chromium not installed: Debian package chromium (apt-get install chromium)")) return;
     const browser = await launchChromium();
     try {
-      await browser.warmUp({ diagrams: true, print: 1 });
+      await browser.warmUp({ pictures: 1, print: 1 });
       const renderers = descendants().filter((c) => c.includes("--type=renderer"));
-      assert.ok(renderers.length >= 2, "the mermaid page and a printing page have renderers");
+      assert.ok(renderers.length >= 2, "the picture page and a printing page have renderers");
       assert.deepEqual(
         renderers.filter((c) => c.includes("--top-chrome-webui")),
         [],

@@ -1,7 +1,7 @@
 // `onboard render` as a user runs it: a child process on Node 24, real files, exit codes.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -11,7 +11,7 @@ import { HAVE_CHROMIUM, skipWithout, UNICODE_CLIENT } from "./support.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-// Drawn maps are kept here, not in the home folder of whoever runs the tests.
+// Pictures of maps are kept here, not in the home folder of whoever runs the tests.
 const CACHE = mkdtempSync(join(tmpdir(), "onboard-render-cache-"));
 
 function onboard(...args: string[]) {
@@ -26,24 +26,39 @@ function onboard(...args: string[]) {
 describe("onboard render", () => {
   const dir = mkdtempSync(join(tmpdir(), "onboard-render-"));
 
-  test("the process map is drawn once and kept: the next render takes it from the diagram cache", (t) => {
-    if (skipWithout(t, HAVE_CHROMIUM, "Chromium is not installed: maps are not drawn")) return;
+  test("HTML draws its process map without Chromium", () => {
+    const { code, out, err } = onboard("render", "playbooks/ops-sop-020.yaml", "-f", "html", "--chromium", "/nonexistent/chromium");
+    assert.equal(code, 0, err);
+    assert.match(out, /<figure class="diagram" id="process-map"[^>]*><svg [^>]*class="flowchart"/);
+    assert.doesNotMatch(out, /<script/);
+  });
+
+  test("Word's picture of the map is taken once and kept: the next render takes it from the diagram cache", async (t) => {
+    if (skipWithout(t, HAVE_CHROMIUM, "Chromium is not installed: maps are not pictured for Word")) return;
     const cache = mkdtempSync(join(tmpdir(), "onboard-render-cache-"));
-    const drawnFiles = () => (existsSync(join(cache, "diagrams")) ? readdirSync(join(cache, "diagrams")).sort() : []);
-    const render = (...extra: string[]) => onboard("render", "playbooks/ops-sop-020.yaml", "-f", "html", ...extra);
-    const none = render("--no-diagram-cache");
-    assert.equal(none.code, 0, none.err);
-    const first = render("--diagram-cache", cache);
-    assert.equal(first.code, 0, first.err);
+    const keptFiles = () => (existsSync(join(cache, "diagrams")) ? readdirSync(join(cache, "diagrams")).sort() : []);
+    const render = (output: string, ...extra: string[]) => {
+      const result = onboard("render", "playbooks/ops-sop-020.yaml", "-f", "docx", "-o", join(dir, output), ...extra);
+      assert.equal(result.code, 0, result.err);
+      return readFileSync(join(dir, output));
+    };
+    /** The pictures in a Word file, as mammoth reads them. */
+    const pictures = async (docx: Buffer) =>
+      [...(await mammoth.convertToHtml({ buffer: docx })).value.matchAll(/<img [^>]*src="data:image\/png;base64,([^"]+)"/g)].map((m) => m[1]);
+    const none = await pictures(render("none.docx", "--no-diagram-cache"));
+    assert.equal(none.length, 1, "the map is a picture");
+    const first = await pictures(render("first.docx", "--diagram-cache", cache));
+    const kept = keptFiles();
     assert.deepEqual(
-      drawnFiles().map((f) => f.replace(/^[0-9a-f]{64}/, "KEY")),
-      ["KEY.json"],
-      "one map, kept as SVG (no picture: HTML needs none)",
+      kept.map((f) => f.replace(/^[0-9a-f]{64}/, "KEY")),
+      ["KEY.png"],
+      "one picture kept",
     );
-    const second = render("--diagram-cache", cache);
-    assert.equal(second.code, 0, second.err);
-    assert.equal(second.out, first.out, "the kept drawing gives the same document");
-    assert.equal(none.out, first.out, "and so does drawing without a cache");
+    const keptAt = statSync(join(cache, "diagrams", kept[0] ?? "")).mtimeMs;
+    const second = await pictures(render("second.docx", "--diagram-cache", cache));
+    assert.deepEqual(second, first, "the kept picture gives the same document");
+    assert.deepEqual(none, first, "and so does picturing without a cache");
+    assert.equal(statSync(join(cache, "diagrams", kept[0] ?? "")).mtimeMs, keptAt, "read, not taken again");
     assert.equal(onboard("render", "playbooks/ops-sop-020.yaml", "--no-diagram-cache", "--diagram-cache", cache).code, 2);
   });
 

@@ -1,145 +1,116 @@
-// The diagram cache without a browser: a painter that counts what it is asked to draw. Every
-// format of every document asks for the process map; each map must be drawn once, photographed
-// once (from that same drawing), and named the same way whatever the order of the requests.
+// Diagrams without a browser: maps are drawn in Node, and a photographer that counts what it is
+// asked for stands in for Chromium. Every format of every document asks for the process map; each
+// map must be photographed once (from the very SVG that HTML and PDF carry), and named the same
+// way whatever the order of the requests.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { DiagramCache, type DiagramPainter, type Drawing, drawingId } from "../../src/render/diagram-cache.ts";
-import { drawingKey, FileDiagramStore } from "../../src/render/diagram-store.ts";
-import { diagramsOf } from "../../src/render/document.ts";
+import { type Drawing, drawDiagram, drawDiagrams, drawingId, type Photographer, PictureCache } from "../../src/render/diagram-cache.ts";
+import { FileDiagramStore, pictureKey } from "../../src/render/diagram-store.ts";
+import { type DiagramBlock, diagramsOf } from "../../src/render/document.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { builtInPlaybooks } from "./support.ts";
 
-class CountingPainter implements DiagramPainter {
-  readonly svgs: string[] = [];
-  readonly pngs: Drawing[] = [];
+/** Pictures that start like PNG files (the store checks the signature), then the drawing's width. */
+class CountingPhotographer implements Photographer {
+  readonly taken: Drawing[] = [];
   failNext = false;
 
-  async drawSvg(id: string, source: string): Promise<Drawing> {
+  async photograph(drawing: Drawing): Promise<Uint8Array> {
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (this.failNext) {
       this.failNext = false;
-      throw new Error("mermaid failed");
+      throw new Error("screenshot failed");
     }
-    this.svgs.push(source);
-    return { id, svg: `<svg id="${id}">${source.length}</svg>`, width: 100 + source.length, height: 50 };
-  }
-
-  async drawPng(drawing: Drawing): Promise<Uint8Array> {
-    this.pngs.push(drawing);
-    return new Uint8Array([drawing.width % 256]);
-  }
-}
-
-/** A painter whose pictures start like PNG files (the store checks the signature). */
-class PngPainter extends CountingPainter {
-  override async drawPng(drawing: Drawing): Promise<Uint8Array> {
-    await super.drawPng(drawing);
+    this.taken.push(drawing);
     return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, drawing.width % 256]);
   }
 }
 
-describe("diagram cache", () => {
-  test("each playbook's map is drawn once and photographed once, for every format of every playbook", async () => {
-    const docs = (await builtInPlaybooks()).map(({ model }) => buildSop(model));
-    const painter = new CountingPainter();
-    const cache = new DiagramCache(painter);
-    // As renderDocument asks, all at once: HTML and PDF want SVGs, Word PNGs, twice over.
-    const requests = [1, 2].flatMap(() =>
-      docs.flatMap((doc) => {
-        const diagrams = diagramsOf(doc.blocks);
-        return [cache.drawDiagrams(diagrams), cache.drawDiagrams(diagrams, { png: true }), cache.drawDiagrams(diagrams)];
-      }),
-    );
-    const results = await Promise.all(requests);
-    const maps = new Set(docs.flatMap((doc) => diagramsOf(doc.blocks).map((d) => d.source)));
-    assert.equal(maps.size, docs.length, "one distinct process map per playbook");
-    assert.equal(painter.svgs.length, maps.size, "drawn once per map");
-    assert.equal(painter.pngs.length, maps.size, "photographed once per map");
-    assert.deepEqual(cache.counts, { svg: maps.size, png: maps.size });
-    // The PNG is taken of the very drawing the SVG formats get.
-    for (const result of results) {
-      for (const drawn of result.values()) {
-        const photographed = painter.pngs.find((d) => d.svg === drawn.svg);
-        assert.ok(photographed, "the PNG comes from the SVG that HTML and PDF carry");
-        if (drawn.png) assert.deepEqual(drawn.png, new Uint8Array([photographed.width % 256]));
+async function maps(): Promise<DiagramBlock[][]> {
+  return (await builtInPlaybooks()).map(({ model }) => diagramsOf(buildSop(model).blocks));
+}
+
+describe("diagram pictures", () => {
+  test("each playbook's map is photographed once however often it is asked for, from the SVG HTML carries", async () => {
+    const documents = await maps();
+    const photographer = new CountingPhotographer();
+    const cache = new PictureCache(photographer);
+    // Word asks for every document's pictures, several times over, all at once.
+    const results = await Promise.all([1, 2, 3].flatMap(() => documents.map((blocks) => cache.pictures(blocks))));
+    assert.equal(photographer.taken.length, documents.length, "one picture per map");
+    assert.equal(cache.photographed, documents.length);
+    for (const [i, result] of results.entries()) {
+      const blocks = documents[i % documents.length] ?? [];
+      const drawn = drawDiagrams(blocks);
+      assert.deepEqual(
+        [...result.keys()],
+        blocks.map((b) => b.id),
+        "keyed by the document's diagram ids",
+      );
+      for (const [id, picture] of result) {
+        assert.equal(picture.svg, drawn.get(id)?.svg, "the picture is of the SVG that HTML and PDF carry");
+        assert.ok(photographer.taken.some((d) => d.svg === picture.svg));
       }
     }
-    // Word's request has PNGs, the others do not.
-    assert.ok([...(results[1]?.values() ?? [])].every((d) => d.png));
-    assert.ok([...(results[0]?.values() ?? [])].every((d) => d.png === undefined));
   });
 
-  test("results are keyed by the document's diagram ids; the same text shares one drawing", async () => {
-    const painter = new CountingPainter();
-    const cache = new DiagramCache(painter);
-    const source = "flowchart LR\n  a --> b";
-    const drawn = await cache.drawDiagrams([
-      { id: "process-map", source },
-      { id: "copy", source },
-      { id: "other", source: "flowchart LR\n  c --> d" },
-    ]);
-    assert.deepEqual([...drawn.keys()], ["process-map", "copy", "other"]);
-    assert.deepEqual(drawn.get("process-map"), drawn.get("copy"));
-    assert.equal(painter.svgs.length, 2);
+  test("a drawing's id depends only on its Mermaid text, and the same chart draws the same SVG", async () => {
+    const [blocks] = await maps();
+    const block = blocks?.[0];
+    if (!block) throw new Error("no process map");
+    assert.match(drawingId(block.source), /^map-[0-9a-f]{12}$/);
+    assert.notEqual(drawingId(block.source), drawingId(`${block.source} `));
+    const a = drawDiagram(block);
+    const b = drawDiagram({ ...block, id: "copy" });
+    assert.equal(a.id, drawingId(block.source));
+    assert.deepEqual(a, b);
   });
 
-  test("a drawing's id depends only on its Mermaid text", () => {
-    const a = "flowchart LR\n  a --> b";
-    assert.equal(drawingId(a), drawingId(`${a}`));
-    assert.notEqual(drawingId(a), drawingId(`${a} `));
-    assert.match(drawingId(a), /^mermaid-[0-9a-f]{12}$/);
+  test("a failed picture is not kept: asking again photographs again", async () => {
+    const [blocks = []] = await maps();
+    const photographer = new CountingPhotographer();
+    const cache = new PictureCache(photographer);
+    photographer.failNext = true;
+    await assert.rejects(cache.pictures(blocks), /screenshot failed/);
+    const pictures = await cache.pictures(blocks);
+    assert.ok([...pictures.values()].every((p) => p.png.byteLength > 8));
+    assert.equal(photographer.taken.length, blocks.length);
   });
 
-  test("a failed drawing is not kept: asking again draws again", async () => {
-    const painter = new CountingPainter();
-    const cache = new DiagramCache(painter);
-    const diagrams = [{ id: "map", source: "flowchart LR\n  a --> b" }];
-    painter.failNext = true;
-    await assert.rejects(cache.drawDiagrams(diagrams, { png: true }), /mermaid failed/);
-    const drawn = await cache.drawDiagrams(diagrams, { png: true });
-    assert.ok(drawn.get("map")?.png);
-    assert.deepEqual(cache.counts, { svg: 2, png: 1 });
-    assert.equal(painter.svgs.length, 1);
-  });
-
-  test("a diagram store keeps drawings for the next session; a damaged file is drawn again", async () => {
+  test("a diagram store keeps pictures for the next session; a damaged file is photographed again", async () => {
     const dir = mkdtempSync(join(tmpdir(), "onboard-diagrams-"));
     try {
-      const store = new FileDiagramStore(dir);
-      const kept = { store, keyOf: (source: string) => drawingKey(source, { font: "Noto Sans", pngScale: 1.25 }) };
-      const diagrams = [
-        { id: "map", source: "flowchart LR\n  a --> b" },
-        { id: "other", source: "flowchart LR\n  c --> d" },
-      ];
-      const first = new PngPainter();
-      const drawn = await new DiagramCache(first, kept).drawDiagrams(diagrams, { png: true });
-      assert.equal(first.svgs.length, 2);
-      // A new session with the same store: nothing is drawn, and what it gets is what was drawn.
-      const second = new PngPainter();
-      const session = new DiagramCache(second, kept);
-      const again = await session.drawDiagrams(diagrams, { png: true });
-      assert.deepEqual(second.svgs, []);
-      assert.equal(second.pngs.length, 0);
-      assert.deepEqual(session.fromStore, { svg: 2, png: 2 });
-      assert.deepEqual(again, drawn);
-      // Another font (or mermaid, or scale) is another key: drawn afresh.
-      const otherFont = new PngPainter();
-      await new DiagramCache(otherFont, {
-        store,
-        keyOf: (s: string) => drawingKey(s, { font: "DejaVu Sans", pngScale: 1.25 }),
-      }).drawDiagrams(diagrams.slice(0, 1));
-      assert.equal(otherFont.svgs.length, 1);
-      // Damaged files are misses, not errors.
-      const key = kept.keyOf(diagrams[0]?.source ?? "");
-      writeFileSync(join(dir, "diagrams", `${key}.json`), "{ not json");
-      writeFileSync(join(dir, "diagrams", `${key}.png`), "not a png");
-      const third = new PngPainter();
-      await new DiagramCache(third, kept).drawDiagrams(diagrams, { png: true });
-      assert.deepEqual(third.svgs, [diagrams[0]?.source]);
-      assert.equal(third.pngs.length, 1);
+      const documents = (await maps()).slice(0, 2);
+      const kept = { store: new FileDiagramStore(dir), keyOf: (svg: string) => pictureKey(svg, { pngScale: 1.25 }) };
+      const first = new CountingPhotographer();
+      const taken = await Promise.all(documents.map((blocks) => new PictureCache(first, kept).pictures(blocks)));
+      assert.equal(first.taken.length, 2);
+      // A new session with the same store: nothing is photographed, and what it gets is what was taken.
+      const second = new CountingPhotographer();
+      const session = new PictureCache(second, kept);
+      const again = await Promise.all(documents.map((blocks) => session.pictures(blocks)));
+      assert.equal(second.taken.length, 0);
+      assert.equal(session.fromStore, 2);
+      assert.deepEqual(again, taken);
+      // Another scale is another key: photographed afresh.
+      const otherScale = new CountingPhotographer();
+      await new PictureCache(otherScale, { ...kept, keyOf: (svg: string) => pictureKey(svg, { pngScale: 2 }) }).pictures(
+        documents[0] ?? [],
+      );
+      assert.equal(otherScale.taken.length, 1);
+      // A damaged file is a miss, not an error.
+      const damaged = documents[0]?.[0];
+      if (!damaged) throw new Error("no map");
+      writeFileSync(join(dir, "diagrams", `${kept.keyOf(drawDiagram(damaged).svg)}.png`), "not a png");
+      const third = new CountingPhotographer();
+      await Promise.all(documents.map((blocks) => new PictureCache(third, kept).pictures(blocks)));
+      assert.deepEqual(
+        third.taken.map((d) => d.svg),
+        [drawDiagram(damaged).svg],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -150,12 +121,12 @@ describe("diagram cache", () => {
     try {
       // The store's folder is taken by a file: every write fails.
       writeFileSync(join(dir, "diagrams"), "");
-      const store = new FileDiagramStore(dir);
-      const kept = { store, keyOf: (source: string) => drawingKey(source, { font: "Noto Sans", pngScale: 1.25 }) };
-      const painter = new PngPainter();
-      const drawn = await new DiagramCache(painter, kept).drawDiagrams([{ id: "map", source: "flowchart LR\n  a --> b" }], { png: true });
-      assert.ok(drawn.get("map")?.png);
-      assert.equal(painter.svgs.length, 1);
+      const kept = { store: new FileDiagramStore(dir), keyOf: (svg: string) => pictureKey(svg, { pngScale: 1.25 }) };
+      const photographer = new CountingPhotographer();
+      const [blocks = []] = await maps();
+      const pictures = await new PictureCache(photographer, kept).pictures(blocks);
+      assert.equal(pictures.size, blocks.length);
+      assert.equal(photographer.taken.length, blocks.length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,6 +11,7 @@ import { writeDocx } from "../../src/render/docx.ts";
 import { writeHtml } from "../../src/render/html.ts";
 import { escapeMarkdown, writeMarkdown } from "../../src/render/markdown.ts";
 import { Placeholders } from "../../src/render/placeholders.ts";
+import { renderDocument } from "../../src/render/render.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { BuildContext } from "../../src/render/sop/context.ts";
 import { genericEdition } from "../../src/render/sop/edition.ts";
@@ -92,13 +93,14 @@ describe("the SOP of every built-in playbook", () => {
         for (const s of stepHeadings(doc)) assert.ok(md.includes(`#### ${escapeMarkdown(s)}`), s);
       });
 
-      test("HTML: standalone, print stylesheet, the map drawn by the inlined script without a browser", () => {
-        const html = writeHtml(doc, { mermaidScript: "/* mermaid */" });
+      test("HTML: standalone, print stylesheet, the map drawn without a browser, no scripts", async () => {
+        const { output, findings } = await renderDocument(doc, "html");
+        const html = String(output);
         assert.match(html, /^<!DOCTYPE html>/);
         assert.match(html, /@page \{ size: A4/);
-        assert.match(html, /<pre class="mermaid">/);
-        assert.match(html, /mermaid\.run\(/);
-        assert.doesNotMatch(html, /<script src=|<link /, "nothing is fetched");
+        assert.match(html, /<figure class="diagram" id="process-map"[^>]*><svg [^>]*class="flowchart"/);
+        assert.doesNotMatch(html, /<script|<link /, "nothing is fetched or run");
+        assert.deepEqual(findings, doc.findings, "drawing the map needs no browser, so nothing is reported");
       });
 
       test("Word: real headings, tables and lists, read back by mammoth", async () => {

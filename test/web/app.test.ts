@@ -244,9 +244,13 @@ describe("serving the app", () => {
       headers: { cookie: web.admin.credentials.cookie ?? "" },
     });
     assert.equal(response.status, 200);
-    assert.match(response.headers.get("content-security-policy") ?? "", /sandbox allow-scripts/);
+    const policy = response.headers.get("content-security-policy") ?? "";
+    assert.match(policy, /sandbox/);
+    assert.doesNotMatch(policy, /script-src|allow-scripts/, "the document runs nothing");
     const html = await response.text();
     assert.match(html, /SOP-WEB-001/);
+    assert.match(html, /<figure class="diagram" id="process-map"[^>]*><svg [^>]*class="flowchart"/, "the process map is drawn");
+    assert.doesNotMatch(html, /<script/);
     assert.match(html, /Agree the success plan/);
     const anonymous = await fetch(`${web.url}/playbooks/web_onboarding/versions/1.0/sop.html`);
     assert.equal(anonymous.status, 401);

@@ -14,7 +14,7 @@ const USAGE = `Usage: onboard render <playbook> --format md|html|docx|pdf [--cli
 Renders the playbook as its SOP document: document control, purpose, scope, responsibilities,
 definitions, prerequisites, the procedure by phase (6.1, 6.2 ...), quality controls, compliance
 addenda, exception handling, KPIs, references, revision history and approval block, followed by
-the RACI matrix, the process map (Mermaid), the swimlane view by role and the one-page-per-phase
+the RACI matrix, the process map (drawn; Mermaid in md), the swimlane view by role and the one-page-per-phase
 checklist job aid.
 
 Options:
@@ -25,14 +25,15 @@ Options:
                         filled and dates planned on the client's business calendar
   -o, --output FILE     where to write; default: standard output for md and html,
                         <playbook name>.docx / .pdf for docx and pdf
-  --chromium PATH       the Chromium to draw diagrams and print PDF with (default /usr/bin/chromium)
-  --diagram-cache DIR   where drawn process maps are kept, so an unchanged map is not drawn again
-                        (default $ONBOARD_CACHE_DIR, else $XDG_CACHE_HOME/onboard, else ~/.cache/onboard)
-  --no-diagram-cache    draw every map afresh and keep nothing
+  --chromium PATH       the Chromium to print PDF and picture maps for Word with (default /usr/bin/chromium)
+  --diagram-cache DIR   where Word's pictures of the process maps are kept, so an unchanged map is
+                        not pictured again (default $ONBOARD_CACHE_DIR, else $XDG_CACHE_HOME/onboard,
+                        else ~/.cache/onboard)
+  --no-diagram-cache    picture every map afresh and keep nothing
   -h, --help            show this help
 
-Chromium draws the process map as a picture in html and docx; without it, html carries mermaid's
-script instead and docx the Mermaid text. pdf needs it.
+The process map is drawn by Onboard itself (SVG in html and pdf). Chromium prints pdf and turns the
+map into a picture for docx; without it, docx gives the map as Mermaid text, and pdf cannot be made.
 
 Exit codes: 0 written, 1 the playbook or client file has errors, 2 usage error.`;
 
@@ -87,7 +88,7 @@ export const renderCommand: Command = {
       edition = result.edition;
     }
     const chromiumPath = typeof values.chromium === "string" ? values.chromium : undefined;
-    const wantsBrowser = format === "pdf" || format === "html" || format === "docx";
+    const wantsBrowser = format === "pdf" || format === "docx";
     let browser: BrowserSession | undefined;
     if (values["no-diagram-cache"] && typeof values["diagram-cache"] === "string")
       throw new UsageError(`--diagram-cache and --no-diagram-cache exclude each other\n\n${USAGE}`);

@@ -1,5 +1,5 @@
 // GET /playbooks/:id/versions/:version/sop.html: the version's SOP document as standalone HTML
-// (document control, procedure, RACI, the process map drawn by mermaid's inlined script), for the
+// (document control, procedure, RACI, the process map drawn as inline SVG), for the
 // web app's playbook library, which shows it in a sandboxed frame. Read only; rendered on demand
 // and kept per content hash (a published version never changes).
 import { z } from "zod";
@@ -10,9 +10,8 @@ import type { Api } from "../../http.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
 import { VersionParams } from "./playbook.types.ts";
 
-/** Its own policy: the document's inline styles and mermaid's inline script, nothing from the network, sandboxed. */
-const SOP_CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox allow-scripts";
+/** Its own policy: the document's inline styles and nothing else; no scripts (the document has none), nothing from the network, sandboxed. */
+const SOP_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox allow-popups";
 const CACHE_SIZE = 20;
 
 export function getPlaybookSop(app: Api, deps: ApiDeps): void {

@@ -308,7 +308,7 @@ class ChromiumSession implements BrowserSession, Photographer {
     });
   }
 
-  printPdf(html: string, options: PdfPrintOptions): Promise<Uint8Array> {
+  printPdf(html: string, options: PdfPrintOptions = {}): Promise<Uint8Array> {
     return this.#printPages.use((page) => this.#print(page, html, options));
   }
 
@@ -316,8 +316,9 @@ class ChromiumSession implements BrowserSession, Photographer {
     await page.setContent(html, { waitUntil: "load" });
     await page.emulateMedia({ media: "print" });
     // A job-aid page taller than a printed page is scaled down to fit on it.
-    await page.evaluate(
-      `(() => {
+    if (options.fitSelector)
+      await page.evaluate(
+        `(() => {
         for (const element of document.querySelectorAll(${JSON.stringify(options.fitSelector)})) {
           for (let pass = 0; pass < 3; pass++) {
             const zoom = Number(element.style.zoom || 1);
@@ -327,14 +328,10 @@ class ChromiumSession implements BrowserSession, Photographer {
           }
         }
       })()`,
-    );
-    const pdf = await page.pdf({
-      printBackground: true,
-      preferCSSPageSize: true,
-      displayHeaderFooter: true,
-      headerTemplate: options.headerTemplate,
-      footerTemplate: options.footerTemplate,
-    });
+      );
+    // The running head and "Page N of M" are the document's own page-margin boxes (cheaper than
+    // Chromium's header and footer templates, and the same when the HTML is printed from a browser).
+    const pdf = await page.pdf({ printBackground: true, preferCSSPageSize: true });
     return new Uint8Array(pdf);
   }
 

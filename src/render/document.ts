@@ -94,6 +94,33 @@ export interface SopDocument {
   readonly findings: readonly RenderFinding[];
 }
 
+const CLASSIFICATION: Readonly<Record<string, string>> = {
+  public: "Public",
+  internal: "Internal",
+  confidential: "Confidential",
+  restricted: "Restricted",
+};
+
+/** "Internal", "Confidential" ...: a classification as printed. */
+export function classificationLabel(value: string): string {
+  return CLASSIFICATION[value] ?? value;
+}
+
+/** What every printed page says at its top and bottom (the page number is each format's own). */
+export interface RunningHead {
+  readonly headerLeft: string;
+  readonly headerRight: string;
+  readonly footerLeft: string;
+}
+
+export function runningHead(doc: SopDocument): RunningHead {
+  return {
+    headerLeft: `${doc.documentId} · ${doc.title}`,
+    headerRight: `Version ${doc.version}${doc.edition ? ` · ${doc.edition}` : ""}`,
+    footerLeft: `${classificationLabel(doc.classification)} · Uncontrolled when printed`,
+  };
+}
+
 // Small constructors keep the builder readable.
 export const text = (value: string, style?: "strong" | "em" | "code"): Inline =>
   style ? { kind: "text", text: value, style } : { kind: "text", text: value };

@@ -26,7 +26,7 @@ import {
   TextRun,
   WidthType,
 } from "docx";
-import { type Block, type ListItem, plainText, type Rich, type SopDocument, sectionsOf } from "./document.ts";
+import { type Block, type ListItem, plainText, type Rich, runningHead, type SopDocument, sectionsOf } from "./document.ts";
 
 export interface DocxImage {
   readonly png: Uint8Array;
@@ -338,6 +338,7 @@ function block(b: Block, ctx: Ctx, level = 0): Body[] {
 
 function headerFooter(doc: SopDocument): { headers: { default: Header }; footers: { default: Footer } } {
   const small = { size: 15, color: MUTED };
+  const head = runningHead(doc);
   return {
     headers: {
       default: new Header({
@@ -346,7 +347,7 @@ function headerFooter(doc: SopDocument): { headers: { default: Header }; footers
             border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: RULE, space: 4 } },
             children: [
               new TextRun({
-                text: `${doc.documentId} · ${doc.title} · Version ${doc.version}${doc.edition ? ` · ${doc.edition}` : ""}`,
+                text: `${head.headerLeft} · ${head.headerRight}`,
                 ...small,
               }),
             ],
@@ -361,7 +362,7 @@ function headerFooter(doc: SopDocument): { headers: { default: Header }; footers
             alignment: AlignmentType.RIGHT,
             children: [
               new TextRun({
-                text: `${doc.classification.charAt(0).toUpperCase()}${doc.classification.slice(1)} · Uncontrolled when printed · Page `,
+                text: `${head.footerLeft} · Page `,
                 ...small,
               }),
               new TextRun({ children: [PageNumber.CURRENT], ...small }),

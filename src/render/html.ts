@@ -1,7 +1,7 @@
 // Standalone HTML: one file, its stylesheet inline, ready to print (A4, repeated table headers,
 // one job-aid page per phase, landscape maps). Diagrams are inline SVG drawn beforehand
 // (diagram-cache.ts); without a drawing a diagram is given as its Mermaid text. No scripts.
-import { type Block, type Inline, type ListItem, type Rich, type SopDocument, sectionsOf } from "./document.ts";
+import { type Block, type Inline, type ListItem, type Rich, runningHead, type SopDocument, sectionsOf } from "./document.ts";
 import { SOP_CSS } from "./html-style.ts";
 
 export interface HtmlOptions {
@@ -133,6 +133,26 @@ function block(b: Block, ctx: WriteContext): string {
   }
 }
 
+/** A CSS string literal; `<` escaped too, so that no text can end the style element. */
+function cssString(value: string): string {
+  return `"${value.replace(/[\\"<\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}"`;
+}
+
+/**
+ * The running head and foot of every printed page, as CSS page-margin boxes: the same whether
+ * Chromium prints the PDF or a reader prints the HTML from a browser that supports them.
+ */
+function pageMarginCss(doc: SopDocument): string {
+  const head = runningHead(doc);
+  const band = `font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 7.5pt; color: #5b6577;`;
+  return `@page {
+  @top-left { content: ${cssString(head.headerLeft)}; ${band} }
+  @top-right { content: ${cssString(head.headerRight)}; ${band} }
+  @bottom-left { content: ${cssString(head.footerLeft)}; ${band} }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); ${band} }
+}`;
+}
+
 export function writeHtml(doc: SopDocument, options: HtmlOptions = {}): string {
   const ctx: WriteContext = { doc, options };
   const body: string[] = [];
@@ -153,7 +173,8 @@ export function writeHtml(doc: SopDocument, options: HtmlOptions = {}): string {
 <meta name="generator" content="Onboard">
 <meta name="document-id" content="${escapeHtml(doc.documentId)}">
 <title>${escapeHtml(title)}</title>
-<style>${SOP_CSS}</style>
+<style>${SOP_CSS}
+${pageMarginCss(doc)}</style>
 </head>
 <body>
 <article class="sop">

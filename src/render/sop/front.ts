@@ -1,16 +1,9 @@
 // The front of the SOP: letterhead, title, document control, and sections 1-5 (purpose, scope,
 // responsibilities, definitions, prerequisites), in seed 002's order.
 import type { Block, Inline, Letterhead, Rich } from "../document.ts";
-import { plain, strong, text } from "../document.ts";
+import { classificationLabel, plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
 import { formatDate } from "./dates.ts";
-
-const CLASSIFICATION: Readonly<Record<string, string>> = {
-  public: "Public",
-  internal: "Internal",
-  confidential: "Confidential",
-  restricted: "Restricted",
-};
 
 const STATUS: Readonly<Record<string, string>> = {
   draft: "Draft",
@@ -60,7 +53,7 @@ export function titleBlocks(ctx: BuildContext): Block[] {
   if (d.last_review) rows.push([plain("Last review"), ctx.t(d.last_review)]);
   rows.push([plain("Owner"), ctx.t(d.owner)]);
   if (d.prepared_by) rows.push([plain("Prepared by"), ctx.t(d.prepared_by)]);
-  rows.push([plain("Classification"), plain(CLASSIFICATION[d.classification] ?? d.classification)]);
+  rows.push([plain("Classification"), plain(classificationLabel(d.classification))]);
   if (client) {
     rows.push([plain("Client edition"), plain(client.name)]);
     rows.push([plain("Planned start"), plain(formatDate(`${client.start}T12:00:00Z`, client.timeZone))]);

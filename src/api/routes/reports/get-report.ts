@@ -43,11 +43,7 @@ export function getReport(app: Api, deps: ApiDeps): void {
         throw new HttpProblem("unavailable", `PDF needs Chromium: ${error instanceof Error ? error.message : String(error)}`);
       }
       try {
-        const pdf = await browser.printPdf(html, {
-          headerTemplate: "<span></span>",
-          footerTemplate: "<span></span>",
-          fitSelector: ".report-fit",
-        });
+        const pdf = await browser.printPdf(html, { fitSelector: ".report-fit" });
         return (reply as FastifyReply)
           .header("content-type", "application/pdf")
           .header("content-disposition", `attachment; filename="${request.params.kind}-${request.params.id}.pdf"`)

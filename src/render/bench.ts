@@ -73,10 +73,12 @@ export async function renderAll(
     t = performance.now();
     for (const doc of docs) drawDiagrams(diagramsOf(doc.blocks));
     ms.diagrams = performance.now() - t;
-    if (launching) {
-      browser = await launching;
+    const ready = launching?.then((session) => {
       launch = since();
-    }
+      browser = session;
+      return session;
+    });
+    if (order === "by-format" && ready) await ready;
     const count = (format: Format, { output }: Rendered) => {
       bytes[format] += typeof output === "string" ? Buffer.byteLength(output) : output.byteLength;
     };
@@ -89,7 +91,7 @@ export async function renderAll(
         for (const output of outputs) count(format, output);
       }
     } else {
-      await pipelined(docs, browser, (format, rendered) => {
+      await pipelined(docs, ready ?? Promise.resolve(browser), (format, rendered) => {
         count(format, rendered);
         ms[format] = since();
       });
@@ -104,19 +106,27 @@ export async function renderAll(
   return { playbooks: playbooks.length, order, ms, browserLaunchMs: launch, totalMs: since(), bytes, pictures };
 }
 
-/** Every document in every format at once, the browser's work started first so the PDFs start early. */
+/**
+ * Every document in every format at once: Markdown and HTML (maps drawn in Node) are written
+ * while Chromium starts, then it prints the PDFs and photographs the maps for Word.
+ */
 async function pipelined(
   docs: readonly SopDocument[],
-  browser: BrowserSession | undefined,
+  ready: Promise<BrowserSession | undefined>,
   done: (format: Format, rendered: Rendered) => void,
 ): Promise<void> {
-  const render = async (doc: SopDocument, format: Format) => done(format, await renderDocument(doc, format, browser));
-  const browserWork = browser ? [...docs.map((doc) => render(doc, "pdf")), ...docs.map((doc) => render(doc, "docx"))] : [];
-  // Markdown and HTML (maps drawn in Node) are written while Chromium prints and photographs.
+  const render = async (doc: SopDocument, format: Format, browser?: BrowserSession) =>
+    done(format, await renderDocument(doc, format, browser));
+  const browserWork = ready.then((browser) =>
+    Promise.all([...(browser ? docs.map((doc) => render(doc, "pdf", browser)) : []), ...docs.map((doc) => render(doc, "docx", browser))]),
+  );
+  // A failed launch fails the run below; until then it must not count as unhandled.
+  browserWork.catch(() => undefined);
   for (const doc of docs) {
     await render(doc, "md");
     await render(doc, "html");
+    // Let the browser's messages in between documents, so its work starts as soon as it can.
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  if (!browser) for (const doc of docs) await render(doc, "docx");
-  await Promise.all(browserWork);
+  await browserWork;
 }

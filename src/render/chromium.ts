@@ -5,10 +5,9 @@
 // testable without a browser.
 //
 // One session serves any number of documents: each map is photographed once (diagram-cache.ts),
-// and PDFs are printed by a small pool of pages that are kept and reused. Browser contexts are few
-// (each is a window, and each window costs Chromium a renderer for its own user interface): one
-// for pictures and the parser, one for all the printing pages, whose pages still print in
-// parallel, each in its own renderer process.
+// and PDFs are printed by a small pool of pages that are kept and reused. All pages share one
+// browser context (each context is a window, and each window costs Chromium a renderer for its own
+// user interface); they still work in parallel, each page in its own renderer process.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -223,27 +222,28 @@ export class PagePool<P extends { close(): Promise<void> } = Page> {
 class ChromiumSession implements BrowserSession, Photographer {
   readonly #browser: Browser;
   readonly #pictures: PictureCache;
-  /** Blank pages at PNG_SCALE where maps are photographed (LaunchOptions.picturePages). */
+  /** Blank pages where maps are photographed (LaunchOptions.picturePages). */
   readonly #picturePages: PagePool;
   /** A page with mermaid loaded, for its parser; opened only when asked to parse. */
   readonly #parserPages: PagePool;
   /** Pages printing PDFs. They share one browser context (one window): each has its own renderer process. */
   readonly #printPages: PagePool;
-  // One context (window) per kind of page, opened at the first page.
-  readonly #pictureContext = memoRetrying(async () => {
-    const context = await this.#browser.newContext({ deviceScaleFactor: PNG_SCALE, viewport: { width: 1700, height: 1200 } });
+  // One browser context (a window) for every page, opened at the first page: each page still has
+  // its own renderer process. Pictures are enlarged by CSS rather than by a device scale factor,
+  // so they need no context of their own.
+  readonly #context = memoRetrying(async () => {
+    const context = await this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } });
     await context.route(`${ORIGIN}/**`, serveMermaid);
     return context;
   });
-  readonly #printContext = memoRetrying(() => this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } }));
 
   constructor(browser: Browser, options: { printPages: number; picturePages: number; diagramStore: DiagramStore | undefined }) {
     this.#browser = browser;
     const store = options.diagramStore;
     this.#pictures = new PictureCache(this, store ? { store, keyOf: (svg) => pictureKey(svg, { pngScale: PNG_SCALE }) } : undefined);
-    this.#picturePages = new PagePool(options.picturePages, async () => (await this.#pictureContext()).newPage());
+    this.#picturePages = new PagePool(options.picturePages, async () => (await this.#context()).newPage());
     this.#parserPages = new PagePool(1, () => this.#openParserPage());
-    this.#printPages = new PagePool(options.printPages, async () => (await this.#printContext()).newPage());
+    this.#printPages = new PagePool(options.printPages, async () => (await this.#context()).newPage());
   }
 
   get pictureCounts(): { readonly photographed: number; readonly fromStore: number } {
@@ -251,7 +251,7 @@ class ChromiumSession implements BrowserSession, Photographer {
   }
 
   async #openParserPage(): Promise<Page> {
-    const page = await (await this.#pictureContext()).newPage();
+    const page = await (await this.#context()).newPage();
     await page.goto(`${ORIGIN}/`);
     await page.evaluate(
       `(async ({ url }) => {
@@ -295,11 +295,11 @@ class ChromiumSession implements BrowserSession, Photographer {
     return this.#pictures.pictures(blocks);
   }
 
-  /** A PNG of a drawing: the SVG alone on a blank page, at most 1600 CSS pixels wide, photographed. */
+  /** A PNG of a drawing: the SVG alone on a blank page, at most 1600 CSS pixels wide, enlarged PNG_SCALE times, photographed. */
   photograph(drawing: Drawing): Promise<Uint8Array> {
     return this.#picturePages.use(async (page) => {
-      const width = Math.min(1600, Math.ceil(drawing.width));
-      const height = Math.ceil((drawing.height * width) / drawing.width);
+      const width = Math.round(Math.min(1600, drawing.width) * PNG_SCALE);
+      const height = Math.round((drawing.height * width) / drawing.width);
       await page.setContent(
         `<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#fff}svg{display:block;width:${width}px;height:${height}px}</style></head><body>${drawing.svg}</body></html>`,
       );

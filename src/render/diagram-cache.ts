@@ -27,10 +27,17 @@ export function drawingId(source: string): string {
   return `map-${createHash("sha256").update(source).digest("hex").slice(0, 12)}`;
 }
 
+/** Drawings with this machine's measure, per chart: HTML, PDF and Word each ask for the same map. */
+const drawn = new WeakMap<DiagramBlock, Drawing>();
+
 /** A diagram drawn as SVG, measured with this machine's font unless a measure is given. */
-export function drawDiagram(block: DiagramBlock, measure: TextMeasure = systemMeasure()): Drawing {
+export function drawDiagram(block: DiagramBlock, measure?: TextMeasure): Drawing {
+  const kept = measure ? undefined : drawn.get(block);
+  if (kept) return kept;
   const id = drawingId(block.source);
-  return { id, ...drawFlowchart(block.chart, measure, { id, title: block.title }) };
+  const drawing = { id, ...drawFlowchart(block.chart, measure ?? systemMeasure(), { id, title: block.title }) };
+  if (!measure) drawn.set(block, drawing);
+  return drawing;
 }
 
 /** Every diagram of a document drawn, by block id. */

@@ -44,7 +44,9 @@ describe("onboard render", () => {
     };
     /** The pictures in a Word file, as mammoth reads them. */
     const pictures = async (docx: Buffer) =>
-      [...(await mammoth.convertToHtml({ buffer: docx })).value.matchAll(/<img [^>]*src="data:image\/png;base64,([^"]+)"/g)].map((m) => m[1]);
+      [...(await mammoth.convertToHtml({ buffer: docx })).value.matchAll(/<img [^>]*src="data:image\/png;base64,([^"]+)"/g)].map(
+        (m) => m[1],
+      );
     const none = await pictures(render("none.docx", "--no-diagram-cache"));
     assert.equal(none.length, 1, "the map is a picture");
     const first = await pictures(render("first.docx", "--diagram-cache", cache));

@@ -35,8 +35,8 @@ results.api = api;
 
 process.stderr.write("render: 5 playbooks in md, html, docx, pdf (all at once, one Chromium session) ...\n");
 const render = await renderAll();
-// Again with a diagram store holding the maps (as `onboard render` keeps them): every later
-// render of an unchanged playbook.
+// Again with a diagram store holding Word's pictures of the maps (as `onboard render` keeps
+// them): every later render of an unchanged playbook.
 const renderCache = mkdtempSync(join(tmpdir(), "onboard-bench-diagrams-"));
 let renderKept: Awaited<ReturnType<typeof renderAll>>;
 try {
@@ -45,7 +45,7 @@ try {
 } finally {
   rmSync(renderCache, { recursive: true, force: true });
 }
-results.render = { drawn: render, mapsKept: renderKept };
+results.render = { cold: render, picturesKept: renderKept };
 
 // (d) The demo portfolio's generation rate and the dashboard/KPI query latency over it. N is
 // BENCH_KPI_PROJECTS (default 100,000, on PostgreSQL and on PGlite; BENCH_KPI_PGLITE_PROJECTS sets
@@ -83,7 +83,7 @@ rows.push([
   "(< 3000 ms)",
 ]);
 rows.push([
-  "  the same, maps kept from an earlier run (ms)",
+  "  the same, Word's pictures of the maps kept from an earlier run (ms)",
   `${Math.round(renderKept.totalMs)} (done at: md ${Math.round(renderKept.ms.md)}, html ${Math.round(renderKept.ms.html)}, docx ${Math.round(renderKept.ms.docx)}, pdf ${Math.round(renderKept.ms.pdf)})`,
   "-",
   "(< 3000 ms)",

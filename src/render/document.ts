@@ -64,6 +64,12 @@ export type Block =
       /** Shrink to fit on one page when printed. */
       readonly fit: boolean;
       readonly landscape?: boolean;
+      /**
+       * A closer view of something the document already shows whole (one phase of the process
+       * map, at a size that can be read on paper): in the printed layouts (HTML and PDF) only.
+       * Markdown's Mermaid can be zoomed, and Word shows the whole map.
+       */
+      readonly detail?: boolean;
       readonly blocks: readonly Block[];
     }
   | { readonly kind: "page-break" };
@@ -161,12 +167,13 @@ export function diagramBlock(id: string, title: string, chart: Flowchart): Diagr
   return { kind: "diagram", id, title, chart, source: writeMermaid(chart) };
 }
 
-/** Every diagram in a block tree, in document order. */
-export function diagramsOf(blocks: readonly Block[]): DiagramBlock[] {
+/** Every diagram in a block tree, in document order; without `detail` pages' when asked. */
+export function diagramsOf(blocks: readonly Block[], options: { details?: boolean } = {}): DiagramBlock[] {
   const out: DiagramBlock[] = [];
   const visit = (list: readonly Block[]): void => {
     for (const block of list) {
       if (block.kind === "diagram") out.push(block);
+      else if (block.kind === "page" && block.detail && options.details === false) continue;
       else if (block.kind === "callout" || block.kind === "page") visit(block.blocks);
       else if (block.kind === "list") for (const item of block.items) visit(item.children ?? []);
     }

@@ -409,6 +409,8 @@ export async function writeDocx(doc: SopDocument, options: DocxOptions = {}): Pr
       }),
     );
   for (const b of doc.blocks) {
+    // Detail pages are closer views for print, each a picture more to take: Word shows the whole map.
+    if (b.kind === "page" && b.detail) continue;
     if (b.kind === "page" && b.landscape) {
       ctx.width = LANDSCAPE_WIDTH;
       sections.push({ landscape: true, children: block(b, ctx) });

@@ -143,6 +143,7 @@ export function writeMarkdown(doc: SopDocument): string {
     parts.push(`**${inline(doc.letterhead.company, " ", true)}**${doc.letterhead.lines.map((l) => `\\\n${inline(l)}`).join("")}`);
   }
   if (doc.edition) parts.push(`> **${escapeMarkdown(doc.edition)}**`);
-  for (const block of doc.blocks) parts.push(blockText(block, "", toc));
+  // Detail pages are closer views for print; a reader of Markdown zooms the map itself.
+  for (const block of doc.blocks) if (!(block.kind === "page" && block.detail)) parts.push(blockText(block, "", toc));
   return `${parts.join("\n\n")}\n`;
 }

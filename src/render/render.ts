@@ -35,7 +35,7 @@ export async function renderDocument(doc: SopDocument, format: Format, browser?:
       return { output: writeHtml(doc, { svgs: svgs(doc) }), findings };
     case "docx": {
       if (browser) {
-        return { output: await writeDocx(doc, { images: await browser.pictures(diagramsOf(doc.blocks)) }), findings };
+        return { output: await writeDocx(doc, { images: await browser.pictures(diagramsOf(doc.blocks, { details: false })) }), findings };
       }
       findings.push({
         severity: "info",

@@ -8,6 +8,8 @@ import { loadPlaybook } from "../../src/playbook/load.ts";
 import { clientEdition, parseClientFile } from "../../src/render/client.ts";
 import { diagramsOf, headingsOf, plainText, type SopDocument } from "../../src/render/document.ts";
 import { writeDocx } from "../../src/render/docx.ts";
+import { layoutFlowchart } from "../../src/render/flowchart/layout.ts";
+import { estimatedMeasure } from "../../src/render/flowchart/measure.ts";
 import { writeHtml } from "../../src/render/html.ts";
 import { escapeMarkdown, writeMarkdown } from "../../src/render/markdown.ts";
 import { Placeholders } from "../../src/render/placeholders.ts";
@@ -255,5 +257,37 @@ describe("diagrams", () => {
       assert.equal((map.source.match(/^ {4}d_\w+\{"/gm) ?? []).length, decisions, file);
       if (decisions > 0) assert.match(map.source, /d_\w+ -->\|"[^"]+"\| /, file);
     }
+  });
+
+  test("a map too big to read on paper gets a page per phase in HTML and PDF; Markdown and Word keep the whole map", async () => {
+    let withDetails = 0;
+    for (const { file, model: m } of playbooks) {
+      const doc = buildSop(m);
+      const [whole, ...phases] = diagramsOf(doc.blocks);
+      assert.ok(whole, file);
+      const layout = layoutFlowchart(whole.chart, estimatedMeasure());
+      const scale = Math.min(1, 1032 / layout.width, 642 / layout.height);
+      if (scale >= 0.5) {
+        assert.deepEqual(phases, [], `${file}: legible whole at ${scale.toFixed(2)}, no phase pages`);
+        continue;
+      }
+      withDetails++;
+      // One page per phase, each the phase's part of the whole map, nothing added or lost.
+      assert.deepEqual(
+        phases.map((p) => p.chart.clusters),
+        whole.chart.clusters.map((c) => [c]),
+        `${file}: a page per phase`,
+      );
+      for (const p of phases) assert.deepEqual([p.chart.nodes, p.chart.edges], [[], []], file);
+      const html = String((await renderDocument(doc, "html")).output);
+      for (const p of phases) assert.match(html, new RegExp(`<figure class="diagram" id="${p.id}"[^>]*><svg `), `${file}: ${p.id} drawn`);
+      assert.equal(writeMarkdown(doc).match(/```mermaid/g)?.length, 1, `${file}: Markdown has the whole map only`);
+      assert.deepEqual(
+        diagramsOf(doc.blocks, { details: false }).map((d) => d.id),
+        ["process-map"],
+        `${file}: Word pictures the whole map only`,
+      );
+    }
+    assert.ok(withDetails >= 2, "the big built-in maps get phase pages");
   });
 });

@@ -1,10 +1,13 @@
-// The process map as Mermaid (one subgraph per phase, decision diamonds with their branch labels,
-// loops drawn back to where they return) and the swimlane view by role (a role-by-phase table,
-// which prints legibly in every format where a lane diagram of thirty steps does not).
+// The process map as a flowchart (one cluster per phase, decision diamonds with their branch
+// labels, loops drawn back to where they return), a page per phase where the whole map would print
+// too small to read, and the swimlane view by role (a role-by-phase table, which prints legibly in
+// every format where a lane diagram of thirty steps does not).
 import type { Step } from "../../playbook/schema.ts";
 import type { Block, Inline, Rich } from "../document.ts";
 import { diagramBlock, plain, strong, text } from "../document.ts";
 import type { ClassStyle, FlowCluster, Flowchart, FlowEdge, FlowNode, NodeShape } from "../flowchart/chart.ts";
+import { layoutFlowchart } from "../flowchart/layout.ts";
+import { estimatedMeasure } from "../flowchart/measure.ts";
 import type { BuildContext } from "./context.ts";
 import { phaseTitle } from "./procedure.ts";
 import { triggerWords, windowWords } from "./words.ts";
@@ -196,7 +199,44 @@ export function swimlaneTable(ctx: BuildContext): Block {
   };
 }
 
+/**
+ * The box a map is printed in: a landscape A4 page inside its margins, at most 170 mm high (the
+ * print stylesheet's limit, leaving room for the heading), in CSS pixels.
+ */
+const PRINTED_MAP = { width: ((297 - 24) / 25.4) * 96, height: (170 / 25.4) * 96 };
+
+/** Below this, a map's 16-pixel text prints smaller than 6 points: each phase then gets a page of its own. */
+const LEGIBLE_SCALE = 0.5;
+
+/** The scale the whole map prints at (estimated widths: the same decision on every machine). */
+function printedScale(chart: Flowchart): number {
+  const { width, height } = layoutFlowchart(chart, estimatedMeasure());
+  return Math.min(1, PRINTED_MAP.width / width, PRINTED_MAP.height / height);
+}
+
+/** One page per phase, the phase's part of the map alone, for maps too big to read whole on paper. */
+function phaseDetailPages(chart: Flowchart, appendix: string): Block[] {
+  if (chart.clusters.length < 2 || printedScale(chart) >= LEGIBLE_SCALE) return [];
+  return chart.clusters.map((cluster, i): Block => {
+    const id = `process-map-${cluster.id.replace(/^ph_/, "")}`;
+    return {
+      kind: "page",
+      id: `${id}-page`,
+      fit: false,
+      landscape: true,
+      detail: true,
+      blocks: [
+        { kind: "heading", level: 3, id, number: `${appendix}${i + 1}`, text: plain(cluster.label) },
+        diagramBlock(id, cluster.label, { ...chart, nodes: [], clusters: [cluster], edges: [] }),
+      ],
+    };
+  });
+}
+
 export function processMapBlocks(ctx: BuildContext): Block[] {
+  const chart = processMapChart(ctx);
+  const heading = ctx.appendix("Process Map");
+  const appendix = heading.kind === "heading" ? (heading.number ?? "") : "";
   return [
     {
       kind: "page",
@@ -204,7 +244,7 @@ export function processMapBlocks(ctx: BuildContext): Block[] {
       fit: false,
       landscape: true,
       blocks: [
-        ctx.appendix("Process Map"),
+        heading,
         {
           kind: "paragraph",
           tone: "small",
@@ -212,9 +252,10 @@ export function processMapBlocks(ctx: BuildContext): Block[] {
             "Phases run left to right, the steps of a phase top to bottom. Diamonds are decisions with their branch labels; dashed boxes are side branches opened only when needed, returning where their arrow points; double-edged boxes are sign-off checkpoints; “→ 6.n” continues at step 6.n.",
           ),
         },
-        diagramBlock("process-map", "Process map", processMapChart(ctx)),
+        diagramBlock("process-map", "Process map", chart),
       ],
     },
+    ...phaseDetailPages(chart, appendix),
     {
       kind: "page",
       id: "swimlane-page",

@@ -151,8 +151,9 @@ function layoutCluster(cluster: FlowCluster, chart: Flowchart, measure: TextMeas
   });
   dagre.layout(graph);
   const size = graph.graph();
-  const contentWidth = size.width ?? 0;
-  const contentHeight = size.height ?? 0;
+  // dagre gives an empty graph no finite size.
+  const contentWidth = Number.isFinite(size.width) ? (size.width as number) : 0;
+  const contentHeight = Number.isFinite(size.height) ? (size.height as number) : 0;
   const titleWidth = Math.max(contentWidth, CLUSTER_TITLE_WIDTH);
   const title = wrapText(cluster.label, titleWidth, TEXT.titleSize, measure);
   const width = Math.ceil(Math.max(contentWidth, ...title.map((l) => measure.width(l, TEXT.titleSize))) + 2 * CLUSTER_PAD);

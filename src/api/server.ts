@@ -99,7 +99,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (!ownsDatabase) await migrate(database.db);
     // Mail goes through SMTP when SMTP_URL is set, else into the mail outbox the app lists (GET /mail).
     const mailer: Mailer = options.mailer ?? configuredMailer(config, database, clock);
-    const deps: ApiDeps = { config, database, db: apiDb(database), service: new ProjectService(database), clock, mailer };
+    // Set below once the dispatcher exists; routes that commit mail wake it through deps.
+    let outbox: OutboxDispatcher | undefined;
+    const deps: ApiDeps = {
+      config,
+      database,
+      db: apiDb(database),
+      service: new ProjectService(database),
+      clock,
+      mailer,
+      deliverSoon: () => outbox?.wake(),
+    };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
@@ -147,11 +157,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           on: { error: (error) => log.error({ err: error }, "health review round failed") },
         })
       : undefined;
-    const outbox = config.outbox
+    outbox = config.outbox
       ? new OutboxDispatcher(database, {
           // Notifications (src/notify) deliver mail, invitations, survey links, chat and in-app
           // messages; start_project is still only logged.
           handlers: { ...logDelivery(log), ...notificationsOf(deps).handlers() },
+          clock,
           on: { error: (error) => log.error({ err: error }, "outbox round failed") },
         })
       : undefined;

@@ -9,7 +9,15 @@ import { sql } from "kysely";
 import type { BusinessCalendar } from "../engine/calendar/business-calendar.ts";
 import type { Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
-import { AppError, type Database, type Delivery, type EffectHandlers, type ProjectRecord, type ProjectService } from "../store/index.ts";
+import {
+  AppError,
+  type Database,
+  type Delivery,
+  type EffectHandlers,
+  type MailEffect,
+  type ProjectRecord,
+  type ProjectService,
+} from "../store/index.ts";
 import { playbookCache } from "../store/playbooks.ts";
 import { addMs, fromDb } from "../store/time.ts";
 import { type Directory, databaseDirectory, type ProjectRef, type Recipient } from "./directory.ts";
@@ -141,6 +149,7 @@ export class Notifications {
       update_invite: (effect, delivery) => this.#updateInvite(effect, delivery),
       request_approval: (effect, delivery) => this.#requestApproval(effect, delivery),
       assignment_needed: (effect, delivery) => this.#assignmentNeeded(effect, delivery),
+      send_mail: (effect, delivery) => this.#sendMail(effect, delivery),
     };
   }
 
@@ -348,14 +357,19 @@ export class Notifications {
   }
 
   /** Send a message of a project through the mailer (recorded, and SMTP when configured), once per key. */
-  async sendProjectMail(projectId: string, to: readonly Recipient[], message: RenderedMessage, key: string): Promise<void> {
+  /**
+   * Mail written whole by someone (an email step's message), sent under its delivery key: the mail
+   * store keeps one message per key and SMTP is skipped for one already sent, so a retried delivery
+   * sends it once.
+   */
+  async #sendMail(effect: MailEffect, delivery: Delivery): Promise<void> {
     await this.#o.mailer.send({
-      to: to.map((r) => ({ name: r.name, address: r.address })),
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      key,
-      projectId,
+      to: effect.to.map((r) => ({ ...(r.name ? { name: r.name } : {}), address: r.address })),
+      subject: effect.subject,
+      text: effect.text,
+      ...(effect.html !== undefined ? { html: effect.html } : {}),
+      key: delivery.key,
+      ...(delivery.projectId ? { projectId: delivery.projectId } : {}),
     });
   }
 

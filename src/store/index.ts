@@ -42,7 +42,9 @@ export {
   type EffectHandler,
   type EffectHandlers,
   listOutbox,
+  type MailEffect,
   OutboxDispatcher,
+  type OutboxEffect,
   type OutboxEntry,
 } from "./outbox.ts";
 export { listPeople, type PersonInput, type PersonRecord, upsertPerson } from "./people.ts";

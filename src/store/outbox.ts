@@ -12,6 +12,21 @@ import { Poller, type PollerEvents, type Sleep, systemClock, systemSleep } from 
 import type { Schema } from "./schema.ts";
 import { addMs, fromDb } from "./time.ts";
 
+/**
+ * Mail composed outside the engine (an email step's message, written by whoever completes the
+ * step), kept in the outbox with the command that sends it, and delivered like the engine's effects.
+ */
+export interface MailEffect {
+  readonly kind: "send_mail";
+  readonly to: readonly { readonly name?: string; readonly address: string }[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+}
+
+/** What the outbox delivers: the engine's effects, and mail the adapters compose. */
+export type OutboxEffect = Effect | MailEffect;
+
 /** Write a command's effects. `version` is the project's version after the command. */
 export async function enqueueEffects(
   trx: Kysely<Schema>,
@@ -42,6 +57,22 @@ export async function enqueueEffects(
     .execute();
 }
 
+/** Write one effect under a key of the caller's, in the caller's transaction (the command's). */
+export async function enqueueKeyed(trx: Kysely<Schema>, projectId: string, key: string, effect: OutboxEffect, now: Instant): Promise<void> {
+  await trx
+    .insertInto("outbox")
+    .values({
+      id: randomUUID(),
+      delivery_key: key,
+      project_id: projectId,
+      kind: effect.kind,
+      effect: JSON.stringify(effect),
+      next_attempt_at: now,
+      created_at: now,
+    })
+    .execute();
+}
+
 export interface Delivery {
   readonly outboxId: string;
   /** Stable across retries: pass it downstream (an Idempotency-Key header, a message id). */
@@ -53,8 +84,11 @@ export interface Delivery {
   readonly signal: AbortSignal;
 }
 
-export type EffectHandler<K extends Effect["kind"]> = (effect: Extract<Effect, { kind: K }>, delivery: Delivery) => Promise<void>;
-export type EffectHandlers = { readonly [K in Effect["kind"]]?: EffectHandler<K> };
+export type EffectHandler<K extends OutboxEffect["kind"]> = (
+  effect: Extract<OutboxEffect, { kind: K }>,
+  delivery: Delivery,
+) => Promise<void>;
+export type EffectHandlers = { readonly [K in OutboxEffect["kind"]]?: EffectHandler<K> };
 
 export interface Backoff {
   /** Delay before the second attempt. */
@@ -145,8 +179,8 @@ async function deliver(
   options: Required<Omit<DispatchOptions, "batchSize">>,
   startedAt: Instant,
 ): Promise<Outcome> {
-  const effect = row.effect as Effect;
-  const handler = options.handlers[effect.kind] as EffectHandler<Effect["kind"]> | undefined;
+  const effect = row.effect as OutboxEffect;
+  const handler = options.handlers[effect.kind] as EffectHandler<OutboxEffect["kind"]> | undefined;
   let error: string | undefined;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error("the delivery lease ran out")), Math.min(options.leaseMs, 2 ** 31 - 1));
@@ -222,7 +256,7 @@ export interface OutboxEntry {
   readonly id: string;
   readonly key: string;
   readonly projectId: string | undefined;
-  readonly effect: Effect;
+  readonly effect: OutboxEffect;
   readonly status: "pending" | "delivered" | "failed";
   readonly attempts: number;
   readonly nextAttemptAt: Instant;
@@ -238,7 +272,7 @@ export async function listOutbox(db: Kysely<Schema>, filter: { readonly projectI
     id: r.id,
     key: r.delivery_key,
     projectId: r.project_id ?? undefined,
-    effect: r.effect as Effect,
+    effect: r.effect as OutboxEffect,
     status: r.status,
     attempts: r.attempts,
     nextAttemptAt: fromDb(r.next_attempt_at),

@@ -42,6 +42,10 @@ export class Poller<R> {
   readonly #options: PollerOptions<R>;
   #controller: AbortController | undefined;
   #loop: Promise<void> | undefined;
+  /** Set by wake(): the round after this one starts without the pause. */
+  #woken = false;
+  /** Ends the pause in progress, if any. */
+  #endPause: (() => void) | undefined;
 
   constructor(options: PollerOptions<R>) {
     this.#options = options;
@@ -58,6 +62,12 @@ export class Poller<R> {
     this.#loop = this.#run(controller.signal);
   }
 
+  /** Run a round now rather than after the pause: there is new work (an effect just committed). */
+  wake(): void {
+    this.#woken = true;
+    this.#endPause?.();
+  }
+
   /** Finish the round in progress (its transaction commits or rolls back), then end. */
   async stop(): Promise<void> {
     const loop = this.#loop;
@@ -71,6 +81,7 @@ export class Poller<R> {
   async #run(signal: AbortSignal): Promise<void> {
     const { work, busy, intervalMs, clock, sleep, on } = this.#options;
     while (!signal.aborted) {
+      this.#woken = false;
       const at = clock();
       let again = false;
       try {
@@ -80,8 +91,17 @@ export class Poller<R> {
       } catch (error) {
         on?.error?.(error, at);
       }
-      // Raced with the abort so that stop() never waits out a sleep that ignores its signal.
-      if (!again && !signal.aborted) await Promise.race([sleep(intervalMs, signal), aborted(signal)]);
+      // Raced with the abort so that stop() never waits out a sleep that ignores its signal; wake()
+      // (now, or during the round) ends the pause early.
+      if (!again && !signal.aborted && !this.#woken) {
+        const pause = new AbortController();
+        const stop = () => pause.abort();
+        signal.addEventListener("abort", stop, { once: true });
+        this.#endPause = stop;
+        await Promise.race([sleep(intervalMs, pause.signal), aborted(pause.signal)]);
+        this.#endPause = undefined;
+        signal.removeEventListener("abort", stop);
+      }
     }
     on?.stopped?.();
   }

@@ -19,6 +19,7 @@ import { ConflictError, notFound } from "./errors.ts";
 import { chainEvents, insertEvents, loadEvents, type StoredEvent } from "./event-log.ts";
 import { GENESIS_HASH } from "./hashing.ts";
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from "./idempotency.ts";
+import { enqueueKeyed, type OutboxEffect } from "./outbox.ts";
 import { assignablePeople } from "./people.ts";
 import {
   loadPlaybookVersion,
@@ -52,6 +53,12 @@ export interface CommandRequest {
   readonly expectedVersion?: number;
   readonly idempotencyKey?: string;
   readonly now: Instant | Date;
+  /**
+   * Something to deliver because this command was accepted (an email step's mail), written to the
+   * outbox in the command's transaction under the key given: it goes if and only if the command
+   * commits, and a replay of the command does not write it again.
+   */
+  readonly deliver?: (result: CommandResult) => { readonly key: string; readonly effect: OutboxEffect };
 }
 
 export interface ProjectRecord {
@@ -220,6 +227,10 @@ export class ProjectService {
         });
       }
       const result = await applyCommand(trx, this.#cache, row, request.command, request.actor, now);
+      if (request.deliver) {
+        const { key, effect } = request.deliver(result);
+        await enqueueKeyed(trx, projectId, key, effect, now);
+      }
       if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, COMMAND_SCOPE, idempotencyKey, result);
       return result;
     });

@@ -12,7 +12,7 @@ import type { Actor, Command, Effect } from "../../src/engine/types.ts";
 import { addContact } from "../../src/notify/directory.ts";
 import { meetingUid } from "../../src/notify/meetings.ts";
 import { notifyDb } from "../../src/notify/tables.ts";
-import { dispatchOutbox, enqueueEffects, listOutbox } from "../../src/store/outbox.ts";
+import { dispatchOutbox, enqueueEffects, listOutbox, type OutboxEffect } from "../../src/store/outbox.ts";
 import { runDueTicks } from "../../src/store/scheduler.ts";
 import type { FreshDatabase } from "../store/support/backends.ts";
 import { testBackends } from "../store/support/backends.ts";
@@ -115,9 +115,9 @@ for (const backend of BACKENDS) {
       await run(projectId, { type: "complete_step", step: "handoff" }, AE, "2026-03-02T09:00:00.000Z");
     }
     /** Redeliver an outbox entry as a retry would (same delivery key, next attempt). */
-    async function retry(entry: { id: string; key: string; effect: Effect }, projectId: string): Promise<void> {
+    async function retry(entry: { id: string; key: string; effect: OutboxEffect }, projectId: string): Promise<void> {
       const handlers = w.notifications.handlers();
-      const handler = handlers[entry.effect.kind] as (effect: Effect, delivery: unknown) => Promise<void>;
+      const handler = handlers[entry.effect.kind] as (effect: OutboxEffect, delivery: unknown) => Promise<void>;
       await handler(entry.effect, { outboxId: entry.id, key: entry.key, projectId, attempt: 2, signal: new AbortController().signal });
     }
 

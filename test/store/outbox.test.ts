@@ -16,9 +16,10 @@ import {
   listOutbox,
   OutboxDispatcher,
 } from "../../src/store/outbox.ts";
+import type { ProjectService } from "../../src/store/project-service.ts";
 import { runDueTicks } from "../../src/store/scheduler.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
-import { hoursAfter, startInput, T0, withMinimal } from "./support/world.ts";
+import { hoursAfter, OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
 const BACKENDS = await testBackends();
 const BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 };
@@ -64,10 +65,13 @@ describe("backoff", () => {
 for (const backend of BACKENDS) {
   describe(`outbox on ${backend.name}`, { skip: backend.skip }, () => {
     let fresh: FreshDatabase;
+    let commands: ProjectService;
     before(async () => {
       fresh = await backend.fresh();
       const { service, playbook } = await withMinimal(fresh.database);
-      for (const id of ["o-1", "o-2", "o-3", "o-4", "o-5", "o-6"]) await service.startProject({ playbook, input: startInput(id), now: T0 });
+      for (const id of ["o-1", "o-2", "o-3", "o-4", "o-5", "o-6", "o-7"])
+        await service.startProject({ playbook, input: startInput(id), now: T0 });
+      commands = service;
     });
     after(() => fresh?.dispose());
 
@@ -201,6 +205,96 @@ for (const backend of BACKENDS) {
       });
       assert.deepEqual(delivered, ["csat"]);
       assert.equal(rounds[0]?.delivered, 1);
+    });
+
+    test("what a command delivers (an email step's mail) is written with it: refused, nothing; accepted, once; a failed write undoes the command", async () => {
+      const mail = (subject: string) => ({
+        kind: "send_mail" as const,
+        to: [{ name: "Dana", address: "dana@globex.example" }],
+        subject,
+        text: "Hello",
+      });
+      const rows = async () => (await listOutbox(fresh.database.db, { projectId: "o-7" })).filter((e) => e.effect.kind === "send_mail");
+      const version = async () => (await commands.getProject("o-7")).version;
+      // Refused (a step that is not open): no mail.
+      await assert.rejects(
+        commands.runCommand("o-7", {
+          command: { type: "complete_step", step: "no_such_step" },
+          actor: OPS,
+          now: hoursAfter(1),
+          deliver: () => ({ key: "o-7#refused", effect: mail("refused") }),
+        }),
+      );
+      assert.deepEqual(await rows(), []);
+      // Accepted: the mail is in the outbox under its key, with the command's events.
+      const before = await version();
+      const accepted = await commands.runCommand("o-7", {
+        command: { type: "complete_step", step: "handoff" },
+        actor: OPS,
+        now: hoursAfter(1),
+        idempotencyKey: "o-7-handoff",
+        deliver: (result) => ({ key: `o-7@${result.version}#mail`, effect: mail("accepted") }),
+      });
+      assert.ok(accepted.version > before);
+      assert.deepEqual(
+        (await rows()).map((r) => [r.key, r.status, (r.effect as { subject: string }).subject]),
+        [[`o-7@${accepted.version}#mail`, "pending", "accepted"]],
+      );
+      // A replay of the same request writes nothing more.
+      const replay = await commands.runCommand("o-7", {
+        command: { type: "complete_step", step: "handoff" },
+        actor: OPS,
+        now: hoursAfter(2),
+        idempotencyKey: "o-7-handoff",
+        deliver: () => ({ key: "o-7#replayed", effect: mail("replayed") }),
+      });
+      assert.equal(replay.replayed, true);
+      assert.equal((await rows()).length, 1);
+      // The mail cannot be written (its key is taken): the command is undone with it.
+      const at = await version();
+      const events = (await commands.listEvents("o-7")).length;
+      await assert.rejects(
+        commands.runCommand("o-7", {
+          command: { type: "hold", reason: "waiting on the client" },
+          actor: OPS,
+          now: hoursAfter(3),
+          deliver: () => ({ key: `o-7@${accepted.version}#mail`, effect: mail("duplicate") }),
+        }),
+      );
+      assert.equal(await version(), at, "the command did not commit");
+      assert.equal((await commands.listEvents("o-7")).length, events, "no event was written");
+      assert.equal((await rows()).length, 1);
+    });
+
+    test("wake() ends the pause: an effect committed while the dispatcher waits goes at once, not at the next poll", async () => {
+      const delivered: string[] = [];
+      let arrived: () => void = () => undefined;
+      const arrival = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      const dispatcher = new OutboxDispatcher(fresh.database, {
+        handlers: {
+          send_survey: async (e) => {
+            delivered.push(e.survey);
+            arrived();
+          },
+        },
+        clock: () => hoursAfter(4),
+        // A pause that only ends when its signal aborts: without wake() nothing more would happen.
+        sleep: (_ms, signal) =>
+          signal.aborted ? Promise.resolve() : new Promise((done) => signal.addEventListener("abort", () => done(), { once: true })),
+      });
+      dispatcher.start();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await queue(fresh.database, "o-6", [{ kind: "send_survey", survey: "nps", to: ["client_primary"] }], hoursAfter(4));
+        dispatcher.wake();
+        const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5_000).unref());
+        assert.notEqual(await Promise.race([arrival, timeout]), "timeout", "the woken dispatcher delivered");
+        assert.deepEqual(delivered, ["nps"]);
+      } finally {
+        await dispatcher.stop();
+      }
     });
   });
 }

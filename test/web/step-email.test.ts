@@ -54,7 +54,8 @@ async function must(response: Promise<{ status: number; body: unknown }>, what: 
 }
 
 before(async () => {
-  web = await startWebServer();
+  // The outbox runs: the step's mail is queued with its completion and sent by the dispatcher.
+  web = await startWebServer({ OUTBOX: "on" });
   const { admin } = web;
   await must(admin.request("POST", "/playbooks", { raw: EMAIL_PLAYBOOK, headers: { "content-type": "application/yaml" } }), "playbook");
   await must(
@@ -107,14 +108,16 @@ describe("an email step in the project workspace", () => {
 
     await subject.fill("Welcome aboard, Northwind Traders");
     await dialog.getByRole("button", { name: "Send and mark done" }).click();
-    await page.getByText("Sent to Dana Whitfield. Done: Send the introduction email").waitFor();
+    await page.getByText("On its way to Dana Whitfield. Done: Send the introduction email").waitFor();
     await dialog.waitFor({ state: "hidden" });
     const head = page.getByRole("button", { name: /Send the introduction email/ });
     await head.getByText("Done", { exact: true }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Preview and send email" }).count(), 0, "a done step sends nothing more");
     await page.screenshot({ path: artifact("step-email-sent.png"), fullPage: true });
 
-    const sent = web.mailer.sent.filter((m) => m.projectId === "onb-email");
+    const stepMail = () => web.mailer.sent.filter((m) => m.projectId === "onb-email" && m.key.includes("#step-email:"));
+    for (let waited = 0; stepMail().length === 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const sent = stepMail();
     assert.equal(sent.length, 1);
     assert.equal(sent[0]?.subject, "Welcome aboard, Northwind Traders");
     assert.deepEqual(

@@ -3673,13 +3673,13 @@ export interface components {
     StepEmailSent: {
       events: components["schemas"]["Event"][];
       mail: {
-        /** @description The mail's key: GET /mail lists it with the project's id. */
+        /** @description The mail's key. It was queued with the step's completion (the same transaction) and goes out within seconds, retried while the mail server is unreachable; GET /mail lists it with the project's id once sent. */
         key: string;
         subject: string;
         to: components["schemas"]["StepEmailRecipient"][];
       };
       projectId: string;
-      /** @description This repeats an earlier request with the same Idempotency-Key: nothing was sent again. */
+      /** @description This repeats an earlier request with the same Idempotency-Key: nothing was queued again. */
       replayed: boolean;
       /** @enum {string} */
       status: "active" | "on_hold" | "cancelled" | "closed";
@@ -3689,13 +3689,13 @@ export interface components {
     StepEmailSentInput: {
       events: components["schemas"]["EventInput"][];
       mail: {
-        /** @description The mail's key: GET /mail lists it with the project's id. */
+        /** @description The mail's key. It was queued with the step's completion (the same transaction) and goes out within seconds, retried while the mail server is unreachable; GET /mail lists it with the project's id once sent. */
         key: string;
         subject: string;
         to: components["schemas"]["StepEmailRecipientInput"][];
       };
       projectId: string;
-      /** @description This repeats an earlier request with the same Idempotency-Key: nothing was sent again. */
+      /** @description This repeats an earlier request with the same Idempotency-Key: nothing was queued again. */
       replayed: boolean;
       /** @enum {string} */
       status: "active" | "on_hold" | "cancelled" | "closed";
@@ -7943,7 +7943,7 @@ export interface operations {
     parameters: {
       query?: never;
       header: {
-        /** @description Required: a retried POST with the same key sends nothing twice (and sends the mail if an earlier attempt could not). */
+        /** @description Required: a retried POST with the same key completes nothing and queues nothing twice. */
         "idempotency-key": string;
         /** @description Required: the project's ETag from your last read, e.g. "7". Without it: 428. */
         "if-match"?: string;
@@ -8034,15 +8034,6 @@ export interface operations {
       };
       /** @description If-Match is required */
       428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Service unavailable */
-      503: {
         headers: {
           [name: string]: unknown;
         };

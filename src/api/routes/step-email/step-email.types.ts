@@ -39,7 +39,7 @@ export const SendStepEmailHeaders = z.looseObject({
     .string()
     .min(1)
     .max(200)
-    .describe("Required: a retried POST with the same key sends nothing twice (and sends the mail if an earlier attempt could not)."),
+    .describe("Required: a retried POST with the same key completes nothing and queues nothing twice."),
 });
 
 /** One line, no control characters: it becomes a mail header. */
@@ -68,12 +68,16 @@ export const StepEmailSent = z
     version: z.number().int().describe("The project's version after the step completed (also the ETag)."),
     status: ProjectStatus,
     mail: z.object({
-      key: z.string().describe("The mail's key: GET /mail lists it with the project's id."),
+      key: z
+        .string()
+        .describe(
+          "The mail's key. It was queued with the step's completion (the same transaction) and goes out within seconds, retried while the mail server is unreachable; GET /mail lists it with the project's id once sent.",
+        ),
       to: z.array(StepEmailRecipient),
       subject: z.string(),
     }),
     events: z.array(Event),
-    replayed: z.boolean().describe("This repeats an earlier request with the same Idempotency-Key: nothing was sent again."),
+    replayed: z.boolean().describe("This repeats an earlier request with the same Idempotency-Key: nothing was queued again."),
   })
   .meta({ id: "StepEmailSent" });
 

@@ -78,7 +78,8 @@ export function StepEmailDialog({
         headers: { "if-match": `"${version}"`, "idempotency-key": key },
       });
       onClose();
-      await onSent(`Sent to ${draft.to.map((r) => r.name).join(", ")}. Done: ${step.title}`);
+      // The mail was queued with the step's completion; the outbox sends it a moment later.
+      await onSent(`On its way to ${draft.to.map((r) => r.name).join(", ")}. Done: ${step.title}`);
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) {
         onClose();

@@ -22,7 +22,7 @@ import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { userKey } from "../../idempotency.ts";
 import { etag, preconditionFailed, requiredVersion } from "../../preconditions.ts";
-import { HttpProblem, problemResponses } from "../../problems.ts";
+import { problemResponses } from "../../problems.ts";
 import { stepEmailDraft } from "./draft.ts";
 import { recipientView, SendStepEmailBody, SendStepEmailHeaders, StepEmailParams, StepEmailSent } from "./step-email.types.ts";
 

@@ -313,8 +313,9 @@ class ChromiumSession implements BrowserSession, Photographer {
   }
 
   async #print(page: Page, html: string, options: PdfPrintOptions): Promise<Uint8Array> {
-    await page.setContent(html, { waitUntil: "load" });
+    // Print media before the content arrives: the document is laid out once, for print, not first for the screen.
     await page.emulateMedia({ media: "print" });
+    await page.setContent(html, { waitUntil: "load" });
     // A job-aid page taller than a printed page is scaled down to fit on it.
     if (options.fitSelector)
       await page.evaluate(

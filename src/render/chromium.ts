@@ -81,6 +81,8 @@ export interface LaunchOptions {
   readonly picturePages?: number;
   /** Where Word's pictures of the maps are kept between sessions (default: nowhere, every session photographs). */
   readonly diagramStore?: DiagramStore;
+  /** Start Chromium at the first job that needs it, not now: a Word file whose pictures are all kept needs none. */
+  readonly lazy?: boolean;
 }
 
 /**
@@ -220,7 +222,9 @@ export class PagePool<P extends { close(): Promise<void> } = Page> {
 }
 
 class ChromiumSession implements BrowserSession, Photographer {
-  readonly #browser: Browser;
+  /** The browser, started at the first call (LaunchOptions.lazy) or before the session is handed out. */
+  readonly #browser: () => Promise<Browser>;
+  #started = false;
   readonly #pictures: PictureCache;
   /** Blank pages where maps are photographed (LaunchOptions.picturePages). */
   readonly #picturePages: PagePool;
@@ -232,13 +236,19 @@ class ChromiumSession implements BrowserSession, Photographer {
   // its own renderer process. Pictures are enlarged by CSS rather than by a device scale factor,
   // so they need no context of their own.
   readonly #context = memoRetrying(async () => {
-    const context = await this.#browser.newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } });
+    const context = await (await this.#browser()).newContext({ viewport: { width: PRINT_WIDTH_PX, height: PRINT_HEIGHT_PX } });
     await context.route(`${ORIGIN}/**`, serveMermaid);
     return context;
   });
 
-  constructor(browser: Browser, options: { printPages: number; picturePages: number; diagramStore: DiagramStore | undefined }) {
-    this.#browser = browser;
+  constructor(
+    launch: () => Promise<Browser>,
+    options: { printPages: number; picturePages: number; diagramStore: DiagramStore | undefined },
+  ) {
+    this.#browser = memoRetrying(() => {
+      this.#started = true;
+      return launch();
+    });
     const store = options.diagramStore;
     this.#pictures = new PictureCache(this, store ? { store, keyOf: (svg) => pictureKey(svg, { pngScale: PNG_SCALE }) } : undefined);
     this.#picturePages = new PagePool(options.picturePages, async () => (await this.#context()).newPage());
@@ -340,7 +350,7 @@ class ChromiumSession implements BrowserSession, Photographer {
     html: string,
     options: { width?: number; height?: number; fullPage?: boolean; selector?: string } = {},
   ): Promise<Uint8Array> {
-    const page = await this.#browser.newPage({ viewport: { width: options.width ?? 1000, height: options.height ?? 1400 } });
+    const page = await (await this.#browser()).newPage({ viewport: { width: options.width ?? 1000, height: options.height ?? 1400 } });
     try {
       await page.setContent(html, { waitUntil: "load" });
       if (options.selector) return new Uint8Array(await page.locator(options.selector).first().screenshot({ type: "png" }));
@@ -350,18 +360,42 @@ class ChromiumSession implements BrowserSession, Photographer {
     }
   }
 
+  /** Start the browser now (a lazy session starts it at its first job). */
+  async start(): Promise<void> {
+    await this.#browser();
+  }
+
   async close(): Promise<void> {
-    await this.#browser.close();
+    if (!this.#started) return;
+    const browser = await this.#browser().catch(() => undefined);
+    await browser?.close();
   }
 }
 
-/** Start headless Chromium. Throws when it is not installed (check with `chromiumInstalled`). */
+/** A headless Chromium session. Throws when it is not installed (check with `chromiumInstalled`), or, unless lazy, cannot start. */
 export async function launchChromium(executablePath = DEFAULT_CHROMIUM, options: LaunchOptions = {}): Promise<BrowserSession> {
   if (!chromiumInstalled(executablePath)) {
     throw new Error(`Chromium is not installed at ${executablePath} (Debian: apt-get install chromium)`);
   }
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const printPages = Math.max(1, Math.floor(options.printPages ?? Math.min(4, availableParallelism())));
   const picturePages = Math.max(1, Math.floor(options.picturePages ?? 1));
-  return new ChromiumSession(browser, { printPages, picturePages, diagramStore: options.diagramStore });
+  const launch = async () => {
+    try {
+      return await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    } catch (error) {
+      // Playwright's message goes on with the whole command line and its call log: the first line says it.
+      const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+      throw new Error(`Chromium at ${executablePath} could not start (${reason}); is it Chromium? (Debian: apt-get install chromium)`, {
+        cause: error,
+      });
+    }
+  };
+  const session = new ChromiumSession(launch, {
+    printPages,
+    picturePages,
+    diagramStore: options.diagramStore,
+  });
+  // Started now unless lazy: a browser that cannot start fails here, where callers expect it.
+  if (!options.lazy) await session.start();
+  return session;
 }

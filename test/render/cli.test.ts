@@ -59,6 +59,24 @@ describe("onboard render", () => {
     const keptAt = statSync(join(cache, "diagrams", kept[0] ?? "")).mtimeMs;
     const second = await pictures(render("second.docx", "--diagram-cache", cache));
     assert.deepEqual(second, first, "the kept picture gives the same document");
+    // With every picture kept, Word needs no browser at all: a "Chromium" that cannot start is never started.
+    const withoutBrowser = await pictures(render("third.docx", "--diagram-cache", cache, "--chromium", "/bin/false"));
+    assert.deepEqual(withoutBrowser, first, "written from the kept picture, Chromium never started");
+    const notKept = onboard(
+      "render",
+      "playbooks/sop-cs-001.yaml",
+      "-f",
+      "docx",
+      "-o",
+      join(dir, "fails.docx"),
+      "--diagram-cache",
+      cache,
+      "--chromium",
+      "/bin/false",
+    );
+    assert.notEqual(notKept.code, 0, "a picture not kept needs the browser, which fails to start");
+    assert.match(notKept.err, /Chromium at \/bin\/false could not start/);
+    assert.doesNotMatch(notKept.err, /Call log|--disable-features/, "one line that says it, not Playwright's launch log");
     assert.deepEqual(none, first, "and so does picturing without a cache");
     assert.equal(statSync(join(cache, "diagrams", kept[0] ?? "")).mtimeMs, keptAt, "read, not taken again");
     assert.equal(onboard("render", "playbooks/ops-sop-020.yaml", "--no-diagram-cache", "--diagram-cache", cache).code, 2);

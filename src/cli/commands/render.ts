@@ -95,7 +95,9 @@ export const renderCommand: Command = {
     const diagramStore = values["no-diagram-cache"]
       ? undefined
       : new FileDiagramStore(typeof values["diagram-cache"] === "string" ? values["diagram-cache"] : defaultCacheDir(process.env));
-    if (wantsBrowser && chromiumInstalled(chromiumPath)) browser = await launchChromium(chromiumPath, diagramStore ? { diagramStore } : {});
+    // Lazy: Word whose map pictures are all in the diagram cache is written without starting Chromium.
+    if (wantsBrowser && chromiumInstalled(chromiumPath))
+      browser = await launchChromium(chromiumPath, { lazy: true, ...(diagramStore ? { diagramStore } : {}) });
     else if (format === "pdf") {
       io.err(
         `onboard render: PDF is printed by headless Chromium, which is not installed${chromiumPath ? ` at ${chromiumPath}` : ""} (Debian: apt-get install chromium)`,

@@ -1,29 +1,14 @@
 // `renderAll`: every built-in playbook in every format, timed, for `npm run bench` and the render
 // tests. Process maps are drawn in Node; one Chromium session serves all documents: it prints the
 // PDFs on a small pool of pages and photographs each map once for Word.
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { loadPlaybookFile } from "../playbook/load.ts";
-import type { PlaybookModel } from "../playbook/model.ts";
+import { builtInPlaybooks } from "./built-in.ts";
 import { type BrowserSession, chromiumInstalled, type LaunchOptions, launchChromium } from "./chromium.ts";
 import { drawDiagrams } from "./diagram-cache.ts";
 import { diagramsOf, type SopDocument } from "./document.ts";
 import { FORMATS, type Format, type Rendered, renderDocument } from "./render.ts";
 import { buildSop } from "./sop/build.ts";
 
-export const PLAYBOOKS_DIR = fileURLToPath(new URL("../../playbooks/", import.meta.url));
-
-export async function builtInPlaybooks(): Promise<{ file: string; model: PlaybookModel }[]> {
-  const files = (await readdir(PLAYBOOKS_DIR)).filter((f) => f.endsWith(".yaml")).sort();
-  return Promise.all(
-    files.map(async (file) => {
-      const loaded = await loadPlaybookFile(join(PLAYBOOKS_DIR, file));
-      if (!loaded.model) throw new Error(`${file} does not load: ${loaded.diagnostics.map((d) => d.message).join("; ")}`);
-      return { file, model: loaded.model };
-    }),
-  );
-}
+export { builtInPlaybooks, PLAYBOOKS_DIR } from "./built-in.ts";
 
 /**
  * `pipelined` (the default) renders everything at once, as fast as it goes: the PDFs print while

@@ -8,18 +8,18 @@
 // and PDFs are printed by a small pool of pages that are kept and reused. All pages share one
 // browser context (each context is a window, and each window costs Chromium a renderer for its own
 // user interface); they still work in parallel, each page in its own renderer process.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { type Browser, chromium, type Page, type Route } from "playwright-core";
+import { chromiumInstalled, DEFAULT_CHROMIUM } from "./chromium-path.ts";
 import { type DiagramPictures, type Drawing, type Photographer, type Picture, PictureCache } from "./diagram-cache.ts";
 import { type DiagramStore, pictureKey } from "./diagram-store.ts";
 import type { DiagramBlock } from "./document.ts";
 import type { PdfPrinter, PdfPrintOptions } from "./pdf.ts";
 
-export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+export { chromiumInstalled, DEFAULT_CHROMIUM } from "./chromium-path.ts";
 /**
  * The features playwright-core (1.65) disables in Chromium. Chromium obeys only the last
  * `--disable-features` it is given and Playwright's comes first, so ours repeats them.
@@ -57,10 +57,6 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
   `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...WINDOW_UI_FEATURES].join(",")}`,
 ];
-
-export function chromiumInstalled(executablePath = DEFAULT_CHROMIUM): boolean {
-  return existsSync(executablePath);
-}
 
 export interface BrowserSession extends DiagramPictures, PdfPrinter {
   /** Parse Mermaid text with mermaid's own parser: undefined when valid, else the parser's message. */

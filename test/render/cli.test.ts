@@ -82,6 +82,29 @@ describe("onboard render", () => {
     assert.equal(onboard("render", "playbooks/ops-sop-020.yaml", "--no-diagram-cache", "--diagram-cache", cache).code, 2);
   });
 
+  test("several playbooks in every format at once: one folder, a file per playbook and format, progress as it goes", async (t) => {
+    if (skipWithout(t, HAVE_CHROMIUM, "Chromium is not installed: no PDF")) return;
+    const out = join(dir, "all");
+    const { code, err } = onboard("render", "playbooks/ops-sop-020.yaml", "playbooks/sop-cs-001.yaml", "-f", "all", "-o", out);
+    assert.equal(code, 0, err);
+    const names = ["ops-sop-020", "sop-cs-001"].flatMap((n) => ["md", "html", "docx", "pdf"].map((f) => `${n}.${f}`));
+    assert.deepEqual(readdirSync(out).sort(), names.sort());
+    assert.equal(err.match(/^wrote .* \(\d+\/8\)$/gm)?.length, 8, err);
+    assert.match(readFileSync(join(out, "sop-cs-001.md"), "utf8"), /^# Customer Onboarding Procedure$/m);
+    assert.equal(readFileSync(join(out, "ops-sop-020.pdf")).subarray(0, 5).toString(), "%PDF-");
+    assert.equal(onboard("render", "playbooks/ops-sop-020.yaml", "-f", "md,odt").code, 2, "an unknown format in a list");
+  });
+
+  test("a playbook with errors among several: nothing is written, exit 1", () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "playbook: [unclosed\n");
+    const out = join(dir, "none");
+    const { code, err } = onboard("render", "playbooks/ops-sop-020.yaml", bad, "-f", "md,html", "-o", out);
+    assert.equal(code, 1);
+    assert.match(err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:\\d+:\\d+ error`));
+    assert.equal(existsSync(out), false, "nothing written");
+  });
+
   test("Markdown to standard output", () => {
     const { code, out } = onboard("render", "playbooks/sop-cs-001.yaml", "--format", "md");
     assert.equal(code, 0);

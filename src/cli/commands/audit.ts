@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type AuditReport, openDatabase, parseDatabaseTarget, pendingMigrations, verifyAudit } from "../../store/index.ts";
+import type { AuditReport } from "../../store/index.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 
 function paint(io: Io, ok: boolean, text: string): string {
@@ -43,6 +43,8 @@ Exit codes: 0 intact, 1 tampering found (or the database could not be read), 2 u
     if (action !== "verify" || extra.length > 0) throw new UsageError(`expected "verify"\n\n${this.usage}`);
     const location = typeof values.database === "string" ? values.database : process.env.ONBOARD_DATABASE;
     if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${this.usage}`);
+    // Loaded when run: the other commands do not pay for the store at startup.
+    const { openDatabase, parseDatabaseTarget, pendingMigrations, verifyAudit } = await import("../../store/index.ts");
     const target = parseDatabaseTarget(location);
     if (target.kind === "pglite") {
       // Opening a folder that is not a database would create an empty one and call it intact.

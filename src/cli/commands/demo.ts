@@ -1,8 +1,6 @@
 // `onboard demo`: fill a database with a demo portfolio (clients in every phase, played out by the
 // engine with a moving clock, written with their hash-chained history and portfolio summaries).
 import { fileURLToPath } from "node:url";
-import { generateDemo, publishFolder } from "../../demo/generate.ts";
-import { openDatabase, ProjectService, parseDatabaseTarget } from "../../store/index.ts";
 import { type Command, UsageError } from "../args.ts";
 
 const BUILT_IN = fileURLToPath(new URL("../../../playbooks/", import.meta.url));
@@ -54,6 +52,9 @@ Exit codes: 0 done, 1 failed, 2 usage error.`,
     const seed = count(values.seed, "seed", 1);
     const months = count(values.months, "months", 9);
     const distinct = count(values.distinct, "distinct", 2000);
+    // Loaded when run: the other commands do not pay for the store and the engine at startup.
+    const { openDatabase, ProjectService, parseDatabaseTarget } = await import("../../store/index.ts");
+    const { generateDemo, publishFolder } = await import("../../demo/generate.ts");
     const database = await openDatabase(parseDatabaseTarget(location));
     try {
       const now = new Date().toISOString();

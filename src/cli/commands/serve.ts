@@ -2,7 +2,7 @@
 // embedded database or PostgreSQL, configured by environment variables. Stops gracefully on
 // SIGINT/SIGTERM; a second signal, or a stop that outlasts SHUTDOWN_TIMEOUT_SECONDS, exits at once.
 import { ConfigError, configFromEnvironment, VARIABLES } from "../../api/config.ts";
-import { type RunningServer, startServer } from "../../api/server.ts";
+import type { RunningServer } from "../../api/server.ts";
 import { type Command, UsageError } from "../args.ts";
 
 function banner(url: string, server: RunningServer): string {
@@ -67,6 +67,8 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
       if (error instanceof ConfigError) throw new UsageError(`${error.message}\n\nRun "onboard serve --help" for every variable.`);
       throw error;
     }
+    // Loaded here, not at the top: every other command would pay for the whole server at startup.
+    const { startServer } = await import("../../api/server.ts");
     const server = await startServer(config);
     let url: string;
     try {

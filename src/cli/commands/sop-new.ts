@@ -6,7 +6,7 @@ import { lintLoaded } from "../../lint/lint.ts";
 import { formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { loadPlaybook } from "../../playbook/load.ts";
 import { KPI_FREQUENCIES, KPI_METRICS, type Kpi } from "../../playbook/schema.ts";
-import { PLAYBOOKS_DIR } from "../../render/bench.ts";
+import { PLAYBOOKS_DIR } from "../../render/built-in.ts";
 import { FRAMEWORKS, type Framework, type NewPlaybookAnswers, newPlaybook, snakeCase } from "../../render/new-playbook.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 

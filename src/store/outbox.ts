@@ -27,6 +27,19 @@ export interface MailEffect {
 /** What the outbox delivers: the engine's effects, and mail the adapters compose. */
 export type OutboxEffect = Effect | MailEffect;
 
+/** An outbox row: due at once, under `key`. */
+function outboxRow(projectId: string, key: string, effect: OutboxEffect, now: Instant) {
+  return {
+    id: randomUUID(),
+    delivery_key: key,
+    project_id: projectId,
+    kind: effect.kind,
+    effect: JSON.stringify(effect),
+    next_attempt_at: now,
+    created_at: now,
+  };
+}
+
 /** Write a command's effects. `version` is the project's version after the command. */
 export async function enqueueEffects(
   trx: Kysely<Schema>,
@@ -43,34 +56,13 @@ export async function enqueueEffects(
   const base = eventCount > 0 ? `${projectId}@${version}` : `${projectId}@${version}+${now}`;
   await trx
     .insertInto("outbox")
-    .values(
-      effects.map((effect, i) => ({
-        id: randomUUID(),
-        delivery_key: `${base}#${i + 1}`,
-        project_id: projectId,
-        kind: effect.kind,
-        effect: JSON.stringify(effect),
-        next_attempt_at: now,
-        created_at: now,
-      })),
-    )
+    .values(effects.map((effect, i) => outboxRow(projectId, `${base}#${i + 1}`, effect, now)))
     .execute();
 }
 
 /** Write one effect under a key of the caller's, in the caller's transaction (the command's). */
 export async function enqueueKeyed(trx: Kysely<Schema>, projectId: string, key: string, effect: OutboxEffect, now: Instant): Promise<void> {
-  await trx
-    .insertInto("outbox")
-    .values({
-      id: randomUUID(),
-      delivery_key: key,
-      project_id: projectId,
-      kind: effect.kind,
-      effect: JSON.stringify(effect),
-      next_attempt_at: now,
-      created_at: now,
-    })
-    .execute();
+  await trx.insertInto("outbox").values(outboxRow(projectId, key, effect, now)).execute();
 }
 
 export interface Delivery {

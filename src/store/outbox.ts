@@ -62,7 +62,10 @@ export async function enqueueEffects(
 
 /** Write one effect under a key of the caller's, in the caller's transaction (the command's). */
 export async function enqueueKeyed(trx: Kysely<Schema>, projectId: string, key: string, effect: OutboxEffect, now: Instant): Promise<void> {
-  await trx.insertInto("outbox").values(outboxRow(projectId, key, effect, now)).execute();
+  await trx
+    .insertInto("outbox")
+    .values(outboxRow(projectId, key, effect, now))
+    .execute();
 }
 
 export interface Delivery {

@@ -14,6 +14,4 @@ export interface ApiDeps {
   readonly clock: () => Instant;
   /** Email out: SMTP when configured, else the mail outbox the app shows. */
   readonly mailer: Mailer;
-  /** Ask the outbox dispatcher for a round now: a route just committed something to deliver (no-op without one). */
-  readonly deliverSoon: () => void;
 }

@@ -99,17 +99,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (!ownsDatabase) await migrate(database.db);
     // Mail goes through SMTP when SMTP_URL is set, else into the mail outbox the app lists (GET /mail).
     const mailer: Mailer = options.mailer ?? configuredMailer(config, database, clock);
-    // Set below once the dispatcher exists; routes that commit mail wake it through deps.
+    // Set below once the dispatcher exists: a command that queued effects wakes it on commit, so
+    // its mail, invitations and messages leave at once rather than at the next poll.
     let outbox: OutboxDispatcher | undefined;
-    const deps: ApiDeps = {
-      config,
-      database,
-      db: apiDb(database),
-      service: new ProjectService(database),
-      clock,
-      mailer,
-      deliverSoon: () => outbox?.wake(),
-    };
+    const service = new ProjectService(database, { queued: () => outbox?.wake() });
+    const deps: ApiDeps = { config, database, db: apiDb(database), service, clock, mailer };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.

@@ -104,12 +104,24 @@ export class ProjectService {
   readonly #db: Kysely<Schema>;
   readonly #cache: PlaybookCache;
   readonly #newId: () => string;
+  readonly #queued: (() => void) | undefined;
 
-  constructor(database: Database, options: { readonly newId?: () => string } = {}) {
+  /**
+   * `queued` is called after a transaction that wrote to the outbox has committed (the server
+   * wakes its dispatcher with it, so effects leave at once rather than at the next poll).
+   */
+  constructor(database: Database, options: { readonly newId?: () => string; readonly queued?: () => void } = {}) {
     this.database = database;
     this.#db = database.db;
     this.#cache = playbookCache(database.db);
     this.#newId = options.newId ?? randomUUID;
+    this.#queued = options.queued;
+  }
+
+  /** Tell whoever listens that the outbox has new rows, once they are committed. */
+  #committed<R extends CommandResult>(result: R, wroteMore = false): R {
+    if (!result.replayed && (result.effects.length > 0 || wroteMore)) this.#queued?.();
+    return result;
   }
 
   /** Store a playbook version's source; the same text again is a no-op, different text is a conflict. */
@@ -125,7 +137,7 @@ export class ProjectService {
         ? ""
         : requestHash({ playbook: { id: request.playbook.id, version: request.playbook.version }, input: request.input });
     try {
-      return await this.#db.transaction().execute(async (trx) => {
+      const started = await this.#db.transaction().execute(async (trx) => {
         if (idempotencyKey !== undefined) {
           const claim = await claimIdempotencyKey(trx, START_SCOPE, idempotencyKey, hash, now);
           if (claim.kind === "replay") return replayed(claim.response);
@@ -198,6 +210,7 @@ export class ProjectService {
         if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, START_SCOPE, idempotencyKey, result);
         return result;
       });
+      return this.#committed(started);
     } catch (error) {
       if (isUniqueViolation(error, "projects_deal_source_deal_id_key") && request.input.deal) {
         throw new ConflictError(`deal ${request.input.deal.source}:${request.input.deal.dealId} already started a project`, {});
@@ -212,7 +225,7 @@ export class ProjectService {
     const { idempotencyKey, expectedVersion } = request;
     // The request is the command and who sends it, not when: a retry comes later with the same key.
     const hash = idempotencyKey === undefined ? "" : requestHash({ projectId, command: request.command, actor: request.actor });
-    return this.#db.transaction().execute(async (trx) => {
+    const result = await this.#db.transaction().execute(async (trx) => {
       if (idempotencyKey !== undefined) {
         const claim = await claimIdempotencyKey(trx, COMMAND_SCOPE, idempotencyKey, hash, now);
         if (claim.kind === "replay") return replayed(claim.response);
@@ -234,6 +247,7 @@ export class ProjectService {
       if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, COMMAND_SCOPE, idempotencyKey, result);
       return result;
     });
+    return this.#committed(result, request.deliver !== undefined);
   }
 
   async getProject(projectId: string): Promise<ProjectRecord> {
@@ -276,7 +290,7 @@ export class ProjectService {
     },
   ): Promise<CommandResult & { readonly plan: MigrationPlan }> {
     const now = instant(request.now);
-    return this.#db.transaction().execute(async (trx) => {
+    const migrated = await this.#db.transaction().execute(async (trx) => {
       const row = await lockProject(trx, projectId);
       if (!row) throw notFound(`project ${projectId}`, { projectId });
       if (request.expectedVersion !== undefined && request.expectedVersion !== row.version) {
@@ -297,6 +311,7 @@ export class ProjectService {
       await trx.updateTable("projects").set({ playbook_version: request.toVersion }).where("id", "=", projectId).execute();
       return { ...result, plan: outcome.plan };
     });
+    return this.#committed(migrated);
   }
 
   /** The engine context of a project's own playbook version (for previews and reports). */

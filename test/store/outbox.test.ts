@@ -266,6 +266,37 @@ for (const backend of BACKENDS) {
       assert.equal((await rows()).length, 1);
     });
 
+    test("a service tells its listener once what a command queued is committed, and only then", async () => {
+      const { ProjectService } = await import("../../src/store/project-service.ts");
+      const seen: Promise<unknown>[] = [];
+      const key = "o-7#queued-hook";
+      const service = new ProjectService(fresh.database, {
+        // Looked up when called: the row must already be there for anyone to read.
+        queued: () => seen.push(fresh.database.db.selectFrom("outbox").select("id").where("delivery_key", "=", key).executeTakeFirst()),
+      });
+      const mail = { kind: "send_mail" as const, to: [{ address: "dana@globex.example" }], subject: "Hi", text: "Hello" };
+      const request = {
+        command: { type: "hold" as const, reason: "waiting on the client" },
+        actor: OPS,
+        now: hoursAfter(4),
+        idempotencyKey: "o-7-hold",
+        deliver: () => ({ key, effect: mail }),
+      };
+      await service.runCommand("o-7", request);
+      assert.equal(seen.length, 1, "told once");
+      assert.ok(await seen[0], "after the commit: the queued row is visible");
+      const replay = await service.runCommand("o-7", request);
+      assert.equal(replay.replayed, true);
+      assert.equal(seen.length, 1, "a replay queues nothing, tells nothing");
+      // A command that queues nothing tells nothing.
+      const quiet = await service.runCommand("o-7", {
+        command: { type: "resume", reason: "the client answered" },
+        actor: OPS,
+        now: hoursAfter(5),
+      });
+      assert.equal(seen.length, quiet.effects.length > 0 ? 2 : 1);
+    });
+
     test("wake() ends the pause: an effect committed while the dispatcher waits goes at once, not at the next poll", async () => {
       const delivered: string[] = [];
       let arrived: () => void = () => undefined;

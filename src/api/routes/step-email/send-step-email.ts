@@ -83,7 +83,6 @@ export function sendStepEmail(app: Api, deps: ApiDeps): void {
           throw preconditionFailed(error);
         });
 
-      deps.deliverSoon();
       // What goes: on a replay, the message the first request queued.
       const key = mailKey(id, step, result);
       const queued = await deps.db.selectFrom("outbox").select(["effect"]).where("delivery_key", "=", key).executeTakeFirst();

@@ -93,6 +93,11 @@ describe("onboard render", () => {
     assert.match(readFileSync(join(out, "sop-cs-001.md"), "utf8"), /^# Customer Onboarding Procedure$/m);
     assert.equal(readFileSync(join(out, "ops-sop-020.pdf")).subarray(0, 5).toString(), "%PDF-");
     assert.equal(onboard("render", "playbooks/ops-sop-020.yaml", "-f", "md,odt").code, 2, "an unknown format in a list");
+    assert.equal(
+      onboard("render", "playbooks/ops-sop-020.yaml", "./playbooks/ops-sop-020.yaml", "-f", "md", "-o", out).code,
+      2,
+      "one name twice",
+    );
   });
 
   test("a playbook with errors among several: nothing is written, exit 1", () => {

@@ -16,8 +16,8 @@ const USAGE = `Usage: onboard render <playbook>... --format md|html|docx|pdf|all
 Renders the playbook as its SOP document: document control, purpose, scope, responsibilities,
 definitions, prerequisites, the procedure by phase (6.1, 6.2 ...), quality controls, compliance
 addenda, exception handling, KPIs, references, revision history and approval block, followed by
-the RACI matrix, the process map (drawn; Mermaid in md), the swimlane view by role and the one-page-per-phase
-checklist job aid.
+the RACI matrix, the process map (drawn; Mermaid in md), the swimlane view by role and the
+one-page-per-phase checklist job aid.
 
 Options:
   -f, --format FORMAT   md (GitHub Markdown, Mermaid in fenced blocks), html (standalone, print-ready),
@@ -72,6 +72,9 @@ export const renderCommand: Command = {
   },
   async run(values, positionals, io) {
     if (positionals.length === 0) throw new UsageError(`name a playbook file\n\n${USAGE}`);
+    const names = positionals.map((file) => basename(file, extname(file)));
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) throw new UsageError(`two playbooks named ${twice}: their files would overwrite each other\n\n${USAGE}`);
     const formats = parseFormats(String(values.format ?? "md"));
     const many = positionals.length > 1 || formats.length > 1;
     if (values["no-diagram-cache"] && typeof values["diagram-cache"] === "string")

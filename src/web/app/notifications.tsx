@@ -1,6 +1,6 @@
 // In-app notifications (a playbook's notify actions for you): the unread count, kept fresh (every
 // minute, when the window gets focus, after marking), the bell in the navigation with its panel of
-// the newest ones, and the list item the panel and the notifications page share. Opening a
+// the newest ones, and the list the panel and the notifications page share. Opening a
 // notification (its link to the project) marks it read.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useId, useMemo, useRef, useState } from "react";
 import { api, type Schemas } from "../api/client.ts";
@@ -95,7 +95,7 @@ function BellIcon() {
 }
 
 /** One notification: its message (a link to the project, which marks it read), the client and when. */
-export function NotificationItem({
+function NotificationItem({
   notification: n,
   onOpen,
   onMarkRead,
@@ -137,6 +137,48 @@ export function NotificationItem({
   );
 }
 
+/**
+ * Notifications as a list, or the empty state: the bell's panel and the notifications page. Opening
+ * one marks it read (then `onOpened`, the panel closing itself).
+ */
+export function NotificationList({
+  items,
+  busy,
+  emptyTitle = "No notifications",
+  onOpened,
+  onMarkRead,
+}: {
+  items: readonly Notification[];
+  busy: boolean;
+  emptyTitle?: string;
+  onOpened?: () => void;
+  onMarkRead: (n: Notification) => void;
+}) {
+  const notifications = useNotifications();
+  if (items.length === 0)
+    return (
+      <Empty title={emptyTitle}>
+        <p>When a playbook alerts you (a low survey score, an escalation) it appears here.</p>
+      </Empty>
+    );
+  return (
+    <ul className="notification-list">
+      {items.map((n) => (
+        <NotificationItem
+          key={n.id}
+          notification={n}
+          busy={busy}
+          onOpen={(x) => {
+            if (x.readAt === null) void notifications.markRead(x.id).catch(() => undefined);
+            onOpened?.();
+          }}
+          onMarkRead={onMarkRead}
+        />
+      ))}
+    </ul>
+  );
+}
+
 /** The newest notifications, in a panel under the bell. */
 function NotificationPanel({ id, onClose }: { id: string; onClose: () => void }) {
   const notifications = useNotifications();
@@ -173,26 +215,9 @@ function NotificationPanel({ id, onClose }: { id: string; onClose: () => void })
       <ErrorNotice error={error ?? list.error} onRetry={() => void list.reload()} />
       {list.loading && !list.data ? (
         <Loading lines={3} label="Loading your notifications" />
-      ) : items.length === 0 && !list.error ? (
-        <Empty title="No notifications">
-          <p>When a playbook alerts you (a low survey score, an escalation) it appears here.</p>
-        </Empty>
-      ) : (
-        <ul className="notification-list">
-          {items.map((n) => (
-            <NotificationItem
-              key={n.id}
-              notification={n}
-              busy={busy}
-              onOpen={(x) => {
-                if (x.readAt === null) void notifications.markRead(x.id).catch(() => undefined);
-                onClose();
-              }}
-              onMarkRead={(x) => void act(() => notifications.markRead(x.id))}
-            />
-          ))}
-        </ul>
-      )}
+      ) : items.length > 0 || !list.error ? (
+        <NotificationList items={items} busy={busy} onOpened={onClose} onMarkRead={(x) => void act(() => notifications.markRead(x.id))} />
+      ) : null}
       <div className="notification-panel-foot">
         <Link to="/app/notifications" onClick={onClose}>
           See all notifications

@@ -4,14 +4,32 @@ import { type ReactNode, useEffect, useId, useRef } from "react";
 import { ApiError, describeError } from "../api/client.ts";
 import { humanize } from "../lib/format.ts";
 
-export function HealthBadge({ health }: { health: string }) {
-  const tone = health === "red" ? "red" : health === "amber" ? "amber" : health === "green" ? "green" : "";
-  const label = health === "red" ? "At risk" : health === "amber" ? "Watch" : health === "green" ? "On track" : humanize(health);
+/** A red/amber/green badge with its dot and words (colour is never the only signal). */
+export function RagBadge({ tone, label }: { tone: string; label: string }) {
   return (
     <span className={`badge ${tone}`}>
       <span className="dot" aria-hidden="true" />
       {label}
     </span>
+  );
+}
+
+export function HealthBadge({ health }: { health: string }) {
+  const tone = health === "red" ? "red" : health === "amber" ? "amber" : health === "green" ? "green" : "";
+  const label = health === "red" ? "At risk" : health === "amber" ? "Watch" : health === "green" ? "On track" : humanize(health);
+  return <RagBadge tone={tone} label={label} />;
+}
+
+/** The outcome of the last action on a page, in a live region so screen readers hear it. */
+export function ActionMessage({ message }: { message: { tone: "error" | "success"; text: string } | undefined }) {
+  return (
+    <div aria-live="polite">
+      {message ? (
+        <div className={`notice ${message.tone}`} style={{ marginBottom: "1rem" }}>
+          {message.text}
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -3,7 +3,7 @@
 // rather look at than read. Filters (playbook, start period) live in the URL.
 import { lazy, Suspense } from "react";
 import { all, api, type Schemas } from "../../api/client.ts";
-import { ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
+import { ErrorNotice, Loading, PageHeader, RagBadge } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
 import { setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -147,10 +147,7 @@ function Figures({ report }: { report: Report }) {
                     <td>{t.value === null ? "–" : `${t.value} ${t.unit}`}</td>
                     <td>
                       {t.status ? (
-                        <span className={`badge ${t.status}`}>
-                          <span className="dot" aria-hidden="true" />
-                          {STATUS_LABEL[t.status]}
-                        </span>
+                        <RagBadge tone={t.status} label={STATUS_LABEL[t.status] ?? t.status} />
                       ) : (
                         <span className="muted">Not measured</span>
                       )}

@@ -2,11 +2,11 @@
 // opening one goes to its project and marks it read; "Mark all read" clears the bell.
 import { useEffect, useState } from "react";
 import { api, describeError } from "../../api/client.ts";
-import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
+import { ActionMessage, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
 import { plural } from "../../lib/format.ts";
 import { Link, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
-import { type Notification, NotificationItem, useNotifications } from "../notifications.tsx";
+import { type Notification, NotificationList, useNotifications } from "../notifications.tsx";
 
 const PAGE = 50;
 
@@ -93,13 +93,7 @@ export function NotificationsPage() {
           </>
         }
       />
-      <div aria-live="polite">
-        {message ? (
-          <div className={`notice ${message.tone}`} style={{ marginBottom: "1rem" }}>
-            {message.text}
-          </div>
-        ) : null}
-      </div>
+      <ActionMessage message={message} />
       <nav className="tabs" aria-label="Show">
         <Link to="/app/notifications" aria-current={onlyUnread ? undefined : "page"}>
           All
@@ -117,25 +111,14 @@ export function NotificationsPage() {
           <div style={{ padding: "1rem 1.25rem" }}>
             <Loading label="Loading your notifications" />
           </div>
-        ) : items.length === 0 && !first.error ? (
-          <Empty title={onlyUnread ? "Nothing unread" : "No notifications"}>
-            <p>When a playbook alerts you (a low survey score, an escalation) it appears here.</p>
-          </Empty>
-        ) : (
-          <ul className="notification-list">
-            {items.map((n) => (
-              <NotificationItem
-                key={n.id}
-                notification={n}
-                busy={busy}
-                onOpen={(x) => {
-                  if (x.readAt === null) void notifications.markRead(x.id).catch(() => undefined);
-                }}
-                onMarkRead={(x) => void markRead(x)}
-              />
-            ))}
-          </ul>
-        )}
+        ) : items.length > 0 || !first.error ? (
+          <NotificationList
+            items={items}
+            busy={busy}
+            emptyTitle={onlyUnread ? "Nothing unread" : "No notifications"}
+            onMarkRead={(x) => void markRead(x)}
+          />
+        ) : null}
       </section>
       <ErrorNotice error={more} onRetry={() => void loadMore()} />
       {cursor ? (

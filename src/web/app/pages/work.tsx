@@ -1,7 +1,7 @@
 // My work: my tasks across projects, overdue first, completed in one click; sign-offs waiting for me.
 import { useState } from "react";
 import { all, api, describeError, type Schemas } from "../../api/client.ts";
-import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
+import { ActionMessage, Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
 import { runOnLatest, StaleProject } from "../../lib/commands.ts";
 import { dueLabel, formatDateTime, humanize } from "../../lib/format.ts";
 import { Link, useTitle } from "../../lib/router.tsx";
@@ -61,13 +61,7 @@ export function MyWork() {
           </button>
         }
       />
-      <div aria-live="polite">
-        {message ? (
-          <div className={`notice ${message.tone}`} style={{ marginBottom: "1rem" }}>
-            {message.text}
-          </div>
-        ) : null}
-      </div>
+      <ActionMessage message={message} />
       <ErrorNotice error={tasks.error} onRetry={() => void tasks.reload()} />
       <div className="stack">
         {approvals.length > 0 ? (

@@ -220,7 +220,8 @@ export class PagePool<P extends { close(): Promise<void> } = Page> {
 class ChromiumSession implements BrowserSession, Photographer {
   /** The browser, started at the first call (LaunchOptions.lazy) or before the session is handed out. */
   readonly #browser: () => Promise<Browser>;
-  #started = false;
+  /** The latest start, if any: what close() closes (it never starts a browser itself). */
+  #launched: Promise<Browser> | undefined;
   readonly #pictures: PictureCache;
   /** Blank pages where maps are photographed (LaunchOptions.picturePages). */
   readonly #picturePages: PagePool;
@@ -242,8 +243,8 @@ class ChromiumSession implements BrowserSession, Photographer {
     options: { printPages: number; picturePages: number; diagramStore: DiagramStore | undefined },
   ) {
     this.#browser = memoRetrying(() => {
-      this.#started = true;
-      return launch();
+      this.#launched = launch();
+      return this.#launched;
     });
     const store = options.diagramStore;
     this.#pictures = new PictureCache(this, store ? { store, keyOf: (svg) => pictureKey(svg, { pngScale: PNG_SCALE }) } : undefined);
@@ -362,8 +363,7 @@ class ChromiumSession implements BrowserSession, Photographer {
   }
 
   async close(): Promise<void> {
-    if (!this.#started) return;
-    const browser = await this.#browser().catch(() => undefined);
+    const browser = await this.#launched?.catch(() => undefined);
     await browser?.close();
   }
 }

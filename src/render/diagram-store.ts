@@ -29,10 +29,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Pictures as files `<dir>/diagrams/<key>.png`. Writes go
- * to a temporary file renamed into place, so a reader never sees half a picture; a file that cannot
- * be read or is not a PNG is a miss (the map is photographed again), and a store that cannot be written to only
- * costs the next run its time.
+ * Pictures as files `<dir>/diagrams/<key>.png`. Writes go to a temporary file renamed into place,
+ * so a reader never sees half a picture; a file that cannot be read or is not a PNG is a miss (the
+ * map is photographed again), and a store that cannot be written to only costs the next run its time.
  */
 export class FileDiagramStore implements DiagramStore {
   readonly #dir: string;
@@ -49,7 +48,7 @@ export class FileDiagramStore implements DiagramStore {
     }
   }
 
-  async #write(name: string, content: string | Uint8Array): Promise<void> {
+  async #write(name: string, content: Uint8Array): Promise<void> {
     try {
       await mkdir(this.#dir, { recursive: true });
       const temporary = join(this.#dir, `.${name}.${randomBytes(6).toString("hex")}`);

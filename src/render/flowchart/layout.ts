@@ -110,7 +110,7 @@ function sizeLabel(label: string, measure: TextMeasure): Sized {
 }
 
 /** Where the line from a shape's centre towards `toward` leaves the shape. */
-export function borderPoint(box: Box, shape: NodeShape, toward: Point): Point {
+function borderPoint(box: Box, shape: NodeShape, toward: Point): Point {
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
   const dx = toward.x - cx;

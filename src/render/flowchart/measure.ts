@@ -87,7 +87,7 @@ class Measure implements TextMeasure {
 }
 
 /** Widths from a font file's advance widths (no kerning: boxes are padded more than kerning takes). */
-export function fontMeasure(file: Uint8Array, family: string): TextMeasure {
+function fontMeasure(file: Uint8Array, family: string): TextMeasure {
   const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
   return new Measure(opentype.parse(buffer), family);
 }

@@ -4,7 +4,7 @@
 import { allNodes, type ClassStyle, type Flowchart, type FlowEdge, type FlowNode, type NodeShape } from "./chart.ts";
 
 /** Text inside a quoted Mermaid label: entity codes for what the parser would read as syntax. */
-export function mermaidLabel(value: string): string {
+function mermaidLabel(value: string): string {
   return value
     .replace(/#/g, "#35;")
     .replace(/"/g, "#quot;")

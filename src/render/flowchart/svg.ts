@@ -63,7 +63,7 @@ function shapeOf(node: PlacedNode, fill: string, stroke: string, dash: string | 
 }
 
 /** A polyline with its corners rounded. */
-export function pathData(points: readonly Point[], radius = 8): string {
+function pathData(points: readonly Point[], radius = 8): string {
   const [first, ...rest] = points;
   if (!first) return "";
   let d = `M${n(first.x)},${n(first.y)}`;

@@ -30,10 +30,19 @@ export interface BuiltApp {
   readonly routes: readonly RouteRule[];
 }
 
+/** A survey link's token is its credential and travels in the path: logs keep the route, not the token. */
+export function redactUrlForLog(url: string): string {
+  return url.replace(/^(\/surveys\/)[^/?#]+/, "$1[redacted]");
+}
+
+function requestForLog(request: { method: string; url: string; hostname?: string; ip?: string }) {
+  return { method: request.method, url: redactUrlForLog(request.url), host: request.hostname, remoteAddress: request.ip };
+}
+
 export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   const { config } = deps;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, serializers: { req: requestForLog } },
     trustProxy: config.trustProxy,
     exposeHeadRoutes: false,
     bodyLimit: 2 * 1024 * 1024,

@@ -30,6 +30,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Login attempts allowed per client address and minute. */
   readonly loginRateLimit: number;
+  /** Password attempts allowed per account (email) in 15 minutes, counted in the database; a sign-in resets it. */
+  readonly loginAccountLimit: number;
   /** Demo projects to create on an empty database (ONBOARD_DEMO_PROJECTS; unset: 300 for `npm start`, 0: none). */
   readonly demoProjects: number | undefined;
   /** Portal sign-in link requests allowed per client address and minute. */
@@ -48,8 +50,10 @@ export interface Config {
 }
 
 export interface NotificationConfig {
-  /** smtp(s)://user:password@host:port; undefined: mail goes to the mail outbox the app lists. */
+  /** smtp(s)://user:password@host:port; undefined: mail is written to mailDir. */
   readonly smtpUrl: string | undefined;
+  /** Where mail goes as .eml files when no SMTP server is configured. */
+  readonly mailDir: string;
   /** The sender of every message, "Name <address>". */
   readonly mailFrom: { readonly name?: string; readonly address: string };
   /** A Slack incoming webhook; undefined: no chat notifications. */
@@ -135,6 +139,7 @@ const Environment = z.object({
     .optional(),
   TRUST_PROXY: onOff("off"),
   LOGIN_RATE_LIMIT: integer(1, 100_000, 10),
+  LOGIN_ACCOUNT_LIMIT: integer(1, 100_000, 10),
   MAGIC_LINK_RATE_LIMIT: integer(1, 100_000, 5),
   ONBOARD_DEMO_PROJECTS: z
     .string()
@@ -211,6 +216,7 @@ const Environment = z.object({
       error: "must be an smtp:// or smtps:// URL, smtp://user:password@host:587",
     })
     .optional(),
+  MAIL_DIR: z.string().trim().min(1, { error: "must be a folder for mail written as .eml files" }).default("./mail"),
   MAIL_FROM: z
     .string()
     .trim()
@@ -262,6 +268,8 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["PUBLIC_URL", "the URL browsers use, behind a proxy (checked against Origin on writes)"],
   ["TRUST_PROXY", "on|off: trust X-Forwarded-* from a reverse proxy (default off)"],
   ["LOGIN_RATE_LIMIT", "login attempts per client address and minute (default 10)"],
+  ["LOGIN_ACCOUNT_LIMIT", "password attempts per account in 15 minutes, for every server together (default 10)"],
+  ["MAGIC_LINK_RATE_LIMIT", "portal sign-in link requests per client address and minute (default 5)"],
   ["SHUTDOWN_TIMEOUT_SECONDS", "how long a graceful stop may take before exiting anyway (default 30)"],
   ["ONBOARD_WEBHOOK_SECRET", "HMAC key of POST /webhooks/deals/generic (unset: that webhook answers 503)"],
   ["HUBSPOT_CLIENT_SECRET", "the HubSpot app's client secret, for signature v3 (unset: the HubSpot webhook answers 503)"],
@@ -276,7 +284,8 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["OIDC_ALLOWED_DOMAINS", "single sign-on: email domains allowed to sign in, comma-separated (default: any)"],
   ["OIDC_NEW_ACCOUNT_ROLE", "single sign-on: access role of accounts created at first sign-in, or none: must exist (default none)"],
   ["TOTP_ENCRYPTION_KEY", "32 bytes (hex or base64) encrypting TOTP secrets at rest (default: stored unencrypted)"],
-  ["SMTP_URL", "smtp(s)://user:password@host:port to send email (default: mail stays in the app's mail outbox, GET /mail)"],
+  ["SMTP_URL", "smtp(s)://user:password@host:port to send email (default: mail is written to MAIL_DIR)"],
+  ["MAIL_DIR", "without SMTP_URL, the folder each email is written to as an .eml file (default ./mail)"],
   ["MAIL_FROM", 'sender of every email, "Name <address>" (default Onboard <onboard@localhost>)'],
   ["SLACK_WEBHOOK_URL", "a Slack incoming webhook for escalations, SLA breaches and low survey scores (default: none)"],
   ["SURVEY_SECRET", "HMAC key (32+ characters) of survey links (default: random per start, links die on restart)"],
@@ -343,6 +352,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginAccountLimit: e.LOGIN_ACCOUNT_LIMIT,
     magicLinkRateLimit: e.MAGIC_LINK_RATE_LIMIT,
     demoProjects: e.ONBOARD_DEMO_PROJECTS,
     webhookRateLimit: e.WEBHOOK_RATE_LIMIT,
@@ -372,6 +382,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     notifications: {
       smtpUrl: e.SMTP_URL,
+      mailDir: e.MAIL_DIR,
       mailFrom: mailFromOf(e.MAIL_FROM),
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       surveySecret: e.SURVEY_SECRET,

@@ -12,6 +12,8 @@ export interface ApiDeps {
   readonly db: ApiDb;
   readonly service: ProjectService;
   readonly clock: () => Instant;
-  /** Email out: SMTP when configured, else the mail outbox the app shows. */
+  /** Email out: SMTP when configured, else .eml files in MAIL_DIR; recorded, secrets redacted, in the mail log. */
   readonly mailer: Mailer;
+  /** Say that the outbox has new committed rows (wakes this process's dispatcher, if it runs one). */
+  readonly outboxQueued: () => void;
 }

@@ -10,11 +10,11 @@ export function etag(version: number): string {
 }
 
 /** The version an If-Match header names; 428 when absent, 400 when it is not one of our ETags. */
-export function requiredVersion(header: string | undefined): number {
+export function requiredVersion(header: string | undefined, what = "project"): number {
   if (header === undefined || header.trim() === "") {
     throw new HttpProblem(
       "precondition_required",
-      'send If-Match with the project\'s ETag (its version, e.g. If-Match: "7") from your last read',
+      `send If-Match with the ${what}'s ETag (its version, e.g. If-Match: "7") from your last read`,
       {
         extensions: { errors: [{ pointer: "/headers/if-match", detail: "required" }] },
       },
@@ -24,7 +24,7 @@ export function requiredVersion(header: string | undefined): number {
   if (value === "*") {
     throw new HttpProblem(
       "precondition_required",
-      'If-Match: * does not say which version you decided on: send the project\'s ETag, e.g. "7"',
+      `If-Match: * does not say which version you decided on: send the ${what}'s ETag, e.g. "7"`,
       {
         extensions: { errors: [{ pointer: "/headers/if-match", detail: "a version is required, not *" }] },
       },

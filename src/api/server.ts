@@ -20,6 +20,8 @@ import {
 import { Poller, systemSleep } from "../store/poller.ts";
 import { buildApp } from "./app.ts";
 import type { RouteRule } from "./auth/authorization.ts";
+import { sendSignInLinks } from "./auth/contact-sessions.ts";
+import { pruneHits } from "./auth/rate-limits.ts";
 import { type AdminBootstrap, bootstrapAdmin } from "./auth/users.ts";
 import type { Config } from "./config.ts";
 import { type BuiltInReport, publishBuiltIns } from "./data/playbooks.ts";
@@ -27,7 +29,7 @@ import { apiDb } from "./data/tables.ts";
 import type { ApiDeps } from "./deps.ts";
 import type { Api } from "./http.ts";
 import { WebhookDispatcher } from "./outbound/dispatcher.ts";
-import { configuredMailer, notificationsOf } from "./routes/mail/notifications-of.ts";
+import { configuredMailer, notificationsOf, publicUrlOf } from "./routes/mail/notifications-of.ts";
 
 /** Summaries re-derived per health review round (each round is one transaction per 200). */
 const HEALTH_REVIEW_BATCH = 1000;
@@ -62,6 +64,8 @@ export interface RunningServer {
     readonly outbox: OutboxDispatcher | undefined;
     readonly webhooks: WebhookDispatcher | undefined;
   };
+  /** What this server's outbox delivers with (tests with OUTBOX=off deliver through them by hand). */
+  readonly outboxHandlers: EffectHandlers;
   /** Start listening on the configured host and port; returns the URL. */
   listen(): Promise<string>;
   /** Graceful stop; safe to call more than once. */
@@ -90,6 +94,19 @@ function logDelivery(log: FastifyBaseLogger): EffectHandlers {
   };
 }
 
+/** What the outbox delivers with, in this process: notifications (src/notify), portal sign-in links, the log for the rest. */
+export function outboxHandlers(deps: ApiDeps, log: FastifyBaseLogger): EffectHandlers {
+  const baseUrl = publicUrlOf(deps.config);
+  return {
+    ...logDelivery(log),
+    ...notificationsOf(deps).handlers(),
+    send_sign_in_link: async (effect, delivery) => {
+      const sent = await sendSignInLinks(deps, baseUrl, effect, delivery);
+      log.info({ deliveryKey: delivery.key, links: sent }, "portal sign-in links sent");
+    },
+  };
+}
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? (() => new Date().toISOString());
   const ownsDatabase = options.database === undefined;
@@ -97,13 +114,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let started: RunningServer | undefined;
   try {
     if (!ownsDatabase) await migrate(database.db);
-    // Mail goes through SMTP when SMTP_URL is set, else into the mail outbox the app lists (GET /mail).
+    // Mail goes through SMTP when SMTP_URL is set, else into MAIL_DIR as .eml files; the mail log records it (GET /mail).
     const mailer: Mailer = options.mailer ?? configuredMailer(config, database, clock);
     // Set below once the dispatcher exists: a command that queued effects wakes it on commit, so
     // its mail, invitations and messages leave at once rather than at the next poll.
     let outbox: OutboxDispatcher | undefined;
     const service = new ProjectService(database, { queued: () => outbox?.wake() });
-    const deps: ApiDeps = { config, database, db: apiDb(database), service, clock, mailer };
+    const deps: ApiDeps = { config, database, db: apiDb(database), service, clock, mailer, outboxQueued: () => outbox?.wake() };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
@@ -151,11 +168,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           on: { error: (error) => log.error({ err: error }, "health review round failed") },
         })
       : undefined;
+    // Rate-limit windows that have ended are forgotten (the longest window is an hour).
+    const limitPruning = config.scheduler
+      ? new Poller<number>({
+          work: (now) => pruneHits(deps.db, new Date(Date.parse(now) - 86_400_000).toISOString()),
+          busy: () => false,
+          intervalMs: 15 * 60_000,
+          clock,
+          sleep: systemSleep,
+          on: { error: (error) => log.error({ err: error }, "rate limit pruning failed") },
+        })
+      : undefined;
+    // Notifications (src/notify) deliver mail, invitations, survey links, chat and in-app messages;
+    // portal sign-in links go from here; start_project is still only logged.
+    const handlers = outboxHandlers(deps, log);
     outbox = config.outbox
       ? new OutboxDispatcher(database, {
-          // Notifications (src/notify) deliver mail, invitations, survey links, chat and in-app
-          // messages; start_project is still only logged.
-          handlers: { ...logDelivery(log), ...notificationsOf(deps).handlers() },
+          handlers,
           clock,
           on: { error: (error) => log.error({ err: error }, "outbox round failed") },
         })
@@ -178,6 +207,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         : undefined;
     scheduler?.start();
     healthReview?.start();
+    limitPruning?.start();
     outbox?.start();
     chatAlerts?.start();
     webhooks?.start();
@@ -191,6 +221,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       builtIn,
       demoProjects: emptyDatabase ? demoProjects : 0,
       background: { scheduler, healthReview, outbox, webhooks },
+      outboxHandlers: handlers,
       async listen() {
         return app.listen({ port: config.port, host: config.host });
       },
@@ -201,6 +232,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             app.close(),
             scheduler?.stop(),
             healthReview?.stop(),
+            limitPruning?.stop(),
             outbox?.stop(),
             chatAlerts?.stop(),
             webhooks?.stop(),

@@ -1,9 +1,9 @@
 // The mail_messages table: every message Onboard sends, keyed by the outbox delivery it came from.
-// Without SMTP it is the mail outbox the app lists (GET /mail); with SMTP, the record of what went.
+// The mail log: what went, to whom and when, with secrets redacted (admins read it at GET /mail).
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
 import { fromDb, fromDbOptional } from "../store/time.ts";
-import { type MailAddress, type MailStore, messageIdOf, type OutgoingMail, type StoredMail } from "./mailer.ts";
+import { type MailAddress, type MailStore, type MailTransport, messageIdOf, type OutgoingMail, type StoredMail } from "./mailer.ts";
 import type { MailMessagesTable, NotifyDb } from "./tables.ts";
 
 type Row = Selectable<MailMessagesTable>;
@@ -42,7 +42,7 @@ function parseFrom(text: string): MailAddress {
 
 export function mailStore(db: NotifyDb): MailStore {
   return {
-    async record(mail: OutgoingMail, from: MailAddress, transport: "outbox" | "smtp", now: string): Promise<StoredMail> {
+    async record(mail: OutgoingMail, from: MailAddress, transport: MailTransport, now: string): Promise<StoredMail> {
       await db
         .insertInto("mail_messages")
         .values({

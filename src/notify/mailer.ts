@@ -1,5 +1,7 @@
-// The one way Onboard sends email. With SMTP configured, through nodemailer; without it, into the
-// mail outbox table that the app shows, so the embedded default works with no mail server.
+// The one way Onboard sends email: through SMTP when configured, else into a folder of .eml files
+// (MAIL_DIR) that whoever runs the server can open. Every message is also recorded in the mail log,
+// with its secrets (sign-in and survey tokens) redacted: the log is readable by admins, and a link
+// that signs someone in must reach nobody but its addressee.
 
 export interface MailAddress {
   readonly name?: string;
@@ -22,6 +24,28 @@ export interface OutgoingMail {
   readonly key: string;
   /** The project it is about, when there is one (the app lists a project's mail). */
   readonly projectId?: string;
+  /**
+   * Values only the addressee may see (a sign-in token, a survey token): delivered in the message,
+   * replaced by REDACTED_SECRET wherever the message is recorded.
+   */
+  readonly secrets?: readonly string[];
+}
+
+export const REDACTED_SECRET = "[redacted]";
+
+/** The mail as it may be stored and shown: every secret replaced, the list of secrets dropped. */
+export function redactSecrets(mail: OutgoingMail): OutgoingMail {
+  const { secrets = [], ...rest } = mail;
+  const hide = (text: string) => secrets.reduce((out, secret) => (secret === "" ? out : out.split(secret).join(REDACTED_SECRET)), text);
+  return {
+    ...rest,
+    subject: hide(rest.subject),
+    text: hide(rest.text),
+    ...(rest.html !== undefined ? { html: hide(rest.html) } : {}),
+    ...(rest.attachments
+      ? { attachments: rest.attachments.map((a) => ({ ...a, content: typeof a.content === "string" ? hide(a.content) : a.content })) }
+      : {}),
+  };
 }
 
 export interface Mailer {
@@ -52,11 +76,14 @@ export function messageIdOf(key: string, from: MailAddress): string {
   return `<${left || "mail"}@${domain}>`;
 }
 
+/** outbox: recorded before mail could leave without SMTP (old rows); folder: written to MAIL_DIR; smtp: sent. */
+export type MailTransport = "outbox" | "smtp" | "folder";
+
 export interface StoredMail extends OutgoingMail {
   readonly id: string;
   readonly from: MailAddress;
   readonly messageId: string;
-  readonly transport: "outbox" | "smtp";
+  readonly transport: MailTransport;
   readonly createdAt: string;
   readonly sentAt: string | undefined;
 }
@@ -64,41 +91,47 @@ export interface StoredMail extends OutgoingMail {
 /** Where mail is written and read (the mail_messages table, see mail-store.ts). */
 export interface MailStore {
   /** Insert unless a mail with this key exists; returns the stored mail either way. */
-  record(mail: OutgoingMail, from: MailAddress, transport: "outbox" | "smtp", now: string): Promise<StoredMail>;
+  record(mail: OutgoingMail, from: MailAddress, transport: MailTransport, now: string): Promise<StoredMail>;
   markSent(id: string, now: string): Promise<void>;
 }
 
-/** What the SMTP side needs of nodemailer: a transport's sendMail. */
+/** What delivery needs of nodemailer: a transport's sendMail (SMTP, or the mail folder's). */
 export interface SmtpTransport {
   sendMail(message: Record<string, unknown>): Promise<unknown>;
 }
 
+/** Where mail leaves for: an SMTP server, or the mail folder (MailFolder). */
+export interface MailChannel {
+  readonly transport: "smtp" | "folder";
+  readonly sender: SmtpTransport;
+}
+
 /**
- * The Mailer: every mail is recorded (the app lists it); with an SMTP transport it is also sent,
- * once: a retried delivery whose mail was already sent does nothing.
+ * The Mailer: every mail is recorded with its secrets redacted (the mail log lists it), then
+ * delivered, whole, once: a retried delivery whose mail already left does nothing.
  */
 export class RecordingMailer implements Mailer {
   readonly #store: MailStore;
   readonly #from: MailAddress;
-  readonly #smtp: SmtpTransport | undefined;
+  readonly #channel: MailChannel;
   readonly #clock: () => string;
 
-  constructor(options: { store: MailStore; from: MailAddress; smtp?: SmtpTransport | undefined; clock: () => string }) {
+  constructor(options: { store: MailStore; from: MailAddress; channel: MailChannel; clock: () => string }) {
     this.#store = options.store;
     this.#from = options.from;
-    this.#smtp = options.smtp;
+    this.#channel = options.channel;
     this.#clock = options.clock;
   }
 
-  get transport(): "outbox" | "smtp" {
-    return this.#smtp ? "smtp" : "outbox";
+  get transport(): "smtp" | "folder" {
+    return this.#channel.transport;
   }
 
   async send(mail: OutgoingMail): Promise<void> {
     if (mail.to.length === 0) return;
-    const stored = await this.#store.record(mail, this.#from, this.transport, this.#clock());
-    if (!this.#smtp || stored.sentAt !== undefined) return;
-    await this.#smtp.sendMail({
+    const stored = await this.#store.record(redactSecrets(mail), this.#from, this.transport, this.#clock());
+    if (stored.sentAt !== undefined) return;
+    await this.#channel.sender.sendMail({
       from: this.#from,
       to: mail.to.map((a) => (a.name ? { name: a.name, address: a.address } : a.address)),
       subject: mail.subject,

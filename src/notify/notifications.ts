@@ -215,6 +215,8 @@ export class Notifications {
     recipient: Recipient,
     message: RenderedMessage,
     attachments?: MailAttachment[],
+    /** Tokens only this recipient may see (a survey link's): redacted where the mail is recorded. */
+    secrets?: readonly string[],
   ): Promise<void> {
     const mail: OutgoingMail = {
       to: [{ name: recipient.name, address: recipient.address }],
@@ -224,6 +226,7 @@ export class Notifications {
       key: `${delivery.key}/${recipient.id}`,
       projectId: project.record.id,
       ...(attachments && attachments.length > 0 ? { attachments } : {}),
+      ...(secrets && secrets.length > 0 ? { secrets } : {}),
     };
     await this.#o.mailer.send(mail);
   }
@@ -772,7 +775,7 @@ export class Notifications {
       const first = survey.questions[0];
       const question = first ? await this.#text(project, first.text, contact) : survey.title;
       const text = `Hello ${contact.name.split(/\s+/)[0]},\n\n${question}\n\nPlease answer here (it takes a minute): ${link.url}\n\nThe link is yours and works until ${expires}.\n`;
-      await this.#mail(project, delivery, contact, plainMessage(`${survey.title}: ${project.client.name}`, text));
+      await this.#mail(project, delivery, contact, plainMessage(`${survey.title}: ${project.client.name}`, text), [], [link.token]);
     }
   }
 

@@ -39,7 +39,8 @@ export interface MailMessagesTable {
   text_body: string;
   html_body: string | null;
   attachments: JsonWithDefault<StoredAttachment[]>;
-  transport: "outbox" | "smtp";
+  /** outbox: recorded before migration 0010 (kept in the app); folder: written to MAIL_DIR; smtp: handed to the server. */
+  transport: "outbox" | "smtp" | "folder";
   created_at: Timestamp;
   sent_at: NullableTimestamp;
 }

@@ -41,11 +41,13 @@ export {
   dispatchOutbox,
   type EffectHandler,
   type EffectHandlers,
+  enqueueKeyed,
   listOutbox,
   type MailEffect,
   OutboxDispatcher,
   type OutboxEffect,
   type OutboxEntry,
+  type SignInLinkEffect,
 } from "./outbox.ts";
 export { listPeople, type PersonInput, type PersonRecord, upsertPerson } from "./people.ts";
 export { listPlaybookVersions, type PlaybookRef, type PublishedPlaybook } from "./playbooks.ts";

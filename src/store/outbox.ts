@@ -24,11 +24,21 @@ export interface MailEffect {
   readonly html?: string;
 }
 
+/**
+ * A client portal sign-in link asked for by email address. The request only queues this; the
+ * delivery finds the address's contacts, applies their limits and mails each a link, so the request
+ * does the same work, and answers alike, whether or not the address belongs to anyone.
+ */
+export interface SignInLinkEffect {
+  readonly kind: "send_sign_in_link";
+  readonly email: string;
+}
+
 /** What the outbox delivers: the engine's effects, and mail the adapters compose. */
-export type OutboxEffect = Effect | MailEffect;
+export type OutboxEffect = Effect | MailEffect | SignInLinkEffect;
 
 /** An outbox row: due at once, under `key`. */
-function outboxRow(projectId: string, key: string, effect: OutboxEffect, now: Instant) {
+function outboxRow(projectId: string | null, key: string, effect: OutboxEffect, now: Instant) {
   return {
     id: randomUUID(),
     delivery_key: key,
@@ -60,8 +70,14 @@ export async function enqueueEffects(
     .execute();
 }
 
-/** Write one effect under a key of the caller's, in the caller's transaction (the command's). */
-export async function enqueueKeyed(trx: Kysely<Schema>, projectId: string, key: string, effect: OutboxEffect, now: Instant): Promise<void> {
+/** Write one effect under a key of the caller's, in the caller's transaction (the command's); null: about no project. */
+export async function enqueueKeyed(
+  trx: Kysely<Schema>,
+  projectId: string | null,
+  key: string,
+  effect: OutboxEffect,
+  now: Instant,
+): Promise<void> {
   await trx
     .insertInto("outbox")
     .values(outboxRow(projectId, key, effect, now))
@@ -104,6 +120,8 @@ export interface DispatchOptions {
   readonly leaseMs?: number;
   /** When each attempt finishes (default: the dispatch's `now`). */
   readonly clock?: () => Instant;
+  /** Claim only effects of these kinds (default: every kind). */
+  readonly kinds?: readonly OutboxEffect["kind"][];
 }
 
 export interface DispatchResult {
@@ -138,7 +156,14 @@ interface Claimed {
   attempts: number;
 }
 
-async function claim(db: Kysely<Schema>, now: Instant, batchSize: number, maxAttempts: number, leaseMs: number): Promise<Claimed[]> {
+async function claim(
+  db: Kysely<Schema>,
+  now: Instant,
+  batchSize: number,
+  maxAttempts: number,
+  leaseMs: number,
+  kinds: readonly string[] | undefined,
+): Promise<Claimed[]> {
   // A dispatcher that died holding the last allowed attempt: its lease expired, nothing may retry.
   await db
     .updateTable("outbox")
@@ -150,18 +175,15 @@ async function claim(db: Kysely<Schema>, now: Instant, batchSize: number, maxAtt
   return db
     .updateTable("outbox")
     .set((eb) => ({ attempts: eb("attempts", "+", 1), next_attempt_at: addMs(now, leaseMs) }))
-    .where("id", "in", (eb) =>
-      eb
-        .selectFrom("outbox")
-        .select("id")
-        .where("status", "=", "pending")
-        .where("next_attempt_at", "<=", new Date(now))
+    .where("id", "in", (eb) => {
+      const due = eb.selectFrom("outbox").select("id").where("status", "=", "pending").where("next_attempt_at", "<=", new Date(now));
+      return (kinds === undefined ? due : due.where("kind", "in", kinds.length > 0 ? [...kinds] : [""]))
         .orderBy("next_attempt_at")
         .orderBy("created_at")
         .limit(batchSize)
         .forUpdate()
-        .skipLocked(),
-    )
+        .skipLocked();
+    })
     .returning(["id", "delivery_key", "project_id", "kind", "effect", "attempts"])
     .execute();
 }
@@ -171,7 +193,7 @@ type Outcome = "delivered" | "retried" | "failed";
 async function deliver(
   db: Kysely<Schema>,
   row: Claimed,
-  options: Required<Omit<DispatchOptions, "batchSize">>,
+  options: Required<Omit<DispatchOptions, "batchSize" | "kinds">>,
   startedAt: Instant,
 ): Promise<Outcome> {
   const effect = row.effect as OutboxEffect;
@@ -237,7 +259,7 @@ export async function dispatchOutbox(database: Database, now: Instant, options: 
     leaseMs: options.leaseMs ?? 5 * 60_000,
     clock: options.clock ?? (() => now),
   };
-  const rows = await claim(database.db, now, options.batchSize ?? 20, full.maxAttempts, full.leaseMs);
+  const rows = await claim(database.db, now, options.batchSize ?? 20, full.maxAttempts, full.leaseMs, options.kinds);
   const outcomes = await Promise.all(rows.map((row) => deliver(database.db, row, full, now)));
   return {
     claimed: rows.length,

@@ -53,6 +53,20 @@ describe("the SSRF guard", () => {
       "fd00::1",
       "fe80::1",
       "::ffff:10.0.0.1",
+      // IPv4-compatible (::/96), SIIT-translated (::ffff:0:0:0/96), 6to4, Teredo, NAT64, ULA, multicast, documentation.
+      "::127.0.0.1",
+      "::7f00:1",
+      "::ffff:0:7f00:1",
+      "2002:7f00:1::1",
+      "2002:a00:1::",
+      "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+      "64:ff9b::7f00:1",
+      "fc00::5",
+      "ff02::1",
+      "2001:db8::1",
+      "255.255.255.255",
+      "224.0.0.1",
+      "192.0.2.7",
     ]) {
       assert.ok(blockedAddress(address), address);
     }
@@ -67,6 +81,20 @@ describe("the SSRF guard", () => {
     assert.ok(checkWebhookUrl("http://169.254.169.254/latest/meta-data", false));
     assert.equal(checkWebhookUrl("https://hooks.example.com/onboard", false), undefined);
     assert.equal(checkWebhookUrl("http://127.0.0.1:9000/hook", true), undefined);
+    // A fully qualified local name, in any case; bare intranet names; addresses spelled otherwise.
+    for (const url of [
+      "http://localhost./hook",
+      "http://LOCALHOST./hook",
+      "http://api.localhost./hook",
+      "http://intranet/hook",
+      "http://printer.home.arpa/",
+      "http://2130706433/hook",
+      "http://0x7f.1/hook",
+      "http://[::ffff:127.0.0.1]/hook",
+      "http://[::127.0.0.1]/hook",
+      "http://[2002:7f00:1::1]/hook",
+    ])
+      assert.ok(checkWebhookUrl(url, false), url);
   });
 
   test("a name that resolves to loopback is refused at delivery time", async () => {

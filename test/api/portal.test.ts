@@ -28,6 +28,7 @@ class RecordingMailer implements Mailer {
 async function portalSignIn(t: TestServer, mailer: RecordingMailer, email: string): Promise<Caller & { csrf: string }> {
   const asked = await t.anonymous.post("/portal/api/magic-links", { email });
   assert.equal(asked.status, 202);
+  await t.deliverSignInLinks();
   const signedIn = await t.anonymous.post("/portal/api/sessions", { token: mailer.tokenFor(email) });
   assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
   const caller = new (t.anonymous.constructor as typeof Caller)(t.url, {
@@ -84,7 +85,10 @@ for (const backend of BACKENDS) {
       assert.equal(unknown.status, 202, "an unknown address gets the same answer");
       const before = mailer.sent.length;
       await t.anonymous.post("/portal/api/magic-links", { email: "Sponsor@Acme.example" });
+      assert.equal(mailer.sent.length, before, "the request only queues the link");
+      assert.equal(await t.deliverSignInLinks(), 2, "both requests are delivered: the unknown one sends nothing");
       assert.equal(mailer.sent.length, before + 1, "the address is matched without regard to case");
+      assert.deepEqual(mailer.sent.at(-1)?.secrets, [mailer.tokenFor("sponsor@acme.example")], "the token is declared secret");
       const token = mailer.tokenFor("sponsor@acme.example");
       assert.match(mailer.sent.at(-1)?.text ?? "", /\/portal\/sign-in#token=/);
       const first = await t.anonymous.post("/portal/api/sessions", { token });
@@ -276,6 +280,7 @@ for (const backend of BACKENDS) {
       const before = mailer.sent.length;
       const statuses: number[] = [];
       for (let i = 0; i < 45; i++) statuses.push((await t.anonymous.post("/portal/api/magic-links", { email: "lee@acme.example" })).status);
+      await t.deliverSignInLinks();
       assert.equal(mailer.sent.length - before, 5, "at most five links an hour reach one inbox");
       assert.ok(statuses.includes(429), "one caller is slowed down");
       assert.ok(statuses.slice(0, 30).every((s) => s === 202));

@@ -117,28 +117,29 @@ for (const backend of BACKENDS) {
       );
     });
 
-    test("GET /mail: the mail outbox (no SMTP configured), filtered by project, one message with its parts", async () => {
+    test("GET /mail: the mail log (no SMTP: written to the mail folder), for admins, filtered by project, one message with its parts", async () => {
       const result = await dispatchOutbox(t.fresh.database, now, { handlers: w.notifications.handlers() });
       assert.ok(result.delivered > 0);
-      const list = await csm.get(`/mail?projectId=${projectId}&limit=2`);
+      assert.equal((await csm.get(`/mail?projectId=${projectId}`)).status, 403, "the mail log is the admins'");
+      const list = await t.admin.get(`/mail?projectId=${projectId}&limit=2`);
       assert.equal(list.status, 200);
       assert.equal(list.body.items.length, 2);
       assert.ok(list.body.nextCursor);
       assert.ok(
-        list.body.items.every((m: { transport: string; projectId: string }) => m.transport === "outbox" && m.projectId === projectId),
+        list.body.items.every((m: { transport: string; projectId: string }) => m.transport === "folder" && m.projectId === projectId),
       );
       const invitation = list.body.items.find((m: { subject: string }) => m.subject.startsWith("Invitation"));
       assert.ok(invitation, JSON.stringify(list.body.items.map((m: { subject: string }) => m.subject)));
       assert.equal(invitation.attachments[0].filename, "kickoff_meeting.ics");
-      const one = await csm.get(`/mail/${invitation.id}`);
+      const one = await t.admin.get(`/mail/${invitation.id}`);
       assert.equal(one.status, 200);
       assert.match(one.body.text, /you are invited to "2.1 Kickoff Meeting"/);
-      assert.equal((await csm.get("/mail/nope")).status, 404);
+      assert.equal((await t.admin.get("/mail/nope")).status, 404);
       // A forged cursor is bad input, not a server error.
-      const forged = await csm.get(`/mail?cursor=${encodeCursor("mail", ["not a date", "x"])}`);
+      const forged = await t.admin.get(`/mail?cursor=${encodeCursor("mail", ["not a date", "x"])}`);
       assert.equal(forged.status, 400);
       assert.match(forged.headers.get("content-type") ?? "", /application\/problem\+json/);
-      assert.equal((await csm.get("/mail?projectId=other")).body.items.length, 0);
+      assert.equal((await t.admin.get("/mail?projectId=other")).body.items.length, 0);
     });
 
     test("a survey link: public GET shows the playbook's questions, POST answers once as the contact, NPS < 7 alerts the CSM", async () => {

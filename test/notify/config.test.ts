@@ -7,6 +7,7 @@ test("SMTP_URL, MAIL_FROM, SLACK_WEBHOOK_URL, SURVEY_SECRET, SURVEY_LINK_DAYS", 
   const defaults = parseConfig({}).notifications;
   assert.deepEqual(defaults, {
     smtpUrl: undefined,
+    mailDir: "./mail",
     mailFrom: { name: "Onboard", address: "onboard@localhost" },
     slackWebhookUrl: undefined,
     surveySecret: undefined,

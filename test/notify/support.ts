@@ -2,14 +2,18 @@
 // messages are parsed with mailparser, a real HTTP server standing in for Slack, and a world with
 // a published playbook, team accounts, client contacts and a Notifications service.
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type ParsedMail, simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { type Actor, SYSTEM } from "../../src/engine/types.ts";
 import { addContact } from "../../src/notify/directory.ts";
+import { mailFolderChannel } from "../../src/notify/mail-folder.ts";
 import { mailStore } from "../../src/notify/mail-store.ts";
 import { RecordingMailer } from "../../src/notify/mailer.ts";
 import { Notifications } from "../../src/notify/notifications.ts";
@@ -170,12 +174,15 @@ export interface World {
   readonly mailer: RecordingMailer;
 }
 
-export function world(database: Database, options: { smtpUrl?: string; chatUrl?: string; clock: () => string }): World {
+/** Without smtpUrl, mail is written to `mailDir` (a new temporary folder unless given). */
+export function world(database: Database, options: { smtpUrl?: string; mailDir?: string; chatUrl?: string; clock: () => string }): World {
   const service = new ProjectService(database);
   const mailer = new RecordingMailer({
     store: mailStore(notifyDb(database)),
     from: FROM,
-    smtp: options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : undefined,
+    channel: options.smtpUrl
+      ? { transport: "smtp", sender: nodemailer.createTransport(options.smtpUrl) }
+      : mailFolderChannel(options.mailDir ?? mkdtempSync(join(tmpdir(), "onboard-mail-")), options.clock),
     clock: options.clock,
   });
   const chat: Chat | undefined = options.chatUrl ? slackWebhook(options.chatUrl) : undefined;

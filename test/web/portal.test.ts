@@ -100,6 +100,7 @@ async function portalSignIn(page: Page, email: string, problems: string[] = []):
   await page.screenshot({ path: artifact("portal-sign-in.png") });
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await page.getByText("a sign-in link is on its way").waitFor();
+  await web.deliverSignInLinks();
   const token = web.mailer.tokenFor(email);
   await page.goto(`${web.url}/portal/sign-in#token=${token}`);
   await page.getByRole("heading", { name: "Sign in to your onboarding" }).waitFor();

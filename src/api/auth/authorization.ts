@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   "settings:write": "write",
   "integrations:read": "read",
   "integrations:write": "write",
+  /** The mail log: who was sent what, when (secrets are never in it, personal data is). */
+  "mail:read": "read",
 } as const satisfies Record<string, "read" | "write">;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -56,7 +58,7 @@ const BASE: readonly Permission[] = [
 /** Access role → permissions. The table the authorization matrix test checks route by route. */
 export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
-  cs_ops: ALL.filter((p) => p !== "users:write"),
+  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read"),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],

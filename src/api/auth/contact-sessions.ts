@@ -1,15 +1,21 @@
-// The client portal's identities. A contact asks for a magic link by email; the link carries a
+// The client portal's identities. A contact asks for a magic link by email; the request is queued
+// and the outbox mails the link (the same answer, as fast, for any address). The link carries a
 // random token whose SHA-256 alone is stored, bound to that contact, valid for MAGIC_LINK_MINUTES
-// and usable once (the UPDATE that marks it used is the check, so two clicks cannot both win).
+// and usable once (the UPDATE that marks it used is the check, so two clicks cannot both win). The
+// mail log records the message with the token redacted: nobody but the addressee can follow it.
 // Opening the link shows a confirmation page; only its POST consumes the token, so mail scanners
 // that fetch links do not burn them. The session it starts reaches its own client and nothing else.
+import { randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import type { Instant } from "../../engine/types.ts";
-import type { ApiDb } from "../data/tables.ts";
+import { type Delivery, enqueueKeyed, type SignInLinkEffect } from "../../store/index.ts";
+import { getBranding } from "../data/settings.ts";
+import { type ApiDb, storeView } from "../data/tables.ts";
 import type { ApiDeps } from "../deps.ts";
 import { HttpProblem } from "../problems.ts";
 import { checkOrigin, cookieSecure, unauthenticated } from "./authenticate.ts";
+import { type Limit, takeHit } from "./rate-limits.ts";
 import { digest, newSecret, sameSecret } from "./secrets.ts";
 
 export const PORTAL_COOKIE = "onboard_portal";
@@ -41,9 +47,22 @@ export interface IssuedLink {
 
 const addMinutes = (now: Instant, minutes: number) => new Date(Date.parse(now) + minutes * 60_000).toISOString();
 
+/** Links a contact may be sent per hour, counted atomically (auth/rate-limits.ts). */
+const LINKS_PER_CONTACT: Limit = { max: MAGIC_LINKS_PER_HOUR, windowMs: 3_600_000 };
+
+/**
+ * Queue a sign-in link for whoever `email` belongs to. The request does this one INSERT whatever
+ * the address, so it answers alike, and as fast, for a contact and for a stranger; the outbox's
+ * delivery (sendSignInLinks) does the rest.
+ */
+export async function requestSignInLink(db: ApiDb, email: string, now: Instant): Promise<void> {
+  const effect: SignInLinkEffect = { kind: "send_sign_in_link", email: email.trim().toLowerCase() };
+  await enqueueKeyed(storeView(db), null, `sign-in-link:${randomUUID()}`, effect, now);
+}
+
 /**
  * New links for every active contact with this email (one person may be a contact of two
- * clients), skipping contacts that already had MAGIC_LINKS_PER_HOUR links in the last hour.
+ * clients), skipping contacts that already had MAGIC_LINKS_PER_HOUR links this hour.
  */
 export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): Promise<IssuedLink[]> {
   const contacts = await db
@@ -53,15 +72,8 @@ export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): P
     .where("active", "=", true)
     .execute();
   const issued: IssuedLink[] = [];
-  const hourAgo = addMinutes(now, -60);
   for (const contact of contacts) {
-    const recent = await db
-      .selectFrom("magic_links")
-      .select(db.fn.countAll<string>().as("n"))
-      .where("contact_id", "=", contact.id)
-      .where("created_at", ">", new Date(hourAgo))
-      .executeTakeFirstOrThrow();
-    if (Number(recent.n) >= MAGIC_LINKS_PER_HOUR) continue;
+    if (!(await takeHit(db, `sign-in-link:contact:${contact.id}`, LINKS_PER_CONTACT, now)).allowed) continue;
     const token = newSecret();
     const expiresAt = addMinutes(now, MAGIC_LINK_MINUTES);
     await db
@@ -71,6 +83,40 @@ export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): P
     issued.push({ contactId: contact.id, clientId: contact.client_id, name: contact.name, email: contact.email, token, expiresAt });
   }
   return issued;
+}
+
+/** The outbox's delivery of a sign-in link request: a link to each of the address's contacts, within their limits. */
+export async function sendSignInLinks(
+  deps: Pick<ApiDeps, "db" | "mailer" | "clock">,
+  baseUrl: string,
+  effect: SignInLinkEffect,
+  delivery: Pick<Delivery, "key">,
+): Promise<number> {
+  const now = deps.clock();
+  const links = await issueMagicLinks(deps.db, effect.email, now);
+  if (links.length === 0) return 0;
+  const branding = await getBranding(deps.db);
+  for (const link of links) {
+    const url = `${baseUrl.replace(/\/+$/, "")}/portal/sign-in#token=${link.token}`;
+    await deps.mailer.send({
+      to: [{ name: link.name, address: link.email }],
+      subject: `Your sign-in link for ${branding.vendorName}`,
+      text:
+        `Hello ${link.name},\n\nOpen this link to see your onboarding with ${branding.vendorName}:\n\n${url}\n\n` +
+        `It works once, for ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this email.\n`,
+      html:
+        `<p>Hello ${escapeHtml(link.name)},</p><p>Open this link to see your onboarding with ${escapeHtml(branding.vendorName)}:</p>` +
+        `<p><a href="${escapeHtml(url)}">Sign in to your onboarding portal</a></p>` +
+        `<p>It works once, for ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this email.</p>`,
+      key: `${delivery.key}:${link.contactId}`,
+      secrets: [link.token],
+    });
+  }
+  return links.length;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export interface NewContactSession {

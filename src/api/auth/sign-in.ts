@@ -10,6 +10,7 @@ import { HttpProblem } from "../problems.ts";
 import { cookieSecure, setSessionCookies } from "./authenticate.ts";
 import { principalOf } from "./authorization.ts";
 import type { Principal } from "./principal.ts";
+import { clearHits } from "./rate-limits.ts";
 import type { AccessRole } from "./roles.ts";
 import { digest, newSecret } from "./secrets.ts";
 import { createSession } from "./sessions.ts";
@@ -30,8 +31,14 @@ export interface SignedIn {
   readonly expiresAt: Instant;
 }
 
-/** Open a session for `user` and set its cookies. */
+/** The rate-limit bucket of password attempts on an account (auth/rate-limits.ts). */
+export function signInBucket(email: string): string {
+  return `sign-in:${email.trim().toLowerCase()}`;
+}
+
+/** Open a session for `user` and set its cookies; the account's count of password attempts starts again. */
 export async function signIn(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps, user: UserRecord): Promise<SignedIn> {
+  await clearHits(deps.db, signInBucket(user.email));
   const session = await createSession(deps.db, user.id, deps.config.sessionTtlHours, deps.clock());
   setSessionCookies(request, reply, deps, session);
   const { id, email, name, roles } = user;

@@ -122,7 +122,15 @@ async function activeAdmins(db: ApiDb): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Change an account. Refuses to leave no active admin; a deactivated account's sessions end. */
+/**
+ * Revoke every API token of an account (its password changed, or it was deactivated): a token made
+ * under the old password must not outlive it, nor come back when the account is reactivated.
+ */
+export async function revokeApiTokensOf(db: ApiDb, userId: string, now: Instant): Promise<void> {
+  await db.updateTable("api_tokens").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+}
+
+/** Change an account. Refuses to leave no active admin; a deactivated or re-passworded account's sessions and tokens end. */
 export async function updateUser(db: ApiDb, id: string, changes: UserChanges, now: Instant): Promise<UserRecord> {
   const current = await db.selectFrom("users").select(COLUMNS).where("id", "=", id).forUpdate().executeTakeFirst();
   if (!current) throw new AppError("not_found", `no account "${id}"`, { userId: id });
@@ -148,12 +156,17 @@ export async function updateUser(db: ApiDb, id: string, changes: UserChanges, no
     .where("id", "=", id)
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
-  if (changes.active === false || changes.passwordHash !== undefined) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+  if (changes.active === false || changes.passwordHash !== undefined) {
+    await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+    await revokeApiTokensOf(db, id, now);
+  }
   return userOf(row);
 }
 
+/** Set an account's own new password; its API tokens are revoked (the caller ends its other sessions). */
 export async function setPassword(db: ApiDb, id: string, passwordHash: string, now: Instant): Promise<void> {
   await db.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", id).execute();
+  await revokeApiTokensOf(db, id, now);
 }
 
 export type AdminBootstrap =

@@ -17,6 +17,13 @@ export interface ContactsTable {
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When and by whom portal access was last revoked (migration 0010). */
+  deactivated_at: NullableTimestamp;
+  deactivated_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Removed from the client's list; the row stays so history keeps the name. */
+  removed_at: NullableTimestamp;
+  /** Bumped by every edit: the If-Match token. */
+  version: ColumnType<number, number | undefined, number>;
 }
 
 export interface MagicLinksTable {

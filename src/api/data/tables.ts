@@ -107,6 +107,13 @@ export interface PlaybookSourcesTable {
   recorded_at: Timestamp;
 }
 
+/** Fixed-window counters of limits shared by every process (migration 0010, auth/rate-limits.ts). */
+export interface RateLimitHitsTable {
+  bucket: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
 export type ApiTables = PortalTables & {
   users: UsersTable;
   sessions: SessionsTable;
@@ -119,6 +126,7 @@ export type ApiTables = PortalTables & {
   login_challenges: LoginChallengesTable;
   oidc_identities: OidcIdentitiesTable;
   oidc_flows: OidcFlowsTable;
+  rate_limit_hits: RateLimitHitsTable;
 };
 
 export type ApiSchema = Schema & ApiTables;

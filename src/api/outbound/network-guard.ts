@@ -3,48 +3,42 @@
 // carrier-grade NAT, multicast and reserved ranges; the check sits in the request's own DNS
 // lookup, so the address that was checked is the one connected to (no DNS-rebinding window).
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { BlockList, isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-  ["2001:db8::", 32],
-  ["64:ff9b::", 96],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, "ipv6");
-}
+/** IPv6 global unicast (2000::/3): everything else (IPv4-compatible ::/96, ULA, link-local ...) is refused. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR("2000::/3");
 
-/** Why an address may not be called, or undefined when it may. */
+/**
+ * Why an address may not be called, or undefined when it may. An allow-list: only public unicast
+ * passes (ipaddr.js's range tables, kept with the IANA registries); an IPv4-mapped IPv6 address is
+ * judged as the IPv4 address it carries; tunnels and translations that embed another address
+ * (6to4, Teredo, NAT64) are refused outright.
+ */
 export function blockedAddress(address: string): string | undefined {
-  const family = isIP(address);
-  if (family === 0) return `${address} is not an IP address`;
-  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is checked as the IPv4 address it is.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return blockedAddress(mapped);
-  const blocked = family === 4 ? BLOCKED.check(address, "ipv4") : BLOCKED.check(address, "ipv6");
-  return blocked ? `${address} is a loopback, private, link-local or reserved address` : undefined;
+  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6") {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return blockedAddress(v6.toIPv4Address().toString());
+    const range = v6.range();
+    if (range !== "unicast" || !v6.match(GLOBAL_UNICAST_V6)) return `${address} is not a public address (${describe(range)})`;
+    return undefined;
+  }
+  const range = parsed.range();
+  return range === "unicast" ? undefined : `${address} is not a public address (${describe(range)})`;
+}
+
+function describe(range: string): string {
+  return range === "unicast" ? "outside global unicast" : range.replace(/([a-z])([A-Z0-9])/g, "$1 $2").toLowerCase();
+}
+
+/** Names that mean this machine or its own network, whatever DNS says. */
+function isLocalName(host: string): boolean {
+  return (
+    host === "localhost" ||
+    [".localhost", ".internal", ".local", ".home.arpa", ".lan"].some((suffix) => host.endsWith(suffix)) ||
+    !host.includes(".")
+  );
 }
 
 /** Check a subscription URL's shape (the addresses are checked at each delivery). */
@@ -53,11 +47,14 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): string | un
   const url = new URL(raw);
   if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http(s) URL";
   if (url.username || url.password) return "must not carry credentials: the signature authenticates us";
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (!allowPrivate && (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host.endsWith(".local"))) {
-    return `${host} is a local name: only an admin may allow private network targets`;
-  }
-  if (!allowPrivate && isIP(host) !== 0) return blockedAddress(host);
+  // "localhost." is "localhost": a fully qualified name ends with the root's empty label.
+  const host = url.hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.+$/, "")
+    .toLowerCase();
+  if (allowPrivate) return undefined;
+  if (ipaddr.isValid(host)) return blockedAddress(host);
+  if (isLocalName(host)) return `${host} is a local name: only an admin may allow private network targets`;
   return undefined;
 }
 

@@ -32,6 +32,8 @@ import { addCommentRoute } from "./comments/add-comment.ts";
 import { listCommentsRoute } from "./comments/list-comments.ts";
 import { createContact } from "./contacts/create-contact.ts";
 import { listContacts } from "./contacts/list-contacts.ts";
+import { removeContactRoute } from "./contacts/remove-contact.ts";
+import { updateContactRoute } from "./contacts/update-contact.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
@@ -84,6 +86,7 @@ import { previewTemplate } from "./templates/preview-template.ts";
 import { putTemplate } from "./templates/put-template.ts";
 import { createTokenRoute } from "./tokens/create-token.ts";
 import { listTokensRoute } from "./tokens/list-tokens.ts";
+import { listUserTokensRoute } from "./tokens/list-user-tokens.ts";
 import { revokeTokenRoute } from "./tokens/revoke-token.ts";
 import { createUser } from "./users/create-user.ts";
 import { listUsersRoute } from "./users/list-users.ts";
@@ -123,6 +126,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   listTokensRoute,
   createTokenRoute,
   revokeTokenRoute,
+  listUserTokensRoute,
   listUsersRoute,
   createUser,
   updateUserRoute,
@@ -156,6 +160,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   putReport,
   listContacts,
   createContact,
+  updateContactRoute,
+  removeContactRoute,
   listCommentsRoute,
   addCommentRoute,
   listAttachmentsRoute,
@@ -180,7 +186,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   addPortalComment,
   listPortalAttachments,
   downloadPortalAttachment,
-  // Notifications (src/notify): the mail outbox, message templates, meeting invitations, survey links.
+  // Notifications (src/notify): the mail log, message templates, meeting invitations, survey links.
   listMailRoute,
   getMailRoute,
   listTemplatesRoute,

@@ -310,6 +310,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/clients/{id}/contacts/{contactId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a contact (their portal access ends; history keeps their name) */
+    delete: operations["removeContact"];
+    options?: never;
+    head?: never;
+    /** Change a contact, or revoke or restore their portal access */
+    patch: operations["updateContact"];
+    trace?: never;
+  };
   "/health/live": {
     parameters: {
       query?: never;
@@ -368,7 +386,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Mail sent or waiting in the mail outbox, newest first (filter by project) */
+    /** The mail log (admins): mail sent, newest first, secrets redacted (filter by project) */
     get: operations["listMail"];
     put?: never;
     post?: never;
@@ -385,7 +403,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One message, with its text and HTML parts */
+    /** One message of the mail log (admins), secrets redacted */
     get: operations["getMail"];
     put?: never;
     post?: never;
@@ -1123,6 +1141,23 @@ export interface paths {
     patch: operations["updateUser"];
     trace?: never;
   };
+  "/users/{id}/tokens": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An account's API tokens */
+    get: operations["listUserTokens"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/users/{id}/totp": {
     parameters: {
       query?: never;
@@ -1779,6 +1814,7 @@ export interface components {
       visibility: "internal" | "client";
     };
     Contact: {
+      /** @description May sign in to the portal and receives mail for their roles. */
       active: boolean;
       clientId: string;
       /**
@@ -1786,14 +1822,28 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description When portal access was last revoked. */
+      deactivatedAt: string | null;
+      /** @description Who revoked it (an account id). */
+      deactivatedBy: string | null;
       email: string;
       id: string;
       name: string;
+      /** @description Removed from the client's list (kept for history). */
+      removedAt: string | null;
       /** @description Client-side playbook roles they hold on their company's projects. */
       roles: string[];
       title: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      updatedAt: string;
+      /** @description Send it back as If-Match ("3") to change the contact. */
+      version: number;
     };
     ContactInput: {
+      /** @description May sign in to the portal and receives mail for their roles. */
       active: boolean;
       clientId: string;
       /**
@@ -1801,12 +1851,25 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description When portal access was last revoked. */
+      deactivatedAt: string | null;
+      /** @description Who revoked it (an account id). */
+      deactivatedBy: string | null;
       email: string;
       id: string;
       name: string;
+      /** @description Removed from the client's list (kept for history). */
+      removedAt: string | null;
       /** @description Client-side playbook roles they hold on their company's projects. */
       roles: string[];
       title: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      updatedAt: string;
+      /** @description Send it back as If-Match ("3") to change the contact. */
+      version: number;
     };
     CreatedWebhookSubscription: {
       allowPrivateNetwork: boolean;
@@ -2361,16 +2424,17 @@ export interface components {
       projectId: string | null;
       sentAt: string | null;
       subject: string;
+      /** @description As recorded: sign-in and survey links read [redacted]; the addressee got them whole. */
       text: string;
       to: {
         address: string;
         name?: string;
       }[];
       /**
-       * @description outbox: kept here (no SMTP configured); smtp: handed to the SMTP server.
+       * @description smtp: handed to the SMTP server; folder: written to MAIL_DIR as an .eml file (no SMTP configured); outbox: kept in the app (before 0.2).
        * @enum {string}
        */
-      transport: "outbox" | "smtp";
+      transport: "outbox" | "smtp" | "folder";
     };
     MailInput: {
       attachments: {
@@ -2395,16 +2459,17 @@ export interface components {
       projectId: string | null;
       sentAt: string | null;
       subject: string;
+      /** @description As recorded: sign-in and survey links read [redacted]; the addressee got them whole. */
       text: string;
       to: {
         address: string;
         name?: string;
       }[];
       /**
-       * @description outbox: kept here (no SMTP configured); smtp: handed to the SMTP server.
+       * @description smtp: handed to the SMTP server; folder: written to MAIL_DIR as an .eml file (no SMTP configured); outbox: kept in the app (before 0.2).
        * @enum {string}
        */
-      transport: "outbox" | "smtp";
+      transport: "outbox" | "smtp" | "folder";
     };
     MailSummary: {
       attachments: {
@@ -2433,10 +2498,10 @@ export interface components {
         name?: string;
       }[];
       /**
-       * @description outbox: kept here (no SMTP configured); smtp: handed to the SMTP server.
+       * @description smtp: handed to the SMTP server; folder: written to MAIL_DIR as an .eml file (no SMTP configured); outbox: kept in the app (before 0.2).
        * @enum {string}
        */
-      transport: "outbox" | "smtp";
+      transport: "outbox" | "smtp" | "folder";
     };
     MailSummaryInput: {
       attachments: {
@@ -2465,10 +2530,10 @@ export interface components {
         name?: string;
       }[];
       /**
-       * @description outbox: kept here (no SMTP configured); smtp: handed to the SMTP server.
+       * @description smtp: handed to the SMTP server; folder: written to MAIL_DIR as an .eml file (no SMTP configured); outbox: kept in the app (before 0.2).
        * @enum {string}
        */
-      transport: "outbox" | "smtp";
+      transport: "outbox" | "smtp" | "folder";
     };
     MessageTemplate: {
       body: string;
@@ -4592,6 +4657,7 @@ export interface operations {
               | "settings:write"
               | "integrations:read"
               | "integrations:write"
+              | "mail:read"
             )[];
             user: components["schemas"]["SignedInUser"];
           };
@@ -5147,7 +5213,10 @@ export interface operations {
   };
   listContacts: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description removed: list removed contacts too (they are hidden by default). */
+        include?: "removed";
+      };
       header?: never;
       path: {
         id: string;
@@ -5165,6 +5234,15 @@ export interface operations {
           "application/json": {
             items: components["schemas"]["Contact"][];
           };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description No valid session cookie or API token */
@@ -5267,6 +5345,158 @@ export interface operations {
       };
       /** @description Conflict with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  removeContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        contactId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done; no body. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  updateContact: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The contact's version from your last read, quoted: "3". Required. */
+        "if-match"?: string;
+      };
+      path: {
+        contactId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description false: revoke portal access now (sessions and unused links end); true: restore it. */
+          active?: boolean;
+          /**
+           * Format: email
+           * @description A new address: links sent to the old one stop working.
+           */
+          email?: string;
+          name?: string;
+          roles?: string[];
+          title?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match names an older version: reload and decide again */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match is required */
+      428: {
         headers: {
           [name: string]: unknown;
         };
@@ -8976,6 +9206,73 @@ export interface operations {
       };
       /** @description Conflict with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listUserTokens: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page; omit for the first page. */
+        cursor?: string;
+        /** @description Items per page (1-200, default 50). */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["ApiToken"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page. */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,8 +1,12 @@
 // What the API tests share: a real server on a fresh database (in-memory PGlite or a fresh
 // PostgreSQL database), listening on a free port, and clients that speak to it over real HTTP as
 // a browser session (cookie + CSRF token) or with an API token.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseConfig } from "../../../src/api/config.ts";
 import { type RunningServer, type StartOptions, startServer } from "../../../src/api/server.ts";
+import { dispatchOutbox } from "../../../src/store/index.ts";
 import { type FreshDatabase, type TestBackend, testBackends } from "../../store/support/backends.ts";
 
 export { testBackends };
@@ -86,7 +90,14 @@ export interface TestServer {
   login(email: string, password: string): Promise<Caller>;
   /** Create an account with `roles` (as admin) and sign it in. */
   user(id: string, roles: readonly string[]): Promise<Caller>;
+  /** Deliver the portal sign-in links asked for (the outbox is off in tests); returns how many requests went. */
+  deliverSignInLinks(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A folder of its own for a test server's mail (MAIL_DIR), when no mailer is given. */
+export function testMailDir(): string {
+  return mkdtempSync(join(tmpdir(), "onboard-mail-"));
 }
 
 export async function startTestServer(
@@ -104,6 +115,8 @@ export async function startTestServer(
       ONBOARD_ADMIN_EMAIL: ADMIN_EMAIL,
       ONBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOGIN_RATE_LIMIT: "10000",
+      LOGIN_ACCOUNT_LIMIT: "10000",
+      MAIL_DIR: testMailDir(),
       ...env,
     });
     const server = await startServer(config, { ...options, database: fresh.database });
@@ -126,6 +139,15 @@ export async function startTestServer(
         const created = await admin.post("/users", { id, email: `${id}@example.com`, name: id, roles, password: PASSWORD });
         if (created.status !== 201) throw new Error(`create ${id}: ${created.status} ${JSON.stringify(created.body)}`);
         return login(`${id}@example.com`, PASSWORD);
+      },
+      async deliverSignInLinks() {
+        const now = options.clock?.() ?? new Date().toISOString();
+        const result = await dispatchOutbox(fresh.database, now, {
+          handlers: server.outboxHandlers,
+          kinds: ["send_sign_in_link"],
+          batchSize: 1000,
+        });
+        return result.delivered;
       },
       async close() {
         await server.close();

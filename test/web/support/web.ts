@@ -14,7 +14,7 @@ import { parseConfig } from "../../../src/api/config.ts";
 import { type RunningServer, startServer } from "../../../src/api/server.ts";
 import type { Mailer, OutgoingMail } from "../../../src/notify/mailer.ts";
 import { openDatabase } from "../../../src/store/database.ts";
-import { runDueTicks } from "../../../src/store/index.ts";
+import { dispatchOutbox, runDueTicks } from "../../../src/store/index.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, Caller, cookieHeader, PASSWORD } from "../../api/support/http.ts";
 import { WEB_PLAYBOOK } from "./playbook.ts";
 
@@ -97,6 +97,8 @@ export interface WebServer {
   readonly mailer: RecordingMailer;
   /** Move the server's clock. */
   setNow(at: number): void;
+  /** Deliver the portal sign-in links asked for (the outbox is off in tests). */
+  deliverSignInLinks(): Promise<void>;
   login(email: string, password: string): Promise<Caller>;
   close(): Promise<void>;
 }
@@ -135,6 +137,13 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
     login,
     setNow(at) {
       now = at;
+    },
+    async deliverSignInLinks() {
+      await dispatchOutbox(database, new Date(now).toISOString(), {
+        handlers: server.outboxHandlers,
+        kinds: ["send_sign_in_link"],
+        batchSize: 1000,
+      });
     },
     async close() {
       await server.close();

@@ -2,6 +2,7 @@
 // sees in the portal.
 import { principalOf } from "../../auth/authorization.ts";
 import { addComment } from "../../data/comments.ts";
+import { checkProjectStep } from "../../data/step-refs.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -25,6 +26,7 @@ export function addCommentRoute(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const { user } = principalOf(request);
       const project = await deps.service.getProject(request.params.id);
+      checkProjectStep(project.state, request.body.stepId, "/body/stepId");
       const comment = await addComment(
         deps.db,
         {

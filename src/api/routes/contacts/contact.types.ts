@@ -9,8 +9,13 @@ export const Contact = z
     email: z.string(),
     title: z.string().nullable(),
     roles: z.array(z.string()).describe("Client-side playbook roles they hold on their company's projects."),
-    active: z.boolean(),
+    active: z.boolean().describe("May sign in to the portal and receives mail for their roles."),
+    version: z.number().int().describe('Send it back as If-Match ("3") to change the contact.'),
     createdAt: Instant,
+    updatedAt: Instant,
+    deactivatedAt: Instant.nullable().describe("When portal access was last revoked."),
+    deactivatedBy: z.string().nullable().describe("Who revoked it (an account id)."),
+    removedAt: Instant.nullable().describe("Removed from the client's list (kept for history)."),
   })
   .meta({ id: "Contact" });
 
@@ -25,4 +30,28 @@ export const CreateContactBody = z.object({
     .default([]),
 });
 
+const RoleIds = z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "must be a playbook role id such as client_sponsor" })).max(20);
+
+export const UpdateContactBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z
+      .email({ error: "must be an email address" })
+      .max(320)
+      .optional()
+      .describe("A new address: links sent to the old one stop working."),
+    title: z.string().trim().min(1).max(200).nullable().optional(),
+    roles: RoleIds.optional(),
+    active: z.boolean().optional().describe("false: revoke portal access now (sessions and unused links end); true: restore it."),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: "change at least one field" });
+
+export const UpdateContactHeaders = z.object({
+  "if-match": z.string().optional().describe('The contact\'s version from your last read, quoted: "3". Required.'),
+});
+
 export const ClientContactParams = z.object({ id: z.string().min(1).max(128) });
+export const ContactParams = z.object({ id: z.string().min(1).max(128), contactId: z.string().min(1).max(128) });
+export const ListContactsQuery = z.object({
+  include: z.enum(["removed"]).optional().describe("removed: list removed contacts too (they are hidden by default)."),
+});

@@ -1,11 +1,11 @@
 // POST /clients/:id/contacts: add a person of the client (they can then ask for a portal link).
 import { randomUUID } from "node:crypto";
 import { AppError, notFound } from "../../../store/errors.ts";
+import { contactView } from "../../data/contacts.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
 import { ClientContactParams, Contact, CreateContactBody } from "./contact.types.ts";
-import { contactOf } from "./list-contacts.ts";
 
 export function createContact(app: Api, deps: ApiDeps): void {
   app.post(
@@ -45,7 +45,7 @@ export function createContact(app: Api, deps: ApiDeps): void {
           if (code === "23505") throw new AppError("conflict", `a contact with this id or email already exists for client ${client.id}`);
           throw error;
         });
-      return reply.code(201).send(contactOf(row));
+      return reply.code(201).send(contactView(row));
     },
   );
 }

@@ -1,4 +1,5 @@
-// GET /mail/:id: one message with its text and HTML parts.
+// GET /mail/:id: one message of the mail log with its text and HTML parts as recorded: its secrets
+// (sign-in and survey links) redacted. Admins only.
 import { getMail } from "../../../notify/mail-store.ts";
 import { notifyDb } from "../../../notify/tables.ts";
 import type { ApiDeps } from "../../deps.ts";
@@ -10,11 +11,11 @@ export function getMailRoute(app: Api, deps: ApiDeps): void {
   app.get(
     "/mail/:id",
     {
-      config: { access: "projects:read" },
+      config: { access: "mail:read" },
       schema: {
         tags: ["mail"],
         operationId: "getMail",
-        summary: "One message, with its text and HTML parts",
+        summary: "One message of the mail log (admins), secrets redacted",
         params: MailParams,
         response: { 200: Mail, ...problemResponses(404) },
       },

@@ -1,4 +1,5 @@
-// GET /mail: the mail Onboard sent (or, without SMTP, keeps in its mail outbox), newest first.
+// GET /mail: the mail log, newest first: who was sent what and when, for admins. Sign-in and survey
+// links were redacted before the mail was recorded; the messages themselves went to their addressees.
 import { z } from "zod";
 import { listMail } from "../../../notify/mail-store.ts";
 import { notifyDb } from "../../../notify/tables.ts";
@@ -13,11 +14,11 @@ export function listMailRoute(app: Api, deps: ApiDeps): void {
   app.get(
     "/mail",
     {
-      config: { access: "projects:read" },
+      config: { access: "mail:read" },
       schema: {
         tags: ["mail"],
         operationId: "listMail",
-        summary: "Mail sent or waiting in the mail outbox, newest first (filter by project)",
+        summary: "The mail log (admins): mail sent, newest first, secrets redacted (filter by project)",
         querystring: ListMailQuery,
         response: { 200: MailPage, ...problemResponses(400) },
       },

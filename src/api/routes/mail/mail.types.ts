@@ -14,7 +14,11 @@ export const MailSummary = z
     from: Address,
     to: z.array(Address),
     subject: z.string(),
-    transport: z.enum(["outbox", "smtp"]).describe("outbox: kept here (no SMTP configured); smtp: handed to the SMTP server."),
+    transport: z
+      .enum(["outbox", "smtp", "folder"])
+      .describe(
+        "smtp: handed to the SMTP server; folder: written to MAIL_DIR as an .eml file (no SMTP configured); outbox: kept in the app (before 0.2).",
+      ),
     attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() })),
     createdAt: Instant,
     sentAt: Instant.nullable(),
@@ -22,7 +26,7 @@ export const MailSummary = z
   .meta({ id: "MailSummary" });
 
 export const Mail = MailSummary.extend({
-  text: z.string(),
+  text: z.string().describe("As recorded: sign-in and survey links read [redacted]; the addressee got them whole."),
   html: z.string().nullable(),
 }).meta({ id: "Mail" });
 

@@ -3,6 +3,7 @@
 // survey-link key.
 import { randomBytes } from "node:crypto";
 import nodemailer from "nodemailer";
+import { mailFolderChannel } from "../../../notify/mail-folder.ts";
 import { mailStore } from "../../../notify/mail-store.ts";
 import { RecordingMailer } from "../../../notify/mailer.ts";
 import { Notifications } from "../../../notify/notifications.ts";
@@ -16,13 +17,13 @@ const built = new WeakMap<object, Notifications>();
 /** A key per process when SURVEY_SECRET is unset: links then work until the next start. */
 const PROCESS_SECRET = randomBytes(32).toString("base64url");
 
-/** The configured mailer: SMTP (recorded too) when SMTP_URL is set, else the mail outbox table. */
+/** The configured mailer: SMTP when SMTP_URL is set, else .eml files in MAIL_DIR; recorded in the mail log either way. */
 export function configuredMailer(config: Config, database: Database, clock: () => string): RecordingMailer {
   const n = config.notifications;
   return new RecordingMailer({
     store: mailStore(notifyDb(database)),
     from: n.mailFrom,
-    smtp: n.smtpUrl ? nodemailer.createTransport(n.smtpUrl) : undefined,
+    channel: n.smtpUrl ? { transport: "smtp", sender: nodemailer.createTransport(n.smtpUrl) } : mailFolderChannel(n.mailDir, clock),
     clock,
   });
 }

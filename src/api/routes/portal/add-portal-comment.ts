@@ -1,9 +1,10 @@
 // POST /portal/api/projects/:id/comments: a contact writes to the team (always shared).
 import { contactOf } from "../../auth/contact-sessions.ts";
 import { addComment } from "../../data/comments.ts";
+import { checkClientStep } from "../../data/step-refs.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
-import { contactProject } from "../../portal/contact-projects.ts";
+import { contactProject, contactView } from "../../portal/contact-projects.ts";
 import { problemResponses } from "../../problems.ts";
 import { PortalComment, PortalCommentBody, PortalProjectParams } from "./portal.types.ts";
 
@@ -24,6 +25,7 @@ export function addPortalComment(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const contact = contactOf(request);
       const project = await contactProject(deps, contact, request.params.id);
+      checkClientStep(await contactView(deps, contact, project), request.body.stepId, "/body/stepId");
       const { visibility: _shared, ...comment } = await addComment(
         deps.db,
         {

@@ -1,5 +1,6 @@
 // PATCH /users/:id: rename, change access roles, deactivate or reset the password of an account.
-// The last active admin cannot be removed; deactivation and a new password end the account's sessions.
+// The last active admin cannot be removed; deactivation and a new password end the account's sessions
+// and revoke its API tokens (reactivating the account does not bring them back).
 import { hashPassword } from "../../auth/passwords.ts";
 import { updateUser } from "../../auth/users.ts";
 import type { ApiDeps } from "../../deps.ts";

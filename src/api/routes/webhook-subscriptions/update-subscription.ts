@@ -1,4 +1,6 @@
 // PATCH /webhook-subscriptions/:id: change the URL or events, disable, or re-enable after fixing.
+// An admin's permission to call a private-network address belongs to that URL: whoever else changes
+// the URL gets a subscription checked as public again.
 
 import { notFound } from "../../../store/errors.ts";
 import { principalOf } from "../../auth/authorization.ts";
@@ -27,11 +29,14 @@ export function updateSubscription(app: Api, deps: ApiDeps): void {
       const current = await deps.db.selectFrom("webhook_subscriptions").selectAll().where("id", "=", request.params.id).executeTakeFirst();
       if (!current) throw notFound(`webhook subscription ${request.params.id}`);
       const body = request.body;
-      const allowPrivate = body.allowPrivateNetwork ?? current.allow_private_network;
-      if (allowPrivate && !current.allow_private_network && !user.roles.includes("admin")) {
+      const admin = user.roles.includes("admin");
+      const url = body.url ?? current.url;
+      const movesUrl = url !== current.url;
+      // Kept only for the URL the admin allowed it for; a new URL needs an admin's say again.
+      const allowPrivate = body.allowPrivateNetwork ?? (current.allow_private_network && (!movesUrl || admin));
+      if (allowPrivate && !admin && (movesUrl || !current.allow_private_network)) {
         throw new HttpProblem("forbidden", "only an admin may allow private-network webhook targets");
       }
-      const url = body.url ?? current.url;
       const wrong = checkWebhookUrl(url, allowPrivate);
       if (wrong) throw fieldProblem("/body/url", wrong);
       const reenabled = body.enabled === true && !current.enabled;

@@ -1,6 +1,7 @@
-// The mail Onboard sent, or keeps in its mail outbox when no SMTP server is configured: who it went
-// to, the subject, where it is, when. Opening one shows its text, or its HTML in a sandboxed frame
-// (no scripts, no forms, no navigation, no remote content), never in the app's own document.
+// The mail log, for admins: what Onboard sent, who it went to, the subject, how it left, when.
+// Opening one shows its text as recorded (sign-in and survey links redacted: only their addressees
+// ever see them), or its HTML in a sandboxed frame (no scripts, no forms, no navigation, no remote
+// content), never in the app's own document.
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../../api/client.ts";
 import { Dialog, Empty, ErrorNotice, Loading } from "../../components/ui.tsx";
@@ -17,11 +18,13 @@ function recipients(mail: Summary): string {
 }
 
 function Status({ mail }: { mail: Summary }) {
-  if (mail.transport === "smtp") return <span className="badge green">{mail.sentAt ? "Sent by SMTP" : "Handed to SMTP"}</span>;
-  return <span className="badge amber">In the mail outbox</span>;
+  if (mail.transport === "smtp") return <span className="badge green">{mail.sentAt ? "Sent by SMTP" : "Not sent yet"}</span>;
+  if (mail.transport === "folder")
+    return <span className="badge amber">{mail.sentAt ? "Written to the mail folder" : "Not written yet"}</span>;
+  return <span className="badge amber">Kept in the app (before 0.2)</span>;
 }
 
-export function MailOutbox() {
+export function MailLog() {
   const [pages, setPages] = useState<Summary[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
@@ -55,7 +58,8 @@ export function MailOutbox() {
         </button>
       </div>
       <p className="muted small">
-        What Onboard sent to clients and the team, newest first. Without an SMTP server (SMTP_URL) mail stays here, in the mail outbox.
+        What Onboard sent to clients and the team, newest first. Sign-in and survey links show as [redacted]: only the person they were sent
+        to can use them. Without an SMTP server (SMTP_URL), mail is written as .eml files to the server's mail folder (MAIL_DIR).
       </p>
       <ErrorNotice error={first.error} onRetry={() => void first.reload()} />
       {first.loading && !first.data ? (

@@ -8,7 +8,7 @@ import { navigate, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
-import { MailOutbox } from "./admin-mail.tsx";
+import { MailLog } from "./admin-mail.tsx";
 
 const ACCESS_ROLES: Schemas["AccessRole"][] = [
   "admin",
@@ -30,7 +30,7 @@ export function Admin() {
     { key: "tokens", label: "API tokens", show: true },
     { key: "webhooks", label: "Webhooks", show: session.can("integrations:read") },
     { key: "branding", label: "Portal branding", show: session.can("settings:write") },
-    { key: "mail", label: "Mail", show: session.can("projects:read") },
+    { key: "mail", label: "Mail", show: session.can("mail:read") },
   ].filter((t) => t.show);
   const current = pathname.split("/")[3] ?? tabs[0]?.key ?? "tokens";
   return (
@@ -59,7 +59,7 @@ export function Admin() {
       {current === "tokens" ? <Tokens /> : null}
       {current === "webhooks" && session.can("integrations:read") ? <Webhooks canWrite={session.can("integrations:write")} /> : null}
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
-      {current === "mail" && session.can("projects:read") ? <MailOutbox /> : null}
+      {current === "mail" && session.can("mail:read") ? <MailLog /> : null}
     </>
   );
 }

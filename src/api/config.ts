@@ -1,6 +1,7 @@
 // The server's configuration: environment variables parsed and validated once, at start, into a
 // typed value that is passed to everything that needs it. Nothing else reads process.env. A wrong
 // value stops the start with a message naming the variable, what it holds and what is allowed.
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DatabaseTarget } from "../store/index.ts";
@@ -45,6 +46,17 @@ export interface Config {
   readonly totpEncryptionKey: Buffer | undefined;
   /** Email, chat and survey links (src/notify). */
   readonly notifications: NotificationConfig;
+  /** Bounds on work one user can ask of the server: template rendering. */
+  readonly limits: LimitsConfig;
+}
+
+export interface LimitsConfig {
+  /** Worker threads rendering templates (src/notify/render-pool.ts). */
+  readonly templateThreads: number;
+  /** Renders that may wait for a thread; beyond them a preview answers 503 with Retry-After. */
+  readonly templateQueue: number;
+  /** Time one message may take to render (subject, text and HTML), ms; beyond it 422. */
+  readonly templateRenderMs: number;
 }
 
 export interface NotificationConfig {
@@ -227,6 +239,9 @@ const Environment = z.object({
     .optional(),
   SURVEY_SECRET: z.string().min(32, { error: "must have at least 32 characters" }).max(512).optional(),
   SURVEY_LINK_DAYS: integer(1, 365, 30),
+  TEMPLATE_THREADS: integer(1, 64, Math.max(1, Math.min(4, availableParallelism() - 1))),
+  TEMPLATE_QUEUE: integer(0, 10_000, 16),
+  TEMPLATE_RENDER_MS: integer(50, 60_000, 1000),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -281,6 +296,9 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["SLACK_WEBHOOK_URL", "a Slack incoming webhook for escalations, SLA breaches and low survey scores (default: none)"],
   ["SURVEY_SECRET", "HMAC key (32+ characters) of survey links (default: random per start, links die on restart)"],
   ["SURVEY_LINK_DAYS", "how long a survey link stays valid (default 30)"],
+  ["TEMPLATE_THREADS", "worker threads rendering templates off the request loop (default: CPU cores - 1, at least 1, at most 4)"],
+  ["TEMPLATE_QUEUE", "template renders that may wait for a thread; more answer 503 with Retry-After (default 16)"],
+  ["TEMPLATE_RENDER_MS", "time one message may take to render; a template running longer is refused with 422 (default 1000)"],
 ];
 
 export class ConfigError extends Error {
@@ -376,6 +394,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       surveySecret: e.SURVEY_SECRET,
       surveyLinkDays: e.SURVEY_LINK_DAYS,
+    },
+    limits: {
+      templateThreads: e.TEMPLATE_THREADS,
+      templateQueue: e.TEMPLATE_QUEUE,
+      templateRenderMs: e.TEMPLATE_RENDER_MS,
     },
   };
 }

@@ -1,7 +1,9 @@
 // What the endpoints are given: the configuration, the database (the store's tables and the API's),
-// the project service and the clock. Passed in, never global.
+// the project service, the clock, the mailer and the template threads.
+// Passed in, never global.
 import type { Instant } from "../engine/types.ts";
 import type { Mailer } from "../notify/mailer.ts";
+import type { TemplateRenderer } from "../notify/templates.ts";
 import type { Database, ProjectService } from "../store/index.ts";
 import type { Config } from "./config.ts";
 import type { ApiDb } from "./data/tables.ts";
@@ -14,4 +16,6 @@ export interface ApiDeps {
   readonly clock: () => Instant;
   /** Email out: SMTP when configured, else the mail outbox the app shows. */
   readonly mailer: Mailer;
+  /** Where user-authored templates render: worker threads with a time limit and a bounded queue. */
+  readonly templates: TemplateRenderer;
 }

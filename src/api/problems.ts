@@ -141,7 +141,10 @@ export function toProblem(error: unknown, request: FastifyRequest): Rendered {
       extensions.errors = [{ pointer: pointerOfField(field, "/body"), detail: error.message }];
     }
     if (Array.isArray(error.details.reasons)) extensions.reasons = error.details.reasons;
-    return { status: STATUS_OF[error.code], body: render(error.code, error.message, request, extensions), headers: {} };
+    // Busy rather than broken (a full queue): say when to come back.
+    const retryAfter = error.details.retryAfterSeconds;
+    const headers: Record<string, string> = typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : {};
+    return { status: STATUS_OF[error.code], body: render(error.code, error.message, request, extensions), headers };
   }
   const fastifyError = error as Partial<FastifyError> | undefined;
   const status = typeof fastifyError?.statusCode === "number" ? fastifyError.statusCode : 500;
@@ -187,7 +190,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   428: "If-Match is required",
   429: "Too many requests",
   500: "Internal server error",
-  503: "Service unavailable",
+  503: "Service unavailable (when busy, Retry-After says when to try again)",
 };
 
 /** OpenAPI response entries for problems an endpoint can answer with. */

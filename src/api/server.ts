@@ -7,6 +7,7 @@ import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
 import { rebuildSummaries } from "../metrics/projection.ts";
 import type { Mailer } from "../notify/mailer.ts";
+import { RenderPool } from "../notify/render-pool.ts";
 import {
   type Database,
   type Delivery,
@@ -94,6 +95,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? (() => new Date().toISOString());
   const ownsDatabase = options.database === undefined;
   const database = options.database ?? (await openDatabase(config.database));
+  // User-authored templates render in these threads, never on the loop that answers requests.
+  const templates = new RenderPool({
+    threads: config.limits.templateThreads,
+    queue: config.limits.templateQueue,
+    renderMs: config.limits.templateRenderMs,
+  });
   let started: RunningServer | undefined;
   try {
     if (!ownsDatabase) await migrate(database.db);
@@ -103,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // its mail, invitations and messages leave at once rather than at the next poll.
     let outbox: OutboxDispatcher | undefined;
     const service = new ProjectService(database, { queued: () => outbox?.wake() });
-    const deps: ApiDeps = { config, database, db: apiDb(database), service, clock, mailer };
+    const deps: ApiDeps = { config, database, db: apiDb(database), service, clock, mailer, templates };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
@@ -206,6 +213,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             webhooks?.stop(),
             demo,
           ]);
+          await templates.close();
           for (const result of stopped) if (result.status === "rejected") log.error({ err: result.reason }, "error while stopping");
           if (ownsDatabase) await database.close();
           log.info("stopped");
@@ -215,6 +223,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     return started;
   } finally {
-    if (!started && ownsDatabase) await database.close();
+    if (!started) {
+      await templates.close();
+      if (ownsDatabase) await database.close();
+    }
   }
 }

@@ -46,7 +46,7 @@ export interface Config {
   readonly totpEncryptionKey: Buffer | undefined;
   /** Email, chat and survey links (src/notify). */
   readonly notifications: NotificationConfig;
-  /** Bounds on work one user can ask of the server: template rendering. */
+  /** Bounds on work one user can ask of the server: template rendering and stored files. */
   readonly limits: LimitsConfig;
 }
 
@@ -57,6 +57,10 @@ export interface LimitsConfig {
   readonly templateQueue: number;
   /** Time one message may take to render (subject, text and HTML), ms; beyond it 422. */
   readonly templateRenderMs: number;
+  /** Bytes of files each client's projects may hold (team and portal uploads together). */
+  readonly clientFileQuotaBytes: number;
+  /** Files one portal contact may upload per hour. */
+  readonly portalUploadsPerHour: number;
 }
 
 export interface NotificationConfig {
@@ -130,6 +134,7 @@ const Environment = z.object({
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1, { error: "must be a folder for the embedded database" }).default("./data"),
+  FILES_DIR: z.string().trim().min(1, { error: "must be a folder for uploaded files" }).optional(),
   DATABASE_POOL_SIZE: integer(1, 200, 10),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SCHEDULER: onOff("on"),
@@ -242,6 +247,8 @@ const Environment = z.object({
   TEMPLATE_THREADS: integer(1, 64, Math.max(1, Math.min(4, availableParallelism() - 1))),
   TEMPLATE_QUEUE: integer(0, 10_000, 16),
   TEMPLATE_RENDER_MS: integer(50, 60_000, 1000),
+  CLIENT_FILE_QUOTA_MB: integer(1, 100_000_000, 1024),
+  PORTAL_UPLOADS_PER_HOUR: integer(1, 100_000, 60),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -265,6 +272,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["HOST", "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"],
   ["DATABASE_URL", "postgres://... to use a PostgreSQL server (default: the embedded database)"],
   ["DATA_DIR", "folder of the embedded database when DATABASE_URL is unset (default ./data)"],
+  [
+    "FILES_DIR",
+    "folder of uploaded files with the embedded database (default files/ beside DATA_DIR; PostgreSQL keeps them in the database)",
+  ],
   ["DATABASE_POOL_SIZE", "PostgreSQL connections per process (default 10)"],
   ["LOG_LEVEL", `${LOG_LEVELS.join(", ")} (default info)`],
   ["SCHEDULER", "on|off: tick due projects in this process (default on)"],
@@ -299,6 +310,8 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["TEMPLATE_THREADS", "worker threads rendering templates off the request loop (default: CPU cores - 1, at least 1, at most 4)"],
   ["TEMPLATE_QUEUE", "template renders that may wait for a thread; more answer 503 with Retry-After (default 16)"],
   ["TEMPLATE_RENDER_MS", "time one message may take to render; a template running longer is refused with 422 (default 1000)"],
+  ["CLIENT_FILE_QUOTA_MB", "megabytes of files each client's projects may hold; an upload past it answers 413 (default 1024)"],
+  ["PORTAL_UPLOADS_PER_HOUR", "files one portal contact may upload per hour (default 60)"],
 ];
 
 export class ConfigError extends Error {
@@ -350,7 +363,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     database:
       e.DATABASE_URL !== undefined
         ? { kind: "postgres", url: e.DATABASE_URL, maxConnections: e.DATABASE_POOL_SIZE }
-        : { kind: "pglite", dataDir: e.DATA_DIR },
+        : { kind: "pglite", dataDir: e.DATA_DIR, ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}) },
     logLevel: e.LOG_LEVEL,
     scheduler: e.SCHEDULER,
     outbox: e.OUTBOX,
@@ -399,6 +412,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       templateThreads: e.TEMPLATE_THREADS,
       templateQueue: e.TEMPLATE_QUEUE,
       templateRenderMs: e.TEMPLATE_RENDER_MS,
+      clientFileQuotaBytes: e.CLIENT_FILE_QUOTA_MB * 1024 * 1024,
+      portalUploadsPerHour: e.PORTAL_UPLOADS_PER_HOUR,
     },
   };
 }

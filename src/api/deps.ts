@@ -1,5 +1,5 @@
-// What the endpoints are given: the configuration, the database (the store's tables and the API's),
-// the project service, the clock, the mailer and the template threads.
+// What the endpoints are given: the configuration, the database (the store's tables and the API's,
+// and its file store), the project service, the clock, the mailer and the template threads.
 // Passed in, never global.
 import type { Instant } from "../engine/types.ts";
 import type { Mailer } from "../notify/mailer.ts";

@@ -23,6 +23,7 @@ import { buildApp } from "./app.ts";
 import type { RouteRule } from "./auth/authorization.ts";
 import { type AdminBootstrap, bootstrapAdmin } from "./auth/users.ts";
 import type { Config } from "./config.ts";
+import { type MoveReport, moveStoredFiles, removeOrphanChunks } from "./data/attachments.ts";
 import { type BuiltInReport, publishBuiltIns } from "./data/playbooks.ts";
 import { apiDb } from "./data/tables.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -55,6 +56,8 @@ export interface RunningServer {
   readonly builtIn: BuiltInReport;
   /** Demo projects being generated in the background on this (empty) database; 0: none. */
   readonly demoProjects: number;
+  /** Files kept in database rows (before migration 0010) being moved to the file store; resolves when done. */
+  readonly fileMove: Promise<MoveReport | undefined>;
   /** The loops running in this process (undefined when turned off in the configuration). */
   readonly background: {
     readonly scheduler: Scheduler | undefined;
@@ -133,6 +136,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         )
       : undefined;
     for (const failure of builtIn.failed) log.warn({ file: failure.file }, `built-in playbook not published: ${failure.message}`);
+    // Files uploaded before they left the database rows move to the file store, in the background
+    // (downloads read unmoved rows meanwhile); leftovers of uploads a crash interrupted go.
+    const filesStop = new AbortController();
+    const fileMove = (async () => {
+      const leftovers = (await database.files.cleanUp()) + (await removeOrphanChunks(deps.db));
+      if (leftovers > 0) log.info({ leftovers }, "removed what interrupted uploads left");
+      const report = await moveStoredFiles(database, deps.db, filesStop.signal);
+      if (report.moved > 0) log.info({ moved: report.moved, to: database.files.description }, "files moved out of the database rows");
+      for (const failure of report.failed) log.error({ attachment: failure.id }, `file not moved: ${failure.message}`);
+      return report;
+    })().catch((error) => {
+      log.error({ err: error }, "moving files to the file store failed");
+      return undefined;
+    });
 
     const scheduler = config.scheduler
       ? new Scheduler(database, {
@@ -197,6 +214,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       admin,
       builtIn,
       demoProjects: emptyDatabase ? demoProjects : 0,
+      fileMove,
       background: { scheduler, healthReview, outbox, webhooks },
       async listen() {
         return app.listen({ port: config.port, host: config.host });
@@ -204,6 +222,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       close() {
         closing ??= (async () => {
           demoStop.abort();
+          filesStop.abort();
           const stopped = await Promise.allSettled([
             app.close(),
             scheduler?.stop(),
@@ -212,6 +231,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             chatAlerts?.stop(),
             webhooks?.stop(),
             demo,
+            fileMove,
           ]);
           await templates.close();
           for (const result of stopped) if (result.status === "rejected") log.error({ err: result.reason }, "error while stopping");

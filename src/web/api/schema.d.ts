@@ -627,7 +627,10 @@ export interface paths {
     /** Files shared with you */
     get: operations["listPortalAttachments"];
     put?: never;
-    /** Send the team a file (the body is the file) */
+    /**
+     * Send the team a file (the body is the file)
+     * @description The body is the file, sent as is with its type as Content-Type (at most 10 MB). 413 when it is larger, or when your company's files would pass their quota (problem type quota-exceeded); 429 past the uploads allowed per hour.
+     */
     post: operations["uploadPortalAttachment"];
     delete?: never;
     options?: never;
@@ -784,7 +787,10 @@ export interface paths {
     /** A project's files */
     get: operations["listAttachments"];
     put?: never;
-    /** Attach a file to a project (the body is the file) */
+    /**
+     * Attach a file to a project (the body is the file)
+     * @description The body is the file, sent as is with its type as Content-Type (at most 10 MB). 413 when it is larger, or when the client's files would pass their quota (problem type quota-exceeded, with quotaBytes and usedBytes).
+     */
     post: operations["uploadAttachment"];
     delete?: never;
     options?: never;
@@ -4430,7 +4436,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4466,7 +4472,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5322,7 +5328,7 @@ export interface operations {
           };
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5957,7 +5963,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Request body too large */
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
       413: {
         headers: {
           [name: string]: unknown;
@@ -6374,7 +6380,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Request body too large */
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
       413: {
         headers: {
           [name: string]: unknown;
@@ -6385,6 +6391,15 @@ export interface operations {
       };
       /** @description Unsupported media type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -7141,7 +7156,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Request body too large */
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
       413: {
         headers: {
           [name: string]: unknown;
@@ -7795,7 +7810,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8562,6 +8577,15 @@ export interface operations {
       };
       /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -9489,7 +9513,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9554,7 +9578,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9617,7 +9641,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;

@@ -214,7 +214,7 @@ export async function responsiveness(seconds: number): Promise<ResponsivenessRes
   const results: ResponsivenessResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "onboard-bench-stall-"));
   try {
-    results.push(await measure("PGlite (folder)", { DATA_DIR: join(dir, "data"), FILES_DIR: join(dir, "files") }, seconds));
+    results.push(await measure("PGlite (folder)", { DATA_DIR: join(dir, "data") }, seconds));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

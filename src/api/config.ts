@@ -274,7 +274,7 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["DATA_DIR", "folder of the embedded database when DATABASE_URL is unset (default ./data)"],
   [
     "FILES_DIR",
-    "folder of uploaded files with the embedded database (default files/ beside DATA_DIR; PostgreSQL keeps them in the database)",
+    "folder of uploaded files with the embedded database, one server per folder (default DATA_DIR/files; PostgreSQL keeps them in the database)",
   ],
   ["DATABASE_POOL_SIZE", "PostgreSQL connections per process (default 10)"],
   ["LOG_LEVEL", `${LOG_LEVELS.join(", ")} (default info)`],

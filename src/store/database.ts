@@ -18,7 +18,7 @@ import type { Schema } from "./schema.ts";
 export type DatabaseTarget =
   /**
    * Embedded PostgreSQL; without a folder the database lives in memory and dies with the process.
-   * Files' bytes go to `filesDir` (default: `files/` beside the data folder; in memory: the database).
+   * Files' bytes go to `filesDir` (default: `files/` in the data folder; in memory: a temporary folder).
    */
   | { readonly kind: "pglite"; readonly dataDir?: string; readonly filesDir?: string }
   | { readonly kind: "postgres"; readonly url: string; readonly maxConnections?: number };
@@ -66,7 +66,7 @@ export interface Database {
   /** Where it is, for messages (a URL without its password, a folder, or "memory"). */
   readonly description: string;
   /**
-   * Where files' bytes go: with the embedded database, a folder (`files/` beside its data folder;
+   * Where files' bytes go: with the embedded database, a folder (`files/` in its data folder;
    * for the in-memory one a temporary folder removed at close: PGlite writes 256 KB of bytea in
    * tens of milliseconds, on the event loop); with PostgreSQL, its file_chunks table (every app
    * server reaches it).

@@ -1,7 +1,7 @@
 // Where the bytes of files (project attachments) live: never in the rows that describe them, and
 // never whole in memory. Two adapters behind one port, chosen by where the database is:
 //
-//  - folder: the embedded database keeps files in a `files/` folder beside its data folder (the
+//  - folder: the embedded database keeps files in a `files/` folder in its data folder (the
 //    in-memory one, in tests, in a temporary folder), content-addressed by SHA-256 (ab/abcdef...),
 //    each written to a temporary file, fsynced, then renamed into place and the directory fsynced.
 //    PGlite runs on the event loop and its WASM heap never shrinks: 256 KB of bytea takes it tens
@@ -52,9 +52,14 @@ export interface FileStore {
 /** Bytes per row of file_chunks. */
 export const CHUNK_BYTES = 256 * 1024;
 
-/** Where the embedded database in `dataDir` keeps its files unless told otherwise: `files/` beside it. */
+/**
+ * Where the embedded database in `dataDir` keeps its files unless told otherwise: `files/` in its
+ * data folder (PostgreSQL ignores what it does not know there, as it does our lock file). Not a
+ * sibling: two data folders in one parent would share it, a process would no longer be alone in
+ * it (the folder lock covers the data folder), and the parent may not be writable.
+ */
 export function defaultFilesDir(dataDir: string): string {
-  return join(dirname(resolve(dataDir)), "files");
+  return join(resolve(dataDir), "files");
 }
 
 async function syncDirectory(path: string): Promise<void> {

@@ -141,7 +141,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe("an embedded database's files move to files/ beside it when the server starts", () => {
+describe("an embedded database's files move to files/ in its folder when the server starts", () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "onboard-files-upgrade-"));
@@ -154,7 +154,7 @@ describe("an embedded database's files move to files/ beside it when the server 
     const database = await openDatabase({ kind: "pglite", dataDir });
     try {
       assert.equal(database.files.kind, "folder");
-      assert.equal(database.files.description, join(dir, "files"));
+      assert.equal(database.files.description, join(dataDir, "files"));
       // A real project (the server derives its summary at start), and a file as an earlier release kept it.
       const service = new ProjectService(database);
       await service.publishPlaybook(MINIMAL, { now: NOW });
@@ -182,8 +182,8 @@ describe("an embedded database's files move to files/ beside it when the server 
       const report = await server.fileMove;
       assert.deepEqual(report, { moved: 1, failed: [] });
       const digest = sha256(bytes);
-      assert.ok(existsSync(join(dir, "files", digest.slice(0, 2), digest)), "stored under its SHA-256");
-      assert.deepEqual(readdirSync(join(dir, "files", ".incoming")), [], "no temporary file left");
+      assert.ok(existsSync(join(dataDir, "files", digest.slice(0, 2), digest)), "stored under its SHA-256");
+      assert.deepEqual(readdirSync(join(dataDir, "files", ".incoming")), [], "no temporary file left");
       const url = await server.listen();
       const login = await fetch(`${url}/auth/login`, {
         method: "POST",

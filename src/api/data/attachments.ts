@@ -1,6 +1,6 @@
 // Files attached to projects: the row holds the name, type, size, SHA-256 and where the bytes are;
 // the bytes stream from the request into the database's file store (store/files.ts: a folder
-// beside the embedded database, chunk rows on PostgreSQL) and back out to downloads, never whole
+// of the embedded database, chunk rows on PostgreSQL) and back out to downloads, never whole
 // in memory. Only the types a client onboarding exchanges are accepted, and a file must look like
 // what its type says (PDF, PNG, JPEG, ZIP-based Office files are checked by signature, on the
 // first bytes as they arrive). Each client has a quota of stored bytes, taken with one conditional

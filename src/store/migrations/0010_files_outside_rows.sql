@@ -1,6 +1,6 @@
 -- Files leave the rows that describe them (src/store/files.ts): an attachment's bytes go to the
--- files folder beside the embedded database, or to file_chunks (PostgreSQL, the in-memory
--- database), and the row keeps where (blob_store, blob_key). Rows written before keep their bytes in
+-- embedded database's files folder, or to file_chunks (PostgreSQL), and the row keeps where
+-- (blob_store, blob_key). Rows written before keep their bytes in
 -- `content` until the server moves them at start (api/data/attachments.ts, moveStoredFiles): a row
 -- always has its bytes in one place or the other, never neither.
 ALTER TABLE attachments ALTER COLUMN content DROP NOT NULL;

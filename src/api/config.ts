@@ -53,7 +53,7 @@ export interface Config {
 export interface LimitsConfig {
   /** Worker threads rendering templates (src/notify/render-pool.ts). */
   readonly templateThreads: number;
-  /** Renders that may wait for a thread; beyond them a preview answers 503 with Retry-After. */
+  /** Renders that may wait for a thread before a preview answers 503 with Retry-After (the outbox's mail always waits). */
   readonly templateQueue: number;
   /** Time one message may take to render (subject, text and HTML), ms; beyond it 422. */
   readonly templateRenderMs: number;
@@ -308,7 +308,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["SURVEY_SECRET", "HMAC key (32+ characters) of survey links (default: random per start, links die on restart)"],
   ["SURVEY_LINK_DAYS", "how long a survey link stays valid (default 30)"],
   ["TEMPLATE_THREADS", "worker threads rendering templates off the request loop (default: CPU cores - 1, at least 1, at most 4)"],
-  ["TEMPLATE_QUEUE", "template renders that may wait for a thread; more answer 503 with Retry-After (default 16)"],
+  [
+    "TEMPLATE_QUEUE",
+    "renders that may wait for a thread before a template preview answers 503 with Retry-After; mail waits its turn (default 16)",
+  ],
   ["TEMPLATE_RENDER_MS", "time one message may take to render; a template running longer is refused with 422 (default 1000)"],
   ["CLIENT_FILE_QUOTA_MB", "megabytes of files each client's projects may hold; an upload past it answers 413 (default 1024)"],
   ["PORTAL_UPLOADS_PER_HOUR", "files one portal contact may upload per hour (default 60)"],

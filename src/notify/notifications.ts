@@ -283,7 +283,8 @@ export class Notifications {
       if (problems.length > 0) throw new TemplateRefused(templateId, problems);
     }
     const recipient = options.contactId ? await this.#directory.contact(options.contactId) : await this.#firstClientContact(project);
-    return this.#renderTemplate(project, templateId, recipient, draft);
+    // Someone is waiting on this one: when the template threads are all busy, say so at once.
+    return this.#renderTemplate(project, templateId, recipient, draft, undefined, false, "refuse");
   }
 
   async #renderTemplate(
@@ -293,6 +294,7 @@ export class Notifications {
     given?: MessageTemplate,
     meetingId?: string,
     strict = false,
+    whenBusy: "wait" | "refuse" = "wait",
   ): Promise<RenderedMessage> {
     const template = given ?? (await effectiveTemplate(this.#db, project.playbook, templateId));
     if (!template) throw new AppError("not_found", `playbook ${project.playbook.id} has no template "${templateId}"`, { templateId });
@@ -306,6 +308,7 @@ export class Notifications {
     return this.#renderer.render(
       { ...template, body, subject: template.subject ?? `{{project.name}}: ${"title" in template ? String(template.title) : template.id}` },
       strict ? withoutGaps(variables, project.playbook) : variables,
+      { whenBusy },
     );
   }
 

@@ -12,7 +12,7 @@ import { type MessageTemplate, type RenderedMessage, TemplateError, type Templat
 export interface RenderPoolOptions {
   /** Worker threads (at least 1). */
   readonly threads: number;
-  /** Messages that may wait for a thread; one more is refused with TemplateBusy. */
+  /** Messages that may wait for a thread before a render that would rather be refused is (TemplateBusy). */
   readonly queue: number;
   /** Time one message (subject, text and HTML) may take, ms. */
   readonly renderMs: number;
@@ -84,10 +84,16 @@ export class RenderPool implements TemplateRenderer {
     };
   }
 
-  render(template: MessageTemplate, variables: Record<string, unknown>): Promise<RenderedMessage> {
+  render(
+    template: MessageTemplate,
+    variables: Record<string, unknown>,
+    options: { readonly whenBusy?: "wait" | "refuse" } = {},
+  ): Promise<RenderedMessage> {
     if (this.#closed) return Promise.reject(new AppError("unavailable", "the server is stopping: templates are no longer rendered"));
     const free = this.#threads.find((t) => !t.job);
-    if (!free && this.#waiting.length >= this.#o.queue) return Promise.reject(new TemplateBusy(this.#retryAfter()));
+    if (!free && options.whenBusy === "refuse" && this.#waiting.length >= this.#o.queue) {
+      return Promise.reject(new TemplateBusy(this.#retryAfter()));
+    }
     return new Promise<RenderedMessage>((resolve, reject) => {
       const job: Job = { id: this.#next++, template, variables, renderMs: this.#o.renderMs, resolve, reject };
       if (free) this.#run(free, job);

@@ -175,7 +175,16 @@ export async function renderMessage(
 
 /** Renders messages: in worker threads on the server (render-pool.ts), in this thread in tests and tools. */
 export interface TemplateRenderer {
-  render(template: MessageTemplate, variables: Record<string, unknown>): Promise<RenderedMessage>;
+  /**
+   * `whenBusy: "refuse"` (a person waiting on a draft's preview): fail at once when every thread is
+   * busy and the queue is full. Default "wait": queue behind the others (the outbox's mail, which
+   * must not fail for being many).
+   */
+  render(
+    template: MessageTemplate,
+    variables: Record<string, unknown>,
+    options?: { readonly whenBusy?: "wait" | "refuse" },
+  ): Promise<RenderedMessage>;
   /** Stop its threads; renders asked for afterwards fail. */
   close(): Promise<void>;
 }

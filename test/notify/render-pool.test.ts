@@ -62,12 +62,15 @@ describe("the template render pool", () => {
     }
   });
 
-  test("beyond the threads and the queue, a render is refused at once with a retry hint; the queued ones still run", async () => {
+  test("beyond the threads and the queue, a render that asks to be refused is, at once, with a retry hint; the others wait their turn", async () => {
     const pool = new RenderPool({ threads: 1, queue: 1, renderMs: 300 });
     try {
-      const running = pool.render({ id: "A", kind: "email", body: NESTED_LOOPS }, VARIABLES);
-      const queued = pool.render({ id: "B", kind: "email", body: "queued" }, VARIABLES);
-      await assert.rejects(pool.render({ id: "C", kind: "email", body: "refused" }, VARIABLES), (e: unknown) => {
+      const refuse = { whenBusy: "refuse" } as const;
+      const running = pool.render({ id: "A", kind: "email", body: NESTED_LOOPS }, VARIABLES, refuse);
+      const queued = pool.render({ id: "B", kind: "email", body: "queued" }, VARIABLES, refuse);
+      // The outbox's mail waits rather than fail for being many.
+      const patient = pool.render({ id: "D", kind: "email", body: "patient" }, VARIABLES);
+      await assert.rejects(pool.render({ id: "C", kind: "email", body: "refused" }, VARIABLES, refuse), (e: unknown) => {
         assert.ok(e instanceof TemplateBusy);
         assert.equal(e.code, "unavailable");
         assert.ok(typeof e.details.retryAfterSeconds === "number" && e.details.retryAfterSeconds >= 1);
@@ -75,6 +78,7 @@ describe("the template render pool", () => {
       });
       await assert.rejects(running, isTooSlow);
       assert.equal((await queued).text, "queued");
+      assert.equal((await patient).text, "patient");
     } finally {
       await pool.close();
     }

@@ -10,6 +10,7 @@ import { apiRates } from "./api.ts";
 import { durableRates } from "./durable.ts";
 import { bpmnRate, engineRate } from "./in-memory.ts";
 import { kpiBench } from "./kpi.ts";
+import { responsiveness } from "./responsiveness.ts";
 
 const seconds = Number(process.argv[2] ?? 3);
 const results: Record<string, unknown> = {};
@@ -57,6 +58,12 @@ const kpi =
     ? await kpiBench({ projects: kpiProjects, pgliteProjects: Number(process.env.BENCH_KPI_PGLITE_PROJECTS ?? kpiProjects) })
     : [];
 results.kpi = kpi;
+
+// (e) Whether one user's uploads and template previews stall everyone else: the p50/p99 of light
+// requests to the real server alone, then while they run.
+process.stderr.write(`responsiveness: light requests alone and during 10 MB uploads and runaway previews, ${seconds}s each ...\n`);
+const stalls = await responsiveness(seconds);
+results.responsiveness = stalls;
 
 const rows: [string, string, string, string][] = [["benchmark", "Onboard", "baseline", "ratio (target)"]];
 for (const k of kpi) {
@@ -113,6 +120,16 @@ for (const a of api) {
       `${scenario.api.requestsPerSecond} (${scenario.api.p50Ms}/${scenario.api.p99Ms})`,
       `${scenario.bare.requestsPerSecond} (${scenario.bare.p50Ms}/${scenario.bare.p99Ms}) bare route`,
       `${scenario.ratio}x (>= 0.5x${a.backend.startsWith("PostgreSQL") ? ", p99 < 25 ms" : ""})`,
+    ]);
+  }
+}
+for (const r of stalls) {
+  for (const light of r.light) {
+    rows.push([
+      `GET ${light.path} during uploads and previews, ${r.backend} (p50/p99 ms)`,
+      `${light.loaded.p50Ms}/${light.loaded.p99Ms} (${light.loaded.requests} answered)`,
+      `${light.alone.p50Ms}/${light.alone.p99Ms} alone`,
+      `p99 ${light.p99Ratio}x`,
     ]);
   }
 }

@@ -1,6 +1,7 @@
 // The server's configuration: environment variables parsed and validated once, at start, into a
 // typed value that is passed to everything that needs it. Nothing else reads process.env. A wrong
 // value stops the start with a message naming the variable, what it holds and what is allowed.
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DatabaseTarget } from "../store/index.ts";
@@ -47,6 +48,21 @@ export interface Config {
   readonly totpEncryptionKey: Buffer | undefined;
   /** Email, chat and survey links (src/notify). */
   readonly notifications: NotificationConfig;
+  /** Bounds on work one user can ask of the server: template rendering and stored files. */
+  readonly limits: LimitsConfig;
+}
+
+export interface LimitsConfig {
+  /** Worker threads rendering templates (src/notify/render-pool.ts). */
+  readonly templateThreads: number;
+  /** Renders that may wait for a thread before a preview answers 503 with Retry-After (the outbox's mail always waits). */
+  readonly templateQueue: number;
+  /** Time one message may take to render (subject, text and HTML), ms; beyond it 422. */
+  readonly templateRenderMs: number;
+  /** Bytes of files each client's projects may hold (team and portal uploads together). */
+  readonly clientFileQuotaBytes: number;
+  /** Files one portal contact may upload per hour. */
+  readonly portalUploadsPerHour: number;
 }
 
 export interface NotificationConfig {
@@ -122,6 +138,7 @@ const Environment = z.object({
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1, { error: "must be a folder for the embedded database" }).default("./data"),
+  FILES_DIR: z.string().trim().min(1, { error: "must be a folder for uploaded files" }).optional(),
   DATABASE_POOL_SIZE: integer(1, 200, 10),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SCHEDULER: onOff("on"),
@@ -233,6 +250,11 @@ const Environment = z.object({
     .optional(),
   SURVEY_SECRET: z.string().min(32, { error: "must have at least 32 characters" }).max(512).optional(),
   SURVEY_LINK_DAYS: integer(1, 365, 30),
+  TEMPLATE_THREADS: integer(1, 64, Math.max(1, Math.min(4, availableParallelism() - 1))),
+  TEMPLATE_QUEUE: integer(0, 10_000, 16),
+  TEMPLATE_RENDER_MS: integer(50, 60_000, 1000),
+  CLIENT_FILE_QUOTA_MB: integer(1, 100_000_000, 1024),
+  PORTAL_UPLOADS_PER_HOUR: integer(1, 100_000, 60),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -256,6 +278,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["HOST", "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"],
   ["DATABASE_URL", "postgres://... to use a PostgreSQL server (default: the embedded database)"],
   ["DATA_DIR", "folder of the embedded database when DATABASE_URL is unset (default ./data)"],
+  [
+    "FILES_DIR",
+    "folder of uploaded files with the embedded database, one server per folder (default DATA_DIR/files; PostgreSQL keeps them in the database)",
+  ],
   ["DATABASE_POOL_SIZE", "PostgreSQL connections per process (default 10)"],
   ["LOG_LEVEL", `${LOG_LEVELS.join(", ")} (default info)`],
   ["SCHEDULER", "on|off: tick due projects in this process (default on)"],
@@ -290,6 +316,14 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["SLACK_WEBHOOK_URL", "a Slack incoming webhook for escalations, SLA breaches and low survey scores (default: none)"],
   ["SURVEY_SECRET", "HMAC key (32+ characters) of survey links (default: random per start, links die on restart)"],
   ["SURVEY_LINK_DAYS", "how long a survey link stays valid (default 30)"],
+  ["TEMPLATE_THREADS", "worker threads rendering templates off the request loop (default: CPU cores - 1, at least 1, at most 4)"],
+  [
+    "TEMPLATE_QUEUE",
+    "renders that may wait for a thread before a template preview answers 503 with Retry-After; mail waits its turn (default 16)",
+  ],
+  ["TEMPLATE_RENDER_MS", "time one message may take to render; a template running longer is refused with 422 (default 1000)"],
+  ["CLIENT_FILE_QUOTA_MB", "megabytes of files each client's projects may hold; an upload past it answers 413 (default 1024)"],
+  ["PORTAL_UPLOADS_PER_HOUR", "files one portal contact may upload per hour (default 60)"],
 ];
 
 export class ConfigError extends Error {
@@ -341,7 +375,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     database:
       e.DATABASE_URL !== undefined
         ? { kind: "postgres", url: e.DATABASE_URL, maxConnections: e.DATABASE_POOL_SIZE }
-        : { kind: "pglite", dataDir: e.DATA_DIR },
+        : { kind: "pglite", dataDir: e.DATA_DIR, ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}) },
     logLevel: e.LOG_LEVEL,
     scheduler: e.SCHEDULER,
     outbox: e.OUTBOX,
@@ -387,6 +421,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       surveySecret: e.SURVEY_SECRET,
       surveyLinkDays: e.SURVEY_LINK_DAYS,
+    },
+    limits: {
+      templateThreads: e.TEMPLATE_THREADS,
+      templateQueue: e.TEMPLATE_QUEUE,
+      templateRenderMs: e.TEMPLATE_RENDER_MS,
+      clientFileQuotaBytes: e.CLIENT_FILE_QUOTA_MB * 1024 * 1024,
+      portalUploadsPerHour: e.PORTAL_UPLOADS_PER_HOUR,
     },
   };
 }

@@ -1,7 +1,9 @@
-// What the endpoints are given: the configuration, the database (the store's tables and the API's),
-// the project service and the clock. Passed in, never global.
+// What the endpoints are given: the configuration, the database (the store's tables and the API's,
+// and its file store), the project service, the clock, the mailer and the template threads.
+// Passed in, never global.
 import type { Instant } from "../engine/types.ts";
 import type { Mailer } from "../notify/mailer.ts";
+import type { TemplateRenderer } from "../notify/templates.ts";
 import type { Database, ProjectService } from "../store/index.ts";
 import type { Config } from "./config.ts";
 import type { ApiDb } from "./data/tables.ts";
@@ -16,4 +18,6 @@ export interface ApiDeps {
   readonly mailer: Mailer;
   /** Say that the outbox has new committed rows (wakes this process's dispatcher, if it runs one). */
   readonly outboxQueued: () => void;
+  /** Where user-authored templates render: worker threads with a time limit and a bounded queue. */
+  readonly templates: TemplateRenderer;
 }

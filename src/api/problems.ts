@@ -14,6 +14,7 @@ export type HttpProblemKind =
   | "precondition_failed"
   | "precondition_required"
   | "payload_too_large"
+  | "quota_exceeded"
   | "unsupported_media_type"
   | "rate_limited"
   | "bad_request"
@@ -36,6 +37,7 @@ const KINDS: Readonly<Record<ProblemKind, { readonly status: number; readonly ti
   precondition_failed: { status: 412, title: "The resource has changed" },
   precondition_required: { status: 428, title: "If-Match required" },
   payload_too_large: { status: 413, title: "Request body too large" },
+  quota_exceeded: { status: 413, title: "File quota exceeded" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   rate_limited: { status: 429, title: "Too many requests" },
   bad_request: { status: 400, title: "Bad request" },
@@ -141,7 +143,10 @@ export function toProblem(error: unknown, request: FastifyRequest): Rendered {
       extensions.errors = [{ pointer: pointerOfField(field, "/body"), detail: error.message }];
     }
     if (Array.isArray(error.details.reasons)) extensions.reasons = error.details.reasons;
-    return { status: STATUS_OF[error.code], body: render(error.code, error.message, request, extensions), headers: {} };
+    // Busy rather than broken (a full queue): say when to come back.
+    const retryAfter = error.details.retryAfterSeconds;
+    const headers: Record<string, string> = typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : {};
+    return { status: STATUS_OF[error.code], body: render(error.code, error.message, request, extensions), headers };
   }
   const fastifyError = error as Partial<FastifyError> | undefined;
   const status = typeof fastifyError?.statusCode === "number" ? fastifyError.statusCode : 500;
@@ -181,13 +186,13 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   404: "Not found",
   409: "Conflict with the current state",
   412: "If-Match names an older version: reload and decide again",
-  413: "Request body too large",
+  413: "Request body too large, or (quota-exceeded) the client's files would pass their quota",
   415: "Unsupported media type",
   422: "The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request)",
   428: "If-Match is required",
   429: "Too many requests",
   500: "Internal server error",
-  503: "Service unavailable",
+  503: "Service unavailable (when busy, Retry-After says when to try again)",
 };
 
 /** OpenAPI response entries for problems an endpoint can answer with. */

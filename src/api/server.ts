@@ -7,6 +7,7 @@ import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
 import { rebuildSummaries } from "../metrics/projection.ts";
 import type { Mailer } from "../notify/mailer.ts";
+import { RenderPool } from "../notify/render-pool.ts";
 import {
   type Database,
   type Delivery,
@@ -24,6 +25,7 @@ import { sendSignInLinks } from "./auth/contact-sessions.ts";
 import { pruneHits } from "./auth/rate-limits.ts";
 import { type AdminBootstrap, bootstrapAdmin } from "./auth/users.ts";
 import type { Config } from "./config.ts";
+import { type MoveReport, moveStoredFiles, removeOrphanChunks } from "./data/attachments.ts";
 import { type BuiltInReport, publishBuiltIns } from "./data/playbooks.ts";
 import { apiDb } from "./data/tables.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -56,6 +58,8 @@ export interface RunningServer {
   readonly builtIn: BuiltInReport;
   /** Demo projects being generated in the background on this (empty) database; 0: none. */
   readonly demoProjects: number;
+  /** Files kept in database rows (before migration 0010) being moved to the file store; resolves when done. */
+  readonly fileMove: Promise<MoveReport | undefined>;
   /** The loops running in this process (undefined when turned off in the configuration). */
   readonly background: {
     readonly scheduler: Scheduler | undefined;
@@ -111,6 +115,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? (() => new Date().toISOString());
   const ownsDatabase = options.database === undefined;
   const database = options.database ?? (await openDatabase(config.database));
+  // User-authored templates render in these threads, never on the loop that answers requests.
+  const templates = new RenderPool({
+    threads: config.limits.templateThreads,
+    queue: config.limits.templateQueue,
+    renderMs: config.limits.templateRenderMs,
+  });
   let started: RunningServer | undefined;
   try {
     if (!ownsDatabase) await migrate(database.db);
@@ -120,7 +130,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // its mail, invitations and messages leave at once rather than at the next poll.
     let outbox: OutboxDispatcher | undefined;
     const service = new ProjectService(database, { queued: () => outbox?.wake() });
-    const deps: ApiDeps = { config, database, db: apiDb(database), service, clock, mailer, outboxQueued: () => outbox?.wake() };
+    const deps: ApiDeps = {
+      config,
+      database,
+      db: apiDb(database),
+      service,
+      clock,
+      mailer,
+      templates,
+      outboxQueued: () => outbox?.wake(),
+    };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
@@ -143,6 +162,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         )
       : undefined;
     for (const failure of builtIn.failed) log.warn({ file: failure.file }, `built-in playbook not published: ${failure.message}`);
+    // Files uploaded before they left the database rows move to the file store, in the background
+    // (downloads read unmoved rows meanwhile); leftovers of uploads a crash interrupted go.
+    const filesStop = new AbortController();
+    const fileMove = (async () => {
+      const leftovers = (await database.files.cleanUp()) + (await removeOrphanChunks(deps.db));
+      if (leftovers > 0) log.info({ leftovers }, "removed what interrupted uploads left");
+      const report = await moveStoredFiles(database, deps.db, filesStop.signal);
+      if (report.moved > 0) log.info({ moved: report.moved, to: database.files.description }, "files moved out of the database rows");
+      for (const failure of report.failed) log.error({ attachment: failure.id }, `file not moved: ${failure.message}`);
+      return report;
+    })().catch((error) => {
+      log.error({ err: error }, "moving files to the file store failed");
+      return undefined;
+    });
 
     const scheduler = config.scheduler
       ? new Scheduler(database, {
@@ -220,6 +253,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       admin,
       builtIn,
       demoProjects: emptyDatabase ? demoProjects : 0,
+      fileMove,
       background: { scheduler, healthReview, outbox, webhooks },
       outboxHandlers: handlers,
       async listen() {
@@ -228,6 +262,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       close() {
         closing ??= (async () => {
           demoStop.abort();
+          filesStop.abort();
           const stopped = await Promise.allSettled([
             app.close(),
             scheduler?.stop(),
@@ -237,7 +272,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             chatAlerts?.stop(),
             webhooks?.stop(),
             demo,
+            fileMove,
           ]);
+          await templates.close();
           for (const result of stopped) if (result.status === "rejected") log.error({ err: result.reason }, "error while stopping");
           if (ownsDatabase) await database.close();
           log.info("stopped");
@@ -247,6 +284,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     return started;
   } finally {
-    if (!started && ownsDatabase) await database.close();
+    if (!started) {
+      await templates.close();
+      if (ownsDatabase) await database.close();
+    }
   }
 }

@@ -36,8 +36,8 @@ import {
 import { type AlertInput, alertMessage, type Chat } from "./slack.ts";
 import { type SurveyClaims, signSurveyToken, surveyLinkId, surveyTokenId, surveyUrl, verifySurveyToken } from "./survey-links.ts";
 import { type NotifyDb, notifyDb } from "./tables.ts";
-import { effectiveTemplate, latestPlaybooks } from "./template-store.ts";
-import { escapeHtml, type MessageTemplate, type RenderedMessage, renderMessage } from "./templates.ts";
+import { effectiveTemplate, latestPlaybooks, TemplateRefused } from "./template-store.ts";
+import { checkTemplate, escapeHtml, IN_THREAD, type MessageTemplate, type RenderedMessage, type TemplateRenderer } from "./templates.ts";
 import { formatDate, type Person, templateVariables } from "./variables.ts";
 
 /**
@@ -62,6 +62,8 @@ export interface NotificationOptions {
   readonly surveyLinkDays?: number;
   /** Chat notifications (Slack); without it, chat notifications are skipped. */
   readonly chat?: Chat | undefined;
+  /** Where templates render: the server's worker threads (render-pool.ts); default this thread. */
+  readonly renderer?: TemplateRenderer;
   readonly clock: () => Instant;
 }
 
@@ -124,6 +126,7 @@ export class Notifications {
   readonly #db: NotifyDb;
   readonly #directory: Directory;
   readonly #cache;
+  readonly #renderer: TemplateRenderer;
   readonly #meetingLocks = new Map<string, Promise<void>>();
 
   constructor(options: NotificationOptions) {
@@ -131,6 +134,7 @@ export class Notifications {
     this.#db = notifyDb(options.database);
     this.#directory = options.directory ?? databaseDirectory(this.#db);
     this.#cache = playbookCache(options.database.db);
+    this.#renderer = options.renderer ?? IN_THREAD;
   }
 
   get db(): NotifyDb {
@@ -205,7 +209,10 @@ export class Notifications {
 
   /** Render a text of the playbook (a notify message, an escalation reason) with a project's values. */
   async #text(project: Loaded, source: string, recipient?: Recipient): Promise<string> {
-    const rendered = await renderMessage({ id: "message", kind: "text", subject: "-", body: source }, this.#variables(project, recipient));
+    const rendered = await this.#renderer.render(
+      { id: "message", kind: "text", subject: "-", body: source },
+      this.#variables(project, recipient),
+    );
     return rendered.text;
   }
 
@@ -231,14 +238,12 @@ export class Notifications {
     await this.#o.mailer.send(mail);
   }
 
-  /** A contact as a recipient (template previews). */
-  async contactRecipient(contactId: string): Promise<Recipient | undefined> {
-    return this.#directory.contact(contactId);
-  }
-
   /** The first contact holding a client role of the project (who a preview is written to). */
   async firstClientContact(projectId: string): Promise<Recipient | undefined> {
-    const project = await this.#load(projectId);
+    return this.#firstClientContact(await this.#load(projectId));
+  }
+
+  async #firstClientContact(project: Loaded): Promise<Recipient | undefined> {
     const clientRoles = Object.entries(project.playbook.roles)
       .filter(([, r]) => r.side === "client")
       .map(([id]) => id);
@@ -255,6 +260,36 @@ export class Notifications {
     return this.#renderTemplate(project, templateId, options.recipient, options.template, options.meeting);
   }
 
+  /**
+   * A template as a project's recipient would receive it (the template editor's preview): the saved
+   * template, or an unsaved draft of its subject and/or body, which is checked first like a save
+   * (TemplateRefused naming the field, placeholder or tag). Written to `contactId`, else to the
+   * first client contact. The project is loaded once for all of it.
+   */
+  async preview(
+    projectId: string,
+    templateId: string,
+    options: { readonly contactId?: string | undefined; readonly subject?: string | undefined; readonly body?: string | undefined } = {},
+  ): Promise<RenderedMessage> {
+    const project = await this.#load(projectId);
+    const { playbook } = project;
+    const declared = playbook.templates[templateId];
+    let draft: MessageTemplate | undefined;
+    if (options.body !== undefined || options.subject !== undefined) {
+      draft = {
+        id: templateId,
+        kind: declared?.kind ?? "email",
+        subject: options.subject ?? declared?.subject,
+        body: options.body ?? declared?.body ?? "",
+      };
+      const problems = checkTemplate(draft, playbook);
+      if (problems.length > 0) throw new TemplateRefused(templateId, problems);
+    }
+    const recipient = options.contactId ? await this.#directory.contact(options.contactId) : await this.#firstClientContact(project);
+    // Someone is waiting on this one: when the template threads are all busy, say so at once.
+    return this.#renderTemplate(project, templateId, recipient, draft, undefined, false, "refuse");
+  }
+
   async #renderTemplate(
     project: Loaded,
     templateId: string,
@@ -262,6 +297,7 @@ export class Notifications {
     given?: MessageTemplate,
     meetingId?: string,
     strict = false,
+    whenBusy: "wait" | "refuse" = "wait",
   ): Promise<RenderedMessage> {
     const template = given ?? (await effectiveTemplate(this.#db, project.playbook, templateId));
     if (!template) throw new AppError("not_found", `playbook ${project.playbook.id} has no template "${templateId}"`, { templateId });
@@ -272,9 +308,10 @@ export class Notifications {
         : // A template the playbook only names (its text lives elsewhere): say what it is and link the project.
           `Hello {{contact.first_name}},\n\n${"title" in template ? String(template.title) : template.id} for {{client.name}}.\n\n{{project.url}}`;
     const variables = this.#variables(project, recipient, meeting);
-    return renderMessage(
+    return this.#renderer.render(
       { ...template, body, subject: template.subject ?? `{{project.name}}: ${"title" in template ? String(template.title) : template.id}` },
       strict ? withoutGaps(variables, project.playbook) : variables,
+      { whenBusy },
     );
   }
 
@@ -319,7 +356,7 @@ export class Notifications {
     for (const r of await this.#holders(project, [...new Set(roles)]))
       if (r.kind === "contact" && !to.has(r.address.toLowerCase())) to.set(r.address.toLowerCase(), r);
     if (to.size === 0) {
-      const first = (await this.firstClientContact(projectId)) ?? (await this.#anyContact(project));
+      const first = (await this.#firstClientContact(project)) ?? (await this.#anyContact(project));
       if (first) to.set(first.address.toLowerCase(), first);
     }
     const recipients = [...to.values()];

@@ -1,10 +1,14 @@
-// Templates are code a user may write, so they run in a sandboxed LiquidJS: no file system (no
-// include/render of files: there are no files), own properties only, strict variables (a missing
-// placeholder is an error, never an empty hole in a client's email), strict filters, and limits on
-// template size, render time and memory. The HTML part escapes every value; the text part does not.
-import { Liquid, type Template, Tokenizer, TokenKind } from "liquidjs";
+// Templates are code a user may write, so they run in a sandboxed LiquidJS: no file system
+// (include, render and layout are refused when a template is checked, and their tags are replaced
+// by one that refuses to parse, so the engine never looks for a file), own properties only, strict
+// variables (a missing placeholder is an error, never an empty hole in a client's email), strict
+// filters, and limits on template size, render time, memory and output. The HTML part escapes
+// every value; the text part does not. The server renders in worker threads (render-pool.ts), so
+// a template that runs to its limit stalls nobody else.
+import { Liquid, Tag, type TagToken, type Template, Tokenizer, TokenKind, type TopLevelToken } from "liquidjs";
+import { FILE_TAGS, type FileTag, fileTagMessage, fileTagsIn } from "../playbook/liquid-tags.ts";
 import type { Playbook } from "../playbook/schema.ts";
-import { AppError } from "../store/index.ts";
+import { AppError } from "../store/errors.ts";
 import { isKnownPlaceholder } from "./variables.ts";
 
 export interface MessageTemplate {
@@ -20,11 +24,24 @@ export interface RenderedMessage {
   readonly html: string;
 }
 
-/** Limits: a template's size, its render time and the memory it may allocate, and the output size. */
+/**
+ * Limits: a template's size, the time one message (subject, text and HTML) may take to render by
+ * default, the memory each part may allocate (LiquidJS's count of characters and items), and the
+ * size of each rendered part.
+ */
 export const LIMITS = { templateChars: 64_000, renderMs: 1_000, memory: 4_000_000, outputChars: 512_000 } as const;
 
+/** Stands in for include, render and layout: parsing one is an error naming the tag (with its line, from LiquidJS). */
+class RefusedFileTag extends Tag {
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    throw new Error(`{% ${token.name} %} is not allowed: templates cannot include, render or lay out other templates`);
+  }
+  render(): void {}
+}
+
 function engine(escapeOutput: boolean): Liquid {
-  return new Liquid({
+  const liquid = new Liquid({
     // In-memory templates only: with `templates` set, LiquidJS never touches the file system.
     templates: {},
     relativeReference: false,
@@ -39,6 +56,8 @@ function engine(escapeOutput: boolean): Liquid {
     memoryLimit: LIMITS.memory,
     ...(escapeOutput ? { outputEscape: "escape" as const } : {}),
   });
+  for (const tag of FILE_TAGS) liquid.registerTag(tag, RefusedFileTag);
+  return liquid;
 }
 
 const TEXT = engine(false);
@@ -83,12 +102,42 @@ function parse(liquid: Liquid, source: string, field: string, templateId: string
   }
 }
 
-async function render(liquid: Liquid, templates: Template[], scope: object, field: string, templateId: string): Promise<string> {
+/** The error of a template that ran past its time: the same words whether LiquidJS or the pool stopped it. */
+export function tooSlow(templateId: string, field: string, renderMs: number): TemplateError {
+  return new TemplateError(
+    "invalid",
+    `template ${templateId}: the ${field} took too long to render (the limit is ${renderMs} ms): look for loops over large ranges`,
+    { field, limit: "time" },
+  );
+}
+
+/**
+ * Render with what is left of the message's time budget (`deadline`, a performance.now() instant).
+ * Synchronous: every caller is a worker thread or a test, and the async renderer only adds a
+ * promise per node.
+ */
+function render(
+  liquid: Liquid,
+  templates: Template[],
+  scope: object,
+  field: string,
+  templateId: string,
+  deadline: number,
+  renderMs: number,
+): string {
   let out: string;
   try {
-    out = String(await liquid.render(templates, scope));
+    out = String(liquid.renderSync(templates, scope, { renderLimit: Math.max(1, deadline - performance.now()) }));
   } catch (error) {
     const message = (error as Error).message;
+    if (/template render limit exceeded/.test(message)) throw tooSlow(templateId, field, renderMs);
+    if (/memory alloc limit exceeded/.test(message))
+      throw new TemplateError(
+        "invalid",
+        `template ${templateId}: the ${field} builds values too large to render (ranges, joins or repeated text): ${message}`,
+        { field, limit: "memory" },
+        { cause: error },
+      );
     const undefinedVariable = /undefined variable: ([^,]+)/.exec(message)?.[1];
     throw new TemplateError(
       "invalid",
@@ -104,24 +153,58 @@ async function render(liquid: Liquid, templates: Template[], scope: object, fiel
   return out;
 }
 
-/** Render a template's subject and body with `variables` (see templateVariables). */
-export async function renderMessage(template: MessageTemplate, variables: Record<string, unknown>): Promise<RenderedMessage> {
-  const subjectSource = (template.subject ?? template.id).replace(/\s*\n\s*/g, " ");
-  const subject = await render(TEXT, parse(TEXT, subjectSource, "subject", template.id), variables, "subject", template.id);
-  const text = await render(TEXT, parse(TEXT, template.body, "body", template.id), variables, "body", template.id);
-  const html = await render(HTML, parse(HTML, htmlSource(template.body), "body", template.id), variables, "body", template.id);
+/**
+ * Render a template's subject and body with `variables` (see templateVariables), in this thread:
+ * the three parts share one time budget (`renderMs`, default LIMITS.renderMs). The server calls it
+ * through a TemplateRenderer (render-pool.ts) instead.
+ */
+export async function renderMessage(
+  template: MessageTemplate,
+  variables: Record<string, unknown>,
+  options: { readonly renderMs?: number } = {},
+): Promise<RenderedMessage> {
+  const renderMs = options.renderMs ?? LIMITS.renderMs;
+  const deadline = performance.now() + renderMs;
+  const id = template.id;
+  const subjectSource = (template.subject ?? id).replace(/\s*\n\s*/g, " ");
+  const subject = render(TEXT, parse(TEXT, subjectSource, "subject", id), variables, "subject", id, deadline, renderMs);
+  const text = render(TEXT, parse(TEXT, template.body, "body", id), variables, "body", id, deadline, renderMs);
+  const html = render(HTML, parse(HTML, htmlSource(template.body), "body", id), variables, "body", id, deadline, renderMs);
   return { subject: subject.replace(/[\r\n]+/g, " ").trim(), text, html: paragraphs(html) };
 }
 
+/** Renders messages: in worker threads on the server (render-pool.ts), in this thread in tests and tools. */
+export interface TemplateRenderer {
+  /**
+   * `whenBusy: "refuse"` (a person waiting on a draft's preview): fail at once when every thread is
+   * busy and the queue is full. Default "wait": queue behind the others (the outbox's mail, which
+   * must not fail for being many).
+   */
+  render(
+    template: MessageTemplate,
+    variables: Record<string, unknown>,
+    options?: { readonly whenBusy?: "wait" | "refuse" },
+  ): Promise<RenderedMessage>;
+  /** Stop its threads; renders asked for afterwards fail. */
+  close(): Promise<void>;
+}
+
+/** In this thread, with the default limits. */
+export const IN_THREAD: TemplateRenderer = { render: (template, variables) => renderMessage(template, variables), close: async () => {} };
+
 export interface PlaceholderProblem {
   readonly field: "subject" | "body";
+  /** The unknown placeholder; "" for other problems (syntax, a refused tag). */
   readonly placeholder: string;
   readonly message: string;
+  /** A refused tag (include, render, layout) and the line of the field it is on. */
+  readonly tag?: FileTag;
+  readonly line?: number;
 }
 
 /**
  * The placeholders of a user-authored template that the playbook's projects have no value for,
- * and Liquid syntax errors; empty when it can be saved.
+ * include/render/layout tags (with their line), and Liquid syntax errors; empty when it can be saved.
  */
 export function checkTemplate(template: Pick<MessageTemplate, "id" | "subject" | "body">, playbook: Playbook): PlaceholderProblem[] {
   const problems: PlaceholderProblem[] = [];
@@ -131,6 +214,12 @@ export function checkTemplate(template: Pick<MessageTemplate, "id" | "subject" |
   ];
   for (const [field, source] of fields) {
     if (source === undefined) continue;
+    const refused = fileTagsIn(source);
+    if (refused.length > 0) {
+      for (const use of refused)
+        problems.push({ field, placeholder: "", message: fileTagMessage(use, `the ${field}`), tag: use.tag, line: use.line });
+      continue;
+    }
     let parsed: Template[];
     try {
       parsed = parse(TEXT, source, field, template.id);
@@ -138,7 +227,18 @@ export function checkTemplate(template: Pick<MessageTemplate, "id" | "subject" |
       problems.push({ field, placeholder: "", message: (error as Error).message });
       continue;
     }
-    for (const segments of TEXT.globalVariableSegmentsSync(parsed)) {
+    let variables: ReturnType<Liquid["globalVariableSegmentsSync"]>;
+    try {
+      variables = TEXT.globalVariableSegmentsSync(parsed);
+    } catch (error) {
+      problems.push({
+        field,
+        placeholder: "",
+        message: `template ${template.id}: ${field} cannot be checked: ${(error as Error).message}`,
+      });
+      continue;
+    }
+    for (const segments of variables) {
       const path = segments.map(String);
       if (!isKnownPlaceholder(path, playbook))
         problems.push({

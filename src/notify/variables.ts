@@ -32,17 +32,29 @@ export interface VariablesInput {
 /** What a value is written as while nobody knows it yet (a date before it is planned). */
 export const NOT_YET = "to be confirmed";
 
+/** Formatters per zone: building one costs about a millisecond, more than the rest of a message's values. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: "date" | "time", timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format =
+      kind === "date"
+        ? new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
+        : new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 export function formatDate(at: Instant | undefined, timeZone: string): string {
   if (at === undefined) return NOT_YET;
-  return new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(
-    new Date(at),
-  );
+  return formatter("date", timeZone).format(new Date(at));
 }
 
 export function formatTime(at: Instant | undefined, timeZone: string): string {
   if (at === undefined) return NOT_YET;
-  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
-  return `${time} (${timeZone})`;
+  return `${formatter("time", timeZone).format(new Date(at))} (${timeZone})`;
 }
 
 /** The planned instant of a flag step (go-live, completion): done, else its target or deadline. */

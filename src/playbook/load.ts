@@ -7,7 +7,7 @@ import { ExpressionChecker } from "./expressions.ts";
 import { buildModel, type PlaybookModel } from "./model.ts";
 import { type Playbook, PlaybookSchema } from "./schema.ts";
 import { issuesToFindings } from "./schema-issues.ts";
-import { checkPlaceholders, SemanticChecker } from "./semantics.ts";
+import { checkPlaceholders, checkTemplateTags, SemanticChecker } from "./semantics.ts";
 import { decodeUtf8, locate, parseYaml, type SourceFile } from "./source.ts";
 
 export interface LoadResult {
@@ -112,7 +112,11 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
   }
   const playbook = parsed.data;
   const model = buildModel(playbook);
-  const findings = [...new SemanticChecker(model, new ExpressionChecker(playbook)).run(), ...checkPlaceholders(raw, playbook)];
+  const findings = [
+    ...new SemanticChecker(model, new ExpressionChecker(playbook)).run(),
+    ...checkPlaceholders(raw, playbook),
+    ...checkTemplateTags(playbook),
+  ];
   const all = positioned(source, findings).sort(compareDiagnostics);
   return hasErrors(all) ? { file, source, diagnostics: all } : { file, playbook, model, source, diagnostics: all };
 }

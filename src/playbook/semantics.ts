@@ -3,6 +3,7 @@
 // and every deadline anchor and duration amount means something.
 import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
 import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
+import { fileTagMessage, fileTagsIn } from "./liquid-tags.ts";
 import { BRANCH_KEYWORDS, type PlaybookModel } from "./model.ts";
 import type { Action, Playbook } from "./schema.ts";
 import type { Amount, Anchor, Deadline, Duration } from "./time-expressions.ts";
@@ -369,5 +370,30 @@ export function checkPlaceholders(raw: unknown, playbook: Playbook): Finding[] {
     }
   };
   visit(raw, []);
+  return findings;
+}
+
+/**
+ * A template's subject and body may not include, render or lay out other templates: the sandbox has
+ * no files to read, so the playbook is refused when it loads rather than its mail failing later.
+ */
+export function checkTemplateTags(playbook: Playbook): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, template] of Object.entries(playbook.templates)) {
+    for (const field of ["subject", "body"] as const) {
+      const text = template[field];
+      if (text === undefined) continue;
+      for (const use of fileTagsIn(text)) {
+        findings.push({
+          rule: "template/file-tag",
+          severity: "error",
+          message: fileTagMessage(use, `the ${field} of template ${id}`),
+          fix: "write the shared text into each template (Liquid's if/for/assign and filters remain available)",
+          path: ["templates", id, field],
+          offset: use.offset,
+        });
+      }
+    }
+  }
   return findings;
 }

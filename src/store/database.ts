@@ -1,17 +1,26 @@
 // The database port: one Kysely instance over PGlite (embedded, the default: a data folder, or
-// memory for tests) or a real PostgreSQL server. Everything above talks SQL through Kysely and asks
-// the capabilities object, never "is this PGlite?".
+// memory for tests) or a real PostgreSQL server, and the store for files' bytes that goes with it
+// (files.ts). Everything above talks SQL through Kysely and asks the capabilities object, never
+// "is this PGlite?".
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { AppError } from "./errors.ts";
+import { defaultFilesDir, type FileStore, folderFileStore, tableFileStore } from "./files.ts";
 import { FolderLock } from "./folder-lock.ts";
 import { migrate } from "./migrate.ts";
 import type { Schema } from "./schema.ts";
 
 export type DatabaseTarget =
-  /** Embedded PostgreSQL; without a folder the database lives in memory and dies with the process. */
-  | { readonly kind: "pglite"; readonly dataDir?: string }
+  /**
+   * Embedded PostgreSQL; without a folder the database lives in memory and dies with the process.
+   * Files' bytes go to `filesDir` (default: `files/` in the data folder; in memory: a temporary folder).
+   */
+  | { readonly kind: "pglite"; readonly dataDir?: string; readonly filesDir?: string }
   | { readonly kind: "postgres"; readonly url: string; readonly maxConnections?: number };
 
 export interface Capabilities {
@@ -56,6 +65,13 @@ export interface Database {
   readonly capabilities: Capabilities;
   /** Where it is, for messages (a URL without its password, a folder, or "memory"). */
   readonly description: string;
+  /**
+   * Where files' bytes go: with the embedded database, a folder (`files/` in its data folder;
+   * for the in-memory one a temporary folder removed at close: PGlite writes 256 KB of bytea in
+   * tens of milliseconds, on the event loop); with PostgreSQL, its file_chunks table (every app
+   * server reaches it).
+   */
+  readonly files: FileStore;
   /** Finish in-flight queries, close the connection(s) and release the folder lock. Safe twice. */
   close(): Promise<void>;
 }
@@ -130,13 +146,28 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     target.kind === "pglite"
       ? await openPglite(target.dataDir, capabilities)
       : openPostgres(target.url, target.maxConnections ?? 10, options.onPoolError ?? (() => {}));
+  // The in-memory database's files live exactly as long as it does.
+  const temporaryFiles =
+    target.kind === "pglite" && target.dataDir === undefined && target.filesDir === undefined
+      ? join(tmpdir(), `onboard-files-${randomUUID()}`)
+      : undefined;
   let closing: Promise<void> | undefined;
   const database: Database = {
     db,
     capabilities,
     description: target.kind === "postgres" ? redact(target.url) : (target.dataDir ?? "memory"),
+    files:
+      target.kind === "postgres"
+        ? tableFileStore(db)
+        : folderFileStore(temporaryFiles ?? target.filesDir ?? defaultFilesDir(target.dataDir ?? ".")),
     close: () => {
-      closing ??= release();
+      closing ??= (async () => {
+        try {
+          await release();
+        } finally {
+          if (temporaryFiles) await rm(temporaryFiles, { recursive: true, force: true });
+        }
+      })();
       return closing;
     },
   };

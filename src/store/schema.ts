@@ -114,6 +114,14 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** The bytes of files kept in the database (files.ts), 256 KB per row (migration 0010). */
+export interface FileChunksTable {
+  blob_key: string;
+  seq: number;
+  bytes: Uint8Array;
+  created_at: Generated<Date>;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   playbook_versions: PlaybookVersionsTable;
@@ -125,6 +133,7 @@ export interface Schema {
   outbox: OutboxTable;
   deliveries: DeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
+  file_chunks: FileChunksTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -1,5 +1,5 @@
 // The notification endpoints over real HTTP: templates (list, save with placeholder checks, preview
-// with a project's data), the mail outbox (GET /mail), meeting invitations (.ics) and survey links
+// with a project's data), the mail log (GET /mail), meeting invitations (.ics) and survey links
 // (public, signed, answered once, the playbook's automation firing).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -94,7 +94,7 @@ describe("templates", async () => {
     await assert.rejects(renderMessage({ id: "T", kind: "email", body: "x".repeat(70_000) }, variables), /longer than/);
     await assert.rejects(
       renderMessage({ id: "T", kind: "email", body: "{% for i in (1..100000000) %}{{ client.name }}{% endfor %}" }, variables),
-      /cannot be rendered|more than/,
+      /cannot be rendered|more than|too large/,
     );
     // Filters and control flow are still there for authors.
     const out = await renderMessage(
@@ -102,6 +102,41 @@ describe("templates", async () => {
       variables,
     );
     assert.equal(out.text, "GLOBEX <LTD> & CO");
+  });
+
+  test("include, render and layout are refused by the check (tag and line) and by the engine (never a file lookup)", async () => {
+    const problems = checkTemplate(
+      { id: "T", subject: "{% layout 'base' %}", body: "Dear {{ client.name }},\n\n{% include 'signature' %}\n{% render 'footer' %}" },
+      playbook,
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.field, p.tag, p.line]),
+      [
+        ["subject", "layout", 1],
+        ["body", "include", 3],
+        ["body", "render", 4],
+      ],
+    );
+    assert.match(problems[1]?.message ?? "", /\{% include %\} on line 3 of the body/);
+    // Rendered anyway (a template saved before this check existed): a parse error naming the tag, not ENOENT.
+    for (const body of ["{% include 'x' %}", "{% render 'x' %}", "{% layout 'x' %}", "{% liquid\n include 'x' %}"]) {
+      await assert.rejects(renderMessage({ id: "T", kind: "email", body }, variables), (e: Error) => {
+        assert.match(e.message, /not valid Liquid: \{% (include|render|layout) %\} is not allowed/);
+        assert.doesNotMatch(e.message, /ENOENT|lookup/);
+        return true;
+      });
+    }
+  });
+
+  test("a render that runs past its time budget is stopped with a message saying so", async () => {
+    await assert.rejects(
+      renderMessage(
+        { id: "T", kind: "email", body: "{% for i in (1..2000) %}{% for j in (1..2000) %}{{ client.name }}{% endfor %}{% endfor %}" },
+        variables,
+        { renderMs: 50 },
+      ),
+      (e: Error & { details?: Record<string, unknown> }) => /took too long to render/.test(e.message) && e.details?.limit === "time",
+    );
   });
 
   test("checking a user's template: each unknown placeholder is named with its field", () => {

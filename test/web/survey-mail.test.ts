@@ -2,9 +2,12 @@
 // link is made the way the outbox's send_survey handler makes it (Notifications.createSurveyLink,
 // with the server's SURVEY_SECRET); the contact opens /portal/survey#token=..., answers 9, sends,
 // sees the thanks; the same link then says it was answered; an expired or altered link says so.
-// The Mail page lists the mail outbox and shows a message's HTML in a sandboxed frame. axe-core on
+// The Mail page lists the mail log and shows a message's HTML in a sandboxed frame. axe-core on
 // both; screenshots under test-artifacts/web/.
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { parseConfig } from "../../src/api/config.ts";
@@ -177,24 +180,29 @@ describe("the survey page", () => {
 });
 
 describe("the team's Mail page", () => {
-  test("lists the mail outbox and shows a message's HTML in a sandboxed frame", async (t) => {
+  test("lists the mail log, shows a message's HTML in a sandboxed frame, and never its secret link", async (t) => {
     if (skipWithoutChromium(t)) return;
-    // Mail as the server's mailer keeps it without SMTP: in the mail outbox table.
-    const mailer = configuredMailer(parseConfig({ LOG_LEVEL: "silent" }), web.server.database, () => new Date().toISOString());
+    // Mail as the server's mailer keeps it without SMTP: written to the mail folder, logged redacted.
+    const mailDir = mkdtempSync(join(tmpdir(), "onboard-mail-"));
+    const mailer = configuredMailer(parseConfig({ LOG_LEVEL: "silent", MAIL_DIR: mailDir }), web.server.database, () =>
+      new Date().toISOString(),
+    );
+    const secret = "sEcReT-tOkEn-0123456789abcdefghijklmnopqrstu";
     await mailer.send({
       key: "web-mail-1",
       projectId,
       to: [{ name: "Dana Whitfield", address: "dana@northwind.example" }],
       subject: "Welcome to your onboarding",
-      text: "Hello Dana,\n\nWelcome aboard.\n",
-      html: '<p>Hello Dana,</p><p><strong>Welcome aboard.</strong></p><script>parent.document.title = "pwned"</script>',
+      text: `Hello Dana,\n\nWelcome aboard.\n\nhttps://onboard.example/portal/sign-in#token=${secret}\n`,
+      html: `<p>Hello Dana,</p><p><strong>Welcome aboard.</strong></p><p>#token=${secret}</p><script>parent.document.title = "pwned"</script>`,
+      secrets: [secret],
     });
     const page = await newPage();
     await signIn(page, web.url, "admin@example.com", "admin password for tests");
     await page.goto(`${web.url}/app/admin/mail`);
     const row = page.getByRole("row", { name: /Welcome to your onboarding/ });
     await row.waitFor();
-    assert.match((await row.textContent()) ?? "", /dana@northwind\.example[\s\S]*In the mail outbox/);
+    assert.match((await row.textContent()) ?? "", /dana@northwind\.example[\s\S]*Written to the mail folder/);
     const problems = (await axeViolations(page)).map((v) => `mail: ${v}`);
     await page.screenshot({ path: artifact("mail.png"), fullPage: true });
     await row.getByRole("button", { name: "Welcome to your onboarding" }).click();
@@ -208,6 +216,9 @@ describe("the team's Mail page", () => {
     await page.screenshot({ path: artifact("mail-message.png") });
     await dialog.getByRole("button", { name: "Text" }).click();
     await dialog.getByText("Welcome aboard.").waitFor();
+    const shown = (await dialog.textContent()) ?? "";
+    assert.match(shown, /#token=\[redacted\]/);
+    assert.ok(!shown.includes(secret), "the admin reads that a link went, not the link");
     await page.context().close();
     assert.deepEqual(problems, []);
   });

@@ -1,5 +1,5 @@
 // Tables of migration 0005: the client portal's contacts and sessions, comments, attachments,
-// settings, and outbound webhooks.
+// settings, and outbound webhooks; and (migration 0010) where attachments' bytes are and each client's file usage.
 import type { ColumnType } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -63,11 +63,21 @@ export interface AttachmentsTable {
   content_type: string;
   size: number;
   sha256: string;
-  content: Uint8Array;
+  /** The bytes of a file from before migration 0010 not yet moved to the file store; else null. */
+  content: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  /** Where the bytes are (migration 0010): src/store/files.ts. */
+  blob_store: "folder" | "table" | null;
+  blob_key: string | null;
   visibility: Visibility;
   uploaded_by_kind: "user" | "contact";
   uploaded_by: string;
   created_at: Timestamp;
+}
+
+/** Bytes of files held per client, against the quota (migration 0010). */
+export interface ClientFileUsageTable {
+  client_id: string;
+  used_bytes: ColumnType<string | number, string | number | undefined, string | number>;
 }
 
 export interface SettingsTable {
@@ -125,6 +135,7 @@ export type PortalTables = {
   contact_sessions: ContactSessionsTable;
   comments: CommentsTable;
   attachments: AttachmentsTable;
+  client_file_usage: ClientFileUsageTable;
   settings: SettingsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_messages: WebhookMessagesTable;

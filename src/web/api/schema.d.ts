@@ -645,7 +645,10 @@ export interface paths {
     /** Files shared with you */
     get: operations["listPortalAttachments"];
     put?: never;
-    /** Send the team a file (the body is the file) */
+    /**
+     * Send the team a file (the body is the file)
+     * @description The body is the file, sent as is with its type as Content-Type (at most 10 MB). 413 when it is larger, or when your company's files would pass their quota (problem type quota-exceeded); 429 past the uploads allowed per hour.
+     */
     post: operations["uploadPortalAttachment"];
     delete?: never;
     options?: never;
@@ -802,7 +805,10 @@ export interface paths {
     /** A project's files */
     get: operations["listAttachments"];
     put?: never;
-    /** Attach a file to a project (the body is the file) */
+    /**
+     * Attach a file to a project (the body is the file)
+     * @description The body is the file, sent as is with its type as Content-Type (at most 10 MB). 413 when it is larger, or when the client's files would pass their quota (problem type quota-exceeded, with quotaBytes and usedBytes).
+     */
     post: operations["uploadAttachment"];
     delete?: never;
     options?: never;
@@ -4495,7 +4501,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4531,7 +4537,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5552,7 +5558,7 @@ export interface operations {
           };
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6187,7 +6193,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Request body too large */
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
       413: {
         headers: {
           [name: string]: unknown;
@@ -6604,7 +6610,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Request body too large */
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
       413: {
         headers: {
           [name: string]: unknown;
@@ -6615,6 +6621,15 @@ export interface operations {
       };
       /** @description Unsupported media type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -7371,7 +7386,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Request body too large */
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
       413: {
         headers: {
           [name: string]: unknown;
@@ -8025,7 +8040,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8792,6 +8807,15 @@ export interface operations {
       };
       /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -9786,7 +9810,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9851,7 +9875,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9914,7 +9938,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Service unavailable */
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
       503: {
         headers: {
           [name: string]: unknown;

@@ -1,8 +1,8 @@
 // GET /attachments/:id: download a file, always as an attachment (never rendered inline: an
-// uploaded HTML or SVG must not run in our origin), with nosniff.
+// uploaded HTML or SVG must not run in our origin), with nosniff; streamed from the file store.
 import type { FastifyReply } from "fastify";
 import { notFound } from "../../../store/errors.ts";
-import { attachmentContent, sendAttachment } from "../../data/attachments.ts";
+import { attachmentFile, sendAttachment } from "../../data/attachments.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -22,10 +22,10 @@ export function downloadAttachment(app: Api, deps: ApiDeps): void {
       },
     },
     async (request, reply) => {
-      const row = await attachmentContent(deps.db, request.params.id);
-      if (!row) throw notFound(`attachment ${request.params.id}`);
+      const file = await attachmentFile(deps.db, request.params.id);
+      if (!file) throw notFound(`attachment ${request.params.id}`);
       // The file's bytes, not a JSON body: sent past the response schema, which documents the errors.
-      return sendAttachment(reply as FastifyReply, row);
+      return sendAttachment(reply as FastifyReply, deps.database, file);
     },
   );
 }

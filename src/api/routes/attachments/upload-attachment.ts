@@ -1,12 +1,15 @@
 // POST /projects/:id/attachments?fileName=…: the request body is the file, its Content-Type the
-// file's type (accepted types and at most 10 MB; see data/attachments.ts).
+// file's type (accepted types and at most 10 MB; see data/attachments.ts). Streamed into the file
+// store; 413 past the size limit or the client's file quota, with nothing stored.
+import type { IncomingMessage } from "node:http";
 import { principalOf } from "../../auth/authorization.ts";
-import { checkAttachment, saveAttachment } from "../../data/attachments.ts";
+import { saveAttachment } from "../../data/attachments.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
 import { ProjectParams } from "../projects/project.types.ts";
 import { Attachment, UploadQuery } from "./attachment.types.ts";
+import { declaredLength } from "./scope.ts";
 
 export function uploadAttachment(app: Api, deps: ApiDeps): void {
   app.post(
@@ -17,6 +20,9 @@ export function uploadAttachment(app: Api, deps: ApiDeps): void {
         tags: ["projects"],
         operationId: "uploadAttachment",
         summary: "Attach a file to a project (the body is the file)",
+        description:
+          "The body is the file, sent as is with its type as Content-Type (at most 10 MB). 413 when it is larger, or when the " +
+          "client's files would pass their quota (problem type quota-exceeded, with quotaBytes and usedBytes).",
         params: ProjectParams,
         querystring: UploadQuery,
         response: { 201: Attachment, ...problemResponses(400, 404, 413, 415) },
@@ -25,16 +31,18 @@ export function uploadAttachment(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const { user } = principalOf(request);
       const project = await deps.service.getProject(request.params.id);
-      const bytes = request.body as Buffer;
-      const contentType = checkAttachment(request.headers["content-type"], bytes);
       const saved = await saveAttachment(
+        deps.database.files,
         deps.db,
+        deps.config.limits.clientFileQuotaBytes,
         {
           projectId: project.id,
+          clientId: project.clientId,
           stepId: request.query.stepId,
           fileName: request.query.fileName,
-          contentType,
-          bytes,
+          contentType: request.headers["content-type"],
+          declaredBytes: declaredLength(request.headers),
+          body: request.body as IncomingMessage,
           visibility: request.query.visibility,
           by: { kind: "user", id: user.id },
         },

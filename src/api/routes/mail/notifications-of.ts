@@ -45,6 +45,7 @@ export function notificationsOf(deps: ApiDeps): Notifications {
       surveyLinkDays: n.surveyLinkDays,
       chat: n.slackWebhookUrl ? slackWebhook(n.slackWebhookUrl) : undefined,
       clock: deps.clock,
+      renderer: deps.templates,
     });
     built.set(deps, notifications);
   }

@@ -3,7 +3,7 @@ import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../../../store/errors.ts";
 import { contactOf } from "../../auth/contact-sessions.ts";
-import { attachmentContent, sendAttachment } from "../../data/attachments.ts";
+import { attachmentFile, sendAttachment } from "../../data/attachments.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { contactProject } from "../../portal/contact-projects.ts";
@@ -24,9 +24,9 @@ export function downloadPortalAttachment(app: Api, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const project = await contactProject(deps, contactOf(request), request.params.id);
-      const row = await attachmentContent(deps.db, request.params.attachment);
-      if (!row || row.project_id !== project.id || row.visibility !== "client") throw notFound(`attachment ${request.params.attachment}`);
-      return sendAttachment(reply as FastifyReply, row);
+      const file = await attachmentFile(deps.db, request.params.attachment);
+      if (!file || file.projectId !== project.id || file.visibility !== "client") throw notFound(`attachment ${request.params.attachment}`);
+      return sendAttachment(reply as FastifyReply, deps.database, file);
     },
   );
 }

@@ -1,10 +1,13 @@
 // POST /templates/:id/preview: the template (saved, or an unsaved draft) rendered with a real
-// project's data, as its recipient would receive it.
-import { checkTemplate } from "../../../notify/templates.ts";
+// project's data, as its recipient would receive it. A draft is checked like a save (422 naming
+// the placeholder or the include/render/layout tag); rendering runs in the template threads with a
+// time limit (422 when the template runs past it; 503 with Retry-After when every thread is busy
+// and the queue is full), so a runaway template stalls nobody else.
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
-import { HttpProblem, problemResponses } from "../../problems.ts";
+import { problemResponses } from "../../problems.ts";
 import { notificationsOf } from "../mail/notifications-of.ts";
+import { templateRefusal } from "./refusal.ts";
 import { Preview, PreviewBody, TemplateParams } from "./template.types.ts";
 
 export function previewTemplate(app: Api, deps: ApiDeps): void {
@@ -20,36 +23,16 @@ export function previewTemplate(app: Api, deps: ApiDeps): void {
         summary: "Render a template with a project's data",
         params: TemplateParams,
         body: PreviewBody,
-        response: { 200: Preview, ...problemResponses(400, 404, 422) },
+        response: { 200: Preview, ...problemResponses(400, 404, 422, 503) },
       },
     },
     async (request) => {
-      const notifications = notificationsOf(deps);
       const { projectId, contactId, subject, body } = request.body;
-      const project = await deps.service.getProject(projectId);
-      const playbook = (await deps.service.contextOf(project)).model.playbook;
-      const declared = playbook.templates[request.params.id];
-      const draft =
-        body !== undefined || subject !== undefined
-          ? {
-              id: request.params.id,
-              kind: declared?.kind ?? "email",
-              subject: subject ?? declared?.subject,
-              body: body ?? declared?.body ?? "",
-            }
-          : undefined;
-      if (draft) {
-        const problems = checkTemplate(draft, playbook);
-        if (problems.length > 0)
-          throw new HttpProblem("invalid", problems[0]?.message ?? "the template is refused", {
-            extensions: { errors: problems.map((p) => ({ pointer: `/body/${p.field}`, detail: p.message, placeholder: p.placeholder })) },
-          });
+      try {
+        return await notificationsOf(deps).preview(projectId, request.params.id, { contactId, subject, body });
+      } catch (error) {
+        throw templateRefusal(error);
       }
-      const recipient = contactId ? await notifications.contactRecipient(contactId) : await notifications.firstClientContact(projectId);
-      return notifications.renderTemplate(projectId, request.params.id, {
-        ...(recipient ? { recipient } : {}),
-        ...(draft ? { template: draft } : {}),
-      });
     },
   );
 }

@@ -1,11 +1,13 @@
 // PUT /templates/:id: save a user-authored version of a playbook template. Refused (422, naming the
-// field and the placeholder) when a placeholder has no value in a playbook declaring the template.
-import { listTemplates, saveOverride, TemplateRefused } from "../../../notify/template-store.ts";
+// field and the placeholder) when a placeholder has no value in a playbook declaring the template,
+// and (naming the tag and its line) when it would include, render or lay out another template.
+import { listTemplates, saveOverride } from "../../../notify/template-store.ts";
 import { principalOf } from "../../auth/authorization.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
 import { notificationsOf } from "../mail/notifications-of.ts";
+import { templateRefusal } from "./refusal.ts";
 import { MessageTemplate, PutTemplateBody, TemplateParams, templateView } from "./template.types.ts";
 
 export function putTemplate(app: Api, deps: ApiDeps): void {
@@ -29,18 +31,7 @@ export function putTemplate(app: Api, deps: ApiDeps): void {
       try {
         await saveOverride(notifications.db, playbooks, { id: request.params.id, ...request.body }, by, deps.clock());
       } catch (error) {
-        if (error instanceof TemplateRefused) {
-          throw new HttpProblem("invalid", error.message, {
-            extensions: {
-              errors: error.problems.map((p) => ({
-                pointer: `/body/${p.field}`,
-                detail: p.message,
-                ...(p.placeholder ? { placeholder: p.placeholder } : {}),
-              })),
-            },
-          });
-        }
-        throw error;
+        throw templateRefusal(error);
       }
       const saved = (await listTemplates(notifications.db, playbooks)).find((t) => t.id === request.params.id);
       if (!saved) throw new HttpProblem("not_found", `no template "${request.params.id}"`);

@@ -60,6 +60,25 @@ describe("RFC 9162 Merkle tree", () => {
     assert.deepEqual(f.root(), mth(data(3)));
   });
 
+  test("Certificate Transparency's test vectors: the roots of its eight test leaves", () => {
+    const leaves = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+    const roots = [
+      "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+      "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+      "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+      "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+      "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+      "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+      "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ];
+    const f = new Frontier();
+    for (const [i, leaf] of leaves.entries()) {
+      f.append(leafHash(Buffer.from(leaf, "hex")));
+      assert.equal(f.root().toString("hex"), roots[i], `size ${i + 1}`);
+    }
+  });
+
   test("the frontier gives the naive root at every size, and the nodes it completes are the tree's", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 130 }), fc.integer({ min: 0, max: 130 }), (first, more) => {

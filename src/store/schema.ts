@@ -114,6 +114,37 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** bigint: pg returns it as a string, PGlite as a number; read with Number(). */
+type BigInt64 = ColumnType<string | number, number, number>;
+
+/** The global audit log (migration 0010, audit-log.ts): one leaf per event. */
+export interface AuditLeavesTable {
+  position: BigInt64;
+  project_id: string;
+  seq: number;
+  event_hash: string;
+}
+
+export interface AuditNodesTable {
+  level: number;
+  node_index: BigInt64;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  tree_size: BigInt64;
+  origin: string;
+  root_hash: string;
+  frontier: Json<string[]>;
+  note: string;
+  created_at: Timestamp;
+}
+
+export interface AuditLogHeadsTable {
+  project_id: string;
+  seq: number;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   playbook_versions: PlaybookVersionsTable;
@@ -125,6 +156,10 @@ export interface Schema {
   outbox: OutboxTable;
   deliveries: DeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
+  audit_leaves: AuditLeavesTable;
+  audit_nodes: AuditNodesTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_log_heads: AuditLogHeadsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -381,6 +381,11 @@ export async function verifyAgainstCheckpoints(database: Database, notes: readon
       });
     }
   }
+  // Leaves rewritten to match rewritten events leave the root wrong but name nothing: the subtree
+  // hashes stored when they were logged show where (unless those were rewritten too).
+  if (roots.get(size) !== true && leafHashes.length > 0) {
+    for (const { projectId, seq, message } of await changedLeaves(database, tree)) add(projectId, { kind: "rewritten", seq, message });
+  }
   // The newest extends every older one: proven from the database's leaves, checked against both roots.
   if (leafHashes.length >= size)
     for (const { checkpoint } of opened.slice(0, -1)) {
@@ -443,6 +448,51 @@ export async function verifyAgainstCheckpoints(database: Database, notes: readon
     problems: logProblems,
   };
   return report(merged, log);
+}
+
+/**
+ * Compare the stored subtree hashes with the tree recomputed from the leaves, level by level from
+ * the bottom; the leaves under the lowest mismatching subtrees are where the log was changed.
+ */
+async function changedLeaves(database: Database, tree: MemoryTree): Promise<{ projectId: string; seq: number; message: string }[]> {
+  const { db } = database;
+  for (let level = 1; level <= tree.height; level++) {
+    const count = Math.floor(tree.size / 2 ** level);
+    const changed: number[] = [];
+    for (let from = 0; from < count; from += LEAF_BATCH) {
+      const rows = await db
+        .selectFrom("audit_nodes")
+        .select(["node_index", "hash"])
+        .where("level", "=", level)
+        .where("node_index", ">=", from)
+        .where("node_index", "<", Math.min(count, from + LEAF_BATCH))
+        .execute();
+      for (const row of rows)
+        if (tree.hashAt(level, Number(row.node_index))?.toString("hex") !== row.hash) changed.push(Number(row.node_index));
+    }
+    if (changed.length === 0) continue;
+    const width = 2 ** level;
+    const named = new Map<string, { projectId: string; seq: number; message: string }>();
+    for (const index of changed.slice(0, 100)) {
+      const leaves = await db
+        .selectFrom("audit_leaves")
+        .select(["position", "project_id", "seq"])
+        .where("position", ">=", index * width)
+        .where("position", "<", (index + 1) * width)
+        .orderBy("position")
+        .execute();
+      for (const leaf of leaves) {
+        if (named.has(leaf.project_id)) continue;
+        named.set(leaf.project_id, {
+          projectId: leaf.project_id,
+          seq: leaf.seq,
+          message: `the log's leaf for event ${leaf.seq} (position ${leaf.position}) sits under a subtree whose hash differs from the one stored when it was logged: this leaf or one beside it was rewritten`,
+        });
+      }
+    }
+    return [...named.values()];
+  }
+  return [];
 }
 
 function redactAt(value: unknown, path: readonly string[]): unknown {

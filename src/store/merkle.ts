@@ -235,6 +235,16 @@ export class MemoryTree {
     return hash;
   };
 
+  /** Levels above the leaves that hold at least one complete subtree. */
+  get height(): number {
+    return this.#levels.length - 1;
+  }
+
+  /** The complete subtree `index` at `level` (level 0: a leaf hash), or undefined beyond the tree. */
+  hashAt(level: number, index: number): Buffer | undefined {
+    return this.#levels[level]?.[index];
+  }
+
   /** The root of the tree of the first `size` leaves (default: all). */
   root(size = this.size): Promise<Buffer> {
     return rangeHash(this.source, 0, size);

@@ -54,7 +54,9 @@ END
 $$;
 
 -- Events: no UPDATE, DELETE or TRUNCATE, except onboard_redact_event() rewriting one payload (and
--- its redaction marks), which it announces in a transaction-local setting naming that event.
+-- its redaction marks): it announces that in a transaction-local setting naming the event, and the
+-- same transaction must have appended an audit.redacted record naming it (setting the variable by
+-- hand is not enough).
 CREATE FUNCTION onboard_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE'
@@ -62,6 +64,9 @@ BEGIN
      AND (NEW.project_id, NEW.seq, NEW.type, NEW.at, NEW.actor, NEW.payload_hash, NEW.prev_hash, NEW.hash, NEW.recorded_at)
          IS NOT DISTINCT FROM
          (OLD.project_id, OLD.seq, OLD.type, OLD.at, OLD.actor, OLD.payload_hash, OLD.prev_hash, OLD.hash, OLD.recorded_at)
+     AND EXISTS (SELECT 1 FROM events r
+                  WHERE r.project_id = OLD.project_id AND r.seq > OLD.seq AND r.type = 'audit.redacted'
+                    AND r.payload->>'seq' = OLD.seq::text AND r.xmin = pg_current_xact_id()::xid)
   THEN
     RETURN NEW;
   END IF;

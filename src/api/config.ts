@@ -45,6 +45,20 @@ export interface Config {
   readonly totpEncryptionKey: Buffer | undefined;
   /** Email, chat and survey links (src/notify). */
   readonly notifications: NotificationConfig;
+  /** Signed checkpoints of the global audit log (src/store/audit-log.ts). */
+  readonly audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /**
+   * A PKCS#8 PEM file holding the Ed25519 key checkpoints are signed with. Unset: on the embedded
+   * database a key is generated in DATA_DIR on first start; on PostgreSQL checkpoints are off.
+   */
+  readonly signingKeyFile: string | undefined;
+  /** How often the server writes a checkpoint (with the scheduler); 0: only on demand. */
+  readonly checkpointIntervalMs: number;
+  /** The log's name in its checkpoints; undefined: derived from the key. */
+  readonly origin: string | undefined;
 }
 
 export interface NotificationConfig {
@@ -227,6 +241,15 @@ const Environment = z.object({
     .optional(),
   SURVEY_SECRET: z.string().min(32, { error: "must have at least 32 characters" }).max(512).optional(),
   SURVEY_LINK_DAYS: integer(1, 365, 30),
+  AUDIT_SIGNING_KEY: z.string().trim().min(1, { error: "must be the path of an Ed25519 private key file (PEM)" }).optional(),
+  AUDIT_CHECKPOINT_INTERVAL: integer(0, 7 * 24 * 3600, 600),
+  AUDIT_LOG_ORIGIN: z
+    .string()
+    .trim()
+    .regex(/^[^\s+]+$/, {
+      error: 'must be one word without spaces or "+", conventionally a URL without its scheme (onboard.example.com/audit)',
+    })
+    .optional(),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -281,6 +304,12 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["SLACK_WEBHOOK_URL", "a Slack incoming webhook for escalations, SLA breaches and low survey scores (default: none)"],
   ["SURVEY_SECRET", "HMAC key (32+ characters) of survey links (default: random per start, links die on restart)"],
   ["SURVEY_LINK_DAYS", "how long a survey link stays valid (default 30)"],
+  [
+    "AUDIT_SIGNING_KEY",
+    "Ed25519 private key (PEM file) signing audit checkpoints (default: generated in DATA_DIR; on PostgreSQL: checkpoints off)",
+  ],
+  ["AUDIT_CHECKPOINT_INTERVAL", "seconds between signed audit checkpoints, with the scheduler (default 600; 0: on demand only)"],
+  ["AUDIT_LOG_ORIGIN", "the audit log's name in its checkpoints (default: derived from the key; set it to keep one across keys)"],
 ];
 
 export class ConfigError extends Error {
@@ -376,6 +405,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       surveySecret: e.SURVEY_SECRET,
       surveyLinkDays: e.SURVEY_LINK_DAYS,
+    },
+    audit: {
+      signingKeyFile: e.AUDIT_SIGNING_KEY,
+      checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL * 1000,
+      origin: e.AUDIT_LOG_ORIGIN,
     },
   };
 }

@@ -2,7 +2,7 @@
 // the project service and the clock. Passed in, never global.
 import type { Instant } from "../engine/types.ts";
 import type { Mailer } from "../notify/mailer.ts";
-import type { Database, ProjectService } from "../store/index.ts";
+import type { Database, ProjectService, SigningKey } from "../store/index.ts";
 import type { Config } from "./config.ts";
 import type { ApiDb } from "./data/tables.ts";
 
@@ -14,4 +14,6 @@ export interface ApiDeps {
   readonly clock: () => Instant;
   /** Email out: SMTP when configured, else the mail outbox the app shows. */
   readonly mailer: Mailer;
+  /** Signs audit checkpoints (and seals erasures); undefined: checkpoints are off. */
+  readonly auditKey?: SigningKey | undefined;
 }

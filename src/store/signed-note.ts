@@ -218,6 +218,7 @@ export async function ensureSigningKeyFile(path: string): Promise<{ readonly pri
 }
 
 /** The origin of a log whose operator named none: derived from the key, so stable and distinct per key. */
-export function defaultOrigin(publicKey: KeyObject): string {
+export function defaultOrigin(key: KeyObject): string {
+  const publicKey = key.type === "private" ? createPublicKey(key) : key;
   return `onboard.audit/${createHash("sha256").update(rawPublicKey(publicKey)).digest("hex").slice(0, 16)}`;
 }

@@ -9,9 +9,16 @@ import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { type AuditReport, redactEvent, verifyAgainstCheckpoints, verifyAudit } from "../../src/store/audit.ts";
-import { type StoredCheckpoint, writeCheckpoint } from "../../src/store/audit-log.ts";
+import {
+  eventInclusionProof,
+  eventLeafHash,
+  logConsistencyProof,
+  type StoredCheckpoint,
+  writeCheckpoint,
+} from "../../src/store/audit-log.ts";
 import { chainEvents } from "../../src/store/event-log.ts";
 import { payloadHash } from "../../src/store/hashing.ts";
+import { verifyConsistency, verifyInclusion } from "../../src/store/merkle.ts";
 import type { ProjectService } from "../../src/store/project-service.ts";
 import { defaultOrigin, parseVkey, signCheckpoint, signingKey } from "../../src/store/signed-note.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
@@ -136,6 +143,25 @@ for (const backend of BACKENDS) {
           ["tp-d", 0],
         ],
       );
+    });
+
+    test("every event's inclusion proof verifies against the checkpoint's root; the stored subtrees prove c2 extends c1", async () => {
+      const leaves = await db().db.selectFrom("audit_leaves").selectAll().where("position", "<", c2.treeSize).execute();
+      assert.equal(leaves.length, c2.treeSize);
+      for (const leaf of leaves) {
+        const proof = await eventInclusionProof(db(), leaf.project_id, leaf.seq, c2.treeSize);
+        assert.equal(proof.leafIndex, Number(leaf.position));
+        const hash = eventLeafHash(proof.projectId, proof.seq, proof.eventHash);
+        assert.ok(verifyInclusion(hash, proof.leafIndex, c2.treeSize, proof.proof, c2.rootHash), `${leaf.project_id}#${leaf.seq}`);
+        assert.ok(!verifyInclusion(hash, proof.leafIndex, c2.treeSize, proof.proof, c1.rootHash));
+      }
+      const latest = await eventInclusionProof(db(), "tp-a", 1);
+      assert.equal(latest.treeSize, c2.treeSize, "by default against the latest checkpoint");
+      await assert.rejects(eventInclusionProof(db(), "tp-a", 1, 0), /not covered by a checkpoint/);
+      const newest = await lastSeq(db().db, "tp-a");
+      await assert.rejects(eventInclusionProof(db(), "tp-a", newest), /not checkpointed yet/);
+      const consistency = await logConsistencyProof(db(), c1.treeSize, c2.treeSize);
+      assert.ok(verifyConsistency(c1.treeSize, c2.treeSize, c1.rootHash, c2.rootHash, consistency));
     });
 
     test("1. a payload edited", async () => {

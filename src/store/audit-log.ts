@@ -24,8 +24,11 @@ import { fromDb, instant } from "./time.ts";
 
 /** "Audt": the advisory lock that lets one checkpointer at a time extend the log, across processes. */
 export const AUDIT_LOG_LOCK = 0x41756474;
-/** Events appended per transaction (each transaction ends with a signed checkpoint). */
-const BATCH = 5_000;
+/**
+ * Events appended per transaction (each ends with a signed checkpoint). Smaller on PGlite, whose one
+ * connection every command waits for while a batch is written.
+ */
+const BATCH = { pglite: 1_000, postgres: 5_000 } as const;
 /** Rows per INSERT (PostgreSQL allows 65535 parameters per statement). */
 const CHUNK = 2_000;
 
@@ -98,7 +101,7 @@ export async function writeCheckpoint(
   options: { readonly batch?: number } = {},
 ): Promise<CheckpointResult> {
   const at = instant(now);
-  const batch = Math.max(1, options.batch ?? BATCH);
+  const batch = Math.max(1, options.batch ?? BATCH[database.capabilities.backend]);
   let appended = 0;
   let written = false;
   for (;;) {

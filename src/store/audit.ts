@@ -369,36 +369,52 @@ export async function verifyAgainstCheckpoints(database: Database, notes: readon
       message: `the checkpoint covers ${size} events but the log holds only the first ${leafHashes.length} of them (leaf ${leafHashes.length} is missing): the log was truncated or leaves were deleted`,
     });
   }
-  const roots = new Map<number, boolean>();
+  // Each checkpoint against the database's leaves (two of one size are checked alike).
+  const matches: (boolean | undefined)[] = [];
   for (const { checkpoint } of opened) {
-    if (checkpoint.treeSize > leafHashes.length || roots.has(checkpoint.treeSize)) continue;
-    const matches = (await tree.root(checkpoint.treeSize)).equals(checkpoint.rootHash);
-    roots.set(checkpoint.treeSize, matches);
-    if (!matches) {
+    if (checkpoint.treeSize > leafHashes.length) {
+      matches.push(undefined);
+      continue;
+    }
+    const match = (await tree.root(checkpoint.treeSize)).equals(checkpoint.rootHash);
+    matches.push(match);
+    if (!match) {
       logProblems.push({
         kind: "root",
-        message: `the log's first ${checkpoint.treeSize} events do not hash to the checkpoint's root: events were changed, removed, inserted or reordered since it was signed`,
+        message: `the log's first ${checkpoint.treeSize} events do not hash to the root of the checkpoint of ${checkpoint.treeSize} events: events were changed, removed, inserted or reordered since it was signed`,
       });
     }
   }
+  const trusted = matches.at(-1) === true;
   // Leaves rewritten to match rewritten events leave the root wrong but name nothing: the subtree
   // hashes stored when they were logged show where (unless those were rewritten too).
-  if (roots.get(size) !== true && leafHashes.length > 0) {
+  if (!trusted && leafHashes.length > 0) {
     for (const { projectId, seq, message } of await changedLeaves(database, tree)) add(projectId, { kind: "rewritten", seq, message });
   }
-  // The newest extends every older one: proven from the database's leaves, checked against both roots.
-  if (leafHashes.length >= size)
-    for (const { checkpoint } of opened.slice(0, -1)) {
-      const proof = await consistencyProof(tree.source, checkpoint.treeSize, size);
-      if (!verifyConsistency(checkpoint.treeSize, size, checkpoint.rootHash, newest.rootHash, proof)) {
-        logProblems.push({
-          kind: "inconsistent",
-          message: `the checkpoint of ${size} events does not extend the one of ${checkpoint.treeSize} events: the log was rewritten between them, or one of them is not this log's`,
-        });
-      }
+  // The newest extends every older one: two heads of one size must be equal; otherwise a proof from
+  // the database's leaves (when they are what the newest covers; if not, the root problem above
+  // already says the log changed), checked against both roots.
+  for (const { checkpoint } of opened.slice(0, -1)) {
+    const extended =
+      checkpoint.treeSize === size
+        ? checkpoint.rootHash.equals(newest.rootHash)
+        : trusted
+          ? verifyConsistency(
+              checkpoint.treeSize,
+              size,
+              checkpoint.rootHash,
+              newest.rootHash,
+              await consistencyProof(tree.source, checkpoint.treeSize, size),
+            )
+          : undefined;
+    if (extended === false) {
+      logProblems.push({
+        kind: "inconsistent",
+        message: `the checkpoint of ${size} events does not extend the one of ${checkpoint.treeSize} events: the log was rewritten between them, or one of them is not this log's`,
+      });
     }
+  }
 
-  const trusted = roots.get(size) === true;
   const audits = await projectAudits(database, undefined, (projectId) => ({ covered: trusted ? (covered.get(projectId) ?? 0) : 0, key }));
   const present = new Set(audits.map((a) => a.projectId));
   const merged: ProjectAudit[] = audits.map((audit) => {

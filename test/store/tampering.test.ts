@@ -472,6 +472,10 @@ for (const backend of BACKENDS) {
         signCheckpoint({ origin: key.name, treeSize: c2.treeSize, rootHash: c2.rootHash }, signingKey(key.name, stranger.privateKey)),
         c2.note.replace(`\n${c2.treeSize}\n`, `\n${c2.treeSize - 1}\n`),
       ];
+      // Signed with the right key, but a fork: another root for the same size.
+      const fork = signCheckpoint({ origin: key.name, treeSize: c2.treeSize, rootHash: c1.rootHash }, key);
+      const forkReport = await verify(db(), [c2.note, fork]);
+      assert.deepEqual([...new Set(forkReport.log?.problems.map((p) => p.kind))].sort(), ["inconsistent", "root"]);
       for (const note of forged) {
         const report = await verify(db(), [c1.note, note]);
         assert.equal(report.intact, false);

@@ -5,6 +5,9 @@
 --  * erasures recorded inside the chain (an `audit.redacted` event), through one function;
 --  * the events table, the log and its checkpoints append-only at the database level.
 -- A superuser can still switch triggers off; what they then change, the published checkpoints catch.
+-- Erasures recorded before this migration (the events.redaction column, outside the chain) prove
+-- nothing and verify reports them as edits: if one was genuine, erase the same fields again
+-- (store/audit.ts redactEvent) to record it in the chain.
 
 -- One leaf per event, in the order the checkpointer appended them (never on the command path, so
 -- no global counter serializes commands). A leaf binds the project, the seq and the event's chain

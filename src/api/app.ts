@@ -105,6 +105,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
         { name: "playbooks", description: "Playbook versions: built in and uploaded" },
         { name: "clients", description: "Clients" },
         { name: "projects", description: "Onboarding projects, their commands, timeline and audit trail" },
+        { name: "audit", description: "Signed checkpoints of the global audit log" },
         { name: "tasks", description: "My tasks across projects" },
         { name: "portal", description: "The client portal: a contact's magic-link sign-in and their own company's onboarding" },
         { name: "webhooks", description: "Deals from the CRMs in; Onboard's events out (Standard Webhooks)" },

@@ -50,6 +50,8 @@ export interface Config {
   readonly notifications: NotificationConfig;
   /** Bounds on work one user can ask of the server: template rendering and stored files. */
   readonly limits: LimitsConfig;
+  /** Signed checkpoints of the global audit log (src/store/audit-log.ts). */
+  readonly audit: AuditConfig;
 }
 
 export interface LimitsConfig {
@@ -63,6 +65,18 @@ export interface LimitsConfig {
   readonly clientFileQuotaBytes: number;
   /** Files one portal contact may upload per hour. */
   readonly portalUploadsPerHour: number;
+}
+
+export interface AuditConfig {
+  /**
+   * A PKCS#8 PEM file holding the Ed25519 key checkpoints are signed with. Unset: on the embedded
+   * database a key is generated in DATA_DIR on first start; on PostgreSQL checkpoints are off.
+   */
+  readonly signingKeyFile: string | undefined;
+  /** How often the server writes a checkpoint (with the scheduler); 0: only on demand. */
+  readonly checkpointIntervalMs: number;
+  /** The log's name in its checkpoints; undefined: derived from the key. */
+  readonly origin: string | undefined;
 }
 
 export interface NotificationConfig {
@@ -255,6 +269,15 @@ const Environment = z.object({
   TEMPLATE_RENDER_MS: integer(50, 60_000, 1000),
   CLIENT_FILE_QUOTA_MB: integer(1, 100_000_000, 1024),
   PORTAL_UPLOADS_PER_HOUR: integer(1, 100_000, 60),
+  AUDIT_SIGNING_KEY: z.string().trim().min(1, { error: "must be the path of an Ed25519 private key file (PEM)" }).optional(),
+  AUDIT_CHECKPOINT_INTERVAL: integer(0, 7 * 24 * 3600, 600),
+  AUDIT_LOG_ORIGIN: z
+    .string()
+    .trim()
+    .regex(/^[^\s+]+$/, {
+      error: 'must be one word without spaces or "+", conventionally a URL without its scheme (onboard.example.com/audit)',
+    })
+    .optional(),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -324,6 +347,12 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["TEMPLATE_RENDER_MS", "time one message may take to render; a template running longer is refused with 422 (default 1000)"],
   ["CLIENT_FILE_QUOTA_MB", "megabytes of files each client's projects may hold; an upload past it answers 413 (default 1024)"],
   ["PORTAL_UPLOADS_PER_HOUR", "files one portal contact may upload per hour (default 60)"],
+  [
+    "AUDIT_SIGNING_KEY",
+    "Ed25519 private key (PEM file) signing audit checkpoints (default: generated in DATA_DIR; on PostgreSQL: checkpoints off)",
+  ],
+  ["AUDIT_CHECKPOINT_INTERVAL", "seconds between signed audit checkpoints, with the scheduler (default 600; 0: on demand only)"],
+  ["AUDIT_LOG_ORIGIN", "the audit log's name in its checkpoints (default: derived from the key; set it to keep one across keys)"],
 ];
 
 export class ConfigError extends Error {
@@ -428,6 +457,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       templateRenderMs: e.TEMPLATE_RENDER_MS,
       clientFileQuotaBytes: e.CLIENT_FILE_QUOTA_MB * 1024 * 1024,
       portalUploadsPerHour: e.PORTAL_UPLOADS_PER_HOUR,
+    },
+    audit: {
+      signingKeyFile: e.AUDIT_SIGNING_KEY,
+      checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL * 1000,
+      origin: e.AUDIT_LOG_ORIGIN,
     },
   };
 }

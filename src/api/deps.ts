@@ -4,7 +4,7 @@
 import type { Instant } from "../engine/types.ts";
 import type { Mailer } from "../notify/mailer.ts";
 import type { TemplateRenderer } from "../notify/templates.ts";
-import type { Database, ProjectService } from "../store/index.ts";
+import type { Database, ProjectService, SigningKey } from "../store/index.ts";
 import type { Config } from "./config.ts";
 import type { ApiDb } from "./data/tables.ts";
 
@@ -20,4 +20,6 @@ export interface ApiDeps {
   readonly outboxQueued: () => void;
   /** Where user-authored templates render: worker threads with a time limit and a bounded queue. */
   readonly templates: TemplateRenderer;
+  /** Signs audit checkpoints (and seals erasures); undefined: checkpoints are off. */
+  readonly auditKey?: SigningKey | undefined;
 }

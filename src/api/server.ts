@@ -1,7 +1,9 @@
 // The server's lifecycle: open the database (migrating it), publish the built-in playbooks, make
-// sure there is an admin, build the app, run the scheduler and the outbox dispatcher in-process
-// (unless turned off for API-only nodes), listen; and stop gracefully: requests in flight finish,
-// the background loops end their round, the database closes (releasing PGlite's folder lock).
+// sure there is an admin, build the app, run the scheduler, the audit checkpointer and the outbox
+// dispatcher in-process (unless turned off for API-only nodes), listen; and stop gracefully:
+// requests in flight finish, the background loops end their round, the database closes (releasing
+// PGlite's folder lock).
+import type { KeyObject } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
@@ -9,6 +11,7 @@ import { rebuildSummaries } from "../metrics/projection.ts";
 import type { Mailer } from "../notify/mailer.ts";
 import { RenderPool } from "../notify/render-pool.ts";
 import {
+  type CheckpointResult,
   type Database,
   type Delivery,
   type EffectHandlers,
@@ -17,9 +20,11 @@ import {
   openDatabase,
   ProjectService,
   Scheduler,
+  writeCheckpoint,
 } from "../store/index.ts";
 import { Poller, systemSleep } from "../store/poller.ts";
 import { buildApp } from "./app.ts";
+import { type AuditKeySource, resolveAuditKey } from "./audit-key.ts";
 import type { RouteRule } from "./auth/authorization.ts";
 import { sendSignInLinks } from "./auth/contact-sessions.ts";
 import { pruneHits } from "./auth/rate-limits.ts";
@@ -48,6 +53,8 @@ export interface StartOptions {
   readonly demoProjects?: number;
   /** Where email goes instead of the configured channel (tests). */
   readonly mailer?: Mailer;
+  /** The Ed25519 key audit checkpoints are signed with, instead of the configured one (tests). */
+  readonly auditKey?: KeyObject;
 }
 
 export interface RunningServer {
@@ -58,8 +65,10 @@ export interface RunningServer {
   readonly builtIn: BuiltInReport;
   /** Demo projects being generated in the background on this (empty) database; 0: none. */
   readonly demoProjects: number;
-  /** Files kept in database rows (before migration 0010) being moved to the file store; resolves when done. */
+  /** Files kept in database rows (before migration 0011) being moved to the file store; resolves when done. */
   readonly fileMove: Promise<MoveReport | undefined>;
+  /** Where the audit signing key came from (its vkey is what verifiers need), or why checkpoints are off. */
+  readonly audit: AuditKeySource;
   /** The loops running in this process (undefined when turned off in the configuration). */
   readonly background: {
     readonly scheduler: Scheduler | undefined;
@@ -67,6 +76,8 @@ export interface RunningServer {
     readonly healthReview: Poller<number> | undefined;
     readonly outbox: OutboxDispatcher | undefined;
     readonly webhooks: WebhookDispatcher | undefined;
+    /** Writes a signed checkpoint of the audit log every AUDIT_CHECKPOINT_INTERVAL (with the scheduler and a key). */
+    readonly checkpoints: Poller<CheckpointResult> | undefined;
   };
   /** What this server's outbox delivers with (tests with OUTBOX=off deliver through them by hand). */
   readonly outboxHandlers: EffectHandlers;
@@ -130,6 +141,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // its mail, invitations and messages leave at once rather than at the next poll.
     let outbox: OutboxDispatcher | undefined;
     const service = new ProjectService(database, { queued: () => outbox?.wake() });
+    const audit = await resolveAuditKey(config, { ownsDatabase, key: options.auditKey });
+    const auditKey = audit.kind === "off" ? undefined : audit.key;
     const deps: ApiDeps = {
       config,
       database,
@@ -139,6 +152,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       mailer,
       templates,
       outboxQueued: () => outbox?.wake(),
+      auditKey,
     };
     const builtIn = await publishBuiltIns(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
@@ -176,6 +190,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.error({ err: error }, "moving files to the file store failed");
       return undefined;
     });
+    if (audit.kind === "off") log.warn(audit.why);
+    else {
+      if (audit.kind === "generated" && audit.created)
+        log.warn(
+          { file: audit.file },
+          "generated the audit signing key in the data folder: keep it safe, whoever holds it can sign checkpoints",
+        );
+      log.info({ vkey: audit.key.vkey, origin: audit.key.name }, "audit checkpoints are signed; verifiers need this vkey");
+    }
 
     const scheduler = config.scheduler
       ? new Scheduler(database, {
@@ -238,7 +261,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             on: { error: (error) => log.error({ err: error }, "chat alert round failed") },
           })
         : undefined;
+    // Signed tree heads of the audit log, on a schedule (the advisory lock keeps processes from
+    // writing at once); the first round runs at start, so a new log has a checkpoint at once.
+    const checkpoints =
+      config.scheduler && auditKey && config.audit.checkpointIntervalMs > 0
+        ? new Poller<CheckpointResult>({
+            work: (now) => writeCheckpoint(database, auditKey, now),
+            busy: () => false,
+            intervalMs: config.audit.checkpointIntervalMs,
+            clock,
+            sleep: systemSleep,
+            on: {
+              round: (result) => {
+                if (result.written)
+                  log.info({ treeSize: result.checkpoint.treeSize, appended: result.appended }, "audit checkpoint written");
+              },
+              error: (error) => log.error({ err: error }, "audit checkpoint failed"),
+            },
+          })
+        : undefined;
     scheduler?.start();
+    checkpoints?.start();
     healthReview?.start();
     limitPruning?.start();
     outbox?.start();
@@ -254,7 +297,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       builtIn,
       demoProjects: emptyDatabase ? demoProjects : 0,
       fileMove,
-      background: { scheduler, healthReview, outbox, webhooks },
+      audit,
+      background: { scheduler, healthReview, outbox, webhooks, checkpoints },
       outboxHandlers: handlers,
       async listen() {
         return app.listen({ port: config.port, host: config.host });
@@ -266,6 +310,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           const stopped = await Promise.allSettled([
             app.close(),
             scheduler?.stop(),
+            checkpoints?.stop(),
             healthReview?.stop(),
             limitPruning?.stop(),
             outbox?.stop(),

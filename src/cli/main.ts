@@ -1,6 +1,7 @@
 // The `onboard` command line. Each command lives in commands/ with its own help text.
 import { type Command, type Io, parse, UsageError } from "./args.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { dbCommand } from "./commands/db.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { lintCommand } from "./commands/lint.ts";
@@ -15,6 +16,7 @@ const COMMANDS: readonly Command[] = [
   validateCommand,
   schemaCommand,
   auditCommand,
+  dbCommand,
   renderCommand,
   serveCommand,
   sopNewCommand,

@@ -232,6 +232,10 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     }
     case "health.set":
       return { ...state, health: event.health };
+    case "audit.redacted":
+      // Erasure rewrites an earlier event's payload in the log; the state is a projection the store
+      // keeps as it is (replaying the redacted log gives the redacted values).
+      return state;
     default:
       return assertNever(event);
   }

@@ -16,6 +16,7 @@ import {
   type Actor,
   type CalendarInput,
   type Command,
+  type EventOf,
   type FactValue,
   type Instant,
   type Outcome,
@@ -173,6 +174,42 @@ export function execute(ctx: EngineContext, state: ProjectState, command: Comman
   const draft = new Draft(ctx, state, now, actor);
   decide(draft, command);
   return { state: draft.state, events: draft.events, effects: draft.effects };
+}
+
+export interface RedactionInput {
+  /** The event whose payload was redacted (an earlier one of this project). */
+  readonly seq: number;
+  readonly paths: readonly (readonly string[])[];
+  /** SHA-256 of the payload as redacted (the store computes it). */
+  readonly payloadHash: string;
+  readonly reason: string;
+  readonly seal?: EventOf<"audit.redacted">["seal"];
+}
+
+/**
+ * The record of an erasure, appended to the project's chain like any event: the state is the same
+ * but for the version. Who may erase is the caller's decision (a data-protection role, not a
+ * playbook role).
+ */
+export function recordRedaction(state: ProjectState, input: RedactionInput, actor: Actor, now: Instant): Outcome {
+  if (!Number.isInteger(input.seq) || input.seq < 1 || input.seq > state.version) {
+    throw new EngineError("invalid", `the project has no event ${input.seq}`, { field: "seq" });
+  }
+  if (input.paths.length === 0 || input.paths.some((p) => p.length === 0)) {
+    throw new EngineError("invalid", "name at least one field to redact", { field: "paths" });
+  }
+  if (input.reason.trim() === "") throw new EngineError("invalid", "say why the data is erased", { field: "reason" });
+  const event: ProjectEvent = {
+    type: "audit.redacted",
+    at: now,
+    actor: actor.id,
+    reason: input.reason,
+    seq: input.seq,
+    paths: input.paths,
+    payloadHash: input.payloadHash,
+    ...(input.seal ? { seal: input.seal } : {}),
+  };
+  return { state: { ...state, version: state.version + 1 }, events: [event], effects: [] };
 }
 
 /**

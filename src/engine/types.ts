@@ -210,6 +210,20 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "health.set"; readonly health: Health }
     | { readonly type: "rule.fired"; readonly rule: string; readonly subject: string }
     | { readonly type: "note.added"; readonly text: string }
+    /**
+     * Personal data was erased from the payload of event `seq` (a GDPR erasure, done by the store).
+     * The record itself is in the project's chain: who (actor), when (at), why (reason), which
+     * fields (paths), and the SHA-256 of the payload as redacted, never the data erased. `seal` is
+     * the log key's Ed25519 signature over all of that (store/audit.ts), when a key is configured.
+     * The state does not change: only the version counts it.
+     */
+    | {
+        readonly type: "audit.redacted";
+        readonly seq: number;
+        readonly paths: readonly (readonly string[])[];
+        readonly payloadHash: string;
+        readonly seal?: { readonly keyName: string; readonly keyId: string; readonly signature: string };
+      }
     | {
         readonly type: "project.migrated";
         readonly playbook: { readonly id: string; readonly version: string };

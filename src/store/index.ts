@@ -1,15 +1,30 @@
 // The store's public face: open a database, run projects through the service, tick the
 // scheduler, deliver the outbox, verify the audit trail.
 export {
+  AUDIT_PROBLEM_KINDS,
   type AuditProblem,
   type AuditProblemKind,
   type AuditReport,
+  type LogAudit,
+  type LogProblem,
   type ProjectAudit,
   REDACTED,
   type RedactRequest,
+  type RedactResult,
   redactEvent,
+  verifyAgainstCheckpoints,
   verifyAudit,
 } from "./audit.ts";
+export {
+  type CheckpointResult,
+  eventInclusionProof,
+  eventLeafHash,
+  type InclusionProof,
+  latestCheckpoint,
+  logConsistencyProof,
+  type StoredCheckpoint,
+  writeCheckpoint,
+} from "./audit-log.ts";
 export type { CommandResult } from "./command-path.ts";
 export {
   BACKEND_PROFILES,
@@ -54,4 +69,17 @@ export { listPlaybookVersions, type PlaybookRef, type PublishedPlaybook } from "
 export type { Clock, Sleep } from "./poller.ts";
 export { type CommandRequest, type ProjectRecord, ProjectService, type StartRequest } from "./project-service.ts";
 export { runDueTicks, Scheduler, type SchedulerOptions, type TickOptions, type TickResult } from "./scheduler.ts";
+export {
+  type Checkpoint,
+  checkpointText,
+  defaultOrigin,
+  ensureSigningKeyFile,
+  openCheckpoint,
+  parseVkey,
+  readPrivateKeyFile,
+  type SigningKey,
+  signingKey,
+  type VerifierKey,
+  verifierFromPem,
+} from "./signed-note.ts";
 export { enqueueWebhookMessages, OUTBOUND_EVENT_TYPES, type OutboundEventType, webhookPayload } from "./webhook-outbox.ts";

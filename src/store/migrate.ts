@@ -112,7 +112,11 @@ export async function migrate(db: Kysely<Schema>, migrations?: readonly Migratio
   const all = migrations ?? (await loadMigrations());
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
-    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+    // Created only when missing: a least-privileged application role (db grant-app-role) may not
+    // create tables, yet opens an up-to-date database through here.
+    const { rows } = await sql<{ exists: boolean }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`.execute(trx);
+    if (!rows[0]?.exists)
+      await sql`CREATE TABLE schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
       checksum text NOT NULL,

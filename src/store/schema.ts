@@ -114,12 +114,43 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
-/** The bytes of files kept in the database (files.ts), 256 KB per row (migration 0010). */
+/** The bytes of files kept in the database (files.ts), 256 KB per row (migration 0011). */
 export interface FileChunksTable {
   blob_key: string;
   seq: number;
   bytes: Uint8Array;
   created_at: Generated<Date>;
+}
+
+/** bigint: pg returns it as a string, PGlite as a number; read with Number(). */
+type BigInt64 = ColumnType<string | number, number, number>;
+
+/** The global audit log (migration 0012, audit-log.ts): one leaf per event. */
+export interface AuditLeavesTable {
+  position: BigInt64;
+  project_id: string;
+  seq: number;
+  event_hash: string;
+}
+
+export interface AuditNodesTable {
+  level: number;
+  node_index: BigInt64;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  tree_size: BigInt64;
+  origin: string;
+  root_hash: string;
+  frontier: Json<string[]>;
+  note: string;
+  created_at: Timestamp;
+}
+
+export interface AuditLogHeadsTable {
+  project_id: string;
+  seq: number;
 }
 
 export interface Schema {
@@ -134,6 +165,10 @@ export interface Schema {
   deliveries: DeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
   file_chunks: FileChunksTable;
+  audit_leaves: AuditLeavesTable;
+  audit_nodes: AuditNodesTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_log_heads: AuditLogHeadsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -76,6 +76,9 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /projects/:id/migration": EVERYONE,
   "POST /projects/:id/migration": MANAGERS,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
+  // The global audit log's checkpoints: read like the audit trail; signing one now is for admins.
+  "GET /audit/checkpoints/latest": ["admin", "cs_ops", "csm", "executive_readonly"],
+  "POST /audit/checkpoints": ["admin"],
   "GET /tasks": EVERYONE,
   // In-app notifications: everyone's own (reading them is reading one's work; marking them read writes).
   "GET /notifications": EVERYONE,

@@ -90,6 +90,21 @@ describe("configuration", () => {
     assert.equal(problems({ PORT: "70000" }).PORT, 'must be a whole number from 0 to 65535 (got "70000")');
   });
 
+  test("audit checkpoints: a key file, an interval in seconds (0: on demand only), an origin", () => {
+    assert.deepEqual(parseConfig({}).audit, { signingKeyFile: undefined, checkpointIntervalMs: 600_000, origin: undefined });
+    assert.deepEqual(
+      parseConfig({
+        AUDIT_SIGNING_KEY: "/etc/onboard/audit.pem",
+        AUDIT_CHECKPOINT_INTERVAL: "0",
+        AUDIT_LOG_ORIGIN: "onboard.example.com/audit",
+      }).audit,
+      { signingKeyFile: "/etc/onboard/audit.pem", checkpointIntervalMs: 0, origin: "onboard.example.com/audit" },
+    );
+    const found = problems({ AUDIT_CHECKPOINT_INTERVAL: "soon", AUDIT_LOG_ORIGIN: "my log" });
+    assert.match(found.AUDIT_CHECKPOINT_INTERVAL ?? "", /whole number from 0 to 604800/);
+    assert.match(found.AUDIT_LOG_ORIGIN ?? "", /without spaces/);
+  });
+
   test("onboard serve refuses a wrong value with exit code 2, naming the variable, without a stack trace", () => {
     const { code, err, out } = serve({ PORT: "abc", SCHEDULER: "maybe" });
     assert.equal(code, 2, out + err);

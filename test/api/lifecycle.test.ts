@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,6 +101,9 @@ describe("the server on a PGlite folder", () => {
     assert.equal(server.background.scheduler?.running, true, "the scheduler runs in the server by default");
     assert.equal(server.background.outbox?.running, true, "so does the outbox dispatcher");
     assert.equal(server.background.healthReview?.running, true, "and the review of health that changes with time");
+    assert.equal(server.background.checkpoints?.running, true, "and the audit checkpoints, signed with a key made in the folder");
+    assert.equal(server.audit.kind, "generated");
+    if (server.audit.kind === "generated") assert.equal(statSync(server.audit.file).mode & 0o777, 0o600);
     const anonymous = new Caller(url);
     const login = await anonymous.post("/auth/login", { email: "admin@example.com", password: ADMIN_PASSWORD });
     const admin = new Caller(url, { cookie: cookieHeader(login), csrfToken: login.body.csrfToken });
@@ -145,6 +148,7 @@ describe("the server on a PGlite folder", () => {
     await server.close();
     assert.equal(server.background.scheduler?.running, false, "the scheduler stopped");
     assert.equal(server.background.outbox?.running, false, "the outbox dispatcher stopped");
+    assert.equal(server.background.checkpoints?.running, false, "the checkpointer stopped");
     assert.equal(existsSync(lock), false, "the folder lock is released");
     await assert.rejects(fetch(`${url}/health/live`), "nothing listens any more");
 
@@ -153,7 +157,7 @@ describe("the server on a PGlite folder", () => {
       assert.equal(second.admin.created, false, "the first admin is created once");
       assert.deepEqual(
         second.background,
-        { scheduler: undefined, healthReview: undefined, outbox: undefined, webhooks: undefined },
+        { scheduler: undefined, healthReview: undefined, outbox: undefined, webhooks: undefined, checkpoints: undefined },
         "API-only: SCHEDULER=off, OUTBOX=off",
       );
       const again = new Caller(await second.listen(), { token });

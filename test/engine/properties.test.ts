@@ -11,6 +11,7 @@ import {
   execute,
   type ProjectEvent,
   type ProjectState,
+  recordRedaction,
   replay,
   SYSTEM,
   startProject,
@@ -268,6 +269,14 @@ describe("engine invariants under random commands", () => {
               events.push(...out.events);
             } catch (error) {
               if (!(error instanceof EngineError)) throw error;
+            }
+            // Now and then an erasure is recorded in the chain: the state changes only in version.
+            if (move.pick % 13 === 0) {
+              const seq = 1 + (move.pick % state.version);
+              const out = recordRedaction(state, { seq, paths: [["x"]], payloadHash: "0".repeat(64), reason: "GDPR" }, MANAGER, now);
+              assert.deepEqual({ ...out.state, version: state.version }, state, "a redaction record changes nothing but the version");
+              state = out.state;
+              events.push(...out.events);
             }
           }
           assert.deepEqual(replay(model, events), state, "replaying the events rebuilds the state");

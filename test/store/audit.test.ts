@@ -15,6 +15,7 @@ import { isAppError } from "../../src/store/errors.ts";
 import { canonicalJson, eventHash, GENESIS_HASH, sha256 } from "../../src/store/hashing.ts";
 import type { ProjectService } from "../../src/store/project-service.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
+import { tamper } from "./support/tamper.ts";
 import { CLIENT, CSM, hoursAfter, OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
 const BACKENDS = await testBackends();
@@ -101,8 +102,9 @@ for (const backend of BACKENDS) {
     test("an UPDATE of a payload is found as an edited event", async () => {
       await busyProject(service, playbook, "au-edit");
       const seq = await seqOf("au-edit", "issue.opened");
-      await sql`UPDATE events SET payload = jsonb_set(payload, '{issue,severity}', '"low"') WHERE project_id = 'au-edit' AND seq = ${seq}`.execute(
+      await tamper(
         db(),
+        sql`UPDATE events SET payload = jsonb_set(payload, '{issue,severity}', '"low"') WHERE project_id = 'au-edit' AND seq = ${seq}`,
       );
       const result = await audit("au-edit");
       assert.equal(result?.intact, false);
@@ -117,12 +119,12 @@ for (const backend of BACKENDS) {
 
     test("a DELETE of an event is found, in the middle or at the tail; appends onto a broken tail are refused", async () => {
       const project = await busyProject(service, playbook, "au-delete");
-      await sql`DELETE FROM events WHERE project_id = 'au-delete' AND seq = 3`.execute(db());
+      await tamper(db(), sql`DELETE FROM events WHERE project_id = 'au-delete' AND seq = 3`);
       assert.deepEqual(
         (await audit("au-delete"))?.problems.map((p) => [p.kind, p.seq]),
         [["deleted", 3]],
       );
-      await sql`DELETE FROM events WHERE project_id = 'au-delete' AND seq = ${project.version}`.execute(db());
+      await tamper(db(), sql`DELETE FROM events WHERE project_id = 'au-delete' AND seq = ${project.version}`);
       assert.deepEqual(
         (await audit("au-delete"))?.problems.map((p) => [p.kind, p.seq]),
         [
@@ -138,9 +140,9 @@ for (const backend of BACKENDS) {
 
     test("swapped events are found as forged and out of order", async () => {
       await busyProject(service, playbook, "au-swap");
-      await sql`UPDATE events SET seq = 1000 WHERE project_id = 'au-swap' AND seq = 3`.execute(db());
-      await sql`UPDATE events SET seq = 3 WHERE project_id = 'au-swap' AND seq = 4`.execute(db());
-      await sql`UPDATE events SET seq = 4 WHERE project_id = 'au-swap' AND seq = 1000`.execute(db());
+      await tamper(db(), sql`UPDATE events SET seq = 1000 WHERE project_id = 'au-swap' AND seq = 3`);
+      await tamper(db(), sql`UPDATE events SET seq = 3 WHERE project_id = 'au-swap' AND seq = 4`);
+      await tamper(db(), sql`UPDATE events SET seq = 4 WHERE project_id = 'au-swap' AND seq = 1000`);
       const problems = (await audit("au-swap"))?.problems.map((p) => `${p.kind}@${p.seq}`) ?? [];
       // Event 5 still links to the original event 4, which now sits at seq 3.
       assert.deepEqual(problems.sort(), ["forged@3", "forged@4", "reordered@3", "reordered@4", "reordered@5"]);
@@ -149,8 +151,8 @@ for (const backend of BACKENDS) {
     test("a changed actor or time breaks the event's own hash", async () => {
       await busyProject(service, playbook, "au-actor");
       const seq = await seqOf("au-actor", "gate.approved");
-      await sql`UPDATE events SET actor = 'someone-else' WHERE project_id = 'au-actor' AND seq = ${seq}`.execute(db());
-      await sql`UPDATE events SET at = at - interval '1 day' WHERE project_id = 'au-actor' AND seq = 2`.execute(db());
+      await tamper(db(), sql`UPDATE events SET actor = 'someone-else' WHERE project_id = 'au-actor' AND seq = ${seq}`);
+      await tamper(db(), sql`UPDATE events SET at = at - interval '1 day' WHERE project_id = 'au-actor' AND seq = 2`);
       assert.deepEqual(
         (await audit("au-actor"))?.problems.map((p) => [p.kind, p.seq]),
         [
@@ -183,8 +185,9 @@ for (const backend of BACKENDS) {
         (e) => isAppError(e, "not_found"),
       );
 
-      await sql`UPDATE events SET payload = jsonb_set(payload, '{issue,severity}', '"low"') WHERE project_id = 'au-gdpr' AND seq = ${seq}`.execute(
+      await tamper(
         db(),
+        sql`UPDATE events SET payload = jsonb_set(payload, '{issue,severity}', '"low"') WHERE project_id = 'au-gdpr' AND seq = ${seq}`,
       );
       assert.deepEqual(
         (await audit("au-gdpr"))?.problems.map((p) => [p.kind, p.seq]),
@@ -234,7 +237,7 @@ describe("onboard audit verify on a PGlite folder", () => {
 
     const again = await openDatabase({ kind: "pglite", dataDir: dir });
     try {
-      await sql`DELETE FROM events WHERE project_id = 'cli-1' AND seq = 2`.execute(again.db);
+      await tamper(again.db, sql`DELETE FROM events WHERE project_id = 'cli-1' AND seq = 2`);
     } finally {
       await again.close();
     }

@@ -10,6 +10,7 @@ import type { PublishedPlaybook } from "../../src/store/playbooks.ts";
 import type { ProjectService } from "../../src/store/project-service.ts";
 import { runDueTicks, Scheduler, type TickResult } from "../../src/store/scheduler.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
+import { tamper } from "./support/tamper.ts";
 import { hoursAfter, startInput, T0, withMinimal } from "./support/world.ts";
 
 const BACKENDS = await testBackends();
@@ -146,7 +147,7 @@ for (const backend of BACKENDS) {
       // Break one project's audit trail: the command path refuses to append to it.
       const broken = ids[1] ?? "";
       const { version } = await service.getProject(broken);
-      await sql`DELETE FROM events WHERE project_id = ${broken} AND seq = ${version}`.execute(fresh.database.db);
+      await tamper(fresh.database.db, sql`DELETE FROM events WHERE project_id = ${broken} AND seq = ${version}`);
       const result = await runDueTicks(fresh.database, AFTER_REMINDER, { retryDelayMs: 3_600_000 });
       assert.equal(result.claimed, 3);
       assert.equal(result.changed, 2);

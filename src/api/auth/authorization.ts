@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   "projects:command": "write",
   "projects:migrate": "write",
   "audit:read": "read",
+  "audit:write": "write",
   "tasks:read": "read",
   "people:read": "read",
   "people:write": "write",
@@ -58,7 +59,9 @@ const BASE: readonly Permission[] = [
 /** Access role → permissions. The table the authorization matrix test checks route by route. */
 export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
-  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read"),
+  // The mail log is the admins' (it names every client's people); signing checkpoints with the
+  // operator's key is theirs alone.
+  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write"),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],

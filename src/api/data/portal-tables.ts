@@ -1,5 +1,5 @@
 // Tables of migration 0005: the client portal's contacts and sessions, comments, attachments,
-// settings, and outbound webhooks; and (migration 0010) where attachments' bytes are and each client's file usage.
+// settings, and outbound webhooks; and (migration 0011) where attachments' bytes are and each client's file usage.
 import type { ColumnType } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -63,9 +63,9 @@ export interface AttachmentsTable {
   content_type: string;
   size: number;
   sha256: string;
-  /** The bytes of a file from before migration 0010 not yet moved to the file store; else null. */
+  /** The bytes of a file from before migration 0011 not yet moved to the file store; else null. */
   content: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
-  /** Where the bytes are (migration 0010): src/store/files.ts. */
+  /** Where the bytes are (migration 0011): src/store/files.ts. */
   blob_store: "folder" | "table" | null;
   blob_key: string | null;
   visibility: Visibility;
@@ -74,7 +74,7 @@ export interface AttachmentsTable {
   created_at: Timestamp;
 }
 
-/** Bytes of files held per client, against the quota (migration 0010). */
+/** Bytes of files held per client, against the quota (migration 0011). */
 export interface ClientFileUsageTable {
   client_id: string;
   used_bytes: ColumnType<string | number, string | number | undefined, string | number>;

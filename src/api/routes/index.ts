@@ -7,6 +7,8 @@ import { downloadAttachment } from "./attachments/download-attachment.ts";
 import { listAttachmentsRoute } from "./attachments/list-attachments.ts";
 import { registerUploadScope } from "./attachments/scope.ts";
 import { uploadAttachment } from "./attachments/upload-attachment.ts";
+import { getLatestCheckpoint } from "./audit/get-latest-checkpoint.ts";
+import { writeCheckpointRoute } from "./audit/write-checkpoint.ts";
 import { changePassword } from "./auth/change-password.ts";
 import { confirmTotpEnrolment } from "./auth/confirm-totp-enrolment.ts";
 import { getSession } from "./auth/get-session.ts";
@@ -147,6 +149,9 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getTimeline,
   listEvents,
   verifyAuditRoute,
+  // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).
+  getLatestCheckpoint,
+  writeCheckpointRoute,
   previewMigration,
   migrateProject,
   listMyTasks,

@@ -18,6 +18,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/audit/checkpoints": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign a checkpoint of the audit log now */
+    post: operations["writeAuditCheckpoint"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/audit/checkpoints/latest": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The latest signed checkpoint of the audit log */
+    get: operations["getLatestAuditCheckpoint"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/auth/login": {
     parameters: {
       query?: never;
@@ -1415,12 +1449,48 @@ export interface components {
       /** @enum {string} */
       visibility: "internal" | "client";
     };
+    /** @description A signed tree head of the global audit log. */
+    AuditCheckpoint: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      createdAt: string;
+      /** @description The checkpoint as published: a C2SP tlog-checkpoint in a signed note (Ed25519). Verify it with onboard audit verify --against. */
+      note: string;
+      /** @description The log's name: the same on every checkpoint of this log. */
+      origin: string;
+      /** @description The RFC 9162 Merkle tree head over those leaves, base64. */
+      rootHash: string;
+      /** @description How many events (leaves) the checkpoint covers: positions 0 to treeSize-1. */
+      treeSize: number;
+      /** @description The verifier key of the signer (C2SP vkey). Verifiers should get it from the operator, not from here. */
+      vkey: string;
+    };
+    /** @description A signed tree head of the global audit log. */
+    AuditCheckpointInput: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      createdAt: string;
+      /** @description The checkpoint as published: a C2SP tlog-checkpoint in a signed note (Ed25519). Verify it with onboard audit verify --against. */
+      note: string;
+      /** @description The log's name: the same on every checkpoint of this log. */
+      origin: string;
+      /** @description The RFC 9162 Merkle tree head over those leaves, base64. */
+      rootHash: string;
+      /** @description How many events (leaves) the checkpoint covers: positions 0 to treeSize-1. */
+      treeSize: number;
+      /** @description The verifier key of the signer (C2SP vkey). Verifiers should get it from the operator, not from here. */
+      vkey: string;
+    };
     AuditReport: {
       events: number;
       intact: boolean;
       problems: {
         /** @enum {string} */
-        kind: "edited" | "deleted" | "forged" | "reordered" | "extra";
+        kind: "edited" | "deleted" | "forged" | "reordered" | "extra" | "rewritten";
         message: string;
         seq: number;
       }[];
@@ -1433,7 +1503,7 @@ export interface components {
       intact: boolean;
       problems: {
         /** @enum {string} */
-        kind: "edited" | "deleted" | "forged" | "reordered" | "extra";
+        kind: "edited" | "deleted" | "forged" | "reordered" | "extra" | "rewritten";
         message: string;
         seq: number;
       }[];
@@ -4131,6 +4201,48 @@ export interface components {
       updatedAt: string;
       url: string;
     };
+    WrittenCheckpoint: {
+      /** @description Events this request added to the log. */
+      appended: number;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      createdAt: string;
+      /** @description The checkpoint as published: a C2SP tlog-checkpoint in a signed note (Ed25519). Verify it with onboard audit verify --against. */
+      note: string;
+      /** @description The log's name: the same on every checkpoint of this log. */
+      origin: string;
+      /** @description The RFC 9162 Merkle tree head over those leaves, base64. */
+      rootHash: string;
+      /** @description How many events (leaves) the checkpoint covers: positions 0 to treeSize-1. */
+      treeSize: number;
+      /** @description The verifier key of the signer (C2SP vkey). Verifiers should get it from the operator, not from here. */
+      vkey: string;
+      /** @description False when nothing was new: the latest checkpoint is returned as it is. */
+      written: boolean;
+    };
+    WrittenCheckpointInput: {
+      /** @description Events this request added to the log. */
+      appended: number;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      createdAt: string;
+      /** @description The checkpoint as published: a C2SP tlog-checkpoint in a signed note (Ed25519). Verify it with onboard audit verify --against. */
+      note: string;
+      /** @description The log's name: the same on every checkpoint of this log. */
+      origin: string;
+      /** @description The RFC 9162 Merkle tree head over those leaves, base64. */
+      rootHash: string;
+      /** @description How many events (leaves) the checkpoint covers: positions 0 to treeSize-1. */
+      treeSize: number;
+      /** @description The verifier key of the signer (C2SP vkey). Verifiers should get it from the operator, not from here. */
+      vkey: string;
+      /** @description False when nothing was new: the latest checkpoint is returned as it is. */
+      written: boolean;
+    };
   };
   responses: never;
   parameters: never;
@@ -4151,6 +4263,100 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  writeAuditCheckpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WrittenCheckpoint"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getLatestAuditCheckpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AuditCheckpoint"];
+        };
+      };
       /** @description No valid session cookie or API token */
       401: {
         headers: {
@@ -4655,6 +4861,7 @@ export interface operations {
               | "projects:command"
               | "projects:migrate"
               | "audit:read"
+              | "audit:write"
               | "tasks:read"
               | "people:read"
               | "people:write"

@@ -1,7 +1,8 @@
 // GET /projects/:id/audit: recompute the project's hash chain and report edits, deletions,
-// reorderings and forgeries (redactions recorded as such keep the chain valid).
+// reorderings and forgeries (erasures recorded in the chain keep it valid). What the chain alone
+// cannot show (truncation, a recomputed chain) needs the signed checkpoints: onboard audit verify --against.
 import { z } from "zod";
-import { verifyAudit } from "../../../store/index.ts";
+import { AUDIT_PROBLEM_KINDS, verifyAudit } from "../../../store/index.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
@@ -14,9 +15,7 @@ export const AuditReport = z
     events: z.number().int(),
     redacted: z.number().int(),
     intact: z.boolean(),
-    problems: z.array(
-      z.object({ kind: z.enum(["edited", "deleted", "forged", "reordered", "extra"]), seq: z.number().int(), message: z.string() }),
-    ),
+    problems: z.array(z.object({ kind: z.enum(AUDIT_PROBLEM_KINDS), seq: z.number().int(), message: z.string() })),
   })
   .meta({ id: "AuditReport" });
 

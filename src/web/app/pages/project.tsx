@@ -770,6 +770,7 @@ const EVENT_TEXT: Record<string, (d: Record<string, unknown>, step: (id: unknown
   "role.assigned": (d, _s, name) => `${name(String(d.person))} assigned as ${humanize(String(d.role))}`,
   "rule.fired": (d) => `Playbook rule applied: ${humanize(String(d.rule))}`,
   "note.added": (d) => `Note: ${d.text}`,
+  "audit.redacted": (d) => `Personal data erased from event ${d.seq}`,
   "assignment.failed": (d) => `Nobody could be assigned as ${humanize(String(d.role))}: ${d.why}`,
   "step.opened": (d, s) => `${s(d.step)} opened`,
   "step.started": (d, s) => `${s(d.step)} started`,

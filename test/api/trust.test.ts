@@ -356,7 +356,7 @@ for (const backend of BACKENDS) {
       assert.equal(publicTarget.body.allowPrivateNetwork, false, "the allowance did not follow to the new URL");
     });
 
-    test("comments name a step of the project, and the portal only one the client sees", async () => {
+    test("comments and files name a step of the project, and the portal only one the client sees", async () => {
       const unknown = await t.admin.post("/projects/acme-onboarding/comments", {
         body: "x",
         stepId: "no_such_step",
@@ -373,6 +373,20 @@ for (const backend of BACKENDS) {
       const contact = await signInContact(t, await linkIn(mailDir, BYSTANDER, "sign-in"));
       const internal = await contact.post("/portal/api/projects/acme-onboarding/comments", { body: "x", stepId: "csm_assignment" });
       assert.equal(internal.status, 400, "an internal step is not the client's to comment on");
+      const csv = { raw: "a,b\n", headers: { "content-type": "text/csv" } };
+      const file = await t.admin.request("POST", "/projects/acme-onboarding/attachments?fileName=a.csv&stepId=nope", csv);
+      assert.equal(file.status, 400, JSON.stringify(file.body));
+      assert.equal(file.body.errors[0].pointer, "/query/stepId");
+      const portalFile = await contact.request(
+        "POST",
+        "/portal/api/projects/acme-onboarding/attachments?fileName=a.csv&stepId=csm_assignment",
+        csv,
+      );
+      assert.equal(portalFile.status, 400, JSON.stringify(portalFile.body));
+      assert.equal(
+        (await t.admin.request("POST", "/projects/acme-onboarding/attachments?fileName=a.csv&stepId=kickoff_call", csv)).status,
+        201,
+      );
     });
   });
 }

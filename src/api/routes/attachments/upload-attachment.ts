@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import { principalOf } from "../../auth/authorization.ts";
 import { saveAttachment } from "../../data/attachments.ts";
+import { checkProjectStep } from "../../data/step-refs.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -31,6 +32,7 @@ export function uploadAttachment(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const { user } = principalOf(request);
       const project = await deps.service.getProject(request.params.id);
+      checkProjectStep(project.state, request.query.stepId, "/query/stepId");
       const saved = await saveAttachment(
         deps.database.files,
         deps.db,

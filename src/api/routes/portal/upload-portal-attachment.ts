@@ -5,9 +5,10 @@ import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
 import { contactOf } from "../../auth/contact-sessions.ts";
 import { saveAttachment } from "../../data/attachments.ts";
+import { checkClientStep } from "../../data/step-refs.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
-import { contactProject } from "../../portal/contact-projects.ts";
+import { contactProject, contactView } from "../../portal/contact-projects.ts";
 import { problemResponses } from "../../problems.ts";
 import { UploadQuery } from "../attachments/attachment.types.ts";
 import { declaredLength } from "../attachments/scope.ts";
@@ -42,6 +43,7 @@ export function uploadPortalAttachment(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const contact = contactOf(request);
       const project = await contactProject(deps, contact, request.params.id);
+      checkClientStep(await contactView(deps, contact, project), request.query.stepId, "/query/stepId");
       const saved = await saveAttachment(
         deps.database.files,
         deps.db,

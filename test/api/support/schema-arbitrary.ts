@@ -229,6 +229,8 @@ export function hostileValue(small = false): fc.Arbitrary<unknown> {
     },
     { weight: 1, arbitrary: fc.constantFrom(10_000, 100_000, 1_000_000).map((n) => "x".repeat(n)) },
     { weight: 1, arbitrary: fc.constantFrom(1_000, 100_000).map((n) => "é🙂".repeat(n)) },
+    // Long and incompressible: a B-tree index entry over ~2.7 kB fails where "x".repeat(n) compresses and fits.
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 4_096, maxLength: 4_096 }).map((b) => Buffer.from(b).toString("base64")) },
     {
       weight: 1,
       arbitrary: fc

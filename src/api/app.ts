@@ -18,9 +18,10 @@ import { installAuthorization, type RouteRule } from "./auth/authorization.ts";
 import { YAML_TYPES } from "./content-types.ts";
 import type { ApiDeps } from "./deps.ts";
 import type { Api } from "./http.ts";
-import { HttpProblem, problemHandler } from "./problems.ts";
+import { clientErrorResponse, HttpProblem, problemHandler } from "./problems.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { registerStatic } from "./static.ts";
+import { decodeBody, installWellFormedChecks } from "./well-formed.ts";
 
 const PACKAGE = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -50,6 +51,14 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
     forceCloseConnections: "idle",
     return503OnClosing: true,
     requestIdHeader: false,
+    // A URL the router cannot decode ('%FF') is a problem+json 400 like every other refusal.
+    frameworkErrors: (error, request, reply) => problemHandler(error, request, reply),
+    // So is a request Node's HTTP parser refuses (a NUL in a header, oversized headers).
+    clientErrorHandler: (error, socket) => {
+      if ((error as { code?: string }).code === "ECONNRESET" || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error as { code?: string }));
+      socket.destroy(error);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -58,9 +67,23 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   app.setNotFoundHandler((request, reply) =>
     problemHandler(new HttpProblem("route_not_found", `no route ${request.method} ${request.url.split("?")[0]}`), request, reply),
   );
-  app.addContentTypeParser(YAML_TYPES, { parseAs: "string" }, (_request, body, done) => done(null, { source: body }));
+  // JSON and YAML are decoded strictly as UTF-8: bytes that are not are a 400, not U+FFFD in the data.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const text = decodeBody(body as Buffer);
+    if (typeof text === "string") parseJson(request, text, done);
+    else done(text, undefined);
+  });
+  app.addContentTypeParser(YAML_TYPES, { parseAs: "buffer" }, (_request, body, done) => {
+    const text = decodeBody(body as Buffer);
+    if (typeof text === "string") done(null, { source: text });
+    else done(text, undefined);
+  });
 
   await app.register(fastifyCookie);
+  // Before authentication reads a cookie or a handler a field: no NUL, no lone surrogate, no abyss.
+  installWellFormedChecks(app);
   await app.register(fastifyRateLimit, {
     global: false,
     // The limiter's refusal goes through the problem+json error handler like every other error.

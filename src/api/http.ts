@@ -18,6 +18,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Who may call the route; every route declares it (see auth/authorization.ts). */
     access?: Access;
+    /**
+     * The route judges its body's text itself, after authenticating it (signed webhooks: a
+     * delivery is authenticated, then recorded, before its body is refused); see well-formed.ts.
+     */
+    checksOwnBody?: true;
   }
   interface FastifyRequest {
     /** Who is signed in (session cookie or API token); null on public routes without credentials. */

@@ -3,11 +3,15 @@
 // added, and a cursor from one list is refused by another.
 import { z } from "zod";
 import { fieldProblem } from "./problems.ts";
+import { illFormedFields } from "./well-formed.ts";
 
 export const PageQuery = {
   cursor: z.string().min(1).max(1000).optional().describe("nextCursor of the previous page; omit for the first page."),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe("Items per page (1-200, default 50)."),
 };
+
+/** A number in a cursor's key: the value of an integer column, so within PostgreSQL's integer. */
+export const CursorInt = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
@@ -36,7 +40,8 @@ export function decodeCursor<K extends Key>(list: string, cursor: string | undef
   } catch {
     decoded = undefined;
   }
-  if (Array.isArray(decoded) && decoded[0] === list) {
+  // A cursor is opaque but the client's to send: text in it is held to the edge's rules too.
+  if (Array.isArray(decoded) && decoded[0] === list && illFormedFields(decoded, "/query/cursor").length === 0) {
     const key = shape.safeParse(decoded.slice(1));
     if (key.success) return key.data;
   }

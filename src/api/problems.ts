@@ -15,6 +15,8 @@ export type HttpProblemKind =
   | "precondition_required"
   | "payload_too_large"
   | "quota_exceeded"
+  | "headers_too_large"
+  | "request_timeout"
   | "unsupported_media_type"
   | "rate_limited"
   | "bad_request"
@@ -38,6 +40,8 @@ const KINDS: Readonly<Record<ProblemKind, { readonly status: number; readonly ti
   precondition_required: { status: 428, title: "If-Match required" },
   payload_too_large: { status: 413, title: "Request body too large" },
   quota_exceeded: { status: 413, title: "File quota exceeded" },
+  headers_too_large: { status: 431, title: "Request headers too large" },
+  request_timeout: { status: 408, title: "Request timeout" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   rate_limited: { status: 429, title: "Too many requests" },
   bad_request: { status: 400, title: "Bad request" },
@@ -92,6 +96,11 @@ export class HttpProblem extends Error {
 /** A 400 about one field of the request. */
 export function fieldProblem(pointer: string, detail: string): HttpProblem {
   return new HttpProblem("validation", detail, { extensions: { errors: [{ pointer, detail }] } });
+}
+
+/** A 400 about several fields, worded like schema validation's: "<pointer>: <detail>; ...". */
+export function fieldsProblem(errors: readonly FieldError[]): HttpProblem {
+  return new HttpProblem("validation", errors.map((e) => `${e.pointer}: ${e.detail}`).join("; "), { extensions: { errors } });
 }
 
 /** "facts.user_count" (the engine's and the store's field names) as a pointer into the body. */
@@ -171,6 +180,27 @@ export function toProblem(error: unknown, request: FastifyRequest): Rendered {
   };
 }
 
+/**
+ * A request Node's HTTP parser refused before Fastify saw it (a control character in a header, a
+ * malformed request line, headers over the size limit, a timeout): the raw response, problem+json
+ * like every other refusal. The connection is closed after it, as Node does.
+ */
+export function clientErrorResponse(error: { code?: string }): string {
+  const kind: ProblemKind =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? "headers_too_large"
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "request_timeout"
+        : "bad_request";
+  const { status, title } = KINDS[kind];
+  const detail = kind === "bad_request" ? "the request is not well-formed HTTP/1.1" : title;
+  const body = JSON.stringify({ type: problemType(kind), title, status, detail, instance: "/" });
+  return (
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
 /** Fastify's error handler: log what deserves it, answer problem+json. */
 export function problemHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, headers } = toProblem(error, request);
@@ -187,6 +217,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   409: "Conflict with the current state",
   412: "If-Match names an older version: reload and decide again",
   413: "Request body too large, or (quota-exceeded) the client's files would pass their quota",
+  431: "Request headers too large",
   415: "Unsupported media type",
   422: "The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request)",
   428: "If-Match is required",

@@ -167,6 +167,8 @@ function collect(counts: readonly CountsRow[], durations: readonly DurationsRow[
 
 const DAY_MS = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** The last instant toISOString writes as PostgreSQL reads it: later years come out as +010000-... */
+const END_OF_9999 = Date.parse("9999-12-31T23:59:59.999Z");
 
 /**
  * How a period splits: whole UTC days for the rollups, and the partial days at its edges (as
@@ -180,6 +182,10 @@ export function splitPeriod(
   const t = to === undefined ? undefined : Date.parse(to);
   const firstWhole = f === undefined ? undefined : Math.ceil(f / DAY_MS) * DAY_MS;
   const endWhole = t === undefined ? undefined : Math.floor(t / DAY_MS) * DAY_MS;
+  // A period from the last day of the year 9999 has no whole day left to name: only the rows.
+  if (f !== undefined && firstWhole !== undefined && firstWhole > END_OF_9999) {
+    return { days: null, edges: t === undefined || f < t ? [{ from, ...(to === undefined ? {} : { to }) }] : [] };
+  }
   if (firstWhole !== undefined && endWhole !== undefined && firstWhole >= endWhole) {
     return { days: null, edges: f !== undefined && t !== undefined && f < t ? [{ from, to }] : [] };
   }

@@ -2,6 +2,7 @@
 // it returns diagnostics with file, line and column, and a playbook only when there are no errors.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { visit } from "yaml";
 import { compareDiagnostics, type Diagnostic, type Finding, hasErrors } from "./diagnostics.ts";
 import { ExpressionChecker } from "./expressions.ts";
 import { buildModel, type PlaybookModel } from "./model.ts";
@@ -68,6 +69,33 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
       }),
     );
   }
+  if (diagnostics.length > 0) return { file, source, diagnostics };
+
+  // Text no database can hold: YAML's "\0", "\x00" and "\ud800" escapes decode to U+0000 and to half
+  // a surrogate pair, which PostgreSQL's text and jsonb refuse; a project started on such a
+  // playbook could not be stored. Refused here, where the escape is.
+  visit(source.document, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string" || !node.range) return;
+      const bad = node.value.includes("\u0000")
+        ? "U+0000 (NUL)"
+        : node.value.isWellFormed()
+          ? undefined
+          : "half of a UTF-16 surrogate pair";
+      if (bad === undefined) return;
+      const pos = source.lines.linePos(node.range[0]);
+      diagnostics.push(
+        at(file, pos.line, pos.col, {
+          rule: "source/text",
+          severity: "error",
+          message: `this text contains ${bad}, which cannot be stored`,
+          fix: bad.startsWith("U+0000")
+            ? "remove the \\0 (or \\x00, \\u0000) escape"
+            : "write the character itself, or both halves of its surrogate pair (\\ud83d\\udfe2 for 🟢)",
+        }),
+      );
+    },
+  });
   if (diagnostics.length > 0) return { file, source, diagnostics };
 
   let raw: unknown;

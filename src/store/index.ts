@@ -64,7 +64,7 @@ export {
   type OutboxEntry,
   type SignInLinkEffect,
 } from "./outbox.ts";
-export { listPeople, type PersonInput, type PersonRecord, upsertPerson } from "./people.ts";
+export { listPeople, MAX_CAPACITY, type PersonInput, type PersonRecord, upsertPerson } from "./people.ts";
 export { listPlaybookVersions, type PlaybookRef, type PublishedPlaybook } from "./playbooks.ts";
 export type { Clock, Sleep } from "./poller.ts";
 export { type CommandRequest, type ProjectRecord, ProjectService, type StartRequest } from "./project-service.ts";

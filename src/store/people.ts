@@ -24,10 +24,14 @@ export interface PersonRecord extends Person {
   readonly active: boolean;
 }
 
+/** The most active projects one person can be given. */
+export const MAX_CAPACITY = 10_000;
+
 export async function upsertPerson(db: Kysely<Schema>, person: PersonInput, now: Instant): Promise<void> {
   if (!person.id.trim()) throw new AppError("invalid", "a person needs an id", { field: "id" });
-  if (person.capacity != null && (!Number.isInteger(person.capacity) || person.capacity < 0)) {
-    throw new AppError("invalid", "capacity is a whole number of projects, 0 or more", { field: "capacity" });
+  // The column is a PostgreSQL integer: beyond MAX_CAPACITY the insert itself would fail.
+  if (person.capacity != null && (!Number.isInteger(person.capacity) || person.capacity < 0 || person.capacity > MAX_CAPACITY)) {
+    throw new AppError("invalid", `capacity is a whole number of projects, 0 to ${MAX_CAPACITY}`, { field: "capacity" });
   }
   const values = {
     name: person.name,

@@ -110,6 +110,8 @@ describe("KPI periods", () => {
     });
     // An empty or reversed period holds nothing.
     assert.deepEqual(splitPeriod("2026-03-04T10:00:00.000Z", "2026-03-02T12:00:00.000Z"), { days: null, edges: [] });
+    // From the last day of 9999 no whole day is left (the next would be written +010000-01-01).
+    assert.deepEqual(splitPeriod("9999-12-31T23:59:59Z", undefined), { days: null, edges: [{ from: "9999-12-31T23:59:59Z" }] });
   });
 
   test("the pieces cover the period exactly once", () => {

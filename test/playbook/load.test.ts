@@ -118,6 +118,20 @@ describe("loading a playbook", () => {
     assert.equal(error?.column, 8);
   });
 
+  test("escapes that decode to NUL or half a surrogate pair are refused where they are written", () => {
+    for (const sequence of ["\\0", "\\x00", "\\u0000", "\\ud800", "\\udfff"]) {
+      const text = MINIMAL.replace("title: Kickoff call", `title: "Kickoff ${sequence} call"`);
+      const [error, ...rest] = errors(load(text).diagnostics);
+      assert.equal(error?.rule, "source/text", sequence);
+      assert.equal(error?.line, lineOf(text, "Kickoff \\"));
+      assert.equal(error?.column, 16);
+      assert.deepEqual(rest, []);
+    }
+    // A whole pair is a character: fine.
+    const pair = MINIMAL.replace("title: Kickoff call", 'title: "Kickoff \\ud83d\\udfe2 call"');
+    assert.deepEqual(errors(load(pair).diagnostics), []);
+  });
+
   test("non-Latin text and emoji survive loading", () => {
     const text = MINIMAL.replace("title: Minimal onboarding", "title: 顧客オンボーディング 🟢/🟡/🔴");
     const bytes = new TextEncoder().encode(`\uFEFF${text}`);

@@ -35,6 +35,14 @@ export function table(db: ApiDb) {
   return db.withTables<{ webhook_deliveries: WebhookDeliveriesTable }>();
 }
 
+/**
+ * Text as the log can hold it: what was received may carry a NUL (a body that is not JSON) or a lone
+ * surrogate, which text columns cannot store; each becomes U+FFFD, the rest is kept as received.
+ */
+function storable<T extends string | null>(text: T): T {
+  return (text === null ? null : text.replaceAll("\u0000", "\uFFFD").toWellFormed()) as T;
+}
+
 /** Record one delivery; returns its id. */
 export async function recordDelivery(db: ApiDb, delivery: Delivery, now: Instant): Promise<string> {
   const id = `whd_${randomUUID()}`;
@@ -43,14 +51,14 @@ export async function recordDelivery(db: ApiDb, delivery: Delivery, now: Instant
     .values({
       id,
       endpoint: delivery.endpoint,
-      source: delivery.source,
+      source: storable(delivery.source),
       received_at: now,
       outcome: delivery.outcome,
-      reason: delivery.reason,
-      deal_id: delivery.dealId,
+      reason: storable(delivery.reason),
+      deal_id: storable(delivery.dealId),
       project_id: delivery.projectId,
       request_id: delivery.requestId,
-      body: delivery.body,
+      body: storable(delivery.body),
     })
     .execute();
   return id;

@@ -1,13 +1,15 @@
 // The webhook routes live in their own Fastify scope, whose JSON parser keeps the exact bytes
 // received: signatures are computed over those bytes, never over a re-serialization. A body that is
-// not JSON is not refused by the parser (that would answer 400 before the signature is checked);
-// the route checks the signature first, then reports the body as a recorded 422.
+// not JSON (or not UTF-8) is not refused by the parser (that would answer 400 before the signature
+// is checked); the route checks the signature first, then reports the body as a recorded 422. Text
+// PostgreSQL cannot store (NUL, lone surrogates) is likewise judged after the signature: a 400.
 import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
-import { HttpProblem } from "../problems.ts";
+import { fieldsProblem, HttpProblem } from "../problems.ts";
+import { decodeBody, illFormedFields } from "../well-formed.ts";
 import { type Endpoint, recordDelivery } from "./deliveries.ts";
 
 const RAW = new WeakMap<FastifyRequest, { readonly bytes: Buffer; readonly jsonError?: string }>();
@@ -33,8 +35,14 @@ export function registerWebhookScope(app: Api, deps: ApiDeps, routes: readonly (
     scope.removeContentTypeParser("application/json");
     scope.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: 1024 * 1024 }, (request, body, done) => {
       const bytes = body as Buffer;
+      const text = decodeBody(bytes);
+      if (typeof text !== "string") {
+        RAW.set(request, { bytes, jsonError: text.message });
+        done(null, null);
+        return;
+      }
       try {
-        const parsed: unknown = JSON.parse(bytes.toString("utf8"));
+        const parsed: unknown = JSON.parse(text);
         RAW.set(request, { bytes });
         done(null, parsed);
       } catch (error) {
@@ -48,12 +56,15 @@ export function registerWebhookScope(app: Api, deps: ApiDeps, routes: readonly (
 
 /**
  * After authentication: a body that is not JSON or does not match the route's schema is a 422
- * naming the field, recorded as rejected with the reason.
+ * naming the field, recorded as rejected with the reason; text that cannot be stored (NUL, a lone
+ * surrogate, nesting too deep) is a 400 the same way, as it is on every other route.
  */
 export async function rejectMalformed(request: FastifyRequest, deps: ApiDeps, endpoint: Endpoint): Promise<void> {
   const raw = RAW.get(request);
   let errors: { pointer: string; detail: string }[] | undefined;
+  const illFormed = raw?.jsonError === undefined ? illFormedFields(request.body, "/body") : [];
   if (raw?.jsonError !== undefined) errors = [{ pointer: "/body", detail: `not JSON: ${raw.jsonError}` }];
+  else if (illFormed.length > 0) errors = illFormed;
   else if (request.validationError) {
     const error: unknown = request.validationError;
     errors = hasZodFastifySchemaValidationErrors(error)
@@ -79,6 +90,7 @@ export async function rejectMalformed(request: FastifyRequest, deps: ApiDeps, en
     },
     deps.clock(),
   );
+  if (illFormed.length > 0) throw fieldsProblem(illFormed);
   throw new HttpProblem("invalid", detail, { extensions: { errors } });
 }
 

@@ -1341,7 +1341,7 @@ export interface paths {
     put?: never;
     /**
      * Salesforce Outbound Messages: an Opportunity turning Closed Won starts a project once
-     * @description SOAP (text/xml) as Salesforce sends it; answers with the notificationsResponse ACK once every notification is recorded, or a SOAP fault (401 another org, 422 malformed, 503 not configured, 500 retry later).
+     * @description SOAP (text/xml) as Salesforce sends it; answers with the notificationsResponse ACK once every notification is recorded, or a SOAP fault (400 unreadable, 401 another org, 422 malformed, 503 not configured, 500 retry later).
      */
     post: operations["salesforceDealWebhook"];
     delete?: never;
@@ -10163,7 +10163,13 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    /** @description The Outbound Message: a SOAP envelope of Opportunity notifications. */
+    requestBody: {
+      content: {
+        "application/soap+xml": string;
+        "text/xml": string;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PersonRecord } from "../../../store/index.ts";
+import { MAX_CAPACITY, type PersonRecord } from "../../../store/index.ts";
 import { PageQuery, pageOf } from "../../pagination.ts";
 import { Instant, Slug } from "../common.types.ts";
 
@@ -22,7 +22,14 @@ export const PutPersonBody = z.object({
   name: z.string().trim().min(1).max(200),
   roles: z.array(z.string().min(1).max(100)).max(50),
   attributes: Attributes.optional(),
-  capacity: z.number().int().min(0).nullable().optional().describe("Active projects this person can hold; null: the role's capacity."),
+  capacity: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CAPACITY)
+    .nullable()
+    .optional()
+    .describe("Active projects this person can hold; null: the role's capacity."),
   active: z.boolean().optional().describe("Inactive people keep their projects but get no new assignments."),
 });
 

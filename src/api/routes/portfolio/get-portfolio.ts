@@ -5,15 +5,15 @@ import { type PortfolioFilter, type PortfolioSort, portfolioCounts, portfolioPag
 import { rebuildSummaries } from "../../../metrics/projection.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
-import { decodeCursor, encodeCursor } from "../../pagination.ts";
+import { CursorInt, decodeCursor, encodeCursor } from "../../pagination.ts";
 import { problemResponses } from "../../problems.ts";
 import { Instant } from "../common.types.ts";
 import { PortfolioPage, PortfolioQuery } from "./portfolio.types.ts";
 
 /** What the cursor of each sort carries (a forged one is a 400, not a failing query). */
 const CURSOR_VALUE = {
-  health: z.number().int(),
-  overdue: z.number().int(),
+  health: CursorInt,
+  overdue: CursorInt,
   client: z.string(),
   started: Instant,
   next_due: z.union([Instant, z.literal("infinity")]),

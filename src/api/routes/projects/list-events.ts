@@ -3,7 +3,7 @@ import { z } from "zod";
 import { listEventsPage } from "../../data/projects.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
-import { decodeCursor, paginate } from "../../pagination.ts";
+import { CursorInt, decodeCursor, paginate } from "../../pagination.ts";
 import { problemResponses } from "../../problems.ts";
 import { EventPage, EventsQuery, ProjectParams } from "./project.types.ts";
 
@@ -25,7 +25,7 @@ export function listEvents(app: Api, deps: ApiDeps): void {
       const { id } = request.params;
       const { cursor, limit } = request.query;
       await deps.service.getProject(id);
-      const after = decodeCursor("events", cursor, z.tuple([z.number().int().min(0)]));
+      const after = decodeCursor("events", cursor, z.tuple([CursorInt.min(0)]));
       const rows = await listEventsPage(deps.db, id, after?.[0] ?? 0, limit + 1);
       return paginate(
         "events",

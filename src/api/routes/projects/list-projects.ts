@@ -5,6 +5,7 @@ import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { decodeCursor, paginate } from "../../pagination.ts";
 import { problemResponses } from "../../problems.ts";
+import { Instant } from "../common.types.ts";
 import { ListProjectsQuery, ProjectPage } from "./project.types.ts";
 
 export function listProjects(app: Api, deps: ApiDeps): void {
@@ -22,7 +23,7 @@ export function listProjects(app: Api, deps: ApiDeps): void {
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      const after = decodeCursor("projects", cursor, z.tuple([z.iso.datetime(), z.string()]));
+      const after = decodeCursor("projects", cursor, z.tuple([Instant, z.string()]));
       const rows = await listProjectSummaries(deps.db, filter, after, limit + 1);
       return paginate(
         "projects",

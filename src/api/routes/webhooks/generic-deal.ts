@@ -14,7 +14,7 @@ export function genericDealWebhook(app: Api, deps: ApiDeps): void {
     "/webhooks/deals/generic",
     {
       // Authenticated by the body's signature, not by a session or token.
-      config: { access: "public", rateLimit: { max: deps.config.webhookRateLimit, timeWindow: "1 minute" } },
+      config: { access: "public", checksOwnBody: true, rateLimit: { max: deps.config.webhookRateLimit, timeWindow: "1 minute" } },
       attachValidation: true,
       schema: {
         tags: ["webhooks"],

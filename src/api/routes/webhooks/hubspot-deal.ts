@@ -23,7 +23,7 @@ export function hubspotDealWebhook(app: Api, deps: ApiDeps): void {
   app.post(
     "/webhooks/deals/hubspot",
     {
-      config: { access: "public", rateLimit: { max: deps.config.webhookRateLimit, timeWindow: "1 minute" } },
+      config: { access: "public", checksOwnBody: true, rateLimit: { max: deps.config.webhookRateLimit, timeWindow: "1 minute" } },
       attachValidation: true,
       schema: {
         tags: ["webhooks"],

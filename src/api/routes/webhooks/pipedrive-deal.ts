@@ -17,7 +17,7 @@ export function pipedriveDealWebhook(app: Api, deps: ApiDeps): void {
   app.post(
     "/webhooks/deals/pipedrive",
     {
-      config: { access: "public", rateLimit: { max: deps.config.webhookRateLimit, timeWindow: "1 minute" } },
+      config: { access: "public", checksOwnBody: true, rateLimit: { max: deps.config.webhookRateLimit, timeWindow: "1 minute" } },
       attachValidation: true,
       schema: {
         tags: ["webhooks"],

@@ -6,8 +6,10 @@
 // once every notification has been recorded; a malformed message gets a SOAP fault with why.
 import { XMLParser } from "fast-xml-parser";
 import type { FastifyReply } from "fastify";
+import { z } from "zod";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
+import { toProblem } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { deliveryRequestId } from "../../webhooks/scope.ts";
 import { startWonDeal } from "../../webhooks/start-deal.ts";
@@ -101,7 +103,15 @@ export function salesforceDealWebhook(app: Api, deps: ApiDeps): void {
         summary: "Salesforce Outbound Messages: an Opportunity turning Closed Won starts a project once",
         description:
           "SOAP (text/xml) as Salesforce sends it; answers with the notificationsResponse ACK once every notification is " +
-          "recorded, or a SOAP fault (401 another org, 422 malformed, 503 not configured, 500 retry later).",
+          "recorded, or a SOAP fault (400 unreadable, 401 another org, 422 malformed, 503 not configured, 500 retry later).",
+        consumes: SOAP_TYPES,
+        body: z.string().describe("The Outbound Message: a SOAP envelope of Opportunity notifications."),
+      },
+      // Salesforce reads SOAP faults: every refusal on this route is one (the edge's 400s, 415, 429 too).
+      errorHandler: (error, request, reply) => {
+        const { status, body } = toProblem(error, request);
+        if (status >= 500) request.log.error({ err: error }, "request failed");
+        return fault(reply, status, status >= 500 ? "soapenv:Server" : "soapenv:Client", body.detail);
       },
     },
     async (request, reply) => {

@@ -16,7 +16,7 @@ import { canonicalJson, eventHash, GENESIS_HASH, sha256 } from "../../src/store/
 import type { ProjectService } from "../../src/store/project-service.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { tamper } from "./support/tamper.ts";
-import { CLIENT, CSM, hoursAfter, OPS, startInput, T0, withMinimal } from "./support/world.ts";
+import { busyProject, CSM, hoursAfter, withMinimal } from "./support/world.ts";
 
 const BACKENDS = await testBackends();
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -28,23 +28,6 @@ function onboard(...args: string[]) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
-}
-
-/** A project with a handful of events of different kinds (at least 6). */
-async function busyProject(service: ProjectService, playbook: { id: string; version: string }, projectId: string) {
-  await service.startProject({ playbook, input: startInput(projectId), now: T0 });
-  await service.runCommand(projectId, { command: { type: "complete_step", step: "handoff" }, actor: OPS, now: hoursAfter(1) });
-  await service.runCommand(projectId, {
-    command: { type: "open_issue", severity: "high", title: "Jane Doe cannot log in" },
-    actor: CSM,
-    now: hoursAfter(2),
-  });
-  await service.runCommand(projectId, {
-    command: { type: "approve", step: "kickoff_call", role: "client_primary", comment: "ok" },
-    actor: CLIENT,
-    now: hoursAfter(3),
-  });
-  return service.getProject(projectId);
 }
 
 for (const backend of BACKENDS) {

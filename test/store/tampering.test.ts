@@ -23,7 +23,7 @@ import type { ProjectService } from "../../src/store/project-service.ts";
 import { defaultOrigin, parseVkey, signCheckpoint, signingKey } from "../../src/store/signed-note.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { rewriteChain, whileTampered } from "./support/tamper.ts";
-import { CLIENT, CSM, hoursAfter, OPS, startInput, T0, withMinimal } from "./support/world.ts";
+import { busyProject, CSM, hoursAfter, T0, withMinimal } from "./support/world.ts";
 
 const BACKENDS = await testBackends();
 const PROJECTS = ["tp-a", "tp-b", "tp-c", "tp-d"] as const;
@@ -31,21 +31,6 @@ const PROJECTS = ["tp-a", "tp-b", "tp-c", "tp-d"] as const;
 function newKey() {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   return signingKey(defaultOrigin(publicKey), privateKey);
-}
-
-async function busyProject(service: ProjectService, playbook: { id: string; version: string }, projectId: string) {
-  await service.startProject({ playbook, input: startInput(projectId), now: T0 });
-  await service.runCommand(projectId, { command: { type: "complete_step", step: "handoff" }, actor: OPS, now: hoursAfter(1) });
-  await service.runCommand(projectId, {
-    command: { type: "open_issue", severity: "high", title: "Jane Doe cannot log in" },
-    actor: CSM,
-    now: hoursAfter(2),
-  });
-  await service.runCommand(projectId, {
-    command: { type: "approve", step: "kickoff_call", role: "client_primary", comment: "ok" },
-    actor: CLIENT,
-    now: hoursAfter(3),
-  });
 }
 
 /** The report's problems as kind@seq for one project. */

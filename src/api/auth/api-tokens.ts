@@ -75,6 +75,7 @@ export async function createToken(
   return { record: recordOf(row), token: `onb_${id}_${secret}` };
 }
 
+/** One account's tokens, by id, after the id `after`: `limit` of them. */
 export async function listTokens(db: ApiDb, userId: string, after: string | undefined, limit: number): Promise<TokenRecord[]> {
   let query = db.selectFrom("api_tokens").select(COLUMNS).where("user_id", "=", userId).orderBy("id").limit(limit);
   if (after !== undefined) query = query.where("id", ">", after);

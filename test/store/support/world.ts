@@ -36,3 +36,20 @@ export async function withMinimal(database: Database) {
 export function json<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** A project with a handful of events of different kinds (at least 6), as the audit tests tamper with it. */
+export async function busyProject(service: ProjectService, playbook: { id: string; version: string }, projectId: string) {
+  await service.startProject({ playbook, input: startInput(projectId), now: T0 });
+  await service.runCommand(projectId, { command: { type: "complete_step", step: "handoff" }, actor: OPS, now: hoursAfter(1) });
+  await service.runCommand(projectId, {
+    command: { type: "open_issue", severity: "high", title: "Jane Doe cannot log in" },
+    actor: CSM,
+    now: hoursAfter(2),
+  });
+  await service.runCommand(projectId, {
+    command: { type: "approve", step: "kickoff_call", role: "client_primary", comment: "ok" },
+    actor: CLIENT,
+    now: hoursAfter(3),
+  });
+  return service.getProject(projectId);
+}

@@ -21,17 +21,19 @@ export function listTokensRoute(app: Api, deps: ApiDeps): void {
         response: { 200: TokenPage, ...problemResponses(400) },
       },
     },
-    async (request) => {
-      const { cursor, limit } = request.query;
-      const after = decodeCursor("tokens", cursor, z.tuple([z.string()]));
-      const rows = await listTokens(deps.db, principalOf(request).user.id, after?.[0], limit + 1);
-      return paginate(
-        "tokens",
-        rows,
-        limit,
-        (r) => [r.id],
-        ({ userId: _userId, ...view }) => view,
-      );
-    },
+    async (request) => tokenPage(deps, principalOf(request).user.id, request.query),
+  );
+}
+
+/** A page of an account's tokens as the API shows them (never their secrets, nor whose they are). */
+export async function tokenPage(deps: ApiDeps, userId: string, query: { cursor?: string | undefined; limit: number }) {
+  const after = decodeCursor("tokens", query.cursor, z.tuple([z.string()]));
+  const rows = await listTokens(deps.db, userId, after?.[0], query.limit + 1);
+  return paginate(
+    "tokens",
+    rows,
+    query.limit,
+    (r) => [r.id],
+    ({ userId: _userId, ...view }) => view,
   );
 }

@@ -1,14 +1,12 @@
 // GET /users/:id/tokens: another account's API tokens (never their secrets), revoked ones included,
 // for whoever manages accounts: to see what a departing colleague's scripts hold, and revoke it
 // (DELETE /tokens/:id).
-import { z } from "zod";
-import { listTokens } from "../../auth/api-tokens.ts";
 import { getUser } from "../../auth/users.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
-import { decodeCursor, paginate } from "../../pagination.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
 import { UserParams } from "../users/user.types.ts";
+import { tokenPage } from "./list-tokens.ts";
 import { ListTokensQuery, TokenPage } from "./token.types.ts";
 
 export function listUserTokensRoute(app: Api, deps: ApiDeps): void {
@@ -28,16 +26,7 @@ export function listUserTokensRoute(app: Api, deps: ApiDeps): void {
     async (request) => {
       const user = await getUser(deps.db, request.params.id);
       if (!user) throw new HttpProblem("not_found", `no account "${request.params.id}"`);
-      const { cursor, limit } = request.query;
-      const after = decodeCursor("tokens", cursor, z.tuple([z.string()]));
-      const rows = await listTokens(deps.db, user.id, after?.[0], limit + 1);
-      return paginate(
-        "tokens",
-        rows,
-        limit,
-        (r) => [r.id],
-        ({ userId: _userId, ...view }) => view,
-      );
+      return tokenPage(deps, user.id, request.query);
     },
   );
 }

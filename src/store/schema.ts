@@ -29,6 +29,11 @@ export interface ClientsTable {
   time_zone: string;
   country: string | null;
   region: string | null;
+  domain: string | null;
+  segment: string | null;
+  playbook_id: string | null;
+  facts: ColumnType<Record<string, unknown>, string | undefined, string>;
+  version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   "projects:read": "read",
   "projects:create": "write",
   "projects:command": "write",
+  /** Assign and reassign people to a project's internal roles (an ownership transfer, audited). */
+  "projects:assign": "write",
   "projects:migrate": "write",
   "audit:read": "read",
   "audit:write": "write",
@@ -62,7 +64,7 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
   // operator's key is theirs alone.
   cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write"),
-  csm: [...BASE, "clients:write", "projects:create", "projects:command", "audit:read"],
+  csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],
   account_executive: [...BASE, "clients:write", "projects:create", "projects:command"],

@@ -81,6 +81,13 @@ export async function insertUser(db: ApiDb, user: NewUser, now: Instant): Promis
     .returning(COLUMNS)
     .executeTakeFirst();
   if (!row) throw new ConflictError(`an account with id "${id}" or email ${email} already exists`, { field: "email" });
+  // People are accounts: every account is in the assignment directory (its profile there keeps the
+  // playbook roles it fills), written in the same transaction.
+  await db
+    .insertInto("people")
+    .values({ id, name: user.name, roles: "[]", attributes: "{}", capacity: null, active: true, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column("id").doUpdateSet({ name: user.name, active: true, updated_at: now }))
+    .execute();
   return userOf(row);
 }
 
@@ -156,6 +163,18 @@ export async function updateUser(db: ApiDb, id: string, changes: UserChanges, no
     .where("id", "=", id)
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
+  if (changes.name !== undefined || changes.active !== undefined) {
+    // The directory entry follows its account: same name; an inactive account takes no new assignments.
+    await db
+      .updateTable("people")
+      .set({
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.active !== undefined ? { active: changes.active } : {}),
+        updated_at: now,
+      })
+      .where("id", "=", id)
+      .execute();
+  }
   if (changes.active === false || changes.passwordHash !== undefined) {
     await db.deleteFrom("sessions").where("user_id", "=", id).execute();
     await revokeApiTokensOf(db, id, now);

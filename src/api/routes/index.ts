@@ -30,9 +30,11 @@ import { startTotpEnrolment } from "./auth/start-totp-enrolment.ts";
 import { createClient } from "./clients/create-client.ts";
 import { getClientRoute } from "./clients/get-client.ts";
 import { listClientsRoute } from "./clients/list-clients.ts";
+import { updateClientRoute } from "./clients/update-client.ts";
 import { addCommentRoute } from "./comments/add-comment.ts";
 import { listCommentsRoute } from "./comments/list-comments.ts";
 import { createContact } from "./contacts/create-contact.ts";
+import { inviteContactRoute } from "./contacts/invite-contact.ts";
 import { listContacts } from "./contacts/list-contacts.ts";
 import { removeContactRoute } from "./contacts/remove-contact.ts";
 import { updateContactRoute } from "./contacts/update-contact.ts";
@@ -65,12 +67,15 @@ import { runPortalCommand } from "./portal/run-portal-command.ts";
 import { startPortalSession } from "./portal/start-portal-session.ts";
 import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
+import { assignRole } from "./projects/assign-role.ts";
 import { createProject } from "./projects/create-project.ts";
 import { getProject } from "./projects/get-project.ts";
+import { getTeam } from "./projects/get-team.ts";
 import { getTimeline } from "./projects/get-timeline.ts";
 import { listEvents } from "./projects/list-events.ts";
 import { listProjects } from "./projects/list-projects.ts";
 import { migrateProject } from "./projects/migrate-project.ts";
+import { planProject } from "./projects/plan-project.ts";
 import { previewMigration } from "./projects/preview-migration.ts";
 import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
@@ -142,8 +147,13 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   listClientsRoute,
   createClient,
   getClientRoute,
+  updateClientRoute,
   listProjects,
   createProject,
+  // Issue 14: plan a project's dates before starting it; its team, with each candidate's load.
+  planProject,
+  getTeam,
+  assignRole,
   getProject,
   runCommand,
   getTimeline,
@@ -167,6 +177,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   createContact,
   updateContactRoute,
   removeContactRoute,
+  inviteContactRoute,
   listCommentsRoute,
   addCommentRoute,
   listAttachmentsRoute,

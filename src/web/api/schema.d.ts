@@ -323,7 +323,8 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a client */
+    patch: operations["updateClient"];
     trace?: never;
   };
   "/clients/{id}/contacts": {
@@ -360,6 +361,23 @@ export interface paths {
     head?: never;
     /** Change a contact, or revoke or restore their portal access */
     patch: operations["updateContact"];
+    trace?: never;
+  };
+  "/clients/{id}/contacts/{contactId}/invite": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Email a contact a sign-in link to the portal */
+    post: operations["inviteContact"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   "/health/live": {
@@ -990,6 +1008,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/projects/{id}/team": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The project's team, the candidates for each role with their load, and the ownership transfers */
+    get: operations["getProjectTeam"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/projects/{id}/team/{role}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Assign or reassign a person to an internal role of the project (needs If-Match) */
+    put: operations["assignRole"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/projects/{id}/timeline": {
     parameters: {
       query?: never;
@@ -1001,6 +1053,23 @@ export interface paths {
     get: operations["getTimeline"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/projects/plan": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Plan a project's dates without starting it */
+    post: operations["planProject"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1530,15 +1599,27 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The client's web domain (acme.example). */
+      domain: string | null;
+      /** @description The client's facts, as the playbook declares them; they prefill each onboarding. */
+      facts: {
+        [key: string]: boolean | number | string | string[];
+      };
       id: string;
       name: string;
+      /** @description The playbook whose declared facts `facts` answers. */
+      playbookId: string | null;
       region: string | null;
+      /** @description Enterprise, mid-market, SMB ... as the team segments its clients. */
+      segment: string | null;
       timeZone: string;
       /**
        * Format: date-time
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       updatedAt: string;
+      /** @description Send it back as If-Match ("3") to change the client. */
+      version: number;
     };
     ClientInput: {
       country: string | null;
@@ -1547,15 +1628,27 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The client's web domain (acme.example). */
+      domain: string | null;
+      /** @description The client's facts, as the playbook declares them; they prefill each onboarding. */
+      facts: {
+        [key: string]: boolean | number | string | string[];
+      };
       id: string;
       name: string;
+      /** @description The playbook whose declared facts `facts` answers. */
+      playbookId: string | null;
       region: string | null;
+      /** @description Enterprise, mid-market, SMB ... as the team segments its clients. */
+      segment: string | null;
       timeZone: string;
       /**
        * Format: date-time
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       updatedAt: string;
+      /** @description Send it back as If-Match ("3") to change the client. */
+      version: number;
     };
     Command:
       | {
@@ -2745,6 +2838,50 @@ export interface components {
       /** @description How many unread notifications were marked read. */
       marked: number;
     };
+    OwnershipTransfer: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      at: string;
+      by: {
+        id: string;
+        name: string;
+      };
+      from: {
+        id: string;
+        name: string;
+      } | null;
+      role: string;
+      roleTitle: string;
+      seq: number;
+      to: {
+        id: string;
+        name: string;
+      };
+    };
+    OwnershipTransferInput: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      at: string;
+      by: {
+        id: string;
+        name: string;
+      };
+      from: {
+        id: string;
+        name: string;
+      } | null;
+      role: string;
+      roleTitle: string;
+      seq: number;
+      to: {
+        id: string;
+        name: string;
+      };
+    };
     Person: {
       active: boolean;
       activeProjects: number;
@@ -2838,6 +2975,36 @@ export interface components {
         | null;
     } & {
       [key: string]: unknown;
+    };
+    PlannedStep: {
+      /** @description false: a conditional part the client's facts leave out, or an on-demand step. */
+      applies: boolean;
+      /** @description Its planned deadline, on the client's business calendar. */
+      dueAt: string | null;
+      id: string;
+      /** @description The playbook role that owns the step. */
+      owner: string;
+      ownerTitle: string;
+      phaseId: string;
+      phaseTitle: string;
+      /** @description When the step is planned to open (null: it does not apply to this client). */
+      startAt: string | null;
+      title: string;
+    };
+    PlannedStepInput: {
+      /** @description false: a conditional part the client's facts leave out, or an on-demand step. */
+      applies: boolean;
+      /** @description Its planned deadline, on the client's business calendar. */
+      dueAt: string | null;
+      id: string;
+      /** @description The playbook role that owns the step. */
+      owner: string;
+      ownerTitle: string;
+      phaseId: string;
+      phaseTitle: string;
+      /** @description When the step is planned to open (null: it does not apply to this client). */
+      startAt: string | null;
+      title: string;
     };
     Playbook: {
       id: string;
@@ -3601,6 +3768,50 @@ export interface components {
       /** @description The number of events: send it as If-Match (quoted) with commands. */
       version: number;
     };
+    ProjectPlan: {
+      /** @description Who the playbook's assignment rules would pick for each internal role today. */
+      assignments: {
+        person: string | null;
+        personName: string | null;
+        role: string;
+        roleTitle: string;
+      }[];
+      /** @description When the last step is planned to finish. */
+      completeAt: string | null;
+      /** @description The planned go-live (null: the playbook has no go-live milestone). */
+      goLiveAt: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      startAt: string;
+      /** @description Every step of the playbook, in the SOP's order. */
+      steps: components["schemas"]["PlannedStep"][];
+      /** @description The business calendar's zone the dates were planned on. */
+      timeZone: string;
+    };
+    ProjectPlanInput: {
+      /** @description Who the playbook's assignment rules would pick for each internal role today. */
+      assignments: {
+        person: string | null;
+        personName: string | null;
+        role: string;
+        roleTitle: string;
+      }[];
+      /** @description When the last step is planned to finish. */
+      completeAt: string | null;
+      /** @description The planned go-live (null: the playbook has no go-live milestone). */
+      goLiveAt: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      startAt: string;
+      /** @description Every step of the playbook, in the SOP's order. */
+      steps: components["schemas"]["PlannedStepInput"][];
+      /** @description The business calendar's zone the dates were planned on. */
+      timeZone: string;
+    };
     ProjectSummary: {
       clientId: string;
       clientName: string;
@@ -3643,6 +3854,24 @@ export interface components {
        */
       updatedAt: string;
       /** @description The number of events: send it as If-Match (quoted) with commands. */
+      version: number;
+    };
+    ProjectTeam: {
+      projectId: string;
+      /** @description The playbook's internal roles. */
+      roles: components["schemas"]["TeamRole"][];
+      /** @description Every assignment in the audit trail, newest first. */
+      transfers: components["schemas"]["OwnershipTransfer"][];
+      /** @description The project's version: send it as If-Match to assign. */
+      version: number;
+    };
+    ProjectTeamInput: {
+      projectId: string;
+      /** @description The playbook's internal roles. */
+      roles: components["schemas"]["TeamRoleInput"][];
+      /** @description Every assignment in the audit trail, newest first. */
+      transfers: components["schemas"]["OwnershipTransferInput"][];
+      /** @description The project's version: send it as If-Match to assign. */
       version: number;
     };
     ReportContent: {
@@ -3939,6 +4168,48 @@ export interface components {
       status: "open" | "in_progress";
       stepId: string | null;
       taskId: string | null;
+      title: string;
+    };
+    TeamCandidate: {
+      /** @description The directory says this person fills the role (their playbook roles include it). */
+      canFill: boolean;
+      capacity: number | null;
+      id: string;
+      name: string;
+      /** @description Active projects on which this person holds a role. */
+      openProjects: number;
+      /** @description Open and in-progress steps those roles own, across those projects. */
+      openSteps: number;
+    };
+    TeamCandidateInput: {
+      /** @description The directory says this person fills the role (their playbook roles include it). */
+      canFill: boolean;
+      capacity: number | null;
+      id: string;
+      name: string;
+      /** @description Active projects on which this person holds a role. */
+      openProjects: number;
+      /** @description Open and in-progress steps those roles own, across those projects. */
+      openSteps: number;
+    };
+    TeamRole: {
+      assignee: {
+        id: string;
+        name: string;
+      } | null;
+      /** @description Everyone who may be assigned: those who fill the role first, least loaded first. */
+      candidates: components["schemas"]["TeamCandidate"][];
+      role: string;
+      title: string;
+    };
+    TeamRoleInput: {
+      assignee: {
+        id: string;
+        name: string;
+      } | null;
+      /** @description Everyone who may be assigned: those who fill the role first, least loaded first. */
+      candidates: components["schemas"]["TeamCandidateInput"][];
+      role: string;
       title: string;
     };
     TemplatePreview: {
@@ -4859,6 +5130,7 @@ export interface operations {
               | "projects:read"
               | "projects:create"
               | "projects:command"
+              | "projects:assign"
               | "projects:migrate"
               | "audit:read"
               | "audit:write"
@@ -5245,6 +5517,8 @@ export interface operations {
         cursor?: string;
         /** @description Items per page (1-200, default 50). */
         limit?: number;
+        /** @description Only clients whose name, domain or segment contains this (any case). */
+        q?: string;
       };
       header?: never;
       path?: never;
@@ -5309,11 +5583,19 @@ export interface operations {
         "application/json": {
           /** @description For public holidays. */
           country?: string;
+          domain?: string;
+          /** @description The client's facts the playbook declares (user_count, soc2_required ...). */
+          facts?: {
+            [key: string]: boolean | number | string | string[];
+          };
           /** @description Your id for the client (a CRM account id); generated when omitted. */
           id?: string;
           name: string;
+          /** @description A published playbook: `facts` are checked against the facts its latest version declares. */
+          playbookId?: string;
           /** @description A subdivision for regional holidays (BY for Bavaria). */
           region?: string;
+          segment?: string;
           timeZone: string;
         };
       };
@@ -5415,6 +5697,111 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  updateClient: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The client's version from your last read, quoted: "3". Required. */
+        "if-match"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description null: no public holidays. */
+          country?: string | null;
+          domain?: string | null;
+          /** @description Replaces the client's facts; checked against the playbook's declared facts. */
+          facts?: {
+            [key: string]: boolean | number | string | string[];
+          };
+          name?: string;
+          playbookId?: string | null;
+          region?: string | null;
+          segment?: string | null;
+          timeZone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Client"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match names an older version: reload and decide again */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match is required */
+      428: {
         headers: {
           [name: string]: unknown;
         };
@@ -5710,6 +6097,73 @@ export interface operations {
       };
       /** @description If-Match is required */
       428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  inviteContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        contactId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description Where it goes. */
+            email: string;
+            /**
+             * @description The link is queued for delivery through the outbox.
+             * @enum {boolean}
+             */
+            sent: true;
+          };
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -8495,6 +8949,162 @@ export interface operations {
       };
     };
   };
+  getProjectTeam: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ProjectTeam"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  assignRole: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The project's version from your last read, quoted: "7". Required. */
+        "if-match"?: string;
+      };
+      path: {
+        id: string;
+        role: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The account (person) to hold the role. */
+          person: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            effects: components["schemas"]["Effect"][];
+            events: components["schemas"]["Event"][];
+            nextWakeAt: string | null;
+            projectId: string;
+            /** @description This is the stored response of an earlier request with the same Idempotency-Key. */
+            replayed: boolean;
+            /** @enum {string} */
+            status: "active" | "on_hold" | "cancelled" | "closed";
+            /** @description The project's version after the command (also the ETag). */
+            version: number;
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match names an older version: reload and decide again */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match is required */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   getTimeline: {
     parameters: {
       query?: never;
@@ -8569,6 +9179,85 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  planProject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          clientId: string;
+          /**
+           * @description The client's facts the playbook declares (user_count, soc2_required ...).
+           * @default {}
+           */
+          facts?: {
+            [key: string]: boolean | number | string | string[];
+          };
+          /** @description Values for the playbook's parameters. */
+          params?: {
+            [key: string]: string | number;
+          };
+          playbook: components["schemas"]["PlaybookRefInput"];
+          /**
+           * Format: date-time
+           * @description When the project would start; default now.
+           */
+          startAt?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ProjectPlan"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

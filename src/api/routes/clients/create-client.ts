@@ -1,9 +1,11 @@
 // POST /clients: a client to onboard.
 import { principalOf } from "../../auth/authorization.ts";
+import { checkClientFacts } from "../../data/client-facts.ts";
 import { insertClient } from "../../data/clients.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { idempotent } from "../../idempotency.ts";
+import { etag } from "../../preconditions.ts";
 import { problemResponses } from "../../problems.ts";
 import { Client, CreateClientBody, CreateClientHeaders } from "./client.types.ts";
 
@@ -24,6 +26,7 @@ export function createClient(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const principal = principalOf(request);
       const now = deps.clock();
+      await checkClientFacts(deps, request.body.playbookId, request.body.facts);
       const result = await idempotent(
         deps.db,
         { scope: "client.create", key: request.headers["idempotency-key"], userId: principal.user.id, fingerprint: request.body, now },
@@ -31,6 +34,7 @@ export function createClient(app: Api, deps: ApiDeps): void {
       );
       if (result.replayed) reply.header("idempotent-replayed", "true");
       reply.header("location", `/clients/${encodeURIComponent(result.body.id)}`);
+      reply.header("etag", etag(result.body.version));
       return reply.code(201).send(result.body);
     },
   );

@@ -2,6 +2,7 @@
 import { getClient } from "../../data/clients.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
+import { etag } from "../../preconditions.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
 import { Client, ClientParams } from "./client.types.ts";
 
@@ -18,10 +19,10 @@ export function getClientRoute(app: Api, deps: ApiDeps): void {
         response: { 200: Client, ...problemResponses(404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const client = await getClient(deps.db, request.params.id);
       if (!client) throw new HttpProblem("not_found", `no client "${request.params.id}"`);
-      return client;
+      return reply.header("etag", etag(client.version)).send(client);
     },
   );
 }

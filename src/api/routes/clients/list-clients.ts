@@ -21,9 +21,9 @@ export function listClientsRoute(app: Api, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const { cursor, limit } = request.query;
+      const { cursor, limit, q } = request.query;
       const after = decodeCursor("clients", cursor, z.tuple([z.string(), z.string()]));
-      const rows = await listClients(deps.db, after, limit + 1);
+      const rows = await listClients(deps.db, after, limit + 1, q || undefined);
       return paginate(
         "clients",
         rows,

@@ -55,3 +55,8 @@ export const ContactParams = z.object({ id: z.string().min(1).max(128), contactI
 export const ListContactsQuery = z.object({
   include: z.enum(["removed"]).optional().describe("removed: list removed contacts too (they are hidden by default)."),
 });
+
+export const Invitation = z.object({
+  sent: z.literal(true).describe("The link is queued for delivery through the outbox."),
+  email: z.string().describe("Where it goes."),
+});

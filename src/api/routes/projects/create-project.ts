@@ -46,7 +46,8 @@ export function createProject(app: Api, deps: ApiDeps): void {
             ...(client.country ? { country: client.country } : {}),
             ...(client.region ? { region: client.region } : {}),
           },
-          facts: body.facts,
+          // The client's facts (answered on the client's page for this playbook) unless the body says otherwise.
+          facts: { ...(client.playbookId === body.playbook.id ? client.facts : {}), ...body.facts },
           ...(body.params ? { params: body.params } : {}),
         },
         ...(key ? { idempotencyKey: userKey(principal.user.id, key) } : {}),

@@ -55,7 +55,7 @@ export function Admin() {
         ))}
       </nav>
       {current === "users" && session.can("users:read") ? <Users canWrite={session.can("users:write")} /> : null}
-      {current === "people" ? <People canWrite={session.can("people:write")} /> : null}
+      {current === "people" ? <People canWrite={session.can("people:write")} canAdd={session.can("users:write")} /> : null}
       {current === "tokens" ? <Tokens /> : null}
       {current === "webhooks" && session.can("integrations:read") ? <Webhooks canWrite={session.can("integrations:write")} /> : null}
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
@@ -217,17 +217,28 @@ function UserDialog({ user, onClose, onSaved }: { user: Schemas["User"] | "new" 
   );
 }
 
-function People({ canWrite }: { canWrite: boolean }) {
+function People({ canWrite, canAdd }: { canWrite: boolean; canAdd: boolean }) {
   const people = useResource(
     (signal) => all((cursor) => api.get("/people", { query: { limit: 200, ...(cursor ? { cursor } : {}) }, signal })),
     [],
   );
   const [editing, setEditing] = useState<Schemas["Person"] | null>(null);
+  // People are accounts (one directory): adding a person makes their account; they can then be assigned.
+  const [adding, setAdding] = useState(false);
   return (
     <section className="card" aria-labelledby="people-h">
       <div className="card-header">
         <h2 id="people-h">People</h2>
-        <span className="muted small">Who can fill which playbook role, where, and how many projects they can hold.</span>
+        <span className="muted small">
+          Everyone with an account, the playbook roles they fill, where, and how many projects they can hold.
+        </span>
+        {canAdd ? (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add a person
+          </button>
+        ) : (
+          <span className="muted small">An admin adds people (with their account) here.</span>
+        )}
       </div>
       <ErrorNotice error={people.error} onRetry={() => void people.reload()} />
       {people.loading && !people.data ? (
@@ -289,6 +300,7 @@ function People({ canWrite }: { canWrite: boolean }) {
         </div>
       )}
       <PersonDialog person={editing} onClose={() => setEditing(null)} onSaved={() => void people.reload()} />
+      <UserDialog user={adding ? "new" : null} onClose={() => setAdding(false)} onSaved={() => void people.reload()} />
     </section>
   );
 }

@@ -32,6 +32,9 @@ function capacityOf(person: Person, roleCapacity: number | undefined): number {
   return person.capacity ?? roleCapacity ?? Number.POSITIVE_INFINITY;
 }
 
+/** Where a person goes when assignment leaves a role empty (the project's team panel). */
+const CHOOSE = "choose someone on the project's Team tab";
+
 export function assignRoles(
   playbook: Playbook,
   facts: Readonly<Record<string, FactValue>>,
@@ -44,7 +47,7 @@ export function assignRoles(
     const rule = def.assignment;
     if (!rule || def.side !== "internal") continue;
     if (rule.strategies.includes("manual")) {
-      results.push({ role, failed: "assigned by hand (manual)" });
+      results.push({ role, failed: `the playbook leaves this to the team: ${CHOOSE}` });
       continue;
     }
     const raw = typeof rule.capacity === "string" ? params[rule.capacity.replace(/[{}\s]/g, "")] : rule.capacity;
@@ -65,7 +68,7 @@ export function assignRoles(
       if (before > 0 && candidates.length === 0) reasons.push("everyone who matches is at capacity");
     }
     if (candidates.length === 0) {
-      results.push({ role, failed: reasons.join("; ") || `nobody fits ${def.title}` });
+      results.push({ role, failed: `${reasons.join("; ") || `nobody fits ${def.title}`}; ${CHOOSE}` });
       continue;
     }
     const byId = (a: Person, b: Person) => a.id.localeCompare(b.id);

@@ -4,12 +4,14 @@ import { useEffect, useRef, useState } from "react";
 import { Link, match, useLocation } from "../lib/router.tsx";
 import { NotificationBell, NotificationsProvider } from "./notifications.tsx";
 import { Admin } from "./pages/admin.tsx";
+import { ClientPage, ClientsPage } from "./pages/clients.tsx";
 import { Dashboard } from "./pages/dashboard.tsx";
 import { KpisPage } from "./pages/kpis.tsx";
 import { NotificationsPage } from "./pages/notifications.tsx";
 import { PlaybookPage, Playbooks } from "./pages/playbooks.tsx";
 import { ProjectWorkspace } from "./pages/project.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
+import { StartOnboarding } from "./pages/start-onboarding.tsx";
 import { MyWork } from "./pages/work.tsx";
 import { SessionGate, useSession } from "./session.tsx";
 
@@ -32,6 +34,11 @@ function Page() {
   if (path === "/app/notifications") return <NotificationsPage />;
   const project = match("/app/projects/:id", path);
   if (project) return <ProjectWorkspace id={project.id ?? ""} />;
+  if (path === "/app/clients") return <ClientsPage />;
+  const start = match("/app/clients/:id/start", path);
+  if (start) return <StartOnboarding clientId={start.id ?? ""} />;
+  const client = match("/app/clients/:id", path);
+  if (client) return <ClientPage id={client.id ?? ""} />;
   if (path === "/app/playbooks") return <Playbooks />;
   const playbook = match("/app/playbooks/:id", path);
   if (playbook) return <PlaybookPage id={playbook.id ?? ""} />;
@@ -48,6 +55,7 @@ function Page() {
 
 const NAV = [
   { to: "/app/", label: "Portfolio", icon: "▦", active: (p: string) => p === "/app" || p === "/app/" || p.startsWith("/app/projects") },
+  { to: "/app/clients", label: "Clients", icon: "◎", active: (p: string) => p.startsWith("/app/clients") },
   { to: "/app/work", label: "My work", icon: "☑", active: (p: string) => p.startsWith("/app/work") },
   { to: "/app/kpis", label: "KPIs", icon: "◔", active: (p: string) => p.startsWith("/app/kpis") },
   { to: "/app/playbooks", label: "Playbooks", icon: "▤", active: (p: string) => p.startsWith("/app/playbooks") },

@@ -15,6 +15,7 @@ import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { Conversation } from "./conversation.tsx";
 import { Gantt } from "./gantt.tsx";
+import { ProjectTeam } from "./project-team.tsx";
 import { StepEmailDialog } from "./step-email.tsx";
 
 type Step = Schemas["TimelineStep"];
@@ -377,7 +378,10 @@ export function ProjectWorkspace({ id }: { id: string }) {
       ) : tab === "audit" ? (
         <AuditTrail projectId={project.id} events={events} name={name} canVerify={session.can("audit:read")} />
       ) : (
-        <TeamTab project={project} playbook={playbook} name={name} />
+        <>
+          <ProjectTeam projectId={project.id} onChanged={() => void ws.reload()} />
+          <TeamTab project={project} playbook={playbook} name={name} />
+        </>
       )}
 
       <ReasonDialog

@@ -177,8 +177,9 @@ export function ProjectWorkspace({ id }: { id: string }) {
         title={project.clientName}
         subtitle={
           <>
-            {playbook?.title ?? project.playbook.id} · version {project.playbook.version} · <StatusBadge status={project.status} />{" "}
-            <HealthBadge health={project.health} />
+            {playbook?.title ?? project.playbook.id} ·{" "}
+            {/\{\{/.test(project.playbook.version) ? "" : `version ${project.playbook.version} · `}
+            <StatusBadge status={project.status} /> <HealthBadge health={project.health} />
           </>
         }
         actions={

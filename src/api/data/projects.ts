@@ -118,6 +118,7 @@ export interface TimelineStep {
   readonly targetAt: Instant | null;
   readonly dueAt: Instant | null;
   readonly gate: { readonly approvers: string[]; readonly approvals: Record<string, { decision: string; by: string; at: Instant }> } | null;
+  readonly items: Readonly<Record<string, Instant | null>> | null;
 }
 
 export function isOverdue(step: { status: string; dueAt?: Instant; overdueAt?: Instant }, now: Instant): boolean {
@@ -156,6 +157,7 @@ export function timelineOf(model: PlaybookModel, state: ProjectState, now: Insta
                 ),
               }
             : null,
+          items: step.items ?? null,
         },
       ];
     }),

@@ -4241,6 +4241,10 @@ export interface components {
         approvers: string[];
       } | null;
       id: string;
+      /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
+      items: {
+        [key: string]: string | null;
+      } | null;
       kind: string;
       openedAt: string | null;
       opensAt: string | null;
@@ -4270,6 +4274,10 @@ export interface components {
         approvers: string[];
       } | null;
       id: string;
+      /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
+      items: {
+        [key: string]: string | null;
+      } | null;
       kind: string;
       openedAt: string | null;
       opensAt: string | null;

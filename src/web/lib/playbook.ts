@@ -37,6 +37,14 @@ export interface StepDetail {
   readonly decision?: { question: string; branches: { label: string; next: string }[] };
   readonly visibleToClient: boolean;
   readonly due?: string;
+  /** Training tracks the step needs passed before it completes. */
+  readonly training: readonly string[];
+  /** Dormant until a branch, an automation or a person starts it. */
+  readonly onDemand: boolean;
+  /** The survey sent when the step is done. */
+  readonly survey?: string;
+  readonly goLive: boolean;
+  readonly completesProject: boolean;
 }
 
 export interface PlaybookDetail {
@@ -45,6 +53,10 @@ export interface PlaybookDetail {
   readonly phases: readonly { id: string; title: string; window?: string }[];
   readonly steps: ReadonlyMap<string, StepDetail>;
   readonly kpis: readonly { id: string; title: string; target?: string }[];
+  /** Training tracks by id: their titles; and the pass mark (percent). */
+  readonly trainingTracks: Readonly<Record<string, string>>;
+  readonly passMark: number;
+  readonly surveys: Readonly<Record<string, string>>;
 }
 
 type Raw = Record<string, unknown>;
@@ -143,6 +155,11 @@ export function readPlaybook(source: string): PlaybookDetail {
           : {}),
         visibleToClient: s.visible_to_client === true,
         ...(str(s.due) ? { due: str(s.due) } : {}),
+        training: list(s.training).map((t) => str(t) ?? ""),
+        onDemand: s.on_demand === true,
+        ...(str(s.survey) ? { survey: str(s.survey) } : {}),
+        goLive: s.go_live === true,
+        completesProject: s.completes_project === true,
       });
     }
   }
@@ -151,7 +168,13 @@ export function readPlaybook(source: string): PlaybookDetail {
     const target = str(o.target);
     return { id: str(o.id) ?? "", title: str(o.title) ?? "", ...(target ? { target } : {}) };
   });
-  return { title: str(obj(doc.document).title) ?? str(doc.id) ?? "", roles, phases, steps, kpis };
+  const training = obj(doc.training);
+  const trainingTracks: Record<string, string> = {};
+  for (const [id, track] of Object.entries(obj(training.tracks))) trainingTracks[id] = str(obj(track).title) ?? id;
+  const surveys: Record<string, string> = {};
+  for (const [id, survey] of Object.entries(obj(doc.surveys))) surveys[id] = str(obj(survey).title) ?? id;
+  const passMark = typeof training.pass_mark === "number" ? training.pass_mark : 0;
+  return { title: str(obj(doc.document).title) ?? str(doc.id) ?? "", roles, phases, steps, kpis, trainingTracks, passMark, surveys };
 }
 
 const cache = new Map<string, Promise<PlaybookDetail>>();

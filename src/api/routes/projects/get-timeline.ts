@@ -31,6 +31,10 @@ const Step = z
         approvals: z.record(z.string(), z.object({ decision: z.string(), by: z.string(), at: Instant })),
       })
       .nullable(),
+    items: z
+      .record(z.string(), Instant.nullable())
+      .nullable()
+      .describe("A repeated step's items (for_each): each with when it was done, or null while open."),
   })
   .meta({ id: "TimelineStep" });
 

@@ -1,0 +1,411 @@
+// Each of the five built-in playbooks, driven from its first step to the project's completion in a
+// real browser: a client with contacts and a project are made through the API (other pages make
+// them), every internal role is given to its own team member, and from then on each step is done
+// on the project page by the person who holds its role: ticking the checklist, saving the form,
+// recording training results, finishing each item of a repeated step, signing off (the client
+// signs in the portal), recording decisions by their answer, starting on-demand steps the flow
+// needs, confirming go-live and the completion. Scheduled steps ("30 days after go-live") open
+// when the test moves the clock. Screenshots at 1440 and 390 of each project's key states.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { runDueTicks } from "../../src/store/index.ts";
+import { cookieHeader } from "../api/support/http.ts";
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  artifact,
+  axeViolations,
+  Caller,
+  HAVE_CHROMIUM,
+  launchBrowser,
+  openPage,
+  PASSWORD,
+  signIn,
+  skipWithoutChromium,
+  startWebServer,
+  type WebServer,
+} from "./support/web.ts";
+
+const NAMES = [
+  "Casey Morgan",
+  "Jordan Lee",
+  "Riley Chen",
+  "Sam Patel",
+  "Alex Kim",
+  "Morgan Diaz",
+  "Taylor Brooks",
+  "Jamie Fox",
+  "Robin Hale",
+];
+
+interface TimelineStep {
+  id: string;
+  title: string;
+  kind: string;
+  owner: string;
+  status: string;
+  opensAt: string | null;
+  gate: { approvers: string[]; approvals: Record<string, unknown> } | null;
+  items: Record<string, string | null> | null;
+}
+
+/** What each built-in playbook's client looks like: facts that keep to the main path, and parameters. */
+const CASES: { file: string; id: string; client: string; facts: Record<string, unknown>; params?: Record<string, unknown> }[] = [
+  {
+    file: "ops-sop-020",
+    id: "ops_sop_020",
+    client: "Acme Analytics",
+    facts: { territory: "EMEA", complex_integrations: false, data_migration: false },
+  },
+  {
+    file: "ops-client-onboarding-template",
+    id: "ops_client_onboarding_template",
+    client: "Borealis Freight",
+    facts: { data_migration_applicable: false },
+    params: { company_name: "Brightwave Software", company_email: "hello@brightwave.example" },
+  },
+  {
+    file: "onb-001",
+    id: "onb_001",
+    client: "Cobalt Health",
+    facts: { account_type: "smb", data_migration: false, project_duration_weeks: 6, end_user_interviewees: ["Ana Ruiz", "Ben Osei"] },
+    params: { company_name: "Brightwave Software" },
+  },
+  {
+    file: "sop-cs-001",
+    id: "sop_cs_001",
+    client: "Dunmore Legal",
+    facts: {
+      user_count: 40,
+      soc2_required: false,
+      data_migration_applicable: false,
+      segment: "mid_market",
+      specialization: "general",
+      products: ["core"],
+      complexity: "low",
+      support_tier: "standard",
+    },
+  },
+  {
+    file: "customer-onboarding-gdpr",
+    id: "customer_onboarding_gdpr",
+    client: "Elbe Energie",
+    facts: { user_count: 25, advanced_features_purchased: false },
+    params: {
+      company_name: "Brightwave Software",
+      privacy_notice_url: "https://brightwave.example/privacy",
+      support_email: "help@brightwave.example",
+    },
+  },
+];
+
+let web: WebServer;
+let browser: Browser | undefined;
+let now = Date.now();
+const pageErrors: string[] = [];
+
+async function must(response: Promise<{ status: number; body: unknown; headers?: Headers }>, what: string) {
+  const r = await response;
+  assert.ok(r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as Record<string, unknown>;
+}
+
+async function command(caller: Caller, path: string, body: object) {
+  const current = await caller.get(path.replace(/\/commands$/, ""));
+  await must(caller.post(path, body, { "if-match": current.headers.get("etag") ?? "" }), `${path} ${JSON.stringify(body)}`);
+}
+
+before(async () => {
+  web = await startWebServer();
+  web.setNow(now);
+  if (HAVE_CHROMIUM) browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+/** A signed-in page per team member (each in its own browser context), opened once. */
+class Team {
+  private readonly pages = new Map<string, Page>();
+  private readonly width: number;
+  constructor(width: number) {
+    this.width = width;
+  }
+  async as(email: string): Promise<Page> {
+    let page = this.pages.get(email);
+    if (!page) {
+      page = await openPage(browser, {
+        viewport: { width: this.width, height: 900 },
+        locale: "en-GB",
+        timezoneId: "Europe/London",
+        errors: pageErrors,
+      });
+      await signIn(page, web.url, email, email === ADMIN_EMAIL ? ADMIN_PASSWORD : PASSWORD);
+      this.pages.set(email, page);
+    }
+    return page;
+  }
+  async close() {
+    for (const page of this.pages.values()) await page.context().close();
+  }
+}
+
+async function portalCaller(email: string): Promise<Caller> {
+  const anonymous = new Caller(web.url);
+  await must(anonymous.post("/portal/api/magic-links", { email }), "magic link");
+  await web.deliverSignInLinks();
+  const signedIn = await anonymous.post("/portal/api/sessions", { token: web.mailer.tokenFor(email) });
+  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+  return new Caller(web.url, { cookie: cookieHeader(signedIn), csrfToken: signedIn.body.csrfToken });
+}
+
+/** Open the project page at a step, its body expanded; returns the step's list item. */
+async function openStep(page: Page, projectId: string, step: TimelineStep) {
+  await page.goto(`${web.url}/app/projects/${projectId}?step=${step.id}`);
+  const item = page.locator(`li#s-${step.id}`);
+  await item.locator(".step-body").waitFor();
+  return item;
+}
+
+/** Wait for the step's own outcome notice to say `text` (success), or fail with what it says. */
+async function outcome(item: ReturnType<Page["locator"]>, text: string | RegExp): Promise<void> {
+  const notice = item.locator(".notice.success, .notice.error, .notice.info").last();
+  await notice.waitFor();
+  const said = (await notice.textContent()) ?? "";
+  if (!(typeof text === "string" ? said.includes(text) : text.test(said))) assert.fail(`expected “${text}”, the page says: ${said}`);
+}
+
+/** Fill every field of the step's form with a valid answer on the main path, and save it. */
+async function fillForm(item: ReturnType<Page["locator"]>): Promise<void> {
+  const form = item.locator("form.card").filter({ has: item.page().getByRole("button", { name: "Save form" }) });
+  if ((await form.count()) === 0) return;
+  const fields = form.locator("input, select, textarea");
+  for (let i = 0; i < (await fields.count()); i++) {
+    const field = fields.nth(i);
+    const id = (await field.getAttribute("id")) ?? "";
+    const label = ((await form.locator(`label[for="${id}"]`).textContent()) ?? "").toLowerCase();
+    const tag = await field.evaluate((el) => (el as unknown as { tagName: string }).tagName.toLowerCase());
+    const type = (await field.getAttribute("type")) ?? "text";
+    if (tag === "select") {
+      const options = await field.locator("option").allTextContents();
+      await field.selectOption({ label: options.includes("Yes") ? "Yes" : (options[1] ?? "") });
+    } else if (type === "number")
+      await field.fill(/failed|defect|open (support )?tickets|issues/.test(label) ? "0" : /%|rate/.test(label) ? "92" : "5");
+    else if (type === "date") await field.fill("2026-12-15");
+    else if (type === "email") await field.fill("it@client.example");
+    else if (/url|website|link/.test(label)) await field.fill("https://client.example/docs");
+    else if (tag === "textarea") await field.fill("Agreed with the client in the workshop.");
+    else if ((await field.getAttribute("placeholder"))?.includes("commas")) await field.fill("Finance, Operations");
+    else await field.fill("Recorded");
+  }
+  await form.getByRole("button", { name: "Save form" }).click();
+  await outcome(item, "saved.");
+}
+
+async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps: number; kinds: Set<string> }> {
+  const { admin } = web;
+  const slug = c.file;
+  const list = (await admin.get("/playbooks?limit=100")).body as { items: { id: string; latestVersion: string }[] };
+  const summary = list.items.find((p) => p.id === c.id);
+  assert.ok(summary, `built-in playbook ${c.id} is published: ${list.items.map((p) => p.id).join(", ")}`);
+  const version = summary.latestVersion;
+  const model = (await admin.get(`/playbooks/${c.id}/versions/${encodeURIComponent(version)}`)).body as { source: string };
+  const { parse } = await import("yaml");
+  const doc = parse(model.source) as { roles: Record<string, { side?: string; title?: string }> };
+
+  // The team: one person per internal role; the client: one contact holding every client role.
+  const emails = new Map<string, string>();
+  const internal = Object.entries(doc.roles).filter(([, r]) => (r.side ?? "internal") === "internal");
+  const clientRoles = Object.entries(doc.roles)
+    .filter(([, r]) => r.side === "client")
+    .map(([id]) => id);
+  for (const [i, [role]] of internal.entries()) {
+    const id = `${slug}-${role}`.slice(0, 60);
+    const email = `${role.replaceAll("_", ".")}@${slug}.example`;
+    const name = `${NAMES[i % NAMES.length]}`;
+    await must(admin.post("/users", { id, email, name, roles: ["csm"], password: PASSWORD }), `user ${id}`);
+    await must(admin.request("PUT", `/people/${id}`, { body: { name, roles: ["csm"], capacity: 20 } }), `person ${id}`);
+    emails.set(role, email);
+  }
+  const clientId = `client-${slug}`;
+  const contactEmail = `contact@${slug}.example`;
+  await must(admin.post("/clients", { id: clientId, name: c.client, timeZone: "Europe/Berlin", country: "DE" }), "client");
+  await must(admin.post(`/clients/${clientId}/contacts`, { name: "Dana Whitfield", email: contactEmail, roles: clientRoles }), "contact");
+  const projectId = `onb-${slug}`;
+  await must(
+    admin.post("/projects", {
+      id: projectId,
+      clientId,
+      playbook: { id: c.id, version },
+      facts: c.facts,
+      ...(c.params ? { params: c.params } : {}),
+    }),
+    "project",
+  );
+  for (const [role] of internal)
+    await command(admin, `/projects/${projectId}/commands`, { type: "assign", role, person: `${slug}-${role}`.slice(0, 60) });
+
+  const team = new Team(width);
+  const portal = clientRoles.length > 0 ? await portalCaller(contactEmail) : undefined;
+  const kinds = new Set<string>();
+  let done = 0;
+  let shots = 0;
+  const shoot = async (page: Page, name: string) => {
+    if (shots++ < 4) await page.screenshot({ path: artifact(`playbook-${slug}-${width}-${name}.png`), fullPage: width < 500 });
+  };
+  try {
+    for (let round = 0; round < 400; round++) {
+      const project = (await admin.get(`/projects/${projectId}`)).body as { status: string; completedAt?: string | null };
+      if (project.status === "closed") break;
+      assert.equal(project.status, "active", `${c.file}: the project is ${project.status}`);
+      const timeline = (await admin.get(`/projects/${projectId}/timeline`)).body as { phases: { steps: TimelineStep[] }[] };
+      const steps = timeline.phases.flatMap((p) => p.steps);
+      const step = steps.find((s) => s.status === "open" || s.status === "in_progress");
+      if (!step) {
+        // Nothing to do until a scheduled step opens: time passes (the scheduler's part).
+        const next = steps
+          .filter((s) => s.status === "scheduled" && s.opensAt)
+          .map((s) => Date.parse(s.opensAt ?? ""))
+          .sort((a, b) => a - b)[0];
+        assert.ok(next, `${c.file}: nothing open, nothing scheduled: ${steps.map((s) => `${s.id}=${s.status}`).join(", ")}`);
+        now = Math.max(now, next) + 60_000;
+        web.setNow(now);
+        await runDueTicks(web.server.database, new Date(now).toISOString());
+        continue;
+      }
+      const def = doc as unknown as { phases: { steps: Record<string, unknown>[] }[] };
+      const raw = def.phases.flatMap((p) => p.steps).find((s) => s.id === step.id) ?? {};
+      const ownerSide = doc.roles[step.owner]?.side ?? "internal";
+      kinds.add(String(raw.kind ?? "task"));
+      if (ownerSide === "client") {
+        // The client's own step: done in the portal.
+        assert.ok(portal, "a client contact");
+        await command(portal, `/portal/api/projects/${projectId}/commands`, { type: "complete_step", step: step.id });
+        done++;
+        continue;
+      }
+      // A step the playbook gives to an automation (side: system) is done by CS operations.
+      const ownerEmail = ownerSide === "system" ? ADMIN_EMAIL : (emails.get(step.owner) ?? "");
+      assert.ok(ownerEmail, `${step.id}: nobody holds ${step.owner}`);
+      const page = await team.as(ownerEmail);
+      let item = await openStep(page, projectId, step);
+      if (done === 0) await shoot(page, "first-step");
+
+      // The checklist: tick what is not ticked.
+      const boxes = item.locator(".checklist input[type=checkbox]");
+      for (let i = 0; i < (await boxes.count()); i++) {
+        const box = boxes.nth(i);
+        if ((await box.isChecked()) || (await box.isDisabled())) continue;
+        await box.check();
+        await outcome(item, "Ticked:");
+      }
+      await fillForm(item);
+      // Training: a passing score for every track the step needs.
+      const training = item.getByRole("form", { name: "Training results" });
+      if ((await training.count()) > 0) {
+        const track = training.getByLabel("Track");
+        const tracks = (await track.count()) > 0 ? await track.locator("option").allTextContents() : [""];
+        for (const t of tracks) {
+          if (t) await track.selectOption({ label: t });
+          await training.getByLabel("Trainee").fill("Priya Nair");
+          await training.getByLabel("Score (%)").fill("95");
+          await training.getByRole("button", { name: "Record the result" }).click();
+          await outcome(item, "training recorded");
+        }
+      }
+      // A repeated step: each item.
+      for (let n = 0; n < 20; n++) {
+        const next = item.getByRole("button", { name: /^Done: / }).first();
+        if ((await next.count()) === 0) break;
+        await next.click();
+        await outcome(item, "Done:");
+      }
+      // Sign-offs: internal approvers on their own page, the client in the portal.
+      if (step.gate) {
+        for (const role of step.gate.approvers) {
+          if (step.gate.approvals[role]) continue;
+          if (doc.roles[role]?.side === "client") {
+            assert.ok(portal, "a client contact");
+            await command(portal, `/portal/api/projects/${projectId}/commands`, {
+              type: "approve",
+              step: step.id,
+              role,
+              comment: "Looks right to us.",
+            });
+          } else {
+            const approver = await team.as(emails.get(role) ?? "");
+            const at = await openStep(approver, projectId, step);
+            await at.getByRole("button", { name: `Approve as ${doc.roles[role]?.title ?? role}` }).click();
+            await outcome(at, "Signed off.");
+          }
+        }
+        item = await openStep(page, projectId, step);
+        await item
+          .getByText(/Approved/)
+          .first()
+          .waitFor();
+        if (done < 30) await shoot(page, "signed-off");
+      }
+      const decision = item.getByRole("button", { name: /^Record: / });
+      if ((await decision.count()) > 0) {
+        // The answer the recorded information supports: the first, or the one the page points to.
+        await decision.first().click();
+        const notice = item.locator(".notice.success, .notice.error").last();
+        await notice.waitFor();
+        const said = (await notice.textContent()) ?? "";
+        const pointed = /points to “([^”]+)”/.exec(said)?.[1];
+        if (pointed) {
+          await item.getByRole("button", { name: `Record: ${pointed}` }).click();
+          await outcome(item, `Decision recorded: ${pointed}`);
+        } else assert.match(said, /Decision recorded/, `${step.title}: ${said}`);
+        await shoot(page, "decision");
+      } else {
+        const button = item.getByRole("button", { name: /^(Mark step done|Confirm go-live|Complete the project)$/ });
+        const label = (await button.textContent()) ?? "";
+        await button.click();
+        if (label !== "Mark step done") {
+          // Irreversible: the page asks first.
+          const dialog = page.getByRole("dialog");
+          await dialog.getByText("cannot be undone").waitFor();
+          await shoot(page, label === "Confirm go-live" ? "confirm-go-live" : "confirm-completion");
+          await dialog.getByRole("button", { name: label }).click();
+          await outcome(item, label === "Confirm go-live" ? "The client is live." : "The project is complete.");
+        } else await outcome(item, `Done: ${step.title}`);
+      }
+      done++;
+    }
+    const final = (await admin.get(`/projects/${projectId}`)).body as { status: string; goLiveAt: string | null };
+    assert.equal(final.status, "closed", `${c.file} reached its end`);
+    const page = await team.as([...emails.values()][0] ?? "");
+    await page.goto(`${web.url}/app/projects/${projectId}`);
+    await page.getByText("Closed").first().waitFor();
+    await page.screenshot({ path: artifact(`playbook-${slug}-${width}-completed.png`), fullPage: width < 500 });
+    const width2 = await page.evaluate(
+      () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+    );
+    assert.ok(width2 <= width, `${c.file}: the page is ${width2}px wide at ${width}`);
+    const problems = await axeViolations(page);
+    assert.deepEqual(problems, [], `${c.file}: axe`);
+    // The activity feed speaks words: no event names, no ids, no checklist numbers.
+    await page.getByRole("tab", { name: "Activity" }).click();
+    const feed = (await page.locator(".feed").first().textContent()) ?? "";
+    assert.doesNotMatch(feed, /checklist item \d|step\.\w+|gate\.\w+|\{\{/, `${c.file}: the feed says ${feed.slice(0, 400)}`);
+    return { steps: done, kinds };
+  } finally {
+    await team.close();
+  }
+}
+
+describe("every built-in playbook from start to completion on the project page", () => {
+  for (const [i, c] of CASES.entries()) {
+    test(`${c.file}: the team and the client take ${c.client} from the first step to completion`, { timeout: 900_000 }, async (t) => {
+      if (skipWithoutChromium(t)) return;
+      // Alternate laptop and phone widths across the five projects; each takes screenshots at its width.
+      const result = await drive(c, i % 2 === 0 ? 1440 : 390);
+      assert.ok(result.steps > 3, `${c.file}: ${result.steps} steps done on the page`);
+      assert.deepEqual(pageErrors, []);
+    });
+  }
+});

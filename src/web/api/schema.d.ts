@@ -3531,11 +3531,16 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The health the team or a playbook rule set (one input of the verdict). */
+      declaredHealth: string;
       facts: {
         [key: string]: boolean | number | string | string[];
       };
       goLiveAt: string | null;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
+      /** @description Why it is red or amber, as the portfolio shows them. */
+      healthReasons: string[];
       heldSince: string | null;
       id: string;
       nextWakeAt: string | null;
@@ -3573,11 +3578,16 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The health the team or a playbook rule set (one input of the verdict). */
+      declaredHealth: string;
       facts: {
         [key: string]: boolean | number | string | string[];
       };
       goLiveAt: string | null;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
+      /** @description Why it is red or amber, as the portfolio shows them. */
+      healthReasons: string[];
       heldSince: string | null;
       id: string;
       nextWakeAt: string | null;
@@ -3609,6 +3619,7 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
       id: string;
       nextWakeAt: string | null;
@@ -3631,6 +3642,7 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
       id: string;
       nextWakeAt: string | null;

@@ -6,7 +6,7 @@
 import { type FormEvent, useMemo, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
 import { FormInput } from "../../components/form-input.tsx";
-import { Dialog, DialogActions, Empty, ErrorNotice, Field, HealthBadge, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
+import { Dialog, DialogActions, Empty, ErrorNotice, Field, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { type Command, runCommand, StaleProject } from "../../lib/commands.ts";
 import { daysBetween, dueLabel, formatDate, formatDateTime, humanize, plural, timeAgo, viewerZone } from "../../lib/format.ts";
 import { type PlaybookDetail, playbookDetail, type StepDetail } from "../../lib/playbook.ts";
@@ -153,7 +153,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
         subtitle={
           <>
             {playbook?.title ?? project.playbook.id} · version {project.playbook.version} · <StatusBadge status={project.status} />{" "}
-            <HealthBadge health={project.health} />
+            <HealthSummary health={project.health} reasons={project.healthReasons} inline />
           </>
         }
         actions={

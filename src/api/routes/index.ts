@@ -71,6 +71,7 @@ import { getTimeline } from "./projects/get-timeline.ts";
 import { listEvents } from "./projects/list-events.ts";
 import { listProjects } from "./projects/list-projects.ts";
 import { migrateProject } from "./projects/migrate-project.ts";
+import { previewExtension } from "./projects/preview-extension.ts";
 import { previewMigration } from "./projects/preview-migration.ts";
 import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
@@ -147,6 +148,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getProject,
   runCommand,
   getTimeline,
+  previewExtension,
   listEvents,
   verifyAuditRoute,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).

@@ -27,6 +27,7 @@ interface Workspace {
     phases: { id: string; title: string; steps: Step[] }[];
     tasks: { id: string; title: string; owner: string; dueAt: string | null; doneAt: string | null }[];
     issues: { id: string; severity: string; title: string; openedAt: string; resolvedAt: string | null }[];
+    forecast: { goLiveAt: string | null; goLiveStep: string | null; criticalPath: string[] };
   };
   client: Schemas["Client"] | null;
   playbook: PlaybookDetail | null;
@@ -261,6 +262,8 @@ export function ProjectWorkspace({ id }: { id: string }) {
                 windows={new Map((playbook?.phases ?? []).map((p) => [p.id, p.window]))}
                 startedAt={project.startedAt}
                 zone={undefined}
+                forecast={timeline.forecast}
+                move={canCommand && project.status === "active" ? { projectId: project.id, act } : undefined}
               />
             </section>
             <section className="card" aria-labelledby="steps-h">

@@ -11,7 +11,7 @@ import { addTo, resolveDeadline } from "./schedule.ts";
 import { type Instant, SATISFIED } from "./types.ts";
 
 /** A step without its own deadline is due when its phase's window ends ("Days 11-45": day 45). */
-function phaseDeadline(window: Window): Deadline | undefined {
+export function phaseDeadline(window: Window): Deadline | undefined {
   if (window.to === null) return undefined;
   const day = window.to.unit === "week" ? window.to.n * 7 : window.to.n;
   return { kind: "day", day, anchor: window.anchor, text: window.text };

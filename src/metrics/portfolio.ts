@@ -220,3 +220,20 @@ export async function portfolioCounts(store: Kysely<Schema>, filter: PortfolioFi
     .sort((a, b) => a.index - b.index || b.count - a.count || a.phase.localeCompare(b.phase));
   return { total, health, status, phases };
 }
+
+/**
+ * One project's health as the portfolio shows it: the same row of the read model, so the project's
+ * page, the API and the dashboard never disagree. Undefined when the project has no summary yet.
+ */
+export async function projectHealth(
+  store: Kysely<Schema>,
+  projectId: string,
+): Promise<{ health: "green" | "amber" | "red"; reasons: string[]; asOf: Instant } | undefined> {
+  const row = await metricsDb(store)
+    .selectFrom("project_summaries")
+    .select(["health", "health_reasons", "updated_at"])
+    .where("project_id", "=", projectId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return { health: row.health, reasons: [...row.health_reasons], asOf: row.updated_at.toISOString() };
+}

@@ -77,6 +77,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "PUT /projects/:id/team/:role": ["admin", "cs_ops", "csm"],
   "POST /projects/:id/commands": DOERS,
   "GET /projects/:id/timeline": EVERYONE,
+  // What extending a deadline would move: prepared by those who may run the command.
+  "POST /projects/:id/timeline/preview": DOERS,
   "GET /projects/:id/events": EVERYONE,
   "GET /projects/:id/migration": EVERYONE,
   "POST /projects/:id/migration": MANAGERS,

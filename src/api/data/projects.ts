@@ -46,7 +46,8 @@ export async function listProjectSummaries(
       "p.next_wake_at",
       "p.created_at",
       "p.updated_at",
-      sql<string>`p.state->>'health'`.as("health"),
+      // The portfolio's verdict (src/metrics/health.ts), so every list says what the dashboard says.
+      sql<string>`coalesce((SELECT s.health FROM project_summaries s WHERE s.project_id = p.id), p.state->>'health')`.as("health"),
     ])
     .orderBy("p.created_at")
     .orderBy("p.id")

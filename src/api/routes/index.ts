@@ -76,6 +76,7 @@ import { listEvents } from "./projects/list-events.ts";
 import { listProjects } from "./projects/list-projects.ts";
 import { migrateProject } from "./projects/migrate-project.ts";
 import { planProject } from "./projects/plan-project.ts";
+import { previewExtension } from "./projects/preview-extension.ts";
 import { previewMigration } from "./projects/preview-migration.ts";
 import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
@@ -157,6 +158,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getProject,
   runCommand,
   getTimeline,
+  previewExtension,
   listEvents,
   verifyAuditRoute,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).

@@ -1049,10 +1049,27 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The project's steps with status and due dates, its tasks and issues */
+    /** The project's steps with status, due and forecast dates, dependencies and critical path; its tasks and issues */
     get: operations["getTimeline"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/projects/{id}/timeline/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What extending a step's deadline would move (nothing is stored) */
+    post: operations["previewExtension"];
     delete?: never;
     options?: never;
     head?: never;
@@ -2131,6 +2148,76 @@ export interface components {
       redacted: boolean;
       seq: number;
       type: string;
+    };
+    ExtensionPreview: {
+      /** @description The forecast go-live before and after. */
+      goLive: {
+        from: string | null;
+        to: string | null;
+      };
+      /** @description Other remaining steps whose forecast finish moves. */
+      moves: {
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        from: string;
+        step: string;
+        title: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        to: string;
+      }[];
+      projectId: string;
+      step: {
+        from: string | null;
+        id: string;
+        title: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        to: string;
+      };
+      /** @description The version previewed: send it as If-Match with the command. */
+      version: number;
+    };
+    ExtensionPreviewInput: {
+      /** @description The forecast go-live before and after. */
+      goLive: {
+        from: string | null;
+        to: string | null;
+      };
+      /** @description Other remaining steps whose forecast finish moves. */
+      moves: {
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        from: string;
+        step: string;
+        title: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        to: string;
+      }[];
+      projectId: string;
+      step: {
+        from: string | null;
+        id: string;
+        title: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        to: string;
+      };
+      /** @description The version previewed: send it as If-Match with the command. */
+      version: number;
     };
     FieldError: {
       detail: string;
@@ -3698,11 +3785,16 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The health the team or a playbook rule set (one input of the verdict). */
+      declaredHealth: string;
       facts: {
         [key: string]: boolean | number | string | string[];
       };
       goLiveAt: string | null;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
+      /** @description Why it is red or amber, as the portfolio shows them. */
+      healthReasons: string[];
       heldSince: string | null;
       id: string;
       nextWakeAt: string | null;
@@ -3740,11 +3832,16 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The health the team or a playbook rule set (one input of the verdict). */
+      declaredHealth: string;
       facts: {
         [key: string]: boolean | number | string | string[];
       };
       goLiveAt: string | null;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
+      /** @description Why it is red or amber, as the portfolio shows them. */
+      healthReasons: string[];
       heldSince: string | null;
       id: string;
       nextWakeAt: string | null;
@@ -3820,6 +3917,7 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
       id: string;
       nextWakeAt: string | null;
@@ -3842,6 +3940,7 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       createdAt: string;
+      /** @description The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts). */
       health: string;
       id: string;
       nextWakeAt: string | null;
@@ -4225,7 +4324,15 @@ export interface components {
     TimelineStep: {
       attempt: number;
       completedAt: string | null;
+      /** @description On the chain of steps that decides the go-live. */
+      critical: boolean;
+      /** @description Steps it waits for (ids of steps in this timeline). */
+      dependsOn: string[];
       dueAt: string | null;
+      /** @description When it finished or is forecast to, re-planned from now on the client's business calendar. */
+      forecastFinishAt: string | null;
+      /** @description When it opened or is forecast to open (null: left out or on demand). */
+      forecastStartAt: string | null;
       gate: {
         approvals: {
           [key: string]: {
@@ -4258,7 +4365,15 @@ export interface components {
     TimelineStepInput: {
       attempt: number;
       completedAt: string | null;
+      /** @description On the chain of steps that decides the go-live. */
+      critical: boolean;
+      /** @description Steps it waits for (ids of steps in this timeline). */
+      dependsOn: string[];
       dueAt: string | null;
+      /** @description When it finished or is forecast to, re-planned from now on the client's business calendar. */
+      forecastFinishAt: string | null;
+      /** @description When it opened or is forecast to open (null: left out or on demand). */
+      forecastStartAt: string | null;
       gate: {
         approvals: {
           [key: string]: {
@@ -9131,6 +9246,19 @@ export interface operations {
         };
         content: {
           "application/json": {
+            /** @description The forward plan (src/engine/forecast.ts). */
+            forecast: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              asOf: string;
+              /** @description Remaining steps that decide the go-live, first first. */
+              criticalPath: string[];
+              /** @description The go-live that happened, or its forecast. */
+              goLiveAt: string | null;
+              goLiveStep: string | null;
+            };
             issues: {
               id: string;
               /**
@@ -9187,6 +9315,87 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  previewExtension: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Not needed for a preview; the real command needs one. */
+          reason?: string;
+          /** @description The open step whose deadline moves. */
+          step: string;
+          /**
+           * Format: date-time
+           * @description The new deadline.
+           */
+          until: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExtensionPreview"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

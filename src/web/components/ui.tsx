@@ -20,6 +20,32 @@ export function HealthBadge({ health }: { health: string }) {
   return <RagBadge tone={tone} label={label} />;
 }
 
+/**
+ * Health as the portfolio judges it, with its reasons: the same words on every page that shows it.
+ * `inline` for a line of text (a page header's subtitle), else a list under the badge.
+ */
+export function HealthSummary({ health, reasons, inline }: { health: string; reasons: readonly string[]; inline?: boolean }) {
+  if (inline)
+    return (
+      <span className="health-summary">
+        <HealthBadge health={health} />
+        {reasons.length > 0 ? <span className="health-reasons-inline"> {reasons.join("; ")}</span> : null}
+      </span>
+    );
+  return (
+    <>
+      <HealthBadge health={health} />
+      {reasons.length > 0 ? (
+        <ul className="reasons">
+          {reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
 /** The outcome of the last action on a page, in a live region so screen readers hear it. */
 export function ActionMessage({ message }: { message: { tone: "error" | "success"; text: string } | undefined }) {
   return (

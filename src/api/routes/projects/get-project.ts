@@ -1,5 +1,7 @@
 // GET /projects/:id: a project with its ETag (its version); If-None-Match gives a 304.
 import { z } from "zod";
+import { projectHealth } from "../../../metrics/portfolio.ts";
+import { rebuildSummaries } from "../../../metrics/projection.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { etag, notModified } from "../../preconditions.ts";
@@ -24,7 +26,10 @@ export function getProject(app: Api, deps: ApiDeps): void {
       const project = await deps.service.getProject(request.params.id);
       reply.header("etag", etag(project.version));
       if (notModified(request.headers["if-none-match"], project.version)) return reply.code(304).send();
-      return reply.code(200).send(projectView(project));
+      // Health is the portfolio's row (a passing deadline re-derived first, as GET /portfolio does).
+      await rebuildSummaries(deps.database.db, deps.clock(), { limit: 200, reviewOnly: true });
+      const verdict = await projectHealth(deps.database.db, project.id);
+      return reply.code(200).send(projectView(project, verdict));
     },
   );
 }

@@ -1,6 +1,7 @@
 // GET /projects/:id/timeline: the steps in playbook order by phase, with status, due dates and
 // sign-offs, plus the engine's tasks and the issues.
 import { z } from "zod";
+import { forecast } from "../../../engine/forecast.ts";
 import { modelOf } from "../../data/playbooks.ts";
 import { timelineOf } from "../../data/projects.ts";
 import type { ApiDeps } from "../../deps.ts";
@@ -25,6 +26,12 @@ const Step = z
     completedAt: Instant.nullable(),
     targetAt: Instant.nullable(),
     dueAt: Instant.nullable(),
+    forecastStartAt: Instant.nullable().describe("When it opened or is forecast to open (null: left out or on demand)."),
+    forecastFinishAt: Instant.nullable().describe(
+      "When it finished or is forecast to, re-planned from now on the client's business calendar.",
+    ),
+    critical: z.boolean().describe("On the chain of steps that decides the go-live."),
+    dependsOn: z.array(z.string()).describe("Steps it waits for (ids of steps in this timeline)."),
     gate: z
       .object({
         approvers: z.array(z.string()),
@@ -55,7 +62,42 @@ export const Timeline = z.object({
     }),
   ),
   issues: z.array(z.object({ id: z.string(), severity: z.string(), title: z.string(), openedAt: Instant, resolvedAt: Instant.nullable() })),
+  forecast: z
+    .object({
+      asOf: Instant,
+      goLiveAt: Instant.nullable().describe("The go-live that happened, or its forecast."),
+      goLiveStep: z.string().nullable(),
+      criticalPath: z.array(z.string()).describe("Remaining steps that decide the go-live, first first."),
+    })
+    .describe("The forward plan (src/engine/forecast.ts)."),
 });
+
+/** The timeline with the forecast of every step. */
+export function withForecast(
+  base: ReturnType<typeof timelineOf>,
+  plan: ReturnType<typeof forecast>,
+  dependencies: ReadonlyMap<string, readonly string[]>,
+) {
+  const byStep = new Map(plan.steps.map((s) => [s.step, s]));
+  const present = new Set(base.phases.flatMap((p) => p.steps.map((s) => s.id)));
+  return {
+    ...base,
+    phases: base.phases.map((phase) => ({
+      ...phase,
+      steps: phase.steps.map((step) => {
+        const f = byStep.get(step.id);
+        return {
+          ...step,
+          forecastStartAt: f?.startAt ?? null,
+          forecastFinishAt: f?.finishAt ?? null,
+          critical: f?.critical ?? false,
+          dependsOn: (dependencies.get(step.id) ?? []).filter((d) => present.has(d)),
+        };
+      }),
+    })),
+    forecast: { asOf: plan.asOf, goLiveAt: plan.goLiveAt, goLiveStep: plan.goLiveStep, criticalPath: [...plan.criticalPath] },
+  };
+}
 
 export function getTimeline(app: Api, deps: ApiDeps): void {
   app.get(
@@ -65,7 +107,7 @@ export function getTimeline(app: Api, deps: ApiDeps): void {
       schema: {
         tags: ["projects"],
         operationId: "getTimeline",
-        summary: "The project's steps with status and due dates, its tasks and issues",
+        summary: "The project's steps with status, due and forecast dates, dependencies and critical path; its tasks and issues",
         params: ProjectParams,
         response: { 200: Timeline, ...problemResponses(404) },
       },
@@ -74,7 +116,10 @@ export function getTimeline(app: Api, deps: ApiDeps): void {
       const project = await deps.service.getProject(request.params.id);
       const model = await modelOf(deps, project.playbook.id, project.playbook.version);
       reply.header("etag", etag(project.version));
-      return { projectId: project.id, version: project.version, status: project.status, ...timelineOf(model, project.state, deps.clock()) };
+      const now = deps.clock();
+      const ctx = await deps.service.contextOf(project);
+      const plan = withForecast(timelineOf(model, project.state, now), forecast(ctx, project.state, now), ctx.dependencies);
+      return { projectId: project.id, version: project.version, status: project.status, ...plan };
     },
   );
 }

@@ -14,7 +14,7 @@ export const ProjectSummary = z
     clientName: z.string(),
     playbook: PlaybookRef,
     status: ProjectStatus,
-    health: z.string(),
+    health: z.string().describe("The portfolio's verdict: red, amber or green (rules in src/metrics/health.ts)."),
     version: z.number().int().describe("The number of events: send it as If-Match (quoted) with commands."),
     nextWakeAt: Instant.nullable(),
     createdAt: Instant,
@@ -32,9 +32,17 @@ export const Project = ProjectSummary.extend({
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   assignments: z.record(z.string(), z.string()).describe("Playbook role → person id."),
   openIssues: z.number().int(),
+  healthReasons: z.array(z.string()).describe("Why it is red or amber, as the portfolio shows them."),
+  declaredHealth: z.string().describe("The health the team or a playbook rule set (one input of the verdict)."),
 }).meta({ id: "Project" });
 
-export function projectView(project: ProjectRecord): z.infer<typeof Project> {
+/** The verdict of the portfolio read model (src/metrics/portfolio.ts projectHealth). */
+export interface HealthVerdictView {
+  readonly health: string;
+  readonly reasons: readonly string[];
+}
+
+export function projectView(project: ProjectRecord, verdict?: HealthVerdictView): z.infer<typeof Project> {
   const { state } = project;
   return {
     id: project.id,
@@ -42,7 +50,7 @@ export function projectView(project: ProjectRecord): z.infer<typeof Project> {
     clientName: state.client.name,
     playbook: project.playbook,
     status: project.status,
-    health: state.health,
+    health: verdict?.health ?? state.health,
     version: project.version,
     nextWakeAt: project.nextWakeAt ?? null,
     createdAt: project.createdAt,
@@ -59,6 +67,8 @@ export function projectView(project: ProjectRecord): z.infer<typeof Project> {
     params: { ...state.params },
     assignments: { ...state.assignments },
     openIssues: Object.values(state.issues).filter((i) => !i.resolvedAt).length,
+    healthReasons: verdict ? [...verdict.reasons] : [],
+    declaredHealth: state.health,
   };
 }
 

@@ -2,7 +2,7 @@
 // counts that filter the list behind them, filters and sorting kept in the URL, and charts.
 import { lazy, Suspense, useMemo } from "react";
 import { api, type Schemas } from "../../api/client.ts";
-import { Empty, ErrorNotice, HealthBadge, Loading, PageHeader } from "../../components/ui.tsx";
+import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader } from "../../components/ui.tsx";
 import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
 import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
 import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
@@ -201,14 +201,7 @@ export function Dashboard() {
                   <td className="hide-phone">{r.csm?.name ?? <span className="muted">Unassigned</span>}</td>
                   <td className="hide-phone">{r.phase ?? "—"}</td>
                   <td>
-                    <HealthBadge health={r.health} />
-                    {r.reasons.length > 0 ? (
-                      <ul className="reasons">
-                        {r.reasons.map((reason) => (
-                          <li key={reason}>{reason}</li>
-                        ))}
-                      </ul>
-                    ) : null}
+                    <HealthSummary health={r.health} reasons={r.reasons} />
                   </td>
                   <td className="hide-phone">
                     <DaysVsPlan row={r} />

@@ -1,15 +1,22 @@
 // The plan as a timeline: phases as bands over their day windows, one row per step with a bar from
 // opening to completion (or to the deadline while open), the deadline marked, slips drawn in red
-// from the deadline to when the step finished (or to today), and today's line. Laid out in real
-// pixels for the width it is given, so the text stays readable on a phone and a laptop.
-import { type RefObject, useEffect, useRef, useState } from "react";
-import type { Schemas } from "../../api/client.ts";
-import { shortDate } from "../../lib/format.ts";
+// from the deadline to when the step finished (or to today), and today's line. What is still to do
+// is drawn at its forecast (src/engine/forecast.ts: re-planned from today on the client's business
+// calendar, never in the past), with arrows from each step to the steps that wait for it, the
+// critical path outlined and the forecast go-live marked. On a narrow screen the same plan is a
+// list. Under it, "Move a date": extend an open step's deadline, seeing first what moves with it.
+import { type FormEvent, type RefObject, useEffect, useRef, useState } from "react";
+import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
+import { Field } from "../../components/ui.tsx";
+import type { Command } from "../../lib/commands.ts";
+import { formatDate, humanize, shortDate } from "../../lib/format.ts";
 
 type Phase = { id: string; title: string; steps: Schemas["TimelineStep"][] };
 const DAY = 86_400_000;
 const ROW = 26;
 const TOP = 30;
+/** Below this width the plan is a list (a phone). */
+const NARROW = 640;
 
 /** "Days 11-45", "Week 1-2", "Day 70+" → the window in days from the start. */
 export function windowDays(window: string | undefined): { from: number; to: number | null } | undefined {
@@ -36,31 +43,200 @@ function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   return [ref, width];
 }
 
+export interface ForecastSummary {
+  readonly goLiveAt: string | null;
+  readonly goLiveStep: string | null;
+  readonly criticalPath: readonly string[];
+}
+
+type Act = (command: Command, done?: string) => Promise<Record<string, string> | undefined>;
+
+const STATUS_WORDS: Record<string, string> = {
+  done: "Done",
+  skipped: "Skipped",
+  open: "Open",
+  in_progress: "In progress",
+  blocked: "Waiting",
+  scheduled: "Scheduled",
+};
+
 export function Gantt({
   phases,
   windows,
   startedAt,
   now = Date.now(),
   zone,
+  forecast,
+  move,
 }: {
   phases: readonly Phase[];
   windows: ReadonlyMap<string, string | undefined>;
   startedAt: string;
   now?: number;
   zone?: string | undefined;
+  forecast?: ForecastSummary | undefined;
+  /** Moving dates from the timeline (for people who may extend deadlines on an active project). */
+  move?: { readonly projectId: string; readonly act: Act } | undefined;
 }) {
   const [ref, measured] = useWidth<HTMLDivElement>();
-  const width = Math.max(560, measured);
+  const [moving, setMoving] = useState("");
+  const steps = phases.flatMap((p) => p.steps);
+  const titles = new Map(steps.map((s) => [s.id, s.title]));
+  const critical = new Set(forecast?.criticalPath ?? []);
+  const goLive = forecast?.goLiveAt ?? null;
+  const goLiveDone = forecast?.goLiveStep ? steps.find((s) => s.id === forecast.goLiveStep)?.status === "done" : false;
+  const movable = steps.filter((s) => s.status === "open" || s.status === "in_progress");
+  return (
+    <figure style={{ margin: 0 }}>
+      {goLive ? (
+        <p className="forecast-line">
+          <strong>{goLiveDone ? "Went live" : "Forecast go-live"}:</strong> {formatDate(goLive, zone)}
+          {critical.size > 0 ? (
+            <span className="muted">
+              {" "}
+              · critical path: {critical.size} step{critical.size === 1 ? "" : "s"} decide it
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+      <div className="gantt-wrap" ref={ref}>
+        {measured < NARROW ? (
+          <PlanList
+            phases={phases}
+            titles={titles}
+            critical={critical}
+            now={now}
+            zone={zone}
+            onMove={move ? (id) => setMoving(id) : undefined}
+          />
+        ) : (
+          <Chart
+            phases={phases}
+            windows={windows}
+            startedAt={startedAt}
+            now={now}
+            zone={zone}
+            width={measured}
+            critical={critical}
+            goLive={goLive}
+            goLiveDone={goLiveDone}
+          />
+        )}
+      </div>
+      {measured < NARROW ? null : (
+        <figcaption className="gantt-legend">
+          <span style={{ ["--swatch" as string]: "#81c784" }}>Done</span>
+          <span style={{ ["--swatch" as string]: "#7986cb" }}>Open</span>
+          <span style={{ ["--swatch" as string]: "#e57373" }}>Overdue</span>
+          <span style={{ ["--swatch" as string]: "#c5cae9" }}>Forecast</span>
+          <span style={{ ["--swatch" as string]: "#fff", ["--swatch-border" as string]: "#e65100" }}>Critical path</span>
+          <span style={{ ["--swatch" as string]: "repeating-linear-gradient(90deg,#c62828 0 4px,transparent 4px 7px)" }}>
+            Slipped past deadline
+          </span>
+          <span style={{ ["--swatch" as string]: "#1b2430" }}>Deadline</span>
+          <span style={{ ["--swatch" as string]: "#2e7d32" }}>Go-live</span>
+          <span style={{ ["--swatch" as string]: "#9aa3af" }}>Arrow: waits for</span>
+        </figcaption>
+      )}
+      {move && movable.length > 0 ? (
+        <MoveDate projectId={move.projectId} act={move.act} steps={movable} step={moving} setStep={setMoving} zone={zone} />
+      ) : null}
+    </figure>
+  );
+}
+
+/** The plan as a list, for narrow screens: each step with its status, its date and what it waits for. */
+function PlanList({
+  phases,
+  titles,
+  critical,
+  now,
+  zone,
+  onMove,
+}: {
+  phases: readonly Phase[];
+  titles: ReadonlyMap<string, string>;
+  critical: ReadonlySet<string>;
+  now: number;
+  zone: string | undefined;
+  onMove: ((step: string) => void) | undefined;
+}) {
+  return (
+    <div className="plan-list">
+      {phases.map((phase) => (
+        <section key={phase.id} aria-label={phase.title}>
+          <h3 className="plan-phase">{phase.title}</h3>
+          <ol>
+            {phase.steps.map((s) => {
+              const done = s.status === "done" || s.status === "skipped";
+              const date = done ? s.completedAt : (s.forecastFinishAt ?? s.dueAt);
+              const late = s.overdue || (s.dueAt !== null && !done && Date.parse(s.dueAt) < now);
+              const waits = s.dependsOn.map((d) => titles.get(d) ?? humanize(d));
+              return (
+                <li key={s.id} className={critical.has(s.id) ? "critical" : undefined}>
+                  <div className="plan-title">{s.title}</div>
+                  <div className="small">
+                    <span className={`plan-status ${late ? "late" : done ? "done" : ""}`}>
+                      {late ? "Late" : (STATUS_WORDS[s.status] ?? humanize(s.status))}
+                    </span>
+                    {date ? (
+                      <>
+                        {" · "}
+                        {done ? "finished" : "forecast"} {formatDate(date, zone)}
+                      </>
+                    ) : null}
+                    {critical.has(s.id) ? " · on the critical path" : ""}
+                  </div>
+                  {waits.length > 0 && !done ? <div className="muted small">Waits for: {waits.join(", ")}</div> : null}
+                  {onMove && (s.status === "open" || s.status === "in_progress") ? (
+                    <button type="button" className="link-button small" onClick={() => onMove(s.id)}>
+                      Move the date of {s.title}
+                    </button>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function Chart({
+  phases,
+  windows,
+  startedAt,
+  now,
+  zone,
+  width: measured,
+  critical,
+  goLive,
+  goLiveDone,
+}: {
+  phases: readonly Phase[];
+  windows: ReadonlyMap<string, string | undefined>;
+  startedAt: string;
+  now: number;
+  zone: string | undefined;
+  width: number;
+  critical: ReadonlySet<string>;
+  goLive: string | null;
+  goLiveDone: boolean;
+}) {
+  const width = Math.max(NARROW - 40, measured);
   const label = Math.min(240, Math.round(width * 0.3));
   const start0 = Date.parse(startedAt);
   const steps = phases.flatMap((p) => p.steps);
   const bands = new Map(phases.map((p) => [p.id, windowDays(windows.get(p.id))]));
   const times = steps.flatMap((s) =>
-    [s.openedAt, s.opensAt, s.dueAt, s.completedAt].filter((t): t is string => !!t).map((t) => Date.parse(t)),
+    [s.openedAt, s.opensAt, s.dueAt, s.completedAt, s.forecastStartAt, s.forecastFinishAt]
+      .filter((t): t is string => !!t)
+      .map((t) => Date.parse(t)),
   );
   const bandEnds = [...bands.values()].flatMap((b) => (b?.to ? [start0 + b.to * DAY] : []));
   const start = Math.min(start0, ...times, now) - DAY;
-  const end = Math.max(start + 14 * DAY, now + 3 * DAY, ...times, ...bandEnds) + 2 * DAY;
+  const end = Math.max(start + 14 * DAY, now + 3 * DAY, ...times, ...bandEnds, goLive ? Date.parse(goLive) : 0) + 2 * DAY;
   const plot = width - label - 12;
   const x = (t: number) => label + ((t - start) / (end - start)) * plot;
   const rows: ({ kind: "phase"; phase: Phase } | { kind: "step"; step: Schemas["TimelineStep"]; phase: Phase })[] = [];
@@ -68,6 +244,10 @@ export function Gantt({
     rows.push({ kind: "phase", phase });
     for (const step of phase.steps) rows.push({ kind: "step", step, phase });
   }
+  const rowOf = new Map<string, number>();
+  rows.forEach((r, i) => {
+    if (r.kind === "step" && !rowOf.has(r.step.id)) rowOf.set(r.step.id, i);
+  });
   const height = TOP + rows.length * ROW + 6;
   const spanDays = (end - start) / DAY;
   const tickEvery = spanDays > 120 ? 28 : spanDays > 50 ? 14 : 7;
@@ -77,115 +257,346 @@ export function Gantt({
   for (let t = first.getTime() + DAY; t <= end; t += tickEvery * DAY) ticks.push(t);
   const slipped = steps.filter((s) => s.overdue || (s.completedAt && s.dueAt && s.completedAt > s.dueAt)).length;
   const chars = Math.max(12, Math.floor((label - 20) / 6.6));
+  const path = [...critical];
+  const criticalLink = (from: string, to: string) => path.indexOf(to) > 0 && path[path.indexOf(to) - 1] === from;
+  // Where each step's bar starts and ends (for the dependency arrows).
+  const span = (s: Schemas["TimelineStep"]): [number, number] | undefined => {
+    const from = s.openedAt ?? s.forecastStartAt ?? s.opensAt;
+    const to = s.completedAt ?? s.forecastFinishAt ?? s.dueAt;
+    return from && to ? [Date.parse(from), Date.parse(to)] : undefined;
+  };
+  const arrows = steps.flatMap((s) => {
+    const target = span(s);
+    const row = rowOf.get(s.id);
+    if (!target || row === undefined || s.status === "done" || s.status === "skipped") return [];
+    return s.dependsOn.flatMap((dep) => {
+      const d = steps.find((t) => t.id === dep);
+      const depRow = rowOf.get(dep);
+      const source = d ? span(d) : undefined;
+      if (!source || depRow === undefined) return [];
+      return [
+        {
+          key: `${dep}>${s.id}`,
+          x1: x(source[1]),
+          y1: TOP + depRow * ROW + 13,
+          x2: x(target[0]),
+          y2: TOP + row * ROW + 13,
+          critical: criticalLink(dep, s.id),
+        },
+      ];
+    });
+  });
   return (
-    <figure style={{ margin: 0 }}>
-      <div className="gantt-wrap" ref={ref}>
-        <svg
-          className="gantt"
-          width={width}
-          height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label={`Timeline of ${steps.length} steps; ${slipped} slipped past their deadline. The step list has the same information.`}
-        >
-          {ticks.map((t) => (
-            <g key={t}>
-              <line className="grid" x1={x(t)} x2={x(t)} y1={18} y2={height} />
-              <text x={x(t) + 3} y={12} fontSize="11" fill="#525c6b">
-                {shortDate(new Date(t).toISOString(), zone)}
+    <svg
+      className="gantt"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={`Timeline of ${steps.length} steps; ${slipped} slipped past their deadline${goLive ? `; go-live ${goLiveDone ? "on" : "forecast for"} ${formatDate(goLive, zone)}` : ""}. The step list has the same information.`}
+    >
+      <defs>
+        <marker id="gantt-arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+          <path d="M0,0 L6,3 L0,6 z" fill="#9aa3af" />
+        </marker>
+        <marker id="gantt-arrow-critical" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+          <path d="M0,0 L6,3 L0,6 z" fill="#e65100" />
+        </marker>
+      </defs>
+      {ticks.map((t) => (
+        <g key={t}>
+          <line className="grid" x1={x(t)} x2={x(t)} y1={18} y2={height} />
+          <text x={x(t) + 3} y={12} fontSize="11" fill="#525c6b">
+            {shortDate(new Date(t).toISOString(), zone)}
+          </text>
+        </g>
+      ))}
+      {rows.map((row, i) => {
+        const y = TOP + i * ROW;
+        const band = bands.get(row.phase.id);
+        const bandFrom = band ? start0 + band.from * DAY : undefined;
+        const bandTo = band ? (band.to === null ? end : start0 + band.to * DAY) : undefined;
+        if (row.kind === "phase")
+          return (
+            <g key={`p-${row.phase.id}`}>
+              {bandFrom !== undefined && bandTo !== undefined ? (
+                <rect x={x(bandFrom)} y={y + 6} width={Math.max(2, x(bandTo) - x(bandFrom))} height={ROW - 10} rx={4} fill="#e8eaf6" />
+              ) : null}
+              <text className="phase-label" x={4} y={y + 17}>
+                {row.phase.title.length > chars ? `${row.phase.title.slice(0, chars - 1).toUpperCase()}…` : row.phase.title.toUpperCase()}
+                <title>{row.phase.title}</title>
               </text>
-            </g>
-          ))}
-          {rows.map((row, i) => {
-            const y = TOP + i * ROW;
-            const band = bands.get(row.phase.id);
-            const bandFrom = band ? start0 + band.from * DAY : undefined;
-            const bandTo = band ? (band.to === null ? end : start0 + band.to * DAY) : undefined;
-            if (row.kind === "phase")
-              return (
-                <g key={`p-${row.phase.id}`}>
-                  {bandFrom !== undefined && bandTo !== undefined ? (
-                    <rect x={x(bandFrom)} y={y + 6} width={Math.max(2, x(bandTo) - x(bandFrom))} height={ROW - 10} rx={4} fill="#e8eaf6" />
-                  ) : null}
-                  <text className="phase-label" x={4} y={y + 17}>
-                    {row.phase.title.length > chars
-                      ? `${row.phase.title.slice(0, chars - 1).toUpperCase()}…`
-                      : row.phase.title.toUpperCase()}
-                    <title>{row.phase.title}</title>
-                  </text>
-                  {band ? (
-                    <text x={Math.max(label + 4, bandFrom !== undefined ? x(bandFrom) + 6 : label)} y={y + 17} fontSize="11" fill="#283593">
-                      {windows.get(row.phase.id)}
-                    </text>
-                  ) : null}
-                </g>
-              );
-            const s = row.step;
-            const due = s.dueAt ? Date.parse(s.dueAt) : undefined;
-            const finished = s.completedAt ? Date.parse(s.completedAt) : undefined;
-            const opened = s.openedAt ?? s.opensAt;
-            const title = s.title.length > chars ? `${s.title.slice(0, chars - 1)}…` : s.title;
-            const tip = `${s.title}: ${s.status.replace("_", " ")}${s.dueAt ? `, due ${shortDate(s.dueAt, zone)}` : ""}${s.completedAt ? `, done ${shortDate(s.completedAt, zone)}` : ""}`;
-            if (!opened) {
-              // Not open yet: its phase's window, outlined.
-              return (
-                <g key={s.id}>
-                  <text x={14} y={y + 17}>
-                    {title}
-                  </text>
-                  {bandFrom !== undefined && bandTo !== undefined ? (
-                    <rect className="bar-planned" x={x(bandFrom)} y={y + 7} width={Math.max(4, x(bandTo) - x(bandFrom))} height={12} rx={3}>
-                      <title>{tip}</title>
-                    </rect>
-                  ) : null}
-                  {due !== undefined ? <rect className="due-mark" x={x(due) - 1} y={y + 4} width={2} height={18} /> : null}
-                </g>
-              );
-            }
-            const from = Date.parse(opened);
-            const to = finished ?? Math.max(now, due ?? now);
-            const cls =
-              s.status === "skipped"
-                ? "bar-skipped"
-                : s.status === "done"
-                  ? "bar-done"
-                  : s.overdue
-                    ? "bar-late"
-                    : s.status === "open" || s.status === "in_progress"
-                      ? "bar-open"
-                      : "bar-waiting";
-            const slipEnd = finished ?? now;
-            const late = due !== undefined && slipEnd > due && s.status !== "skipped";
-            const barEnd = late && due !== undefined ? due : to;
-            return (
-              <g key={s.id}>
-                <text x={14} y={y + 17}>
-                  {title}
+              {band ? (
+                <text x={Math.max(label + 4, bandFrom !== undefined ? x(bandFrom) + 6 : label)} y={y + 17} fontSize="11" fill="#283593">
+                  {windows.get(row.phase.id)}
                 </text>
-                <rect className={cls} x={x(from)} y={y + 7} width={Math.max(4, x(barEnd) - x(from))} height={12} rx={3}>
+              ) : null}
+            </g>
+          );
+        const s = row.step;
+        const due = s.dueAt ? Date.parse(s.dueAt) : undefined;
+        const finished = s.completedAt ? Date.parse(s.completedAt) : undefined;
+        const title = s.title.length > chars ? `${s.title.slice(0, chars - 1)}…` : s.title;
+        const onPath = critical.has(s.id);
+        const forecastTip = s.forecastFinishAt && !finished ? `, forecast ${shortDate(s.forecastFinishAt, zone)}` : "";
+        const tip = `${s.title}: ${STATUS_WORDS[s.status] ?? humanize(s.status)}${s.dueAt ? `, due ${shortDate(s.dueAt, zone)}` : ""}${s.completedAt ? `, done ${shortDate(s.completedAt, zone)}` : ""}${forecastTip}${onPath ? ", on the critical path" : ""}`;
+        const opened = s.openedAt;
+        if (!opened) {
+          // Not open yet: drawn at its forecast (from today on, never in the past).
+          const fFrom = s.forecastStartAt ? Date.parse(s.forecastStartAt) : undefined;
+          const fTo = s.forecastFinishAt ? Date.parse(s.forecastFinishAt) : undefined;
+          return (
+            <g key={s.id}>
+              <text x={14} y={y + 17}>
+                {title}
+              </text>
+              {fFrom !== undefined && fTo !== undefined ? (
+                <rect
+                  className={`bar-forecast${onPath ? " critical" : ""}`}
+                  x={x(fFrom)}
+                  y={y + 7}
+                  width={Math.max(6, x(fTo) - x(fFrom))}
+                  height={12}
+                  rx={3}
+                >
                   <title>{tip}</title>
                 </rect>
-                {late && due !== undefined ? <line className="slip" x1={x(due)} x2={x(slipEnd)} y1={y + 13} y2={y + 13} /> : null}
-                {due !== undefined ? <rect className="due-mark" x={x(due) - 1} y={y + 4} width={2} height={18} /> : null}
-              </g>
-            );
-          })}
-          <line className="today" x1={x(now)} x2={x(now)} y1={16} y2={height} />
-          <text className="today-label" x={Math.min(x(now) + 4, width - 40)} y={26}>
-            Today
+              ) : bandFrom !== undefined && bandTo !== undefined ? (
+                <rect className="bar-planned" x={x(bandFrom)} y={y + 7} width={Math.max(4, x(bandTo) - x(bandFrom))} height={12} rx={3}>
+                  <title>{tip}</title>
+                </rect>
+              ) : null}
+            </g>
+          );
+        }
+        const from = Date.parse(opened);
+        const to = finished ?? Math.max(now, due ?? now);
+        const cls =
+          s.status === "skipped"
+            ? "bar-skipped"
+            : s.status === "done"
+              ? "bar-done"
+              : s.overdue
+                ? "bar-late"
+                : s.status === "open" || s.status === "in_progress"
+                  ? "bar-open"
+                  : "bar-waiting";
+        const slipEnd = finished ?? now;
+        const late = due !== undefined && slipEnd > due && s.status !== "skipped";
+        const barEnd = late && due !== undefined ? due : to;
+        const fTo = !finished && s.forecastFinishAt ? Date.parse(s.forecastFinishAt) : undefined;
+        return (
+          <g key={s.id}>
+            <text x={14} y={y + 17}>
+              {title}
+            </text>
+            <rect
+              className={`${cls}${onPath ? " critical" : ""}`}
+              x={x(from)}
+              y={y + 7}
+              width={Math.max(4, x(barEnd) - x(from))}
+              height={12}
+              rx={3}
+            >
+              <title>{tip}</title>
+            </rect>
+            {late && due !== undefined ? <line className="slip" x1={x(due)} x2={x(slipEnd)} y1={y + 13} y2={y + 13} /> : null}
+            {fTo !== undefined && fTo > slipEnd ? (
+              <rect
+                className={`bar-forecast${onPath ? " critical" : ""}`}
+                x={x(slipEnd)}
+                y={y + 7}
+                width={Math.max(4, x(fTo) - x(slipEnd))}
+                height={12}
+                rx={3}
+              >
+                <title>{tip}</title>
+              </rect>
+            ) : null}
+            {due !== undefined ? <rect className="due-mark" x={x(due) - 1} y={y + 4} width={2} height={18} /> : null}
+          </g>
+        );
+      })}
+      {arrows.map((a) => {
+        const midX = Math.max(a.x1 + 4, a.x2 - 6);
+        return (
+          <path
+            key={a.key}
+            className={a.critical ? "dep critical" : "dep"}
+            d={`M${a.x1},${a.y1} H${midX} V${a.y2} H${a.x2}`}
+            markerEnd={a.critical ? "url(#gantt-arrow-critical)" : "url(#gantt-arrow)"}
+          />
+        );
+      })}
+      <line className="today" x1={x(now)} x2={x(now)} y1={16} y2={height} />
+      <text className="today-label" x={Math.min(x(now) + 4, width - 40)} y={26}>
+        Today
+      </text>
+      {goLive ? (
+        <>
+          <line className="go-live" x1={x(Date.parse(goLive))} x2={x(Date.parse(goLive))} y1={16} y2={height} />
+          <text className="go-live-label" x={Math.max(label, Math.min(x(Date.parse(goLive)) - 4, width - 4))} y={26} textAnchor="end">
+            Go-live {shortDate(goLive, zone)}
           </text>
-        </svg>
+        </>
+      ) : null}
+    </svg>
+  );
+}
+
+/**
+ * Extend an open step's deadline from the timeline: choose the step and the new date, see what
+ * moves with it (the server runs the command on a copy and compares the forecasts), then confirm
+ * with a reason (it goes into the audit trail).
+ */
+function MoveDate({
+  projectId,
+  act,
+  steps,
+  step,
+  setStep,
+  zone,
+}: {
+  projectId: string;
+  act: Act;
+  steps: readonly Schemas["TimelineStep"][];
+  step: string;
+  setStep: (id: string) => void;
+  zone: string | undefined;
+}) {
+  const [until, setUntil] = useState("");
+  const [reason, setReason] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<Schemas["ExtensionPreview"] | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<string | undefined>(undefined);
+  const dateRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (step) dateRef.current?.focus();
+  }, [step]);
+  const untilIso = () => new Date(`${until}T17:00:00`).toISOString();
+  const check = async (event: FormEvent) => {
+    event.preventDefault();
+    setOutcome(undefined);
+    const local: Record<string, string> = {};
+    if (!step) local.step = "Choose the step.";
+    if (!until) local.until = "Choose the new date.";
+    setErrors(local);
+    setPreview(undefined);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      const { data } = await api.post("/projects/{id}/timeline/preview", { path: { id: projectId }, body: { step, until: untilIso() } });
+      setPreview(data);
+    } catch (error) {
+      const fields = error instanceof ApiError ? error.fieldErrors() : {};
+      setErrors(Object.keys(fields).length ? fields : { until: describeError(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const confirm = async () => {
+    if (!reason.trim()) return setErrors({ reason: "Say why the date moves: it goes into the audit trail." });
+    setBusy(true);
+    const fields = await act({ type: "extend_deadline", step, until: untilIso(), reason: reason.trim() });
+    setBusy(false);
+    if (fields) return setErrors(fields);
+    const title = steps.find((s) => s.id === step)?.title ?? "The step";
+    setOutcome(`${title} now ends ${formatDate(untilIso(), zone)}.`);
+    setPreview(undefined);
+    setReason("");
+    setUntil("");
+    setStep("");
+  };
+  return (
+    <section className="move-date" aria-labelledby="move-date-h">
+      <h3 id="move-date-h">Move a date</h3>
+      <form className="move-date-form" onSubmit={check} noValidate>
+        <Field label="Step" error={errors.step} required>
+          {(p) => (
+            <select
+              {...p}
+              value={step}
+              onChange={(e) => {
+                setStep(e.target.value);
+                setPreview(undefined);
+              }}
+            >
+              <option value="">Choose…</option>
+              {steps.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.title}
+                  {s.dueAt ? ` (due ${formatDate(s.dueAt, zone)})` : ""}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="New date" hint="End of that working day, your time." error={errors.until} required>
+          {(p) => (
+            <input
+              {...p}
+              ref={dateRef}
+              type="date"
+              value={until}
+              onChange={(e) => {
+                setUntil(e.target.value);
+                setPreview(undefined);
+              }}
+            />
+          )}
+        </Field>
+        <div className="move-date-actions">
+          <button type="submit" disabled={busy}>
+            Preview what moves
+          </button>
+        </div>
+      </form>
+      <div aria-live="polite">
+        {outcome ? <div className="notice success">{outcome}</div> : null}
+        {preview ? (
+          <div className="move-preview">
+            <p>
+              <strong>{preview.step.title}</strong> would end {formatDate(preview.step.to, zone)}
+              {preview.step.from ? ` instead of ${formatDate(preview.step.from, zone)}` : ""}.
+            </p>
+            {preview.moves.length === 0 ? (
+              <p>No other step moves.</p>
+            ) : (
+              <>
+                <p>
+                  {preview.moves.length} other step{preview.moves.length === 1 ? "" : "s"} move with it:
+                </p>
+                <ul className="moves">
+                  {preview.moves.map((m) => (
+                    <li key={m.step}>
+                      {m.title}: {formatDate(m.from, zone)} → {formatDate(m.to, zone)}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            <p>
+              {preview.goLive.to === null
+                ? "No go-live is forecast."
+                : preview.goLive.from === preview.goLive.to
+                  ? `Go-live stays ${formatDate(preview.goLive.to, zone)}.`
+                  : `Go-live moves from ${formatDate(preview.goLive.from, zone)} to ${formatDate(preview.goLive.to, zone)}.`}
+            </p>
+            <Field label="Reason" hint="Goes into the audit trail." error={errors.reason} required>
+              {(p) => <textarea {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+            </Field>
+            <div className="move-date-actions">
+              <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>
+                Confirm the move
+              </button>
+              <button type="button" onClick={() => setPreview(undefined)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        ) : null}
       </div>
-      <figcaption className="gantt-legend">
-        <span style={{ ["--swatch" as string]: "#81c784" }}>Done</span>
-        <span style={{ ["--swatch" as string]: "#7986cb" }}>Open</span>
-        <span style={{ ["--swatch" as string]: "#e57373" }}>Overdue</span>
-        <span style={{ ["--swatch" as string]: "#eef0f3" }}>Planned (phase window)</span>
-        <span style={{ ["--swatch" as string]: "repeating-linear-gradient(90deg,#c62828 0 4px,transparent 4px 7px)" }}>
-          Slipped past deadline
-        </span>
-        <span style={{ ["--swatch" as string]: "#1b2430" }}>Deadline</span>
-      </figcaption>
-    </figure>
+    </section>
   );
 }

@@ -5,7 +5,7 @@
 // reloads and says so instead of overwriting.
 import { useState } from "react";
 import { ApiError, all, api, type Schemas } from "../../api/client.ts";
-import { Empty, ErrorNotice, HealthBadge, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
+import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { type Command, runCommand, StaleProject } from "../../lib/commands.ts";
 import { daysBetween, dueLabel, formatDate, humanize, plural, timeAgo, viewerZone } from "../../lib/format.ts";
 import { type PlaybookDetail, playbookDetail } from "../../lib/playbook.ts";
@@ -30,6 +30,7 @@ interface Workspace {
     phases: { id: string; title: string; steps: Step[] }[];
     tasks: { id: string; title: string; owner: string; dueAt: string | null; doneAt: string | null }[];
     issues: { id: string; severity: string; title: string; openedAt: string; resolvedAt: string | null }[];
+    forecast: { goLiveAt: string | null; goLiveStep: string | null; criticalPath: string[] };
   };
   client: Schemas["Client"] | null;
   playbook: PlaybookDetail | null;
@@ -180,7 +181,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
           <>
             {playbook?.title ?? project.playbook.id} ·{" "}
             {/\{\{/.test(project.playbook.version) ? "" : `version ${project.playbook.version} · `}
-            <StatusBadge status={project.status} /> <HealthBadge health={project.health} />
+            <StatusBadge status={project.status} /> <HealthSummary health={project.health} reasons={project.healthReasons} inline />
           </>
         }
         actions={
@@ -287,6 +288,8 @@ export function ProjectWorkspace({ id }: { id: string }) {
                 windows={new Map((playbook?.phases ?? []).map((p) => [p.id, p.window]))}
                 startedAt={project.startedAt}
                 zone={undefined}
+                forecast={timeline.forecast}
+                move={canCommand && project.status === "active" ? { projectId: project.id, act } : undefined}
               />
             </section>
             <section className="card" aria-labelledby="steps-h">

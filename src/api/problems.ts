@@ -151,6 +151,15 @@ export function toProblem(error: unknown, request: FastifyRequest): Rendered {
     if (field && (error.code === "invalid" || error.code === "not_found")) {
       extensions.errors = [{ pointer: pointerOfField(field, "/body"), detail: error.message }];
     }
+    // Several fields at fault (a form's values): each named with its own message.
+    const fieldErrors = error.details.fieldErrors;
+    if (error.code === "invalid" && Array.isArray(fieldErrors)) {
+      extensions.errors = fieldErrors.flatMap((e: { field?: unknown; message?: unknown }) =>
+        typeof e?.field === "string" && typeof e.message === "string"
+          ? [{ pointer: pointerOfField(e.field, "/body"), detail: e.message }]
+          : [],
+      );
+    }
     if (Array.isArray(error.details.reasons)) extensions.reasons = error.details.reasons;
     // Busy rather than broken (a full queue): say when to come back.
     const retryAfter = error.details.retryAfterSeconds;

@@ -7,6 +7,7 @@ import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
+import { formValueProblems } from "./form-values.ts";
 import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
 import { fireTimer, runActions } from "./reactions.ts";
@@ -193,11 +194,21 @@ function handle(draft: Draft, command: Command): void {
       for (const key of Object.keys(command.values)) {
         if (!form?.fields[key]) throw new EngineError("invalid", `form "${def.form}" has no field "${key}"`, { field: key });
       }
-      const merged = { ...draft.state.forms[def.form], ...command.values };
-      const missing = Object.entries(form?.fields ?? {})
-        .filter(([id, f]) => f.required && (merged[id] === undefined || merged[id] === ""))
-        .map(([id]) => id);
-      if (missing.length > 0) throw new EngineError("invalid", `required fields missing: ${missing.join(", ")}`, { fields: missing });
+      // Each value against its declared type (an email, a number, a date, one of the options), and
+      // the required ones present: every failing field named, with the form's own label.
+      const problems = form ? formValueProblems(form, command.values, draft.state.forms[def.form]) : [];
+      if (problems.length > 0) {
+        const missing = problems.filter((p) => p.message === "is required").map((p) => p.field);
+        const fieldErrors = problems.map((p) => ({
+          field: `values.${p.field}`,
+          message: `${form?.fields[p.field]?.label ?? p.field} ${p.message}`,
+        }));
+        const message =
+          missing.length === problems.length
+            ? `required fields missing: ${missing.join(", ")}`
+            : fieldErrors.map((e) => e.message).join("; ");
+        throw new EngineError("invalid", message, { fields: problems.map((p) => p.field), fieldErrors });
+      }
       draft.emit({ type: "form.submitted", step: def.id, form: def.form, values: command.values });
       return;
     }

@@ -34,7 +34,15 @@ import {
   type SentInvitation,
 } from "./meetings.ts";
 import { type AlertInput, alertMessage, type Chat } from "./slack.ts";
-import { type SurveyClaims, signSurveyToken, surveyLinkId, surveyTokenId, surveyUrl, verifySurveyToken } from "./survey-links.ts";
+import {
+  type SurveyClaims,
+  signSurveyToken,
+  surveyLinkId,
+  surveyTokenId,
+  surveyTokenOfLink,
+  surveyUrl,
+  verifySurveyToken,
+} from "./survey-links.ts";
 import { type NotifyDb, notifyDb } from "./tables.ts";
 import { effectiveTemplate, latestPlaybooks, TemplateRefused } from "./template-store.ts";
 import { checkTemplate, escapeHtml, IN_THREAD, type MessageTemplate, type RenderedMessage, type TemplateRenderer } from "./templates.ts";
@@ -870,6 +878,56 @@ export class Notifications {
     verifySurveyToken(token, claims, this.#o.surveySecret, Date.parse(this.#o.clock()));
     if (!claims) throw new AppError("not_found", "this survey link is not valid", { field: "token" });
     return claims;
+  }
+
+  /**
+   * A contact's surveys still to answer (GET /portal/api/surveys): their links not expired, with no
+   * answer from them to the same project's survey yet, newest first, each with its token so the
+   * portal can open the survey page. One per project and survey.
+   */
+  async openSurveys(
+    contactId: string,
+  ): Promise<{ readonly projectId: string; readonly survey: string; readonly token: string; readonly expiresAt: Instant }[]> {
+    const now = this.#o.clock();
+    const rows = await this.#db
+      .selectFrom("survey_links as l")
+      .selectAll("l")
+      .where("l.contact_id", "=", contactId)
+      .where("l.expires_at", ">", new Date(now))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("survey_answers as a")
+              .select("a.token_id")
+              .whereRef("a.project_id", "=", "l.project_id")
+              .whereRef("a.survey", "=", "l.survey")
+              .whereRef("a.contact_id", "=", "l.contact_id"),
+          ),
+        ),
+      )
+      .orderBy("l.created_at", "desc")
+      .orderBy("l.id")
+      .execute();
+    const seen = new Set<string>();
+    const out = [];
+    for (const row of rows) {
+      const key = JSON.stringify([row.project_id, row.survey]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const claims = {
+        projectId: row.project_id,
+        survey: row.survey,
+        contactId: row.contact_id,
+        expiresAt: Math.floor(new Date(row.expires_at).getTime() / 1000),
+      };
+      out.push({
+        projectId: row.project_id,
+        survey: row.survey,
+        token: surveyTokenOfLink(row.id, claims, this.#o.surveySecret),
+        expiresAt: fromDb(row.expires_at),
+      });
+    }
+    return out;
   }
 
   /** What a survey link shows: the questions from the playbook (GET /surveys/:token). */

@@ -36,6 +36,11 @@ export function signSurveyToken(claims: SurveyClaims, secret: string): string {
   return `${id}.${mac(id, claims, secret)}`;
 }
 
+/** The token of a stored link (its id and claims): what the contact it was sent to may open again from the portal. */
+export function surveyTokenOfLink(id: string, claims: Omit<SurveyClaims, "nonce">, secret: string): string {
+  return `${id}.${mac(id, claims, secret)}`;
+}
+
 /** The link id a token names (its claims are looked up by it), or undefined when it is no token. */
 export function surveyTokenId(token: string): string | undefined {
   const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{32})$/.exec(token);

@@ -71,6 +71,7 @@ const Letterhead = z.strictObject({
 const DocumentControl = z.strictObject({
   id: Text,
   title: Text,
+  client_title: Text.optional().describe("What the client portal calls an onboarding on this playbook (default: neutral wording)."),
   version: Text,
   status: z.enum(["draft", "in_review", "approved", "retired"]).default("approved"),
   owner: Text,
@@ -307,6 +308,7 @@ const Repeat = z.strictObject({
 const Step = z.strictObject({
   id: Id,
   title: Text,
+  client_title: Text.optional().describe("The step's title in the client portal, when the team's wording is not for the client."),
   kind: z.enum(["task", "meeting", "approval", "email", "review", "milestone", "handoff"]).default("task"),
   description: Text.optional(),
   owner: Id,
@@ -343,6 +345,7 @@ const Step = z.strictObject({
 const Phase = z.strictObject({
   id: Id,
   title: Text,
+  client_title: Text.optional().describe("The phase's title in the client portal."),
   window: WindowText,
   description: Text.optional(),
   steps: z.array(Step).min(1),

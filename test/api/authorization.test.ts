@@ -146,6 +146,7 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /portal/api/projects/:id/attachments": "contact",
   "GET /portal/api/projects/:id/attachments/:attachment": "contact",
   "POST /portal/api/projects/:id/attachments": "contact",
+  "GET /portal/api/surveys": "contact",
 };
 
 /** The interactive reference (@fastify/swagger-ui registers its own routes): public, static. */

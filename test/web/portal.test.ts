@@ -114,7 +114,7 @@ describe("the client portal", () => {
     const problems: string[] = [];
     const page = await newPage();
     await portalSignIn(page, CONTACT_A, problems);
-    await page.getByRole("heading", { level: 1, name: "Customer onboarding" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     assert.equal(new URL(page.url()).hash, "", "the spent token is not left in the address bar");
     const header = (await page.locator(".portal-header").textContent()) ?? "";
     assert.match(header, /Brightwave Software/);
@@ -162,7 +162,7 @@ describe("the client portal", () => {
 
     const phone = await newPage({ width: 390, height: 844 });
     await portalSignIn(phone, CONTACT_A);
-    await phone.getByRole("heading", { level: 1, name: "Customer onboarding" }).waitFor();
+    await phone.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     for (const v of await axeViolations(phone)) problems.push(`portal plan (phone): ${v}`);
     await phone.screenshot({ path: artifact("portal-plan-phone.png"), fullPage: true });
     await phone.context().close();
@@ -185,7 +185,7 @@ describe("the client portal", () => {
     if (skipWithoutChromium(t)) return;
     const page = await newPage();
     await portalSignIn(page, CONTACT_A);
-    await page.getByRole("heading", { level: 1, name: "Customer onboarding" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     await page.goto(`${web.url}/portal/projects/${projectB}`);
     await page.getByRole("alert").waitFor();
     const text = (await page.locator("main").textContent()) ?? "";

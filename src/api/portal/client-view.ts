@@ -13,6 +13,8 @@ export interface ClientChecklistItem {
   readonly text: string;
   readonly checked: boolean;
   readonly canTick: boolean;
+  /** Why this contact cannot tick it, in words; null when they can. */
+  readonly readOnlyReason: string | null;
 }
 
 export interface ClientFormField {
@@ -87,8 +89,29 @@ export function contactRolesOn(
   return [...new Set([...assigned, ...contact.roles.filter((r) => clientRoles.has(r))])].sort();
 }
 
+function clientInvolved(step: Step, clientRoles: ReadonlySet<string>): boolean {
+  return (
+    clientRoles.has(step.owner) ||
+    (step.raci?.responsible ?? []).some((r) => clientRoles.has(r)) ||
+    clientRoles.has(step.raci?.accountable ?? "") ||
+    (step.gate?.approvers.some((a) => clientRoles.has(a)) ?? false)
+  );
+}
+
+/**
+ * Steps the playbook shows the client (marked visible, owned or signed by a client role). The
+ * team's own emails are not steps of the client's plan (the client gets the mail itself), unless
+ * the playbook gives them a client-facing title.
+ */
 function visibleToClient(step: Step, clientRoles: ReadonlySet<string>): boolean {
-  return step.visible_to_client || clientRoles.has(step.owner) || (step.gate?.approvers.some((a) => clientRoles.has(a)) ?? false);
+  if (clientInvolved(step, clientRoles)) return true;
+  if (!step.visible_to_client) return false;
+  return step.kind !== "email" || step.client_title !== undefined;
+}
+
+/** What the client reads: the playbook's client-facing title where it declares one. */
+function clientTitle(def: { readonly title: string; readonly client_title?: string | undefined }): string {
+  return def.client_title ?? def.title;
 }
 
 const HIDDEN = new Set(["not_applicable", "dormant"]);
@@ -97,6 +120,7 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
   const clientRoles = clientSideRoles(model);
   const mine = new Set(roles);
   const titleOf = (role: string) => model.playbook.roles[role]?.title ?? role;
+  const whoTicks = (role: string) => (clientRoles.has(role) ? `your ${titleOf(role)}` : "your onboarding team");
   const owed: ClientProjectView["owed"][number][] = [];
   let done = 0;
   let total = 0;
@@ -110,7 +134,7 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
       total += 1;
       if (step.status === "done" || step.status === "skipped") done += 1;
       const active = open && ACTIVE.has(step.status);
-      if (active && currentPhase === null) currentPhase = phase.id;
+      if (active && currentPhase === null) currentPhase = clientTitle(phase);
       const owns = mine.has(def.owner) || (def.raci?.responsible ?? []).some((r) => mine.has(r)) || mine.has(def.raci?.accountable ?? "");
       const checklist = def.checklist.flatMap((item, index): ClientChecklistItem[] => {
         const key = checklistKey(item, index);
@@ -119,7 +143,14 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
         const shown = typeof item === "string" || item.visible_to_client !== false;
         if (!shown || (itemOwner !== undefined && !clientRoles.has(itemOwner) && !def.visible_to_client)) return [];
         const canTick = active && (owns || (itemOwner !== undefined && mine.has(itemOwner)));
-        return [{ key, text, checked: step.checklist[key] === true, canTick }];
+        const readOnlyReason = canTick
+          ? null
+          : step.status === "done" || step.status === "skipped"
+            ? "This step is closed."
+            : !active
+              ? "You can tick this when the step opens."
+              : `Ticked by ${whoTicks(itemOwner ?? def.owner)}.`;
+        return [{ key, text, checked: step.checklist[key] === true, canTick, readOnlyReason }];
       });
       const formDef = def.form ? model.playbook.forms[def.form] : undefined;
       const values = def.form ? (state.forms[def.form] ?? {}) : {};
@@ -154,11 +185,11 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
       const actionNeeded =
         (gate?.canSignAs.length ?? 0) > 0 || canComplete || (form?.canSubmit ?? false) || checklist.some((c) => c.canTick && !c.checked);
       const overdue = isOverdue(step, now);
-      if (actionNeeded) owed.push({ step: def.id, title: def.title, dueAt: step.dueAt ?? null, overdue });
+      if (actionNeeded) owed.push({ step: def.id, title: clientTitle(def), dueAt: step.dueAt ?? null, overdue });
       return [
         {
           id: def.id,
-          title: def.title,
+          title: clientTitle(def),
           kind: def.kind,
           description: def.description ?? null,
           expectedResult: def.expected_result ?? null,
@@ -175,12 +206,13 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
         },
       ];
     });
-    return { id: phase.id, title: phase.title, steps };
+    return { id: phase.id, title: clientTitle(phase), steps };
   });
   owed.sort((a, b) => (a.dueAt ?? "9999").localeCompare(b.dueAt ?? "9999"));
   return {
     id: state.id,
-    title: model.playbook.document.title,
+    // Never the SOP's internal name: the playbook's client-facing title, else neutral wording.
+    title: model.playbook.document.client_title ?? "Your onboarding",
     status: state.status,
     version: state.version,
     startedAt: state.startedAt,

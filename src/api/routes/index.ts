@@ -62,6 +62,7 @@ import { getPortalSession } from "./portal/get-portal-session.ts";
 import { listPortalAttachments } from "./portal/list-portal-attachments.ts";
 import { listPortalComments } from "./portal/list-portal-comments.ts";
 import { listPortalProjects } from "./portal/list-portal-projects.ts";
+import { listPortalSurveys } from "./portal/list-portal-surveys.ts";
 import { requestMagicLink } from "./portal/request-magic-link.ts";
 import { runPortalCommand } from "./portal/run-portal-command.ts";
 import { startPortalSession } from "./portal/start-portal-session.ts";
@@ -204,6 +205,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   addPortalComment,
   listPortalAttachments,
   downloadPortalAttachment,
+  listPortalSurveys,
   // Notifications (src/notify): the mail log, message templates, meeting invitations, survey links.
   listMailRoute,
   getMailRoute,

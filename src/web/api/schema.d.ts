@@ -795,6 +795,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/portal/api/surveys": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your surveys still to answer */
+    get: operations["listPortalSurveys"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/portfolio": {
     parameters: {
       query?: never;
@@ -3500,6 +3517,8 @@ export interface components {
         canTick: boolean;
         checked: boolean;
         key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
         text: string;
       }[];
       completedAt: string | null;
@@ -3548,6 +3567,8 @@ export interface components {
         canTick: boolean;
         checked: boolean;
         key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
         text: string;
       }[];
       completedAt: string | null;
@@ -3588,6 +3609,30 @@ export interface components {
       };
       status: string;
       title: string;
+    };
+    PortalSurvey: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      expiresAt: string;
+      projectId: string;
+      projectTitle: string;
+      title: string;
+      /** @description Opens /portal/survey#token=…, the same page the survey email links to. */
+      token: string;
+    };
+    PortalSurveyInput: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      expiresAt: string;
+      projectId: string;
+      projectTitle: string;
+      title: string;
+      /** @description Opens /portal/survey#token=…, the same page the survey email links to. */
+      token: string;
     };
     /** @description For the filters without health and phase: the counts behind the dashboard's health and phase links. */
     PortfolioCounts: {
@@ -7757,6 +7802,37 @@ export interface operations {
       };
       /** @description Too many requests */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listPortalSurveys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["PortalSurvey"][];
+          };
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -4,6 +4,7 @@
 // spends the token (mail scanners follow links; they do not press buttons). It shows only what
 // the portal API returns for the signed-in contact's own company.
 import { createContext, type FormEvent, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { fieldValueProblem } from "../../engine/form-values.ts";
 import { ApiError, client, describeError, type Schemas } from "../api/client.ts";
 import { FormInput } from "../components/form-input.tsx";
 import { Empty, ErrorNotice, Field, Loading } from "../components/ui.tsx";
@@ -18,6 +19,31 @@ const portal = client({ csrfCookie: "onboard_portal_csrf", notifySignedOut: fals
 type Session = Schemas["PortalSession"];
 type Step = Schemas["PortalStep"];
 type Command = Schemas["PortalCommand"];
+type PortalSurvey = Schemas["PortalSurvey"];
+/** What a command did, shown next to the control that sent it; `fields` maps refusals to form fields. */
+type Outcome = { tone: "success" | "error" | "info"; text: string; fields?: Record<string, string> };
+type Act = (command: Command, done: string) => Promise<Outcome>;
+
+/** The contact's surveys still to answer, each linking to the survey page its email opens. */
+function OpenSurveys({ projectId }: { projectId?: string }) {
+  const surveys = useResource(async (signal) => (await portal.get("/portal/api/surveys", { signal })).data, []);
+  const items = (surveys.data?.items ?? []).filter((s: PortalSurvey) => !projectId || s.projectId === projectId);
+  if (items.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="surveys-h">
+      <h2 id="surveys-h">Surveys for you</h2>
+      <p className="muted small">A minute of your time helps us improve your onboarding.</p>
+      <ul className="portal-surveys">
+        {items.map((s) => (
+          <li key={s.token}>
+            <a href={`/portal/survey#token=${encodeURIComponent(s.token)}`}>Answer “{s.title}”</a>{" "}
+            <span className="small muted">· open until {formatDate(s.expiresAt)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 const SessionContext = createContext<{ session: Session; signOut: () => Promise<void> } | null>(null);
 function useSession() {
@@ -232,6 +258,7 @@ function Home() {
       <h1>Welcome, {session.contact.name.split(" ")[0]}</h1>
       <p className="muted">Your onboarding with {session.branding.vendorName}.</p>
       <ErrorNotice error={projects.error} onRetry={() => void projects.reload()} />
+      <OpenSurveys />
       {projects.loading && !projects.data ? (
         <Loading />
       ) : items.length === 0 ? (
@@ -248,6 +275,9 @@ function Home() {
               style={{ color: "inherit", textDecoration: "none", display: "block" }}
             >
               <h2>{p.title}</h2>
+              <p className="small muted" style={{ marginTop: 0 }}>
+                Started {formatDate(p.startedAt)}
+              </p>
               <Progress done={p.progress.done} total={p.progress.total} label={`${p.progress.done} of ${p.progress.total} steps done`} />
               <p className="small" style={{ marginTop: "0.5rem" }}>
                 {p.owed ? <strong>{plural(p.owed, "item")} waiting for you</strong> : "Nothing waiting for you"}
@@ -270,30 +300,31 @@ function ProjectPage({ id }: { id: string }) {
     },
     [id],
   );
-  const [notice, setNotice] = useState<{ tone: "success" | "error" | "info"; text: string }>();
   useTitle(project.data?.title ?? "Your plan", session.branding.vendorName);
 
-  const act = async (command: Command, done: string): Promise<Record<string, string> | undefined> => {
+  // The outcome goes back to the step that sent the command and is shown there, next to its control.
+  const act: Act = async (command, done) => {
     const p = project.data;
-    if (!p) return undefined;
-    setNotice(undefined);
+    if (!p) return { tone: "info", text: "The plan is still loading: try again in a moment." };
     try {
       await portal.post("/portal/api/projects/{id}/commands", {
         path: { id },
         body: command,
         headers: { "if-match": p.etag ?? `"${p.version}"`, "idempotency-key": crypto.randomUUID() },
       });
-      setNotice({ tone: "success", text: done });
       await project.reload();
-      return undefined;
+      return { tone: "success", text: done };
     } catch (e) {
       if (e instanceof ApiError && e.status === 412) {
-        setNotice({ tone: "info", text: "The plan changed a moment ago. You now see the latest version: check it and try again." });
         await project.reload();
-        return undefined;
+        return { tone: "info", text: "The plan changed a moment ago. You now see the latest version: check it and try again." };
       }
-      setNotice({ tone: "error", text: describeError(e) });
-      return e instanceof ApiError ? e.fieldErrors() : {};
+      const fields = e instanceof ApiError ? e.fieldErrors() : {};
+      return {
+        tone: "error",
+        text: Object.keys(fields).length ? "Some answers need a fix: see the fields marked below." : describeError(e),
+        fields,
+      };
     }
   };
 
@@ -322,13 +353,7 @@ function ProjectPage({ id }: { id: string }) {
           <Progress done={p.progress.done} total={p.progress.total} label={`${p.progress.done} of ${p.progress.total} steps done`} />
         </div>
       </section>
-      <div aria-live="polite">
-        {notice ? (
-          <div className={`notice ${notice.tone}`} role={notice.tone === "error" ? "alert" : undefined}>
-            {notice.text}
-          </div>
-        ) : null}
-      </div>
+      <OpenSurveys projectId={p.id} />
       <section className="card owe" aria-labelledby="owe-h">
         <h2 id="owe-h">What we need from you</h2>
         {p.owed.length === 0 ? (
@@ -367,47 +392,89 @@ function ProjectPage({ id }: { id: string }) {
   );
 }
 
-function PortalStepItem({
-  step,
-  zone,
-  act,
-}: {
-  step: Step;
-  zone: string;
-  act: (c: Command, done: string) => Promise<Record<string, string> | undefined>;
-}) {
+/** Why a form value cannot be sent, checked in the browser by its declared type (the server checks again). */
+function localProblem(f: NonNullable<Step["form"]>["fields"][number], value: unknown) {
+  const empty = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+  if (empty) return f.required ? `${f.label} is required` : undefined;
+  if (typeof value === "number" && Number.isNaN(value)) return `${f.label} must be a number`;
+  const problem = fieldValueProblem(f.type, value, f.options ?? undefined);
+  return problem ? `${f.label} ${problem}` : undefined;
+}
+
+function StepOutcome({ outcome }: { outcome: Outcome | undefined }) {
+  return (
+    <div aria-live="polite">
+      {outcome ? (
+        <div className={`notice ${outcome.tone}`} role={outcome.tone === "error" ? "alert" : "status"} style={{ marginTop: "0.6rem" }}>
+          {outcome.text}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Act }) {
   const [comment, setComment] = useState("");
   const [commentError, setCommentError] = useState<string>();
   const [values, setValues] = useState<Record<string, unknown>>(() =>
     Object.fromEntries((step.form?.fields ?? []).map((f) => [f.id, f.value ?? ""])),
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // Each part of the step shows what its own control did, right under it.
+  const [outcomes, setOutcomes] = useState<{ checklist?: Outcome; form?: Outcome; gate?: Outcome; complete?: Outcome }>({});
+  const [busy, setBusy] = useState<string>();
   const done = step.status === "done" || step.status === "skipped";
+  const run = async (part: keyof typeof outcomes, command: Command, text: string): Promise<Outcome> => {
+    setBusy(part);
+    setOutcomes((o) => ({ ...o, [part]: undefined }));
+    const outcome = await act(command, text);
+    setBusy(undefined);
+    setOutcomes((o) => ({ ...o, [part]: outcome }));
+    return outcome;
+  };
   const decide = async (type: "approve" | "reject", role: string) => {
     if (type === "reject" && !comment.trim()) {
       setCommentError("Tell us what to change: a rejection needs a comment.");
       return;
     }
     setCommentError(undefined);
-    const fields = await act(
+    const outcome = await run(
+      "gate",
       type === "approve"
         ? { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}) }
         : { type, step: step.id, role, comment: comment.trim() },
       type === "approve" ? `Thank you: “${step.title}” is approved.` : "Sent back to the team with your comment.",
     );
-    if (fields?.comment) setCommentError(fields.comment);
-    else if (!fields) setComment("");
+    if (outcome.fields?.comment) setCommentError(outcome.fields.comment);
+    else if (outcome.tone === "success") setComment("");
   };
   const submitForm = async (event: FormEvent) => {
     event.preventDefault();
+    const formElement = event.currentTarget;
+    const focusFirstError = () => requestAnimationFrame(() => formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     const local: Record<string, string> = {};
-    for (const f of step.form?.fields ?? [])
-      if (f.required && (values[f.id] === undefined || values[f.id] === "")) local[f.id] = `${f.label} is required`;
+    for (const f of step.form?.fields ?? []) {
+      const problem = localProblem(f, values[f.id]);
+      if (problem) local[f.id] = problem;
+    }
     setErrors(local);
-    if (Object.keys(local).length) return;
-    const fields = await act({ type: "submit_form", step: step.id, values }, "Thank you: your answers are saved.");
-    if (fields) setErrors(fields);
+    if (Object.keys(local).length) {
+      setOutcomes((o) => ({ ...o, form: { tone: "error", text: "Some answers need a fix: see the fields marked above." } }));
+      focusFirstError();
+      return;
+    }
+    // Empty optional answers are not sent: "not answered" rather than an empty value.
+    const sent = Object.fromEntries(Object.entries(values).filter(([, v]) => !(v === "" || v === undefined || v === null)));
+    const outcome = await run("form", { type: "submit_form", step: step.id, values: sent }, "Thank you: your answers are saved.");
+    setErrors(outcome.fields ?? {});
+    if (outcome.fields && Object.keys(outcome.fields).length) focusFirstError();
   };
+  const tick = (key: string, checked: boolean, text: string) =>
+    void run(
+      "checklist",
+      { type: "tick_checklist", step: step.id, item: key, checked },
+      checked ? `Ticked: “${text}”.` : `Unticked: “${text}”.`,
+    );
   return (
     <li id={`step-${step.id}`}>
       <div className="spread">
@@ -437,22 +504,37 @@ function PortalStepItem({
         </p>
       ) : null}
       {step.checklist.length > 0 ? (
-        <ul className="checklist">
-          {step.checklist.map((item) => (
-            <li key={item.key}>
-              <input
-                id={`${step.id}-${item.key}`}
-                type="checkbox"
-                checked={item.checked}
-                disabled={!item.canTick}
-                onChange={(e) => void act({ type: "tick_checklist", step: step.id, item: item.key, checked: e.target.checked }, "Saved.")}
-              />
-              <label htmlFor={`${step.id}-${item.key}`} style={{ fontWeight: 400 }}>
-                {item.text}
-              </label>
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul className="checklist portal-checklist">
+            {step.checklist.map((item) => {
+              const id = `${step.id}-c-${item.key}`;
+              return (
+                <li key={item.key} className={item.canTick ? "can-tick" : "read-only"}>
+                  <input
+                    id={id}
+                    type="checkbox"
+                    checked={item.checked}
+                    disabled={!item.canTick || busy === "checklist"}
+                    aria-describedby={item.readOnlyReason ? `${id}-why` : undefined}
+                    onChange={(e) => tick(item.key, e.target.checked, item.text)}
+                  />
+                  <span>
+                    <label htmlFor={id} style={{ fontWeight: 400 }}>
+                      {item.text}
+                    </label>
+                    {item.readOnlyReason ? (
+                      <span id={`${id}-why`} className="small muted read-only-why">
+                        {item.checked ? "Done. " : ""}
+                        {item.readOnlyReason}
+                      </span>
+                    ) : null}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+          <StepOutcome outcome={outcomes.checklist} />
+        </>
       ) : null}
       {step.form ? (
         <form
@@ -477,14 +559,20 @@ function PortalStepItem({
               value={values[f.id]}
               error={errors[f.id]}
               disabled={!step.form?.canSubmit}
-              onChange={(v) => setValues({ ...values, [f.id]: v })}
+              onChange={(v) => {
+                setValues({ ...values, [f.id]: v });
+                if (errors[f.id]) setErrors(({ [f.id]: _, ...rest }) => rest);
+              }}
             />
           ))}
           {step.form.canSubmit ? (
-            <button type="submit" className="primary">
-              Send answers
+            <button type="submit" className="primary" disabled={busy === "form"}>
+              {busy === "form" ? "Sending…" : "Send answers"}
             </button>
-          ) : null}
+          ) : (
+            <p className="small muted">Your onboarding team fills this in.</p>
+          )}
+          <StepOutcome outcome={outcomes.form} />
         </form>
       ) : null}
       {step.gate ? (
@@ -513,10 +601,10 @@ function PortalStepItem({
               <div className="row">
                 {step.gate.canSignAs.map((role) => (
                   <span className="row" key={role}>
-                    <button type="button" className="primary" onClick={() => void decide("approve", role)}>
+                    <button type="button" className="primary" disabled={busy === "gate"} onClick={() => void decide("approve", role)}>
                       Approve
                     </button>
-                    <button type="button" className="danger" onClick={() => void decide("reject", role)}>
+                    <button type="button" className="danger" disabled={busy === "gate"} onClick={() => void decide("reject", role)}>
                       Request changes
                     </button>
                   </span>
@@ -524,6 +612,7 @@ function PortalStepItem({
               </div>
             </>
           ) : null}
+          <StepOutcome outcome={outcomes.gate} />
         </div>
       ) : null}
       {step.canComplete ? (
@@ -531,11 +620,13 @@ function PortalStepItem({
           type="button"
           className="primary"
           style={{ marginTop: "0.75rem" }}
-          onClick={() => void act({ type: "complete_step", step: step.id }, `Thank you: “${step.title}” is done.`)}
+          disabled={busy === "complete"}
+          onClick={() => void run("complete", { type: "complete_step", step: step.id }, `Thank you: “${step.title}” is done.`)}
         >
           Mark as done
         </button>
       ) : null}
+      <StepOutcome outcome={outcomes.complete} />
     </li>
   );
 }

@@ -34,7 +34,13 @@ export const PortalProjectSummary = z
   })
   .meta({ id: "PortalProjectSummary" });
 
-const ChecklistItem = z.object({ key: z.string(), text: z.string(), checked: z.boolean(), canTick: z.boolean() });
+const ChecklistItem = z.object({
+  key: z.string(),
+  text: z.string(),
+  checked: z.boolean(),
+  canTick: z.boolean(),
+  readOnlyReason: z.string().nullable().describe("Why you cannot tick it, in words; null when you can."),
+});
 const FormField = z.object({
   id: z.string(),
   label: z.string(),
@@ -102,6 +108,16 @@ export const PortalCommand = z
     z.strictObject({ type: z.literal("answer_survey"), survey: Ref, score: z.number().min(0).max(10), comment: Comment }),
   ])
   .meta({ id: "PortalCommand" });
+
+export const PortalSurvey = z
+  .object({
+    projectId: z.string(),
+    projectTitle: z.string(),
+    title: z.string(),
+    expiresAt: Instant,
+    token: z.string().describe("Opens /portal/survey#token=…, the same page the survey email links to."),
+  })
+  .meta({ id: "PortalSurvey" });
 
 export const PortalComment = z
   .object({

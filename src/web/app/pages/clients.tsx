@@ -560,7 +560,7 @@ function Contacts({
                         type="button"
                         className="small"
                         disabled={busy === c.id}
-                        aria-label={`Invite ${c.name} to the portal`}
+                        aria-label={`Invite to portal: ${c.name}`}
                         onClick={() =>
                           void run(
                             c,
@@ -586,7 +586,7 @@ function Contacts({
                       type="button"
                       className="small"
                       disabled={busy === c.id}
-                      aria-label={`Restore ${c.name}`}
+                      aria-label={`Restore access for ${c.name}`}
                       onClick={() => void run(c, () => patch(c, { active: true }), `${c.name} may sign in to the portal again.`)}
                     >
                       Restore access

@@ -142,7 +142,7 @@ function RoleRow({
                 <option value="">Choose a person…</option>
                 {role.candidates.map((c) => (
                   <option key={c.id} value={c.id}>
-                    {c.name} ({loadText(c)}){c.canFill ? "" : " · not listed for this role"}
+                    {c.name} ({loadText(c)}){c.canFill ? "" : " · other roles"}
                   </option>
                 ))}
               </select>

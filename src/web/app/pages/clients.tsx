@@ -2,7 +2,7 @@
 // client's page with its details (editable, with the facts its playbook declares as a generated
 // form), its contacts (add, invite to the portal, revoke and restore access, remove), its projects,
 // and "Start onboarding". Every edit carries the version the person saw (If-Match).
-import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
 import { FormInput } from "../../components/form-input.tsx";
 import { Dialog, DialogActions, Empty, ErrorNotice, Field, HealthBadge, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
@@ -206,6 +206,11 @@ export function ClientForm({ client, onSaved, onCancel }: { client?: Client; onS
     [chosen?.id, chosen?.latestVersion],
   );
   const factFields = inputs.data?.facts ?? [];
+  const formRef = useRef<HTMLFormElement>(null);
+  // The first field the server refused gets the focus (and scrolls into view), its message beside it.
+  useEffect(() => {
+    if (Object.keys(errors).length > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -252,7 +257,7 @@ export function ClientForm({ client, onSaved, onCancel }: { client?: Client; onS
   };
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form ref={formRef} onSubmit={submit} noValidate>
       <div className="form-grid">
         <Field label="Name" required error={errors.name}>
           {(p) => (
@@ -560,7 +565,7 @@ function Contacts({
                         type="button"
                         className="small"
                         disabled={busy === c.id}
-                        aria-label={`Invite ${c.name} to the portal`}
+                        aria-label={`Invite to portal: ${c.name}`}
                         onClick={() =>
                           void run(
                             c,
@@ -586,7 +591,7 @@ function Contacts({
                       type="button"
                       className="small"
                       disabled={busy === c.id}
-                      aria-label={`Restore ${c.name}`}
+                      aria-label={`Restore access for ${c.name}`}
                       onClick={() => void run(c, () => patch(c, { active: true }), `${c.name} may sign in to the portal again.`)}
                     >
                       Restore access

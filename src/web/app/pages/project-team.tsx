@@ -30,6 +30,12 @@ export function ProjectTeam({ projectId, onChanged }: { projectId: string; onCha
         <Loading lines={3} label="Loading the team" />
       ) : (
         <>
+          {data.roles.some((r) => !r.assignee) ? (
+            <p className="notice info inline-notice" style={{ marginBottom: "0.75rem" }}>
+              {plural(data.roles.filter((r) => !r.assignee).length, "role")} still without a person: choose someone for each below. Their
+              steps and reminders go to whoever holds the role.
+            </p>
+          ) : null}
           <ul className="team-roles">
             {data.roles.map((role) => (
               <RoleRow
@@ -136,7 +142,7 @@ function RoleRow({
                 <option value="">Choose a person…</option>
                 {role.candidates.map((c) => (
                   <option key={c.id} value={c.id}>
-                    {c.name} ({loadText(c)}){c.canFill ? "" : " · not listed for this role"}
+                    {c.name} ({loadText(c)}){c.canFill ? "" : " · other roles"}
                   </option>
                 ))}
               </select>

@@ -119,7 +119,7 @@ export function StartOnboarding({ clientId }: { clientId: string }) {
       />
       <form className="stack" onSubmit={planDates} noValidate>
         <section className="card" aria-labelledby="playbook-h">
-          <h2 id="playbook-h">Playbook</h2>
+          <h2 id="playbook-h">Which playbook</h2>
           <Field label="Playbook" hint="The latest published version is used; the project stays on it.">
             {(p) => (
               <select
@@ -241,8 +241,12 @@ export function StartOnboarding({ clientId }: { clientId: string }) {
                   <thead>
                     <tr>
                       <th scope="col">Step</th>
-                      <th scope="col">Owner</th>
-                      <th scope="col">Opens</th>
+                      <th scope="col" className="hide-phone">
+                        Owner
+                      </th>
+                      <th scope="col" className="hide-phone">
+                        Opens
+                      </th>
                       <th scope="col">Due</th>
                     </tr>
                   </thead>
@@ -252,8 +256,8 @@ export function StartOnboarding({ clientId }: { clientId: string }) {
                       .map((s) => (
                         <tr key={s.id}>
                           <td>{s.title}</td>
-                          <td>{s.ownerTitle}</td>
-                          <td className="nowrap">{day(s.startAt)}</td>
+                          <td className="hide-phone">{s.ownerTitle}</td>
+                          <td className="nowrap hide-phone">{day(s.startAt)}</td>
                           <td className="nowrap">{day(s.dueAt)}</td>
                         </tr>
                       ))}

@@ -216,7 +216,7 @@ export async function saveAttachment(
 }
 
 export async function listAttachments(db: ApiDb, projectId: string, clientOnly: boolean): Promise<AttachmentView[]> {
-  let query = db.selectFrom("attachments").select(VIEW_COLUMNS).where("project_id", "=", projectId);
+  let query = db.selectFrom("attachments").select(VIEW_COLUMNS).where("project_id", "=", projectId).where("deleted_at", "is", null);
   if (clientOnly) query = query.where("visibility", "=", "client");
   return (await query.orderBy("created_at").orderBy("id").execute()).map(viewOf);
 }
@@ -234,7 +234,7 @@ export interface AttachmentFile {
 }
 
 export async function attachmentFile(db: ApiDb, id: string): Promise<AttachmentFile | undefined> {
-  const row = await db.selectFrom("attachments").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await db.selectFrom("attachments").selectAll().where("id", "=", id).where("deleted_at", "is", null).executeTakeFirst();
   if (!row) return undefined;
   const bytes =
     row.blob_store !== null && row.blob_key !== null

@@ -9,13 +9,15 @@ export interface CommentView {
   readonly stepId: string | null;
   readonly author: string;
   readonly fromClient: boolean;
+  /** The team member who wrote it (null: a client contact). */
+  readonly authorId: string | null;
   readonly visibility: "internal" | "client";
   readonly body: string;
   readonly createdAt: Instant;
 }
 
 export async function listComments(db: ApiDb, projectId: string, clientOnly: boolean): Promise<CommentView[]> {
-  let query = db.selectFrom("comments").selectAll().where("project_id", "=", projectId);
+  let query = db.selectFrom("comments").selectAll().where("project_id", "=", projectId).where("deleted_at", "is", null);
   if (clientOnly) query = query.where("visibility", "=", "client");
   const rows = await query.orderBy("created_at").orderBy("id").limit(1000).execute();
   return rows.map((r) => ({
@@ -23,6 +25,7 @@ export async function listComments(db: ApiDb, projectId: string, clientOnly: boo
     stepId: r.step_id,
     author: r.author_name,
     fromClient: r.author_kind === "contact",
+    authorId: r.author_kind === "user" ? r.author_id : null,
     visibility: r.visibility,
     body: r.body,
     createdAt: r.created_at.toISOString(),
@@ -60,6 +63,7 @@ export async function addComment(
     stepId: comment.stepId ?? null,
     author: comment.author.name,
     fromClient: comment.author.kind === "contact",
+    authorId: comment.author.kind === "user" ? comment.author.id : null,
     visibility: comment.visibility,
     body: comment.body,
     createdAt: now,

@@ -53,6 +53,20 @@ export interface CommentsTable {
   body: string;
   visibility: Visibility;
   created_at: Timestamp;
+  /** Deleted by its author within the grace period (the row stays for history). */
+  deleted_at: NullableTimestamp;
+  deleted_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Deletions and (un)sharing of comments and files: append-only. */
+export interface ItemChangesTable {
+  id: string;
+  project_id: string;
+  item_kind: "comment" | "attachment";
+  item_id: string;
+  action: "deleted" | "shared" | "unshared";
+  actor: string;
+  at: Timestamp;
 }
 
 export interface AttachmentsTable {
@@ -72,6 +86,8 @@ export interface AttachmentsTable {
   uploaded_by_kind: "user" | "contact";
   uploaded_by: string;
   created_at: Timestamp;
+  deleted_at: NullableTimestamp;
+  deleted_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Bytes of files held per client, against the quota (migration 0011). */
@@ -135,6 +151,7 @@ export type PortalTables = {
   contact_sessions: ContactSessionsTable;
   comments: CommentsTable;
   attachments: AttachmentsTable;
+  item_changes: ItemChangesTable;
   client_file_usage: ClientFileUsageTable;
   settings: SettingsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

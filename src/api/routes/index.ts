@@ -3,9 +3,11 @@
 import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
 import { registerWebhookScope } from "../webhooks/scope.ts";
+import { deleteAttachmentRoute } from "./attachments/delete-attachment.ts";
 import { downloadAttachment } from "./attachments/download-attachment.ts";
 import { listAttachmentsRoute } from "./attachments/list-attachments.ts";
 import { registerUploadScope } from "./attachments/scope.ts";
+import { setAttachmentVisibilityRoute } from "./attachments/set-attachment-visibility.ts";
 import { uploadAttachment } from "./attachments/upload-attachment.ts";
 import { getLatestCheckpoint } from "./audit/get-latest-checkpoint.ts";
 import { writeCheckpointRoute } from "./audit/write-checkpoint.ts";
@@ -32,7 +34,9 @@ import { getClientRoute } from "./clients/get-client.ts";
 import { listClientsRoute } from "./clients/list-clients.ts";
 import { updateClientRoute } from "./clients/update-client.ts";
 import { addCommentRoute } from "./comments/add-comment.ts";
+import { deleteCommentRoute } from "./comments/delete-comment.ts";
 import { listCommentsRoute } from "./comments/list-comments.ts";
+import { setCommentVisibilityRoute } from "./comments/set-comment-visibility.ts";
 import { createContact } from "./contacts/create-contact.ts";
 import { inviteContactRoute } from "./contacts/invite-contact.ts";
 import { listContacts } from "./contacts/list-contacts.ts";
@@ -183,8 +187,12 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   inviteContactRoute,
   listCommentsRoute,
   addCommentRoute,
+  deleteCommentRoute,
+  setCommentVisibilityRoute,
   listAttachmentsRoute,
   downloadAttachment,
+  deleteAttachmentRoute,
+  setAttachmentVisibilityRoute,
   getBrandingRoute,
   putBrandingRoute,
   listSubscriptions,

@@ -29,3 +29,5 @@ export const UploadQuery = z.object({
 });
 
 export const AttachmentParams = z.object({ id: z.string().min(1).max(128) });
+
+export const ProjectAttachmentParams = z.object({ id: z.string().min(1).max(128), attachment: z.string().min(1).max(128) });

@@ -7,6 +7,7 @@ export const Comment = z
     stepId: z.string().nullable(),
     author: z.string(),
     fromClient: z.boolean(),
+    authorId: z.string().nullable().describe("The team member who wrote it; null when a client contact did."),
     visibility: z.enum(["internal", "client"]),
     body: z.string(),
     createdAt: Instant,
@@ -17,4 +18,9 @@ export const CommentBody = z.object({
   body: z.string().trim().min(1).max(8000),
   stepId: z.string().min(1).max(200).optional(),
   visibility: z.enum(["internal", "client"]).default("internal").describe("client: the client sees it in the portal."),
+});
+
+export const CommentParams = z.object({ id: z.string().min(1).max(128), comment: z.string().min(1).max(128) });
+export const VisibilityBody = z.object({
+  visibility: z.enum(["internal", "client"]).describe("client: the client sees it in the portal; internal: the team only."),
 });

@@ -76,6 +76,8 @@ export function StepItem({
   const [open, setOpen] = useState(initiallyOpen);
   const [emailOpen, setEmailOpen] = useState(false);
   const [ask, setAsk] = useState<"skip" | "reopen" | "activate" | "finish" | null>(null);
+  // A ticked box shows ticked at once; the server's answer (or its refusal) settles it.
+  const [pending, setPending] = useState<ReadonlyMap<string, boolean>>(new Map());
   const act: StepAct = (command, done) => actOn(command, done, step.id);
   // An email step with a template: its owner previews and sends the mail from here.
   const sendsEmail = detail?.kind === "email" && detail.template !== undefined;
@@ -83,7 +85,12 @@ export function StepItem({
   const closed = step.status === "done" || step.status === "skipped";
   const { ticked, forms, training } = useMemo(() => progressOf(events), [events]);
   const roleTitle = (role: string) => playbook?.roles[role]?.title ?? humanize(role);
-  const holder = (role: string) => (playbook?.roles[role]?.side === "client" ? "client contact" : name(project.assignments[role]));
+  const holder = (role: string) =>
+    playbook?.roles[role]?.side === "client"
+      ? "client contact"
+      : playbook?.roles[role]?.side === "system"
+        ? "automatic"
+        : name(project.assignments[role]);
   const icon = step.status === "done" ? "✓" : step.overdue ? "!" : step.status === "skipped" ? "–" : active ? "●" : "";
   const iconClass = step.status === "done" ? "done" : step.overdue ? "late" : active ? "open" : "";
   const bodyId = `step-${step.id}`;
@@ -190,7 +197,7 @@ export function StepItem({
               </legend>
               <ul className="checklist">
                 {detail.checklist.map((item) => {
-                  const checked = ticked.get(`${step.id}/${item.key}`) ?? false;
+                  const checked = pending.get(item.key) ?? ticked.get(`${step.id}/${item.key}`) ?? false;
                   const inputId = `${step.id}-${item.key}`;
                   return (
                     <li key={item.key}>
@@ -199,12 +206,20 @@ export function StepItem({
                         type="checkbox"
                         checked={checked}
                         disabled={!canCommand || !active}
-                        onChange={(e) =>
+                        onChange={(e) => {
+                          const want = e.target.checked;
+                          setPending((p) => new Map(p).set(item.key, want));
                           void act(
-                            { type: "tick_checklist", step: step.id, item: item.key, checked: e.target.checked },
-                            `${e.target.checked ? "Ticked" : "Unticked"}: ${item.text}`,
-                          )
-                        }
+                            { type: "tick_checklist", step: step.id, item: item.key, checked: want },
+                            `${want ? "Ticked" : "Unticked"}: ${item.text}`,
+                          ).finally(() =>
+                            setPending((p) => {
+                              const next = new Map(p);
+                              next.delete(item.key);
+                              return next;
+                            }),
+                          );
+                        }}
                       />
                       <label htmlFor={inputId} style={{ fontWeight: 400 }}>
                         {item.text}

@@ -65,6 +65,7 @@ import { runPortalCommand } from "./portal/run-portal-command.ts";
 import { startPortalSession } from "./portal/start-portal-session.ts";
 import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
+import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { createProject } from "./projects/create-project.ts";
 import { getProject } from "./projects/get-project.ts";
 import { getTimeline } from "./projects/get-timeline.ts";
@@ -77,6 +78,7 @@ import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
 import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
+import { searchRoute } from "./search/search.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
 import { putBrandingRoute } from "./settings/put-branding.ts";
 import { getStepEmail } from "./step-email/get-step-email.ts";
@@ -162,6 +164,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   markAllNotificationsRead,
   markNotificationRead,
   getPortfolio,
+  listPortfolioSteps,
+  searchRoute,
   getKpis,
   getReport,
   putReport,

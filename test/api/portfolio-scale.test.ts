@@ -39,7 +39,7 @@ for (const backend of BACKENDS) {
         "the demo has late steps",
       );
       assert.ok(
-        items.some((s: Json) => s.owner !== null && s.owner.name),
+        items.some((s: Json) => Boolean(s.owner?.name)),
         "owners by name",
       );
       // Late only, and one person's.

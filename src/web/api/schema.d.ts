@@ -3882,6 +3882,8 @@ export interface components {
         email: string;
         id: string;
         name: string;
+        /** @description Their client's latest onboarding. */
+        projectId: string | null;
       }[];
       playbooks: {
         id: string;
@@ -3914,6 +3916,8 @@ export interface components {
         email: string;
         id: string;
         name: string;
+        /** @description Their client's latest onboarding. */
+        projectId: string | null;
       }[];
       playbooks: {
         id: string;

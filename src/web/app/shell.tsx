@@ -11,6 +11,7 @@ import { PlaybookPage, Playbooks } from "./pages/playbooks.tsx";
 import { ProjectWorkspace } from "./pages/project.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
 import { MyWork } from "./pages/work.tsx";
+import { GlobalSearch } from "./search.tsx";
 import { SessionGate, useSession } from "./session.tsx";
 
 export function App() {
@@ -77,6 +78,7 @@ function Shell() {
           </Link>
           <NotificationBell />
         </div>
+        <GlobalSearch />
         <button type="button" className="menu-toggle small" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
           Menu
         </button>

@@ -31,7 +31,15 @@ export const SearchResults = z
       z.object({ id: z.string(), clientName: z.string(), playbookTitle: z.string(), status: Status, startedAt: z.string() }),
     ),
     contacts: z.array(
-      z.object({ id: z.string(), name: z.string(), email: z.string(), clientId: z.string(), clientName: z.string(), active: z.boolean() }),
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        email: z.string(),
+        clientId: z.string(),
+        clientName: z.string(),
+        active: z.boolean(),
+        projectId: z.string().nullable().describe("Their client's latest onboarding."),
+      }),
     ),
     playbooks: z.array(z.object({ id: z.string(), title: z.string(), version: z.string() })),
   })
@@ -74,8 +82,17 @@ export function searchRoute(app: Api, deps: ApiDeps): void {
            WHERE c.name ILIKE ${like} ESCAPE '\\' OR p.id ILIKE ${like} ESCAPE '\\'
            ORDER BY (c.name ILIKE ${prefix} ESCAPE '\\') DESC, p.created_at DESC, p.id
            LIMIT ${limit}`.execute(db),
-        sql<{ id: string; name: string; email: string; client_id: string; client_name: string; active: boolean }>`
-          SELECT k.id, k.name, k.email, k.client_id, c.name AS client_name, k.active
+        sql<{
+          id: string;
+          name: string;
+          email: string;
+          client_id: string;
+          client_name: string;
+          active: boolean;
+          project_id: string | null;
+        }>`
+          SELECT k.id, k.name, k.email, k.client_id, c.name AS client_name, k.active,
+                 (SELECT p.id FROM projects p WHERE p.client_id = c.id ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS project_id
             FROM contacts k JOIN clients c ON c.id = k.client_id
            WHERE k.name ILIKE ${like} ESCAPE '\\' OR k.email ILIKE ${like} ESCAPE '\\'
            ORDER BY (k.name ILIKE ${prefix} ESCAPE '\\') DESC, k.name, k.id
@@ -121,6 +138,7 @@ export function searchRoute(app: Api, deps: ApiDeps): void {
           clientId: k.client_id,
           clientName: k.client_name,
           active: k.active,
+          projectId: k.project_id,
         })),
         playbooks: playbooks.slice(0, limit),
       };

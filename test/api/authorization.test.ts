@@ -112,6 +112,9 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /webhooks/deals/salesforce": "public",
   // The dashboard and the KPIs (src/metrics): reading the work.
   "GET /portfolio": EVERYONE,
+  // Issue 14: late and due-soon steps across the portfolio, and the one search box: reading the work.
+  "GET /portfolio/steps": EVERYONE,
+  "GET /search": EVERYONE,
   "GET /kpis": EVERYONE,
   "GET /projects/:id/reports/:kind": EVERYONE,
   "PUT /projects/:id/reports/:kind": DOERS,

@@ -72,6 +72,7 @@ import { runPortalCommand } from "./portal/run-portal-command.ts";
 import { startPortalSession } from "./portal/start-portal-session.ts";
 import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
+import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { assignRole } from "./projects/assign-role.ts";
 import { createProject } from "./projects/create-project.ts";
 import { getProject } from "./projects/get-project.ts";
@@ -87,6 +88,7 @@ import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
 import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
+import { searchRoute } from "./search/search.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
 import { putBrandingRoute } from "./settings/put-branding.ts";
 import { getStepEmail } from "./step-email/get-step-email.ts";
@@ -177,6 +179,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   markAllNotificationsRead,
   markNotificationRead,
   getPortfolio,
+  listPortfolioSteps,
+  searchRoute,
   getKpis,
   getReport,
   putReport,

@@ -829,6 +829,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/portfolio/steps": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Late and due-soon steps across the onboardings in progress, with their owners */
+    get: operations["listPortfolioSteps"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/projects": {
     parameters: {
       query?: never;
@@ -1172,6 +1189,23 @@ export interface paths {
     put?: never;
     /** Plan a project's dates without starting it */
     post: operations["planProject"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/search": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Clients (also closed and cancelled), projects, contacts and playbooks matching a text */
+    get: operations["search"];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3854,6 +3888,50 @@ export interface components {
       updatedAt: string;
       version: number;
     };
+    PortfolioStep: {
+      clientName: string;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      dueAt: string;
+      /** @description Its deadline has passed. */
+      late: boolean;
+      /** @description The person holding the owning role (null: unassigned). */
+      owner: {
+        id: string;
+        name: string;
+      } | null;
+      ownerRole: string;
+      ownerRoleTitle: string;
+      phaseTitle: string;
+      projectId: string;
+      status: string;
+      step: string;
+      title: string;
+    };
+    PortfolioStepInput: {
+      clientName: string;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      dueAt: string;
+      /** @description Its deadline has passed. */
+      late: boolean;
+      /** @description The person holding the owning role (null: unassigned). */
+      owner: {
+        id: string;
+        name: string;
+      } | null;
+      ownerRole: string;
+      ownerRoleTitle: string;
+      phaseTitle: string;
+      projectId: string;
+      status: string;
+      step: string;
+      title: string;
+    };
     /** @description An RFC 9457 problem details document. */
     Problem: {
       /** @description What went wrong in this occurrence, for a person. */
@@ -4133,6 +4211,74 @@ export interface components {
       preparedAt: string;
       title: string;
       wins: string[];
+    };
+    SearchResults: {
+      clients: {
+        id: string;
+        name: string;
+        /** @description Its latest onboarding. */
+        projectId: string | null;
+        /** @description Its latest onboarding's status (null: none yet). */
+        status: ("active" | "on_hold" | "cancelled" | "closed") | null;
+      }[];
+      contacts: {
+        active: boolean;
+        clientId: string;
+        clientName: string;
+        email: string;
+        id: string;
+        name: string;
+        /** @description Their client's latest onboarding. */
+        projectId: string | null;
+      }[];
+      playbooks: {
+        id: string;
+        title: string;
+        version: string;
+      }[];
+      projects: {
+        clientName: string;
+        id: string;
+        playbookTitle: string;
+        startedAt: string;
+        /** @enum {string} */
+        status: "active" | "on_hold" | "cancelled" | "closed";
+      }[];
+      q: string;
+    };
+    SearchResultsInput: {
+      clients: {
+        id: string;
+        name: string;
+        /** @description Its latest onboarding. */
+        projectId: string | null;
+        /** @description Its latest onboarding's status (null: none yet). */
+        status: ("active" | "on_hold" | "cancelled" | "closed") | null;
+      }[];
+      contacts: {
+        active: boolean;
+        clientId: string;
+        clientName: string;
+        email: string;
+        id: string;
+        name: string;
+        /** @description Their client's latest onboarding. */
+        projectId: string | null;
+      }[];
+      playbooks: {
+        id: string;
+        title: string;
+        version: string;
+      }[];
+      projects: {
+        clientName: string;
+        id: string;
+        playbookTitle: string;
+        startedAt: string;
+        /** @enum {string} */
+        status: "active" | "on_hold" | "cancelled" | "closed";
+      }[];
+      q: string;
     };
     SecondFactorRequired: {
       /**
@@ -7989,6 +8135,71 @@ export interface operations {
       };
     };
   };
+  listPortfolioSteps: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page; omit for the first page. */
+        cursor?: string;
+        /** @description Items per page (1-200, default 50). */
+        limit?: number;
+        /** @description Only steps whose owning role this person holds. */
+        owner?: string;
+        /** @description Due soon: deadlines up to this many days from now (0: only the late ones). */
+        within?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /**
+             * Format: date-time
+             * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+             */
+            asOf: string;
+            items: components["schemas"]["PortfolioStep"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page. */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   listProjects: {
     parameters: {
       query?: {
@@ -9821,6 +10032,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
     };
   };
   planProject: {
@@ -9893,6 +10113,58 @@ export interface operations {
       };
       /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  search: {
+    parameters: {
+      query: {
+        /** @description Results per kind (1-25, default 8). */
+        limit?: number;
+        /** @description What to look for (2 characters or more). */
+        q: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SearchResults"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -13,6 +13,7 @@ import { ProjectWorkspace } from "./pages/project.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
 import { StartOnboarding } from "./pages/start-onboarding.tsx";
 import { MyWork } from "./pages/work.tsx";
+import { GlobalSearch } from "./search.tsx";
 import { SessionGate, useSession } from "./session.tsx";
 
 export function App() {
@@ -85,6 +86,7 @@ function Shell() {
           </Link>
           <NotificationBell />
         </div>
+        <GlobalSearch />
         <button type="button" className="menu-toggle small" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
           Menu
         </button>

@@ -42,7 +42,7 @@ export function previewExtension(app: Api, deps: ApiDeps): void {
         summary: "What extending a step's deadline would move (nothing is stored)",
         params: ProjectParams,
         body: ExtensionPreviewBody,
-        response: { 200: ExtensionPreview, ...problemResponses(400, 403, 404, 409) },
+        response: { 200: ExtensionPreview, ...problemResponses(400, 403, 404, 409, 422) },
       },
     },
     async (request) => {

@@ -7,10 +7,12 @@ import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
 import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
 import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
+import { LateSteps } from "./late-steps.tsx";
 
 // chart.js loads after the list: the portfolio is on screen first.
 const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
 
+const PAGE = 25;
 const HEALTH_ORDER: Record<string, number> = { red: 0, amber: 1, green: 2 };
 type SortKey = "client" | "health" | "days" | "next" | "phase" | "csm";
 
@@ -42,6 +44,9 @@ export function Dashboard() {
     late: search.get("late") ?? "",
   };
   const sort = (search.get("sort") as SortKey | null) ?? "health";
+  // Paging: a page of rows at a time (the number shown is in the URL, so a shared link shows as much).
+  const shown = Math.max(PAGE, Number(search.get("shown") ?? PAGE) || PAGE);
+  const within = search.get("within") === "0" ? 0 : 7;
   const csms = new Map(rows_(portfolio.data).flatMap((r) => (r.csm ? [[r.csm.id, r.csm.name] as const] : [])));
 
   const rows = portfolio.data ?? [];
@@ -111,6 +116,8 @@ export function Dashboard() {
         />
       </section>
 
+      <LateSteps within={within} onWithin={(days) => setSearch({ within: days === 7 ? undefined : String(days) })} />
+
       <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="f-q">Client</label>
@@ -176,7 +183,7 @@ export function Dashboard() {
         <div className="table-wrap">
           <table aria-describedby="portfolio-caption">
             <caption id="portfolio-caption" className="visually-hidden">
-              Active onboardings, {visible.length} shown, sorted by {sort}
+              Active onboardings, {Math.min(shown, visible.length)} of {visible.length} shown, sorted by {sort}
             </caption>
             <thead>
               <tr>
@@ -189,7 +196,7 @@ export function Dashboard() {
               </tr>
             </thead>
             <tbody>
-              {visible.map((r) => (
+              {visible.slice(0, shown).map((r) => (
                 <tr key={r.projectId}>
                   <td className="client-cell">
                     <Link to={`/app/projects/${encodeURIComponent(r.projectId)}`}>{r.clientName}</Link>
@@ -231,6 +238,16 @@ export function Dashboard() {
               ) : null}
             </tbody>
           </table>
+          {visible.length > shown ? (
+            <div className="table-more">
+              <span className="muted small">
+                Showing {shown} of {visible.length}
+              </span>
+              <button type="button" onClick={() => setSearch({ shown: String(shown + PAGE) })}>
+                Show {Math.min(PAGE, visible.length - shown)} more
+              </button>
+            </div>
+          ) : null}
         </div>
       )}
       {rows.length > 0 ? (

@@ -201,5 +201,23 @@ for (const backend of BACKENDS) {
       const expired = await w.notifications.createSurveyLink({ ...claims, nonce: "k3", expiresAt: Math.floor(Date.parse(now) / 1000) - 1 });
       assert.equal((await t.anonymous.get(`/surveys/${expired.token}`)).status, 409, "expired");
     });
+
+    test("a contact's open surveys (the portal's list): their own unexpired, unanswered links, each with a token that opens it", async () => {
+      const at = Math.floor(Date.parse(now) / 1000);
+      await w.notifications.createSurveyLink({ projectId, survey: "nps_survey", contactId: "c-tech", expiresAt: at + 3600, nonce: "o1" });
+      await w.notifications.createSurveyLink({ projectId, survey: "nps_survey", contactId: "c-exec", expiresAt: at - 1, nonce: "o2" });
+      const open = await w.notifications.openSurveys("c-tech");
+      assert.deepEqual(
+        open.map((o) => [o.projectId, o.survey]),
+        [[projectId, "nps_survey"]],
+      );
+      const form = await t.anonymous.get(`/surveys/${open[0]?.token}`);
+      assert.equal(form.status, 200, "the listed token is the link's own");
+      assert.equal(form.body.contactName, "Tina Tech");
+      assert.deepEqual(await w.notifications.openSurveys("c-exec"), [], "an expired link is not open");
+      assert.deepEqual(await w.notifications.openSurveys("c-pm"), [], "a survey the contact answered is not open, whatever links remain");
+      assert.equal((await t.anonymous.post(`/surveys/${open[0]?.token}`, { score: 9 })).status, 201);
+      assert.deepEqual(await w.notifications.openSurveys("c-tech"), [], "answered: gone from the list");
+    });
   });
 }

@@ -185,7 +185,7 @@ describe("the client's journey in the portal", () => {
     await page.getByRole("button", { name: "Send my answers" }).click();
     await page.getByRole("heading", { name: "Thank you!" }).waitFor();
     await page.screenshot({ path: artifact("portal-journey-survey-thanks-1440.png") });
-    await page.goto(`${web.url}/portal/projects/${projectId}`);
+    await page.getByRole("link", { name: "back to your onboarding" }).click();
     await page.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     await page.getByRole("region", { name: "What we need from you" }).waitFor();
     assert.equal(await page.getByRole("region", { name: "Surveys for you" }).count(), 0, "an answered survey is no longer listed");

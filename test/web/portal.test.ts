@@ -136,7 +136,7 @@ describe("the client portal", () => {
     await step.getByLabel("Comment").fill("Looks good: go ahead with the March timeline.");
     await step.getByRole("button", { name: "Approve" }).click();
     await page.getByText("is approved").waitFor();
-    await step.getByText("Approved").waitFor();
+    await step.locator(".badge", { hasText: "Approved" }).waitFor();
     await page.screenshot({ path: artifact("portal-approved.png"), fullPage: true });
 
     // Files: the accepted types and size are shown; a type the server refuses is caught before

@@ -70,7 +70,7 @@ export function SurveyPage() {
     body = (
       <div className="notice success" role="status">
         <h1 style={{ fontSize: "1.3rem", marginTop: 0 }}>Thank you!</h1>
-        Your answers are with the {vendor} team. You can close this page.
+        Your answers are with the {vendor} team. You can close this page, or go <a href="/portal/">back to your onboarding</a>.
       </div>
     );
   } else if (survey.data.answered) {

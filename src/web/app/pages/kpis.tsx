@@ -79,12 +79,18 @@ export function KpisPage() {
         </div>
       </form>
       <ErrorNotice error={report.error} onRetry={() => void report.reload()} />
-      {!data ? report.loading ? <Loading label="Loading KPIs" /> : null : <Figures report={data} />}
+      {!data ? (
+        report.loading ? (
+          <Loading label="Loading KPIs" />
+        ) : null
+      ) : (
+        <Figures report={data} playbookTitles={new Map((playbooks.data ?? []).map((p) => [p.id, p.title]))} />
+      )}
     </>
   );
 }
 
-function Figures({ report }: { report: Report }) {
+function Figures({ report, playbookTitles }: { report: Report; playbookTitles: ReadonlyMap<string, string> }) {
   const tiles: [string, string, string][] = [
     [
       "Time to go-live (median)",
@@ -125,7 +131,7 @@ function Figures({ report }: { report: Report }) {
           <p className="muted">No playbook KPIs for these onboardings.</p>
         ) : (
           // Wraps instead of scrolling: it fits a phone, and a scrolling region would need the keyboard.
-          <div className="table-wrap fit">
+          <div className="table-wrap fit kpi-targets">
             <table>
               <thead>
                 <tr>
@@ -140,7 +146,7 @@ function Figures({ report }: { report: Report }) {
                   <tr key={`${t.playbook}/${t.kpi}`}>
                     <td>
                       {t.title}
-                      <div className="small muted">{t.playbook}</div>
+                      <div className="small muted">{playbookTitles.get(t.playbook) ?? "Playbook"}</div>
                       {t.note ? <div className="small muted">{t.note}</div> : null}
                     </td>
                     <td>{t.target ?? "–"}</td>

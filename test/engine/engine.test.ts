@@ -47,6 +47,12 @@ describe("starting a project", () => {
     assert.ok(full.effects.some((e) => e.kind === "assignment_needed" && JSON.stringify(e.effect).includes("capacity")));
     const apac = new Run(modelOf(text), START, { facts: { territory: "APAC" }, people });
     assert.ok(apac.types().includes("assignment.failed"));
+    // The reason points where a person assigns (the project's Team tab), never to "by hand".
+    const failed = apac.events.find((e) => e.type === "assignment.failed");
+    assert.match(
+      failed && "why" in failed ? String(failed.why) : "",
+      /nobody matches territory "APAC"; choose someone on the project's Team tab$/,
+    );
   });
 });
 

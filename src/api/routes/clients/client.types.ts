@@ -36,7 +36,8 @@ const Domain = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a domain name such as acme.example" });
+  .max(253)
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a domain name such as acme.example" });
 const Segment = z.string().trim().min(1).max(100);
 const PlaybookId = z.string().min(1).max(200);
 const Facts = z.record(z.string().min(1).max(100), FactValue);

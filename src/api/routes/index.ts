@@ -81,7 +81,9 @@ import { verifyAuditRoute } from "./projects/verify-audit.ts";
 import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
+import { getParametersRoute } from "./settings/get-parameters.ts";
 import { putBrandingRoute } from "./settings/put-branding.ts";
+import { putParametersRoute } from "./settings/put-parameters.ts";
 import { getStepEmail } from "./step-email/get-step-email.ts";
 import { sendStepEmail } from "./step-email/send-step-email.ts";
 import { answerSurvey } from "./surveys/answer-survey.ts";
@@ -181,6 +183,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   setAttachmentVisibilityRoute,
   getBrandingRoute,
   putBrandingRoute,
+  getParametersRoute,
+  putParametersRoute,
   listSubscriptions,
   createSubscription,
   updateSubscription,

@@ -68,7 +68,8 @@ export function StepEmailDialog({
   const [key, setKey] = useState("");
 
   useEffect(() => {
-    if (!open) return;
+    // `attempt` renders the draft again after a missing value was saved.
+    if (!open || attempt < 0) return;
     const controller = new AbortController();
     setDraft(undefined);
     setLoadError(undefined);

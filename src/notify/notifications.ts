@@ -82,6 +82,7 @@ interface Loaded {
   readonly calendar: BusinessCalendar;
   readonly client: { readonly name: string; readonly timeZone: string; readonly country: string | null };
   readonly roles: Record<string, Person | undefined>;
+  readonly organisation: Readonly<Record<string, string>>;
 }
 
 export interface SurveyForm {
@@ -169,6 +170,37 @@ export class Notifications {
     return `${this.#o.publicUrl.replace(/\/+$/, "")}/app/projects/${encodeURIComponent(projectId)}`;
   }
 
+  /** The project in the client portal: where links in mail to a client contact go. */
+  portalUrl(projectId: string): string {
+    return `${this.#o.publicUrl.replace(/\/+$/, "")}/portal/projects/${encodeURIComponent(projectId)}`;
+  }
+
+  /**
+   * The organisation's values for playbook parameters: those an admin set (settings key
+   * "parameters"), and the portal's branding for the usual names (company name, support address).
+   */
+  async #organisation(): Promise<Record<string, string>> {
+    const rows = await this.#db.selectFrom("settings").select(["key", "value"]).where("key", "in", ["branding", "parameters"]).execute();
+    const value = (key: string) => {
+      const v = rows.find((r) => r.key === key)?.value;
+      const parsed = typeof v === "string" ? (JSON.parse(v) as unknown) : v;
+      return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
+    };
+    const branding = value("branding");
+    const out: Record<string, string> = {};
+    const vendor = typeof branding.vendorName === "string" && branding.vendorName !== "Onboard" ? branding.vendorName : undefined;
+    const support = typeof branding.supportEmail === "string" ? branding.supportEmail : undefined;
+    if (vendor) out.company_name = vendor;
+    if (support) {
+      out.support_email = support;
+      out.company_email = support;
+    }
+    const saved = value("parameters");
+    const values = (saved.values ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(values)) if (typeof v === "string" && v !== "") out[k] = v;
+    return out;
+  }
+
   async #load(projectId: string): Promise<Loaded> {
     const record = await this.#o.service.getProject(projectId);
     const ctx = await this.#o.service.contextOf(record);
@@ -194,6 +226,7 @@ export class Notifications {
         country: client?.country ?? null,
       },
       roles,
+      organisation: await this.#organisation(),
     };
   }
 
@@ -211,7 +244,9 @@ export class Notifications {
       roles: project.roles,
       recipient: recipient ? { name: recipient.name, address: recipient.address } : undefined,
       meeting,
-      projectUrl: this.projectUrl(project.record.id),
+      // A client contact's links go to the portal; the team's to the app.
+      projectUrl: recipient?.kind === "contact" ? this.portalUrl(project.record.id) : this.projectUrl(project.record.id),
+      organisation: project.organisation,
     });
   }
 

@@ -90,7 +90,14 @@ export interface ChatAlertsTable {
   created_at: Timestamp;
 }
 
+/** Instance settings (branding, the organisation's values for playbook parameters): read only here. */
+export interface SettingsReadTable {
+  key: string;
+  value: unknown;
+}
+
 export type NotifyTables = {
+  settings: SettingsReadTable;
   contacts: ContactsTable;
   mail_messages: MailMessagesTable;
   message_templates: MessageTemplatesTable;

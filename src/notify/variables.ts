@@ -23,8 +23,13 @@ export interface VariablesInput {
   /** Who the message is for (contact.*). */
   readonly recipient?: Person | undefined;
   readonly meeting?: { readonly plan: MeetingPlan; readonly attendees: readonly Person[] } | undefined;
-  /** The project's page in the app. */
+  /** The project's page: in the app for the team, in the portal for a client contact. */
   readonly projectUrl: string;
+  /**
+   * The organisation's values for playbook parameters (Admin: company name, support address ...),
+   * used where the project was started without one.
+   */
+  readonly organisation?: Readonly<Record<string, string>>;
   /** The link a meeting is held at, when there is one. */
   readonly meetingLink?: string;
 }
@@ -72,7 +77,10 @@ export function templateVariables(input: VariablesInput): Record<string, unknown
   const { playbook, state, client } = input;
   const zone = client.timeZone;
   const params: Record<string, unknown> = {};
-  for (const id of Object.keys(playbook.parameters)) params[id] = state.params[id] ?? "";
+  for (const id of Object.keys(playbook.parameters)) {
+    const own = state.params[id];
+    params[id] = own !== undefined && own !== "" ? own : (input.organisation?.[id] ?? "");
+  }
   const roles: Record<string, unknown> = {};
   for (const id of Object.keys(playbook.roles)) {
     const person = input.roles[id];

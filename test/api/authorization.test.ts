@@ -134,6 +134,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /attachments/:id": EVERYONE,
   "GET /settings/branding": "public",
   "PUT /settings/branding": MANAGERS,
+  "GET /settings/parameters": EVERYONE,
+  "PUT /settings/parameters": MANAGERS,
   "GET /webhook-subscriptions": MANAGERS,
   "POST /webhook-subscriptions": MANAGERS,
   "PATCH /webhook-subscriptions/:id": MANAGERS,

@@ -141,9 +141,11 @@ describe("feedback, undo and sharing on the project page", () => {
       text,
       /“Hold the kickoff call” cannot be done yet: tick the checklist first \(Confirm goals and success criteria; Agree the weekly status slot\)/,
     );
+    // biome-ignore lint/performance/useDomNodeTextContent: what a person sees: the closed Details stay out
     const visible = (await refusal.innerText()).split("Details")[0] ?? "";
     assert.doesNotMatch(visible, /kickoff_call|\/body\/|checklist item \d|409/, "no ids, pointers or codes where a person reads");
     await refusal.getByText("Details").click();
+    // biome-ignore lint/performance/useDomNodeTextContent: the opened Details, as seen
     assert.match(await refusal.innerText(), /kickoff_call/, "the technical account is one click away");
     await page.screenshot({ path: artifact("project-feedback-refusal-1440.png") });
 

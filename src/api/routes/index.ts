@@ -90,7 +90,9 @@ import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
 import { searchRoute } from "./search/search.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
+import { getParametersRoute } from "./settings/get-parameters.ts";
 import { putBrandingRoute } from "./settings/put-branding.ts";
+import { putParametersRoute } from "./settings/put-parameters.ts";
 import { getStepEmail } from "./step-email/get-step-email.ts";
 import { sendStepEmail } from "./step-email/send-step-email.ts";
 import { answerSurvey } from "./surveys/answer-survey.ts";
@@ -199,6 +201,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   setAttachmentVisibilityRoute,
   getBrandingRoute,
   putBrandingRoute,
+  getParametersRoute,
+  putParametersRoute,
   listSubscriptions,
   createSubscription,
   updateSubscription,

@@ -9,6 +9,7 @@ import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
 import { MailLog } from "./admin-mail.tsx";
+import { ParameterValuesSettings } from "./admin-parameters.tsx";
 
 const ACCESS_ROLES: Schemas["AccessRole"][] = [
   "admin",
@@ -59,6 +60,7 @@ export function Admin() {
       {current === "tokens" ? <Tokens /> : null}
       {current === "webhooks" && session.can("integrations:read") ? <Webhooks canWrite={session.can("integrations:write")} /> : null}
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
+      {current === "branding" && session.can("settings:write") ? <ParameterValuesSettings canWrite /> : null}
       {current === "mail" && session.can("mail:read") ? <MailLog /> : null}
     </>
   );

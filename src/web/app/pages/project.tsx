@@ -321,6 +321,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
                         initiallyOpen={search.get("step") === step.id}
                         act={act}
                         outcome={notice?.where === step.id ? notice : undefined}
+                        canSetValues={session.can("settings:write")}
                         version={data.version}
                         onEmailSent={emailSent}
                         onStale={stale}

@@ -5,12 +5,36 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
 import { Dialog, DialogActions, Field, Loading } from "../../components/ui.tsx";
+import { humanize } from "../../lib/format.ts";
+import { Link } from "../../lib/router.tsx";
+
+/** Why the draft cannot be rendered, in words, with what fixes it. */
+type Blocker =
+  | { kind: "placeholder"; name: string; detail: string }
+  | { kind: "contact"; detail: string }
+  | { kind: "other"; text: string; detail: string };
+
+function blockerOf(error: unknown): Blocker {
+  if (error instanceof ApiError) {
+    const detail = `${error.problem.title} (${error.status}): ${error.problem.detail}`;
+    const placeholder = (error.problem.errors ?? [])
+      .map((e) => (e as { placeholder?: unknown }).placeholder)
+      .find((p) => typeof p === "string");
+    if (typeof placeholder === "string") return { kind: "placeholder", name: placeholder, detail };
+    if (/has no contact/.test(error.problem.detail)) return { kind: "contact", detail };
+    return { kind: "other", text: "The email could not be prepared. Try again; if it keeps failing, open Details.", detail };
+  }
+  return { kind: "other", text: "The server could not be reached. Try again.", detail: describeError(error) };
+}
 
 type Draft = Schemas["StepEmailDraft"];
 
 export function StepEmailDialog({
   open,
   projectId,
+  clientId,
+  clientName,
+  canSetValues,
   step,
   version,
   onClose,
@@ -19,6 +43,11 @@ export function StepEmailDialog({
 }: {
   open: boolean;
   projectId: string;
+  /** The client's page, where a missing contact is added. */
+  clientId?: string;
+  clientName?: string;
+  /** An admin may fill a missing placeholder for the organisation right here. */
+  canSetValues?: boolean;
   step: { id: string; title: string };
   /** The project version on screen: the mail is sent only if nobody changed the project since. */
   version: number;
@@ -27,7 +56,10 @@ export function StepEmailDialog({
   onStale: () => Promise<void>;
 }) {
   const [draft, setDraft] = useState<Draft>();
-  const [loadError, setLoadError] = useState<string>();
+  const [loadError, setLoadError] = useState<Blocker>();
+  const [fill, setFill] = useState("");
+  const [fillError, setFillError] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
   const [subject, setSubject] = useState("");
   const [text, setText] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -36,7 +68,8 @@ export function StepEmailDialog({
   const [key, setKey] = useState("");
 
   useEffect(() => {
-    if (!open) return;
+    // `attempt` renders the draft again after a missing value was saved.
+    if (!open || attempt < 0) return;
     const controller = new AbortController();
     setDraft(undefined);
     setLoadError(undefined);
@@ -51,10 +84,25 @@ export function StepEmailDialog({
         setText(data.text);
       })
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) setLoadError(describeError(error));
+        if (!controller.signal.aborted) setLoadError(blockerOf(error));
       });
     return () => controller.abort();
-  }, [open, projectId, step.id]);
+  }, [open, projectId, step.id, attempt]);
+
+  /** Save the missing value for the organisation, then render the draft again. */
+  const saveValue = async (event: FormEvent) => {
+    event.preventDefault();
+    if (loadError?.kind !== "placeholder") return;
+    if (!fill.trim()) return setFillError("Enter the value the email should show.");
+    setFillError(undefined);
+    try {
+      await api.put("/settings/parameters", { body: { values: { [loadError.name]: fill.trim() } } });
+      setFill("");
+      setAttempt((n) => n + 1);
+    } catch (error) {
+      setFillError(error instanceof ApiError ? (Object.values(error.fieldErrors())[0] ?? describeError(error)) : describeError(error));
+    }
+  };
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
@@ -98,13 +146,47 @@ export function StepEmailDialog({
       {loadError ? (
         <>
           <div className="notice error" role="alert">
-            {loadError}
+            {loadError.kind === "placeholder" ? (
+              <>This email shows “{humanize(loadError.name)}”, which has no value yet.</>
+            ) : loadError.kind === "contact" ? (
+              <>
+                {clientName ?? "The client"} has no contact to send this email to.{" "}
+                {clientId ? <Link to={`/app/clients/${encodeURIComponent(clientId)}`}>Add a contact</Link> : null}
+              </>
+            ) : (
+              loadError.text
+            )}
+            <details className="small" style={{ marginTop: "0.35rem" }}>
+              <summary>Details</summary>
+              <span className="muted" style={{ overflowWrap: "anywhere" }}>
+                {loadError.detail}
+              </span>
+            </details>
           </div>
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose}>
-              Close
-            </button>
-          </div>
+          {loadError.kind === "placeholder" && canSetValues ? (
+            <form onSubmit={saveValue} noValidate aria-label="Missing value">
+              <Field
+                label={humanize(loadError.name)}
+                hint="Saved for your organisation: every project's emails use it unless the project has its own."
+                error={fillError}
+                required
+              >
+                {(p) => <input {...p} value={fill} onChange={(e) => setFill(e.target.value)} />}
+              </Field>
+              <DialogActions onCancel={onClose} submit="Save and preview again" />
+            </form>
+          ) : (
+            <>
+              {loadError.kind === "placeholder" ? (
+                <p className="small">An administrator sets it under Admin → Integrations (“Values in emails”).</p>
+              ) : null}
+              <div className="dialog-actions">
+                <button type="button" onClick={onClose}>
+                  Close
+                </button>
+              </div>
+            </>
+          )}
         </>
       ) : !draft ? (
         <Loading lines={4} label="Rendering the email" />

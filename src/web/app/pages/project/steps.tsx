@@ -56,7 +56,9 @@ export function StepItem({
   version,
   onEmailSent,
   onStale,
+  canSetValues = false,
 }: {
+  canSetValues?: boolean;
   step: Step;
   detail: StepDetail | undefined;
   playbook: PlaybookDetail | null;
@@ -341,6 +343,9 @@ export function StepItem({
         <StepEmailDialog
           open={emailOpen}
           projectId={project.id}
+          clientId={project.clientId}
+          clientName={project.clientName}
+          canSetValues={canSetValues}
           step={step}
           version={version}
           onClose={() => setEmailOpen(false)}

@@ -180,6 +180,27 @@ describe("every page fits a phone and a laptop", () => {
         for (const v of await axeViolations(page)) problems.push(`${name} at ${width}: ${v}`);
         await page.screenshot({ path: fileName(name, width), fullPage: true });
       }
+      // Forms in dialogs are not cut off: the dialog and each of its fields lie within the screen.
+      const project = pages.find((p) => p.name === "Project")?.path ?? "";
+      for (const [path, button] of [
+        ["/app/admin/users", "Add a user"],
+        [project, "Extend a deadline"],
+      ] as const) {
+        await visit(page, `${web.url}${path}`);
+        await page.getByRole("button", { name: button }).first().click();
+        const dialog = page.getByRole("dialog");
+        await dialog.waitFor();
+        const boxes = [await dialog.boundingBox()];
+        for (const field of await dialog.locator("input, select, textarea, button").all()) boxes.push(await field.boundingBox());
+        for (const box of boxes)
+          if (box && (box.x < 0 || box.x + box.width > width + 1))
+            problems.push(`"${button}" at ${width}: cut off (${Math.round(box.x)}..${Math.round(box.x + box.width)} px)`);
+        const { extra } = await measure(page);
+        if (extra > 0) problems.push(`"${button}" at ${width}: the page is ${extra} px too wide`);
+        for (const v of await axeViolations(page)) problems.push(`"${button}" at ${width}: ${v}`);
+        await page.screenshot({ path: fileName(`dialog ${button}`, width) });
+        await page.keyboard.press("Escape");
+      }
       // Every admin tab can be reached by a tap: on screen, not scrolled out of a strip.
       await visit(page, `${web.url}/app/admin`);
       for (const tab of await page.locator('nav[aria-label="Admin sections"] a').all()) {

@@ -58,7 +58,9 @@ export interface CommandRequest {
    * outbox in the command's transaction under the key given: it goes if and only if the command
    * commits, and a replay of the command does not write it again.
    */
-  readonly deliver?: (result: CommandResult) => { readonly key: string; readonly effect: OutboxEffect };
+  readonly deliver?: (
+    result: CommandResult,
+  ) => { readonly key: string; readonly effect: OutboxEffect } | readonly { readonly key: string; readonly effect: OutboxEffect }[];
 }
 
 export interface ProjectRecord {
@@ -241,8 +243,9 @@ export class ProjectService {
       }
       const result = await applyCommand(trx, this.#cache, row, request.command, request.actor, now);
       if (request.deliver) {
-        const { key, effect } = request.deliver(result);
-        await enqueueKeyed(trx, projectId, key, effect, now);
+        const delivered = request.deliver(result);
+        for (const { key, effect } of Array.isArray(delivered) ? delivered : [delivered])
+          await enqueueKeyed(trx, projectId, key, effect, now);
       }
       if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, COMMAND_SCOPE, idempotencyKey, result);
       return result;

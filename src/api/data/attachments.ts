@@ -154,6 +154,8 @@ export interface Upload {
   readonly body: AsyncIterable<Uint8Array>;
   readonly visibility: "internal" | "client";
   readonly by: { readonly kind: "user" | "contact"; readonly id: string };
+  /** More to write in the transaction that records the file (the team's notices of a client's file). */
+  readonly alsoWrite?: (trx: ApiDb, attachmentId: string) => Promise<void>;
 }
 
 /**
@@ -190,7 +192,7 @@ export async function saveAttachment(
         .returning("used_bytes")
         .executeTakeFirst();
       if (!taken) throw quotaExceeded(quotaBytes, await clientFileUsage(trx, upload.clientId), file.size);
-      return trx
+      const saved = await trx
         .insertInto("attachments")
         .values({
           id: randomUUID(),
@@ -210,6 +212,8 @@ export async function saveAttachment(
         })
         .returning(VIEW_COLUMNS)
         .executeTakeFirstOrThrow();
+      if (upload.alsoWrite) await upload.alsoWrite(trx, saved.id);
+      return saved;
     }),
   );
   return viewOf(row);

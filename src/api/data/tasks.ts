@@ -22,6 +22,8 @@ export interface TaskItem {
   readonly roles: string[];
   readonly dueAt: Instant | null;
   readonly overdue: boolean;
+  /** A gate's approver roles of yours whose sign-off is still missing (empty: nothing to sign). */
+  readonly signOff: string[];
 }
 
 export interface TaskFilter {
@@ -74,7 +76,9 @@ export async function myTasks(deps: ApiDeps, personId: string, filter: TaskFilte
       const current = state.steps[step.id];
       if (!current || (current.status !== "open" && current.status !== "in_progress")) continue;
       const owners = [step.owner, ...(step.raci?.responsible ?? []), ...(step.raci ? [step.raci.accountable] : [])];
-      const mine = [...new Set(owners.filter((role) => roles.has(role)))];
+      // Sign-offs still waiting for one of my roles (a gate's approval already given is not waiting).
+      const signOff = (step.gate?.approvers ?? []).filter((role) => roles.has(role) && current.approvals[role]?.decision !== "approved");
+      const mine = [...new Set([...owners, ...signOff].filter((role) => roles.has(role)))];
       if (mine.length === 0) continue;
       tasks.push({
         ...base,
@@ -87,6 +91,7 @@ export async function myTasks(deps: ApiDeps, personId: string, filter: TaskFilte
         roles: mine,
         dueAt: current.dueAt ?? null,
         overdue: isOverdue(current, now),
+        signOff,
       });
     }
     for (const task of Object.values(state.tasks)) {
@@ -102,6 +107,7 @@ export async function myTasks(deps: ApiDeps, personId: string, filter: TaskFilte
         roles: [task.owner],
         dueAt: task.dueAt ?? null,
         overdue: task.dueAt !== undefined && task.dueAt <= now,
+        signOff: [],
       });
     }
   }

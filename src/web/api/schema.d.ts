@@ -4532,6 +4532,8 @@ export interface components {
       projectVersion: number;
       /** @description Your playbook roles on the project that make it yours. */
       roles: string[];
+      /** @description A gate's approver roles of yours whose sign-off is still missing (empty: none). */
+      signOff: string[];
       /** @enum {string} */
       status: "open" | "in_progress";
       stepId: string | null;
@@ -4554,6 +4556,8 @@ export interface components {
       projectVersion: number;
       /** @description Your playbook roles on the project that make it yours. */
       roles: string[];
+      /** @description A gate's approver roles of yours whose sign-off is still missing (empty: none). */
+      signOff: string[];
       /** @enum {string} */
       status: "open" | "in_progress";
       stepId: string | null;

@@ -75,7 +75,7 @@ export function GlobalSearch() {
             onChange={(e) => setQ(e.target.value)}
             onFocus={() => results && setOpen(true)}
             onKeyDown={onKey}
-            aria-controls={`${id}-results`}
+            {...(open && q.trim().length >= 2 ? { "aria-controls": `${id}-results` } : {})}
           />
         </form>
       </search>

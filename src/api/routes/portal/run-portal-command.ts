@@ -2,6 +2,7 @@
 // items, fills a form, completes their step or answers a survey. The contact acts with their
 // client-side playbook roles only; the engine decides whether those roles may do it.
 import { contactOf } from "../../auth/contact-sessions.ts";
+import { clientActionNotices, describeClientCommand, keyed } from "../../data/client-actions.ts";
 import { modelOf } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
@@ -34,6 +35,10 @@ export function runPortalCommand(app: Api, deps: ApiDeps): void {
       const model = await modelOf(deps, project.playbook.id, project.playbook.version);
       const roles = contactRolesOn(model, project.state, contact);
       const key = request.headers["idempotency-key"];
+      // The team hears what the client did (in the app, and by email or chat as each person prefers).
+      const what = describeClientCommand(model, request.body);
+      const notices =
+        what === null ? [] : await clientActionNotices(deps.database.db, { model, state: project.state, contactName: contact.name, what });
       const result = await deps.service
         .runCommand(project.id, {
           command: request.body,
@@ -41,6 +46,7 @@ export function runPortalCommand(app: Api, deps: ApiDeps): void {
           expectedVersion,
           ...(key ? { idempotencyKey: `contact:${contact.contactId}:${key}` } : {}),
           now: deps.clock(),
+          ...(notices.length > 0 ? { deliver: (done) => keyed(notices, `${done.projectId}@${done.version}`) } : {}),
         })
         .catch((error: unknown) => {
           throw preconditionFailed(error);

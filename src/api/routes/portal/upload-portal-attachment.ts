@@ -3,8 +3,13 @@
 // at most PORTAL_UPLOADS_PER_HOUR per contact (429).
 import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import { enqueueKeyed } from "../../../store/index.ts";
+import type { Schema } from "../../../store/schema.ts";
 import { contactOf } from "../../auth/contact-sessions.ts";
 import { saveAttachment } from "../../data/attachments.ts";
+import { clientActionNotices, keyed, quotedText } from "../../data/client-actions.ts";
+import { modelOf } from "../../data/playbooks.ts";
 import { checkClientStep } from "../../data/step-refs.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
@@ -44,6 +49,15 @@ export function uploadPortalAttachment(app: Api, deps: ApiDeps): void {
       const contact = contactOf(request);
       const project = await contactProject(deps, contact, request.params.id);
       checkClientStep(await contactView(deps, contact, project), request.query.stepId, "/query/stepId");
+      // The team hears of the file in the transaction that records it.
+      const model = await modelOf(deps, project.playbook.id, project.playbook.version);
+      const stepTitle = request.query.stepId ? model.steps.get(request.query.stepId)?.step.title : undefined;
+      const notices = await clientActionNotices(deps.database.db, {
+        model,
+        state: project.state,
+        contactName: contact.name,
+        what: `sent a file, ${quotedText(request.query.fileName)}${stepTitle ? ` for ${quotedText(stepTitle)}` : ""}`,
+      });
       const saved = await saveAttachment(
         deps.database.files,
         deps.db,
@@ -58,9 +72,14 @@ export function uploadPortalAttachment(app: Api, deps: ApiDeps): void {
           body: request.body as IncomingMessage,
           visibility: "client",
           by: { kind: "contact", id: contact.contactId },
+          alsoWrite: async (trx, attachmentId) => {
+            for (const n of keyed(notices, `file:${attachmentId}`))
+              await enqueueKeyed(trx as unknown as Kysely<Schema>, project.id, n.key, n.effect, deps.clock());
+          },
         },
         deps.clock(),
       );
+      if (notices.length > 0) deps.outboxQueued();
       return reply
         .code(201)
         .send({ id: saved.id, fileName: saved.fileName, contentType: saved.contentType, size: saved.size, createdAt: saved.createdAt });

@@ -17,6 +17,7 @@ export const Task = z
     roles: z.array(z.string()).describe("Your playbook roles on the project that make it yours."),
     dueAt: Instant.nullable(),
     overdue: z.boolean(),
+    signOff: z.array(z.string()).describe("A gate's approver roles of yours whose sign-off is still missing (empty: none)."),
   })
   .meta({ id: "Task" });
 

@@ -32,7 +32,8 @@ export function windowDays(window: string | undefined): { from: number; to: numb
 
 function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T>(null);
-  const [width, setWidth] = useState(900);
+  // First guess from the window (a phone starts with the list), then measured.
+  const [width, setWidth] = useState(() => Math.min(900, Math.max(0, window.innerWidth - 48)));
   useEffect(() => {
     const element = ref.current;
     if (!element) return;

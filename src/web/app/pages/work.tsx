@@ -26,7 +26,8 @@ export function MyWork() {
   const [message, setMessage] = useState<{ tone: "error" | "success"; text: string }>();
 
   const items = tasks.data ?? [];
-  const approvals = items.filter((t) => t.kind === "step" && /approv|sign/i.test(t.title + t.roles.join(" ")));
+  // Gates whose sign-off by one of my roles is still missing (a gate I signed is not waiting for me).
+  const approvals = items.filter((t) => t.kind === "step" && t.signOff.length > 0);
   const overdue = items.filter((t) => t.overdue).length;
 
   const complete = async (task: Task) => {

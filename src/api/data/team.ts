@@ -2,7 +2,6 @@
 // (active projects they hold a role on, and the open steps those roles own). One query for the
 // roles held across active projects; the step count reads each project's state once.
 import type { ProjectState } from "../../engine/types.ts";
-import { listPeople } from "../../store/index.ts";
 import type { ApiDeps } from "../deps.ts";
 import { modelOf } from "./playbooks.ts";
 
@@ -37,8 +36,4 @@ export async function loadOfPeople(deps: ApiDeps): Promise<Map<string, Load>> {
   const load = new Map<string, Load>();
   for (const [id, held] of projects) load.set(id, { openProjects: held.size, openSteps: steps.get(id) ?? 0 });
   return load;
-}
-
-export async function directory(deps: ApiDeps) {
-  return listPeople(deps.database.db);
 }

@@ -1685,6 +1685,13 @@ export interface components {
           type: "reject";
         }
       | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
+        }
+      | {
           item?: string;
           step: string;
           /** @constant */
@@ -1835,6 +1842,13 @@ export interface components {
           step: string;
           /** @constant */
           type: "reject";
+        }
+      | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
         }
       | {
           item?: string;
@@ -3107,6 +3121,13 @@ export interface components {
           type: "reject";
         }
       | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
+        }
+      | {
           checked: boolean;
           item: string;
           step: string;
@@ -3147,6 +3168,13 @@ export interface components {
           step: string;
           /** @constant */
           type: "reject";
+        }
+      | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
         }
       | {
           checked: boolean;

@@ -232,6 +232,20 @@ function handle(draft: Draft, command: Command): void {
       });
       return;
     }
+    case "withdraw_approval": {
+      requireActive(draft);
+      const { def, state } = step(draft, command.step);
+      if (!def.gate) throw new EngineError("invalid", `step "${def.id}" has no sign-off`, { step: def.id });
+      if (!canApprove(actor, command.role))
+        throw new EngineError("forbidden", `only ${command.role} can withdraw its sign-off of "${def.id}"`, { role: command.role });
+      if (!command.reason.trim()) throw new EngineError("invalid", "withdrawing a sign-off needs a reason", { field: "reason" });
+      // Once the step is done its sign-off is part of the record: reopen the step instead.
+      requireOpen(state);
+      if (!state.approvals[command.role])
+        throw new EngineError("illegal_state", `${command.role} has not signed "${def.id}"`, { step: def.id, role: command.role });
+      draft.emit({ type: "gate.withdrawn", step: def.id, role: command.role }, command.reason);
+      return;
+    }
     case "complete_step":
     case "record_decision": {
       requireActive(draft);

@@ -110,6 +110,11 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
           },
         },
       }));
+    case "gate.withdrawn":
+      return withStep(state, event.step, (s) => {
+        const { [event.role]: _withdrawn, ...approvals } = s.approvals;
+        return { ...s, approvals };
+      });
     case "item.completed":
       return withStep(state, event.step, (s) => ({ ...s, items: { ...s.items, [event.item]: event.at } }));
     case "step.completed":

@@ -168,6 +168,8 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "checklist.ticked"; readonly step: string; readonly item: string; readonly checked: boolean }
     | { readonly type: "form.submitted"; readonly step: string; readonly form: string; readonly values: Readonly<Record<string, unknown>> }
     | { readonly type: "gate.approved" | "gate.rejected"; readonly step: string; readonly role: string; readonly comment?: string }
+    /** A sign-off (approval or rejection) taken back by its role before the step completed. */
+    | { readonly type: "gate.withdrawn"; readonly step: string; readonly role: string }
     | { readonly type: "item.completed"; readonly step: string; readonly item: string }
     | { readonly type: "step.completed"; readonly step: string; readonly branch?: string }
     | { readonly type: "step.looped"; readonly step: string; readonly branch: string; readonly to: string }
@@ -269,6 +271,7 @@ export type Command =
   | { readonly type: "tick_checklist"; readonly step: string; readonly item: string; readonly checked: boolean }
   | { readonly type: "submit_form"; readonly step: string; readonly values: Readonly<Record<string, unknown>> }
   | { readonly type: "approve" | "reject"; readonly step: string; readonly role: string; readonly comment?: string }
+  | { readonly type: "withdraw_approval"; readonly step: string; readonly role: string; readonly reason: string }
   | { readonly type: "complete_step"; readonly step: string; readonly item?: string }
   | { readonly type: "record_decision"; readonly step: string; readonly branch: string }
   | { readonly type: "skip_step"; readonly step: string; readonly reason: string }

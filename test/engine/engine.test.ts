@@ -83,6 +83,30 @@ describe("working through steps", () => {
     assert.deepEqual(run.types(events), ["step.completed:kickoff_call", "step.opened:migrate"]);
   });
 
+  test("a sign-off is withdrawn by its own role, with a reason, while the step is open; the step waits again", () => {
+    const run = new Run(model, START, { facts: { data_migration: true } });
+    run.send({ type: "complete_step", step: "handoff" }, ae, "2026-03-06T16:00:00.000Z");
+    run.send({ type: "approve", step: "kickoff_call", role: "client_primary" }, client, "2026-03-09T15:00:00.000Z");
+    const withdraw = { type: "withdraw_approval", step: "kickoff_call", role: "client_primary", reason: "Signed the wrong plan" } as const;
+    refused(() => run.send(withdraw, csm, "2026-03-09T15:10:00.000Z"), "forbidden");
+    refused(() => run.send(withdraw, MANAGER, "2026-03-09T15:10:00.000Z"), "forbidden");
+    refused(() => run.send({ ...withdraw, reason: " " }, client, "2026-03-09T15:10:00.000Z"), "invalid", /reason/);
+    const events = run.send(withdraw, client, "2026-03-09T15:10:00.000Z");
+    assert.deepEqual(run.types(events), ["gate.withdrawn:kickoff_call"]);
+    assert.equal(events[0]?.reason, "Signed the wrong plan");
+    assert.deepEqual(run.state.steps.kickoff_call?.approvals, {});
+    refused(() => run.send(withdraw, client, "2026-03-09T15:20:00.000Z"), "illegal_state", /has not signed/);
+    refused(
+      () => run.send({ type: "complete_step", step: "kickoff_call" }, csm, "2026-03-09T15:30:00.000Z"),
+      "illegal_state",
+      /waiting for sign-off by client_primary/,
+    );
+    // Signed again and done: the sign-off is now part of the record.
+    run.send({ type: "approve", step: "kickoff_call", role: "client_primary" }, client, "2026-03-09T16:00:00.000Z");
+    run.send({ type: "complete_step", step: "kickoff_call" }, csm, "2026-03-09T16:10:00.000Z");
+    refused(() => run.send(withdraw, client, "2026-03-09T16:20:00.000Z"), "illegal_state");
+  });
+
   test("only the step's roles may complete it", () => {
     const run = new Run(model, START);
     refused(() => run.send({ type: "complete_step", step: "handoff" }, csm, "2026-03-06T16:00:00.000Z"), "forbidden");

@@ -204,6 +204,32 @@ async function fillForm(item: ReturnType<Page["locator"]>): Promise<void> {
   await outcome(item, "saved.");
 }
 
+/**
+ * What sticks out to the right of the viewport, leaving out the timeline (gantt.tsx is reworked for
+ * phones under item 7/10 of issue 14) and the containers that only hold it.
+ */
+const overflowOutsideTimeline = (page: import("playwright-core").Page) =>
+  page.evaluate(() => {
+    type El = {
+      getBoundingClientRect(): { right: number };
+      tagName: string;
+      className: unknown;
+      closest(s: string): unknown;
+      querySelector(s: string): unknown;
+    };
+    const d = (
+      globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El>; documentElement: { clientWidth: number } } }
+    ).document;
+    const w = d.documentElement.clientWidth;
+    const timeline = 'section[aria-labelledby="timeline-h"]';
+    return Array.from(d.querySelectorAll("body *"))
+      .filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest(timeline) && !e.querySelector(timeline))
+      .slice(0, 8)
+      .map(
+        (e) => `${e.tagName.toLowerCase()}.${String(e.className).split(" ").join(".")} → ${Math.round(e.getBoundingClientRect().right)}`,
+      );
+  });
+
 async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps: number; kinds: Set<string> }> {
   // A fresh session: an earlier project may have moved the clock past the last one's expiry.
   let admin = await web.login(ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -399,10 +425,7 @@ async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps:
     await page.goto(`${web.url}/app/projects/${projectId}`);
     await page.getByText("Closed").first().waitFor();
     await page.screenshot({ path: artifact(`playbook-${slug}-${width}-completed.png`), fullPage: width < 500 });
-    const width2 = await page.evaluate(
-      () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
-    );
-    assert.ok(width2 <= width, `${c.file}: the page is ${width2}px wide at ${width}`);
+    assert.deepEqual(await overflowOutsideTimeline(page), [], `${c.file}: no horizontal overflow at ${width}`);
     // The timeline's own scrolling area (gantt.tsx, reworked under item 7 of issue 14) is not this test's subject.
     const problems = (await axeViolations(page)).filter((v) => !v.startsWith("scrollable-region-focusable") || !v.includes(".gantt-wrap"));
     assert.deepEqual(problems, [], `${c.file}: axe`);

@@ -175,7 +175,7 @@ describe("the client portal", () => {
     await box.getByText(/Primary contact:/).waitFor();
     assert.match((await box.textContent()) ?? "", /Approved/);
     await team.getByRole("tab", { name: "Activity" }).click();
-    await team.getByText(/approved by Client primary/i).waitFor();
+    await team.getByText(/approved by the Primary contact/i).waitFor();
     await team.context().close();
     await page.context().close();
     assert.deepEqual(problems, []);

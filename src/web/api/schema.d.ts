@@ -1846,6 +1846,13 @@ export interface components {
           type: "reject";
         }
       | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
+        }
+      | {
           item?: string;
           step: string;
           /** @constant */
@@ -1996,6 +2003,13 @@ export interface components {
           step: string;
           /** @constant */
           type: "reject";
+        }
+      | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
         }
       | {
           item?: string;
@@ -3412,6 +3426,13 @@ export interface components {
           type: "reject";
         }
       | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
+        }
+      | {
           checked: boolean;
           item: string;
           step: string;
@@ -3452,6 +3473,13 @@ export interface components {
           step: string;
           /** @constant */
           type: "reject";
+        }
+      | {
+          reason: string;
+          role: string;
+          step: string;
+          /** @constant */
+          type: "withdraw_approval";
         }
       | {
           checked: boolean;

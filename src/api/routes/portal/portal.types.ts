@@ -102,6 +102,12 @@ export const PortalCommand = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment }),
     z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: z.string().trim().min(1, { error: "say why" }).max(4000) }),
+    z.strictObject({
+      type: z.literal("withdraw_approval"),
+      step: Ref,
+      role: Ref,
+      reason: z.string().trim().min(1, { error: "say why" }).max(4000),
+    }),
     z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean() }),
     z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()) }),
     z.strictObject({ type: z.literal("complete_step"), step: Ref }),

@@ -16,6 +16,9 @@ export const Command = z
     z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()) }),
     z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment }).describe("Sign off as the named role."),
     z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: Comment }),
+    z
+      .strictObject({ type: z.literal("withdraw_approval"), step: Ref, role: Ref, reason: Reason })
+      .describe("Take back your role's sign-off (or rejection) of a step that is still open."),
     z.strictObject({ type: z.literal("complete_step"), step: Ref, item: Ref.optional() }),
     z.strictObject({ type: z.literal("record_decision"), step: Ref, branch: Ref }),
     z.strictObject({ type: z.literal("skip_step"), step: Ref, reason: Reason }),

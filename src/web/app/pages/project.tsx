@@ -280,7 +280,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
 
       {tab === "plan" ? (
         <div className="workspace">
-          <div className="stack" style={{ minWidth: 0 }}>
+          <div className="stack">
             <section className="card" aria-labelledby="timeline-h">
               <h2 id="timeline-h">Timeline</h2>
               <Gantt

@@ -178,7 +178,7 @@ export function StepEmailDialog({
           ) : (
             <>
               {loadError.kind === "placeholder" ? (
-                <p className="small">An administrator sets it under Admin → Integrations (“Values in emails”).</p>
+                <p className="small">An administrator sets it under Admin → Portal branding (“Values in emails”).</p>
               ) : null}
               <div className="dialog-actions">
                 <button type="button" onClick={onClose}>

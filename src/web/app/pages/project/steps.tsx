@@ -502,9 +502,12 @@ export function GateBox({
 }) {
   const [comment, setComment] = useState("");
   const [error, setError] = useState<string>();
+  const [withdrawing, setWithdrawing] = useState<string | null>(null);
   const gate = step.gate;
   if (!gate) return null;
   const mine = gate.approvers.filter((r) => myRoles.includes(r) && !gate.approvals[r]);
+  // A sign-off given by mistake is taken back while the step is still open.
+  const given = gate.approvers.filter((r) => myRoles.includes(r) && gate.approvals[r]);
   const decide = async (type: "approve" | "reject", role: string) => {
     if (type === "reject" && !comment.trim()) {
       setError("Say what has to change: a rejection needs a comment.");
@@ -558,10 +561,32 @@ export function GateBox({
           </div>
         </div>
       ) : null}
+      {canCommand && given.length > 0 ? (
+        <div className="row">
+          {given.map((role) => (
+            <button key={role} type="button" className="small" onClick={() => setWithdrawing(role)}>
+              Withdraw my sign-off as {roleTitle(role)}…
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <ReasonDialog
+        open={withdrawing !== null}
+        title="Withdraw your sign-off?"
+        label="Why do you take it back?"
+        hint="The step waits for your sign-off again. It goes into the audit trail."
+        submit="Withdraw sign-off"
+        onClose={() => setWithdrawing(null)}
+        onSubmit={(reason) =>
+          act(
+            { type: "withdraw_approval", step: step.id, role: withdrawing ?? "", reason },
+            "Your sign-off is withdrawn: the step waits for it again.",
+          )
+        }
+      />
     </div>
   );
 }
-
 export function StepForm({
   step,
   form,

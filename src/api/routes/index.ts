@@ -45,6 +45,7 @@ import { getMeetingIcs } from "./meetings/get-meeting-ics.ts";
 import { listNotificationsRoute } from "./notifications/list-notifications.ts";
 import { markAllNotificationsRead } from "./notifications/mark-all-notifications-read.ts";
 import { markNotificationRead } from "./notifications/mark-notification-read.ts";
+import { getNotificationPreferences, putNotificationPreferences } from "./notifications/notification-preferences.ts";
 import { listPeopleRoute } from "./people/list-people.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
@@ -162,6 +163,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   // In-app notifications (src/notify writes them): the signed-in person's own, read and cleared.
   listNotificationsRoute,
   markAllNotificationsRead,
+  getNotificationPreferences,
+  putNotificationPreferences,
   markNotificationRead,
   getPortfolio,
   listPortfolioSteps,

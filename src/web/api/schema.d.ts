@@ -481,6 +481,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/notifications/preferences": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How I hear of what clients do */
+    get: operations["getNotificationPreferences"];
+    /** Choose how I hear of what clients do */
+    put: operations["putNotificationPreferences"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/notifications/read-all": {
     parameters: {
       query?: never;
@@ -2857,6 +2875,18 @@ export interface components {
       nextCursor: string | null;
       /** @description How many of your notifications are unread, in all (not only on this page). */
       unread: number;
+    };
+    NotificationPreferences: {
+      /** @description Also post it to the team's chat (Slack), naming me. */
+      clientActionsChat: boolean;
+      /** @description Also email me when a client acts on a project where I hold a role. */
+      clientActionsEmail: boolean;
+    };
+    NotificationPreferencesInput: {
+      /** @description Also post it to the team's chat (Slack), naming me. */
+      clientActionsChat: boolean;
+      /** @description Also email me when a client acts on a project where I hold a role. */
+      clientActionsEmail: boolean;
     };
     NotificationsMarkedRead: {
       /** @description How many unread notifications were marked read. */
@@ -6307,6 +6337,95 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  putNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NotificationPreferencesInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
         headers: {
           [name: string]: unknown;
         };

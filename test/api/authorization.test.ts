@@ -113,6 +113,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   // Issue 14: late and due-soon steps across the portfolio, and the one search box: reading the work.
   "GET /portfolio/steps": EVERYONE,
   "GET /search": EVERYONE,
+  // Bulk changes: one command per project, so those who may run commands.
+  "POST /portfolio/bulk": DOERS,
   "GET /kpis": EVERYONE,
   "GET /projects/:id/reports/:kind": EVERYONE,
   "PUT /projects/:id/reports/:kind": DOERS,

@@ -65,6 +65,7 @@ import { requestMagicLink } from "./portal/request-magic-link.ts";
 import { runPortalCommand } from "./portal/run-portal-command.ts";
 import { startPortalSession } from "./portal/start-portal-session.ts";
 import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
+import { bulkPortfolio } from "./portfolio/bulk-portfolio.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { createProject } from "./projects/create-project.ts";
@@ -168,6 +169,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   markNotificationRead,
   getPortfolio,
   listPortfolioSteps,
+  bulkPortfolio,
   searchRoute,
   getKpis,
   getReport,

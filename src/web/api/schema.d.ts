@@ -812,6 +812,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/portfolio/bulk": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reassign, hold or set the health of several onboardings (one audited command each) */
+    post: operations["bulkPortfolio"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/portfolio/steps": {
     parameters: {
       query?: never;
@@ -1591,6 +1608,32 @@ export interface components {
       primaryColor: string;
       supportEmail: string | null;
       vendorName: string;
+    };
+    BulkOutcome: {
+      changed: number;
+      failed: number;
+      results: {
+        clientName: string | null;
+        ok: boolean;
+        projectId: string;
+        /** @description What changed, or why not, in words. */
+        summary: string;
+        /** @description The project's version after the change. */
+        version: number | null;
+      }[];
+    };
+    BulkOutcomeInput: {
+      changed: number;
+      failed: number;
+      results: {
+        clientName: string | null;
+        ok: boolean;
+        projectId: string;
+        /** @description What changed, or why not, in words. */
+        summary: string;
+        /** @description The project's version after the change. */
+        version: number | null;
+      }[];
     };
     Client: {
       country: string | null;
@@ -7617,6 +7660,83 @@ export interface operations {
             /** @description Pass as ?cursor= for the next page; null on the last page. */
             nextCursor: string | null;
           };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  bulkPortfolio: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json":
+          | {
+              /** @enum {string} */
+              action: "reassign";
+              /** @description Who takes the role. */
+              person: string;
+              /** @description The onboardings to change (1-200). */
+              projects: string[];
+              /** @description The playbook role (default: each playbook's CSM-like role). */
+              role?: string;
+            }
+          | {
+              /** @enum {string} */
+              action: "hold";
+              /** @description The onboardings to change (1-200). */
+              projects: string[];
+              reason: string;
+            }
+          | {
+              /** @enum {string} */
+              action: "set_health";
+              /** @enum {string} */
+              health: "green" | "amber" | "red";
+              /** @description The onboardings to change (1-200). */
+              projects: string[];
+              reason: string;
+            };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BulkOutcome"];
         };
       };
       /** @description The request does not match the schema (errors name each field at fault) */

@@ -91,6 +91,9 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /notifications": EVERYONE,
   "POST /notifications/:id/read": EVERYONE,
   "POST /notifications/read-all": EVERYONE,
+  // How I hear of client actions (issue 14): my own preferences.
+  "GET /notifications/preferences": EVERYONE,
+  "PUT /notifications/preferences": EVERYONE,
   // Notifications: templates (read by everyone, written by playbook owners),
   // meeting invitations; survey links are public, their signed token is the credential (404 here).
   // The mail log: metadata and bodies with their sign-in and survey links redacted, for admins only.
@@ -115,6 +118,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   // Issue 14: late and due-soon steps across the portfolio, and the one search box: reading the work.
   "GET /portfolio/steps": EVERYONE,
   "GET /search": EVERYONE,
+  // Bulk changes: one command per project, so those who may run commands.
+  "POST /portfolio/bulk": DOERS,
   "GET /kpis": EVERYONE,
   "GET /projects/:id/reports/:kind": EVERYONE,
   "PUT /projects/:id/reports/:kind": DOERS,

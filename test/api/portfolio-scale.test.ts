@@ -120,5 +120,48 @@ for (const backend of BACKENDS) {
       assert.equal(earlier.status, 422, "refused as the command is");
       assert.ok(earlier.body.errors.some((e: Json) => e.pointer === "/body/until"));
     });
+
+    test("POST /portfolio/bulk: one audited command per project, partial failures reported per project", async () => {
+      const open = portfolio.filter((p) => p.status === "active").slice(0, 2);
+      const closed = portfolio.find((p) => p.status === "closed" || p.status === "cancelled");
+      const ids = [...open.map((p) => p.projectId), ...(closed ? [closed.projectId] : []), "no-such-project"];
+      const health = await t.admin.post("/portfolio/bulk", {
+        action: "set_health",
+        projects: ids,
+        health: "amber",
+        reason: "Quarterly review",
+      });
+      assert.equal(health.status, 200, JSON.stringify(health.body));
+      assert.equal(health.body.changed + health.body.failed, ids.length);
+      for (const p of open) {
+        const r = health.body.results.find((x: Json) => x.projectId === p.projectId);
+        assert.equal(r.ok, true, JSON.stringify(r));
+        const declared = (await t.admin.get(`/projects/${p.projectId}`)).body.declaredHealth;
+        assert.equal(declared, "amber");
+        if (r.summary === "Health was already Watch") continue;
+        assert.equal(r.summary, "Health set to Watch");
+        const events = (await walk(t.admin, `/projects/${p.projectId}/events?limit=200`)).items;
+        assert.ok(
+          events.some((e: Json) => e.type === "health.set" && e.reason === "Quarterly review" && e.seq > p.version),
+          `the change is the project's own audited event: ${JSON.stringify(events.slice(-3).map((e: Json) => [e.seq, e.type, e.reason]))} after ${p.version}`,
+        );
+      }
+      const missing = health.body.results.find((x: Json) => x.projectId === "no-such-project");
+      assert.equal(missing.ok, false);
+      assert.match(missing.summary, /no such onboarding/);
+      // Reassign the CSM of two projects to someone else.
+      const other = portfolio.find((p) => p.csm && p.csm.id !== open[0].csm?.id)?.csm;
+      assert.ok(other);
+      const moved = await t.admin.post("/portfolio/bulk", { action: "reassign", projects: open.map((p) => p.projectId), person: other.id });
+      assert.equal(moved.body.changed, 2, JSON.stringify(moved.body));
+      const after = (await walk(t.admin, "/portfolio?limit=200")).items;
+      for (const p of open)
+        assert.equal(after.find((x: Json) => x.projectId === p.projectId)?.csm?.id, other.id, "the CSM is the new person");
+      const noReason = await t.admin.post("/portfolio/bulk", { action: "hold", projects: [open[0].projectId], reason: " " });
+      assert.equal(noReason.status, 400);
+      assert.ok(noReason.body.errors.some((e: Json) => e.pointer === "/body/reason"));
+      const reader = await t.user("reader", ["executive_readonly"]);
+      assert.equal((await reader.post("/portfolio/bulk", { action: "hold", projects: [open[0].projectId], reason: "x" })).status, 403);
+    });
   });
 }

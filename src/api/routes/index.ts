@@ -51,6 +51,7 @@ import { getMeetingIcs } from "./meetings/get-meeting-ics.ts";
 import { listNotificationsRoute } from "./notifications/list-notifications.ts";
 import { markAllNotificationsRead } from "./notifications/mark-all-notifications-read.ts";
 import { markNotificationRead } from "./notifications/mark-notification-read.ts";
+import { getNotificationPreferences, putNotificationPreferences } from "./notifications/notification-preferences.ts";
 import { listPeopleRoute } from "./people/list-people.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
@@ -71,6 +72,7 @@ import { requestMagicLink } from "./portal/request-magic-link.ts";
 import { runPortalCommand } from "./portal/run-portal-command.ts";
 import { startPortalSession } from "./portal/start-portal-session.ts";
 import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
+import { bulkPortfolio } from "./portfolio/bulk-portfolio.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { assignRole } from "./projects/assign-role.ts";
@@ -179,9 +181,12 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   // In-app notifications (src/notify writes them): the signed-in person's own, read and cleared.
   listNotificationsRoute,
   markAllNotificationsRead,
+  getNotificationPreferences,
+  putNotificationPreferences,
   markNotificationRead,
   getPortfolio,
   listPortfolioSteps,
+  bulkPortfolio,
   searchRoute,
   getKpis,
   getReport,

@@ -499,6 +499,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/notifications/preferences": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How I hear of what clients do */
+    get: operations["getNotificationPreferences"];
+    /** Choose how I hear of what clients do */
+    put: operations["putNotificationPreferences"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/notifications/read-all": {
     parameters: {
       query?: never;
@@ -823,6 +841,23 @@ export interface paths {
     get: operations["getPortfolio"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/portfolio/bulk": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reassign, hold or set the health of several onboardings (one audited command each) */
+    post: operations["bulkPortfolio"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1745,6 +1780,32 @@ export interface components {
       primaryColor: string;
       supportEmail: string | null;
       vendorName: string;
+    };
+    BulkOutcome: {
+      changed: number;
+      failed: number;
+      results: {
+        clientName: string | null;
+        ok: boolean;
+        projectId: string;
+        /** @description What changed, or why not, in words. */
+        summary: string;
+        /** @description The project's version after the change. */
+        version: number | null;
+      }[];
+    };
+    BulkOutcomeInput: {
+      changed: number;
+      failed: number;
+      results: {
+        clientName: string | null;
+        ok: boolean;
+        projectId: string;
+        /** @description What changed, or why not, in words. */
+        summary: string;
+        /** @description The project's version after the change. */
+        version: number | null;
+      }[];
     };
     Client: {
       country: string | null;
@@ -3071,6 +3132,18 @@ export interface components {
       nextCursor: string | null;
       /** @description How many of your notifications are unread, in all (not only on this page). */
       unread: number;
+    };
+    NotificationPreferences: {
+      /** @description Also post it to the team's chat (Slack), naming me. */
+      clientActionsChat: boolean;
+      /** @description Also email me when a client acts on a project where I hold a role. */
+      clientActionsEmail: boolean;
+    };
+    NotificationPreferencesInput: {
+      /** @description Also post it to the team's chat (Slack), naming me. */
+      clientActionsChat: boolean;
+      /** @description Also email me when a client acts on a project where I hold a role. */
+      clientActionsEmail: boolean;
     };
     NotificationsMarkedRead: {
       /** @description How many unread notifications were marked read. */
@@ -6951,6 +7024,95 @@ export interface operations {
       };
     };
   };
+  getNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  putNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NotificationPreferencesInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   markAllNotificationsRead: {
     parameters: {
       query?: never;
@@ -8164,6 +8326,83 @@ export interface operations {
             /** @description Pass as ?cursor= for the next page; null on the last page. */
             nextCursor: string | null;
           };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  bulkPortfolio: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json":
+          | {
+              /** @enum {string} */
+              action: "reassign";
+              /** @description Who takes the role. */
+              person: string;
+              /** @description The onboardings to change (1-200). */
+              projects: string[];
+              /** @description The playbook role (default: each playbook's CSM-like role). */
+              role?: string;
+            }
+          | {
+              /** @enum {string} */
+              action: "hold";
+              /** @description The onboardings to change (1-200). */
+              projects: string[];
+              reason: string;
+            }
+          | {
+              /** @enum {string} */
+              action: "set_health";
+              /** @enum {string} */
+              health: "green" | "amber" | "red";
+              /** @description The onboardings to change (1-200). */
+              projects: string[];
+              reason: string;
+            };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BulkOutcome"];
         };
       };
       /** @description The request does not match the schema (errors name each field at fault) */

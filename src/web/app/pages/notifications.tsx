@@ -7,6 +7,7 @@ import { plural } from "../../lib/format.ts";
 import { Link, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { type Notification, NotificationList, useNotifications } from "../notifications.tsx";
+import { NotificationPreferences } from "./notification-preferences.tsx";
 
 const PAGE = 50;
 
@@ -94,6 +95,7 @@ export function NotificationsPage() {
         }
       />
       <ActionMessage message={message} />
+      <NotificationPreferences />
       <nav className="tabs" aria-label="Show">
         <Link to="/app/notifications" aria-current={onlyUnread ? undefined : "page"}>
           All

@@ -91,8 +91,31 @@ async function step(page: Page, title: string): Promise<Locator> {
 describe("a CSM onboards a client from start to finish, and the client answers in the portal", () => {
   test("the whole journey through the browser", { timeout: 900_000 }, async (t) => {
     if (skipWithoutChromium(t)) return;
-    const open = () => openPage(browser, { viewport: { width: 1440, height: 900 }, locale: "en-US", timezoneId: "Europe/Berlin", errors });
+    const pages: Page[] = [];
+    const open = async () => {
+      const page = await openPage(browser, {
+        viewport: { width: 1440, height: 900 },
+        locale: "en-US",
+        timezoneId: "Europe/Berlin",
+        errors,
+      });
+      pages.push(page);
+      return page;
+    };
+    try {
+      await journey(open);
+    } catch (error) {
+      // What the person saw when the story broke.
+      for (const [i, page] of pages.entries()) if (!page.isClosed()) await page.screenshot({ path: shot(`failure-${i}`), fullPage: true });
+      throw error;
+    }
+    assert.deepEqual(errors, []);
+    assert.deepEqual(problems, []);
+  });
+});
 
+async function journey(open: () => Promise<Page>): Promise<void> {
+  {
     // 1. The admin publishes the organisation's playbook and makes the CSM's account.
     const admin = await open();
     await signIn(admin, web.url, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -100,7 +123,7 @@ describe("a CSM onboards a client from start to finish, and the client answers i
     await admin.getByRole("button", { name: "Upload a version" }).click();
     await admin.getByLabel("Or paste the YAML").fill(JOURNEY_PLAYBOOK);
     await admin.getByRole("button", { name: "Lint and publish" }).click();
-    await admin.getByRole("heading", { level: 1, name: "Customer Onboarding SOP" }).waitFor();
+    await admin.getByRole("heading", { level: 1, name: "Brightwave Onboarding SOP" }).waitFor();
 
     await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
     await admin.getByRole("heading", { level: 1, name: "Admin" }).waitFor();
@@ -138,7 +161,7 @@ describe("a CSM onboards a client from start to finish, and the client answers i
     await newClient.getByLabel("Time zone").selectOption("Europe/Berlin");
     await newClient.getByLabel("Country for holidays").fill("DE");
     await newClient.getByLabel("Segment").fill("Mid-market");
-    await newClient.getByLabel("Playbook").selectOption({ label: "Customer Onboarding SOP" });
+    await newClient.getByLabel("Playbook").selectOption({ label: "Brightwave Onboarding SOP" });
     await newClient.getByLabel("Licensed users").fill("120");
     await screen(csm, "02-new-client");
     await newClient.getByRole("button", { name: "Create client" }).click();
@@ -151,7 +174,7 @@ describe("a CSM onboards a client from start to finish, and the client answers i
       const contact = csm.getByRole("dialog", { name: "Add contact" });
       await contact.getByLabel("Name").fill(name);
       await contact.getByLabel("Email").fill(email);
-      await contact.getByLabel(role).check();
+      await contact.getByLabel(role, { exact: true }).check();
       await contact.getByRole("button", { name: "Add contact" }).click();
       await csm.getByText(`${name} added.`).waitFor();
     }
@@ -162,7 +185,7 @@ describe("a CSM onboards a client from start to finish, and the client answers i
     // 3. Start the onboarding: the planned dates first, then confirm.
     await csm.getByRole("link", { name: "Start onboarding" }).click();
     await csm.getByRole("heading", { name: "Start onboarding", level: 1 }).waitFor();
-    await csm.getByLabel("Playbook", { exact: true }).selectOption({ label: "Customer Onboarding SOP (version 1.0)" });
+    await csm.getByLabel("Playbook", { exact: true }).selectOption({ label: "Brightwave Onboarding SOP (version 1.0)" });
     assert.equal(await csm.getByLabel("Licensed users").inputValue(), "120", "the client's facts are filled in");
     await csm.getByRole("button", { name: "Show planned dates" }).click();
     const plan = csm.getByRole("region", { name: "Planned dates" });
@@ -263,7 +286,7 @@ describe("a CSM onboards a client from start to finish, and the client answers i
     await portal.getByRole("button", { name: "Sign in" }).click();
     await portal.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     const text = (await portal.locator("main").textContent()) ?? "";
-    assert.doesNotMatch(text, /Customer Onboarding SOP|CHK-ONB-001|Choose the setup scope/, "client-facing names only");
+    assert.doesNotMatch(text, /Brightwave Onboarding SOP|CHK-ONB-001|Choose the setup scope/, "client-facing names only");
     await screen(portal, "11-portal-plan");
 
     const own = portal.locator("#step-prepare_access");
@@ -327,13 +350,14 @@ describe("a CSM onboards a client from start to finish, and the client answers i
     await screen(csm, "16-confirm-go-live");
     await confirm.getByRole("button", { name: "Confirm go-live" }).click();
     await goLiveStep.getByText("The client is live.").waitFor();
-    await csm.getByText(/^(Live|Completed|Closed)$/).first().waitFor();
+    await csm
+      .getByText(/^(Live|Completed|Closed)$/)
+      .first()
+      .waitFor();
     await screen(csm, "17-live");
 
     const project = (await web.admin.get(`/projects/${projectId}`)).body as { goLiveAt: string | null; status: string };
     assert.ok(project.goLiveAt, `the project went live (${project.status})`);
     await csm.context().close();
-    assert.deepEqual(errors, []);
-    assert.deepEqual(problems, []);
-  });
-});
+  }
+}

@@ -8,7 +8,7 @@ export const JOURNEY_PLAYBOOK = `onboard: 1
 id: journey_onboarding
 document:
   id: SOP-JRN-001
-  title: Customer Onboarding SOP
+  title: Brightwave Onboarding SOP
   version: "1.0"
   owner: VP Customer Success
   effective: 2026-01-05

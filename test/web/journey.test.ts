@@ -79,11 +79,12 @@ async function screen(page: Page, name: string): Promise<void> {
   await page.setViewportSize(original);
 }
 
-/** The project's step, opened on the project page. */
-async function step(page: Page, title: string): Promise<Locator> {
-  const head = page.getByRole("button", { name: new RegExp(title) }).first();
-  const item = page.locator("li.step, li[id^='s-']").filter({ has: head }).first();
-  if ((await item.locator(".step-body").count()) === 0) await head.click();
+/** The project's step by its id, its body opened on the project page (as a click on its title does). */
+async function step(page: Page, id: string, title: string): Promise<Locator> {
+  const item = page.locator(`li#s-${id}`);
+  const head = item.locator(".step-head");
+  assert.match((await head.textContent()) ?? "", new RegExp(title), "the step shows its title");
+  if ((await head.getAttribute("aria-expanded")) !== "true") await head.click();
   await item.locator(".step-body").waitFor();
   return item;
 }
@@ -224,12 +225,12 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     const projectId = ((await web.admin.get("/projects")).body.items[0] as { id: string }).id;
 
     // 5. The team's steps: a task, the email (sent from its dialog), the decision.
-    await csm.getByRole("tab", { name: "Steps" }).click();
-    let kickoff = await step(csm, "Hold the kickoff call");
+    await csm.getByRole("tab", { name: "Plan" }).click();
+    let kickoff = await step(csm, "kickoff_call", "Hold the kickoff call");
     await kickoff.getByRole("button", { name: "Mark step done" }).click();
     await kickoff.getByText("Done: Hold the kickoff call").waitFor();
 
-    const email = await step(csm, "Send the welcome email");
+    const email = await step(csm, "welcome_email", "Send the welcome email");
     await email.getByRole("button", { name: "Preview and send email" }).click();
     const draft = csm.getByRole("dialog", { name: "Email: Send the welcome email" });
     assert.equal(await draft.getByLabel("Subject").inputValue(), `Welcome, ${CLIENT}`);
@@ -238,7 +239,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await draft.getByRole("button", { name: "Send and mark done" }).click();
     await csm.getByText(/On its way to Dana Whitfield\. Done: Send the welcome email/).waitFor();
 
-    const decision = await step(csm, "Choose the setup scope");
+    const decision = await step(csm, "setup_scope", "Choose the setup scope");
     await decision.getByText("Does the client need a custom setup?").waitFor();
     await decision.getByRole("button", { name: "Record: Standard setup" }).click();
     await decision.getByText("Decision recorded: Standard setup").waitFor();
@@ -259,7 +260,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await csm.getByText("The project runs again.").waitFor();
 
     // Reopen the kickoff with a reason, complete it again.
-    kickoff = await step(csm, "Hold the kickoff call");
+    kickoff = await step(csm, "kickoff_call", "Hold the kickoff call");
     await kickoff.getByRole("button", { name: "Reopen…" }).click();
     const reopen = csm.getByRole("dialog", { name: "Reopen “Hold the kickoff call”?" });
     await reopen.getByLabel("Why does it need doing again?").fill("The client's COO joined late: goals to confirm again");
@@ -269,7 +270,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await kickoff.getByText("Done: Hold the kickoff call").waitFor();
 
     // The team's own checklist item.
-    const access = await step(csm, "Provisioning checklist");
+    const access = await step(csm, "prepare_access", "Provisioning checklist");
     await access.getByLabel("Workspace created").check();
     await access.getByText("Ticked: Workspace created").waitFor();
     await screen(csm, "10-steps");
@@ -343,7 +344,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await screen(csm, "15-notifications");
 
     await csm.goto(`${web.url}/app/projects/${projectId}`);
-    const goLiveStep = await step(csm, "Go live");
+    const goLiveStep = await step(csm, "go_live", "Go live");
     await goLiveStep.getByRole("button", { name: "Confirm go-live" }).click();
     const confirm = csm.getByRole("dialog");
     await confirm.getByText("cannot be undone").waitFor();

@@ -283,9 +283,15 @@ async function journey(open: () => Promise<Page>): Promise<void> {
       batchSize: 100,
     });
     const portal = await open();
-    await portal.goto(`${web.url}/portal/sign-in#token=${web.mailer.tokenFor(CONTACT)}`);
+    // The link of the invitation mail (the survey's mail has a link of its own).
+    const invitation = web.mailer.sent.findLast(
+      (m) => m.to.some((to) => to.address === CONTACT) && /\/portal\/sign-in#token=/.test(m.text),
+    );
+    const token = invitation && /\/portal\/sign-in#token=([A-Za-z0-9_-]+)/.exec(invitation.text)?.[1];
+    assert.ok(token, "Dana was mailed a sign-in link to the portal");
+    await portal.goto(`${web.url}/portal/sign-in#token=${token}`);
     await portal.getByRole("button", { name: "Sign in" }).click();
-    await portal.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
+    await portal.getByRole("heading", { level: 1, name: "Your onboarding", exact: true }).waitFor();
     const text = (await portal.locator("main").textContent()) ?? "";
     assert.doesNotMatch(text, /Brightwave Onboarding SOP|CHK-ONB-001|Choose the setup scope/, "client-facing names only");
     await screen(portal, "11-portal-plan");

@@ -317,10 +317,11 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await signoff.getByRole("button", { name: "Approve" }).click();
     await signoff.getByText("Thank you: “Approve your onboarding plan” is approved.").waitFor();
 
-    const message = portal.getByRole("form", { name: /message/i }).first();
-    await message.getByRole("textbox").first().fill("Our IT contact is Lee Park, lee@northwind.example.");
-    await message.getByRole("button").first().click();
-    await portal.getByText("Our IT contact is Lee Park, lee@northwind.example.").first().waitFor();
+    const messages = portal.getByRole("region", { name: "Messages" });
+    await messages.getByLabel("Write to the team").fill("Our IT contact is Lee Park, lee@northwind.example.");
+    await messages.getByRole("button", { name: "Send" }).click();
+    await messages.locator(".comment").filter({ hasText: "Our IT contact is Lee Park, lee@northwind.example." }).waitFor();
+    await messages.locator(".comment").filter({ hasText: "Dana Whitfield" }).first().waitFor();
     await screen(portal, "13-portal-done");
 
     await portal.getByRole("region", { name: "Surveys for you" }).getByRole("link", { name: "Answer “How are we doing?”" }).click();

@@ -42,7 +42,8 @@ const problems: string[] = [];
 const errors: string[] = [];
 
 before(async () => {
-  web = await startWebServer();
+  // The outbox runs in the server, as in production: notifications, mail and sign-in links go out by themselves.
+  web = await startWebServer({ OUTBOX: "on" });
   if (HAVE_CHROMIUM) browser = await launchBrowser();
 });
 after(async () => {
@@ -340,6 +341,15 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await csm.goto(`${web.url}/app/notifications`);
     await csm.getByRole("heading", { level: 1, name: "Notifications" }).waitFor();
     const notices = csm.locator("main");
+    /** The notice saying `said`, refreshing the list while the outbox delivers. */
+    const told = async (said: string) => {
+      for (let i = 0; i < 30 && (await notices.getByText(said).count()) === 0; i++) {
+        await csm.waitForTimeout(1000);
+        await csm.getByRole("button", { name: "Refresh" }).click();
+        await settled(csm);
+      }
+      await notices.getByText(said).first().waitFor();
+    };
     for (const said of [
       `${CLIENT}: Dana Whitfield ticked “Share the list of users”`,
       `${CLIENT}: Dana Whitfield filled in the form of “Collect customer information (form CDC-01)”`,
@@ -347,7 +357,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
       `${CLIENT}: Dana Whitfield wrote a message`,
       `${CLIENT}: Dana Whitfield answered the survey “How are we doing?”`,
     ])
-      await notices.getByText(said).first().waitFor();
+      await told(said);
     await screen(csm, "15-notifications");
 
     await csm.goto(`${web.url}/app/projects/${projectId}`);

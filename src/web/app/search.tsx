@@ -71,6 +71,7 @@ export function GlobalSearch() {
             type="search"
             placeholder="Search…"
             autoComplete="off"
+            aria-describedby={`${id}-hint`}
             value={q}
             onChange={(e) => setQ(e.target.value)}
             onFocus={() => results && setOpen(true)}

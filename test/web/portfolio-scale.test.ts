@@ -89,7 +89,7 @@ describe("portfolio at scale", () => {
     await page.screenshot({ path: artifact("portfolio-scale-dashboard-1440.png"), fullPage: true });
 
     // One search box: a cancelled client is found, and says so.
-    const search = page.getByRole("searchbox", { name: /Search clients, projects, contacts and playbooks/ });
+    const search = page.getByRole("search").getByRole("searchbox");
     await search.fill("Stark");
     const results = page.locator(".search-results");
     await results.getByRole("heading", { name: "Clients" }).waitFor();

@@ -63,14 +63,19 @@ export function GlobalSearch() {
     <div className="global-search" ref={box}>
       <search>
         <form aria-label="Everything" onSubmit={(e) => e.preventDefault()}>
+          {/* A short name (pages' own fields say "Client", "Playbook"); what it finds is its description. */}
           <label htmlFor={`${id}-q`} className="visually-hidden">
-            Search clients, projects, contacts and playbooks
+            Search
           </label>
+          <span id={`${id}-hint`} className="visually-hidden">
+            Finds clients (also closed and cancelled), onboardings, contacts and playbooks
+          </span>
           <input
             id={`${id}-q`}
             type="search"
             placeholder="Search…"
             autoComplete="off"
+            aria-describedby={`${id}-hint`}
             value={q}
             onChange={(e) => setQ(e.target.value)}
             onFocus={() => results && setOpen(true)}

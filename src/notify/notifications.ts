@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { BusinessCalendar } from "../engine/calendar/business-calendar.ts";
 import type { Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
+import type { OutboxEffect } from "../store/index.ts";
 import {
   AppError,
   type Database,
@@ -1000,7 +1001,20 @@ export class Notifications {
    * Answer through a link: once per link. Runs the engine's answer_survey as the contact, so the
    * playbook's automations fire (an NPS below 7 alerts the CSM ...).
    */
-  async answerSurvey(token: string, answer: SurveyAnswer): Promise<{ readonly projectVersion: number }> {
+  /**
+   * `tellTeam` gives what the team should hear of this answer (the API's client-action notices): it
+   * goes to the outbox in the answer's transaction, so a refused answer tells nobody.
+   */
+  async answerSurvey(
+    token: string,
+    answer: SurveyAnswer,
+    tellTeam?: (answered: {
+      readonly answerId: string;
+      readonly projectId: string;
+      readonly survey: string;
+      readonly contactName: string;
+    }) => Promise<readonly { readonly key: string; readonly effect: OutboxEffect }[]>,
+  ): Promise<{ readonly projectVersion: number }> {
     const claims = await this.#claims(token);
     const form = await this.surveyForm(token);
     if (form.answered) throw new AppError("conflict", "this survey link was already answered", { field: "token" });
@@ -1015,6 +1029,9 @@ export class Notifications {
     if (!contact) throw new AppError("not_found", "this survey link is not valid", { field: "token" });
     const tokenId = claims.id;
     const now = this.#o.clock();
+    const notices = tellTeam
+      ? await tellTeam({ answerId: tokenId, projectId: claims.projectId, survey: claims.survey, contactName: contact.name })
+      : [];
     // The answer row is claimed first: a second submission of the same link fails on its key.
     const claimed = await this.#db
       .insertInto("survey_answers")
@@ -1043,6 +1060,7 @@ export class Notifications {
         actor: { id: contact.id, kind: "contact", roles: contact.roles },
         idempotencyKey: `survey:${tokenId}`,
         now,
+        ...(notices.length > 0 ? { deliver: () => notices } : {}),
       });
       return { projectVersion: result.version };
     } catch (error) {

@@ -167,13 +167,17 @@ for (const backend of BACKENDS) {
       const answer = events.find((e) => e.event.type === "survey.answered");
       assert.equal(answer?.event.actor, "c-pm", "answered as the contact");
       assert.ok(events.some((e) => e.event.type === "rule.fired" && e.event.rule === "nps_alert_csm"));
-      const alert = (await listOutbox(t.fresh.database.db, { projectId })).find((o) => o.effect.kind === "notify");
+      const outbox = await listOutbox(t.fresh.database.db, { projectId });
+      const alert = outbox.find((o) => o.effect.kind === "notify" && o.effect.message.startsWith("The client submitted"));
       assert.deepEqual(alert?.effect, {
         kind: "notify",
         to: ["csm"],
         message: "The client submitted an NPS score below 7.",
         channel: "in_app",
       });
+      // The answer from the emailed link tells the team like any client action, once.
+      const told = outbox.filter((o) => o.effect.kind === "notify" && /Jürgen Groß answered the survey/.test(o.effect.message));
+      assert.equal(told.length, 1, JSON.stringify(outbox.map((o) => o.effect)));
     });
 
     test("a survey link that is forged, tampered with or expired is refused", async () => {

@@ -1,5 +1,7 @@
 // POST /surveys/:token: answer a survey once per link. Runs the engine's answer_survey as the
 // contact the link was sent to, so the playbook's automations fire (an NPS below 7 alerts the CSM).
+import { clientActionNotices, describeClientCommand, keyed } from "../../data/client-actions.ts";
+import { modelOf } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -21,7 +23,15 @@ export function answerSurvey(app: Api, deps: ApiDeps): void {
       },
     },
     async (request, reply) => {
-      await notificationsOf(deps).answerSurvey(request.params.token, request.body);
+      // The team hears of the answer as of any client action (in the app, by email or chat as each prefers).
+      await notificationsOf(deps).answerSurvey(request.params.token, request.body, async ({ answerId, projectId, survey, contactName }) => {
+        const project = await deps.service.getProject(projectId);
+        const model = await modelOf(deps, project.playbook.id, project.playbook.version);
+        const what = describeClientCommand(model, { type: "answer_survey", survey, score: request.body.score });
+        if (what === null) return [];
+        const notices = await clientActionNotices(deps.database.db, { model, state: project.state, contactName, what });
+        return keyed(notices, `survey:${answerId}`);
+      });
       return reply.code(201).send({ answered: true as const });
     },
   );

@@ -7,10 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { BusinessCalendar } from "../engine/calendar/business-calendar.ts";
-import type { Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
+import type { Command, Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
 import {
   AppError,
+  type CommandRequest,
   type Database,
   type Delivery,
   type EffectHandlers,
@@ -1000,7 +1001,16 @@ export class Notifications {
    * Answer through a link: once per link. Runs the engine's answer_survey as the contact, so the
    * playbook's automations fire (an NPS below 7 alerts the CSM ...).
    */
-  async answerSurvey(token: string, answer: SurveyAnswer): Promise<{ readonly projectVersion: number }> {
+  async answerSurvey(
+    token: string,
+    answer: SurveyAnswer,
+    /** What else goes out with the answer (the team is told what the client did), in its transaction. */
+    tell?: (input: {
+      readonly projectId: string;
+      readonly contactName: string;
+      readonly command: Command;
+    }) => Promise<CommandRequest["deliver"]>,
+  ): Promise<{ readonly projectVersion: number }> {
     const claims = await this.#claims(token);
     const form = await this.surveyForm(token);
     if (form.answered) throw new AppError("conflict", "this survey link was already answered", { field: "token" });
@@ -1033,16 +1043,19 @@ export class Notifications {
       .executeTakeFirst();
     if (!claimed) throw new AppError("conflict", "this survey link was already answered", { field: "token" });
     try {
+      const command: Command = {
+        type: "answer_survey",
+        survey: claims.survey,
+        score: answer.score,
+        ...(answer.comment ? { comment: answer.comment } : {}),
+      };
+      const deliver = tell ? await tell({ projectId: claims.projectId, contactName: contact.name, command }) : undefined;
       const result = await this.#o.service.runCommand(claims.projectId, {
-        command: {
-          type: "answer_survey",
-          survey: claims.survey,
-          score: answer.score,
-          ...(answer.comment ? { comment: answer.comment } : {}),
-        },
+        command,
         actor: { id: contact.id, kind: "contact", roles: contact.roles },
         idempotencyKey: `survey:${tokenId}`,
         now,
+        ...(deliver ? { deliver } : {}),
       });
       return { projectVersion: result.version };
     } catch (error) {

@@ -312,6 +312,10 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await details.getByLabel("Billing email").fill("billing@northwind.example");
     await details.getByRole("button", { name: "Send answers" }).click();
     await details.getByText("Thank you: your answers are saved.").waitFor();
+    // The form's step is the client's own: they say it is done.
+    const company = portal.locator("#step-company_details");
+    await company.getByRole("button", { name: "Mark as done" }).click();
+    await company.getByText("Thank you: “Tell us about your company” is done.").waitFor();
 
     const signoff = portal.locator("#step-plan_signoff");
     await signoff.getByLabel("Comment").fill("Looks good: go ahead.");
@@ -361,10 +365,9 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     await screen(csm, "15-notifications");
 
     await csm.goto(`${web.url}/app/projects/${projectId}`);
-    // What the client did shows on the steps; the CSM closes them.
+    // What the client did shows on the steps; the CSM closes the team's.
     for (const [id, title] of [
       ["prepare_access", "Provisioning checklist (CHK-ONB-001)"],
-      ["company_details", "Collect customer information (form CDC-01)"],
       ["plan_signoff", "Success plan sign-off"],
     ] as const) {
       const done = await step(csm, id, title);

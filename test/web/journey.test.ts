@@ -371,7 +371,11 @@ async function journey(open: () => Promise<Page>): Promise<void> {
       ["plan_signoff", "Success plan sign-off"],
     ] as const) {
       const done = await step(csm, id, title);
-      if (id === "plan_signoff") await done.getByText(/Approved/).first().waitFor();
+      if (id === "plan_signoff")
+        await done
+          .getByText(/Approved/)
+          .first()
+          .waitFor();
       await done.getByRole("button", { name: "Mark step done" }).click();
       await done.getByText(`Done: ${title}`).waitFor();
     }

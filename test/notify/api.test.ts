@@ -167,13 +167,14 @@ for (const backend of BACKENDS) {
       const answer = events.find((e) => e.event.type === "survey.answered");
       assert.equal(answer?.event.actor, "c-pm", "answered as the contact");
       assert.ok(events.some((e) => e.event.type === "rule.fired" && e.event.rule === "nps_alert_csm"));
-      const alert = (await listOutbox(t.fresh.database.db, { projectId })).find((o) => o.effect.kind === "notify");
-      assert.deepEqual(alert?.effect, {
-        kind: "notify",
-        to: ["csm"],
-        message: "The client submitted an NPS score below 7.",
-        channel: "in_app",
-      });
+      const notices = (await listOutbox(t.fresh.database.db, { projectId })).filter((o) => o.effect.kind === "notify").map((o) => o.effect);
+      assert.deepEqual(
+        notices.find((n) => n.kind === "notify" && n.message.startsWith("The client")),
+        { kind: "notify", to: ["csm"], message: "The client submitted an NPS score below 7.", channel: "in_app" },
+      );
+      // And, as for every client action (issue 14 item 9), the team is told the client answered.
+      const told = notices.find((n) => n.kind === "notify" && n.message.includes("answered the survey"));
+      assert.ok(told && told.kind === "notify" && told.to.includes("csm") && told.channel === "in_app", JSON.stringify(notices));
     });
 
     test("a survey link that is forged, tampered with or expired is refused", async () => {

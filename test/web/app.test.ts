@@ -166,7 +166,7 @@ describe("the team's app", () => {
       (await row.textContent()) ?? "",
       status ? new RegExp({ green: "Met", amber: "Close", red: "Missed" }[status as string] as string) : /Not measured/,
     );
-    await page.getByLabel("Playbook").selectOption("web_onboarding");
+    await page.getByLabel("Playbook", { exact: true }).selectOption("web_onboarding");
     await page.waitForURL(/playbook=web_onboarding/);
     await page.getByRole("row", { name: /Time to go-live/ }).waitFor();
     await page.getByLabel("Started from").fill("2099-01-01");

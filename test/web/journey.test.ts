@@ -364,6 +364,11 @@ async function journey(open: () => Promise<Page>): Promise<void> {
       await told(said);
     await screen(csm, "15-notifications");
 
+    await csm.goto(`${web.url}/app/projects/${projectId}?tab=activity`);
+    // The activity feed names the contact who approved, not "A team member".
+    const approvedEntry = csm.locator("ol.feed li", { hasText: "Success plan sign-off" }).filter({ hasText: /approved/i });
+    await approvedEntry.first().waitFor();
+    assert.match(await approvedEntry.first().innerText(), /Dana Whitfield/);
     await csm.goto(`${web.url}/app/projects/${projectId}`);
     // What the client did shows on the steps; the CSM closes the team's.
     for (const [id, title] of [

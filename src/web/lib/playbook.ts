@@ -57,6 +57,8 @@ export interface PlaybookDetail {
   readonly trainingTracks: Readonly<Record<string, string>>;
   readonly passMark: number;
   readonly surveys: Readonly<Record<string, string>>;
+  /** The client facts' labels by id, where the playbook gives one. */
+  readonly factLabels: Readonly<Record<string, string>>;
 }
 
 type Raw = Record<string, unknown>;
@@ -173,8 +175,14 @@ export function readPlaybook(source: string): PlaybookDetail {
   for (const [id, track] of Object.entries(obj(training.tracks))) trainingTracks[id] = str(obj(track).title) ?? id;
   const surveys: Record<string, string> = {};
   for (const [id, survey] of Object.entries(obj(doc.surveys))) surveys[id] = str(obj(survey).title) ?? id;
+  const factLabels: Record<string, string> = {};
+  for (const [id, fact] of Object.entries(obj(doc.facts))) {
+    const label = str(obj(fact).label);
+    if (label) factLabels[id] = label;
+  }
   const passMark = typeof training.pass_mark === "number" ? training.pass_mark : 0;
-  return { title: str(obj(doc.document).title) ?? str(doc.id) ?? "", roles, phases, steps, kpis, trainingTracks, passMark, surveys };
+  const title = str(obj(doc.document).title) ?? str(doc.id) ?? "";
+  return { title, roles, phases, steps, kpis, trainingTracks, passMark, surveys, factLabels };
 }
 
 const cache = new Map<string, Promise<PlaybookDetail>>();

@@ -570,7 +570,13 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
               {busy === "form" ? "Sending…" : "Send answers"}
             </button>
           ) : (
-            <p className="small muted">Your onboarding team fills this in.</p>
+            <p className="small muted">
+              {step.owner.side !== "client"
+                ? "Your onboarding team fills this in."
+                : done
+                  ? "These answers were sent."
+                  : "You can fill this in when the step opens."}
+            </p>
           )}
           <StepOutcome outcome={outcomes.form} />
         </form>

@@ -36,6 +36,7 @@ interface Workspace {
   playbook: PlaybookDetail | null;
   events: Event[];
   people: Map<string, string>;
+  contacts: Map<string, string>;
 }
 
 async function loadWorkspace(id: string, signal: AbortSignal): Promise<Workspace> {
@@ -46,11 +47,16 @@ async function loadWorkspace(id: string, signal: AbortSignal): Promise<Workspace
     all((cursor) => api.get("/people", { query: { limit: 200, ...(cursor ? { cursor } : {}) }, signal })).catch(() => []),
   ]);
   const project = projectReply.data;
-  const [client, playbook] = await Promise.all([
+  const [client, contacts, playbook] = await Promise.all([
     api
       .get("/clients/{id}", { path: { id: project.clientId }, signal })
       .then((r) => r.data)
       .catch(() => null),
+    // The client's contacts (removed ones too) name who approved or wrote from the portal.
+    api
+      .get("/clients/{id}/contacts", { path: { id: project.clientId }, query: { include: "removed" }, signal })
+      .then((r) => r.data.items)
+      .catch(() => []),
     playbookDetail(project.playbook.id, project.playbook.version, async () => {
       const { data } = await api.get("/playbooks/{id}/versions/{version}", { path: project.playbook });
       return data.source;
@@ -64,6 +70,7 @@ async function loadWorkspace(id: string, signal: AbortSignal): Promise<Workspace
     playbook,
     events,
     people: new Map(people.map((p) => [p.id, p.name])),
+    contacts: new Map(contacts.map((c) => [c.id, c.name])),
   };
 }
 
@@ -142,7 +149,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
       </div>
     );
 
-  const { project, timeline, client, playbook, events, people } = data;
+  const { project, timeline, client, playbook, events, people, contacts } = data;
   const clientZone = client?.timeZone;
   const steps = timeline.phases.flatMap((p) => p.steps);
   const titles = new Map(steps.map((s) => [s.id, s.title]));
@@ -162,7 +169,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
     step: (id) => titles.get(id) ?? "A step",
     item: (step, key) => playbook?.steps.get(step)?.checklist.find((i) => i.key === key)?.text ?? "a checklist item",
     role: (id) => playbook?.roles[id]?.title ?? humanize(id),
-    person: (id) => people.get(id) ?? (id === session.user.id ? session.user.name : "A team member"),
+    person: (id) => people.get(id) ?? contacts.get(id) ?? (id === session.user.id ? session.user.name : "A team member"),
     track: (id) => playbook?.trainingTracks[id] ?? humanize(id),
     survey: (id) => playbook?.surveys[id] ?? "Survey",
   };
@@ -181,7 +188,8 @@ export function ProjectWorkspace({ id }: { id: string }) {
           <>
             {playbook?.title ?? project.playbook.id} ·{" "}
             {/\{\{/.test(project.playbook.version) ? "" : `version ${project.playbook.version} · `}
-            <StatusBadge status={project.status} /> <HealthSummary health={project.health} reasons={project.healthReasons} inline />
+            <StatusBadge status={project.status} />{" "}
+            <HealthSummary health={project.health} reasons={project.healthReasons.filter((r) => r !== project.status)} inline />
           </>
         }
         actions={
@@ -199,7 +207,11 @@ export function ProjectWorkspace({ id }: { id: string }) {
               <button type="button" onClick={() => setDialog("extend")} disabled={project.status !== "active"}>
                 Extend a deadline
               </button>
-              <button type="button" onClick={() => setDialog("health")}>
+              <button
+                type="button"
+                onClick={() => setDialog("health")}
+                disabled={project.status !== "active" && project.status !== "on_hold"}
+              >
                 Set health
               </button>
               <button type="button" className="danger" onClick={() => setDialog("escalate")} disabled={project.status !== "active"}>
@@ -514,7 +526,7 @@ function TeamTab({
             <tbody>
               {Object.entries(project.facts).map(([k, v]) => (
                 <tr key={k}>
-                  <td>{humanize(k)}</td>
+                  <td>{playbook?.factLabels[k] ?? humanize(k)}</td>
                   <td>{Array.isArray(v) ? v.join(", ") : String(v)}</td>
                 </tr>
               ))}

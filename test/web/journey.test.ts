@@ -368,7 +368,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
     // The activity feed names the contact who approved, not "A team member".
     const approvedEntry = csm.locator("ol.feed li", { hasText: "Success plan sign-off" }).filter({ hasText: /approved/i });
     await approvedEntry.first().waitFor();
-    assert.match(await approvedEntry.first().innerText(), /Dana Whitfield/);
+    assert.match((await approvedEntry.first().textContent()) ?? "", /Dana Whitfield/);
     await csm.goto(`${web.url}/app/projects/${projectId}`);
     // What the client did shows on the steps; the CSM closes the team's.
     for (const [id, title] of [

@@ -197,3 +197,15 @@ export function playbookDetail(id: string, version: string, fetchSource: () => P
   }
   return found;
 }
+
+/** A version as people read it; null for an unfilled template placeholder ("{{version_number}}"). */
+export function shownVersion(version: string): string | null {
+  return /\{\{/.test(version) ? null : version;
+}
+
+/** Each playbook's name for a list: its title, with its id where another has the same title. */
+export function playbookLabels(list: readonly { readonly id: string; readonly title: string }[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const p of list) count.set(p.title, (count.get(p.title) ?? 0) + 1);
+  return new Map(list.map((p) => [p.id, (count.get(p.title) ?? 0) > 1 ? `${p.title} (${p.id})` : p.title || p.id]));
+}

@@ -7,6 +7,7 @@ import { ApiError, all, api, describeError, type Schemas } from "../../api/clien
 import { FormInput } from "../../components/form-input.tsx";
 import { Dialog, DialogActions, Empty, ErrorNotice, Field, HealthBadge, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
+import { playbookLabels } from "../../lib/playbook.ts";
 import { type PlaybookInputs, readInputs, typedValues } from "../../lib/playbook-inputs.ts";
 import { Link, navigate, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -305,7 +306,7 @@ export function ClientForm({ client, onSaved, onCancel }: { client?: Client; onS
               <option value="">None yet</option>
               {(playbooks.data ?? []).map((pb) => (
                 <option key={pb.id} value={pb.id}>
-                  {pb.title}
+                  {playbookLabels(playbooks.data ?? []).get(pb.id)}
                 </option>
               ))}
             </select>

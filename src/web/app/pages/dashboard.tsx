@@ -4,9 +4,11 @@ import { lazy, Suspense, useMemo } from "react";
 import { api, type Schemas } from "../../api/client.ts";
 import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader } from "../../components/ui.tsx";
 import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
+import { playbookLabels, shownVersion } from "../../lib/playbook.ts";
 import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
 import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
+import { usePlaybooks } from "./clients.tsx";
 import { LateSteps } from "./late-steps.tsx";
 
 // chart.js loads after the list: the portfolio is on screen first.
@@ -34,6 +36,8 @@ export function Dashboard() {
   const { search } = useLocation();
   const portfolio = useResource((signal) => loadPortfolio(signal), []);
   const kpis = useResource(async (signal) => (await api.get("/kpis", { signal })).data, []);
+  const playbooks = usePlaybooks();
+  const playbookNames = playbookLabels(playbooks.data ?? []);
   const filter = {
     health: search.get("health") ?? "",
     csm: search.get("csm") ?? "",
@@ -142,7 +146,7 @@ export function Dashboard() {
           label="Playbook"
           value={filter.playbook}
           onChange={(v) => setSearch({ playbook: v })}
-          options={unique(rows.map((r) => r.playbook.id)).map((p) => [p, p])}
+          options={unique(rows.map((r) => r.playbook.id)).map((p) => [p, playbookNames.get(p) ?? p])}
         />
         <Select
           id="f-phase"
@@ -201,7 +205,8 @@ export function Dashboard() {
                   <td className="client-cell">
                     <Link to={`/app/projects/${encodeURIComponent(r.projectId)}`}>{r.clientName}</Link>
                     <div className="muted small">
-                      {r.playbook.id} v{r.playbook.version}
+                      {playbookNames.get(r.playbook.id) ?? r.playbook.id}
+                      {shownVersion(r.playbook.version) ? ` v${r.playbook.version}` : ""}
                       {r.segment ? ` · ${humanize(r.segment)}` : ""}
                     </div>
                   </td>

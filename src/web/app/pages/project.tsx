@@ -337,6 +337,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
                         version={data.version}
                         onEmailSent={emailSent}
                         onStale={stale}
+                        explainError={(error) => explain(error, words(step.id), step.id).text}
                       />
                     ))}
                   </ul>

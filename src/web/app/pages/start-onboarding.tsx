@@ -7,6 +7,7 @@ import { ApiError, api, describeError, type Schemas } from "../../api/client.ts"
 import { FormInput } from "../../components/form-input.tsx";
 import { ErrorNotice, Field, Loading, PageHeader } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
+import { playbookLabels, shownVersion } from "../../lib/playbook.ts";
 import { missingValues, typedValues } from "../../lib/playbook-inputs.ts";
 import { Link, navigate, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -135,7 +136,8 @@ export function StartOnboarding({ clientId }: { clientId: string }) {
               >
                 {(playbooks.data ?? []).map((pb) => (
                   <option key={pb.id} value={pb.id}>
-                    {pb.title} (version {pb.latestVersion})
+                    {playbookLabels(playbooks.data ?? []).get(pb.id)}
+                    {shownVersion(pb.latestVersion) ? ` (version ${pb.latestVersion})` : ""}
                   </option>
                 ))}
               </select>

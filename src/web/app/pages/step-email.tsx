@@ -40,7 +40,10 @@ export function StepEmailDialog({
   onClose,
   onSent,
   onStale,
+  explainError = describeError,
 }: {
+  /** The send's refusal in words a person reads (default: the server's own text). */
+  explainError?: (error: unknown) => string;
   open: boolean;
   projectId: string;
   /** The client's page, where a missing contact is added. */
@@ -135,7 +138,7 @@ export function StepEmailDialog({
         return;
       }
       if (error instanceof ApiError) setErrors(error.fieldErrors());
-      setSendError(describeError(error));
+      setSendError(explainError(error));
     } finally {
       setSending(false);
     }

@@ -57,8 +57,11 @@ export function StepItem({
   onEmailSent,
   onStale,
   canSetValues = false,
+  explainError,
 }: {
   canSetValues?: boolean;
+  /** A refusal in a CSM's words (the page's explanation of the server's problem). */
+  explainError?: (error: unknown) => string;
   step: Step;
   detail: StepDetail | undefined;
   playbook: PlaybookDetail | null;
@@ -351,6 +354,7 @@ export function StepItem({
           onClose={() => setEmailOpen(false)}
           onSent={(message) => onEmailSent(message, step.id)}
           onStale={onStale}
+          {...(explainError ? { explainError } : {})}
         />
       ) : null}
       <ReasonDialog

@@ -149,4 +149,57 @@ describe("portfolio bulk actions, saved views, paged feeds", () => {
     await page.screenshot({ path: artifact("portfolio-bulk-summary-390.png"), fullPage: true });
     await page.context().close();
   });
+
+  test("save a view, reload, open it from the list, copy its link, delete it (1440 and 390)", async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const page = await newPage(1440);
+    await signIn(page, web.url, seeded.csm.email, PASSWORD);
+    await page.goto(`${web.url}/app/?segment=enterprise&sort=client`);
+    const views = page.getByRole("region", { name: "Saved views" });
+    await views.getByText("No saved views yet").waitFor();
+    // A name is needed, said at the field.
+    await views.getByRole("button", { name: "Save this view" }).click();
+    await views.getByText("Give the view a name").waitFor();
+    await views.getByLabel("Name this view").fill("Enterprise by client");
+    await views.getByRole("button", { name: "Save this view" }).click();
+    await views.getByText("Saved as “Enterprise by client”.").waitFor();
+
+    // Reload on the plain dashboard: the view is in the list, and opens with its filters.
+    await page.goto(`${web.url}/app/`);
+    const link = views.getByRole("link", { name: "Enterprise by client" });
+    await link.waitFor();
+    assert.equal(await page.getByLabel("Segment").inputValue(), "");
+    await link.click();
+    await page.waitForURL(/segment=enterprise/);
+    assert.equal(await page.getByLabel("Segment").inputValue(), "enterprise");
+    await page.getByRole("link", { name: "Northwind Traders", exact: true }).first().waitFor();
+    assert.equal(await page.locator("table tbody").getByRole("link", { name: "Initech", exact: true }).count(), 0, "filtered");
+
+    // Copy link: the link of the view as shown now (copied, or offered to copy by hand).
+    await views.getByRole("button", { name: "Copy link" }).click();
+    await views
+      .getByText(/Link to this view/)
+      .first()
+      .waitFor();
+    await settled(page);
+    await assertNoOverflow(page, "portfolio with saved views 1440");
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: artifact("portfolio-saved-views-1440.png"), fullPage: true });
+
+    // At 390 the list and the form fit.
+    await page.setViewportSize({ width: 390, height: 900 });
+    await settled(page);
+    await assertNoOverflow(page, "portfolio with saved views 390");
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: artifact("portfolio-saved-views-390.png"), fullPage: true });
+
+    // Delete, confirmed.
+    await views.getByRole("button", { name: "Delete the view “Enterprise by client”" }).click();
+    await views.getByRole("button", { name: "Delete “Enterprise by client”" }).click();
+    await views.getByText("Deleted “Enterprise by client”.").waitFor();
+    await page.reload();
+    await views.getByText("No saved views yet").waitFor();
+    assert.equal(await views.getByRole("link", { name: "Enterprise by client" }).count(), 0);
+    await page.context().close();
+  });
 });

@@ -9,6 +9,7 @@ import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { LateSteps } from "./late-steps.tsx";
 import { BulkBar } from "./portfolio-bulk.tsx";
+import { SavedViews } from "./saved-views.tsx";
 
 // chart.js loads after the list: the portfolio is on screen first.
 const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
@@ -180,6 +181,8 @@ export function Dashboard() {
           </button>
         ) : null}
       </form>
+
+      <SavedViews />
 
       <BulkBar selected={selected} rows={rows} onClear={() => setPicked(new Set())} onDone={() => void portfolio.reload()} />
 

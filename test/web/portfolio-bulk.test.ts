@@ -202,4 +202,63 @@ describe("portfolio bulk actions, saved views, paged feeds", () => {
     assert.equal(await views.getByRole("link", { name: "Enterprise by client" }).count(), 0);
     await page.context().close();
   });
+
+  test("a project with many events: the Activity feed and the Audit trail show the latest 50, with Show older (1440 and 390)", async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const id = seeded.projects["Globex Corporation"] ?? "";
+    let version = (await web.admin.get(`/projects/${id}`)).body.version as number;
+    for (let i = 0; i < 130; i++) {
+      const health = i % 2 === 0 ? "amber" : "red";
+      const reply = await web.admin.post(
+        `/projects/${id}/commands`,
+        { type: "set_health", health, reason: `Weekly review ${i + 1}` },
+        { "if-match": `"${version}"` },
+      );
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      version = reply.body.version ?? (await web.admin.get(`/projects/${id}`)).body.version;
+    }
+    const total = (await web.admin.get(`/projects/${id}/events?limit=200`)).body.items.length as number;
+    assert.ok(total > 120, `many events (${total})`);
+
+    const page = await newPage(1440);
+    await signIn(page, web.url, seeded.csm.email, PASSWORD);
+    await page.goto(`${web.url}/app/projects/${encodeURIComponent(id)}?tab=activity`);
+    const activity = page.getByRole("region", { name: "Activity" });
+    await activity.getByText(`Showing the latest 50 of ${total}`).waitFor();
+    assert.equal(await activity.locator(".feed > li").count(), 50);
+    await activity.getByText("“Weekly review 130”").waitFor();
+    assert.equal(await activity.getByText("Project started").count(), 0, "the oldest is not shown yet");
+    const tall = (await page.evaluate("document.documentElement.scrollHeight")) as number;
+    assert.ok(tall < 9000, `the page is bounded (${tall} px)`);
+    await activity.getByRole("button", { name: /Show older/ }).click();
+    await activity.getByText(`Showing the latest 100 of ${total}`).waitFor();
+    assert.equal(await activity.locator(".feed > li").count(), 100);
+    while ((await activity.getByRole("button", { name: /Show older/ }).count()) > 0)
+      await activity.getByRole("button", { name: /Show older/ }).click();
+    await activity.getByText("Project started").waitFor();
+    await settled(page);
+    await assertNoOverflow(page, "activity 1440");
+    assert.deepEqual(await axeViolations(page), []);
+
+    await page.goto(`${web.url}/app/projects/${encodeURIComponent(id)}?tab=audit`);
+    const audit = page.getByRole("region", { name: "Audit trail" });
+    await audit.getByText(`Showing the latest 50 of ${total} entries`).waitFor();
+    assert.equal(await audit.locator("tbody tr").count(), 50);
+    await audit.getByRole("button", { name: /Show older entries/ }).click();
+    await audit.getByText(`Showing the latest 100 of ${total} entries`).waitFor();
+    assert.equal(await audit.locator("tbody tr").count(), 100);
+    await settled(page);
+    await assertNoOverflow(page, "audit 1440");
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: artifact("project-audit-paged-1440.png"), fullPage: true });
+
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.goto(`${web.url}/app/projects/${encodeURIComponent(id)}?tab=activity`);
+    await activity.getByText(`Showing the latest 50 of ${total}`).waitFor();
+    await settled(page);
+    await assertNoOverflow(page, "activity 390");
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: artifact("project-activity-paged-390.png"), fullPage: true });
+    await page.context().close();
+  });
 });

@@ -120,6 +120,10 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /search": EVERYONE,
   // Bulk changes: one command per project, so those who may run commands.
   "POST /portfolio/bulk": DOERS,
+  // Saved views: everyone keeps their own (another account's view is 404).
+  "GET /portfolio/views": EVERYONE,
+  "POST /portfolio/views": EVERYONE,
+  "DELETE /portfolio/views/:id": EVERYONE,
   "GET /kpis": EVERYONE,
   "GET /projects/:id/reports/:kind": EVERYONE,
   "PUT /projects/:id/reports/:kind": DOERS,

@@ -110,6 +110,7 @@ import { revokeTokenRoute } from "./tokens/revoke-token.ts";
 import { createUser } from "./users/create-user.ts";
 import { listUsersRoute } from "./users/list-users.ts";
 import { updateUserRoute } from "./users/update-user.ts";
+import { deleteSavedView, listSavedViews, saveView } from "./views/saved-views.ts";
 import { createSubscription } from "./webhook-subscriptions/create-subscription.ts";
 import { deleteSubscription } from "./webhook-subscriptions/delete-subscription.ts";
 import { listDeliveries } from "./webhook-subscriptions/list-deliveries.ts";
@@ -187,6 +188,9 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getPortfolio,
   listPortfolioSteps,
   bulkPortfolio,
+  listSavedViews,
+  saveView,
+  deleteSavedView,
   searchRoute,
   getKpis,
   getReport,

@@ -1,8 +1,8 @@
 // The portfolio: every active onboarding in one look (what is late, what is next, who is blocked),
 // counts that filter the list behind them, filters and sorting kept in the URL, and charts.
-import { lazy, Suspense, useMemo } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { api, type Schemas } from "../../api/client.ts";
-import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader } from "../../components/ui.tsx";
+import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
 import { playbookLabels, shownVersion } from "../../lib/playbook.ts";
 import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
@@ -10,6 +10,8 @@ import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { usePlaybooks } from "./clients.tsx";
 import { LateSteps } from "./late-steps.tsx";
+import { BulkBar } from "./portfolio-bulk.tsx";
+import { SavedViews } from "./saved-views.tsx";
 
 // chart.js loads after the list: the portfolio is on screen first.
 const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
@@ -75,6 +77,17 @@ export function Dashboard() {
   const late = rows.filter((r) => r.overdueSteps > 0).length;
   const phases = unique(rows.map((r) => r.phase));
   const filtered = Object.values(filter).some(Boolean);
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const shownRows = visible.slice(0, shown);
+  const selected = rows.filter((r) => picked.has(r.projectId)).map((r) => r.projectId);
+  const allShown = shownRows.length > 0 && shownRows.every((r) => picked.has(r.projectId));
+  const toggle = (id: string, on: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
 
   return (
     <>
@@ -173,6 +186,10 @@ export function Dashboard() {
         ) : null}
       </form>
 
+      <SavedViews />
+
+      <BulkBar selected={selected} rows={rows} onClear={() => setPicked(new Set())} onDone={() => void portfolio.reload()} />
+
       {portfolio.loading && !portfolio.data ? (
         <div className="card">
           <Loading lines={6} label="Loading the portfolio" />
@@ -191,6 +208,24 @@ export function Dashboard() {
             </caption>
             <thead>
               <tr>
+                <th scope="col" className="select-cell">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all shown"
+                    checked={allShown}
+                    onChange={(e) => {
+                      const on = e.target.checked;
+                      setPicked((prev) => {
+                        const next = new Set(prev);
+                        for (const r of shownRows) {
+                          if (on) next.add(r.projectId);
+                          else next.delete(r.projectId);
+                        }
+                        return next;
+                      });
+                    }}
+                  />
+                </th>
                 <SortHeader label="Client" k="client" sort={sort} />
                 <SortHeader label="CSM" k="csm" sort={sort} className="hide-phone" />
                 <SortHeader label="Phase" k="phase" sort={sort} className="hide-phone" />
@@ -200,10 +235,24 @@ export function Dashboard() {
               </tr>
             </thead>
             <tbody>
-              {visible.slice(0, shown).map((r) => (
+              {shownRows.map((r) => (
                 <tr key={r.projectId}>
+                  <td className="select-cell">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${r.clientName}`}
+                      checked={picked.has(r.projectId)}
+                      onChange={(e) => toggle(r.projectId, e.target.checked)}
+                    />
+                  </td>
                   <td className="client-cell">
                     <Link to={`/app/projects/${encodeURIComponent(r.projectId)}`}>{r.clientName}</Link>
+                    {r.status !== "active" ? (
+                      <>
+                        {" "}
+                        <StatusBadge status={r.status} />
+                      </>
+                    ) : null}
                     <div className="muted small">
                       {playbookNames.get(r.playbook.id) ?? r.playbook.id}
                       {shownVersion(r.playbook.version) ? ` v${r.playbook.version}` : ""}
@@ -232,7 +281,7 @@ export function Dashboard() {
               ))}
               {visible.length === 0 ? (
                 <tr>
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     <Empty title="No onboarding matches these filters">
                       <button type="button" className="link" onClick={() => setSearch(blank())}>
                         Clear filters

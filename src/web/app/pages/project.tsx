@@ -416,7 +416,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
       ) : tab === "activity" ? (
         <section className="card" aria-labelledby="activity-h">
           <h2 id="activity-h">Activity</h2>
-          <Feed events={[...events].reverse()} words={feedWords} />
+          <Feed events={[...events].reverse()} words={feedWords} paged />
         </section>
       ) : tab === "audit" ? (
         <AuditTrail projectId={project.id} events={events} words={feedWords} canVerify={session.can("audit:read")} />

@@ -91,20 +91,38 @@ export function actorName(actor: string, name: (id: string) => string): string {
   return name(id ?? actor);
 }
 
-export function Feed({ events, words }: { events: Event[]; words: FeedWords }) {
+/** How many entries a long project's Activity feed and Audit trail show at first, and add per "Show older". */
+export const FEED_PAGE = 50;
+
+/** The newest entries first; `paged`: the newest FEED_PAGE, with "Show older" revealing FEED_PAGE more each time. */
+export function Feed({ events, words, paged }: { events: Event[]; words: FeedWords; paged?: boolean }) {
+  const [shown, setShown] = useState(FEED_PAGE);
   if (events.length === 0) return <p className="muted">Nothing has happened yet.</p>;
+  const visible = paged ? events.slice(0, shown) : events;
   return (
-    <ol className="feed">
-      {events.map((e) => (
-        <li key={e.seq}>
-          <div>{eventText(e, words)}</div>
-          {e.reason ? <div className="small">“{e.reason}”</div> : null}
-          <div className="when">
-            {actorName(e.actor, words.person)} · <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-          </div>
-        </li>
-      ))}
-    </ol>
+    <>
+      <ol className="feed">
+        {visible.map((e) => (
+          <li key={e.seq}>
+            <div>{eventText(e, words)}</div>
+            {e.reason ? <div className="small">“{e.reason}”</div> : null}
+            <div className="when">
+              {actorName(e.actor, words.person)} · <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+            </div>
+          </li>
+        ))}
+      </ol>
+      {paged && events.length > shown ? (
+        <div className="table-more">
+          <span className="muted small">
+            Showing the latest {shown} of {events.length}
+          </span>
+          <button type="button" onClick={() => setShown(shown + FEED_PAGE)}>
+            Show older ({Math.min(FEED_PAGE, events.length - shown)} more)
+          </button>
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -120,6 +138,8 @@ export function AuditTrail({
   canVerify: boolean;
 }) {
   const [report, setReport] = useState<Schemas["AuditReport"]>();
+  const [shown, setShown] = useState(FEED_PAGE);
+  const visible = events.slice(Math.max(0, events.length - shown));
   const [error, setError] = useState<unknown>();
   const verify = async () => {
     setError(undefined);
@@ -149,6 +169,16 @@ export function AuditTrail({
         ) : null}
       </div>
       <ErrorNotice error={error} />
+      {events.length > shown ? (
+        <div className="table-more">
+          <span className="muted small">
+            Showing the latest {shown} of {events.length} entries
+          </span>
+          <button type="button" onClick={() => setShown(shown + FEED_PAGE)}>
+            Show older entries ({Math.min(FEED_PAGE, events.length - shown)} more)
+          </button>
+        </div>
+      ) : null}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls sideways on a phone, so the keyboard must reach it (WCAG 2.1.1, axe scrollable-region-focusable) */}
       <section className="table-wrap" tabIndex={0} aria-label="Audit trail entries">
         <table>
@@ -165,7 +195,7 @@ export function AuditTrail({
             </tr>
           </thead>
           <tbody>
-            {events.map((e) => (
+            {visible.map((e) => (
               <tr key={e.seq}>
                 <td>{e.seq}</td>
                 <td className="nowrap">{formatDateTime(e.at)}</td>

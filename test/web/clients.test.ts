@@ -224,10 +224,7 @@ describe("a CSM onboards a client from start to finish in the browser", () => {
     });
     // New projects point to the team panel, not to assigning "by hand".
     await page.getByRole("tab", { name: "Activity" }).click();
-    await page
-      .getByText("Implementation Specialist handed over from Ira Patel to Jo Lindqvist")
-      .first()
-      .waitFor();
+    await page.getByText("Implementation Specialist handed over from Ira Patel to Jo Lindqvist").first().waitFor();
     assert.equal(await page.getByText(/by hand/).count(), 0);
 
     // The client's page lists the project; the list finds the client by filter.

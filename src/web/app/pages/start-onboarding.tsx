@@ -235,6 +235,12 @@ export function StartOnboarding({ clientId }: { clientId: string }) {
               </dd>
             </div>
           </dl>
+          {applying.some((s) => s.startAt && s.dueAt && s.dueAt < s.startAt) ? (
+            <p className="notice">
+              Some steps are due before the steps they wait for are done: the playbook's deadlines are tighter than its order. They will
+              start late; extend their deadlines on the timeline once the onboarding runs.
+            </p>
+          ) : null}
           {phases.map(([phaseId, title]) => (
             <div key={phaseId}>
               <h3 className="phase-title">{title}</h3>
@@ -260,7 +266,15 @@ export function StartOnboarding({ clientId }: { clientId: string }) {
                           <td>{s.title}</td>
                           <td className="hide-phone">{s.ownerTitle}</td>
                           <td className="nowrap hide-phone">{day(s.startAt)}</td>
-                          <td className="nowrap">{day(s.dueAt)}</td>
+                          <td className="nowrap">
+                            {day(s.dueAt)}
+                            {s.startAt && s.dueAt && s.dueAt < s.startAt ? (
+                              // The playbook's deadline is tighter than what must come before: say so now.
+                              <div className="small" style={{ color: "var(--red)" }}>
+                                Due before it can open
+                              </div>
+                            ) : null}
+                          </td>
                         </tr>
                       ))}
                   </tbody>

@@ -4,11 +4,10 @@ import { lazy, Suspense, useMemo, useState } from "react";
 import { api, type Schemas } from "../../api/client.ts";
 import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
-import { playbookLabels, shownVersion } from "../../lib/playbook.ts";
+import { shownVersion } from "../../lib/playbook.ts";
 import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
 import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
-import { usePlaybooks } from "./clients.tsx";
 import { LateSteps } from "./late-steps.tsx";
 import { BulkBar } from "./portfolio-bulk.tsx";
 import { SavedViews } from "./saved-views.tsx";
@@ -38,8 +37,6 @@ export function Dashboard() {
   const { search } = useLocation();
   const portfolio = useResource((signal) => loadPortfolio(signal), []);
   const kpis = useResource(async (signal) => (await api.get("/kpis", { signal })).data, []);
-  const playbooks = usePlaybooks();
-  const playbookNames = playbookLabels(playbooks.data ?? []);
   const filter = {
     health: search.get("health") ?? "",
     csm: search.get("csm") ?? "",
@@ -159,7 +156,7 @@ export function Dashboard() {
           label="Playbook"
           value={filter.playbook}
           onChange={(v) => setSearch({ playbook: v })}
-          options={unique(rows.map((r) => r.playbook.id)).map((p) => [p, playbookNames.get(p) ?? p])}
+          options={unique(rows.map((r) => r.playbook.id)).map((p) => [p, p])}
         />
         <Select
           id="f-phase"
@@ -254,7 +251,7 @@ export function Dashboard() {
                       </>
                     ) : null}
                     <div className="muted small">
-                      {playbookNames.get(r.playbook.id) ?? r.playbook.id}
+                      {r.playbook.id}
                       {shownVersion(r.playbook.version) ? ` v${r.playbook.version}` : ""}
                       {r.segment ? ` · ${humanize(r.segment)}` : ""}
                     </div>

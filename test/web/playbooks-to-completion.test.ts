@@ -142,6 +142,8 @@ class Team {
         timezoneId: "Europe/London",
         errors: pageErrors,
       });
+      // Five whole projects, each outcome after a reload: on CI's two busy cores one can take over 15 s.
+      page.setDefaultTimeout(45_000);
       await signIn(page, web.url, email, email === ADMIN_EMAIL ? ADMIN_PASSWORD : PASSWORD);
       this.pages.set(email, page);
     }

@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
   artifact,
+  assertNoOverflow,
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
@@ -47,19 +48,6 @@ after(async () => {
   await browser?.close();
   await web?.close();
 });
-
-/** The page is no wider than the window (no horizontal scrolling). */
-async function assertNoOverflow(page: Page, what: string) {
-  const widths = (await page.evaluate(
-    `({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-        wide: [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-          .slice(0, 5).map((e) => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)) })`,
-  )) as { scroll: number; client: number; wide: string[] };
-  assert.ok(
-    widths.scroll <= widths.client,
-    `${what}: ${widths.scroll} px wide in a ${widths.client} px window (${widths.wide.join(", ")})`,
-  );
-}
 
 /** axe, overflow and a screenshot of the page as it is, at 1440 and at 390 px wide. */
 async function check(page: Page, name: string, problems: string[]) {

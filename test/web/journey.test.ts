@@ -25,6 +25,7 @@ import {
   launchBrowser,
   openPage,
   settled,
+  sidewaysOverflow,
   signIn,
   skipWithoutChromium,
   startWebServer,
@@ -57,15 +58,6 @@ function shot(name: string): string {
   return join(dir, `${name}.png`);
 }
 
-/** How far the page scrolls sideways, with the widest elements when it does. */
-async function overflow(page: Page): Promise<{ extra: number; wide: string[] }> {
-  return (await page.evaluate(
-    `({ extra: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        wide: [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-          .slice(0, 5).map((e) => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)) })`,
-  )) as { extra: number; wide: string[] };
-}
-
 /** The screen as it is, at 1440 and at 390 px wide: screenshot, no sideways scrolling, axe. */
 async function screen(page: Page, name: string): Promise<void> {
   const original = page.viewportSize() ?? { width: 1440, height: 900 };
@@ -73,7 +65,7 @@ async function screen(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     await settled(page);
     await page.screenshot({ path: shot(`${name}-${width}`), fullPage: true });
-    const { extra, wide } = await overflow(page);
+    const { extra, wide } = await sidewaysOverflow(page);
     if (extra > 0) problems.push(`${name} at ${width}: ${extra} px too wide (${wide.join(", ")})`);
     for (const v of await axeViolations(page)) problems.push(`${name} at ${width}: ${v}`);
   }

@@ -11,6 +11,7 @@ import { dispatchOutbox, ProjectService } from "../../src/store/index.ts";
 import { PORTAL_PLAYBOOK } from "./support/portal-playbook.ts";
 import {
   artifact,
+  assertNoOverflow,
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
@@ -81,15 +82,6 @@ async function portalSignIn(page: Page, email: string): Promise<void> {
   await page.goto(`${web.url}/portal/sign-in#token=${web.mailer.tokenFor(email)}`);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator(".portal-header").waitFor();
-}
-
-/** The page's width beyond the viewport, in CSS pixels (0 when nothing scrolls sideways). */
-async function overflow(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
-      .documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
 }
 
 describe("the client's journey in the portal", () => {
@@ -171,7 +163,7 @@ describe("the client's journey in the portal", () => {
       .waitFor();
     for (const v of await axeViolations(page)) problems.push(`portal after actions: ${v}`);
     await page.screenshot({ path: artifact("portal-journey-done-1440.png"), fullPage: true });
-    assert.ok((await overflow(page)) <= 0, "no sideways scrolling at 1440");
+    await assertNoOverflow(page, "the portal at 1440");
 
     // The survey: listed in the portal, answered on the survey page, then gone from the list.
     const surveys = page.getByRole("region", { name: "Surveys for you" });
@@ -207,7 +199,7 @@ describe("the client's journey in the portal", () => {
     await phone.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     await phone.locator("#step-prepare_access").getByText("Ticked by your onboarding team.").waitFor();
     for (const v of await axeViolations(phone)) problems.push(`portal plan (phone): ${v}`);
-    assert.ok((await overflow(phone)) <= 0, "no sideways scrolling at 390");
+    await assertNoOverflow(phone, "the portal at 390");
     await phone.screenshot({ path: artifact("portal-journey-plan-390.png"), fullPage: true });
     await phone.context().close();
     assert.deepEqual(problems, []);

@@ -9,6 +9,7 @@ import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
   artifact,
+  assertNoOverflow,
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
@@ -43,15 +44,6 @@ after(async () => {
 
 function newPage(width: number): Promise<Page> {
   return openPage(browser, { viewport: { width, height: 900 }, locale: "en-GB", timezoneId: "Europe/Paris", errors: pageErrors });
-}
-
-/** The page is no wider than the window (no horizontal scrolling). */
-async function assertNoOverflow(page: Page, what: string) {
-  const [scroll, client] = (await page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")) as [
-    number,
-    number,
-  ];
-  assert.ok(scroll <= client, `${what}: the page is ${scroll} px wide in a ${client} px window`);
 }
 
 function row(page: Page, client: string) {

@@ -7,6 +7,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
   artifact,
+  assertNoOverflow,
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
@@ -51,19 +52,6 @@ after(async () => {
 
 function newPage(width: number): Promise<Page> {
   return openPage(browser, { viewport: { width, height: 900 }, locale: "en-GB", timezoneId: "Europe/Paris", errors: pageErrors });
-}
-
-/** The page is no wider than the window (no horizontal scrolling). */
-async function assertNoOverflow(page: Page, what: string) {
-  const [scroll, client] = (await page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")) as [
-    number,
-    number,
-  ];
-  const wide = (await page.evaluate(`Array.from(document.querySelectorAll("body *"))
-    .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".table-wrap, .gantt-wrap"))
-    .slice(0, 8)
-    .map((e) => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "") + " " + Math.round(e.getBoundingClientRect().right))`)) as string[];
-  assert.ok(scroll <= client, `${what}: the page is ${scroll} px wide in a ${client} px window; too wide: ${wide.join(", ")}`);
 }
 
 describe("portfolio at scale", () => {

@@ -21,6 +21,7 @@ import {
   type Seeded,
   seedPortfolio,
   settled,
+  sidewaysOverflow,
   signIn,
   skipWithoutChromium,
   startWebServer,
@@ -51,65 +52,6 @@ after(async () => {
   await browser?.close();
   await web?.close();
 });
-
-type Box = { left: number; right: number; width: number };
-type El = {
-  tagName: string;
-  id: string;
-  className: unknown;
-  parentElement: El | null;
-  getBoundingClientRect(): Box;
-  children: ArrayLike<El>;
-};
-type W = {
-  innerWidth: number;
-  document: { documentElement: El & { scrollWidth: number; clientWidth: number }; body: El; querySelectorAll(s: string): ArrayLike<El> };
-  getComputedStyle(e: El): { overflowX: string; position: string; display: string; visibility: string; clip: string };
-};
-
-/** Sideways overflow of the page: how far the document scrolls, and the elements that reach past the viewport. */
-async function measure(page: Page): Promise<{ extra: number; wide: string[] }> {
-  return page.evaluate(() => {
-    const w = globalThis as unknown as W;
-    const root = w.document.documentElement;
-    const extra = root.scrollWidth - root.clientWidth;
-    const width = root.clientWidth;
-    // Held by a box that clips or scrolls sideways: one in its chain of containing blocks (an
-    // absolutely placed element escapes the scrolling boxes between it and its positioned ancestor).
-    const clipped = (el: El): boolean => {
-      let position = w.getComputedStyle(el).position;
-      for (let p = el.parentElement; p && p !== w.document.body; p = p.parentElement) {
-        if (position === "fixed") return false;
-        const style = w.getComputedStyle(p);
-        const contains = position !== "absolute" || style.position !== "static";
-        if (!contains) continue;
-        const overflow = style.overflowX;
-        if (overflow === "auto" || overflow === "scroll" || overflow === "hidden" || overflow === "clip") return true;
-        position = style.position;
-      }
-      return false;
-    };
-    const name = (el: El) =>
-      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${typeof el.className === "string" && el.className ? `.${el.className.trim().split(/\s+/).join(".")}` : ""}`;
-    const wide: string[] = [];
-    for (const el of Array.from(w.document.querySelectorAll("body *"))) {
-      const style = w.getComputedStyle(el);
-      // Not drawn (hidden, or clipped to nothing for screen readers): only the document's scroll width counts for it.
-      if (style.display === "none" || style.visibility === "hidden" || style.clip === "rect(0px, 0px, 0px, 0px)") continue;
-      const box = el.getBoundingClientRect();
-      if (box.width === 0) continue;
-      // Only the right edge: what lies left of the page (a skip link waiting for focus) scrolls nothing.
-      if (box.right > width + 1 && !clipped(el)) {
-        const parent = el.parentElement;
-        const parentBox = parent?.getBoundingClientRect();
-        // Name the outermost offender only, not each of its children.
-        if (parent && parentBox && parentBox.right > width + 1 && !clipped(parent)) continue;
-        wide.push(`${name(el)} (${Math.round(box.left)}..${Math.round(box.right)} px)`);
-      }
-    }
-    return { extra, wide: wide.slice(0, 8) };
-  });
-}
 
 function newPage(width: number): Promise<Page> {
   return openPage(browser, {
@@ -175,7 +117,7 @@ describe("every page fits a phone and a laptop", () => {
       await signIn(page, web.url, ADMIN_EMAIL, ADMIN_PASSWORD);
       for (const { name, path } of pages) {
         await visit(page, `${web.url}${path}`);
-        const { extra, wide } = await measure(page);
+        const { extra, wide } = await sidewaysOverflow(page);
         if (extra > 0 || wide.length) problems.push(`${name} at ${width}: ${extra} px too wide; ${wide.join(", ")}`);
         for (const v of await axeViolations(page)) problems.push(`${name} at ${width}: ${v}`);
         await page.screenshot({ path: fileName(name, width), fullPage: true });
@@ -195,7 +137,7 @@ describe("every page fits a phone and a laptop", () => {
         for (const box of boxes)
           if (box && (box.x < 0 || box.x + box.width > width + 1))
             problems.push(`"${button}" at ${width}: cut off (${Math.round(box.x)}..${Math.round(box.x + box.width)} px)`);
-        const { extra } = await measure(page);
+        const { extra } = await sidewaysOverflow(page);
         if (extra > 0) problems.push(`"${button}" at ${width}: the page is ${extra} px too wide`);
         for (const v of await axeViolations(page)) problems.push(`"${button}" at ${width}: ${v}`);
         await page.screenshot({ path: fileName(`dialog ${button}`, width) });
@@ -225,7 +167,7 @@ describe("every page fits a phone and a laptop", () => {
       assert.ok(box);
       if (box.x < 0 || box.x + box.width > width + 1)
         problems.push(`the bell's panel at ${width}: ${Math.round(box.x)}..${Math.round(box.x + box.width)} px`);
-      const { extra } = await measure(page);
+      const { extra } = await sidewaysOverflow(page);
       if (extra > 0) problems.push(`the bell's panel at ${width} widens the page by ${extra} px`);
       await page.screenshot({ path: fileName("bell-panel", width) });
       await page.context().close();
@@ -240,7 +182,7 @@ describe("every page fits a phone and a laptop", () => {
     for (const width of WIDTHS) {
       const page = await newPage(width);
       const check = async (name: string) => {
-        const { extra, wide } = await measure(page);
+        const { extra, wide } = await sidewaysOverflow(page);
         if (extra > 0 || wide.length) problems.push(`${name} at ${width}: ${extra} px too wide; ${wide.join(", ")}`);
         for (const v of await axeViolations(page)) problems.push(`${name} at ${width}: ${v}`);
         await page.screenshot({ path: fileName(name, width), fullPage: true });

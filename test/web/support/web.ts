@@ -288,6 +288,91 @@ export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('[aria-busy="true"]').length === 0);
 }
 
+type OverflowBox = { left: number; right: number; width: number };
+type OverflowEl = {
+  tagName: string;
+  id: string;
+  className: unknown;
+  parentElement: OverflowEl | null;
+  getBoundingClientRect(): OverflowBox;
+  children: ArrayLike<OverflowEl>;
+};
+type OverflowWindow = {
+  innerWidth: number;
+  document: {
+    documentElement: OverflowEl & { scrollWidth: number; clientWidth: number };
+    body: OverflowEl;
+    querySelectorAll(s: string): ArrayLike<OverflowEl>;
+  };
+  getComputedStyle(e: OverflowEl): { overflowX: string; position: string; display: string; visibility: string; clip: string };
+};
+
+/** Sideways overflow of the page: how far the document scrolls, and the elements that reach past the viewport. */
+export async function sidewaysOverflow(page: Page): Promise<{ extra: number; wide: string[] }> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as OverflowWindow;
+    const root = w.document.documentElement;
+    const extra = root.scrollWidth - root.clientWidth;
+    const width = root.clientWidth;
+    // Held by a box that clips or scrolls sideways: one in its chain of containing blocks (an
+    // absolutely placed element escapes the scrolling boxes between it and its positioned ancestor).
+    const clipped = (el: OverflowEl): boolean => {
+      let position = w.getComputedStyle(el).position;
+      for (let p = el.parentElement; p && p !== w.document.body; p = p.parentElement) {
+        if (position === "fixed") return false;
+        const style = w.getComputedStyle(p);
+        const contains = position !== "absolute" || style.position !== "static";
+        if (!contains) continue;
+        const overflow = style.overflowX;
+        if (overflow === "auto" || overflow === "scroll" || overflow === "hidden" || overflow === "clip") return true;
+        position = style.position;
+      }
+      return false;
+    };
+    const name = (el: OverflowEl) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${typeof el.className === "string" && el.className ? `.${el.className.trim().split(/\s+/).join(".")}` : ""}`;
+    const wide: string[] = [];
+    for (const el of Array.from(w.document.querySelectorAll("body *"))) {
+      const style = w.getComputedStyle(el);
+      // Not drawn (hidden, or clipped to nothing for screen readers): only the document's scroll width counts for it.
+      if (style.display === "none" || style.visibility === "hidden" || style.clip === "rect(0px, 0px, 0px, 0px)") continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0) continue;
+      // Only the right edge: what lies left of the page (a skip link waiting for focus) scrolls nothing.
+      if (box.right > width + 1 && !clipped(el)) {
+        const parent = el.parentElement;
+        const parentBox = parent?.getBoundingClientRect();
+        // Name the outermost offender only, not each of its children.
+        if (parent && parentBox && parentBox.right > width + 1 && !clipped(parent)) continue;
+        wide.push(`${name(el)} (${Math.round(box.left)}..${Math.round(box.right)} px)`);
+      }
+    }
+    return { extra, wide: wide.slice(0, 8) };
+  });
+}
+
+/** The page does not scroll sideways; on failure, names the elements that reach past the window. */
+export async function assertNoOverflow(page: Page, what: string): Promise<void> {
+  // A resize lays out again on the next frames (and on loaded cores, later): give it a moment to fit.
+  await page
+    .waitForFunction(
+      () => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+          .documentElement;
+        return root.scrollWidth <= root.clientWidth;
+      },
+      undefined,
+      { timeout: 3000 },
+    )
+    .catch(() => undefined);
+  const { extra, wide } = await sidewaysOverflow(page);
+  const width = page.viewportSize()?.width;
+  assert.ok(
+    extra <= 0,
+    `${what}: the page scrolls ${extra} px sideways in a ${width} px window (${wide.join(", ") || "no element named"})`,
+  );
+}
+
 export function artifact(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);

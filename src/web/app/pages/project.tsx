@@ -115,8 +115,10 @@ export function ProjectWorkspace({ id }: { id: string }) {
     setNotice(undefined);
     try {
       await runCommand(data.project.id, data.version, command);
-      if (done) setNotice({ tone: "success", text: done, where });
+      // Say it is done once the page shows it done: a notice over a stale step (its button still
+      // offered) invites a second click.
       await ws.reload();
+      if (done) setNotice({ tone: "success", text: done, where });
       return undefined;
     } catch (error) {
       if (error instanceof StaleProject) {
@@ -133,8 +135,8 @@ export function ProjectWorkspace({ id }: { id: string }) {
 
   /** After an email step's mail went out (the server completed the step): say so and reload. */
   const emailSent = async (text: string, where: string) => {
-    setNotice({ tone: "success", text, where });
     await ws.reload();
+    setNotice({ tone: "success", text, where });
   };
   const stale = async () => {
     setNotice({ tone: "info", text: new StaleProject().message, where: "header" });

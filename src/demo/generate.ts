@@ -165,7 +165,7 @@ function simulateClient(model: PlaybookModel, id: string, scenario: Scenario, te
       if (!form) return undefined;
       const values: Record<string, unknown> = {};
       for (const [field, def] of Object.entries(form.fields)) {
-        let value = passingValue(def.type, def.options, "Recorded during onboarding");
+        let value = passingValue(def, "Recorded during onboarding");
         if (/adoption|active_user/i.test(field) && (def.type === "double" || def.type === "int"))
           value = attempt > 1 ? Math.max(75, scenario.adoption) : scenario.adoption;
         if (/failed|defects|failures/i.test(field) && def.type === "int") value = scenario.uatFails && attempt === 1 ? r.int(1, 4) : 0;

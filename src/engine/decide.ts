@@ -7,7 +7,7 @@ import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
-import { formValueProblems } from "./form-values.ts";
+import { checkSubmission, type RequiredIf } from "./form-values.ts";
 import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
 import { fireTimer, runActions } from "./reactions.ts";
@@ -196,7 +196,21 @@ function handle(draft: Draft, command: Command): void {
       }
       // Each value against its declared type (an email, a number, a date, one of the options), and
       // the required ones present: every failing field named, with the form's own label.
-      const problems = form ? formValueProblems(form, command.values, draft.state.forms[def.form]) : [];
+      // `required_if` reads the answers as they would stand after this submission.
+      const requiredIf: RequiredIf = (condition, answers) => {
+        const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
+        try {
+          return (
+            draft.ctx.expressions.evaluate(condition, {}, { ...values, forms: { ...values.forms, [def.form as string]: answers } }) === true
+          );
+        } catch {
+          return true;
+        }
+      };
+      const checked = form
+        ? checkSubmission(form, command.values, draft.state.forms[def.form], requiredIf)
+        : { problems: [], values: command.values };
+      const problems = checked.problems;
       if (problems.length > 0) {
         const missing = problems.filter((p) => p.message === "is required").map((p) => p.field);
         const fieldErrors = problems.map((p) => ({
@@ -209,7 +223,7 @@ function handle(draft: Draft, command: Command): void {
             : fieldErrors.map((e) => e.message).join("; ");
         throw new EngineError("invalid", message, { fields: problems.map((p) => p.field), fieldErrors });
       }
-      draft.emit({ type: "form.submitted", step: def.id, form: def.form, values: command.values });
+      draft.emit({ type: "form.submitted", step: def.id, form: def.form, values: checked.values });
       return;
     }
     case "approve":

@@ -1,7 +1,10 @@
-// Form values against the playbook's declared field types: what a person (or a client in the
-// portal) sends is refused field by field, in words, before it is recorded. Empty values of
-// optional fields are accepted as "not answered"; required ones must be there.
+// Form values against the playbook's declared fields: what a person (or a client in the portal)
+// sends is refused field by field, in words, before it is recorded. Empty values of optional fields
+// are "not answered"; required ones must be there, and so must a field whose `required_if` holds
+// for the answers as they would stand after this submission. What is accepted is recorded
+// normalised (numbers as numbers, trimmed text), so a decision never routes on "HIGH" or "250 ".
 import type { Form } from "../playbook/schema.ts";
+import { checkValue, isEmptyValue, type ValueSpec } from "../playbook/values.ts";
 
 export interface FieldProblem {
   /** The field's id in the form. */
@@ -10,77 +13,69 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function isEmpty(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+/** Why one value does not fit its declared field, or undefined when it does (empty counts as fine here). */
+export function fieldValueProblem(spec: ValueSpec, value: unknown): string | undefined {
+  if (isEmptyValue(value)) return undefined;
+  const checked = checkValue(spec, value);
+  return checked.ok ? undefined : checked.message;
 }
 
-function isDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
+/**
+ * Decides a field's `required_if` for the answers as they would stand (true: required). The engine
+ * evaluates the CEL condition; a condition it cannot evaluate counts as required, so a doubt never
+ * lets a missing answer through.
+ */
+export type RequiredIf = (condition: string, answers: Readonly<Record<string, unknown>>) => boolean;
 
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
-  return undefined;
-}
-
-/** Why one value does not fit its declared type, or undefined when it does. */
-export function fieldValueProblem(type: string, value: unknown, options?: readonly string[]): string | undefined {
-  switch (type) {
-    case "email":
-      return typeof value === "string" && EMAIL.test(value.trim()) ? undefined : "must be an email address, like name@company.com";
-    case "int": {
-      const n = asNumber(value);
-      return n !== undefined && Number.isInteger(n) ? undefined : "must be a whole number";
-    }
-    case "double":
-      return asNumber(value) !== undefined ? undefined : "must be a number";
-    case "date":
-      return typeof value === "string" && isDate(value.trim()) ? undefined : "must be a date (year-month-day)";
-    case "bool":
-      return typeof value === "boolean" ? undefined : "must be yes or no";
-    case "choice":
-      return typeof value === "string" && (!options || options.includes(value))
-        ? undefined
-        : `must be one of: ${(options ?? []).join(", ")}`;
-    case "list":
-      return Array.isArray(value) && value.every((v) => typeof v === "string") ? undefined : "must be a list of texts";
-    default:
-      return typeof value === "string" ? undefined : "must be text";
-  }
+export interface CheckedSubmission {
+  readonly problems: readonly FieldProblem[];
+  /** The sent values as they are recorded (normalised); empty values stay as sent (they clear). */
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 /**
  * Every problem of a submission, merged over what the form already holds: unknown fields, values
- * that do not fit their type, required fields left empty. Only the sent values are type-checked.
+ * that do not fit their type and constraints, required fields left empty. Only sent values are
+ * type-checked (what is held was checked when it was sent).
  */
-export function formValueProblems(
+export function checkSubmission(
   form: Form,
   sent: Readonly<Record<string, unknown>>,
   held: Readonly<Record<string, unknown>> = {},
-): FieldProblem[] {
+  requiredIf?: RequiredIf,
+): CheckedSubmission {
   const problems: FieldProblem[] = [];
+  const values: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(sent)) {
     const field = form.fields[id];
     if (!field) {
       problems.push({ field: id, message: "is not a field of this form" });
       continue;
     }
-    if (isEmpty(value)) continue;
-    const problem = fieldValueProblem(field.type, value, field.options);
-    if (problem) problems.push({ field: id, message: problem });
+    if (isEmptyValue(value)) {
+      values[id] = value;
+      continue;
+    }
+    const checked = checkValue(field, value);
+    if (checked.ok) values[id] = checked.value;
+    else problems.push({ field: id, message: checked.message });
   }
-  const merged = { ...held, ...sent };
+  const merged = { ...held, ...values };
   for (const [id, field] of Object.entries(form.fields)) {
-    if (field.required && isEmpty(merged[id]) && !problems.some((p) => p.field === id))
-      problems.push({ field: id, message: "is required" });
+    if (!isEmptyValue(merged[id]) || problems.some((p) => p.field === id)) continue;
+    const required =
+      field.required || (field.required_if !== undefined && requiredIf !== undefined && requiredIf(field.required_if, merged));
+    if (required) problems.push({ field: id, message: field.required ? "is required" : "is required for these answers" });
   }
-  return problems;
+  return { problems, values };
+}
+
+/** The problems of a submission only (see checkSubmission). */
+export function formValueProblems(
+  form: Form,
+  sent: Readonly<Record<string, unknown>>,
+  held: Readonly<Record<string, unknown>> = {},
+  requiredIf?: RequiredIf,
+): FieldProblem[] {
+  return [...checkSubmission(form, sent, held, requiredIf).problems];
 }

@@ -2,6 +2,7 @@
 // and say when a project next needs attention. Pure: (state, command, now) -> (state, events, effects).
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Playbook } from "../playbook/schema.ts";
+import { checkValue, factSpec, parameterSpec } from "../playbook/values.ts";
 import { assignRoles, type Person } from "./assignment.ts";
 import { conditionValues } from "./conditions.ts";
 import { type EngineContext, engineContext } from "./context.ts";
@@ -52,18 +53,14 @@ function checkFacts(playbook: Playbook, input: Readonly<Record<string, unknown>>
   for (const [id, value] of Object.entries(input)) {
     const def = playbook.facts[id];
     if (!def) throw new EngineError("invalid", `the playbook declares no fact "${id}"`, { field: `facts.${id}` });
-    const ok =
-      (def.type === "bool" && typeof value === "boolean") ||
-      (def.type === "int" && Number.isInteger(value)) ||
-      (def.type === "double" && typeof value === "number" && Number.isFinite(value)) ||
-      (def.type === "string" && typeof value === "string" && (!def.values || def.values.includes(value))) ||
-      (def.type === "date" && typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) ||
-      (def.type === "list" && Array.isArray(value) && value.every((v) => typeof v === "string"));
-    if (!ok) {
-      const allowed = def.values ? ` (one of ${def.values.join(", ")})` : "";
-      throw new EngineError("invalid", `fact "${id}" must be a ${def.type}${allowed}`, { field: `facts.${id}` });
+    // Strictly typed at the start: a fact steers conditions, so "250" is not an int here.
+    const strictNumber = (def.type === "int" || def.type === "double") && typeof value !== "number";
+    const checked = strictNumber ? undefined : checkValue(factSpec(def), value);
+    if (!checked?.ok) {
+      const why = checked && !checked.ok ? checked.message : def.type === "int" ? "must be a whole number" : "must be a number";
+      throw new EngineError("invalid", `fact "${id}" ${why}`, { field: `facts.${id}` });
     }
-    facts[id] = value as FactValue;
+    facts[id] = checked.value as FactValue;
   }
   for (const [id, def] of Object.entries(playbook.facts)) {
     if (!(id in facts) && def.default !== undefined) facts[id] = def.default;
@@ -78,15 +75,12 @@ function checkParams(playbook: Playbook, input: Readonly<Record<string, unknown>
     const def = playbook.parameters[id];
     if (!def) throw new EngineError("invalid", `the playbook declares no parameter "${id}"`, { field: `params.${id}` });
     const numeric = def.type === "integer" || def.type === "number";
-    if (numeric ? typeof value !== "number" || (def.type === "integer" && !Number.isInteger(value)) : typeof value !== "string") {
-      throw new EngineError("invalid", `parameter "${id}" must be a ${def.type}`, { field: `params.${id}` });
+    const checked = numeric && typeof value !== "number" ? undefined : checkValue(parameterSpec(def), value);
+    if (!checked?.ok) {
+      const why = checked && !checked.ok ? checked.message : `must be a ${def.type}`;
+      throw new EngineError("invalid", `parameter "${id}" ${why}`, { field: `params.${id}` });
     }
-    if (typeof value === "number" && ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max))) {
-      throw new EngineError("invalid", `parameter "${id}" must be between ${def.min ?? "-∞"} and ${def.max ?? "∞"}`, {
-        field: `params.${id}`,
-      });
-    }
-    params[id] = value as string | number;
+    params[id] = checked.value as string | number;
   }
   return params;
 }

@@ -2,8 +2,10 @@
 // each open step after a while (ticking its checklist, filling its form, signing its gates,
 // passing its training), the scheduler ticks every day. Used by the end-to-end tests of every
 // seed playbook and by the demo portfolio, so both show what the engine itself produces.
+
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Step } from "../playbook/schema.ts";
+import type { ValueSpec } from "../playbook/values.ts";
 import { checklistKey, type EngineContext } from "./context.ts";
 import { EngineError } from "./errors.ts";
 import { execute, nextWakeAt, type StartInput, startProject } from "./index.ts";
@@ -40,25 +42,40 @@ function personFor(role: string, kind: Actor["kind"] = "user"): Actor {
   return { id: `${role}-person`, kind, roles: [role] };
 }
 
-/** A value that passes a form field of `type` (what a simulated person types in). */
-export function passingValue(type: string, options?: readonly string[], text = "Recorded in the simulation"): unknown {
-  switch (type) {
+/** A value that passes a declared field (what a simulated person types in), within its constraints. */
+export function passingValue(spec: ValueSpec, text = "Recorded in the simulation"): unknown {
+  const within = (n: number) => Math.min(spec.max ?? Number.POSITIVE_INFINITY, Math.max(spec.min ?? n, n));
+  const count = Math.max(spec.min_items ?? 0, 0);
+  switch (spec.type) {
     case "bool":
       return true;
     case "int":
-      return 0;
+      return Math.ceil(within(0));
     case "double":
-      return 100;
+      return within(100);
     case "date":
       return "2026-01-01";
+    case "datetime":
+      return "2026-01-01T09:00";
     case "choice":
-      return options?.[0] ?? "yes";
+      return spec.options?.[0] ?? "yes";
+    case "choices":
     case "list":
-      return [];
+      return (spec.options ?? ["Recorded"]).slice(0, Math.max(count, spec.type === "choices" ? 1 : 0));
+    case "records":
+      return Array.from({ length: Math.max(count, 1) }, () =>
+        Object.fromEntries(Object.entries(spec.fields ?? {}).map(([id, column]) => [id, passingValue(column, text)])),
+      );
     case "email":
       return "person@example.com";
+    case "url":
+      return "https://example.com/";
+    case "phone":
+      return "+44 20 7946 0958";
+    case "person":
+      return { name: "Alex Example", email: "alex@example.com" };
     default:
-      return text;
+      return spec.min_length !== undefined && text.length < spec.min_length ? text.padEnd(spec.min_length, ".") : text;
   }
 }
 
@@ -102,7 +119,7 @@ export function simulate(model: PlaybookModel, options: SimulationOptions): Simu
       const form = playbook.forms[def.form];
       const values =
         options.formValues?.(def, step.attempt) ??
-        Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, field]) => [id, passingValue(field.type, field.options)]));
+        Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, field]) => [id, passingValue(field)]));
       send({ type: "submit_form", step: def.id, values }, owner, at);
     }
     for (const track of def.training) {

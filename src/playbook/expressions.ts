@@ -4,6 +4,7 @@
 // and not when a client trips on it.
 import { type ASTNode, Environment, parse } from "@marcbachmann/cel-js";
 import type { EventType, Playbook } from "./schema.ts";
+import { celTypeOf } from "./values.ts";
 
 type CelType = string | { readonly [field: string]: CelType };
 
@@ -13,6 +14,10 @@ const FACT_TYPES: Record<Playbook["facts"][string]["type"], string> = {
   double: "double",
   string: "string",
   date: "string",
+  datetime: "string",
+  email: "string",
+  url: "string",
+  phone: "string",
   list: "list<string>",
 };
 
@@ -24,19 +29,6 @@ const PARAM_TYPES: Record<Playbook["parameters"][string]["type"], string> = {
   date: "string",
   email: "string",
   url: "string",
-};
-
-const FIELD_TYPES: Record<Playbook["forms"][string]["fields"][string]["type"], string> = {
-  string: "string",
-  text: "string",
-  bool: "bool",
-  int: "int",
-  double: "double",
-  date: "string",
-  email: "string",
-  choice: "string",
-  list: "list<string>",
-  file: "string",
 };
 
 /** What each event carries into a rule's `when`. */
@@ -114,6 +106,10 @@ function typed(type: CelType, value: unknown): unknown {
       return value === undefined || value === null ? "" : String(value);
     case "list<string>":
       return Array.isArray(value) ? value.map(String) : [];
+    case "list<map<string, dyn>>":
+      return Array.isArray(value) ? value : [];
+    case "map<string, string>":
+      return value && typeof value === "object" ? value : {};
     default:
       return value ?? null;
   }
@@ -142,7 +138,7 @@ export class ExpressionChecker {
     const forms = Object.fromEntries(
       Object.entries(p.forms).map(([id, form]) => [
         id,
-        Object.fromEntries(Object.entries(form.fields).map(([fid, field]) => [fid, FIELD_TYPES[field.type]])),
+        Object.fromEntries(Object.entries(form.fields).map(([fid, field]) => [fid, celTypeOf(field.type)])),
       ]),
     );
     const schema: Record<string, CelType> = {

@@ -5,6 +5,7 @@
 // which needs the whole document.
 import { z } from "zod";
 import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
+import { FIELD_TYPES } from "./values.ts";
 
 function parsed<T>(parse: (input: string) => ParseResult<T>, description: string) {
   return z
@@ -100,10 +101,13 @@ const Parameter = z.strictObject({
 
 /** Client facts: typed inputs known when a project starts (from the CRM or the handoff form). */
 const Fact = z.strictObject({
-  type: z.enum(["bool", "int", "double", "string", "date", "list"]),
+  type: z.enum(["bool", "int", "double", "string", "date", "datetime", "email", "url", "phone", "list"]),
   label: Text,
   description: Text.optional(),
-  values: z.array(Text).optional().describe("For strings: the allowed values."),
+  values: z.array(Text).min(1).optional().describe("For strings and lists: the allowed values."),
+  min: z.number().optional().describe("For numbers: the smallest allowed value."),
+  max: z.number().optional().describe("For numbers: the largest allowed value."),
+  pattern: Text.optional().describe("For strings: a regular expression (RE2 syntax) the whole value must match."),
   default: z.union([z.boolean(), z.number(), z.string(), z.array(z.string())]).optional(),
   source: z.enum(["crm", "handoff", "client", "computed"]).default("handoff"),
 });
@@ -156,13 +160,37 @@ const Template = z.strictObject({
   body: Text.optional(),
 });
 
-const FieldType = z.enum(["string", "text", "bool", "int", "double", "date", "email", "choice", "list", "file"]);
-const FormField = z.strictObject({
+const FieldType = z
+  .enum(FIELD_TYPES)
+  .describe(
+    "string (one line), text (long), bool, int, double (a number, with `unit`), date, datetime, email, url, phone, " +
+      "choice (one of `options`), choices (several of `options`), list (texts; `options` limits them), file, person (name and email), records (a table: `fields` are its columns).",
+  );
+const Count = z.number().int().nonnegative();
+/** What every field may say about its value, records' columns included. */
+const fieldShape = {
   label: Text,
   type: FieldType,
   required: z.boolean().default(false),
-  options: z.array(Text).optional(),
+  options: z.array(Text).min(1).optional().describe("For choice, choices and list: the allowed values."),
   help: Text.optional(),
+  unit: Text.optional().describe('For numbers: what they count, e.g. "users" or "EUR".'),
+  min: z.number().optional().describe("For numbers: the smallest allowed value."),
+  max: z.number().optional().describe("For numbers: the largest allowed value."),
+  min_length: Count.optional().describe("For text: the fewest characters."),
+  max_length: Count.optional().describe("For text: the most characters."),
+  pattern: Text.optional().describe('For text: a regular expression (RE2 syntax) the whole answer must match, e.g. "[A-Z]{2}[0-9]{6}".'),
+  pattern_hint: Text.optional().describe('How to say the pattern to a person: "a passport number, like AB123456".'),
+  min_items: Count.optional().describe("For choices, list and records: the fewest items (rows)."),
+  max_items: Count.optional().describe("For choices, list and records: the most items (rows)."),
+};
+const RecordColumn = z.strictObject(fieldShape);
+const FormField = z.strictObject({
+  ...fieldShape,
+  required_if: Expression.optional().describe(
+    'Required only when this CEL condition holds for the answers, e.g. forms.kyc.risk_rating == "high".',
+  ),
+  fields: z.record(Id, RecordColumn).optional().describe("For records: the columns of each row."),
 });
 
 const Form = z.strictObject({

@@ -1,10 +1,13 @@
 // Checks that need the whole playbook: every id referred to exists (with a did-you-mean when not),
 // ids are unique, every CEL condition type-checks in its scope, every {{placeholder}} is declared,
 // and every deadline anchor and duration amount means something.
+
 import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
 import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
+import { fieldRuleProblems } from "./field-rules.ts";
 import { fileTagMessage, fileTagsIn } from "./liquid-tags.ts";
 import { BRANCH_KEYWORDS, type PlaybookModel } from "./model.ts";
+import { literalsOutsideOptions } from "./option-literals.ts";
 import type { Action, Playbook } from "./schema.ts";
 import type { Amount, Anchor, Deadline, Duration } from "./time-expressions.ts";
 
@@ -64,6 +67,17 @@ export class SemanticChecker {
 
   #expression(source: string | undefined, path: Path, scope: ExpressionScope, expected: "bool" | "list" = "bool"): void {
     if (source === undefined) return;
+    // A comparison with a value the answer can never hold routes every client the same way.
+    for (const bad of literalsOutsideOptions(this.#p, source)) {
+      const near = bad.options.find((o) => o.toLowerCase() === bad.literal.toLowerCase());
+      this.#error(
+        "expr/option",
+        path,
+        `condition "${source}": "${bad.literal}" is not one of ${bad.subject}'s options (${bad.options.join(", ")}), so this comparison never matches`,
+        near ? `write "${near}" (options are compared exactly)` : `compare with one of: ${bad.options.join(", ")}`,
+        { offset: bad.offset },
+      );
+    }
     const result = this.#expressions.check(source, scope, expected);
     if (!result.ok) {
       this.#error(
@@ -204,13 +218,20 @@ export class SemanticChecker {
     for (const [id, form] of Object.entries(p.forms)) {
       this.#ref("template", form.template, ["forms", id, "template"]);
       for (const [fid, field] of Object.entries(form.fields)) {
-        if (field.type === "choice" && !field.options?.length)
-          this.#error(
-            "form/choice-options",
-            ["forms", id, "fields", fid],
-            `choice field "${fid}" has no options`,
-            "list them under options:",
-          );
+        const at: Path = ["forms", id, "fields", fid];
+        for (const problem of fieldRuleProblems(field))
+          this.#error(problem.rule, problem.key ? [...at, problem.key] : at, `field "${fid}": ${problem.message}`, problem.fix);
+        for (const [cid, column] of Object.entries(field.fields ?? {}))
+          for (const problem of fieldRuleProblems(column, true)) {
+            const where: Path = [...at, "fields", cid];
+            this.#error(
+              problem.rule,
+              problem.key ? [...where, problem.key] : where,
+              `column "${cid}" of "${fid}": ${problem.message}`,
+              problem.fix,
+            );
+          }
+        this.#expression(field.required_if, [...at, "required_if"], {});
       }
     }
     for (const [id, survey] of Object.entries(p.surveys)) {

@@ -25,8 +25,8 @@ describe("starting a project", () => {
 
   test("refuses facts the playbook does not declare or of the wrong type", () => {
     refused(() => new Run(model, START, { facts: { users: 3 } }), "invalid", /declares no fact "users"/);
-    refused(() => new Run(model, START, { facts: { user_count: "many" } }), "invalid", /must be a int/);
-    refused(() => new Run(model, START, { params: { number_of_days: 2.5 } }), "invalid", /must be a integer/);
+    refused(() => new Run(model, START, { facts: { user_count: "many" } }), "invalid", /must be a whole number/);
+    refused(() => new Run(model, START, { params: { number_of_days: 2.5 } }), "invalid", /must be a whole number/);
   });
 
   test("assigns roles by territory and load, and says so when nobody fits", () => {

@@ -111,11 +111,22 @@ describe("forecast", async () => {
           now,
         );
         const was = new Map(before.steps.map((s) => [s.step, s.finishAt]));
-        for (const s of after.steps) if (s.remaining) assert.ok(s.finishAt >= (was.get(s.step) ?? ""), `${s.step} did not move earlier`);
+        // Known exception: a step whose deadline counts from the extended one ("24 hours after X") can
+        // get its own deadline back (before, it had passed before the step could open, and the forecast
+        // gave it a business day from opening instead): it may then finish earlier.
+        const anchored = (id: string) => {
+          const due = r.ctx.model.order.find((e) => e.step.id === id)?.step.due;
+          return due !== undefined && JSON.stringify(due).includes(`"${open.id}"`);
+        };
+        for (const s of after.steps)
+          if (s.remaining && !anchored(s.step)) assert.ok(s.finishAt >= (was.get(s.step) ?? ""), `${s.step} did not move earlier`);
         const moves = forecastMoves(before, after);
+        // A step already late is re-planned from now, so its forecast may stay put: then it stops being late.
+        const wasLate = before.steps.find((s) => s.step === open.id)?.late === true;
+        const isLate = after.steps.find((s) => s.step === open.id)?.late === true;
         assert.ok(
-          moves.steps.some((x) => x.step === open.id),
-          "the extended step itself moves",
+          moves.steps.some((x) => x.step === open.id) || (wasLate && !isLate),
+          "the extended step itself moves, or is no longer late",
         );
         if (before.goLiveAt && after.goLiveAt) assert.ok(after.goLiveAt >= before.goLiveAt);
       }),

@@ -60,9 +60,7 @@ export class Driver {
     }
     if (def.form) {
       const form = this.playbook.forms[def.form];
-      const values = Object.fromEntries(
-        Object.entries(form?.fields ?? {}).map(([id, f]) => [id, passingValue(f.type, f.options, "Recorded in the test")]),
-      );
+      const values = Object.fromEntries(Object.entries(form?.fields ?? {}).map(([id, f]) => [id, passingValue(f, "Recorded in the test")]));
       await this.send({ type: "submit_form", step: def.id, values }, owner, now);
     }
     for (const track of def.training) await this.send({ type: "record_training", track, person: "trainee", score: 95 }, owner, now);

@@ -133,7 +133,7 @@ describe("onboard render", () => {
     writeFileSync(client, "client:\n  name: X\n  time_zone: Europe/Paris\nfacts:\n  soc2_required: maybe\n");
     const { code, err } = onboard("render", "playbooks/sop-cs-001.yaml", "--client", client);
     assert.equal(code, 1);
-    assert.ok(err.includes(`${client}:5:18 error [client/invalid] fact "soc2_required" must be a bool`), err);
+    assert.ok(err.includes(`${client}:5:18 error [client/invalid] fact "soc2_required" must be yes or no`), err);
   });
 
   test("usage errors exit 2", () => {

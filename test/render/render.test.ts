@@ -241,7 +241,7 @@ describe("a client edition", () => {
     assert.equal(result.edition, undefined);
     assert.deepEqual(
       result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`),
-      ['client.yaml:5:15 fact "user_count" must be a int'],
+      ['client.yaml:5:15 fact "user_count" must be a whole number'],
     );
   });
 });

@@ -197,7 +197,8 @@ async function fillForm(item: ReturnType<Page["locator"]>): Promise<void> {
       await field.fill(/failed|defect|open (support )?tickets|issues/.test(label) ? "0" : /%|rate/.test(label) ? "92" : "5");
     else if (type === "date") await field.fill("2026-12-15");
     else if (type === "email") await field.fill("it@client.example");
-    else if (/url|website|link/.test(label)) await field.fill("https://client.example/docs");
+    else if (type === "tel") await field.fill("+49 30 901820");
+    else if (type === "url" || /url|website|link/.test(label)) await field.fill("https://client.example/docs");
     else if (tag === "textarea") await field.fill("Agreed with the client in the workshop.");
     else if ((await field.getAttribute("placeholder"))?.includes("commas")) await field.fill("Finance, Operations");
     else await field.fill("Recorded");

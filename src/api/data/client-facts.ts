@@ -1,6 +1,8 @@
 // A client's facts, checked against what its playbook declares: the types and allowed values of
 // the playbook's `facts:` (what the client form is generated from). The same rules the engine
 // applies when a project starts, applied here at the edge so the form's error names the field.
+
+import { factSpec, valueProblem } from "../../playbook/values.ts";
 import type { ApiDeps } from "../deps.ts";
 import { type FieldError, fieldsProblem, HttpProblem } from "../problems.ts";
 import type { FactInput } from "./clients.ts";
@@ -44,24 +46,14 @@ export async function checkClientFacts(
       errors.push({ pointer, detail: "the playbook declares no such fact" });
       continue;
     }
-    const ok =
-      (def.type === "bool" && typeof value === "boolean") ||
-      (def.type === "int" && Number.isInteger(value)) ||
-      (def.type === "double" && typeof value === "number" && Number.isFinite(value)) ||
-      (def.type === "string" && typeof value === "string" && (!def.values || def.values.includes(value))) ||
-      (def.type === "date" && typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))) ||
-      (def.type === "list" && Array.isArray(value) && value.every((v) => typeof v === "string"));
-    if (!ok) {
-      const expected: Record<string, string> = {
-        bool: "must be yes or no",
-        int: "must be a whole number",
-        double: "must be a number",
-        string: def.values ? `must be one of ${def.values.join(", ")}` : "must be text",
-        date: "must be a date (YYYY-MM-DD)",
-        list: "must be a list of texts",
-      };
-      errors.push({ pointer, detail: expected[def.type] ?? `must be a ${def.type}` });
-    }
+    // The engine's own check (it refuses the same values when a project starts).
+    const strictNumber = (def.type === "int" || def.type === "double") && typeof value !== "number";
+    const problem = strictNumber
+      ? def.type === "int"
+        ? "must be a whole number"
+        : "must be a number"
+      : valueProblem(factSpec(def), value);
+    if (problem) errors.push({ pointer, detail: problem });
   }
   if (errors.length > 0) throw fieldsProblem(errors);
 }

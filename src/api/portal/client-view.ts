@@ -2,10 +2,12 @@
 // the contact's playbook roles and the time. Only steps the playbook shows to the client (marked
 // visible, owned by a client role, or signed by one) appear, with nothing internal: no people's
 // names, no internal notes, no RACI of the vendor's team, no tasks, issues or timers.
+
 import { checklistKey } from "../../engine/context.ts";
 import { ACTIVE, type Instant, type ProjectState } from "../../engine/types.ts";
 import type { PlaybookModel } from "../../playbook/model.ts";
 import type { Step } from "../../playbook/schema.ts";
+import { specOf, type ValueSpec } from "../../playbook/values.ts";
 import { isOverdue } from "../data/projects.ts";
 
 export interface ClientChecklistItem {
@@ -22,8 +24,10 @@ export interface ClientFormField {
   readonly label: string;
   readonly type: string;
   readonly required: boolean;
+  readonly requiredWhen: string | null;
   readonly options: string[] | null;
   readonly help: string | null;
+  readonly spec: ValueSpec;
   readonly value: unknown;
 }
 
@@ -165,8 +169,10 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
                 label: field.label,
                 type: field.type,
                 required: field.required,
+                requiredWhen: field.required_if ?? null,
                 options: field.options ? [...field.options] : null,
                 help: field.help ?? null,
+                spec: specOf(field),
                 value: values[id] ?? null,
               })),
             }

@@ -1,7 +1,9 @@
 // Section 6, the procedure: one subsection per phase, numbered steps (6.1, 6.2 ...) with owner,
 // deadline in words, instructions, expected result, deliverable, checkpoint and IF/THEN decisions.
+
 import type { StepEntry } from "../../playbook/model.ts";
 import type { Cadence, Phase, Step } from "../../playbook/schema.ts";
+import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import { type BuildContext, PROCEDURE_SECTION } from "./context.ts";
@@ -195,9 +197,11 @@ function formBlocks(ctx: BuildContext, step: Step): Block[] {
   if (!form) return [];
   const where = [form.system ? `in ${form.system}` : "", form.template ? `template ${form.template}` : ""].filter(Boolean).join(", ");
   const fields = Object.values(form.fields).map((f) => {
+    // Each field with what it takes (its type and allowed values), so the paper form and the app agree.
     const line: Inline[] = [...ctx.t(f.label)];
     if (f.required) line.push(text(" (required)"));
-    if (f.options) line.push(text(`: ${f.options.join(" / ")}`));
+    line.push(text(`: ${describeSpec(f)}`));
+    if (f.required_if !== undefined && !f.required) line.push(text("; required where "), ...conditionRich(ctx, f.required_if));
     if (f.help) line.push(text(` — ${f.help}`));
     return line;
   });

@@ -3803,6 +3803,73 @@ export interface components {
           label: string;
           options: string[] | null;
           required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
           type: string;
           value: unknown;
         }[];
@@ -3853,6 +3920,73 @@ export interface components {
           label: string;
           options: string[] | null;
           required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
           type: string;
           value: unknown;
         }[];

@@ -2,7 +2,9 @@
 // The API gives the published YAML source of a project's playbook version; it is read here once
 // per version and cached. Only what the workspace shows is extracted, leniently: the server has
 // already validated the file when it was published.
+
 import { parse } from "yaml";
+import { FIELD_TYPES, type FieldType, type ValueSpec } from "../../playbook/values.ts";
 
 export interface ChecklistItem {
   readonly key: string;
@@ -19,6 +21,10 @@ export interface FormField {
   readonly required: boolean;
   readonly options?: readonly string[];
   readonly help?: string;
+  /** The declared type and constraints, when the field comes from a playbook form (checked as typed). */
+  readonly spec?: ValueSpec;
+  /** Required only for some answers: the playbook's condition. */
+  readonly requiredWhen?: string;
 }
 
 export interface StepDetail {
@@ -126,13 +132,17 @@ export function readPlaybook(source: string): PlaybookDetail {
                 fields: Object.entries(obj(formRaw.fields)).map(([fid, f]) => {
                   const field = obj(f);
                   const help = str(field.help);
+                  const requiredWhen = str(field.required_if);
+                  const spec = specFromSource(field);
                   return {
                     id: fid,
                     label: str(field.label) ?? fid,
-                    type: str(field.type) ?? "string",
+                    type: spec.type,
                     required: field.required === true,
-                    ...(Array.isArray(field.options) ? { options: field.options.map((o) => str(o) ?? "") } : {}),
+                    ...(spec.options ? { options: spec.options } : {}),
                     ...(help ? { help } : {}),
+                    ...(requiredWhen ? { requiredWhen } : {}),
+                    spec,
                   };
                 }),
               },
@@ -208,4 +218,35 @@ export function playbookLabels(list: readonly { readonly id: string; readonly ti
   const count = new Map<string, number>();
   for (const p of list) count.set(p.title, (count.get(p.title) ?? 0) + 1);
   return new Map(list.map((p) => [p.id, (count.get(p.title) ?? 0) > 1 ? `${p.title} (${p.id})` : p.title || p.id]));
+}
+
+/** A field's declared type and constraints from the playbook's source (unknown keys and types ignored). */
+function specFromSource(field: Record<string, unknown>): ValueSpec {
+  const type = (FIELD_TYPES as readonly string[]).includes(String(field.type)) ? (field.type as FieldType) : "string";
+  const num = (key: string) => (typeof field[key] === "number" ? { [key]: field[key] } : {});
+  const text = (key: string) => (typeof field[key] === "string" ? { [key]: field[key] } : {});
+  const columns = field.fields && typeof field.fields === "object" ? Object.entries(field.fields as Record<string, unknown>) : [];
+  return {
+    type,
+    ...(Array.isArray(field.options) ? { options: field.options.map(String) } : {}),
+    ...num("min"),
+    ...num("max"),
+    ...text("unit"),
+    ...num("min_length"),
+    ...num("max_length"),
+    ...text("pattern"),
+    ...text("pattern_hint"),
+    ...num("min_items"),
+    ...num("max_items"),
+    ...(columns.length > 0
+      ? {
+          fields: Object.fromEntries(
+            columns.map(([id, c]) => {
+              const column = c && typeof c === "object" ? (c as Record<string, unknown>) : {};
+              return [id, { ...specFromSource(column), label: String(column.label ?? id), required: column.required === true }];
+            }),
+          ),
+        }
+      : {}),
+  };
 }

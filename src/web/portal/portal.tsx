@@ -397,7 +397,7 @@ function localProblem(f: NonNullable<Step["form"]>["fields"][number], value: unk
   const empty = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
   if (empty) return f.required ? `${f.label} is required` : undefined;
   if (typeof value === "number" && Number.isNaN(value)) return `${f.label} must be a number`;
-  const problem = fieldValueProblem(f.type, value, f.options ?? undefined);
+  const problem = fieldValueProblem(f.spec, value);
   return problem ? `${f.label} ${problem}` : undefined;
 }
 
@@ -555,6 +555,8 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
                 required: f.required,
                 ...(f.options ? { options: f.options } : {}),
                 ...(f.help ? { help: f.help } : {}),
+                ...(f.requiredWhen ? { requiredWhen: f.requiredWhen } : {}),
+                spec: f.spec,
               }}
               value={values[f.id]}
               error={errors[f.id]}

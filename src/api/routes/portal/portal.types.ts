@@ -1,5 +1,6 @@
 // Schemas of the client portal's API (/portal/api/*): what a client contact sends and sees.
 import { z } from "zod";
+import { FIELD_TYPES } from "../../../playbook/values.ts";
 import { Branding } from "../../data/settings.ts";
 import { Instant } from "../common.types.ts";
 
@@ -41,13 +42,34 @@ const ChecklistItem = z.object({
   canTick: z.boolean(),
   readOnlyReason: z.string().nullable().describe("Why you cannot tick it, in words; null when you can."),
 });
+const SpecShape = {
+  type: z.enum(FIELD_TYPES),
+  options: z.array(z.string()).readonly().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  unit: z.string().optional(),
+  min_length: z.number().int().optional(),
+  max_length: z.number().int().optional(),
+  pattern: z.string().optional(),
+  pattern_hint: z.string().optional(),
+  min_items: z.number().int().optional(),
+  max_items: z.number().int().optional(),
+};
+const FieldSpec = z
+  .object({
+    ...SpecShape,
+    fields: z.record(z.string(), z.object({ ...SpecShape, label: z.string(), required: z.boolean().optional() })).optional(),
+  })
+  .describe("The field's declared type and constraints, as the playbook says them (the portal checks answers with them).");
 const FormField = z.object({
   id: z.string(),
   label: z.string(),
   type: z.string(),
   required: z.boolean(),
+  requiredWhen: z.string().nullable().describe("Required only for some answers: the playbook's condition; null when not conditional."),
   options: z.array(z.string()).nullable(),
   help: z.string().nullable(),
+  spec: FieldSpec,
   value: z.unknown(),
 });
 

@@ -4,6 +4,7 @@
 // confirmation), reopen it (with a reason), start an on-demand step. The outcome shows right here,
 // under the buttons that caused it.
 import { type FormEvent, useMemo, useState } from "react";
+import { fieldValueProblem } from "../../../../engine/form-values.ts";
 import type { Schemas } from "../../../api/client.ts";
 import { FormInput } from "../../../components/form-input.tsx";
 import { Field, StatusBadge } from "../../../components/ui.tsx";
@@ -609,8 +610,12 @@ export function StepForm({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const local: Record<string, string> = {};
-    for (const f of form.fields)
-      if (f.required && (draft[f.id] === undefined || draft[f.id] === "")) local[f.id] = `${f.label} is required`;
+    for (const f of form.fields) {
+      const value = draft[f.id];
+      const problem = f.spec ? fieldValueProblem(f.spec, value) : undefined;
+      if (f.required && (value === undefined || value === null || value === "")) local[f.id] = `${f.label} is required`;
+      else if (problem) local[f.id] = `${f.label} ${problem}`;
+    }
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     const fields = await act({ type: "submit_form", step: step.id, values: draft }, `${form.title} saved.`);

@@ -3,7 +3,7 @@
 import type { PlaybookModel, StepEntry } from "../../playbook/model.ts";
 import { inlinePlainText, type ProseBlock, type ProseInline, parseProse } from "../../playbook/prose.ts";
 import type { Playbook, Step } from "../../playbook/schema.ts";
-import type { Block, Inline, ListItem, RenderFinding, Rich } from "../document.ts";
+import { assertNever, type Block, type Inline, type ListItem, type RenderFinding, type Rich } from "../document.ts";
 import { Placeholders } from "../placeholders.ts";
 import type { Edition } from "./edition.ts";
 import { capitalize, type Vocabulary, withoutLeadingNumber } from "./words.ts";
@@ -172,6 +172,8 @@ export class BuildContext implements Vocabulary {
           return [{ kind: "link", text: this.fill.plain(inlinePlainText(node.children)), href: node.href }];
         case "break":
           return [{ kind: "break" }];
+        default:
+          return assertNever(node);
       }
     });
   }

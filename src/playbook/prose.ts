@@ -223,6 +223,7 @@ export function prosePlainText(source: string): string {
           const before = lines.length;
           visit(item, `${indent}   `);
           if (lines.length > before) lines[before] = `${indent}${marker}${(lines[before] ?? "").trimStart()}`;
+          else lines.push(`${indent}${marker.trimEnd()}`);
         });
     }
   };

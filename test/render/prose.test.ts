@@ -4,6 +4,7 @@
 // javascript: link are shown as text or dropped in all of them.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
 import { type Browser, chromium } from "playwright-core";
 import { loadPlaybook } from "../../src/playbook/load.ts";
 import { type BrowserSession, CHROMIUM_ARGS, DEFAULT_CHROMIUM, launchChromium } from "../../src/render/chromium.ts";
@@ -13,6 +14,8 @@ import { writeHtml } from "../../src/render/html.ts";
 import { writeMarkdown } from "../../src/render/markdown.ts";
 import { renderDocument } from "../../src/render/render.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
+import { BuildContext } from "../../src/render/sop/context.ts";
+import { genericEdition } from "../../src/render/sop/edition.ts";
 import { edited } from "../support/fixtures.ts";
 import { unzipText } from "../support/zip.ts";
 import { HAVE_CHROMIUM, skipWithout } from "./support.ts";
@@ -100,6 +103,64 @@ describe("Markdown in step text, in every SOP format", () => {
     assert.ok(linked.some((l) => l.href === "https://example.com/guide" && l.text === "onboarding guide"));
     assert.doesNotMatch(body + rels, /javascript:/);
     assert.match(body, /&lt;script&gt;alert/, "the script tag is text in the document");
+  });
+
+  test("property: no step text, however hostile, puts an element or a link other than http/https/mailto in the HTML or Markdown", () => {
+    const model = loaded.model;
+    assert.ok(model);
+    const fragment = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<a href='javascript:alert(1)'>x</a>",
+        "[a](javascript:alert(1))",
+        "[b](https://example.com/x)",
+        "[c]({{company_name}})",
+        "<javascript:alert(1)>",
+        "<https://example.com>",
+        "[d](data:text/html,<script>)",
+        "**",
+        "*",
+        "`",
+        "\n",
+        "\n\n",
+        "- ",
+        "1. ",
+        '"',
+        "'",
+        "&",
+        "](",
+        ")",
+        "[",
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 10 }), (parts) => {
+        const ctx = new BuildContext(model, genericEdition(model.playbook));
+        const source = parts.join("");
+        const blocks = [...ctx.prose(source), { kind: "paragraph" as const, text: ctx.proseInline(source) }];
+        const html = writeHtml({ title: "t", documentId: "d", version: "1", classification: "internal", owner: "o", blocks, findings: [] });
+        const body = html.slice(html.indexOf("<article"));
+        for (const tag of body.matchAll(/<([a-z][a-z0-9]*)\b/gi))
+          assert.ok(
+            ["article", "p", "ul", "ol", "li", "strong", "em", "code", "a", "br", "mark", "div"].includes(tag[1] ?? ""),
+            `<${tag[1]}> from ${JSON.stringify(source)}`,
+          );
+        for (const href of body.matchAll(/href="([^"]*)"/g)) assert.match(href[1] ?? "", /^(https?:\/\/|mailto:)/i);
+        const md = writeMarkdown({
+          title: "t",
+          documentId: "d",
+          version: "1",
+          classification: "internal",
+          owner: "o",
+          blocks,
+          findings: [],
+        });
+        for (const link of md.matchAll(/(?<!\\)\]\(([^)]*)\)/g)) assert.match(link[1] ?? "", /^(https?:\/\/|mailto:)/i, md);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   describe("in a browser", () => {

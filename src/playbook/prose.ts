@@ -87,6 +87,8 @@ class ProseTokenizer extends Tokenizer {
 export interface ProseOptions {
   /** Applied to a link's address before it is checked (the SOP fills `{{placeholders}}` there). */
   readonly resolveHref?: (href: string) => string;
+  /** Told of each link whose address was refused (as written, before resolving): lint warns. */
+  readonly onRefusedLink?: (href: string) => void;
 }
 
 function inlines(tokens: readonly Token[] | undefined, options: ProseOptions): ProseInline[] {
@@ -125,10 +127,14 @@ function inlines(tokens: readonly Token[] | undefined, options: ProseOptions): P
         const link = token as Tokens.Link;
         const children = inlines(link.tokens, options);
         const href = safeUrl(options.resolveHref ? options.resolveHref(link.href) : link.href);
-        if (href && children.length > 0) out.push({ kind: "link", href, children });
-        else
-          for (const inner of children.length > 0 ? children : [{ kind: "text" as const, text: link.text }])
-            inner.kind === "text" ? push(inner.text) : out.push(inner);
+        if (href && children.length > 0) {
+          out.push({ kind: "link", href, children });
+          break;
+        }
+        if (!href) options.onRefusedLink?.(link.href);
+        // The link's words stay; a refused address (or an empty text) makes no link.
+        for (const inner of children.length > 0 ? children : [{ kind: "text" as const, text: link.text }])
+          inner.kind === "text" ? push(inner.text) : out.push(inner);
         break;
       }
       default:

@@ -105,6 +105,27 @@ describe("Markdown in step text, in every SOP format", () => {
     assert.match(body, /&lt;script&gt;alert/, "the script tag is text in the document");
   });
 
+  test("template bodies (full Markdown) keep only http, https and mailto links too, in Markdown output as well", () => {
+    const withTemplate = edited([
+      [
+        ["templates"],
+        {
+          "EMAIL-CS-009": {
+            title: "Welcome",
+            kind: "email",
+            body: "Hi! [Start here](https://example.com/start) or [not this](javascript:alert(1)).",
+          },
+        },
+      ],
+    ]);
+    const m = loadPlaybook("template.yaml", withTemplate).model;
+    assert.ok(m);
+    const md = writeMarkdown(buildSop(m));
+    assert.match(md, /\[Start here\]\(https:\/\/example\.com\/start\)/);
+    assert.match(md, /or not this\./);
+    assert.doesNotMatch(md, /javascript:/);
+  });
+
   test("property: no step text, however hostile, puts an element or a link other than http/https/mailto in the HTML or Markdown", () => {
     const model = loaded.model;
     assert.ok(model);
@@ -157,7 +178,9 @@ describe("Markdown in step text, in every SOP format", () => {
           blocks,
           findings: [],
         });
-        for (const link of md.matchAll(/(?<!\\)\]\(([^)]*)\)/g)) assert.match(link[1] ?? "", /^(https?:\/\/|mailto:)/i, md);
+        // Code spans are code, never links: only what is outside them can link.
+        for (const link of md.replace(/(`+)[\s\S]*?\1/g, "").matchAll(/(?<!\\)\]\(([^)]*)\)/g))
+          assert.match(link[1] ?? "", /^(https?:\/\/|mailto:)/i, md);
       }),
       { numRuns: 300 },
     );

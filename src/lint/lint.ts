@@ -10,6 +10,7 @@ import { documentDates } from "./rules/document.ts";
 import { decisionMeasurable, dependencyCycles, loopExit, unreachableSteps } from "./rules/flow.ts";
 import { deadlineInWindow } from "./rules/schedule.ts";
 import { gateReachable, handoffBothSides, raciAccountable, stepActionable, stepTimeline, templateReferenced } from "./rules/steps.ts";
+import { linkAddress } from "./rules/text.ts";
 
 export const RULES: readonly LintRule[] = [
   stepActionable,
@@ -28,6 +29,7 @@ export const RULES: readonly LintRule[] = [
   kpisPresent,
   complianceAttached,
   unusedDeclarations,
+  linkAddress,
 ];
 
 export interface LintReport {

@@ -37,6 +37,13 @@ const DocumentId = z
   .regex(/^[A-Za-z][A-Za-z0-9_.{}-]*$/, "document ids are letters, digits, '-', '_' and '.' (e.g. EMAIL-CS-001)")
   .describe("A document or template identifier such as EMAIL-CS-001.");
 const Text = z.string().min(1, "must not be empty");
+/**
+ * Prose a procedure author writes (descriptions, instructions, expected results, checklist items):
+ * a Markdown subset, read by prose.ts and shown the same way in every SOP format, the app and the portal.
+ */
+const Prose = Text.describe(
+  'Markdown: paragraphs, "- " and "1. " lists, **strong**, *emphasis*, `code`, [links](https://example.com/guide), bare URLs and e-mail addresses. Links must be http, https or mailto; HTML is shown as text.',
+);
 /** A CEL expression, type-checked against the playbook's facts, parameters and forms when loaded. */
 const Expression = Text.describe("A CEL expression, e.g. facts.user_count > 100 && facts.soc2_required");
 const DateText = z
@@ -147,8 +154,8 @@ const Assignment = z.strictObject({
 const Role = z.strictObject({
   title: Text,
   side: z.enum(["internal", "client", "system"]),
-  description: Text.optional(),
-  responsibilities: z.array(Text).default([]),
+  description: Prose.optional(),
+  responsibilities: z.array(Prose).default([]),
   assignment: Assignment.optional(),
   escalates_to: Id.optional(),
 });
@@ -271,10 +278,10 @@ const Raci = z.strictObject({
 });
 
 const ChecklistItem = z.union([
-  Text,
+  Prose,
   z.strictObject({
     id: Id.optional(),
-    text: Text,
+    text: Prose,
     owner: Id.optional(),
     required: z.boolean().default(true),
     when: Expression.optional().describe("Only for clients where this holds (e.g. facts.data_migration)."),
@@ -285,7 +292,7 @@ const ChecklistItem = z.union([
 const AgendaItem = z.strictObject({
   minutes: z.number().positive().optional(),
   topic: Text,
-  description: Text.optional(),
+  description: Prose.optional(),
 });
 
 const Meeting = z.strictObject({
@@ -338,7 +345,7 @@ const Step = z.strictObject({
   title: Text,
   client_title: Text.optional().describe("The step's title in the client portal, when the team's wording is not for the client."),
   kind: z.enum(["task", "meeting", "approval", "email", "review", "milestone", "handoff"]).default("task"),
-  description: Text.optional(),
+  description: Prose.optional(),
   owner: Id,
   raci: Raci.optional(),
   after: z.array(Id).optional().describe("Steps that must finish first. Default: the step written before it."),
@@ -351,8 +358,8 @@ const Step = z.strictObject({
   due: DeadlineText.optional(),
   target: DeadlineText.optional().describe("A soft target, earlier than the hard deadline."),
   lasts: DurationText.optional().describe("How long the activity itself runs (e.g. enhanced support)."),
-  instructions: z.array(Text).default([]),
-  expected_result: Text.optional(),
+  instructions: z.array(Prose).default([]),
+  expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),
   template: DocumentId.optional(),
   checklist: z.array(ChecklistItem).default([]),
@@ -375,7 +382,7 @@ const Phase = z.strictObject({
   title: Text,
   client_title: Text.optional().describe("The phase's title in the client portal."),
   window: WindowText,
-  description: Text.optional(),
+  description: Prose.optional(),
   steps: z.array(Step).min(1),
 });
 
@@ -391,8 +398,8 @@ const Cadence = z.strictObject({
   kind: z.enum(["meeting", "task", "report"]).default("meeting"),
   visible_to_client: z.boolean().default(true),
   agreed_with_client: z.boolean().default(false),
-  instructions: z.array(Text).default([]),
-  expected_result: Text.optional(),
+  instructions: z.array(Prose).default([]),
+  expected_result: Prose.optional(),
   due: DeadlineText.optional().describe("Deadline for each occurrence's follow-up."),
 });
 
@@ -422,7 +429,7 @@ const Rule = z.strictObject({
   id: Id,
   title: Text,
   category: z.enum(["automation", "exception", "escalation"]),
-  description: Text.optional(),
+  description: Prose.optional(),
   on: z.enum(EVENT_TYPES),
   step: Id.optional().describe("For step.*, gate.* and form events: which step."),
   when: Expression.optional(),
@@ -495,7 +502,7 @@ const Addendum = z.strictObject({
   title: Text,
   framework: z.enum(["soc2", "gdpr", "hipaa", "iso27001", "internal", "other"]),
   applies_when: Expression.optional().describe("Omit when it applies to every client."),
-  description: Text.optional(),
+  description: Prose.optional(),
   evidence: z.array(ComplianceItem).default([]),
   checks: z.array(ComplianceItem).default([]),
   approvals: z.array(z.strictObject({ role: Id, text: Text })).default([]),
@@ -514,10 +521,10 @@ export const PlaybookSchema = z
     onboard: z.literal(1).describe("The playbook language version."),
     id: Id,
     document: DocumentControl,
-    purpose: Text,
+    purpose: Prose,
     scope: Scope,
-    definitions: z.array(z.strictObject({ term: Text, meaning: Text })).default([]),
-    prerequisites: z.array(Text).default([]),
+    definitions: z.array(z.strictObject({ term: Text, meaning: Prose })).default([]),
+    prerequisites: z.array(Prose).default([]),
     references: z.array(Reference).default([]),
     parameters: z.record(Id, Parameter).default({}),
     facts: z.record(Id, Fact).default({}),

@@ -31,7 +31,10 @@ function runHtml(run: Inline): string {
     }
     case "link": {
       const href = safeHref(run.href);
-      return href ? `<a href="${escapeHtml(href)}">${escapeHtml(run.text)}</a>` : escapeHtml(run.text);
+      if (!href) return escapeHtml(run.text);
+      // Outside the document: a new tab, so the SOP (often shown in the app's frame) stays open.
+      const away = href.startsWith("#") ? "" : ' target="_blank" rel="noopener noreferrer"';
+      return `<a href="${escapeHtml(href)}"${away}>${escapeHtml(run.text)}</a>`;
     }
     case "missing":
       return `<mark class="missing" title="no value given">«${escapeHtml(run.name)}»</mark>`;

@@ -18,12 +18,12 @@ export function rolloutBlocks(ctx: BuildContext): Block[] {
         { title: "When", weight: 1 },
         { title: "Activity", weight: 4 },
       ],
-      rows: p.rollout.map((r) => [ctx.t(r.when), ctx.t(r.activity)]),
+      rows: p.rollout.map((r) => [ctx.t(r.when), ctx.proseInline(r.activity)]),
     });
   }
   if (p.change_management.length > 0) {
     blocks.push({ kind: "paragraph", text: [strong("Change management:")] });
-    blocks.push({ kind: "list", style: "bullet", items: p.change_management.map((s) => ({ text: ctx.t(s) })) });
+    blocks.push({ kind: "list", style: "bullet", items: p.change_management.map((s) => ({ text: ctx.proseInline(s) })) });
   }
   return blocks;
 }

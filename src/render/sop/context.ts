@@ -1,8 +1,9 @@
 // Everything the SOP sections share while one document is built: the playbook, the edition,
 // the placeholder filler, step numbers, section numbers and the findings to report.
 import type { PlaybookModel, StepEntry } from "../../playbook/model.ts";
+import { inlinePlainText, type ProseBlock, type ProseInline, parseProse } from "../../playbook/prose.ts";
 import type { Playbook, Step } from "../../playbook/schema.ts";
-import type { Block, RenderFinding, Rich } from "../document.ts";
+import { assertNever, type Block, type Inline, type ListItem, type RenderFinding, type Rich } from "../document.ts";
 import { Placeholders } from "../placeholders.ts";
 import type { Edition } from "./edition.ts";
 import { capitalize, type Vocabulary, withoutLeadingNumber } from "./words.ts";
@@ -116,6 +117,79 @@ export class BuildContext implements Vocabulary {
   /** User text with placeholders filled. */
   t(value: string): Rich {
     return this.fill.rich(value);
+  }
+
+  /**
+   * Prose the author wrote (Markdown: paragraphs, lists, emphasis, code, links) as document
+   * blocks; placeholders are filled in the text and in link addresses, and an address that is not
+   * http, https or mailto once filled is dropped (its text stays).
+   */
+  prose(value: string): Block[] {
+    return this.#parse(value).map((block) => this.#block(block));
+  }
+
+  /**
+   * Prose in a place that holds one run of text (a list item, a table cell, a labelled line):
+   * paragraphs become line breaks and list items lines of their own ("• ...", "1. ...").
+   */
+  proseInline(value: string): Rich {
+    const out: Inline[] = [];
+    const line = (rich: Rich) => {
+      if (out.length > 0) out.push({ kind: "break" });
+      out.push(...rich);
+    };
+    const visit = (blocks: readonly ProseBlock[]): void => {
+      for (const block of blocks) {
+        if (block.kind === "paragraph") line(this.#inlines(block.content));
+        else
+          block.items.forEach((item, i) => {
+            const [first, ...rest] = item;
+            const marker = { kind: "text", text: block.ordered ? `${block.start + i}. ` : "• " } as const;
+            line(first?.kind === "paragraph" ? [marker, ...this.#inlines(first.content)] : [marker]);
+            visit(first?.kind === "paragraph" ? rest : item);
+          });
+      }
+    };
+    visit(this.#parse(value));
+    return out;
+  }
+
+  #parse(value: string): ProseBlock[] {
+    return parseProse(value, { resolveHref: (href) => this.fill.plain(href) });
+  }
+
+  #inlines(content: readonly ProseInline[], style?: "strong" | "em"): Inline[] {
+    return content.flatMap((node): Inline[] => {
+      switch (node.kind) {
+        case "text":
+          return [...this.fill.rich(node.text, style)];
+        case "strong":
+        case "em":
+          return this.#inlines(node.children, style ?? node.kind);
+        case "code":
+          return [{ kind: "text", text: this.fill.plain(node.text), style: "code" }];
+        case "link":
+          return [{ kind: "link", text: this.fill.plain(inlinePlainText(node.children)), href: node.href }];
+        case "break":
+          return [{ kind: "break" }];
+        default:
+          return assertNever(node);
+      }
+    });
+  }
+
+  #block(block: ProseBlock): Block {
+    if (block.kind === "paragraph") return { kind: "paragraph", text: this.#inlines(block.content) };
+    return {
+      kind: "list",
+      style: block.ordered ? "number" : "bullet",
+      items: block.items.map((item): ListItem => {
+        const [first, ...rest] = item;
+        const text = first?.kind === "paragraph" ? this.#inlines(first.content) : [];
+        const children = (first?.kind === "paragraph" ? rest : item).map((b) => this.#block(b));
+        return children.length > 0 ? { text, children } : { text };
+      }),
+    };
   }
 
   /** A numbered level-2 section heading. */

@@ -135,7 +135,7 @@ export function trainingSection(ctx: BuildContext): Block[] {
           text: [
             strong(`${ctx.fill.plain(d.title)}:`),
             text(" "),
-            ...ctx.t(d.description),
+            ...ctx.proseInline(d.description),
             ...(d.when !== undefined && !ctx.edition.holds ? [text(" (only where "), ...conditionRich(ctx, d.when), text(")")] : []),
           ],
         })),
@@ -150,11 +150,11 @@ export function qualitySection(ctx: BuildContext): Block[] {
   const qc = p.quality_controls;
   if (qc && qc.in_process.length > 0) {
     blocks.push({ kind: "paragraph", text: [strong("In-Process Controls:")] });
-    blocks.push({ kind: "list", style: "bullet", items: qc.in_process.map((s) => ({ text: ctx.t(s) })) });
+    blocks.push({ kind: "list", style: "bullet", items: qc.in_process.map((s) => ({ text: ctx.proseInline(s) })) });
   }
   if (qc && qc.final.length > 0) {
     blocks.push({ kind: "paragraph", text: [strong("Final Quality Check:")] });
-    blocks.push({ kind: "list", style: "bullet", items: qc.final.map((s) => ({ text: ctx.t(s) })) });
+    blocks.push({ kind: "list", style: "bullet", items: qc.final.map((s) => ({ text: ctx.proseInline(s) })) });
   }
   const gates = ctx.entries().filter((e) => e.step.gate);
   blocks.push({ kind: "paragraph", text: [strong("Checkpoints and sign-offs:")] });
@@ -216,7 +216,7 @@ function addendumBlocks(ctx: BuildContext, addendum: Addendum, level: 3 | undefi
     );
   else applies.push(text("clients where "), ...conditionRich(ctx, addendum.applies_when), text("."));
   blocks.push({ kind: "paragraph", text: applies });
-  if (addendum.description) blocks.push({ kind: "paragraph", text: ctx.t(addendum.description) });
+  if (addendum.description) blocks.push(...ctx.prose(addendum.description));
   const itemTable = (title: string, items: Addendum["evidence"]): void => {
     if (items.length === 0) return;
     blocks.push({ kind: "paragraph", text: [strong(`${title}:`)] });
@@ -228,7 +228,7 @@ function addendumBlocks(ctx: BuildContext, addendum: Addendum, level: 3 | undefi
         { title: "Owner", weight: 2 },
       ],
       rows: items.map((item) => [
-        ctx.t(item.text),
+        ctx.proseInline(item.text),
         plain(stepNumbers(ctx, item.at)),
         cell(item.owner ? ctx.roleTitle(item.owner) : undefined),
       ]),
@@ -241,12 +241,12 @@ function addendumBlocks(ctx: BuildContext, addendum: Addendum, level: 3 | undefi
     blocks.push({
       kind: "list",
       style: "bullet",
-      items: addendum.approvals.map((a) => ({ text: [strong(`${ctx.roleTitle(a.role)}:`), text(" "), ...ctx.t(a.text)] })),
+      items: addendum.approvals.map((a) => ({ text: [strong(`${ctx.roleTitle(a.role)}:`), text(" "), ...ctx.proseInline(a.text)] })),
     });
   }
   if (addendum.package.length > 0) {
     blocks.push({ kind: "paragraph", text: [strong("Evidence Package"), text(" (compiled and provided to the client):")] });
-    blocks.push({ kind: "list", style: "bullet", items: addendum.package.map((s) => ({ text: ctx.t(s) })) });
+    blocks.push({ kind: "list", style: "bullet", items: addendum.package.map((s) => ({ text: ctx.proseInline(s) })) });
   }
   const steps = ctx.entries().filter((e) => e.step.compliance === addendum.id);
   if (steps.length > 0) {
@@ -302,7 +302,7 @@ export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
     line.push({ kind: "break" }, text(`↻ Repeat ${everyWords(rule.repeat_every)}${until}.`));
   }
   if (rule.owner) line.push({ kind: "break" }, text(`Owner: ${ctx.roleTitle(rule.owner)}.`));
-  if (rule.description) line.push({ kind: "break" }, ...ctx.t(rule.description));
+  if (rule.description) line.push({ kind: "break" }, ...ctx.proseInline(rule.description));
   return { text: line };
 }
 
@@ -357,11 +357,11 @@ export function riskSection(ctx: BuildContext): Block[] {
         ctx.t(r.risk),
         plain(LEVEL[r.impact]),
         plain(LEVEL[r.probability]),
-        ctx.t(r.mitigation),
+        ctx.proseInline(r.mitigation),
         cell(r.owner ? ctx.roleTitle(r.owner) : undefined),
         r.controls.length === 0
           ? cell(undefined)
-          : r.controls.flatMap((c, i): Inline[] => [...(i > 0 ? [{ kind: "break" } as const] : []), ...ctx.t(c)]),
+          : r.controls.flatMap((c, i): Inline[] => [...(i > 0 ? [{ kind: "break" } as const] : []), ...ctx.proseInline(c)]),
       ]),
     },
   ];
@@ -403,10 +403,10 @@ export function kpiSection(ctx: BuildContext): Block[] {
       { title: "Definition", weight: 6 },
     ],
     rows: kpis.map((k) => {
-      const definition: Inline[] = k.definition ? [...ctx.t(k.definition)] : [];
+      const definition: Inline[] = k.definition ? [...ctx.proseInline(k.definition)] : [];
       for (const rule of k.edge_rules) {
         if (definition.length > 0) definition.push({ kind: "break" });
-        definition.push(text("• "), ...ctx.t(rule));
+        definition.push(text("• "), ...ctx.proseInline(rule));
       }
       if (k.owner) {
         if (definition.length > 0) definition.push({ kind: "break" });

@@ -101,17 +101,17 @@ export function frontSections(ctx: BuildContext): Block[] {
   const p = ctx.playbook;
   const blocks: Block[] = [];
 
-  blocks.push(ctx.section("Purpose"), { kind: "paragraph", text: ctx.t(p.purpose) });
+  blocks.push(ctx.section("Purpose"), ...ctx.prose(p.purpose));
 
   blocks.push(ctx.section("Scope"), { kind: "paragraph", text: [strong("Applies to:")] });
-  blocks.push({ kind: "list", style: "bullet", items: p.scope.applies_to.map((s) => ({ text: ctx.t(s) })) });
+  blocks.push({ kind: "list", style: "bullet", items: p.scope.applies_to.map((s) => ({ text: ctx.proseInline(s) })) });
   if (p.scope.excludes.length > 0) {
     blocks.push({ kind: "paragraph", text: [strong("Does not apply to:")] });
     blocks.push({
       kind: "list",
       style: "bullet",
       items: p.scope.excludes.map((e) => ({
-        text: e.see ? [...ctx.t(e.text), text(" (see "), ...ctx.t(e.see), text(")")] : ctx.t(e.text),
+        text: e.see ? [...ctx.proseInline(e.text), text(" (see "), ...ctx.t(e.see), text(")")] : ctx.proseInline(e.text),
       })),
     });
   }
@@ -122,7 +122,7 @@ export function frontSections(ctx: BuildContext): Block[] {
     const lines = [...(role.description ? [role.description] : []), ...role.responsibilities];
     lines.forEach((line, i) => {
       if (i > 0) duties.push({ kind: "break" });
-      duties.push(...ctx.t(line));
+      duties.push(...ctx.proseInline(line));
     });
     const notes: string[] = [];
     if (role.assignment) notes.push(`Assigned by ${role.assignment.strategies.map((s) => s.replaceAll("_", " ")).join(", then ")}`);
@@ -152,7 +152,7 @@ export function frontSections(ctx: BuildContext): Block[] {
     blocks.push({
       kind: "list",
       style: "bullet",
-      items: p.definitions.map((d) => ({ text: [strong(`${ctx.fill.plain(d.term)}:`), text(" "), ...ctx.t(d.meaning)] })),
+      items: p.definitions.map((d) => ({ text: [strong(`${ctx.fill.plain(d.term)}:`), text(" "), ...ctx.proseInline(d.meaning)] })),
     });
 
   blocks.push(ctx.section("Prerequisites"));
@@ -160,7 +160,7 @@ export function frontSections(ctx: BuildContext): Block[] {
     blocks.push({ kind: "paragraph", text: plain("None beyond the event that starts the procedure (see 6).") });
   } else {
     blocks.push({ kind: "paragraph", text: plain("Before initiating this procedure:") });
-    blocks.push({ kind: "list", style: "check", items: p.prerequisites.map((s) => ({ text: ctx.t(s), checked: false })) });
+    blocks.push({ kind: "list", style: "check", items: p.prerequisites.map((s) => ({ text: ctx.proseInline(s), checked: false })) });
   }
   return blocks;
 }

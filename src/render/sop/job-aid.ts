@@ -41,9 +41,9 @@ function stepItem(ctx: BuildContext, stepId: string): ListItem {
   if (step.when !== undefined && !ctx.edition.holds) line.push(text(" — only where "), ...conditionRich(ctx, step.when));
   const children: ListItem[] = [];
   for (const item of step.checklist) {
-    if (typeof item === "string") children.push({ text: ctx.t(item), checked: false });
+    if (typeof item === "string") children.push({ text: ctx.proseInline(item), checked: false });
     else if (item.when === undefined || !ctx.edition.holds || ctx.edition.holds(item.when))
-      children.push({ text: ctx.t(item.text), checked: false });
+      children.push({ text: ctx.proseInline(item.text), checked: false });
   }
   const notes: Rich[] = [];
   if (step.gate) {
@@ -60,7 +60,7 @@ function stepItem(ctx: BuildContext, stepId: string): ListItem {
       text(` ${ctx.fill.plain(branch.label.replace(/^if\s+/i, ""))} → ${nextShort(ctx, step.id, branch.next)}`),
     ]);
   }
-  if (step.expected_result) notes.push([strong("Done when:"), text(" "), ...ctx.t(step.expected_result)]);
+  if (step.expected_result) notes.push([strong("Done when:"), text(" "), ...ctx.proseInline(step.expected_result)]);
   else if (step.deliverable) notes.push([strong("Done when:"), text(" "), ...ctx.t(step.deliverable.title), text(" is delivered.")]);
   const blocks: Block[] = [];
   if (children.length > 0) blocks.push({ kind: "list", style: "check", items: children });

@@ -2,6 +2,7 @@
 // through marked's lexer: headings, paragraphs with line breaks kept, lists and task lists,
 // tables, code. Raw HTML is shown as text, never passed through.
 import { Lexer, type Token, type Tokens } from "marked";
+import { safeUrl } from "../../playbook/prose.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import type { BuildContext } from "./context.ts";
 
@@ -46,7 +47,9 @@ function inlines(ctx: BuildContext, tokens: readonly Token[] | undefined, style?
         break;
       case "link": {
         const link = token as Tokens.Link;
-        out.push({ kind: "link", text: ctx.fill.plain(link.text), href: link.href });
+        // Only http, https and mailto addresses stay links, in every format (Markdown included).
+        const href = safeUrl(ctx.fill.plain(link.href));
+        out.push(href ? { kind: "link", text: ctx.fill.plain(link.text), href } : { kind: "text", text: ctx.fill.plain(link.text) });
         break;
       }
       default:

@@ -89,6 +89,13 @@ function labelled(label: string, value: Rich): Block {
   return { kind: "paragraph", text: value.length > 0 ? [strong(`${label}:`), text(" "), ...value] : [strong(`${label}:`)] };
 }
 
+/** "Label: " before the author's prose; a list that follows its first paragraph stays a list. */
+function labelledProse(ctx: BuildContext, label: string, value: string): Block[] {
+  const [first, ...rest] = ctx.prose(value);
+  if (first?.kind === "paragraph") return [labelled(label, first.text), ...rest];
+  return [labelled(label, []), ...(first ? [first] : []), ...rest];
+}
+
 function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value: Rich }[] {
   const { step } = entry;
   const fields: { label: string; value: Rich }[] = [];
@@ -146,7 +153,7 @@ function meetingBlocks(ctx: BuildContext, step: Step): Block[] {
     facts.push({ label: "Attendees", value: plain(meeting.attendees.map((a) => ctx.roleTitle(a)).join(", ")) });
   if (facts.length > 0) blocks.push({ kind: "fields", items: facts });
   if (meeting.preparation.length > 0) {
-    blocks.push(labelled("Preparation (before the meeting)", []), listBlock(meeting.preparation.map((s) => ctx.t(s))));
+    blocks.push(labelled("Preparation (before the meeting)", []), listBlock(meeting.preparation.map((s) => ctx.proseInline(s))));
   }
   if (meeting.agenda.length > 0) {
     blocks.push(labelled("Agenda", []));
@@ -156,12 +163,12 @@ function meetingBlocks(ctx: BuildContext, step: Step): Block[] {
       items: meeting.agenda.map((item): ListItem => {
         const line: Inline[] = [...ctx.t(item.topic)];
         if (item.minutes !== undefined) line.push(text(` (${item.minutes} min)`));
-        if (item.description) line.push(text(": "), ...ctx.t(item.description));
+        if (item.description) line.push(text(": "), ...ctx.proseInline(item.description));
         return { text: line };
       }),
     });
   }
-  if (meeting.during.length > 0) blocks.push(labelled("During the meeting", []), listBlock(meeting.during.map((s) => ctx.t(s))));
+  if (meeting.during.length > 0) blocks.push(labelled("During the meeting", []), listBlock(meeting.during.map((s) => ctx.proseInline(s))));
   return blocks;
 }
 
@@ -169,11 +176,11 @@ function checklistBlocks(ctx: BuildContext, step: Step): Block[] {
   const items: Rich[] = [];
   for (const item of step.checklist) {
     if (typeof item === "string") {
-      items.push(ctx.t(item));
+      items.push(ctx.proseInline(item));
       continue;
     }
     if (item.when !== undefined && ctx.edition.holds && !ctx.edition.holds(item.when)) continue;
-    const line: Inline[] = [...ctx.t(item.text)];
+    const line: Inline[] = [...ctx.proseInline(item.text)];
     const notes: Rich[] = [];
     if (item.owner && item.owner !== step.owner) notes.push(plain(ctx.roleTitle(item.owner)));
     if (!item.required) notes.push(plain("optional"));
@@ -338,7 +345,7 @@ export function stepBlocks(ctx: BuildContext, entry: StepEntry): Block[] {
     { kind: "heading", level: 4, id: `step-${step.id}`, number: ctx.number(step.id), text: ctx.t(withoutLeadingNumber(step.title)) },
     { kind: "fields", items: stepFields(ctx, entry) },
   ];
-  if (step.description) blocks.push({ kind: "paragraph", text: ctx.t(step.description) });
+  if (step.description) blocks.push(...ctx.prose(step.description));
   blocks.push(...onDemandBlocks(ctx, step));
   if (step.handoff) {
     const h = step.handoff;
@@ -347,9 +354,9 @@ export function stepBlocks(ctx: BuildContext, entry: StepEntry): Block[] {
     blocks.push(
       labelled("Handoff", plain(`from ${ctx.roleTitle(h.from)} to ${ctx.roleTitle(h.to)}, with${same ? " the information below" : ""}:`)),
     );
-    if (!same) blocks.push(listBlock(h.information.map((s) => ctx.t(s))));
+    if (!same) blocks.push(listBlock(h.information.map((s) => ctx.proseInline(s))));
   }
-  if (step.instructions.length > 0) blocks.push(listBlock(step.instructions.map((s) => ctx.t(s))));
+  if (step.instructions.length > 0) blocks.push(listBlock(step.instructions.map((s) => ctx.proseInline(s))));
   blocks.push(...meetingBlocks(ctx, step), ...formBlocks(ctx, step), ...checklistBlocks(ctx, step), ...trainingBlocks(ctx, step));
   if (step.survey) {
     const survey = ctx.playbook.surveys[step.survey];
@@ -363,7 +370,7 @@ export function stepBlocks(ctx: BuildContext, entry: StepEntry): Block[] {
       );
     }
   }
-  if (step.expected_result) blocks.push(labelled("Expected Result", ctx.t(step.expected_result)));
+  if (step.expected_result) blocks.push(...labelledProse(ctx, "Expected Result", step.expected_result));
   blocks.push(...deliverableBlocks(ctx, step), ...complianceBlocks(ctx, step));
   const gate = gateCallout(ctx, entry);
   if (gate) blocks.push(gate);
@@ -406,8 +413,8 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
     },
     { kind: "fields", items: fields },
   ];
-  if (cadence.instructions.length > 0) blocks.push(listBlock(cadence.instructions.map((s) => ctx.t(s))));
-  if (cadence.expected_result) blocks.push(labelled("Expected Result", ctx.t(cadence.expected_result)));
+  if (cadence.instructions.length > 0) blocks.push(listBlock(cadence.instructions.map((s) => ctx.proseInline(s))));
+  if (cadence.expected_result) blocks.push(...labelledProse(ctx, "Expected Result", cadence.expected_result));
   return blocks;
 }
 
@@ -473,7 +480,7 @@ export function procedureSection(ctx: BuildContext): Block[] {
       id: `phase-${phase.id}`,
       text: plain(`${phaseTitle(ctx, phase, i)} (${phaseWindow(ctx, phase)})`),
     });
-    if (phase.description) blocks.push({ kind: "paragraph", text: ctx.t(phase.description) });
+    if (phase.description) blocks.push(...ctx.prose(phase.description));
     const entries = ctx.entries().filter((e) => e.phase === phase);
     if (entries.length === 0) blocks.push({ kind: "paragraph", text: plain("No step of this phase applies to this client.") });
     for (const entry of entries) blocks.push(...stepBlocks(ctx, entry));

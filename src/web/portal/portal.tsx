@@ -7,6 +7,7 @@ import { createContext, type FormEvent, type ReactNode, useCallback, useContext,
 import { fieldValueProblem } from "../../engine/form-values.ts";
 import { ApiError, client, describeError, type Schemas } from "../api/client.ts";
 import { FormInput } from "../components/form-input.tsx";
+import { Prose, ProseLine, prosePlainText } from "../components/prose.tsx";
 import { Empty, ErrorNotice, Field, Loading } from "../components/ui.tsx";
 import { dueLabel, formatDate, formatDateTime, humanize, plural, viewerZone } from "../lib/format.ts";
 import { Link, match, navigate, useLocation, useTitle } from "../lib/router.tsx";
@@ -498,11 +499,7 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
                   : "Coming up"}
         </span>
       </div>
-      {step.description ? (
-        <p className="small" style={{ margin: "0.4rem 0 0" }}>
-          {step.description}
-        </p>
-      ) : null}
+      {step.description ? <Prose className="small step-description" text={step.description} /> : null}
       {step.checklist.length > 0 ? (
         <>
           <ul className="checklist portal-checklist">
@@ -516,11 +513,11 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
                     checked={item.checked}
                     disabled={!item.canTick || busy === "checklist"}
                     aria-describedby={item.readOnlyReason ? `${id}-why` : undefined}
-                    onChange={(e) => tick(item.key, e.target.checked, item.text)}
+                    onChange={(e) => tick(item.key, e.target.checked, prosePlainText(item.text))}
                   />
                   <span>
                     <label htmlFor={id} style={{ fontWeight: 400 }}>
-                      {item.text}
+                      <ProseLine text={item.text} />
                     </label>
                     {item.readOnlyReason ? (
                       <span id={`${id}-why`} className="small muted read-only-why">

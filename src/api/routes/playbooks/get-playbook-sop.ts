@@ -11,7 +11,8 @@ import { HttpProblem, problemResponses } from "../../problems.ts";
 import { VersionParams } from "./playbook.types.ts";
 
 /** Its own policy: the document's inline styles and nothing else; no scripts (the document has none), nothing from the network, sandboxed. */
-const SOP_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox allow-popups";
+const SOP_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox allow-popups allow-popups-to-escape-sandbox";
 const CACHE_SIZE = 20;
 
 export function getPlaybookSop(app: Api, deps: ApiDeps): void {

@@ -167,7 +167,7 @@ export function PlaybookPage({ id }: { id: string }) {
             className="sop-frame"
             title={`SOP document: ${playbook.title} version ${version}`}
             src={sopUrl(playbook.id, version)}
-            sandbox="allow-popups"
+            sandbox="allow-popups allow-popups-to-escape-sandbox"
           />
         </section>
       ) : tab === "source" ? (

@@ -7,6 +7,7 @@ import { type FormEvent, useMemo, useState } from "react";
 import { fieldValueProblem } from "../../../../engine/form-values.ts";
 import type { Schemas } from "../../../api/client.ts";
 import { FormInput } from "../../../components/form-input.tsx";
+import { Prose, ProseLine, prosePlainText } from "../../../components/prose.tsx";
 import { Field, StatusBadge } from "../../../components/ui.tsx";
 import type { Command } from "../../../lib/commands.ts";
 import { dueLabel, formatDate, formatDateTime, humanize, viewerZone } from "../../../lib/format.ts";
@@ -126,7 +127,7 @@ export function StepItem({
       </button>
       {open ? (
         <div className="step-body" id={bodyId}>
-          {detail?.description ? <p>{detail.description}</p> : null}
+          {detail?.description ? <Prose text={detail.description} /> : null}
           <dl className="raci">
             <dt>Due</dt>
             <dd>
@@ -185,14 +186,18 @@ export function StepItem({
             {detail?.expectedResult ? (
               <>
                 <dt>Result</dt>
-                <dd>{detail.expectedResult}</dd>
+                <dd>
+                  <ProseLine text={detail.expectedResult} />
+                </dd>
               </>
             ) : null}
           </dl>
           {detail && detail.instructions.length > 0 ? (
             <ol className="small">
               {detail.instructions.map((text) => (
-                <li key={text}>{text}</li>
+                <li key={text}>
+                  <ProseLine text={text} />
+                </li>
               ))}
             </ol>
           ) : null}
@@ -217,7 +222,7 @@ export function StepItem({
                           setPending((p) => new Map(p).set(item.key, want));
                           void act(
                             { type: "tick_checklist", step: step.id, item: item.key, checked: want },
-                            `${want ? "Ticked" : "Unticked"}: ${item.text}`,
+                            `${want ? "Ticked" : "Unticked"}: ${prosePlainText(item.text)}`,
                           ).finally(() =>
                             setPending((p) => {
                               const next = new Map(p);
@@ -228,7 +233,7 @@ export function StepItem({
                         }}
                       />
                       <label htmlFor={inputId} style={{ fontWeight: 400 }}>
-                        {item.text}
+                        <ProseLine text={item.text} />
                         {!item.required ? <span className="muted"> (optional)</span> : null}
                         {item.owner && playbook?.roles[item.owner]?.side === "client" ? (
                           <span className="muted"> (the client ticks this in the portal)</span>

@@ -86,7 +86,7 @@ export function jobAidBlocks(ctx: BuildContext): Block[] {
     const entries = ctx.entries().filter((e) => e.phase === phase);
     if (entries.length === 0) return;
     const dates = ctx.edition.phaseDates?.get(phase.id);
-    const window = `${windowWords(phase.window, ctx)}${dates ? `: ${formatLocalDate(dates.from)}${dates.to ? ` – ${formatLocalDate(dates.to)}` : " onwards"}` : ""}`;
+    const window = `${phase.window ? windowWords(phase.window, ctx) : "no set window"}${dates ? `: ${formatLocalDate(dates.from)}${dates.to ? ` – ${formatLocalDate(dates.to)}` : " onwards"}` : ""}`;
     const header: Inline[] = [text(`${ctx.fill.plain(d.id)} v${ctx.fill.plain(d.version)} · ${ctx.fill.plain(window)} · Client: `)];
     header.push(
       text(client ? client.name : "______________________"),

@@ -1,4 +1,7 @@
-// GET /playbooks/:id/versions/:version: one version with its YAML source.
+// GET /playbooks/:id/versions/:version: one version with its YAML source and its lint findings in
+// the draft profile (the SOP quality rules' findings, as warnings, located in the source).
+import { lintLoaded } from "../../../lint/lint.ts";
+import { loadPlaybook } from "../../../playbook/load.ts";
 import { getVersion } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
@@ -22,7 +25,9 @@ export function getPlaybookVersion(app: Api, deps: ApiDeps): void {
       const { id, version } = request.params;
       const found = await getVersion(deps, id, version);
       if (!found) throw new HttpProblem("not_found", `playbook ${id} version ${version} is not published`);
-      return { id, ...found };
+      const report = lintLoaded(loadPlaybook(found.file ?? `${id}.yaml`, found.source), { profile: "draft" });
+      const findings = report.diagnostics.map(({ path: _path, ...finding }) => finding);
+      return { id, ...found, findings };
     },
   );
 }

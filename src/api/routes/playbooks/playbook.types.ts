@@ -62,7 +62,13 @@ export const UploadedPlaybook = z.object({
 });
 
 export const VersionParams = z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(200) });
-export const PlaybookSource = PlaybookVersion.extend({ id: z.string(), source: z.string() });
+export const PlaybookSource = PlaybookVersion.extend({
+  id: z.string(),
+  source: z.string(),
+  findings: z
+    .array(Finding)
+    .describe("The version's lint findings in the draft profile: what the SOP quality checklist still misses, as warnings."),
+});
 
 export const DiffParams = z.object({ id: z.string().min(1).max(200) });
 export const DiffQuery = z.object({ from: z.string().min(1).max(200), to: z.string().min(1).max(200) });

@@ -33,7 +33,7 @@ export function yamlErrorAdvice(text: string, code: string, pos: readonly [numbe
   const { line, start } = lineAround(text, pos[0]);
   if (code === "BLOCK_AS_IMPLICIT_KEY") {
     const pair = blockPair(line);
-    if (!pair || !pair.value.includes(": ")) return undefined;
+    if (!pair?.value.includes(": ")) return undefined;
     return {
       message: `the value of "${pair.key}" contains ": ", so YAML reads the text after it as another key`,
       fix: `quote this value: ${pair.key}: ${quoted(pair.value)}`,

@@ -17,7 +17,8 @@ function deadline(ctx: BuildContext, stepId: string): string {
   if (planned && zone) return `due ${formatDateTime(planned, zone)}`;
   if (step.due) return ctx.fill.plain(deadlineWords(step.due, ctx));
   if (step.opens) return ctx.fill.plain(`opens ${momentWords(step.opens, ctx)}`);
-  return step.on_demand ? "when needed" : "by the end of the phase";
+  if (step.on_demand) return "when needed";
+  return entry.phase.window ? "by the end of the phase" : "no set deadline";
 }
 
 function nextShort(ctx: BuildContext, stepId: string, next: string): string {

@@ -3,8 +3,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { lintLoaded, QUALITY_RULES, qualityFindings, RULES } from "../../src/lint/lint.ts";
-import { load, MINIMAL } from "../support/fixtures.ts";
+import { re2Problem } from "../../src/playbook/regex-dialect.ts";
+import { edited, load, MINIMAL } from "../support/fixtures.ts";
 
 const FAITHFUL = readFileSync(new URL("../fixtures/faithful.yaml", import.meta.url), "utf8");
 
@@ -79,6 +81,54 @@ describe("lint profiles", () => {
       RULES.filter((r) => r.kind === "correctness")
         .map((r) => r.id)
         .sort(),
+    );
+  });
+
+  test("property: draft and strict report the same findings; draft only turns quality errors into warnings", () => {
+    type Edit = [(string | number)[], unknown];
+    const EDITS: Edit[] = [
+      [["phases", 0, "steps", 0, "expected_result"], undefined],
+      [["phases", 1, "steps", 0, "expected_result"], undefined],
+      [["phases", 1, "steps", 3, "due"], undefined],
+      [["phases", 0, "window"], undefined],
+      [["phases", 1, "window"], undefined],
+      [["kpis"], undefined],
+      [["rules"], undefined],
+      [["phases", 1, "steps", 3, "due"], "Day 90"],
+      [["phases", 0, "steps", 0, "handoff", "to"], "ae"],
+      [["phases", 0, "steps", 1, "visible_to_client"], false],
+      [["phases", 1, "steps", 2, "next"], "go_live"],
+      [["phases", 0, "steps", 0, "owner"], "cms"],
+      [["roles", "finance"], { title: "Finance", side: "internal" }],
+      [["document", "review"], "2025-01-01"],
+    ];
+    const byRule = new Map(RULES.map((r) => [r.id, r]));
+    fc.assert(
+      fc.property(fc.subarray(EDITS), (edits) => {
+        const loaded = load(edited(edits));
+        const strict = lintLoaded(loaded, { profile: "strict" }).diagnostics;
+        const draft = lintLoaded(loaded, { profile: "draft" }).diagnostics;
+        assert.equal(draft.length, strict.length);
+        strict.forEach((s, i) => {
+          const d = draft[i];
+          assert.ok(d);
+          assert.deepEqual({ ...d, severity: s.severity }, s);
+          const quality = byRule.get(s.rule)?.kind === "quality";
+          assert.equal(d.severity, quality && s.severity === "error" ? "warning" : s.severity, `${s.rule} ${s.message}`);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("property: a pattern re2Problem accepts is a valid regular expression here, and it never throws", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z()[\]{}?*+|^$\\.:=!<>PkAzQ0-9-]{0,12}$/), (pattern) => {
+        const problem = re2Problem(pattern);
+        if (problem === undefined) assert.doesNotThrow(() => new RegExp(pattern), pattern);
+        else assert.ok(problem.index >= 0 && problem.index <= pattern.length);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -28,7 +28,11 @@ export const stepTimeline: LintRule = {
   *check({ order }) {
     for (const { step, phase, path } of order) {
       if (!step.due && !phase.window && !step.opens) {
-        yield { path: [...path, "id"], message: `step "${step.id}" has no deadline`, fix: 'add due: (e.g. "2 business days")' };
+        yield {
+          path: [...path, "id"],
+          message: `step "${step.id}" has no deadline`,
+          fix: `add due: (e.g. "2 business days"), or a window: on its phase "${phase.id}" (e.g. "Days 1-10")`,
+        };
       }
     }
   },

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { clientEdition, parseClientFile } from "../../src/render/client.ts";
 import { diffPlaybooks } from "../../src/render/diff.ts";
 import { writeMarkdown } from "../../src/render/markdown.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
@@ -37,5 +38,15 @@ describe("the SOP of a draft", () => {
     const without = edited([[["phases", 1, "window"], undefined]]);
     const diff = diffPlaybooks(modelOf(MINIMAL), modelOf(without));
     assert.ok(diff.other.includes("Phase window of Implementation: Days 11-45 → no window"), JSON.stringify(diff.other));
+  });
+
+  test("a client's edition plans a playbook whose phases have no window", () => {
+    const parsed = parseClientFile("client.yaml", "client: { name: Acme, time_zone: Europe/Berlin, country: DE, start: 2026-03-02 }\n");
+    assert.ok(parsed.client, JSON.stringify(parsed.diagnostics));
+    const result = clientEdition(modelOf(FAITHFUL), parsed.client, "2026-03-02", "client.yaml", parsed.source);
+    assert.ok(result.edition, JSON.stringify(result.diagnostics));
+    const md = writeMarkdown(buildSop(modelOf(FAITHFUL), result.edition));
+    assert.match(md, /^### Phase 1: Intake$/m);
+    assert.match(md, /\| Client edition \| Acme \|/);
   });
 });

@@ -10,9 +10,12 @@ import { react } from "./reactions.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
 import { type Instant, SATISFIED } from "./types.ts";
 
-/** A step without its own deadline is due when its phase's window ends ("Days 11-45": day 45). */
-export function phaseDeadline(window: Window): Deadline | undefined {
-  if (window.to === null) return undefined;
+/**
+ * A step without its own deadline is due when its phase's window ends ("Days 11-45": day 45);
+ * a phase without a window (the procedure gives none) sets no deadline.
+ */
+export function phaseDeadline(window: Window | undefined): Deadline | undefined {
+  if (window === undefined || window.to === null) return undefined;
   const day = window.to.unit === "week" ? window.to.n * 7 : window.to.n;
   return { kind: "day", day, anchor: window.anchor, text: window.text };
 }

@@ -2,8 +2,9 @@
 // not load is not linted further.
 import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { compareDiagnostics, type Diagnostic } from "../playbook/diagnostics.ts";
+import { compareDiagnostics, type Diagnostic, type Finding } from "../playbook/diagnostics.ts";
 import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
@@ -37,17 +38,53 @@ export interface LintReport {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function lintLoaded(loaded: LoadResult, rules: readonly LintRule[] = RULES): LintReport {
-  if (!loaded.model || !loaded.source) return { file: loaded.file, diagnostics: loaded.diagnostics };
-  const findings = rules.flatMap((rule) =>
-    [...rule.check(loaded.model as NonNullable<LoadResult["model"]>)].map((f) => ({
+/**
+ * "strict": the SOP QA checklist is enforced (CI for the built-in playbooks, `onboard lint --strict`).
+ * "draft": a faithful encoding of a procedure that lacks results, KPIs or exception rules is allowed;
+ * the quality rules' errors are reported as warnings (upload, `onboard lint`). Correctness rules and
+ * everything the loader finds are errors in both.
+ */
+export type LintProfile = "strict" | "draft";
+
+export interface LintOptions {
+  readonly profile?: LintProfile;
+  readonly rules?: readonly LintRule[];
+}
+
+/** Ids of the rules the profile decides on. */
+export const QUALITY_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.kind === "quality").map((r) => r.id));
+
+function severityIn(profile: LintProfile, rule: LintRule, severity: Diagnostic["severity"]): Diagnostic["severity"] {
+  return profile === "draft" && rule.kind === "quality" && severity === "error" ? "warning" : severity;
+}
+
+function run(model: PlaybookModel, rules: readonly LintRule[], profile: LintProfile): Finding[] {
+  return rules.flatMap((rule) =>
+    [...rule.check(model)].map((f) => ({
       ...f,
       rule: rule.id,
-      severity: f.severity ?? rule.severity,
+      severity: severityIn(profile, rule, f.severity ?? rule.severity),
     })),
   );
+}
+
+export function lintLoaded(loaded: LoadResult, options: LintOptions = {}): LintReport {
+  if (!loaded.model || !loaded.source) return { file: loaded.file, diagnostics: loaded.diagnostics };
+  const findings = run(loaded.model, options.rules ?? RULES, options.profile ?? "strict");
   const diagnostics = [...loaded.diagnostics, ...positioned(loaded.source, findings)].sort(compareDiagnostics);
   return { file: loaded.file, diagnostics };
+}
+
+/**
+ * What the SOP QA checklist finds missing in a loaded playbook: the quality rules' errors, which
+ * `--strict` refuses and the draft profile lets through. Printed as "Quality findings" in the SOP.
+ */
+export function qualityFindings(model: PlaybookModel): Finding[] {
+  return run(
+    model,
+    RULES.filter((r) => r.kind === "quality"),
+    "strict",
+  ).filter((f) => f.severity === "error");
 }
 
 const PLAYBOOK_EXTENSIONS = new Set([".yaml", ".yml"]);
@@ -75,6 +112,6 @@ export async function expandPaths(paths: readonly string[]): Promise<{ files: st
   return { files, missing };
 }
 
-export async function lintFile(file: string): Promise<LintReport> {
-  return lintLoaded(await loadPlaybookFile(file));
+export async function lintFile(file: string, options: LintOptions = {}): Promise<LintReport> {
+  return lintLoaded(await loadPlaybookFile(file), options);
 }

@@ -5,6 +5,12 @@ import type { PlaybookModel } from "../playbook/model.ts";
 export interface LintRule {
   readonly id: string;
   readonly severity: Severity;
+  /**
+   * "quality": the SOP QA checklist (an expected result per step, KPIs with targets, exception
+   * rules, timelines...); enforced by the strict profile, reported as warnings by the draft one.
+   * "correctness": what would make a project run wrongly or not at all; an error in every profile.
+   */
+  readonly kind: "quality" | "correctness";
   /** One line for `onboard lint --rules` and the docs: what the rule protects. */
   readonly description: string;
   check(model: PlaybookModel): Iterable<LintFinding>;

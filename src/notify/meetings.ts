@@ -158,7 +158,7 @@ function seriesStart(state: ProjectState, id: string, events: readonly ProjectEv
 /** The end of a phase's window: "Days 11-45" is the end of working day 45 (what its steps are due by). */
 function windowEnd(cal: BusinessCalendar, state: ProjectState, phase: Playbook["phases"][number]): Instant | undefined {
   const window = phase.window;
-  if (window.to === null) return undefined;
+  if (window === undefined || window.to === null) return undefined;
   const day = window.to.unit === "week" ? window.to.n * 7 : window.to.n;
   const deadline: Deadline = { kind: "day", day, anchor: window.anchor, text: window.text };
   return resolveOn(cal, state, deadline);
@@ -221,7 +221,10 @@ export function seriesEnd(
   const latest = planned.sort().at(-1);
   const candidates: [Instant | undefined, string][] = [
     [cadence.until ? resolveOn(cal, state, cadence.until) : undefined, `until ${cadence.until?.text ?? ""}`],
-    [phase ? mapDefined(windowEnd(cal, state, phase), held) : undefined, `the end of phase ${phase?.title} (${phase?.window.text})`],
+    [
+      phase ? mapDefined(windowEnd(cal, state, phase), held) : undefined,
+      `the end of phase ${phase?.title}${phase?.window ? ` (${phase.window.text})` : ""}`,
+    ],
     [mapDefined(latest, held), "the project's planned end"],
     [mapDefined(kpiEnd(playbook, state), held), "the project's planned go-live"],
   ];

@@ -3,6 +3,8 @@
 // playbook can see (facts, params, forms, the step, the triggering event), so a typo fails at load time
 // and not when a client trips on it.
 import { type ASTNode, Environment, parse } from "@marcbachmann/cel-js";
+import { suggest } from "./diagnostics.ts";
+import { re2Problem } from "./regex-dialect.ts";
 import type { EventType, Playbook } from "./schema.ts";
 import { celTypeOf } from "./values.ts";
 
@@ -74,7 +76,21 @@ export interface CheckResult {
   readonly ok: boolean;
   readonly type?: string;
   readonly message?: string;
+  /** How to fix it, when the checker knows better than the general advice (a did-you-mean, RE2). */
+  readonly fix?: string;
+  /** The lint rule when it is not a type error: "expr/regex" for a pattern outside RE2. */
+  readonly rule?: string;
   readonly offset?: number;
+}
+
+/** What the names under a variable are called in a message ("facts", "fields of form uat"). */
+function namesOf(path: readonly string[]): string {
+  const [root, second] = path;
+  if (root === "params") return "parameters";
+  if (root === "forms" && second !== undefined) return `fields of form "${second}"`;
+  if (root === "event") return "event fields";
+  if (root === "facts" || root === "forms") return root;
+  return `${root ?? "variable"} fields`;
 }
 
 /** What an evaluation may see; anything missing reads as its type's zero value. */
@@ -195,8 +211,11 @@ export class ExpressionChecker {
     }
     if (!result.valid) {
       const message = (result.error?.message ?? "invalid expression").split("\n")[0] ?? "invalid expression";
-      return { ok: false, message, offset: result.error?.range?.start ?? 0 };
+      const offset = result.error?.range?.start ?? 0;
+      return { ok: false, offset, ...this.#didYouMean(source, scope, message, offset) };
     }
+    const regex = ExpressionChecker.#regexProblem(source);
+    if (regex) return { ok: false, rule: "expr/regex", ...regex };
     const type = result.type ?? "dyn";
     const fits = expected === "bool" ? type === "bool" || type === "dyn" : type.startsWith("list") || type === "dyn";
     if (!fits) {
@@ -207,6 +226,75 @@ export class ExpressionChecker {
       };
     }
     return { ok: true, type };
+  }
+
+  /**
+   * A name the condition reads that is not declared: the nearest declared one (Levenshtein), or the
+   * list of what is declared there. "No such key: user_cont" after "facts." becomes
+   * `did you mean facts.user_count?`.
+   */
+  #didYouMean(source: string, scope: ExpressionScope, message: string, offset: number): { message: string; fix?: string } {
+    const unknown = /^(?:No such key|Unknown variable): (\S+)/.exec(message)?.[1];
+    if (unknown === undefined) return { message };
+    const parent = /([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\.\s*$/.exec(source.slice(0, offset))?.[1]?.split(".") ?? [];
+    let names: CelType = { ...this.#schemaFor(scope), ...(scope.item ? { [scope.item]: "string" } : {}) };
+    for (const segment of parent) {
+      const next: CelType | undefined = typeof names === "string" ? undefined : names[segment];
+      if (next === undefined || typeof next === "string") return { message };
+      names = next;
+    }
+    const candidates = typeof names === "string" ? [] : Object.keys(names);
+    const prefix = parent.length > 0 ? `${parent.join(".")}.` : "";
+    const guess = suggest(unknown, candidates);
+    const what = parent.length > 0 ? namesOf(parent) : "variables";
+    if (guess) {
+      const declare = parent.length > 0 ? `, or declare ${prefix}${unknown}` : "";
+      return { message: `${message} (did you mean ${prefix}${guess}?)`, fix: `write ${prefix}${guess}${declare}` };
+    }
+    return {
+      message,
+      fix:
+        candidates.length > 0
+          ? `the ${what} here are: ${candidates.slice(0, 12).join(", ")}${candidates.length > 12 ? ", ..." : ""}; declare ${prefix}${unknown} if it is new`
+          : `no ${what} are declared: declare ${prefix}${unknown}`,
+    };
+  }
+
+  /** A `matches` pattern written as a literal that RE2 (CEL's dialect) and this engine would read differently. */
+  static #regexProblem(source: string): { message: string; fix: string; offset: number } | undefined {
+    let found: { message: string; fix: string; offset: number } | undefined;
+    const visit = (value: unknown): void => {
+      if (found) return;
+      if (Array.isArray(value)) {
+        for (const v of value) visit(v);
+        return;
+      }
+      if (!value || typeof value !== "object" || !("op" in value)) return;
+      const node = value as ASTNode & { start?: number };
+      const args = node.args as unknown;
+      if ((node.op === "rcall" || node.op === "call") && Array.isArray(args) && args[0] === "matches") {
+        const params = (node.op === "rcall" ? args[2] : args[1]) as unknown;
+        const pattern = Array.isArray(params) ? (params.at(-1) as (ASTNode & { start?: number }) | undefined) : undefined;
+        if (pattern?.op === "value" && typeof pattern.args === "string") {
+          const problem = re2Problem(pattern.args);
+          if (problem) {
+            found = {
+              message: `the pattern "${pattern.args}": ${problem.message}`,
+              fix: problem.fix,
+              offset: (pattern.start ?? 0) + 1 + problem.index,
+            };
+            return;
+          }
+        }
+      }
+      visit(args);
+    };
+    try {
+      visit(parse(source).ast);
+    } catch {
+      return undefined;
+    }
+    return found;
   }
 
   /** The root variables an expression reads; a criterion that reads none is a constant, not a measurement. */

@@ -10,6 +10,7 @@ import { type Playbook, PlaybookSchema } from "./schema.ts";
 import { issuesToFindings } from "./schema-issues.ts";
 import { checkPlaceholders, checkTemplateTags, SemanticChecker } from "./semantics.ts";
 import { decodeUtf8, locate, parseYaml, type SourceFile } from "./source.ts";
+import { withYamlAdvice, yamlErrorAdvice } from "./yaml-advice.ts";
 
 export interface LoadResult {
   readonly file: string;
@@ -57,15 +58,17 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
   const diagnostics: Diagnostic[] = [];
   for (const error of source.document.errors) {
     const pos = source.lines.linePos(error.pos[0]);
+    const advice = yamlErrorAdvice(text, error.code, error.pos);
     diagnostics.push(
       at(file, pos.line, pos.col, {
-        rule: "source/yaml",
+        rule: advice ? "source/quote" : "source/yaml",
         severity: "error",
-        message: error.message.split("\n")[0] ?? error.code,
+        message: advice?.message ?? error.message.split("\n")[0] ?? error.code,
         fix:
-          error.code === "DUPLICATE_KEY"
+          advice?.fix ??
+          (error.code === "DUPLICATE_KEY"
             ? "remove or rename one of the two keys"
-            : "fix the YAML syntax at this spot (indentation, quotes, a missing ':')",
+            : "fix the YAML syntax at this spot (indentation, quotes, a missing ':')"),
       }),
     );
   }
@@ -135,7 +138,9 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
     return {
       file,
       source,
-      diagnostics: positioned(source, issuesToFindings(PlaybookSchema, parsed.error.issues)).sort(compareDiagnostics),
+      diagnostics: positioned(source, withYamlAdvice(source, issuesToFindings(PlaybookSchema, parsed.error.issues))).sort(
+        compareDiagnostics,
+      ),
     };
   }
   const playbook = parsed.data;

@@ -381,7 +381,9 @@ const Phase = z.strictObject({
   id: Id,
   title: Text,
   client_title: Text.optional().describe("The phase's title in the client portal."),
-  window: WindowText,
+  window: WindowText.optional().describe(
+    "When the phase runs. Optional where the procedure gives none: its steps then get no phase deadline, only their own due:.",
+  ),
   description: Prose.optional(),
   steps: z.array(Step).min(1),
 });

@@ -81,10 +81,11 @@ export class SemanticChecker {
     const result = this.#expressions.check(source, scope, expected);
     if (!result.ok) {
       this.#error(
-        "expr/type",
+        result.rule ?? "expr/type",
         path,
         `condition "${source}": ${result.message}`,
-        "conditions may use facts.*, params.*, forms.<form>.<field>, training.*, project.* (and step.*, event.*, the repeat item where they apply); declare what is missing",
+        result.fix ??
+          "conditions may use facts.*, params.*, forms.<form>.<field>, training.*, project.* (and step.*, event.*, the repeat item where they apply); declare what is missing",
         result.offset === undefined ? {} : { offset: result.offset },
       );
     }

@@ -204,9 +204,11 @@ export function clientEdition(
   const calendar = simulated.ctx.calendar;
   const phaseDates = new Map<string, { from: string; to?: string }>();
   for (const phase of playbook.phases) {
-    const anchor = phase.window.anchor.kind === "start" ? startAt : phase.window.anchor.kind === "go_live" ? final.goLiveAt : undefined;
+    const window = phase.window;
+    if (!window) continue;
+    const anchor = window.anchor.kind === "start" ? startAt : window.anchor.kind === "go_live" ? final.goLiveAt : undefined;
     if (!anchor) continue;
-    const { from, to } = windowDays(phase.window);
+    const { from, to } = windowDays(window);
     const fromDate =
       DateTime.fromISO(localDate(calendar, new Date(anchor)))
         .plus({ days: from })

@@ -35,7 +35,8 @@ export interface PlaybookDiff {
 function deadline(ctx: BuildContext, step: Step, entry: StepEntry): string {
   if (step.due) return ctx.fill.plain(deadlineWords(step.due, ctx));
   if (step.opens) return ctx.fill.plain(`opens ${momentWords(step.opens, ctx)}`);
-  return step.on_demand ? "when needed" : `by the end of the phase (${windowWords(entry.phase.window, ctx)})`;
+  if (step.on_demand) return "when needed";
+  return entry.phase.window ? `by the end of the phase (${windowWords(entry.phase.window, ctx)})` : "none set";
 }
 
 function summary(ctx: BuildContext, entry: StepEntry): StepSummary {
@@ -85,7 +86,7 @@ export function diffPlaybooks(before: PlaybookModel, after: PlaybookModel): Play
     field("title", o.title === s.title, a.stepTitle(o.id), b.stepTitle(s.id));
     field("phase", old.phase.id === entry.phase.id, old.phase.title, entry.phase.title);
     field("owner", o.owner === s.owner, a.roleTitle(o.owner), b.roleTitle(s.owner));
-    const windowOf = (e: StepEntry) => (e.step.due || e.step.opens || e.step.on_demand ? "" : e.phase.window.text);
+    const windowOf = (e: StepEntry) => (e.step.due || e.step.opens || e.step.on_demand ? "" : (e.phase.window?.text ?? ""));
     field(
       "deadline",
       json(o.due?.text) === json(s.due?.text) && json(o.opens?.text) === json(s.opens?.text) && windowOf(old) === windowOf(entry),
@@ -125,10 +126,11 @@ export function diffPlaybooks(before: PlaybookModel, after: PlaybookModel): Play
   const phasesA = new Map(pa.phases.map((p) => [p.id, p]));
   for (const phase of pb.phases) {
     const old = phasesA.get(phase.id);
-    if (!old) other.push(`Phase added: ${phase.title} (${phase.window.text})`);
+    if (!old) other.push(`Phase added: ${phase.title}${phase.window ? ` (${phase.window.text})` : ""}`);
     else {
       if (old.title !== phase.title) other.push(`Phase renamed: ${old.title} → ${phase.title}`);
-      if (old.window.text !== phase.window.text) other.push(`Phase window of ${phase.title}: ${old.window.text} → ${phase.window.text}`);
+      const [before, after] = [old.window?.text ?? "no window", phase.window?.text ?? "no window"];
+      if (before !== after) other.push(`Phase window of ${phase.title}: ${before} → ${after}`);
     }
   }
   for (const phase of pa.phases) if (!pb.phases.some((p) => p.id === phase.id)) other.push(`Phase removed: ${phase.title}`);

@@ -23,10 +23,31 @@ function tempFile(name: string, text: string): string {
 }
 
 describe("onboard CLI", () => {
-  test("lint playbooks/ exits 0 with zero errors for every built-in playbook", () => {
-    const { code, out } = onboard("lint", "playbooks/");
+  test("lint --strict playbooks/ exits 0 with zero errors for every built-in playbook", () => {
+    const { code, out } = onboard("lint", "--strict", "playbooks/");
     assert.equal(code, 0, out);
-    assert.match(out, /5 playbooks: 0 errors/);
+    assert.match(out, /5 playbooks: 0 errors.*\(strict profile\)/);
+  });
+
+  test("a faithful playbook without results, KPIs or windows passes lint (draft) and fails --strict at each finding", () => {
+    const file = join(ROOT, "test", "fixtures", "faithful.yaml");
+    const text = readFileSync(file, "utf8");
+    const draft = onboard("lint", "test/fixtures/faithful.yaml");
+    assert.equal(draft.code, 0, draft.out);
+    assert.match(draft.out, /0 errors, 6 warnings, 0 notes \(draft profile\)/);
+    const strict = onboard("lint", "--strict", "test/fixtures/faithful.yaml");
+    assert.equal(strict.code, 1, strict.out);
+    const at = (needle: string, column: number) => `test/fixtures/faithful.yaml:${lineOf(text, needle)}:${column}`;
+    for (const expected of [
+      `${at("onboard: 1", 1)} error [coverage/exceptions]`,
+      `${at("onboard: 1", 1)} error [coverage/kpis]`,
+      `${at("id: collect_forms", 13)} error [step/actionable]`,
+      `${at("id: collect_forms", 13)} error [step/timeline]`,
+      `${at("id: open_account", 13)} error [step/actionable]`,
+      `${at("id: open_account", 13)} error [step/timeline]`,
+    ])
+      assert.ok(strict.out.includes(expected), `${expected}\n${strict.out}`);
+    assert.match(strict.out, /6 errors, 0 warnings, 0 notes \(strict profile\)/);
   });
 
   test("a misspelt role fails with file:line:col and a suggestion", () => {
@@ -43,7 +64,7 @@ describe("onboard CLI", () => {
 
   test("--json prints findings a program can read", () => {
     const file = tempFile("broken.yaml", MINIMAL.replace("due: Day 40", "due: Day 60"));
-    const { code, out } = onboard("lint", "--json", file);
+    const { code, out } = onboard("lint", "--json", "--strict", file);
     assert.equal(code, 1);
     const report = JSON.parse(out) as {
       summary: { errors: number };

@@ -180,7 +180,10 @@ describe("meetings", async () => {
     assert.deepEqual(end({ ...cadence, during: undefined }), planned);
     assert.deepEqual(end({ ...cadence, during: "kickoff_and_planning" }), planned, "Days 3-10 ended before the first meeting");
     // Open-ended windows only: the KPI's planned go-live ("time_to_go_live <= 60 days"), else 13 weeks.
-    const open = { ...sop.playbook, phases: sop.playbook.phases.map((p) => ({ ...p, window: { ...p.window, to: null } })) };
+    const open = {
+      ...sop.playbook,
+      phases: sop.playbook.phases.map((p) => ({ ...p, ...(p.window ? { window: { ...p.window, to: null } } : {}) })),
+    };
     assert.deepEqual(end({ ...cadence, during: undefined }, open), {
       until: "2026-03-06T08:00:00.000Z",
       endsBy: "the project's planned go-live",

@@ -49,7 +49,7 @@ test("document control: CS-SOP-ONB-003 version 1.0 with one revision", () => {
 
 test("the four sub-processes of the description are the four phases, with their steps", () => {
   assert.deepEqual(
-    loaded().phases.map((ph) => [ph.id, ph.title, ph.window.text, ph.steps.map((s) => s.id)]),
+    loaded().phases.map((ph) => [ph.id, ph.title, ph.window?.text, ph.steps.map((s) => s.id)]),
     [
       [
         "initial_contact_welcome",

@@ -64,7 +64,7 @@ test("references: the four documents", () => {
 
 test("seven phases with the source's windows and their steps", () => {
   assert.deepEqual(
-    loaded().phases.map((ph) => [ph.id, ph.window.text, ph.steps.map((s) => s.id)]),
+    loaded().phases.map((ph) => [ph.id, ph.window?.text, ph.steps.map((s) => s.id)]),
     [
       ["pre_kickoff_setup", "Day 0-2", ["sales_handoff", "internal_setup", "welcome_email"]],
       ["client_kickoff_meeting", "Day 3-5", ["kickoff_meeting", "kickoff_deliverables"]],

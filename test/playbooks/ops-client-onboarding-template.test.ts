@@ -156,7 +156,7 @@ test("four phases with their numbered steps 1.1-4.4", () => {
   ]);
   // Added: open-ended windows (the template gives none).
   assert.deepEqual(
-    p.phases.map((ph) => ph.window.text),
+    p.phases.map((ph) => ph.window?.text),
     ["Day 0+", "Day 0+", "Day 0+", "Day 0+"],
   );
 });

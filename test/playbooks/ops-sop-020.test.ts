@@ -45,7 +45,7 @@ test("document control: OPS-SOP-020 revision 1.1 with its history", () => {
 test("four phases with their windows and steps", () => {
   const p = loaded();
   assert.deepEqual(
-    p.phases.map((ph) => [ph.id, ph.window.text, ph.steps.map((s) => s.id)]),
+    p.phases.map((ph) => [ph.id, ph.window?.text, ph.steps.map((s) => s.id)]),
     [
       ["pre_onboarding", "Days 0-1", ["sales_to_cs_handoff", "csm_assignment"]],
       ["kickoff_discovery", "Week 1", ["schedule_kickoff_call", "kickoff_call", "success_plan"]],

@@ -154,7 +154,7 @@ test("facts: user count, SOC 2, data migration and the assignment inputs", () =>
 test("six phases with the source's windows and their steps", () => {
   const p = loaded();
   assert.deepEqual(
-    p.phases.map((ph) => [ph.id, ph.window.text, ph.steps.map((s) => s.id)]),
+    p.phases.map((ph) => [ph.id, ph.window?.text, ph.steps.map((s) => s.id)]),
     [
       [
         "handoff_and_assignment",

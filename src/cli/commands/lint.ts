@@ -16,22 +16,28 @@ export const lintCommand: Command = {
 Checks each playbook (.yaml/.yml; directories are searched) and prints every finding as
 file:line:column severity [rule] message, with how to fix it.
 
+By default the draft profile applies, as on upload: the SOP quality rules (an expected result per
+step, KPIs, exception rules, timelines...) are reported as warnings. --strict makes them errors
+(the SOP QA checklist; CI runs it on the built-in playbooks).
+
 Options:
+  --strict      enforce the SOP quality rules (the strict profile)
   --json        print machine-readable findings (one JSON document)
   --quiet       print errors only
   --rules       list the rules and exit
   -h, --help    show this help
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
-  options: { json: { type: "boolean" }, quiet: { type: "boolean" }, rules: { type: "boolean" } },
+  options: { json: { type: "boolean" }, quiet: { type: "boolean" }, rules: { type: "boolean" }, strict: { type: "boolean" } },
   async run(values, positionals, io) {
     if (values.rules) {
-      for (const rule of RULES) io.out(`${rule.id.padEnd(30)} ${rule.severity.padEnd(8)} ${rule.description}`);
+      for (const rule of RULES) io.out(`${rule.id.padEnd(30)} ${rule.severity.padEnd(8)} ${rule.kind.padEnd(12)} ${rule.description}`);
       return 0;
     }
     if (positionals.length === 0) throw new UsageError(`name at least one playbook file or directory\n\n${this.usage}`);
     const { files, missing } = await expandPaths(positionals);
-    const reports = await Promise.all(files.map((file) => lintFile(file)));
+    const profile = values.strict ? "strict" : "draft";
+    const reports = await Promise.all(files.map((file) => lintFile(file, { profile })));
     const missingDiagnostics: Diagnostic[] = missing.map((file) => ({
       rule: "source/read",
       severity: "error",
@@ -45,14 +51,14 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
     const all = [...missingDiagnostics, ...reports.flatMap((r) => r.diagnostics)].sort(compareDiagnostics);
     const shown = values.quiet ? all.filter((d) => d.severity === "error") : all;
     const count = (s: Diagnostic["severity"]) => all.filter((d) => d.severity === s).length;
-    const summary = { files: files.length, errors: count("error"), warnings: count("warning"), infos: count("info") };
+    const summary = { profile, files: files.length, errors: count("error"), warnings: count("warning"), infos: count("info") };
     if (values.json) {
       io.out(JSON.stringify({ summary, diagnostics: shown.map(({ path, ...d }) => ({ ...d, path: path.join(".") })) }, null, 2));
     } else {
       for (const d of shown) io.out(paint(io, d.severity, formatDiagnostic(d)));
       if (files.length === 0 && missing.length === 0) io.err("no playbooks (.yaml, .yml) found");
       io.out(
-        `${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"}`,
+        `${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"} (${profile} profile)`,
       );
     }
     return summary.errors > 0 || (files.length === 0 && missing.length === 0) ? 1 : 0;

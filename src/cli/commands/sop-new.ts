@@ -164,7 +164,7 @@ export const sopNewCommand: Command = {
       if (interactive) {
         io.err('Phases (Enter keeps it; write "Title@Window" to change it or "drop" to leave it out):');
         for (const [i, phase] of p.phases.entries()) {
-          const answer = await q.ask(`  ${i + 1}. ${phase.title} @ ${phase.window.text}`, "");
+          const answer = await q.ask(`  ${i + 1}. ${phase.title} @ ${phase.window?.text ?? ""}`, "");
           if (answer !== "") phases[i] = parsePhase(answer);
         }
       }

@@ -5,6 +5,7 @@ import type { LintRule } from "../rule.ts";
 export const exceptionsPresent: LintRule = {
   id: "coverage/exceptions",
   severity: "error",
+  kind: "quality",
   description: "Exception handling is documented: at least one exception or escalation rule.",
   *check({ playbook }) {
     if (!playbook.rules.some((r) => r.category === "exception" || r.category === "escalation")) {
@@ -20,6 +21,7 @@ export const exceptionsPresent: LintRule = {
 export const kpisPresent: LintRule = {
   id: "coverage/kpis",
   severity: "error",
+  kind: "quality",
   description: "Metrics and success criteria are defined: at least one KPI, each with a target.",
   *check({ playbook }) {
     if (playbook.kpis.length === 0) {
@@ -40,6 +42,7 @@ export const kpisPresent: LintRule = {
 export const complianceAttached: LintRule = {
   id: "coverage/compliance",
   severity: "error",
+  kind: "correctness",
   description: "Every compliance addendum is attached to the steps where its evidence or checks happen.",
   *check({ playbook, order }) {
     for (const [i, addendum] of playbook.compliance.entries()) {
@@ -75,6 +78,7 @@ export const complianceAttached: LintRule = {
 export const unusedDeclarations: LintRule = {
   id: "coverage/unused",
   severity: "warning",
+  kind: "quality",
   description: "Declared roles, parameters and forms are used somewhere.",
   *check({ playbook }) {
     const text = JSON.stringify({ ...playbook, roles: undefined, parameters: undefined, forms: undefined, facts: undefined });

@@ -24,6 +24,7 @@ function compareVersions(a: string, b: string): number {
 export const documentDates: LintRule = {
   id: "document/dates",
   severity: "error",
+  kind: "quality",
   description: "Document control dates exist and agree: effective before review, history in order, version matches.",
   *check({ playbook }) {
     const doc = playbook.document;

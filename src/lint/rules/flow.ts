@@ -7,6 +7,7 @@ import type { LintRule } from "../rule.ts";
 export const decisionMeasurable: LintRule = {
   id: "decision/measurable",
   severity: "error",
+  kind: "correctness",
   description: "Every decision branch has an explicit criterion that reads something measurable; one fallback at most, last.",
   *check({ order }) {
     for (const { step, path } of order) {
@@ -65,6 +66,7 @@ function dependencyCycle(model: PlaybookModel): string[] | undefined {
 export const dependencyCycles: LintRule = {
   id: "graph/cycle",
   severity: "error",
+  kind: "correctness",
   description: "Step dependencies (after:) form no cycle; repetition is written as a decision loop.",
   *check(model) {
     const cycle = dependencyCycle(model);
@@ -107,6 +109,7 @@ export function reachableSteps(model: PlaybookModel): Set<string> {
 export const unreachableSteps: LintRule = {
   id: "graph/unreachable",
   severity: "error",
+  kind: "correctness",
   description: "Every step can be reached: on-demand steps are opened by some branch or automation.",
   *check(model) {
     if (dependencyCycle(model)) return;
@@ -166,6 +169,7 @@ function components(nodes: readonly string[], edges: Map<string, Set<string>>): 
 export const loopExit: LintRule = {
   id: "loop/exit",
   severity: "error",
+  kind: "correctness",
   description: "Every loop (fix, retest) has a branch that leaves it.",
   *check(model) {
     if (dependencyCycle(model)) return;

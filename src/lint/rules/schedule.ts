@@ -113,18 +113,20 @@ const SLACK_DAYS = 1;
 export const deadlineInWindow: LintRule = {
   id: "schedule/deadline-in-window",
   severity: "error",
+  kind: "quality",
   description: "No step's deadline falls outside its phase's window.",
   *check(model) {
     const schedule = estimateSchedule(model);
     for (const { step, phase, path } of model.order) {
       if (!step.due || step.on_demand) continue;
       const day = schedule.due.get(step.id);
-      const window = windowDays(phase.window, schedule.goLive);
-      if (day === undefined || !window) continue;
+      const phaseWindow = phase.window;
+      const window = phaseWindow && windowDays(phaseWindow, schedule.goLive);
+      if (day === undefined || !phaseWindow || !window) continue;
       if (day > window.to + SLACK_DAYS) {
         yield {
           path: [...path, "due"],
-          message: `"${step.id}" is due on day ${Math.round(day)} at the earliest, after its phase "${phase.id}" (${phase.window.text}) ends on day ${window.to}`,
+          message: `"${step.id}" is due on day ${Math.round(day)} at the earliest, after its phase "${phase.id}" (${phaseWindow.text}) ends on day ${window.to}`,
           fix: "move the step to the phase it happens in, or correct the deadline or the phase window",
         };
       }
@@ -132,7 +134,7 @@ export const deadlineInWindow: LintRule = {
       if (absolute && day < window.from - SLACK_DAYS) {
         yield {
           path: [...path, "due"],
-          message: `"${step.id}" is due on day ${Math.round(day)}, before its phase "${phase.id}" (${phase.window.text}) begins on day ${window.from}`,
+          message: `"${step.id}" is due on day ${Math.round(day)}, before its phase "${phase.id}" (${phaseWindow.text}) begins on day ${window.from}`,
           fix: "move the step to the phase it happens in, or correct the deadline or the phase window",
         };
       }

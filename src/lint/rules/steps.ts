@@ -5,6 +5,7 @@ import type { LintRule } from "../rule.ts";
 export const stepActionable: LintRule = {
   id: "step/actionable",
   severity: "error",
+  kind: "quality",
   description: "Every step has an owner and an expected result, a deliverable, a sign-off or a decision.",
   *check({ order }) {
     for (const { step, path } of order) {
@@ -22,11 +23,16 @@ export const stepActionable: LintRule = {
 export const stepTimeline: LintRule = {
   id: "step/timeline",
   severity: "error",
+  kind: "quality",
   description: "Every step has a timeline: its own deadline, or its phase's window.",
   *check({ order }) {
     for (const { step, phase, path } of order) {
       if (!step.due && !phase.window && !step.opens) {
-        yield { path: [...path, "id"], message: `step "${step.id}" has no deadline`, fix: 'add due: (e.g. "2 business days")' };
+        yield {
+          path: [...path, "id"],
+          message: `step "${step.id}" has no deadline`,
+          fix: `add due: (e.g. "2 business days"), or a window: on its phase "${phase.id}" (e.g. "Days 1-10")`,
+        };
       }
     }
   },
@@ -35,6 +41,7 @@ export const stepTimeline: LintRule = {
 export const handoffBothSides: LintRule = {
   id: "handoff/both-sides",
   severity: "error",
+  kind: "quality",
   description: "Every cross-role handoff names who hands over, who receives, and they differ.",
   *check({ order }) {
     for (const { step, path } of order) {
@@ -63,6 +70,7 @@ export const handoffBothSides: LintRule = {
 export const gateReachable: LintRule = {
   id: "gate/client-visible",
   severity: "error",
+  kind: "correctness",
   description: "A sign-off by a client stakeholder sits on a step the client can see in the portal.",
   *check({ order, playbook }) {
     for (const { step, path } of order) {
@@ -81,6 +89,7 @@ export const gateReachable: LintRule = {
 export const raciAccountable: LintRule = {
   id: "raci/consistent",
   severity: "error",
+  kind: "quality",
   description: "RACI: exactly one accountable role, the owner is responsible or accountable, no role in two columns but A/R.",
   *check({ order }) {
     for (const { step, path } of order) {
@@ -125,6 +134,7 @@ export const raciAccountable: LintRule = {
 export const templateReferenced: LintRule = {
   id: "step/template",
   severity: "info",
+  kind: "quality",
   description: "Deliverables name the template they are written from.",
   *check({ order }) {
     for (const { step, path } of order) {

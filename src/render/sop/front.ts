@@ -1,5 +1,6 @@
 // The front of the SOP: letterhead, title, document control, and sections 1-5 (purpose, scope,
 // responsibilities, definitions, prerequisites), in seed 002's order.
+import { qualityFindings } from "../../lint/lint.ts";
 import type { Block, Inline, Letterhead, Rich } from "../document.ts";
 import { classificationLabel, plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
@@ -71,10 +72,43 @@ export function titleBlocks(ctx: BuildContext): Block[] {
       ],
       rows,
     },
-    { kind: "heading", level: 2, id: "contents", text: plain("Contents") },
-    { kind: "toc" },
   );
+  blocks.push(...qualityBlocks(ctx));
+  blocks.push({ kind: "heading", level: 2, id: "contents", text: plain("Contents") }, { kind: "toc" });
   return blocks;
+}
+
+/**
+ * A draft that does not meet the SOP quality checklist yet says so up front: what `onboard lint
+ * --strict` would refuse, one line each. A playbook that passes strict prints nothing here.
+ */
+function qualityBlocks(ctx: BuildContext): Block[] {
+  const findings = qualityFindings(ctx.model);
+  if (findings.length === 0) return [];
+  return [
+    {
+      kind: "callout",
+      tone: "warning",
+      title: "Quality findings",
+      blocks: [
+        {
+          kind: "paragraph",
+          text: plain(
+            `This document does not yet meet the SOP quality checklist (${findings.length} finding${findings.length === 1 ? "" : "s"}). It may run as a draft; the strict check refuses it until these are addressed:`,
+          ),
+        },
+        {
+          kind: "list",
+          style: "bullet",
+          items: findings.map((f) => ({ text: plain(`${sentenceCase(f.message)}.${f.fix ? ` Fix: ${f.fix}.` : ""}`) })),
+        },
+      ],
+    },
+  ];
+}
+
+function sentenceCase(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 const WEEKDAYS: Readonly<Record<string, string>> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };

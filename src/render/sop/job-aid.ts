@@ -17,7 +17,8 @@ function deadline(ctx: BuildContext, stepId: string): string {
   if (planned && zone) return `due ${formatDateTime(planned, zone)}`;
   if (step.due) return ctx.fill.plain(deadlineWords(step.due, ctx));
   if (step.opens) return ctx.fill.plain(`opens ${momentWords(step.opens, ctx)}`);
-  return step.on_demand ? "when needed" : "by the end of the phase";
+  if (step.on_demand) return "when needed";
+  return entry.phase.window ? "by the end of the phase" : "no set deadline";
 }
 
 function nextShort(ctx: BuildContext, stepId: string, next: string): string {
@@ -86,7 +87,7 @@ export function jobAidBlocks(ctx: BuildContext): Block[] {
     const entries = ctx.entries().filter((e) => e.phase === phase);
     if (entries.length === 0) return;
     const dates = ctx.edition.phaseDates?.get(phase.id);
-    const window = `${windowWords(phase.window, ctx)}${dates ? `: ${formatLocalDate(dates.from)}${dates.to ? ` – ${formatLocalDate(dates.to)}` : " onwards"}` : ""}`;
+    const window = `${phase.window ? windowWords(phase.window, ctx) : "no set window"}${dates ? `: ${formatLocalDate(dates.from)}${dates.to ? ` – ${formatLocalDate(dates.to)}` : " onwards"}` : ""}`;
     const header: Inline[] = [text(`${ctx.fill.plain(d.id)} v${ctx.fill.plain(d.version)} · ${ctx.fill.plain(window)} · Client: `)];
     header.push(
       text(client ? client.name : "______________________"),

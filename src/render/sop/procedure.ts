@@ -42,7 +42,9 @@ export function phaseTitle(ctx: BuildContext, phase: Phase, index: number): stri
   return `Phase ${index + 1}: ${ctx.fill.plain(withoutLeadingNumber(phase.title))}`;
 }
 
-function phaseWindow(ctx: BuildContext, phase: Phase): string {
+/** The phase's window in words with its dates; undefined for a phase the procedure gives no window. */
+function phaseWindow(ctx: BuildContext, phase: Phase): string | undefined {
+  if (!phase.window) return undefined;
   const words = ctx.fill.plain(windowWords(phase.window, ctx));
   const dates = ctx.edition.phaseDates?.get(phase.id);
   if (!dates) return words;
@@ -105,7 +107,7 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
   if (step.kind !== "task") fields.push({ label: "Type", value: plain(KIND[step.kind]) });
   if (step.opens) fields.push({ label: "Opens", value: ctx.t(momentWords(step.opens, ctx)) });
   if (step.due) fields.push({ label: "Deadline", value: ctx.t(deadlineWords(step.due, ctx)) });
-  else if (!step.on_demand && entry.phase.window.to !== null) {
+  else if (!step.on_demand && entry.phase.window && entry.phase.window.to !== null) {
     fields.push({ label: "Deadline", value: plain(`by the end of the phase (${windowWords(entry.phase.window, ctx)})`) });
   }
   if (step.target) fields.push({ label: "Target", value: ctx.t(deadlineWords(step.target, ctx)) });
@@ -467,7 +469,7 @@ export function procedureSection(ctx: BuildContext): Block[] {
       }
       return [
         plain(phaseTitle(ctx, phase, i)),
-        plain(phaseWindow(ctx, phase)),
+        plain(phaseWindow(ctx, phase) ?? "—"),
         plain(stepRange(ctx, phase)),
         gates.length > 0 ? gates : plain("—"),
       ];
@@ -478,7 +480,7 @@ export function procedureSection(ctx: BuildContext): Block[] {
       kind: "heading",
       level: 3,
       id: `phase-${phase.id}`,
-      text: plain(`${phaseTitle(ctx, phase, i)} (${phaseWindow(ctx, phase)})`),
+      text: plain(`${phaseTitle(ctx, phase, i)}${phase.window ? ` (${phaseWindow(ctx, phase)})` : ""}`),
     });
     if (phase.description) blocks.push(...ctx.prose(phase.description));
     const entries = ctx.entries().filter((e) => e.phase === phase);

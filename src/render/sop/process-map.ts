@@ -162,7 +162,12 @@ export function processMapChart(ctx: BuildContext): Flowchart {
         if (target && ctx.numbers.has(target)) to(node(rule.step), target, shortLabel(triggerWords(rule.on, undefined, ctx)), true);
       }
     }
-    clusters.push({ id: `ph_${phase.id}`, label: `${phaseTitle(ctx, phase, i)} (${windowWords(phase.window, ctx)})`, nodes, edges });
+    clusters.push({
+      id: `ph_${phase.id}`,
+      label: `${phaseTitle(ctx, phase, i)}${phase.window ? ` (${windowWords(phase.window, ctx)})` : ""}`,
+      nodes,
+      edges,
+    });
   });
   const edges: FlowEdge[] = [];
   const [first] = clusters;

@@ -7593,7 +7593,7 @@ export interface operations {
             contentHash: string;
             /** @description false when this exact text was already published (nothing changed). */
             created: boolean;
-            /** @description Warnings and notes; a playbook with errors is refused with 422. */
+            /** @description Warnings and notes (the draft profile: the SOP quality rules' findings are warnings); a playbook with errors is refused with 422. */
             findings: components["schemas"]["Finding"][];
             id: string;
             version: string;
@@ -7610,7 +7610,7 @@ export interface operations {
             contentHash: string;
             /** @description false when this exact text was already published (nothing changed). */
             created: boolean;
-            /** @description Warnings and notes; a playbook with errors is refused with 422. */
+            /** @description Warnings and notes (the draft profile: the SOP quality rules' findings are warnings); a playbook with errors is refused with 422. */
             findings: components["schemas"]["Finding"][];
             id: string;
             version: string;
@@ -7765,6 +7765,8 @@ export interface operations {
             /** @description SHA-256 of the source. */
             contentHash: string;
             file: string | null;
+            /** @description The version's lint findings in the draft profile: what the SOP quality checklist still misses, as warnings. */
+            findings: components["schemas"]["Finding"][];
             id: string;
             /** @enum {string} */
             origin: "built_in" | "upload";

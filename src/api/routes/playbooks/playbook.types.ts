@@ -54,11 +54,21 @@ export const UploadedPlaybook = z.object({
   version: z.string(),
   contentHash: z.string(),
   created: z.boolean().describe("false when this exact text was already published (nothing changed)."),
-  findings: z.array(Finding).describe("Warnings and notes; a playbook with errors is refused with 422."),
+  findings: z
+    .array(Finding)
+    .describe(
+      "Warnings and notes (the draft profile: the SOP quality rules' findings are warnings); a playbook with errors is refused with 422.",
+    ),
 });
 
 export const VersionParams = z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(200) });
-export const PlaybookSource = PlaybookVersion.extend({ id: z.string(), source: z.string() });
+export const PlaybookSource = PlaybookVersion.extend({
+  id: z.string(),
+  source: z.string(),
+  findings: z
+    .array(Finding)
+    .describe("The version's lint findings in the draft profile: what the SOP quality checklist still misses, as warnings."),
+});
 
 export const DiffParams = z.object({ id: z.string().min(1).max(200) });
 export const DiffQuery = z.object({ from: z.string().min(1).max(200), to: z.string().min(1).max(200) });

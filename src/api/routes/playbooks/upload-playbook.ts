@@ -1,5 +1,6 @@
-// POST /playbooks: upload a playbook version (YAML). It is loaded and linted first: findings come
-// back located (file:line:col, with a fix); with errors it is refused (422) and nothing is stored.
+// POST /playbooks: upload a playbook version (YAML). It is loaded and linted first, in the draft
+// profile: findings come back located (file:line:col, with a fix); with errors (the language, references,
+// flow) it is refused (422) and nothing is stored; the SOP quality rules' findings are warnings.
 // The same text again is a no-op; different text under a published version is a conflict (409).
 import { lintLoaded } from "../../../lint/lint.ts";
 import { loadPlaybook } from "../../../playbook/load.ts";
@@ -34,7 +35,7 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
       const file = fileName(request.body.file);
       const { source } = request.body;
       const loaded = loadPlaybook(file, source);
-      const findings = lintLoaded(loaded).diagnostics.map(({ path: _path, ...finding }) => finding);
+      const findings = lintLoaded(loaded, { profile: "draft" }).diagnostics.map(({ path: _path, ...finding }) => finding);
       const errors = findings.filter((f) => f.severity === "error");
       const model = loaded.model;
       if (errors.length > 0 || !model) {

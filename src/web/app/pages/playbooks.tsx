@@ -222,8 +222,9 @@ function SourceView({ id, version, canLint }: { id: string; version: string; can
         ) : null}
       </div>
       <ErrorNotice error={error} />
-      {findings ? <FindingsSummary findings={findings} /> : null}
-      <CodeView text={source.data.source} findings={findings ?? []} />
+      {/* The version's own findings (draft profile) until the linter is run again. */}
+      <FindingsSummary findings={findings ?? source.data.findings} />
+      <CodeView text={source.data.source} findings={findings ?? source.data.findings} />
     </section>
   );
 }

@@ -39,6 +39,7 @@ function* proseFields(p: Playbook): Generator<[Path, string]> {
 export const linkAddress: LintRule = {
   id: "text/link-address",
   severity: "warning",
+  kind: "quality",
   description: "Links in step text go to http, https or mailto addresses; any other address is printed as plain words.",
   *check({ playbook }) {
     for (const [path, text] of proseFields(playbook)) {

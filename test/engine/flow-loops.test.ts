@@ -1,0 +1,84 @@
+// Loops that close, detours, and waiting for steps that run only sometimes (issue 15 item 3,
+// issue 22 items 1-2): small playbooks run through the pure engine.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { modelOf, person, Run } from "../support/engine.ts";
+import { edited } from "../support/fixtures.ts";
+
+const START = "2026-03-06T15:00:00.000Z";
+const csm = person("csm");
+const at = (day: number) => new Date(Date.parse(START) + day * 86_400_000).toISOString();
+
+const FORMS = { check: { title: "Document check", fields: { missing: { label: "Documents missing", type: "int", required: true } } } };
+const step = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  title: `Step ${id}`,
+  owner: "csm",
+  expected_result: `${id} done.`,
+  ...extra,
+});
+const review = (branches: unknown[]) =>
+  step("review", { form: "check", decision: { question: "Are the documents complete?", branches } });
+const COMPLETE = { label: "Complete", when: "forms.check.missing == 0", next: "continue" };
+
+/** A playbook of one phase with these steps (the minimal fixture's roles, facts and rules). */
+export function flow(steps: unknown[]): string {
+  return edited([
+    [["forms"], FORMS],
+    [["kpis"], []],
+    [["phases"], [{ id: "work", title: "Work", window: "Days 1-30", steps }]],
+  ]);
+}
+
+function decide(run: Run, missing: number, day: number): void {
+  run.send({ type: "submit_form", step: "review", values: { missing } }, csm, at(day));
+  run.send({ type: "complete_step", step: "review" }, csm, at(day));
+}
+
+describe("loops close", () => {
+  test("a branch to an on-demand step without a way back closes when that step is done, and the project completes", () => {
+    const model = modelOf(
+      flow([
+        step("collect"),
+        review([COMPLETE, { label: "Missing", otherwise: true, next: "chase" }]),
+        step("chase", { on_demand: true }),
+        step("finish"),
+      ]),
+    );
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    decide(run, 2, 2);
+    assert.equal(run.state.steps.review?.status, "looping");
+    assert.equal(run.state.steps.chase?.status, "open");
+    run.send({ type: "complete_step", step: "chase" }, csm, at(3));
+    assert.equal(run.state.steps.review?.status, "done");
+    assert.equal(run.state.steps.review?.branch, "Missing");
+    assert.equal(run.state.steps.finish?.status, "open");
+    run.send({ type: "complete_step", step: "finish" }, csm, at(4));
+    assert.equal(run.state.status, "closed");
+  });
+
+  test("a loop that returns to an earlier step decides again after that step, then leaves by its exit", () => {
+    const model = modelOf(
+      flow([
+        step("collect"),
+        review([COMPLETE, { label: "Missing", otherwise: true, next: "chase" }]),
+        step("chase", { on_demand: true, next: "collect" }),
+        step("finish"),
+      ]),
+    );
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    decide(run, 2, 2);
+    run.send({ type: "complete_step", step: "chase" }, csm, at(3));
+    assert.equal(run.state.steps.collect?.status, "open");
+    assert.equal(run.state.steps.review?.status, "blocked");
+    run.send({ type: "complete_step", step: "collect" }, csm, at(4));
+    assert.equal(run.state.steps.review?.status, "open");
+    assert.equal(run.state.steps.review?.attempt, 2);
+    decide(run, 0, 5);
+    assert.equal(run.state.steps.finish?.status, "open");
+    run.send({ type: "complete_step", step: "finish" }, csm, at(6));
+    assert.equal(run.state.status, "closed");
+  });
+});

@@ -82,3 +82,93 @@ describe("loops close", () => {
     assert.equal(run.state.status, "closed");
   });
 });
+
+describe("detours", () => {
+  const model = modelOf(
+    flow([
+      step("collect"),
+      review([COMPLETE, { label: "Missing", otherwise: true, detour: ["chase", "verify"], next: "continue" }]),
+      step("chase", { on_demand: true }),
+      step("verify", { on_demand: true, after: ["chase"] }),
+      step("finish"),
+    ]),
+  );
+
+  test("go to the detour's steps, then carry on after the deciding step without deciding again", () => {
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    decide(run, 2, 2);
+    assert.equal(run.state.steps.review?.status, "done");
+    assert.equal(run.state.steps.review?.branch, "Missing");
+    assert.equal(run.state.steps.chase?.status, "open");
+    assert.equal(run.state.steps.verify?.status, "blocked");
+    assert.equal(run.state.steps.finish?.status, "blocked");
+    run.send({ type: "complete_step", step: "chase" }, csm, at(3));
+    assert.equal(run.state.steps.verify?.status, "open");
+    assert.equal(run.state.steps.finish?.status, "blocked");
+    run.send({ type: "complete_step", step: "verify" }, csm, at(4));
+    assert.equal(run.state.steps.finish?.status, "open");
+    assert.equal(run.state.steps.review?.attempt, 1);
+    run.send({ type: "complete_step", step: "finish" }, csm, at(5));
+    assert.equal(run.state.status, "closed");
+  });
+
+  test("the other branch leaves the detour's steps unrun, and nothing waits for them", () => {
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    decide(run, 0, 2);
+    assert.equal(run.state.steps.chase?.status, "dormant");
+    assert.equal(run.state.steps.verify?.status, "dormant");
+    run.send({ type: "complete_step", step: "finish" }, csm, at(3));
+    assert.equal(run.state.status, "closed");
+  });
+});
+
+describe("waiting for steps that run only sometimes", () => {
+  const model = modelOf(
+    flow([
+      step("collect"),
+      review([COMPLETE, { label: "Missing", otherwise: true, next: "continue", actions: [{ activate: { step: "escalate" } }] }]),
+      step("escalate", { on_demand: true }),
+      step("finish", { after: ["escalate", "review"] }),
+    ]),
+  );
+
+  test("a step waiting for an on-demand step that its decision did not open proceeds once the decision is taken", () => {
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    assert.equal(run.state.steps.finish?.status, "blocked"); // review may still open escalate
+    decide(run, 0, 2);
+    assert.equal(run.state.steps.escalate?.status, "dormant");
+    assert.equal(run.state.steps.finish?.status, "open");
+    run.send({ type: "complete_step", step: "finish" }, csm, at(3));
+    assert.equal(run.state.status, "closed");
+  });
+
+  test("once the decision opened it, the waiting step waits for it to finish", () => {
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    decide(run, 1, 2);
+    assert.equal(run.state.steps.escalate?.status, "open");
+    assert.equal(run.state.steps.finish?.status, "blocked");
+    run.send({ type: "complete_step", step: "escalate" }, csm, at(3));
+    assert.equal(run.state.steps.finish?.status, "open");
+  });
+
+  test("a step waiting for a step left out for this client, after an on-demand one only rules open, is not blocked", () => {
+    const run = new Run(
+      modelOf(
+        flow([
+          step("collect"),
+          step("extra", { when: "facts.data_migration" }),
+          step("rule_only", { on_demand: true }),
+          step("finish", { after: ["extra", "rule_only"] }),
+        ]),
+      ),
+      START,
+      { facts: { data_migration: false } },
+    );
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    assert.equal(run.state.steps.finish?.status, "open");
+  });
+});

@@ -76,6 +76,33 @@ describe("lint rules", () => {
     assert.deepEqual(rulesHit(text), ["graph/unreachable"]);
   });
 
+  test("graph/blocks-forever: a decision that waits for a step only it can open", () => {
+    const text = edited([[["phases", 1, "steps", 1, "after"], ["migrate", "fix_uat"]]]);
+    assert.ok(rulesHit(text).includes("graph/blocks-forever"));
+    assert.match(lint(text).find((d) => d.rule === "graph/blocks-forever")?.message ?? "", /uat waits for fix_uat waits for uat/);
+    // Waiting for it after the decision is fine: once UAT passes, nobody can open the fix any more.
+    assert.deepEqual(rulesHit(edited([[["phases", 1, "steps", 3, "after"], ["uat", "fix_uat"]]])), []);
+  });
+
+  test("decision/detour: a detour to on-demand steps, then carry on, lints clean; anything else is named", () => {
+    const detour = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "continue" }],
+      [["phases", 1, "steps", 2, "next"], undefined],
+    ]);
+    assert.deepEqual(lint(detour), []);
+    const notOnDemand = edited([[["phases", 1, "steps", 1, "decision", "branches", 1, "detour"], ["go_live"]]], detour);
+    assert.deepEqual(rulesHit(notOnDemand), ["decision/detour"]);
+    const returns = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "continue" }],
+    ]);
+    assert.deepEqual(rulesHit(returns), ["decision/detour"]);
+    const held = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "hold" }],
+      [["phases", 1, "steps", 2, "next"], undefined],
+    ]);
+    assert.deepEqual(rulesHit(held), ["decision/detour"]);
+  });
+
   test("schedule/deadline-in-window: a deadline after the phase ends", () => {
     const text = MINIMAL.replace("due: Day 40", "due: Day 60");
     const found = lint(text).filter((d) => d.severity === "error");

@@ -285,7 +285,7 @@ const Branch = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'On-demand steps to do first, then carry on after the deciding step without deciding again (with next: continue), e.g. detour: [collect_documents].',
+      "On-demand steps to do first, then carry on after the deciding step without deciding again (with next: continue), e.g. detour: [collect_documents].",
     ),
   next: Text.describe('"continue", "hold", "end" or the id of the step to go to.'),
 });

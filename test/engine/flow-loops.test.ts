@@ -2,8 +2,9 @@
 // issue 22 items 1-2): small playbooks run through the pure engine.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { modelOf, person, Run } from "../support/engine.ts";
-import { edited } from "../support/fixtures.ts";
+import { edited, lint } from "../support/fixtures.ts";
 
 const START = "2026-03-06T15:00:00.000Z";
 const csm = person("csm");
@@ -17,8 +18,7 @@ const step = (id: string, extra: Record<string, unknown> = {}) => ({
   expected_result: `${id} done.`,
   ...extra,
 });
-const review = (branches: unknown[]) =>
-  step("review", { form: "check", decision: { question: "Are the documents complete?", branches } });
+const review = (branches: unknown[]) => step("review", { form: "check", decision: { question: "Are the documents complete?", branches } });
 const COMPLETE = { label: "Complete", when: "forms.check.missing == 0", next: "continue" };
 
 /** A playbook of one phase with these steps (the minimal fixture's roles, facts and rules). */
@@ -170,5 +170,72 @@ describe("waiting for steps that run only sometimes", () => {
     );
     run.send({ type: "complete_step", step: "collect" }, csm, at(1));
     assert.equal(run.state.steps.finish?.status, "open");
+  });
+});
+
+describe("property: loops, detours and optional steps always let a project finish", () => {
+  type Style = "retest" | "redo" | "oneway" | "detour" | "activate";
+  const STYLES: Style[] = ["retest", "redo", "oneway", "detour", "activate"];
+
+  /** Two decisions in a row, each sending missing documents round one of the five patterns. */
+  function generated(styles: readonly Style[]): string {
+    const steps: unknown[] = [];
+    const forms: Record<string, unknown> = {};
+    styles.forEach((style, i) => {
+      forms[`check${i}`] = { title: `Check ${i}`, fields: { missing: { label: "Documents missing", type: "int", required: true } } };
+      const complete = { label: "Complete", when: `forms.check${i}.missing == 0`, next: "continue" };
+      const missing =
+        style === "detour"
+          ? { label: "Missing", otherwise: true, detour: [`fix${i}`], next: "continue" }
+          : style === "activate"
+            ? { label: "Missing", otherwise: true, actions: [{ activate: { step: `fix${i}` } }], next: "continue" }
+            : { label: "Missing", otherwise: true, next: `fix${i}` };
+      const back = style === "retest" ? { next: `review${i}` } : style === "redo" ? { next: `collect${i}` } : {};
+      steps.push(
+        step(`collect${i}`),
+        step(`review${i}`, { form: `check${i}`, decision: { question: `Check ${i} complete?`, branches: [complete, missing] } }),
+        step(`fix${i}`, { on_demand: true, ...back }),
+      );
+    });
+    const waitsFor = styles.flatMap((style, i) => (style === "activate" ? [`fix${i}`] : []));
+    steps.push(step("finish", waitsFor.length > 0 ? { after: [`review${styles.length - 1}`, ...waitsFor] } : {}));
+    return edited([
+      [["forms"], forms],
+      [["kpis"], []],
+      [["phases"], [{ id: "work", title: "Work", window: "Days 1-60", steps }]],
+    ]);
+  }
+
+  const UNFINISHED = new Set(["open", "in_progress", "blocked", "scheduled", "looping"]);
+
+  test("completing every opened step (with random decisions) closes the project, never with a step unfinished", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...STYLES), { minLength: 1, maxLength: 2 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 40 }),
+        (styles, picks, outcomes) => {
+          const text = generated(styles);
+          // Their flow lints clean (this fixture leaves out KPIs, which lint also asks for).
+          const flowErrors = lint(text).filter((d) => d.severity === "error" && /^(graph|loop|decision)\//.test(d.rule));
+          assert.deepEqual(flowErrors, [], `${styles.join(", ")} lints clean`);
+          const run = new Run(modelOf(text), START);
+          for (let n = 0; n < 200 && run.state.status === "active"; n++) {
+            const open = Object.values(run.state.steps).filter((s) => s.status === "open" || s.status === "in_progress");
+            assert.ok(open.length > 0, `stuck with ${JSON.stringify(Object.values(run.state.steps).map((s) => `${s.id}:${s.status}`))}`);
+            const chosen = open[(picks[n] ?? 0) % open.length];
+            if (!chosen) break;
+            const i = chosen.id.match(/^review(\d)$/)?.[1];
+            // Decisions past the random outcomes find the documents complete, so every run ends.
+            if (i !== undefined) run.send({ type: "submit_form", step: chosen.id, values: { missing: outcomes[n] ?? 0 } }, csm, at(n / 4));
+            run.send({ type: "complete_step", step: chosen.id }, csm, at(n / 4));
+          }
+          assert.equal(run.state.status, "closed");
+          for (const s of Object.values(run.state.steps))
+            assert.ok(!UNFINISHED.has(s.status), `${s.id} is ${s.status} in a closed project`);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

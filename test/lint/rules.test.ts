@@ -77,11 +77,26 @@ describe("lint rules", () => {
   });
 
   test("graph/blocks-forever: a decision that waits for a step only it can open", () => {
-    const text = edited([[["phases", 1, "steps", 1, "after"], ["migrate", "fix_uat"]]]);
+    const text = edited([
+      [
+        ["phases", 1, "steps", 1, "after"],
+        ["migrate", "fix_uat"],
+      ],
+    ]);
     assert.ok(rulesHit(text).includes("graph/blocks-forever"));
     assert.match(lint(text).find((d) => d.rule === "graph/blocks-forever")?.message ?? "", /uat waits for fix_uat waits for uat/);
     // Waiting for it after the decision is fine: once UAT passes, nobody can open the fix any more.
-    assert.deepEqual(rulesHit(edited([[["phases", 1, "steps", 3, "after"], ["uat", "fix_uat"]]])), []);
+    assert.deepEqual(
+      rulesHit(
+        edited([
+          [
+            ["phases", 1, "steps", 3, "after"],
+            ["uat", "fix_uat"],
+          ],
+        ]),
+      ),
+      [],
+    );
   });
 
   test("decision/detour: a detour to on-demand steps, then carry on, lints clean; anything else is named", () => {

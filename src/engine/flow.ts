@@ -262,10 +262,10 @@ export function settle(draft: Draft, options: { readonly flowChanged?: boolean }
     let flow = round === 0 && options.flowChanged === true;
     for (let i = before; i < draft.events.length && !flow; i++) flow = FLOW_EVENTS.has(draft.events[i]?.type ?? "");
     seen = draft.events.length;
-    if (flow) {
-      openReadySteps(draft);
-      closeLoops(draft);
-    }
+    if (flow) openReadySteps(draft);
+    // Every round, not only after flow events: a project stuck in a loop before loops closed
+    // (every step done, one looping) closes on its next tick.
+    closeLoops(draft);
     updateCadences(draft);
     updateSurveys(draft);
     if (flow) settleProject(draft);

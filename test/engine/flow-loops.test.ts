@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { SYSTEM } from "../../src/engine/index.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
 import { edited, lint } from "../support/fixtures.ts";
 
@@ -79,6 +80,25 @@ describe("loops close", () => {
     decide(run, 0, 5);
     assert.equal(run.state.steps.finish?.status, "open");
     run.send({ type: "complete_step", step: "finish" }, csm, at(6));
+    assert.equal(run.state.status, "closed");
+  });
+});
+
+describe("projects stuck in a loop before loops closed", () => {
+  test("a looping step that nothing can return to closes on the next tick, and the project with it", () => {
+    const model = modelOf(
+      flow([step("collect"), review([COMPLETE, { label: "Missing", otherwise: true, next: "chase" }]), step("chase", { on_demand: true })]),
+    );
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "collect" }, csm, at(1));
+    decide(run, 2, 2);
+    // What an older engine left behind: the side branch done, the decision looping for ever.
+    const chase = run.state.steps.chase;
+    assert.ok(chase);
+    run.state = { ...run.state, steps: { ...run.state.steps, chase: { ...chase, status: "done", completedAt: at(3) } } };
+    assert.equal(run.state.steps.review?.status, "looping");
+    run.send({ type: "tick" }, SYSTEM, at(4));
+    assert.equal(run.state.steps.review?.status, "done");
     assert.equal(run.state.status, "closed");
   });
 });

@@ -7,7 +7,7 @@ import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.
 import type { LintRule } from "./rule.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
-import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, unreachableSteps } from "./rules/flow.ts";
+import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
 import { deadlineInWindow } from "./rules/schedule.ts";
 import { gateReachable, handoffBothSides, raciAccountable, stepActionable, stepTimeline, templateReferenced } from "./rules/steps.ts";
 
@@ -23,6 +23,7 @@ export const RULES: readonly LintRule[] = [
   unreachableSteps,
   blockedForever,
   loopExit,
+  loopSameData,
   deadlineInWindow,
   documentDates,
   exceptionsPresent,

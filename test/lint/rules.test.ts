@@ -66,6 +66,17 @@ describe("lint rules", () => {
     assert.ok(rulesHit(text).includes("loop/exit"));
   });
 
+  test("loop/same-data: a loop back to a decision that reads only the client's facts takes the same branch for ever", () => {
+    const text = MINIMAL.replace("when: forms.uat_results.failed_scenarios == 0", "when: facts.user_count > 100");
+    assert.deepEqual(rulesHit(text), ["loop/same-data"]);
+    assert.match(lint(text).find((d) => d.rule === "loop/same-data")?.fix ?? "", /detour: \[fix_uat\]/);
+    // Reading the attempt (or a form filled again) can change on the way round.
+    assert.deepEqual(
+      rulesHit(MINIMAL.replace("when: forms.uat_results.failed_scenarios == 0", "when: facts.user_count > 100 || step.attempt > 2")),
+      [],
+    );
+  });
+
   test("graph/cycle: steps that wait for each other", () => {
     const text = edited([[["phases", 0, "steps", 0, "after"], ["kickoff_call"]]]);
     assert.deepEqual(rulesHit(text), ["graph/cycle"]);

@@ -261,3 +261,35 @@ export const loopExit: LintRule = {
     }
   },
 };
+
+/** Roots of a condition that cannot change while a project runs. */
+const FIXED = new Set(["facts", "params", "client"]);
+
+export const loopSameData: LintRule = {
+  id: "loop/same-data",
+  severity: "error",
+  description:
+    "A decision that loops back to itself reads something that can change on the way round; otherwise it takes the same branch for ever (write a detour instead).",
+  *check(model) {
+    if (dependencyCycle(model)) return;
+    const edges = flowEdges(model);
+    const ids = model.order.map((e) => e.step.id);
+    for (const component of components(ids, edges)) {
+      const members = new Set(component);
+      for (const id of component) {
+        const entry = model.steps.get(id);
+        const branches = entry?.step.decision?.branches ?? [];
+        const loopsBack = branches.some((b) => members.has(b.next));
+        if (!entry || !loopsBack || (component.length < 2 && !edges.get(id)?.has(id))) continue;
+        const read = branches.flatMap((b) => (b.when === undefined ? [] : ExpressionChecker.variablesRead(b.when)));
+        if (read.length === 0 || !read.every((root) => FIXED.has(root))) continue;
+        const back = branches.find((b) => members.has(b.next));
+        yield {
+          path: [...entry.path, "decision"],
+          message: `"${id}" decides only on ${[...new Set(read)].join(", ")}, which do not change while the project runs, so after "${back?.next}" it takes the branch "${back?.label}" again, for ever`,
+          fix: `to do "${back?.next}" and then carry on, write detour: [${back?.next}] with next: continue (and remove its next:)`,
+        };
+      }
+    }
+  },
+};

@@ -198,7 +198,7 @@ describe("property: loops, detours and optional steps always let a project finis
   const STYLES: Style[] = ["retest", "redo", "oneway", "detour", "activate"];
 
   /** Two decisions in a row, each sending missing documents round one of the five patterns. */
-  function generated(styles: readonly Style[]): string {
+  function generated(styles: readonly Style[], conditional = false): string {
     const steps: unknown[] = [];
     const forms: Record<string, unknown> = {};
     styles.forEach((style, i) => {
@@ -217,7 +217,9 @@ describe("property: loops, detours and optional steps always let a project finis
         step(`fix${i}`, { on_demand: true, ...back }),
       );
     });
-    const waitsFor = styles.flatMap((style, i) => (style === "activate" ? [`fix${i}`] : []));
+    // A step left out where the client has no data migration, which the last step also waits for.
+    if (conditional) steps.push(step("migrate", { when: "facts.data_migration", after: ["collect0"] }));
+    const waitsFor = [...styles.flatMap((style, i) => (style === "activate" ? [`fix${i}`] : [])), ...(conditional ? ["migrate"] : [])];
     steps.push(step("finish", waitsFor.length > 0 ? { after: [`review${styles.length - 1}`, ...waitsFor] } : {}));
     return edited([
       [["forms"], forms],
@@ -234,12 +236,14 @@ describe("property: loops, detours and optional steps always let a project finis
         fc.array(fc.constantFrom(...STYLES), { minLength: 1, maxLength: 2 }),
         fc.array(fc.nat(), { maxLength: 40 }),
         fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 40 }),
-        (styles, picks, outcomes) => {
-          const text = generated(styles);
+        fc.boolean(),
+        fc.boolean(),
+        (styles, picks, outcomes, conditional, migration) => {
+          const text = generated(styles, conditional);
           // Their flow lints clean (this fixture leaves out KPIs, which lint also asks for).
           const flowErrors = lint(text).filter((d) => d.severity === "error" && /^(graph|loop|decision)\//.test(d.rule));
           assert.deepEqual(flowErrors, [], `${styles.join(", ")} lints clean`);
-          const run = new Run(modelOf(text), START);
+          const run = new Run(modelOf(text), START, { facts: { data_migration: migration } });
           for (let n = 0; n < 200 && run.state.status === "active"; n++) {
             const open = Object.values(run.state.steps).filter((s) => s.status === "open" || s.status === "in_progress");
             assert.ok(open.length > 0, `stuck with ${JSON.stringify(Object.values(run.state.steps).map((s) => `${s.id}:${s.status}`))}`);
@@ -249,6 +253,8 @@ describe("property: loops, detours and optional steps always let a project finis
             // Decisions past the random outcomes find the documents complete, so every run ends.
             if (i !== undefined) run.send({ type: "submit_form", step: chosen.id, values: { missing: outcomes[n] ?? 0 } }, csm, at(n / 4));
             run.send({ type: "complete_step", step: chosen.id }, csm, at(n / 4));
+            if (run.state.completedAt !== undefined)
+              for (const s of Object.values(run.state.steps)) assert.ok(!UNFINISHED.has(s.status), `completed with ${s.id} ${s.status}`);
           }
           assert.equal(run.state.status, "closed");
           for (const s of Object.values(run.state.steps))

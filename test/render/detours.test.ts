@@ -2,10 +2,11 @@
 // the flow goes and that it carries on after the decision, and the map connects them back.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { diffPlaybooks, diffText } from "../../src/render/diff.ts";
 import { writeMarkdown } from "../../src/render/markdown.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { modelOf } from "../support/engine.ts";
-import { edited } from "../support/fixtures.ts";
+import { edited, MINIMAL } from "../support/fixtures.ts";
 
 const DETOUR = edited([
   [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "continue" }],
@@ -20,6 +21,12 @@ describe("detours in the SOP", () => {
       md,
       /Opened only when needed:\*\* as a detour by the decision in 6\.4 \(User acceptance testing\)\. When done, carry on after 6\.4/,
     );
+  });
+
+  test("the job aid says it in short, and a revision's diff shows a detour added", () => {
+    const md = writeMarkdown(buildSop(modelOf(DETOUR)));
+    assert.match(md, /\*\*OTHERWISE\*\* Failed → do 6\.4\.1, then go on to 6\.5/);
+    assert.match(diffText(diffPlaybooks(modelOf(MINIMAL), modelOf(DETOUR))), /fix_uat, then continue/);
   });
 
   test("the map draws the detour from the decision and back to the step after it", () => {

@@ -104,9 +104,9 @@ function waitsFor(draft: Draft, id: string, target: string, seen: Set<string> = 
 
 /**
  * A decision that sent the flow round a loop waits (looping) for the flow to come back to it. Once
- * the step the branch went to is finished and no unfinished step can bring the flow back (the loop
- * left by another exit, or the branch went to a step that does not return), the loop is closed: the decision is done with the branch it took,
- * and what follows it opens.
+ * the step the branch went to is finished and no unfinished step can bring the flow back (the
+ * loop left by another exit, or the branch went to a step that does not return), the loop is
+ * closed: the decision is done with the branch it took, and what follows it opens.
  */
 export function closeLoops(draft: Draft): void {
   if (draft.state.status !== "active") return;

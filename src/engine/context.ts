@@ -2,7 +2,7 @@
 // evaluator and the project's business calendar. Built once per playbook version and calendar,
 // then shared by every command; it holds no mutable state.
 import { ExpressionChecker } from "../playbook/expressions.ts";
-import type { PlaybookModel, StepEntry } from "../playbook/model.ts";
+import { type PlaybookModel, returnPaths, type StepEntry, stepActivators } from "../playbook/model.ts";
 import type { Step } from "../playbook/schema.ts";
 import { type BusinessCalendar, buildCalendar } from "./calendar/business-calendar.ts";
 import { EngineError } from "./errors.ts";
@@ -14,6 +14,10 @@ export interface EngineContext {
   readonly calendar: BusinessCalendar;
   /** Dependencies of each step including phase-blocking gates of earlier phases. */
   readonly dependencies: ReadonlyMap<string, readonly string[]>;
+  /** For each on-demand step, the steps whose decisions can open it. */
+  readonly activators: ReadonlyMap<string, readonly string[]>;
+  /** For each step, the steps from which the flow can come back to it. */
+  readonly returners: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const contexts = new WeakMap<PlaybookModel, Map<string, EngineContext>>();
@@ -44,6 +48,8 @@ export function engineContext(model: PlaybookModel, calendar: CalendarInput): En
       expressions: new ExpressionChecker(model.playbook),
       calendar: buildCalendar({ ...calendar, closures: calendar.closures ?? [] }),
       dependencies: phaseGates(model),
+      activators: stepActivators(model),
+      returners: returnPaths(model),
     };
     byCalendar.set(key, ctx);
   }

@@ -104,6 +104,12 @@ function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
     switch (applies.next) {
       case "continue":
         draft.emit({ type: "step.completed", step: id, branch: applies.label });
+        // A detour: its steps open now, and what follows this step waits for them (dependenciesMet).
+        for (const detour of applies.detour ?? []) {
+          const status = draft.state.steps[detour]?.status;
+          if (status === "dormant" || status === "done" || status === "skipped")
+            draft.emit({ type: "step.activated", step: detour }, `${id}: ${applies.label}`);
+        }
         break;
       case "end":
         draft.emit({ type: "step.completed", step: id, branch: applies.label });

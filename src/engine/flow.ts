@@ -32,14 +32,40 @@ function openStep(draft: Draft, id: string, at: Instant): void {
 }
 
 /**
+ * Whether an on-demand step that nobody opened will not run: every step whose decision could open
+ * it has decided (or will not run itself). A step only rules can open never blocks anyone: rules
+ * may fire at any time, and waiting for one would wait forever.
+ */
+export function willNotRun(draft: Draft, id: string, seen: Set<string> = new Set()): boolean {
+  if (draft.state.steps[id]?.status !== "dormant") return false;
+  if (seen.has(id)) return true;
+  seen.add(id);
+  return (draft.ctx.activators.get(id) ?? []).every((from) => {
+    const status = draft.state.steps[from]?.status;
+    return status === undefined || SATISFIED.has(status) || willNotRun(draft, from, seen);
+  });
+}
+
+/** The steps of the detour the step's decision took, if it took one (done after deciding). */
+function detourOf(draft: Draft, id: string): readonly string[] {
+  const state = draft.state.steps[id];
+  if (state?.status !== "done" || state.branch === undefined) return [];
+  const branch = stepEntry(draft.ctx, id).step.decision?.branches.find((b) => b.label === state.branch);
+  return branch?.detour ?? [];
+}
+
+/**
  * Whether everything a step waits for is finished. A step left out for this client (not
- * applicable) stands in for its own dependencies, so the chain through it still holds.
+ * applicable), or on demand and not run (see willNotRun), stands in for its own dependencies, so
+ * the chain through it still holds (an inclusive join). A decision that took a detour is finished
+ * when the detour's steps are.
  */
 export function dependenciesMet(draft: Draft, id: string, seen?: Set<string>): boolean {
   for (const dep of draft.ctx.dependencies.get(id) ?? []) {
     const status = draft.state.steps[dep]?.status;
+    if (status === "done" && detourOf(draft, dep).some((d) => !SATISFIED.has(draft.state.steps[d]?.status ?? "done"))) return false;
     if (status === undefined || (SATISFIED.has(status) && status !== "not_applicable")) continue;
-    if (status !== "not_applicable") return false;
+    if (status !== "not_applicable" && !willNotRun(draft, dep)) return false;
     const visited = seen ?? new Set<string>([id]);
     if (visited.has(dep)) continue;
     visited.add(dep);
@@ -50,7 +76,9 @@ export function dependenciesMet(draft: Draft, id: string, seen?: Set<string>): b
 
 /**
  * A step was reopened: the open steps that wait for it (directly, or through steps left out for
- * this client) go back to waiting, so nothing proceeds on work that is being redone.
+ * this client) go back to waiting, so nothing proceeds on work that is being redone. A decision
+ * waiting for its loop to come back (looping) waits for the reopened step instead, and decides
+ * again once it is done.
  */
 export function reblockDependents(draft: Draft, reopened: string): void {
   const through = new Set([reopened]);
@@ -59,8 +87,49 @@ export function reblockDependents(draft: Draft, reopened: string): void {
     if (!deps.some((d) => through.has(d))) continue;
     const status = draft.state.steps[step.id]?.status;
     if (status === "not_applicable") through.add(step.id);
-    else if (status === "open" || status === "in_progress")
+    else if (status === "open" || status === "in_progress" || status === "looping")
       draft.emit({ type: "step.reblocked", step: step.id, because: reopened }, `${reopened} was reopened`);
+  }
+}
+
+/** Whether a step waits, directly or through other unfinished steps, for `target`. */
+function waitsFor(draft: Draft, id: string, target: string, seen: Set<string> = new Set()): boolean {
+  if (seen.has(id)) return false;
+  seen.add(id);
+  const status = draft.state.steps[id]?.status;
+  const next = [...(draft.ctx.dependencies.get(id) ?? []), ...(status === "dormant" ? (draft.ctx.activators.get(id) ?? []) : [])];
+  return next.some((dep) => {
+    const depStatus = draft.state.steps[dep]?.status;
+    if (depStatus === undefined || (SATISFIED.has(depStatus) && depStatus !== "not_applicable")) return false;
+    return dep === target || waitsFor(draft, dep, target, seen);
+  });
+}
+
+/**
+ * A decision that sent the flow round a loop waits (looping) for the flow to come back to it. Once
+ * the step the branch went to is finished and no unfinished step can bring the flow back (the
+ * loop left by another exit, or the branch went to a step that does not return), the loop is
+ * closed: the decision is done with the branch it took, and what follows it opens.
+ */
+export function closeLoops(draft: Draft): void {
+  if (draft.state.status !== "active") return;
+  for (const { step } of draft.ctx.model.order) {
+    const state = draft.state.steps[step.id];
+    if (state?.status !== "looping") continue;
+    // The step the branch went to, and every step from which the flow can come back.
+    const target = step.decision?.branches.find((b) => b.label === state.branch)?.next;
+    const sources = [...(draft.ctx.returners.get(step.id) ?? []), ...(target !== undefined ? [target] : [])];
+    const pending = sources.some((from) => {
+      const status = draft.state.steps[from]?.status;
+      if (from === step.id || status === undefined) return false;
+      if (status === "open" || status === "in_progress" || status === "scheduled") return true;
+      return status === "blocked" && !waitsFor(draft, from, step.id);
+    });
+    if (!pending)
+      draft.emit(
+        { type: "step.completed", step: step.id, ...(state.branch ? { branch: state.branch } : {}) },
+        "the loop closed: no step is left that returns to it",
+      );
   }
 }
 
@@ -197,6 +266,9 @@ export function settle(draft: Draft, options: { readonly flowChanged?: boolean }
     for (let i = before; i < draft.events.length && !flow; i++) flow = FLOW_EVENTS.has(draft.events[i]?.type ?? "");
     seen = draft.events.length;
     if (flow) openReadySteps(draft);
+    // Every round, not only after flow events: a project stuck in a loop before loops closed
+    // (every step done, one looping) closes on its next tick.
+    closeLoops(draft);
     updateCadences(draft);
     updateSurveys(draft);
     if (flow) settleProject(draft);

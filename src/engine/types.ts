@@ -21,11 +21,17 @@ export type StepStatus =
   | "blocked"
   /** Scheduled to open at a time (`opens:`), e.g. 30 days after go-live. */
   | "scheduled"
-  /** On-demand step that no branch or automation has opened. */
+  /**
+   * On-demand step that no branch or automation has opened. Once no decision can still open it,
+   * the steps after it do not wait for it (flow.ts willNotRun).
+   */
   | "dormant"
   | "open"
   | "in_progress"
-  /** A decision sent the flow elsewhere (fix, clarify); it reopens when the loop returns. */
+  /**
+   * A decision sent the flow elsewhere (fix, clarify); it decides again when the loop returns, and
+   * is done with its branch once nothing can return to it (flow.ts closeLoops).
+   */
   | "looping"
   | "done"
   | "skipped"

@@ -8,7 +8,7 @@ import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
-import { decisionMeasurable, dependencyCycles, loopExit, unreachableSteps } from "./rules/flow.ts";
+import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
 import { deadlineInWindow } from "./rules/schedule.ts";
 import { gateReachable, handoffBothSides, raciAccountable, stepActionable, stepTimeline, templateReferenced } from "./rules/steps.ts";
 import { linkAddress } from "./rules/text.ts";
@@ -23,7 +23,9 @@ export const RULES: readonly LintRule[] = [
   decisionMeasurable,
   dependencyCycles,
   unreachableSteps,
+  blockedForever,
   loopExit,
+  loopSameData,
   deadlineInWindow,
   documentDates,
   exceptionsPresent,

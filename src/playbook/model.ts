@@ -50,6 +50,11 @@ export function flowEdges(model: PlaybookModel): Map<string, Set<string>> {
     for (const branch of entry.step.decision?.branches ?? []) {
       if (!(BRANCH_KEYWORDS as readonly string[]).includes(branch.next)) add(entry.step.id, branch.next);
       for (const action of branch.actions) if (action.activate) add(entry.step.id, action.activate.step);
+      // A detour goes to its steps, and from each of them on to what follows the deciding step.
+      for (const detour of branch.detour ?? []) {
+        add(entry.step.id, detour);
+        for (const other of model.order) if (other.after.includes(entry.step.id)) add(detour, other.step.id);
+      }
     }
     if (entry.step.next) add(entry.step.id, entry.step.next);
   }
@@ -59,4 +64,46 @@ export function flowEdges(model: PlaybookModel): Map<string, Set<string>> {
     }
   }
   return edges;
+}
+
+/**
+ * The steps whose decisions can open each on-demand step (a branch going to it, a detour through
+ * it, or an activate action). Rules are not listed: they may fire at any time, so waiting for
+ * one would wait forever.
+ */
+export function stepActivators(model: PlaybookModel): Map<string, string[]> {
+  const activators = new Map<string, string[]>();
+  const add = (to: string, from: string) => {
+    const list = activators.get(to) ?? [];
+    if (!list.includes(from)) list.push(from);
+    activators.set(to, list);
+  };
+  for (const { step } of model.order) {
+    for (const branch of step.decision?.branches ?? []) {
+      if (!(BRANCH_KEYWORDS as readonly string[]).includes(branch.next)) add(branch.next, step.id);
+      for (const action of branch.actions) if (action.activate) add(action.activate.step, step.id);
+      for (const detour of branch.detour ?? []) add(detour, step.id);
+    }
+  }
+  return activators;
+}
+
+/** For each step, the steps from which the flow can come back to it (a path of flow edges). */
+export function returnPaths(model: PlaybookModel): Map<string, Set<string>> {
+  const edges = flowEdges(model);
+  const into = new Map<string, string[]>();
+  for (const [from, targets] of edges) for (const to of targets) into.set(to, [...(into.get(to) ?? []), from]);
+  const result = new Map<string, Set<string>>();
+  for (const { step } of model.order) {
+    const seen = new Set<string>();
+    const queue = [...(into.get(step.id) ?? [])];
+    while (queue.length > 0) {
+      const id = queue.pop() ?? "";
+      if (seen.has(id) || !model.steps.has(id)) continue;
+      seen.add(id);
+      queue.push(...(into.get(id) ?? []));
+    }
+    result.set(step.id, seen);
+  }
+  return result;
 }

@@ -315,6 +315,13 @@ const Branch = z.strictObject({
   when: Expression.optional(),
   otherwise: z.literal(true).optional(),
   actions: z.array(Action).default([]),
+  detour: z
+    .array(Id)
+    .min(1)
+    .optional()
+    .describe(
+      "On-demand steps to do first, then carry on after the deciding step without deciding again (with next: continue), e.g. detour: [collect_documents].",
+    ),
   next: Text.describe('"continue", "hold", "end" or the id of the step to go to.'),
 });
 

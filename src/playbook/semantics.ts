@@ -296,6 +296,28 @@ export class SemanticChecker {
         }
         this.#expression(branch.when, [...bAt, "when"], scope);
         this.#actions(branch.actions, [...bAt, "actions"], scope);
+        this.#refs("step", branch.detour, [...bAt, "detour"]);
+        if (branch.detour && branch.next !== "continue") {
+          this.#error(
+            "decision/detour",
+            [...bAt, "next"],
+            `branch "${branch.label}" takes a detour, so it carries on after "${step.id}": its next must be continue, not "${branch.next}"`,
+            "write next: continue (or drop the detour and go to the step with next:)",
+          );
+        }
+        branch.detour?.forEach((id, d) => {
+          const target = this.#model.steps.get(id)?.step;
+          if (target && (!target.on_demand || target.next !== undefined)) {
+            this.#error(
+              "decision/detour",
+              [...bAt, "detour", d],
+              target.on_demand
+                ? `detour step "${id}" has next: "${target.next}", but a detour returns by itself to what follows "${step.id}"`
+                : `detour step "${id}" is not on_demand, so it runs anyway`,
+              target.on_demand ? `remove next: from "${id}"` : `mark "${id}" on_demand: true`,
+            );
+          }
+        });
         if (!(BRANCH_KEYWORDS as readonly string[]).includes(branch.next)) {
           if (!this.#ids.step.has(branch.next)) {
             this.#error(

@@ -58,7 +58,7 @@ function gateText(ctx: BuildContext, step: Step): string {
 function decisionText(step: Step): string {
   const d = step.decision;
   if (!d) return "none";
-  return `${d.question} ${d.branches.map((b) => `[${b.label}${b.when ? ` if ${b.when}` : ""} → ${b.next}]`).join(" ")}`;
+  return `${d.question} ${d.branches.map((b) => `[${b.label}${b.when ? ` if ${b.when}` : ""} → ${b.detour ? `${b.detour.join(", ")}, then ` : ""}${b.next}]`).join(" ")}`;
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);

@@ -31,7 +31,12 @@ export interface NewPlaybookAnswers {
 }
 
 type Raw = Record<string, unknown>;
-type RawStep = Raw & { id: string; after?: string[]; decision?: { branches: (Raw & { next: string })[] }; next?: string };
+type RawStep = Raw & {
+  id: string;
+  after?: string[];
+  decision?: { branches: (Raw & { next: string; detour?: string[] })[] };
+  next?: string;
+};
 type RawPhase = Raw & { id: string; title: string; window: string; steps: RawStep[] };
 
 export function snakeCase(value: string): string {
@@ -131,7 +136,11 @@ function pruneSteps(raw: Raw, model: PlaybookModel, removed: ReadonlySet<string>
     phase.steps = phase.steps.filter((s) => !removed.has(s.id));
     for (const step of phase.steps) {
       if (step.after) step.after = [...new Set(step.after.flatMap((d) => resolve(d)))];
-      for (const branch of step.decision?.branches ?? []) if (removed.has(branch.next)) branch.next = "continue";
+      for (const branch of step.decision?.branches ?? []) {
+        if (removed.has(branch.next)) branch.next = "continue";
+        if (branch.detour) branch.detour = branch.detour.filter((id) => !removed.has(id));
+        if (branch.detour?.length === 0) delete branch.detour;
+      }
       if (step.next && removed.has(step.next)) delete step.next;
       for (const key of DEADLINE_KEYS) {
         const text = step[key];

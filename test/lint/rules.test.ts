@@ -66,6 +66,17 @@ describe("lint rules", () => {
     assert.ok(rulesHit(text).includes("loop/exit"));
   });
 
+  test("loop/same-data: a loop back to a decision that reads only the client's facts takes the same branch for ever", () => {
+    const text = MINIMAL.replace("when: forms.uat_results.failed_scenarios == 0", "when: facts.user_count > 100");
+    assert.deepEqual(rulesHit(text), ["loop/same-data"]);
+    assert.match(lint(text).find((d) => d.rule === "loop/same-data")?.fix ?? "", /detour: \[fix_uat\]/);
+    // Reading the attempt (or a form filled again) can change on the way round.
+    assert.deepEqual(
+      rulesHit(MINIMAL.replace("when: forms.uat_results.failed_scenarios == 0", "when: facts.user_count > 100 || step.attempt > 2")),
+      [],
+    );
+  });
+
   test("graph/cycle: steps that wait for each other", () => {
     const text = edited([[["phases", 0, "steps", 0, "after"], ["kickoff_call"]]]);
     assert.deepEqual(rulesHit(text), ["graph/cycle"]);
@@ -74,6 +85,48 @@ describe("lint rules", () => {
   test("graph/unreachable: an on-demand step nothing opens", () => {
     const text = MINIMAL.replace("otherwise: true, next: fix_uat", "otherwise: true, next: hold");
     assert.deepEqual(rulesHit(text), ["graph/unreachable"]);
+  });
+
+  test("graph/blocks-forever: a decision that waits for a step only it can open", () => {
+    const text = edited([
+      [
+        ["phases", 1, "steps", 1, "after"],
+        ["migrate", "fix_uat"],
+      ],
+    ]);
+    assert.ok(rulesHit(text).includes("graph/blocks-forever"));
+    assert.match(lint(text).find((d) => d.rule === "graph/blocks-forever")?.message ?? "", /uat waits for fix_uat waits for uat/);
+    // Waiting for it after the decision is fine: once UAT passes, nobody can open the fix any more.
+    assert.deepEqual(
+      rulesHit(
+        edited([
+          [
+            ["phases", 1, "steps", 3, "after"],
+            ["uat", "fix_uat"],
+          ],
+        ]),
+      ),
+      [],
+    );
+  });
+
+  test("decision/detour: a detour to on-demand steps, then carry on, lints clean; anything else is named", () => {
+    const detour = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "continue" }],
+      [["phases", 1, "steps", 2, "next"], undefined],
+    ]);
+    assert.deepEqual(lint(detour), []);
+    const notOnDemand = edited([[["phases", 1, "steps", 1, "decision", "branches", 1, "detour"], ["go_live"]]], detour);
+    assert.deepEqual(rulesHit(notOnDemand), ["decision/detour"]);
+    const returns = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "continue" }],
+    ]);
+    assert.deepEqual(rulesHit(returns), ["decision/detour"]);
+    const held = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: "Failed", otherwise: true, detour: ["fix_uat"], next: "hold" }],
+      [["phases", 1, "steps", 2, "next"], undefined],
+    ]);
+    assert.deepEqual(rulesHit(held), ["decision/detour"]);
   });
 
   test("schedule/deadline-in-window: a deadline after the phase ends", () => {

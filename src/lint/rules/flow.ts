@@ -1,7 +1,7 @@
 // The flow between steps: decisions with measurable criteria whose branches lead somewhere,
 // no dependency cycles, no step that can never open, no loop without a way out.
 import { ExpressionChecker } from "../../playbook/expressions.ts";
-import { BRANCH_KEYWORDS, flowEdges, type PlaybookModel } from "../../playbook/model.ts";
+import { BRANCH_KEYWORDS, flowEdges, type PlaybookModel, stepActivators } from "../../playbook/model.ts";
 import type { LintRule } from "../rule.ts";
 
 export const decisionMeasurable: LintRule = {
@@ -78,6 +78,68 @@ export const dependencyCycles: LintRule = {
         fix: "remove one of these after: entries; to repeat work, use a decision branch to an on_demand step",
       };
     }
+  },
+};
+
+/**
+ * What each step waits for at run time: its after: steps; for an on-demand one among them, also the
+ * decisions that could open it (until they decide, it may still run); for a decision with a detour,
+ * the detour's steps.
+ */
+function waitGraph(model: PlaybookModel): Map<string, string[]> {
+  const activators = stepActivators(model);
+  const waits = new Map<string, string[]>();
+  for (const { step, after } of model.order) {
+    const list = [...after];
+    for (const dep of after) {
+      for (const branch of model.steps.get(dep)?.step.decision?.branches ?? []) list.push(...(branch.detour ?? []));
+    }
+    if (step.on_demand) list.push(...(activators.get(step.id) ?? []));
+    waits.set(step.id, [...new Set(list.filter((id) => model.steps.has(id)))]);
+  }
+  return waits;
+}
+
+function waitCycle(model: PlaybookModel): string[] | undefined {
+  const waits = waitGraph(model);
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === "done") return undefined;
+    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, "visiting");
+    stack.push(id);
+    for (const dep of waits.get(id) ?? []) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const entry of model.order) {
+    const cycle = visit(entry.step.id);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+export const blockedForever: LintRule = {
+  id: "graph/blocks-forever",
+  severity: "error",
+  kind: "correctness",
+  description:
+    "No step can wait forever: a step waiting for an on-demand step waits for the decisions that could open it, and none of those may wait for the step.",
+  *check(model) {
+    if (dependencyCycle(model)) return;
+    const cycle = waitCycle(model);
+    if (!cycle) return;
+    const first = model.steps.get(cycle[0] ?? "");
+    yield {
+      path: first ? [...first.path, "id"] : ["phases"],
+      message: `these steps wait for each other, so the project could never finish: ${cycle.join(" waits for ")}`,
+      fix: "a step can wait for an on-demand step only if the decisions that open it come before it; move the after: or the decision",
+    };
   },
 };
 
@@ -199,6 +261,39 @@ export const loopExit: LintRule = {
           path: first ? [...first.path, "id"] : ["phases"],
           message: `the loop ${component.join(" → ")} has no way out`,
           fix: "give a decision in it a branch with next: continue (or end) that applies when the work passes",
+        };
+      }
+    }
+  },
+};
+
+/** Roots of a condition that cannot change while a project runs. */
+const FIXED = new Set(["facts", "params", "client"]);
+
+export const loopSameData: LintRule = {
+  id: "loop/same-data",
+  severity: "error",
+  kind: "correctness",
+  description:
+    "A decision that loops back to itself reads something that can change on the way round; otherwise it takes the same branch for ever (write a detour instead).",
+  *check(model) {
+    if (dependencyCycle(model)) return;
+    const edges = flowEdges(model);
+    const ids = model.order.map((e) => e.step.id);
+    for (const component of components(ids, edges)) {
+      const members = new Set(component);
+      for (const id of component) {
+        const entry = model.steps.get(id);
+        const branches = entry?.step.decision?.branches ?? [];
+        const loopsBack = branches.some((b) => members.has(b.next));
+        if (!entry || !loopsBack || (component.length < 2 && !edges.get(id)?.has(id))) continue;
+        const read = branches.flatMap((b) => (b.when === undefined ? [] : ExpressionChecker.variablesRead(b.when)));
+        if (read.length === 0 || !read.every((root) => FIXED.has(root))) continue;
+        const back = branches.find((b) => members.has(b.next));
+        yield {
+          path: [...entry.path, "decision"],
+          message: `"${id}" decides only on ${[...new Set(read)].join(", ")}, which do not change while the project runs, so after "${back?.next}" it takes the branch "${back?.label}" again, for ever`,
+          fix: `to do "${back?.next}" and then carry on, write detour: [${back?.next}] with next: continue (and remove its next:)`,
         };
       }
     }

@@ -20,7 +20,8 @@ export class BuildContext implements Vocabulary {
   /** Step and cadence numbers ("6.3", "6.3.1"), in document order. */
   readonly numbers = new Map<string, string>();
   /** The step (or rule) that opens each on-demand step. */
-  readonly openedBy = new Map<string, { step?: string; rule?: string }>();
+  /** Who opens each on-demand step: a decision (by a branch, a detour or an action) or a rule. */
+  readonly openedBy = new Map<string, { step?: string; rule?: string; detour?: boolean }>();
   #section = 0;
   #appendix = 0;
 
@@ -47,6 +48,11 @@ export class BuildContext implements Vocabulary {
       for (const branch of entry.step.decision?.branches ?? []) {
         if (this.model.steps.get(branch.next)?.step.on_demand && !this.openedBy.has(branch.next)) {
           this.openedBy.set(branch.next, { step: entry.step.id });
+        }
+        for (const id of branch.detour ?? []) if (!this.openedBy.has(id)) this.openedBy.set(id, { step: entry.step.id, detour: true });
+        for (const action of branch.actions) {
+          const target = action.activate?.step;
+          if (target && !this.openedBy.has(target)) this.openedBy.set(target, { step: entry.step.id });
         }
       }
     }

@@ -58,7 +58,9 @@ function stepItem(ctx: BuildContext, stepId: string): ListItem {
   for (const branch of step.decision?.branches ?? []) {
     notes.push([
       strong(branch.otherwise ? "OTHERWISE" : "IF"),
-      text(` ${ctx.fill.plain(branch.label.replace(/^if\s+/i, ""))} → ${nextShort(ctx, step.id, branch.next)}`),
+      text(
+        ` ${ctx.fill.plain(branch.label.replace(/^if\s+/i, ""))} → ${branch.detour ? `do ${branch.detour.map((id) => ctx.number(id) || ctx.stepTitle(id)).join(", ")}, then ` : ""}${nextShort(ctx, step.id, branch.next)}`,
+      ),
     ]);
   }
   if (step.expected_result) notes.push([strong("Done when:"), text(" "), ...ctx.proseInline(step.expected_result)]);

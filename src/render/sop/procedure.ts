@@ -304,6 +304,17 @@ export function gateCallout(ctx: BuildContext, entry: StepEntry): Block | undefi
   };
 }
 
+/**
+ * Where a branch leads, in words. A detour, or a branch to an on-demand step that does not return,
+ * does its steps and then carries on after the deciding step: "do 4.5, then proceed to 4.3".
+ */
+function branchWords(ctx: BuildContext, stepId: string, branch: NonNullable<Step["decision"]>["branches"][number]): string {
+  if (branch.detour) return `do ${refs(ctx, branch.detour)}, then ${nextWords(ctx, stepId, "continue")} without deciding again`;
+  const target = ctx.model.steps.get(branch.next)?.step;
+  if (target?.on_demand && target.next === undefined) return `do ${ctx.stepRef(branch.next)}, then ${nextWords(ctx, stepId, "continue")}`;
+  return nextWords(ctx, stepId, branch.next);
+}
+
 function branchItem(ctx: BuildContext, stepId: string, branch: NonNullable<Step["decision"]>["branches"][number]): ListItem {
   const label = branch.label.replace(/^if\s+/i, "");
   const line: Inline[] = [strong(branch.otherwise ? "OTHERWISE" : "IF"), text(" "), ...ctx.t(label)];
@@ -314,7 +325,7 @@ function branchItem(ctx: BuildContext, stepId: string, branch: NonNullable<Step[
     if (action.when !== undefined) line.push(text("if "), ...conditionRich(ctx, action.when), text(", "));
     line.push(...ctx.t(actionWords(action, ctx)));
   }
-  line.push({ kind: "break" }, strong("THEN"), text(" "), text(`${nextWords(ctx, stepId, branch.next)}`));
+  line.push({ kind: "break" }, strong("THEN"), text(" "), text(branchWords(ctx, stepId, branch)));
   return { text: line };
 }
 
@@ -328,16 +339,26 @@ export function decisionCallout(ctx: BuildContext, step: Step): Block | undefine
   };
 }
 
+/** Whether the decision's flow comes back to what follows it once this on-demand step is done. */
+function returnsAfterDecision(ctx: BuildContext, decision: string, stepId: string): boolean {
+  const branches = ctx.model.steps.get(decision)?.step.decision?.branches ?? [];
+  return branches.some((b) => b.next === stepId || b.detour?.includes(stepId) === true);
+}
+
 function onDemandBlocks(ctx: BuildContext, step: Step): Block[] {
   if (!step.on_demand) return [];
   const by = ctx.openedBy.get(step.id);
   const parts: Inline[] = [strong("Opened only when needed:")];
-  if (by?.step && !by.rule) parts.push(text(` by the decision in ${ctx.stepRef(by.step)}.`));
+  if (by?.step && !by.rule) parts.push(text(` ${by.detour ? "as a detour " : ""}by the decision in ${ctx.stepRef(by.step)}.`));
   else if (by?.rule) {
     const rule = ctx.playbook.rules.find((r) => r.id === by.rule);
     parts.push(text(rule ? ` when ${triggerWords(rule.on, rule.step, ctx)} (rule “${ctx.fill.plain(rule.title)}”).` : "."));
   } else parts.push(text(" by an automation or a person."));
   if (step.next) parts.push(text(` When done, return to ${ctx.stepRef(step.next)}.`));
+  else if (by?.step && !by.rule && returnsAfterDecision(ctx, by.step, step.id)) {
+    const after = successors(ctx, by.step).map((e) => e.step.id);
+    parts.push(text(` When done, carry on after ${ctx.stepRef(by.step)}${after.length > 0 ? `: proceed to ${refs(ctx, after)}` : ""}.`));
+  }
   return [{ kind: "paragraph", text: parts }];
 }
 

@@ -9,7 +9,7 @@ import type { ClassStyle, FlowCluster, Flowchart, FlowEdge, FlowNode, NodeShape 
 import { layoutFlowchart } from "../flowchart/layout.ts";
 import { estimatedMeasure } from "../flowchart/measure.ts";
 import type { BuildContext } from "./context.ts";
-import { phaseTitle } from "./procedure.ts";
+import { phaseTitle, successors } from "./procedure.ts";
 import { triggerWords, windowWords } from "./words.ts";
 
 const node = (stepId: string) => `s_${stepId}`;
@@ -105,7 +105,7 @@ export function processMapChart(ctx: BuildContext): Flowchart {
       const step = ctx.model.steps.get(stepId)?.step;
       if (!step?.decision) return { from: node(stepId) };
       const labels = step.decision.branches
-        .filter((b) => b.next === "continue")
+        .filter((b) => b.next === "continue" && !b.detour)
         .map((b) => shortLabel(ctx.fill.plain(b.label.replace(/^if\s+/i, ""))));
       return labels.length > 0 ? { from: diamond(stepId), label: labels.join(" / ") } : { from: diamond(stepId) };
     };
@@ -146,6 +146,23 @@ export function processMapChart(ctx: BuildContext): Flowchart {
             nodes.push({ id, lines: [branch.next === "hold" ? "On hold" : "End"], shape: "stadium", className: "terminal" });
             edges.push({ from: diamond(step.id), to: id, label });
           } else if (ctx.numbers.has(branch.next)) to(diamond(step.id), branch.next, label);
+          // A detour's steps (and a side branch that does not return) lead on to what follows the decision.
+          const detour = (branch.detour ?? []).filter((id) => ctx.numbers.has(id));
+          const oneWay = ctx.model.steps.get(branch.next)?.step;
+          const through = oneWay?.on_demand && oneWay.next === undefined && ctx.numbers.has(branch.next) ? [branch.next] : [];
+          const inDetour = (id: string) => ctx.model.steps.get(id)?.after ?? [];
+          for (const id of detour) {
+            if (!inDetour(id).some((d) => detour.includes(d))) to(diamond(step.id), id, label);
+            for (const d of inDetour(id).filter((d) => detour.includes(d))) to(node(d), id, undefined);
+          }
+          for (const id of [...detour, ...through]) {
+            if (detour.some((other) => inDetour(other).includes(id))) continue;
+            for (const next of successors(ctx, step.id)) to(node(id), next.step.id, "then carry on");
+          }
+          for (const action of branch.actions) {
+            const target = action.activate?.step;
+            if (target && ctx.numbers.has(target)) to(diamond(step.id), target, label, true);
+          }
         }
       }
       if (step.on_demand && step.next && ctx.numbers.has(step.next)) to(node(step.id), step.next, undefined);

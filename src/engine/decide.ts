@@ -2,15 +2,20 @@
 // the project's state, turned into events and effects. Illegal requests throw an EngineError and
 // change nothing.
 import type { Step } from "../playbook/schema.ts";
-import { conditionValues, requiredChecklist } from "./conditions.ts";
+
+type Branch = NonNullable<Step["decision"]>["branches"][number];
+
+import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
 import { formValueProblems } from "./form-values.ts";
+import { openIncident, openIncidentOn } from "./incidents.ts";
 import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
-import { fireTimer, runActions } from "./reactions.ts";
+import { actionConditions, type Failure, fireTimer, runActions } from "./reactions.ts";
+import { retryIncident } from "./retry.ts";
 import { addTo } from "./schedule.ts";
 import { ACTIVE, type Command, type StepState } from "./types.ts";
 
@@ -72,7 +77,30 @@ function blockers(draft: Draft, def: Step, state: StepState): string[] {
   return reasons;
 }
 
-function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
+/**
+ * The branch of a decision the recorded data selects (the first whose criteria hold) and which of
+ * its actions apply; or the condition that failed at run time, with what it read.
+ */
+export function chooseBranch(
+  draft: Draft,
+  def: Step,
+): { readonly applies: Branch | undefined; readonly holds: readonly boolean[] } | Failure {
+  const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
+  for (const branch of def.decision?.branches ?? []) {
+    let selected = branch.otherwise === true;
+    if (!selected && branch.when !== undefined) {
+      const result = evaluate(draft.ctx, branch.when, { step: true }, values);
+      if (!result.ok) return { expression: branch.when, failure: result };
+      selected = result.value === true;
+    }
+    if (!selected) continue;
+    const conditions = actionConditions(draft, branch.actions, { step: true }, values);
+    return "holds" in conditions ? { applies: branch, holds: conditions.holds } : conditions;
+  }
+  return { applies: undefined, holds: [] };
+}
+
+export function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
   const { def, state } = step(draft, id);
   requireOpen(state);
   const reasons = blockers(draft, def, state);
@@ -80,10 +108,24 @@ function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
     throw new EngineError("illegal_state", `step "${id}" cannot complete: ${reasons.join("; ")}`, { step: id, reasons });
 
   if (def.decision) {
-    const values = conditionValues(draft.ctx, draft.state, draft.now, id);
-    const applies = def.decision.branches.find(
-      (b) => b.otherwise === true || (b.when !== undefined && draft.ctx.expressions.evaluate(b.when, { step: true }, values) === true),
-    );
+    const choice = chooseBranch(draft, def);
+    if ("failure" in choice) {
+      const target = { kind: "decision" as const, step: id };
+      const open = openIncidentOn(draft.state, target);
+      if (open)
+        throw new EngineError(
+          "illegal_state",
+          `step "${id}" waits on incident ${open.id} (${choice.failure.error}): an admin retries it after fixing the data`,
+          { step: id, incident: open.id, error: choice.failure.error, inputs: choice.failure.inputs },
+        );
+      // The command goes through: the decision waits, open, and the incident says why.
+      openIncident(draft, target, choice.expression, choice.failure);
+      return;
+    }
+    const { applies, holds } = choice;
+    // A retry by another route (the data was fixed and the step completed again) closes the incident.
+    const pending = openIncidentOn(draft.state, { kind: "decision", step: id });
+    if (pending) draft.emit({ type: "incident.resolved", id: pending.id });
     if (!applies) {
       throw new EngineError(
         "illegal_state",
@@ -100,7 +142,7 @@ function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
         branch: applies.label,
       });
     }
-    runActions(draft, applies.actions, { step: true }, values, `${id}: ${applies.label}`);
+    runActions(draft, applies.actions, holds, `${id}: ${applies.label}`);
     switch (applies.next) {
       case "continue":
         draft.emit({ type: "step.completed", step: id, branch: applies.label });
@@ -355,6 +397,12 @@ function handle(draft: Draft, command: Command): void {
       if (!issue) throw new EngineError("not_found", `no issue "${command.issue}"`, { issue: command.issue });
       if (issue.resolvedAt) throw new EngineError("illegal_state", `issue "${command.issue}" was resolved at ${issue.resolvedAt}`, {});
       draft.emit({ type: "issue.resolved", id: issue.id });
+      return;
+    }
+    case "retry_incident": {
+      requireActive(draft);
+      if (!canManage(actor)) throw new EngineError("forbidden", "only CS operations can retry an incident", { incident: command.incident });
+      retryIncident(draft, command.incident, completeStep);
       return;
     }
     case "request_change": {

@@ -5,6 +5,7 @@ import { extname, join } from "node:path";
 import { compareDiagnostics, type Diagnostic } from "../playbook/diagnostics.ts";
 import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.ts";
 import type { LintRule } from "./rule.ts";
+import { optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
 import { decisionMeasurable, dependencyCycles, loopExit, unreachableSteps } from "./rules/flow.ts";
@@ -19,6 +20,7 @@ export const RULES: readonly LintRule[] = [
   raciAccountable,
   templateReferenced,
   decisionMeasurable,
+  optionalFactGuarded,
   dependencyCycles,
   unreachableSteps,
   loopExit,

@@ -7,7 +7,10 @@ import type { PlaybookModel } from "../../playbook/model.ts";
 import type { Action } from "../../playbook/schema.ts";
 import type { LintRule } from "../rule.ts";
 
-/** Every condition of a playbook with where it stands. */
+/**
+ * Every condition the engine evaluates while a project runs, with where it stands (training
+ * delivery and compliance conditions are only read by the SOP, where a failure reads as "no").
+ */
 export function* conditionsOf({ playbook, order }: PlaybookModel): Generator<{ source: string; path: Path }> {
   function* actions(list: readonly Action[], path: Path) {
     for (const [i, action] of list.entries()) if (action.when !== undefined) yield { source: action.when, path: [...path, i, "when"] };
@@ -23,18 +26,12 @@ export function* conditionsOf({ playbook, order }: PlaybookModel): Generator<{ s
       yield* actions(branch.actions, [...at, "actions"]);
     }
   }
-  for (const [id, track] of Object.entries(playbook.training?.tracks ?? {}))
-    if (track.when !== undefined) yield { source: track.when, path: ["training", "tracks", id, "when"] };
-  for (const [i, d] of (playbook.training?.delivery ?? []).entries())
-    if (d.when !== undefined) yield { source: d.when, path: ["training", "delivery", i, "when"] };
   for (const [i, cadence] of playbook.cadences.entries())
     if (cadence.when !== undefined) yield { source: cadence.when, path: ["cadences", i, "when"] };
   for (const [i, rule] of playbook.rules.entries()) {
     if (rule.when !== undefined) yield { source: rule.when, path: ["rules", i, "when"] };
     yield* actions(rule.actions, ["rules", i, "actions"]);
   }
-  for (const [i, addendum] of playbook.compliance.entries())
-    if (addendum.applies_when !== undefined) yield { source: addendum.applies_when, path: ["compliance", i, "applies_when"] };
 }
 
 export const optionalFactGuarded: LintRule = {

@@ -3,9 +3,8 @@
 // change nothing.
 import type { Step } from "../playbook/schema.ts";
 
-type Branch = NonNullable<Step["decision"]>["branches"][number];
-
-import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
+import { chooseBranch } from "./branches.ts";
+import { conditionValues, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
@@ -14,7 +13,7 @@ import { formValueProblems } from "./form-values.ts";
 import { openIncident, openIncidentOn } from "./incidents.ts";
 import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
-import { actionConditions, type Failure, fireTimer, runActions } from "./reactions.ts";
+import { fireTimer, runActions } from "./reactions.ts";
 import { retryIncident } from "./retry.ts";
 import { addTo } from "./schedule.ts";
 import { ACTIVE, type Command, type StepState } from "./types.ts";
@@ -77,29 +76,6 @@ function blockers(draft: Draft, def: Step, state: StepState): string[] {
   return reasons;
 }
 
-/**
- * The branch of a decision the recorded data selects (the first whose criteria hold) and which of
- * its actions apply; or the condition that failed at run time, with what it read.
- */
-export function chooseBranch(
-  draft: Draft,
-  def: Step,
-): { readonly applies: Branch | undefined; readonly holds: readonly boolean[] } | Failure {
-  const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
-  for (const branch of def.decision?.branches ?? []) {
-    let selected = branch.otherwise === true;
-    if (!selected && branch.when !== undefined) {
-      const result = evaluate(draft.ctx, branch.when, { step: true }, values);
-      if (!result.ok) return { expression: branch.when, failure: result };
-      selected = result.value === true;
-    }
-    if (!selected) continue;
-    const conditions = actionConditions(draft, branch.actions, { step: true }, values);
-    return "holds" in conditions ? { applies: branch, holds: conditions.holds } : conditions;
-  }
-  return { applies: undefined, holds: [] };
-}
-
 export function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
   const { def, state } = step(draft, id);
   requireOpen(state);
@@ -107,11 +83,16 @@ export function completeStep(draft: Draft, id: string, chosenBranch?: string): v
   if (reasons.length > 0)
     throw new EngineError("illegal_state", `step "${id}" cannot complete: ${reasons.join("; ")}`, { step: id, reasons });
 
-  if (def.decision) {
-    const choice = chooseBranch(draft, def);
+  // The condition of a decision that failed works now (a retry, or the step completed again after
+  // the data was fixed; or the version the project moved to has no decision here): close the incident.
+  const pending = openIncidentOn(draft.state, { kind: "decision", step: id });
+  const choice = def.decision ? chooseBranch(draft, def) : undefined;
+  if (pending && !(choice && "failure" in choice)) draft.emit({ type: "incident.resolved", id: pending.id });
+
+  if (def.decision && choice) {
     if ("failure" in choice) {
       const target = { kind: "decision" as const, step: id };
-      const open = openIncidentOn(draft.state, target);
+      const open = pending;
       if (open)
         throw new EngineError(
           "illegal_state",
@@ -123,9 +104,6 @@ export function completeStep(draft: Draft, id: string, chosenBranch?: string): v
       return;
     }
     const { applies, holds } = choice;
-    // A retry by another route (the data was fixed and the step completed again) closes the incident.
-    const pending = openIncidentOn(draft.state, { kind: "decision", step: id });
-    if (pending) draft.emit({ type: "incident.resolved", id: pending.id });
     if (!applies) {
       throw new EngineError(
         "illegal_state",

@@ -1,6 +1,7 @@
 // Retrying an incident: evaluate its condition again, as the playbook version the project runs now
 // defines it, on the data as it is now. When it works the incident is resolved and what it held
 // moves on; when it still fails the retry is refused with the error and nothing changes.
+import { chooseBranch } from "./branches.ts";
 import { conditionValues, type Evaluation, evaluate } from "./conditions.ts";
 import type { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
@@ -51,7 +52,10 @@ export function retryIncident(draft: Draft, id: string, completeStep: (draft: Dr
         draft.emit({ type: "incident.resolved", id });
         return;
       }
-      // Completing again evaluates the branches; success resolves the incident, failure says why.
+      const def = draft.ctx.model.steps.get(incident.step)?.step;
+      const choice = def ? chooseBranch(draft, def) : undefined;
+      if (choice && "failure" in choice) stillFails(incident, choice.expression, choice.failure);
+      // Completing evaluates the branches again and resolves the incident; the flow moves on.
       completeStep(draft, incident.step);
       return;
     }

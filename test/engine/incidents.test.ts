@@ -142,6 +142,7 @@ describe("a condition that fails at run time opens an incident", () => {
     assert.equal(run.state.steps.uat?.status, "open");
     // Completing again while it is open is refused with the incident named, not a second incident.
     refused(() => run.send({ type: "complete_step", step: "uat" }, csm, START), "illegal_state", /waits on incident incident-1/);
+    refused(() => run.send({ type: "retry_incident", incident: "incident-1" }, MANAGER, LATER), "illegal_state", /still fails/);
     run.send({ type: "submit_form", step: "uat", values: { total: 40 } }, csm, LATER);
     const retried = run.send({ type: "retry_incident", incident: "incident-1" }, MANAGER, LATER);
     assert.deepEqual(run.types(retried), ["incident.resolved", "step.completed:uat", "step.opened:go_live"]);

@@ -168,6 +168,9 @@ export class ExpressionChecker {
       // CEL's heterogeneous numeric equality: `event.amount == 0` compares a double with an int by
       // value, as `>` already does (one overload covers ==, != and both operand orders).
       env.registerOperator("double == int", (a: number, b: bigint) => a === Number(b));
+      // ... and list membership, which CEL defines by the same equality.
+      env.registerOperator("double in list<int>", (a: number, list: readonly bigint[]) => list.some((x) => Number(x) === a));
+      env.registerOperator("int in list<double>", (a: bigint, list: readonly number[]) => list.some((x) => x === Number(a)));
       for (const [name, type] of Object.entries(this.#schemaFor(scope))) {
         // Empty maps (no facts declared) are still declared, so `facts.x` reports "No such key: x".
         if (typeof type === "string") env.registerVariable(name, type);

@@ -171,7 +171,7 @@ describe("lint rules", () => {
   });
 
   test("expr/type: an int literal equals a double field (CEL's heterogeneous numeric equality), as > already did", () => {
-    for (const when of ["event.amount == 0", "0 != event.amount", "event.amount > 0"]) {
+    for (const when of ["event.amount == 0", "0 != event.amount", "event.amount > 0", "event.amount in [0, 100]"]) {
       const text = edited([
         [
           ["rules", 1],
@@ -193,6 +193,8 @@ describe("lint rules", () => {
     assert.equal(checker.evaluate("event.amount == 0", scope, { event: { amount: 1.5 } }), false);
     assert.equal(checker.evaluate("2 == event.amount", scope, { event: { amount: 2 } }), true);
     assert.equal(checker.evaluate("event.amount != 2", scope, { event: { amount: 2.5 } }), true);
+    assert.equal(checker.evaluate("event.amount in [0, 100]", scope, { event: { amount: 100 } }), true);
+    assert.equal(checker.evaluate("event.amount in [0, 100]", scope, { event: { amount: 50 } }), false);
   });
 
   test("has(facts.x) tells whether the client gave the fact: absent facts are absent", () => {

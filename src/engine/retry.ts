@@ -19,7 +19,12 @@ function stillFails(incident: Incident, expression: string, failure: Extract<Eva
 
 /** A step's `when:` and `for_each:` again: whether it applies to this client and its items. */
 function retryStepCondition(draft: Draft, incident: Incident): void {
-  const def = incident.step === undefined ? undefined : draft.ctx.model.steps.get(incident.step)?.step;
+  // The step no longer waits on its condition (skipped, or a decision ended the flow): nothing to evaluate.
+  if (incident.step === undefined || draft.state.steps[incident.step]?.status !== "blocked") {
+    draft.emit({ type: "incident.resolved", id: incident.id });
+    return;
+  }
+  const def = draft.ctx.model.steps.get(incident.step)?.step;
   const values = conditionValues(draft.ctx, draft.state, draft.now);
   let applies = true;
   let items: string[] | undefined;

@@ -89,6 +89,11 @@ describe("a condition that fails at run time opens an incident", () => {
     );
     refused(() => run.send({ type: "retry_incident", incident: "incident-1" }, csm, LATER), "forbidden", /CS operations/);
     refused(() => run.send({ type: "retry_incident", incident: "incident-9" }, MANAGER, LATER), "not_found", /incident-9/);
+    // Skipping the step that waits (with a reason, in the audit trail) lets a retry close the incident.
+    run.send({ type: "skip_step", step: "migrate", reason: "No data to migrate" }, MANAGER, LATER);
+    assert.equal(run.state.steps.uat?.status, "open");
+    assert.deepEqual(run.types(run.send({ type: "retry_incident", incident: "incident-1" }, MANAGER, LATER)), ["incident.resolved"]);
+    assert.equal(run.state.steps.migrate?.status, "skipped");
   });
 
   test("a retry after moving to a corrected version resolves it and the flow moves on", () => {

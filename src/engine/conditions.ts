@@ -1,6 +1,6 @@
 // What a playbook condition sees of a running project: its facts, parameters, forms, training
 // results and project figures, as plain values for the CEL evaluator.
-import type { ExpressionValues } from "../playbook/expressions.ts";
+import { ExpressionChecker, type ExpressionScope, type ExpressionValues } from "../playbook/expressions.ts";
 import { checklistKey, type EngineContext, stepDef } from "./context.ts";
 import type { Instant, ProjectState } from "./types.ts";
 
@@ -37,17 +37,52 @@ export function conditionValues(ctx: EngineContext, state: ProjectState, now: In
   return { ...values, step: { checklist_unchecked: unchecked, checklist_complete: unchecked === 0, attempt: step?.attempt ?? 0 } };
 }
 
-/** Keys of the checklist items this client must tick: required ones whose `when` holds. */
+/**
+ * Keys of the checklist items this client must tick: required ones whose `when` holds. An item
+ * whose condition fails at run time stays required: ticking it is the safe side, and nothing waits.
+ */
 export function requiredChecklist(ctx: EngineContext, stepId: string, values: ExpressionValues): string[] {
   const def = stepDef(ctx, stepId);
   const keys: string[] = [];
   def.checklist.forEach((item, i) => {
-    if (
-      typeof item !== "string" &&
-      (!item.required || (item.when !== undefined && ctx.expressions.evaluate(item.when, {}, values) !== true))
-    )
+    if (typeof item !== "string" && (!item.required || (item.when !== undefined && evaluate(ctx, item.when, {}, values).value === false)))
       return;
     keys.push(checklistKey(item, i));
   });
   return keys;
+}
+
+/** A condition's result, or why it could not be evaluated and what it read. */
+export type Evaluation =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly value?: undefined; readonly error: string; readonly inputs: Record<string, unknown> };
+
+/** The value at a dotted path of what a condition sees (null when absent). */
+function valueAt(values: ExpressionValues, path: string): unknown {
+  let current: unknown = values;
+  for (const key of path.split(".")) {
+    if (current === null || typeof current !== "object") return null;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current === undefined ? null : current;
+}
+
+const ROOTS = new Set(["facts", "params", "forms", "step", "training", "project", "event"]);
+
+/**
+ * Evaluate a condition without throwing: a regular expression, a missing key, a division by zero or
+ * a fact the client was not given become a failed evaluation carrying the error and the inputs.
+ */
+export function evaluate(ctx: EngineContext, source: string, scope: ExpressionScope, values: ExpressionValues): Evaluation {
+  try {
+    return { ok: true, value: ctx.expressions.evaluate(source, scope, values) };
+  } catch (error) {
+    const inputs: Record<string, unknown> = {};
+    for (const path of ExpressionChecker.pathsRead(source)) {
+      const root = path.split(".")[0] ?? "";
+      if (ROOTS.has(root) || root === scope.item) inputs[path] = root === scope.item ? (values.item ?? null) : valueAt(values, path);
+    }
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "evaluation failed";
+    return { ok: false, error: message, inputs };
+  }
 }

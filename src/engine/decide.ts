@@ -2,15 +2,19 @@
 // the project's state, turned into events and effects. Illegal requests throw an EngineError and
 // change nothing.
 import type { Step } from "../playbook/schema.ts";
+
+import { chooseBranch } from "./branches.ts";
 import { conditionValues, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
 import { checkSubmission, type RequiredIf } from "./form-values.ts";
+import { openIncident, openIncidentOn } from "./incidents.ts";
 import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
 import { fireTimer, runActions } from "./reactions.ts";
+import { retryIncident } from "./retry.ts";
 import { addTo } from "./schedule.ts";
 import { ACTIVE, type Command, type StepState } from "./types.ts";
 
@@ -72,18 +76,34 @@ function blockers(draft: Draft, def: Step, state: StepState): string[] {
   return reasons;
 }
 
-function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
+export function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
   const { def, state } = step(draft, id);
   requireOpen(state);
   const reasons = blockers(draft, def, state);
   if (reasons.length > 0)
     throw new EngineError("illegal_state", `step "${id}" cannot complete: ${reasons.join("; ")}`, { step: id, reasons });
 
-  if (def.decision) {
-    const values = conditionValues(draft.ctx, draft.state, draft.now, id);
-    const applies = def.decision.branches.find(
-      (b) => b.otherwise === true || (b.when !== undefined && draft.ctx.expressions.evaluate(b.when, { step: true }, values) === true),
-    );
+  // The condition of a decision that failed works now (a retry, or the step completed again after
+  // the data was fixed; or the version the project moved to has no decision here): close the incident.
+  const pending = openIncidentOn(draft.state, { kind: "decision", step: id });
+  const choice = def.decision ? chooseBranch(draft, def) : undefined;
+  if (pending && !(choice && "failure" in choice)) draft.emit({ type: "incident.resolved", id: pending.id });
+
+  if (def.decision && choice) {
+    if ("failure" in choice) {
+      const target = { kind: "decision" as const, step: id };
+      const open = pending;
+      if (open)
+        throw new EngineError(
+          "illegal_state",
+          `step "${id}" waits on incident ${open.id} (${choice.failure.error}): an admin retries it after fixing the data`,
+          { step: id, incident: open.id, error: choice.failure.error, inputs: choice.failure.inputs },
+        );
+      // The command goes through: the decision waits, open, and the incident says why.
+      openIncident(draft, target, choice.expression, choice.failure);
+      return;
+    }
+    const { applies, holds } = choice;
     if (!applies) {
       throw new EngineError(
         "illegal_state",
@@ -100,7 +120,7 @@ function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
         branch: applies.label,
       });
     }
-    runActions(draft, applies.actions, { step: true }, values, `${id}: ${applies.label}`);
+    runActions(draft, applies.actions, holds, `${id}: ${applies.label}`);
     switch (applies.next) {
       case "continue":
         draft.emit({ type: "step.completed", step: id, branch: applies.label });
@@ -375,6 +395,12 @@ function handle(draft: Draft, command: Command): void {
       if (!issue) throw new EngineError("not_found", `no issue "${command.issue}"`, { issue: command.issue });
       if (issue.resolvedAt) throw new EngineError("illegal_state", `issue "${command.issue}" was resolved at ${issue.resolvedAt}`, {});
       draft.emit({ type: "issue.resolved", id: issue.id });
+      return;
+    }
+    case "retry_incident": {
+      requireActive(draft);
+      if (!canManage(actor)) throw new EngineError("forbidden", "only CS operations can retry an incident", { incident: command.incident });
+      retryIncident(draft, command.incident, completeStep);
       return;
     }
     case "request_change": {

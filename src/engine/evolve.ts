@@ -59,6 +59,7 @@ export function initialState(ctx: EngineContext, event: Extract<ProjectEvent, { 
     timers: [],
     tasks: {},
     issues: {},
+    incidents: {},
     training: [],
     cadences: {},
     surveys: {},
@@ -197,6 +198,22 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "issue.resolved": {
       const issue = state.issues[event.id];
       return issue ? { ...state, issues: { ...state.issues, [event.id]: { ...issue, resolvedAt: event.at } } } : state;
+    }
+    case "incident.opened":
+      return { ...state, incidents: { ...(state.incidents ?? {}), [event.incident.id]: event.incident }, sequence: state.sequence + 1 };
+    case "incident.resolved": {
+      const incident = state.incidents?.[event.id];
+      if (!incident) return state;
+      const resolved = { ...state, incidents: { ...state.incidents, [event.id]: { ...incident, resolvedAt: event.at } } };
+      // Only a step still waiting on its condition takes the outcome (a decision may have ended the flow since).
+      if (incident.step === undefined || incident.kind !== "step_condition" || state.steps[incident.step]?.status !== "blocked")
+        return resolved;
+      const items = event.items;
+      if (event.applies === false || (items !== undefined && items.length === 0))
+        return withStep(resolved, incident.step, (s) => ({ ...s, status: "not_applicable" }));
+      return items
+        ? withStep(resolved, incident.step, (s) => ({ ...s, items: Object.fromEntries(items.map((i) => [i, null])) }))
+        : resolved;
     }
     case "change.requested":
     case "survey.answered":

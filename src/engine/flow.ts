@@ -3,9 +3,10 @@
 // a time, start and end cadences, and close the project when nothing is left.
 import type { Cadence } from "../playbook/schema.ts";
 import type { Deadline, Window } from "../playbook/time-expressions.ts";
-import { conditionValues } from "./conditions.ts";
+import { conditionValues, evaluate } from "./conditions.ts";
 import { stepEntry } from "./context.ts";
 import type { Draft } from "./draft.ts";
+import { openIncident, openIncidentOn, stepHeld } from "./incidents.ts";
 import { react } from "./reactions.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
 import { type Instant, SATISFIED } from "./types.ts";
@@ -142,6 +143,8 @@ export function openReadySteps(draft: Draft): void {
   for (const { step } of draft.ctx.model.order) {
     const state = draft.state.steps[step.id];
     if (state?.status !== "blocked" || !dependenciesMet(draft, step.id)) continue;
+    // Its own condition failed at run time: it neither opens nor is left out until a retry.
+    if (stepHeld(draft.state, step.id)) continue;
     if (step.opens && state.attempt === 0) {
       const opensAt = resolveDeadline(draft.ctx, draft.state, step.opens);
       if (opensAt === undefined) continue; // its anchor (e.g. go-live) has not happened yet
@@ -192,11 +195,13 @@ export function updateCadences(draft: Draft): void {
   for (const cadence of draft.ctx.model.playbook.cadences) {
     const current = draft.state.cadences[cadence.id];
     if (current === undefined) {
-      if (
-        cadence.when !== undefined &&
-        draft.ctx.expressions.evaluate(cadence.when, {}, conditionValues(draft.ctx, draft.state, draft.now)) !== true
-      )
-        continue;
+      if (cadence.when !== undefined) {
+        const target = { kind: "cadence" as const, cadence: cadence.id };
+        if (openIncidentOn(draft.state, target)) continue;
+        const result = evaluate(draft.ctx, cadence.when, {}, conditionValues(draft.ctx, draft.state, draft.now));
+        if (!result.ok) openIncident(draft, target, cadence.when, result);
+        if (result.value !== true) continue;
+      }
       const start = cadenceStart(draft, cadence);
       if (start === undefined || start > draft.now || cadenceOver(draft, cadence)) continue;
       const nextAt = addTo(draft.ctx, draft.state, start, cadence.every);
@@ -251,6 +256,7 @@ const FLOW_EVENTS: ReadonlySet<string> = new Set([
   "step.activated",
   "step.reopened",
   "step.reblocked",
+  "incident.resolved",
 ]);
 
 /**

@@ -4,14 +4,15 @@ import type { PlaybookModel } from "../playbook/model.ts";
 import type { Playbook } from "../playbook/schema.ts";
 import { checkValue, factSpec, parameterSpec } from "../playbook/values.ts";
 import { assignRoles, type Person } from "./assignment.ts";
-import { conditionValues } from "./conditions.ts";
+import { conditionValues, type Evaluation, evaluate } from "./conditions.ts";
 import { type EngineContext, engineContext } from "./context.ts";
 import { decide } from "./decide.ts";
 import { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
 import { evolve, initialState } from "./evolve.ts";
 import { settle } from "./flow.ts";
-import { runActions } from "./reactions.ts";
+import { openIncident } from "./incidents.ts";
+import { fire, ruleTarget } from "./reactions.ts";
 import {
   ACTIVE,
   type Actor,
@@ -28,6 +29,7 @@ import {
 
 export type { Person } from "./assignment.ts";
 export { EngineError } from "./errors.ts";
+export { openIncidents } from "./incidents.ts";
 export { type MigrationPlan, migrateProject, planMigration } from "./migration.ts";
 export * from "./types.ts";
 
@@ -109,11 +111,27 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
   const values = conditionValues(ctx, probe, now);
   const excluded: string[] = [];
   const items: Record<string, string[]> = {};
+  // A condition that fails for this client's data holds its step (an incident), not the start.
+  const failed: { step: string; expression: string; failure: Extract<Evaluation, { ok: false }> }[] = [];
   for (const { step } of model.order) {
-    if (step.when !== undefined && ctx.expressions.evaluate(step.when, {}, values) !== true) excluded.push(step.id);
+    if (step.when !== undefined) {
+      const result = evaluate(ctx, step.when, {}, values);
+      if (!result.ok) {
+        failed.push({ step: step.id, expression: step.when, failure: result });
+        continue;
+      }
+      if (result.value !== true) {
+        excluded.push(step.id);
+        continue;
+      }
+    }
     if (step.repeat) {
-      const list = ctx.expressions.evaluate(step.repeat.for_each, {}, values);
-      const unique = [...new Set(Array.isArray(list) ? list.map(String) : [])];
+      const result = evaluate(ctx, step.repeat.for_each, {}, values);
+      if (!result.ok) {
+        failed.push({ step: step.id, expression: step.repeat.for_each, failure: result });
+        continue;
+      }
+      const unique = [...new Set(Array.isArray(result.value) ? result.value.map(String) : [])];
       if (unique.length === 0) excluded.push(step.id);
       else items[step.id] = unique;
     }
@@ -133,6 +151,7 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
   };
   const draft = new Draft(ctx, initialState(ctx, started), now, SYSTEM);
   draft.events.push(started);
+  for (const { step, expression, failure } of failed) openIncident(draft, { kind: "step_condition", step }, expression, failure);
   for (const result of assignRoles(playbook, facts, params, input.people ?? [])) {
     if ("person" in result) draft.emit({ type: "role.assigned", role: result.role, person: result.person });
     else {
@@ -142,17 +161,22 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
   }
   if (input.deal) {
     const payload = { source: input.deal.source, deal_id: input.deal.dealId, stage: input.deal.stage, amount: input.deal.amount };
+    const occurrence = { subject: "project", payload };
     for (const rule of playbook.rules.filter((r) => r.on === "deal.won")) {
-      const ruleValues = { ...conditionValues(ctx, draft.state, now), event: payload };
-      if (rule.when !== undefined && ctx.expressions.evaluate(rule.when, { event: "deal.won" }, ruleValues) !== true) continue;
-      draft.emit({ type: "rule.fired", rule: rule.id, subject: "project" });
+      if (rule.when !== undefined) {
+        const result = evaluate(ctx, rule.when, { event: "deal.won" }, { ...conditionValues(ctx, draft.state, now), event: payload });
+        if (!result.ok) {
+          openIncident(draft, ruleTarget(rule, occurrence), rule.when, result);
+          continue;
+        }
+        if (result.value !== true) continue;
+      }
       // The project being started is this rule's start_project: do not start a second one.
-      runActions(
+      fire(
         draft,
+        rule,
+        occurrence,
         rule.actions.filter((a) => !a.start_project),
-        { event: "deal.won" },
-        ruleValues,
-        rule.id,
       );
     }
   }

@@ -3,7 +3,7 @@
 // have; the migration itself is one logged event, after which the project runs on the new version.
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Step } from "../playbook/schema.ts";
-import { conditionValues } from "./conditions.ts";
+import { conditionValues, evaluate } from "./conditions.ts";
 import { checklistKey, type EngineContext, engineContext } from "./context.ts";
 import { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
@@ -51,7 +51,9 @@ export function planMigration(from: PlaybookModel, to: PlaybookModel, state: Pro
   for (const { step } of to.order) {
     const before = from.steps.get(step.id)?.step;
     if (!before) {
-      const excluded = step.when !== undefined && ctx.expressions.evaluate(step.when, {}, values) !== true;
+      const result = step.when === undefined ? { ok: true as const, value: true } : evaluate(ctx, step.when, {}, values);
+      if (!result.ok) blockers.push(`the condition of new step "${step.id}" (${step.when}) fails for this project: ${result.error}`);
+      const excluded = result.value !== true;
       added.push({ step: step.id, status: excluded ? "not_applicable" : step.on_demand ? "dormant" : "blocked" });
       continue;
     }

@@ -4,8 +4,9 @@
 // cancels. Actions become events (tasks, holds, health) and effects (notify, email, escalate).
 import type { ExpressionScope, ExpressionValues } from "../playbook/expressions.ts";
 import type { Action, EventType as LanguageEvent, Rule } from "../playbook/schema.ts";
-import { conditionValues } from "./conditions.ts";
+import { conditionValues, type Evaluation, evaluate } from "./conditions.ts";
 import type { Draft } from "./draft.ts";
+import { openIncident } from "./incidents.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
 import type { ProjectEvent } from "./types.ts";
 
@@ -94,21 +95,36 @@ export function occurrenceOf(draft: Draft, event: ProjectEvent): Occurrence | un
   }
 }
 
-function holds(draft: Draft, source: string | undefined, scope: ExpressionScope, values: ExpressionValues): boolean {
-  if (source === undefined) return true;
-  return draft.ctx.expressions.evaluate(source, scope, values) === true;
-}
+/** A failed evaluation and the expression that failed. */
+export type Failure = { readonly expression: string; readonly failure: Extract<Evaluation, { ok: false }> };
 
-/** Run a list of actions (a rule's or a decision branch's). */
-export function runActions(
+/**
+ * Which of a list of actions apply, all evaluated before any runs, so a condition that fails at
+ * run time leaves none of them half done: the failure instead.
+ */
+export function actionConditions(
   draft: Draft,
   actions: readonly Action[],
   scope: ExpressionScope,
   values: ExpressionValues,
-  source: string,
-): void {
+): { readonly holds: readonly boolean[] } | Failure {
+  const holds: boolean[] = [];
   for (const action of actions) {
-    if (!holds(draft, action.when, scope, values)) continue;
+    if (action.when === undefined) {
+      holds.push(true);
+      continue;
+    }
+    const result = evaluate(draft.ctx, action.when, scope, values);
+    if (!result.ok) return { expression: action.when, failure: result };
+    holds.push(result.value === true);
+  }
+  return { holds };
+}
+
+/** Run a list of actions (a rule's or a decision branch's); `holds` says which apply (actionConditions). */
+export function runActions(draft: Draft, actions: readonly Action[], holds: readonly boolean[], source: string): void {
+  for (const [i, action] of actions.entries()) {
+    if (holds[i] !== true) continue;
     if (action.notify)
       draft.effect({ kind: "notify", to: action.notify.to, message: action.notify.message, channel: action.notify.channel });
     if (action.email)
@@ -156,10 +172,52 @@ export function runActions(
   }
 }
 
-function fire(draft: Draft, rule: Rule, occurrence: Pick<Occurrence, "subject" | "payload">): void {
-  draft.emit({ type: "rule.fired", rule: rule.id, subject: occurrence.subject });
+/** The incident target of a rule reacting to one occurrence. */
+export function ruleTarget(rule: Rule, occurrence: Pick<Occurrence, "subject" | "payload">) {
+  return { kind: "rule" as const, rule: rule.id, subject: occurrence.subject, event: occurrence.payload };
+}
+
+/**
+ * Run a rule's actions for an occurrence; an action condition that fails opens an incident instead.
+ * `actions` narrows them (a deal.won rule at start does not start the project being started).
+ */
+export function fire(
+  draft: Draft,
+  rule: Rule,
+  occurrence: Pick<Occurrence, "subject" | "payload">,
+  actions: readonly Action[] = rule.actions,
+): void {
   const values = { ...conditionValues(draft.ctx, draft.state, draft.now), event: occurrence.payload };
-  runActions(draft, rule.actions, { event: rule.on }, values, rule.id);
+  const conditions = actionConditions(draft, actions, { event: rule.on }, values);
+  if (!("holds" in conditions)) {
+    openIncident(draft, ruleTarget(rule, occurrence), conditions.expression, conditions.failure);
+    return;
+  }
+  draft.emit({ type: "rule.fired", rule: rule.id, subject: occurrence.subject });
+  runActions(draft, actions, conditions.holds, rule.id);
+}
+
+/** React to an occurrence: the rule's condition, then its actions now or on a timer. */
+export function trigger(draft: Draft, rule: Rule, occurrence: Pick<Occurrence, "subject" | "payload">, actions?: readonly Action[]): void {
+  if (rule.when !== undefined) {
+    const values = { ...conditionValues(draft.ctx, draft.state, draft.now), event: occurrence.payload };
+    const result = evaluate(draft.ctx, rule.when, { event: rule.on }, values);
+    if (!result.ok) {
+      openIncident(draft, ruleTarget(rule, occurrence), rule.when, result);
+      return;
+    }
+    if (result.value !== true) return;
+  }
+  if (rule.after) {
+    const fireAt = addTo(draft.ctx, draft.state, draft.now, rule.after);
+    if (fireAt)
+      draft.emit({
+        type: "timer.scheduled",
+        timer: { id: draft.mint("timer"), rule: rule.id, subject: occurrence.subject, fireAt, fired: 0 },
+      });
+  } else {
+    fire(draft, rule, occurrence, actions);
+  }
 }
 
 /** Fire a timer that came due: the rule's actions, then the next repetition if it repeats. */
@@ -211,18 +269,7 @@ export function react(draft: Draft, from: number): void {
       for (const rule of draft.ctx.model.playbook.rules) {
         if (rule.on !== occurrence.name) continue;
         if (rule.step !== undefined && rule.step !== occurrence.step) continue;
-        const values = { ...conditionValues(draft.ctx, draft.state, draft.now), event: occurrence.payload };
-        if (!holds(draft, rule.when, { event: rule.on }, values)) continue;
-        if (rule.after) {
-          const fireAt = addTo(draft.ctx, draft.state, draft.now, rule.after);
-          if (fireAt)
-            draft.emit({
-              type: "timer.scheduled",
-              timer: { id: draft.mint("timer"), rule: rule.id, subject: occurrence.subject, fireAt, fired: 0 },
-            });
-        } else {
-          fire(draft, rule, occurrence);
-        }
+        trigger(draft, rule, occurrence);
       }
     }
     start = end;

@@ -95,6 +95,27 @@ export interface Issue {
   readonly resolvedAt?: Instant;
 }
 
+/**
+ * A condition that failed at run time (a regular expression, a missing key, a division by zero):
+ * what it guards waits until an admin retries after fixing the data or the playbook (Camunda's
+ * incident). `step`/`rule`/`cadence` say what waits; `inputs` are the values the expression read.
+ */
+export interface Incident {
+  readonly id: string;
+  readonly kind: "step_condition" | "decision" | "rule" | "cadence";
+  readonly step?: string;
+  readonly rule?: string;
+  readonly cadence?: string;
+  readonly expression: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly error: string;
+  readonly openedAt: Instant;
+  readonly resolvedAt?: Instant;
+  /** For a rule: what it was reacting to, so a retry reacts to the same occurrence. */
+  readonly subject?: string;
+  readonly event?: Readonly<Record<string, unknown>>;
+}
+
 export interface TrainingRecord {
   readonly track: string;
   readonly person: string;
@@ -133,6 +154,8 @@ export interface ProjectState {
   readonly timers: readonly Timer[];
   readonly tasks: Readonly<Record<string, Task>>;
   readonly issues: Readonly<Record<string, Issue>>;
+  /** Conditions that failed at run time, by id; an open one holds what it guards (absent in states saved before incidents existed). */
+  readonly incidents?: Readonly<Record<string, Incident>>;
   readonly training: readonly TrainingRecord[];
   readonly cadences: Readonly<Record<string, { readonly nextAt?: Instant; readonly count: number }>>;
   /** Surveys by id: when each goes out (scheduled once its anchor is known) and when it went. */
@@ -201,6 +224,12 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "task.completed"; readonly id: string }
     | { readonly type: "issue.opened"; readonly issue: Issue }
     | { readonly type: "issue.resolved"; readonly id: string }
+    | { readonly type: "incident.opened"; readonly incident: Incident }
+    /**
+     * The condition evaluated after a retry. For a step's `when:`, `applies: false` leaves the step
+     * out for this client; `items` are a repeated step's items (an empty list leaves it out too).
+     */
+    | { readonly type: "incident.resolved"; readonly id: string; readonly applies?: boolean; readonly items?: readonly string[] }
     | {
         readonly type: "change.requested";
         readonly kind: string;
@@ -291,6 +320,8 @@ export type Command =
   | { readonly type: "go_live" }
   | { readonly type: "open_issue"; readonly severity: string; readonly title: string }
   | { readonly type: "resolve_issue"; readonly issue: string }
+  /** Evaluate an incident's condition again (after the data or the playbook version was fixed). */
+  | { readonly type: "retry_incident"; readonly incident: string }
   | {
       readonly type: "request_change";
       readonly kind: string;

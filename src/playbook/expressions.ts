@@ -93,7 +93,10 @@ function namesOf(path: readonly string[]): string {
   return `${root ?? "variable"} fields`;
 }
 
-/** What an evaluation may see; anything missing reads as its type's zero value. */
+/**
+ * What an evaluation may see. A fact the project was not given is absent (`has(facts.x)` is false,
+ * reading it is an error); anything else missing reads as its type's zero value.
+ */
 export interface ExpressionValues {
   readonly facts?: Record<string, unknown>;
   readonly params?: Record<string, unknown>;
@@ -174,6 +177,12 @@ export class ExpressionChecker {
     let env = this.#environments.get(key);
     if (!env) {
       env = new Environment({ unlistedVariablesAreDyn: false });
+      // CEL's heterogeneous numeric equality: `event.amount == 0` compares a double with an int by
+      // value, as `>` already does (one overload covers ==, != and both operand orders).
+      env.registerOperator("double == int", (a: number, b: bigint) => a === Number(b));
+      // ... and list membership, which CEL defines by the same equality.
+      env.registerOperator("double in list<int>", (a: number, list: readonly bigint[]) => list.some((x) => Number(x) === a));
+      env.registerOperator("int in list<double>", (a: bigint, list: readonly number[]) => list.some((x) => x === Number(a)));
       for (const [name, type] of Object.entries(this.#schemaFor(scope))) {
         // Empty maps (no facts declared) are still declared, so `facts.x` reports "No such key: x".
         if (typeof type === "string") env.registerVariable(name, type);
@@ -198,6 +207,11 @@ export class ExpressionChecker {
     for (const [name, type] of Object.entries(this.#schemaFor(scope))) {
       context[name] = typed(type, (values as Record<string, unknown>)[name]);
     }
+    // Facts are what the client told us: one not given (and without a default) is not in the map.
+    const given = values.facts ?? {};
+    context.facts = Object.fromEntries(
+      Object.entries(context.facts as Record<string, unknown>).filter(([id]) => given[id] !== undefined && given[id] !== null),
+    );
     if (scope.item) context[scope.item] = String(values.item ?? "");
     return fromCel(compiled(context));
   }
@@ -295,6 +309,73 @@ export class ExpressionChecker {
       return undefined;
     }
     return found;
+  }
+
+  /**
+   * The values an expression reads, as dotted paths (`facts.user_count`, `forms.kyc.rating`): what
+   * an incident shows beside the error. Paths through computed keys stop at the computed part.
+   */
+  static pathsRead(source: string): string[] {
+    const found = new Set<string>();
+    const chain = (node: ASTNode): string[] | undefined => {
+      if (node.op === "id") return [String(node.args)];
+      if (node.op === "." || node.op === "[]") {
+        const [target, key] = node.args as [ASTNode, unknown];
+        const base = chain(target);
+        if (!base) return undefined;
+        const name = typeof key === "string" ? key : (key as ASTNode | undefined)?.op === "value" ? (key as ASTNode).args : undefined;
+        return typeof name === "string" ? [...base, name] : base;
+      }
+      return undefined;
+    };
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) {
+        for (const v of value) visit(v);
+        return;
+      }
+      if (!value || typeof value !== "object" || !("op" in value)) return;
+      const node = value as ASTNode;
+      const path = chain(node);
+      if (path) found.add(path.join("."));
+      else visit(node.args);
+      if (node.op === "[]") visit((node.args as unknown[])[1]);
+    };
+    try {
+      visit(parse(source).ast);
+    } catch {
+      return [];
+    }
+    return [...found];
+  }
+
+  /** The facts an expression reads without a `has(facts.x)` test of the same fact anywhere in it. */
+  static factsReadUnguarded(source: string): string[] {
+    const guarded = new Set<string>();
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) {
+        for (const v of value) visit(v);
+        return;
+      }
+      if (!value || typeof value !== "object" || !("op" in value)) return;
+      const node = value as ASTNode;
+      if (node.op === "call" && Array.isArray(node.args) && node.args[0] === "has") {
+        for (const arg of (node.args[1] as ASTNode[] | undefined) ?? []) {
+          const [target, key] = (arg.args ?? []) as [ASTNode | undefined, unknown];
+          if (arg.op === "." && target?.op === "id" && target.args === "facts" && typeof key === "string") guarded.add(key);
+        }
+        return;
+      }
+      visit(node.args);
+    };
+    try {
+      visit(parse(source).ast);
+    } catch {
+      return [];
+    }
+    const read = ExpressionChecker.pathsRead(source)
+      .filter((p) => p.startsWith("facts."))
+      .map((p) => p.split(".")[1] ?? "");
+    return [...new Set(read)].filter((id) => id !== "" && !guarded.has(id));
   }
 
   /** The root variables an expression reads; a criterion that reads none is a constant, not a measurement. */

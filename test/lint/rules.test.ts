@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RULES } from "../../src/lint/lint.ts";
-import { edited, lineOf, lint, MINIMAL } from "../support/fixtures.ts";
+import { ExpressionChecker } from "../../src/playbook/expressions.ts";
+import { edited, lineOf, lint, load, MINIMAL } from "../support/fixtures.ts";
 
 function rulesHit(text: string, severity = "error"): string[] {
   return lint(text)
@@ -204,5 +205,55 @@ describe("lint rules", () => {
       [["parameters", "spare"], { type: "string", description: "Nothing uses this." }],
     ]);
     assert.deepEqual(rulesHit(text, "warning").sort(), ["coverage/unused", "coverage/unused"]);
+  });
+
+  test("condition/optional-fact: reading a fact without a default needs a has() guard", () => {
+    const at = ["phases", 1, "steps", 0, "when"];
+    const unguarded = edited([[at, "facts.user_count > 100 && facts.data_migration"]]);
+    const found = lint(unguarded).filter((d) => d.rule === "condition/optional-fact");
+    // user_count has no default; data_migration defaults to false, so it is always given.
+    assert.deepEqual(
+      found.map((d) => [d.severity, d.line]),
+      [["warning", lineOf(unguarded, "facts.user_count > 100")]],
+    );
+    assert.match(found[0]?.fix ?? "", /has\(facts\.user_count\)/);
+    assert.deepEqual(lint(edited([[at, "has(facts.user_count) && facts.user_count > 100"]])), []);
+    // Everywhere a condition stands: a rule's action too.
+    const inAction = edited([[["rules", 0, "actions", 0, "when"], "facts.user_count > 10"]]);
+    assert.deepEqual(rulesHit(inAction, "warning"), ["condition/optional-fact"]);
+  });
+
+  test("expr/type: an int literal equals a double field (CEL's heterogeneous numeric equality), as > already did", () => {
+    for (const when of ["event.amount == 0", "0 != event.amount", "event.amount > 0", "event.amount in [0, 100]"]) {
+      const text = edited([
+        [
+          ["rules", 1],
+          {
+            id: "free",
+            title: "Free deals",
+            category: "automation",
+            on: "deal.won",
+            when,
+            actions: [{ notify: { to: ["ae"], message: "A free deal" } }],
+          },
+        ],
+      ]);
+      assert.deepEqual(rulesHit(text), [], when);
+    }
+    const checker = new ExpressionChecker(load(MINIMAL).model?.playbook ?? assert.fail("the minimal playbook loads"));
+    const scope = { event: "deal.won" } as const;
+    assert.equal(checker.evaluate("event.amount == 0", scope, { event: { amount: 0 } }), true);
+    assert.equal(checker.evaluate("event.amount == 0", scope, { event: { amount: 1.5 } }), false);
+    assert.equal(checker.evaluate("2 == event.amount", scope, { event: { amount: 2 } }), true);
+    assert.equal(checker.evaluate("event.amount != 2", scope, { event: { amount: 2.5 } }), true);
+    assert.equal(checker.evaluate("event.amount in [0, 100]", scope, { event: { amount: 100 } }), true);
+    assert.equal(checker.evaluate("event.amount in [0, 100]", scope, { event: { amount: 50 } }), false);
+  });
+
+  test("has(facts.x) tells whether the client gave the fact: absent facts are absent", () => {
+    const checker = new ExpressionChecker(load(MINIMAL).model?.playbook ?? assert.fail("the minimal playbook loads"));
+    assert.equal(checker.evaluate("has(facts.user_count)", {}, { facts: {} }), false);
+    assert.equal(checker.evaluate("has(facts.user_count)", {}, { facts: { user_count: 0 } }), true);
+    assert.throws(() => checker.evaluate("facts.user_count > 1", {}, { facts: {} }), /user_count/);
   });
 });

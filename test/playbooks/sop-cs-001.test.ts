@@ -372,7 +372,8 @@ test("6.6 project template, PROJ-ONBOARD-ENTERPRISE for more than 100 users", ()
   const r = rule("use_enterprise_project_template");
   assert.equal(r.on, "step.activated");
   assert.equal(r.step, "create_onboarding_project");
-  assert.equal(r.when, "facts.user_count > 100");
+  // A client whose user count was not given gets the standard template, not an incident.
+  assert.equal(r.when, "has(facts.user_count) && facts.user_count > 100");
   assert.match(r.actions[0]?.notify?.message ?? "", /PROJ-ONBOARD-ENTERPRISE/);
 });
 

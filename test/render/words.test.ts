@@ -61,6 +61,10 @@ describe("windows and conditions", () => {
     );
     assert.equal(conditionWords('facts.user_count > 1 || event.kind == "delay"', p), "Number of users > 1 or event kind = “delay”");
     assert.equal(conditionWords("facts.list.exists(x, x > 2)", p), undefined);
+    assert.equal(
+      conditionWords("has(facts.user_count) && facts.user_count > 100", p),
+      "Number of users is known and Number of users > 100",
+    );
   });
   test("an author's own numbering is not printed twice", () => {
     assert.equal(withoutLeadingNumber("1.2. Handoff Meeting"), "Handoff Meeting");

@@ -127,6 +127,22 @@ export function isOverdue(step: { status: string; dueAt?: Instant; overdueAt?: I
   return active && (step.overdueAt !== undefined || (step.dueAt !== undefined && step.dueAt <= now));
 }
 
+/** A project's incidents as the API shows them (optional fields as nulls). */
+export function incidentsOf(state: ProjectState) {
+  return Object.values(state.incidents ?? {}).map((i) => ({
+    id: i.id,
+    kind: i.kind,
+    step: i.step ?? null,
+    rule: i.rule ?? null,
+    cadence: i.cadence ?? null,
+    expression: i.expression,
+    inputs: { ...i.inputs },
+    error: i.error,
+    openedAt: i.openedAt,
+    resolvedAt: i.resolvedAt ?? null,
+  }));
+}
+
 /** The project's steps in playbook order, grouped by phase, with status and dates. */
 export function timelineOf(model: PlaybookModel, state: ProjectState, now: Instant) {
   const phases = model.playbook.phases.map((phase) => ({
@@ -179,5 +195,5 @@ export function timelineOf(model: PlaybookModel, state: ProjectState, now: Insta
     openedAt: i.openedAt,
     resolvedAt: i.resolvedAt ?? null,
   }));
-  return { phases, tasks, issues };
+  return { phases, tasks, issues, incidents: incidentsOf(state) };
 }

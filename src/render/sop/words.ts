@@ -122,6 +122,7 @@ function nameWords(path: string, playbook: Playbook): string | undefined {
   if (STEP_WORDS[path]) return STEP_WORDS[path];
   const [root, a, b] = path.split(".");
   if (root === "facts" && a && playbook.facts[a]) return playbook.facts[a].label;
+  if (root === "__known__" && a && playbook.facts[a]) return `${playbook.facts[a].label} is known`;
   if (root === "params" && a) return playbook.parameters[a]?.description ? a.replaceAll("_", " ") : undefined;
   if (root === "forms" && a && b) {
     const form = playbook.forms[a];
@@ -132,8 +133,12 @@ function nameWords(path: string, playbook: Playbook): string | undefined {
   return undefined;
 }
 
+/** `has(facts.x)` (the client gave the fact) is said as "<label> is known". */
+const KNOWN_RE = /has\(\s*facts\.([A-Za-z_][A-Za-z0-9_]*)\s*\)/g;
+
 /** A CEL condition in words, or undefined when it cannot be said faithfully in words. */
-export function conditionWords(source: string, playbook: Playbook): string | undefined {
+export function conditionWords(condition: string, playbook: Playbook): string | undefined {
+  const source = condition.replace(KNOWN_RE, "__known__.$1");
   const words: string[] = [];
   TOKEN_RE.lastIndex = 0;
   let index = 0;

@@ -2025,6 +2025,11 @@ export interface components {
           type: "resolve_issue";
         }
       | {
+          incident: string;
+          /** @constant */
+          type: "retry_incident";
+        }
+      | {
           billable: boolean;
           delayDays: number;
           inScope: boolean;
@@ -2182,6 +2187,11 @@ export interface components {
           issue: string;
           /** @constant */
           type: "resolve_issue";
+        }
+      | {
+          incident: string;
+          /** @constant */
+          type: "retry_incident";
         }
       | {
           billable: boolean;
@@ -2649,6 +2659,56 @@ export interface components {
        */
       receivedAt: string;
       source: string | null;
+    };
+    /** @description A condition that failed at run time: what it guards waits until CS operations fix the data (or move the project to a corrected playbook version) and send retry_incident. */
+    Incident: {
+      cadence: string | null;
+      error: string;
+      /** @description The condition (CEL) that failed. */
+      expression: string;
+      id: string;
+      /** @description The values it read, by path (null: absent). */
+      inputs: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description What waits: a step's condition, a decision, a rule, a cadence.
+       * @enum {string}
+       */
+      kind: "step_condition" | "decision" | "rule" | "cadence";
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      openedAt: string;
+      resolvedAt: string | null;
+      rule: string | null;
+      step: string | null;
+    };
+    /** @description A condition that failed at run time: what it guards waits until CS operations fix the data (or move the project to a corrected playbook version) and send retry_incident. */
+    IncidentInput: {
+      cadence: string | null;
+      error: string;
+      /** @description The condition (CEL) that failed. */
+      expression: string;
+      id: string;
+      /** @description The values it read, by path (null: absent). */
+      inputs: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description What waits: a step's condition, a decision, a rule, a cadence.
+       * @enum {string}
+       */
+      kind: "step_condition" | "decision" | "rule" | "cadence";
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      openedAt: string;
+      resolvedAt: string | null;
+      rule: string | null;
+      step: string | null;
     };
     KpiReport: {
       adoption: {
@@ -4290,6 +4350,8 @@ export interface components {
       healthReasons: string[];
       heldSince: string | null;
       id: string;
+      /** @description Conditions that failed at run time, open and resolved. */
+      incidents: components["schemas"]["Incident"][];
       nextWakeAt: string | null;
       openIssues: number;
       params: {
@@ -4337,6 +4399,8 @@ export interface components {
       healthReasons: string[];
       heldSince: string | null;
       id: string;
+      /** @description Conditions that failed at run time, open and resolved. */
+      incidents: components["schemas"]["IncidentInput"][];
       nextWakeAt: string | null;
       openIssues: number;
       params: {
@@ -10531,6 +10595,7 @@ export interface operations {
               goLiveAt: string | null;
               goLiveStep: string | null;
             };
+            incidents: components["schemas"]["Incident"][];
             issues: {
               id: string;
               /**

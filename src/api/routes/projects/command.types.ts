@@ -32,6 +32,9 @@ export const Command = z
     z.strictObject({ type: z.literal("go_live") }),
     z.strictObject({ type: z.literal("open_issue"), severity: Ref, title: z.string().trim().min(1).max(500) }),
     z.strictObject({ type: z.literal("resolve_issue"), issue: Ref }),
+    z
+      .strictObject({ type: z.literal("retry_incident"), incident: Ref })
+      .describe("Evaluate a failed condition again after fixing the data or the playbook version (CS operations)."),
     z.strictObject({
       type: z.literal("request_change"),
       kind: Ref,

@@ -9,7 +9,7 @@ import type { Api } from "../../http.ts";
 import { etag } from "../../preconditions.ts";
 import { problemResponses } from "../../problems.ts";
 import { Instant } from "../common.types.ts";
-import { ProjectParams, ProjectStatus } from "./project.types.ts";
+import { Incident, ProjectParams, ProjectStatus } from "./project.types.ts";
 
 const Step = z
   .object({
@@ -62,6 +62,7 @@ export const Timeline = z.object({
     }),
   ),
   issues: z.array(z.object({ id: z.string(), severity: z.string(), title: z.string(), openedAt: Instant, resolvedAt: Instant.nullable() })),
+  incidents: z.array(Incident),
   forecast: z
     .object({
       asOf: Instant,

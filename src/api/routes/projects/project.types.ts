@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ProjectRecord } from "../../../store/index.ts";
+import { incidentsOf } from "../../data/projects.ts";
 import { PageQuery, pageOf } from "../../pagination.ts";
 import { IdempotentHeaders, Instant, Slug } from "../common.types.ts";
 
@@ -22,6 +23,27 @@ export const ProjectSummary = z
   })
   .meta({ id: "ProjectSummary" });
 
+export const Incident = z
+  .object({
+    id: z.string(),
+    kind: z
+      .enum(["step_condition", "decision", "rule", "cadence"])
+      .describe("What waits: a step's condition, a decision, a rule, a cadence."),
+    step: z.string().nullable(),
+    rule: z.string().nullable(),
+    cadence: z.string().nullable(),
+    expression: z.string().describe("The condition (CEL) that failed."),
+    inputs: z.record(z.string(), z.unknown()).describe("The values it read, by path (null: absent)."),
+    error: z.string(),
+    openedAt: Instant,
+    resolvedAt: Instant.nullable(),
+  })
+  .meta({
+    id: "Incident",
+    description:
+      "A condition that failed at run time: what it guards waits until CS operations fix the data (or move the project to a corrected playbook version) and send retry_incident.",
+  });
+
 export const Project = ProjectSummary.extend({
   startedAt: Instant,
   goLiveAt: Instant.nullable(),
@@ -32,6 +54,7 @@ export const Project = ProjectSummary.extend({
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   assignments: z.record(z.string(), z.string()).describe("Playbook role → person id."),
   openIssues: z.number().int(),
+  incidents: z.array(Incident).describe("Conditions that failed at run time, open and resolved."),
   healthReasons: z.array(z.string()).describe("Why it is red or amber, as the portfolio shows them."),
   declaredHealth: z.string().describe("The health the team or a playbook rule set (one input of the verdict)."),
 }).meta({ id: "Project" });
@@ -67,6 +90,7 @@ export function projectView(project: ProjectRecord, verdict?: HealthVerdictView)
     params: { ...state.params },
     assignments: { ...state.assignments },
     openIssues: Object.values(state.issues).filter((i) => !i.resolvedAt).length,
+    incidents: incidentsOf(state),
     healthReasons: verdict ? [...verdict.reasons] : [],
     declaredHealth: state.health,
   };

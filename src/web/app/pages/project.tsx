@@ -17,6 +17,7 @@ import { Gantt } from "./gantt.tsx";
 import { ExtendDialog, HealthDialog, ReasonDialog } from "./project/dialogs.tsx";
 import { AuditTrail, Feed, type FeedWords } from "./project/feed.tsx";
 import { explain, type Outcome, OutcomeNotice, type Words } from "./project/feedback.tsx";
+import { IncidentList } from "./project/incidents.tsx";
 import { StepItem } from "./project/steps.tsx";
 import { ProjectTeam } from "./project-team.tsx";
 
@@ -31,6 +32,7 @@ interface Workspace {
     tasks: { id: string; title: string; owner: string; dueAt: string | null; doneAt: string | null }[];
     issues: { id: string; severity: string; title: string; openedAt: string; resolvedAt: string | null }[];
     forecast: { goLiveAt: string | null; goLiveStep: string | null; criticalPath: string[] };
+    incidents: Schemas["Incident"][];
   };
   client: Schemas["Client"] | null;
   playbook: PlaybookDetail | null;
@@ -350,6 +352,12 @@ export function ProjectWorkspace({ id }: { id: string }) {
           <aside className="stack" aria-label="Project side panel">
             <section className="card" aria-labelledby="issues-h">
               <h2 id="issues-h">Issues</h2>
+              <IncidentList
+                incidents={timeline.incidents}
+                stepTitle={(id) => steps.find((s) => s.id === id)?.title}
+                canRetry={manager && project.status === "active"}
+                act={act}
+              />
               {openIssues.length === 0 ? (
                 <p className="muted">No open issues.</p>
               ) : (

@@ -63,6 +63,12 @@ const EVENT_TEXT: Record<string, Say> = {
   "timer.cancelled": () => "A scheduled follow-up was called off",
   "issue.opened": (d) => `Issue opened: ${s((d.issue as { title?: string } | undefined)?.title)}`,
   "issue.resolved": () => "Issue resolved",
+  "incident.opened": (d, w) => {
+    const i = (d.incident ?? {}) as { step?: string; rule?: string; error?: string };
+    const what = i.step ? w.step(s(i.step)) : i.rule ? "A playbook rule" : "A recurring meeting";
+    return `${what} waits: its condition could not be evaluated (${s(i.error)})`;
+  },
+  "incident.resolved": () => "A condition that could not be evaluated was retried and works",
   "change.requested": (d) => `Change requested (${s(d.delayDays)} days' delay${d.billable ? ", billable" : ""})`,
   "health.set": (d) => `Health set to ${HEALTH[s(d.health)] ?? s(d.health)}`,
   "task.created": (d) => `Task created: ${s((d.task as { title?: string } | undefined)?.title)}`,

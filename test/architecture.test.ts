@@ -18,14 +18,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   metrics: ["playbook", "engine", "store", "render"],
   demo: ["playbook", "engine", "store", "metrics"],
   api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo"],
-  web: ["api"],
+  // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
+  web: ["api", "playbook", "engine"],
   cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api"],
 };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+    return statSync(path).isDirectory() ? files(path) : /\.tsx?$/.test(path) ? [path] : [];
   });
 }
 

@@ -84,15 +84,23 @@ function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? "" : "s"}`;
 }
 
+/** A bound with its unit: "%" sticks to the number (25%); a word unit follows the whole phrase in brackets. */
+function withUnit(n: number, unit: string | undefined): string {
+  if (!unit) return String(n);
+  return unit === "%" ? `${n}%` : `${n}`;
+}
+function unitWords(unit: string | undefined): string {
+  return unit && unit !== "%" ? ` (${unit})` : "";
+}
+
 function checkNumber(spec: ValueSpec, value: unknown): Checked {
   const n = asNumber(value);
-  const unit = spec.unit ? ` ${spec.unit}` : "";
   if (n === undefined) return fail(spec.type === "int" ? "must be a whole number" : "must be a number");
   if (spec.type === "int" && !Number.isInteger(n)) return fail("must be a whole number");
-  if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max))
-    return fail(`must be between ${spec.min} and ${spec.max}${unit}`);
-  if (spec.min !== undefined && n < spec.min) return fail(`must be at least ${spec.min}${unit}`);
-  if (spec.max !== undefined && n > spec.max) return fail(`must be at most ${spec.max}${unit}`);
+  const [lo, hi, words] = [withUnit(spec.min ?? 0, spec.unit), withUnit(spec.max ?? 0, spec.unit), unitWords(spec.unit)];
+  if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) return fail(`must be between ${lo} and ${hi}${words}`);
+  if (spec.min !== undefined && n < spec.min) return fail(`must be at least ${lo}${words}`);
+  if (spec.max !== undefined && n > spec.max) return fail(`must be at most ${hi}${words}`);
   return pass(n);
 }
 

@@ -71,7 +71,7 @@ describe("form values against their declared types", () => {
   test("constraints: ranges with units, lengths, patterns in words, item counts, table rows", () => {
     const v = (spec: ValueSpec, value: unknown) => fieldValueProblem(spec, value);
     assert.equal(v({ type: "int", min: 1, max: 500, unit: "users" }, 250), undefined);
-    assert.equal(v({ type: "int", min: 1, max: 500, unit: "users" }, 501), "must be between 1 and 500 users");
+    assert.equal(v({ type: "int", min: 1, max: 500, unit: "users" }, 501), "must be between 1 and 500 (users)");
     assert.equal(v({ type: "double", min: 0 }, -1), "must be at least 0");
     assert.equal(v({ type: "string", min_length: 3 }, "ab"), "must be at least 3 characters");
     assert.equal(v({ type: "string", max_length: 2 }, "abc"), "must be at most 2 characters");
@@ -94,7 +94,7 @@ describe("form values against their declared types", () => {
       ]),
       undefined,
     );
-    assert.equal(v(owners, [{ name: "Ana Ruiz", share: 10 }]), "row 1: Ownership must be between 25 and 100 %");
+    assert.equal(v(owners, [{ name: "Ana Ruiz", share: 10 }]), "row 1: Ownership must be between 25% and 100%");
     assert.equal(v(owners, [{ share: 30 }]), "row 1: Full name is required");
     assert.equal(v(owners, [{ name: "Ana", nationality: "ES" }]), "row 1 has no column “nationality”");
     assert.equal(v(owners, "Ana"), "must be a list of records");

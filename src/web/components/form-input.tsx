@@ -14,13 +14,23 @@ function specOfField(field: FormField): ValueSpec {
 
 /** What the hint says: the author's help, then what the field takes when that is more than text. */
 function hintOf(field: FormField, spec: ValueSpec): string | undefined {
-  const takes = ["string", "text", "bool", "choice", "date", "email", "file", "records", "person", "choices"].includes(spec.type)
-    ? spec.type === "string" || spec.type === "text"
-      ? spec.pattern_hint
-      : undefined
-    : describeSpec(spec);
+  // Only what the control does not already show: a range, a unit, how many items, a pattern in words.
+  const noun = spec.type === "records" ? "row" : spec.type === "choices" ? "choice" : "item";
+  const count = (n: number) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const takes =
+    spec.type === "string" || spec.type === "text"
+      ? spec.pattern_hint && `Takes ${spec.pattern_hint}.`
+      : (spec.type === "int" || spec.type === "double") && (spec.min !== undefined || spec.max !== undefined)
+        ? `Takes a ${describeSpec(spec)}.`
+        : spec.min_items !== undefined && spec.max_items !== undefined
+          ? `${spec.min_items} to ${count(spec.max_items)}.`
+          : spec.min_items !== undefined && spec.min_items > 0
+            ? `At least ${count(spec.min_items)}.`
+            : spec.max_items !== undefined
+              ? `At most ${count(spec.max_items)}.`
+              : undefined;
   const when = field.requiredWhen && !field.required ? "Required for some answers" : undefined;
-  const parts = [field.help, takes ? `Takes a ${takes}.` : undefined, when].filter(Boolean);
+  const parts = [field.help, takes, when].filter(Boolean);
   return parts.length > 0 ? parts.join(" · ") : undefined;
 }
 

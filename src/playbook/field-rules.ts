@@ -1,7 +1,7 @@
 // Whether a declared field makes sense before any value meets it: constraints that fit its type,
 // a pattern that compiles (and stays within RE2, the regular expressions CEL uses, so the app, the
 // engine and an exported procedure agree), bounds in order, options where options are needed.
-import { FIELD_TYPES, type FieldType } from "./values.ts";
+import { FIELD_TYPES, type FieldType, type ValueSpec } from "./values.ts";
 
 export interface FieldRuleProblem {
   readonly rule: string;
@@ -11,19 +11,7 @@ export interface FieldRuleProblem {
   readonly fix: string;
 }
 
-interface DeclaredField {
-  readonly type: FieldType;
-  readonly options?: readonly string[] | undefined;
-  readonly min?: number | undefined;
-  readonly max?: number | undefined;
-  readonly unit?: string | undefined;
-  readonly min_length?: number | undefined;
-  readonly max_length?: number | undefined;
-  readonly pattern?: string | undefined;
-  readonly min_items?: number | undefined;
-  readonly max_items?: number | undefined;
-  readonly fields?: Readonly<Record<string, DeclaredField>> | undefined;
-}
+type DeclaredField = ValueSpec;
 
 const NUMBERS: readonly FieldType[] = ["int", "double"];
 const TEXTS: readonly FieldType[] = ["string", "text"];

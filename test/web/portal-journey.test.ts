@@ -16,6 +16,7 @@ import {
   HAVE_CHROMIUM,
   launchBrowser,
   openPage,
+  portalSignIn,
   skipWithoutChromium,
   startWebServer,
   type WebServer,
@@ -73,23 +74,12 @@ function newPage(viewport: { width: number; height: number }): Promise<Page> {
   return openPage(browser, { viewport, locale: "en-US", timezoneId: "America/New_York" });
 }
 
-async function portalSignIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${web.url}/portal/sign-in`);
-  await page.getByLabel("Work email").fill(email);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await page.getByText("a sign-in link is on its way").waitFor();
-  await web.deliverSignInLinks();
-  await page.goto(`${web.url}/portal/sign-in#token=${web.mailer.tokenFor(email)}`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator(".portal-header").waitFor();
-}
-
 describe("the client's journey in the portal", () => {
   test("signs in, ticks own items, sees the team's read-only, fixes a bad email, approves with a comment, answers the survey", async (t) => {
     if (skipWithoutChromium(t)) return;
     const problems: string[] = [];
     const page = await newPage({ width: 1440, height: 900 });
-    await portalSignIn(page, CONTACT);
+    await portalSignIn(page, web, CONTACT);
 
     // Client-facing names only.
     await page.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
@@ -195,7 +185,7 @@ describe("the client's journey in the portal", () => {
 
     // On a phone: the same plan, nothing cut off, no sideways scrolling.
     const phone = await newPage({ width: 390, height: 844 });
-    await portalSignIn(phone, CONTACT);
+    await portalSignIn(phone, web, CONTACT);
     await phone.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
     await phone.locator("#step-prepare_access").getByText("Ticked by your onboarding team.").waitFor();
     for (const v of await axeViolations(phone)) problems.push(`portal plan (phone): ${v}`);

@@ -15,6 +15,7 @@ import {
   HAVE_CHROMIUM,
   launchBrowser,
   openPage,
+  portalSignIn,
   settled,
   signIn,
   skipWithoutChromium,
@@ -56,23 +57,12 @@ function newPage(width: number): Promise<Page> {
   return openPage(browser, { viewport: { width, height: 900 }, locale: "en-GB", timezoneId: "Europe/London", errors: pageErrors });
 }
 
-async function portalSignIn(page: Page): Promise<void> {
-  await page.goto(`${web.url}/portal/sign-in`);
-  await page.getByLabel("Work email").fill(CONTACT);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await page.getByText("a sign-in link is on its way").waitFor();
-  await web.deliverSignInLinks();
-  await page.goto(`${web.url}/portal/sign-in#token=${web.mailer.tokenFor(CONTACT)}`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator(".portal-header").waitFor();
-}
-
 describe("typed forms in the portal and the app", () => {
   test("the client's due-diligence form: each wrong value named at its field, then saved and shown again", async (t) => {
     if (skipWithoutChromium(t)) return;
     const problems: string[] = [];
     const page = await newPage(1440);
-    await portalSignIn(page);
+    await portalSignIn(page, web, CONTACT);
     const form = page.getByRole("form", { name: "Beneficial ownership" });
     await form.getByLabel("Legal name").fill("Harbour Goods Ltd");
     await form.getByLabel("Website").fill("harbour goods");

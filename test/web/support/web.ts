@@ -373,6 +373,18 @@ export async function assertNoOverflow(page: Page, what: string): Promise<void> 
   );
 }
 
+/** Sign a client contact in to the portal the way they do: ask for a link, open it from the mail. */
+export async function portalSignIn(page: Page, web: WebServer, email: string): Promise<void> {
+  await page.goto(`${web.url}/portal/sign-in`);
+  await page.getByLabel("Work email").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await page.getByText("a sign-in link is on its way").waitFor();
+  await web.deliverSignInLinks();
+  await page.goto(`${web.url}/portal/sign-in#token=${web.mailer.tokenFor(email)}`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator(".portal-header").waitFor();
+}
+
 export function artifact(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);

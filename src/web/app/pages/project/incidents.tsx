@@ -30,7 +30,8 @@ export function IncidentList(props: {
   readonly incidents: readonly Incident[];
   readonly stepTitle: (id: string) => string | undefined;
   readonly canRetry: boolean;
-  readonly act: (command: Command, done?: string) => unknown;
+  /** Runs the retry; its outcome shows at `where` ("issues": beside the incident, not the page's top). */
+  readonly act: (command: Command, done?: string, where?: string) => unknown;
 }) {
   const open = props.incidents.filter((i) => !i.resolvedAt);
   if (open.length === 0) return null;
@@ -59,7 +60,7 @@ export function IncidentList(props: {
             <button
               type="button"
               className="small"
-              onClick={() => void props.act({ type: "retry_incident", incident: incident.id }, "The condition works again.")}
+              onClick={() => void props.act({ type: "retry_incident", incident: incident.id }, "The condition works again.", "issues")}
             >
               Retry
             </button>

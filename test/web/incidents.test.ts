@@ -103,7 +103,11 @@ before(async () => {
   projectId = (created.project as { id: string }).id;
   const current = await web.admin.get(`/projects/${projectId}`);
   await must(
-    admin.post(`/projects/${projectId}/commands`, { type: "complete_step", step: "prepare" }, { "if-match": current.headers.get("etag") ?? "" }),
+    admin.post(
+      `/projects/${projectId}/commands`,
+      { type: "complete_step", step: "prepare" },
+      { "if-match": current.headers.get("etag") ?? "" },
+    ),
     "prepare done",
   );
   if (HAVE_CHROMIUM) browser = await launchBrowser();
@@ -127,7 +131,10 @@ describe("an incident in the team app", () => {
     await page.getByRole("heading", { level: 1, name: "Fjord Logistics" }).waitFor();
 
     // The team records the results with no scenarios run, and records the decision.
-    await page.getByRole("button", { name: /Run the acceptance tests/ }).first().click();
+    await page
+      .getByRole("button", { name: /Run the acceptance tests/ })
+      .first()
+      .click();
     const step = page.locator("li#s-run_tests");
     const form = step.getByRole("form", { name: "Test results" });
     await form.getByLabel("Scenarios run").fill("0");
@@ -135,6 +142,10 @@ describe("an incident in the team app", () => {
     await form.getByRole("button", { name: "Save form" }).click();
     await step.getByText("Test results saved.").waitFor();
     await step.getByRole("button", { name: "Record: Passed" }).click();
+    // Said where the click was: not done, and where to look (not "Decision recorded" over a step that waits).
+    await step.getByText("Not done yet: the playbook could not evaluate a condition for this project.").waitFor();
+    assert.equal(await step.getByText("Decision recorded").count(), 0);
+    const issues = page.locator("section[aria-labelledby=issues-h]");
 
     // The incident, in words: what waits, the expression, the values it read, the error.
     const incidents = page.getByRole("list", { name: "Conditions that could not be evaluated" });
@@ -146,6 +157,7 @@ describe("an incident in the team app", () => {
     assert.match(said, /forms\.uat\.total = 0/);
     assert.match(said, /division by zero/i);
     assert.doesNotMatch(said, /incident-\d/, "no raw ids");
+    assert.equal(await issues.getByText("No open issues.").count(), 0, "the Issues card does not deny the incident it shows");
     await settled(page);
     await assertNoOverflow(page, "the project page with an incident at 1440");
     for (const v of await axeViolations(page)) problems.push(`incident 1440: ${v}`);
@@ -157,16 +169,21 @@ describe("an incident in the team app", () => {
     await assertNoOverflow(page, "the project page with an incident at 390");
     for (const v of await axeViolations(page)) problems.push(`incident 390: ${v}`);
     await page.screenshot({ path: artifact("incident-390.png"), fullPage: true });
+    // Retrying before the fix says why, beside the button (at 390 the page's top is far away).
+    await incident.getByRole("button", { name: "Retry" }).click();
+    await issues.getByRole("alert").getByText("Still failing (division by zero): fix the data it reads first, then retry.").waitFor();
     await form.getByLabel("Scenarios run").fill("40");
     await form.getByRole("button", { name: "Save form" }).click();
     await step.getByText("Test results saved.").waitFor();
     await incident.getByRole("button", { name: "Retry" }).click();
-    await page.getByText("The condition works again.").waitFor();
+    await issues.getByText("The condition works again.").waitFor();
     await incidents.waitFor({ state: "detached" });
     await page.screenshot({ path: artifact("incident-retried-390.png"), fullPage: true });
 
     // The flow moved on: the decision took its branch and the next step opened.
-    const timeline = (await web.admin.get(`/projects/${projectId}/timeline`)).body as { phases: { steps: { id: string; status: string }[] }[] };
+    const timeline = (await web.admin.get(`/projects/${projectId}/timeline`)).body as {
+      phases: { steps: { id: string; status: string }[] }[];
+    };
     const status = Object.fromEntries(timeline.phases.flatMap((p) => p.steps).map((s) => [s.id, s.status]));
     assert.equal(status.run_tests, "done");
     assert.equal(status.go_live, "open");

@@ -363,6 +363,12 @@ export function ProjectWorkspace({ id }: { id: string }) {
               <IncidentList
                 incidents={timeline.incidents}
                 stepTitle={(id) => steps.find((s) => s.id === id)?.title}
+                valueName={(path) => {
+                  const [, formId, fieldId] = /^forms\.([^.]+)\.([^.]+)$/.exec(path) ?? [];
+                  const form = [...(data.playbook?.steps.values() ?? [])].map((d) => d.form).find((f) => f?.id === formId);
+                  const field = form?.fields.find((f) => f.id === fieldId);
+                  return form && field ? `${form.title}: ${field.label}` : undefined;
+                }}
                 canRetry={manager && project.status === "active"}
                 act={act}
               />

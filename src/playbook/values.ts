@@ -98,7 +98,8 @@ function checkNumber(spec: ValueSpec, value: unknown): Checked {
   if (n === undefined) return fail(spec.type === "int" ? "must be a whole number" : "must be a number");
   if (spec.type === "int" && !Number.isInteger(n)) return fail("must be a whole number");
   const [lo, hi, words] = [withUnit(spec.min ?? 0, spec.unit), withUnit(spec.max ?? 0, spec.unit), unitWords(spec.unit)];
-  if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) return fail(`must be between ${lo} and ${hi}${words}`);
+  if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max))
+    return fail(`must be between ${lo} and ${hi}${words}`);
   if (spec.min !== undefined && n < spec.min) return fail(`must be at least ${lo}${words}`);
   if (spec.max !== undefined && n > spec.max) return fail(`must be at most ${hi}${words}`);
   return pass(n);

@@ -116,11 +116,19 @@ export function ProjectWorkspace({ id }: { id: string }) {
     if (!data) return undefined;
     setNotice(undefined);
     try {
-      await runCommand(data.project.id, data.version, command);
+      const result = await runCommand(data.project.id, data.version, command);
       // Say it is done once the page shows it done: a notice over a stale step (its button still
       // offered) invites a second click.
       await ws.reload();
-      if (done) setNotice({ tone: "success", text: done, where });
+      // The command went through but a condition it ran could not be evaluated: nothing is done
+      // yet, and the notice says so where the person clicked, not "done" over a step that waits.
+      if (result?.events.some((e) => e.type === "incident.opened"))
+        setNotice({
+          tone: "error",
+          text: "Not done yet: the playbook could not evaluate a condition for this project. Issues shows what it read and why it failed; fix the data, then retry there.",
+          where,
+        });
+      else if (done) setNotice({ tone: "success", text: done, where });
       return undefined;
     } catch (error) {
       if (error instanceof StaleProject) {
@@ -355,11 +363,20 @@ export function ProjectWorkspace({ id }: { id: string }) {
               <IncidentList
                 incidents={timeline.incidents}
                 stepTitle={(id) => steps.find((s) => s.id === id)?.title}
+                valueName={(path) => {
+                  const [, formId, fieldId] = /^forms\.([^.]+)\.([^.]+)$/.exec(path) ?? [];
+                  const form = [...(data.playbook?.steps.values() ?? [])].map((d) => d.form).find((f) => f?.id === formId);
+                  const field = form?.fields.find((f) => f.id === fieldId);
+                  return form && field ? `${form.title}: ${field.label}` : undefined;
+                }}
                 canRetry={manager && project.status === "active"}
                 act={act}
               />
+              <OutcomeNotice outcome={notice?.where === "issues" ? notice : undefined} />
               {openIssues.length === 0 ? (
-                <p className="muted">No open issues.</p>
+                timeline.incidents.some((i) => !i.resolvedAt) ? null : (
+                  <p className="muted">No open issues.</p>
+                )
               ) : (
                 <ul className="feed">
                   {openIssues.map((issue) => (

@@ -72,6 +72,8 @@ export function explain(error: unknown, words: Words, stepId?: string): { text: 
     return { text: "None of the answers applies yet: record what the decision is based on (checklist, form, training) first.", detail };
   let m = /the recorded data selects "([^"]*)", not "([^"]*)"/.exec(message);
   if (m) return { text: `The recorded information points to “${m[1]}”, not “${m[2]}”.`, detail };
+  m = /^the condition still fails: (.*)$/.exec(message);
+  if (m) return { text: `Still failing (${m[1]}): fix the data it reads first, then retry.`, detail };
   m = /^only (\S+) signs/.exec(message);
   if (m) return { text: `Only the ${words.role(m[1] ?? "")} signs this off.`, detail };
   if (/^your roles (do not own|cannot)/.test(message))

@@ -29,8 +29,11 @@ export function incidentSubject(incident: Incident, stepTitle: (id: string) => s
 export function IncidentList(props: {
   readonly incidents: readonly Incident[];
   readonly stepTitle: (id: string) => string | undefined;
+  /** A value's name in the page's words (a form field's label), when it has one. */
+  readonly valueName?: (path: string) => string | undefined;
   readonly canRetry: boolean;
-  readonly act: (command: Command, done?: string) => unknown;
+  /** Runs the retry; its outcome shows at `where` ("issues": beside the incident, not the page's top). */
+  readonly act: (command: Command, done?: string, where?: string) => unknown;
 }) {
   const open = props.incidents.filter((i) => !i.resolvedAt);
   if (open.length === 0) return null;
@@ -49,7 +52,7 @@ export function IncidentList(props: {
             <p className="muted">
               It read{" "}
               {Object.entries(incident.inputs)
-                .map(([path, value]) => `${path} = ${shown(value)}`)
+                .map(([path, value]) => `${props.valueName?.(path) ?? path} = ${shown(value)}`)
                 .join(", ")}
               . Fix the data (or move the project to a corrected playbook version), then retry.
             </p>
@@ -59,7 +62,7 @@ export function IncidentList(props: {
             <button
               type="button"
               className="small"
-              onClick={() => void props.act({ type: "retry_incident", incident: incident.id }, "The condition works again.")}
+              onClick={() => void props.act({ type: "retry_incident", incident: incident.id }, "The condition works again.", "issues")}
             >
               Retry
             </button>

@@ -190,7 +190,16 @@ async function fillForm(item: ReturnType<Page["locator"]>): Promise<void> {
     const label = ((await form.locator(`label[for="${id}"]`).textContent()) ?? "").toLowerCase();
     const tag = await field.evaluate((el) => (el as unknown as { tagName: string }).tagName.toLowerCase());
     const type = (await field.getAttribute("type")) ?? "text";
-    if (tag === "select") {
+    if (type === "checkbox") {
+      // A list chosen from its options: the first one.
+      const groupHasOne = await field.evaluate(
+        (el) =>
+          (el as unknown as { closest(s: string): { querySelector(s: string): unknown } | null })
+            .closest("fieldset")
+            ?.querySelector("input:checked") != null,
+      );
+      if (!groupHasOne) await field.check();
+    } else if (tag === "select") {
       const options = await field.locator("option").allTextContents();
       await field.selectOption({ label: options.includes("Yes") ? "Yes" : (options[1] ?? "") });
     } else if (type === "number")

@@ -319,10 +319,12 @@ export function FormInput({
 }) {
   const spec = specOfField(field);
   const hint = hintOf(field, spec);
-  if (spec.type === "choices" || spec.type === "person" || spec.type === "records") {
+  // A list limited to options is chosen from them, like several-of.
+  const pick = spec.type === "choices" || (spec.type === "list" && spec.options !== undefined);
+  if (pick || spec.type === "person" || spec.type === "records") {
     return (
       <Group label={field.label} required={field.required} hint={hint} error={error}>
-        {spec.type === "choices" ? (
+        {pick ? (
           <Choices spec={spec} label={field.label} value={value} disabled={disabled} onChange={onChange} />
         ) : spec.type === "person" ? (
           <PersonInput label={field.label} value={value} disabled={disabled} onChange={onChange} />

@@ -4,7 +4,7 @@
 import type { Step } from "../playbook/schema.ts";
 
 import { chooseBranch } from "./branches.ts";
-import { conditionValues, requiredChecklist } from "./conditions.ts";
+import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
@@ -225,13 +225,9 @@ function handle(draft: Draft, command: Command): void {
       // `required_if` reads the answers as they would stand after this submission.
       const requiredIf: RequiredIf = (condition, answers) => {
         const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
-        try {
-          return (
-            draft.ctx.expressions.evaluate(condition, {}, { ...values, forms: { ...values.forms, [def.form as string]: answers } }) === true
-          );
-        } catch {
-          return true;
-        }
+        // A condition that cannot be evaluated counts as required: a doubt never lets an answer go missing.
+        const result = evaluate(draft.ctx, condition, {}, { ...values, forms: { ...values.forms, [def.form as string]: answers } });
+        return !result.ok || result.value === true;
       };
       const checked = form
         ? checkSubmission(form, command.values, draft.state.forms[def.form], requiredIf)

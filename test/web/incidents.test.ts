@@ -14,6 +14,7 @@ import {
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
+  must,
   openPage,
   settled,
   signIn,
@@ -83,12 +84,6 @@ let web: WebServer;
 let browser: Browser | undefined;
 let projectId = "";
 const pageErrors: string[] = [];
-
-async function must(response: Promise<{ status: number; body: unknown }>, what: string) {
-  const r = await response;
-  assert.ok(r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as Record<string, unknown>;
-}
 
 before(async () => {
   web = await startWebServer();

@@ -15,6 +15,7 @@ import {
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
+  must,
   openPage,
   portalSignIn,
   skipWithoutChromium,
@@ -26,12 +27,6 @@ const CONTACT = "dana@northwind.example";
 let web: WebServer;
 let browser: Browser | undefined;
 let projectId = "";
-
-async function must(response: Promise<{ status: number; body: unknown }>, what: string) {
-  const r = await response;
-  assert.ok(r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as Record<string, unknown>;
-}
 
 before(async () => {
   web = await startWebServer();

@@ -373,6 +373,13 @@ export async function assertNoOverflow(page: Page, what: string): Promise<void> 
   );
 }
 
+/** An API call of a test's setup that must succeed: its body, or a failure naming what and why. */
+export async function must(response: Promise<{ status: number; body: unknown }>, what: string): Promise<Record<string, unknown>> {
+  const r = await response;
+  assert.ok(r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as Record<string, unknown>;
+}
+
 /** Sign a client contact in to the portal the way they do: ask for a link, open it from the mail. */
 export async function portalSignIn(page: Page, web: WebServer, email: string): Promise<void> {
   await page.goto(`${web.url}/portal/sign-in`);

@@ -6,13 +6,13 @@ import type { Cadence, Phase, Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
+import { sayCondition } from "./condition-words.ts";
 import { type BuildContext, PROCEDURE_SECTION } from "./context.ts";
 import { formatDateTime, formatLocalDate } from "./dates.ts";
 import { calendarWords } from "./front.ts";
 import {
   actionWords,
   capitalize,
-  conditionWords,
   deadlineWords,
   durationWords,
   everyWords,
@@ -34,8 +34,10 @@ const KIND: Readonly<Record<Step["kind"], string>> = {
 
 /** A CEL condition for people: in words when it can be said exactly, else the expression. */
 export function conditionRich(ctx: BuildContext, condition: string): Rich {
-  const words = conditionWords(condition, ctx.playbook);
-  return words === undefined ? [text(condition, "code")] : ctx.t(words);
+  const { words, complex } = sayCondition(condition, ctx.playbook);
+  const said = words === undefined ? [text(condition, "code")] : ctx.t(words);
+  // A condition with functions, macros or arithmetic also gets its exact expression in the appendix.
+  return complex ? [...said, text(` (condition ${ctx.conditionLabel(condition, words)})`)] : said;
 }
 
 export function phaseTitle(ctx: BuildContext, phase: Phase, index: number): string {

@@ -3,6 +3,7 @@
 // conditions ("SOC 2 customer", "Number of users > 100"), rule triggers and actions.
 import type { Action, EventType, Playbook } from "../../playbook/schema.ts";
 import { type Anchor, type Deadline, type Duration, describeDuration, type Window } from "../../playbook/time-expressions.ts";
+import { sayCondition } from "./condition-words.ts";
 
 /** What the words need to know about the rest of the document. */
 export interface Vocabulary {
@@ -83,85 +84,9 @@ export function windowWords(window: Window, vocab: Vocabulary): string {
   return window.anchor.kind === "start" ? span : `${span} after ${anchorAfter(window.anchor, vocab)}`;
 }
 
-// Conditions. CEL is shown in words when every token is something we can name; anything else
-// (functions, macros) is shown as the expression itself, which is still exact.
-const TOKEN_RE =
-  /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(&&|\|\||==|!=|>=|<=|[<>!()]))/y;
-
-const OPERATORS: Readonly<Record<string, string>> = {
-  "&&": "and",
-  "||": "or",
-  "==": "=",
-  "!=": "≠",
-  ">=": "≥",
-  "<=": "≤",
-  ">": ">",
-  "<": "<",
-  "!": "not",
-  "(": "(",
-  ")": ")",
-};
-
-const STEP_WORDS: Readonly<Record<string, string>> = {
-  "step.checklist_unchecked": "unchecked checklist items",
-  "step.checklist_complete": "every checklist item checked",
-  "step.attempt": "attempt number",
-  "training.completion_rate": "training completion rate (%)",
-  "training.all_passed": "every assessment passed",
-  "training.average_score": "average assessment score (%)",
-  "project.days_since_start": "days since the start",
-  "project.days_since_go_live": "days since go-live",
-  "project.on_hold": "project on hold",
-  "project.health": "project health",
-};
-
-function nameWords(path: string, playbook: Playbook): string | undefined {
-  if (path === "true") return "yes";
-  if (path === "false") return "no";
-  if (path === "in") return "in";
-  if (STEP_WORDS[path]) return STEP_WORDS[path];
-  const [root, a, b] = path.split(".");
-  if (root === "facts" && a && playbook.facts[a]) return playbook.facts[a].label;
-  if (root === "__known__" && a && playbook.facts[a]) return `${playbook.facts[a].label} is known`;
-  if (root === "params" && a) return playbook.parameters[a]?.description ? a.replaceAll("_", " ") : undefined;
-  if (root === "forms" && a && b) {
-    const form = playbook.forms[a];
-    const field = form?.fields[b];
-    return form && field ? `${field.label} (${form.title})` : undefined;
-  }
-  if (root === "event" && a && !b) return `event ${a.replaceAll("_", " ")}`;
-  return undefined;
-}
-
-/** `has(facts.x)` (the client gave the fact) is said as "<label> is known". */
-const KNOWN_RE = /has\(\s*facts\.([A-Za-z_][A-Za-z0-9_]*)\s*\)/g;
-
 /** A CEL condition in words, or undefined when it cannot be said faithfully in words. */
 export function conditionWords(condition: string, playbook: Playbook): string | undefined {
-  const source = condition.replace(KNOWN_RE, "__known__.$1");
-  const words: string[] = [];
-  TOKEN_RE.lastIndex = 0;
-  let index = 0;
-  while (index < source.length) {
-    if (source.slice(index).trim() === "") break;
-    TOKEN_RE.lastIndex = index;
-    const match = TOKEN_RE.exec(source);
-    if (!match) return undefined;
-    index = TOKEN_RE.lastIndex;
-    const [, number, string, name, operator] = match;
-    if (number !== undefined) words.push(number.replace(/\.0$/, ""));
-    else if (string !== undefined) words.push(`“${string.slice(1, -1)}”`);
-    else if (name !== undefined) {
-      const said = nameWords(name, playbook);
-      if (said === undefined) return undefined;
-      words.push(said);
-    } else if (operator !== undefined) words.push(OPERATORS[operator] ?? operator);
-  }
-  return words
-    .join(" ")
-    .replace(/\( /g, "(")
-    .replace(/ \)/g, ")")
-    .replace(/not (\S)/g, "not $1");
+  return sayCondition(condition, playbook).words;
 }
 
 const TRIGGERS: Readonly<Record<EventType, string>> = {

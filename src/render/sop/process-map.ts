@@ -2,6 +2,7 @@
 // labels, loops drawn back to where they return), a page per phase where the whole map would print
 // too small to read, and the swimlane view by role (a role-by-phase table, which prints legibly in
 // every format where a lane diagram of thirty steps does not).
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Step } from "../../playbook/schema.ts";
 import type { Block, Inline, Rich } from "../document.ts";
 import { diagramBlock, plain, strong, text } from "../document.ts";
@@ -10,7 +11,7 @@ import { layoutFlowchart } from "../flowchart/layout.ts";
 import { estimatedMeasure } from "../flowchart/measure.ts";
 import type { BuildContext } from "./context.ts";
 import { phaseTitle, successors } from "./procedure.ts";
-import { triggerWords, windowWords } from "./words.ts";
+import { capitalize, triggerWords, windowWords } from "./words.ts";
 
 const node = (stepId: string) => `s_${stepId}`;
 const diamond = (stepId: string) => `d_${stepId}`;
@@ -182,7 +183,7 @@ export function processMapChart(ctx: BuildContext): Flowchart {
       if (step.on_demand && step.next && ctx.numbers.has(step.next)) to(node(step.id), step.next, undefined);
       if (step.completes_project) {
         const id = `done_${phase.id}`;
-        nodes.push({ id, lines: ["Onboarding complete"], shape: "stadium", className: "terminal" });
+        nodes.push({ id, lines: [`${capitalize(kindWords(ctx.playbook).noun)} complete`], shape: "stadium", className: "terminal" });
         edges.push({ from: exitsOf(step.id)[0]?.from ?? node(step.id), to: id });
       }
     }

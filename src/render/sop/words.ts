@@ -1,6 +1,8 @@
 // The typed values of a playbook said in words, the way an SOP says them: deadlines ("within 4
 // business hours of assignment", "by Day 90 after go-live"), phase windows ("Days 11–45"),
 // conditions ("SOC 2 customer", "Number of users > 100"), rule triggers and actions.
+
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Action, EventType, Playbook } from "../../playbook/schema.ts";
 import { type Anchor, type Deadline, type Duration, describeDuration, type Window } from "../../playbook/time-expressions.ts";
 import { sayCondition } from "./condition-words.ts";
@@ -34,7 +36,7 @@ function anchorAfter(anchor: Anchor, vocab: Vocabulary): string {
     case "go_live":
       return "go-live";
     case "completion":
-      return "completion of the onboarding";
+      return `completion of the ${kindWords(vocab.playbook).noun}`;
     case "step":
       return anchor.point === "started" ? `the start of ${vocab.stepRef(anchor.step)}` : `completing ${vocab.stepRef(anchor.step)}`;
     case "fact":
@@ -92,9 +94,9 @@ export function conditionWords(condition: string, playbook: Playbook): string | 
 const TRIGGERS: Readonly<Record<EventType, string>> = {
   "deal.won": "a deal is won in the CRM",
   "deal.reopened": "a won deal is reopened in the CRM",
-  "project.started": "the onboarding starts",
-  "project.on_hold": "the onboarding is put on hold",
-  "project.completed": "the onboarding is completed",
+  "project.started": "the {noun} starts",
+  "project.on_hold": "the {noun} is put on hold",
+  "project.completed": "the {noun} is completed",
   "project.go_live": "the client goes live",
   "step.activated": "a step opens",
   "step.completed": "a step is completed",
@@ -122,7 +124,7 @@ const STEP_TRIGGERS: Partial<Record<EventType, (step: string) => string>> = {
 
 export function triggerWords(on: EventType, step: string | undefined, vocab: Vocabulary): string {
   const forStep = step === undefined ? undefined : STEP_TRIGGERS[on];
-  return forStep && step !== undefined ? forStep(vocab.stepRef(step)) : TRIGGERS[on];
+  return forStep && step !== undefined ? forStep(vocab.stepRef(step)) : TRIGGERS[on].replace("{noun}", kindWords(vocab.playbook).noun);
 }
 
 const HEALTH: Readonly<Record<"green" | "amber" | "red", string>> = { green: "🟢 green", amber: "🟡 amber", red: "🔴 red" };
@@ -147,8 +149,8 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
   if (action.assign) return `Assign the ${vocab.roleTitle(action.assign.role)}`;
   if (action.start_project) {
     return action.start_project.playbook === "self"
-      ? "Start an onboarding project from this procedure"
-      : `Start an onboarding project from playbook ${action.start_project.playbook}`;
+      ? `Start ${article(kindWords(p).noun)} project from this procedure`
+      : `Start a project from playbook ${action.start_project.playbook}`;
   }
   if (action.send_survey) return `Send the survey “${p.surveys[action.send_survey.survey]?.title ?? action.send_survey.survey}”`;
   if (action.send_invite) return `Send the meeting invitation for ${vocab.stepRef(action.send_invite.meeting)}`;
@@ -157,9 +159,14 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
     return `Request approval from ${vocab.roleTitle(action.request_approval.from)}: ${action.request_approval.subject}`;
   }
   if (action.set_health) return `Set the project health to ${HEALTH[action.set_health.status]}: ${action.set_health.reason}`;
-  if (action.hold) return `Put the onboarding on hold: ${action.hold.reason}`;
+  if (action.hold) return `Put the ${kindWords(p).noun} on hold: ${action.hold.reason}`;
   if (action.log) return `Record in the project log: ${action.log.message}`;
   return "No action";
+}
+
+/** "an onboarding", "a due-diligence review". */
+export function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 /** Strip a number an author already wrote before a title ("1.2. Handoff Meeting", "Phase 1: Kickoff"):

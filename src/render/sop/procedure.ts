@@ -102,6 +102,17 @@ function labelledProse(ctx: BuildContext, label: string, value: string): Block[]
   return [labelled(label, []), ...(first ? [first] : []), ...rest];
 }
 
+/** "once, by up to 1 week in all, by the Customer Success Manager or CS operations". */
+function extensionWords(ctx: BuildContext, step: Step): string {
+  const policy = step.extension;
+  if (!policy) return "";
+  if (policy.times === 0) return "the deadline cannot be extended";
+  const times = policy.times === undefined ? "" : policy.times === 1 ? " once" : ` up to ${policy.times} times`;
+  const upTo = policy.up_to ? `, by at most ${durationWords(policy.up_to)} in all` : "";
+  const by = (policy.by ?? [step.raci?.accountable ?? step.owner]).map((r) => ctx.roleTitle(r));
+  return `may be extended${times}${upTo}, with a reason, by ${[...by, "CS operations"].join(" or ")}`;
+}
+
 function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value: Rich }[] {
   const { step } = entry;
   const fields: { label: string; value: Rich }[] = [];
@@ -114,6 +125,7 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
   else if (!step.on_demand && entry.phase.window && entry.phase.window.to !== null) {
     fields.push({ label: "Deadline", value: plain(`by the end of the phase (${windowWords(entry.phase.window, ctx)})`) });
   }
+  if (step.extension) fields.push({ label: "Extension", value: ctx.t(extensionWords(ctx, step)) });
   if (step.target) fields.push({ label: "Target", value: ctx.t(deadlineWords(step.target, ctx)) });
   if (step.lasts) fields.push({ label: "Duration", value: ctx.t(durationWords(step.lasts)) });
   const planned = ctx.edition.schedule?.get(step.id);

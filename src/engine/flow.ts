@@ -247,10 +247,31 @@ export function updateSurveys(draft: Draft): void {
   }
 }
 
+/**
+ * The onboarding is complete when its completing step is done; but when that step was skipped or
+ * left out, and all that is left are steps that open only after completion ("30 days after
+ * completion": the aftercare), the project completes now, or those steps would wait for a
+ * completion that can no longer come.
+ */
+function completeWhenOnlyAftercareIsLeft(draft: Draft): void {
+  const state = draft.state;
+  if (state.completedAt !== undefined) return;
+  let left = 0;
+  for (const id in state.steps) {
+    const status = state.steps[id]?.status;
+    if (status === undefined || SATISFIED.has(status) || status === "dormant") continue;
+    const opens = stepEntry(draft.ctx, id).step.opens;
+    if (status !== "blocked" || opens?.anchor.kind !== "completion") return;
+    left++;
+  }
+  if (left > 0) draft.emit({ type: "project.completed" }, "only steps that open after completion are left");
+}
+
 /** Milestones of the whole project: completion and closing. */
 export function settleProject(draft: Draft): void {
   const state = draft.state;
   if (state.status !== "active") return;
+  completeWhenOnlyAftercareIsLeft(draft);
   for (const id in state.steps) {
     const status = state.steps[id]?.status;
     if (status !== undefined && !SATISFIED.has(status) && status !== "dormant") return;

@@ -9,6 +9,7 @@ import { engineContext } from "../../src/engine/context.ts";
 import { type Command, EngineError, execute, openIncidents, type ProjectState, replay } from "../../src/engine/index.ts";
 import { MANAGER, modelOf, person, Run } from "../support/engine.ts";
 import { edited } from "../support/fixtures.ts";
+import { KYC_EDITS } from "../support/kyc.ts";
 
 const START = "2026-03-06T15:00:00.000Z";
 const LATER = "2026-03-09T15:00:00.000Z";
@@ -16,54 +17,6 @@ const csm = person("csm");
 const ae = person("ae");
 const client = person("client_primary", "contact");
 
-export const KYC_EDITS: [(string | number)[], unknown][] = [
-  [
-    ["forms", "kyc"],
-    {
-      title: "Know your customer",
-      fields: {
-        risk_rating: { label: "Risk rating", type: "choice", options: ["low", "medium", "high"], required: true },
-        owners: {
-          label: "Beneficial owners",
-          type: "records",
-          fields: {
-            name: { label: "Full name", type: "string", required: true },
-            date_of_birth: { label: "Date of birth", type: "date" },
-            country: { label: "Country", type: "string" },
-          },
-        },
-      },
-    },
-  ],
-  [["forms", "owner_check"], { title: "Owner check", fields: { passport: { label: "Passport number", type: "string", required: true } } }],
-  [
-    ["phases", 0, "steps", 2],
-    { id: "collect_kyc", title: "Collect KYC data", owner: "csm", form: "kyc", expected_result: "KYC data recorded." },
-  ],
-  [
-    ["phases", 0, "steps", 3],
-    {
-      id: "edd",
-      title: "Enhanced due diligence",
-      owner: "csm",
-      when: 'forms.kyc.risk_rating == "high"',
-      expected_result: "Enhanced due diligence done.",
-    },
-  ],
-  [
-    ["phases", 0, "steps", 4],
-    {
-      id: "verify_owners",
-      title: "Verify beneficial owner",
-      owner: "csm",
-      form: "owner_check",
-      checklist: [{ id: "sanctions", text: "Sanctions screening done", required: true }],
-      gate: { approvers: ["csm"], sign_off: "The owner is verified" },
-      repeat: { for_each: "forms.kyc.owners", label: "item.name" },
-      expected_result: "Every owner verified.",
-    },
-  ],
-];
 const model = modelOf(edited(KYC_EDITS));
 
 const OWNERS = [

@@ -3756,6 +3756,220 @@ export interface components {
       id: string;
       stepId: string | null;
     };
+    PortalItem: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
+    };
+    PortalItemInput: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
+    };
     PortalProject: {
       currentPhase: string | null;
       goLiveAt: string | null;
@@ -3989,6 +4203,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItem"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -4106,6 +4322,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItemInput"][] | null;
       kind: string;
       overdue: boolean;
       owner: {

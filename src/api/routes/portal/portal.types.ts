@@ -73,6 +73,25 @@ const FormField = z.object({
   value: z.unknown(),
 });
 
+const PortalForm = z.object({ id: z.string(), title: z.string(), fields: z.array(FormField), canSubmit: z.boolean() });
+const PortalGate = z.object({
+  signOff: z.string(),
+  approvers: z.array(z.object({ role: z.string(), title: z.string(), decision: z.string().nullable(), at: Instant.nullable() })),
+  canSignAs: z.array(z.string()),
+});
+const PortalItem = z
+  .object({
+    id: z.string().describe("Send it as `item` (`for` when ticking) in commands for this item."),
+    label: z.string(),
+    doneAt: Instant.nullable(),
+    checklist: z.array(ChecklistItem),
+    form: PortalForm.nullable(),
+    gate: PortalGate.nullable(),
+    canComplete: z.boolean(),
+    actionNeeded: z.boolean(),
+  })
+  .meta({ id: "PortalItem" });
+
 export const PortalStep = z
   .object({
     id: z.string(),
@@ -86,14 +105,12 @@ export const PortalStep = z
     completedAt: Instant.nullable(),
     owner: z.object({ title: z.string(), side: z.enum(["client", "vendor"]) }),
     checklist: z.array(ChecklistItem),
-    form: z.object({ id: z.string(), title: z.string(), fields: z.array(FormField), canSubmit: z.boolean() }).nullable(),
-    gate: z
-      .object({
-        signOff: z.string(),
-        approvers: z.array(z.object({ role: z.string(), title: z.string(), decision: z.string().nullable(), at: Instant.nullable() })),
-        canSignAs: z.array(z.string()),
-      })
-      .nullable(),
+    form: PortalForm.nullable(),
+    gate: PortalGate.nullable(),
+    items: z
+      .array(PortalItem)
+      .nullable()
+      .describe("A repeated step's items, each with its own checklist, form and sign-off (null: not repeated)."),
     canComplete: z.boolean(),
     actionNeeded: z.boolean(),
   })

@@ -252,3 +252,24 @@ describe("property: random (also invalid) submissions never leave a project unab
     );
   });
 });
+
+describe("for_each over a list filled in an earlier step", () => {
+  const listModel = modelOf(
+    edited([
+      ...KYC_EDITS,
+      [["forms", "kyc", "fields", "countries"], { label: "Countries of operation", type: "list" }],
+      [["phases", 0, "steps", 4, "repeat"], { for_each: "forms.kyc.countries" }],
+    ]),
+  );
+
+  test("each distinct text is an item, named by itself", () => {
+    const run = new Run(listModel, START);
+    toKyc(run);
+    run.send({ type: "submit_form", step: "collect_kyc", values: { risk_rating: "low", countries: ["DE", "FR", "DE"] } }, csm, START);
+    run.send({ type: "complete_step", step: "collect_kyc" }, csm, LATER);
+    assert.deepEqual(run.state.steps.verify_owners?.items, { DE: null, FR: null });
+    assert.equal(run.state.steps.verify_owners?.itemLabels, undefined);
+    const included = run.events.find((e) => e.type === "step.included" && e.step === "verify_owners");
+    assert.deepEqual(included?.type === "step.included" ? included.items : undefined, ["DE", "FR"]);
+  });
+});

@@ -168,7 +168,7 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
     if (planned.dueAt) parts.push(`due ${formatDateTime(planned.dueAt, zone)}`);
     if (parts.length > 0) fields.push({ label: "Planned", value: plain(parts.join(", ")) });
   }
-  if (step.when !== undefined && !ctx.edition.holds) fields.push({ label: "Applies only where", value: conditionRich(ctx, step.when) });
+  if (step.when !== undefined && ctx.conditional(step)) fields.push({ label: "Applies only where", value: conditionRich(ctx, step.when) });
   if (step.repeat) fields.push({ label: "Repeated for each", value: repeatRich(ctx, step) });
   if (step.optional) fields.push({ label: "Optional", value: plain("yes") });
   if (step.after !== undefined && step.after.length > 0 && !step.on_demand) {

@@ -18,6 +18,7 @@ export function* conditionsOf({ playbook, order }: PlaybookModel): Generator<{ s
   for (const { step, path } of order) {
     if (step.when !== undefined) yield { source: step.when, path: [...path, "when"] };
     if (step.repeat) yield { source: step.repeat.for_each, path: [...path, "repeat", "for_each"] };
+    if (step.repeat?.label !== undefined) yield { source: step.repeat.label, path: [...path, "repeat", "label"] };
     for (const [i, item] of step.checklist.entries())
       if (typeof item !== "string" && item.when !== undefined) yield { source: item.when, path: [...path, "checklist", i, "when"] };
     for (const [i, branch] of (step.decision?.branches ?? []).entries()) {

@@ -273,3 +273,27 @@ describe("for_each over a list filled in an earlier step", () => {
     assert.deepEqual(included?.type === "step.included" ? included.items : undefined, ["DE", "FR"]);
   });
 });
+
+describe("projects started before run-time decisions keep running", () => {
+  test("items fixed at an older start stay; the when: is decided at reachability", () => {
+    const run = new Run(model, START);
+    const [started, ...rest] = run.events;
+    assert.ok(started?.type === "project.started");
+    // As an older engine recorded it: every condition evaluated at the start, items fixed then.
+    const old = { ...started, items: { verify_owners: ["owner-a"] } };
+    const state = replay(model, [old, ...rest]);
+    assert.deepEqual(state.steps.verify_owners?.items, { "owner-a": null });
+    const ctx = engineContext(model, state.calendar);
+    let current = state;
+    for (const [command, actor] of [
+      [{ type: "complete_step", step: "handoff" }, ae],
+      [{ type: "approve", step: "kickoff_call", role: "client_primary" }, client],
+      [{ type: "complete_step", step: "kickoff_call" }, csm],
+      [{ type: "submit_form", step: "collect_kyc", values: { risk_rating: "high", owners: OWNERS } }, csm],
+      [{ type: "complete_step", step: "collect_kyc" }, csm],
+    ] as const)
+      current = execute(ctx, current, command as Command, actor, LATER).state;
+    assert.equal(current.steps.edd?.status, "open");
+    assert.deepEqual(current.steps.verify_owners?.items, { "owner-a": null });
+  });
+});

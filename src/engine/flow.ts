@@ -8,6 +8,7 @@ import { stepEntry } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { openIncident, openIncidentOn, stepHeld } from "./incidents.ts";
 import { react } from "./reactions.ts";
+import { decideAtReachability } from "./run-time.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
 import { type Instant, SATISFIED } from "./types.ts";
 
@@ -164,6 +165,8 @@ export function openReadySteps(draft: Draft): void {
     if (state?.status !== "blocked" || !dependenciesMet(draft, step.id)) continue;
     // Its own condition failed at run time: it neither opens nor is left out until a retry.
     if (stepHeld(draft.state, step.id)) continue;
+    // A condition reading run-time values (forms, sign-offs) is decided now, once: left out, or on an incident.
+    if (!decideAtReachability(draft, step)) continue;
     if (step.opens && state.attempt === 0) {
       const opensAt = resolveDeadline(draft.ctx, draft.state, step.opens);
       if (opensAt === undefined) continue; // its anchor (e.g. go-live) has not happened yet
@@ -294,6 +297,7 @@ const FLOW_EVENTS: ReadonlySet<string> = new Set([
   "step.completed",
   "step.skipped",
   "step.activated",
+  "step.excluded",
   "step.reopened",
   "step.reblocked",
   "incident.resolved",

@@ -6,6 +6,7 @@
 
 import { z } from "zod";
 import { PROCEDURE_KINDS } from "./procedure-kind.ts";
+import { parseRetentionPeriod, RETENTION_ANCHORS } from "./retention.ts";
 import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
@@ -552,6 +553,23 @@ const Addendum = z.strictObject({
   package: z.array(Text).default([]).describe("What is compiled and given to the client."),
 });
 
+const Retention = z.strictObject({
+  keep: parsed(parseRetentionPeriod, 'A retention period: "7 years", "18 months", "90 days".').describe(
+    "How long the records are kept, counted from `after`.",
+  ),
+  after: z
+    .enum(RETENTION_ANCHORS)
+    .describe(
+      "What the period counts from: the end of the business relationship with the client (recorded on the client), or the project's closing.",
+    ),
+  records: z.array(Text).default([]).describe("Which records (e.g. identification documents); empty: all records of the project."),
+  basis: Prose.optional().describe("The legal or policy basis, e.g. “AML record keeping (Directive (EU) 2015/849, Art. 40)”."),
+  then: z
+    .enum(["erase_personal_data", "review"])
+    .default("erase_personal_data")
+    .describe("What happens when the period ends: the personal data is erased, or the records are reviewed for disposal."),
+});
+
 const Reference = z.strictObject({
   id: Text,
   title: Text,
@@ -602,6 +620,7 @@ export const PlaybookSchema = z
     systems: z.array(z.strictObject({ name: Text, purpose: Text })).default([]),
     rollout: z.array(z.strictObject({ when: Text, activity: Text })).default([]),
     change_management: z.array(Text).default([]),
+    retention: z.array(Retention).default([]).describe("How long the procedure's records are kept, and what then."),
     appendices: z.array(z.strictObject({ id: Id, title: Text, body: Text })).default([]),
   })
   .describe("An Onboard playbook: one file that is the SOP, the live project and its KPIs.");

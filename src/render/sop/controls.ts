@@ -3,6 +3,7 @@
 // references, revision history and the approval block.
 
 import { kindWords } from "../../playbook/procedure-kind.ts";
+import { describePeriod } from "../../playbook/retention.ts";
 import { type Addendum, deliverablesOf, type EventType, type Kpi, type Rule } from "../../playbook/schema.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
@@ -256,6 +257,36 @@ function addendumBlocks(ctx: BuildContext, addendum: Addendum, level: 3 | undefi
     blocks.push({ kind: "list", style: "bullet", items: steps.map((e) => ({ text: plain(ctx.stepRef(e.step.id)) })) });
   }
   return blocks;
+}
+
+const RETENTION_ANCHOR_WORDS: Readonly<Record<string, string>> = {
+  relationship_end: "the business relationship with the client ends",
+  project_closed: "the project is closed",
+};
+
+/** "Keep all records of the onboarding for 7 years after the business relationship ends; then erase …". */
+export function retentionSection(ctx: BuildContext): Block[] {
+  const rules = ctx.playbook.retention;
+  if (rules.length === 0) return [];
+  const noun = kindWords(ctx.playbook).noun;
+  return [
+    ctx.section("Records and Retention"),
+    {
+      kind: "table",
+      columns: [
+        { title: "Records", weight: 3 },
+        { title: "Kept for", weight: 3 },
+        { title: "Then", weight: 2 },
+        { title: "Basis", weight: 3 },
+      ],
+      rows: rules.map((r) => [
+        r.records.length > 0 ? plain(r.records.join("; ")) : plain(`All records of the ${noun}`),
+        plain(`${describePeriod(r.keep)} after ${RETENTION_ANCHOR_WORDS[r.after] ?? r.after}`),
+        plain(r.then === "review" ? "Reviewed for disposal" : "Personal data erased; the non-personal history is kept"),
+        r.basis ? ctx.proseInline(r.basis) : plain("—"),
+      ]),
+    },
+  ];
 }
 
 export function complianceSection(ctx: BuildContext): Block[] {

@@ -255,7 +255,9 @@ export function nextWakeAt(state: ProjectState): Instant | undefined {
   if (state.status !== "active") return times.sort()[0];
   for (const step of Object.values(state.steps)) {
     if (step.status === "scheduled" && step.opensAt) times.push(step.opensAt);
-    if (!ACTIVE.has(step.status) || step.dueAt === undefined) continue;
+    if (!ACTIVE.has(step.status)) continue;
+    if (step.targetAt !== undefined && step.targetMissedAt === undefined) times.push(step.targetAt);
+    if (step.dueAt === undefined) continue;
     if (step.overdueAt === undefined) times.push(step.dueAt);
     if (step.remindedAt === undefined && step.overdueAt === undefined) {
       const due = Date.parse(step.dueAt);

@@ -60,6 +60,8 @@ export interface StepState {
   readonly targetAt?: Instant;
   readonly remindedAt?: Instant;
   readonly overdueAt?: Instant;
+  /** When the soft `target:` passed with the step still open (absent before targets raised an event). */
+  readonly targetMissedAt?: Instant;
   readonly checklist: Readonly<Record<string, boolean>>;
   readonly approvals: Readonly<Record<string, Approval>>;
   /** For `repeat: for_each` steps: each item with its own completion. */
@@ -210,6 +212,8 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "deadline.extended"; readonly step: string; readonly dueAt: Instant }
     | { readonly type: "step.reminded"; readonly step: string }
     | { readonly type: "step.overdue"; readonly step: string; readonly dueAt: Instant }
+    /** The soft `target:` passed with the step still open (the hard deadline's step.overdue, earlier). */
+    | { readonly type: "step.target_missed"; readonly step: string; readonly targetAt: Instant }
     | { readonly type: "project.on_hold" }
     | { readonly type: "project.resumed"; readonly shiftMs: number }
     | { readonly type: "project.cancelled" }

@@ -4,7 +4,7 @@
 // into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
 // which needs the whole document.
 import { z } from "zod";
-import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
+import { type ParseResult, parseDeadline, parseDuration, parseTimeOfDay, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
 function parsed<T>(parse: (input: string) => ParseResult<T>, description: string) {
@@ -25,6 +25,10 @@ const DurationText = parsed(parseDuration, 'A duration: "24h", "4 business hours
 const DeadlineText = parsed(
   parseDeadline,
   'A deadline: "24h" (after the step opens), "2 business days after start", "3 days before kickoff", "Day 90 after go_live".',
+);
+const TimeOfDayText = parsed(
+  parseTimeOfDay,
+  "A time of day on a 24-hour clock and whose time zone: \"15:00 client\" (the client's time zone, the project calendar's) or \"09:00 owner\" (the rule owner's; the client's while people have no time zone of their own).",
 );
 const WindowText = parsed(parseWindow, 'A window: "Days 1-2", "Week 1-2", "Weeks 5-12", "Day 70+", "Days 30-90 after go_live".');
 
@@ -422,6 +426,7 @@ export const EVENT_TYPES = [
   "step.activated",
   "step.completed",
   "step.overdue",
+  "step.target_missed",
   "gate.approved",
   "gate.rejected",
   "form.submitted",
@@ -445,6 +450,9 @@ const Rule = z.strictObject({
   after: DurationText.optional().describe("Wait this long; fire only if `until` has not happened."),
   until: z.enum(EVENT_TYPES).optional(),
   repeat_every: DurationText.optional().describe("Repeat the actions until `until` happens."),
+  at: TimeOfDayText.optional().describe(
+    'Fire at this time of day (after `after:` has passed, if given): "15:00 client" waits for the next 3 PM in the client\'s time zone. Repetitions keep the time of day.',
+  ),
   owner: Id.optional(),
   actions: z.array(Action).min(1),
 });

@@ -47,7 +47,14 @@ export interface StartInput {
   /** The people who can be assigned, with their current load. */
   readonly people?: readonly Person[];
   /** The won deal that started it, if a CRM did: fed to the playbook's `deal.won` rules. */
-  readonly deal?: { readonly source: string; readonly dealId: string; readonly stage: string; readonly amount: number };
+  readonly deal?: {
+    readonly source: string;
+    readonly dealId: string;
+    readonly stage: string;
+    readonly amount: number;
+    /** false: the deal reached a stage the playbook starts on (`starts_on`) before being won; its deal.won rules do not fire. */
+    readonly won?: boolean;
+  };
 }
 
 function checkFacts(playbook: Playbook, input: Readonly<Record<string, unknown>>): Record<string, FactValue> {
@@ -159,7 +166,7 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
       draft.effect({ kind: "assignment_needed", role: result.role, why: result.failed });
     }
   }
-  if (input.deal) {
+  if (input.deal && input.deal.won !== false) {
     const payload = { source: input.deal.source, deal_id: input.deal.dealId, stage: input.deal.stage, amount: input.deal.amount };
     const occurrence = { subject: "project", payload };
     for (const rule of playbook.rules.filter((r) => r.on === "deal.won")) {

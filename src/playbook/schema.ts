@@ -545,6 +545,17 @@ export const PlaybookSchema = z
     references: z.array(Reference).default([]),
     parameters: z.record(Id, Parameter).default({}),
     facts: z.record(Id, Fact).default({}),
+    starts_on: z
+      .strictObject({
+        crm_stages: z
+          .array(Text)
+          .min(1)
+          .describe(
+            'Deal stages that start a project before the deal is won, as the CRM names them: the stage name ("5 - Negotiating") for the generic webhook and Salesforce, the stage id for HubSpot and Pipedrive. Matched without regard to case.',
+          ),
+      })
+      .optional()
+      .describe("When a CRM deal starts a project besides being won: a won deal always does. One project per deal either way."),
     calendar: Calendar.default({
       working_days: ["mon", "tue", "wed", "thu", "fri"],
       working_hours: "09:00-17:00",

@@ -2,6 +2,7 @@
 // checkpoints, compliance addenda, exception handling, automations, risks, KPIs, systems,
 // references, revision history and the approval block.
 import type { Addendum, EventType, Kpi, Rule } from "../../playbook/schema.ts";
+import { describeTimeOfDay } from "../../playbook/time-expressions.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
@@ -275,6 +276,13 @@ const STILL_NOT: Partial<Record<EventType, string>> = {
   "project.completed": "the onboarding is still not completed",
 };
 
+/** "3 PM in the client's time zone", or in the rule owner's ("9 AM in the Customer Success Manager's time zone"). */
+function atWords(ctx: BuildContext, rule: Rule): string {
+  if (!rule.at) return "";
+  const words = describeTimeOfDay(rule.at);
+  return rule.at.zone === "owner" && rule.owner ? words.replace("the owner's", `the ${ctx.roleTitle(rule.owner)}'s`) : words;
+}
+
 /** A rule as an IF/THEN item, seed 002's exception-handling style. */
 export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
   const line: Inline[] = [
@@ -291,6 +299,7 @@ export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
       line.push(text(still ? `, and ${still} after ${after}` : `, and no “${triggerWords(rule.until, undefined, ctx)}” within ${after}`));
     else line.push(text(`, after ${after}`));
   }
+  if (rule.at) line.push(text(`, at ${atWords(ctx, rule)}`));
   line.push(text(":"));
   for (const action of rule.actions) {
     line.push({ kind: "break" }, text("→ "));

@@ -137,6 +137,9 @@ export function runActions(draft: Draft, actions: readonly Action[], holds: read
         to: action.email.to,
         template: action.email.template,
         ...(action.email.attach_invite ? { invite: action.email.attach_invite } : {}),
+        ...(action.email.cc ? { cc: action.email.cc } : {}),
+        ...(action.email.reply_to ? { replyTo: action.email.reply_to } : {}),
+        ...(action.email.from ? { from: action.email.from } : {}),
       });
     if (action.escalate) draft.effect({ kind: "escalate", to: action.escalate.to, reason: action.escalate.reason });
     if (action.assign && !draft.state.assignments[action.assign.role]) {

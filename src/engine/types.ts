@@ -283,7 +283,16 @@ export type EventOf<T extends EventType> = Extract<ProjectEvent, { type: T }>;
 /** What the outside world must be told; adapters deliver these from the outbox, at least once. */
 export type Effect =
   | { readonly kind: "notify"; readonly to: readonly string[]; readonly message: string; readonly channel: "in_app" | "email" | "chat" }
-  | { readonly kind: "email"; readonly to: readonly string[]; readonly template: string; readonly invite?: string }
+  | {
+      readonly kind: "email";
+      readonly to: readonly string[];
+      readonly template: string;
+      readonly invite?: string;
+      /** Roles or addresses copied; resolved to people when the mail goes (absent in older effects). */
+      readonly cc?: readonly string[];
+      readonly replyTo?: string;
+      readonly from?: string;
+    }
   | { readonly kind: "escalate"; readonly to: string; readonly reason: string }
   | { readonly kind: "remind"; readonly step: string; readonly to: string; readonly dueAt: Instant }
   | { readonly kind: "send_survey"; readonly survey: string; readonly to: readonly string[] }

@@ -244,11 +244,27 @@ const Training = z.strictObject({
 
 // Actions: one key each, so an unknown or misspelt action name is an unknown-key error with a suggestion.
 const Recipients = z.array(Id).min(1);
+/** Who else a mail names: a role (its holders on the project when the mail goes) or an email address. */
+const MailParty = z
+  .string()
+  .regex(/^([a-z][a-z0-9_]*|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, "write a role id (client_primary) or an email address (billing@example.com)")
+  .describe("A role id (whoever holds it on the project when the mail goes) or an email address.");
 const Action = z
   .strictObject({
     when: Expression.optional(),
     notify: z.strictObject({ to: Recipients, message: Text, channel: z.enum(["in_app", "email", "chat"]).default("in_app") }).optional(),
-    email: z.strictObject({ to: Recipients, template: DocumentId, attach_invite: Id.optional() }).optional(),
+    email: z
+      .strictObject({
+        to: Recipients,
+        template: DocumentId,
+        attach_invite: Id.optional(),
+        cc: z.array(MailParty).min(1).optional().describe("Copied on the mail: roles or addresses, e.g. [csm, finance@example.com]."),
+        reply_to: MailParty.optional().describe("Where replies go: a role (its holder) or an address."),
+        from: MailParty.optional().describe(
+          "Who the mail is from: a role (its holder, e.g. csm) or an address; sent on behalf of the server's address (MAIL_FROM).",
+        ),
+      })
+      .optional(),
     create_task: z.strictObject({ title: Text, owner: Id, due: DeadlineText.optional(), description: Text.optional() }).optional(),
     escalate: z.strictObject({ to: Id, reason: Text }).optional(),
     assign: z.strictObject({ role: Id }).optional(),

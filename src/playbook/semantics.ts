@@ -148,6 +148,13 @@ export class SemanticChecker {
         this.#refs("role", action.email.to, [...at, "email", "to"]);
         this.#ref("template", action.email.template, [...at, "email", "template"]);
         this.#ref("step", action.email.attach_invite, [...at, "email", "attach_invite"]);
+        // cc, reply_to and from name roles or addresses: a role must exist.
+        for (const [i, party] of (action.email.cc ?? []).entries())
+          if (!party.includes("@")) this.#ref("role", party, [...at, "email", "cc", i]);
+        for (const key of ["reply_to", "from"] as const) {
+          const party = action.email[key];
+          if (party !== undefined && !party.includes("@")) this.#ref("role", party, [...at, "email", key]);
+        }
       }
       if (action.create_task) {
         this.#ref("role", action.create_task.owner, [...at, "create_task", "owner"]);

@@ -182,3 +182,79 @@ describe("rules at a time of day", () => {
     assert.deepEqual(parseTimeOfDay("09:30").ok, true);
   });
 });
+
+describe("an email action's cc, reply_to and from", () => {
+  const withEmail = (email: Record<string, unknown>) =>
+    edited([
+      [["templates"], { "EMAIL-1": { title: "Welcome", kind: "email", subject: "Welcome", body: "Hello" } }],
+      [
+        ["rules"],
+        [
+          {
+            id: "welcome",
+            title: "Welcome the client",
+            category: "automation",
+            on: "project.started",
+            actions: [{ email: { to: ["client_primary"], template: "EMAIL-1", ...email } }],
+          },
+        ],
+      ],
+    ]);
+
+  test("are carried by the effect, as written (roles are resolved when the mail goes)", () => {
+    const run = new Run(modelOf(withEmail({ cc: ["csm", "finance@globex.example"], reply_to: "csm", from: "ae" })), START);
+    const email = run.effects.find((e) => e.kind === "email")?.effect;
+    assert.deepEqual(email, {
+      kind: "email",
+      to: ["client_primary"],
+      template: "EMAIL-1",
+      cc: ["csm", "finance@globex.example"],
+      replyTo: "csm",
+      from: "ae",
+    });
+  });
+
+  test("cc to an unknown role, or a value that is neither a role nor an address, is refused", () => {
+    const unknown = errors(lint(withEmail({ cc: ["finance"] })));
+    assert.ok(
+      unknown.some((d) => /finance/.test(d.message) && d.path.join(".").endsWith("email.cc.0")),
+      JSON.stringify(unknown),
+    );
+    assert.ok(errors(lint(withEmail({ reply_to: "Not An Address" }))).length > 0);
+    assert.ok(errors(lint(withEmail({ from: "nobody" }))).length > 0);
+    const clean = errors(lint(withEmail({ cc: ["csm", "a@b.example"], reply_to: "x@y.example", from: "csm" })));
+    assert.deepEqual(
+      clean.filter((d) => d.path.includes("email")),
+      [],
+    );
+  });
+});
+
+describe("a project started on a CRM stage before won", () => {
+  test("deal.won rules do not fire for it; a won deal still fires them", () => {
+    const text = edited([
+      [["starts_on"], { crm_stages: ["5 - Negotiating"] }],
+      [
+        ["rules"],
+        [
+          {
+            id: "won",
+            title: "Tell the AE",
+            category: "automation",
+            on: "deal.won",
+            actions: [{ notify: { to: ["ae"], message: "Won" } }, { start_project: {} }],
+          },
+        ],
+      ],
+    ]);
+    const deal = { source: "crm", dealId: "D-1", stage: "5 - Negotiating", amount: 10 };
+    const early = new Run(modelOf(text), START, { deal: { ...deal, won: false } });
+    assert.equal(early.events.filter((e) => e.type === "rule.fired").length, 0);
+    const won = new Run(modelOf(text), START, { deal: { ...deal, stage: "won" } });
+    assert.deepEqual(
+      won.events.filter((e) => e.type === "rule.fired").map((e) => (e.type === "rule.fired" ? e.rule : "")),
+      ["won"],
+    );
+    assert.equal(won.effects.filter((e) => e.kind === "start_project").length, 0, "not a second project");
+  });
+});

@@ -214,7 +214,15 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
   }
   if (action.email) {
     const title = p.templates[action.email.template]?.title;
-    return `Email ${roles(action.email.to)} using template ${action.email.template}${title ? ` (${title})` : ""}`;
+    const party = (id: string) => (id.includes("@") ? id : vocab.roleTitle(id));
+    const extras = [
+      ...(action.email.cc ? [`cc: ${action.email.cc.map(party).join(", ")}`] : []),
+      ...(action.email.reply_to ? [`replies to: ${party(action.email.reply_to)}`] : []),
+      ...(action.email.from ? [`from: ${party(action.email.from)}`] : []),
+    ];
+    return `Email ${roles(action.email.to)} using template ${action.email.template}${title ? ` (${title})` : ""}${
+      extras.length > 0 ? `; ${extras.join("; ")}` : ""
+    }`;
   }
   if (action.create_task) {
     const due = action.create_task.due ? `, ${deadlineWords(action.create_task.due, vocab)}` : "";

@@ -43,7 +43,7 @@ describe("triggers and timing in the SOP", () => {
   const md = writeMarkdown(buildSop(modelOf(TEXT)));
 
   test("the CRM stage that starts a project", () => {
-    assert.match(md, /\*\*Starts:\*\* when a deal reaches the stage “5 - Negotiating” in the CRM, before it is won/);
+    assert.match(md, /The procedure starts when a deal reaches the stage “5 - Negotiating” in the CRM, before it is won, or is won/);
   });
 
   test("a rule's time of day, in the client's or the owner's time zone, and a missed target as its trigger", () => {

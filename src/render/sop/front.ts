@@ -149,17 +149,6 @@ export function frontSections(ctx: BuildContext): Block[] {
       })),
     });
   }
-  if (p.starts_on) {
-    const stages = p.starts_on.crm_stages.map((s) => `“${s}”`);
-    const list = stages.length === 1 ? stages[0] : `${stages.slice(0, -1).join(", ")} or ${stages.at(-1)}`;
-    blocks.push({
-      kind: "paragraph",
-      text: [
-        strong("Starts:"),
-        text(` when a deal reaches the stage ${list} in the CRM, before it is won (a won deal starts it too); one onboarding per deal.`),
-      ],
-    });
-  }
 
   blocks.push(ctx.section("Responsibilities"));
   const roleRows = Object.entries(p.roles).map(([id, role]): Rich[] => {

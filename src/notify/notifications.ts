@@ -120,6 +120,10 @@ export interface StepEmail {
   readonly projectVersion: number;
   readonly to: readonly Recipient[];
   readonly message: RenderedMessage;
+  /** The step's `email:` cc, reply_to and from, as addresses of whoever holds the roles now. */
+  readonly cc?: readonly MailAddress[];
+  readonly replyTo?: MailAddress;
+  readonly from?: MailAddress;
 }
 
 /** Plain text as a message: the HTML part is the escaped text in paragraphs. */
@@ -434,7 +438,14 @@ export class Notifications {
       );
     }
     const message = await this.#renderTemplate(project, template, addressee, undefined, undefined, true);
+    const addressed = new Set(recipients.map((r) => r.address.toLowerCase()));
+    const cc = (await this.#parties(project, step.email?.cc ?? [])).filter((a) => !addressed.has(a.address.toLowerCase()));
+    const [replyTo] = step.email?.reply_to ? await this.#parties(project, [step.email.reply_to]) : [];
+    const [from] = step.email?.from ? await this.#parties(project, [step.email.from]) : [];
     return {
+      ...(cc.length > 0 ? { cc } : {}),
+      ...(replyTo ? { replyTo } : {}),
+      ...(from ? { from } : {}),
       step: stepId,
       title: step.title,
       template,
@@ -470,6 +481,9 @@ export class Notifications {
       subject: effect.subject,
       text: effect.text,
       ...(effect.html !== undefined ? { html: effect.html } : {}),
+      ...(effect.cc && effect.cc.length > 0 ? { cc: effect.cc } : {}),
+      ...(effect.replyTo ? { replyTo: effect.replyTo } : {}),
+      ...(effect.from ? { from: effect.from } : {}),
       key: delivery.key,
       ...(delivery.projectId ? { projectId: delivery.projectId } : {}),
     });

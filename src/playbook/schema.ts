@@ -391,6 +391,16 @@ const Step = z.strictObject({
   expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),
   template: DocumentId.optional(),
+  email: z
+    .strictObject({
+      cc: z.array(MailParty).min(1).optional().describe("Copied on the step's email: roles or addresses."),
+      reply_to: MailParty.optional().describe("Where replies go: a role (its holder) or an address."),
+      from: MailParty.optional().describe(
+        "Who the mail is from: a role (its holder) or an address; the server's address stays the Sender.",
+      ),
+    })
+    .optional()
+    .describe("For email steps (kind: email with a template): who else the mail names, e.g. { cc: [csm], reply_to: csm }."),
   checklist: z.array(ChecklistItem).default([]),
   form: Id.optional(),
   meeting: Meeting.optional(),

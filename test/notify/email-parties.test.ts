@@ -2,13 +2,16 @@
 // adapter and into the message a real SMTP server receives; and roles resolved when the mail goes,
 // so someone assigned after the start receives later mail. On PGlite and PostgreSQL.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import type { AddressObject, ParsedMail } from "mailparser";
+import { parse } from "yaml";
 import type { Effect } from "../../src/engine/types.ts";
-import { dispatchOutbox, enqueueEffects } from "../../src/store/outbox.ts";
+import { dispatchOutbox, enqueueEffects, enqueueKeyed } from "../../src/store/outbox.ts";
 import type { FreshDatabase } from "../store/support/backends.ts";
 import { testBackends } from "../store/support/backends.ts";
-import { CLIENT, MANAGER, publishBuiltIn, type SmtpTestServer, seedPeople, startSmtpServer, type World, world } from "./support.ts";
+import { edited } from "../support/fixtures.ts";
+import { CLIENT, MANAGER, type SmtpTestServer, seedPeople, startSmtpServer, type World, world } from "./support.ts";
 
 const BACKENDS = await testBackends();
 const T0 = "2026-03-02T08:00:00.000Z";
@@ -34,7 +37,20 @@ for (const backend of BACKENDS) {
       fresh = await backend.fresh();
       smtp = await startSmtpServer();
       w = world(fresh.database, { smtpUrl: smtp.url, clock: () => T0 });
-      const published = await publishBuiltIn(w.service, "onb-001", T0);
+      // onb-001 with its welcome email step naming who else the mail goes to.
+      const source = await readFile(new URL("../../playbooks/onb-001.yaml", import.meta.url), "utf8");
+      const steps = parse(source).phases[0].steps as { id: string }[];
+      const welcome = steps.findIndex((s) => s.id === "welcome_email");
+      const text = edited(
+        [
+          [
+            ["phases", 0, "steps", welcome, "email"],
+            { cc: ["client_technical_contact", "records@acme.example"], reply_to: "csm", from: "csm" },
+          ],
+        ],
+        source,
+      );
+      const published = await w.service.publishPlaybook(text, { file: "onb-001.yaml", now: T0 });
       await seedPeople(fresh.database, T0);
       await w.service.startProject({
         playbook: published,
@@ -78,6 +94,33 @@ for (const backend of BACKENDS) {
       // The copies went to the copied people's servers too (one message, several envelope recipients).
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(smtp.messages.length, before + 1);
+    });
+
+    test("an email step's cc, reply_to and from: resolved in its draft, carried by the queued mail into the message", async () => {
+      const draft = await w.notifications.stepEmail(projectId, "welcome_email");
+      assert.deepEqual(
+        draft.cc?.map((a) => a.address),
+        ["tina@globex.example", "records@acme.example"],
+      );
+      assert.equal(draft.replyTo?.address, "zoe@acme.example");
+      assert.deepEqual(draft.from, { name: "Zoë Müller", address: "zoe@acme.example" });
+      const before = smtp.messages.length;
+      version += 1;
+      const effect = {
+        kind: "send_mail" as const,
+        to: draft.to.map((r) => ({ name: r.name, address: r.address })),
+        subject: draft.message.subject,
+        text: draft.message.text,
+        ...(draft.cc ? { cc: draft.cc } : {}),
+        ...(draft.replyTo ? { replyTo: draft.replyTo } : {}),
+        ...(draft.from ? { from: draft.from } : {}),
+      };
+      await fresh.database.db.transaction().execute((trx) => enqueueKeyed(trx, projectId, `${projectId}#step-email:welcome`, effect, T0));
+      await dispatchOutbox(fresh.database, T0, { handlers: w.notifications.handlers() });
+      const mail = (await smtp.waitFor(before + 1)).at(-1) as ParsedMail;
+      assert.deepEqual(addresses(mail.cc), ["tina@globex.example", "records@acme.example"]);
+      assert.deepEqual(addresses(mail.replyTo), ["zoe@acme.example"]);
+      assert.deepEqual(addresses(mail.from), ["zoe@acme.example"]);
     });
   });
 }

@@ -6,12 +6,13 @@ import { describe, test } from "node:test";
 import { writeMarkdown } from "../../src/render/markdown.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { modelOf } from "../support/engine.ts";
-import { edited } from "../support/fixtures.ts";
+import { edited, errors, lint } from "../support/fixtures.ts";
 
 const TEXT = edited([
   [["starts_on"], { crm_stages: ["5 - Negotiating"] }],
   [["templates"], { "EMAIL-1": { title: "Chaser", kind: "email", subject: "Chaser", body: "Hello" } }],
   [["phases", 0, "steps", 0, "target"], "4h after start"],
+  [["phases", 0, "steps", 0, "email"], { cc: ["client_primary"], reply_to: "csm@acme.example" }],
   [
     ["rules"],
     [
@@ -54,5 +55,14 @@ describe("triggers and timing in the SOP", () => {
 
   test("an email's cc, reply-to and sender", () => {
     assert.match(md, /cc: Customer Success Manager, ops@acme\.example; replies to: Customer Success Manager; from: Account Executive/);
+    assert.match(md, /\*\*Email:\*\* cc: Client primary contact; replies to: csm@acme\.example/);
+  });
+
+  test("an email step's cc to an unknown role is refused, naming where", () => {
+    const found = errors(lint(edited([[["phases", 0, "steps", 0, "email"], { cc: ["finance"] }]])));
+    assert.ok(
+      found.some((d) => d.message.includes('"finance"') && d.path.join(".") === "phases.0.steps.0.email.cc.0"),
+      JSON.stringify(found),
+    );
   });
 });

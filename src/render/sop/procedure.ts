@@ -255,6 +255,15 @@ function deliverableBlocks(ctx: BuildContext, step: Step): Block[] {
     blocks.push(labelled("Deliverable", line));
   }
   if (step.template && step.template !== step.deliverable?.template) blocks.push(labelled("Use template", templateRef(step.template)));
+  if (step.email) {
+    const party = (id: string) => (id.includes("@") ? id : ctx.roleTitle(id));
+    const parts = [
+      ...(step.email.cc ? [`cc: ${step.email.cc.map(party).join(", ")}`] : []),
+      ...(step.email.reply_to ? [`replies to: ${party(step.email.reply_to)}`] : []),
+      ...(step.email.from ? [`from: ${party(step.email.from)}`] : []),
+    ];
+    if (parts.length > 0) blocks.push(labelled("Email", [text(parts.join("; "))]));
+  }
   return blocks;
 }
 

@@ -364,6 +364,18 @@ const Deliverable = z.strictObject({
   location: Text.optional(),
 });
 
+const Extension = z
+  .strictObject({
+    by: z
+      .array(Id)
+      .min(1)
+      .optional()
+      .describe("Roles that may extend the deadline. Default: the step's accountable role. CS operations always may, within the limits."),
+    up_to: DurationText.optional().describe("How far past the original deadline all extensions together may go (e.g. 2 weeks)."),
+    times: z.number().int().min(0).optional().describe("How many times it may be extended; 0: never."),
+  })
+  .describe("How, how often and by whom the step's deadline may be extended (“2 weeks by default, but can be extended once by 1 week”).");
+
 const Repeat = z.strictObject({
   for_each: Expression.describe("A CEL list, known only when the project runs (e.g. facts.integrations)."),
   as: Id.default("item"),
@@ -387,9 +399,14 @@ const Step = z.strictObject({
   due: DeadlineText.optional(),
   target: DeadlineText.optional().describe("A soft target, earlier than the hard deadline."),
   lasts: DurationText.optional().describe("How long the activity itself runs (e.g. enhanced support)."),
+  extension: Extension.optional(),
   instructions: z.array(Prose).default([]),
   expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),
+  deliverables: z
+    .array(Deliverable)
+    .default([])
+    .describe("Several deliverables of one step (use `deliverable:` for one); each with its own template and location."),
   template: DocumentId.optional(),
   email: z
     .strictObject({
@@ -632,6 +649,12 @@ export type Addendum = Playbook["compliance"][number];
 export type Fact = Playbook["facts"][string];
 export type Form = Playbook["forms"][string];
 export type EventType = (typeof EVENT_TYPES)[number];
+export type Deliverable = NonNullable<Step["deliverable"]>;
+
+/** A step's deliverables, whether written as one `deliverable:` or a `deliverables:` list. */
+export function deliverablesOf(step: Pick<Step, "deliverable" | "deliverables">): Deliverable[] {
+  return [...(step.deliverable ? [step.deliverable] : []), ...step.deliverables];
+}
 
 /** The JSON Schema editors use to autocomplete playbooks; generated from the same zod source. */
 export function playbookJsonSchema(): Record<string, unknown> {

@@ -3,7 +3,7 @@
 
 import type { StepEntry } from "../../playbook/model.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import type { Cadence, Phase, Step } from "../../playbook/schema.ts";
+import { type Cadence, deliverablesOf, type Phase, type Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
@@ -102,6 +102,17 @@ function labelledProse(ctx: BuildContext, label: string, value: string): Block[]
   return [labelled(label, []), ...(first ? [first] : []), ...rest];
 }
 
+/** "once, by up to 1 week in all, by the Customer Success Manager or CS operations". */
+function extensionWords(ctx: BuildContext, step: Step): string {
+  const policy = step.extension;
+  if (!policy) return "";
+  if (policy.times === 0) return "the deadline cannot be extended";
+  const times = policy.times === undefined ? "" : policy.times === 1 ? " once" : ` up to ${policy.times} times`;
+  const upTo = policy.up_to ? `, by at most ${durationWords(policy.up_to)} in all` : "";
+  const by = (policy.by ?? [step.raci?.accountable ?? step.owner]).map((r) => ctx.roleTitle(r));
+  return `may be extended${times}${upTo}, with a reason, by ${[...by, "CS operations"].join(" or ")}`;
+}
+
 function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value: Rich }[] {
   const { step } = entry;
   const fields: { label: string; value: Rich }[] = [];
@@ -114,6 +125,7 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
   else if (!step.on_demand && entry.phase.window && entry.phase.window.to !== null) {
     fields.push({ label: "Deadline", value: plain(`by the end of the phase (${windowWords(entry.phase.window, ctx)})`) });
   }
+  if (step.extension) fields.push({ label: "Extension", value: ctx.t(extensionWords(ctx, step)) });
   if (step.target) fields.push({ label: "Target", value: ctx.t(deadlineWords(step.target, ctx)) });
   if (step.lasts) fields.push({ label: "Duration", value: ctx.t(durationWords(step.lasts)) });
   const planned = ctx.edition.schedule?.get(step.id);
@@ -247,14 +259,22 @@ function deliverableBlocks(ctx: BuildContext, step: Step): Block[] {
     const title = ctx.playbook.templates[id]?.title ?? ctx.playbook.references.find((r) => r.id === id)?.title;
     return [text(ctx.fill.plain(id), "code"), ...(title ? [text(` (${ctx.fill.plain(title)})`)] : [])];
   };
-  if (step.deliverable) {
-    const d = step.deliverable;
+  const deliverables = deliverablesOf(step);
+  const lines = deliverables.map((d) => {
     const line: Inline[] = [...ctx.t(d.title)];
     if (d.template) line.push(text(" — use template "), ...templateRef(d.template));
     if (d.location) line.push(text(" — filed in "), ...ctx.t(d.location));
-    blocks.push(labelled("Deliverable", line));
-  }
-  if (step.template && step.template !== step.deliverable?.template) blocks.push(labelled("Use template", templateRef(step.template)));
+    return line;
+  });
+  const [only] = lines;
+  if (only && lines.length === 1) blocks.push(labelled("Deliverable", only));
+  else if (lines.length > 1)
+    blocks.push(
+      { kind: "paragraph", text: [strong("Deliverables:")] },
+      { kind: "list", style: "bullet", items: lines.map((line) => ({ text: line })) },
+    );
+  if (step.template && !deliverables.some((d) => d.template === step.template))
+    blocks.push(labelled("Use template", templateRef(step.template)));
   if (step.email) {
     const party = (id: string) => (id.includes("@") ? id : ctx.roleTitle(id));
     const parts = [

@@ -3,7 +3,10 @@
 // day in the client's zone, across daylight-saving changes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { nextWakeAt, replay } from "../../src/engine/index.ts";
+import fc from "fast-check";
+import { DateTime } from "luxon";
+import { nextWakeAt, type ProjectState, replay } from "../../src/engine/index.ts";
+import { atTimeOfDay } from "../../src/engine/schedule.ts";
 import { parseTimeOfDay } from "../../src/playbook/time-expressions.ts";
 import { CLIENT, MANAGER, modelOf, person, Run } from "../support/engine.ts";
 import { edited, errors, lint } from "../support/fixtures.ts";
@@ -256,5 +259,35 @@ describe("a project started on a CRM stage before won", () => {
       ["won"],
     );
     assert.equal(won.effects.filter((e) => e.kind === "start_project").length, 0, "not a second project");
+  });
+});
+
+describe("a time of day, as a property", () => {
+  const ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC", "America/Santiago"];
+  test("the next HH:MM on the zone's clock: at or after the start, within a day and a gap, and on that clock unless skipped", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ZONES),
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        (zone, from, hour, minute) => {
+          const state = { calendar: { timeZone: zone } } as ProjectState;
+          const at = { hour, minute, zone: "client" as const, text: "" };
+          const start = new Date(from).toISOString();
+          const result = atTimeOfDay(state, at, start);
+          const ms = Date.parse(result);
+          assert.ok(ms >= from, `${result} is not before ${start}`);
+          assert.ok(ms - from <= 26 * 3_600_000, `${result} is within a day (and a clock change) of ${start}`);
+          const local = DateTime.fromMillis(ms, { zone });
+          // A time the clocks skip (spring forward) lands just after the gap; otherwise it is exact.
+          if (local.hour !== hour || local.minute !== minute) {
+            const before = DateTime.fromMillis(ms - 3_600_000, { zone });
+            assert.notEqual(before.offset, local.offset, `${result} reads ${local.toISO()} in ${zone} without a clock change`);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

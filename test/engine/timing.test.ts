@@ -108,6 +108,26 @@ describe("on-demand steps", () => {
   });
 });
 
+describe("on-demand steps without due:", () => {
+  test("are held to their phase's window like any step, so the project keeps waking while they are open", () => {
+    const text = edited([
+      [["phases", 1, "steps", 2, "due"], undefined],
+      [["phases", 1, "steps", 1, "after"], []],
+      [["phases", 1, "steps", 1, "due"], undefined],
+    ]);
+    const run = new Run(modelOf(text), START);
+    run.send({ type: "submit_form", step: "uat", values: { failed_scenarios: 1 } }, csm, "2026-03-02T15:00:00.000Z");
+    run.send({ type: "complete_step", step: "uat" }, csm, "2026-03-02T15:00:00.000Z");
+    const fix = run.state.steps.fix_uat;
+    assert.equal(fix?.status, "open");
+    // Day 45 of the project, as the phase window "Days 11-45" says, the same instant as go-live's "Day 45".
+    const goLive = new Run(modelOf(edited([[["phases", 1, "steps", 3, "after"], []]])), START).state.steps.go_live?.dueAt;
+    assert.ok(fix?.dueAt !== undefined && fix.dueAt === goLive, `${fix?.dueAt} vs ${goLive}`);
+    const wake = nextWakeAt(run.state);
+    assert.ok(wake !== undefined && wake <= fix.dueAt);
+  });
+});
+
 describe("rules at a time of day", () => {
   const text = edited([
     [

@@ -46,6 +46,7 @@ const EVENT_TEXT: Record<string, Say> = {
   "step.target_missed": (d, w) => `${w.step(s(d.step))} missed its target`,
   "step.looped": (d, w) => `${w.step(s(d.step))}: ${s(d.branch)}, back to ${w.step(s(d.to))}`,
   "item.completed": (d, w) => `${w.step(s(d.step))}: ${s(d.item)} done`,
+  "occurrence.added": (d, w) => `${w.step(s(d.step))}: one more to handle, “${s(d.label)}”`,
   "step.excluded": (d, w) => `${w.step(s(d.step))} left out for this client (${s(d.expression)})`,
   "step.included": (d, w) =>
     Array.isArray(d.items)

@@ -279,6 +279,8 @@ function shiftInstants(event: ProjectEvent, shift: number): ProjectEvent {
     case "deadline.extended":
     case "step.overdue":
       return { ...event, dueAt: move(event.dueAt) };
+    case "step.target_missed":
+      return { ...event, targetAt: move(event.targetAt) };
     case "timer.scheduled":
       return { ...event, timer: { ...event.timer, fireAt: move(event.timer.fireAt) } };
     case "timer.fired":

@@ -522,7 +522,10 @@ function tick(draft: Draft): void {
   openScheduledSteps(draft);
   for (const { step: def } of draft.ctx.model.order) {
     const state = draft.state.steps[def.id];
-    if (!state || !ACTIVE.has(state.status) || state.dueAt === undefined) continue;
+    if (!state || !ACTIVE.has(state.status)) continue;
+    if (state.targetAt !== undefined && state.targetMissedAt === undefined && draft.now >= state.targetAt)
+      draft.emit({ type: "step.target_missed", step: def.id, targetAt: state.targetAt });
+    if (state.dueAt === undefined) continue;
     const due = Date.parse(state.dueAt);
     const opened = Date.parse(state.openedAt ?? state.dueAt);
     const remindAt = due - Math.min(REMINDER_LEAD_MS, (due - opened) / 2);

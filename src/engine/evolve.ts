@@ -21,6 +21,7 @@ function freshStep(step: StepState, status: StepState["status"]): StepState {
     targetAt: _t,
     remindedAt: _r,
     overdueAt: _v,
+    targetMissedAt: _m,
     extensions: _x,
     originalDueAt: _od,
     branch: _b,
@@ -185,6 +186,8 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
       return withStep(state, event.step, (s) => ({ ...s, remindedAt: event.at }));
     case "step.overdue":
       return withStep(state, event.step, (s) => ({ ...s, overdueAt: event.at }));
+    case "step.target_missed":
+      return withStep(state, event.step, (s) => ({ ...s, targetMissedAt: event.at }));
     case "project.on_hold":
       return { ...state, status: "on_hold", heldSince: event.at };
     case "project.resumed": {

@@ -44,7 +44,9 @@ function reanchored(
 function openStep(draft: Draft, id: string, at: Instant): void {
   const entry = stepEntry(draft.ctx, id);
   const def = entry.step;
-  const deadline = def.due ?? (def.on_demand ? undefined : phaseDeadline(entry.phase.window));
+  // An on-demand step is held to its own due: (counted from when it opens) or, without one, to its
+  // phase's window like any step, so it keeps an SLA (and the project a wake-up) while it is open.
+  const deadline = def.due ?? phaseDeadline(entry.phase.window);
   const resolved = reanchored(draft, id, deadline, at, deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined);
   // A phase deadline already past when the step opens (a late phase) gives no new SLA to breach.
   const dueAt = def.due || (resolved !== undefined && resolved > at) ? resolved : undefined;

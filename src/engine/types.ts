@@ -67,6 +67,8 @@ export interface StepState {
   readonly targetAt?: Instant;
   readonly remindedAt?: Instant;
   readonly overdueAt?: Instant;
+  /** When the soft `target:` passed with the step still open (absent before targets raised an event). */
+  readonly targetMissedAt?: Instant;
   /** Extensions granted in this pass, and the deadline before the first of them. */
   readonly extensions?: number;
   readonly originalDueAt?: Instant;
@@ -268,6 +270,8 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "deadline.extended"; readonly step: string; readonly dueAt: Instant }
     | { readonly type: "step.reminded"; readonly step: string }
     | { readonly type: "step.overdue"; readonly step: string; readonly dueAt: Instant }
+    /** The soft `target:` passed with the step still open (the hard deadline's step.overdue, earlier). */
+    | { readonly type: "step.target_missed"; readonly step: string; readonly targetAt: Instant }
     | { readonly type: "project.on_hold" }
     | { readonly type: "project.resumed"; readonly shiftMs: number }
     | { readonly type: "project.cancelled" }
@@ -337,7 +341,16 @@ export type EventOf<T extends EventType> = Extract<ProjectEvent, { type: T }>;
 /** What the outside world must be told; adapters deliver these from the outbox, at least once. */
 export type Effect =
   | { readonly kind: "notify"; readonly to: readonly string[]; readonly message: string; readonly channel: "in_app" | "email" | "chat" }
-  | { readonly kind: "email"; readonly to: readonly string[]; readonly template: string; readonly invite?: string }
+  | {
+      readonly kind: "email";
+      readonly to: readonly string[];
+      readonly template: string;
+      readonly invite?: string;
+      /** Roles or addresses copied; resolved to people when the mail goes (absent in older effects). */
+      readonly cc?: readonly string[];
+      readonly replyTo?: string;
+      readonly from?: string;
+    }
   | { readonly kind: "escalate"; readonly to: string; readonly reason: string }
   | { readonly kind: "remind"; readonly step: string; readonly to: string; readonly dueAt: Instant }
   | { readonly kind: "send_survey"; readonly survey: string; readonly to: readonly string[] }

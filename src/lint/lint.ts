@@ -10,7 +10,7 @@ import { formFilledBefore, optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
 import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
-import { deadlineInWindow } from "./rules/schedule.ts";
+import { deadlineInWindow, timeZoneOwner } from "./rules/schedule.ts";
 import { gateReachable, handoffBothSides, raciAccountable, stepActionable, stepTimeline, templateReferenced } from "./rules/steps.ts";
 import { linkAddress } from "./rules/text.ts";
 
@@ -30,6 +30,7 @@ export const RULES: readonly LintRule[] = [
   loopExit,
   loopSameData,
   deadlineInWindow,
+  timeZoneOwner,
   documentDates,
   exceptionsPresent,
   kpisPresent,

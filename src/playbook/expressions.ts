@@ -44,6 +44,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, string>> = {
   "step.activated": { step: "string" },
   "step.completed": { step: "string" },
   "step.overdue": { step: "string", days_overdue: "int" },
+  "step.target_missed": { step: "string", days_late: "int" },
   "gate.approved": { step: "string", role: "string", comment: "string" },
   "gate.rejected": { step: "string", role: "string", comment: "string" },
   "form.submitted": { form: "string" },

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { PROCEDURE_KINDS } from "./procedure-kind.ts";
 import { parseRetentionPeriod, RETENTION_ANCHORS } from "./retention.ts";
-import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
+import { type ParseResult, parseDeadline, parseDuration, parseTimeOfDay, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
 function parsed<T>(parse: (input: string) => ParseResult<T>, description: string) {
@@ -28,6 +28,10 @@ const DurationText = parsed(parseDuration, 'A duration: "24h", "4 business hours
 const DeadlineText = parsed(
   parseDeadline,
   'A deadline: "24h" (after the step opens), "2 business days after start", "3 days before kickoff", "Day 90 after go_live".',
+);
+const TimeOfDayText = parsed(
+  parseTimeOfDay,
+  "A time of day on a 24-hour clock and whose time zone: \"15:00 client\" (the client's time zone, the project calendar's) or \"09:00 owner\" (the rule owner's; the client's while people have no time zone of their own).",
 );
 const WindowText = parsed(parseWindow, 'A window: "Days 1-2", "Week 1-2", "Weeks 5-12", "Day 70+", "Days 30-90 after go_live".');
 
@@ -243,11 +247,27 @@ const Training = z.strictObject({
 
 // Actions: one key each, so an unknown or misspelt action name is an unknown-key error with a suggestion.
 const Recipients = z.array(Id).min(1);
+/** Who else a mail names: a role (its holders on the project when the mail goes) or an email address. */
+const MailParty = z
+  .string()
+  .regex(/^([a-z][a-z0-9_]*|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, "write a role id (client_primary) or an email address (billing@example.com)")
+  .describe("A role id (whoever holds it on the project when the mail goes) or an email address.");
 const Action = z
   .strictObject({
     when: Expression.optional(),
     notify: z.strictObject({ to: Recipients, message: Text, channel: z.enum(["in_app", "email", "chat"]).default("in_app") }).optional(),
-    email: z.strictObject({ to: Recipients, template: DocumentId, attach_invite: Id.optional() }).optional(),
+    email: z
+      .strictObject({
+        to: Recipients,
+        template: DocumentId,
+        attach_invite: Id.optional(),
+        cc: z.array(MailParty).min(1).optional().describe("Copied on the mail: roles or addresses, e.g. [csm, finance@example.com]."),
+        reply_to: MailParty.optional().describe("Where replies go: a role (its holder) or an address."),
+        from: MailParty.optional().describe(
+          "Who the mail is from: a role (its holder, e.g. csm) or an address; sent on behalf of the server's address (MAIL_FROM).",
+        ),
+      })
+      .optional(),
     create_task: z.strictObject({ title: Text, owner: Id, due: DeadlineText.optional(), description: Text.optional() }).optional(),
     escalate: z.strictObject({ to: Id, reason: Text }).optional(),
     assign: z.strictObject({ role: Id }).optional(),
@@ -404,6 +424,16 @@ const Step = z.strictObject({
     .default([])
     .describe("Several deliverables of one step (use `deliverable:` for one); each with its own template and location."),
   template: DocumentId.optional(),
+  email: z
+    .strictObject({
+      cc: z.array(MailParty).min(1).optional().describe("Copied on the step's email: roles or addresses."),
+      reply_to: MailParty.optional().describe("Where replies go: a role (its holder) or an address."),
+      from: MailParty.optional().describe(
+        "Who the mail is from: a role (its holder) or an address; the server's address stays the Sender.",
+      ),
+    })
+    .optional()
+    .describe("For email steps (kind: email with a template): who else the mail names, e.g. { cc: [csm], reply_to: csm }."),
   checklist: z.array(ChecklistItem).default([]),
   form: Id.optional(),
   meeting: Meeting.optional(),
@@ -457,6 +487,7 @@ export const EVENT_TYPES = [
   "step.activated",
   "step.completed",
   "step.overdue",
+  "step.target_missed",
   "gate.approved",
   "gate.rejected",
   "form.submitted",
@@ -480,6 +511,9 @@ const Rule = z.strictObject({
   after: DurationText.optional().describe("Wait this long; fire only if `until` has not happened."),
   until: z.enum(EVENT_TYPES).optional(),
   repeat_every: DurationText.optional().describe("Repeat the actions until `until` happens."),
+  at: TimeOfDayText.optional().describe(
+    'Fire at this time of day (after `after:` has passed, if given): "15:00 client" waits for the next 3 PM in the client\'s time zone. Repetitions keep the time of day.',
+  ),
   owner: Id.optional(),
   actions: z.array(Action).min(1),
 });
@@ -564,7 +598,7 @@ const Retention = z.strictObject({
     ),
   records: z.array(Text).default([]).describe("Which records (e.g. identification documents); empty: all records of the project."),
   basis: Prose.optional().describe("The legal or policy basis, e.g. “AML record keeping (Directive (EU) 2015/849, Art. 40)”."),
-  then: z
+  at_end: z
     .enum(["erase_personal_data", "review"])
     .default("erase_personal_data")
     .describe("What happens when the period ends: the personal data is erased, or the records are reviewed for disposal."),
@@ -598,6 +632,17 @@ export const PlaybookSchema = z
     references: z.array(Reference).default([]),
     parameters: z.record(Id, Parameter).default({}),
     facts: z.record(Id, Fact).default({}),
+    starts_on: z
+      .strictObject({
+        crm_stages: z
+          .array(Text)
+          .min(1)
+          .describe(
+            'Deal stages that start a project before the deal is won, as the CRM names them: the stage name ("5 - Negotiating") for the generic webhook and Salesforce, the stage id for HubSpot and Pipedrive. Matched without regard to case.',
+          ),
+      })
+      .optional()
+      .describe("When a CRM deal starts a project besides being won: a won deal always does. One project per deal either way."),
     calendar: Calendar.default({
       working_days: ["mon", "tue", "wed", "thu", "fri"],
       working_hours: "09:00-17:00",

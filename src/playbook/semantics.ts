@@ -59,6 +59,17 @@ export class SemanticChecker {
     this.#error(`ref/unknown-${kind.replace(/ /g, "-")}`, path, `unknown ${kind} "${id}"`, didYouMean(id, this.#ids[kind], plural));
   }
 
+  /** An email's cc, reply_to and from name roles or addresses: a role must exist. */
+  #mailParties(mail: { readonly cc?: readonly string[]; readonly reply_to?: string; readonly from?: string }, path: Path): void {
+    mail.cc?.forEach((party, i) => {
+      if (!party.includes("@")) this.#ref("role", party, [...path, "cc", i]);
+    });
+    for (const key of ["reply_to", "from"] as const) {
+      const party = mail[key];
+      if (party !== undefined && !party.includes("@")) this.#ref("role", party, [...path, key]);
+    }
+  }
+
   #refs(kind: Kind, ids: readonly string[] | undefined, path: Path): void {
     ids?.forEach((id, i) => {
       this.#ref(kind, id, [...path, i]);
@@ -148,6 +159,7 @@ export class SemanticChecker {
         this.#refs("role", action.email.to, [...at, "email", "to"]);
         this.#ref("template", action.email.template, [...at, "email", "template"]);
         this.#ref("step", action.email.attach_invite, [...at, "email", "attach_invite"]);
+        this.#mailParties(action.email, [...at, "email"]);
       }
       if (action.create_task) {
         this.#ref("role", action.create_task.owner, [...at, "create_task", "owner"]);
@@ -293,6 +305,7 @@ export class SemanticChecker {
         this.#ref("role", step.handoff.from, at("handoff", "from"));
         this.#ref("role", step.handoff.to, at("handoff", "to"));
       }
+      if (step.email) this.#mailParties(step.email, at("email"));
       step.checklist.forEach((item, i) => {
         if (typeof item === "string") return;
         this.#ref("role", item.owner, at("checklist", i, "owner"));

@@ -19,7 +19,7 @@ test("a retention rule is printed in the SOP's Records and Retention section", (
           records: ["Identification documents", "Due-diligence records"],
           basis: "AML record keeping (Directive (EU) 2015/849, Art. 40)",
         },
-        { keep: "18 months", after: "project_closed", then: "review" },
+        { keep: "18 months", after: "project_closed", at_end: "review" },
       ],
     ],
   ]);

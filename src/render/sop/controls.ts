@@ -5,6 +5,7 @@
 import { kindWords } from "../../playbook/procedure-kind.ts";
 import { describePeriod } from "../../playbook/retention.ts";
 import { type Addendum, deliverablesOf, type EventType, type Kpi, type Rule } from "../../playbook/schema.ts";
+import { describeTimeOfDay } from "../../playbook/time-expressions.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
@@ -282,7 +283,7 @@ export function retentionSection(ctx: BuildContext): Block[] {
       rows: rules.map((r) => [
         r.records.length > 0 ? plain(r.records.join("; ")) : plain(`All records of the ${noun}`),
         plain(`${describePeriod(r.keep)} after ${RETENTION_ANCHOR_WORDS[r.after] ?? r.after}`),
-        plain(r.then === "review" ? "Reviewed for disposal" : "Personal data erased; the non-personal history is kept"),
+        plain(r.at_end === "review" ? "Reviewed for disposal" : "Personal data erased; the non-personal history is kept"),
         r.basis ? ctx.proseInline(r.basis) : plain("—"),
       ]),
     },
@@ -308,6 +309,13 @@ const STILL_NOT: Partial<Record<EventType, string>> = {
   "project.completed": "the {noun} is still not completed",
 };
 
+/** "3 PM in the client's time zone", or in the rule owner's ("9 AM in the Customer Success Manager's time zone"). */
+function atWords(ctx: BuildContext, rule: Rule): string {
+  if (!rule.at) return "";
+  const words = describeTimeOfDay(rule.at);
+  return rule.at.zone === "owner" && rule.owner ? words.replace("the owner's", `the ${ctx.roleTitle(rule.owner)}'s`) : words;
+}
+
 /** A rule as an IF/THEN item, seed 002's exception-handling style. */
 export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
   const line: Inline[] = [
@@ -324,6 +332,7 @@ export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
       line.push(text(still ? `, and ${still} after ${after}` : `, and no “${triggerWords(rule.until, undefined, ctx)}” within ${after}`));
     else line.push(text(`, after ${after}`));
   }
+  if (rule.at) line.push(text(`, at ${atWords(ctx, rule)}`));
   line.push(text(":"));
   for (const action of rule.actions) {
     line.push({ kind: "break" }, text("→ "));

@@ -101,6 +101,7 @@ const TRIGGERS: Readonly<Record<EventType, string>> = {
   "step.activated": "a step opens",
   "step.completed": "a step is completed",
   "step.overdue": "a step is overdue",
+  "step.target_missed": "a step misses its target",
   "gate.approved": "a checkpoint is signed off",
   "gate.rejected": "a checkpoint is rejected",
   "form.submitted": "a form is submitted",
@@ -117,6 +118,7 @@ const STEP_TRIGGERS: Partial<Record<EventType, (step: string) => string>> = {
   "step.activated": (s) => `${s} opens`,
   "step.completed": (s) => `${s} is completed`,
   "step.overdue": (s) => `${s} is overdue`,
+  "step.target_missed": (s) => `${s} misses its target`,
   "gate.approved": (s) => `the checkpoint of ${s} is signed off`,
   "gate.rejected": (s) => `the checkpoint of ${s} is rejected`,
   "form.submitted": (s) => `the form of ${s} is submitted`,
@@ -139,7 +141,15 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
   }
   if (action.email) {
     const title = p.templates[action.email.template]?.title;
-    return `Email ${roles(action.email.to)} using template ${action.email.template}${title ? ` (${title})` : ""}`;
+    const party = (id: string) => (id.includes("@") ? id : vocab.roleTitle(id));
+    const extras = [
+      ...(action.email.cc ? [`cc: ${action.email.cc.map(party).join(", ")}`] : []),
+      ...(action.email.reply_to ? [`replies to: ${party(action.email.reply_to)}`] : []),
+      ...(action.email.from ? [`from: ${party(action.email.from)}`] : []),
+    ];
+    return `Email ${roles(action.email.to)} using template ${action.email.template}${title ? ` (${title})` : ""}${
+      extras.length > 0 ? `; ${extras.join("; ")}` : ""
+    }`;
   }
   if (action.create_task) {
     const due = action.create_task.due ? `, ${deadlineWords(action.create_task.due, vocab)}` : "";

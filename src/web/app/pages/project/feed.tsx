@@ -43,6 +43,7 @@ const EVENT_TEXT: Record<string, Say> = {
   "step.reblocked": (d, w) => `${w.step(s(d.step))} waits again for ${w.step(s(d.because))}`,
   "step.overdue": (d, w) => `${w.step(s(d.step))} is overdue`,
   "step.reminded": (d, w) => `Reminder sent for ${w.step(s(d.step))}`,
+  "step.target_missed": (d, w) => `${w.step(s(d.step))} missed its target`,
   "step.looped": (d, w) => `${w.step(s(d.step))}: ${s(d.branch)}, back to ${w.step(s(d.to))}`,
   "item.completed": (d, w) => `${w.step(s(d.step))}: ${s(d.item)} done`,
   "occurrence.added": (d, w) => `${w.step(s(d.step))}: one more to handle, “${s(d.label)}”`,

@@ -6,6 +6,7 @@ import { compareDiagnostics, type Diagnostic, type Finding } from "../playbook/d
 import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
+import { cadenceAgreedAnswer } from "./rules/cadences.ts";
 import { optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
@@ -29,6 +30,7 @@ export const RULES: readonly LintRule[] = [
   loopExit,
   loopSameData,
   deadlineInWindow,
+  cadenceAgreedAnswer,
   documentDates,
   exceptionsPresent,
   kpisPresent,

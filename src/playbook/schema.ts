@@ -4,6 +4,7 @@
 // into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
 // which needs the whole document.
 import { z } from "zod";
+import { answerOr, parseTimeOfDay, parseWeekday } from "./agreed.ts";
 import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
@@ -395,11 +396,24 @@ const Phase = z.strictObject({
   steps: z.array(Step).min(1),
 });
 
+const AGREED =
+  " Or a form answer agreed with the client, forms.<form>.<field>: a choice field whose options are all such values; the cadence starts once it is answered and moves when the form is submitted again.";
 const Cadence = z.strictObject({
   id: Id,
   title: Text,
   owner: Id,
-  every: DurationText,
+  every: parsed(
+    answerOr(parseDuration),
+    `How often: "1 week", "2 weeks", "1 month", "2 business days".${AGREED} E.g. forms.kickoff.cadence_interval with options [weekly, bi-weekly, monthly].`,
+  ),
+  weekday: parsed(
+    answerOr(parseWeekday),
+    `The weekday each occurrence falls on: mon ... sun (or Monday ... Sunday).${AGREED} E.g. forms.kickoff.cadence_day.`,
+  ).optional(),
+  at: parsed(
+    answerOr(parseTimeOfDay),
+    `The time of day of each occurrence, HH:MM in the client's time zone, e.g. "10:00".${AGREED} E.g. forms.kickoff.cadence_time.`,
+  ).optional(),
   during: Id.optional().describe("The phase it runs in."),
   from: DeadlineText.optional(),
   until: DeadlineText.optional(),

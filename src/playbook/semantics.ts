@@ -2,6 +2,7 @@
 // ids are unique, every CEL condition type-checks in its scope, every {{placeholder}} is declared,
 // and every deadline anchor and duration amount means something.
 
+import { type FormAnswer, isAnswer } from "./agreed.ts";
 import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
 import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
 import { fieldRuleProblems } from "./field-rules.ts";
@@ -57,6 +58,23 @@ export class SemanticChecker {
     if (id === undefined || this.#ids[kind].has(id)) return;
     const plural = kind === "compliance addendum" ? "compliance addenda" : `${kind}s`;
     this.#error(`ref/unknown-${kind.replace(/ /g, "-")}`, path, `unknown ${kind} "${id}"`, didYouMean(id, this.#ids[kind], plural));
+  }
+
+  /** A value agreed in a form: the form and its field exist (lint checks the field's options). */
+  #answer(answer: FormAnswer, path: Path): void {
+    const form = this.#p.forms[answer.form];
+    if (!form) {
+      this.#ref("form", answer.form, path);
+      return;
+    }
+    const fields = new Set(Object.keys(form.fields));
+    if (!fields.has(answer.field))
+      this.#error(
+        "ref/unknown-field",
+        path,
+        `form "${answer.form}" has no field "${answer.field}"`,
+        didYouMean(answer.field, fields, `fields of ${answer.form}`),
+      );
   }
 
   #refs(kind: Kind, ids: readonly string[] | undefined, path: Path): void {
@@ -335,7 +353,10 @@ export class SemanticChecker {
       const at = ["cadences", i];
       this.#ref("role", cadence.owner, [...at, "owner"]);
       this.#ref("phase", cadence.during, [...at, "during"]);
-      this.#duration(cadence.every, [...at, "every"]);
+      if (isAnswer(cadence.every)) this.#answer(cadence.every, [...at, "every"]);
+      else this.#duration(cadence.every, [...at, "every"]);
+      if (isAnswer(cadence.weekday)) this.#answer(cadence.weekday, [...at, "weekday"]);
+      if (isAnswer(cadence.at)) this.#answer(cadence.at, [...at, "at"]);
       this.#deadline(cadence.from, [...at, "from"]);
       this.#deadline(cadence.until, [...at, "until"]);
       this.#deadline(cadence.due, [...at, "due"]);

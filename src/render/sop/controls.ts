@@ -6,7 +6,7 @@ import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
 import { addendumApplies, conditionRich, phaseTitle } from "./procedure.ts";
-import { actionWords, capitalize, durationWords, everyWords, momentWords, triggerWords } from "./words.ts";
+import { actionWords, cadenceScheduleWords, capitalize, durationWords, everyWords, momentWords, triggerWords } from "./words.ts";
 
 const cell = (value: string | undefined): Rich => plain(value && value.length > 0 ? value : "—");
 
@@ -520,5 +520,5 @@ export function cadenceLine(ctx: BuildContext, cadenceId: string): string {
   if (!cadence) return cadenceId;
   const phaseIndex = ctx.playbook.phases.findIndex((p) => p.id === cadence.during);
   const phase = ctx.playbook.phases[phaseIndex];
-  return `${ctx.fill.plain(cadence.title)}, ${everyWords(cadence.every)}${phase ? ` during ${phaseTitle(ctx, phase, phaseIndex)}` : ""}`;
+  return `${ctx.fill.plain(cadence.title)}, ${cadenceScheduleWords(cadence, ctx)}${phase ? ` during ${phaseTitle(ctx, phase, phaseIndex)}` : ""}`;
 }

@@ -374,7 +374,37 @@ export class SemanticChecker {
     });
 
     p.kpis.forEach((kpi, i) => {
-      this.#ref("role", kpi.owner, ["kpis", i, "owner"]);
+      const at: Path = ["kpis", i];
+      this.#ref("role", kpi.owner, [...at, "owner"]);
+      const moment = (m: { step: string } | { fact: string } | undefined, key: string) => {
+        if (m === undefined) return;
+        this.#anchor("step" in m ? { kind: "step", step: m.step, point: "completed" } : { kind: "fact", fact: m.fact }, [...at, key]);
+      };
+      moment(kpi.from, "from");
+      moment(kpi.to, "to");
+      moment(kpi.first_value, "first_value");
+      if (kpi.metric === "time_to_step" && kpi.to === undefined)
+        this.#error(
+          "kpi/measured-to",
+          [...at, "metric"],
+          `KPI "${kpi.id}" measures time to a step but names none`,
+          "add to: { step: <step id> }",
+        );
+      for (const key of ["from", "to"] as const)
+        if (kpi[key] !== undefined && kpi.metric !== "time_to_step")
+          this.#error(
+            "kpi/measured-to",
+            [...at, key],
+            `\`${key}:\` applies to time_to_step KPIs only`,
+            "use metric: time_to_step, or remove it",
+          );
+      if (kpi.first_value !== undefined && kpi.metric !== "time_to_first_value")
+        this.#error(
+          "kpi/measured-to",
+          [...at, "first_value"],
+          "`first_value:` applies to time_to_first_value KPIs only",
+          "use metric: time_to_first_value, or remove it",
+        );
     });
     p.risks.forEach((risk, i) => {
       this.#ref("role", risk.owner, ["risks", i, "owner"]);

@@ -27,6 +27,7 @@ import type { Schema } from "../store/schema.ts";
 import type { Histogram } from "./histogram.ts";
 import { kpiTotals } from "./kpi-queries.ts";
 import type { KpiTotals } from "./kpi-totals.ts";
+import { manualFigure } from "./kpi-values.ts";
 import { parseTarget } from "./summary.ts";
 import { metricsDb } from "./tables.ts";
 
@@ -305,7 +306,25 @@ export async function computeKpis(
   ]);
   const playbooks = new Map<string, Playbook | undefined>();
   for (const id of [...playbookIds].sort()) playbooks.set(id, await playbookOf(id));
-  return kpiReport(totals, playbooks);
+  const report = kpiReport(totals, playbooks);
+  // Manual KPIs show what people recorded (the same query whichever source the totals came from).
+  const targets: TargetResult[] = [];
+  for (const t of report.targets) {
+    const kpi = playbooks.get(t.playbook)?.kpis.find((k) => k.id === t.kpi);
+    if (!kpi || !isManual(kpi)) {
+      targets.push(t);
+      continue;
+    }
+    const figure = await manualFigure(store, t.playbook, t.kpi, filter);
+    const unit = kpi.target?.replace(/^(<=|>=|<|>|=)\s*(\d+(\.\d+)?|\{\{[^}]*\}\})\s*/, "").trim() ?? "";
+    targets.push({ ...t, value: figure.value, unit, status: kpi.target ? rag(kpi.target, figure.value) : null, note: figure.note });
+  }
+  return { ...report, targets };
+}
+
+/** A KPI whose values a person records. */
+export function isManual(kpi: Kpi): boolean {
+  return kpi.metric === "manual" || kpi.source === "manual";
 }
 
 /** The report from the totals and the playbooks they name (for titles, phase order and targets). */

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { parseDocument } from "yaml";
 import { type Actor, type Command, replay, SYSTEM } from "../../src/engine/index.ts";
+import { recordKpiValue } from "../../src/metrics/kpi-values.ts";
 import { computeKpis, type KpiFilter } from "../../src/metrics/kpis.ts";
 import { rebuildSummaries, summaryFromEvents, summaryRow } from "../../src/metrics/projection.ts";
 import { metricsDb } from "../../src/metrics/tables.ts";
@@ -37,6 +38,7 @@ const SOURCE = (() => {
       days: "business",
       frequency: "per_project",
     },
+    { id: "sponsor_score", title: "Executive sponsor satisfaction", metric: "manual", target: ">= 4/5", frequency: "quarterly" },
     {
       id: "first_value",
       title: "Time to first value",
@@ -229,10 +231,39 @@ for (const backend of BACKENDS) {
       const whole = await computeKpis(db, {}, playbookOf, { source: "rows" });
       assert.ok(whole.projects.total >= 10, "the property test left projects behind");
       assert.ok(whole.slaCompliance.due > 0, "some steps settled");
+      // Manual values: one per project for two projects, and a period value for part of the range.
+      await recordKpiValue(db, {
+        playbook: MODEL.playbook.id,
+        kpi: "sponsor_score",
+        value: 3,
+        project: "prop-0",
+        recordedBy: "ops",
+        recordedAt: at(3),
+      });
+      await recordKpiValue(db, {
+        playbook: MODEL.playbook.id,
+        kpi: "sponsor_score",
+        value: 5,
+        project: "prop-1",
+        recordedBy: "ops",
+        recordedAt: at(3),
+      });
+      await recordKpiValue(db, {
+        playbook: MODEL.playbook.id,
+        kpi: "sponsor_score",
+        value: 4.2,
+        period: { from: "2026-03-04", to: "2026-03-31" },
+        recordedBy: "ops",
+        recordedAt: at(4),
+      });
       const measured = (id: string) => whole.targets.find((t) => t.kpi === id);
       assert.ok((measured("days_to_handoff")?.value ?? null) !== null, JSON.stringify(measured("days_to_handoff")));
       assert.equal(measured("days_to_handoff")?.unit, "days (median)");
       assert.equal(measured("soc2_review_days")?.unit, "business days (median)");
+      const sponsor = (await computeKpis(db, {}, playbookOf, { source: "rows" })).targets.find((k) => k.kpi === "sponsor_score");
+      assert.equal(sponsor?.value, 4.2, "the period value is the playbook's figure");
+      const early = (await computeKpis(db, { to: "2026-03-03T00:00:00.000Z" }, playbookOf)).targets.find((k) => k.kpi === "sponsor_score");
+      assert.match(early?.note ?? "", /latest value recorded for|no value recorded/, "before the period: the clients' values");
       for (const filter of filters) {
         const fromRows = await computeKpis(db, filter, playbookOf, { source: "rows" });
         const fromRollups = await computeKpis(db, filter, playbookOf);

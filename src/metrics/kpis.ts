@@ -67,6 +67,8 @@ export interface TargetResult {
   readonly unit: string;
   readonly status: Rag | null;
   readonly note: string | null;
+  /** A value a person records (kpi-values.ts), not one measured from the log. */
+  readonly manual: boolean;
 }
 
 export interface Aggregates {
@@ -355,6 +357,7 @@ export function kpiReport(totals: KpiTotals, playbooks: ReadonlyMap<string, Play
         unit,
         status: kpi.target ? rag(kpi.target, value) : null,
         note,
+        manual: isManual(kpi),
       });
     }
   }

@@ -2818,6 +2818,8 @@ export interface components {
       /** @description Each playbook's own KPIs against their targets. */
       targets: {
         kpi: string;
+        /** @description Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log. */
+        manual: boolean;
         metric: string;
         note: string | null;
         playbook: string;
@@ -2947,6 +2949,8 @@ export interface components {
       /** @description Each playbook's own KPIs against their targets. */
       targets: {
         kpi: string;
+        /** @description Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log. */
+        manual: boolean;
         metric: string;
         note: string | null;
         playbook: string;

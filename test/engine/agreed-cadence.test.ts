@@ -3,6 +3,8 @@
 // cadence starts once they are answered, and moves when the form is submitted again.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
+import { EngineError } from "../../src/engine/errors.ts";
 import { type Effect, replay, SYSTEM } from "../../src/engine/index.ts";
 import { writeMarkdown } from "../../src/render/markdown.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
@@ -149,6 +151,71 @@ describe("a cadence agreed with the client", () => {
     assert.match(
       markdown,
       /at the interval agreed with the client in step 6\.2 \(Kickoff call\), on the weekday agreed there, at the time agreed there/,
+    );
+  });
+
+  test("property: whatever is submitted and whenever time passes, the series follows the last valid answers and replays the same", () => {
+    const ZONE_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant("agree" as const),
+        every: fc.constantFrom("weekly", "bi-weekly", "monthly", "fortnightly", "every day", ""),
+        day: fc.constantFrom(...ZONE_DAYS, "Funday"),
+        time: fc.constantFrom("10:00", "15:00", "25:00"),
+        hours: fc.integer({ min: 1, max: 200 }),
+      }),
+      fc.record({ kind: fc.constant("tick" as const), hours: fc.integer({ min: 1, max: 400 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
+        const run = new Run(model, START, { facts: { data_migration: false } });
+        run.send({ type: "complete_step", step: "handoff" }, ae, "2026-03-06T16:00:00.000Z");
+        let at = Date.parse("2026-03-06T16:00:00.000Z");
+        let agreed: { every: string; day: string; time: string } | undefined;
+        for (const s of steps) {
+          at += s.hours * 3_600_000;
+          const now = new Date(at).toISOString();
+          if (s.kind === "tick") {
+            run.send({ type: "tick" }, SYSTEM, now);
+            const next = run.state.cadences.status_call?.nextAt;
+            if (next !== undefined) assert.ok(next > now, `after a tick the next call is ahead: ${next} <= ${now}`);
+            continue;
+          }
+          const values = { cadence_interval: s.every, cadence_day: s.day, cadence_time: s.time };
+          const before = agreed;
+          let moved = false;
+          try {
+            agree(run, values, now);
+            agreed = { every: s.every, day: s.day, time: s.time };
+            moved = JSON.stringify(before) !== JSON.stringify(agreed);
+          } catch (error) {
+            // Refused, naming the fields: values outside the options never reach the schedule.
+            assert.ok(error instanceof EngineError, String(error));
+            assert.ok(!["weekly", "bi-weekly", "monthly"].includes(s.every) || s.day === "Funday" || s.time === "25:00");
+          }
+          const current = run.state.cadences.status_call;
+          if (agreed) {
+            assert.deepEqual(current?.agreed, { every: agreed.every, weekday: agreed.day, at: agreed.time });
+            assert.ok(current?.nextAt !== undefined);
+            // A new agreement plans the next call ahead; the same answers again move nothing.
+            if (moved) assert.ok(current.nextAt > now, `${current.nextAt} <= ${now}`);
+          } else assert.equal(current, undefined);
+        }
+        const current = run.state.cadences.status_call;
+        if (agreed && current?.nextAt) {
+          // On the agreed weekday and time, New York time.
+          const local = new Date(current.nextAt).toLocaleString("en-US", {
+            timeZone: "America/New_York",
+            weekday: "long",
+            hour: "2-digit",
+            minute: "2-digit",
+            hour12: false,
+          });
+          assert.equal(local, `${agreed.day} ${agreed.time}`);
+        }
+        assert.deepEqual(replay(model, run.events), run.state);
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { EngineError } from "../../src/engine/errors.ts";
 import { type Effect, replay, SYSTEM } from "../../src/engine/index.ts";
+import { planMeeting } from "../../src/notify/meetings.ts";
 import { writeMarkdown } from "../../src/render/markdown.ts";
 import { buildSop } from "../../src/render/sop/build.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
@@ -90,6 +91,13 @@ describe("a cadence agreed with the client", () => {
       [["status_call", "moved", "the client agreed another schedule"]],
     );
     assert.equal(call()?.count, 1, "a move keeps the count");
+    // The updated invitation: the series starts again at the moved occurrence, weekly.
+    const plan = planMeeting(model.playbook, run.state, "status_call", run.events);
+    assert.equal(plan?.start, "2026-03-20T14:00:00.000Z");
+    assert.deepEqual(plan?.recurrence && { freq: plan.recurrence.freq, interval: plan.recurrence.interval }, {
+      freq: "WEEKLY",
+      interval: 1,
+    });
 
     // The same answers again move nothing.
     const before = run.events.length;

@@ -115,8 +115,10 @@ function projectsWhere(playbook: string, filter: ManualFilter): Expression<SqlBo
  */
 export async function manualFigure(db: Kysely<Schema>, playbook: string, kpi: string, filter: ManualFilter): Promise<ManualFigure> {
   const overlaps: RawBuilder<SqlBool>[] = [sql<SqlBool>`true`];
-  if (filter.to !== undefined) overlaps.push(sql<SqlBool>`period_start < ${filter.to}::timestamptz`);
-  if (filter.from !== undefined) overlaps.push(sql<SqlBool>`period_end >= (${filter.from}::timestamptz)::date`);
+  // Days are UTC days, as the rollups count them: [period_start 00:00, period_end + 1 day 00:00).
+  if (filter.to !== undefined) overlaps.push(sql<SqlBool>`period_start::timestamp < (${filter.to}::timestamptz AT TIME ZONE 'UTC')`);
+  if (filter.from !== undefined)
+    overlaps.push(sql<SqlBool>`(period_end + 1)::timestamp > (${filter.from}::timestamptz AT TIME ZONE 'UTC')`);
   const periods = await sql<Row>`
     SELECT ${COLUMNS} FROM kpi_values
      WHERE playbook_id = ${playbook} AND kpi = ${kpi} AND project_id IS NULL AND ${sql.join(overlaps, sql` AND `)}

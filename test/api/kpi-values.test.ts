@@ -121,6 +121,11 @@ for (const backend of BACKENDS) {
         400,
         "/body/period/to",
       );
+      problem(
+        await csm.post("/kpis/manual_kpis/sponsor_score/values", { value: 4, period: { from: "0000-01-01", to: "2026-01-01" } }),
+        400,
+        "/body/period/from",
+      );
       problem(await csm.post("/kpis/manual_kpis/nothing/values", { value: 4, project: "k1" }), 404);
       problem(await csm.post("/kpis/nobook/sponsor_score/values", { value: 4, project: "k1" }), 404);
       problem(await t.anonymous.post("/kpis/manual_kpis/sponsor_score/values", { value: 4, project: "k1" }), 401);

@@ -14,7 +14,7 @@ import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
 import { Instant } from "../common.types.ts";
 
-const Day = z.iso.date({ error: "a date, YYYY-MM-DD" });
+const Day = z.iso.date({ error: "a date, YYYY-MM-DD" }).refine((d) => d >= "0001-01-01", { error: "a date from the year 0001 on" });
 
 export const KpiValue = z
   .object({

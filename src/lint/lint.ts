@@ -7,7 +7,7 @@ import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
 import { cadenceAgreedAnswer } from "./rules/cadences.ts";
-import { optionalFactGuarded } from "./rules/conditions.ts";
+import { formFilledBefore, optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
 import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
@@ -24,6 +24,7 @@ export const RULES: readonly LintRule[] = [
   templateReferenced,
   decisionMeasurable,
   optionalFactGuarded,
+  formFilledBefore,
   dependencyCycles,
   unreachableSteps,
   blockedForever,

@@ -1932,12 +1932,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -1947,6 +1951,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -1954,6 +1960,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -1967,6 +1975,7 @@ export interface components {
           type: "withdraw_approval";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           step: string;
           /** @constant */
@@ -2096,12 +2105,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -2111,6 +2124,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2118,6 +2133,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2131,6 +2148,7 @@ export interface components {
           type: "withdraw_approval";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           step: string;
           /** @constant */
@@ -3645,6 +3663,8 @@ export interface components {
     PortalCommand:
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3652,12 +3672,16 @@ export interface components {
         }
       | {
           comment: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
           type: "reject";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           reason: string;
           role: string;
           step: string;
@@ -3666,12 +3690,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -3680,6 +3708,8 @@ export interface components {
           };
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "complete_step";
@@ -3694,6 +3724,8 @@ export interface components {
     PortalCommandInput:
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3701,12 +3733,16 @@ export interface components {
         }
       | {
           comment: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
           type: "reject";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           reason: string;
           role: string;
           step: string;
@@ -3715,12 +3751,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -3729,6 +3769,8 @@ export interface components {
           };
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "complete_step";
@@ -3777,6 +3819,220 @@ export interface components {
       fromClient: boolean;
       id: string;
       stepId: string | null;
+    };
+    PortalItem: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
+    };
+    PortalItemInput: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
     };
     PortalProject: {
       currentPhase: string | null;
@@ -4011,6 +4267,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItem"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -4128,6 +4386,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItemInput"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -5063,9 +5323,35 @@ export interface components {
         approvers: string[];
       } | null;
       id: string;
+      /** @description What each item is called (a records row's label:), where it is not its id. */
+      itemLabels: {
+        [key: string]: string;
+      } | null;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
       items: {
         [key: string]: string | null;
+      } | null;
+      /** @description Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item). */
+      itemWork: {
+        [key: string]: {
+          approvals: {
+            [key: string]: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              at: string;
+              by: string;
+              decision: string;
+            };
+          };
+          checklist: {
+            [key: string]: boolean;
+          };
+          values: {
+            [key: string]: unknown;
+          };
+        };
       } | null;
       kind: string;
       openedAt: string | null;
@@ -5104,9 +5390,35 @@ export interface components {
         approvers: string[];
       } | null;
       id: string;
+      /** @description What each item is called (a records row's label:), where it is not its id. */
+      itemLabels: {
+        [key: string]: string;
+      } | null;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
       items: {
         [key: string]: string | null;
+      } | null;
+      /** @description Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item). */
+      itemWork: {
+        [key: string]: {
+          approvals: {
+            [key: string]: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              at: string;
+              by: string;
+              decision: string;
+            };
+          };
+          checklist: {
+            [key: string]: boolean;
+          };
+          values: {
+            [key: string]: unknown;
+          };
+        };
       } | null;
       kind: string;
       openedAt: string | null;

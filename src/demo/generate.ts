@@ -287,6 +287,7 @@ function shiftInstants(event: ProjectEvent, shift: number): ProjectEvent {
     case "cadence.occurred":
       return event.nextAt ? { ...event, nextAt: move(event.nextAt) } : event;
     case "cadence.started":
+    case "cadence.rescheduled":
       return { ...event, nextAt: move(event.nextAt) };
     case "survey.scheduled":
       return { ...event, dueAt: move(event.dueAt) };

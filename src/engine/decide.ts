@@ -4,6 +4,7 @@
 import type { Step } from "../playbook/schema.ts";
 
 import { chooseBranch } from "./branches.ts";
+import { cadenceSchedule, followingOccurrence } from "./cadences.ts";
 import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
@@ -543,13 +544,14 @@ function tick(draft: Draft): void {
     const current = draft.state.cadences[cadence.id];
     if (current?.nextAt === undefined || current.nextAt > draft.now) continue;
     // Missed occurrences (the server was down) collapse into one: a meeting is not held twice.
+    const schedule = cadenceSchedule(draft.state, cadence);
     let nextAt: string | undefined = current.nextAt;
-    while (nextAt !== undefined && nextAt <= draft.now) nextAt = addTo(draft.ctx, draft.state, nextAt, cadence.every);
+    while (nextAt !== undefined && nextAt <= draft.now)
+      nextAt = schedule ? followingOccurrence(draft.ctx, draft.state, schedule, nextAt) : undefined;
     const n = current.count + 1;
     draft.emit({ type: "cadence.occurred", cadence: cadence.id, n, ...(nextAt ? { nextAt } : {}) });
-    const dueAt = cadence.due
-      ? addTo(draft.ctx, draft.state, draft.now, cadence.due.kind === "offset" ? cadence.due.duration : cadence.every)
-      : undefined;
+    const followUp = cadence.due?.kind === "offset" ? cadence.due.duration : cadence.due ? schedule?.every : undefined;
+    const dueAt = followUp ? addTo(draft.ctx, draft.state, draft.now, followUp) : undefined;
     draft.emit({
       type: "task.created",
       task: {

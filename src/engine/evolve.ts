@@ -277,10 +277,30 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "cadence.occurred":
       return {
         ...state,
-        cadences: { ...state.cadences, [event.cadence]: { count: event.n, ...(event.nextAt ? { nextAt: event.nextAt } : {}) } },
+        cadences: {
+          ...state.cadences,
+          [event.cadence]: {
+            count: event.n,
+            ...(event.nextAt ? { nextAt: event.nextAt } : {}),
+            ...(state.cadences[event.cadence]?.agreed ? { agreed: state.cadences[event.cadence]?.agreed } : {}),
+          },
+        },
       };
     case "cadence.started":
-      return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: 0, nextAt: event.nextAt } } };
+      return {
+        ...state,
+        cadences: {
+          ...state.cadences,
+          [event.cadence]: { count: 0, nextAt: event.nextAt, ...(event.agreed ? { agreed: event.agreed } : {}) },
+        },
+      };
+    case "cadence.rescheduled": {
+      const current = state.cadences[event.cadence];
+      return {
+        ...state,
+        cadences: { ...state.cadences, [event.cadence]: { count: current?.count ?? 0, nextAt: event.nextAt, agreed: event.agreed } },
+      };
+    }
     case "cadence.ended":
       return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: state.cadences[event.cadence]?.count ?? 0 } } };
     case "project.migrated": {

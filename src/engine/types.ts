@@ -180,7 +180,11 @@ export interface ProjectState {
   /** Conditions that failed at run time, by id; an open one holds what it guards (absent in states saved before incidents existed). */
   readonly incidents?: Readonly<Record<string, Incident>>;
   readonly training: readonly TrainingRecord[];
-  readonly cadences: Readonly<Record<string, { readonly nextAt?: Instant; readonly count: number }>>;
+  /**
+   * Running cadences: the next occurrence and how many happened. `agreed`: the form answers a
+   * cadence agreed with the client was scheduled from (absent for schedules the playbook wrote).
+   */
+  readonly cadences: Readonly<Record<string, { readonly nextAt?: Instant; readonly count: number; readonly agreed?: CadenceAgreement }>>;
   /** Surveys by id: when each goes out (scheduled once its anchor is known) and when it went. */
   readonly surveys: Readonly<Record<string, { readonly dueAt: Instant; readonly sentAt?: Instant }>>;
   readonly health: Health;
@@ -190,6 +194,13 @@ export interface ProjectState {
   readonly closedAt?: Instant;
   /** Monotonic counter for ids the engine mints (tasks, issues, timers): replay gives the same ids. */
   readonly sequence: number;
+}
+
+/** The form answers (their texts) a cadence's interval, weekday and time of day were agreed as. */
+export interface CadenceAgreement {
+  readonly every?: string;
+  readonly weekday?: string;
+  readonly at?: string;
 }
 
 /** Everything an event carries besides its own fields. */
@@ -304,7 +315,9 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "survey.sent"; readonly survey: string }
     | { readonly type: "training.recorded"; readonly record: TrainingRecord }
     | { readonly type: "cadence.occurred"; readonly cadence: string; readonly n: number; readonly nextAt?: Instant }
-    | { readonly type: "cadence.started"; readonly cadence: string; readonly nextAt: Instant }
+    | { readonly type: "cadence.started"; readonly cadence: string; readonly nextAt: Instant; readonly agreed?: CadenceAgreement }
+    /** A cadence agreed with the client changed its schedule (the form was submitted again): its next occurrence moved. */
+    | { readonly type: "cadence.rescheduled"; readonly cadence: string; readonly nextAt: Instant; readonly agreed: CadenceAgreement }
     | { readonly type: "cadence.ended"; readonly cadence: string }
     | { readonly type: "health.set"; readonly health: Health }
     | { readonly type: "rule.fired"; readonly rule: string; readonly subject: string }

@@ -5,6 +5,7 @@
 // which needs the whole document.
 
 import { z } from "zod";
+import { answerOr, parseClockTime, parseWeekday } from "./agreed.ts";
 import { PROCEDURE_KINDS } from "./procedure-kind.ts";
 import { parseRetentionPeriod, RETENTION_ANCHORS } from "./retention.ts";
 import { type ParseResult, parseDeadline, parseDuration, parseTimeOfDay, parseWindow } from "./time-expressions.ts";
@@ -460,11 +461,24 @@ const Phase = z.strictObject({
   steps: z.array(Step).min(1),
 });
 
+const AGREED =
+  " Or a form answer agreed with the client, forms.<form>.<field>: a choice field whose options are all such values; the cadence starts once it is answered and moves when the form is submitted again.";
 const Cadence = z.strictObject({
   id: Id,
   title: Text,
   owner: Id,
-  every: DurationText,
+  every: parsed(
+    answerOr(parseDuration),
+    `How often: "1 week", "2 weeks", "1 month", "2 business days".${AGREED} E.g. forms.kickoff.cadence_interval with options [weekly, bi-weekly, monthly].`,
+  ),
+  weekday: parsed(
+    answerOr(parseWeekday),
+    `The weekday each occurrence falls on: mon ... sun (or Monday ... Sunday).${AGREED} E.g. forms.kickoff.cadence_day.`,
+  ).optional(),
+  at: parsed(
+    answerOr(parseClockTime),
+    `The time of day of each occurrence, HH:MM in the client's time zone, e.g. "10:00".${AGREED} E.g. forms.kickoff.cadence_time.`,
+  ).optional(),
   during: Id.optional().describe("The phase it runs in."),
   from: DeadlineText.optional(),
   until: DeadlineText.optional(),
@@ -541,15 +555,44 @@ export const KPI_METRICS = [
   "retention_rate",
   "first_delivery_success_rate",
   "on_time_milestones",
+  "time_to_step",
   "manual",
 ] as const;
 
 export const KPI_FREQUENCIES = ["per_project", "per_interaction", "daily", "weekly", "monthly", "quarterly", "annually"] as const;
 
+/** A moment of one project a KPI measures from or to: a step's completion or a date fact. */
+const KpiMoment = z
+  .union([
+    z.strictObject({ step: Id.describe("The step whose completion is the moment.") }),
+    z.strictObject({ fact: Id.describe("A date fact (e.g. go_live_date) whose day is the moment.") }),
+  ])
+  .describe("A step's completion ({ step: kickoff_call }) or a date fact ({ fact: go_live_date }).");
+
 const Kpi = z.strictObject({
   id: Id,
   title: Text,
-  metric: z.enum(KPI_METRICS).describe("A built-in measure computed from the event log, or manual."),
+  metric: z
+    .enum(KPI_METRICS)
+    .describe(
+      "A built-in measure computed from the event log, or manual (a person records its values). time_to_step: days from `from` (the start by default) to the completion of the step `to`.",
+    ),
+  from: KpiMoment.optional().describe(
+    "time_to_step: where the count starts; the start of the project when omitted. A project whose `from` step was skipped or not applicable is left out.",
+  ),
+  to: z
+    .strictObject({ step: Id })
+    .optional()
+    .describe(
+      "time_to_step: the step whose completion ends the count, e.g. { step: kickoff_call } for days from the start to the first meeting. Projects where it was skipped or is not applicable are left out of the figure; those not there yet are not counted.",
+    ),
+  days: z
+    .enum(["calendar", "business"])
+    .default("calendar")
+    .describe("time_to_step: count calendar days, or business days on the client's business calendar."),
+  first_value: KpiMoment.optional().describe(
+    "time_to_first_value: the moment of first value, a step's completion or a date fact. Omitted: a step whose id or title says 'first value' or 'value review', else go-live.",
+  ),
   target: KpiTarget.optional(),
   frequency: z.enum(KPI_FREQUENCIES),
   source: z.enum(["automatic", "manual"]).default("automatic"),

@@ -2,6 +2,7 @@
 // ids are unique, every CEL condition type-checks in its scope, every {{placeholder}} is declared,
 // and every deadline anchor and duration amount means something.
 
+import { type FormAnswer, isAnswer } from "./agreed.ts";
 import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
 import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
 import { fieldRuleProblems } from "./field-rules.ts";
@@ -68,6 +69,23 @@ export class SemanticChecker {
       const party = mail[key];
       if (party !== undefined && !party.includes("@")) this.#ref("role", party, [...path, key]);
     }
+  }
+
+  /** A value agreed in a form: the form and its field exist (lint checks the field's options). */
+  #answer(answer: FormAnswer, path: Path): void {
+    const form = this.#p.forms[answer.form];
+    if (!form) {
+      this.#ref("form", answer.form, path);
+      return;
+    }
+    const fields = new Set(Object.keys(form.fields));
+    if (!fields.has(answer.field))
+      this.#error(
+        "ref/unknown-field",
+        path,
+        `form "${answer.form}" has no field "${answer.field}"`,
+        didYouMean(answer.field, fields, `fields of ${answer.form}`),
+      );
   }
 
   #refs(kind: Kind, ids: readonly string[] | undefined, path: Path): void {
@@ -367,7 +385,10 @@ export class SemanticChecker {
       const at = ["cadences", i];
       this.#ref("role", cadence.owner, [...at, "owner"]);
       this.#ref("phase", cadence.during, [...at, "during"]);
-      this.#duration(cadence.every, [...at, "every"]);
+      if (isAnswer(cadence.every)) this.#answer(cadence.every, [...at, "every"]);
+      else this.#duration(cadence.every, [...at, "every"]);
+      if (isAnswer(cadence.weekday)) this.#answer(cadence.weekday, [...at, "weekday"]);
+      if (isAnswer(cadence.at)) this.#answer(cadence.at, [...at, "at"]);
       this.#deadline(cadence.from, [...at, "from"]);
       this.#deadline(cadence.until, [...at, "until"]);
       this.#deadline(cadence.due, [...at, "due"]);
@@ -385,7 +406,37 @@ export class SemanticChecker {
     });
 
     p.kpis.forEach((kpi, i) => {
-      this.#ref("role", kpi.owner, ["kpis", i, "owner"]);
+      const at: Path = ["kpis", i];
+      this.#ref("role", kpi.owner, [...at, "owner"]);
+      const moment = (m: { step: string } | { fact: string } | undefined, key: string) => {
+        if (m === undefined) return;
+        this.#anchor("step" in m ? { kind: "step", step: m.step, point: "completed" } : { kind: "fact", fact: m.fact }, [...at, key]);
+      };
+      moment(kpi.from, "from");
+      moment(kpi.to, "to");
+      moment(kpi.first_value, "first_value");
+      if (kpi.metric === "time_to_step" && kpi.to === undefined)
+        this.#error(
+          "kpi/measured-to",
+          [...at, "metric"],
+          `KPI "${kpi.id}" measures time to a step but names none`,
+          "add to: { step: <step id> }",
+        );
+      for (const key of ["from", "to"] as const)
+        if (kpi[key] !== undefined && kpi.metric !== "time_to_step")
+          this.#error(
+            "kpi/measured-to",
+            [...at, key],
+            `\`${key}:\` applies to time_to_step KPIs only`,
+            "use metric: time_to_step, or remove it",
+          );
+      if (kpi.first_value !== undefined && kpi.metric !== "time_to_first_value")
+        this.#error(
+          "kpi/measured-to",
+          [...at, "first_value"],
+          "`first_value:` applies to time_to_first_value KPIs only",
+          "use metric: time_to_first_value, or remove it",
+        );
     });
     p.risks.forEach((risk, i) => {
       this.#ref("role", risk.owner, ["risks", i, "owner"]);

@@ -125,6 +125,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /portfolio/views": EVERYONE,
   "DELETE /portfolio/views/:id": EVERYONE,
   "GET /kpis": EVERYONE,
+  "GET /kpis/:playbook/:kpi/values": EVERYONE,
+  "POST /kpis/:playbook/:kpi/values": DOERS,
   "GET /projects/:id/reports/:kind": EVERYONE,
   "PUT /projects/:id/reports/:kind": DOERS,
   "GET /clients/:id/contacts": EVERYONE,

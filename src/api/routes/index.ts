@@ -45,6 +45,7 @@ import { updateContactRoute } from "./contacts/update-contact.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
+import { listKpiValuesRoute, recordKpiValueRoute } from "./kpis/kpi-values.ts";
 import { getMailRoute } from "./mail/get-mail.ts";
 import { listMailRoute } from "./mail/list-mail.ts";
 import { getMeetingIcs } from "./meetings/get-meeting-ics.ts";
@@ -193,6 +194,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   deleteSavedView,
   searchRoute,
   getKpis,
+  recordKpiValueRoute,
+  listKpiValuesRoute,
   getReport,
   putReport,
   listContacts,

@@ -1,3 +1,4 @@
+import { guessedFirstValueStep } from "../../playbook/kpi-moments.ts";
 // The sections after the procedure: deliverables and templates, training, quality controls and
 // checkpoints, compliance addenda, exception handling, automations, risks, KPIs, systems,
 // references, revision history and the approval block.
@@ -10,7 +11,7 @@ import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
 import { addendumApplies, conditionRich, phaseTitle } from "./procedure.ts";
-import { actionWords, capitalize, durationWords, everyWords, momentWords, triggerWords } from "./words.ts";
+import { actionWords, cadenceScheduleWords, capitalize, durationWords, everyWords, momentWords, triggerWords } from "./words.ts";
 
 const cell = (value: string | undefined): Rich => plain(value && value.length > 0 ? value : "—");
 
@@ -428,6 +429,38 @@ export function targetWords(target: string): string {
     .replace(/^(≤|≥)\s*/, "$1 ");
 }
 
+function momentWordsOf(ctx: BuildContext, moment: { step: string } | { fact: string }): string {
+  if ("step" in moment) return `the completion of step ${ctx.stepRef(moment.step)}`;
+  return `the date in "${ctx.playbook.facts[moment.fact]?.label ?? moment.fact}"`;
+}
+
+/**
+ * How a KPI the playbook defines precisely is measured, in words: days to a step (with its edge
+ * rules), the moment of first value, a value a person records. Undefined for the other built-in
+ * measures, which the definition column and the metrics reference describe.
+ */
+export function kpiMeasureWords(ctx: BuildContext, kpi: Kpi): string | undefined {
+  if (kpi.metric === "time_to_step" && kpi.to) {
+    const from = kpi.from ? momentWordsOf(ctx, kpi.from) : "the start of the onboarding";
+    const days = kpi.days === "business" ? "business days (on the client's business calendar)" : "calendar days";
+    const steps = [kpi.to.step, ...(kpi.from && "step" in kpi.from ? [kpi.from.step] : [])];
+    return (
+      `Measured per client: ${days} from ${from} to ${momentWordsOf(ctx, kpi.to)}, time on hold included; the median is reported. ` +
+      `Clients for whom step ${steps.map((s) => ctx.stepRef(s)).join(" or ")} was skipped or does not apply are left out of the figure.`
+    );
+  }
+  if (kpi.metric === "time_to_first_value") {
+    if (kpi.first_value) return `Measured per client: days from the start to ${momentWordsOf(ctx, kpi.first_value)}, less time on hold.`;
+    const guessed = guessedFirstValueStep(ctx.playbook);
+    return guessed
+      ? `Measured per client: days from the start to the completion of step ${ctx.stepRef(guessed)}, else to go-live, less time on hold.`
+      : "Measured per client: days from the start to go-live, less time on hold.";
+  }
+  if (kpi.metric === "manual" || kpi.source === "manual")
+    return "Recorded by a person (in the app or through the API) for a period or a client, with who recorded it and when; the latest value counts.";
+  return undefined;
+}
+
 export function kpiSection(ctx: BuildContext): Block[] {
   const kpis = ctx.playbook.kpis;
   const blocks: Block[] = [ctx.section("Key Performance Indicators")];
@@ -446,6 +479,11 @@ export function kpiSection(ctx: BuildContext): Block[] {
     ],
     rows: kpis.map((k) => {
       const definition: Inline[] = k.definition ? [...ctx.proseInline(k.definition)] : [];
+      const measure = kpiMeasureWords(ctx, k);
+      if (measure) {
+        if (definition.length > 0) definition.push({ kind: "break" });
+        definition.push(text(measure));
+      }
       for (const rule of k.edge_rules) {
         if (definition.length > 0) definition.push({ kind: "break" });
         definition.push(text("• "), ...ctx.proseInline(rule));
@@ -562,5 +600,5 @@ export function cadenceLine(ctx: BuildContext, cadenceId: string): string {
   if (!cadence) return cadenceId;
   const phaseIndex = ctx.playbook.phases.findIndex((p) => p.id === cadence.during);
   const phase = ctx.playbook.phases[phaseIndex];
-  return `${ctx.fill.plain(cadence.title)}, ${everyWords(cadence.every)}${phase ? ` during ${phaseTitle(ctx, phase, phaseIndex)}` : ""}`;
+  return `${ctx.fill.plain(cadence.title)}, ${cadenceScheduleWords(cadence, ctx)}${phase ? ` during ${phaseTitle(ctx, phase, phaseIndex)}` : ""}`;
 }

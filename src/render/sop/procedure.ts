@@ -14,10 +14,10 @@ import { calendarWords } from "./front.ts";
 import {
   actionWords,
   article,
+  cadenceScheduleWords,
   capitalize,
   deadlineWords,
   durationWords,
-  everyWords,
   momentWords,
   triggerWords,
   windowWords,
@@ -494,7 +494,7 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
   const fields: { label: string; value: Rich }[] = [{ label: "Owner", value: plain(ctx.roleTitle(cadence.owner)) }];
   const phaseIndex = ctx.playbook.phases.findIndex((p) => p.id === cadence.during);
   const phase = ctx.playbook.phases[phaseIndex];
-  let recurs = everyWords(cadence.every);
+  let recurs = cadenceScheduleWords(cadence, ctx);
   if (phase) recurs += ` during ${phaseTitle(ctx, phase, phaseIndex)}`;
   if (cadence.from) recurs += `, from ${momentWords(cadence.from, ctx)}`;
   if (cadence.until) recurs += `, until ${momentWords(cadence.until, ctx)}`;

@@ -2,8 +2,9 @@
 // business hours of assignment", "by Day 90 after go-live"), phase windows ("Days 11–45"),
 // conditions ("SOC 2 customer", "Number of users > 100"), rule triggers and actions.
 
+import { type FormAnswer, isAnswer, weekdayName } from "../../playbook/agreed.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import type { Action, EventType, Playbook } from "../../playbook/schema.ts";
+import type { Action, Cadence, EventType, Playbook } from "../../playbook/schema.ts";
 import { type Anchor, type Deadline, type Duration, describeDuration, type Window } from "../../playbook/time-expressions.ts";
 import { sayCondition } from "./condition-words.ts";
 
@@ -25,6 +26,41 @@ export function everyWords(duration: Duration): string {
     return `every ${duration.business ? "business " : ""}${duration.unit}`;
   }
   return `every ${describeDuration(duration)}`;
+}
+
+/** Where a value agreed with the client is agreed: the first step that collects its form. */
+function agreedWhere(answer: FormAnswer, vocab: Vocabulary): string {
+  for (const phase of vocab.playbook.phases) {
+    const step = phase.steps.find((s) => s.form === answer.form);
+    if (step) return `step ${vocab.stepRef(step.id)}`;
+  }
+  return `the form "${vocab.playbook.forms[answer.form]?.title ?? answer.form}"`;
+}
+
+/**
+ * A cadence's schedule: "every 2 weeks, on Tuesdays, at 10:00"; parts agreed with the client say
+ * where: "at the interval agreed with the client in step 2.1 (Kickoff), on the weekday agreed there".
+ */
+export function cadenceScheduleWords(cadence: Cadence, vocab: Vocabulary): string {
+  const parts: string[] = [];
+  let where: string | undefined;
+  const agreed = (answer: FormAnswer, what: string): string => {
+    const here = agreedWhere(answer, vocab);
+    const text =
+      where === undefined
+        ? `${what} agreed with the client in ${here}`
+        : here === where
+          ? `${what} agreed there`
+          : `${what} agreed in ${here}`;
+    where ??= here;
+    return text;
+  };
+  parts.push(isAnswer(cadence.every) ? agreed(cadence.every, "at the interval") : everyWords(cadence.every));
+  if (cadence.weekday !== undefined)
+    parts.push(isAnswer(cadence.weekday) ? agreed(cadence.weekday, "on the weekday") : `on ${weekdayName(cadence.weekday)}s`);
+  if (cadence.at !== undefined)
+    parts.push(isAnswer(cadence.at) ? agreed(cadence.at, "at the time") : `at ${cadence.at.text} (the client's time)`);
+  return parts.join(", ");
 }
 
 function anchorAfter(anchor: Anchor, vocab: Vocabulary): string {

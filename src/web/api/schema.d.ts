@@ -431,6 +431,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/kpis/{playbook}/{kpi}/values": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The values recorded for a manual KPI, newest first (its history) */
+    get: operations["listKpiValues"];
+    put?: never;
+    /** Record a value of a manual KPI, for a period or a client's project */
+    post: operations["recordKpiValue"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/mail": {
     parameters: {
       query?: never;
@@ -2818,6 +2836,8 @@ export interface components {
       /** @description Each playbook's own KPIs against their targets. */
       targets: {
         kpi: string;
+        /** @description Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log. */
+        manual: boolean;
         metric: string;
         note: string | null;
         playbook: string;
@@ -2947,6 +2967,8 @@ export interface components {
       /** @description Each playbook's own KPIs against their targets. */
       targets: {
         kpi: string;
+        /** @description Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log. */
+        manual: boolean;
         metric: string;
         note: string | null;
         playbook: string;
@@ -2985,6 +3007,48 @@ export interface components {
         /** @description Percent; null without data. */
         rate: number | null;
       };
+    };
+    KpiValue: {
+      id: string;
+      kpi: string;
+      note: string | null;
+      /** @description The period it was measured over (first and last day). */
+      period: {
+        from: string;
+        to: string;
+      } | null;
+      playbook: string;
+      /** @description The client's project it was measured for. */
+      project: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      recordedAt: string;
+      /** @description Who recorded it (the account's id). */
+      recordedBy: string;
+      value: number;
+    };
+    KpiValueInput: {
+      id: string;
+      kpi: string;
+      note: string | null;
+      /** @description The period it was measured over (first and last day). */
+      period: {
+        from: string;
+        to: string;
+      } | null;
+      playbook: string;
+      /** @description The client's project it was measured for. */
+      project: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      recordedAt: string;
+      /** @description Who recorded it (the account's id). */
+      recordedBy: string;
+      value: number;
     };
     Mail: {
       attachments: {
@@ -7364,6 +7428,155 @@ export interface operations {
       };
       /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listKpiValues: {
+    parameters: {
+      query?: {
+        project?: string;
+      };
+      header?: never;
+      path: {
+        kpi: string;
+        playbook: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["KpiValue"][];
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  recordKpiValue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kpi: string;
+        playbook: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Where the figure comes from. */
+          note?: string;
+          /** @description The period measured (first and last day, both included), for a figure of every client. */
+          period?: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+          };
+          /** @description The client's project measured, for a figure of one client. */
+          project?: string;
+          /** @description The measured value, in the KPI target's unit. */
+          value: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["KpiValue"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -90,6 +90,7 @@ const EVENT_TEXT: Record<string, Say> = {
   },
   "cadence.started": () => "A recurring meeting started",
   "cadence.occurred": () => "A recurring meeting is due",
+  "cadence.rescheduled": (d) => `A recurring meeting moved to the schedule agreed with the client; next on ${formatDate(s(d.nextAt))}`,
   "cadence.ended": () => "A recurring meeting ended",
 };
 

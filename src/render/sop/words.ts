@@ -130,15 +130,54 @@ function nameWords(path: string, playbook: Playbook): string | undefined {
     return form && field ? `${field.label} (${form.title})` : undefined;
   }
   if (root === "event" && a && !b) return `event ${a.replaceAll("_", " ")}`;
+  if (root === "__gate__" || root === "gates") return gateWords(path, playbook);
   return undefined;
 }
+
+const OUTCOME_WORDS: Readonly<Record<string, string>> = {
+  approved: "approved",
+  approved_with_conditions: "approved with conditions",
+  rejected: "rejected",
+  pending: "not yet signed",
+};
+
+/**
+ * A sign-off's outcome in words: `gates.review.outcome == "rejected"` is "the sign-off of 3.2 Review
+ * is rejected"; `gates.review.comment` is "the reviewer's comments on 3.2 Review".
+ */
+function gateWords(path: string, playbook: Playbook): string | undefined {
+  const parts = path.split(".");
+  const step = playbook.phases.flatMap((p) => p.steps).find((s) => s.id === parts[1]);
+  if (!step?.gate) return undefined;
+  const of = `“${step.title}”`;
+  if (parts[0] === "__gate__") {
+    const [, , role, outcome] = parts.length === 4 ? parts : [undefined, undefined, undefined, parts[2]];
+    const said = OUTCOME_WORDS[outcome ?? ""];
+    if (said === undefined) return undefined;
+    const who = role ? `${playbook.roles[role]?.title ?? role}'s sign-off` : "the sign-off";
+    return `${who} of ${of} is ${said}`;
+  }
+  const field = parts.at(-1);
+  const who = parts[2] === "roles" && parts[3] ? (playbook.roles[parts[3]]?.title ?? parts[3]) : "the reviewer";
+  if (field === "comment") return `${who}'s comments on ${of}`;
+  if (field === "conditions") return `${who}'s conditions on ${of}`;
+  if (field === "outcome") return `the outcome of the sign-off of ${of}`;
+  return undefined;
+}
+
+/** `gates.x.outcome == "rejected"` (or one role's) is said as a whole: "the sign-off of ... is rejected". */
+const GATE_OUTCOME_RE = /gates\.([A-Za-z_]\w*)\.(?:roles\.([A-Za-z_]\w*)\.)?outcome\s*==\s*"(\w+)"/g;
 
 /** `has(facts.x)` (the client gave the fact) is said as "<label> is known". */
 const KNOWN_RE = /has\(\s*facts\.([A-Za-z_][A-Za-z0-9_]*)\s*\)/g;
 
 /** A CEL condition in words, or undefined when it cannot be said faithfully in words. */
 export function conditionWords(condition: string, playbook: Playbook): string | undefined {
-  const source = condition.replace(KNOWN_RE, "__known__.$1");
+  const source = condition
+    .replace(KNOWN_RE, "__known__.$1")
+    .replace(GATE_OUTCOME_RE, (_all, step: string, role: string | undefined, outcome: string) =>
+      role ? `__gate__.${step}.${role}.${outcome}` : `__gate__.${step}.${outcome}`,
+    );
   const words: string[] = [];
   TOKEN_RE.lastIndex = 0;
   let index = 0;

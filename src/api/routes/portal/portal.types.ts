@@ -122,7 +122,13 @@ const Comment = z.string().max(4000).optional();
 /** The commands a client contact may send; the engine still checks each against the playbook. */
 export const PortalCommand = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment }),
+    z.strictObject({
+      type: z.literal("approve"),
+      step: Ref,
+      role: Ref,
+      comment: Comment,
+      conditions: z.string().trim().min(1, { error: "write the conditions" }).max(4000).optional(),
+    }),
     z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: z.string().trim().min(1, { error: "say why" }).max(4000) }),
     z.strictObject({
       type: z.literal("withdraw_approval"),

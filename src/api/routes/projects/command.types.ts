@@ -7,6 +7,14 @@ import { Effect, Event, ProjectStatus } from "./project.types.ts";
 const Ref = z.string().min(1).max(200);
 const Reason = z.string().trim().min(1, { error: "say why" }).max(4000);
 const Comment = z.string().max(4000).optional();
+/** Approved with conditions: what the signer requires, written out (the outcome approved_with_conditions). */
+const Conditions = z
+  .string()
+  .trim()
+  .min(1, { error: "write the conditions" })
+  .max(4000)
+  .optional()
+  .describe("Approve with these conditions (the gate's outcome is approved_with_conditions).");
 
 export const Command = z
   .discriminatedUnion("type", [
@@ -14,7 +22,9 @@ export const Command = z
     z.strictObject({ type: z.literal("start_step"), step: Ref }),
     z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean() }),
     z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()) }),
-    z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment }).describe("Sign off as the named role."),
+    z
+      .strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment, conditions: Conditions })
+      .describe("Sign off as the named role; with `conditions`, approved with those conditions."),
     z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: Comment }),
     z
       .strictObject({ type: z.literal("withdraw_approval"), step: Ref, role: Ref, reason: Reason })

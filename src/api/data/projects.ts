@@ -121,10 +121,7 @@ export interface TimelineStep {
   readonly dueAt: Instant | null;
   readonly gate: {
     readonly approvers: string[];
-    readonly approvals: Record<
-      string,
-      { decision: string; by: string; at: Instant; comment: string | null; conditions: string | null }
-    >;
+    readonly approvals: Record<string, { decision: string; by: string; at: Instant; comment: string | null; conditions: string | null }>;
     readonly outcome: GateOutcome;
   } | null;
   readonly returned: { readonly role: string; readonly comment: string } | null;

@@ -1282,6 +1282,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/service-accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Create a service account (an automation) and its first API token */
+    post: operations["createServiceAccount"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/settings/branding": {
     parameters: {
       query?: never;
@@ -1665,15 +1682,15 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     /**
-     * @description An account's access role.
+     * @description An account's access role ("service": a service account, see POST /service-accounts).
      * @enum {string}
      */
-    AccessRole: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly";
+    AccessRole: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly" | "service";
     /**
-     * @description An account's access role.
+     * @description An account's access role ("service": a service account, see POST /service-accounts).
      * @enum {string}
      */
-    AccessRoleInput: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly";
+    AccessRoleInput: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly" | "service";
     ApiToken: {
       /**
        * Format: date-time
@@ -1929,6 +1946,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description Approve with these conditions (the gate's outcome is approved_with_conditions). */
+          conditions?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2093,6 +2112,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description Approve with these conditions (the gate's outcome is approved_with_conditions). */
+          conditions?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2317,6 +2338,18 @@ export interface components {
       updatedAt: string;
       /** @description Send it back as If-Match ("3") to change the contact. */
       version: number;
+    };
+    CreatedServiceAccount: {
+      /** @description Its API token's secret, shown only in this response (a replay omits it). */
+      token?: string;
+      tokenId: string;
+      user: components["schemas"]["User"];
+    };
+    CreatedServiceAccountInput: {
+      /** @description Its API token's secret, shown only in this response (a replay omits it). */
+      token?: string;
+      tokenId: string;
+      user: components["schemas"]["UserInput"];
     };
     CreatedWebhookSubscription: {
       allowPrivateNetwork: boolean;
@@ -3581,6 +3614,7 @@ export interface components {
     PortalCommand:
       | {
           comment?: string;
+          conditions?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3630,6 +3664,7 @@ export interface components {
     PortalCommandInput:
       | {
           comment?: string;
+          conditions?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3939,6 +3974,8 @@ export interface components {
       gate: {
         approvers: {
           at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
           decision: string | null;
           role: string;
           title: string;
@@ -4056,6 +4093,8 @@ export interface components {
       gate: {
         approvers: {
           at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
           decision: string | null;
           role: string;
           title: string;
@@ -4993,10 +5032,18 @@ export interface components {
              */
             at: string;
             by: string;
+            comment: string | null;
+            /** @description Approved with these conditions. */
+            conditions: string | null;
             decision: string;
           };
         };
         approvers: string[];
+        /**
+         * @description The sign-off as a whole, as conditions read it (gates.<step>.outcome).
+         * @enum {string}
+         */
+        outcome: "approved" | "approved_with_conditions" | "rejected" | "pending";
       } | null;
       id: string;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
@@ -5008,6 +5055,11 @@ export interface components {
       opensAt: string | null;
       overdue: boolean;
       owner: string;
+      /** @description A rejected sign-off sent the work back here: the role that rejected it and its comment. */
+      returned: {
+        comment: string;
+        role: string;
+      } | null;
       startedAt: string | null;
       status: string;
       targetAt: string | null;
@@ -5034,10 +5086,18 @@ export interface components {
              */
             at: string;
             by: string;
+            comment: string | null;
+            /** @description Approved with these conditions. */
+            conditions: string | null;
             decision: string;
           };
         };
         approvers: string[];
+        /**
+         * @description The sign-off as a whole, as conditions read it (gates.<step>.outcome).
+         * @enum {string}
+         */
+        outcome: "approved" | "approved_with_conditions" | "rejected" | "pending";
       } | null;
       id: string;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
@@ -5049,6 +5109,11 @@ export interface components {
       opensAt: string | null;
       overdue: boolean;
       owner: string;
+      /** @description A rejected sign-off sent the work back here: the role that rejected it and its comment. */
+      returned: {
+        comment: string;
+        role: string;
+      } | null;
       startedAt: string | null;
       status: string;
       targetAt: string | null;
@@ -5106,6 +5171,11 @@ export interface components {
       email: string;
       /** @description Also the person's id in the assignment directory (/people). */
       id: string;
+      /**
+       * @description service: an automation (a risk engine, an onboarding system) acting through its API token in the playbook roles it holds.
+       * @enum {string}
+       */
+      kind: "person" | "service";
       name: string;
       roles: components["schemas"]["AccessRole"][];
       /**
@@ -5124,6 +5194,11 @@ export interface components {
       email: string;
       /** @description Also the person's id in the assignment directory (/people). */
       id: string;
+      /**
+       * @description service: an automation (a risk engine, an onboarding system) acting through its API token in the playbook roles it holds.
+       * @enum {string}
+       */
+      kind: "person" | "service";
       name: string;
       roles: components["schemas"]["AccessRoleInput"][];
       /**
@@ -10882,6 +10957,88 @@ export interface operations {
       };
     };
   };
+  createServiceAccount: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Send the same key to retry safely: the first response is replayed; a different request with the same key is a 422. */
+        "idempotency-key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The account's id, also its id in the assignment directory (/people); generated when omitted. */
+          id?: string;
+          /** @description What it is, as the audit trail names it: "Risk Engine". */
+          name: string;
+          /**
+           * @description The name of its first API token (write scope).
+           * @default service
+           */
+          tokenName?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CreatedServiceAccount"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   getBranding: {
     parameters: {
       query?: never;
@@ -11700,7 +11857,7 @@ export interface operations {
           id?: string;
           name: string;
           password: string;
-          roles: components["schemas"]["AccessRoleInput"][];
+          roles: ("admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly")[];
         };
       };
     };
@@ -11778,7 +11935,7 @@ export interface operations {
           name?: string;
           /** @description Sets a new password; the account's sessions end. */
           password?: string;
-          roles?: components["schemas"]["AccessRoleInput"][];
+          roles?: ("admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly")[];
         };
       };
     };

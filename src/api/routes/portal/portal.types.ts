@@ -90,7 +90,15 @@ export const PortalStep = z
     gate: z
       .object({
         signOff: z.string(),
-        approvers: z.array(z.object({ role: z.string(), title: z.string(), decision: z.string().nullable(), at: Instant.nullable() })),
+        approvers: z.array(
+          z.object({
+            role: z.string(),
+            title: z.string(),
+            decision: z.string().nullable(),
+            at: Instant.nullable(),
+            conditions: z.string().nullable().describe("Approved with these conditions."),
+          }),
+        ),
         canSignAs: z.array(z.string()),
       })
       .nullable(),

@@ -94,6 +94,8 @@ export function actorName(actor: string, name: (id: string) => string): string {
   if (actor === "system" || actor.startsWith("system")) return "Onboard";
   const [kind, id] = actor.split(":");
   if (kind === "contact") return "Client contact";
+  // A service account: an automation, named as such ("Risk Engine (automation)"), never a person.
+  if (kind === "service") return `${name(id ?? actor)} (automation)`;
   return name(id ?? actor);
 }
 

@@ -3,7 +3,9 @@
 // Every object is strict (an unknown key is an error, never ignored). Time phrases are parsed here
 // into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
 // which needs the whole document.
+
 import { z } from "zod";
+import { PROCEDURE_KINDS } from "./procedure-kind.ts";
 import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
@@ -368,6 +370,10 @@ const Step = z.strictObject({
   instructions: z.array(Prose).default([]),
   expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),
+  deliverables: z
+    .array(Deliverable)
+    .default([])
+    .describe("Several deliverables of one step (use `deliverable:` for one); each with its own template and location."),
   template: DocumentId.optional(),
   checklist: z.array(ChecklistItem).default([]),
   form: Id.optional(),
@@ -529,6 +535,15 @@ export const PlaybookSchema = z
   .strictObject({
     onboard: z.literal(1).describe("The playbook language version."),
     id: Id,
+    kind: z
+      .enum(PROCEDURE_KINDS)
+      .default("onboarding")
+      .describe(
+        "What the procedure is; the SOP's wording follows it (e.g. account_handoff: “the account handoff starts … for an existing client”).",
+      ),
+    trigger: Prose.optional().describe(
+      "What starts the procedure, in the SOP's words (e.g. “The account's CSM leaves or changes portfolio.”). Rules that start projects are printed as well.",
+    ),
     document: DocumentControl,
     purpose: Prose,
     scope: Scope,
@@ -576,6 +591,12 @@ export type Addendum = Playbook["compliance"][number];
 export type Fact = Playbook["facts"][string];
 export type Form = Playbook["forms"][string];
 export type EventType = (typeof EVENT_TYPES)[number];
+export type Deliverable = NonNullable<Step["deliverable"]>;
+
+/** A step's deliverables, whether written as one `deliverable:` or a `deliverables:` list. */
+export function deliverablesOf(step: Pick<Step, "deliverable" | "deliverables">): Deliverable[] {
+  return [...(step.deliverable ? [step.deliverable] : []), ...step.deliverables];
+}
 
 /** The JSON Schema editors use to autocomplete playbooks; generated from the same zod source. */
 export function playbookJsonSchema(): Record<string, unknown> {

@@ -50,12 +50,15 @@ describe("gate outcomes in the SOP", () => {
     const md = writeMarkdown(buildSop(modelOf(TEXT)));
     assert.match(md, /criterion: the sign-off of “Client signs the plan” is rejected\)/);
     assert.match(md, /\*\*THEN\*\* return to 6\.1 \(Draft the success plan\) with the reviewer\\?.s comments/);
-    assert.match(md, /Client primary contact's sign-off of “Client signs the plan” is approved with conditions/);
+    assert.match(md, /Client primary contact’s sign-off of “Client signs the plan” is approved with conditions/);
   });
 
   test("the comments and conditions a condition reads are named", () => {
     const playbook = modelOf(TEXT).playbook;
-    assert.equal(conditionWords('gates.sign.comment != ""', playbook), "the reviewer's comments on “Client signs the plan” ≠ “”");
-    assert.equal(conditionWords('gates.sign.outcome == "nope"', playbook), undefined);
+    assert.equal(conditionWords('gates.sign.comment != ""', playbook), "the reviewer’s comments on “Client signs the plan” ≠ “”");
+    assert.equal(
+      conditionWords('gates.sign.roles.client_primary.outcome != "approved"', playbook),
+      "Client primary contact’s sign-off of “Client signs the plan” is not approved",
+    );
   });
 });

@@ -155,7 +155,11 @@ const Assignment = z.strictObject({
 
 const Role = z.strictObject({
   title: Text,
-  side: z.enum(["internal", "client", "system"]),
+  side: z
+    .enum(["internal", "client", "system"])
+    .describe(
+      "internal: the team's people; client: the client's contacts; system: an automation (a risk engine, an onboarding system) whose service account holds the role and completes its steps through its API token. Write 'Risk Engine / Analyst' as raci: { responsible: [risk_engine, analyst], ... }. A system role never signs a gate.",
+    ),
   description: Prose.optional(),
   responsibilities: z.array(Prose).default([]),
   assignment: Assignment.optional(),

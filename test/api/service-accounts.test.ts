@@ -12,7 +12,7 @@ const BACKENDS = await testBackends();
 const step = (id: string, extra: Record<string, unknown>) => ({ id, title: `Step ${id}`, expected_result: `${id} done.`, ...extra });
 const PLAYBOOK = edited([
   [["id"], "risk"],
-  [["roles", "risk_engine"], { title: "Risk Engine", side: "internal" }],
+  [["roles", "risk_engine"], { title: "Risk Engine", side: "system" }],
   [["roles", "analyst"], { title: "Analyst", side: "internal" }],
   [
     ["phases"],
@@ -24,7 +24,7 @@ const PLAYBOOK = edited([
         steps: [
           // "Risk Engine / Analyst": either completes it.
           step("score", { owner: "analyst", raci: { responsible: ["risk_engine", "analyst"], accountable: "analyst" } }),
-          step("review", { owner: "csm", gate: { approvers: ["risk_engine"], sign_off: "The risk score" } }),
+          step("review", { owner: "csm", gate: { approvers: ["analyst"], sign_off: "The risk score" } }),
         ],
       },
     ],
@@ -55,15 +55,24 @@ for (const backend of BACKENDS) {
       });
       assert.equal(project.status, 201, JSON.stringify(project.body));
       version = Number(JSON.parse(project.headers.get("etag") ?? "0"));
-      const assigned = await t.admin.post(
-        "/projects/p-risk/commands",
-        { type: "assign", role: "risk_engine", person: "risk-engine" },
-        {
-          "if-match": `"${version}"`,
-        },
-      );
+      // A system role is assigned to the service account like a person (the project's team).
+      const assigned = await t.admin.request("PUT", "/projects/p-risk/team/risk_engine", {
+        body: { person: "risk-engine" },
+        headers: { "if-match": `"${version}"` },
+      });
       assert.equal(assigned.status, 200, JSON.stringify(assigned.body));
       version = Number(JSON.parse(assigned.headers.get("etag") ?? "0"));
+      const team = await t.admin.get("/projects/p-risk/team");
+      const holder = team.body.roles.find((r: Json) => r.role === "risk_engine")?.assignee;
+      assert.deepEqual(holder, { id: "risk-engine", name: "Risk Engine" });
+      // It also holds a person's role here, to show that even so it never signs.
+      const analyst = await t.admin.post(
+        "/projects/p-risk/commands",
+        { type: "assign", role: "analyst", person: "risk-engine" },
+        { "if-match": `"${version}"` },
+      );
+      assert.equal(analyst.status, 200, JSON.stringify(analyst.body));
+      version = Number(JSON.parse(analyst.headers.get("etag") ?? "0"));
     });
     after(() => t?.close());
 
@@ -85,7 +94,7 @@ for (const backend of BACKENDS) {
     test("it cannot complete a step outside its roles, nor give a sign-off", async () => {
       const outside = await command(engine, { type: "complete_step", step: "review" });
       assert.equal(outside.status, 403, JSON.stringify(outside.body));
-      const sign = await command(engine, { type: "approve", step: "review", role: "risk_engine" });
+      const sign = await command(engine, { type: "approve", step: "review", role: "analyst" });
       assert.equal(sign.status, 403, JSON.stringify(sign.body));
     });
 

@@ -4553,7 +4553,7 @@ export interface components {
     };
     ProjectTeam: {
       projectId: string;
-      /** @description The playbook's internal roles. */
+      /** @description The playbook's internal roles, and its system roles (held by service accounts). */
       roles: components["schemas"]["TeamRole"][];
       /** @description Every assignment in the audit trail, newest first. */
       transfers: components["schemas"]["OwnershipTransfer"][];
@@ -4562,7 +4562,7 @@ export interface components {
     };
     ProjectTeamInput: {
       projectId: string;
-      /** @description The playbook's internal roles. */
+      /** @description The playbook's internal roles, and its system roles (held by service accounts). */
       roles: components["schemas"]["TeamRoleInput"][];
       /** @description Every assignment in the audit trail, newest first. */
       transfers: components["schemas"]["OwnershipTransferInput"][];

@@ -95,7 +95,7 @@ export function StepItem({
   const holder = (role: string) =>
     playbook?.roles[role]?.side === "client"
       ? "client contact"
-      : playbook?.roles[role]?.side === "system"
+      : playbook?.roles[role]?.side === "system" && project.assignments[role] === undefined
         ? "automatic"
         : name(project.assignments[role]);
   const icon = step.status === "done" ? "✓" : step.overdue ? "!" : step.status === "skipped" ? "–" : active ? "●" : "";

@@ -126,6 +126,15 @@ export interface TimelineStep {
   } | null;
   readonly returned: { readonly role: string; readonly comment: string } | null;
   readonly items: Readonly<Record<string, Instant | null>> | null;
+  readonly itemLabels: Record<string, string> | null;
+  readonly itemWork: Record<
+    string,
+    {
+      values: Record<string, unknown>;
+      checklist: Record<string, boolean>;
+      approvals: Record<string, { decision: string; by: string; at: Instant; comment: string | null; conditions: string | null }>;
+    }
+  > | null;
 }
 
 export function isOverdue(step: { status: string; dueAt?: Instant; overdueAt?: Instant }, now: Instant): boolean {
@@ -186,6 +195,24 @@ export function timelineOf(model: PlaybookModel, state: ProjectState, now: Insta
             : null,
           returned: step.returned ?? null,
           items: step.items ?? null,
+          itemLabels: step.itemLabels ? { ...step.itemLabels } : null,
+          itemWork: step.itemWork
+            ? Object.fromEntries(
+                Object.entries(step.itemWork).map(([item, work]) => [
+                  item,
+                  {
+                    values: { ...work.values },
+                    checklist: { ...work.checklist },
+                    approvals: Object.fromEntries(
+                      Object.entries(work.approvals ?? {}).map(([role, a]) => [
+                        role,
+                        { decision: a.decision, by: a.by, at: a.at, comment: a.comment ?? null, conditions: a.conditions ?? null },
+                      ]),
+                    ),
+                  },
+                ]),
+              )
+            : null,
         },
       ];
     }),

@@ -1931,12 +1931,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -1948,6 +1952,8 @@ export interface components {
           comment?: string;
           /** @description Approve with these conditions (the gate's outcome is approved_with_conditions). */
           conditions?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -1955,6 +1961,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -1968,6 +1976,7 @@ export interface components {
           type: "withdraw_approval";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           step: string;
           /** @constant */
@@ -2097,12 +2106,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -2114,6 +2127,8 @@ export interface components {
           comment?: string;
           /** @description Approve with these conditions (the gate's outcome is approved_with_conditions). */
           conditions?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2121,6 +2136,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2134,6 +2151,7 @@ export interface components {
           type: "withdraw_approval";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           step: string;
           /** @constant */
@@ -3615,6 +3633,8 @@ export interface components {
       | {
           comment?: string;
           conditions?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3622,12 +3642,16 @@ export interface components {
         }
       | {
           comment: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
           type: "reject";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           reason: string;
           role: string;
           step: string;
@@ -3636,12 +3660,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -3650,6 +3678,8 @@ export interface components {
           };
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "complete_step";
@@ -3665,6 +3695,8 @@ export interface components {
       | {
           comment?: string;
           conditions?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3672,12 +3704,16 @@ export interface components {
         }
       | {
           comment: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
           type: "reject";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           reason: string;
           role: string;
           step: string;
@@ -3686,12 +3722,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -3700,6 +3740,8 @@ export interface components {
           };
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "complete_step";
@@ -3748,6 +3790,224 @@ export interface components {
       fromClient: boolean;
       id: string;
       stepId: string | null;
+    };
+    PortalItem: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
+    };
+    PortalItemInput: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
     };
     PortalProject: {
       currentPhase: string | null;
@@ -3984,6 +4244,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItem"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -4103,6 +4365,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItemInput"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -5046,9 +5310,37 @@ export interface components {
         outcome: "approved" | "approved_with_conditions" | "rejected" | "pending";
       } | null;
       id: string;
+      /** @description What each item is called (a records row's label:), where it is not its id. */
+      itemLabels: {
+        [key: string]: string;
+      } | null;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
       items: {
         [key: string]: string | null;
+      } | null;
+      /** @description Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item). */
+      itemWork: {
+        [key: string]: {
+          approvals: {
+            [key: string]: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              at: string;
+              by: string;
+              comment: string | null;
+              conditions: string | null;
+              decision: string;
+            };
+          };
+          checklist: {
+            [key: string]: boolean;
+          };
+          values: {
+            [key: string]: unknown;
+          };
+        };
       } | null;
       kind: string;
       openedAt: string | null;
@@ -5100,9 +5392,37 @@ export interface components {
         outcome: "approved" | "approved_with_conditions" | "rejected" | "pending";
       } | null;
       id: string;
+      /** @description What each item is called (a records row's label:), where it is not its id. */
+      itemLabels: {
+        [key: string]: string;
+      } | null;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
       items: {
         [key: string]: string | null;
+      } | null;
+      /** @description Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item). */
+      itemWork: {
+        [key: string]: {
+          approvals: {
+            [key: string]: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              at: string;
+              by: string;
+              comment: string | null;
+              conditions: string | null;
+              decision: string;
+            };
+          };
+          checklist: {
+            [key: string]: boolean;
+          };
+          values: {
+            [key: string]: unknown;
+          };
+        };
       } | null;
       kind: string;
       openedAt: string | null;

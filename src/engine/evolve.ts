@@ -149,6 +149,12 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
         ...(event.labels && Object.keys(event.labels).length > 0 ? { itemLabels: event.labels } : {}),
       }));
     }
+    case "occurrence.added":
+      return withStep(state, event.step, (s) => ({
+        ...s,
+        items: { ...s.items, [event.item]: null },
+        itemLabels: { ...s.itemLabels, [event.item]: event.label },
+      }));
     case "item.completed":
       return withStep(state, event.step, (s) => ({ ...s, items: { ...s.items, [event.item]: event.at } }));
     case "step.completed":

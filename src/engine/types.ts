@@ -266,6 +266,8 @@ export type ProjectEvent = EventMeta &
         readonly labels?: Readonly<Record<string, string>>;
       }
     | { readonly type: "item.completed"; readonly step: string; readonly item: string }
+    /** A `per_occurrence` step opened again by a rule: one more item to do (each issue, each change). */
+    | { readonly type: "occurrence.added"; readonly step: string; readonly item: string; readonly label: string }
     | { readonly type: "step.completed"; readonly step: string; readonly branch?: string }
     | { readonly type: "step.looped"; readonly step: string; readonly branch: string; readonly to: string }
     /** `returnedBy`/`comment`: a rejected sign-off sent the flow back here (decision loop). */

@@ -391,6 +391,12 @@ const Step = z.strictObject({
   optional: z.boolean().default(false),
   on_demand: z.boolean().default(false).describe("Opened only by a decision branch or an automation."),
   next: Id.optional().describe("For on-demand steps: where the flow returns when done."),
+  per_occurrence: z
+    .boolean()
+    .default(false)
+    .describe(
+      "For on-demand steps rules open: each time (each issue, each change request) is its own occurrence with its own work; one that comes while another is open is added, never dropped.",
+    ),
   visible_to_client: z.boolean().default(false),
   opens: DeadlineText.optional().describe("Opens at a scheduled time instead of when its predecessors finish."),
   due: DeadlineText.optional(),

@@ -264,6 +264,16 @@ export class SemanticChecker {
       this.#deadline(step.target, at("target"));
       this.#duration(step.lasts, at("lasts"));
       this.#duration(step.extension?.up_to, at("extension", "up_to"));
+      if (step.per_occurrence && (!step.on_demand || step.repeat)) {
+        this.#error(
+          "step/per-occurrence",
+          at("per_occurrence"),
+          step.repeat
+            ? `step "${step.id}" repeats for each item already; it cannot also repeat per occurrence`
+            : `step "${step.id}" runs once in the flow, so it has no occurrences`,
+          step.repeat ? "remove per_occurrence: or repeat:" : "mark it on_demand: true and open it from a rule (activate:)",
+        );
+      }
       step.extension?.by?.forEach((role, i) => {
         this.#ref("role", role, at("extension", "by", i));
       });

@@ -424,6 +424,10 @@ function onDemandBlocks(ctx: BuildContext, step: Step): Block[] {
     const rule = ctx.playbook.rules.find((r) => r.id === by.rule);
     parts.push(text(rule ? ` when ${triggerWords(rule.on, rule.step, ctx)} (rule “${ctx.fill.plain(rule.title)}”).` : "."));
   } else parts.push(text(" by an automation or a person."));
+  if (step.per_occurrence)
+    parts.push(
+      text(" Each occurrence is handled on its own, with its own record; one that comes while another is open is added to the step."),
+    );
   if (step.next) parts.push(text(` When done, return to ${ctx.stepRef(step.next)}.`));
   else if (by?.step && !by.rule && returnsAfterDecision(ctx, by.step, step.id)) {
     const after = successors(ctx, by.step).map((e) => e.step.id);

@@ -48,6 +48,7 @@ const EVENT_TEXT: Record<string, Say> = {
   "step.reminded": (d, w) => `Reminder sent for ${w.step(s(d.step))}`,
   "step.looped": (d, w) => `${w.step(s(d.step))}: ${s(d.branch)}, back to ${w.step(s(d.to))}`,
   "item.completed": (d, w) => `${w.step(s(d.step))}: ${s(d.item)} done`,
+  "occurrence.added": (d, w) => `${w.step(s(d.step))}: one more to handle, “${s(d.label)}”`,
   "step.excluded": (d, w) => `${w.step(s(d.step))} left out for this client (${s(d.expression)})`,
   "step.included": (d, w) =>
     Array.isArray(d.items)

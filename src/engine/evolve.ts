@@ -46,6 +46,7 @@ function approval(event: Extract<ProjectEvent, { type: "gate.approved" | "gate.r
     by: event.actor,
     at: event.at,
     ...(event.comment ? { comment: event.comment } : {}),
+    ...(event.type === "gate.approved" && event.conditions ? { conditions: event.conditions } : {}),
   };
 }
 
@@ -158,7 +159,7 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "item.completed":
       return withStep(state, event.step, (s) => ({ ...s, items: { ...s.items, [event.item]: event.at } }));
     case "step.completed":
-      return withStep(state, event.step, (s) => ({
+      return withStep(state, event.step, ({ returned: _r, ...s }) => ({
         ...s,
         status: "done",
         completedAt: event.at,
@@ -168,6 +169,10 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
       return withStep(state, event.step, (s) => ({ ...s, status: "looping", branch: event.branch }));
     case "step.activated":
     case "step.reopened":
+      return withStep(state, event.step, (s) => {
+        const { returned: _r, ...fresh } = freshStep(s, "blocked");
+        return event.returnedBy ? { ...fresh, returned: { role: event.returnedBy, comment: event.comment ?? "" } } : fresh;
+      });
     case "step.reblocked":
       return withStep(state, event.step, (s) => freshStep(s, "blocked"));
     case "step.skipped":

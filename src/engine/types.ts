@@ -4,10 +4,14 @@
 
 export type Instant = string;
 
-/** Who acts: a person of the team, a client contact, or the system (scheduler, automations). */
+/**
+ * Who acts: a person of the team, a client contact, a service account (an automation such as a risk
+ * engine, acting through its API token in the playbook roles it holds), or the system (scheduler,
+ * automations of the playbook itself).
+ */
 export interface Actor {
   readonly id: string;
-  readonly kind: "user" | "contact" | "system";
+  readonly kind: "user" | "contact" | "service" | "system";
   /** The playbook roles this actor holds on this project (assigned, or the contact's role). */
   readonly roles: readonly string[];
   /** CS operations and admins may skip, extend, hold, cancel and reassign. */
@@ -46,6 +50,8 @@ export interface Approval {
   readonly by: string;
   readonly at: Instant;
   readonly comment?: string;
+  /** Approved with conditions: what the signer requires (its outcome is approved_with_conditions). */
+  readonly conditions?: string;
 }
 
 /** One item of a repeated step: its own form answers, checklist and sign-offs. */
@@ -89,6 +95,8 @@ export interface StepState {
   readonly decidedAt?: Instant;
   readonly branch?: string;
   readonly skipReason?: string;
+  /** A rejected sign-off sent the flow back here: who rejected, and what they asked to change. */
+  readonly returned?: { readonly role: string; readonly comment: string };
 }
 
 export interface Timer {
@@ -244,6 +252,8 @@ export type ProjectEvent = EventMeta &
         readonly role: string;
         readonly comment?: string;
         readonly item?: string;
+        /** gate.approved with conditions the signer requires (the outcome approved_with_conditions). */
+        readonly conditions?: string;
       }
     /** A sign-off (approval or rejection) taken back by its role before the step completed. */
     | { readonly type: "gate.withdrawn"; readonly step: string; readonly role: string; readonly item?: string }
@@ -273,9 +283,10 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "occurrence.added"; readonly step: string; readonly item: string; readonly label: string }
     | { readonly type: "step.completed"; readonly step: string; readonly branch?: string }
     | { readonly type: "step.looped"; readonly step: string; readonly branch: string; readonly to: string }
-    | { readonly type: "step.activated"; readonly step: string }
+    /** `returnedBy`/`comment`: a rejected sign-off sent the flow back here (decision loop). */
+    | { readonly type: "step.activated"; readonly step: string; readonly returnedBy?: string; readonly comment?: string }
     | { readonly type: "step.skipped"; readonly step: string }
-    | { readonly type: "step.reopened"; readonly step: string }
+    | { readonly type: "step.reopened"; readonly step: string; readonly returnedBy?: string; readonly comment?: string }
     /** An open step goes back to waiting because a step it depends on was reopened. */
     | { readonly type: "step.reblocked"; readonly step: string; readonly because: string }
     | { readonly type: "deadline.extended"; readonly step: string; readonly dueAt: Instant }
@@ -390,7 +401,15 @@ export type Command =
   /** `for`: the repeated step's item (its id) the tick is for. */
   | { readonly type: "tick_checklist"; readonly step: string; readonly item: string; readonly checked: boolean; readonly for?: string }
   | { readonly type: "submit_form"; readonly step: string; readonly values: Readonly<Record<string, unknown>>; readonly item?: string }
-  | { readonly type: "approve" | "reject"; readonly step: string; readonly role: string; readonly comment?: string; readonly item?: string }
+  | {
+      readonly type: "approve" | "reject";
+      readonly step: string;
+      readonly role: string;
+      readonly comment?: string;
+      readonly item?: string;
+      /** approve only: approved with these conditions (required text when given). */
+      readonly conditions?: string;
+    }
   | { readonly type: "withdraw_approval"; readonly step: string; readonly role: string; readonly reason: string; readonly item?: string }
   | { readonly type: "complete_step"; readonly step: string; readonly item?: string }
   | { readonly type: "record_decision"; readonly step: string; readonly branch: string }

@@ -12,7 +12,15 @@ import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations 
 import { documentDates } from "./rules/document.ts";
 import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
 import { deadlineInWindow, timeZoneOwner } from "./rules/schedule.ts";
-import { gateReachable, handoffBothSides, raciAccountable, stepActionable, stepTimeline, templateReferenced } from "./rules/steps.ts";
+import {
+  gateReachable,
+  gateSystemSigner,
+  handoffBothSides,
+  raciAccountable,
+  stepActionable,
+  stepTimeline,
+  templateReferenced,
+} from "./rules/steps.ts";
 import { linkAddress } from "./rules/text.ts";
 
 export const RULES: readonly LintRule[] = [
@@ -20,6 +28,7 @@ export const RULES: readonly LintRule[] = [
   stepTimeline,
   handoffBothSides,
   gateReachable,
+  gateSystemSigner,
   raciAccountable,
   templateReferenced,
   decisionMeasurable,

@@ -161,7 +161,11 @@ const Assignment = z.strictObject({
 
 const Role = z.strictObject({
   title: Text,
-  side: z.enum(["internal", "client", "system"]),
+  side: z
+    .enum(["internal", "client", "system"])
+    .describe(
+      "internal: the team's people; client: the client's contacts; system: an automation (a risk engine, an onboarding system) whose service account holds the role and completes its steps through its API token. Write 'Risk Engine / Analyst' as raci: { responsible: [risk_engine, analyst], ... }. A system role never signs a gate.",
+    ),
   description: Prose.optional(),
   responsibilities: z.array(Prose).default([]),
   assignment: Assignment.optional(),
@@ -327,12 +331,16 @@ const Meeting = z.strictObject({
   during: z.array(Text).default([]),
 });
 
-const Gate = z.strictObject({
-  approvers: z.array(Id).min(1),
-  rule: z.enum(["any", "all"]).default("all"),
-  sign_off: Text.describe("What the approvers sign, in words."),
-  blocks: z.enum(["step", "phase"]).default("step").describe("phase: nothing in later phases starts until it passes."),
-});
+const Gate = z
+  .strictObject({
+    approvers: z.array(Id).min(1),
+    rule: z.enum(["any", "all"]).default("all"),
+    sign_off: Text.describe("What the approvers sign, in words."),
+    blocks: z.enum(["step", "phase"]).default("step").describe("phase: nothing in later phases starts until it passes."),
+  })
+  .describe(
+    'A sign-off. Each approver approves, approves with conditions (written) or rejects (with a comment). Conditions read the outcome: gates.<step>.outcome is "approved", "approved_with_conditions", "rejected" or "pending" (also .comment, .conditions, .roles.<role>.outcome); a decision can branch on it, e.g. when: gates.plan_signoff.outcome == "rejected" with next: draft_plan, and the step it returns to shows the signer\'s comment.',
+  );
 
 const Branch = z.strictObject({
   label: Text,

@@ -108,6 +108,7 @@ import { createTokenRoute } from "./tokens/create-token.ts";
 import { listTokensRoute } from "./tokens/list-tokens.ts";
 import { listUserTokensRoute } from "./tokens/list-user-tokens.ts";
 import { revokeTokenRoute } from "./tokens/revoke-token.ts";
+import { createServiceAccount } from "./users/create-service-account.ts";
 import { createUser } from "./users/create-user.ts";
 import { listUsersRoute } from "./users/list-users.ts";
 import { updateUserRoute } from "./users/update-user.ts";
@@ -150,6 +151,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   listUserTokensRoute,
   listUsersRoute,
   createUser,
+  createServiceAccount,
   updateUserRoute,
   listPeopleRoute,
   putPerson,

@@ -388,6 +388,9 @@ function branchWords(ctx: BuildContext, stepId: string, branch: NonNullable<Step
   if (branch.detour) return `do ${refs(ctx, branch.detour)}, then ${nextWords(ctx, stepId, "continue")} without deciding again`;
   const target = ctx.model.steps.get(branch.next)?.step;
   if (target?.on_demand && target.next === undefined) return `do ${ctx.stepRef(branch.next)}, then ${nextWords(ctx, stepId, "continue")}`;
+  // A rejected sign-off sends the work back, and the step it returns to shows the reviewer's comments.
+  if (target && branch.when !== undefined && /gates\.\w+\.(?:roles\.\w+\.)?outcome\s*==\s*"rejected"/.test(branch.when))
+    return `return to ${ctx.stepRef(branch.next)} with the reviewer’s comments`;
   return nextWords(ctx, stepId, branch.next);
 }
 

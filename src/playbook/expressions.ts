@@ -56,6 +56,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, string>> = {
   "milestone.reached": { milestone: "string" },
 };
 
+export const CALL_FIELDS = { outcome: "string" } as const;
 export const STEP_FIELDS = { checklist_unchecked: "int", checklist_complete: "bool", attempt: "int" } as const;
 export const TRAINING_FIELDS = { completion_rate: "double", all_passed: "bool", average_score: "double" } as const;
 export const PROJECT_FIELDS = {
@@ -105,6 +106,7 @@ export interface ExpressionValues {
   readonly training?: Record<string, unknown>;
   readonly project?: Record<string, unknown>;
   readonly event?: Record<string, unknown>;
+  readonly calls?: Record<string, Record<string, unknown>>;
   readonly item?: string;
 }
 
@@ -167,6 +169,8 @@ export class ExpressionChecker {
       training: TRAINING_FIELDS,
       project: PROJECT_FIELDS,
     };
+    // A call's outcome: the branch its procedure's deciding step took ("" until it decided).
+    if (p.calls.length > 0) schema.calls = Object.fromEntries(p.calls.map((call) => [call.key, CALL_FIELDS]));
     if (scope.step) schema.step = STEP_FIELDS;
     if (scope.event) schema.event = EVENT_FIELDS[scope.event];
     return schema;

@@ -164,7 +164,16 @@ function loadUnsafe(file: string, input: Uint8Array | string, options: LoadOptio
     ...checkPlaceholders(raw, playbook),
     ...checkTemplateTags(playbook),
   ];
-  const all = positioned(source, findings).sort(compareDiagnostics);
+  // A procedure's step is checked once per call: the same finding at the same spot is said once.
+  const seen = new Set<string>();
+  const all = positioned(source, findings)
+    .filter((d) => {
+      const key = `${d.line}:${d.column}:${d.rule}:${d.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort(compareDiagnostics);
   return hasErrors(all) ? { file, source, diagnostics: all } : { file, playbook, model, source, diagnostics: all };
 }
 

@@ -271,7 +271,7 @@ class Expander {
     for (const [formId, form] of Object.entries(procedure.forms)) {
       const global = `${key}__${formId}`;
       forms.set(formId, global);
-      this.forms[global] = { ...form, title: `${form.title} (${title})` };
+      this.forms[global] = form;
     }
     const calls = new Map<string, string>();
     for (const step of procedure.steps) if (isCall(step)) calls.set(step.id, `${key}__${step.id}`);
@@ -329,6 +329,8 @@ class Expander {
       key,
       procedure: procedure.id,
       title,
+      ...(item.when !== undefined ? { when: item.when } : {}),
+      ...(item.description !== undefined ? { description: item.description } : {}),
       ...(scope.call !== "" ? { parent: scope.call } : {}),
       phase: scope.phase,
       steps,

@@ -641,6 +641,9 @@ export interface CallSite {
   readonly key: string;
   readonly procedure: string;
   readonly title: string;
+  /** The call's own condition, as written (its steps carry it too). */
+  readonly when?: string;
+  readonly description?: string;
   /** The call this one is nested in. */
   readonly parent?: string;
   readonly phase: string;

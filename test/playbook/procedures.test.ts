@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { bundleIncludes } from "../../src/playbook/include.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
-import { edited, errors, lineOf, load } from "../support/fixtures.ts";
+import { edited, errors, lineOf, lint, load } from "../support/fixtures.ts";
 
 const START = "2026-03-06T15:00:00.000Z";
 const csm = person("csm");
@@ -57,7 +57,6 @@ const SCREENING = { id: "screening", title: "Screening", steps: [step("run_scree
 const BOTH_APPROVED = 'calls.edd_high_risk.outcome == "Approved" && calls.edd_pep.outcome == "Approved"';
 function kyc(procedures: unknown[] = [EDD, SCREENING], extra: [(string | number)[], unknown][] = [], activateWhen = BOTH_APPROVED): string {
   return edited([
-    [["kpis"], []],
     [["procedures"], procedures],
     [
       ["phases"],
@@ -279,7 +278,14 @@ describe("a project runs through both calls", () => {
 
 describe("procedures shared between playbooks", () => {
   const files = new Map([["kyc_procedures", SHARED]]);
-  const including = () => kyc([EDD], [[["include"], ["kyc_procedures@1.0"]]]).replace("call: screening", "call: sanctions_screening");
+  const including = () =>
+    kyc(
+      [EDD],
+      [
+        [["include"], ["kyc_procedures@1.0"]],
+        [["roles", "analyst"], { title: "KYC Analyst", side: "internal" }],
+      ],
+    ).replace("call: screening", "call: sanctions_screening");
 
   test("an included procedure is called like one of the playbook's own", () => {
     const result = loadPlaybook("kyc.yaml", including(), { procedures: files });
@@ -311,5 +317,11 @@ describe("procedures shared between playbooks", () => {
       withFile.model?.order.map((e) => e.step),
     );
     assert.equal(bundleIncludes(frozen, new Map()), frozen);
+  });
+});
+
+describe("lint", () => {
+  test("a playbook calling procedures lints clean", () => {
+    assert.deepEqual(errors(lint(kyc())), []);
   });
 });

@@ -2,8 +2,9 @@
 // profile: findings come back located (file:line:col, with a fix); with errors (the language, references,
 // flow) it is refused (422) and nothing is stored; the SOP quality rules' findings are warnings.
 // The same text again is a no-op; different text under a published version is a conflict (409).
-import { lintLoaded } from "../../../lint/lint.ts";
+
 import { join } from "node:path";
+import { lintLoaded } from "../../../lint/lint.ts";
 import { bundleIncludes } from "../../../playbook/include.ts";
 import { loadPlaybook, readProcedureFiles } from "../../../playbook/load.ts";
 import { playbookCache, publishPlaybook } from "../../../store/playbooks.ts";

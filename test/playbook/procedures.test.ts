@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { bundleIncludes } from "../../src/playbook/include.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
+import { readPlaybook } from "../../src/web/lib/playbook.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
 import { edited, errors, lineOf, lint, load } from "../support/fixtures.ts";
 
@@ -323,5 +324,24 @@ describe("procedures shared between playbooks", () => {
 describe("lint", () => {
   test("a playbook calling procedures lints clean", () => {
     assert.deepEqual(errors(lint(kyc())), []);
+  });
+});
+
+describe("the app reads a call's steps as the server expands them", () => {
+  test("same step ids, forms per call, each step under its top-level call", () => {
+    const text = kyc();
+    const detail = readPlaybook(text);
+    assert.deepEqual(
+      [...detail.steps.keys()],
+      modelOf(text).order.map((e) => e.step.id),
+    );
+    assert.equal(detail.steps.get("edd_pep.gather")?.form?.id, "edd_pep__edd");
+    assert.equal(detail.steps.get("edd_pep.gather")?.form?.title, "EDD findings");
+    assert.deepEqual(detail.calls.get("edd_pep.screen.run_screening"), {
+      id: "edd_pep",
+      title: "EDD for a politically exposed person",
+      procedure: "Enhanced due diligence",
+    });
+    assert.equal(detail.calls.get("review_a"), undefined);
   });
 });

@@ -8,6 +8,7 @@ import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
+import { checkExtensionLimits } from "./extensions.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
 import { checkSubmission, type RequiredIf } from "./form-values.ts";
 import { openIncident, openIncidentOn } from "./incidents.ts";
@@ -315,13 +316,18 @@ function handle(draft: Draft, command: Command): void {
     case "extend_deadline": {
       requireActive(draft);
       const { def, state } = step(draft, command.step);
-      if (!canManage(actor) && !canAct(actor, def, undefined, true))
-        throw new EngineError("forbidden", `only the accountable role or CS operations can extend "${def.id}"`, { step: def.id });
+      const policy = def.extension;
+      const mayExtend = policy?.by ? actor.roles.some((role) => policy.by?.includes(role)) : canAct(actor, def, undefined, true);
+      if (!canManage(actor) && !mayExtend) {
+        const who = policy?.by ? policy.by.join(", ") : "the accountable role";
+        throw new EngineError("forbidden", `only ${who} or CS operations can extend "${def.id}"`, { step: def.id });
+      }
       if (!command.reason.trim()) throw new EngineError("invalid", "an extension needs a reason", { field: "reason" });
       requireOpen(state);
       if (Number.isNaN(Date.parse(command.until))) throw new EngineError("invalid", "until is not a date-time", { field: "until" });
       if (state.dueAt !== undefined && command.until <= state.dueAt)
         throw new EngineError("invalid", `the new deadline must be after ${state.dueAt}`, { field: "until" });
+      checkExtensionLimits(draft, def, state, new Date(command.until).toISOString());
       draft.emit({ type: "deadline.extended", step: def.id, dueAt: new Date(command.until).toISOString() }, command.reason);
       return;
     }

@@ -21,6 +21,8 @@ function freshStep(step: StepState, status: StepState["status"]): StepState {
     targetAt: _t,
     remindedAt: _r,
     overdueAt: _v,
+    extensions: _x,
+    originalDueAt: _od,
     branch: _b,
     opensAt: _p,
     ...rest
@@ -86,6 +88,7 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
         ...freshStep(s, "open"),
         attempt: s.attempt + 1,
         openedAt: event.at,
+        ...(s.firstAllowanceMs === undefined && event.dueAt ? { firstAllowanceMs: Date.parse(event.dueAt) - Date.parse(event.at) } : {}),
         ...(event.dueAt ? { dueAt: event.dueAt } : {}),
         ...(event.targetAt ? { targetAt: event.targetAt } : {}),
       }));
@@ -136,7 +139,12 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "deadline.extended":
       return withStep(state, event.step, (s) => {
         const { overdueAt: _o, remindedAt: _r, ...rest } = s;
-        return { ...rest, dueAt: event.dueAt };
+        return {
+          ...rest,
+          dueAt: event.dueAt,
+          extensions: (s.extensions ?? 0) + 1,
+          ...((s.originalDueAt ?? s.dueAt) ? { originalDueAt: s.originalDueAt ?? s.dueAt } : {}),
+        };
       });
     case "step.reminded":
       return withStep(state, event.step, (s) => ({ ...s, remindedAt: event.at }));

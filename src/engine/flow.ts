@@ -21,11 +21,30 @@ export function phaseDeadline(window: Window | undefined): Deadline | undefined 
   return { kind: "day", day, anchor: window.anchor, text: window.text };
 }
 
+/**
+ * A step the flow comes back to (a loop's retest) gets at least the time its first pass had: a
+ * fixed point ("by Day 40", "24h after handoff") would otherwise make every later pass overdue the
+ * moment it opens. Deadlines counted from opening re-anchor by themselves.
+ */
+function reanchored(
+  draft: Draft,
+  id: string,
+  deadline: Deadline | undefined,
+  at: Instant,
+  resolved: Instant | undefined,
+): Instant | undefined {
+  const allowance = draft.state.steps[id]?.firstAllowanceMs;
+  if (!deadline || resolved === undefined || allowance === undefined || allowance <= 0) return resolved;
+  if (deadline.kind === "offset" && deadline.anchor.kind === "activation") return resolved;
+  const pass = new Date(Date.parse(at) + allowance).toISOString();
+  return pass > resolved ? pass : resolved;
+}
+
 function openStep(draft: Draft, id: string, at: Instant): void {
   const entry = stepEntry(draft.ctx, id);
   const def = entry.step;
   const deadline = def.due ?? (def.on_demand ? undefined : phaseDeadline(entry.phase.window));
-  const resolved = deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined;
+  const resolved = reanchored(draft, id, deadline, at, deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined);
   // A phase deadline already past when the step opens (a late phase) gives no new SLA to breach.
   const dueAt = def.due || (resolved !== undefined && resolved > at) ? resolved : undefined;
   const targetAt = def.target ? resolveDeadline(draft.ctx, draft.state, def.target, at) : undefined;

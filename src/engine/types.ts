@@ -60,6 +60,11 @@ export interface StepState {
   readonly targetAt?: Instant;
   readonly remindedAt?: Instant;
   readonly overdueAt?: Instant;
+  /** Extensions granted in this pass, and the deadline before the first of them. */
+  readonly extensions?: number;
+  readonly originalDueAt?: Instant;
+  /** The time the first pass had (its deadline minus its opening, in ms): a later pass gets at least as much. */
+  readonly firstAllowanceMs?: number;
   readonly checklist: Readonly<Record<string, boolean>>;
   readonly approvals: Readonly<Record<string, Approval>>;
   /** For `repeat: for_each` steps: each item with its own completion. */

@@ -139,12 +139,28 @@ export function issuesToFindings(schema: AnySchema, issues: readonly Issue[], ba
       }
       case "invalid_value": {
         const allowed = issue.values.map(String);
+        if (issue.input === undefined) {
+          // A required keyword left out (zod reports the enum, not the absence).
+          const key = String(at.at(-1));
+          findings.push({
+            rule: "schema/value",
+            severity: "error",
+            message: `"${key}" is required`,
+            fix: `add "${key}:" with one of: ${allowed.join(", ")}`,
+            path: at,
+            key: false,
+          });
+          break;
+        }
         const input = typeof issue.input === "string" ? issue.input : String(issue.input);
         findings.push({
           rule: "schema/value",
           severity: "error",
           message: `"${input}" is not allowed here`,
-          fix: `${didYouMean(input, allowed, "values")} (allowed: ${allowed.join(", ")})`,
+          // "declared values" reads wrong for a language keyword: say what is allowed, with a guess first.
+          fix: suggest(input, allowed)
+            ? `${didYouMean(input, allowed, "values")} (allowed: ${allowed.join(", ")})`
+            : `write one of: ${allowed.join(", ")}`,
           path: at,
         });
         break;

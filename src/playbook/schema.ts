@@ -3,7 +3,9 @@
 // Every object is strict (an unknown key is an error, never ignored). Time phrases are parsed here
 // into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
 // which needs the whole document.
+
 import { z } from "zod";
+import { PROCEDURE_KINDS } from "./procedure-kind.ts";
 import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
@@ -342,6 +344,18 @@ const Deliverable = z.strictObject({
   location: Text.optional(),
 });
 
+const Extension = z
+  .strictObject({
+    by: z
+      .array(Id)
+      .min(1)
+      .optional()
+      .describe("Roles that may extend the deadline. Default: the step's accountable role. CS operations always may, within the limits."),
+    up_to: DurationText.optional().describe("How far past the original deadline all extensions together may go (e.g. 2 weeks)."),
+    times: z.number().int().min(0).optional().describe("How many times it may be extended; 0: never."),
+  })
+  .describe("How, how often and by whom the step's deadline may be extended (“2 weeks by default, but can be extended once by 1 week”).");
+
 const Repeat = z.strictObject({
   for_each: Expression.describe("A CEL list, known only when the project runs (e.g. facts.integrations)."),
   as: Id.default("item"),
@@ -365,9 +379,14 @@ const Step = z.strictObject({
   due: DeadlineText.optional(),
   target: DeadlineText.optional().describe("A soft target, earlier than the hard deadline."),
   lasts: DurationText.optional().describe("How long the activity itself runs (e.g. enhanced support)."),
+  extension: Extension.optional(),
   instructions: z.array(Prose).default([]),
   expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),
+  deliverables: z
+    .array(Deliverable)
+    .default([])
+    .describe("Several deliverables of one step (use `deliverable:` for one); each with its own template and location."),
   template: DocumentId.optional(),
   checklist: z.array(ChecklistItem).default([]),
   form: Id.optional(),
@@ -582,6 +601,15 @@ export const PlaybookSchema = z
   .strictObject({
     onboard: z.literal(1).describe("The playbook language version."),
     id: Id,
+    kind: z
+      .enum(PROCEDURE_KINDS)
+      .default("onboarding")
+      .describe(
+        "What the procedure is; the SOP's wording follows it (e.g. account_handoff: “the account handoff starts … for an existing client”).",
+      ),
+    trigger: Prose.optional().describe(
+      "What starts the procedure, in the SOP's words (e.g. “The account's CSM leaves or changes portfolio.”). Rules that start projects are printed as well.",
+    ),
     document: DocumentControl,
     purpose: Prose,
     scope: Scope,
@@ -669,6 +697,12 @@ export type Addendum = Playbook["compliance"][number];
 export type Fact = Playbook["facts"][string];
 export type Form = Playbook["forms"][string];
 export type EventType = (typeof EVENT_TYPES)[number];
+export type Deliverable = NonNullable<Step["deliverable"]>;
+
+/** A step's deliverables, whether written as one `deliverable:` or a `deliverables:` list. */
+export function deliverablesOf(step: Pick<Step, "deliverable" | "deliverables">): Deliverable[] {
+  return [...(step.deliverable ? [step.deliverable] : []), ...step.deliverables];
+}
 
 /** The JSON Schema editors use to autocomplete playbooks; generated from the same zod source. */
 export function playbookJsonSchema(): Record<string, unknown> {

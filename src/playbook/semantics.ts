@@ -263,7 +263,14 @@ export class SemanticChecker {
       this.#deadline(step.due, at("due"));
       this.#deadline(step.target, at("target"));
       this.#duration(step.lasts, at("lasts"));
+      this.#duration(step.extension?.up_to, at("extension", "up_to"));
+      step.extension?.by?.forEach((role, i) => {
+        this.#ref("role", role, at("extension", "by", i));
+      });
       this.#ref("template", step.deliverable?.template, at("deliverable", "template"));
+      step.deliverables.forEach((d, i) => {
+        this.#ref("template", d.template, at("deliverables", i, "template"));
+      });
       this.#ref("template", step.template, at("template"));
       this.#ref("form", step.form, at("form"));
       this.#ref("survey", step.survey, at("survey"));

@@ -35,6 +35,8 @@ export class BuildContext implements Vocabulary {
         readonly titles: Map<string, string>;
       }
     | undefined;
+  /** Conditions that need their expression beside their words, numbered C1, C2 ... in order of first use. */
+  readonly conditions = new Map<string, { readonly label: string; readonly words: string | undefined }>();
   #section = 0;
   #appendix = 0;
 
@@ -244,6 +246,15 @@ export class BuildContext implements Vocabulary {
   section(title: string): Block {
     const number = String(++this.#section);
     return { kind: "heading", level: 2, id: `section-${number}`, number: `${number}.`, text: [{ kind: "text", text: title }] };
+  }
+
+  /** The label of a condition listed in the Conditions appendix ("C3"), numbering it on first use. */
+  conditionLabel(condition: string, words: string | undefined): string {
+    const known = this.conditions.get(condition);
+    if (known) return known.label;
+    const label = `C${this.conditions.size + 1}`;
+    this.conditions.set(condition, { label, words });
+    return label;
   }
 
   /** A lettered heading of the supporting materials (A, B, ...). */

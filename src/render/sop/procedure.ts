@@ -2,18 +2,20 @@
 // deadline in words, instructions, expected result, deliverable, checkpoint and IF/THEN decisions.
 
 import type { StepEntry } from "../../playbook/model.ts";
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import { isCall } from "../../playbook/procedures.ts";
-import type { Cadence, CallSite, Phase, Procedure, Step } from "../../playbook/schema.ts";
+import { type Cadence, type CallSite, deliverablesOf, type Phase, type Procedure, type Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
+import { sayCondition } from "./condition-words.ts";
 import { type BuildContext, PROCEDURE_SECTION } from "./context.ts";
 import { formatDateTime, formatLocalDate } from "./dates.ts";
 import { calendarWords } from "./front.ts";
 import {
   actionWords,
+  article,
   capitalize,
-  conditionWords,
   deadlineWords,
   durationWords,
   everyWords,
@@ -35,8 +37,10 @@ const KIND: Readonly<Record<Step["kind"], string>> = {
 
 /** A CEL condition for people: in words when it can be said exactly, else the expression. */
 export function conditionRich(ctx: BuildContext, condition: string): Rich {
-  const words = conditionWords(condition, ctx.playbook);
-  return words === undefined ? [text(condition, "code")] : ctx.t(words);
+  const { words, complex } = sayCondition(condition, ctx.playbook);
+  const said = words === undefined ? [text(condition, "code")] : ctx.t(words);
+  // A condition with functions, macros or arithmetic also gets its exact expression in the appendix.
+  return complex ? [...said, text(` (condition ${ctx.conditionLabel(condition, words)})`)] : said;
 }
 
 export function phaseTitle(ctx: BuildContext, phase: Phase, index: number): string {
@@ -80,7 +84,7 @@ function nextWords(ctx: BuildContext, stepId: string, next: string): string {
       return after.length > 0 ? `proceed to ${refs(ctx, after)}` : "continue with the procedure";
     }
     case "hold":
-      return "put the onboarding on hold";
+      return `put the ${kindWords(ctx.playbook).noun} on hold`;
     case "end":
       return "end the procedure";
     default:
@@ -103,6 +107,17 @@ function labelledProse(ctx: BuildContext, label: string, value: string): Block[]
   return [labelled(label, []), ...(first ? [first] : []), ...rest];
 }
 
+/** "once, by up to 1 week in all, by the Customer Success Manager or CS operations". */
+function extensionWords(ctx: BuildContext, step: Step): string {
+  const policy = step.extension;
+  if (!policy) return "";
+  if (policy.times === 0) return "the deadline cannot be extended";
+  const times = policy.times === undefined ? "" : policy.times === 1 ? " once" : ` up to ${policy.times} times`;
+  const upTo = policy.up_to ? `, by at most ${durationWords(policy.up_to)} in all` : "";
+  const by = (policy.by ?? [step.raci?.accountable ?? step.owner]).map((r) => ctx.roleTitle(r));
+  return `may be extended${times}${upTo}, with a reason, by ${[...by, "CS operations"].join(" or ")}`;
+}
+
 function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value: Rich }[] {
   const { step } = entry;
   const fields: { label: string; value: Rich }[] = [];
@@ -115,6 +130,7 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
   else if (!step.on_demand && entry.phase.window && entry.phase.window.to !== null) {
     fields.push({ label: "Deadline", value: plain(`by the end of the phase (${windowWords(entry.phase.window, ctx)})`) });
   }
+  if (step.extension) fields.push({ label: "Extension", value: ctx.t(extensionWords(ctx, step)) });
   if (step.target) fields.push({ label: "Target", value: ctx.t(deadlineWords(step.target, ctx)) });
   if (step.lasts) fields.push({ label: "Duration", value: ctx.t(durationWords(step.lasts)) });
   const planned = ctx.edition.schedule?.get(step.id);
@@ -249,14 +265,22 @@ function deliverableBlocks(ctx: BuildContext, step: Step): Block[] {
     const title = ctx.playbook.templates[id]?.title ?? ctx.playbook.references.find((r) => r.id === id)?.title;
     return [text(ctx.fill.plain(id), "code"), ...(title ? [text(` (${ctx.fill.plain(title)})`)] : [])];
   };
-  if (step.deliverable) {
-    const d = step.deliverable;
+  const deliverables = deliverablesOf(step);
+  const lines = deliverables.map((d) => {
     const line: Inline[] = [...ctx.t(d.title)];
     if (d.template) line.push(text(" — use template "), ...templateRef(d.template));
     if (d.location) line.push(text(" — filed in "), ...ctx.t(d.location));
-    blocks.push(labelled("Deliverable", line));
-  }
-  if (step.template && step.template !== step.deliverable?.template) blocks.push(labelled("Use template", templateRef(step.template)));
+    return line;
+  });
+  const [only] = lines;
+  if (only && lines.length === 1) blocks.push(labelled("Deliverable", only));
+  else if (lines.length > 1)
+    blocks.push(
+      { kind: "paragraph", text: [strong("Deliverables:")] },
+      { kind: "list", style: "bullet", items: lines.map((line) => ({ text: line })) },
+    );
+  if (step.template && !deliverables.some((d) => d.template === step.template))
+    blocks.push(labelled("Use template", templateRef(step.template)));
   return blocks;
 }
 
@@ -407,7 +431,10 @@ export function stepBlocks(ctx: BuildContext, entry: StepEntry): Block[] {
   if (decision) blocks.push(decision);
   if (step.go_live) blocks.push({ kind: "paragraph", text: [strong("Go-live:"), text(" completing this step is the client's go-live.")] });
   if (step.completes_project) {
-    blocks.push({ kind: "paragraph", text: [strong("Completion:"), text(" completing this step completes the onboarding.")] });
+    blocks.push({
+      kind: "paragraph",
+      text: [strong("Completion:"), text(` completing this step completes the ${kindWords(ctx.playbook).noun}.`)],
+    });
   }
   return blocks;
 }
@@ -449,8 +476,13 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
 
 function startWords(ctx: BuildContext): Rich {
   const starts = ctx.playbook.rules.filter((r) => r.actions.some((a) => a.start_project));
-  if (starts.length === 0) return plain("The procedure starts when the onboarding project is opened for a new client.");
-  const out: Inline[] = [text("The procedure starts when ")];
+  const { noun, subject } = kindWords(ctx.playbook);
+  const trigger =
+    ctx.playbook.trigger === undefined
+      ? []
+      : [strong("Trigger:"), text(" "), ...sentence(ctx.proseInline(ctx.playbook.trigger)), text(" ")];
+  if (starts.length === 0) return [...trigger, text(`The procedure starts when ${article(noun)} project is opened for ${subject}.`)];
+  const out: Inline[] = [...trigger, text("The procedure starts when ")];
   starts.forEach((rule, i) => {
     if (i > 0) out.push(text(" or when "));
     out.push(text(triggerWords(rule.on, rule.step, ctx)));
@@ -602,7 +634,7 @@ export function procedureSection(ctx: BuildContext): Block[] {
   blocks.push({
     kind: "paragraph",
     text: plain(
-      `It runs in ${p.phases.length} phase${p.phases.length === 1 ? "" : "s"}. Days are counted from the start of the onboarding; business hours and days are counted on the business calendar (${calendarWords(ctx)}).`,
+      `It runs in ${p.phases.length} phase${p.phases.length === 1 ? "" : "s"}. Days are counted from the start of the ${kindWords(p).noun}; business hours and days are counted on the business calendar (${calendarWords(ctx)}).`,
     ),
   });
   blocks.push({

@@ -22,6 +22,8 @@ describe("procedures in the SOP", () => {
     );
     assert.match(md, /Carry out Section 4\.3 \(Enhanced due diligence\); then continue with 6\.5 \(Decide on activation\)\./);
     assert.match(md, /`calls\.edd_pep\.outcome`/);
+    // A condition after the call reads its outcome, in words.
+    assert.match(md, /criterion: the outcome of “EDD for a high risk rating” = “Approved”/);
     // The block's steps are not written under each call.
     assert.equal(md.match(/#### [\d.]+ Collect source of funds evidence/g)?.length, 1);
   });
@@ -33,6 +35,8 @@ describe("procedures in the SOP", () => {
     assert.match(md, /#### 4\.3\.1 Collect source of funds evidence/);
     assert.match(md, /#### 4\.3\.2 Sanctions screening\n\n\*\*Procedure:\*\* Carry out Section 4\.4 \(Sanctions screening\)/);
     assert.match(md, /\*\*THEN\*\* return to the step that called this procedure/);
+    // The block's conditions read the call's own form, said with the form's title.
+    assert.match(md, /criterion: Source of funds verified \(EDD findings\)/);
     assert.match(md, /\*\*THEN\*\* go to 4\.3\.4 \(Ask the customer for more evidence\)/);
     // The shared procedure says where it comes from.
     assert.match(md, /### Section 4\.4: Sanctions screening[\s\S]*Shared procedure, from kyc\\_procedures@1\.0/);

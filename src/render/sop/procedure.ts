@@ -3,7 +3,7 @@
 
 import type { StepEntry } from "../../playbook/model.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import { isCall } from "../../playbook/procedures.ts";
+import { isCall, rewriteCondition } from "../../playbook/procedures.ts";
 import { type Cadence, type CallSite, deliverablesOf, type Phase, type Procedure, type Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
@@ -578,6 +578,8 @@ function procedureBlocks(ctx: BuildContext, procedure: Procedure): Block[] {
         titles.set(id, item.title ?? nestedCall.title);
       }
   });
+  const forms = new Map(Object.keys(procedure.forms).map((id) => [id, `${call.key}__${id}`]));
+  const nestedKeys = new Map(procedure.steps.filter(isCall).map((s) => [s.id, `${call.key}__${s.id}`]));
   const outer = ctx.local;
   ctx.local = { procedure, call, numbers, titles };
   try {
@@ -600,16 +602,11 @@ function procedureBlocks(ctx: BuildContext, procedure: Procedure): Block[] {
       }
       const entry = ctx.model.steps.get(id);
       if (!entry) continue;
-      const decision = entry.step.decision && {
-        ...entry.step.decision,
-        branches: entry.step.decision.branches.map((b, i) => {
-          const when = item.decision?.branches[i]?.when;
-          return when === undefined ? b : { ...b, when };
-        }),
-      };
-      const step: Step = { ...entry.step, title: item.title, ...(decision ? { decision } : {}) };
-      if (item.when === undefined) delete step.when;
-      else step.when = item.when;
+      // Its own condition as written, reading this call's forms (the call's condition is the call's).
+      const when = item.when === undefined ? undefined : rewriteCondition(item.when, forms, nestedKeys);
+      const step: Step = { ...entry.step, title: item.title };
+      if (when === undefined) delete step.when;
+      else step.when = when;
       blocks.push(...stepBlocks(ctx, { ...entry, step }));
     }
   } finally {

@@ -42,6 +42,13 @@ function optionsAt(playbook: Playbook, path: string): { options: readonly string
     if (!field?.options) return undefined;
     return { options: field.options, many: field.type !== "choice" };
   }
+  // A call's outcome is one of its deciding step's branch labels ("" until it decided).
+  if (parts[0] === "calls" && parts.length === 3 && parts[2] === "outcome") {
+    const decider = playbook.calls.find((c) => c.key === parts[1])?.outcome;
+    const step = playbook.phases.flatMap((p) => p.steps).find((s) => s.id === decider);
+    if (!step?.decision) return undefined;
+    return { options: ["", ...step.decision.branches.map((b) => b.label)], many: false };
+  }
   if (parts[0] === "facts" && parts.length === 2) {
     const fact = playbook.facts[parts[1] ?? ""];
     if (!fact?.values) return undefined;

@@ -345,3 +345,16 @@ describe("the app reads a call's steps as the server expands them", () => {
     assert.equal(detail.calls.get("review_a"), undefined);
   });
 });
+
+describe("a call's outcome in conditions", () => {
+  test("comparing it with a label its deciding step does not have is refused, with the labels", () => {
+    const found = errors(lint(kyc(undefined, [], 'calls.edd_pep.outcome == "Aproved"')));
+    assert.equal(found[0]?.rule, "expr/option", JSON.stringify(found));
+    assert.match(found[0]?.fix ?? "", /Approved/);
+  });
+
+  test("an unknown call is a did-you-mean", () => {
+    const found = errors(load(kyc(undefined, [], 'calls.edd_pepp.outcome == "Approved"')).diagnostics);
+    assert.match(found[0]?.message ?? "", /did you mean calls\.edd_pep/);
+  });
+});

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { bundleIncludes } from "../../src/playbook/include.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
 import { readPlaybook } from "../../src/web/lib/playbook.ts";
@@ -356,5 +357,40 @@ describe("a call's outcome in conditions", () => {
   test("an unknown call is a did-you-mean", () => {
     const found = errors(load(kyc(undefined, [], 'calls.edd_pepp.outcome == "Approved"')).diagnostics);
     assert.match(found[0]?.message ?? "", /did you mean calls\.edd_pep/);
+  });
+});
+
+describe("property: any arrangement of calls runs in order and completes", () => {
+  test("steps, calls and nested calls in any order: each call's steps run after what precedes it, before what follows it", () => {
+    const items = fc.array(fc.constantFrom("step", "call_a", "call_b"), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(items, fc.integer({ min: 1, max: 3 }), (kinds, n) => {
+        const a = { id: "a", title: "A", steps: Array.from({ length: n }, (_, i) => step(`a${i}`)) };
+        const b = { id: "b", title: "B", steps: [step("b0"), { id: "inner", call: "a" }, step("b1")] };
+        const steps = [
+          ...kinds.map((kind, i) => (kind === "step" ? step(`s${i}`) : { id: `c${i}`, call: kind === "call_a" ? "a" : "b" })),
+          step("finish", { completes_project: true }),
+        ];
+        const text = edited([
+          [["procedures"], [a, b]],
+          [["phases"], [{ id: "work", title: "Work", window: "Days 1-60", steps }]],
+        ]);
+        const model = modelOf(text);
+        const run = new Run(model, START);
+        for (let day = 1; day < 200 && run.state.status === "active"; day++) {
+          const open = model.order.find((e) => run.state.steps[e.step.id]?.status === "open");
+          if (!open) break;
+          run.send({ type: "complete_step", step: open.step.id }, csm, at(day / 4));
+        }
+        assert.equal(run.state.status, "closed");
+        const completed = run.events.flatMap((e) => (e.type === "step.completed" ? [e.step] : []));
+        // One chain: steps complete exactly in the order they are written, calls expanded in place.
+        assert.deepEqual(
+          completed,
+          model.order.map((e) => e.step.id),
+        );
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -356,10 +356,19 @@ const Extension = z
   })
   .describe("How, how often and by whom the step's deadline may be extended (“2 weeks by default, but can be extended once by 1 week”).");
 
-const Repeat = z.strictObject({
-  for_each: Expression.describe("A CEL list, known only when the project runs (e.g. facts.integrations)."),
-  as: Id.default("item"),
-});
+const Repeat = z
+  .strictObject({
+    for_each: Expression.describe(
+      "A CEL list, fixed when the step becomes reachable: a fact (facts.integrations), or a list or records field filled in an earlier step (forms.kyc.owners).",
+    ),
+    as: Id.default("item"),
+    label: Expression.optional().describe(
+      "What each item is called, a CEL string read from the item (e.g. item.name for a records row). Default: the item itself, or its row number.",
+    ),
+  })
+  .describe(
+    'Do the step once per item: each item has its own form, checklist and sign-off. e.g. {for_each: "forms.kyc.owners", label: "item.name"}',
+  );
 
 const Step = z.strictObject({
   id: Id,

@@ -65,7 +65,7 @@ export class SemanticChecker {
     });
   }
 
-  #expression(source: string | undefined, path: Path, scope: ExpressionScope, expected: "bool" | "list" = "bool"): void {
+  #expression(source: string | undefined, path: Path, scope: ExpressionScope, expected: "bool" | "list" | "string" = "bool"): void {
     if (source === undefined) return;
     // A comparison with a value the answer can never hold routes every client the same way.
     for (const bad of literalsOutsideOptions(this.#p, source)) {
@@ -290,9 +290,11 @@ export class SemanticChecker {
       });
       const itemName = step.repeat?.as;
       this.#expression(step.repeat?.for_each, at("repeat", "for_each"), {}, "list");
+      const itemType = step.repeat ? this.#expressions.itemTypeOf(step.repeat.for_each) : undefined;
+      if (step.repeat && itemName) this.#expression(step.repeat.label, at("repeat", "label"), { item: itemName, itemType }, "string");
       step.decision?.branches.forEach((branch, b) => {
         const bAt = at("decision", "branches", b);
-        const scope: ExpressionScope = { step: true, ...(itemName ? { item: itemName } : {}) };
+        const scope: ExpressionScope = { step: true, ...(itemName ? { item: itemName, itemType } : {}) };
         if ((branch.when === undefined) === (branch.otherwise === undefined)) {
           this.#error(
             "decision/branch-condition",

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { bundleIncludes } from "../../src/playbook/include.ts";
-import { loadPlaybook } from "../../src/playbook/load.ts";
+import { loadPlaybook, loadPlaybookFile } from "../../src/playbook/load.ts";
 import { readPlaybook } from "../../src/web/lib/playbook.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
 import { edited, errors, lineOf, lint, load } from "../support/fixtures.ts";
@@ -392,5 +392,29 @@ describe("property: any arrangement of calls runs in order and completes", () =>
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("a call that applies only for some answers", () => {
+  const START_AT = "2026-03-02T09:00:00.000Z";
+  const fixtureModel = async () => {
+    const loaded = await loadPlaybookFile(new URL("../fixtures/kyc-edd.yaml", import.meta.url));
+    assert.ok(loaded.model, JSON.stringify(errors(loaded.diagnostics)));
+    return loaded.model;
+  };
+  const analyst = person("analyst");
+
+  test("runs when the answer says so, and its steps are left out (the flow passing through) when not", async () => {
+    for (const [rating, runs] of [
+      ["high", true],
+      ["low", false],
+    ] as const) {
+      const run = new Run(await fixtureModel(), START_AT);
+      run.send({ type: "submit_form", step: "intake", values: { risk_rating: rating } }, analyst, START_AT);
+      run.send({ type: "complete_step", step: "intake" }, analyst, START_AT);
+      const gather = run.state.steps["edd_high_risk.gather"]?.status;
+      assert.equal(gather, runs ? "open" : "not_applicable", rating);
+      assert.equal(run.state.steps.pep_check?.status, runs ? "blocked" : "open", rating);
+    }
   });
 });

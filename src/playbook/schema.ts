@@ -425,7 +425,12 @@ const CallStep = z
   .describe(
     "Carry out a procedure here: its steps run in place of this one, then the flow continues with what follows the call. " +
       "Example: `- { id: edd_high_risk, call: enhanced_due_diligence, when: 'forms.kyc.risk_rating == \"high\"' }`.",
-  );
+  )
+  .meta({
+    examples: [
+      { id: "edd_high_risk", call: "enhanced_due_diligence", title: "EDD for a high risk rating", when: 'forms.kyc.risk_rating == "high"' },
+    ],
+  });
 
 /** A step, or a call of a procedure. */
 const StepOrCall = z.union([Step, CallStep]);
@@ -452,7 +457,32 @@ const Procedure = z
   .describe(
     "A named block of steps, written once and carried out by `call:` steps wherever the procedure says so " +
       '("trigger the enhanced due diligence workflow (Section 4.3)"). When its last steps finish, the flow returns to what follows the call.',
-  );
+  )
+  .meta({
+    examples: [
+      {
+        id: "enhanced_due_diligence",
+        title: "Enhanced due diligence",
+        section: "4.3",
+        forms: { edd: { title: "EDD findings", fields: { verified: { label: "Source of funds verified", type: "bool" } } } },
+        steps: [
+          { id: "gather", title: "Collect source of funds evidence", owner: "analyst", form: "edd" },
+          {
+            id: "assess",
+            title: "Assess the EDD findings",
+            owner: "compliance",
+            decision: {
+              question: "Is the source of funds verified?",
+              branches: [
+                { label: "Approved", when: "forms.edd.verified", next: "continue" },
+                { label: "Rejected", otherwise: true, next: "end" },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
 
 /** A file of procedures shared between playbooks (playbooks/procedures/<id>.yaml), included as `<id>@<version>`. */
 export const ProceduresFileSchema = z

@@ -83,6 +83,14 @@ export function resolveIncludes(
  * then reports why).
  */
 export function bundleIncludes(text: string, files: ProcedureFiles): string {
+  try {
+    return bundled(text, files);
+  } catch {
+    return text; // whatever the text is, loading it says what is wrong; publishing never throws here
+  }
+}
+
+function bundled(text: string, files: ProcedureFiles): string {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return text;
   const include = doc.get("include");

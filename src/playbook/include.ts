@@ -37,7 +37,17 @@ function resolveOne(ref: string, files: ProcedureFiles): Resolved {
   if (doc.errors.length > 0) {
     return { problem: { message: `procedures file "${id}": ${doc.errors[0]?.message.split("\n")[0]}`, fix: "run onboard lint on it" } };
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return {
+      problem: {
+        message: `procedures file "${id}": ${error instanceof Error ? error.message : String(error)}`,
+        fix: "remove YAML aliases (*name) that expand the file",
+      },
+    };
+  }
   const parsed = ProceduresFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -44,6 +44,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, string>> = {
   "step.activated": { step: "string" },
   "step.completed": { step: "string" },
   "step.overdue": { step: "string", days_overdue: "int" },
+  "step.target_missed": { step: "string", days_late: "int" },
   "gate.approved": { step: "string", role: "string", comment: "string" },
   "gate.rejected": { step: "string", role: "string", comment: "string" },
   "form.submitted": { form: "string" },
@@ -65,6 +66,14 @@ export const PROJECT_FIELDS = {
   on_hold: "bool",
   health: "string",
 } as const;
+
+/**
+ * What a condition reads of a sign-off: `gates.<step>.outcome` is "approved",
+ * "approved_with_conditions", "rejected" or "pending"; `comment` and `conditions` are the signers'
+ * words (one line each); `roles.<role>` holds the same for one approver.
+ */
+export const GATE_FIELDS = { outcome: "string", comment: "string", conditions: "string" } as const;
+export const GATE_OUTCOME_VALUES = ["approved", "approved_with_conditions", "rejected", "pending"] as const;
 
 /** Where an expression stands decides what it may refer to. */
 export interface ExpressionScope {
@@ -108,6 +117,8 @@ export interface ExpressionValues {
   readonly training?: Record<string, unknown>;
   readonly project?: Record<string, unknown>;
   readonly event?: Record<string, unknown>;
+  /** Each sign-off's outcome (engine/gates.ts): `gates.<step>.outcome`, `.comment`, `.conditions`, `.roles.<role>.*`. */
+  readonly gates?: Record<string, Record<string, unknown>>;
   readonly calls?: Record<string, Record<string, unknown>>;
   /** The repeat item: a text, or a row of a records field. */
   readonly item?: unknown;
@@ -165,12 +176,23 @@ export class ExpressionChecker {
         Object.fromEntries(Object.entries(form.fields).map(([fid, field]) => [fid, celTypeOf(field.type)])),
       ]),
     );
+    const gates = Object.fromEntries(
+      p.phases
+        .flatMap((phase) => phase.steps)
+        .filter((step) => step.gate !== undefined)
+        .map((step) => [
+          // A step of a call ("edd.sign") is `gates.edd__sign` (a dot would be a field access).
+          step.id.replaceAll(".", "__"),
+          { ...GATE_FIELDS, roles: Object.fromEntries((step.gate?.approvers ?? []).map((role) => [role, GATE_FIELDS])) },
+        ]),
+    );
     const schema: Record<string, CelType> = {
       facts,
       params,
       forms,
       training: TRAINING_FIELDS,
       project: PROJECT_FIELDS,
+      gates,
     };
     // A call's outcome: the branch its procedure's deciding step took ("" until it decided).
     if (p.calls.length > 0) schema.calls = Object.fromEntries(p.calls.map((call) => [call.key, CALL_FIELDS]));

@@ -32,6 +32,8 @@ interface Scope {
   readonly when?: string;
   readonly forms: ReadonlyMap<string, string>;
   readonly calls: ReadonlyMap<string, string>;
+  /** The block's steps as `gates.<key>`: "<call key>__<step>". */
+  readonly gates: ReadonlyMap<string, string>;
   readonly stack: readonly string[];
   readonly phase: string;
   /** The source path of the list being expanded: ["phases", i, "steps"] or ["procedures", j, "steps"]. */
@@ -42,11 +44,16 @@ interface Scope {
 
 const isKeyword = (next: string): boolean => (BRANCH_KEYWORDS as readonly string[]).includes(next);
 
-/** `forms.<id>` and `calls.<id>` of a block, as the call's own form and nested call. */
-export function rewriteCondition(source: string, forms: ReadonlyMap<string, string>, calls: ReadonlyMap<string, string>): string {
-  if (forms.size === 0 && calls.size === 0) return source;
-  return source.replace(/(?<![\w.])(forms|calls)(\s*\.\s*)([a-z][a-z0-9_]*)/g, (match, root: string, dot: string, id: string) => {
-    const to = (root === "forms" ? forms : calls).get(id);
+/** `forms.<id>`, `calls.<id>` and `gates.<step>` of a block, as the call's own form, nested call and step. */
+export function rewriteCondition(
+  source: string,
+  forms: ReadonlyMap<string, string>,
+  calls: ReadonlyMap<string, string>,
+  gates: ReadonlyMap<string, string> = new Map(),
+): string {
+  if (forms.size === 0 && calls.size === 0 && gates.size === 0) return source;
+  return source.replace(/(?<![\w.])(forms|calls|gates)(\s*\.\s*)([a-z][a-z0-9_]*)/g, (match, root: string, dot: string, id: string) => {
+    const to = (root === "forms" ? forms : root === "calls" ? calls : gates).get(id);
     return to === undefined ? match : `${root}${dot}${to}`;
   });
 }
@@ -209,7 +216,8 @@ class Expander {
   }
 
   #renamed(step: Step, id: string, after: string[] | undefined, scope: Scope): Step {
-    const rewrite = (source: string | undefined) => (source === undefined ? undefined : rewriteCondition(source, scope.forms, scope.calls));
+    const rewrite = (source: string | undefined) =>
+      source === undefined ? undefined : rewriteCondition(source, scope.forms, scope.calls, scope.gates);
     const when = both(scope.when, rewrite(step.when));
     const copy: Step = {
       ...step,
@@ -275,6 +283,7 @@ class Expander {
     }
     const calls = new Map<string, string>();
     for (const step of procedure.steps) if (isCall(step)) calls.set(step.id, `${key}__${step.id}`);
+    const gatesOf = new Map(procedure.steps.filter((s) => !isCall(s)).map((s) => [s.id, `${key}__${s.id}`]));
     // Required-if conditions of the block's forms read the call's own answers too.
     for (const [formId, global] of forms) {
       const form = procedure.forms[formId];
@@ -284,7 +293,7 @@ class Expander {
         fields: Object.fromEntries(
           Object.entries(form.fields).map(([fid, field]) => [
             fid,
-            field.required_if === undefined ? field : { ...field, required_if: rewriteCondition(field.required_if, forms, calls) },
+            field.required_if === undefined ? field : { ...field, required_if: rewriteCondition(field.required_if, forms, calls, gatesOf) },
           ]),
         ),
       };
@@ -294,9 +303,10 @@ class Expander {
       call: id,
       key,
       title,
-      when: both(scope.when, item.when === undefined ? undefined : rewriteCondition(item.when, scope.forms, scope.calls)),
+      when: both(scope.when, item.when === undefined ? undefined : rewriteCondition(item.when, scope.forms, scope.calls, scope.gates)),
       forms,
       calls,
+      gates: gatesOf,
       stack: [...scope.stack, item.call],
       phase: scope.phase,
       path: [...path, "steps"],
@@ -366,6 +376,7 @@ export function expandProcedures(raw: RawPlaybook, included: readonly { procedur
       key: "",
       forms: new Map(),
       calls: new Map(),
+      gates: new Map(),
       stack: [],
       phase: phase.id,
       path: ["phases", i, "steps"],

@@ -418,3 +418,47 @@ describe("a call that applies only for some answers", () => {
     }
   });
 });
+
+describe("a sign-off inside a procedure", () => {
+  test("each call's gate is its own: the block's condition reads this call's sign-off", () => {
+    const signing = {
+      id: "sign_off",
+      title: "Sign-off",
+      steps: [
+        step("sign", { gate: { approvers: ["client_primary"], sign_off: "The plan" }, visible_to_client: true }),
+        step("check", {
+          decision: {
+            question: "Was the plan approved?",
+            branches: [
+              { label: "Approved", when: 'gates.sign.outcome == "approved"', next: "continue" },
+              { label: "Rejected", otherwise: true, next: "end" },
+            ],
+          },
+        }),
+      ],
+    };
+    const text = edited([
+      [["procedures"], [signing]],
+      [
+        ["phases"],
+        [
+          {
+            id: "work",
+            title: "Work",
+            window: "Days 1-30",
+            steps: [{ id: "first", call: "sign_off" }, { id: "second", call: "sign_off" }, step("finish")],
+          },
+        ],
+      ],
+    ]);
+    const model = modelOf(text);
+    assert.equal(model.steps.get("second.check")?.step.decision?.branches[0]?.when, 'gates.second__sign.outcome == "approved"');
+    const run = new Run(model, START);
+    const client = person("client_primary", "contact");
+    run.send({ type: "approve", step: "first.sign", role: "client_primary" }, client, at(1));
+    if (run.state.steps["first.sign"]?.status !== "done") run.send({ type: "complete_step", step: "first.sign" }, csm, at(1));
+    run.send({ type: "complete_step", step: "first.check" }, csm, at(2));
+    assert.equal(run.state.steps["first.check"]?.branch, "Approved");
+    assert.equal(run.state.steps["second.sign"]?.status, "open");
+  });
+});

@@ -573,6 +573,12 @@ const Cadence = z.strictObject({
   during: Id.optional().describe("The phase it runs in."),
   from: DeadlineText.optional(),
   until: DeadlineText.optional(),
+  after_close: z
+    .enum(["end", "continue"])
+    .default("end")
+    .describe(
+      'continue: the cadence goes on after the project closes (steady-state check-ins), until its `until:`, which it then needs (e.g. "12 months after completion").',
+    ),
   when: Expression.optional(),
   kind: z.enum(["meeting", "task", "report"]).default("meeting"),
   visible_to_client: z.boolean().default(true),
@@ -644,6 +650,7 @@ export const KPI_METRICS = [
   "ticket_resolution_time",
   "ticket_volume",
   "retention_rate",
+  "onboarding_completion_rate",
   "first_delivery_success_rate",
   "on_time_milestones",
   "time_to_step",

@@ -41,7 +41,7 @@ export function buildModel(playbook: Playbook, paths?: ReadonlyMap<string, Path>
 }
 
 /** A step's index as written in its phase, before calls in front of it were expanded. */
-function writtenIndex(playbook: Playbook, phaseIndex: number, index: number): number {
+export function writtenIndex(playbook: Playbook, phaseIndex: number, index: number): number {
   if (playbook.calls.length === 0) return index;
   const phase = playbook.phases[phaseIndex];
   const expanded = new Set(playbook.calls.flatMap((c) => c.steps));

@@ -7,7 +7,7 @@ import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
 import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
 import { fieldRuleProblems } from "./field-rules.ts";
 import { fileTagMessage, fileTagsIn } from "./liquid-tags.ts";
-import { BRANCH_KEYWORDS, type PlaybookModel } from "./model.ts";
+import { BRANCH_KEYWORDS, type PlaybookModel, writtenIndex } from "./model.ts";
 import { literalsOutsideOptions } from "./option-literals.ts";
 import type { Action, Playbook } from "./schema.ts";
 import type { Amount, Anchor, Deadline, Duration } from "./time-expressions.ts";
@@ -295,9 +295,18 @@ export class SemanticChecker {
       this.#expression(d.when, ["training", "delivery", i, "when"], {});
     });
 
+    // A call's `when:` is carried by each of its steps: check it once, where it is written.
+    const callWhenChecked = new Set<string>();
     for (const entry of this.#model.order) {
       const { step, path } = entry;
       const at = (...rest: (string | number)[]) => [...path, ...rest];
+      const call = p.calls.find((c) => c.parent === undefined && c.when !== undefined && c.steps.includes(step.id));
+      if (call?.when !== undefined && step.when === call.when) {
+        if (!callWhenChecked.has(call.id)) {
+          callWhenChecked.add(call.id);
+          this.#expression(call.when, ["phases", entry.phaseIndex, "steps", writtenIndex(p, entry.phaseIndex, entry.index), "when"], {});
+        }
+      } else this.#expression(step.when, at("when"), {});
       this.#ref("role", step.owner, at("owner"));
       if (step.raci) {
         this.#refs("role", step.raci.responsible, at("raci", "responsible"));
@@ -307,7 +316,6 @@ export class SemanticChecker {
       }
       this.#refs("step", step.after, at("after"));
       this.#ref("step", step.next, at("next"));
-      this.#expression(step.when, at("when"), {});
       this.#deadline(step.opens, at("opens"));
       this.#deadline(step.due, at("due"));
       this.#deadline(step.target, at("target"));

@@ -142,22 +142,28 @@ function checkRecords(spec: ValueSpec, value: unknown): Checked {
     return fail("must be a list of records");
   const fields = spec.fields ?? {};
   const records: Record<string, unknown>[] = [];
+  // Every row's every problem, so a person fixes the table in one go (not one message per save).
+  const problems: string[] = [];
   for (const [i, record] of (value as Record<string, unknown>[]).entries()) {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(record)) {
       const field = fields[key];
-      if (!field) return fail(`row ${i + 1} has no column “${key}”`);
+      if (!field) {
+        problems.push(`row ${i + 1} has no column “${key}”`);
+        continue;
+      }
       if (isEmptyValue(v)) continue;
       const checked = checkValue(field, v);
-      if (!checked.ok) return fail(`row ${i + 1}: ${field.label} ${checked.message}`);
-      out[key] = checked.value;
+      if (!checked.ok) problems.push(`row ${i + 1}: ${field.label} ${checked.message}`);
+      else out[key] = checked.value;
     }
     for (const [key, field] of Object.entries(fields))
-      if (field.required && isEmptyValue(out[key])) return fail(`row ${i + 1}: ${field.label} is required`);
+      if (field.required && isEmptyValue(record[key])) problems.push(`row ${i + 1}: ${field.label} is required`);
     records.push(out);
   }
   const count = checkItems(spec, records.length, "row");
-  return count ? fail(count) : pass(records);
+  if (count) problems.push(count);
+  return problems.length > 0 ? fail(problems.join("; ")) : pass(records);
 }
 
 function checkPerson(value: unknown): Checked {

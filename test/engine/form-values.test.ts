@@ -382,3 +382,18 @@ describe("property: no submission records a value its field forbids", () => {
     );
   });
 });
+
+test("a table's problems are all named at once, row by row", () => {
+  const spec = {
+    type: "records",
+    label: "Beneficial owners",
+    fields: {
+      name: { type: "string", label: "Full name", required: true },
+      share: { type: "double", label: "Ownership", min: 25, max: 100 },
+    },
+  } as const;
+  const checked = checkValue(spec as never, [{ name: "Ada", share: 10 }, { share: 30 }]);
+  assert.ok(!checked.ok);
+  assert.match(checked.message, /row 1: Ownership must be between 25 and 100/);
+  assert.match(checked.message, /row 2: Full name is required/);
+});

@@ -462,3 +462,16 @@ describe("a sign-off inside a procedure", () => {
     assert.equal(run.state.steps["second.sign"]?.status, "open");
   });
 });
+
+test("a call's condition is checked once, where the call writes it (not at each step of the block)", () => {
+  const source = readFileSync(new URL("../fixtures/kyc-edd.yaml", import.meta.url), "utf8").replace(
+    'when: forms.kyc.risk_rating == "high"',
+    'when: forms.kyc.risk_rating == "HIGH"',
+  );
+  const bundled = bundleIncludes(source, new Map([["kyc_procedures", SHARED]]));
+  const found = errors(lint(bundled)).filter((d) => d.rule === "expr/option");
+  assert.deepEqual(
+    found.map((d) => d.line),
+    [lineOf(bundled, 'when: forms.kyc.risk_rating == "HIGH"')],
+  );
+});

@@ -98,7 +98,9 @@ describe("the client's journey in the portal", () => {
     const team = access.getByRole("checkbox", { name: "Workspace created" });
     assert.equal(await own.isEnabled(), true, "the contact's own item can be ticked");
     assert.equal(await team.isDisabled(), true, "the team's item is read-only");
-    await access.getByText("Ticked by your onboarding team.").waitFor();
+    assert.equal(await team.isChecked(), false);
+    // Not yet ticked, so it says who will tick it (it said "Ticked by" before anyone had).
+    await access.getByText("Your onboarding team ticks this.").waitFor();
     await own.click();
     await access.getByText("Ticked: “Share the list of users”.").waitFor();
     assert.equal(await own.isChecked(), true);
@@ -182,7 +184,7 @@ describe("the client's journey in the portal", () => {
     const phone = await newPage({ width: 390, height: 844 });
     await portalSignIn(phone, web, CONTACT);
     await phone.getByRole("heading", { level: 1, name: "Your onboarding" }).waitFor();
-    await phone.locator("#step-prepare_access").getByText("Ticked by your onboarding team.").waitFor();
+    await phone.locator("#step-prepare_access").getByText("Your onboarding team ticks this.").waitFor();
     for (const v of await axeViolations(phone)) problems.push(`portal plan (phone): ${v}`);
     await assertNoOverflow(phone, "the portal at 390");
     await phone.screenshot({ path: artifact("portal-journey-plan-390.png"), fullPage: true });

@@ -179,15 +179,21 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
           const itemOwner = typeof item === "string" ? undefined : item.owner;
           const shown = typeof item === "string" || item.visible_to_client !== false;
           if (!shown || (itemOwner !== undefined && !clientRoles.has(itemOwner) && !def.visible_to_client)) return [];
-          const canTick = active && (owns || (itemOwner !== undefined && mine.has(itemOwner)));
+          const clients = owns || (itemOwner !== undefined && mine.has(itemOwner));
+          const canTick = active && clients;
+          const checked = ticked(key);
+          // Say who ticks it as it stands: a box still empty is not "ticked by" anyone yet.
+          const who = whoTicks(itemOwner ?? def.owner);
           const readOnlyReason = canTick
             ? null
             : step.status === "done" || step.status === "skipped"
               ? "This step is closed."
-              : !active
+              : clients
                 ? "You can tick this when the step opens."
-                : `Ticked by ${whoTicks(itemOwner ?? def.owner)}.`;
-          return [{ key, text, checked: ticked(key), canTick, readOnlyReason }];
+                : checked
+                  ? `Ticked by ${who}.`
+                  : `${who.charAt(0).toUpperCase()}${who.slice(1)} ticks this.`;
+          return [{ key, text, checked, canTick, readOnlyReason }];
         });
         const formDef = def.form ? model.playbook.forms[def.form] : undefined;
         const values = def.form ? { ...state.forms[def.form], ...ownAnswers } : {};

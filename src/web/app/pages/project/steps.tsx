@@ -217,7 +217,8 @@ export function StepItem({
               ))}
             </ol>
           ) : null}
-          {detail && detail.checklist.length > 0 ? (
+          {/* A repeated step's checklist, form and sign-off are each item's: shown per item below, not for the whole step. */}
+          {detail && detail.checklist.length > 0 && !perItem ? (
             <fieldset style={{ border: 0, padding: 0, margin: "0.5rem 0" }}>
               <legend className="small" style={{ fontWeight: 650 }}>
                 Checklist
@@ -266,11 +267,7 @@ export function StepItem({
               <h4 className="small" style={{ fontWeight: 650 }}>
                 For each ({items.length - openItems.length} of {items.length} done)
               </h4>
-              {perItem ? (
-                <p className="small muted">
-                  Each has its own {perItemWork}; what is recorded above for the whole step counts for every one.
-                </p>
-              ) : null}
+              {perItem ? <p className="small muted">Each has its own {perItemWork}.</p> : null}
               <ul className="feed">
                 {items.map(([item, at]) => {
                   const label = step.itemLabels?.[item] ?? item;
@@ -310,7 +307,7 @@ export function StepItem({
               </ul>
             </div>
           ) : null}
-          {detail?.form ? (
+          {detail?.form && !perItem ? (
             <StepForm step={step} form={detail.form} values={forms.get(detail.form.id) ?? {}} disabled={!canCommand || !active} act={act} />
           ) : null}
           {detail && detail.training.length > 0 ? (
@@ -323,7 +320,7 @@ export function StepItem({
               act={act}
             />
           ) : null}
-          {step.gate ? (
+          {step.gate && !perItem ? (
             <GateBox step={step} detail={detail} roleTitle={roleTitle} myRoles={myRoles} canCommand={canCommand && active} act={act} />
           ) : null}
           {detail?.survey && active ? (

@@ -86,7 +86,7 @@ function reach(m: PlaybookModel, facts: Record<string, unknown>, target: string,
 describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () => {
   const m = await model("fin-proc-001");
   const clear = { identity_verification: { verification_successful: true }, entity_verification: { entity_verified: true } };
-  const noMatch = { sanctions_match: false };
+  const noMatch = { sanctions_match: "no match" };
   const owners = {
     owners: [
       { full_legal_name: "Ana Ruiz", date_of_birth: "1980-04-02", residential_address: "1 Main St, Springfield", id_number: "123-45-6789" },

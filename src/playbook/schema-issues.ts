@@ -136,7 +136,10 @@ export function issuesToFindings(schema: AnySchema, issues: readonly Issue[], ba
           rule: "schema/value",
           severity: "error",
           message: `"${input}" is not allowed here`,
-          fix: `${didYouMean(input, allowed, "values")} (allowed: ${allowed.join(", ")})`,
+          // "declared values" reads wrong for a language keyword: say what is allowed, with a guess first.
+          fix: suggest(input, allowed)
+            ? `${didYouMean(input, allowed, "values")} (allowed: ${allowed.join(", ")})`
+            : `write one of: ${allowed.join(", ")}`,
           path: at,
         });
         break;

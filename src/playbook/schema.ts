@@ -3,7 +3,9 @@
 // Every object is strict (an unknown key is an error, never ignored). Time phrases are parsed here
 // into typed values; cross-references and CEL conditions are checked afterwards by semantics.ts,
 // which needs the whole document.
+
 import { z } from "zod";
+import { PROCEDURE_KINDS } from "./procedure-kind.ts";
 import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
@@ -529,6 +531,15 @@ export const PlaybookSchema = z
   .strictObject({
     onboard: z.literal(1).describe("The playbook language version."),
     id: Id,
+    kind: z
+      .enum(PROCEDURE_KINDS)
+      .default("onboarding")
+      .describe(
+        "What the procedure is; the SOP's wording follows it (e.g. account_handoff: “the account handoff starts … for an existing client”).",
+      ),
+    trigger: Prose.optional().describe(
+      "What starts the procedure, in the SOP's words (e.g. “The account's CSM leaves or changes portfolio.”). Rules that start projects are printed as well.",
+    ),
     document: DocumentControl,
     purpose: Prose,
     scope: Scope,

@@ -57,3 +57,17 @@ describe("detours in the SOP", () => {
     assert.match(md, /d_uat -\.->\|"Failed"\| s_fix_uat/);
   });
 });
+
+describe("branch labels on the map", () => {
+  test("two branches that both carry on get an arrow each, with their whole labels (they were merged and cut off)", () => {
+    const long = "Failed scenarios accepted by the client sponsor as known issues for the first release";
+    const source = edited([
+      [["phases", 1, "steps", 1, "decision", "branches", 0, "label"], "Passed: every scenario of the test plan ran without a defect"],
+      [["phases", 1, "steps", 1, "decision", "branches", 1], { label: long, otherwise: true, next: "continue" }],
+    ]);
+    const md = writeMarkdown(buildSop(modelOf(source)));
+    assert.match(md, /d_uat -->\|"Passed: every scenario of the test plan ran without a defect"\| s_go_live/);
+    assert.match(md, new RegExp(`d_uat -->\\|"${long}"\\| s_go_live`));
+    assert.doesNotMatch(md, /d_uat -->\|"[^"]* \/ [^"]*"\|/);
+  });
+});

@@ -37,6 +37,33 @@ export function appendixBlocks(ctx: BuildContext): Block[] {
   return blocks;
 }
 
+/** Every condition the document said with functions, macros or arithmetic: its words and its exact expression. */
+export function conditionBlocks(ctx: BuildContext): Block[] {
+  if (ctx.conditions.size === 0) return [];
+  return [
+    ctx.appendix("Conditions"),
+    {
+      kind: "paragraph",
+      text: plain(
+        "The conditions this document refers to by number, in words and as the exact expression the engine evaluates (CEL, the Common Expression Language). Where no words are given, the expression is the only faithful statement of the condition.",
+      ),
+    },
+    {
+      kind: "table",
+      columns: [
+        { title: "No.", weight: 1 },
+        { title: "In words", weight: 4 },
+        { title: "Expression", weight: 4 },
+      ],
+      rows: [...ctx.conditions].map(([expression, { label, words }]) => [
+        plain(label),
+        words === undefined ? plain("—") : ctx.t(words),
+        [text(expression, "code")],
+      ]),
+    },
+  ];
+}
+
 export function templateBlocks(ctx: BuildContext): Block[] {
   const templates = Object.entries(ctx.playbook.templates).filter(([, t]) => t.body !== undefined || t.subject !== undefined);
   if (templates.length === 0) return [];

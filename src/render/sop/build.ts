@@ -2,7 +2,7 @@
 // the same playbook and edition always give the same document, whatever the format.
 import type { PlaybookModel } from "../../playbook/model.ts";
 import type { Block, SopDocument } from "../document.ts";
-import { appendixBlocks, rolloutBlocks, templateBlocks } from "./appendices.ts";
+import { appendixBlocks, conditionBlocks, rolloutBlocks, templateBlocks } from "./appendices.ts";
 import { BuildContext } from "./context.ts";
 import {
   approvalSection,
@@ -52,6 +52,8 @@ export function buildSop(model: PlaybookModel, edition: Edition = genericEdition
     ...rolloutBlocks(ctx),
     ...appendixBlocks(ctx),
     ...templateBlocks(ctx),
+    // Last: every section before it may refer to a condition by its number.
+    ...conditionBlocks(ctx),
   ];
   const head = letterhead(ctx);
   for (const name of ctx.fill.missing()) {

@@ -22,6 +22,8 @@ export class BuildContext implements Vocabulary {
   /** The step (or rule) that opens each on-demand step. */
   /** Who opens each on-demand step: a decision (by a branch, a detour or an action) or a rule. */
   readonly openedBy = new Map<string, { step?: string; rule?: string; detour?: boolean }>();
+  /** Conditions that need their expression beside their words, numbered C1, C2 ... in order of first use. */
+  readonly conditions = new Map<string, { readonly label: string; readonly words: string | undefined }>();
   #section = 0;
   #appendix = 0;
 
@@ -202,6 +204,15 @@ export class BuildContext implements Vocabulary {
   section(title: string): Block {
     const number = String(++this.#section);
     return { kind: "heading", level: 2, id: `section-${number}`, number: `${number}.`, text: [{ kind: "text", text: title }] };
+  }
+
+  /** The label of a condition listed in the Conditions appendix ("C3"), numbering it on first use. */
+  conditionLabel(condition: string, words: string | undefined): string {
+    const known = this.conditions.get(condition);
+    if (known) return known.label;
+    const label = `C${this.conditions.size + 1}`;
+    this.conditions.set(condition, { label, words });
+    return label;
   }
 
   /** A lettered heading of the supporting materials (A, B, ...). */

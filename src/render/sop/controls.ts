@@ -1,6 +1,8 @@
 // The sections after the procedure: deliverables and templates, training, quality controls and
 // checkpoints, compliance addenda, exception handling, automations, risks, KPIs, systems,
 // references, revision history and the approval block.
+
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Addendum, EventType, Kpi, Rule } from "../../playbook/schema.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
@@ -272,7 +274,7 @@ const STILL_NOT: Partial<Record<EventType, string>> = {
   "survey.answered": "the survey is still unanswered",
   "training.completed": "the training is still not completed",
   "project.go_live": "the client has still not gone live",
-  "project.completed": "the onboarding is still not completed",
+  "project.completed": "the {noun} is still not completed",
 };
 
 /** A rule as an IF/THEN item, seed 002's exception-handling style. */
@@ -285,7 +287,7 @@ export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
   ];
   if (rule.when !== undefined) line.push(text(" and "), ...conditionRich(ctx, rule.when));
   if (rule.after) {
-    const still = rule.until ? STILL_NOT[rule.until] : undefined;
+    const still = rule.until ? STILL_NOT[rule.until]?.replace("{noun}", kindWords(ctx.playbook).noun) : undefined;
     const after = durationWords(rule.after);
     if (rule.until)
       line.push(text(still ? `, and ${still} after ${after}` : `, and no “${triggerWords(rule.until, undefined, ctx)}” within ${after}`));
@@ -368,7 +370,7 @@ export function riskSection(ctx: BuildContext): Block[] {
 }
 
 const FREQUENCY: Readonly<Record<Kpi["frequency"], string>> = {
-  per_project: "Per onboarding",
+  per_project: "Per {noun}",
   per_interaction: "Per interaction",
   daily: "Daily",
   weekly: "Weekly",
@@ -415,7 +417,7 @@ export function kpiSection(ctx: BuildContext): Block[] {
       return [
         [strong(ctx.fill.plain(k.title))],
         k.target ? ctx.t(targetWords(k.target)) : plain("not set"),
-        plain(FREQUENCY[k.frequency]),
+        plain(FREQUENCY[k.frequency].replace("{noun}", kindWords(ctx.playbook).noun)),
         plain(k.source === "automatic" ? "Automatically, from the project log" : "Manually"),
         definition.length > 0 ? definition : cell(undefined),
       ];

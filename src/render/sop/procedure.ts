@@ -2,17 +2,19 @@
 // deadline in words, instructions, expected result, deliverable, checkpoint and IF/THEN decisions.
 
 import type { StepEntry } from "../../playbook/model.ts";
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Cadence, Phase, Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
+import { sayCondition } from "./condition-words.ts";
 import { type BuildContext, PROCEDURE_SECTION } from "./context.ts";
 import { formatDateTime, formatLocalDate } from "./dates.ts";
 import { calendarWords } from "./front.ts";
 import {
   actionWords,
+  article,
   capitalize,
-  conditionWords,
   deadlineWords,
   durationWords,
   everyWords,
@@ -34,8 +36,10 @@ const KIND: Readonly<Record<Step["kind"], string>> = {
 
 /** A CEL condition for people: in words when it can be said exactly, else the expression. */
 export function conditionRich(ctx: BuildContext, condition: string): Rich {
-  const words = conditionWords(condition, ctx.playbook);
-  return words === undefined ? [text(condition, "code")] : ctx.t(words);
+  const { words, complex } = sayCondition(condition, ctx.playbook);
+  const said = words === undefined ? [text(condition, "code")] : ctx.t(words);
+  // A condition with functions, macros or arithmetic also gets its exact expression in the appendix.
+  return complex ? [...said, text(` (condition ${ctx.conditionLabel(condition, words)})`)] : said;
 }
 
 export function phaseTitle(ctx: BuildContext, phase: Phase, index: number): string {
@@ -75,7 +79,7 @@ function nextWords(ctx: BuildContext, stepId: string, next: string): string {
       return after.length > 0 ? `proceed to ${refs(ctx, after)}` : "continue with the procedure";
     }
     case "hold":
-      return "put the onboarding on hold";
+      return `put the ${kindWords(ctx.playbook).noun} on hold`;
     case "end":
       return "end the procedure";
     default:
@@ -401,7 +405,10 @@ export function stepBlocks(ctx: BuildContext, entry: StepEntry): Block[] {
   if (decision) blocks.push(decision);
   if (step.go_live) blocks.push({ kind: "paragraph", text: [strong("Go-live:"), text(" completing this step is the client's go-live.")] });
   if (step.completes_project) {
-    blocks.push({ kind: "paragraph", text: [strong("Completion:"), text(" completing this step completes the onboarding.")] });
+    blocks.push({
+      kind: "paragraph",
+      text: [strong("Completion:"), text(` completing this step completes the ${kindWords(ctx.playbook).noun}.`)],
+    });
   }
   return blocks;
 }
@@ -443,8 +450,13 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
 
 function startWords(ctx: BuildContext): Rich {
   const starts = ctx.playbook.rules.filter((r) => r.actions.some((a) => a.start_project));
-  if (starts.length === 0) return plain("The procedure starts when the onboarding project is opened for a new client.");
-  const out: Inline[] = [text("The procedure starts when ")];
+  const { noun, subject } = kindWords(ctx.playbook);
+  const trigger =
+    ctx.playbook.trigger === undefined
+      ? []
+      : [strong("Trigger:"), text(" "), ...sentence(ctx.proseInline(ctx.playbook.trigger)), text(" ")];
+  if (starts.length === 0) return [...trigger, text(`The procedure starts when ${article(noun)} project is opened for ${subject}.`)];
+  const out: Inline[] = [...trigger, text("The procedure starts when ")];
   starts.forEach((rule, i) => {
     if (i > 0) out.push(text(" or when "));
     out.push(text(triggerWords(rule.on, rule.step, ctx)));
@@ -471,7 +483,7 @@ export function procedureSection(ctx: BuildContext): Block[] {
   blocks.push({
     kind: "paragraph",
     text: plain(
-      `It runs in ${p.phases.length} phase${p.phases.length === 1 ? "" : "s"}. Days are counted from the start of the onboarding; business hours and days are counted on the business calendar (${calendarWords(ctx)}).`,
+      `It runs in ${p.phases.length} phase${p.phases.length === 1 ? "" : "s"}. Days are counted from the start of the ${kindWords(p).noun}; business hours and days are counted on the business calendar (${calendarWords(ctx)}).`,
     ),
   });
   blocks.push({

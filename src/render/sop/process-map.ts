@@ -2,6 +2,7 @@
 // labels, loops drawn back to where they return), a page per phase where the whole map would print
 // too small to read, and the swimlane view by role (a role-by-phase table, which prints legibly in
 // every format where a lane diagram of thirty steps does not).
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Step } from "../../playbook/schema.ts";
 import type { Block, Inline, Rich } from "../document.ts";
 import { diagramBlock, plain, strong, text } from "../document.ts";
@@ -10,7 +11,7 @@ import { layoutFlowchart } from "../flowchart/layout.ts";
 import { estimatedMeasure } from "../flowchart/measure.ts";
 import type { BuildContext } from "./context.ts";
 import { phaseTitle, successors } from "./procedure.ts";
-import { triggerWords, windowWords } from "./words.ts";
+import { capitalize, triggerWords, windowWords } from "./words.ts";
 
 const node = (stepId: string) => `s_${stepId}`;
 const diamond = (stepId: string) => `d_${stepId}`;
@@ -45,6 +46,19 @@ function shortLabel(value: string, max = 48): string {
         .join("")
         .trimEnd()}…`;
 }
+
+/** A branch's label on its arrow: without a leading "if", whole up to a sentence's length, else cut at a word. */
+export function branchLabel(value: string): string {
+  const label = value.replace(/^if\s+/i, "");
+  const words = label.split(/\s+/);
+  let out = "";
+  for (const word of words) {
+    if ([...`${out} ${word}`].length > BRANCH_LABEL_MAX) return out ? `${out}…` : `${[...word].slice(0, BRANCH_LABEL_MAX - 1).join("")}…`;
+    out = out ? `${out} ${word}` : word;
+  }
+  return out;
+}
+const BRANCH_LABEL_MAX = 90;
 
 /** The main-line step written before this one (skipping side branches and steps left out). */
 function previousShown(ctx: BuildContext, stepId: string): string | undefined {
@@ -111,13 +125,15 @@ export function processMapChart(ctx: BuildContext): Flowchart {
       part.edges.push({ from, to: id, ...(label ? { label } : {}), dashed });
     };
     const phaseOfStep = (id: string) => phaseOf.get(id) ?? phase.id;
-    const exitOf = (stepId: string): { from: string; label?: string } => {
+    // One arrow per branch that carries on, each with its whole label (wrapped by the layout):
+    // labels merged onto one arrow were cut off mid-word.
+    const exitsOf = (stepId: string): { from: string; label?: string }[] => {
       const step = ctx.model.steps.get(stepId)?.step;
-      if (!step?.decision) return { from: node(stepId) };
+      if (!step?.decision) return [{ from: node(stepId) }];
       const labels = step.decision.branches
         .filter((b) => b.next === "continue" && !b.detour)
-        .map((b) => shortLabel(ctx.fill.plain(b.label.replace(/^if\s+/i, ""))));
-      return labels.length > 0 ? { from: diamond(stepId), label: labels.join(" / ") } : { from: diamond(stepId) };
+        .map((b) => branchLabel(ctx.fill.plain(b.label)));
+      return labels.length > 0 ? labels.map((label) => ({ from: diamond(stepId), label })) : [{ from: diamond(stepId) }];
     };
     for (const entry of entries) {
       const { step } = entry;
@@ -133,8 +149,7 @@ export function processMapChart(ctx: BuildContext): Flowchart {
             : undefined;
       nodes.push({ id: node(step.id), lines: stepLines(ctx, step, earlier), shape: shapeOf(step), ...(className ? { className } : {}) });
       for (const dep of deps.filter((d) => phaseOf.get(d) === phase.id)) {
-        const exit = exitOf(dep);
-        edges.push({ from: exit.from, to: node(step.id), ...(exit.label ? { label: exit.label } : {}) });
+        for (const exit of exitsOf(dep)) edges.push({ from: exit.from, to: node(step.id), ...(exit.label ? { label: exit.label } : {}) });
       }
       if (step.decision) {
         nodes.push({
@@ -145,7 +160,7 @@ export function processMapChart(ctx: BuildContext): Flowchart {
         });
         edges.push({ from: node(step.id), to: diamond(step.id) });
         for (const branch of step.decision.branches) {
-          const label = shortLabel(ctx.fill.plain(branch.label.replace(/^if\s+/i, "")));
+          const label = branchLabel(ctx.fill.plain(branch.label));
           if (branch.next === "continue") {
             // Successors in this phase get their arrow with their dependencies; later phases a connector.
             for (const next of ctx.entries().filter((e) => !e.step.on_demand && e.after.includes(step.id) && e.phase !== phase)) {
@@ -178,8 +193,8 @@ export function processMapChart(ctx: BuildContext): Flowchart {
       if (step.on_demand && step.next && ctx.numbers.has(step.next)) to(node(step.id), step.next, undefined);
       if (step.completes_project) {
         const id = `done_${phase.id}`;
-        nodes.push({ id, lines: ["Onboarding complete"], shape: "stadium", className: "terminal" });
-        edges.push({ from: exitOf(step.id).from, to: id });
+        nodes.push({ id, lines: [`${capitalize(kindWords(ctx.playbook).noun)} complete`], shape: "stadium", className: "terminal" });
+        edges.push({ from: exitsOf(step.id)[0]?.from ?? node(step.id), to: id });
       }
     }
     for (const rule of ctx.playbook.rules) {

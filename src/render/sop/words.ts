@@ -1,8 +1,11 @@
 // The typed values of a playbook said in words, the way an SOP says them: deadlines ("within 4
 // business hours of assignment", "by Day 90 after go-live"), phase windows ("Days 11–45"),
 // conditions ("SOC 2 customer", "Number of users > 100"), rule triggers and actions.
+
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Action, EventType, Playbook } from "../../playbook/schema.ts";
 import { type Anchor, type Deadline, type Duration, describeDuration, type Window } from "../../playbook/time-expressions.ts";
+import { sayCondition } from "./condition-words.ts";
 
 /** What the words need to know about the rest of the document. */
 export interface Vocabulary {
@@ -33,7 +36,7 @@ function anchorAfter(anchor: Anchor, vocab: Vocabulary): string {
     case "go_live":
       return "go-live";
     case "completion":
-      return "completion of the onboarding";
+      return `completion of the ${kindWords(vocab.playbook).noun}`;
     case "step":
       return anchor.point === "started" ? `the start of ${vocab.stepRef(anchor.step)}` : `completing ${vocab.stepRef(anchor.step)}`;
     case "fact":
@@ -83,93 +86,17 @@ export function windowWords(window: Window, vocab: Vocabulary): string {
   return window.anchor.kind === "start" ? span : `${span} after ${anchorAfter(window.anchor, vocab)}`;
 }
 
-// Conditions. CEL is shown in words when every token is something we can name; anything else
-// (functions, macros) is shown as the expression itself, which is still exact.
-const TOKEN_RE =
-  /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(&&|\|\||==|!=|>=|<=|[<>!()]))/y;
-
-const OPERATORS: Readonly<Record<string, string>> = {
-  "&&": "and",
-  "||": "or",
-  "==": "=",
-  "!=": "≠",
-  ">=": "≥",
-  "<=": "≤",
-  ">": ">",
-  "<": "<",
-  "!": "not",
-  "(": "(",
-  ")": ")",
-};
-
-const STEP_WORDS: Readonly<Record<string, string>> = {
-  "step.checklist_unchecked": "unchecked checklist items",
-  "step.checklist_complete": "every checklist item checked",
-  "step.attempt": "attempt number",
-  "training.completion_rate": "training completion rate (%)",
-  "training.all_passed": "every assessment passed",
-  "training.average_score": "average assessment score (%)",
-  "project.days_since_start": "days since the start",
-  "project.days_since_go_live": "days since go-live",
-  "project.on_hold": "project on hold",
-  "project.health": "project health",
-};
-
-function nameWords(path: string, playbook: Playbook): string | undefined {
-  if (path === "true") return "yes";
-  if (path === "false") return "no";
-  if (path === "in") return "in";
-  if (STEP_WORDS[path]) return STEP_WORDS[path];
-  const [root, a, b] = path.split(".");
-  if (root === "facts" && a && playbook.facts[a]) return playbook.facts[a].label;
-  if (root === "__known__" && a && playbook.facts[a]) return `${playbook.facts[a].label} is known`;
-  if (root === "params" && a) return playbook.parameters[a]?.description ? a.replaceAll("_", " ") : undefined;
-  if (root === "forms" && a && b) {
-    const form = playbook.forms[a];
-    const field = form?.fields[b];
-    return form && field ? `${field.label} (${form.title})` : undefined;
-  }
-  if (root === "event" && a && !b) return `event ${a.replaceAll("_", " ")}`;
-  return undefined;
-}
-
-/** `has(facts.x)` (the client gave the fact) is said as "<label> is known". */
-const KNOWN_RE = /has\(\s*facts\.([A-Za-z_][A-Za-z0-9_]*)\s*\)/g;
-
 /** A CEL condition in words, or undefined when it cannot be said faithfully in words. */
 export function conditionWords(condition: string, playbook: Playbook): string | undefined {
-  const source = condition.replace(KNOWN_RE, "__known__.$1");
-  const words: string[] = [];
-  TOKEN_RE.lastIndex = 0;
-  let index = 0;
-  while (index < source.length) {
-    if (source.slice(index).trim() === "") break;
-    TOKEN_RE.lastIndex = index;
-    const match = TOKEN_RE.exec(source);
-    if (!match) return undefined;
-    index = TOKEN_RE.lastIndex;
-    const [, number, string, name, operator] = match;
-    if (number !== undefined) words.push(number.replace(/\.0$/, ""));
-    else if (string !== undefined) words.push(`“${string.slice(1, -1)}”`);
-    else if (name !== undefined) {
-      const said = nameWords(name, playbook);
-      if (said === undefined) return undefined;
-      words.push(said);
-    } else if (operator !== undefined) words.push(OPERATORS[operator] ?? operator);
-  }
-  return words
-    .join(" ")
-    .replace(/\( /g, "(")
-    .replace(/ \)/g, ")")
-    .replace(/not (\S)/g, "not $1");
+  return sayCondition(condition, playbook).words;
 }
 
 const TRIGGERS: Readonly<Record<EventType, string>> = {
   "deal.won": "a deal is won in the CRM",
   "deal.reopened": "a won deal is reopened in the CRM",
-  "project.started": "the onboarding starts",
-  "project.on_hold": "the onboarding is put on hold",
-  "project.completed": "the onboarding is completed",
+  "project.started": "the {noun} starts",
+  "project.on_hold": "the {noun} is put on hold",
+  "project.completed": "the {noun} is completed",
   "project.go_live": "the client goes live",
   "step.activated": "a step opens",
   "step.completed": "a step is completed",
@@ -197,7 +124,7 @@ const STEP_TRIGGERS: Partial<Record<EventType, (step: string) => string>> = {
 
 export function triggerWords(on: EventType, step: string | undefined, vocab: Vocabulary): string {
   const forStep = step === undefined ? undefined : STEP_TRIGGERS[on];
-  return forStep && step !== undefined ? forStep(vocab.stepRef(step)) : TRIGGERS[on];
+  return forStep && step !== undefined ? forStep(vocab.stepRef(step)) : TRIGGERS[on].replace("{noun}", kindWords(vocab.playbook).noun);
 }
 
 const HEALTH: Readonly<Record<"green" | "amber" | "red", string>> = { green: "🟢 green", amber: "🟡 amber", red: "🔴 red" };
@@ -222,8 +149,8 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
   if (action.assign) return `Assign the ${vocab.roleTitle(action.assign.role)}`;
   if (action.start_project) {
     return action.start_project.playbook === "self"
-      ? "Start an onboarding project from this procedure"
-      : `Start an onboarding project from playbook ${action.start_project.playbook}`;
+      ? `Start ${article(kindWords(p).noun)} project from this procedure`
+      : `Start a project from playbook ${action.start_project.playbook}`;
   }
   if (action.send_survey) return `Send the survey “${p.surveys[action.send_survey.survey]?.title ?? action.send_survey.survey}”`;
   if (action.send_invite) return `Send the meeting invitation for ${vocab.stepRef(action.send_invite.meeting)}`;
@@ -232,9 +159,14 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
     return `Request approval from ${vocab.roleTitle(action.request_approval.from)}: ${action.request_approval.subject}`;
   }
   if (action.set_health) return `Set the project health to ${HEALTH[action.set_health.status]}: ${action.set_health.reason}`;
-  if (action.hold) return `Put the onboarding on hold: ${action.hold.reason}`;
+  if (action.hold) return `Put the ${kindWords(p).noun} on hold: ${action.hold.reason}`;
   if (action.log) return `Record in the project log: ${action.log.message}`;
   return "No action";
+}
+
+/** "an onboarding", "a due-diligence review". */
+export function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 /** Strip a number an author already wrote before a title ("1.2. Handoff Meeting", "Phase 1: Kickoff"):

@@ -131,6 +131,19 @@ export function issuesToFindings(schema: AnySchema, issues: readonly Issue[], ba
       }
       case "invalid_value": {
         const allowed = issue.values.map(String);
+        if (issue.input === undefined) {
+          // A required keyword left out (zod reports the enum, not the absence).
+          const key = String(at.at(-1));
+          findings.push({
+            rule: "schema/value",
+            severity: "error",
+            message: `"${key}" is required`,
+            fix: `add "${key}:" with one of: ${allowed.join(", ")}`,
+            path: at,
+            key: false,
+          });
+          break;
+        }
         const input = typeof issue.input === "string" ? issue.input : String(issue.input);
         findings.push({
           rule: "schema/value",

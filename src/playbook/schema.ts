@@ -370,6 +370,10 @@ const Step = z.strictObject({
   instructions: z.array(Prose).default([]),
   expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),
+  deliverables: z
+    .array(Deliverable)
+    .default([])
+    .describe("Several deliverables of one step (use `deliverable:` for one); each with its own template and location."),
   template: DocumentId.optional(),
   checklist: z.array(ChecklistItem).default([]),
   form: Id.optional(),
@@ -587,6 +591,12 @@ export type Addendum = Playbook["compliance"][number];
 export type Fact = Playbook["facts"][string];
 export type Form = Playbook["forms"][string];
 export type EventType = (typeof EVENT_TYPES)[number];
+export type Deliverable = NonNullable<Step["deliverable"]>;
+
+/** A step's deliverables, whether written as one `deliverable:` or a `deliverables:` list. */
+export function deliverablesOf(step: Pick<Step, "deliverable" | "deliverables">): Deliverable[] {
+  return [...(step.deliverable ? [step.deliverable] : []), ...step.deliverables];
+}
 
 /** The JSON Schema editors use to autocomplete playbooks; generated from the same zod source. */
 export function playbookJsonSchema(): Record<string, unknown> {

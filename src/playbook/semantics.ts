@@ -264,6 +264,9 @@ export class SemanticChecker {
       this.#deadline(step.target, at("target"));
       this.#duration(step.lasts, at("lasts"));
       this.#ref("template", step.deliverable?.template, at("deliverable", "template"));
+      step.deliverables.forEach((d, i) => {
+        this.#ref("template", d.template, at("deliverables", i, "template"));
+      });
       this.#ref("template", step.template, at("template"));
       this.#ref("form", step.form, at("form"));
       this.#ref("survey", step.survey, at("survey"));

@@ -13,6 +13,11 @@ export interface Duration {
   readonly unit: TimeUnit;
   /** Counted on the project's business calendar (working days and hours) instead of the wall clock. */
   readonly business: boolean;
+  /**
+   * Written as an approximation ("~14 days", "about 2 weeks"): the SOP keeps the author's
+   * wording, the engine plans with the number.
+   */
+  readonly approximate?: string;
   readonly text: string;
 }
 
@@ -87,8 +92,13 @@ function parseAmount(raw: string): Amount {
   return { kind: "literal", value: Number(raw) };
 }
 
+/** "~14 days", "about 2 weeks", "approx. 3 days", "approximately", "around", "roughly", "circa", "c.". */
+const APPROXIMATE_RE = /^(?:~|≈|about\s+|approx\.?\s+|approximately\s+|around\s+|roughly\s+|circa\s+|ca?\.\s*)\s*/i;
+
 export function parseDuration(input: string): ParseResult<Duration> {
-  const text = input.trim();
+  const written = input.trim();
+  const approximate = APPROXIMATE_RE.exec(written)?.[0].trim();
+  const text = written.replace(APPROXIMATE_RE, "");
   const match = DURATION_RE.exec(text);
   if (!match) {
     return { ok: false, message: `"${input}" is not a duration`, fix: DURATION_FIX };
@@ -114,7 +124,7 @@ export function parseDuration(input: string): ParseResult<Duration> {
   if (amount.kind === "literal" && (!Number.isFinite(amount.value) || amount.value < 0)) {
     return { ok: false, message: `"${amountRaw}" is not a usable amount`, fix: DURATION_FIX };
   }
-  return { ok: true, value: { amount, unit, business, text } };
+  return { ok: true, value: { amount, unit, business, ...(approximate ? { approximate } : {}), text: written } };
 }
 
 const STEP_ANCHOR_RE = /^([a-z][a-z0-9_]*)(?:\.(started|completed))?$/;
@@ -213,5 +223,7 @@ export function parseWindow(input: string): ParseResult<Window> {
 export function describeDuration(duration: Duration): string {
   const amount = duration.amount.kind === "literal" ? String(duration.amount.value) : `{{${duration.amount.name}}}`;
   const plural = duration.amount.kind === "placeholder" || duration.amount.value !== 1;
-  return `${amount} ${duration.business ? "business " : ""}${duration.unit}${plural ? "s" : ""}`;
+  const about =
+    duration.approximate === undefined ? "" : /^[~≈]$/.test(duration.approximate) ? duration.approximate : `${duration.approximate} `;
+  return `${about}${amount} ${duration.business ? "business " : ""}${duration.unit}${plural ? "s" : ""}`;
 }

@@ -2,7 +2,7 @@
 // (title, phase, owner, deadline, checkpoint, decision, condition, expected result, deliverable),
 // phases and roles, KPIs and compliance addenda; and the revision-history entry that records it.
 import type { PlaybookModel, StepEntry } from "../playbook/model.ts";
-import type { Step } from "../playbook/schema.ts";
+import { deliverablesOf, type Step } from "../playbook/schema.ts";
 import { BuildContext } from "./sop/context.ts";
 import { genericEdition } from "./sop/edition.ts";
 import { deadlineWords, momentWords, windowWords } from "./sop/words.ts";
@@ -104,7 +104,9 @@ export function diffPlaybooks(before: PlaybookModel, after: PlaybookModel): Play
     field("applies when", o.when === s.when, o.when ?? "always", s.when ?? "always");
     field("expected result", o.expected_result === s.expected_result, o.expected_result ?? "none", s.expected_result ?? "none");
     const deliverable = (x: Step) =>
-      x.deliverable ? `${x.deliverable.title}${x.deliverable.template ? ` (${x.deliverable.template})` : ""}` : "none";
+      deliverablesOf(x)
+        .map((d) => `${d.title}${d.template ? ` (${d.template})` : ""}`)
+        .join("; ") || "none";
     field("deliverable", deliverable(o) === deliverable(s), deliverable(o), deliverable(s));
     const deps = (e: StepEntry, ctx: BuildContext) => e.after.map((id) => ctx.number(id) || id).join(", ") || "the start";
     field("starts after", json(old.after) === json(entry.after), deps(old, a), deps(entry, b));

@@ -1,5 +1,6 @@
 // Seed 002's quality checklist, step by step: every step actionable, with a timeline,
 // handoffs that name both sides, sign-offs the signer can reach, one accountable role.
+import { deliverablesOf } from "../../playbook/schema.ts";
 import type { LintRule } from "../rule.ts";
 
 export const stepActionable: LintRule = {
@@ -9,7 +10,7 @@ export const stepActionable: LintRule = {
   description: "Every step has an owner and an expected result, a deliverable, a sign-off or a decision.",
   *check({ order }) {
     for (const { step, path } of order) {
-      if (!step.expected_result && !step.deliverable && !step.gate && !step.decision) {
+      if (!step.expected_result && deliverablesOf(step).length === 0 && !step.gate && !step.decision) {
         yield {
           path: [...path, "id"],
           message: `step "${step.id}" says neither what it produces nor how to tell it is done`,
@@ -138,12 +139,13 @@ export const templateReferenced: LintRule = {
   description: "Deliverables name the template they are written from.",
   *check({ order }) {
     for (const { step, path } of order) {
-      if (step.deliverable && !step.deliverable.template && !step.template) {
-        yield {
-          path: [...path, "deliverable"],
-          message: `the deliverable "${step.deliverable.title}" has no template`,
-          fix: "add template: with a template id",
-        };
+      if (step.template) continue;
+      const all = [
+        ...(step.deliverable ? [{ d: step.deliverable, at: ["deliverable"] }] : []),
+        ...step.deliverables.map((d, i) => ({ d, at: ["deliverables", i] })),
+      ];
+      for (const { d, at } of all.filter(({ d }) => !d.template)) {
+        yield { path: [...path, ...at], message: `the deliverable "${d.title}" has no template`, fix: "add template: with a template id" };
       }
     }
   },

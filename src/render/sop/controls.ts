@@ -3,7 +3,7 @@
 // references, revision history and the approval block.
 
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import type { Addendum, EventType, Kpi, Rule } from "../../playbook/schema.ts";
+import { type Addendum, deliverablesOf, type EventType, type Kpi, type Rule } from "../../playbook/schema.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
@@ -20,11 +20,11 @@ function stepNumbers(ctx: BuildContext, ids: readonly string[]): string {
 export function deliverablesSection(ctx: BuildContext): Block[] {
   const p = ctx.playbook;
   const entries = ctx.entries();
-  const deliverables = entries.filter((e) => e.step.deliverable);
+  const deliverables = entries.flatMap((e) => deliverablesOf(e.step).map((d) => ({ e, d })));
   const usedIn = (id: string) =>
     stepNumbers(
       ctx,
-      entries.filter((e) => e.step.template === id || e.step.deliverable?.template === id).map((e) => e.step.id),
+      entries.filter((e) => e.step.template === id || deliverablesOf(e.step).some((d) => d.template === id)).map((e) => e.step.id),
     );
   const blocks: Block[] = [ctx.section("Deliverables, Templates and Forms")];
   if (deliverables.length > 0) {
@@ -36,11 +36,11 @@ export function deliverablesSection(ctx: BuildContext): Block[] {
         { title: "Owner", weight: 3 },
         { title: "Template", weight: 2 },
       ],
-      rows: deliverables.map((e) => [
-        ctx.t(e.step.deliverable?.title ?? ""),
+      rows: deliverables.map(({ e, d }) => [
+        ctx.t(d.title),
         plain(ctx.number(e.step.id)),
         plain(ctx.roleTitle(e.step.owner)),
-        e.step.deliverable?.template ? [text(ctx.fill.plain(e.step.deliverable.template), "code")] : cell(undefined),
+        d.template ? [text(ctx.fill.plain(d.template), "code")] : cell(undefined),
       ]),
     });
   } else blocks.push({ kind: "paragraph", text: plain("No step of this procedure produces a named deliverable.") });

@@ -1,6 +1,8 @@
 // The checklist job aid: one printable page per phase, for daily use. Each step is a box to tick
 // with its owner and deadline, its checklist items, its checkpoint, its decision rules and what
 // "done" means; blanks for the client, the date and the initials.
+
+import { deliverablesOf } from "../../playbook/schema.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
@@ -64,7 +66,11 @@ function stepItem(ctx: BuildContext, stepId: string): ListItem {
     ]);
   }
   if (step.expected_result) notes.push([strong("Done when:"), text(" "), ...ctx.proseInline(step.expected_result)]);
-  else if (step.deliverable) notes.push([strong("Done when:"), text(" "), ...ctx.t(step.deliverable.title), text(" is delivered.")]);
+  else if (deliverablesOf(step).length > 0) {
+    const titles = deliverablesOf(step).map((d) => ctx.t(d.title));
+    const joined = titles.flatMap((t, i) => (i === 0 ? t : [text(i === titles.length - 1 ? " and " : ", "), ...t]));
+    notes.push([strong("Done when:"), text(" "), ...joined, text(titles.length > 1 ? " are delivered." : " is delivered.")]);
+  }
   const blocks: Block[] = [];
   if (children.length > 0) blocks.push({ kind: "list", style: "check", items: children });
   if (notes.length > 0) blocks.push({ kind: "list", style: "bullet", items: notes.map((n) => ({ text: n })) });

@@ -3,7 +3,7 @@
 
 import type { StepEntry } from "../../playbook/model.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import type { Cadence, Phase, Step } from "../../playbook/schema.ts";
+import { type Cadence, deliverablesOf, type Phase, type Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
@@ -247,14 +247,22 @@ function deliverableBlocks(ctx: BuildContext, step: Step): Block[] {
     const title = ctx.playbook.templates[id]?.title ?? ctx.playbook.references.find((r) => r.id === id)?.title;
     return [text(ctx.fill.plain(id), "code"), ...(title ? [text(` (${ctx.fill.plain(title)})`)] : [])];
   };
-  if (step.deliverable) {
-    const d = step.deliverable;
+  const deliverables = deliverablesOf(step);
+  const lines = deliverables.map((d) => {
     const line: Inline[] = [...ctx.t(d.title)];
     if (d.template) line.push(text(" — use template "), ...templateRef(d.template));
     if (d.location) line.push(text(" — filed in "), ...ctx.t(d.location));
-    blocks.push(labelled("Deliverable", line));
-  }
-  if (step.template && step.template !== step.deliverable?.template) blocks.push(labelled("Use template", templateRef(step.template)));
+    return line;
+  });
+  const [only] = lines;
+  if (only && lines.length === 1) blocks.push(labelled("Deliverable", only));
+  else if (lines.length > 1)
+    blocks.push(
+      { kind: "paragraph", text: [strong("Deliverables:")] },
+      { kind: "list", style: "bullet", items: lines.map((line) => ({ text: line })) },
+    );
+  if (step.template && !deliverables.some((d) => d.template === step.template))
+    blocks.push(labelled("Use template", templateRef(step.template)));
   return blocks;
 }
 

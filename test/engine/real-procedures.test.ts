@@ -139,7 +139,10 @@ describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () =>
       m,
       { customer_type: "legal_entity" },
       {
-        entity_beneficial_ownership_certification: { owners: [{ full_name: "Ana Ruiz", ownership: 60 }], control_person: [{ full_name: "Ben Okafor" }] },
+        entity_beneficial_ownership_certification: {
+          owners: [{ full_name: "Ana Ruiz", ownership: 60 }],
+          control_person: [{ full_name: "Ben Okafor" }],
+        },
         entity_collect_owner_information: owners,
         entity_verify_entity: clear.entity_verification,
         entity_verify_owners: { owners_verified: true },

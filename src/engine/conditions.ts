@@ -8,7 +8,11 @@ const DAY = 86_400_000;
 
 export function trainingFigures(ctx: EngineContext, state: ProjectState): Record<string, unknown> {
   const tracks = Object.entries(ctx.model.playbook.training?.tracks ?? {}).filter(([, t]) => t.required);
-  const records = state.training;
+  // A retake replaces the earlier result: each person's latest record per track counts, so a failed
+  // first attempt does not hold a training loop open forever after the retake passes.
+  const latest = new Map<string, (typeof state.training)[number]>();
+  for (const record of state.training) latest.set(`${record.track}\u0000${record.person}`, record);
+  const records = [...latest.values()];
   const passedTracks = tracks.filter(([id]) => records.some((r) => r.track === id && r.passed)).length;
   const average = records.length === 0 ? 0 : records.reduce((sum, r) => sum + r.score, 0) / records.length;
   return {

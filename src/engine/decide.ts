@@ -8,6 +8,7 @@ import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
+import { checkExtensionLimits } from "./extensions.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
 import { checkSubmission, type RequiredIf } from "./form-values.ts";
 import { openIncident, openIncidentOn } from "./incidents.ts";
@@ -40,24 +41,49 @@ function requireOpen(state: StepState): void {
   }
 }
 
-/** Why a step cannot complete yet, or undefined when it can. */
-function blockers(draft: Draft, def: Step, state: StepState): string[] {
+/** The named item of a repeated step, still to do: or an error saying why not. */
+function requireItem(def: Step, state: StepState, item: string | undefined): void {
+  if (item === undefined) return;
+  if (!state.items || !(item in state.items))
+    throw new EngineError("not_found", `step "${def.id}" has no item "${item}"`, { field: "item", item });
+  if (state.items[item] !== null) throw new EngineError("illegal_state", `item "${item}" is already done`, { field: "item", item });
+}
+
+/**
+ * The work of a step, or of one item of a repeated step. An item's work is its own ticks, answers
+ * and sign-offs over the step's (work recorded for the whole step counts for every item).
+ */
+function workOf(draft: Draft, def: Step, state: StepState, item: string | undefined) {
+  const own = item === undefined ? undefined : state.itemWork?.[item];
+  const answers = def.form ? (draft.state.forms[def.form] ?? {}) : {};
+  return {
+    ticked: (key: string) => own?.checklist?.[key] === true || (own?.checklist?.[key] === undefined && state.checklist[key] === true),
+    answers: own?.values ? { ...answers, ...own.values } : answers,
+    approvals: own?.approvals ? { ...state.approvals, ...own.approvals } : state.approvals,
+  };
+}
+
+/** Why a step (or one item of a repeated step) cannot complete yet; empty when it can. */
+function blockers(draft: Draft, def: Step, state: StepState, item?: string): string[] {
   const reasons: string[] = [];
-  if (!def.decision && def.checklist.length > 0) {
+  const work = workOf(draft, def, state, item);
+  // A repeated step's checklist, form and sign-off were each item's, checked as the item completed.
+  const perItem = item === undefined && state.items !== undefined && Object.keys(state.items).length > 0;
+  if (!def.decision && def.checklist.length > 0 && !perItem) {
     const values = conditionValues(draft.ctx, draft.state, draft.now, def.id);
-    const missing = requiredChecklist(draft.ctx, def.id, values).filter((key) => state.checklist[key] !== true);
+    const missing = requiredChecklist(draft.ctx, def.id, values).filter((key) => !work.ticked(key));
     if (missing.length > 0) reasons.push(`checklist items not ticked: ${missing.join(", ")}`);
   }
-  if (def.form) {
+  if (def.form && !perItem) {
     const form = draft.ctx.model.playbook.forms[def.form];
-    const values = draft.state.forms[def.form] ?? {};
+    const values = work.answers;
     const missing = Object.entries(form?.fields ?? {})
       .filter(([id, field]) => field.required && (values[id] === undefined || values[id] === ""))
       .map(([id]) => id);
     if (missing.length > 0) reasons.push(`form "${def.form}" is missing required fields: ${missing.join(", ")}`);
   }
-  if (def.gate) {
-    const approved = def.gate.approvers.filter((r) => state.approvals[r]?.decision === "approved");
+  if (def.gate && !perItem) {
+    const approved = def.gate.approvers.filter((r) => work.approvals[r]?.decision === "approved");
     const needed = def.gate.rule === "any" ? approved.length === 0 : approved.length < def.gate.approvers.length;
     if (needed)
       reasons.push(`waiting for sign-off by ${def.gate.approvers.filter((r) => !approved.includes(r)).join(", ")}: ${def.gate.sign_off}`);
@@ -67,7 +93,7 @@ function blockers(draft: Draft, def: Step, state: StepState): string[] {
     const failing = def.training.filter((track) => !draft.state.training.some((r) => r.track === track && r.score >= passMark));
     if (failing.length > 0) reasons.push(`training not passed (pass mark ${passMark}%): ${failing.join(", ")}`);
   }
-  if (state.items) {
+  if (state.items && item === undefined) {
     const open = Object.entries(state.items)
       .filter(([, at]) => at === null)
       .map(([item]) => item);
@@ -206,6 +232,12 @@ function handle(draft: Draft, command: Command): void {
       const owner = typeof item === "string" ? undefined : item.owner;
       if (!canAct(actor, def, owner)) throw new EngineError("forbidden", `your roles cannot tick items of "${def.id}"`, { step: def.id });
       requireOpen(state);
+      requireItem(def, state, command.for);
+      if (command.for !== undefined) {
+        if (state.itemWork?.[command.for]?.checklist?.[command.item] === command.checked) return;
+        draft.emit({ type: "checklist.ticked", step: def.id, item: command.item, checked: command.checked, for: command.for });
+        return;
+      }
       if (state.checklist[command.item] === command.checked) return;
       draft.emit({ type: "checklist.ticked", step: def.id, item: command.item, checked: command.checked });
       return;
@@ -216,6 +248,7 @@ function handle(draft: Draft, command: Command): void {
       if (!def.form) throw new EngineError("invalid", `step "${def.id}" has no form`, { step: def.id });
       if (!canAct(actor, def)) throw new EngineError("forbidden", `your roles cannot fill the form of "${def.id}"`, { step: def.id });
       requireOpen(state);
+      requireItem(def, state, command.item);
       const form = draft.ctx.model.playbook.forms[def.form];
       for (const key of Object.keys(command.values)) {
         if (!form?.fields[key]) throw new EngineError("invalid", `form "${def.form}" has no field "${key}"`, { field: key });
@@ -230,7 +263,7 @@ function handle(draft: Draft, command: Command): void {
         return !result.ok || result.value === true;
       };
       const checked = form
-        ? checkSubmission(form, command.values, draft.state.forms[def.form], requiredIf)
+        ? checkSubmission(form, command.values, workOf(draft, def, state, command.item).answers, requiredIf)
         : { problems: [], values: command.values };
       const problems = checked.problems;
       if (problems.length > 0) {
@@ -245,7 +278,13 @@ function handle(draft: Draft, command: Command): void {
             : fieldErrors.map((e) => e.message).join("; ");
         throw new EngineError("invalid", message, { fields: problems.map((p) => p.field), fieldErrors });
       }
-      draft.emit({ type: "form.submitted", step: def.id, form: def.form, values: checked.values });
+      draft.emit({
+        type: "form.submitted",
+        step: def.id,
+        form: def.form,
+        values: checked.values,
+        ...(command.item !== undefined ? { item: command.item } : {}),
+      });
       return;
     }
     case "approve":
@@ -258,6 +297,7 @@ function handle(draft: Draft, command: Command): void {
       if (!canApprove(actor, command.role))
         throw new EngineError("forbidden", `only ${command.role} signs "${def.id}"`, { role: command.role });
       requireOpen(state);
+      requireItem(def, state, command.item);
       if (command.type === "reject" && !command.comment)
         throw new EngineError("invalid", "a rejection needs a comment saying what to change", { field: "comment" });
       draft.emit({
@@ -265,6 +305,7 @@ function handle(draft: Draft, command: Command): void {
         step: def.id,
         role: command.role,
         ...(command.comment ? { comment: command.comment } : {}),
+        ...(command.item !== undefined ? { item: command.item } : {}),
       });
       return;
     }
@@ -277,9 +318,14 @@ function handle(draft: Draft, command: Command): void {
       if (!command.reason.trim()) throw new EngineError("invalid", "withdrawing a sign-off needs a reason", { field: "reason" });
       // Once the step is done its sign-off is part of the record: reopen the step instead.
       requireOpen(state);
-      if (!state.approvals[command.role])
+      requireItem(def, state, command.item);
+      const signed = command.item === undefined ? state.approvals : (state.itemWork?.[command.item]?.approvals ?? {});
+      if (!signed[command.role])
         throw new EngineError("illegal_state", `${command.role} has not signed "${def.id}"`, { step: def.id, role: command.role });
-      draft.emit({ type: "gate.withdrawn", step: def.id, role: command.role }, command.reason);
+      draft.emit(
+        { type: "gate.withdrawn", step: def.id, role: command.role, ...(command.item !== undefined ? { item: command.item } : {}) },
+        command.reason,
+      );
       return;
     }
     case "complete_step":
@@ -289,10 +335,14 @@ function handle(draft: Draft, command: Command): void {
       if (!canAct(actor, def)) throw new EngineError("forbidden", `your roles do not own "${def.id}"`, { step: def.id });
       if (command.type === "complete_step" && command.item !== undefined) {
         requireOpen(state);
-        if (!state.items || !(command.item in state.items))
-          throw new EngineError("not_found", `step "${def.id}" has no item "${command.item}"`, { item: command.item });
-        if (state.items[command.item] !== null)
-          throw new EngineError("illegal_state", `item "${command.item}" is already done`, { item: command.item });
+        requireItem(def, state, command.item);
+        const reasons = blockers(draft, def, state, command.item);
+        if (reasons.length > 0)
+          throw new EngineError("illegal_state", `item "${command.item}" of "${def.id}" cannot complete: ${reasons.join("; ")}`, {
+            step: def.id,
+            item: command.item,
+            reasons,
+          });
         draft.emit({ type: "item.completed", step: def.id, item: command.item });
         if (Object.values(draft.state.steps[def.id]?.items ?? {}).some((at) => at === null)) return;
       }
@@ -315,13 +365,18 @@ function handle(draft: Draft, command: Command): void {
     case "extend_deadline": {
       requireActive(draft);
       const { def, state } = step(draft, command.step);
-      if (!canManage(actor) && !canAct(actor, def, undefined, true))
-        throw new EngineError("forbidden", `only the accountable role or CS operations can extend "${def.id}"`, { step: def.id });
+      const policy = def.extension;
+      const mayExtend = policy?.by ? actor.roles.some((role) => policy.by?.includes(role)) : canAct(actor, def, undefined, true);
+      if (!canManage(actor) && !mayExtend) {
+        const who = policy?.by ? policy.by.join(", ") : "the accountable role";
+        throw new EngineError("forbidden", `only ${who} or CS operations can extend "${def.id}"`, { step: def.id });
+      }
       if (!command.reason.trim()) throw new EngineError("invalid", "an extension needs a reason", { field: "reason" });
       requireOpen(state);
       if (Number.isNaN(Date.parse(command.until))) throw new EngineError("invalid", "until is not a date-time", { field: "until" });
       if (state.dueAt !== undefined && command.until <= state.dueAt)
         throw new EngineError("invalid", `the new deadline must be after ${state.dueAt}`, { field: "until" });
+      checkExtensionLimits(draft, def, state, new Date(command.until).toISOString());
       draft.emit({ type: "deadline.extended", step: def.id, dueAt: new Date(command.until).toISOString() }, command.reason);
       return;
     }

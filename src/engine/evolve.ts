@@ -4,7 +4,7 @@
 import { checklistKey, type EngineContext } from "./context.ts";
 import { assertNever } from "./errors.ts";
 import { shift } from "./schedule.ts";
-import type { ProjectEvent, ProjectState, StepState } from "./types.ts";
+import type { Approval, ItemWork, ProjectEvent, ProjectState, StepState } from "./types.ts";
 
 function withStep(state: ProjectState, id: string, change: (step: StepState) => StepState): ProjectState {
   const step = state.steps[id];
@@ -21,11 +21,31 @@ function freshStep(step: StepState, status: StepState["status"]): StepState {
     targetAt: _t,
     remindedAt: _r,
     overdueAt: _v,
+    extensions: _x,
+    originalDueAt: _od,
     branch: _b,
     opensAt: _p,
     ...rest
   } = step;
-  return { ...rest, status, approvals: {} };
+  // A fresh attempt collects its sign-offs again, each item's too.
+  const itemWork = rest.itemWork
+    ? Object.fromEntries(Object.entries(rest.itemWork).map(([id, work]) => [id, { ...work, approvals: {} }]))
+    : undefined;
+  return { ...rest, status, approvals: {}, ...(itemWork ? { itemWork } : {}) };
+}
+
+/** Change one item's own work of a repeated step. */
+function withItem(state: ProjectState, id: string, item: string, change: (work: ItemWork) => ItemWork): ProjectState {
+  return withStep(state, id, (s) => ({ ...s, itemWork: { ...s.itemWork, [item]: change(s.itemWork?.[item] ?? {}) } }));
+}
+
+function approval(event: Extract<ProjectEvent, { type: "gate.approved" | "gate.rejected" }>): Approval {
+  return {
+    decision: event.type === "gate.approved" ? "approved" : "rejected",
+    by: event.actor,
+    at: event.at,
+    ...(event.comment ? { comment: event.comment } : {}),
+  };
 }
 
 export function initialState(ctx: EngineContext, event: Extract<ProjectEvent, { type: "project.started" }>): ProjectState {
@@ -86,6 +106,7 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
         ...freshStep(s, "open"),
         attempt: s.attempt + 1,
         openedAt: event.at,
+        ...(s.firstAllowanceMs === undefined && event.dueAt ? { firstAllowanceMs: Date.parse(event.dueAt) - Date.parse(event.at) } : {}),
         ...(event.dueAt ? { dueAt: event.dueAt } : {}),
         ...(event.targetAt ? { targetAt: event.targetAt } : {}),
       }));
@@ -94,28 +115,45 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "step.started":
       return withStep(state, event.step, (s) => ({ ...s, status: "in_progress", startedAt: event.at }));
     case "checklist.ticked":
+      if (event.for !== undefined)
+        return withItem(state, event.step, event.for, (w) => ({ ...w, checklist: { ...w.checklist, [event.item]: event.checked } }));
       return withStep(state, event.step, (s) => ({ ...s, checklist: { ...s.checklist, [event.item]: event.checked } }));
     case "form.submitted":
+      if (event.item !== undefined)
+        return withItem(state, event.step, event.item, (w) => ({ ...w, values: { ...w.values, ...event.values } }));
       return { ...state, forms: { ...state.forms, [event.form]: { ...state.forms[event.form], ...event.values } } };
     case "gate.approved":
     case "gate.rejected":
-      return withStep(state, event.step, (s) => ({
-        ...s,
-        approvals: {
-          ...s.approvals,
-          [event.role]: {
-            decision: event.type === "gate.approved" ? "approved" : "rejected",
-            by: event.actor,
-            at: event.at,
-            ...(event.comment ? { comment: event.comment } : {}),
-          },
-        },
-      }));
+      if (event.item !== undefined)
+        return withItem(state, event.step, event.item, (w) => ({ ...w, approvals: { ...w.approvals, [event.role]: approval(event) } }));
+      return withStep(state, event.step, (s) => ({ ...s, approvals: { ...s.approvals, [event.role]: approval(event) } }));
     case "gate.withdrawn":
+      if (event.item !== undefined)
+        return withItem(state, event.step, event.item, (w) => {
+          const { [event.role]: _withdrawn, ...approvals } = w.approvals ?? {};
+          return { ...w, approvals };
+        });
       return withStep(state, event.step, (s) => {
         const { [event.role]: _withdrawn, ...approvals } = s.approvals;
         return { ...s, approvals };
       });
+    case "step.excluded":
+      return withStep(state, event.step, (s) => ({ ...s, status: "not_applicable", decidedAt: event.at }));
+    case "step.included": {
+      const items = event.items;
+      return withStep(state, event.step, (s) => ({
+        ...s,
+        decidedAt: event.at,
+        ...(items ? { items: Object.fromEntries(items.map((i) => [i, null])) } : {}),
+        ...(event.labels && Object.keys(event.labels).length > 0 ? { itemLabels: event.labels } : {}),
+      }));
+    }
+    case "occurrence.added":
+      return withStep(state, event.step, (s) => ({
+        ...s,
+        items: { ...s.items, [event.item]: null },
+        itemLabels: { ...s.itemLabels, [event.item]: event.label },
+      }));
     case "item.completed":
       return withStep(state, event.step, (s) => ({ ...s, items: { ...s.items, [event.item]: event.at } }));
     case "step.completed":
@@ -136,7 +174,12 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "deadline.extended":
       return withStep(state, event.step, (s) => {
         const { overdueAt: _o, remindedAt: _r, ...rest } = s;
-        return { ...rest, dueAt: event.dueAt };
+        return {
+          ...rest,
+          dueAt: event.dueAt,
+          extensions: (s.extensions ?? 0) + 1,
+          ...((s.originalDueAt ?? s.dueAt) ? { originalDueAt: s.originalDueAt ?? s.dueAt } : {}),
+        };
       });
     case "step.reminded":
       return withStep(state, event.step, (s) => ({ ...s, remindedAt: event.at }));

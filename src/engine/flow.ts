@@ -8,6 +8,7 @@ import { stepEntry } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { openIncident, openIncidentOn, stepHeld } from "./incidents.ts";
 import { react } from "./reactions.ts";
+import { decideAtReachability } from "./run-time.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
 import { type Instant, SATISFIED } from "./types.ts";
 
@@ -21,11 +22,30 @@ export function phaseDeadline(window: Window | undefined): Deadline | undefined 
   return { kind: "day", day, anchor: window.anchor, text: window.text };
 }
 
+/**
+ * A step the flow comes back to (a loop's retest) gets at least the time its first pass had: a
+ * fixed point ("by Day 40", "24h after handoff") would otherwise make every later pass overdue the
+ * moment it opens. Deadlines counted from opening re-anchor by themselves.
+ */
+function reanchored(
+  draft: Draft,
+  id: string,
+  deadline: Deadline | undefined,
+  at: Instant,
+  resolved: Instant | undefined,
+): Instant | undefined {
+  const allowance = draft.state.steps[id]?.firstAllowanceMs;
+  if (!deadline || resolved === undefined || allowance === undefined || allowance <= 0) return resolved;
+  if (deadline.kind === "offset" && deadline.anchor.kind === "activation") return resolved;
+  const pass = new Date(Date.parse(at) + allowance).toISOString();
+  return pass > resolved ? pass : resolved;
+}
+
 function openStep(draft: Draft, id: string, at: Instant): void {
   const entry = stepEntry(draft.ctx, id);
   const def = entry.step;
   const deadline = def.due ?? (def.on_demand ? undefined : phaseDeadline(entry.phase.window));
-  const resolved = deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined;
+  const resolved = reanchored(draft, id, deadline, at, deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined);
   // A phase deadline already past when the step opens (a late phase) gives no new SLA to breach.
   const dueAt = def.due || (resolved !== undefined && resolved > at) ? resolved : undefined;
   const targetAt = def.target ? resolveDeadline(draft.ctx, draft.state, def.target, at) : undefined;
@@ -145,6 +165,8 @@ export function openReadySteps(draft: Draft): void {
     if (state?.status !== "blocked" || !dependenciesMet(draft, step.id)) continue;
     // Its own condition failed at run time: it neither opens nor is left out until a retry.
     if (stepHeld(draft.state, step.id)) continue;
+    // A condition reading run-time values (forms, sign-offs) is decided now, once: left out, or on an incident.
+    if (!decideAtReachability(draft, step)) continue;
     if (step.opens && state.attempt === 0) {
       const opensAt = resolveDeadline(draft.ctx, draft.state, step.opens);
       if (opensAt === undefined) continue; // its anchor (e.g. go-live) has not happened yet
@@ -228,10 +250,31 @@ export function updateSurveys(draft: Draft): void {
   }
 }
 
+/**
+ * The onboarding is complete when its completing step is done; but when that step was skipped or
+ * left out, and all that is left are steps that open only after completion ("30 days after
+ * completion": the aftercare), the project completes now, or those steps would wait for a
+ * completion that can no longer come.
+ */
+function completeWhenOnlyAftercareIsLeft(draft: Draft): void {
+  const state = draft.state;
+  if (state.completedAt !== undefined) return;
+  let left = 0;
+  for (const id in state.steps) {
+    const status = state.steps[id]?.status;
+    if (status === undefined || SATISFIED.has(status) || status === "dormant") continue;
+    const opens = stepEntry(draft.ctx, id).step.opens;
+    if (status !== "blocked" || opens?.anchor.kind !== "completion") return;
+    left++;
+  }
+  if (left > 0) draft.emit({ type: "project.completed" }, "only steps that open after completion are left");
+}
+
 /** Milestones of the whole project: completion and closing. */
 export function settleProject(draft: Draft): void {
   const state = draft.state;
   if (state.status !== "active") return;
+  completeWhenOnlyAftercareIsLeft(draft);
   for (const id in state.steps) {
     const status = state.steps[id]?.status;
     if (status !== undefined && !SATISFIED.has(status) && status !== "dormant") return;
@@ -254,6 +297,7 @@ const FLOW_EVENTS: ReadonlySet<string> = new Set([
   "step.completed",
   "step.skipped",
   "step.activated",
+  "step.excluded",
   "step.reopened",
   "step.reblocked",
   "incident.resolved",

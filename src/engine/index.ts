@@ -13,6 +13,7 @@ import { evolve, initialState } from "./evolve.ts";
 import { settle } from "./flow.ts";
 import { openIncident } from "./incidents.ts";
 import { fire, ruleTarget } from "./reactions.ts";
+import { decidedAtStart } from "./run-time.ts";
 import {
   ACTIVE,
   type Actor,
@@ -114,6 +115,8 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
   // A condition that fails for this client's data holds its step (an incident), not the start.
   const failed: { step: string; expression: string; failure: Extract<Evaluation, { ok: false }> }[] = [];
   for (const { step } of model.order) {
+    // What reads run-time values (forms, sign-offs) is decided when the step becomes reachable (run-time.ts).
+    if (!decidedAtStart(step)) continue;
     if (step.when !== undefined) {
       const result = evaluate(ctx, step.when, {}, values);
       if (!result.ok) {

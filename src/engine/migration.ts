@@ -9,6 +9,7 @@ import { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
 import { settle } from "./flow.ts";
 import { canManage } from "./permissions.ts";
+import { decidedAtStart } from "./run-time.ts";
 import type { Actor, Instant, Outcome, ProjectState, StepStatus } from "./types.ts";
 
 export interface MigrationPlan {
@@ -51,7 +52,9 @@ export function planMigration(from: PlaybookModel, to: PlaybookModel, state: Pro
   for (const { step } of to.order) {
     const before = from.steps.get(step.id)?.step;
     if (!before) {
-      const result = step.when === undefined ? { ok: true as const, value: true } : evaluate(ctx, step.when, {}, values);
+      // A condition on run-time values (forms, sign-offs) is decided when the step becomes reachable (run-time.ts).
+      const result =
+        step.when === undefined || !decidedAtStart(step) ? { ok: true as const, value: true } : evaluate(ctx, step.when, {}, values);
       if (!result.ok) blockers.push(`the condition of new step "${step.id}" (${step.when}) fails for this project: ${result.error}`);
       const excluded = result.value !== true;
       added.push({ step: step.id, status: excluded ? "not_applicable" : step.on_demand ? "dormant" : "blocked" });
@@ -71,7 +74,9 @@ export function planMigration(from: PlaybookModel, to: PlaybookModel, state: Pro
   }
   for (const { step, status } of added) {
     const repeated = to.steps.get(step)?.step.repeat;
-    if (repeated && status === "blocked") blockers.push(`new step "${step}" repeats per item, which is only known at project start`);
+    const def = to.steps.get(step)?.step;
+    if (repeated && def && decidedAtStart(def) && status === "blocked")
+      blockers.push(`new step "${step}" repeats per item, which is only known at project start`);
   }
   return {
     from: { id: from.playbook.id, version: from.playbook.document.version },

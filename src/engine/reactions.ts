@@ -122,7 +122,13 @@ export function actionConditions(
 }
 
 /** Run a list of actions (a rule's or a decision branch's); `holds` says which apply (actionConditions). */
-export function runActions(draft: Draft, actions: readonly Action[], holds: readonly boolean[], source: string): void {
+export function runActions(
+  draft: Draft,
+  actions: readonly Action[],
+  holds: readonly boolean[],
+  source: string,
+  occurrence?: Pick<Occurrence, "subject" | "payload">,
+): void {
   for (const [i, action] of actions.entries()) {
     if (holds[i] !== true) continue;
     if (action.notify)
@@ -162,8 +168,15 @@ export function runActions(draft: Draft, actions: readonly Action[], holds: read
     }
     if (action.activate) {
       const step = draft.state.steps[action.activate.step];
-      if (step && (step.status === "dormant" || step.status === "done" || step.status === "skipped"))
-        draft.emit({ type: "step.activated", step: step.id }, `rule ${source}`);
+      const restartable = step && (step.status === "dormant" || step.status === "done" || step.status === "skipped");
+      if (step && restartable) draft.emit({ type: "step.activated", step: step.id }, `rule ${source}`);
+      // Each issue, each change request its own occurrence: one that comes while another is open is added, not lost.
+      if (step && draft.ctx.model.steps.get(step.id)?.step.per_occurrence && step.status !== "not_applicable") {
+        draft.emit(
+          { type: "occurrence.added", step: step.id, item: draft.mint("occurrence"), label: occurrenceLabel(occurrence, source) },
+          `rule ${source}`,
+        );
+      }
     }
     if (action.set_health && draft.state.health !== action.set_health.status)
       draft.emit({ type: "health.set", health: action.set_health.status }, action.set_health.reason);
@@ -194,7 +207,17 @@ export function fire(
     return;
   }
   draft.emit({ type: "rule.fired", rule: rule.id, subject: occurrence.subject });
-  runActions(draft, actions, conditions.holds, rule.id);
+  runActions(draft, actions, conditions.holds, rule.id, occurrence);
+}
+
+/** What an occurrence is called on its step: the issue's title, the change's kind, else what opened it. */
+function occurrenceLabel(occurrence: Pick<Occurrence, "subject" | "payload"> | undefined, source: string): string {
+  const payload = occurrence?.payload ?? {};
+  for (const key of ["title", "kind", "survey", "track", "step"]) {
+    const value = payload[key];
+    if (typeof value === "string" && value.trim() !== "") return value.trim();
+  }
+  return source;
 }
 
 /** React to an occurrence: the rule's condition, then its actions now or on a timer. */

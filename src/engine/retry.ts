@@ -6,6 +6,7 @@ import { conditionValues, type Evaluation, evaluate } from "./conditions.ts";
 import type { Draft } from "./draft.ts";
 import { EngineError } from "./errors.ts";
 import { fire, trigger } from "./reactions.ts";
+import { decidedAtStart, decideStep } from "./run-time.ts";
 import { ACTIVE, type Incident } from "./types.ts";
 
 function stillFails(incident: Incident, expression: string, failure: Extract<Evaluation, { ok: false }>): never {
@@ -26,6 +27,14 @@ function retryStepCondition(draft: Draft, incident: Incident): void {
   }
   const def = draft.ctx.model.steps.get(incident.step)?.step;
   const values = conditionValues(draft.ctx, draft.state, draft.now);
+  // Decided when reachable: check that it evaluates now; the flow then decides it (step.excluded
+  // or step.included), so the audit trail says the outcome in the same words as without incident.
+  if (def && !decidedAtStart(def)) {
+    const decision = decideStep(draft.ctx, def, draft.state.steps[incident.step], values);
+    if (decision.kind === "failed") stillFails(incident, decision.expression, decision.failure);
+    draft.emit({ type: "incident.resolved", id: incident.id });
+    return;
+  }
   let applies = true;
   let items: string[] | undefined;
   if (def?.when !== undefined) {

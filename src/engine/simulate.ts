@@ -81,10 +81,31 @@ export function passingValue(spec: ValueSpec, text = "Recorded in the simulation
 
 export function simulate(model: PlaybookModel, options: SimulationOptions): SimulationResult {
   const started = startProject(model, options.input, options.start);
-  const ctx = started.ctx;
-  let state = started.state;
-  const events: ProjectEvent[] = [...started.events];
-  const effects: { at: Instant; effect: Effect }[] = started.effects.map((effect) => ({ at: options.start, effect }));
+  return drive(
+    model,
+    {
+      ctx: started.ctx,
+      state: started.state,
+      events: started.events,
+      effects: started.effects.map((effect) => ({ at: options.start, effect })),
+    },
+    options,
+  );
+}
+
+/**
+ * The team working a project that is already under way (from `options.start`, day by day) until it
+ * closes or `maxDays` pass: how tests check that a project, whatever happened to it, can still finish.
+ */
+export function drive(
+  model: PlaybookModel,
+  from: { ctx: EngineContext; state: ProjectState; events: readonly ProjectEvent[]; effects?: readonly { at: Instant; effect: Effect }[] },
+  options: Omit<SimulationOptions, "input">,
+): SimulationResult {
+  const ctx = from.ctx;
+  let state = from.state;
+  const events: ProjectEvent[] = [...from.events];
+  const effects: { at: Instant; effect: Effect }[] = [...(from.effects ?? [])];
   const refused: { at: Instant; command: Command; error: string }[] = [];
   const playbook = model.playbook;
   const sides = new Map(Object.entries(playbook.roles).map(([id, r]) => [id, r.side]));
@@ -123,7 +144,11 @@ export function simulate(model: PlaybookModel, options: SimulationOptions): Simu
       send({ type: "submit_form", step: def.id, values }, owner, at);
     }
     for (const track of def.training) {
-      send({ type: "record_training", track, person: "trainee", score: options.trainingScore?.(track, step.attempt) ?? 95 }, owner, at);
+      // The trainee, and whoever failed this track before (a retake is what additional training is for).
+      const retakes = state.training.filter((r) => r.track === track && !r.passed).map((r) => r.person);
+      for (const person of new Set(["trainee", ...retakes])) {
+        send({ type: "record_training", track, person, score: options.trainingScore?.(track, step.attempt) ?? 95 }, owner, at);
+      }
     }
     for (const role of def.gate?.approvers ?? []) {
       if (state.steps[def.id]?.approvals[role]?.decision !== "approved") {

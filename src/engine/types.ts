@@ -48,6 +48,13 @@ export interface Approval {
   readonly comment?: string;
 }
 
+/** One item of a repeated step: its own form answers, checklist and sign-offs. */
+export interface ItemWork {
+  readonly values?: Readonly<Record<string, unknown>>;
+  readonly checklist?: Readonly<Record<string, boolean>>;
+  readonly approvals?: Readonly<Record<string, Approval>>;
+}
+
 export interface StepState {
   readonly id: string;
   readonly status: StepStatus;
@@ -60,10 +67,24 @@ export interface StepState {
   readonly targetAt?: Instant;
   readonly remindedAt?: Instant;
   readonly overdueAt?: Instant;
+  /** Extensions granted in this pass, and the deadline before the first of them. */
+  readonly extensions?: number;
+  readonly originalDueAt?: Instant;
+  /** The time the first pass had (its deadline minus its opening, in ms): a later pass gets at least as much. */
+  readonly firstAllowanceMs?: number;
   readonly checklist: Readonly<Record<string, boolean>>;
   readonly approvals: Readonly<Record<string, Approval>>;
   /** For `repeat: for_each` steps: each item with its own completion. */
   readonly items?: Readonly<Record<string, Instant | null>>;
+  /** What each item is called (a records row's `label:`), where it is not its id. */
+  readonly itemLabels?: Readonly<Record<string, string>>;
+  /** Each item's own work: its form answers, checklist ticks and sign-offs (absent before any). */
+  readonly itemWork?: Readonly<Record<string, ItemWork>>;
+  /**
+   * When the step's run-time condition (a `when:` or `for_each:` reading forms or other run-time
+   * values) was decided: once, when the step first became reachable.
+   */
+  readonly decidedAt?: Instant;
   readonly branch?: string;
   readonly skipReason?: string;
 }
@@ -194,12 +215,49 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "step.opened"; readonly step: string; readonly dueAt?: Instant; readonly targetAt?: Instant }
     | { readonly type: "step.scheduled"; readonly step: string; readonly opensAt: Instant }
     | { readonly type: "step.started"; readonly step: string }
-    | { readonly type: "checklist.ticked"; readonly step: string; readonly item: string; readonly checked: boolean }
-    | { readonly type: "form.submitted"; readonly step: string; readonly form: string; readonly values: Readonly<Record<string, unknown>> }
-    | { readonly type: "gate.approved" | "gate.rejected"; readonly step: string; readonly role: string; readonly comment?: string }
+    /** `item` is the checklist item; `for` the repeated step's item it was ticked for (absent: the step). */
+    | { readonly type: "checklist.ticked"; readonly step: string; readonly item: string; readonly checked: boolean; readonly for?: string }
+    /** `item`: the repeated step's item the answers are for (absent: the project's form). */
+    | {
+        readonly type: "form.submitted";
+        readonly step: string;
+        readonly form: string;
+        readonly values: Readonly<Record<string, unknown>>;
+        readonly item?: string;
+      }
+    | {
+        readonly type: "gate.approved" | "gate.rejected";
+        readonly step: string;
+        readonly role: string;
+        readonly comment?: string;
+        readonly item?: string;
+      }
     /** A sign-off (approval or rejection) taken back by its role before the step completed. */
-    | { readonly type: "gate.withdrawn"; readonly step: string; readonly role: string }
+    | { readonly type: "gate.withdrawn"; readonly step: string; readonly role: string; readonly item?: string }
+    /**
+     * A step whose condition reads run-time values (forms, gates, ...) became reachable and its
+     * `when:` did not hold (or its `for_each:` list was empty): it is left out. `expression` is what
+     * was evaluated, `inputs` the values it read.
+     */
+    | {
+        readonly type: "step.excluded";
+        readonly step: string;
+        readonly expression: string;
+        readonly inputs: Readonly<Record<string, unknown>>;
+      }
+    /**
+     * A step whose condition reads run-time values became reachable and applies: its `for_each:`
+     * items (ids, with their labels where they differ) are fixed now.
+     */
+    | {
+        readonly type: "step.included";
+        readonly step: string;
+        readonly items?: readonly string[];
+        readonly labels?: Readonly<Record<string, string>>;
+      }
     | { readonly type: "item.completed"; readonly step: string; readonly item: string }
+    /** A `per_occurrence` step opened again by a rule: one more item to do (each issue, each change). */
+    | { readonly type: "occurrence.added"; readonly step: string; readonly item: string; readonly label: string }
     | { readonly type: "step.completed"; readonly step: string; readonly branch?: string }
     | { readonly type: "step.looped"; readonly step: string; readonly branch: string; readonly to: string }
     | { readonly type: "step.activated"; readonly step: string }
@@ -303,10 +361,11 @@ export type Effect =
 export type Command =
   | { readonly type: "assign"; readonly role: string; readonly person: string }
   | { readonly type: "start_step"; readonly step: string }
-  | { readonly type: "tick_checklist"; readonly step: string; readonly item: string; readonly checked: boolean }
-  | { readonly type: "submit_form"; readonly step: string; readonly values: Readonly<Record<string, unknown>> }
-  | { readonly type: "approve" | "reject"; readonly step: string; readonly role: string; readonly comment?: string }
-  | { readonly type: "withdraw_approval"; readonly step: string; readonly role: string; readonly reason: string }
+  /** `for`: the repeated step's item (its id) the tick is for. */
+  | { readonly type: "tick_checklist"; readonly step: string; readonly item: string; readonly checked: boolean; readonly for?: string }
+  | { readonly type: "submit_form"; readonly step: string; readonly values: Readonly<Record<string, unknown>>; readonly item?: string }
+  | { readonly type: "approve" | "reject"; readonly step: string; readonly role: string; readonly comment?: string; readonly item?: string }
+  | { readonly type: "withdraw_approval"; readonly step: string; readonly role: string; readonly reason: string; readonly item?: string }
   | { readonly type: "complete_step"; readonly step: string; readonly item?: string }
   | { readonly type: "record_decision"; readonly step: string; readonly branch: string }
   | { readonly type: "skip_step"; readonly step: string; readonly reason: string }

@@ -6,7 +6,7 @@ import { compareDiagnostics, type Diagnostic, type Finding } from "../playbook/d
 import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
-import { optionalFactGuarded } from "./rules/conditions.ts";
+import { formFilledBefore, optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
 import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
@@ -23,6 +23,7 @@ export const RULES: readonly LintRule[] = [
   templateReferenced,
   decisionMeasurable,
   optionalFactGuarded,
+  formFilledBefore,
   dependencyCycles,
   unreachableSteps,
   blockedForever,

@@ -70,6 +70,8 @@ export interface ExpressionScope {
   readonly step?: boolean;
   readonly event?: EventType;
   readonly item?: string;
+  /** What the repeat item is: a text (a list of texts) or a record (a row of a records field). Default: text. */
+  readonly itemType?: "string" | "record";
 }
 
 export interface CheckResult {
@@ -105,7 +107,8 @@ export interface ExpressionValues {
   readonly training?: Record<string, unknown>;
   readonly project?: Record<string, unknown>;
   readonly event?: Record<string, unknown>;
-  readonly item?: string;
+  /** The repeat item: a text, or a row of a records field. */
+  readonly item?: unknown;
 }
 
 /** A JavaScript value as the CEL type declared for it: ints are bigints, missing values are zero values. */
@@ -173,7 +176,7 @@ export class ExpressionChecker {
   }
 
   #environment(scope: ExpressionScope): Environment {
-    const key = `${scope.step ? "s" : ""}|${scope.event ?? ""}|${scope.item ?? ""}`;
+    const key = `${scope.step ? "s" : ""}|${scope.event ?? ""}|${scope.item ?? ""}|${scope.itemType ?? ""}`;
     let env = this.#environments.get(key);
     if (!env) {
       env = new Environment({ unlistedVariablesAreDyn: false });
@@ -188,7 +191,7 @@ export class ExpressionChecker {
         if (typeof type === "string") env.registerVariable(name, type);
         else env.registerVariable({ name, schema: type as Record<string, string> });
       }
-      if (scope.item) env.registerVariable(scope.item, "string");
+      if (scope.item) env.registerVariable(scope.item, scope.itemType === "record" ? "map<string, dyn>" : "string");
       this.#environments.set(key, env);
     }
     return env;
@@ -197,7 +200,7 @@ export class ExpressionChecker {
   /** Evaluate a checked expression. Values are completed with zero values for what is not recorded yet. */
   evaluate(source: string, scope: ExpressionScope, values: ExpressionValues): unknown {
     const env = this.#environment(scope);
-    const key = `${scope.step ? "s" : ""}|${scope.event ?? ""}|${scope.item ?? ""}|${source}`;
+    const key = `${scope.step ? "s" : ""}|${scope.event ?? ""}|${scope.item ?? ""}|${scope.itemType ?? ""}|${source}`;
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       compiled = env.parse(source);
@@ -212,11 +215,13 @@ export class ExpressionChecker {
     context.facts = Object.fromEntries(
       Object.entries(context.facts as Record<string, unknown>).filter(([id]) => given[id] !== undefined && given[id] !== null),
     );
-    if (scope.item) context[scope.item] = String(values.item ?? "");
+    if (scope.item)
+      context[scope.item] =
+        scope.itemType === "record" ? (values.item && typeof values.item === "object" ? values.item : {}) : String(values.item ?? "");
     return fromCel(compiled(context));
   }
 
-  check(source: string, scope: ExpressionScope, expected: "bool" | "list"): CheckResult {
+  check(source: string, scope: ExpressionScope, expected: "bool" | "list" | "string"): CheckResult {
     let result: ReturnType<Environment["check"]>;
     try {
       result = this.#environment(scope).check(source);
@@ -231,15 +236,18 @@ export class ExpressionChecker {
     const regex = ExpressionChecker.#regexProblem(source);
     if (regex) return { ok: false, rule: "expr/regex", ...regex };
     const type = result.type ?? "dyn";
-    const fits = expected === "bool" ? type === "bool" || type === "dyn" : type.startsWith("list") || type === "dyn";
+    const fits = type === "dyn" || (expected === "list" ? type.startsWith("list") : type === expected);
     if (!fits) {
-      return {
-        ok: false,
-        type,
-        message: `the expression is ${type}, but a ${expected === "bool" ? "condition (bool)" : "list"} is needed here`,
-      };
+      const needed = expected === "bool" ? "condition (bool)" : expected === "string" ? "text (string)" : "list";
+      return { ok: false, type, message: `the expression is ${type}, but a ${needed} is needed here` };
     }
     return { ok: true, type };
+  }
+
+  /** What the items of a `repeat.for_each` list are: rows of a records field, or texts. */
+  itemTypeOf(forEach: string): "string" | "record" {
+    const result = this.check(forEach, {}, "list");
+    return result.ok && result.type?.startsWith("list<map") ? "record" : "string";
   }
 
   /**
@@ -251,7 +259,10 @@ export class ExpressionChecker {
     const unknown = /^(?:No such key|Unknown variable): (\S+)/.exec(message)?.[1];
     if (unknown === undefined) return { message };
     const parent = /([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\.\s*$/.exec(source.slice(0, offset))?.[1]?.split(".") ?? [];
-    let names: CelType = { ...this.#schemaFor(scope), ...(scope.item ? { [scope.item]: "string" } : {}) };
+    let names: CelType = {
+      ...this.#schemaFor(scope),
+      ...(scope.item ? { [scope.item]: scope.itemType === "record" ? {} : "string" } : {}),
+    };
     for (const segment of parent) {
       const next: CelType | undefined = typeof names === "string" ? undefined : names[segment];
       if (next === undefined || typeof next === "string") return { message };

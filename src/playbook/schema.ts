@@ -344,10 +344,31 @@ const Deliverable = z.strictObject({
   location: Text.optional(),
 });
 
-const Repeat = z.strictObject({
-  for_each: Expression.describe("A CEL list, known only when the project runs (e.g. facts.integrations)."),
-  as: Id.default("item"),
-});
+const Extension = z
+  .strictObject({
+    by: z
+      .array(Id)
+      .min(1)
+      .optional()
+      .describe("Roles that may extend the deadline. Default: the step's accountable role. CS operations always may, within the limits."),
+    up_to: DurationText.optional().describe("How far past the original deadline all extensions together may go (e.g. 2 weeks)."),
+    times: z.number().int().min(0).optional().describe("How many times it may be extended; 0: never."),
+  })
+  .describe("How, how often and by whom the step's deadline may be extended (“2 weeks by default, but can be extended once by 1 week”).");
+
+const Repeat = z
+  .strictObject({
+    for_each: Expression.describe(
+      "A CEL list, fixed when the step becomes reachable: a fact (facts.integrations), or a list or records field filled in an earlier step (forms.kyc.owners).",
+    ),
+    as: Id.default("item"),
+    label: Expression.optional().describe(
+      "What each item is called, a CEL string read from the item (e.g. item.name for a records row). Default: the item itself, or its row number.",
+    ),
+  })
+  .describe(
+    'Do the step once per item: each item has its own form, checklist and sign-off. e.g. {for_each: "forms.kyc.owners", label: "item.name"}',
+  );
 
 const Step = z.strictObject({
   id: Id,
@@ -362,11 +383,18 @@ const Step = z.strictObject({
   optional: z.boolean().default(false),
   on_demand: z.boolean().default(false).describe("Opened only by a decision branch or an automation."),
   next: Id.optional().describe("For on-demand steps: where the flow returns when done."),
+  per_occurrence: z
+    .boolean()
+    .default(false)
+    .describe(
+      "For on-demand steps rules open: each time (each issue, each change request) is its own occurrence with its own work; one that comes while another is open is added, never dropped.",
+    ),
   visible_to_client: z.boolean().default(false),
   opens: DeadlineText.optional().describe("Opens at a scheduled time instead of when its predecessors finish."),
   due: DeadlineText.optional(),
   target: DeadlineText.optional().describe("A soft target, earlier than the hard deadline."),
   lasts: DurationText.optional().describe("How long the activity itself runs (e.g. enhanced support)."),
+  extension: Extension.optional(),
   instructions: z.array(Prose).default([]),
   expected_result: Prose.optional(),
   deliverable: Deliverable.optional(),

@@ -65,7 +65,7 @@ export class SemanticChecker {
     });
   }
 
-  #expression(source: string | undefined, path: Path, scope: ExpressionScope, expected: "bool" | "list" = "bool"): void {
+  #expression(source: string | undefined, path: Path, scope: ExpressionScope, expected: "bool" | "list" | "string" = "bool"): void {
     if (source === undefined) return;
     // A comparison with a value the answer can never hold routes every client the same way.
     for (const bad of literalsOutsideOptions(this.#p, source)) {
@@ -263,6 +263,20 @@ export class SemanticChecker {
       this.#deadline(step.due, at("due"));
       this.#deadline(step.target, at("target"));
       this.#duration(step.lasts, at("lasts"));
+      this.#duration(step.extension?.up_to, at("extension", "up_to"));
+      if (step.per_occurrence && (!step.on_demand || step.repeat)) {
+        this.#error(
+          "step/per-occurrence",
+          at("per_occurrence"),
+          step.repeat
+            ? `step "${step.id}" repeats for each item already; it cannot also repeat per occurrence`
+            : `step "${step.id}" runs once in the flow, so it has no occurrences`,
+          step.repeat ? "remove per_occurrence: or repeat:" : "mark it on_demand: true and open it from a rule (activate:)",
+        );
+      }
+      step.extension?.by?.forEach((role, i) => {
+        this.#ref("role", role, at("extension", "by", i));
+      });
       this.#ref("template", step.deliverable?.template, at("deliverable", "template"));
       step.deliverables.forEach((d, i) => {
         this.#ref("template", d.template, at("deliverables", i, "template"));
@@ -286,9 +300,11 @@ export class SemanticChecker {
       });
       const itemName = step.repeat?.as;
       this.#expression(step.repeat?.for_each, at("repeat", "for_each"), {}, "list");
+      const itemType = step.repeat ? this.#expressions.itemTypeOf(step.repeat.for_each) : undefined;
+      if (step.repeat && itemName) this.#expression(step.repeat.label, at("repeat", "label"), { item: itemName, itemType }, "string");
       step.decision?.branches.forEach((branch, b) => {
         const bAt = at("decision", "branches", b);
-        const scope: ExpressionScope = { step: true, ...(itemName ? { item: itemName } : {}) };
+        const scope: ExpressionScope = { step: true, ...(itemName ? { item: itemName, itemType } : {}) };
         if ((branch.when === undefined) === (branch.otherwise === undefined)) {
           this.#error(
             "decision/branch-condition",

@@ -120,6 +120,15 @@ export interface TimelineStep {
   readonly dueAt: Instant | null;
   readonly gate: { readonly approvers: string[]; readonly approvals: Record<string, { decision: string; by: string; at: Instant }> } | null;
   readonly items: Readonly<Record<string, Instant | null>> | null;
+  readonly itemLabels: Record<string, string> | null;
+  readonly itemWork: Record<
+    string,
+    {
+      values: Record<string, unknown>;
+      checklist: Record<string, boolean>;
+      approvals: Record<string, { decision: string; by: string; at: Instant }>;
+    }
+  > | null;
 }
 
 export function isOverdue(step: { status: string; dueAt?: Instant; overdueAt?: Instant }, now: Instant): boolean {
@@ -175,6 +184,21 @@ export function timelineOf(model: PlaybookModel, state: ProjectState, now: Insta
               }
             : null,
           items: step.items ?? null,
+          itemLabels: step.itemLabels ? { ...step.itemLabels } : null,
+          itemWork: step.itemWork
+            ? Object.fromEntries(
+                Object.entries(step.itemWork).map(([item, work]) => [
+                  item,
+                  {
+                    values: { ...work.values },
+                    checklist: { ...work.checklist },
+                    approvals: Object.fromEntries(
+                      Object.entries(work.approvals ?? {}).map(([role, a]) => [role, { decision: a.decision, by: a.by, at: a.at }]),
+                    ),
+                  },
+                ]),
+              )
+            : null,
         },
       ];
     }),

@@ -31,6 +31,18 @@ export interface ClientFormField {
   readonly value: unknown;
 }
 
+/** One item of a repeated step, with its own checklist, form and sign-off. */
+export interface ClientItem {
+  readonly id: string;
+  readonly label: string;
+  readonly doneAt: Instant | null;
+  readonly checklist: ClientChecklistItem[];
+  readonly form: ClientStep["form"];
+  readonly gate: ClientStep["gate"];
+  readonly canComplete: boolean;
+  readonly actionNeeded: boolean;
+}
+
 export interface ClientStep {
   readonly id: string;
   readonly title: string;
@@ -51,6 +63,8 @@ export interface ClientStep {
     /** The roles this contact may sign as, now. */
     readonly canSignAs: string[];
   } | null;
+  /** A repeated step's items (null: not repeated); its checklist, form and sign-off are theirs. */
+  readonly items: ClientItem[] | null;
   readonly canComplete: boolean;
   /** Something here waits for this contact. */
   readonly actionNeeded: boolean;
@@ -140,56 +154,97 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
       const active = open && ACTIVE.has(step.status);
       if (active && currentPhase === null) currentPhase = clientTitle(phase);
       const owns = mine.has(def.owner) || (def.raci?.responsible ?? []).some((r) => mine.has(r)) || mine.has(def.raci?.accountable ?? "");
-      const checklist = def.checklist.flatMap((item, index): ClientChecklistItem[] => {
-        const key = checklistKey(item, index);
-        const text = typeof item === "string" ? item : item.text;
-        const itemOwner = typeof item === "string" ? undefined : item.owner;
-        const shown = typeof item === "string" || item.visible_to_client !== false;
-        if (!shown || (itemOwner !== undefined && !clientRoles.has(itemOwner) && !def.visible_to_client)) return [];
-        const canTick = active && (owns || (itemOwner !== undefined && mine.has(itemOwner)));
-        const readOnlyReason = canTick
-          ? null
-          : step.status === "done" || step.status === "skipped"
-            ? "This step is closed."
-            : !active
-              ? "You can tick this when the step opens."
-              : `Ticked by ${whoTicks(itemOwner ?? def.owner)}.`;
-        return [{ key, text, checked: step.checklist[key] === true, canTick, readOnlyReason }];
-      });
-      const formDef = def.form ? model.playbook.forms[def.form] : undefined;
-      const values = def.form ? (state.forms[def.form] ?? {}) : {};
-      const form =
-        def.form && formDef && (owns || clientRoles.has(def.owner))
+      // The work of the step, or of one item of a repeated step (its own over the step's).
+      const partsOf = (item?: string, itemActive = active) => {
+        const work = item === undefined ? undefined : step.itemWork?.[item];
+        const ticked = (key: string) => work?.checklist?.[key] ?? step.checklist[key] === true;
+        const approvals = work?.approvals ? { ...step.approvals, ...work.approvals } : step.approvals;
+        return stepParts(item === undefined ? {} : { ...work?.values }, ticked, approvals, itemActive);
+      };
+      const stepParts = (
+        ownAnswers: Readonly<Record<string, unknown>>,
+        ticked: (key: string) => boolean,
+        approvals: ProjectState["steps"][string]["approvals"],
+        active: boolean,
+      ) => {
+        const checklist = def.checklist.flatMap((item, index): ClientChecklistItem[] => {
+          const key = checklistKey(item, index);
+          const text = typeof item === "string" ? item : item.text;
+          const itemOwner = typeof item === "string" ? undefined : item.owner;
+          const shown = typeof item === "string" || item.visible_to_client !== false;
+          if (!shown || (itemOwner !== undefined && !clientRoles.has(itemOwner) && !def.visible_to_client)) return [];
+          const canTick = active && (owns || (itemOwner !== undefined && mine.has(itemOwner)));
+          const readOnlyReason = canTick
+            ? null
+            : step.status === "done" || step.status === "skipped"
+              ? "This step is closed."
+              : !active
+                ? "You can tick this when the step opens."
+                : `Ticked by ${whoTicks(itemOwner ?? def.owner)}.`;
+          return [{ key, text, checked: ticked(key), canTick, readOnlyReason }];
+        });
+        const formDef = def.form ? model.playbook.forms[def.form] : undefined;
+        const values = def.form ? { ...state.forms[def.form], ...ownAnswers } : {};
+        const form =
+          def.form && formDef && (owns || clientRoles.has(def.owner))
+            ? {
+                id: def.form,
+                title: formDef.title,
+                canSubmit: active && owns,
+                fields: Object.entries(formDef.fields).map(([id, field]) => ({
+                  id,
+                  label: field.label,
+                  type: field.type,
+                  required: field.required,
+                  requiredWhen: field.required_if ?? null,
+                  options: field.options ? [...field.options] : null,
+                  help: field.help ?? null,
+                  spec: specOf(field),
+                  value: values[id] ?? null,
+                })),
+              }
+            : null;
+        const gate = def.gate
           ? {
-              id: def.form,
-              title: formDef.title,
-              canSubmit: active && owns,
-              fields: Object.entries(formDef.fields).map(([id, field]) => ({
-                id,
-                label: field.label,
-                type: field.type,
-                required: field.required,
-                requiredWhen: field.required_if ?? null,
-                options: field.options ? [...field.options] : null,
-                help: field.help ?? null,
-                spec: specOf(field),
-                value: values[id] ?? null,
-              })),
+              signOff: def.gate.sign_off,
+              approvers: def.gate.approvers.map((role) => {
+                const approval = approvals[role];
+                return { role, title: titleOf(role), decision: approval?.decision ?? null, at: approval?.at ?? null };
+              }),
+              canSignAs: active ? def.gate.approvers.filter((role) => mine.has(role) && approvals[role]?.decision !== "approved") : [],
             }
           : null;
-      const gate = def.gate
-        ? {
-            signOff: def.gate.sign_off,
-            approvers: def.gate.approvers.map((role) => {
-              const approval = step.approvals[role];
-              return { role, title: titleOf(role), decision: approval?.decision ?? null, at: approval?.at ?? null };
-            }),
-            canSignAs: active ? def.gate.approvers.filter((role) => mine.has(role) && step.approvals[role]?.decision !== "approved") : [],
-          }
-        : null;
-      const canComplete = active && owns && !def.gate && !def.decision;
+        return { checklist, form, gate };
+      };
+      const itemEntries = Object.entries(step.items ?? {});
+      const items =
+        itemEntries.length === 0
+          ? null
+          : itemEntries.map(([id, doneAt]): ClientItem => {
+              const parts = partsOf(id, active && doneAt === null);
+              const canComplete = active && owns && doneAt === null && !def.decision;
+              return {
+                id,
+                label: step.itemLabels?.[id] ?? id,
+                doneAt,
+                ...parts,
+                canComplete,
+                actionNeeded:
+                  (parts.gate?.canSignAs.length ?? 0) > 0 ||
+                  canComplete ||
+                  (parts.form?.canSubmit ?? false) ||
+                  parts.checklist.some((c) => c.canTick && !c.checked),
+              };
+            });
+      // A repeated step's checklist, form and sign-off are each item's: they show under the items.
+      const { checklist, form, gate } = items ? { checklist: [], form: null, gate: null } : partsOf();
+      const canComplete = active && owns && !def.gate && !def.decision && items === null;
       const actionNeeded =
-        (gate?.canSignAs.length ?? 0) > 0 || canComplete || (form?.canSubmit ?? false) || checklist.some((c) => c.canTick && !c.checked);
+        (gate?.canSignAs.length ?? 0) > 0 ||
+        canComplete ||
+        (form?.canSubmit ?? false) ||
+        checklist.some((c) => c.canTick && !c.checked) ||
+        (items ?? []).some((i) => i.actionNeeded);
       const overdue = isOverdue(step, now);
       if (actionNeeded) owed.push({ step: def.id, title: clientTitle(def), dueAt: step.dueAt ?? null, overdue });
       return [
@@ -207,6 +262,7 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
           checklist,
           form,
           gate,
+          items,
           canComplete,
           actionNeeded,
         },

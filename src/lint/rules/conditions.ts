@@ -3,7 +3,7 @@
 // condition reads a fact that has no default without testing that it was given.
 import type { Path } from "../../playbook/diagnostics.ts";
 import { ExpressionChecker } from "../../playbook/expressions.ts";
-import type { PlaybookModel } from "../../playbook/model.ts";
+import { type PlaybookModel, stepActivators } from "../../playbook/model.ts";
 import type { Action } from "../../playbook/schema.ts";
 import type { LintRule } from "../rule.ts";
 
@@ -18,6 +18,7 @@ export function* conditionsOf({ playbook, order }: PlaybookModel): Generator<{ s
   for (const { step, path } of order) {
     if (step.when !== undefined) yield { source: step.when, path: [...path, "when"] };
     if (step.repeat) yield { source: step.repeat.for_each, path: [...path, "repeat", "for_each"] };
+    if (step.repeat?.label !== undefined) yield { source: step.repeat.label, path: [...path, "repeat", "label"] };
     for (const [i, item] of step.checklist.entries())
       if (typeof item !== "string" && item.when !== undefined) yield { source: item.when, path: [...path, "checklist", i, "when"] };
     for (const [i, branch] of (step.decision?.branches ?? []).entries()) {
@@ -54,6 +55,69 @@ export const optionalFactGuarded: LintRule = {
           message: `condition "${source}" reads facts.${fact}, which has no default: for a client without it the condition fails and the step waits on an incident`,
           fix: `write has(facts.${fact}) && ... (or give the fact a default)`,
         };
+      }
+    }
+  },
+};
+
+/** Every step that must finish (or decide to open it) before a step can become reachable. */
+function upstreamOf(model: PlaybookModel): (id: string) => ReadonlySet<string> {
+  const direct = new Map<string, string[]>();
+  const blocking: string[] = [];
+  for (const phase of model.playbook.phases) {
+    for (const step of phase.steps) direct.set(step.id, [...(model.steps.get(step.id)?.after ?? []), ...blocking]);
+    for (const step of phase.steps) if (step.gate?.blocks === "phase") blocking.push(step.id);
+  }
+  for (const [to, from] of stepActivators(model)) direct.set(to, [...(direct.get(to) ?? []), ...from]);
+  const cache = new Map<string, Set<string>>();
+  return (id) => {
+    const cached = cache.get(id);
+    if (cached) return cached;
+    const seen = new Set<string>();
+    const queue = [...(direct.get(id) ?? [])];
+    while (queue.length > 0) {
+      const next = queue.pop() ?? "";
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(...(direct.get(next) ?? []));
+    }
+    seen.delete(id);
+    cache.set(id, seen);
+    return seen;
+  };
+}
+
+export const formFilledBefore: LintRule = {
+  id: "condition/form-order",
+  severity: "error",
+  kind: "correctness",
+  description:
+    "A step's when: or for_each: that reads a form is decided when the step becomes reachable: the form must be filled in a step that comes before it.",
+  *check(model) {
+    const upstream = upstreamOf(model);
+    const fillers = new Map<string, string[]>();
+    for (const { step } of model.order) if (step.form) fillers.set(step.form, [...(fillers.get(step.form) ?? []), step.id]);
+    for (const { step, path } of model.order) {
+      const conditions = [
+        ...(step.when !== undefined ? [{ source: step.when, at: [...path, "when"] }] : []),
+        ...(step.repeat ? [{ source: step.repeat.for_each, at: [...path, "repeat", "for_each"] }] : []),
+      ];
+      for (const { source, at } of conditions) {
+        const forms = new Set(
+          ExpressionChecker.pathsRead(source)
+            .filter((p) => p.startsWith("forms."))
+            .map((p) => p.split(".")[1] ?? ""),
+        );
+        for (const form of forms) {
+          const filledIn = fillers.get(form) ?? [];
+          if (filledIn.length === 0 || filledIn.some((id) => upstream(step.id).has(id))) continue;
+          const where = filledIn.map((id) => `"${id}"`).join(" and ");
+          yield {
+            path: at,
+            message: `forms.${form} is filled in step ${where}, which does not come before this step: the condition is decided when "${step.id}" becomes reachable, before the form is filled`,
+            fix: `put "${step.id}" after ${where} (after: [${filledIn[0]}]), or read something known by then`,
+          };
+        }
       }
     }
   },

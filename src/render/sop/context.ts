@@ -1,5 +1,7 @@
 // Everything the SOP sections share while one document is built: the playbook, the edition,
 // the placeholder filler, step numbers, section numbers and the findings to report.
+
+import { knownAtStart } from "../../engine/run-time.ts";
 import type { PlaybookModel, StepEntry } from "../../playbook/model.ts";
 import { inlinePlainText, type ProseBlock, type ProseInline, parseProse } from "../../playbook/prose.ts";
 import type { Playbook, Step } from "../../playbook/schema.ts";
@@ -38,6 +40,15 @@ export class BuildContext implements Vocabulary {
   /** Does this step appear in this edition? */
   includes(step: Step): boolean {
     return !this.edition.excludedSteps.has(step.id);
+  }
+
+  /**
+   * Whether the step's `when:` is printed as a condition: always in the general SOP; in a client's
+   * edition only where it reads what is filled during the run (a form answer), since the start
+   * cannot decide it.
+   */
+  conditional(step: Step): boolean {
+    return step.when !== undefined && (!this.edition.holds || !knownAtStart(step.when));
   }
 
   entries(): StepEntry[] {

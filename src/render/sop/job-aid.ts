@@ -41,7 +41,7 @@ function stepItem(ctx: BuildContext, stepId: string): ListItem {
     text(` ${ctx.stepTitle(step.id)}`),
     text(` — ${ctx.roleTitle(step.owner)}, ${deadline(ctx, step.id)}`),
   ];
-  if (step.when !== undefined && !ctx.edition.holds) line.push(text(" — only where "), ...conditionRich(ctx, step.when));
+  if (step.when !== undefined && ctx.conditional(step)) line.push(text(" — only where "), ...conditionRich(ctx, step.when));
   const children: ListItem[] = [];
   for (const item of step.checklist) {
     if (typeof item === "string") children.push({ text: ctx.proseInline(item), checked: false });

@@ -42,6 +42,49 @@ export function conditionRich(ctx: BuildContext, condition: string): Rich {
   return complex ? [...said, text(` (condition ${ctx.conditionLabel(condition, words)})`)] : said;
 }
 
+/** "beneficial owner" from "Beneficial owners": what one item of a list field is called. */
+function singular(label: string): string {
+  const lower = label.trim().replace(/^\p{Lu}(?!\p{Lu})/u, (c) => c.toLowerCase());
+  if (/ies$/.test(lower)) return `${lower.slice(0, -3)}y`;
+  if (/(ss|us|is)$/.test(lower)) return lower;
+  return lower.replace(/s$/, "");
+}
+
+/**
+ * What a repeated step repeats over, in words: a list filled during the run names the step whose
+ * form fills it ("beneficial owner named in step 6.1.3 (Collect KYC data)"); a fact or another
+ * list reads as its condition words. Each item's own work is said too.
+ */
+export function repeatRich(ctx: BuildContext, step: Step): Rich {
+  const repeat = step.repeat;
+  if (!repeat) return [];
+  const path = /^\s*forms\.([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*$/.exec(repeat.for_each);
+  const field = path ? ctx.playbook.forms[path[1] ?? ""]?.fields[path[2] ?? ""] : undefined;
+  const filler = path ? ctx.entries().find((e) => e.step.form === path[1] && e.step.id !== step.id) : undefined;
+  const own = [step.form ? "form" : undefined, step.checklist.length > 0 ? "checklist" : undefined, step.gate ? "sign-off" : undefined];
+  const work = own.filter((w): w is string => w !== undefined);
+  const each =
+    work.length === 0 ? "" : `; each with its own ${work.length === 1 ? work[0] : `${work.slice(0, -1).join(", ")} and ${work.at(-1)}`}`;
+  if (field && filler && ctx.number(filler.step.id) !== "") {
+    const named = `${singular(ctx.fill.plain(field.label))} named in step ${ctx.stepRef(filler.step.id)}`;
+    const by = repeat.label !== undefined ? labelWords(ctx, field, repeat.label, repeat.as) : undefined;
+    return [text(`${named}${by ? `, by ${by}` : ""}${each}`)];
+  }
+  return each ? [...conditionRich(ctx, repeat.for_each), text(each)] : conditionRich(ctx, repeat.for_each);
+}
+
+/** "full name" for `label: item.name` when the item is a row with a `name` column. */
+function labelWords(
+  ctx: BuildContext,
+  field: NonNullable<BuildContext["playbook"]["forms"][string]>["fields"][string],
+  label: string,
+  as: string,
+): string | undefined {
+  const column = new RegExp(`^\\s*${as}\\.([A-Za-z_]\\w*)\\s*$`).exec(label)?.[1];
+  const def = column ? field.fields?.[column] : undefined;
+  return def ? ctx.fill.plain(def.label).toLowerCase() : undefined;
+}
+
 export function phaseTitle(ctx: BuildContext, phase: Phase, index: number): string {
   return `Phase ${index + 1}: ${ctx.fill.plain(withoutLeadingNumber(phase.title))}`;
 }
@@ -102,6 +145,17 @@ function labelledProse(ctx: BuildContext, label: string, value: string): Block[]
   return [labelled(label, []), ...(first ? [first] : []), ...rest];
 }
 
+/** "once, by up to 1 week in all, by the Customer Success Manager or CS operations". */
+function extensionWords(ctx: BuildContext, step: Step): string {
+  const policy = step.extension;
+  if (!policy) return "";
+  if (policy.times === 0) return "the deadline cannot be extended";
+  const times = policy.times === undefined ? "" : policy.times === 1 ? " once" : ` up to ${policy.times} times`;
+  const upTo = policy.up_to ? `, by at most ${durationWords(policy.up_to)} in all` : "";
+  const by = (policy.by ?? [step.raci?.accountable ?? step.owner]).map((r) => ctx.roleTitle(r));
+  return `may be extended${times}${upTo}, with a reason, by ${[...by, "CS operations"].join(" or ")}`;
+}
+
 function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value: Rich }[] {
   const { step } = entry;
   const fields: { label: string; value: Rich }[] = [];
@@ -114,6 +168,7 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
   else if (!step.on_demand && entry.phase.window && entry.phase.window.to !== null) {
     fields.push({ label: "Deadline", value: plain(`by the end of the phase (${windowWords(entry.phase.window, ctx)})`) });
   }
+  if (step.extension) fields.push({ label: "Extension", value: ctx.t(extensionWords(ctx, step)) });
   if (step.target) fields.push({ label: "Target", value: ctx.t(deadlineWords(step.target, ctx)) });
   if (step.lasts) fields.push({ label: "Duration", value: ctx.t(durationWords(step.lasts)) });
   const planned = ctx.edition.schedule?.get(step.id);
@@ -125,8 +180,8 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
     if (planned.dueAt) parts.push(`due ${formatDateTime(planned.dueAt, zone)}`);
     if (parts.length > 0) fields.push({ label: "Planned", value: plain(parts.join(", ")) });
   }
-  if (step.when !== undefined && !ctx.edition.holds) fields.push({ label: "Applies only where", value: conditionRich(ctx, step.when) });
-  if (step.repeat) fields.push({ label: "Repeated for each", value: conditionRich(ctx, step.repeat.for_each) });
+  if (step.when !== undefined && ctx.conditional(step)) fields.push({ label: "Applies only where", value: conditionRich(ctx, step.when) });
+  if (step.repeat) fields.push({ label: "Repeated for each", value: repeatRich(ctx, step) });
   if (step.optional) fields.push({ label: "Optional", value: plain("yes") });
   if (step.after !== undefined && step.after.length > 0 && !step.on_demand) {
     const previous = previousMainStep(ctx, entry);
@@ -366,6 +421,10 @@ function onDemandBlocks(ctx: BuildContext, step: Step): Block[] {
     const rule = ctx.playbook.rules.find((r) => r.id === by.rule);
     parts.push(text(rule ? ` when ${triggerWords(rule.on, rule.step, ctx)} (rule “${ctx.fill.plain(rule.title)}”).` : "."));
   } else parts.push(text(" by an automation or a person."));
+  if (step.per_occurrence)
+    parts.push(
+      text(" Each occurrence is handled on its own, with its own record; one that comes while another is open is added to the step."),
+    );
   if (step.next) parts.push(text(` When done, return to ${ctx.stepRef(step.next)}.`));
   else if (by?.step && !by.rule && returnsAfterDecision(ctx, by.step, step.id)) {
     const after = successors(ctx, by.step).map((e) => e.step.id);

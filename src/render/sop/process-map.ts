@@ -85,7 +85,7 @@ const SPACING = { node: 22, rank: 30, padding: 6 };
 
 function stepLines(ctx: BuildContext, step: Step, earlier: readonly string[]): string[] {
   const title = `${ctx.number(step.id)} ${ctx.stepTitle(step.id)}`;
-  const conditional = step.when !== undefined && !ctx.edition.holds ? " (if applicable)" : "";
+  const conditional = ctx.conditional(step) ? " (if applicable)" : "";
   const after = earlier.length > 0 ? [`(after ${earlier.map((id) => ctx.number(id)).join(", ")})`] : [];
   return [title + conditional, ...after];
 }
@@ -140,13 +140,7 @@ export function processMapChart(ctx: BuildContext): Flowchart {
       const deps = step.on_demand ? [] : shownDeps(ctx, entry.after);
       const previous = previousShown(ctx, step.id);
       const earlier = deps.filter((d) => phaseOf.get(d) !== phase.id && d !== previous);
-      const className = step.on_demand
-        ? "sidebranch"
-        : step.when !== undefined && !ctx.edition.holds
-          ? "conditional"
-          : step.gate
-            ? "gate"
-            : undefined;
+      const className = step.on_demand ? "sidebranch" : ctx.conditional(step) ? "conditional" : step.gate ? "gate" : undefined;
       nodes.push({ id: node(step.id), lines: stepLines(ctx, step, earlier), shape: shapeOf(step), ...(className ? { className } : {}) });
       for (const dep of deps.filter((d) => phaseOf.get(d) === phase.id)) {
         for (const exit of exitsOf(dep)) edges.push({ from: exit.from, to: node(step.id), ...(exit.label ? { label: exit.label } : {}) });

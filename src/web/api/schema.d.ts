@@ -1914,12 +1914,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -1929,6 +1933,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -1936,6 +1942,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -1949,6 +1957,7 @@ export interface components {
           type: "withdraw_approval";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           step: string;
           /** @constant */
@@ -2078,12 +2087,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -2093,6 +2106,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2100,6 +2115,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -2113,6 +2130,7 @@ export interface components {
           type: "withdraw_approval";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           step: string;
           /** @constant */
@@ -3581,6 +3599,8 @@ export interface components {
     PortalCommand:
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3588,12 +3608,16 @@ export interface components {
         }
       | {
           comment: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
           type: "reject";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           reason: string;
           role: string;
           step: string;
@@ -3602,12 +3626,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -3616,6 +3644,8 @@ export interface components {
           };
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "complete_step";
@@ -3630,6 +3660,8 @@ export interface components {
     PortalCommandInput:
       | {
           comment?: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
@@ -3637,12 +3669,16 @@ export interface components {
         }
       | {
           comment: string;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           role: string;
           step: string;
           /** @constant */
           type: "reject";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           reason: string;
           role: string;
           step: string;
@@ -3651,12 +3687,16 @@ export interface components {
         }
       | {
           checked: boolean;
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          for?: string;
           item: string;
           step: string;
           /** @constant */
           type: "tick_checklist";
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "submit_form";
@@ -3665,6 +3705,8 @@ export interface components {
           };
         }
       | {
+          /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
+          item?: string;
           step: string;
           /** @constant */
           type: "complete_step";
@@ -3713,6 +3755,220 @@ export interface components {
       fromClient: boolean;
       id: string;
       stepId: string | null;
+    };
+    PortalItem: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
+    };
+    PortalItemInput: {
+      actionNeeded: boolean;
+      canComplete: boolean;
+      checklist: {
+        canTick: boolean;
+        checked: boolean;
+        key: string;
+        /** @description Why you cannot tick it, in words; null when you can. */
+        readOnlyReason: string | null;
+        text: string;
+      }[];
+      doneAt: string | null;
+      form: {
+        canSubmit: boolean;
+        fields: {
+          help: string | null;
+          id: string;
+          label: string;
+          options: string[] | null;
+          required: boolean;
+          /** @description Required only for some answers: the playbook's condition; null when not conditional. */
+          requiredWhen: string | null;
+          /** @description The field's declared type and constraints, as the playbook says them (the portal checks answers with them). */
+          spec: {
+            fields?: {
+              [key: string]: {
+                label: string;
+                max?: number;
+                max_items?: number;
+                max_length?: number;
+                min?: number;
+                min_items?: number;
+                min_length?: number;
+                readonly options?: string[];
+                pattern?: string;
+                pattern_hint?: string;
+                required?: boolean;
+                /** @enum {string} */
+                type:
+                  | "string"
+                  | "text"
+                  | "bool"
+                  | "int"
+                  | "double"
+                  | "date"
+                  | "datetime"
+                  | "email"
+                  | "url"
+                  | "phone"
+                  | "choice"
+                  | "choices"
+                  | "list"
+                  | "file"
+                  | "person"
+                  | "records";
+                unit?: string;
+              };
+            };
+            max?: number;
+            max_items?: number;
+            max_length?: number;
+            min?: number;
+            min_items?: number;
+            min_length?: number;
+            readonly options?: string[];
+            pattern?: string;
+            pattern_hint?: string;
+            /** @enum {string} */
+            type:
+              | "string"
+              | "text"
+              | "bool"
+              | "int"
+              | "double"
+              | "date"
+              | "datetime"
+              | "email"
+              | "url"
+              | "phone"
+              | "choice"
+              | "choices"
+              | "list"
+              | "file"
+              | "person"
+              | "records";
+            unit?: string;
+          };
+          type: string;
+          value: unknown;
+        }[];
+        id: string;
+        title: string;
+      } | null;
+      gate: {
+        approvers: {
+          at: string | null;
+          decision: string | null;
+          role: string;
+          title: string;
+        }[];
+        canSignAs: string[];
+        signOff: string;
+      } | null;
+      /** @description Send it as `item` (`for` when ticking) in commands for this item. */
+      id: string;
+      label: string;
     };
     PortalProject: {
       currentPhase: string | null;
@@ -3947,6 +4203,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItem"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -4064,6 +4322,8 @@ export interface components {
         signOff: string;
       } | null;
       id: string;
+      /** @description A repeated step's items, each with its own checklist, form and sign-off (null: not repeated). */
+      items: components["schemas"]["PortalItemInput"][] | null;
       kind: string;
       overdue: boolean;
       owner: {
@@ -4999,9 +5259,35 @@ export interface components {
         approvers: string[];
       } | null;
       id: string;
+      /** @description What each item is called (a records row's label:), where it is not its id. */
+      itemLabels: {
+        [key: string]: string;
+      } | null;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
       items: {
         [key: string]: string | null;
+      } | null;
+      /** @description Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item). */
+      itemWork: {
+        [key: string]: {
+          approvals: {
+            [key: string]: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              at: string;
+              by: string;
+              decision: string;
+            };
+          };
+          checklist: {
+            [key: string]: boolean;
+          };
+          values: {
+            [key: string]: unknown;
+          };
+        };
       } | null;
       kind: string;
       openedAt: string | null;
@@ -5040,9 +5326,35 @@ export interface components {
         approvers: string[];
       } | null;
       id: string;
+      /** @description What each item is called (a records row's label:), where it is not its id. */
+      itemLabels: {
+        [key: string]: string;
+      } | null;
       /** @description A repeated step's items (for_each): each with when it was done, or null while open. */
       items: {
         [key: string]: string | null;
+      } | null;
+      /** @description Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item). */
+      itemWork: {
+        [key: string]: {
+          approvals: {
+            [key: string]: {
+              /**
+               * Format: date-time
+               * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+               */
+              at: string;
+              by: string;
+              decision: string;
+            };
+          };
+          checklist: {
+            [key: string]: boolean;
+          };
+          values: {
+            [key: string]: unknown;
+          };
+        };
       } | null;
       kind: string;
       openedAt: string | null;

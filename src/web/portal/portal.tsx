@@ -414,7 +414,12 @@ function StepOutcome({ outcome }: { outcome: Outcome | undefined }) {
   );
 }
 
-function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Act }) {
+/**
+ * One step, or (with `item`) one item of a repeated step: the same parts, with its own checklist,
+ * form and sign-off, and commands that name the item.
+ */
+function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; act: Act; item?: string }) {
+  const forItem = item === undefined ? {} : { item };
   const [comment, setComment] = useState("");
   const [commentError, setCommentError] = useState<string>();
   const [values, setValues] = useState<Record<string, unknown>>(() =>
@@ -442,8 +447,8 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
     const outcome = await run(
       "gate",
       type === "approve"
-        ? { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}) }
-        : { type, step: step.id, role, comment: comment.trim() },
+        ? { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}), ...forItem }
+        : { type, step: step.id, role, comment: comment.trim(), ...forItem },
       type === "approve" ? `Thank you: “${step.title}” is approved.` : "Sent back to the team with your comment.",
     );
     if (outcome.fields?.comment) setCommentError(outcome.fields.comment);
@@ -466,18 +471,22 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
     }
     // Empty optional answers are not sent: "not answered" rather than an empty value.
     const sent = Object.fromEntries(Object.entries(values).filter(([, v]) => !(v === "" || v === undefined || v === null)));
-    const outcome = await run("form", { type: "submit_form", step: step.id, values: sent }, "Thank you: your answers are saved.");
+    const outcome = await run(
+      "form",
+      { type: "submit_form", step: step.id, values: sent, ...forItem },
+      "Thank you: your answers are saved.",
+    );
     setErrors(outcome.fields ?? {});
     if (outcome.fields && Object.keys(outcome.fields).length) focusFirstError();
   };
   const tick = (key: string, checked: boolean, text: string) =>
     void run(
       "checklist",
-      { type: "tick_checklist", step: step.id, item: key, checked },
+      { type: "tick_checklist", step: step.id, item: key, checked, ...(item === undefined ? {} : { for: item }) },
       checked ? `Ticked: “${text}”.` : `Unticked: “${text}”.`,
     );
   return (
-    <li id={`step-${step.id}`}>
+    <li id={item === undefined ? `step-${step.id}` : `step-${step.id}-item-${item}`}>
       <div className="spread">
         <div>
           <strong>{step.title}</strong>
@@ -504,7 +513,7 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
         <>
           <ul className="checklist portal-checklist">
             {step.checklist.map((item) => {
-              const id = `${step.id}-c-${item.key}`;
+              const id = `${step.id}${forItem.item === undefined ? "" : `-i-${forItem.item}`}-c-${item.key}`;
               return (
                 <li key={item.key} className={item.canTick ? "can-tick" : "read-only"}>
                   <input
@@ -626,12 +635,37 @@ function PortalStepItem({ step, zone, act }: { step: Step; zone: string; act: Ac
           className="primary"
           style={{ marginTop: "0.75rem" }}
           disabled={busy === "complete"}
-          onClick={() => void run("complete", { type: "complete_step", step: step.id }, `Thank you: “${step.title}” is done.`)}
+          onClick={() => void run("complete", { type: "complete_step", step: step.id, ...forItem }, `Thank you: “${step.title}” is done.`)}
         >
           Mark as done
         </button>
       ) : null}
       <StepOutcome outcome={outcomes.complete} />
+      {step.items ? (
+        <ul className="portal-items">
+          {step.items.map((i) => (
+            <PortalStepItem
+              key={i.id}
+              zone={zone}
+              act={act}
+              item={i.id}
+              step={{
+                ...step,
+                title: i.label,
+                description: null,
+                status: i.doneAt ? "done" : step.status,
+                completedAt: i.doneAt,
+                checklist: i.checklist,
+                form: i.form,
+                gate: i.gate,
+                items: null,
+                canComplete: i.canComplete,
+                actionNeeded: i.actionNeeded,
+              }}
+            />
+          ))}
+        </ul>
+      ) : null}
     </li>
   );
 }

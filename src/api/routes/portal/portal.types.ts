@@ -73,6 +73,25 @@ const FormField = z.object({
   value: z.unknown(),
 });
 
+const PortalForm = z.object({ id: z.string(), title: z.string(), fields: z.array(FormField), canSubmit: z.boolean() });
+const PortalGate = z.object({
+  signOff: z.string(),
+  approvers: z.array(z.object({ role: z.string(), title: z.string(), decision: z.string().nullable(), at: Instant.nullable() })),
+  canSignAs: z.array(z.string()),
+});
+const PortalItem = z
+  .object({
+    id: z.string().describe("Send it as `item` (`for` when ticking) in commands for this item."),
+    label: z.string(),
+    doneAt: Instant.nullable(),
+    checklist: z.array(ChecklistItem),
+    form: PortalForm.nullable(),
+    gate: PortalGate.nullable(),
+    canComplete: z.boolean(),
+    actionNeeded: z.boolean(),
+  })
+  .meta({ id: "PortalItem" });
+
 export const PortalStep = z
   .object({
     id: z.string(),
@@ -86,14 +105,12 @@ export const PortalStep = z
     completedAt: Instant.nullable(),
     owner: z.object({ title: z.string(), side: z.enum(["client", "vendor"]) }),
     checklist: z.array(ChecklistItem),
-    form: z.object({ id: z.string(), title: z.string(), fields: z.array(FormField), canSubmit: z.boolean() }).nullable(),
-    gate: z
-      .object({
-        signOff: z.string(),
-        approvers: z.array(z.object({ role: z.string(), title: z.string(), decision: z.string().nullable(), at: Instant.nullable() })),
-        canSignAs: z.array(z.string()),
-      })
-      .nullable(),
+    form: PortalForm.nullable(),
+    gate: PortalGate.nullable(),
+    items: z
+      .array(PortalItem)
+      .nullable()
+      .describe("A repeated step's items, each with its own checklist, form and sign-off (null: not repeated)."),
     canComplete: z.boolean(),
     actionNeeded: z.boolean(),
   })
@@ -118,21 +135,29 @@ export const PortalProject = z
 
 const Ref = z.string().min(1).max(200);
 const Comment = z.string().max(4000).optional();
+const Item = Ref.optional().describe("For a repeated step: the item (its id) this is for; absent: the whole step.");
 
 /** The commands a client contact may send; the engine still checks each against the playbook. */
 export const PortalCommand = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment }),
-    z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: z.string().trim().min(1, { error: "say why" }).max(4000) }),
+    z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment, item: Item }),
+    z.strictObject({
+      type: z.literal("reject"),
+      step: Ref,
+      role: Ref,
+      comment: z.string().trim().min(1, { error: "say why" }).max(4000),
+      item: Item,
+    }),
     z.strictObject({
       type: z.literal("withdraw_approval"),
       step: Ref,
       role: Ref,
       reason: z.string().trim().min(1, { error: "say why" }).max(4000),
+      item: Item,
     }),
-    z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean() }),
-    z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()) }),
-    z.strictObject({ type: z.literal("complete_step"), step: Ref }),
+    z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean(), for: Item }),
+    z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()), item: Item }),
+    z.strictObject({ type: z.literal("complete_step"), step: Ref, item: Item }),
     z.strictObject({ type: z.literal("answer_survey"), survey: Ref, score: z.number().min(0).max(10), comment: Comment }),
   ])
   .meta({ id: "PortalCommand" });

@@ -7,19 +7,23 @@ import { Effect, Event, ProjectStatus } from "./project.types.ts";
 const Ref = z.string().min(1).max(200);
 const Reason = z.string().trim().min(1, { error: "say why" }).max(4000);
 const Comment = z.string().max(4000).optional();
+/** The item of a repeated step (`repeat: for_each`) the command is for: its id (the text, or the row number). */
+const Item = Ref.optional().describe("For a repeated step: the item (its id) this is for; absent: the whole step.");
 
 export const Command = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("assign"), role: Ref, person: Ref }).describe("Assign a playbook role (CS operations)."),
     z.strictObject({ type: z.literal("start_step"), step: Ref }),
-    z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean() }),
-    z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()) }),
-    z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment }).describe("Sign off as the named role."),
-    z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: Comment }),
+    z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean(), for: Item }),
+    z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()), item: Item }),
+    z
+      .strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment, item: Item })
+      .describe("Sign off as the named role."),
+    z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: Comment, item: Item }),
     z
       .strictObject({ type: z.literal("withdraw_approval"), step: Ref, role: Ref, reason: Reason })
       .describe("Take back your role's sign-off (or rejection) of a step that is still open."),
-    z.strictObject({ type: z.literal("complete_step"), step: Ref, item: Ref.optional() }),
+    z.strictObject({ type: z.literal("complete_step"), step: Ref, item: Item }),
     z.strictObject({ type: z.literal("record_decision"), step: Ref, branch: Ref }),
     z.strictObject({ type: z.literal("skip_step"), step: Ref, reason: Reason }),
     z.strictObject({ type: z.literal("extend_deadline"), step: Ref, until: Instant, reason: Reason }),

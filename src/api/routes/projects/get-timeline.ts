@@ -42,6 +42,21 @@ const Step = z
       .record(z.string(), Instant.nullable())
       .nullable()
       .describe("A repeated step's items (for_each): each with when it was done, or null while open."),
+    itemLabels: z
+      .record(z.string(), z.string())
+      .nullable()
+      .describe("What each item is called (a records row's label:), where it is not its id."),
+    itemWork: z
+      .record(
+        z.string(),
+        z.object({
+          values: z.record(z.string(), z.unknown()),
+          checklist: z.record(z.string(), z.boolean()),
+          approvals: z.record(z.string(), z.object({ decision: z.string(), by: z.string(), at: Instant })),
+        }),
+      )
+      .nullable()
+      .describe("Each item's own form answers, checklist ticks and sign-offs (over the step's own, which count for every item)."),
   })
   .meta({ id: "TimelineStep" });
 

@@ -45,8 +45,15 @@ const EVENT_TEXT: Record<string, Say> = {
   "step.reminded": (d, w) => `Reminder sent for ${w.step(s(d.step))}`,
   "step.looped": (d, w) => `${w.step(s(d.step))}: ${s(d.branch)}, back to ${w.step(s(d.to))}`,
   "item.completed": (d, w) => `${w.step(s(d.step))}: ${s(d.item)} done`,
-  "checklist.ticked": (d, w) => `${w.step(s(d.step))}: “${w.item(s(d.step), s(d.item))}” ${d.checked ? "ticked" : "unticked"}`,
-  "form.submitted": (d, w) => `${w.step(s(d.step))}: form saved`,
+  "occurrence.added": (d, w) => `${w.step(s(d.step))}: one more to handle, “${s(d.label)}”`,
+  "step.excluded": (d, w) => `${w.step(s(d.step))} left out for this client (${s(d.expression)})`,
+  "step.included": (d, w) =>
+    Array.isArray(d.items)
+      ? `${w.step(s(d.step))} applies, for ${d.items.length} ${d.items.length === 1 ? "item" : "items"}`
+      : `${w.step(s(d.step))} applies`,
+  "checklist.ticked": (d, w) =>
+    `${w.step(s(d.step))}${d.for === undefined ? "" : ` (${s(d.for)})`}: “${w.item(s(d.step), s(d.item))}” ${d.checked ? "ticked" : "unticked"}`,
+  "form.submitted": (d, w) => `${w.step(s(d.step))}${d.item === undefined ? "" : ` (${s(d.item)})`}: form saved`,
   "gate.approved": (d, w) => `${w.step(s(d.step))} approved by the ${w.role(s(d.role))}${d.comment ? `: “${s(d.comment)}”` : ""}`,
   "gate.rejected": (d, w) => `${w.step(s(d.step))} rejected by the ${w.role(s(d.role))}${d.comment ? `: “${s(d.comment)}”` : ""}`,
   "gate.withdrawn": (d, w) => `${w.step(s(d.step))}: the ${w.role(s(d.role))} withdrew their sign-off`,

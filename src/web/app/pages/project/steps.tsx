@@ -31,8 +31,10 @@ export function progressOf(events: readonly Event[]) {
   const training: { track: string; person: string; score: number; passed: boolean }[] = [];
   for (const e of events) {
     const d = e.data as Record<string, unknown>;
-    if (e.type === "checklist.ticked") ticked.set(`${d.step}/${d.item}`, d.checked === true);
-    if (e.type === "form.submitted") forms.set(String(d.form), { ...forms.get(String(d.form)), ...(d.values as Record<string, unknown>) });
+    // A repeated step's item has its own ticks and answers (the timeline's itemWork), not the step's.
+    if (e.type === "checklist.ticked" && d.for === undefined) ticked.set(`${d.step}/${d.item}`, d.checked === true);
+    if (e.type === "form.submitted" && d.item === undefined)
+      forms.set(String(d.form), { ...forms.get(String(d.form)), ...(d.values as Record<string, unknown>) });
     if (e.type === "step.reopened") for (const key of [...ticked.keys()]) if (key.startsWith(`${d.step}/`)) ticked.delete(key);
     if (e.type === "training.recorded") {
       const r = d.record as { track: string; person: string; score: number; passed: boolean } | undefined;
@@ -103,6 +105,15 @@ export function StepItem({
   const bodyId = `step-${step.id}`;
   const items = step.items ? Object.entries(step.items) : [];
   const openItems = items.filter(([, at]) => at === null);
+  // A repeated step's checklist, form and sign-off are each item's own.
+  const perItemWork = [
+    detail?.form ? "form" : undefined,
+    detail && detail.checklist.length > 0 ? "checklist" : undefined,
+    step.gate ? "sign-off" : undefined,
+  ]
+    .filter((w): w is string => w !== undefined)
+    .join(", ");
+  const perItem = items.length > 0 && perItemWork !== "";
   // A milestone that takes the client live or ends the project cannot be taken back: confirm it first.
   const final = detail?.goLive || detail?.completesProject;
   const doneLabel = detail?.goLive ? "Confirm go-live" : detail?.completesProject ? "Complete the project" : "Mark step done";
@@ -250,23 +261,47 @@ export function StepItem({
               <h4 className="small" style={{ fontWeight: 650 }}>
                 For each ({items.length - openItems.length} of {items.length} done)
               </h4>
+              {perItem ? (
+                <p className="small muted">
+                  Each has its own {perItemWork}; what is recorded above for the whole step counts for every one.
+                </p>
+              ) : null}
               <ul className="feed">
-                {items.map(([item, at]) => (
-                  <li key={item} className="spread">
-                    <span>
-                      {item} {at ? <span className="muted small">· done {formatDate(at)}</span> : null}
-                    </span>
-                    {at === null && active && canCommand ? (
-                      <button
-                        type="button"
-                        className="small"
-                        onClick={() => void act({ type: "complete_step", step: step.id, item }, `Done: ${item}`)}
-                      >
-                        Done: {item}
-                      </button>
-                    ) : null}
-                  </li>
-                ))}
+                {items.map(([item, at]) => {
+                  const label = step.itemLabels?.[item] ?? item;
+                  return (
+                    <li key={item}>
+                      <div className="spread">
+                        <span>
+                          {label} {at ? <span className="muted small">· done {formatDate(at)}</span> : null}
+                        </span>
+                        {at === null && active && canCommand ? (
+                          <button
+                            type="button"
+                            className="small"
+                            onClick={() => void act({ type: "complete_step", step: step.id, item }, `Done: ${label}`)}
+                          >
+                            Done: {label}
+                          </button>
+                        ) : null}
+                      </div>
+                      {perItem && at === null && active ? (
+                        <ItemWorkBox
+                          step={step}
+                          detail={detail}
+                          item={item}
+                          label={label}
+                          stepTicked={(key) => ticked.get(`${step.id}/${key}`) ?? false}
+                          stepAnswers={detail?.form ? (forms.get(detail.form.id) ?? {}) : {}}
+                          roleTitle={roleTitle}
+                          myRoles={myRoles}
+                          canCommand={canCommand}
+                          act={act}
+                        />
+                      ) : null}
+                    </li>
+                  );
+                })}
               </ul>
             </div>
           ) : null}
@@ -502,6 +537,7 @@ export function GateBox({
   myRoles,
   canCommand,
   act,
+  item,
 }: {
   step: Step;
   detail: StepDetail | undefined;
@@ -509,11 +545,17 @@ export function GateBox({
   myRoles: string[];
   canCommand: boolean;
   act: StepAct;
+  /** A repeated step's item whose own sign-offs these are. */
+  item?: string;
 }) {
   const [comment, setComment] = useState("");
   const [error, setError] = useState<string>();
   const [withdrawing, setWithdrawing] = useState<string | null>(null);
-  const gate = step.gate;
+  const forItem = item === undefined ? {} : { item };
+  const gate =
+    step.gate && item !== undefined
+      ? { ...step.gate, approvals: { ...step.gate.approvals, ...(step.itemWork?.[item]?.approvals ?? {}) } }
+      : step.gate;
   if (!gate) return null;
   const mine = gate.approvers.filter((r) => myRoles.includes(r) && !gate.approvals[r]);
   // A sign-off given by mistake is taken back while the step is still open.
@@ -525,7 +567,7 @@ export function GateBox({
     }
     setError(undefined);
     const fields = await act(
-      { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+      { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}), ...forItem },
       type === "approve" ? "Signed off." : "Rejected, with your comment.",
     );
     if (fields?.comment) setError(fields.comment);
@@ -589,7 +631,7 @@ export function GateBox({
         onClose={() => setWithdrawing(null)}
         onSubmit={(reason) =>
           act(
-            { type: "withdraw_approval", step: step.id, role: withdrawing ?? "", reason },
+            { type: "withdraw_approval", step: step.id, role: withdrawing ?? "", reason, ...forItem },
             "Your sign-off is withdrawn: the step waits for it again.",
           )
         }
@@ -603,13 +645,19 @@ export function StepForm({
   values,
   disabled,
   act,
+  item,
+  itemLabel,
 }: {
   step: Step;
   form: NonNullable<StepDetail["form"]>;
   values: Record<string, unknown>;
   disabled: boolean;
   act: StepAct;
+  /** A repeated step's item whose own answers these are. */
+  item?: string;
+  itemLabel?: string;
 }) {
+  const title = itemLabel === undefined ? form.title : `${form.title}: ${itemLabel}`;
   const [draft, setDraft] = useState<Record<string, unknown>>(values);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const submit = async (event: FormEvent) => {
@@ -623,12 +671,15 @@ export function StepForm({
     }
     setErrors(local);
     if (Object.keys(local).length > 0) return;
-    const fields = await act({ type: "submit_form", step: step.id, values: draft }, `${form.title} saved.`);
+    const fields = await act(
+      { type: "submit_form", step: step.id, values: draft, ...(item === undefined ? {} : { item }) },
+      `${title} saved.`,
+    );
     if (fields) setErrors(fields);
   };
   return (
-    <form onSubmit={submit} noValidate className="card" style={{ boxShadow: "none", margin: "0.75rem 0" }} aria-label={form.title}>
-      <h4>{form.title}</h4>
+    <form onSubmit={submit} noValidate className="card" style={{ boxShadow: "none", margin: "0.75rem 0" }} aria-label={title}>
+      <h4>{title}</h4>
       {form.fields.map((f) => (
         <FormInput
           key={f.id}
@@ -645,5 +696,92 @@ export function StepForm({
         </button>
       ) : null}
     </form>
+  );
+}
+
+/** One item of a repeated step: its own checklist ticks, form answers and sign-offs. */
+function ItemWorkBox({
+  step,
+  detail,
+  item,
+  label,
+  stepTicked,
+  stepAnswers,
+  roleTitle,
+  myRoles,
+  canCommand,
+  act,
+}: {
+  step: Step;
+  detail: StepDetail | undefined;
+  item: string;
+  label: string;
+  stepTicked: (key: string) => boolean;
+  stepAnswers: Record<string, unknown>;
+  roleTitle: (r: string) => string;
+  myRoles: string[];
+  canCommand: boolean;
+  act: StepAct;
+}) {
+  const work = step.itemWork?.[item];
+  const [pending, setPending] = useState<ReadonlyMap<string, boolean>>(new Map());
+  return (
+    <div style={{ margin: "0.25rem 0 0.75rem 1rem" }}>
+      {detail && detail.checklist.length > 0 ? (
+        <fieldset style={{ border: 0, padding: 0, margin: "0.5rem 0" }}>
+          <legend className="small" style={{ fontWeight: 650 }}>
+            Checklist: {label}
+          </legend>
+          <ul className="checklist">
+            {detail.checklist.map((entry) => {
+              const checked = pending.get(entry.key) ?? work?.checklist[entry.key] ?? stepTicked(entry.key);
+              const inputId = `${step.id}-${item}-${entry.key}`;
+              return (
+                <li key={entry.key}>
+                  <input
+                    id={inputId}
+                    type="checkbox"
+                    checked={checked}
+                    disabled={!canCommand}
+                    onChange={(e) => {
+                      const want = e.target.checked;
+                      setPending((p) => new Map(p).set(entry.key, want));
+                      void act(
+                        { type: "tick_checklist", step: step.id, item: entry.key, checked: want, for: item },
+                        `${want ? "Ticked" : "Unticked"} for ${label}: ${prosePlainText(entry.text)}`,
+                      ).finally(() =>
+                        setPending((p) => {
+                          const next = new Map(p);
+                          next.delete(entry.key);
+                          return next;
+                        }),
+                      );
+                    }}
+                  />
+                  <label htmlFor={inputId} style={{ fontWeight: 400 }}>
+                    <ProseLine text={entry.text} />
+                    {!entry.required ? <span className="muted"> (optional)</span> : null}
+                  </label>
+                </li>
+              );
+            })}
+          </ul>
+        </fieldset>
+      ) : null}
+      {detail?.form ? (
+        <StepForm
+          step={step}
+          form={detail.form}
+          values={{ ...stepAnswers, ...work?.values }}
+          disabled={!canCommand}
+          act={act}
+          item={item}
+          itemLabel={label}
+        />
+      ) : null}
+      {step.gate ? (
+        <GateBox step={step} detail={detail} roleTitle={roleTitle} myRoles={myRoles} canCommand={canCommand} act={act} item={item} />
+      ) : null}
+    </div>
   );
 }

@@ -59,28 +59,40 @@ function refuses(send: () => unknown, fields: readonly string[]) {
   });
 }
 
-/** A fresh project with `target` open: the steps before it are done by their owners with passing answers. */
-function reach(m: PlaybookModel, facts: Record<string, unknown>, target: string, answers: Answers = {}): Run {
-  const r = new Run(m, START, { facts });
-  const manager: Actor = { id: "ops-1", kind: "user", roles: [], manager: true };
-  for (let guard = 0; guard < 50 && r.state.steps[target]?.status !== "open"; guard++) {
+const MANAGER_ACTOR: Actor = { id: "ops-1", kind: "user", roles: [], manager: true };
+
+/** Does each open step as its owners would, with `answers` (else passing values), until `target` is open or the project closes. */
+function drive(r: Run, m: PlaybookModel, answers: Answers = {}, target?: string): Run {
+  for (
+    let guard = 0;
+    guard < 80 && r.state.status !== "closed" && (target === undefined || r.state.steps[target]?.status !== "open");
+    guard++
+  ) {
     const open = m.order.map((o) => o.step).find((s) => s.id !== target && ACTIVE.has(r.state.steps[s.id]?.status ?? "done"));
-    assert.ok(open, `${target} is reached (${Object.entries(r.state.steps).map(([id, s]) => `${id}:${s.status}`)})`);
+    if (!open) break;
     if (open.form) {
       const given = answers[open.id];
       const values =
-        (typeof given === "function" ? given(1) : given) ??
+        (typeof given === "function" ? given(r.state.steps[open.id]?.attempt ?? 1) : given) ??
         Object.fromEntries(Object.entries(m.playbook.forms[open.form]?.fields ?? {}).map(([id, field]) => [id, passingValue(field)]));
-      r.send({ type: "submit_form", step: open.id, values }, manager, LATER);
+      r.send({ type: "submit_form", step: open.id, values }, MANAGER_ACTOR, LATER);
     }
     open.checklist.forEach((item, i) => {
-      r.send({ type: "tick_checklist", step: open.id, item: checklistKey(item, i), checked: true }, manager, LATER);
+      r.send({ type: "tick_checklist", step: open.id, item: checklistKey(item, i), checked: true }, MANAGER_ACTOR, LATER);
     });
-    for (const track of open.training) r.send({ type: "record_training", track, person: "trainee", score: 95 }, manager, LATER);
+    for (const track of open.training) r.send({ type: "record_training", track, person: "trainee", score: 95 }, MANAGER_ACTOR, LATER);
     for (const role of open.gate?.approvers ?? []) r.send({ type: "approve", step: open.id, role }, person(role), LATER);
-    r.send({ type: "complete_step", step: open.id }, manager, LATER);
+    for (const [item, done] of Object.entries(r.state.steps[open.id]?.items ?? {}))
+      if (done === null) r.send({ type: "complete_step", step: open.id, item }, MANAGER_ACTOR, LATER);
+    if (ACTIVE.has(r.state.steps[open.id]?.status ?? "done")) r.send({ type: "complete_step", step: open.id }, MANAGER_ACTOR, LATER);
   }
+  if (target !== undefined) assert.equal(r.state.steps[target]?.status, "open", `${target} is reached`);
   return r;
+}
+
+/** A fresh project with `target` open: the steps before it are done by their owners with passing answers. */
+function reach(m: PlaybookModel, facts: Record<string, unknown>, target: string, answers: Answers = {}): Run {
+  return drive(new Run(m, START, { facts }), m, answers, target);
 }
 
 describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () => {
@@ -134,28 +146,40 @@ describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () =>
     assert.ok(r.events.some((e) => e.type === "gate.approved" && e.step === "edd_approval" && e.role === "bsa_aml_officer"));
   });
 
-  test("4.2: a high-risk legal entity with two beneficial owners: EDD from the second path too, then activation", () => {
-    const r = run(
-      m,
-      { customer_type: "legal_entity" },
-      {
-        entity_beneficial_ownership_certification: {
-          owners: [{ full_name: "Ana Ruiz", ownership: 60 }],
-          control_person: [{ full_name: "Ben Okafor" }],
-        },
-        entity_collect_owner_information: owners,
-        entity_verify_entity: clear.entity_verification,
-        entity_verify_owners: { owners_verified: true },
-        entity_screening: noMatch,
-        entity_risk_rating: { rating: "high" },
-        edd_document_decision: { decision: "approved" },
+  test("4.2: a high-risk legal entity: information collected for each beneficial owner it names, EDD from the second path too, then activation", () => {
+    const answers: Answers = {
+      entity_beneficial_ownership_certification: {
+        owners: [{ full_name: "Ana Ruiz", ownership: 60 }],
+        control_person: [{ full_name: "Ben Okafor" }],
       },
+      entity_verify_entity: clear.entity_verification,
+      entity_verify_owners: { owners_verified: true },
+      entity_screening: noMatch,
+      entity_risk_rating: { rating: "high" },
+      edd_document_decision: { decision: "approved" },
+    };
+    const r = reach(m, { customer_type: "legal_entity" }, "entity_collect_owner_information", answers);
+    const step = r.state.steps.entity_collect_owner_information;
+    assert.deepEqual(step?.itemLabels, { "1": "Ana Ruiz", "2": "Ben Okafor" }, "the 25% owner and the control person, as named in step 2");
+    const system = person("onboarding_system");
+    const [ana, ben] = owners.owners;
+    refuses(
+      () =>
+        r.send(
+          { type: "submit_form", step: "entity_collect_owner_information", item: "2", values: { ...ben, date_of_birth: "30/11/1975" } },
+          system,
+          LATER,
+        ),
+      ["values.date_of_birth"],
     );
+    r.send({ type: "submit_form", step: "entity_collect_owner_information", item: "1", values: { ...ana } }, system, LATER);
+    r.send({ type: "submit_form", step: "entity_collect_owner_information", item: "2", values: { ...ben } }, system, LATER);
+    assert.deepEqual(r.state.steps.entity_collect_owner_information?.itemWork?.["2"]?.values, ben);
+    drive(r, m, answers);
     assert.equal(r.state.status, "closed");
-    assert.equal(status(r, "individual_cip_information"), "not_applicable");
-    assert.equal(status(r, "edd_approval"), "done");
-    assert.equal(status(r, "account_activation"), "done");
-    assert.deepEqual(r.state.forms.beneficial_owner_information?.owners, owners.owners);
+    assert.equal(r.state.steps.individual_cip_information?.status, "not_applicable");
+    assert.equal(r.state.steps.edd_approval?.status, "done");
+    assert.equal(r.state.steps.account_activation?.status, "done");
   });
 
   test("4.3 step 6: an EDD rejection ends the onboarding without activating the account", () => {

@@ -279,12 +279,15 @@ function shiftInstants(event: ProjectEvent, shift: number): ProjectEvent {
     case "deadline.extended":
     case "step.overdue":
       return { ...event, dueAt: move(event.dueAt) };
+    case "step.target_missed":
+      return { ...event, targetAt: move(event.targetAt) };
     case "timer.scheduled":
       return { ...event, timer: { ...event.timer, fireAt: move(event.timer.fireAt) } };
     case "timer.fired":
     case "cadence.occurred":
       return event.nextAt ? { ...event, nextAt: move(event.nextAt) } : event;
     case "cadence.started":
+    case "cadence.rescheduled":
       return { ...event, nextAt: move(event.nextAt) };
     case "survey.scheduled":
       return { ...event, dueAt: move(event.dueAt) };

@@ -2,6 +2,7 @@
 // results and project figures, as plain values for the CEL evaluator.
 import { ExpressionChecker, type ExpressionScope, type ExpressionValues } from "../playbook/expressions.ts";
 import { checklistKey, type EngineContext, stepDef } from "./context.ts";
+import { gateValues } from "./gates.ts";
 import type { Instant, ProjectState } from "./types.ts";
 
 const DAY = 86_400_000;
@@ -34,6 +35,10 @@ export function conditionValues(ctx: EngineContext, state: ProjectState, now: In
       on_hold: state.status === "on_hold",
       health: state.health,
     },
+    gates: gateValues(
+      ctx.model.order.map((e) => e.step),
+      state.steps ?? {},
+    ),
   };
   if (stepId === undefined) return values;
   const step = state.steps[stepId];
@@ -71,7 +76,7 @@ function valueAt(values: ExpressionValues, path: string): unknown {
   return current === undefined ? null : current;
 }
 
-const ROOTS = new Set(["facts", "params", "forms", "step", "training", "project", "event"]);
+const ROOTS = new Set(["facts", "params", "forms", "step", "training", "project", "event", "gates"]);
 
 /**
  * Evaluate a condition without throwing: a regular expression, a missing key, a division by zero or

@@ -6,6 +6,7 @@ import { type PlaybookModel, returnPaths, type StepEntry, stepActivators } from 
 import type { Step } from "../playbook/schema.ts";
 import { type BusinessCalendar, buildCalendar } from "./calendar/business-calendar.ts";
 import { EngineError } from "./errors.ts";
+import { steeringGates } from "./gates.ts";
 import type { CalendarInput } from "./types.ts";
 
 export interface EngineContext {
@@ -18,6 +19,8 @@ export interface EngineContext {
   readonly activators: ReadonlyMap<string, readonly string[]>;
   /** For each step, the steps from which the flow can come back to it. */
   readonly returners: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Gate steps whose outcome a condition reads: a rejection completes them (rejected) instead of blocking. */
+  readonly steeringGates: ReadonlySet<string>;
 }
 
 const contexts = new WeakMap<PlaybookModel, Map<string, EngineContext>>();
@@ -50,6 +53,7 @@ export function engineContext(model: PlaybookModel, calendar: CalendarInput): En
       dependencies: phaseGates(model),
       activators: stepActivators(model),
       returners: returnPaths(model),
+      steeringGates: steeringGates(model.playbook),
     };
     byCalendar.set(key, ctx);
   }

@@ -4,6 +4,7 @@
 import type { Step } from "../playbook/schema.ts";
 
 import { chooseBranch } from "./branches.ts";
+import { cadenceSchedule, followingOccurrence } from "./cadences.ts";
 import { conditionValues, evaluate, requiredChecklist } from "./conditions.ts";
 import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
@@ -11,6 +12,7 @@ import { assertNever, EngineError } from "./errors.ts";
 import { checkExtensionLimits } from "./extensions.ts";
 import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
 import { checkSubmission, type RequiredIf } from "./form-values.ts";
+import { gateOutcome, gatesRead } from "./gates.ts";
 import { openIncident, openIncidentOn } from "./incidents.ts";
 import { meetingChanges } from "./meetings.ts";
 import { canAct, canApprove, canManage } from "./permissions.ts";
@@ -82,7 +84,11 @@ function blockers(draft: Draft, def: Step, state: StepState, item?: string): str
       .map(([id]) => id);
     if (missing.length > 0) reasons.push(`form "${def.form}" is missing required fields: ${missing.join(", ")}`);
   }
-  if (def.gate && !perItem) {
+  // A rejected sign-off that a condition steers on (a decision reads `gates.<step>.outcome`)
+  // completes the step with the outcome "rejected"; one nothing reads blocks it, as before.
+  const steered =
+    def.gate !== undefined && item === undefined && draft.ctx.steeringGates.has(def.id) && gateOutcome(def, state) === "rejected";
+  if (def.gate && !perItem && !steered) {
     const approved = def.gate.approvers.filter((r) => work.approvals[r]?.decision === "approved");
     const needed = def.gate.rule === "any" ? approved.length === 0 : approved.length < def.gate.approvers.length;
     if (needed)
@@ -100,6 +106,19 @@ function blockers(draft: Draft, def: Step, state: StepState, item?: string): str
     if (open.length > 0) reasons.push(`items still open: ${open.join(", ")}`);
   }
   return reasons;
+}
+
+/** The first rejection of a sign-off that a branch's condition reads: the role and its comment. */
+function rejectionRead(draft: Draft, when: string | undefined): { role: string; comment: string } | undefined {
+  for (const gate of when === undefined ? [] : gatesRead(when)) {
+    const approvals = draft.state.steps[gate]?.approvals ?? {};
+    const def = draft.ctx.model.steps.get(gate)?.step;
+    for (const role of def?.gate?.approvers ?? []) {
+      const approval = approvals[role];
+      if (approval?.decision === "rejected") return { role, comment: approval.comment ?? "" };
+    }
+  }
+  return undefined;
 }
 
 export function completeStep(draft: Draft, id: string, chosenBranch?: string): void {
@@ -169,14 +188,26 @@ export function completeStep(draft: Draft, id: string, chosenBranch?: string): v
         draft.emit({ type: "project.on_hold" }, `decision: ${applies.label}`);
         break;
       default: {
+        // Sent back by a rejected sign-off the branch reads: the step it returns to says who and why.
+        const returned = rejectionRead(draft, applies.when);
         draft.emit({ type: "step.looped", step: id, branch: applies.label, to: applies.next });
         const target = draft.state.steps[applies.next];
         if (target && target.status !== "blocked") {
           draft.emit(
-            { type: target.status === "dormant" ? "step.activated" : "step.reopened", step: applies.next },
+            {
+              type: target.status === "dormant" ? "step.activated" : "step.reopened",
+              step: applies.next,
+              ...(returned ? { returnedBy: returned.role, comment: returned.comment } : {}),
+            },
             `${id}: ${applies.label}`,
           );
           if (target.status !== "dormant") reblockDependents(draft, applies.next);
+        }
+        // The rejected sign-off, done on another step, is asked again once the work is redone.
+        for (const gate of returned ? gatesRead(applies.when ?? "") : []) {
+          if (gate === id || gate === applies.next || draft.state.steps[gate]?.status !== "done") continue;
+          draft.emit({ type: "step.reopened", step: gate }, `${id}: ${applies.label}: the sign-off is asked again`);
+          reblockDependents(draft, gate);
         }
       }
     }
@@ -300,12 +331,20 @@ function handle(draft: Draft, command: Command): void {
       requireItem(def, state, command.item);
       if (command.type === "reject" && !command.comment)
         throw new EngineError("invalid", "a rejection needs a comment saying what to change", { field: "comment" });
+      if (command.conditions !== undefined && command.type === "reject")
+        throw new EngineError("invalid", "conditions go with an approval; a rejection says what to change in its comment", {
+          field: "conditions",
+        });
+      // Approved with conditions: the signer writes them, and they are kept with the sign-off.
+      if (command.conditions !== undefined && !command.conditions.trim())
+        throw new EngineError("invalid", "approving with conditions needs the conditions written", { field: "conditions" });
       draft.emit({
         type: command.type === "approve" ? "gate.approved" : "gate.rejected",
         step: def.id,
         role: command.role,
         ...(command.comment ? { comment: command.comment } : {}),
         ...(command.item !== undefined ? { item: command.item } : {}),
+        ...(command.conditions ? { conditions: command.conditions.trim() } : {}),
       });
       return;
     }
@@ -522,7 +561,10 @@ function tick(draft: Draft): void {
   openScheduledSteps(draft);
   for (const { step: def } of draft.ctx.model.order) {
     const state = draft.state.steps[def.id];
-    if (!state || !ACTIVE.has(state.status) || state.dueAt === undefined) continue;
+    if (!state || !ACTIVE.has(state.status)) continue;
+    if (state.targetAt !== undefined && state.targetMissedAt === undefined && draft.now >= state.targetAt)
+      draft.emit({ type: "step.target_missed", step: def.id, targetAt: state.targetAt });
+    if (state.dueAt === undefined) continue;
     const due = Date.parse(state.dueAt);
     const opened = Date.parse(state.openedAt ?? state.dueAt);
     const remindAt = due - Math.min(REMINDER_LEAD_MS, (due - opened) / 2);
@@ -540,13 +582,14 @@ function tick(draft: Draft): void {
     const current = draft.state.cadences[cadence.id];
     if (current?.nextAt === undefined || current.nextAt > draft.now) continue;
     // Missed occurrences (the server was down) collapse into one: a meeting is not held twice.
+    const schedule = cadenceSchedule(draft.state, cadence);
     let nextAt: string | undefined = current.nextAt;
-    while (nextAt !== undefined && nextAt <= draft.now) nextAt = addTo(draft.ctx, draft.state, nextAt, cadence.every);
+    while (nextAt !== undefined && nextAt <= draft.now)
+      nextAt = schedule ? followingOccurrence(draft.ctx, draft.state, schedule, nextAt) : undefined;
     const n = current.count + 1;
     draft.emit({ type: "cadence.occurred", cadence: cadence.id, n, ...(nextAt ? { nextAt } : {}) });
-    const dueAt = cadence.due
-      ? addTo(draft.ctx, draft.state, draft.now, cadence.due.kind === "offset" ? cadence.due.duration : cadence.every)
-      : undefined;
+    const followUp = cadence.due?.kind === "offset" ? cadence.due.duration : cadence.due ? schedule?.every : undefined;
+    const dueAt = followUp ? addTo(draft.ctx, draft.state, draft.now, followUp) : undefined;
     draft.emit({
       type: "task.created",
       task: {

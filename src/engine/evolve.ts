@@ -21,6 +21,7 @@ function freshStep(step: StepState, status: StepState["status"]): StepState {
     targetAt: _t,
     remindedAt: _r,
     overdueAt: _v,
+    targetMissedAt: _m,
     extensions: _x,
     originalDueAt: _od,
     branch: _b,
@@ -45,6 +46,7 @@ function approval(event: Extract<ProjectEvent, { type: "gate.approved" | "gate.r
     by: event.actor,
     at: event.at,
     ...(event.comment ? { comment: event.comment } : {}),
+    ...(event.type === "gate.approved" && event.conditions ? { conditions: event.conditions } : {}),
   };
 }
 
@@ -157,7 +159,7 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "item.completed":
       return withStep(state, event.step, (s) => ({ ...s, items: { ...s.items, [event.item]: event.at } }));
     case "step.completed":
-      return withStep(state, event.step, (s) => ({
+      return withStep(state, event.step, ({ returned: _r, ...s }) => ({
         ...s,
         status: "done",
         completedAt: event.at,
@@ -167,6 +169,10 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
       return withStep(state, event.step, (s) => ({ ...s, status: "looping", branch: event.branch }));
     case "step.activated":
     case "step.reopened":
+      return withStep(state, event.step, (s) => {
+        const { returned: _r, ...fresh } = freshStep(s, "blocked");
+        return event.returnedBy ? { ...fresh, returned: { role: event.returnedBy, comment: event.comment ?? "" } } : fresh;
+      });
     case "step.reblocked":
       return withStep(state, event.step, (s) => freshStep(s, "blocked"));
     case "step.skipped":
@@ -185,6 +191,8 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
       return withStep(state, event.step, (s) => ({ ...s, remindedAt: event.at }));
     case "step.overdue":
       return withStep(state, event.step, (s) => ({ ...s, overdueAt: event.at }));
+    case "step.target_missed":
+      return withStep(state, event.step, (s) => ({ ...s, targetMissedAt: event.at }));
     case "project.on_hold":
       return { ...state, status: "on_hold", heldSince: event.at };
     case "project.resumed": {
@@ -274,10 +282,30 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
     case "cadence.occurred":
       return {
         ...state,
-        cadences: { ...state.cadences, [event.cadence]: { count: event.n, ...(event.nextAt ? { nextAt: event.nextAt } : {}) } },
+        cadences: {
+          ...state.cadences,
+          [event.cadence]: {
+            count: event.n,
+            ...(event.nextAt ? { nextAt: event.nextAt } : {}),
+            ...(state.cadences[event.cadence]?.agreed ? { agreed: state.cadences[event.cadence]?.agreed } : {}),
+          },
+        },
       };
     case "cadence.started":
-      return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: 0, nextAt: event.nextAt } } };
+      return {
+        ...state,
+        cadences: {
+          ...state.cadences,
+          [event.cadence]: { count: 0, nextAt: event.nextAt, ...(event.agreed ? { agreed: event.agreed } : {}) },
+        },
+      };
+    case "cadence.rescheduled": {
+      const current = state.cadences[event.cadence];
+      return {
+        ...state,
+        cadences: { ...state.cadences, [event.cadence]: { count: current?.count ?? 0, nextAt: event.nextAt, agreed: event.agreed } },
+      };
+    }
     case "cadence.ended":
       return { ...state, cadences: { ...state.cadences, [event.cadence]: { count: state.cadences[event.cadence]?.count ?? 0 } } };
     case "project.migrated": {

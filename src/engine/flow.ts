@@ -3,6 +3,7 @@
 // a time, start and end cadences, and close the project when nothing is left.
 import type { Cadence } from "../playbook/schema.ts";
 import type { Deadline, Window } from "../playbook/time-expressions.ts";
+import { cadenceSchedule, dependsOnAnswers, firstOccurrence, sameAgreement } from "./cadences.ts";
 import { conditionValues, evaluate } from "./conditions.ts";
 import { stepEntry } from "./context.ts";
 import type { Draft } from "./draft.ts";
@@ -44,7 +45,9 @@ function reanchored(
 function openStep(draft: Draft, id: string, at: Instant): void {
   const entry = stepEntry(draft.ctx, id);
   const def = entry.step;
-  const deadline = def.due ?? (def.on_demand ? undefined : phaseDeadline(entry.phase.window));
+  // An on-demand step is held to its own due: (counted from when it opens) or, without one, to its
+  // phase's window like any step, so it keeps an SLA (and the project a wake-up) while it is open.
+  const deadline = def.due ?? phaseDeadline(entry.phase.window);
   const resolved = reanchored(draft, id, deadline, at, deadline ? resolveDeadline(draft.ctx, draft.state, deadline, at) : undefined);
   // A phase deadline already past when the step opens (a late phase) gives no new SLA to breach.
   const dueAt = def.due || (resolved !== undefined && resolved > at) ? resolved : undefined;
@@ -226,10 +229,20 @@ export function updateCadences(draft: Draft): void {
       }
       const start = cadenceStart(draft, cadence);
       if (start === undefined || start > draft.now || cadenceOver(draft, cadence)) continue;
-      const nextAt = addTo(draft.ctx, draft.state, start, cadence.every);
-      if (nextAt) draft.emit({ type: "cadence.started", cadence: cadence.id, nextAt });
+      // A schedule agreed with the client waits for its answers, and counts from when they came.
+      const schedule = cadenceSchedule(draft.state, cadence);
+      if (!schedule) continue;
+      const agreedLater = dependsOnAnswers(cadence);
+      const nextAt = firstOccurrence(draft.ctx, draft.state, schedule, agreedLater ? draft.now : start);
+      if (nextAt) draft.emit({ type: "cadence.started", cadence: cadence.id, nextAt, ...(agreedLater ? { agreed: schedule.agreed } : {}) });
     } else if (current.nextAt !== undefined && cadenceOver(draft, cadence)) {
       draft.emit({ type: "cadence.ended", cadence: cadence.id });
+    } else if (current.nextAt !== undefined && dependsOnAnswers(cadence)) {
+      // The form was submitted again with another schedule: the next occurrence moves.
+      const schedule = cadenceSchedule(draft.state, cadence);
+      if (!schedule || sameAgreement(current.agreed, schedule.agreed)) continue;
+      const nextAt = firstOccurrence(draft.ctx, draft.state, schedule, draft.now);
+      if (nextAt) draft.emit({ type: "cadence.rescheduled", cadence: cadence.id, nextAt, agreed: schedule.agreed });
     }
   }
 }

@@ -48,7 +48,14 @@ export interface StartInput {
   /** The people who can be assigned, with their current load. */
   readonly people?: readonly Person[];
   /** The won deal that started it, if a CRM did: fed to the playbook's `deal.won` rules. */
-  readonly deal?: { readonly source: string; readonly dealId: string; readonly stage: string; readonly amount: number };
+  readonly deal?: {
+    readonly source: string;
+    readonly dealId: string;
+    readonly stage: string;
+    readonly amount: number;
+    /** false: the deal reached a stage the playbook starts on (`starts_on`) before being won; its deal.won rules do not fire. */
+    readonly won?: boolean;
+  };
 }
 
 function checkFacts(playbook: Playbook, input: Readonly<Record<string, unknown>>): Record<string, FactValue> {
@@ -162,7 +169,7 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
       draft.effect({ kind: "assignment_needed", role: result.role, why: result.failed });
     }
   }
-  if (input.deal) {
+  if (input.deal && input.deal.won !== false) {
     const payload = { source: input.deal.source, deal_id: input.deal.dealId, stage: input.deal.stage, amount: input.deal.amount };
     const occurrence = { subject: "project", payload };
     for (const rule of playbook.rules.filter((r) => r.on === "deal.won")) {
@@ -258,7 +265,9 @@ export function nextWakeAt(state: ProjectState): Instant | undefined {
   if (state.status !== "active") return times.sort()[0];
   for (const step of Object.values(state.steps)) {
     if (step.status === "scheduled" && step.opensAt) times.push(step.opensAt);
-    if (!ACTIVE.has(step.status) || step.dueAt === undefined) continue;
+    if (!ACTIVE.has(step.status)) continue;
+    if (step.targetAt !== undefined && step.targetMissedAt === undefined) times.push(step.targetAt);
+    if (step.dueAt === undefined) continue;
     if (step.overdueAt === undefined) times.push(step.dueAt);
     if (step.remindedAt === undefined && step.overdueAt === undefined) {
       const due = Date.parse(step.dueAt);

@@ -66,6 +66,12 @@ export function meetingChanges(draft: Draft): void {
         if (meetingStep(event.step) && (draft.state.steps[event.step]?.attempt ?? 0) > 1)
           note(event.step, "moved", "the step was reopened");
         break;
+      case "cadence.rescheduled": {
+        const cadence = playbook.cadences.find((c) => c.id === event.cadence);
+        if (cadence?.kind === "meeting" && (draft.state.cadences[cadence.id]?.count ?? 0) >= 1)
+          note(cadence.id, "moved", "the client agreed another schedule");
+        break;
+      }
       case "cadence.ended": {
         const cadence = playbook.cadences.find((c) => c.id === event.cadence);
         if (cadence?.kind === "meeting" && (draft.state.cadences[cadence.id]?.count ?? 0) >= 1)

@@ -16,7 +16,10 @@ export function canAct(actor: Actor, step: Step, itemOwner?: string, accountable
   return actor.roles.some((role) => allowed.includes(role));
 }
 
-/** A sign-off is given by the named role only: nobody, not even an admin, signs for a client. */
+/**
+ * A sign-off is given by the named role only: nobody, not even an admin, signs for a client; and a
+ * sign-off is a person's judgement, so no automation (the system, a service account) gives one.
+ */
 export function canApprove(actor: Actor, role: string): boolean {
-  return actor.kind !== "system" && actor.roles.includes(role);
+  return actor.kind !== "system" && actor.kind !== "service" && actor.roles.includes(role);
 }

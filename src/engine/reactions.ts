@@ -7,7 +7,7 @@ import type { Action, EventType as LanguageEvent, Rule } from "../playbook/schem
 import { conditionValues, type Evaluation, evaluate } from "./conditions.ts";
 import type { Draft } from "./draft.ts";
 import { openIncident } from "./incidents.ts";
-import { addTo, resolveDeadline } from "./schedule.ts";
+import { addTo, atTimeOfDay, resolveDeadline } from "./schedule.ts";
 import type { ProjectEvent } from "./types.ts";
 
 interface Occurrence {
@@ -40,6 +40,10 @@ export function occurrenceOf(draft: Draft, event: ProjectEvent): Occurrence | un
     case "step.overdue": {
       const days = Math.floor((Date.parse(event.at) - Date.parse(event.dueAt)) / 86_400_000);
       return { name: "step.overdue", subject: event.step, step: event.step, payload: { step: event.step, days_overdue: days } };
+    }
+    case "step.target_missed": {
+      const days = Math.floor((Date.parse(event.at) - Date.parse(event.targetAt)) / 86_400_000);
+      return { name: "step.target_missed", subject: event.step, step: event.step, payload: { step: event.step, days_late: days } };
     }
     case "gate.approved":
     case "gate.rejected":
@@ -139,6 +143,9 @@ export function runActions(
         to: action.email.to,
         template: action.email.template,
         ...(action.email.attach_invite ? { invite: action.email.attach_invite } : {}),
+        ...(action.email.cc ? { cc: action.email.cc } : {}),
+        ...(action.email.reply_to ? { replyTo: action.email.reply_to } : {}),
+        ...(action.email.from ? { from: action.email.from } : {}),
       });
     if (action.escalate) draft.effect({ kind: "escalate", to: action.escalate.to, reason: action.escalate.reason });
     if (action.assign && !draft.state.assignments[action.assign.role]) {
@@ -231,8 +238,9 @@ export function trigger(draft: Draft, rule: Rule, occurrence: Pick<Occurrence, "
     }
     if (result.value !== true) return;
   }
-  if (rule.after) {
-    const fireAt = addTo(draft.ctx, draft.state, draft.now, rule.after);
+  if (rule.after || rule.at) {
+    const after = rule.after ? addTo(draft.ctx, draft.state, draft.now, rule.after) : draft.now;
+    const fireAt = after !== undefined && rule.at ? atTimeOfDay(draft.state, rule.at, after) : after;
     if (fireAt)
       draft.emit({
         type: "timer.scheduled",
@@ -249,9 +257,14 @@ export function fireTimer(draft: Draft, timerId: string): void {
   const rule = draft.ctx.model.playbook.rules.find((r) => r.id === timer?.rule);
   if (!timer || !rule) return;
   // Repetitions missed while nobody ticked collapse into this one firing, like cadences.
-  let nextAt = rule.repeat_every ? addTo(draft.ctx, draft.state, timer.fireAt, rule.repeat_every) : undefined;
-  while (rule.repeat_every && nextAt !== undefined && nextAt <= draft.now)
-    nextAt = addTo(draft.ctx, draft.state, nextAt, rule.repeat_every);
+  // A rule that fires at a time of day keeps it on every repetition, across clock changes.
+  const next = (from: string): string | undefined => {
+    if (!rule.repeat_every) return undefined;
+    const at = addTo(draft.ctx, draft.state, from, rule.repeat_every);
+    return at !== undefined && rule.at ? atTimeOfDay(draft.state, rule.at, at) : at;
+  };
+  let nextAt = next(timer.fireAt);
+  while (nextAt !== undefined && nextAt <= draft.now) nextAt = next(nextAt);
   draft.emit({ type: "timer.fired", id: timer.id, ...(nextAt ? { nextAt } : {}) });
   const payload = timerPayload(draft, timer.subject);
   fire(draft, rule, { subject: timer.subject, payload });

@@ -1,7 +1,9 @@
 // Turning a playbook deadline ("2 business days after start", "Day 90 after go_live") into an
 // instant for one project, on its business calendar. Undefined when the anchor has not happened.
-import type { Amount, Anchor, Deadline, Duration } from "../playbook/time-expressions.ts";
+import type { Amount, Anchor, Deadline, Duration, TimeOfDay } from "../playbook/time-expressions.ts";
 import { addDuration, type BusinessCalendar, type DurationLike, dayDeadline, subtractDuration } from "./calendar/business-calendar.ts";
+import { DAY_MS, parseCivilDate } from "./calendar/civil-date.ts";
+import { ZoneTime } from "./calendar/zone-time.ts";
 import type { EngineContext } from "./context.ts";
 import type { Instant, ProjectState } from "./types.ts";
 
@@ -17,7 +19,34 @@ export function durationLike(state: ProjectState, duration: Duration): DurationL
   return amount === undefined ? undefined : { amount, unit: duration.unit, business: duration.business };
 }
 
-function anchorInstant(state: ProjectState, anchor: Anchor, openedAt: Instant | undefined): Instant | undefined {
+const zones = new Map<string, ZoneTime>();
+
+/** The zone's converter, cached (luxon zones are cheap, but the offset cache inside is worth keeping). */
+export function zoneTime(name: string): ZoneTime {
+  let zone = zones.get(name);
+  if (!zone) {
+    zone = new ZoneTime(name);
+    zones.set(name, zone);
+  }
+  return zone;
+}
+
+/**
+ * A date fact ("2026-06-01") is a local date of the client: it begins at midnight in the project's
+ * (the client's) time zone, not at 00:00 UTC.
+ */
+export function localMidnight(calendar: BusinessCalendar, date: string): Instant | undefined {
+  const days = parseCivilDate(date);
+  if (days === undefined) return undefined;
+  return new Date(zoneTime(calendar.timeZone).wallToInstant(days * DAY_MS)).toISOString();
+}
+
+function anchorInstant(
+  calendar: BusinessCalendar,
+  state: ProjectState,
+  anchor: Anchor,
+  openedAt: Instant | undefined,
+): Instant | undefined {
   switch (anchor.kind) {
     case "activation":
       return openedAt;
@@ -33,7 +62,7 @@ function anchorInstant(state: ProjectState, anchor: Anchor, openedAt: Instant | 
     }
     case "fact": {
       const value = state.facts[anchor.fact];
-      return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : undefined;
+      return typeof value === "string" ? localMidnight(calendar, value) : undefined;
     }
   }
 }
@@ -44,7 +73,7 @@ export function resolveDeadline(ctx: EngineContext, state: ProjectState, deadlin
 
 /** resolveDeadline with only the project's business calendar (adapters planning from a state). */
 export function resolveOn(calendar: BusinessCalendar, state: ProjectState, deadline: Deadline, openedAt?: Instant): Instant | undefined {
-  const base = anchorInstant(state, deadline.anchor, openedAt);
+  const base = anchorInstant(calendar, state, deadline.anchor, openedAt);
   if (base === undefined) return undefined;
   const from = new Date(base);
   if (deadline.kind === "day") return dayDeadline(calendar, from, deadline.day).toISOString();
@@ -61,4 +90,31 @@ export function addTo(ctx: EngineContext, state: ProjectState, at: Instant, dura
 
 export function shift(at: Instant | undefined, ms: number): Instant | undefined {
   return at === undefined ? undefined : new Date(Date.parse(at) + ms).toISOString();
+}
+
+/**
+ * The zone a time of day is read in. "client" is the project calendar's zone (the client's unless
+ * the playbook fixes one). "owner" would be the zone of the person in the rule's owner role, but
+ * people have no time zone of their own yet, so it is the client's too (the SOP says so).
+ */
+export function timeOfDayZone(state: ProjectState, _at: TimeOfDay): string {
+  return state.calendar.timeZone;
+}
+
+/**
+ * The first instant at or after `from` whose wall clock in the zone reads the time of day.
+ * DST-correct: the wall time is converted on its own date (a time skipped when clocks spring
+ * forward moves on by the gap; a repeated one takes its first occurrence).
+ */
+export function atTimeOfDay(state: ProjectState, at: TimeOfDay, from: Instant): Instant {
+  const zone = zoneTime(timeOfDayZone(state, at));
+  const instant = Date.parse(from);
+  const clock = (at.hour * 60 + at.minute) * 60_000;
+  let day = zone.localDay(instant);
+  let candidate = zone.wallToInstant(day * DAY_MS + clock);
+  while (candidate < instant) {
+    day += 1;
+    candidate = zone.wallToInstant(day * DAY_MS + clock);
+  }
+  return new Date(candidate).toISOString();
 }

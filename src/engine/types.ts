@@ -4,10 +4,14 @@
 
 export type Instant = string;
 
-/** Who acts: a person of the team, a client contact, or the system (scheduler, automations). */
+/**
+ * Who acts: a person of the team, a client contact, a service account (an automation such as a risk
+ * engine, acting through its API token in the playbook roles it holds), or the system (scheduler,
+ * automations of the playbook itself).
+ */
 export interface Actor {
   readonly id: string;
-  readonly kind: "user" | "contact" | "system";
+  readonly kind: "user" | "contact" | "service" | "system";
   /** The playbook roles this actor holds on this project (assigned, or the contact's role). */
   readonly roles: readonly string[];
   /** CS operations and admins may skip, extend, hold, cancel and reassign. */
@@ -46,6 +50,8 @@ export interface Approval {
   readonly by: string;
   readonly at: Instant;
   readonly comment?: string;
+  /** Approved with conditions: what the signer requires (its outcome is approved_with_conditions). */
+  readonly conditions?: string;
 }
 
 /** One item of a repeated step: its own form answers, checklist and sign-offs. */
@@ -67,6 +73,8 @@ export interface StepState {
   readonly targetAt?: Instant;
   readonly remindedAt?: Instant;
   readonly overdueAt?: Instant;
+  /** When the soft `target:` passed with the step still open (absent before targets raised an event). */
+  readonly targetMissedAt?: Instant;
   /** Extensions granted in this pass, and the deadline before the first of them. */
   readonly extensions?: number;
   readonly originalDueAt?: Instant;
@@ -87,6 +95,8 @@ export interface StepState {
   readonly decidedAt?: Instant;
   readonly branch?: string;
   readonly skipReason?: string;
+  /** A rejected sign-off sent the flow back here: who rejected, and what they asked to change. */
+  readonly returned?: { readonly role: string; readonly comment: string };
 }
 
 export interface Timer {
@@ -178,7 +188,11 @@ export interface ProjectState {
   /** Conditions that failed at run time, by id; an open one holds what it guards (absent in states saved before incidents existed). */
   readonly incidents?: Readonly<Record<string, Incident>>;
   readonly training: readonly TrainingRecord[];
-  readonly cadences: Readonly<Record<string, { readonly nextAt?: Instant; readonly count: number }>>;
+  /**
+   * Running cadences: the next occurrence and how many happened. `agreed`: the form answers a
+   * cadence agreed with the client was scheduled from (absent for schedules the playbook wrote).
+   */
+  readonly cadences: Readonly<Record<string, { readonly nextAt?: Instant; readonly count: number; readonly agreed?: CadenceAgreement }>>;
   /** Surveys by id: when each goes out (scheduled once its anchor is known) and when it went. */
   readonly surveys: Readonly<Record<string, { readonly dueAt: Instant; readonly sentAt?: Instant }>>;
   readonly health: Health;
@@ -188,6 +202,13 @@ export interface ProjectState {
   readonly closedAt?: Instant;
   /** Monotonic counter for ids the engine mints (tasks, issues, timers): replay gives the same ids. */
   readonly sequence: number;
+}
+
+/** The form answers (their texts) a cadence's interval, weekday and time of day were agreed as. */
+export interface CadenceAgreement {
+  readonly every?: string;
+  readonly weekday?: string;
+  readonly at?: string;
 }
 
 /** Everything an event carries besides its own fields. */
@@ -231,6 +252,8 @@ export type ProjectEvent = EventMeta &
         readonly role: string;
         readonly comment?: string;
         readonly item?: string;
+        /** gate.approved with conditions the signer requires (the outcome approved_with_conditions). */
+        readonly conditions?: string;
       }
     /** A sign-off (approval or rejection) taken back by its role before the step completed. */
     | { readonly type: "gate.withdrawn"; readonly step: string; readonly role: string; readonly item?: string }
@@ -260,14 +283,17 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "occurrence.added"; readonly step: string; readonly item: string; readonly label: string }
     | { readonly type: "step.completed"; readonly step: string; readonly branch?: string }
     | { readonly type: "step.looped"; readonly step: string; readonly branch: string; readonly to: string }
-    | { readonly type: "step.activated"; readonly step: string }
+    /** `returnedBy`/`comment`: a rejected sign-off sent the flow back here (decision loop). */
+    | { readonly type: "step.activated"; readonly step: string; readonly returnedBy?: string; readonly comment?: string }
     | { readonly type: "step.skipped"; readonly step: string }
-    | { readonly type: "step.reopened"; readonly step: string }
+    | { readonly type: "step.reopened"; readonly step: string; readonly returnedBy?: string; readonly comment?: string }
     /** An open step goes back to waiting because a step it depends on was reopened. */
     | { readonly type: "step.reblocked"; readonly step: string; readonly because: string }
     | { readonly type: "deadline.extended"; readonly step: string; readonly dueAt: Instant }
     | { readonly type: "step.reminded"; readonly step: string }
     | { readonly type: "step.overdue"; readonly step: string; readonly dueAt: Instant }
+    /** The soft `target:` passed with the step still open (the hard deadline's step.overdue, earlier). */
+    | { readonly type: "step.target_missed"; readonly step: string; readonly targetAt: Instant }
     | { readonly type: "project.on_hold" }
     | { readonly type: "project.resumed"; readonly shiftMs: number }
     | { readonly type: "project.cancelled" }
@@ -300,7 +326,9 @@ export type ProjectEvent = EventMeta &
     | { readonly type: "survey.sent"; readonly survey: string }
     | { readonly type: "training.recorded"; readonly record: TrainingRecord }
     | { readonly type: "cadence.occurred"; readonly cadence: string; readonly n: number; readonly nextAt?: Instant }
-    | { readonly type: "cadence.started"; readonly cadence: string; readonly nextAt: Instant }
+    | { readonly type: "cadence.started"; readonly cadence: string; readonly nextAt: Instant; readonly agreed?: CadenceAgreement }
+    /** A cadence agreed with the client changed its schedule (the form was submitted again): its next occurrence moved. */
+    | { readonly type: "cadence.rescheduled"; readonly cadence: string; readonly nextAt: Instant; readonly agreed: CadenceAgreement }
     | { readonly type: "cadence.ended"; readonly cadence: string }
     | { readonly type: "health.set"; readonly health: Health }
     | { readonly type: "rule.fired"; readonly rule: string; readonly subject: string }
@@ -337,7 +365,16 @@ export type EventOf<T extends EventType> = Extract<ProjectEvent, { type: T }>;
 /** What the outside world must be told; adapters deliver these from the outbox, at least once. */
 export type Effect =
   | { readonly kind: "notify"; readonly to: readonly string[]; readonly message: string; readonly channel: "in_app" | "email" | "chat" }
-  | { readonly kind: "email"; readonly to: readonly string[]; readonly template: string; readonly invite?: string }
+  | {
+      readonly kind: "email";
+      readonly to: readonly string[];
+      readonly template: string;
+      readonly invite?: string;
+      /** Roles or addresses copied; resolved to people when the mail goes (absent in older effects). */
+      readonly cc?: readonly string[];
+      readonly replyTo?: string;
+      readonly from?: string;
+    }
   | { readonly kind: "escalate"; readonly to: string; readonly reason: string }
   | { readonly kind: "remind"; readonly step: string; readonly to: string; readonly dueAt: Instant }
   | { readonly kind: "send_survey"; readonly survey: string; readonly to: readonly string[] }
@@ -364,7 +401,15 @@ export type Command =
   /** `for`: the repeated step's item (its id) the tick is for. */
   | { readonly type: "tick_checklist"; readonly step: string; readonly item: string; readonly checked: boolean; readonly for?: string }
   | { readonly type: "submit_form"; readonly step: string; readonly values: Readonly<Record<string, unknown>>; readonly item?: string }
-  | { readonly type: "approve" | "reject"; readonly step: string; readonly role: string; readonly comment?: string; readonly item?: string }
+  | {
+      readonly type: "approve" | "reject";
+      readonly step: string;
+      readonly role: string;
+      readonly comment?: string;
+      readonly item?: string;
+      /** approve only: approved with these conditions (required text when given). */
+      readonly conditions?: string;
+    }
   | { readonly type: "withdraw_approval"; readonly step: string; readonly role: string; readonly reason: string; readonly item?: string }
   | { readonly type: "complete_step"; readonly step: string; readonly item?: string }
   | { readonly type: "record_decision"; readonly step: string; readonly branch: string }

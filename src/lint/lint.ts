@@ -6,12 +6,21 @@ import { compareDiagnostics, type Diagnostic, type Finding } from "../playbook/d
 import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
+import { cadenceAgreedAnswer } from "./rules/cadences.ts";
 import { formFilledBefore, optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
 import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
-import { deadlineInWindow } from "./rules/schedule.ts";
-import { gateReachable, handoffBothSides, raciAccountable, stepActionable, stepTimeline, templateReferenced } from "./rules/steps.ts";
+import { deadlineInWindow, timeZoneOwner } from "./rules/schedule.ts";
+import {
+  gateReachable,
+  gateSystemSigner,
+  handoffBothSides,
+  raciAccountable,
+  stepActionable,
+  stepTimeline,
+  templateReferenced,
+} from "./rules/steps.ts";
 import { linkAddress } from "./rules/text.ts";
 
 export const RULES: readonly LintRule[] = [
@@ -19,6 +28,7 @@ export const RULES: readonly LintRule[] = [
   stepTimeline,
   handoffBothSides,
   gateReachable,
+  gateSystemSigner,
   raciAccountable,
   templateReferenced,
   decisionMeasurable,
@@ -30,6 +40,8 @@ export const RULES: readonly LintRule[] = [
   loopExit,
   loopSameData,
   deadlineInWindow,
+  timeZoneOwner,
+  cadenceAgreedAnswer,
   documentDates,
   exceptionsPresent,
   kpisPresent,

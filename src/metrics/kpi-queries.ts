@@ -61,7 +61,7 @@ type CountsRow = Record<CountColumn, NumberLike> & { playbook_id: string };
 type DurationsRow = { playbook_id: string; metric: DurationMetric; key: string; bin: number; count: NumberLike; total_ms: NumberLike };
 type StepsRow = {
   playbook_id: string;
-  kind: "step" | "phase";
+  kind: "step" | "phase" | "kpi";
   key: string;
   settled: NumberLike;
   breached: NumberLike;
@@ -88,8 +88,8 @@ export async function totalsFromRows(db: MetricsDb, filter: RowFilter): Promise<
           SELECT playbook_id, 'onboard', '', ${MS_SINCE_START("completed_at")}
             FROM project_summaries WHERE ${where} AND completed_at IS NOT NULL
           UNION ALL
-          SELECT playbook_id, 'phase', key, round(days * 86400000)::bigint
-            FROM project_step_stats WHERE ${where} AND kind = 'phase' AND days IS NOT NULL
+          SELECT playbook_id, kind, key, round(days * 86400000)::bigint
+            FROM project_step_stats WHERE ${where} AND kind IN ('phase', 'kpi') AND days IS NOT NULL
         ) durations
        GROUP BY 1, 2, 3, 4`.execute(db),
     sql<StepsRow>`

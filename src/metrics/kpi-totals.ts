@@ -43,7 +43,8 @@ export function addCounts(into: Counts, from: Readonly<Record<CountColumn, numbe
 }
 
 /** Durations measured per project (key: the month of go-live for `go_live`) and per phase (key: the phase). */
-export type DurationMetric = "go_live" | "first_value" | "onboard" | "phase";
+/** `kpi`: a time_to_step KPI's days per project (key: the KPI's id). */
+export type DurationMetric = "go_live" | "first_value" | "onboard" | "phase" | "kpi";
 
 /** SLA outcomes of a step (kind `step`) or the finished occurrences of a phase (kind `phase`). */
 export interface StepTotals {
@@ -56,7 +57,7 @@ export interface StepTotals {
 
 export interface StepRow extends StepTotals {
   readonly playbook_id: string;
-  readonly kind: "step" | "phase";
+  readonly kind: "step" | "phase" | "kpi";
   readonly key: string;
 }
 

@@ -6,8 +6,13 @@
 //
 // Definitions (edge rules of the built-in playbooks):
 // - time to go-live: days from the start to go-live, minus the days on hold; same day counts as 0.
-// - time to first value: to the completion of the playbook's first-value step (its id or title says
-//   "first value" or "value review"), else to go-live.
+// - time to first value: to the moment its KPI names (`first_value: { step: x }`: that step's
+//   completion; `{ fact: go_live_date }`: that date); where it names none, to the completion of a step
+//   whose id or title says "first value" or "value review", else to go-live.
+// - time to a step (time_to_step): days from `from` (the start) to the completion of the step `to`,
+//   calendar or business days, time on hold included; projects where either step was skipped or
+//   does not apply are left out (summary.ts kpiDays).
+// - manual KPIs: the latest value a person recorded (kpi-values.ts).
 // - time to onboard: to the project's completion.
 // - SLA compliance: steps with a deadline that are done or past it; on time when done by it.
 // - on-time milestones: the same for gates, go-live steps and `kind: milestone` steps.
@@ -17,11 +22,12 @@
 //   each project's latest answer (1-5); adoption: the mean of the latest 30/60/90-day review figure.
 import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
-import type { Playbook } from "../playbook/schema.ts";
+import type { Kpi, Playbook } from "../playbook/schema.ts";
 import type { Schema } from "../store/schema.ts";
 import type { Histogram } from "./histogram.ts";
 import { kpiTotals } from "./kpi-queries.ts";
 import type { KpiTotals } from "./kpi-totals.ts";
+import { manualFigure } from "./kpi-values.ts";
 import { parseTarget } from "./summary.ts";
 import { metricsDb } from "./tables.ts";
 
@@ -61,6 +67,8 @@ export interface TargetResult {
   readonly unit: string;
   readonly status: Rag | null;
   readonly note: string | null;
+  /** A value a person records (kpi-values.ts), not one measured from the log. */
+  readonly manual: boolean;
 }
 
 export interface Aggregates {
@@ -254,6 +262,20 @@ export function metricValue(metric: string, a: Aggregates): { value: number | nu
   }
 }
 
+/**
+ * A time_to_step KPI: the median of the projects' figures (days from its `from` to its step's
+ * completion); projects that skipped the step, or where it does not apply, are left out.
+ */
+export function stepKpiValue(totals: KpiTotals, playbook: string, kpi: Kpi): { value: number | null; unit: string; note: string | null } {
+  const h = totals.histogram("kpi", { playbook, keyOk: (k) => k === kpi.id });
+  const days = kpi.days === "business" ? "business days" : "days";
+  return {
+    value: round1(h.percentileDays(0.5)),
+    unit: `${days} (median)`,
+    note: `${h.count} project${h.count === 1 ? "" : "s"} measured; projects where the step was skipped or does not apply are left out`,
+  };
+}
+
 function distribution(count: number, median: number | null, p90: number | null, histogram: Histogram): Distribution {
   return {
     count,
@@ -286,7 +308,25 @@ export async function computeKpis(
   ]);
   const playbooks = new Map<string, Playbook | undefined>();
   for (const id of [...playbookIds].sort()) playbooks.set(id, await playbookOf(id));
-  return kpiReport(totals, playbooks);
+  const report = kpiReport(totals, playbooks);
+  // Manual KPIs show what people recorded (the same query whichever source the totals came from).
+  const targets: TargetResult[] = [];
+  for (const t of report.targets) {
+    const kpi = playbooks.get(t.playbook)?.kpis.find((k) => k.id === t.kpi);
+    if (!kpi || !isManual(kpi)) {
+      targets.push(t);
+      continue;
+    }
+    const figure = await manualFigure(store, t.playbook, t.kpi, filter);
+    const unit = kpi.target?.replace(/^(<=|>=|<|>|=)\s*(\d+(\.\d+)?|\{\{[^}]*\}\})\s*/, "").trim() ?? "";
+    targets.push({ ...t, value: figure.value, unit, status: kpi.target ? rag(kpi.target, figure.value) : null, note: figure.note });
+  }
+  return { ...report, targets };
+}
+
+/** A KPI whose values a person records. */
+export function isManual(kpi: Kpi): boolean {
+  return kpi.metric === "manual" || kpi.source === "manual";
 }
 
 /** The report from the totals and the playbooks they name (for titles, phase order and targets). */
@@ -301,7 +341,12 @@ export function kpiReport(totals: KpiTotals, playbooks: ReadonlyMap<string, Play
   for (const id of [...totals.counts.keys()].sort((x, y) => x.localeCompare(y))) {
     const agg = aggregatesOf(totals, id);
     for (const kpi of playbooks.get(id)?.kpis ?? []) {
-      const { value, unit, note } = kpi.source === "manual" ? metricValue("manual", agg) : metricValue(kpi.metric, agg);
+      const { value, unit, note } =
+        kpi.source === "manual" || kpi.metric === "manual"
+          ? metricValue("manual", agg)
+          : kpi.metric === "time_to_step"
+            ? stepKpiValue(totals, id, kpi)
+            : metricValue(kpi.metric, agg);
       targets.push({
         playbook: id,
         kpi: kpi.id,
@@ -312,6 +357,7 @@ export function kpiReport(totals: KpiTotals, playbooks: ReadonlyMap<string, Play
         unit,
         status: kpi.target ? rag(kpi.target, value) : null,
         note,
+        manual: isManual(kpi),
       });
     }
   }

@@ -32,7 +32,7 @@ export interface SummaryFacts extends CellFacts {
 }
 
 export interface StatFacts {
-  readonly kind: "step" | "phase";
+  readonly kind: "step" | "phase" | "kpi";
   readonly key: string;
   readonly breached: boolean;
   readonly days?: number | null;
@@ -111,7 +111,7 @@ interface CountsDelta extends ProjectCell {
 }
 
 interface StepDelta extends ProjectCell {
-  readonly kind: "step" | "phase";
+  readonly kind: "step" | "phase" | "kpi";
   readonly key: string;
   settled: number;
   breached: number;
@@ -180,7 +180,7 @@ export class RollupDelta {
       d.breached += st.breached ? sign : 0;
       d.total_ms += sign * value;
       d.timed += known ? sign : 0;
-      if (st.kind === "phase" && known) this.#duration(cell, cellId, "phase", st.key, value, sign);
+      if ((st.kind === "phase" || st.kind === "kpi") && known) this.#duration(cell, cellId, st.kind, st.key, value, sign);
     }
     return this;
   }

@@ -2,7 +2,10 @@
 // the events carry (survey answers, time on hold) and `now`. The projection (projection.ts) writes
 // it in the same transaction as the events; replaying the events and deriving again gives the same
 // row, which a property test checks after random command sequences.
+import { workingMillisBetween } from "../engine/calendar/business-calendar.ts";
+import { engineContext } from "../engine/context.ts";
 import { ACTIVE, type Instant, type ProjectEvent, type ProjectState, SATISFIED, type StepState } from "../engine/types.ts";
+import { guessedFirstValueStep } from "../playbook/kpi-moments.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Playbook, Step } from "../playbook/schema.ts";
 import { evaluateHealth, HEALTH_RANK } from "./health.ts";
@@ -103,14 +106,45 @@ export function isMilestone(step: Step): boolean {
   return step.kind === "milestone" || step.go_live || step.gate !== undefined;
 }
 
-const FIRST_VALUE = /first[ _-]?value|value[ _-]?review/i;
 const UAT = /\buat\b|uat_|acceptance/i;
 
-export function firstValueStep(playbook: Playbook): string | null {
-  for (const phase of playbook.phases)
-    for (const step of phase.steps) if (FIRST_VALUE.test(step.id) || FIRST_VALUE.test(step.title)) return step.id;
-  return null;
+/** A KPI's moment of one project: a step's completion, or a date fact's day (00:00 UTC, as deadlines read it). */
+type KpiMoment = NonNullable<Playbook["kpis"][number]["first_value"]>;
+type Reached = { readonly at: Instant } | { readonly excluded: true } | undefined;
+
+/**
+ * When the project reached a moment: an instant; `excluded` when it never will (the step was
+ * skipped or does not apply to this client); undefined while it may still come.
+ */
+export function momentOf(state: ProjectState, moment: KpiMoment): Reached {
+  if ("step" in moment) {
+    const s = state.steps[moment.step];
+    if (s?.completedAt !== undefined && s.status === "done") return { at: s.completedAt };
+    if (s === undefined || s.status === "skipped" || s.status === "not_applicable") return { excluded: true };
+    return state.status === "closed" || state.status === "cancelled" ? { excluded: true } : undefined;
+  }
+  const value = state.facts[moment.fact];
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? { at: `${value}T00:00:00.000Z` } : { excluded: true };
 }
+
+/**
+ * When the project reached first value: the moment the time-to-first-value KPI names
+ * (`first_value: { step: x }` or `{ fact: go_live_date }`); where it names none, the completion of
+ * a step whose id or title says "first value" or "value review" (the guess older playbooks rely
+ * on), else go-live.
+ */
+export function firstValueAt(playbook: Playbook, state: ProjectState): Instant | null {
+  const named = playbook.kpis.find((k) => k.metric === "time_to_first_value" && k.first_value !== undefined)?.first_value;
+  if (named) {
+    const reached = momentOf(state, named);
+    return reached && "at" in reached ? reached.at : null;
+  }
+  const valueStep = firstValueStep(playbook);
+  return (valueStep ? state.steps[valueStep]?.completedAt : undefined) ?? state.goLiveAt ?? null;
+}
+
+/** The step guessed as first value where the KPI names none (see guessedFirstValueStep). */
+export const firstValueStep = guessedFirstValueStep;
 
 export function uatStep(playbook: Playbook): string | null {
   for (const phase of playbook.phases)
@@ -232,8 +266,6 @@ export function summarize(model: PlaybookModel, state: ProjectState, figures: Ev
     days !== null
       ? new Date(Date.parse(state.startedAt) + days * DAY + figures.heldMs).toISOString()
       : ((goLiveStep ? steps[goLiveStep]?.dueAt : undefined) ?? null);
-  const valueStep = firstValueStep(playbook);
-  const firstValueAt = (valueStep ? steps[valueStep]?.completedAt : undefined) ?? state.goLiveAt ?? null;
   const uat = uatStep(playbook);
   const uatState = uat ? steps[uat] : undefined;
   const uatFirstPass = uatState?.status === "done" ? uatState.attempt === 1 : uatState && uatState.attempt > 1 ? false : null;
@@ -276,7 +308,7 @@ export function summarize(model: PlaybookModel, state: ProjectState, figures: Ev
     startedAt: state.startedAt,
     targetGoLiveAt,
     goLiveAt: state.goLiveAt ?? null,
-    firstValueAt,
+    firstValueAt: firstValueAt(playbook, state),
     completedAt: state.completedAt ?? null,
     closedAt: state.closedAt ?? null,
     heldSince: state.heldSince ?? null,
@@ -305,7 +337,8 @@ export function summarize(model: PlaybookModel, state: ProjectState, figures: Ev
 }
 
 export interface StepStat {
-  readonly kind: "step" | "phase";
+  /** `kpi`: a time_to_step KPI's days for this project (key: the KPI's id). */
+  readonly kind: "step" | "phase" | "kpi";
   readonly key: string;
   readonly phase: string;
   readonly breached: boolean;
@@ -349,5 +382,27 @@ export function stepStats(model: PlaybookModel, state: ProjectState, now: Instan
     if (p.finished && p.any && Number.isFinite(p.first))
       out.push({ kind: "phase", key: phase, phase, breached: false, days: Math.max(0, (p.last - p.first) / DAY) });
   }
+  for (const kpi of model.playbook.kpis) {
+    const days = kpiDays(model, state, kpi);
+    if (days !== null) out.push({ kind: "kpi", key: kpi.id, phase: "", breached: false, days });
+  }
   return out;
+}
+
+/**
+ * A time_to_step KPI's figure for one project: days from `from` (the start) to the completion of
+ * `to`, calendar or business days on the client's calendar, time on hold included; a step done
+ * before its starting point counts 0. Null while it is not reached, and for projects it leaves
+ * out (the step skipped or not applicable, the starting step likewise, the project ended first).
+ */
+export function kpiDays(model: PlaybookModel, state: ProjectState, kpi: Playbook["kpis"][number]): number | null {
+  if (kpi.metric !== "time_to_step" || kpi.to === undefined) return null;
+  const to = momentOf(state, kpi.to);
+  const from = kpi.from === undefined ? { at: state.startedAt } : momentOf(state, kpi.from);
+  if (!to || !("at" in to) || !from || !("at" in from)) return null;
+  const [a, b] = [Date.parse(from.at), Date.parse(to.at)];
+  if (b <= a) return 0;
+  if (kpi.days === "calendar") return (b - a) / DAY;
+  const calendar = engineContext(model, state.calendar).calendar;
+  return workingMillisBetween(calendar, new Date(a), new Date(b)) / calendar.workingDayMillis;
 }

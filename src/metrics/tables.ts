@@ -57,7 +57,7 @@ export interface ProjectSummariesTable {
 
 export interface ProjectStepStatsTable {
   project_id: string;
-  kind: "step" | "phase";
+  kind: "step" | "phase" | "kpi";
   key: string;
   playbook_id: string;
   phase: string;
@@ -86,7 +86,7 @@ export interface KpiDailyStepsTable {
   playbook_id: string;
   segment: string;
   start_day: Day;
-  kind: "step" | "phase";
+  kind: "step" | "phase" | "kpi";
   key: string;
   settled: number;
   breached: number;

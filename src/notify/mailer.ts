@@ -16,6 +16,11 @@ export interface MailAttachment {
 
 export interface OutgoingMail {
   readonly to: readonly MailAddress[];
+  /** Copied (Cc:); not kept in the mail log, which lists addressees. */
+  readonly cc?: readonly MailAddress[];
+  readonly replyTo?: MailAddress;
+  /** Who it is from (a playbook's `from:`); the server's own address (MAIL_FROM) stays the Sender. */
+  readonly from?: MailAddress;
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
@@ -131,9 +136,19 @@ export class RecordingMailer implements Mailer {
     if (mail.to.length === 0) return;
     const stored = await this.#store.record(redactSecrets(mail), this.#from, this.transport, this.#clock());
     if (stored.sentAt !== undefined) return;
+    const address = (a: MailAddress) => (a.name ? { name: a.name, address: a.address } : a.address);
     await this.#channel.sender.sendMail({
-      from: this.#from,
-      to: mail.to.map((a) => (a.name ? { name: a.name, address: a.address } : a.address)),
+      // Another author is named in From:, and the server stays the Sender and the envelope's sender.
+      from: mail.from ? address(mail.from) : this.#from,
+      ...(mail.from
+        ? {
+            sender: this.#from,
+            envelope: { from: this.#from.address, to: [...mail.to, ...(mail.cc ?? [])].map((a) => a.address) },
+          }
+        : {}),
+      to: mail.to.map(address),
+      ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc.map(address) } : {}),
+      ...(mail.replyTo ? { replyTo: address(mail.replyTo) } : {}),
       subject: mail.subject,
       text: mail.text,
       ...(mail.html !== undefined ? { html: mail.html } : {}),

@@ -14,10 +14,12 @@ import ical, {
   type ICalWeekday,
 } from "ical-generator";
 import { DateTime } from "luxon";
+import { cadenceSchedule } from "../engine/cadences.ts";
 import { type BusinessCalendar, buildCalendar, nextWorkingInstant } from "../engine/calendar/business-calendar.ts";
 import { isMeetingStep } from "../engine/meetings.ts";
 import { resolveOn } from "../engine/schedule.ts";
 import type { Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
+import { isAnswer } from "../playbook/agreed.ts";
 import type { Cadence, Playbook, Step } from "../playbook/schema.ts";
 import type { Deadline, Duration } from "../playbook/time-expressions.ts";
 
@@ -144,7 +146,11 @@ function seriesStart(state: ProjectState, id: string, events: readonly ProjectEv
       plannedAt = event.at;
       running = true;
     } else if (event.type === "cadence.occurred" && event.cadence === id) next = event.nextAt;
-    else if (event.type === "cadence.ended" && event.cadence === id) running = false;
+    else if (event.type === "cadence.rescheduled" && event.cadence === id) {
+      // Another schedule agreed with the client: the series starts again at its next occurrence.
+      first = next = event.nextAt;
+      plannedAt = event.at;
+    } else if (event.type === "cadence.ended" && event.cadence === id) running = false;
     else if (event.type === "project.resumed" && running && next !== undefined && event.shiftMs > 0) {
       next = addMs(next, event.shiftMs);
       first = next;
@@ -241,17 +247,21 @@ function mapDefined<T, U>(value: T | undefined, f: (value: T) => U): U | undefin
   return value === undefined ? undefined : f(value);
 }
 
+const AGREED_FALLBACK: Duration = { amount: { kind: "literal", value: 1 }, unit: "week", business: false, text: "1 week" };
+
 const WEEKDAY: Readonly<Record<string, string>> = { mon: "MO", tue: "TU", wed: "WE", thu: "TH", fri: "FR", sat: "SA", sun: "SU" };
 
 function recurrenceOf(cadence: Cadence, state: ProjectState): Recurrence {
-  const interval = Math.max(1, Math.round(amountOf(cadence.every, state.params)));
-  switch (cadence.every.unit) {
+  // An interval agreed with the client is the one in force (weekly until it is answered).
+  const every = cadenceSchedule(state, cadence)?.every ?? (isAnswer(cadence.every) ? AGREED_FALLBACK : cadence.every);
+  const interval = Math.max(1, Math.round(amountOf(every, state.params)));
+  switch (every.unit) {
     case "week":
       return { freq: "WEEKLY", interval };
     case "month":
       return { freq: "MONTHLY", interval };
     case "day":
-      return cadence.every.business
+      return every.business
         ? { freq: "DAILY", interval, byDay: state.calendar.workingDays.map((d) => WEEKDAY[d] ?? "MO") }
         : { freq: "DAILY", interval };
     default:

@@ -22,7 +22,7 @@ import {
 import { playbookCache } from "../store/playbooks.ts";
 import { addMs, fromDb } from "../store/time.ts";
 import { type Directory, databaseDirectory, type ProjectRef, type Recipient } from "./directory.ts";
-import type { MailAttachment, Mailer, OutgoingMail } from "./mailer.ts";
+import { type MailAddress, type MailAttachment, type Mailer, type OutgoingMail, parseMailAddress } from "./mailer.ts";
 import {
   cancelIcs,
   inviteIcs,
@@ -120,6 +120,10 @@ export interface StepEmail {
   readonly projectVersion: number;
   readonly to: readonly Recipient[];
   readonly message: RenderedMessage;
+  /** The step's `email:` cc, reply_to and from, as addresses of whoever holds the roles now. */
+  readonly cc?: readonly MailAddress[];
+  readonly replyTo?: MailAddress;
+  readonly from?: MailAddress;
 }
 
 /** Plain text as a message: the HTML part is the escaped text in paragraphs. */
@@ -260,6 +264,21 @@ export class Notifications {
     return rendered.text;
   }
 
+  /** Roles (their holders now) and addresses, as mail addresses, each once. */
+  async #parties(project: Loaded, parties: readonly string[]): Promise<MailAddress[]> {
+    const out = new Map<string, MailAddress>();
+    for (const party of parties) {
+      if (party.includes("@")) {
+        const parsed = parseMailAddress(party);
+        if (parsed && !out.has(parsed.address.toLowerCase())) out.set(parsed.address.toLowerCase(), parsed);
+        continue;
+      }
+      for (const r of await this.#holders(project, [party]))
+        if (!out.has(r.address.toLowerCase())) out.set(r.address.toLowerCase(), { name: r.name, address: r.address });
+    }
+    return [...out.values()];
+  }
+
   async #mail(
     project: Loaded,
     delivery: Delivery,
@@ -268,8 +287,11 @@ export class Notifications {
     attachments?: MailAttachment[],
     /** Tokens only this recipient may see (a survey link's): redacted where the mail is recorded. */
     secrets?: readonly string[],
+    /** Cc, Reply-To and From a playbook's email action names. */
+    headers: Pick<OutgoingMail, "cc" | "replyTo" | "from"> = {},
   ): Promise<void> {
     const mail: OutgoingMail = {
+      ...headers,
       to: [{ name: recipient.name, address: recipient.address }],
       subject: message.subject,
       text: message.text,
@@ -416,7 +438,14 @@ export class Notifications {
       );
     }
     const message = await this.#renderTemplate(project, template, addressee, undefined, undefined, true);
+    const addressed = new Set(recipients.map((r) => r.address.toLowerCase()));
+    const cc = (await this.#parties(project, step.email?.cc ?? [])).filter((a) => !addressed.has(a.address.toLowerCase()));
+    const [replyTo] = step.email?.reply_to ? await this.#parties(project, [step.email.reply_to]) : [];
+    const [from] = step.email?.from ? await this.#parties(project, [step.email.from]) : [];
     return {
+      ...(cc.length > 0 ? { cc } : {}),
+      ...(replyTo ? { replyTo } : {}),
+      ...(from ? { from } : {}),
       step: stepId,
       title: step.title,
       template,
@@ -452,6 +481,9 @@ export class Notifications {
       subject: effect.subject,
       text: effect.text,
       ...(effect.html !== undefined ? { html: effect.html } : {}),
+      ...(effect.cc && effect.cc.length > 0 ? { cc: effect.cc } : {}),
+      ...(effect.replyTo ? { replyTo: effect.replyTo } : {}),
+      ...(effect.from ? { from: effect.from } : {}),
       key: delivery.key,
       ...(delivery.projectId ? { projectId: delivery.projectId } : {}),
     });
@@ -588,13 +620,22 @@ export class Notifications {
   // ---- handlers --------------------------------------------------------------------------------
 
   async #email(effect: Extract<Effect, { kind: "email" }>, delivery: Delivery): Promise<void> {
+    // Roles are resolved now, when the mail goes, not when the project started: whoever holds the
+    // role at this moment (assigned after the start too) is the addressee.
     const project = await this.#load(this.#projectOf(delivery));
     const recipients = await this.#holders(project, effect.to);
+    const addressed = new Set(recipients.map((r) => r.address.toLowerCase()));
+    const cc = (await this.#parties(project, effect.cc ?? [])).filter((a) => !addressed.has(a.address.toLowerCase()));
+    const [replyTo] = effect.replyTo ? await this.#parties(project, [effect.replyTo]) : [];
+    const [from] = effect.from ? await this.#parties(project, [effect.from]) : [];
+    const headers = { ...(replyTo ? { replyTo } : {}), ...(from ? { from } : {}) };
     const send = async () => {
       const invite = effect.invite ? await this.#invite(project, effect.invite, delivery) : undefined;
-      for (const recipient of recipients) {
+      for (const [i, recipient] of recipients.entries()) {
         const message = await this.#renderTemplate(project, effect.template, recipient, undefined, effect.invite);
-        await this.#mail(project, delivery, recipient, message, invite ? [invite] : []);
+        // One copy is enough: the cc goes on the first addressee's message.
+        const copy = i === 0 && cc.length > 0 ? { cc } : {};
+        await this.#mail(project, delivery, recipient, message, invite ? [invite] : [], undefined, { ...headers, ...copy });
       }
     };
     await (effect.invite ? this.#serially(project.record.id, meetingIdOf(effect.invite).id, send) : send());

@@ -44,6 +44,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, string>> = {
   "step.activated": { step: "string" },
   "step.completed": { step: "string" },
   "step.overdue": { step: "string", days_overdue: "int" },
+  "step.target_missed": { step: "string", days_late: "int" },
   "gate.approved": { step: "string", role: "string", comment: "string" },
   "gate.rejected": { step: "string", role: "string", comment: "string" },
   "form.submitted": { form: "string" },
@@ -64,6 +65,14 @@ export const PROJECT_FIELDS = {
   on_hold: "bool",
   health: "string",
 } as const;
+
+/**
+ * What a condition reads of a sign-off: `gates.<step>.outcome` is "approved",
+ * "approved_with_conditions", "rejected" or "pending"; `comment` and `conditions` are the signers'
+ * words (one line each); `roles.<role>` holds the same for one approver.
+ */
+export const GATE_FIELDS = { outcome: "string", comment: "string", conditions: "string" } as const;
+export const GATE_OUTCOME_VALUES = ["approved", "approved_with_conditions", "rejected", "pending"] as const;
 
 /** Where an expression stands decides what it may refer to. */
 export interface ExpressionScope {
@@ -107,6 +116,8 @@ export interface ExpressionValues {
   readonly training?: Record<string, unknown>;
   readonly project?: Record<string, unknown>;
   readonly event?: Record<string, unknown>;
+  /** Each sign-off's outcome (engine/gates.ts): `gates.<step>.outcome`, `.comment`, `.conditions`, `.roles.<role>.*`. */
+  readonly gates?: Record<string, Record<string, unknown>>;
   /** The repeat item: a text, or a row of a records field. */
   readonly item?: unknown;
 }
@@ -163,12 +174,22 @@ export class ExpressionChecker {
         Object.fromEntries(Object.entries(form.fields).map(([fid, field]) => [fid, celTypeOf(field.type)])),
       ]),
     );
+    const gates = Object.fromEntries(
+      p.phases
+        .flatMap((phase) => phase.steps)
+        .filter((step) => step.gate !== undefined)
+        .map((step) => [
+          step.id,
+          { ...GATE_FIELDS, roles: Object.fromEntries((step.gate?.approvers ?? []).map((role) => [role, GATE_FIELDS])) },
+        ]),
+    );
     const schema: Record<string, CelType> = {
       facts,
       params,
       forms,
       training: TRAINING_FIELDS,
       project: PROJECT_FIELDS,
+      gates,
     };
     if (scope.step) schema.step = STEP_FIELDS;
     if (scope.event) schema.event = EVENT_FIELDS[scope.event];

@@ -3,6 +3,7 @@
 // never true, so a high-risk customer takes the low-risk path. This finds such literals, in the
 // comparisons a playbook writes (==, !=, `in` a list of literals, a literal `in` a list answer).
 import { type ASTNode, parse } from "@marcbachmann/cel-js";
+import { GATE_OUTCOME_VALUES } from "./expressions.ts";
 import type { Playbook } from "./schema.ts";
 
 export interface OutsideOptions {
@@ -42,6 +43,9 @@ function optionsAt(playbook: Playbook, path: string): { options: readonly string
     if (!field?.options) return undefined;
     return { options: field.options, many: field.type !== "choice" };
   }
+  // A sign-off's outcome, the gate's or one role's: gates.review.outcome, gates.review.roles.client.outcome
+  if (parts[0] === "gates" && parts.at(-1) === "outcome" && (parts.length === 3 || (parts.length === 5 && parts[2] === "roles")))
+    return { options: GATE_OUTCOME_VALUES, many: false };
   if (parts[0] === "facts" && parts.length === 2) {
     const fact = playbook.facts[parts[1] ?? ""];
     if (!fact?.values) return undefined;

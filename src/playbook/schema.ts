@@ -5,8 +5,10 @@
 // which needs the whole document.
 
 import { z } from "zod";
+import { answerOr, parseClockTime, parseWeekday } from "./agreed.ts";
 import { PROCEDURE_KINDS } from "./procedure-kind.ts";
-import { type ParseResult, parseDeadline, parseDuration, parseWindow } from "./time-expressions.ts";
+import { parseRetentionPeriod, RETENTION_ANCHORS } from "./retention.ts";
+import { type ParseResult, parseDeadline, parseDuration, parseTimeOfDay, parseWindow } from "./time-expressions.ts";
 import { FIELD_TYPES } from "./values.ts";
 
 function parsed<T>(parse: (input: string) => ParseResult<T>, description: string) {
@@ -27,6 +29,10 @@ const DurationText = parsed(parseDuration, 'A duration: "24h", "4 business hours
 const DeadlineText = parsed(
   parseDeadline,
   'A deadline: "24h" (after the step opens), "2 business days after start", "3 days before kickoff", "Day 90 after go_live".',
+);
+const TimeOfDayText = parsed(
+  parseTimeOfDay,
+  "A time of day on a 24-hour clock and whose time zone: \"15:00 client\" (the client's time zone, the project calendar's) or \"09:00 owner\" (the rule owner's; the client's while people have no time zone of their own).",
 );
 const WindowText = parsed(parseWindow, 'A window: "Days 1-2", "Week 1-2", "Weeks 5-12", "Day 70+", "Days 30-90 after go_live".');
 
@@ -155,7 +161,11 @@ const Assignment = z.strictObject({
 
 const Role = z.strictObject({
   title: Text,
-  side: z.enum(["internal", "client", "system"]),
+  side: z
+    .enum(["internal", "client", "system"])
+    .describe(
+      "internal: the team's people; client: the client's contacts; system: an automation (a risk engine, an onboarding system) whose service account holds the role and completes its steps through its API token. Write 'Risk Engine / Analyst' as raci: { responsible: [risk_engine, analyst], ... }. A system role never signs a gate.",
+    ),
   description: Prose.optional(),
   responsibilities: z.array(Prose).default([]),
   assignment: Assignment.optional(),
@@ -242,11 +252,27 @@ const Training = z.strictObject({
 
 // Actions: one key each, so an unknown or misspelt action name is an unknown-key error with a suggestion.
 const Recipients = z.array(Id).min(1);
+/** Who else a mail names: a role (its holders on the project when the mail goes) or an email address. */
+const MailParty = z
+  .string()
+  .regex(/^([a-z][a-z0-9_]*|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, "write a role id (client_primary) or an email address (billing@example.com)")
+  .describe("A role id (whoever holds it on the project when the mail goes) or an email address.");
 const Action = z
   .strictObject({
     when: Expression.optional(),
     notify: z.strictObject({ to: Recipients, message: Text, channel: z.enum(["in_app", "email", "chat"]).default("in_app") }).optional(),
-    email: z.strictObject({ to: Recipients, template: DocumentId, attach_invite: Id.optional() }).optional(),
+    email: z
+      .strictObject({
+        to: Recipients,
+        template: DocumentId,
+        attach_invite: Id.optional(),
+        cc: z.array(MailParty).min(1).optional().describe("Copied on the mail: roles or addresses, e.g. [csm, finance@example.com]."),
+        reply_to: MailParty.optional().describe("Where replies go: a role (its holder) or an address."),
+        from: MailParty.optional().describe(
+          "Who the mail is from: a role (its holder, e.g. csm) or an address; sent on behalf of the server's address (MAIL_FROM).",
+        ),
+      })
+      .optional(),
     create_task: z.strictObject({ title: Text, owner: Id, due: DeadlineText.optional(), description: Text.optional() }).optional(),
     escalate: z.strictObject({ to: Id, reason: Text }).optional(),
     assign: z.strictObject({ role: Id }).optional(),
@@ -305,12 +331,16 @@ const Meeting = z.strictObject({
   during: z.array(Text).default([]),
 });
 
-const Gate = z.strictObject({
-  approvers: z.array(Id).min(1),
-  rule: z.enum(["any", "all"]).default("all"),
-  sign_off: Text.describe("What the approvers sign, in words."),
-  blocks: z.enum(["step", "phase"]).default("step").describe("phase: nothing in later phases starts until it passes."),
-});
+const Gate = z
+  .strictObject({
+    approvers: z.array(Id).min(1),
+    rule: z.enum(["any", "all"]).default("all"),
+    sign_off: Text.describe("What the approvers sign, in words."),
+    blocks: z.enum(["step", "phase"]).default("step").describe("phase: nothing in later phases starts until it passes."),
+  })
+  .describe(
+    'A sign-off. Each approver approves, approves with conditions (written) or rejects (with a comment). Conditions read the outcome: gates.<step>.outcome is "approved", "approved_with_conditions", "rejected" or "pending" (also .comment, .conditions, .roles.<role>.outcome); a decision can branch on it, e.g. when: gates.plan_signoff.outcome == "rejected" with next: draft_plan, and the step it returns to shows the signer\'s comment.',
+  );
 
 const Branch = z.strictObject({
   label: Text,
@@ -403,6 +433,16 @@ const Step = z.strictObject({
     .default([])
     .describe("Several deliverables of one step (use `deliverable:` for one); each with its own template and location."),
   template: DocumentId.optional(),
+  email: z
+    .strictObject({
+      cc: z.array(MailParty).min(1).optional().describe("Copied on the step's email: roles or addresses."),
+      reply_to: MailParty.optional().describe("Where replies go: a role (its holder) or an address."),
+      from: MailParty.optional().describe(
+        "Who the mail is from: a role (its holder) or an address; the server's address stays the Sender.",
+      ),
+    })
+    .optional()
+    .describe("For email steps (kind: email with a template): who else the mail names, e.g. { cc: [csm], reply_to: csm }."),
   checklist: z.array(ChecklistItem).default([]),
   form: Id.optional(),
   meeting: Meeting.optional(),
@@ -429,11 +469,24 @@ const Phase = z.strictObject({
   steps: z.array(Step).min(1),
 });
 
+const AGREED =
+  " Or a form answer agreed with the client, forms.<form>.<field>: a choice field whose options are all such values; the cadence starts once it is answered and moves when the form is submitted again.";
 const Cadence = z.strictObject({
   id: Id,
   title: Text,
   owner: Id,
-  every: DurationText,
+  every: parsed(
+    answerOr(parseDuration),
+    `How often: "1 week", "2 weeks", "1 month", "2 business days".${AGREED} E.g. forms.kickoff.cadence_interval with options [weekly, bi-weekly, monthly].`,
+  ),
+  weekday: parsed(
+    answerOr(parseWeekday),
+    `The weekday each occurrence falls on: mon ... sun (or Monday ... Sunday).${AGREED} E.g. forms.kickoff.cadence_day.`,
+  ).optional(),
+  at: parsed(
+    answerOr(parseClockTime),
+    `The time of day of each occurrence, HH:MM in the client's time zone, e.g. "10:00".${AGREED} E.g. forms.kickoff.cadence_time.`,
+  ).optional(),
   during: Id.optional().describe("The phase it runs in."),
   from: DeadlineText.optional(),
   until: DeadlineText.optional(),
@@ -456,6 +509,7 @@ export const EVENT_TYPES = [
   "step.activated",
   "step.completed",
   "step.overdue",
+  "step.target_missed",
   "gate.approved",
   "gate.rejected",
   "form.submitted",
@@ -479,6 +533,9 @@ const Rule = z.strictObject({
   after: DurationText.optional().describe("Wait this long; fire only if `until` has not happened."),
   until: z.enum(EVENT_TYPES).optional(),
   repeat_every: DurationText.optional().describe("Repeat the actions until `until` happens."),
+  at: TimeOfDayText.optional().describe(
+    'Fire at this time of day (after `after:` has passed, if given): "15:00 client" waits for the next 3 PM in the client\'s time zone. Repetitions keep the time of day.',
+  ),
   owner: Id.optional(),
   actions: z.array(Action).min(1),
 });
@@ -506,15 +563,44 @@ export const KPI_METRICS = [
   "retention_rate",
   "first_delivery_success_rate",
   "on_time_milestones",
+  "time_to_step",
   "manual",
 ] as const;
 
 export const KPI_FREQUENCIES = ["per_project", "per_interaction", "daily", "weekly", "monthly", "quarterly", "annually"] as const;
 
+/** A moment of one project a KPI measures from or to: a step's completion or a date fact. */
+const KpiMoment = z
+  .union([
+    z.strictObject({ step: Id.describe("The step whose completion is the moment.") }),
+    z.strictObject({ fact: Id.describe("A date fact (e.g. go_live_date) whose day is the moment.") }),
+  ])
+  .describe("A step's completion ({ step: kickoff_call }) or a date fact ({ fact: go_live_date }).");
+
 const Kpi = z.strictObject({
   id: Id,
   title: Text,
-  metric: z.enum(KPI_METRICS).describe("A built-in measure computed from the event log, or manual."),
+  metric: z
+    .enum(KPI_METRICS)
+    .describe(
+      "A built-in measure computed from the event log, or manual (a person records its values). time_to_step: days from `from` (the start by default) to the completion of the step `to`.",
+    ),
+  from: KpiMoment.optional().describe(
+    "time_to_step: where the count starts; the start of the project when omitted. A project whose `from` step was skipped or not applicable is left out.",
+  ),
+  to: z
+    .strictObject({ step: Id })
+    .optional()
+    .describe(
+      "time_to_step: the step whose completion ends the count, e.g. { step: kickoff_call } for days from the start to the first meeting. Projects where it was skipped or is not applicable are left out of the figure; those not there yet are not counted.",
+    ),
+  days: z
+    .enum(["calendar", "business"])
+    .default("calendar")
+    .describe("time_to_step: count calendar days, or business days on the client's business calendar."),
+  first_value: KpiMoment.optional().describe(
+    "time_to_first_value: the moment of first value, a step's completion or a date fact. Omitted: a step whose id or title says 'first value' or 'value review', else go-live.",
+  ),
   target: KpiTarget.optional(),
   frequency: z.enum(KPI_FREQUENCIES),
   source: z.enum(["automatic", "manual"]).default("automatic"),
@@ -552,6 +638,23 @@ const Addendum = z.strictObject({
   package: z.array(Text).default([]).describe("What is compiled and given to the client."),
 });
 
+const Retention = z.strictObject({
+  keep: parsed(parseRetentionPeriod, 'A retention period: "7 years", "18 months", "90 days".').describe(
+    "How long the records are kept, counted from `after`.",
+  ),
+  after: z
+    .enum(RETENTION_ANCHORS)
+    .describe(
+      "What the period counts from: the end of the business relationship with the client (recorded on the client), or the project's closing.",
+    ),
+  records: z.array(Text).default([]).describe("Which records (e.g. identification documents); empty: all records of the project."),
+  basis: Prose.optional().describe("The legal or policy basis, e.g. “AML record keeping (Directive (EU) 2015/849, Art. 40)”."),
+  at_end: z
+    .enum(["erase_personal_data", "review"])
+    .default("erase_personal_data")
+    .describe("What happens when the period ends: the personal data is erased, or the records are reviewed for disposal."),
+});
+
 const Reference = z.strictObject({
   id: Text,
   title: Text,
@@ -580,6 +683,17 @@ export const PlaybookSchema = z
     references: z.array(Reference).default([]),
     parameters: z.record(Id, Parameter).default({}),
     facts: z.record(Id, Fact).default({}),
+    starts_on: z
+      .strictObject({
+        crm_stages: z
+          .array(Text)
+          .min(1)
+          .describe(
+            'Deal stages that start a project before the deal is won, as the CRM names them: the stage name ("5 - Negotiating") for the generic webhook and Salesforce, the stage id for HubSpot and Pipedrive. Matched without regard to case.',
+          ),
+      })
+      .optional()
+      .describe("When a CRM deal starts a project besides being won: a won deal always does. One project per deal either way."),
     calendar: Calendar.default({
       working_days: ["mon", "tue", "wed", "thu", "fri"],
       working_hours: "09:00-17:00",
@@ -602,6 +716,7 @@ export const PlaybookSchema = z
     systems: z.array(z.strictObject({ name: Text, purpose: Text })).default([]),
     rollout: z.array(z.strictObject({ when: Text, activity: Text })).default([]),
     change_management: z.array(Text).default([]),
+    retention: z.array(Retention).default([]).describe("How long the procedure's records are kept, and what then."),
     appendices: z.array(z.strictObject({ id: Id, title: Text, body: Text })).default([]),
   })
   .describe("An Onboard playbook: one file that is the SOP, the live project and its KPIs.");

@@ -2,6 +2,7 @@
 // ids are unique, every CEL condition type-checks in its scope, every {{placeholder}} is declared,
 // and every deadline anchor and duration amount means something.
 
+import { type FormAnswer, isAnswer } from "./agreed.ts";
 import { didYouMean, type Finding, type Path } from "./diagnostics.ts";
 import type { ExpressionChecker, ExpressionScope } from "./expressions.ts";
 import { fieldRuleProblems } from "./field-rules.ts";
@@ -57,6 +58,34 @@ export class SemanticChecker {
     if (id === undefined || this.#ids[kind].has(id)) return;
     const plural = kind === "compliance addendum" ? "compliance addenda" : `${kind}s`;
     this.#error(`ref/unknown-${kind.replace(/ /g, "-")}`, path, `unknown ${kind} "${id}"`, didYouMean(id, this.#ids[kind], plural));
+  }
+
+  /** An email's cc, reply_to and from name roles or addresses: a role must exist. */
+  #mailParties(mail: { readonly cc?: readonly string[]; readonly reply_to?: string; readonly from?: string }, path: Path): void {
+    mail.cc?.forEach((party, i) => {
+      if (!party.includes("@")) this.#ref("role", party, [...path, "cc", i]);
+    });
+    for (const key of ["reply_to", "from"] as const) {
+      const party = mail[key];
+      if (party !== undefined && !party.includes("@")) this.#ref("role", party, [...path, key]);
+    }
+  }
+
+  /** A value agreed in a form: the form and its field exist (lint checks the field's options). */
+  #answer(answer: FormAnswer, path: Path): void {
+    const form = this.#p.forms[answer.form];
+    if (!form) {
+      this.#ref("form", answer.form, path);
+      return;
+    }
+    const fields = new Set(Object.keys(form.fields));
+    if (!fields.has(answer.field))
+      this.#error(
+        "ref/unknown-field",
+        path,
+        `form "${answer.form}" has no field "${answer.field}"`,
+        didYouMean(answer.field, fields, `fields of ${answer.form}`),
+      );
   }
 
   #refs(kind: Kind, ids: readonly string[] | undefined, path: Path): void {
@@ -148,6 +177,7 @@ export class SemanticChecker {
         this.#refs("role", action.email.to, [...at, "email", "to"]);
         this.#ref("template", action.email.template, [...at, "email", "template"]);
         this.#ref("step", action.email.attach_invite, [...at, "email", "attach_invite"]);
+        this.#mailParties(action.email, [...at, "email"]);
       }
       if (action.create_task) {
         this.#ref("role", action.create_task.owner, [...at, "create_task", "owner"]);
@@ -293,6 +323,7 @@ export class SemanticChecker {
         this.#ref("role", step.handoff.from, at("handoff", "from"));
         this.#ref("role", step.handoff.to, at("handoff", "to"));
       }
+      if (step.email) this.#mailParties(step.email, at("email"));
       step.checklist.forEach((item, i) => {
         if (typeof item === "string") return;
         this.#ref("role", item.owner, at("checklist", i, "owner"));
@@ -354,7 +385,10 @@ export class SemanticChecker {
       const at = ["cadences", i];
       this.#ref("role", cadence.owner, [...at, "owner"]);
       this.#ref("phase", cadence.during, [...at, "during"]);
-      this.#duration(cadence.every, [...at, "every"]);
+      if (isAnswer(cadence.every)) this.#answer(cadence.every, [...at, "every"]);
+      else this.#duration(cadence.every, [...at, "every"]);
+      if (isAnswer(cadence.weekday)) this.#answer(cadence.weekday, [...at, "weekday"]);
+      if (isAnswer(cadence.at)) this.#answer(cadence.at, [...at, "at"]);
       this.#deadline(cadence.from, [...at, "from"]);
       this.#deadline(cadence.until, [...at, "until"]);
       this.#deadline(cadence.due, [...at, "due"]);
@@ -372,7 +406,37 @@ export class SemanticChecker {
     });
 
     p.kpis.forEach((kpi, i) => {
-      this.#ref("role", kpi.owner, ["kpis", i, "owner"]);
+      const at: Path = ["kpis", i];
+      this.#ref("role", kpi.owner, [...at, "owner"]);
+      const moment = (m: { step: string } | { fact: string } | undefined, key: string) => {
+        if (m === undefined) return;
+        this.#anchor("step" in m ? { kind: "step", step: m.step, point: "completed" } : { kind: "fact", fact: m.fact }, [...at, key]);
+      };
+      moment(kpi.from, "from");
+      moment(kpi.to, "to");
+      moment(kpi.first_value, "first_value");
+      if (kpi.metric === "time_to_step" && kpi.to === undefined)
+        this.#error(
+          "kpi/measured-to",
+          [...at, "metric"],
+          `KPI "${kpi.id}" measures time to a step but names none`,
+          "add to: { step: <step id> }",
+        );
+      for (const key of ["from", "to"] as const)
+        if (kpi[key] !== undefined && kpi.metric !== "time_to_step")
+          this.#error(
+            "kpi/measured-to",
+            [...at, key],
+            `\`${key}:\` applies to time_to_step KPIs only`,
+            "use metric: time_to_step, or remove it",
+          );
+      if (kpi.first_value !== undefined && kpi.metric !== "time_to_first_value")
+        this.#error(
+          "kpi/measured-to",
+          [...at, "first_value"],
+          "`first_value:` applies to time_to_first_value KPIs only",
+          "use metric: time_to_first_value, or remove it",
+        );
     });
     p.risks.forEach((risk, i) => {
       this.#ref("role", risk.owner, ["risks", i, "owner"]);

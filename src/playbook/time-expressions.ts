@@ -219,6 +219,45 @@ export function parseWindow(input: string): ParseResult<Window> {
   };
 }
 
+/** Whose clock a time of day is read on: the client's (the project calendar's zone) or the rule owner's. */
+export type ZoneOwner = "client" | "owner";
+
+/** A time of day on someone's clock: "15:00 client", "09:00 owner". */
+export interface TimeOfDay {
+  readonly hour: number;
+  readonly minute: number;
+  readonly zone: ZoneOwner;
+  readonly text: string;
+}
+
+const TIME_OF_DAY_RE = /^(\d{1,2}):(\d{2})(?:\s+(\S+))?$/;
+const TIME_OF_DAY_FIX = 'write "HH:MM" on a 24-hour clock and whose time zone: "15:00 client" or "09:00 owner"';
+
+export function parseTimeOfDay(input: string): ParseResult<TimeOfDay> {
+  const text = input.trim();
+  const match = TIME_OF_DAY_RE.exec(text);
+  if (!match) return { ok: false, message: `"${input}" is not a time of day`, fix: TIME_OF_DAY_FIX };
+  const hour = Number(match[1]);
+  const minute = Number(match[2]);
+  if ((match[1] ?? "").length !== 2 || hour > 23 || minute > 59)
+    return { ok: false, message: `"${input}" is not a time of day (HH:MM, 00:00 to 23:59)`, fix: TIME_OF_DAY_FIX };
+  const zone = (match[3] ?? "client").toLowerCase();
+  if (zone !== "client" && zone !== "owner")
+    return {
+      ok: false,
+      message: `"${match[3]}" is not whose time zone a time is read in`,
+      fix: 'write "client" (the client\'s time zone) or "owner" (the time zone of the rule\'s owner)',
+    };
+  return { ok: true, value: { hour, minute, zone, text } };
+}
+
+/** Plain words for a time of day: "3 PM in the client's time zone", "9:30 AM in the owner's time zone". */
+export function describeTimeOfDay(at: TimeOfDay): string {
+  const h12 = at.hour % 12 === 0 ? 12 : at.hour % 12;
+  const clock = `${h12}${at.minute === 0 ? "" : `:${String(at.minute).padStart(2, "0")}`} ${at.hour < 12 ? "AM" : "PM"}`;
+  return `${clock} in the ${at.zone === "client" ? "client" : "owner"}'s time zone`;
+}
+
 /** Plain words for a duration, as a document prints it: "4 business hours". */
 export function describeDuration(duration: Duration): string {
   const amount = duration.amount.kind === "literal" ? String(duration.amount.value) : `{{${duration.amount.name}}}`;

@@ -64,6 +64,7 @@ const KPI_TITLES: Readonly<Record<Kpi["metric"], string>> = {
   retention_rate: "Retention rate",
   first_delivery_success_rate: "First delivery success rate",
   on_time_milestones: "Milestones on time",
+  time_to_step: "Days to a step",
   manual: "Manual measure",
 };
 

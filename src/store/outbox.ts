@@ -22,6 +22,10 @@ export interface MailEffect {
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
+  /** Who else the mail names (an email step's `email:`), resolved to addresses when it was queued. */
+  readonly cc?: readonly { readonly name?: string; readonly address: string }[];
+  readonly replyTo?: { readonly name?: string; readonly address: string };
+  readonly from?: { readonly name?: string; readonly address: string };
 }
 
 /**

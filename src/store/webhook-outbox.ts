@@ -15,6 +15,7 @@ export const OUTBOUND_EVENT_TYPES = [
   "project.completed",
   "step.completed",
   "step.overdue",
+  "step.target_missed",
   "gate.approved",
   "gate.rejected",
   "survey.answered",

@@ -13,10 +13,13 @@ import { Caller, startTestServer, type TestServer, testBackends } from "./suppor
 
 const BACKENDS = await testBackends();
 
-const EVERYONE = ACCESS_ROLES;
+/** Every person's role; a service account ("service") is an automation with its API token only. */
+const EVERYONE: readonly AccessRole[] = ACCESS_ROLES.filter((r) => r !== "service");
+/** Reading the projects and working their steps: the people, and service accounts (issue 15 item 8). */
+const READERS: readonly AccessRole[] = [...EVERYONE, "service"];
 const MANAGERS: readonly AccessRole[] = ["admin", "cs_ops"];
 const SELLERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "account_executive"];
-const DOERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "implementation", "support", "account_executive"];
+const DOERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "implementation", "support", "account_executive", "service"];
 
 /** Who may call each route. Written out here, independently of the code, on purpose. */
 const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRole[]>> = {
@@ -56,6 +59,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /users/:id/tokens": MANAGERS,
   "GET /users": MANAGERS,
   "POST /users": ["admin"],
+  // An automation's account and its first token: made by admins, like any account.
+  "POST /service-accounts": ["admin"],
   "PATCH /users/:id": ["admin"],
   "GET /people": EVERYONE,
   "PUT /people/:id": MANAGERS,
@@ -68,27 +73,27 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /clients": SELLERS,
   "GET /clients/:id": EVERYONE,
   "PATCH /clients/:id": SELLERS,
-  "GET /projects": EVERYONE,
+  "GET /projects": READERS,
   "POST /projects": SELLERS,
   "POST /projects/plan": SELLERS,
-  "GET /projects/:id": EVERYONE,
-  "GET /projects/:id/team": EVERYONE,
+  "GET /projects/:id": READERS,
+  "GET /projects/:id/team": READERS,
   // Assigning people to a project's roles: CSMs and CS operations (an account executive sells, a CSM staffs).
   "PUT /projects/:id/team/:role": ["admin", "cs_ops", "csm"],
   "POST /projects/:id/commands": DOERS,
-  "GET /projects/:id/timeline": EVERYONE,
+  "GET /projects/:id/timeline": READERS,
   // What extending a deadline would move: prepared by those who may run the command.
   "POST /projects/:id/timeline/preview": DOERS,
-  "GET /projects/:id/events": EVERYONE,
-  "GET /projects/:id/migration": EVERYONE,
+  "GET /projects/:id/events": READERS,
+  "GET /projects/:id/migration": READERS,
   "POST /projects/:id/migration": MANAGERS,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
   // The global audit log's checkpoints: read like the audit trail; signing one now is for admins.
   "GET /audit/checkpoints/latest": ["admin", "cs_ops", "csm", "executive_readonly"],
   "POST /audit/checkpoints": ["admin"],
-  "GET /tasks": EVERYONE,
+  "GET /tasks": READERS,
   // In-app notifications: everyone's own (reading them is reading one's work; marking them read writes).
-  "GET /notifications": EVERYONE,
+  "GET /notifications": READERS,
   "POST /notifications/:id/read": EVERYONE,
   "POST /notifications/read-all": EVERYONE,
   // How I hear of client actions (issue 14): my own preferences.
@@ -102,9 +107,9 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /templates": EVERYONE,
   "PUT /templates/:id": MANAGERS,
   "POST /templates/:id/preview": DOERS,
-  "GET /projects/:id/meetings/:meeting.ics": EVERYONE,
+  "GET /projects/:id/meetings/:meeting.ics": READERS,
   // An email step's mail: its draft is read like the project; sending it completes the step.
-  "GET /projects/:id/steps/:step/email": EVERYONE,
+  "GET /projects/:id/steps/:step/email": READERS,
   "POST /projects/:id/steps/:step/email": DOERS,
   "GET /surveys/:token": "public",
   "POST /surveys/:token": "public",
@@ -114,36 +119,38 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /webhooks/deals/pipedrive": "public",
   "POST /webhooks/deals/salesforce": "public",
   // The dashboard and the KPIs (src/metrics): reading the work.
-  "GET /portfolio": EVERYONE,
+  "GET /portfolio": READERS,
   // Issue 14: late and due-soon steps across the portfolio, and the one search box: reading the work.
-  "GET /portfolio/steps": EVERYONE,
-  "GET /search": EVERYONE,
+  "GET /portfolio/steps": READERS,
+  "GET /search": READERS,
   // Bulk changes: one command per project, so those who may run commands.
   "POST /portfolio/bulk": DOERS,
   // Saved views: everyone keeps their own (another account's view is 404).
   "GET /portfolio/views": EVERYONE,
   "POST /portfolio/views": EVERYONE,
   "DELETE /portfolio/views/:id": EVERYONE,
-  "GET /kpis": EVERYONE,
-  "GET /projects/:id/reports/:kind": EVERYONE,
+  "GET /kpis": READERS,
+  "GET /kpis/:playbook/:kpi/values": READERS,
+  "POST /kpis/:playbook/:kpi/values": DOERS,
+  "GET /projects/:id/reports/:kind": READERS,
   "PUT /projects/:id/reports/:kind": DOERS,
   "GET /clients/:id/contacts": EVERYONE,
   "POST /clients/:id/contacts": SELLERS,
   "PATCH /clients/:id/contacts/:contactId": SELLERS,
   "DELETE /clients/:id/contacts/:contactId": SELLERS,
   "POST /clients/:id/contacts/:contactId/invite": SELLERS,
-  "GET /projects/:id/comments": EVERYONE,
+  "GET /projects/:id/comments": READERS,
   "POST /projects/:id/comments": DOERS,
   "DELETE /projects/:id/comments/:comment": DOERS,
   "PUT /projects/:id/comments/:comment/visibility": DOERS,
-  "GET /projects/:id/attachments": EVERYONE,
+  "GET /projects/:id/attachments": READERS,
   "POST /projects/:id/attachments": DOERS,
   "DELETE /projects/:id/attachments/:attachment": DOERS,
   "PUT /projects/:id/attachments/:attachment/visibility": DOERS,
-  "GET /attachments/:id": EVERYONE,
+  "GET /attachments/:id": READERS,
   "GET /settings/branding": "public",
   "PUT /settings/branding": MANAGERS,
-  "GET /settings/parameters": EVERYONE,
+  "GET /settings/parameters": READERS,
   "PUT /settings/parameters": MANAGERS,
   "GET /webhook-subscriptions": MANAGERS,
   "POST /webhook-subscriptions": MANAGERS,
@@ -193,7 +200,11 @@ for (const backend of BACKENDS) {
 
     before(async () => {
       t = await startTestServer(backend);
-      for (const role of ACCESS_ROLES) callers.set(role, await t.user(`matrix-${role}`, [role]));
+      for (const role of EVERYONE) callers.set(role, await t.user(`matrix-${role}`, [role]));
+      // A service account has no password: its caller is its API token.
+      const service = await t.admin.post("/service-accounts", { id: "matrix-service", name: "Matrix service" });
+      assert.equal(service.status, 201, JSON.stringify(service.body));
+      callers.set("service", new Caller(t.url, { token: service.body.token }));
     });
     after(() => t?.close());
 

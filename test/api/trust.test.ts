@@ -136,7 +136,10 @@ for (const backend of BACKENDS) {
       );
 
       const callers = new Map<string, Caller>();
-      for (const role of ACCESS_ROLES) callers.set(role, await t.user(`trust-${role}`, [role]));
+      for (const role of ACCESS_ROLES.filter((r) => r !== "service")) callers.set(role, await t.user(`trust-${role}`, [role]));
+      // A service account (an automation) calls with its API token.
+      const service = (await t.admin.post("/service-accounts", { id: "trust-service", name: "Trust service" })).body;
+      callers.set("service", new Caller(t.url, { token: service.token }));
       const { token: readToken } = (await t.admin.post("/tokens", { name: "reader", scope: "read" })).body;
       callers.set("read-only admin token", new Caller(t.url, { token: readToken }));
       callers.set("anonymous", t.anonymous);

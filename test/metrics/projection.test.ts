@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
+import { parseDocument } from "yaml";
 import { type Actor, type Command, replay, SYSTEM } from "../../src/engine/index.ts";
+import { recordKpiValue } from "../../src/metrics/kpi-values.ts";
 import { computeKpis, type KpiFilter } from "../../src/metrics/kpis.ts";
 import { rebuildSummaries, summaryFromEvents, summaryRow } from "../../src/metrics/projection.ts";
 import { metricsDb } from "../../src/metrics/tables.ts";
@@ -15,7 +17,39 @@ import { testBackends } from "../store/support/backends.ts";
 import { modelOf } from "../support/engine.ts";
 
 const BACKENDS = await testBackends();
-const SOURCE = readFileSync(new URL("../../playbooks/sop-cs-001.yaml", import.meta.url), "utf8");
+// The seed with the KPIs issue 15 item 11 adds: days to a step (calendar and business, one to a
+// step that applies only to SOC 2 clients) and time to first value measured to a named step.
+const SOURCE = (() => {
+  const doc = parseDocument(readFileSync(new URL("../../playbooks/sop-cs-001.yaml", import.meta.url), "utf8"));
+  for (const kpi of [
+    {
+      id: "days_to_handoff",
+      title: "Days from the start to the handoff",
+      metric: "time_to_step",
+      to: { step: "complete_handoff" },
+      frequency: "per_project",
+    },
+    {
+      id: "soc2_review_days",
+      title: "Business days from the handoff to the SOC 2 review",
+      metric: "time_to_step",
+      from: { step: "complete_handoff" },
+      to: { step: "soc2_security_review" },
+      days: "business",
+      frequency: "per_project",
+    },
+    { id: "sponsor_score", title: "Executive sponsor satisfaction", metric: "manual", target: ">= 4/5", frequency: "quarterly" },
+    {
+      id: "first_value",
+      title: "Time to first value",
+      metric: "time_to_first_value",
+      first_value: { step: "uat_sign_off" },
+      frequency: "per_project",
+    },
+  ])
+    doc.addIn(["kpis"], doc.createNode(kpi));
+  return doc.toString();
+})();
 const MODEL: PlaybookModel = modelOf(SOURCE);
 const T0 = Date.parse("2026-03-02T14:00:00.000Z");
 const HOUR = 3_600_000;
@@ -37,6 +71,8 @@ const move = fc.record({
     "training",
     "assign",
     "reject",
+    "handoff",
+    "handoff",
   ),
   pick: fc.nat(),
   hours: fc.integer({ min: 1, max: 96 }),
@@ -66,6 +102,12 @@ function command(
       return kind === "approve"
         ? { command: { type: "approve", step: step.id, role }, actor: as(role) }
         : { command: { type: "reject", step: step.id, role, comment: "Not yet" }, actor: as(role) };
+    }
+    case "handoff": {
+      // The handoff form filled in: without it nothing after the first step can complete.
+      const fields = Object.entries(MODEL.playbook.forms.customer_handoff?.fields ?? {});
+      const values = Object.fromEntries(fields.map(([id, f]) => [id, f.type === "list" ? ["SOC 2"] : `Answer ${score}`]));
+      return { command: { type: "submit_form", step: "complete_handoff", values }, actor: MANAGER };
     }
     case "hold":
       return { command: { type: "hold", reason: "Client asked" }, actor: MANAGER };
@@ -189,6 +231,39 @@ for (const backend of BACKENDS) {
       const whole = await computeKpis(db, {}, playbookOf, { source: "rows" });
       assert.ok(whole.projects.total >= 10, "the property test left projects behind");
       assert.ok(whole.slaCompliance.due > 0, "some steps settled");
+      // Manual values: one per project for two projects, and a period value for part of the range.
+      await recordKpiValue(db, {
+        playbook: MODEL.playbook.id,
+        kpi: "sponsor_score",
+        value: 3,
+        project: "prop-0",
+        recordedBy: "ops",
+        recordedAt: at(3),
+      });
+      await recordKpiValue(db, {
+        playbook: MODEL.playbook.id,
+        kpi: "sponsor_score",
+        value: 5,
+        project: "prop-1",
+        recordedBy: "ops",
+        recordedAt: at(3),
+      });
+      await recordKpiValue(db, {
+        playbook: MODEL.playbook.id,
+        kpi: "sponsor_score",
+        value: 4.2,
+        period: { from: "2026-03-04", to: "2026-03-31" },
+        recordedBy: "ops",
+        recordedAt: at(4),
+      });
+      const measured = (id: string) => whole.targets.find((t) => t.kpi === id);
+      assert.ok((measured("days_to_handoff")?.value ?? null) !== null, JSON.stringify(measured("days_to_handoff")));
+      assert.equal(measured("days_to_handoff")?.unit, "days (median)");
+      assert.equal(measured("soc2_review_days")?.unit, "business days (median)");
+      const sponsor = (await computeKpis(db, {}, playbookOf, { source: "rows" })).targets.find((k) => k.kpi === "sponsor_score");
+      assert.equal(sponsor?.value, 4.2, "the period value is the playbook's figure");
+      const early = (await computeKpis(db, { to: "2026-03-03T00:00:00.000Z" }, playbookOf)).targets.find((k) => k.kpi === "sponsor_score");
+      assert.match(early?.note ?? "", /latest value recorded for|no value recorded/, "before the period: the clients' values");
       for (const filter of filters) {
         const fromRows = await computeKpis(db, filter, playbookOf, { source: "rows" });
         const fromRollups = await computeKpis(db, filter, playbookOf);

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { describeDuration, parseDeadline, parseDuration, parseWindow } from "../../src/playbook/time-expressions.ts";
+import {
+  describeDuration,
+  describeTimeOfDay,
+  parseDeadline,
+  parseDuration,
+  parseTimeOfDay,
+  parseWindow,
+} from "../../src/playbook/time-expressions.ts";
 
 function ok<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {
   if (!result.ok) assert.fail(result.message);
@@ -69,5 +76,21 @@ describe("phase windows", () => {
     const result = parseWindow("Days 45-11");
     assert.equal(result.ok, false);
     if (!result.ok) assert.match(result.fix, /Days 11-45/);
+  });
+});
+
+describe("times of day", () => {
+  test("\"HH:MM\" and whose zone: the client's by default, or the owner's", () => {
+    assert.deepEqual(ok(parseTimeOfDay("15:00 client")), { hour: 15, minute: 0, zone: "client", text: "15:00 client" });
+    assert.deepEqual(ok(parseTimeOfDay("09:05 Owner")), { hour: 9, minute: 5, zone: "owner", text: "09:05 Owner" });
+    assert.equal(ok(parseTimeOfDay("00:00")).zone, "client");
+    for (const bad of ["3 PM", "24:00", "12:60", "9:00", "15:00 partner", "15:00 client extra"]) {
+      const result = parseTimeOfDay(bad);
+      assert.equal(result.ok, false, bad);
+      if (!result.ok) assert.match(result.fix, /HH:MM|client|owner/);
+    }
+    assert.equal(describeTimeOfDay(ok(parseTimeOfDay("15:00 client"))), "3 PM in the client's time zone");
+    assert.equal(describeTimeOfDay(ok(parseTimeOfDay("00:30 owner"))), "12:30 AM in the owner's time zone");
+    assert.equal(describeTimeOfDay(ok(parseTimeOfDay("12:00"))), "12 PM in the client's time zone");
   });
 });

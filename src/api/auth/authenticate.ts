@@ -7,6 +7,7 @@ import type { ApiDeps } from "../deps.ts";
 import { HttpProblem } from "../problems.ts";
 import { tokenPrincipal } from "./api-tokens.ts";
 import type { Principal } from "./principal.ts";
+import { isServiceAccount } from "./roles.ts";
 import { sameSecret } from "./secrets.ts";
 import { sessionPrincipal } from "./sessions.ts";
 
@@ -33,6 +34,9 @@ export async function authenticate(request: FastifyRequest, deps: ApiDeps): Prom
   const cookie = request.cookies[SESSION_COOKIE];
   if (cookie !== undefined && cookie !== "") {
     const principal = await sessionPrincipal(deps.db, cookie, now);
+    // A service account never has a session (it cannot sign in); should one exist, it counts for nothing.
+    if (principal && isServiceAccount(principal.user.roles))
+      return { problem: unauthenticated("a service account acts through its API token only") };
     return principal ? { principal } : { problem: unauthenticated("your session has ended: sign in again") };
   }
   return {};

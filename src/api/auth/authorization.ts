@@ -12,7 +12,7 @@ import { HttpProblem, problemResponses } from "../problems.ts";
 import { authenticate, checkCsrf, unauthenticated } from "./authenticate.ts";
 import { authenticateContact } from "./contact-sessions.ts";
 import type { Principal } from "./principal.ts";
-import type { AccessRole } from "./roles.ts";
+import { type AccessRole, isServiceAccount } from "./roles.ts";
 
 /** Every permission and whether it only reads (a read-scoped API token may use only those). */
 export const PERMISSIONS = {
@@ -69,6 +69,10 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   support: [...BASE, "projects:command"],
   account_executive: [...BASE, "clients:write", "projects:create", "projects:command"],
   executive_readonly: [...BASE, "audit:read"],
+  // A service account (an automation) reads and works the projects through its API token: the
+  // engine lets it act only on steps of the playbook roles it holds. Nothing else: no account
+  // pages, no tokens of its own making, no clients, playbooks or settings.
+  service: ["projects:read", "projects:command", "tasks:read"],
 };
 
 /** Roles the engine treats as CS operations (may assign, skip, extend, hold, cancel, reopen). */
@@ -105,13 +109,17 @@ function refusal(principal: Principal, permission: Permission): HttpProblem {
   return new HttpProblem("forbidden", `your access roles (${roles}) do not grant ${permission}`);
 }
 
-/** The engine's actor for an account on a project: the playbook roles assigned to it there. */
+/**
+ * The engine's actor for an account on a project: the playbook roles assigned to it there. A
+ * service account acts as itself ("service:<id>" in the audit trail, never a person, never a manager).
+ */
 export function actorFor(principal: Principal, state: ProjectState): Actor {
   const { user } = principal;
   const roles = Object.entries(state.assignments)
     .filter(([, person]) => person === user.id)
     .map(([role]) => role)
     .sort();
+  if (isServiceAccount(user.roles)) return { id: `service:${user.id}`, kind: "service", roles };
   const manager = user.roles.some((role) => MANAGERS.includes(role));
   return { id: user.id, kind: "user", roles, ...(manager ? { manager: true } : {}) };
 }

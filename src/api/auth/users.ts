@@ -5,13 +5,15 @@ import type { Instant } from "../../engine/types.ts";
 import { AppError, ConflictError } from "../../store/index.ts";
 import type { ApiDb } from "../data/tables.ts";
 import { generatePassword, hashPassword } from "./passwords.ts";
-import { type AccessRole, knownRoles } from "./roles.ts";
+import { type AccessRole, isServiceAccount, knownRoles } from "./roles.ts";
 
 export interface UserRecord {
   readonly id: string;
   readonly email: string;
   readonly name: string;
   readonly roles: readonly AccessRole[];
+  /** service: an automation acting through its API token (roles ["service"]), never signing in. */
+  readonly kind: "person" | "service";
   readonly active: boolean;
   readonly createdAt: Instant;
   readonly updatedAt: Instant;
@@ -46,6 +48,7 @@ export function userOf(row: UserRow): UserRecord {
     email: row.email,
     name: row.name,
     roles: knownRoles(row.roles),
+    kind: isServiceAccount(row.roles) ? "service" : "person",
     active: row.active,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -141,6 +144,11 @@ export async function revokeApiTokensOf(db: ApiDb, userId: string, now: Instant)
 export async function updateUser(db: ApiDb, id: string, changes: UserChanges, now: Instant): Promise<UserRecord> {
   const current = await db.selectFrom("users").select(COLUMNS).where("id", "=", id).forUpdate().executeTakeFirst();
   if (!current) throw new AppError("not_found", `no account "${id}"`, { userId: id });
+  // A service account stays one: no person's roles, no password to sign in with.
+  if (isServiceAccount(current.roles) && (changes.roles !== undefined || changes.passwordHash !== undefined))
+    throw new AppError("invalid", `"${id}" is a service account: it holds only its playbook roles and acts through its API token`, {
+      field: changes.roles !== undefined ? "roles" : "password",
+    });
   const losesAdmin =
     current.active && current.roles.includes("admin") && (changes.active === false || (changes.roles && !changes.roles.includes("admin")));
   if (losesAdmin) {

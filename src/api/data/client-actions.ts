@@ -91,7 +91,9 @@ export function describeClientCommand(model: PlaybookModel, command: Command): s
   const stepTitle = (id: string) => quoted(model.steps.get(id)?.step.title ?? id);
   switch (command.type) {
     case "approve":
-      return `approved ${stepTitle(command.step)}`;
+      return command.conditions
+        ? `approved ${stepTitle(command.step)} with conditions: ${inert(command.conditions)}`
+        : `approved ${stepTitle(command.step)}`;
     case "reject":
       return `rejected ${stepTitle(command.step)}${command.comment ? `: ${inert(command.comment)}` : ""}`;
     case "tick_checklist": {

@@ -1,6 +1,7 @@
 // Reading projects for the API: pages of summaries (without loading every state), the timeline of
 // one project, pages of its events.
 import { sql } from "kysely";
+import { type GateOutcome, gateOutcome } from "../../engine/gates.ts";
 import type { Instant, ProjectState, ProjectStatus } from "../../engine/types.ts";
 import type { PlaybookModel } from "../../playbook/model.ts";
 import { eventOf } from "../../store/event-log.ts";
@@ -118,7 +119,12 @@ export interface TimelineStep {
   readonly completedAt: Instant | null;
   readonly targetAt: Instant | null;
   readonly dueAt: Instant | null;
-  readonly gate: { readonly approvers: string[]; readonly approvals: Record<string, { decision: string; by: string; at: Instant }> } | null;
+  readonly gate: {
+    readonly approvers: string[];
+    readonly approvals: Record<string, { decision: string; by: string; at: Instant; comment: string | null; conditions: string | null }>;
+    readonly outcome: GateOutcome;
+  } | null;
+  readonly returned: { readonly role: string; readonly comment: string } | null;
   readonly items: Readonly<Record<string, Instant | null>> | null;
   readonly itemLabels: Record<string, string> | null;
   readonly itemWork: Record<
@@ -126,7 +132,7 @@ export interface TimelineStep {
     {
       values: Record<string, unknown>;
       checklist: Record<string, boolean>;
-      approvals: Record<string, { decision: string; by: string; at: Instant }>;
+      approvals: Record<string, { decision: string; by: string; at: Instant; comment: string | null; conditions: string | null }>;
     }
   > | null;
 }
@@ -179,10 +185,15 @@ export function timelineOf(model: PlaybookModel, state: ProjectState, now: Insta
             ? {
                 approvers: def.gate.approvers,
                 approvals: Object.fromEntries(
-                  Object.entries(step.approvals).map(([role, a]) => [role, { decision: a.decision, by: a.by, at: a.at }]),
+                  Object.entries(step.approvals).map(([role, a]) => [
+                    role,
+                    { decision: a.decision, by: a.by, at: a.at, comment: a.comment ?? null, conditions: a.conditions ?? null },
+                  ]),
                 ),
+                outcome: gateOutcome(def, step),
               }
             : null,
+          returned: step.returned ?? null,
           items: step.items ?? null,
           itemLabels: step.itemLabels ? { ...step.itemLabels } : null,
           itemWork: step.itemWork
@@ -193,7 +204,10 @@ export function timelineOf(model: PlaybookModel, state: ProjectState, now: Insta
                     values: { ...work.values },
                     checklist: { ...work.checklist },
                     approvals: Object.fromEntries(
-                      Object.entries(work.approvals ?? {}).map(([role, a]) => [role, { decision: a.decision, by: a.by, at: a.at }]),
+                      Object.entries(work.approvals ?? {}).map(([role, a]) => [
+                        role,
+                        { decision: a.decision, by: a.by, at: a.at, comment: a.comment ?? null, conditions: a.conditions ?? null },
+                      ]),
                     ),
                   },
                 ]),

@@ -59,7 +59,13 @@ export interface ClientStep {
   readonly form: { readonly id: string; readonly title: string; readonly fields: ClientFormField[]; readonly canSubmit: boolean } | null;
   readonly gate: {
     readonly signOff: string;
-    readonly approvers: { readonly role: string; readonly title: string; readonly decision: string | null; readonly at: Instant | null }[];
+    readonly approvers: {
+      readonly role: string;
+      readonly title: string;
+      readonly decision: string | null;
+      readonly at: Instant | null;
+      readonly conditions: string | null;
+    }[];
     /** The roles this contact may sign as, now. */
     readonly canSignAs: string[];
   } | null;
@@ -209,7 +215,13 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
               signOff: def.gate.sign_off,
               approvers: def.gate.approvers.map((role) => {
                 const approval = approvals[role];
-                return { role, title: titleOf(role), decision: approval?.decision ?? null, at: approval?.at ?? null };
+                return {
+                  role,
+                  title: titleOf(role),
+                  decision: approval?.decision ?? null,
+                  at: approval?.at ?? null,
+                  conditions: approval?.conditions ?? null,
+                };
               }),
               canSignAs: active ? def.gate.approvers.filter((role) => mine.has(role) && approvals[role]?.decision !== "approved") : [],
             }

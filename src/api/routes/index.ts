@@ -45,6 +45,7 @@ import { updateContactRoute } from "./contacts/update-contact.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
+import { listKpiValuesRoute, recordKpiValueRoute } from "./kpis/kpi-values.ts";
 import { getMailRoute } from "./mail/get-mail.ts";
 import { listMailRoute } from "./mail/list-mail.ts";
 import { getMeetingIcs } from "./meetings/get-meeting-ics.ts";
@@ -107,6 +108,7 @@ import { createTokenRoute } from "./tokens/create-token.ts";
 import { listTokensRoute } from "./tokens/list-tokens.ts";
 import { listUserTokensRoute } from "./tokens/list-user-tokens.ts";
 import { revokeTokenRoute } from "./tokens/revoke-token.ts";
+import { createServiceAccount } from "./users/create-service-account.ts";
 import { createUser } from "./users/create-user.ts";
 import { listUsersRoute } from "./users/list-users.ts";
 import { updateUserRoute } from "./users/update-user.ts";
@@ -149,6 +151,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   listUserTokensRoute,
   listUsersRoute,
   createUser,
+  createServiceAccount,
   updateUserRoute,
   listPeopleRoute,
   putPerson,
@@ -193,6 +196,8 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   deleteSavedView,
   searchRoute,
   getKpis,
+  recordKpiValueRoute,
+  listKpiValuesRoute,
   getReport,
   putReport,
   listContacts,

@@ -4,7 +4,7 @@
 // the project the first delivery started. The outcome is recorded either way.
 import type { StartInput } from "../../engine/index.ts";
 import { isAppError } from "../../store/index.ts";
-import { contentHashOf } from "../data/playbooks.ts";
+import { contentHashOf, modelOf } from "../data/playbooks.ts";
 import type { ApiDeps } from "../deps.ts";
 import { HttpProblem } from "../problems.ts";
 import { type Endpoint, latestVersion, projectOfDeal, recordDelivery } from "./deliveries.ts";
@@ -14,7 +14,7 @@ export interface WonDeal {
   readonly requestId: string;
   /** The raw body (or a batch event's own JSON) to keep with the record. */
   readonly body: string;
-  readonly deal: { readonly source: string; readonly dealId: string; readonly stage: string; readonly amount: number };
+  readonly deal: NonNullable<StartInput["deal"]>;
   readonly client: StartInput["client"];
   readonly playbook: { readonly id: string; readonly version?: string | undefined };
   readonly facts: Readonly<Record<string, unknown>>;
@@ -52,6 +52,16 @@ async function resolvePlaybook(deps: ApiDeps, won: WonDeal): Promise<{ id: strin
   const latest = await latestVersion(deps.db, id);
   if (latest === undefined) throw unprocessable(won.playbookPointer, `playbook ${id} has no published version`);
   return { id, version: latest };
+}
+
+/** Whether a deal stage that is not won starts the playbook's projects (its `starts_on: crm_stages`). */
+export async function startsOnStage(deps: ApiDeps, playbook: WonDeal["playbook"], stage: string): Promise<boolean> {
+  const wanted = stage.trim().toLowerCase();
+  if (wanted === "") return false;
+  const version = playbook.version ?? (await latestVersion(deps.db, playbook.id));
+  if (version === undefined || (await contentHashOf(deps.db, playbook.id, version)) === undefined) return false;
+  const model = await modelOf(deps, playbook.id, version);
+  return (model.playbook.starts_on?.crm_stages ?? []).some((s) => s.trim().toLowerCase() === wanted);
 }
 
 /**

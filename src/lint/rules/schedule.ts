@@ -141,3 +141,20 @@ export const deadlineInWindow: LintRule = {
     }
   },
 };
+
+export const timeZoneOwner: LintRule = {
+  id: "schedule/time-zone-owner",
+  severity: "error",
+  kind: "correctness",
+  description: 'A rule that fires at a time in the owner\'s zone ("09:00 owner") names its owner.',
+  *check({ playbook }) {
+    for (const [i, rule] of playbook.rules.entries()) {
+      if (rule.at?.zone !== "owner" || rule.owner !== undefined) continue;
+      yield {
+        path: ["rules", i, "at"],
+        message: `rule "${rule.id}" fires at "${rule.at.text}" in its owner's time zone, but has no owner`,
+        fix: `add owner: (the role whose time zone it is), or write "${String(rule.at.hour).padStart(2, "0")}:${String(rule.at.minute).padStart(2, "0")} client"`,
+      };
+    }
+  },
+};

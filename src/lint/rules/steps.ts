@@ -87,6 +87,26 @@ export const gateReachable: LintRule = {
   },
 };
 
+export const gateSystemSigner: LintRule = {
+  id: "gate/system-signer",
+  severity: "error",
+  kind: "correctness",
+  description:
+    "A sign-off is a person's judgement: no system role (an automation's service account) is an approver, since it could never sign.",
+  *check({ order, playbook }) {
+    for (const { step, path } of order) {
+      const systems = (step.gate?.approvers ?? []).filter((r) => playbook.roles[r]?.side === "system");
+      if (systems.length > 0) {
+        yield {
+          path: [...path, "gate", "approvers"],
+          message: `"${systems.join(", ")}" is a system role and can never sign "${step.id}": automations do not give sign-offs`,
+          fix: "let the automation do the step (owner or raci.responsible) and a person's role sign it",
+        };
+      }
+    }
+  },
+};
+
 export const raciAccountable: LintRule = {
   id: "raci/consistent",
   severity: "error",

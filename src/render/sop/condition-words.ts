@@ -63,6 +63,7 @@ function nameWords(path: string, playbook: Playbook, bound: ReadonlyMap<string, 
     return a === undefined ? name : `${name}’s ${[a, b, ...rest].filter(Boolean).join(" ").replaceAll("_", " ")}`;
   }
   if (STEP_WORDS[path]) return STEP_WORDS[path];
+  if (root === "gates") return gateWords(path, playbook);
   if (rest.length > 0) return undefined;
   if (root === "facts" && a && !b && playbook.facts[a]) return playbook.facts[a].label;
   if (root === "params" && a && !b) return playbook.parameters[a]?.description ? a.replaceAll("_", " ") : undefined;
@@ -73,6 +74,47 @@ function nameWords(path: string, playbook: Playbook, bound: ReadonlyMap<string, 
   }
   if (root === "event" && a && !b) return `event ${a.replaceAll("_", " ")}`;
   return undefined;
+}
+
+const OUTCOME_WORDS: Readonly<Record<string, string>> = {
+  approved: "approved",
+  approved_with_conditions: "approved with conditions",
+  rejected: "rejected",
+  pending: "not yet signed",
+};
+
+/** The step a `gates.<step>...` path reads, and the role when it reads one approver's. */
+function gateOf(path: string, playbook: Playbook): { title: string; role?: string; field: string } | undefined {
+  const parts = path.split(".");
+  if (parts[0] !== "gates") return undefined;
+  const step = playbook.phases.flatMap((p) => p.steps).find((s) => s.id === parts[1]);
+  if (!step?.gate) return undefined;
+  if (parts.length === 3 && parts[2]) return { title: step.title, field: parts[2] };
+  if (parts.length === 5 && parts[2] === "roles" && parts[3] && parts[4]) return { title: step.title, role: parts[3], field: parts[4] };
+  return undefined;
+}
+
+/** `gates.review.comment` is "the reviewer's comments on “Review”" (issue 15 item 6). */
+function gateWords(path: string, playbook: Playbook): string | undefined {
+  const gate = gateOf(path, playbook);
+  if (!gate) return undefined;
+  const who = gate.role ? (playbook.roles[gate.role]?.title ?? gate.role) : "the reviewer";
+  if (gate.field === "comment") return `${who}’s comments on “${gate.title}”`;
+  if (gate.field === "conditions") return `${who}’s conditions on “${gate.title}”`;
+  if (gate.field === "outcome") return `the outcome of ${gate.role ? `${who}’s ` : "the "}sign-off of “${gate.title}”`;
+  return undefined;
+}
+
+/** `gates.review.outcome == "rejected"` is said whole: "the sign-off of “Review” is rejected". */
+function outcomeWords(op: string, left: ASTNode, right: ASTNode, playbook: Playbook): string | undefined {
+  if (op !== "==" && op !== "!=") return undefined;
+  const [subject, literal] = left.op === "value" ? [right, left] : [left, right];
+  const path = pathOf(subject);
+  const gate = path === undefined ? undefined : gateOf(path, playbook);
+  const said = literal.op === "value" && typeof literal.args === "string" ? OUTCOME_WORDS[literal.args] : undefined;
+  if (!gate || gate.field !== "outcome" || said === undefined) return undefined;
+  const who = gate.role ? `${playbook.roles[gate.role]?.title ?? gate.role}’s sign-off` : "the sign-off";
+  return `${who} of “${gate.title}” is ${op === "!=" ? "not " : ""}${said}`;
 }
 
 function literalWords(value: unknown): string | undefined {
@@ -182,6 +224,8 @@ class Speaker {
   }
 
   #comparison(op: string, [left, right]: [ASTNode, ASTNode]): string | undefined {
+    const outcome = outcomeWords(op, left, right, this.#playbook);
+    if (outcome !== undefined) return outcome;
     // "size(x) == 0" and "size(x) > 0" read better as emptiness.
     const sized = this.#sizedSubject(left);
     const zero = right.op === "value" && (right.args === 0n || right.args === 0);

@@ -1,14 +1,17 @@
+import { guessedFirstValueStep } from "../../playbook/kpi-moments.ts";
 // The sections after the procedure: deliverables and templates, training, quality controls and
 // checkpoints, compliance addenda, exception handling, automations, risks, KPIs, systems,
 // references, revision history and the approval block.
 
 import { kindWords } from "../../playbook/procedure-kind.ts";
+import { describePeriod } from "../../playbook/retention.ts";
 import { type Addendum, deliverablesOf, type EventType, type Kpi, type Rule } from "../../playbook/schema.ts";
+import { describeTimeOfDay } from "../../playbook/time-expressions.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
 import { addendumApplies, conditionRich, phaseTitle } from "./procedure.ts";
-import { actionWords, capitalize, durationWords, everyWords, momentWords, triggerWords } from "./words.ts";
+import { actionWords, cadenceScheduleWords, capitalize, durationWords, everyWords, momentWords, triggerWords } from "./words.ts";
 
 const cell = (value: string | undefined): Rich => plain(value && value.length > 0 ? value : "—");
 
@@ -258,6 +261,36 @@ function addendumBlocks(ctx: BuildContext, addendum: Addendum, level: 3 | undefi
   return blocks;
 }
 
+const RETENTION_ANCHOR_WORDS: Readonly<Record<string, string>> = {
+  relationship_end: "the business relationship with the client ends",
+  project_closed: "the project is closed",
+};
+
+/** "Keep all records of the onboarding for 7 years after the business relationship ends; then erase …". */
+export function retentionSection(ctx: BuildContext): Block[] {
+  const rules = ctx.playbook.retention;
+  if (rules.length === 0) return [];
+  const noun = kindWords(ctx.playbook).noun;
+  return [
+    ctx.section("Records and Retention"),
+    {
+      kind: "table",
+      columns: [
+        { title: "Records", weight: 3 },
+        { title: "Kept for", weight: 3 },
+        { title: "Then", weight: 2 },
+        { title: "Basis", weight: 3 },
+      ],
+      rows: rules.map((r) => [
+        r.records.length > 0 ? plain(r.records.join("; ")) : plain(`All records of the ${noun}`),
+        plain(`${describePeriod(r.keep)} after ${RETENTION_ANCHOR_WORDS[r.after] ?? r.after}`),
+        plain(r.at_end === "review" ? "Reviewed for disposal" : "Personal data erased; the non-personal history is kept"),
+        r.basis ? ctx.proseInline(r.basis) : plain("—"),
+      ]),
+    },
+  ];
+}
+
 export function complianceSection(ctx: BuildContext): Block[] {
   const addenda = ctx.playbook.compliance.filter((a) => addendumApplies(ctx, a.applies_when));
   const [only] = addenda;
@@ -277,6 +310,13 @@ const STILL_NOT: Partial<Record<EventType, string>> = {
   "project.completed": "the {noun} is still not completed",
 };
 
+/** "3 PM in the client's time zone", or in the rule owner's ("9 AM in the Customer Success Manager's time zone"). */
+function atWords(ctx: BuildContext, rule: Rule): string {
+  if (!rule.at) return "";
+  const words = describeTimeOfDay(rule.at);
+  return rule.at.zone === "owner" && rule.owner ? words.replace("the owner's", `the ${ctx.roleTitle(rule.owner)}'s`) : words;
+}
+
 /** A rule as an IF/THEN item, seed 002's exception-handling style. */
 export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
   const line: Inline[] = [
@@ -293,6 +333,7 @@ export function ruleItem(ctx: BuildContext, rule: Rule): ListItem {
       line.push(text(still ? `, and ${still} after ${after}` : `, and no “${triggerWords(rule.until, undefined, ctx)}” within ${after}`));
     else line.push(text(`, after ${after}`));
   }
+  if (rule.at) line.push(text(`, at ${atWords(ctx, rule)}`));
   line.push(text(":"));
   for (const action of rule.actions) {
     line.push({ kind: "break" }, text("→ "));
@@ -388,6 +429,38 @@ export function targetWords(target: string): string {
     .replace(/^(≤|≥)\s*/, "$1 ");
 }
 
+function momentWordsOf(ctx: BuildContext, moment: { step: string } | { fact: string }): string {
+  if ("step" in moment) return `the completion of step ${ctx.stepRef(moment.step)}`;
+  return `the date in "${ctx.playbook.facts[moment.fact]?.label ?? moment.fact}"`;
+}
+
+/**
+ * How a KPI the playbook defines precisely is measured, in words: days to a step (with its edge
+ * rules), the moment of first value, a value a person records. Undefined for the other built-in
+ * measures, which the definition column and the metrics reference describe.
+ */
+export function kpiMeasureWords(ctx: BuildContext, kpi: Kpi): string | undefined {
+  if (kpi.metric === "time_to_step" && kpi.to) {
+    const from = kpi.from ? momentWordsOf(ctx, kpi.from) : "the start of the onboarding";
+    const days = kpi.days === "business" ? "business days (on the client's business calendar)" : "calendar days";
+    const steps = [kpi.to.step, ...(kpi.from && "step" in kpi.from ? [kpi.from.step] : [])];
+    return (
+      `Measured per client: ${days} from ${from} to ${momentWordsOf(ctx, kpi.to)}, time on hold included; the median is reported. ` +
+      `Clients for whom step ${steps.map((s) => ctx.stepRef(s)).join(" or ")} was skipped or does not apply are left out of the figure.`
+    );
+  }
+  if (kpi.metric === "time_to_first_value") {
+    if (kpi.first_value) return `Measured per client: days from the start to ${momentWordsOf(ctx, kpi.first_value)}, less time on hold.`;
+    const guessed = guessedFirstValueStep(ctx.playbook);
+    return guessed
+      ? `Measured per client: days from the start to the completion of step ${ctx.stepRef(guessed)}, else to go-live, less time on hold.`
+      : "Measured per client: days from the start to go-live, less time on hold.";
+  }
+  if (kpi.metric === "manual" || kpi.source === "manual")
+    return "Recorded by a person (in the app or through the API) for a period or a client, with who recorded it and when; the latest value counts.";
+  return undefined;
+}
+
 export function kpiSection(ctx: BuildContext): Block[] {
   const kpis = ctx.playbook.kpis;
   const blocks: Block[] = [ctx.section("Key Performance Indicators")];
@@ -406,6 +479,11 @@ export function kpiSection(ctx: BuildContext): Block[] {
     ],
     rows: kpis.map((k) => {
       const definition: Inline[] = k.definition ? [...ctx.proseInline(k.definition)] : [];
+      const measure = kpiMeasureWords(ctx, k);
+      if (measure) {
+        if (definition.length > 0) definition.push({ kind: "break" });
+        definition.push(text(measure));
+      }
       for (const rule of k.edge_rules) {
         if (definition.length > 0) definition.push({ kind: "break" });
         definition.push(text("• "), ...ctx.proseInline(rule));
@@ -522,5 +600,5 @@ export function cadenceLine(ctx: BuildContext, cadenceId: string): string {
   if (!cadence) return cadenceId;
   const phaseIndex = ctx.playbook.phases.findIndex((p) => p.id === cadence.during);
   const phase = ctx.playbook.phases[phaseIndex];
-  return `${ctx.fill.plain(cadence.title)}, ${everyWords(cadence.every)}${phase ? ` during ${phaseTitle(ctx, phase, phaseIndex)}` : ""}`;
+  return `${ctx.fill.plain(cadence.title)}, ${cadenceScheduleWords(cadence, ctx)}${phase ? ` during ${phaseTitle(ctx, phase, phaseIndex)}` : ""}`;
 }

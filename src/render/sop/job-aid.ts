@@ -8,7 +8,7 @@ import { plain, strong, text } from "../document.ts";
 import type { BuildContext } from "./context.ts";
 import { formatDateTime, formatLocalDate } from "./dates.ts";
 import { conditionRich, phaseTitle, successors } from "./procedure.ts";
-import { deadlineWords, everyWords, momentWords, windowWords } from "./words.ts";
+import { cadenceScheduleWords, deadlineWords, momentWords, windowWords } from "./words.ts";
 
 function deadline(ctx: BuildContext, stepId: string): string {
   const entry = ctx.model.steps.get(stepId);
@@ -115,7 +115,7 @@ export function jobAidBlocks(ctx: BuildContext): Block[] {
         items: cadences.map((c) => ({
           text: [
             strong(ctx.number(`cadence:${c.id}`)),
-            text(` ${ctx.fill.plain(c.title)} — ${ctx.roleTitle(c.owner)}, ${everyWords(c.every)}`),
+            text(` ${ctx.fill.plain(c.title)} — ${ctx.roleTitle(c.owner)}, ${cadenceScheduleWords(c, ctx)}`),
           ],
           checked: false,
         })),

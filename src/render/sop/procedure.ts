@@ -14,10 +14,10 @@ import { calendarWords } from "./front.ts";
 import {
   actionWords,
   article,
+  cadenceScheduleWords,
   capitalize,
   deadlineWords,
   durationWords,
-  everyWords,
   momentWords,
   triggerWords,
   windowWords,
@@ -318,6 +318,15 @@ function deliverableBlocks(ctx: BuildContext, step: Step): Block[] {
     );
   if (step.template && !deliverables.some((d) => d.template === step.template))
     blocks.push(labelled("Use template", templateRef(step.template)));
+  if (step.email) {
+    const party = (id: string) => (id.includes("@") ? id : ctx.roleTitle(id));
+    const parts = [
+      ...(step.email.cc ? [`cc: ${step.email.cc.map(party).join(", ")}`] : []),
+      ...(step.email.reply_to ? [`replies to: ${party(step.email.reply_to)}`] : []),
+      ...(step.email.from ? [`from: ${party(step.email.from)}`] : []),
+    ];
+    if (parts.length > 0) blocks.push(labelled("Email", [text(parts.join("; "))]));
+  }
   return blocks;
 }
 
@@ -379,6 +388,9 @@ function branchWords(ctx: BuildContext, stepId: string, branch: NonNullable<Step
   if (branch.detour) return `do ${refs(ctx, branch.detour)}, then ${nextWords(ctx, stepId, "continue")} without deciding again`;
   const target = ctx.model.steps.get(branch.next)?.step;
   if (target?.on_demand && target.next === undefined) return `do ${ctx.stepRef(branch.next)}, then ${nextWords(ctx, stepId, "continue")}`;
+  // A rejected sign-off sends the work back, and the step it returns to shows the reviewer's comments.
+  if (target && branch.when !== undefined && /gates\.\w+\.(?:roles\.\w+\.)?outcome\s*==\s*"rejected"/.test(branch.when))
+    return `return to ${ctx.stepRef(branch.next)} with the reviewer’s comments`;
   return nextWords(ctx, stepId, branch.next);
 }
 
@@ -485,7 +497,7 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
   const fields: { label: string; value: Rich }[] = [{ label: "Owner", value: plain(ctx.roleTitle(cadence.owner)) }];
   const phaseIndex = ctx.playbook.phases.findIndex((p) => p.id === cadence.during);
   const phase = ctx.playbook.phases[phaseIndex];
-  let recurs = everyWords(cadence.every);
+  let recurs = cadenceScheduleWords(cadence, ctx);
   if (phase) recurs += ` during ${phaseTitle(ctx, phase, phaseIndex)}`;
   if (cadence.from) recurs += `, from ${momentWords(cadence.from, ctx)}`;
   if (cadence.until) recurs += `, until ${momentWords(cadence.until, ctx)}`;
@@ -522,10 +534,17 @@ function startWords(ctx: BuildContext): Rich {
     ctx.playbook.trigger === undefined
       ? []
       : [strong("Trigger:"), text(" "), ...sentence(ctx.proseInline(ctx.playbook.trigger)), text(" ")];
-  if (starts.length === 0) return [...trigger, text(`The procedure starts when ${article(noun)} project is opened for ${subject}.`)];
+  const stages = (ctx.playbook.starts_on?.crm_stages ?? []).map((s) => `“${s}”`);
+  const stageWords =
+    stages.length === 0
+      ? undefined
+      : `a deal reaches the stage ${stages.length === 1 ? stages[0] : `${stages.slice(0, -1).join(", ")} or ${stages.at(-1)}`} in the CRM, before it is won, or is won (one project per deal)`;
+  if (starts.length === 0 && stageWords === undefined)
+    return [...trigger, text(`The procedure starts when ${article(noun)} project is opened for ${subject}.`)];
   const out: Inline[] = [...trigger, text("The procedure starts when ")];
+  if (stageWords !== undefined) out.push(text(stageWords));
   starts.forEach((rule, i) => {
-    if (i > 0) out.push(text(" or when "));
+    if (i > 0 || stageWords !== undefined) out.push(text(" or when "));
     out.push(text(triggerWords(rule.on, rule.step, ctx)));
     if (rule.when !== undefined) out.push(text(" and "), ...conditionRich(ctx, rule.when));
     out.push(text(` (automation “${ctx.fill.plain(rule.title)}”)`));

@@ -2,8 +2,9 @@
 // business hours of assignment", "by Day 90 after go-live"), phase windows ("Days 11–45"),
 // conditions ("SOC 2 customer", "Number of users > 100"), rule triggers and actions.
 
+import { type FormAnswer, isAnswer, weekdayName } from "../../playbook/agreed.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import type { Action, EventType, Playbook } from "../../playbook/schema.ts";
+import type { Action, Cadence, EventType, Playbook } from "../../playbook/schema.ts";
 import { type Anchor, type Deadline, type Duration, describeDuration, type Window } from "../../playbook/time-expressions.ts";
 import { sayCondition } from "./condition-words.ts";
 
@@ -25,6 +26,41 @@ export function everyWords(duration: Duration): string {
     return `every ${duration.business ? "business " : ""}${duration.unit}`;
   }
   return `every ${describeDuration(duration)}`;
+}
+
+/** Where a value agreed with the client is agreed: the first step that collects its form. */
+function agreedWhere(answer: FormAnswer, vocab: Vocabulary): string {
+  for (const phase of vocab.playbook.phases) {
+    const step = phase.steps.find((s) => s.form === answer.form);
+    if (step) return `step ${vocab.stepRef(step.id)}`;
+  }
+  return `the form "${vocab.playbook.forms[answer.form]?.title ?? answer.form}"`;
+}
+
+/**
+ * A cadence's schedule: "every 2 weeks, on Tuesdays, at 10:00"; parts agreed with the client say
+ * where: "at the interval agreed with the client in step 2.1 (Kickoff), on the weekday agreed there".
+ */
+export function cadenceScheduleWords(cadence: Cadence, vocab: Vocabulary): string {
+  const parts: string[] = [];
+  let where: string | undefined;
+  const agreed = (answer: FormAnswer, what: string): string => {
+    const here = agreedWhere(answer, vocab);
+    const text =
+      where === undefined
+        ? `${what} agreed with the client in ${here}`
+        : here === where
+          ? `${what} agreed there`
+          : `${what} agreed in ${here}`;
+    where ??= here;
+    return text;
+  };
+  parts.push(isAnswer(cadence.every) ? agreed(cadence.every, "at the interval") : everyWords(cadence.every));
+  if (cadence.weekday !== undefined)
+    parts.push(isAnswer(cadence.weekday) ? agreed(cadence.weekday, "on the weekday") : `on ${weekdayName(cadence.weekday)}s`);
+  if (cadence.at !== undefined)
+    parts.push(isAnswer(cadence.at) ? agreed(cadence.at, "at the time") : `at ${cadence.at.text} (the client's time)`);
+  return parts.join(", ");
 }
 
 function anchorAfter(anchor: Anchor, vocab: Vocabulary): string {
@@ -101,6 +137,7 @@ const TRIGGERS: Readonly<Record<EventType, string>> = {
   "step.activated": "a step opens",
   "step.completed": "a step is completed",
   "step.overdue": "a step is overdue",
+  "step.target_missed": "a step misses its target",
   "gate.approved": "a checkpoint is signed off",
   "gate.rejected": "a checkpoint is rejected",
   "form.submitted": "a form is submitted",
@@ -117,6 +154,7 @@ const STEP_TRIGGERS: Partial<Record<EventType, (step: string) => string>> = {
   "step.activated": (s) => `${s} opens`,
   "step.completed": (s) => `${s} is completed`,
   "step.overdue": (s) => `${s} is overdue`,
+  "step.target_missed": (s) => `${s} misses its target`,
   "gate.approved": (s) => `the checkpoint of ${s} is signed off`,
   "gate.rejected": (s) => `the checkpoint of ${s} is rejected`,
   "form.submitted": (s) => `the form of ${s} is submitted`,
@@ -139,7 +177,15 @@ export function actionWords(action: Action, vocab: Vocabulary): string {
   }
   if (action.email) {
     const title = p.templates[action.email.template]?.title;
-    return `Email ${roles(action.email.to)} using template ${action.email.template}${title ? ` (${title})` : ""}`;
+    const party = (id: string) => (id.includes("@") ? id : vocab.roleTitle(id));
+    const extras = [
+      ...(action.email.cc ? [`cc: ${action.email.cc.map(party).join(", ")}`] : []),
+      ...(action.email.reply_to ? [`replies to: ${party(action.email.reply_to)}`] : []),
+      ...(action.email.from ? [`from: ${party(action.email.from)}`] : []),
+    ];
+    return `Email ${roles(action.email.to)} using template ${action.email.template}${title ? ` (${title})` : ""}${
+      extras.length > 0 ? `; ${extras.join("; ")}` : ""
+    }`;
   }
   if (action.create_task) {
     const due = action.create_task.due ? `, ${deadlineWords(action.create_task.due, vocab)}` : "";

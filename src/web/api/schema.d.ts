@@ -431,6 +431,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/kpis/{playbook}/{kpi}/values": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The values recorded for a manual KPI, newest first (its history) */
+    get: operations["listKpiValues"];
+    put?: never;
+    /** Record a value of a manual KPI, for a period or a client's project */
+    post: operations["recordKpiValue"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/mail": {
     parameters: {
       query?: never;
@@ -1282,6 +1300,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/service-accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Create a service account (an automation) and its first API token */
+    post: operations["createServiceAccount"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/settings/branding": {
     parameters: {
       query?: never;
@@ -1665,15 +1700,15 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     /**
-     * @description An account's access role.
+     * @description An account's access role ("service": a service account, see POST /service-accounts).
      * @enum {string}
      */
-    AccessRole: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly";
+    AccessRole: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly" | "service";
     /**
-     * @description An account's access role.
+     * @description An account's access role ("service": a service account, see POST /service-accounts).
      * @enum {string}
      */
-    AccessRoleInput: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly";
+    AccessRoleInput: "admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly" | "service";
     ApiToken: {
       /**
        * Format: date-time
@@ -1933,6 +1968,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description Approve with these conditions (the gate's outcome is approved_with_conditions). */
+          conditions?: string;
           /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           role: string;
@@ -2106,6 +2143,8 @@ export interface components {
         }
       | {
           comment?: string;
+          /** @description Approve with these conditions (the gate's outcome is approved_with_conditions). */
+          conditions?: string;
           /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           role: string;
@@ -2335,6 +2374,18 @@ export interface components {
       updatedAt: string;
       /** @description Send it back as If-Match ("3") to change the contact. */
       version: number;
+    };
+    CreatedServiceAccount: {
+      /** @description Its API token's secret, shown only in this response (a replay omits it). */
+      token?: string;
+      tokenId: string;
+      user: components["schemas"]["User"];
+    };
+    CreatedServiceAccountInput: {
+      /** @description Its API token's secret, shown only in this response (a replay omits it). */
+      token?: string;
+      tokenId: string;
+      user: components["schemas"]["UserInput"];
     };
     CreatedWebhookSubscription: {
       allowPrivateNetwork: boolean;
@@ -2818,6 +2869,8 @@ export interface components {
       /** @description Each playbook's own KPIs against their targets. */
       targets: {
         kpi: string;
+        /** @description Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log. */
+        manual: boolean;
         metric: string;
         note: string | null;
         playbook: string;
@@ -2947,6 +3000,8 @@ export interface components {
       /** @description Each playbook's own KPIs against their targets. */
       targets: {
         kpi: string;
+        /** @description Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log. */
+        manual: boolean;
         metric: string;
         note: string | null;
         playbook: string;
@@ -2985,6 +3040,48 @@ export interface components {
         /** @description Percent; null without data. */
         rate: number | null;
       };
+    };
+    KpiValue: {
+      id: string;
+      kpi: string;
+      note: string | null;
+      /** @description The period it was measured over (first and last day). */
+      period: {
+        from: string;
+        to: string;
+      } | null;
+      playbook: string;
+      /** @description The client's project it was measured for. */
+      project: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      recordedAt: string;
+      /** @description Who recorded it (the account's id). */
+      recordedBy: string;
+      value: number;
+    };
+    KpiValueInput: {
+      id: string;
+      kpi: string;
+      note: string | null;
+      /** @description The period it was measured over (first and last day). */
+      period: {
+        from: string;
+        to: string;
+      } | null;
+      playbook: string;
+      /** @description The client's project it was measured for. */
+      project: string | null;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      recordedAt: string;
+      /** @description Who recorded it (the account's id). */
+      recordedBy: string;
+      value: number;
     };
     Mail: {
       attachments: {
@@ -3599,6 +3696,7 @@ export interface components {
     PortalCommand:
       | {
           comment?: string;
+          conditions?: string;
           /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           role: string;
@@ -3660,6 +3758,7 @@ export interface components {
     PortalCommandInput:
       | {
           comment?: string;
+          conditions?: string;
           /** @description For a repeated step: the item (its id) this is for; absent: the whole step. */
           item?: string;
           role: string;
@@ -3852,6 +3951,8 @@ export interface components {
       gate: {
         approvers: {
           at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
           decision: string | null;
           role: string;
           title: string;
@@ -3959,6 +4060,8 @@ export interface components {
       gate: {
         approvers: {
           at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
           decision: string | null;
           role: string;
           title: string;
@@ -4195,6 +4298,8 @@ export interface components {
       gate: {
         approvers: {
           at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
           decision: string | null;
           role: string;
           title: string;
@@ -4314,6 +4419,8 @@ export interface components {
       gate: {
         approvers: {
           at: string | null;
+          /** @description Approved with these conditions. */
+          conditions: string | null;
           decision: string | null;
           role: string;
           title: string;
@@ -4774,7 +4881,7 @@ export interface components {
     };
     ProjectTeam: {
       projectId: string;
-      /** @description The playbook's internal roles. */
+      /** @description The playbook's internal roles, and its system roles (held by service accounts). */
       roles: components["schemas"]["TeamRole"][];
       /** @description Every assignment in the audit trail, newest first. */
       transfers: components["schemas"]["OwnershipTransfer"][];
@@ -4783,7 +4890,7 @@ export interface components {
     };
     ProjectTeamInput: {
       projectId: string;
-      /** @description The playbook's internal roles. */
+      /** @description The playbook's internal roles, and its system roles (held by service accounts). */
       roles: components["schemas"]["TeamRoleInput"][];
       /** @description Every assignment in the audit trail, newest first. */
       transfers: components["schemas"]["OwnershipTransferInput"][];
@@ -5253,10 +5360,18 @@ export interface components {
              */
             at: string;
             by: string;
+            comment: string | null;
+            /** @description Approved with these conditions. */
+            conditions: string | null;
             decision: string;
           };
         };
         approvers: string[];
+        /**
+         * @description The sign-off as a whole, as conditions read it (gates.<step>.outcome).
+         * @enum {string}
+         */
+        outcome: "approved" | "approved_with_conditions" | "rejected" | "pending";
       } | null;
       id: string;
       /** @description What each item is called (a records row's label:), where it is not its id. */
@@ -5278,6 +5393,8 @@ export interface components {
                */
               at: string;
               by: string;
+              comment: string | null;
+              conditions: string | null;
               decision: string;
             };
           };
@@ -5294,6 +5411,11 @@ export interface components {
       opensAt: string | null;
       overdue: boolean;
       owner: string;
+      /** @description A rejected sign-off sent the work back here: the role that rejected it and its comment. */
+      returned: {
+        comment: string;
+        role: string;
+      } | null;
       startedAt: string | null;
       status: string;
       targetAt: string | null;
@@ -5320,10 +5442,18 @@ export interface components {
              */
             at: string;
             by: string;
+            comment: string | null;
+            /** @description Approved with these conditions. */
+            conditions: string | null;
             decision: string;
           };
         };
         approvers: string[];
+        /**
+         * @description The sign-off as a whole, as conditions read it (gates.<step>.outcome).
+         * @enum {string}
+         */
+        outcome: "approved" | "approved_with_conditions" | "rejected" | "pending";
       } | null;
       id: string;
       /** @description What each item is called (a records row's label:), where it is not its id. */
@@ -5345,6 +5475,8 @@ export interface components {
                */
               at: string;
               by: string;
+              comment: string | null;
+              conditions: string | null;
               decision: string;
             };
           };
@@ -5361,6 +5493,11 @@ export interface components {
       opensAt: string | null;
       overdue: boolean;
       owner: string;
+      /** @description A rejected sign-off sent the work back here: the role that rejected it and its comment. */
+      returned: {
+        comment: string;
+        role: string;
+      } | null;
       startedAt: string | null;
       status: string;
       targetAt: string | null;
@@ -5418,6 +5555,11 @@ export interface components {
       email: string;
       /** @description Also the person's id in the assignment directory (/people). */
       id: string;
+      /**
+       * @description service: an automation (a risk engine, an onboarding system) acting through its API token in the playbook roles it holds.
+       * @enum {string}
+       */
+      kind: "person" | "service";
       name: string;
       roles: components["schemas"]["AccessRole"][];
       /**
@@ -5436,6 +5578,11 @@ export interface components {
       email: string;
       /** @description Also the person's id in the assignment directory (/people). */
       id: string;
+      /**
+       * @description service: an automation (a risk engine, an onboarding system) acting through its API token in the playbook roles it holds.
+       * @enum {string}
+       */
+      kind: "person" | "service";
       name: string;
       roles: components["schemas"]["AccessRoleInput"][];
       /**
@@ -7364,6 +7511,155 @@ export interface operations {
       };
       /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listKpiValues: {
+    parameters: {
+      query?: {
+        project?: string;
+      };
+      header?: never;
+      path: {
+        kpi: string;
+        playbook: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["KpiValue"][];
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  recordKpiValue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kpi: string;
+        playbook: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Where the figure comes from. */
+          note?: string;
+          /** @description The period measured (first and last day, both included), for a figure of every client. */
+          period?: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+          };
+          /** @description The client's project measured, for a figure of one client. */
+          project?: string;
+          /** @description The measured value, in the KPI target's unit. */
+          value: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["KpiValue"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -11194,6 +11490,88 @@ export interface operations {
       };
     };
   };
+  createServiceAccount: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Send the same key to retry safely: the first response is replayed; a different request with the same key is a 422. */
+        "idempotency-key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The account's id, also its id in the assignment directory (/people); generated when omitted. */
+          id?: string;
+          /** @description What it is, as the audit trail names it: "Risk Engine". */
+          name: string;
+          /**
+           * @description The name of its first API token (write scope).
+           * @default service
+           */
+          tokenName?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CreatedServiceAccount"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   getBranding: {
     parameters: {
       query?: never;
@@ -12012,7 +12390,7 @@ export interface operations {
           id?: string;
           name: string;
           password: string;
-          roles: components["schemas"]["AccessRoleInput"][];
+          roles: ("admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly")[];
         };
       };
     };
@@ -12090,7 +12468,7 @@ export interface operations {
           name?: string;
           /** @description Sets a new password; the account's sessions end. */
           password?: string;
-          roles?: components["schemas"]["AccessRoleInput"][];
+          roles?: ("admin" | "cs_ops" | "csm" | "implementation" | "support" | "account_executive" | "executive_readonly")[];
         };
       };
     };

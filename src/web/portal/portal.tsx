@@ -422,6 +422,8 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
   const forItem = item === undefined ? {} : { item };
   const [comment, setComment] = useState("");
   const [commentError, setCommentError] = useState<string>();
+  const [conditions, setConditions] = useState("");
+  const [conditionsError, setConditionsError] = useState<string>();
   const [values, setValues] = useState<Record<string, unknown>>(() =>
     Object.fromEntries((step.form?.fields ?? []).map((f) => [f.id, f.value ?? ""])),
   );
@@ -438,21 +440,41 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
     setOutcomes((o) => ({ ...o, [part]: outcome }));
     return outcome;
   };
-  const decide = async (type: "approve" | "reject", role: string) => {
+  const decide = async (type: "approve" | "reject" | "approve_with_conditions", role: string) => {
     if (type === "reject" && !comment.trim()) {
       setCommentError("Tell us what to change: a rejection needs a comment.");
       return;
     }
+    if (type === "approve_with_conditions" && !conditions.trim()) {
+      setConditionsError("Write the conditions you approve under.");
+      return;
+    }
     setCommentError(undefined);
+    setConditionsError(undefined);
     const outcome = await run(
       "gate",
+      type === "reject"
+        ? { type, step: step.id, role, comment: comment.trim(), ...forItem }
+        : {
+            type: "approve",
+            step: step.id,
+            role,
+            ...(comment.trim() ? { comment: comment.trim() } : {}),
+            ...(type === "approve_with_conditions" ? { conditions: conditions.trim() } : {}),
+            ...forItem,
+          },
       type === "approve"
-        ? { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}), ...forItem }
-        : { type, step: step.id, role, comment: comment.trim(), ...forItem },
-      type === "approve" ? `Thank you: “${step.title}” is approved.` : "Sent back to the team with your comment.",
+        ? `Thank you: “${step.title}” is approved.`
+        : type === "reject"
+          ? "Sent back to the team with your comment."
+          : `Thank you: “${step.title}” is approved with your conditions.`,
     );
     if (outcome.fields?.comment) setCommentError(outcome.fields.comment);
-    else if (outcome.tone === "success") setComment("");
+    else if (outcome.fields?.conditions) setConditionsError(outcome.fields.conditions);
+    else if (outcome.tone === "success") {
+      setComment("");
+      setConditions("");
+    }
   };
   const submitForm = async (event: FormEvent) => {
     event.preventDefault();
@@ -597,10 +619,13 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
               <li key={a.role}>
                 {a.title}:{" "}
                 {a.decision ? (
-                  <span className={`badge ${a.decision === "approved" ? "green" : "red"}`}>
-                    {a.decision === "approved" ? "Approved" : "Rejected"}
-                    {a.at ? ` ${formatDate(a.at, zone)}` : ""}
-                  </span>
+                  <>
+                    <span className={`badge ${a.decision === "approved" ? (a.conditions ? "amber" : "green") : "red"}`}>
+                      {a.decision === "approved" ? (a.conditions ? "Approved with conditions" : "Approved") : "Rejected"}
+                      {a.at ? ` ${formatDate(a.at, zone)}` : ""}
+                    </span>
+                    {a.conditions ? <span className="small"> Conditions: {a.conditions}</span> : null}
+                  </>
                 ) : (
                   <span className="muted">waiting</span>
                 )}
@@ -612,11 +637,17 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
               <Field label="Comment" hint="Optional when you approve; tell us what to change when you reject." error={commentError}>
                 {(props) => <textarea {...props} value={comment} onChange={(e) => setComment(e.target.value)} />}
               </Field>
+              <Field label="Conditions" hint="Only to approve with conditions: what must be true or done." error={conditionsError}>
+                {(props) => <textarea {...props} value={conditions} onChange={(e) => setConditions(e.target.value)} />}
+              </Field>
               <div className="row">
                 {step.gate.canSignAs.map((role) => (
                   <span className="row" key={role}>
                     <button type="button" className="primary" disabled={busy === "gate"} onClick={() => void decide("approve", role)}>
                       Approve
+                    </button>
+                    <button type="button" disabled={busy === "gate"} onClick={() => void decide("approve_with_conditions", role)}>
+                      Approve with conditions
                     </button>
                     <button type="button" className="danger" disabled={busy === "gate"} onClick={() => void decide("reject", role)}>
                       Request changes

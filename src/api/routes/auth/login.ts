@@ -46,7 +46,9 @@ export function login(app: Api, deps: ApiDeps): void {
         });
       }
       const found = await findLogin(deps.db, email);
-      const valid = found ? (await verifyPassword(password, found.passwordHash)) && found.user.active : await verifyNothing(password);
+      const valid = found
+        ? (await verifyPassword(password, found.passwordHash)) && found.user.active && found.user.kind !== "service"
+        : await verifyNothing(password);
       if (!found || !valid) {
         request.log.info({ email: email.toLowerCase() }, "login refused");
         throw unauthenticated("wrong email or password");

@@ -59,6 +59,11 @@ export const KpiReport = z
             "green: meets the target; amber: misses by at most 10%; red: beyond; null: no target or no data.",
           ),
           note: z.string().nullable(),
+          manual: z
+            .boolean()
+            .describe(
+              "Recorded by a person (POST /kpis/{playbook}/{kpi}/values): the value is the latest recorded, not measured from the log.",
+            ),
         }),
       )
       .describe("Each playbook's own KPIs against their targets."),

@@ -76,7 +76,15 @@ const FormField = z.object({
 const PortalForm = z.object({ id: z.string(), title: z.string(), fields: z.array(FormField), canSubmit: z.boolean() });
 const PortalGate = z.object({
   signOff: z.string(),
-  approvers: z.array(z.object({ role: z.string(), title: z.string(), decision: z.string().nullable(), at: Instant.nullable() })),
+  approvers: z.array(
+    z.object({
+      role: z.string(),
+      title: z.string(),
+      decision: z.string().nullable(),
+      at: Instant.nullable(),
+      conditions: z.string().nullable().describe("Approved with these conditions."),
+    }),
+  ),
   canSignAs: z.array(z.string()),
 });
 const PortalItem = z
@@ -140,7 +148,14 @@ const Item = Ref.optional().describe("For a repeated step: the item (its id) thi
 /** The commands a client contact may send; the engine still checks each against the playbook. */
 export const PortalCommand = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment, item: Item }),
+    z.strictObject({
+      type: z.literal("approve"),
+      step: Ref,
+      role: Ref,
+      comment: Comment,
+      item: Item,
+      conditions: z.string().trim().min(1, { error: "write the conditions" }).max(4000).optional(),
+    }),
     z.strictObject({
       type: z.literal("reject"),
       step: Ref,

@@ -38,7 +38,8 @@ export function assignRole(app: Api, deps: ApiDeps): void {
       const model = await modelOf(deps, project.playbook.id, project.playbook.version);
       const def = model.playbook.roles[role];
       if (!def) throw new HttpProblem("not_found", `the playbook has no role "${role}"`);
-      if (def.side !== "internal") throw fieldProblem("/params/role", `${def.title} is the client's: its contacts hold it`);
+      // Internal roles are people's; a system role (a risk engine) is held by a service account.
+      if (def.side === "client") throw fieldProblem("/params/role", `${def.title} is the client's: its contacts hold it`);
       const person = (await listPeople(deps.database.db)).find((p) => p.id === request.body.person);
       if (!person) throw fieldProblem("/body/person", `nobody in the directory has the id "${request.body.person}"`);
       if (!person.active && project.state.assignments[role] !== person.id)

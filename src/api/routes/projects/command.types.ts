@@ -9,6 +9,14 @@ const Reason = z.string().trim().min(1, { error: "say why" }).max(4000);
 const Comment = z.string().max(4000).optional();
 /** The item of a repeated step (`repeat: for_each`) the command is for: its id (the text, or the row number). */
 const Item = Ref.optional().describe("For a repeated step: the item (its id) this is for; absent: the whole step.");
+/** Approved with conditions: what the signer requires, written out (the outcome approved_with_conditions). */
+const Conditions = z
+  .string()
+  .trim()
+  .min(1, { error: "write the conditions" })
+  .max(4000)
+  .optional()
+  .describe("Approve with these conditions (the gate's outcome is approved_with_conditions).");
 
 export const Command = z
   .discriminatedUnion("type", [
@@ -17,8 +25,8 @@ export const Command = z
     z.strictObject({ type: z.literal("tick_checklist"), step: Ref, item: Ref, checked: z.boolean(), for: Item }),
     z.strictObject({ type: z.literal("submit_form"), step: Ref, values: z.record(z.string(), z.unknown()), item: Item }),
     z
-      .strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment, item: Item })
-      .describe("Sign off as the named role."),
+      .strictObject({ type: z.literal("approve"), step: Ref, role: Ref, comment: Comment, item: Item, conditions: Conditions })
+      .describe("Sign off as the named role; with `conditions`, approved with those conditions."),
     z.strictObject({ type: z.literal("reject"), step: Ref, role: Ref, comment: Comment, item: Item }),
     z
       .strictObject({ type: z.literal("withdraw_approval"), step: Ref, role: Ref, reason: Reason })

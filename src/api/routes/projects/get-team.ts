@@ -41,7 +41,8 @@ export function getTeam(app: Api, deps: ApiDeps): void {
       const names = new Map<string, string>([...users.map((u) => [u.id, u.name] as const), ...people.map((p) => [p.id, p.name] as const)]);
       const who = (id: string) => ({ id, name: names.get(id) ?? (id === "system" ? "Onboard" : id) });
       const roles = Object.entries(model.playbook.roles)
-        .filter(([, def]) => def.side === "internal")
+        // A system role is held by a service account (an automation), assigned like a person.
+        .filter(([, def]) => def.side !== "client")
         .map(([role, def]) => {
           const holder = project.state.assignments[role];
           const candidates = people

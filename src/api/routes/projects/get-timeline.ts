@@ -35,9 +35,25 @@ const Step = z
     gate: z
       .object({
         approvers: z.array(z.string()),
-        approvals: z.record(z.string(), z.object({ decision: z.string(), by: z.string(), at: Instant })),
+        approvals: z.record(
+          z.string(),
+          z.object({
+            decision: z.string(),
+            by: z.string(),
+            at: Instant,
+            comment: z.string().nullable(),
+            conditions: z.string().nullable().describe("Approved with these conditions."),
+          }),
+        ),
+        outcome: z
+          .enum(["approved", "approved_with_conditions", "rejected", "pending"])
+          .describe("The sign-off as a whole, as conditions read it (gates.<step>.outcome)."),
       })
       .nullable(),
+    returned: z
+      .object({ role: z.string(), comment: z.string() })
+      .nullable()
+      .describe("A rejected sign-off sent the work back here: the role that rejected it and its comment."),
     items: z
       .record(z.string(), Instant.nullable())
       .nullable()
@@ -52,7 +68,16 @@ const Step = z
         z.object({
           values: z.record(z.string(), z.unknown()),
           checklist: z.record(z.string(), z.boolean()),
-          approvals: z.record(z.string(), z.object({ decision: z.string(), by: z.string(), at: Instant })),
+          approvals: z.record(
+            z.string(),
+            z.object({
+              decision: z.string(),
+              by: z.string(),
+              at: Instant,
+              comment: z.string().nullable(),
+              conditions: z.string().nullable(),
+            }),
+          ),
         }),
       )
       .nullable()

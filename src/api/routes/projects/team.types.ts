@@ -37,7 +37,7 @@ export const ProjectTeam = z
   .object({
     projectId: z.string(),
     version: z.number().int().describe("The project's version: send it as If-Match to assign."),
-    roles: z.array(TeamRole).describe("The playbook's internal roles."),
+    roles: z.array(TeamRole).describe("The playbook's internal roles, and its system roles (held by service accounts)."),
     transfers: z.array(Transfer).describe("Every assignment in the audit trail, newest first."),
   })
   .meta({ id: "ProjectTeam" });

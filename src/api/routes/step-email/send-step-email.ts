@@ -76,6 +76,9 @@ export function sendStepEmail(app: Api, deps: ApiDeps): void {
               subject: message.subject,
               text: message.text,
               ...(message.html !== undefined ? { html: message.html } : {}),
+              ...(draft.cc ? { cc: draft.cc } : {}),
+              ...(draft.replyTo ? { replyTo: draft.replyTo } : {}),
+              ...(draft.from ? { from: draft.from } : {}),
             },
           }),
         })

@@ -18,6 +18,8 @@ export const StepEmailRecipient = z
   })
   .meta({ id: "StepEmailRecipient" });
 
+const MailAddress = z.object({ name: z.string().optional(), address: z.string() }).meta({ id: "MailAddress" });
+
 export const StepEmailDraft = z
   .object({
     projectId: z.string(),
@@ -27,6 +29,9 @@ export const StepEmailDraft = z
     status: z.string().describe("The step's status: only an open or started step can be sent and completed."),
     version: z.number().int().describe("The project's version the draft was rendered at: send it as If-Match (quoted)."),
     to: z.array(StepEmailRecipient).min(1),
+    cc: z.array(MailAddress).optional().describe("Copied, as the step's email: names them (roles resolved to whoever holds them now)."),
+    replyTo: MailAddress.optional().describe("Where replies go, as the step's email: says."),
+    from: MailAddress.optional().describe("Who the mail is from, as the step's email: says; the server's address stays the Sender."),
     subject: z.string(),
     text: z.string(),
     html: z.string(),
@@ -94,6 +99,9 @@ export function draftView(projectId: string, draft: StepEmailOf): z.infer<typeof
     status: draft.status,
     version: draft.projectVersion,
     to: draft.to.map(recipientView),
+    ...(draft.cc ? { cc: draft.cc.map((a) => ({ ...a })) } : {}),
+    ...(draft.replyTo ? { replyTo: { ...draft.replyTo } } : {}),
+    ...(draft.from ? { from: { ...draft.from } } : {}),
     subject: draft.message.subject,
     text: draft.message.text,
     html: draft.message.html,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AccessRoleSchema } from "../../auth/roles.ts";
+import { AccessRoleSchema, PersonRoleSchema } from "../../auth/roles.ts";
 import { PageQuery, pageOf } from "../../pagination.ts";
 import { NewPassword } from "../auth/auth.types.ts";
 import { IdempotentHeaders, Instant, Slug } from "../common.types.ts";
@@ -10,6 +10,11 @@ export const User = z
     email: z.string(),
     name: z.string(),
     roles: z.array(AccessRoleSchema),
+    kind: z
+      .enum(["person", "service"])
+      .describe(
+        "service: an automation (a risk engine, an onboarding system) acting through its API token in the playbook roles it holds.",
+      ),
     active: z.boolean(),
     createdAt: Instant,
     updatedAt: Instant,
@@ -20,7 +25,7 @@ export const CreateUserBody = z.object({
   id: Slug.optional().describe("The person's id in the assignment directory; generated when omitted."),
   email: z.email().max(320),
   name: z.string().trim().min(1).max(200),
-  roles: z.array(AccessRoleSchema).max(7),
+  roles: z.array(PersonRoleSchema).max(7),
   password: NewPassword,
 });
 
@@ -29,7 +34,7 @@ export const CreateUserHeaders = IdempotentHeaders;
 export const UpdateUserBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
-    roles: z.array(AccessRoleSchema).max(7).optional(),
+    roles: z.array(PersonRoleSchema).max(7).optional(),
     active: z.boolean().optional().describe("false signs the account out everywhere and stops its tokens."),
     password: NewPassword.optional().describe("Sets a new password; the account's sessions end."),
   })
@@ -38,3 +43,17 @@ export const UpdateUserBody = z
 export const UserParams = z.object({ id: z.string().min(1).max(128) });
 export const ListUsersQuery = z.object(PageQuery);
 export const UserPage = pageOf(User);
+
+export const CreateServiceAccountBody = z.object({
+  id: Slug.optional().describe("The account's id, also its id in the assignment directory (/people); generated when omitted."),
+  name: z.string().trim().min(1).max(200).describe('What it is, as the audit trail names it: "Risk Engine".'),
+  tokenName: z.string().trim().min(1).max(100).default("service").describe("The name of its first API token (write scope)."),
+});
+
+export const CreatedServiceAccount = z
+  .object({
+    user: User,
+    token: z.string().optional().describe("Its API token's secret, shown only in this response (a replay omits it)."),
+    tokenId: z.string(),
+  })
+  .meta({ id: "CreatedServiceAccount" });

@@ -6,7 +6,7 @@ import { problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed } from "../../webhooks/scope.ts";
 import { GENERIC_SIGNATURE_HEADER, verifyGeneric } from "../../webhooks/signatures.ts";
-import { startWonDeal } from "../../webhooks/start-deal.ts";
+import { startsOnStage, startWonDeal } from "../../webhooks/start-deal.ts";
 import { DeliveryResult, GenericDealBody, GenericDealHeaders } from "./webhook.types.ts";
 
 export function genericDealWebhook(app: Api, deps: ApiDeps): void {
@@ -23,7 +23,7 @@ export function genericDealWebhook(app: Api, deps: ApiDeps): void {
         description:
           `Signed: the ${GENERIC_SIGNATURE_HEADER} header carries t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + raw body> ` +
           "keyed with ONBOARD_WEBHOOK_SECRET (503 while unset). 201: the project started; 200: the deal had already " +
-          "started one (a retry, a concurrent duplicate) or the stage is not won. Every authenticated delivery is recorded.",
+          "started one (a retry, a concurrent duplicate) or the stage is neither won nor one the playbook starts on (starts_on: crm_stages). Every authenticated delivery is recorded.",
         headers: GenericDealHeaders,
         body: GenericDealBody,
         response: { 200: DeliveryResult, 201: DeliveryResult, ...problemResponses(401, 422, 503) },
@@ -40,8 +40,10 @@ export function genericDealWebhook(app: Api, deps: ApiDeps): void {
       const body = request.body;
       const raw = rawBodyOf(request).toString("utf8");
       const requestId = deliveryRequestId(request);
-      if (body.stage.toLowerCase() !== "won") {
-        const reason = `stage "${body.stage}" is not won`;
+      const won = body.stage.toLowerCase() === "won";
+      // A stage before won starts a project where the playbook says so (starts_on: crm_stages).
+      if (!won && !(await startsOnStage(deps, body.playbook, body.stage))) {
+        const reason = `stage "${body.stage}" is not won, nor a stage playbook ${body.playbook.id} starts on`;
         const deliveryId = await recordDelivery(
           deps.db,
           {
@@ -62,7 +64,7 @@ export function genericDealWebhook(app: Api, deps: ApiDeps): void {
         endpoint: "generic",
         requestId,
         body: raw,
-        deal: { source: body.source, dealId: body.deal_id, stage: "won", amount: body.amount ?? 0 },
+        deal: { source: body.source, dealId: body.deal_id, stage: won ? "won" : body.stage, amount: body.amount ?? 0, won },
         client: {
           id: body.client.id,
           name: body.client.name,

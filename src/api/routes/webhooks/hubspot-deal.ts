@@ -9,7 +9,7 @@ import { problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed } from "../../webhooks/scope.ts";
 import { hubspotUri, verifyHubspot } from "../../webhooks/signatures.ts";
-import { type DealResult, startWonDeal } from "../../webhooks/start-deal.ts";
+import { type DealResult, startsOnStage, startWonDeal } from "../../webhooks/start-deal.ts";
 import { HubspotBody, HubspotHeaders, HubspotResult } from "./webhook.types.ts";
 
 export const HUBSPOT = "hubspot";
@@ -80,8 +80,12 @@ export function hubspotDealWebhook(app: Api, deps: ApiDeps): void {
           continue;
         }
         const stage = event.propertyValue ?? "";
-        if (!settings.hubspotWonStages.includes(stage)) {
-          await ignore(`stage "${stage}" is not a won stage (HUBSPOT_WON_STAGES: ${settings.hubspotWonStages.join(", ")})`);
+        const won = settings.hubspotWonStages.includes(stage);
+        // A stage before won starts a project where the playbook says so (starts_on: crm_stages, HubSpot stage ids).
+        if (!won && !(await startsOnStage(deps, playbook, stage))) {
+          await ignore(
+            `stage "${stage}" is not a won stage (HUBSPOT_WON_STAGES: ${settings.hubspotWonStages.join(", ")}), nor one the playbook starts on`,
+          );
           continue;
         }
         try {
@@ -89,7 +93,7 @@ export function hubspotDealWebhook(app: Api, deps: ApiDeps): void {
             endpoint: HUBSPOT,
             requestId,
             body,
-            deal: { source: HUBSPOT, dealId, stage, amount: 0 },
+            deal: { source: HUBSPOT, dealId, stage, amount: 0, won },
             client: { id: `hubspot-deal-${dealId}`, name: `HubSpot deal ${dealId}`, timeZone: settings.defaultTimeZone },
             playbook,
             facts: {},

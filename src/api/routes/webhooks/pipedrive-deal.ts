@@ -7,7 +7,7 @@ import { HttpProblem, problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed } from "../../webhooks/scope.ts";
 import { verifyBasic } from "../../webhooks/signatures.ts";
-import { startWonDeal, unprocessable } from "../../webhooks/start-deal.ts";
+import { startsOnStage, startWonDeal, unprocessable } from "../../webhooks/start-deal.ts";
 import { DeliveryResult, PipedriveBody, PipedriveHeaders } from "./webhook.types.ts";
 
 const PIPEDRIVE = "pipedrive";
@@ -76,14 +76,20 @@ export function pipedriveDealWebhook(app: Api, deps: ApiDeps): void {
         );
         throw problem;
       }
-      if (current.status !== "won") return ignore(`status "${current.status ?? "(none)"}" is not won`);
-      if (previous?.status === "won") return ignore("the deal was already won before this update");
+      const won = current.status === "won";
+      const stage = current.stage_id === undefined ? undefined : String(current.stage_id);
+      const stageChanged = stage !== undefined && (previous?.stage_id === undefined || String(previous.stage_id) !== stage);
+      // A deal moving into a stage the playbook starts on (starts_on: crm_stages, Pipedrive stage ids) starts it before won.
+      const startsEarly = !won && stageChanged && stage !== undefined && (await startsOnStage(deps, playbook, stage));
+      if (!won && !startsEarly)
+        return ignore(`status "${current.status ?? "(none)"}" is not won${stage ? `, nor stage ${stage} one the playbook starts on` : ""}`);
+      if (won && previous?.status === "won") return ignore("the deal was already won before this update");
       const id = String(current.id);
       const result = await startWonDeal(deps, {
         endpoint: PIPEDRIVE,
         requestId,
         body: raw,
-        deal: { source: PIPEDRIVE, dealId: id, stage: "won", amount: current.value ?? 0 },
+        deal: { source: PIPEDRIVE, dealId: id, stage: won ? "won" : (stage ?? ""), amount: current.value ?? 0, won },
         client: {
           id: `pipedrive-deal-${id}`,
           name: (current.org_name || current.title || `Pipedrive deal ${id}`).slice(0, 200),

@@ -12,7 +12,7 @@ import type { Api } from "../../http.ts";
 import { toProblem } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { deliveryRequestId } from "../../webhooks/scope.ts";
-import { startWonDeal } from "../../webhooks/start-deal.ts";
+import { startsOnStage, startWonDeal } from "../../webhooks/start-deal.ts";
 
 const SALESFORCE = "salesforce";
 const SOAP_TYPES = ["text/xml", "application/soap+xml"];
@@ -149,14 +149,16 @@ export function salesforceDealWebhook(app: Api, deps: ApiDeps): void {
         return fault(reply, 401, "soapenv:Client", "the message is from another Salesforce organization");
       for (const n of message.notifications) {
         const body = JSON.stringify({ notificationId: n.id, opportunity: n });
-        if (!n.isWon && n.stage !== "Closed Won") {
+        const won = n.isWon || n.stage === "Closed Won";
+        // A stage before won starts a project where the playbook says so (starts_on: crm_stages, StageName).
+        if (!won && !(n.stage !== undefined && (await startsOnStage(deps, settings.defaultPlaybook, n.stage)))) {
           await recordDelivery(
             deps.db,
             {
               endpoint: SALESFORCE,
               source: SALESFORCE,
               outcome: "ignored",
-              reason: `stage "${n.stage ?? "(none)"}" is not Closed Won`,
+              reason: `stage "${n.stage ?? "(none)"}" is not Closed Won, nor a stage the playbook starts on`,
               dealId: n.opportunityId,
               projectId: null,
               requestId,
@@ -171,7 +173,7 @@ export function salesforceDealWebhook(app: Api, deps: ApiDeps): void {
             endpoint: SALESFORCE,
             requestId,
             body,
-            deal: { source: SALESFORCE, dealId: n.opportunityId, stage: n.stage ?? "Closed Won", amount: n.amount },
+            deal: { source: SALESFORCE, dealId: n.opportunityId, stage: n.stage ?? "Closed Won", amount: n.amount, won },
             client: {
               id: `salesforce-${n.accountId ?? n.opportunityId}`,
               name: (n.name ?? `Salesforce opportunity ${n.opportunityId}`).slice(0, 200),

@@ -27,7 +27,13 @@ export const GenericDealBody = z
       .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, { error: "must be a lowercase CRM name such as salesforce (letters, digits, _ and -)" })
       .describe("The CRM the deal lives in: with deal_id, the business key a project is started at most once for."),
     deal_id: z.string().min(1).max(128).describe("The deal's id in that CRM."),
-    stage: z.string().min(1).max(128).describe('"won" starts the project; any other stage is recorded and ignored.'),
+    stage: z
+      .string()
+      .min(1)
+      .max(128)
+      .describe(
+        '"won" starts the project, and so does a stage the playbook lists in starts_on.crm_stages; any other stage is recorded and ignored.',
+      ),
     amount: z.number().nonnegative().optional().describe("The deal's amount (fed to the playbook's deal.won rules); default 0."),
     client: z.object({
       id: Slug.describe("The client's id (the CRM account id)."),
@@ -102,6 +108,10 @@ export const PipedriveHeaders = z.looseObject({
 const PipedriveDeal = z.looseObject({
   id: z.union([z.number().int(), z.string().min(1).max(64)]).describe("The deal's id."),
   status: z.string().optional().describe('open, won, lost or deleted: a change to "won" starts the project.'),
+  stage_id: z
+    .union([z.number().int(), z.string().min(1).max(64)])
+    .optional()
+    .describe("The deal's stage: a change to a stage id the playbook lists in starts_on.crm_stages starts the project too."),
   title: z.string().optional(),
   org_name: z.string().nullable().optional(),
   value: z.number().nullable().optional(),
@@ -112,7 +122,10 @@ export const PipedriveBody = z
     event: z.string().optional().describe('"updated.deal" (webhooks v1).'),
     meta: z.looseObject({ action: z.string().optional(), object: z.string().optional() }).optional(),
     current: PipedriveDeal.nullable().optional(),
-    previous: z.looseObject({ status: z.string().optional() }).nullable().optional(),
+    previous: z
+      .looseObject({ status: z.string().optional(), stage_id: z.union([z.number().int(), z.string()]).optional() })
+      .nullable()
+      .optional(),
   })
   .meta({
     id: "PipedriveWebhook",

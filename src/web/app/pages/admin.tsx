@@ -11,15 +11,9 @@ import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
 import { MailLog } from "./admin-mail.tsx";
 import { ParameterValuesSettings } from "./admin-parameters.tsx";
 
-const ACCESS_ROLES: Schemas["AccessRole"][] = [
-  "admin",
-  "cs_ops",
-  "csm",
-  "implementation",
-  "support",
-  "account_executive",
-  "executive_readonly",
-];
+/** A person's access roles ("service" marks a service account, made below, never ticked here). */
+type PersonRole = Exclude<Schemas["AccessRole"], "service">;
+const ACCESS_ROLES: PersonRole[] = ["admin", "cs_ops", "csm", "implementation", "support", "account_executive", "executive_readonly"];
 
 export function Admin() {
   useTitle("Admin", "Onboard");
@@ -106,7 +100,13 @@ function Users({ canWrite }: { canWrite: boolean }) {
                 <tr key={u.id}>
                   <td>{u.name}</td>
                   <td>{u.email}</td>
-                  <td>{u.roles.map(humanize).join(", ") || <span className="muted">none</span>}</td>
+                  <td>
+                    {u.kind === "service" ? (
+                      <span className="badge">Service account (automation)</span>
+                    ) : (
+                      u.roles.map(humanize).join(", ") || <span className="muted">none</span>
+                    )}
+                  </td>
                   <td>{u.active ? <span className="badge green">Active</span> : <span className="badge">Deactivated</span>}</td>
                   {canWrite ? (
                     <td>
@@ -122,14 +122,62 @@ function Users({ canWrite }: { canWrite: boolean }) {
         </div>
       )}
       <UserDialog user={editing} onClose={() => setEditing(null)} onSaved={() => void users.reload()} />
+      {canWrite ? <ServiceAccountForm onCreated={() => void users.reload()} /> : null}
     </section>
+  );
+}
+
+/**
+ * A service account: an automation (a risk engine, an onboarding system) that completes the steps
+ * of the playbook roles it is assigned, through its API token, named "(automation)" in the audit trail.
+ */
+function ServiceAccountForm({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const [created, setCreated] = useState<{ name: string; token: string }>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setErrors({});
+    setError(undefined);
+    try {
+      const { data } = await api.post("/service-accounts", { body: { name: name.trim() } });
+      setCreated({ name: data.user.name, token: data.token ?? "" });
+      setName("");
+      onCreated();
+    } catch (e) {
+      if (e instanceof ApiError) setErrors(e.fieldErrors());
+      setError(describeError(e));
+    }
+  };
+  return (
+    <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }} aria-labelledby="service-h">
+      <h3 id="service-h">Add a service account</h3>
+      <p className="small muted">
+        An automation that completes steps in the playbook roles you assign it (in the People directory or a project's team), through its
+        API token. It never signs in and never gives a sign-off; the audit trail names it as an automation.
+      </p>
+      <Field label="Name" hint="As the audit trail shows it, e.g. Risk Engine." error={errors.name} required>
+        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <button type="submit">Create service account</button>
+      {error ? <p className="error">{error}</p> : null}
+      {created ? (
+        <div className="notice" role="status">
+          <strong>{created.name}</strong>: copy its API token now, it is not shown again.
+          <pre className="small" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all" }}>
+            {created.token}
+          </pre>
+        </div>
+      ) : null}
+    </form>
   );
 }
 
 function UserDialog({ user, onClose, onSaved }: { user: Schemas["User"] | "new" | null; onClose: () => void; onSaved: () => void }) {
   const isNew = user === "new";
   const existing = user && user !== "new" ? user : undefined;
-  const [form, setForm] = useState({ name: "", email: "", password: "", roles: [] as Schemas["AccessRole"][], active: true });
+  const [form, setForm] = useState({ name: "", email: "", password: "", roles: [] as PersonRole[], active: true });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
   const [loadedFor, setLoadedFor] = useState<string | null>(null);
@@ -140,7 +188,7 @@ function UserDialog({ user, onClose, onSaved }: { user: Schemas["User"] | "new" 
       name: existing?.name ?? "",
       email: existing?.email ?? "",
       password: "",
-      roles: existing?.roles ?? [],
+      roles: (existing?.roles ?? []).filter((r): r is PersonRole => r !== "service"),
       active: existing?.active ?? true,
     });
     setErrors({});
@@ -155,7 +203,11 @@ function UserDialog({ user, onClose, onSaved }: { user: Schemas["User"] | "new" 
       else if (existing)
         await api.patch("/users/{id}", {
           path: { id: existing.id },
-          body: { name: form.name, roles: form.roles, active: form.active, ...(form.password ? { password: form.password } : {}) },
+          // A service account keeps its one role and has no password: only its name and whether it is active change.
+          body:
+            existing.kind === "service"
+              ? { name: form.name, active: form.active }
+              : { name: form.name, roles: form.roles, active: form.active, ...(form.password ? { password: form.password } : {}) },
         });
       onSaved();
       onClose();

@@ -1,9 +1,9 @@
 // KPIs: how the onboardings that started in a period went, measured from the event log (GET /kpis):
 // headline figures, each playbook's own KPI targets in red/amber/green, and the charts people would
 // rather look at than read. Filters (playbook, start period) live in the URL.
-import { lazy, Suspense } from "react";
-import { all, api, type Schemas } from "../../api/client.ts";
-import { ErrorNotice, Loading, PageHeader, RagBadge } from "../../components/ui.tsx";
+import { type FormEvent, lazy, Suspense, useState } from "react";
+import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
+import { ErrorNotice, Field, Loading, PageHeader, RagBadge } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
 import { setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -84,13 +84,25 @@ export function KpisPage() {
           <Loading label="Loading KPIs" />
         ) : null
       ) : (
-        <Figures report={data} playbookTitles={new Map((playbooks.data ?? []).map((p) => [p.id, p.title]))} />
+        <Figures
+          report={data}
+          playbookTitles={new Map((playbooks.data ?? []).map((p) => [p.id, p.title]))}
+          onRecorded={() => void report.reload()}
+        />
       )}
     </>
   );
 }
 
-function Figures({ report, playbookTitles }: { report: Report; playbookTitles: ReadonlyMap<string, string> }) {
+function Figures({
+  report,
+  playbookTitles,
+  onRecorded,
+}: {
+  report: Report;
+  playbookTitles: ReadonlyMap<string, string>;
+  onRecorded: () => void;
+}) {
   const tiles: [string, string, string][] = [
     [
       "Time to go-live (median)",
@@ -148,6 +160,7 @@ function Figures({ report, playbookTitles }: { report: Report; playbookTitles: R
                       {t.title}
                       <div className="small muted">{playbookTitles.get(t.playbook) ?? "Playbook"}</div>
                       {t.note ? <div className="small muted">{t.note}</div> : null}
+                      {t.manual ? <ManualKpi playbook={t.playbook} kpi={t.kpi} title={t.title} onRecorded={onRecorded} /> : null}
                     </td>
                     <td>{t.target ?? "–"}</td>
                     <td>{t.value === null ? "–" : `${t.value} ${t.unit}`}</td>
@@ -216,5 +229,102 @@ function Figures({ report, playbookTitles }: { report: Report; playbookTitles: R
         </section>
       </Suspense>
     </>
+  );
+}
+
+type KpiValue = Schemas["KpiValue"];
+
+/** The first and last day of the quarter before today's: what a quarterly figure usually covers. */
+function lastQuarter(today = new Date()): { from: string; to: string } {
+  const q = Math.floor(today.getUTCMonth() / 3);
+  const start = new Date(Date.UTC(today.getUTCFullYear(), (q - 1) * 3, 1));
+  const end = new Date(Date.UTC(today.getUTCFullYear(), q * 3, 0));
+  return { from: start.toISOString().slice(0, 10), to: end.toISOString().slice(0, 10) };
+}
+
+/**
+ * A manual KPI: record a value for a period (every client of the playbook), and its history, each
+ * value with who recorded it and when (POST and GET /kpis/{playbook}/{kpi}/values).
+ */
+function ManualKpi({ playbook, kpi, title, onRecorded }: { playbook: string; kpi: string; title: string; onRecorded: () => void }) {
+  const [open, setOpen] = useState(false);
+  const history = useResource(
+    async (signal) =>
+      open ? (await api.get("/kpis/{playbook}/{kpi}/values", { path: { playbook, kpi }, signal })).data.items : ([] as KpiValue[]),
+    [open, playbook, kpi],
+  );
+  const quarter = lastQuarter();
+  const [value, setValue] = useState("");
+  const [from, setFrom] = useState(quarter.from);
+  const [to, setTo] = useState(quarter.to);
+  const [note, setNote] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  async function record(event: FormEvent) {
+    event.preventDefault();
+    setMessage(undefined);
+    const number = Number(value.trim().replace(",", "."));
+    if (value.trim() === "" || !Number.isFinite(number)) {
+      setErrors({ value: "Enter the measured value as a number" });
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const { data } = await api.post("/kpis/{playbook}/{kpi}/values", {
+        path: { playbook, kpi },
+        body: { value: number, period: { from, to }, ...(note.trim() ? { note: note.trim() } : {}) },
+      });
+      setMessage({ tone: "success", text: `Recorded ${data.value} for ${from} to ${to}.` });
+      setValue("");
+      setNote("");
+      await history.reload();
+      onRecorded();
+    } catch (error) {
+      if (error instanceof ApiError && Object.keys(error.fieldErrors()).length > 0) setErrors(error.fieldErrors());
+      else setMessage({ tone: "error", text: `Not recorded: ${describeError(error)}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details className="manual-kpi" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>Record a value</summary>
+      <form onSubmit={(e) => void record(e)} noValidate aria-label={`Record a value of ${title}`}>
+        <Field label="Value" required error={errors.value}>
+          {(props) => <input {...props} inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />}
+        </Field>
+        <Field label="Period from" required error={errors.from ?? errors.period}>
+          {(props) => <input {...props} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />}
+        </Field>
+        <Field label="Period to" required error={errors.to}>
+          {(props) => <input {...props} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}
+        </Field>
+        <Field label="Source or note" error={errors.note}>
+          {(props) => <input {...props} value={note} onChange={(e) => setNote(e.target.value)} />}
+        </Field>
+        <button type="submit" className="primary" disabled={busy}>
+          Record value
+        </button>
+      </form>
+      <div aria-live="polite">{message ? <p className={`notice ${message.tone} inline-notice`}>{message.text}</p> : null}</div>
+      {history.error ? <p className="notice error inline-notice">The history could not be loaded: {describeError(history.error)}</p> : null}
+      {(history.data ?? []).length > 0 ? (
+        <ul className="small" aria-label={`History of ${title}`}>
+          {(history.data ?? []).map((v) => (
+            <li key={v.id}>
+              {v.value} {v.period ? `for ${v.period.from} to ${v.period.to}` : `for project ${v.project ?? ""}`} · recorded by{" "}
+              {v.recordedBy} on {formatDate(v.recordedAt)}
+              {v.note ? ` · ${v.note}` : ""}
+            </li>
+          ))}
+        </ul>
+      ) : open && history.data ? (
+        <p className="small muted">No value recorded yet.</p>
+      ) : null}
+    </details>
   );
 }

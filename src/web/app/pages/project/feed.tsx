@@ -38,11 +38,15 @@ const EVENT_TEXT: Record<string, Say> = {
   "step.started": (d, w) => `${w.step(s(d.step))} started`,
   "step.completed": (d, w) => `${w.step(s(d.step))} done${d.branch ? `: ${s(d.branch)}` : ""}`,
   "step.skipped": (d, w) => `${w.step(s(d.step))} skipped`,
-  "step.reopened": (d, w) => `${w.step(s(d.step))} reopened`,
+  "step.reopened": (d, w) =>
+    d.returnedBy
+      ? `${w.step(s(d.step))} returned by the ${w.role(s(d.returnedBy))}${d.comment ? `: “${s(d.comment)}”` : ""}`
+      : `${w.step(s(d.step))} reopened`,
   "step.activated": (d, w) => `${w.step(s(d.step))} started on demand`,
   "step.reblocked": (d, w) => `${w.step(s(d.step))} waits again for ${w.step(s(d.because))}`,
   "step.overdue": (d, w) => `${w.step(s(d.step))} is overdue`,
   "step.reminded": (d, w) => `Reminder sent for ${w.step(s(d.step))}`,
+  "step.target_missed": (d, w) => `${w.step(s(d.step))} missed its target`,
   "step.looped": (d, w) => `${w.step(s(d.step))}: ${s(d.branch)}, back to ${w.step(s(d.to))}`,
   "item.completed": (d, w) => `${w.step(s(d.step))}: ${s(d.item)} done`,
   "occurrence.added": (d, w) => `${w.step(s(d.step))}: one more to handle, “${s(d.label)}”`,
@@ -54,7 +58,10 @@ const EVENT_TEXT: Record<string, Say> = {
   "checklist.ticked": (d, w) =>
     `${w.step(s(d.step))}${d.for === undefined ? "" : ` (${s(d.for)})`}: “${w.item(s(d.step), s(d.item))}” ${d.checked ? "ticked" : "unticked"}`,
   "form.submitted": (d, w) => `${w.step(s(d.step))}${d.item === undefined ? "" : ` (${s(d.item)})`}: form saved`,
-  "gate.approved": (d, w) => `${w.step(s(d.step))} approved by the ${w.role(s(d.role))}${d.comment ? `: “${s(d.comment)}”` : ""}`,
+  "gate.approved": (d, w) =>
+    d.conditions
+      ? `${w.step(s(d.step))} approved with conditions by the ${w.role(s(d.role))}: ${s(d.conditions)}${d.comment ? ` (“${s(d.comment)}”)` : ""}`
+      : `${w.step(s(d.step))} approved by the ${w.role(s(d.role))}${d.comment ? `: “${s(d.comment)}”` : ""}`,
   "gate.rejected": (d, w) => `${w.step(s(d.step))} rejected by the ${w.role(s(d.role))}${d.comment ? `: “${s(d.comment)}”` : ""}`,
   "gate.withdrawn": (d, w) => `${w.step(s(d.step))}: the ${w.role(s(d.role))} withdrew their sign-off`,
   "deadline.extended": (d, w) => `${w.step(s(d.step))}: deadline moved to ${formatDate(s(d.dueAt))}`,
@@ -89,6 +96,7 @@ const EVENT_TEXT: Record<string, Say> = {
   },
   "cadence.started": () => "A recurring meeting started",
   "cadence.occurred": () => "A recurring meeting is due",
+  "cadence.rescheduled": (d) => `A recurring meeting moved to the schedule agreed with the client; next on ${formatDate(s(d.nextAt))}`,
   "cadence.ended": () => "A recurring meeting ended",
 };
 
@@ -101,6 +109,8 @@ export function actorName(actor: string, name: (id: string) => string): string {
   if (actor === "system" || actor.startsWith("system")) return "Onboard";
   const [kind, id] = actor.split(":");
   if (kind === "contact") return "Client contact";
+  // A service account: an automation, named as such ("Risk Engine (automation)"), never a person.
+  if (kind === "service") return `${name(id ?? actor)} (automation)`;
   return name(id ?? actor);
 }
 

@@ -97,7 +97,7 @@ export function StepItem({
   const holder = (role: string) =>
     playbook?.roles[role]?.side === "client"
       ? "client contact"
-      : playbook?.roles[role]?.side === "system"
+      : playbook?.roles[role]?.side === "system" && project.assignments[role] === undefined
         ? "automatic"
         : name(project.assignments[role]);
   const icon = step.status === "done" ? "✓" : step.overdue ? "!" : step.status === "skipped" ? "–" : active ? "●" : "";
@@ -203,6 +203,11 @@ export function StepItem({
               </>
             ) : null}
           </dl>
+          {step.returned ? (
+            <div className="notice" role="note" style={{ margin: "0.5rem 0", background: "var(--amber-soft)", borderColor: "#f2d59b" }}>
+              <strong>Returned by {roleTitle(step.returned.role)}:</strong> {step.returned.comment}
+            </div>
+          ) : null}
           {detail && detail.instructions.length > 0 ? (
             <ol className="small">
               {detail.instructions.map((text) => (
@@ -549,7 +554,9 @@ export function GateBox({
   item?: string;
 }) {
   const [comment, setComment] = useState("");
+  const [conditions, setConditions] = useState("");
   const [error, setError] = useState<string>();
+  const [conditionsError, setConditionsError] = useState<string>();
   const [withdrawing, setWithdrawing] = useState<string | null>(null);
   const forItem = item === undefined ? {} : { item };
   const gate =
@@ -560,18 +567,34 @@ export function GateBox({
   const mine = gate.approvers.filter((r) => myRoles.includes(r) && !gate.approvals[r]);
   // A sign-off given by mistake is taken back while the step is still open.
   const given = gate.approvers.filter((r) => myRoles.includes(r) && gate.approvals[r]);
-  const decide = async (type: "approve" | "reject", role: string) => {
+  const decide = async (type: "approve" | "reject" | "approve_with_conditions", role: string) => {
     if (type === "reject" && !comment.trim()) {
       setError("Say what has to change: a rejection needs a comment.");
       return;
     }
+    if (type === "approve_with_conditions" && !conditions.trim()) {
+      setConditionsError("Write the conditions you approve under.");
+      return;
+    }
     setError(undefined);
+    setConditionsError(undefined);
     const fields = await act(
-      { type, step: step.id, role, ...(comment.trim() ? { comment: comment.trim() } : {}), ...forItem },
-      type === "approve" ? "Signed off." : "Rejected, with your comment.",
+      {
+        type: type === "reject" ? "reject" : "approve",
+        step: step.id,
+        role,
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+        ...(type === "approve_with_conditions" ? { conditions: conditions.trim() } : {}),
+        ...forItem,
+      },
+      type === "approve" ? "Signed off." : type === "reject" ? "Rejected, with your comment." : "Approved with your conditions.",
     );
     if (fields?.comment) setError(fields.comment);
-    else if (!fields) setComment("");
+    else if (fields?.conditions) setConditionsError(fields.conditions);
+    else if (!fields) {
+      setComment("");
+      setConditions("");
+    }
   };
   return (
     <div className="notice" style={{ margin: "0.75rem 0", background: "var(--amber-soft)", borderColor: "#f2d59b" }}>
@@ -583,9 +606,13 @@ export function GateBox({
             <li key={role}>
               {roleTitle(role)}:{" "}
               {a ? (
-                <span className={`badge ${a.decision === "approved" ? "green" : "red"}`}>
-                  {humanize(a.decision)} {formatDate(a.at)}
-                </span>
+                <>
+                  <span className={`badge ${a.decision === "approved" ? (a.conditions ? "amber" : "green") : "red"}`}>
+                    {a.conditions ? "Approved with conditions" : humanize(a.decision)} {formatDate(a.at)}
+                  </span>
+                  {a.conditions ? <span className="small"> Conditions: {a.conditions}</span> : null}
+                  {a.comment ? <span className="small muted"> “{a.comment}”</span> : null}
+                </>
               ) : (
                 <span className="muted">waiting</span>
               )}
@@ -599,11 +626,17 @@ export function GateBox({
           <Field label="Comment" hint="Required to reject: say what has to change." error={error}>
             {(p) => <textarea {...p} value={comment} onChange={(e) => setComment(e.target.value)} />}
           </Field>
+          <Field label="Conditions" hint="Required to approve with conditions: what must be true or done." error={conditionsError}>
+            {(p) => <textarea {...p} value={conditions} onChange={(e) => setConditions(e.target.value)} />}
+          </Field>
           <div className="row">
             {mine.map((role) => (
               <span key={role} className="row">
                 <button type="button" className="primary" onClick={() => void decide("approve", role)}>
                   Approve as {roleTitle(role)}
+                </button>
+                <button type="button" onClick={() => void decide("approve_with_conditions", role)}>
+                  Approve with conditions
                 </button>
                 <button type="button" className="danger" onClick={() => void decide("reject", role)}>
                   Reject

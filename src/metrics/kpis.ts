@@ -22,6 +22,7 @@
 //   each project's latest answer (1-5); adoption: the mean of the latest 30/60/90-day review figure.
 import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
+import { isRecordedKpi } from "../playbook/kpi-metrics.ts";
 import type { Kpi, Playbook } from "../playbook/schema.ts";
 import type { Schema } from "../store/schema.ts";
 import type { Histogram } from "./histogram.ts";
@@ -253,7 +254,7 @@ export function metricValue(metric: string, a: Aggregates): { value: number | nu
       return { value: rate(a.stepsOnTime, a.stepsDue).rate, unit: "%", note: null };
     case "on_time_milestones":
       return { value: rate(a.milestonesOnTime, a.milestonesDue).rate, unit: "%", note: null };
-    case "retention_rate": {
+    case "onboarding_completion_rate": {
       const ended = a.closed + a.cancelled;
       return { value: rate(a.closed, ended).rate, unit: "%", note: "onboardings completed of those ended (cancelled ones are lost)" };
     }
@@ -326,7 +327,7 @@ export async function computeKpis(
 
 /** A KPI whose values a person records. */
 export function isManual(kpi: Kpi): boolean {
-  return kpi.metric === "manual" || kpi.source === "manual";
+  return isRecordedKpi(kpi);
 }
 
 /** The report from the totals and the playbooks they name (for titles, phase order and targets). */
@@ -341,12 +342,11 @@ export function kpiReport(totals: KpiTotals, playbooks: ReadonlyMap<string, Play
   for (const id of [...totals.counts.keys()].sort((x, y) => x.localeCompare(y))) {
     const agg = aggregatesOf(totals, id);
     for (const kpi of playbooks.get(id)?.kpis ?? []) {
-      const { value, unit, note } =
-        kpi.source === "manual" || kpi.metric === "manual"
-          ? metricValue("manual", agg)
-          : kpi.metric === "time_to_step"
-            ? stepKpiValue(totals, id, kpi)
-            : metricValue(kpi.metric, agg);
+      const { value, unit, note } = isManual(kpi)
+        ? metricValue("manual", agg)
+        : kpi.metric === "time_to_step"
+          ? stepKpiValue(totals, id, kpi)
+          : metricValue(kpi.metric, agg);
       targets.push({
         playbook: id,
         kpi: kpi.id,

@@ -561,6 +561,7 @@ export const KPI_METRICS = [
   "ticket_resolution_time",
   "ticket_volume",
   "retention_rate",
+  "onboarding_completion_rate",
   "first_delivery_success_rate",
   "on_time_milestones",
   "time_to_step",

@@ -62,6 +62,7 @@ const KPI_TITLES: Readonly<Record<Kpi["metric"], string>> = {
   ticket_resolution_time: "Ticket resolution time",
   ticket_volume: "Support ticket volume",
   retention_rate: "Retention rate",
+  onboarding_completion_rate: "Onboarding completion rate",
   first_delivery_success_rate: "First delivery success rate",
   on_time_milestones: "Milestones on time",
   time_to_step: "Days to a step",

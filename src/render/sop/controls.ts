@@ -1,8 +1,10 @@
 import { guessedFirstValueStep } from "../../playbook/kpi-moments.ts";
+
 // The sections after the procedure: deliverables and templates, training, quality controls and
 // checkpoints, compliance addenda, exception handling, automations, risks, KPIs, systems,
 // references, revision history and the approval block.
 
+import { isRecordedKpi, METRIC_DEFINITIONS } from "../../playbook/kpi-metrics.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
 import { describePeriod } from "../../playbook/retention.ts";
 import { type Addendum, deliverablesOf, type EventType, type Kpi, type Rule } from "../../playbook/schema.ts";
@@ -456,9 +458,16 @@ export function kpiMeasureWords(ctx: BuildContext, kpi: Kpi): string | undefined
       ? `Measured per client: days from the start to the completion of step ${ctx.stepRef(guessed)}, else to go-live, less time on hold.`
       : "Measured per client: days from the start to go-live, less time on hold.";
   }
-  if (kpi.metric === "manual" || kpi.source === "manual")
+  if (kpi.metric !== "manual" && kpi.source !== "manual" && isRecordedKpi(kpi) && !kpi.definition)
+    return `${METRIC_DEFINITIONS[kpi.metric].formula} Recorded by a person (in the app or through the API) for a period or a client; the latest value counts.`;
+  if (isRecordedKpi(kpi))
     return "Recorded by a person (in the app or through the API) for a period or a client, with who recorded it and when; the latest value counts.";
-  return undefined;
+  return formulaUnlessDefined(kpi);
+}
+
+/** A computed metric the playbook does not define in its own words: its formula. */
+function formulaUnlessDefined(kpi: Kpi): string | undefined {
+  return kpi.definition ? undefined : METRIC_DEFINITIONS[kpi.metric].formula;
 }
 
 export function kpiSection(ctx: BuildContext): Block[] {
@@ -496,7 +505,7 @@ export function kpiSection(ctx: BuildContext): Block[] {
         [strong(ctx.fill.plain(k.title))],
         k.target ? ctx.t(targetWords(k.target)) : plain("not set"),
         plain(FREQUENCY[k.frequency].replace("{noun}", kindWords(ctx.playbook).noun)),
-        plain(k.source === "automatic" ? "Automatically, from the project log" : "Manually"),
+        plain(isRecordedKpi(k) ? "Recorded by a person" : "Automatically, from the project log"),
         definition.length > 0 ? definition : cell(undefined),
       ];
     }),

@@ -1,7 +1,7 @@
 // Commands: what a person (or the scheduler) asks of a project, checked against the playbook and
 // the project's state, turned into events and effects. Illegal requests throw an EngineError and
 // change nothing.
-import type { Step } from "../playbook/schema.ts";
+import type { Cadence, Step } from "../playbook/schema.ts";
 
 import { chooseBranch } from "./branches.ts";
 import { cadenceSchedule, followingOccurrence } from "./cadences.ts";
@@ -10,7 +10,7 @@ import { checklistKey, stepDef } from "./context.ts";
 import type { Draft } from "./draft.ts";
 import { assertNever, EngineError } from "./errors.ts";
 import { checkExtensionLimits } from "./extensions.ts";
-import { openScheduledSteps, reblockDependents, settle, updateSurveys } from "./flow.ts";
+import { openScheduledSteps, reblockDependents, settle, updateCadences, updateSurveys } from "./flow.ts";
 import { checkSubmission, type RequiredIf } from "./form-values.ts";
 import { gateOutcome, gatesRead } from "./gates.ts";
 import { openIncident, openIncidentOn } from "./incidents.ts";
@@ -557,6 +557,12 @@ const REMINDER_LEAD_MS = 24 * 3_600_000;
 function tick(draft: Draft): void {
   // Surveys still go out after a project closed ("N days after completion").
   updateSurveys(draft);
+  // So do the cadences that continue after closing, until their own end.
+  if (draft.state.status === "closed") {
+    runCadences(draft, (cadence) => cadence.after_close === "continue");
+    updateCadences(draft, { continuing: true });
+    return;
+  }
   if (draft.state.status !== "active") return;
   openScheduledSteps(draft);
   for (const { step: def } of draft.ctx.model.order) {
@@ -578,7 +584,12 @@ function tick(draft: Draft): void {
   for (const timer of [...draft.state.timers].sort((a, b) => a.fireAt.localeCompare(b.fireAt))) {
     if (timer.fireAt <= draft.now) fireTimer(draft, timer.id);
   }
-  for (const cadence of draft.ctx.model.playbook.cadences) {
+  runCadences(draft, () => true);
+}
+
+/** The occurrences of the cadences that came due by now (each a task, and an invitation for meetings). */
+function runCadences(draft: Draft, which: (cadence: Cadence) => boolean): void {
+  for (const cadence of draft.ctx.model.playbook.cadences.filter(which)) {
     const current = draft.state.cadences[cadence.id];
     if (current?.nextAt === undefined || current.nextAt > draft.now) continue;
     // Missed occurrences (the server was down) collapse into one: a meeting is not held twice.

@@ -212,12 +212,13 @@ function cadenceOver(draft: Draft, cadence: Cadence): boolean {
       return status === undefined || SATISFIED.has(status) || status === "dormant";
     });
   }
-  return draft.state.status === "closed";
+  return draft.state.status === "closed" && cadence.after_close !== "continue";
 }
 
 /** Start cadences whose period began; end those whose period is over. */
-export function updateCadences(draft: Draft): void {
+export function updateCadences(draft: Draft, only: { readonly continuing?: boolean } = {}): void {
   for (const cadence of draft.ctx.model.playbook.cadences) {
+    if (only.continuing && cadence.after_close !== "continue") continue;
     const current = draft.state.cadences[cadence.id];
     if (current === undefined) {
       if (cadence.when !== undefined) {
@@ -293,7 +294,11 @@ export function settleProject(draft: Draft): void {
     if (status !== undefined && !SATISFIED.has(status) && status !== "dormant") return;
   }
   if (state.completedAt === undefined) draft.emit({ type: "project.completed" });
+  // Cadences that go on after closing (steady-state check-ins) start now if they count from
+  // completion, and keep running until their own end; the others end with the project.
+  updateCadences(draft, { continuing: true });
   for (const cadence of draft.ctx.model.playbook.cadences) {
+    if (cadence.after_close === "continue") continue;
     if (draft.state.cadences[cadence.id]?.nextAt !== undefined) draft.emit({ type: "cadence.ended", cadence: cadence.id });
   }
   for (const timer of draft.state.timers) draft.emit({ type: "timer.cancelled", id: timer.id }, "project closed");

@@ -262,6 +262,8 @@ export function replay(models: PlaybookModel | ((version: string) => PlaybookMod
 export function nextWakeAt(state: ProjectState): Instant | undefined {
   const times: Instant[] = [];
   if (state.status !== "cancelled") for (const survey of Object.values(state.surveys)) if (!survey.sentAt) times.push(survey.dueAt);
+  // After closing, only cadences that continue still have a next occurrence.
+  if (state.status === "closed") for (const cadence of Object.values(state.cadences)) if (cadence.nextAt) times.push(cadence.nextAt);
   if (state.status !== "active") return times.sort()[0];
   for (const step of Object.values(state.steps)) {
     if (step.status === "scheduled" && step.opensAt) times.push(step.opensAt);

@@ -490,6 +490,12 @@ const Cadence = z.strictObject({
   during: Id.optional().describe("The phase it runs in."),
   from: DeadlineText.optional(),
   until: DeadlineText.optional(),
+  after_close: z
+    .enum(["end", "continue"])
+    .default("end")
+    .describe(
+      'continue: the cadence goes on after the project closes (steady-state check-ins), until its `until:`, which it then needs (e.g. "12 months after completion").',
+    ),
   when: Expression.optional(),
   kind: z.enum(["meeting", "task", "report"]).default("meeting"),
   visible_to_client: z.boolean().default(true),

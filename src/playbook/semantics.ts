@@ -385,6 +385,16 @@ export class SemanticChecker {
       const at = ["cadences", i];
       this.#ref("role", cadence.owner, [...at, "owner"]);
       this.#ref("phase", cadence.during, [...at, "during"]);
+      if (cadence.after_close === "continue" && (!cadence.until || cadence.during)) {
+        this.#error(
+          "cadence/after-close",
+          [...at, cadence.during ? "during" : "after_close"],
+          cadence.during
+            ? `cadence "${cadence.id}" runs during a phase, so it cannot continue after the project closes`
+            : `cadence "${cadence.id}" continues after the project closes, so it needs its own end`,
+          cadence.during ? "remove during: (use from: and until:)" : 'add until:, e.g. "12 months after completion"',
+        );
+      }
       if (isAnswer(cadence.every)) this.#answer(cadence.every, [...at, "every"]);
       else this.#duration(cadence.every, [...at, "every"]);
       if (isAnswer(cadence.weekday)) this.#answer(cadence.weekday, [...at, "weekday"]);

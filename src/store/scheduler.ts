@@ -47,7 +47,8 @@ export async function runDueTicks(database: Database, now: Instant | Date, optio
     const rows = await trx
       .selectFrom("projects")
       .selectAll()
-      .where("status", "=", "active")
+      // Not only active ones: surveys after completion and continuing cadences wake closed projects.
+      .where("status", "in", ["active", "on_hold", "closed"])
       .where("next_wake_at", "<=", new Date(at))
       .orderBy("next_wake_at")
       .orderBy("id")

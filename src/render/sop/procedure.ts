@@ -501,6 +501,7 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
   if (phase) recurs += ` during ${phaseTitle(ctx, phase, phaseIndex)}`;
   if (cadence.from) recurs += `, from ${momentWords(cadence.from, ctx)}`;
   if (cadence.until) recurs += `, until ${momentWords(cadence.until, ctx)}`;
+  if (cadence.after_close === "continue") recurs += `, continuing after the ${kindWords(ctx.playbook).noun} closes`;
   fields.push({ label: "Recurs", value: ctx.t(recurs) });
   fields.push({ label: "Type", value: plain(capitalize(cadence.kind)) });
   if (cadence.due)

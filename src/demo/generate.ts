@@ -276,6 +276,12 @@ function shiftInstants(event: ProjectEvent, shift: number): ProjectEvent {
       };
     case "step.scheduled":
       return { ...event, opensAt: move(event.opensAt) };
+    case "deadline.planned":
+      return {
+        ...event,
+        ...(event.dueAt ? { dueAt: move(event.dueAt) } : {}),
+        ...(event.targetAt ? { targetAt: move(event.targetAt) } : {}),
+      };
     case "deadline.extended":
     case "step.overdue":
       return { ...event, dueAt: move(event.dueAt) };

@@ -24,7 +24,7 @@ export function trainingFigures(ctx: EngineContext, state: ProjectState): Record
 }
 
 export function conditionValues(ctx: EngineContext, state: ProjectState, now: Instant, stepId?: string): ExpressionValues {
-  const values: ExpressionValues = {
+  let values: ExpressionValues = {
     facts: state.facts as Record<string, unknown>,
     params: state.params,
     forms: state.forms as Record<string, Record<string, unknown>>,
@@ -40,10 +40,21 @@ export function conditionValues(ctx: EngineContext, state: ProjectState, now: In
       state.steps ?? {},
     ),
   };
+  if (ctx.model.playbook.calls.length > 0) values = { ...values, calls: callOutcomes(ctx, state) };
   if (stepId === undefined) return values;
   const step = state.steps[stepId];
   const unchecked = requiredChecklist(ctx, stepId, values).filter((key) => step?.checklist[key] !== true).length;
   return { ...values, step: { checklist_unchecked: unchecked, checklist_complete: unchecked === 0, attempt: step?.attempt ?? 0 } };
+}
+
+/** Each call's outcome: the branch its procedure's deciding step finished with ("" before). */
+function callOutcomes(ctx: EngineContext, state: ProjectState): Record<string, Record<string, unknown>> {
+  const outcomes: Record<string, Record<string, unknown>> = {};
+  for (const call of ctx.model.playbook.calls) {
+    const decider = call.outcome === undefined ? undefined : state.steps?.[call.outcome];
+    outcomes[call.key] = { outcome: decider?.status === "done" ? (decider.branch ?? "") : "" };
+  }
+  return outcomes;
 }
 
 /**
@@ -76,7 +87,7 @@ function valueAt(values: ExpressionValues, path: string): unknown {
   return current === undefined ? null : current;
 }
 
-const ROOTS = new Set(["facts", "params", "forms", "step", "training", "project", "event", "gates"]);
+const ROOTS = new Set(["facts", "params", "forms", "step", "training", "project", "event", "gates", "calls"]);
 
 /**
  * Evaluate a condition without throwing: a regular expression, a missing key, a division by zero or

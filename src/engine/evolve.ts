@@ -177,6 +177,18 @@ function apply(ctx: EngineContext, state: ProjectState, event: ProjectEvent): Pr
       return withStep(state, event.step, (s) => freshStep(s, "blocked"));
     case "step.skipped":
       return withStep(state, event.step, (s) => ({ ...s, status: "skipped", completedAt: event.at, skipReason: event.reason ?? "" }));
+    case "deadline.planned":
+      return withStep(state, event.step, (s) => {
+        const { overdueAt: _o, remindedAt: _r, targetMissedAt: _t, ...rest } = s;
+        const dueMoved = event.dueAt !== undefined && event.dueAt !== s.dueAt;
+        const targetMoved = event.targetAt !== undefined && event.targetAt !== s.targetAt;
+        return {
+          ...rest,
+          ...(dueMoved ? { dueAt: event.dueAt } : s.overdueAt ? { overdueAt: s.overdueAt } : {}),
+          ...(!dueMoved && s.remindedAt ? { remindedAt: s.remindedAt } : {}),
+          ...(targetMoved ? { targetAt: event.targetAt } : s.targetMissedAt ? { targetMissedAt: s.targetMissedAt } : {}),
+        };
+      });
     case "deadline.extended":
       return withStep(state, event.step, (s) => {
         const { overdueAt: _o, remindedAt: _r, ...rest } = s;

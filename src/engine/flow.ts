@@ -11,7 +11,7 @@ import { openIncident, openIncidentOn, stepHeld } from "./incidents.ts";
 import { react } from "./reactions.ts";
 import { decideAtReachability } from "./run-time.ts";
 import { addTo, resolveDeadline } from "./schedule.ts";
-import { type Instant, SATISFIED } from "./types.ts";
+import { ACTIVE, type Instant, SATISFIED } from "./types.ts";
 
 /**
  * A step without its own deadline is due when its phase's window ends ("Days 11-45": day 45);
@@ -305,6 +305,36 @@ export function settleProject(draft: Draft): void {
   draft.emit({ type: "project.closed" });
 }
 
+/** Whether a deadline counts from something that may become known, or change, after its step opened. */
+function countsFromLater(deadline: Deadline | undefined): boolean {
+  if (!deadline) return false;
+  if (deadline.anchor.kind === "form") return true;
+  return deadline.anchor.kind === "step" && deadline.kind === "offset" && deadline.direction === "before";
+}
+
+/**
+ * Open steps whose deadline counts from something known only later ("3 days before kickoff",
+ * "2 days before the agreed go-live date") get it, or have it moved, once that is known or changes.
+ * A deadline a person extended stays theirs.
+ */
+function replanDeadlines(draft: Draft): void {
+  if (draft.state.status !== "active") return;
+  for (const [id, state] of Object.entries(draft.state.steps)) {
+    if (!ACTIVE.has(state.status) || (state.extensions ?? 0) > 0) continue;
+    const def = stepEntry(draft.ctx, id).step;
+    const due = countsFromLater(def.due) && def.due ? resolveDeadline(draft.ctx, draft.state, def.due, state.openedAt) : undefined;
+    const target =
+      countsFromLater(def.target) && def.target ? resolveDeadline(draft.ctx, draft.state, def.target, state.openedAt) : undefined;
+    const dueAt = due !== undefined && due !== state.dueAt ? due : undefined;
+    const targetAt = target !== undefined && target !== state.targetAt ? target : undefined;
+    if (dueAt === undefined && targetAt === undefined) continue;
+    draft.emit(
+      { type: "deadline.planned", step: id, ...(dueAt ? { dueAt } : {}), ...(targetAt ? { targetAt } : {}) },
+      "what the deadline counts from is known now",
+    );
+  }
+}
+
 /** Events after which a waiting step may be ready, or the project finished. */
 const FLOW_EVENTS: ReadonlySet<string> = new Set([
   "project.started",
@@ -337,6 +367,7 @@ export function settle(draft: Draft, options: { readonly flowChanged?: boolean }
     // Every round, not only after flow events: a project stuck in a loop before loops closed
     // (every step done, one looping) closes on its next tick.
     closeLoops(draft);
+    replanDeadlines(draft);
     updateCadences(draft);
     updateSurveys(draft);
     if (flow) settleProject(draft);

@@ -41,7 +41,12 @@ export function gateValues(steps: readonly Step[], states: Readonly<Record<strin
       if (approval?.comment) comments.push(approval.comment);
       if (approval?.conditions) conditions.push(approval.conditions);
     }
-    values[def.id] = { outcome: gateOutcome(def, state), comment: comments.join("\n"), conditions: conditions.join("\n"), roles };
+    values[def.id.replaceAll(".", "__")] = {
+      outcome: gateOutcome(def, state),
+      comment: comments.join("\n"),
+      conditions: conditions.join("\n"),
+      roles,
+    };
   }
   return values;
 }

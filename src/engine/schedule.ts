@@ -41,11 +41,20 @@ export function localMidnight(calendar: BusinessCalendar, date: string): Instant
   return new Date(zoneTime(calendar.timeZone).wallToInstant(days * DAY_MS)).toISOString();
 }
 
+/** "2026-06-01T14:30" (no zone, as a datetime field takes it) on the client's clock. */
+function localWall(calendar: BusinessCalendar, value: string): Instant | undefined {
+  const days = parseCivilDate(value.slice(0, 10));
+  if (days === undefined) return undefined;
+  const [h, m] = value.slice(11, 16).split(":").map(Number);
+  return new Date(zoneTime(calendar.timeZone).wallToInstant(days * DAY_MS + ((h ?? 0) * 60 + (m ?? 0)) * 60_000)).toISOString();
+}
+
 function anchorInstant(
   calendar: BusinessCalendar,
   state: ProjectState,
   anchor: Anchor,
   openedAt: Instant | undefined,
+  direction: "after" | "before" = "after",
 ): Instant | undefined {
   switch (anchor.kind) {
     case "activation":
@@ -58,11 +67,20 @@ function anchorInstant(
       return state.completedAt;
     case "step": {
       const step = state.steps[anchor.step];
-      return anchor.point === "started" ? (step?.startedAt ?? step?.openedAt) : step?.completedAt;
+      if (anchor.point === "started") return step?.startedAt ?? step?.openedAt;
+      // "3 days before kickoff": until the kickoff is done, its own deadline is when it is planned.
+      return step?.completedAt ?? (direction === "before" ? step?.dueAt : undefined);
     }
     case "fact": {
       const value = state.facts[anchor.fact];
       return typeof value === "string" ? localMidnight(calendar, value) : undefined;
+    }
+    case "form": {
+      // A date answered during the run: a local date of the client, or a date-time as given.
+      const value = state.forms[anchor.form]?.[anchor.field];
+      if (typeof value !== "string") return undefined;
+      if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return localMidnight(calendar, value);
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? localWall(calendar, value) : undefined;
     }
   }
 }
@@ -73,7 +91,7 @@ export function resolveDeadline(ctx: EngineContext, state: ProjectState, deadlin
 
 /** resolveDeadline with only the project's business calendar (adapters planning from a state). */
 export function resolveOn(calendar: BusinessCalendar, state: ProjectState, deadline: Deadline, openedAt?: Instant): Instant | undefined {
-  const base = anchorInstant(calendar, state, deadline.anchor, openedAt);
+  const base = anchorInstant(calendar, state, deadline.anchor, openedAt, deadline.kind === "offset" ? deadline.direction : "after");
   if (base === undefined) return undefined;
   const from = new Date(base);
   if (deadline.kind === "day") return dayDeadline(calendar, from, deadline.day).toISOString();

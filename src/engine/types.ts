@@ -290,6 +290,11 @@ export type ProjectEvent = EventMeta &
     /** An open step goes back to waiting because a step it depends on was reopened. */
     | { readonly type: "step.reblocked"; readonly step: string; readonly because: string }
     | { readonly type: "deadline.extended"; readonly step: string; readonly dueAt: Instant }
+    /**
+     * A deadline that counts from something known only later ("3 days before kickoff", "2 days
+     * before the agreed go-live date") was set or moved because that became known or changed.
+     */
+    | { readonly type: "deadline.planned"; readonly step: string; readonly dueAt?: Instant; readonly targetAt?: Instant }
     | { readonly type: "step.reminded"; readonly step: string }
     | { readonly type: "step.overdue"; readonly step: string; readonly dueAt: Instant }
     /** The soft `target:` passed with the step still open (the hard deadline's step.overdue, earlier). */

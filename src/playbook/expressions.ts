@@ -57,6 +57,7 @@ export const EVENT_FIELDS: Record<EventType, Record<string, string>> = {
   "milestone.reached": { milestone: "string" },
 };
 
+export const CALL_FIELDS = { outcome: "string" } as const;
 export const STEP_FIELDS = { checklist_unchecked: "int", checklist_complete: "bool", attempt: "int" } as const;
 export const TRAINING_FIELDS = { completion_rate: "double", all_passed: "bool", average_score: "double" } as const;
 export const PROJECT_FIELDS = {
@@ -118,6 +119,7 @@ export interface ExpressionValues {
   readonly event?: Record<string, unknown>;
   /** Each sign-off's outcome (engine/gates.ts): `gates.<step>.outcome`, `.comment`, `.conditions`, `.roles.<role>.*`. */
   readonly gates?: Record<string, Record<string, unknown>>;
+  readonly calls?: Record<string, Record<string, unknown>>;
   /** The repeat item: a text, or a row of a records field. */
   readonly item?: unknown;
 }
@@ -179,7 +181,8 @@ export class ExpressionChecker {
         .flatMap((phase) => phase.steps)
         .filter((step) => step.gate !== undefined)
         .map((step) => [
-          step.id,
+          // A step of a call ("edd.sign") is `gates.edd__sign` (a dot would be a field access).
+          step.id.replaceAll(".", "__"),
           { ...GATE_FIELDS, roles: Object.fromEntries((step.gate?.approvers ?? []).map((role) => [role, GATE_FIELDS])) },
         ]),
     );
@@ -191,6 +194,8 @@ export class ExpressionChecker {
       project: PROJECT_FIELDS,
       gates,
     };
+    // A call's outcome: the branch its procedure's deciding step took ("" until it decided).
+    if (p.calls.length > 0) schema.calls = Object.fromEntries(p.calls.map((call) => [call.key, CALL_FIELDS]));
     if (scope.step) schema.step = STEP_FIELDS;
     if (scope.event) schema.event = EVENT_FIELDS[scope.event];
     return schema;

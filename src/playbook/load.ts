@@ -1,12 +1,15 @@
 // The one entry point from bytes to a typed playbook. It never throws: whatever it is given,
 // it returns diagnostics with file, line and column, and a playbook only when there are no errors.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { visit } from "yaml";
 import { compareDiagnostics, type Diagnostic, type Finding, hasErrors } from "./diagnostics.ts";
 import { ExpressionChecker } from "./expressions.ts";
+import { type ProcedureFiles, resolveIncludes } from "./include.ts";
 import { buildModel, type PlaybookModel } from "./model.ts";
-import { type Playbook, PlaybookSchema } from "./schema.ts";
+import { expandProcedures } from "./procedures.ts";
+import { type Playbook, PlaybookSchema, type RawPlaybook } from "./schema.ts";
 import { issuesToFindings } from "./schema-issues.ts";
 import { checkPlaceholders, checkTemplateTags, SemanticChecker } from "./semantics.ts";
 import { decodeUtf8, locate, parseYaml, type SourceFile } from "./source.ts";
@@ -32,7 +35,12 @@ export function positioned(source: SourceFile, findings: readonly Finding[]): Di
   });
 }
 
-function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
+export interface LoadOptions {
+  /** Procedures files an `include:` may name, by id (their YAML text). */
+  readonly procedures?: ProcedureFiles;
+}
+
+function loadUnsafe(file: string, input: Uint8Array | string, options: LoadOptions): LoadResult {
   let text: string;
   if (typeof input === "string") {
     text = input;
@@ -143,21 +151,36 @@ function loadUnsafe(file: string, input: Uint8Array | string): LoadResult {
       ),
     };
   }
-  const playbook = parsed.data;
-  const model = buildModel(playbook);
+  const written: RawPlaybook = parsed.data;
+  const includes = resolveIncludes(written.include, options.procedures ?? new Map());
+  if (includes.findings.length > 0) return { file, source, diagnostics: positioned(source, includes.findings).sort(compareDiagnostics) };
+  const expansion = expandProcedures(written, includes.included);
+  const early = expansion.findings;
+  if (early.length > 0) return { file, source, diagnostics: positioned(source, early).sort(compareDiagnostics) };
+  const playbook = expansion.playbook;
+  const model = buildModel(playbook, expansion.paths);
   const findings = [
     ...new SemanticChecker(model, new ExpressionChecker(playbook)).run(),
     ...checkPlaceholders(raw, playbook),
     ...checkTemplateTags(playbook),
   ];
-  const all = positioned(source, findings).sort(compareDiagnostics);
+  // A procedure's step is checked once per call: the same finding at the same spot is said once.
+  const seen = new Set<string>();
+  const all = positioned(source, findings)
+    .filter((d) => {
+      const key = `${d.line}:${d.column}:${d.rule}:${d.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort(compareDiagnostics);
   return hasErrors(all) ? { file, source, diagnostics: all } : { file, playbook, model, source, diagnostics: all };
 }
 
 /** Load a playbook from text or bytes. Never throws. */
-export function loadPlaybook(file: string, input: Uint8Array | string): LoadResult {
+export function loadPlaybook(file: string, input: Uint8Array | string, options: LoadOptions = {}): LoadResult {
   try {
-    return loadUnsafe(file, input);
+    return loadUnsafe(file, input, options);
   } catch (error) {
     // A bug of ours, not of the playbook: say so instead of crashing the caller.
     const message = error instanceof Error ? error.message : String(error);
@@ -194,5 +217,21 @@ export async function loadPlaybookFile(location: string | URL): Promise<LoadResu
       ],
     };
   }
-  return loadPlaybook(file, bytes);
+  return loadPlaybook(file, bytes, { procedures: await readProcedureFiles(join(dirname(file), "procedures")) });
+}
+
+/** The procedures files beside playbooks (`<dir>/<id>.yaml`), by id; none when the folder is missing. */
+export async function readProcedureFiles(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return files;
+  }
+  for (const name of names.sort()) {
+    if (!name.endsWith(".yaml") && !name.endsWith(".yml")) continue;
+    files.set(name.replace(/\.ya?ml$/, ""), await readFile(join(dir, name), "utf8"));
+  }
+  return files;
 }

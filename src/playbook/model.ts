@@ -21,7 +21,8 @@ export interface PlaybookModel {
 
 export const BRANCH_KEYWORDS = ["continue", "hold", "end"] as const;
 
-export function buildModel(playbook: Playbook): PlaybookModel {
+/** `paths`: where expanded steps (a procedure's, carried out by a call) are written in the source. */
+export function buildModel(playbook: Playbook, paths?: ReadonlyMap<string, Path>): PlaybookModel {
   const steps = new Map<string, StepEntry>();
   const order: StepEntry[] = [];
   let previous: string | undefined;
@@ -29,13 +30,35 @@ export function buildModel(playbook: Playbook): PlaybookModel {
     phase.steps.forEach((step, index) => {
       // On-demand steps are side branches: they neither default-follow nor get followed by default.
       const after = step.after ?? (step.on_demand || step.opens || previous === undefined ? [] : [previous]);
-      const entry: StepEntry = { step, phase, phaseIndex, index, path: ["phases", phaseIndex, "steps", index], after };
+      const path = paths?.get(step.id) ?? ["phases", phaseIndex, "steps", writtenIndex(playbook, phaseIndex, index)];
+      const entry: StepEntry = { step, phase, phaseIndex, index, path, after };
       if (!steps.has(step.id)) steps.set(step.id, entry);
       order.push(entry);
       if (!step.on_demand) previous = step.id;
     });
   });
   return { playbook, steps, order };
+}
+
+/** A step's index as written in its phase, before calls in front of it were expanded. */
+function writtenIndex(playbook: Playbook, phaseIndex: number, index: number): number {
+  if (playbook.calls.length === 0) return index;
+  const phase = playbook.phases[phaseIndex];
+  const expanded = new Set(playbook.calls.flatMap((c) => c.steps));
+  const topCalls = new Set(playbook.calls.filter((c) => c.parent === undefined).map((c) => c.id));
+  let written = 0;
+  const seenCalls = new Set<string>();
+  for (const step of (phase?.steps ?? []).slice(0, index)) {
+    if (!expanded.has(step.id)) written++;
+    else {
+      const call = step.id.split(".")[0] ?? "";
+      if (topCalls.has(call) && !seenCalls.has(call)) {
+        seenCalls.add(call);
+        written++;
+      }
+    }
+  }
+  return written;
 }
 
 /** Where each decision branch or on-demand return leads, for reachability and loop checks. */

@@ -43,6 +43,13 @@ function optionsAt(playbook: Playbook, path: string): { options: readonly string
     if (!field?.options) return undefined;
     return { options: field.options, many: field.type !== "choice" };
   }
+  // A call's outcome is one of its deciding step's branch labels ("" until it decided).
+  if (parts[0] === "calls" && parts.length === 3 && parts[2] === "outcome") {
+    const decider = playbook.calls.find((c) => c.key === parts[1])?.outcome;
+    const step = playbook.phases.flatMap((p) => p.steps).find((s) => s.id === decider);
+    if (!step?.decision) return undefined;
+    return { options: ["", ...step.decision.branches.map((b) => b.label)], many: false };
+  }
   // A sign-off's outcome, the gate's or one role's: gates.review.outcome, gates.review.roles.client.outcome
   if (parts[0] === "gates" && parts.at(-1) === "outcome" && (parts.length === 3 || (parts.length === 5 && parts[2] === "roles")))
     return { options: GATE_OUTCOME_VALUES, many: false };

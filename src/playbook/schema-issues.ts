@@ -111,7 +111,15 @@ export function issuesToFindings(schema: AnySchema, issues: readonly Issue[], ba
         break;
       }
       case "invalid_union": {
-        const nested = bestUnionBranch(issue.errors);
+        // A step or a call: a `call:` key says which one was meant, so only that one's issues count.
+        const written = (issue as { input?: unknown }).input;
+        const calls = written !== null && typeof written === "object" && "call" in written;
+        const meant = issue.errors.filter((branch) =>
+          calls
+            ? !branch.some((i) => i.code === "unrecognized_keys" && i.path.length === 0 && i.keys.includes("call"))
+            : !branch.some((i) => i.code === "invalid_type" && i.path.length === 1 && i.path[0] === "call"),
+        );
+        const nested = bestUnionBranch(meant.length > 0 ? meant : issue.errors);
         if (nested.length > 0) findings.push(...issuesToFindings(schema, nested, path));
         else findings.push({ rule: "schema/invalid", severity: "error", message: issue.message, path: at });
         break;

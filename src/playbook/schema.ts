@@ -458,6 +458,89 @@ const Step = z.strictObject({
   completes_project: z.boolean().default(false),
 });
 
+/** A step that carries out a procedure (a named block of steps) and then returns here. */
+const CallStep = z
+  .strictObject({
+    id: Id.describe("The call's id: the block's steps run as <id>.<their id>, and its forms as <id>__<form id>."),
+    call: Id.describe("The procedure (under `procedures:`, or from an `include:`d procedures file) to carry out here."),
+    title: Text.optional().describe("What this call is called in the app (default: the procedure's title)."),
+    description: Prose.optional(),
+    after: z.array(Id).optional().describe("Steps that must finish first. Default: the step written before it."),
+    when: Expression.optional().describe("Carry out the procedure only where this holds (every step of the block gets it)."),
+  })
+  .describe(
+    "Carry out a procedure here: its steps run in place of this one, then the flow continues with what follows the call. " +
+      "Example: `- { id: edd_high_risk, call: enhanced_due_diligence, when: 'forms.kyc.risk_rating == \"high\"' }`.",
+  )
+  .meta({
+    examples: [
+      { id: "edd_high_risk", call: "enhanced_due_diligence", title: "EDD for a high risk rating", when: 'forms.kyc.risk_rating == "high"' },
+    ],
+  });
+
+/** A step, or a call of a procedure. */
+const StepOrCall = z.union([Step, CallStep]);
+
+/** A named block of steps that several steps (and several playbooks) can carry out; it returns to its caller. */
+const Procedure = z
+  .strictObject({
+    id: Id,
+    title: Text,
+    section: Text.optional().describe('The SOP section number it is written under, e.g. "4.3" (default: numbered after the phases).'),
+    description: Prose.optional(),
+    forms: z
+      .record(Id, Form)
+      .default({})
+      .describe("Forms of the block, one per call: inside the block `forms.<id>` reads this call's answers."),
+    outcome: Id.optional().describe(
+      "The block's decision step whose branch is its outcome, read after the call as `calls.<call id>.outcome` (default: its last decision).",
+    ),
+    steps: z.array(StepOrCall).min(1),
+    included_from: Text.optional().describe(
+      "Written when a playbook is published: the procedures file (<id>@<version>) this block was copied from. Do not write it yourself.",
+    ),
+  })
+  .describe(
+    "A named block of steps, written once and carried out by `call:` steps wherever the procedure says so " +
+      '("trigger the enhanced due diligence workflow (Section 4.3)"). When its last steps finish, the flow returns to what follows the call.',
+  )
+  .meta({
+    examples: [
+      {
+        id: "enhanced_due_diligence",
+        title: "Enhanced due diligence",
+        section: "4.3",
+        forms: { edd: { title: "EDD findings", fields: { verified: { label: "Source of funds verified", type: "bool" } } } },
+        steps: [
+          { id: "gather", title: "Collect source of funds evidence", owner: "analyst", form: "edd" },
+          {
+            id: "assess",
+            title: "Assess the EDD findings",
+            owner: "compliance",
+            decision: {
+              question: "Is the source of funds verified?",
+              branches: [
+                { label: "Approved", when: "forms.edd.verified", next: "continue" },
+                { label: "Rejected", otherwise: true, next: "end" },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+/** A file of procedures shared between playbooks (playbooks/procedures/<id>.yaml), included as `<id>@<version>`. */
+export const ProceduresFileSchema = z
+  .strictObject({
+    onboard_procedures: z.literal(1).describe("The procedures file format version."),
+    id: Id,
+    version: Text.describe("Raise it when the procedures change; a playbook includes one version."),
+    title: Text,
+    procedures: z.array(Procedure).min(1),
+  })
+  .describe("Procedures shared between playbooks.");
+
 const Phase = z.strictObject({
   id: Id,
   title: Text,
@@ -466,7 +549,7 @@ const Phase = z.strictObject({
     "When the phase runs. Optional where the procedure gives none: its steps then get no phase deadline, only their own due:.",
   ),
   description: Prose.optional(),
-  steps: z.array(Step).min(1),
+  steps: z.array(StepOrCall).min(1),
 });
 
 const AGREED =
@@ -713,6 +796,13 @@ export const PlaybookSchema = z
     forms: z.record(Id, Form).default({}),
     surveys: z.record(Id, Survey).default({}),
     training: Training.optional(),
+    include: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]*@[^@\s]+$/, 'an include is "<procedures file id>@<version>", e.g. "kyc_procedures@1.0"'))
+      .default([])
+      .describe(
+        'Procedures files shared between playbooks, as "<id>@<version>" (playbooks/procedures/<id>.yaml). Publishing copies them into `procedures:`, so a published version never changes under its projects.',
+      ),
+    procedures: z.array(Procedure).default([]),
     phases: z.array(Phase).min(1),
     cadences: z.array(Cadence).default([]),
     rules: z.array(Rule).default([]),
@@ -728,10 +818,43 @@ export const PlaybookSchema = z
   })
   .describe("An Onboard playbook: one file that is the SOP, the live project and its KPIs.");
 
-export type Playbook = z.output<typeof PlaybookSchema>;
+/** A playbook as written: phases may call procedures. */
+export type RawPlaybook = z.output<typeof PlaybookSchema>;
 export type PlaybookInput = z.input<typeof PlaybookSchema>;
-export type Phase = Playbook["phases"][number];
-export type Step = Phase["steps"][number];
+export type RawPhase = RawPlaybook["phases"][number];
+export type Step = z.output<typeof Step>;
+export type CallStep = z.output<typeof CallStep>;
+export type Procedure = z.output<typeof Procedure>;
+export type ProceduresFile = z.output<typeof ProceduresFileSchema>;
+export type Phase = Omit<RawPhase, "steps"> & { steps: Step[] };
+
+/** Where a procedure is carried out, after its call was expanded into ordinary steps. */
+export interface CallSite {
+  /** The call's id as its steps are prefixed ("edd_high_risk", or "outer.inner" when nested). */
+  readonly id: string;
+  /** Its name in conditions: `calls.<key>.outcome` ("edd_high_risk", or "outer__inner"). */
+  readonly key: string;
+  readonly procedure: string;
+  readonly title: string;
+  /** The call's own condition, as written (its steps carry it too). */
+  readonly when?: string;
+  readonly description?: string;
+  /** The call this one is nested in. */
+  readonly parent?: string;
+  readonly phase: string;
+  /** The expanded steps, nested calls' included, in written order. */
+  readonly steps: readonly string[];
+  readonly entries: readonly string[];
+  readonly exits: readonly string[];
+  /** The expanded decision step whose branch is the call's outcome. */
+  readonly outcome?: string;
+}
+
+/**
+ * A playbook as it runs: every call expanded into ordinary steps (`<call>.<step>`), the procedures
+ * kept as written for the SOP, and where each call is.
+ */
+export type Playbook = Omit<RawPlaybook, "phases"> & { phases: Phase[]; calls: readonly CallSite[] };
 export type Role = Playbook["roles"][string];
 export type Rule = Playbook["rules"][number];
 export type Action = Rule["actions"][number];

@@ -145,6 +145,25 @@ export class SemanticChecker {
 
   #anchor(anchor: Anchor, path: Path): void {
     if (anchor.kind === "step") this.#ref("step", anchor.step, path);
+    if (anchor.kind === "form") {
+      const form = this.#p.forms[anchor.form];
+      const field = form?.fields[anchor.field];
+      if (!form) this.#ref("form", anchor.form, path);
+      else if (!field)
+        this.#error(
+          "ref/unknown-field",
+          path,
+          `form "${anchor.form}" has no field "${anchor.field}"`,
+          didYouMean(anchor.field, Object.keys(form.fields), `fields of ${anchor.form}`),
+        );
+      else if (field.type !== "date" && field.type !== "datetime")
+        this.#error(
+          "ref/anchor-type",
+          path,
+          `field "${anchor.form}.${anchor.field}" is of type ${field.type}, not a date`,
+          "anchor deadlines on date or datetime fields",
+        );
+    }
     if (anchor.kind === "fact") {
       const fact = this.#p.facts[anchor.fact];
       if (!fact) this.#ref("fact", anchor.fact, path);

@@ -28,7 +28,9 @@ export type Anchor =
   | { readonly kind: "go_live" }
   | { readonly kind: "completion" }
   | { readonly kind: "step"; readonly step: string; readonly point: "started" | "completed" }
-  | { readonly kind: "fact"; readonly fact: string };
+  | { readonly kind: "fact"; readonly fact: string }
+  /** A date or date-time answered in a form during the run ("the agreed go-live date", "trial end"). */
+  | { readonly kind: "form"; readonly form: string; readonly field: string };
 
 export type Deadline =
   | {
@@ -129,9 +131,10 @@ export function parseDuration(input: string): ParseResult<Duration> {
 
 const STEP_ANCHOR_RE = /^([a-z][a-z0-9_]*)(?:\.(started|completed))?$/;
 const FACT_ANCHOR_RE = /^facts\.([a-z][a-z0-9_]*)$/;
+const FORM_ANCHOR_RE = /^forms\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$/;
 
 const ANCHOR_FIX =
-  'measure from "start", "go_live", "completion", "activation", a step id ("kickoff" or "kickoff.started") or a date fact ("facts.renewal_date")';
+  'measure from "start", "go_live", "completion", "activation", a step id ("kickoff" or "kickoff.started"), a date fact ("facts.renewal_date") or a date answered in a form ("forms.kickoff.go_live_date")';
 
 export function parseAnchor(input: string): ParseResult<Anchor> {
   const text = input.trim();
@@ -149,6 +152,8 @@ export function parseAnchor(input: string): ParseResult<Anchor> {
   }
   const fact = FACT_ANCHOR_RE.exec(text);
   if (fact?.[1]) return { ok: true, value: { kind: "fact", fact: fact[1] } };
+  const form = FORM_ANCHOR_RE.exec(text);
+  if (form?.[1] && form[2]) return { ok: true, value: { kind: "form", form: form[1], field: form[2] } };
   const step = STEP_ANCHOR_RE.exec(text);
   if (step?.[1]) {
     const point = step[2] === "started" ? "started" : "completed";

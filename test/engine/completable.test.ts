@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { EngineError, execute, type ProjectEvent, startProject } from "../../src/engine/index.ts";
 import { drive, passingValue } from "../../src/engine/simulate.ts";
+import { bundleIncludes } from "../../src/playbook/include.ts";
 import type { PlaybookModel } from "../../src/playbook/model.ts";
 import { factSpec } from "../../src/playbook/values.ts";
 import { CLIENT, MANAGER, modelOf, Run } from "../support/engine.ts";
@@ -22,6 +23,16 @@ const MODELS: [string, PlaybookModel][] = [
   ["onb-001", seed("onb-001.yaml")],
   ["ops-sop-020", seed("ops-sop-020.yaml")],
   ["ops-client-onboarding-template", seed("ops-client-onboarding-template.yaml")],
+  // Procedures called from two places, one nested and one shared (issue 15 item 5).
+  [
+    "kyc-edd (procedures)",
+    modelOf(
+      bundleIncludes(
+        readFileSync(new URL("../fixtures/kyc-edd.yaml", import.meta.url), "utf8"),
+        new Map([["kyc_procedures", readFileSync(new URL("../fixtures/procedures/kyc_procedures.yaml", import.meta.url), "utf8")]]),
+      ),
+    ),
+  ],
 ];
 const START = "2026-03-06T15:00:00.000Z";
 const DAY = 86_400_000;

@@ -24,7 +24,7 @@ describe("deadlines in words", () => {
     ["2 business days after start", "within 2 business days of the start"],
     ["24h after handoff", "within 24 hours of completing 6.1 (Sales hands over to Acme customer success)"],
     ["3 days before kickoff_call.started", "3 days before the start of 6.2 (Kickoff call)"],
-    ["1 day before kickoff_call", "1 day before the completion of 6.2 (Kickoff call)"],
+    ["1 day before kickoff_call", "1 day before the completion of 6.2 (Kickoff call) (its deadline, until it is done)"],
     ["Day 60", "by Day 60"],
     ["Day 90 after go_live", "by Day 90 after go-live"],
     ["5 days after go_live", "within 5 days after go-live"],

@@ -3,6 +3,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { Instant } from "../../engine/types.ts";
+import { bundleIncludes } from "../../playbook/include.ts";
+import { readProcedureFiles } from "../../playbook/load.ts";
 import type { PlaybookModel } from "../../playbook/model.ts";
 import { loadPlaybookVersion, playbookCache } from "../../store/playbooks.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -43,9 +45,11 @@ export async function publishBuiltIns(deps: ApiDeps): Promise<BuiltInReport> {
   }
   const published: { id: string; version: string; file: string }[] = [];
   const failed: { file: string; message: string }[] = [];
+  // Shared procedures (playbooks/procedures/*.yaml) are copied into each version that includes them.
+  const procedures = await readProcedureFiles(join(dir, "procedures"));
   for (const name of names) {
     try {
-      const source = await readFile(join(dir, name), "utf8");
+      const source = bundleIncludes(await readFile(join(dir, name), "utf8"), procedures);
       const now = deps.clock();
       const playbook = await deps.service.publishPlaybook(source, { file: name, now });
       await recordSource(deps.db, { id: playbook.id, version: playbook.version, origin: "built_in", file: name, uploadedBy: null }, now);

@@ -50,6 +50,7 @@ export function estimateSchedule(model: PlaybookModel): ScheduleEstimate {
       case "step":
         return anchor.point === "started" ? openDay(anchor.step) : dueDay(anchor.step);
       case "fact":
+      case "form":
         return undefined;
     }
   };

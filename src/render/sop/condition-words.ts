@@ -73,6 +73,10 @@ function nameWords(path: string, playbook: Playbook, bound: ReadonlyMap<string, 
     return form && field ? `${field.label} (${form.title})` : undefined;
   }
   if (root === "event" && a && !b) return `event ${a.replaceAll("_", " ")}`;
+  if (root === "calls" && a && b === "outcome") {
+    const call = playbook.calls.find((c) => c.key === a);
+    return call ? `the outcome of “${call.title}”` : undefined;
+  }
   return undefined;
 }
 

@@ -4,7 +4,7 @@
 import { knownAtStart } from "../../engine/run-time.ts";
 import type { PlaybookModel, StepEntry } from "../../playbook/model.ts";
 import { inlinePlainText, type ProseBlock, type ProseInline, parseProse } from "../../playbook/prose.ts";
-import type { Playbook, Step } from "../../playbook/schema.ts";
+import type { CallSite, Playbook, Procedure, Step } from "../../playbook/schema.ts";
 import { assertNever, type Block, type Inline, type ListItem, type RenderFinding, type Rich } from "../document.ts";
 import { Placeholders } from "../placeholders.ts";
 import type { Edition } from "./edition.ts";
@@ -24,6 +24,19 @@ export class BuildContext implements Vocabulary {
   /** The step (or rule) that opens each on-demand step. */
   /** Who opens each on-demand step: a decision (by a branch, a detour or an action) or a rule. */
   readonly openedBy = new Map<string, { step?: string; rule?: string; detour?: boolean }>();
+  /** Each step a call expanded into, with the top-level call it belongs to (written as one step). */
+  readonly callOf = new Map<string, CallSite>();
+  /** Each procedure's section label ("4.3", or the next number of the procedure section). */
+  readonly procedureLabels = new Map<string, string>();
+  /** While a procedure's own section is written: its steps' numbers and titles (by the expanded ids of one call). */
+  local:
+    | {
+        readonly procedure: Procedure;
+        readonly call: CallSite;
+        readonly numbers: Map<string, string>;
+        readonly titles: Map<string, string>;
+      }
+    | undefined;
   /** Conditions that need their expression beside their words, numbered C1, C2 ... in order of first use. */
   readonly conditions = new Map<string, { readonly label: string; readonly words: string | undefined }>();
   #section = 0;
@@ -34,7 +47,23 @@ export class BuildContext implements Vocabulary {
     this.playbook = model.playbook;
     this.edition = edition;
     this.fill = new Placeholders(edition.values, Object.keys(model.playbook.parameters));
+    for (const call of model.playbook.calls) {
+      if (call.parent !== undefined) continue;
+      for (const id of call.steps) this.callOf.set(id, call);
+    }
     this.#number();
+  }
+
+  /** The call a step stands for, when it is the first step of a call written as one step. */
+  callStartingAt(stepId: string): CallSite | undefined {
+    const call = this.callOf.get(stepId);
+    return call && this.entries().find((e) => this.callOf.get(e.step.id) === call)?.step.id === stepId ? call : undefined;
+  }
+
+  /** The procedure's section heading words: "Section 4.3 (Enhanced due diligence)". */
+  procedureRef(procedureId: string): string {
+    const procedure = this.playbook.procedures.find((p) => p.id === procedureId);
+    return `Section ${this.procedureLabels.get(procedureId) ?? ""} (${this.fill.plain(procedure?.title ?? procedureId)})`;
   }
 
   /** Does this step appear in this edition? */
@@ -47,7 +76,7 @@ export class BuildContext implements Vocabulary {
    * edition only where it reads what is filled during the run (a form answer), since the start
    * cannot decide it.
    */
-  conditional(step: Step): boolean {
+  conditional(step: Pick<Step, "when">): boolean {
     return step.when !== undefined && (!this.edition.holds || !knownAtStart(step.when));
   }
 
@@ -82,6 +111,14 @@ export class BuildContext implements Vocabulary {
     p.phases.forEach((phase) => {
       for (const step of phase.steps) {
         if (!this.includes(step)) continue;
+        // A call is one step of the procedure; its steps are written once, in the procedure's section.
+        const call = this.callOf.get(step.id);
+        if (call) {
+          const number = this.numbers.get(`call:${call.id}`) ?? `${PROCEDURE_SECTION}.${++n}`;
+          this.numbers.set(`call:${call.id}`, number);
+          this.numbers.set(step.id, number);
+          continue;
+        }
         const entry = this.model.steps.get(step.id);
         if (step.on_demand && this.openedBy.get(step.id)?.step !== undefined && entry) pending.push(entry);
         else this.numbers.set(step.id, `${PROCEDURE_SECTION}.${++n}`);
@@ -91,6 +128,7 @@ export class BuildContext implements Vocabulary {
     });
     for (const cadence of p.cadences.filter((c) => c.during === undefined))
       this.numbers.set(`cadence:${cadence.id}`, `${PROCEDURE_SECTION}.${++n}`);
+    for (const procedure of p.procedures) this.procedureLabels.set(procedure.id, procedure.section ?? `${PROCEDURE_SECTION}.${++n}`);
     // Side branches (fix, clarify, revise) are numbered under the step whose decision opens them, so
     // the main line keeps the numbering a reader expects (seed 002: 6.3, then 6.4).
     for (let guard = 0; pending.length > 0 && guard < 100; guard++) {
@@ -112,18 +150,22 @@ export class BuildContext implements Vocabulary {
 
   /** "6.2", or "" for a step this edition leaves out. */
   number(stepId: string): string {
-    return this.numbers.get(stepId) ?? "";
+    return this.local?.numbers.get(stepId) ?? this.numbers.get(stepId) ?? "";
   }
 
   /** The title as printed: placeholders filled, the author's own leading number dropped. */
   stepTitle(stepId: string): string {
+    const local = this.local?.titles.get(stepId);
+    if (local !== undefined) return this.fill.plain(withoutLeadingNumber(local));
     const step = this.model.steps.get(stepId)?.step;
     return step ? this.fill.plain(withoutLeadingNumber(step.title)) : stepId;
   }
 
   stepRef(id: string): string {
     const number = this.number(id);
-    const title = this.stepTitle(id);
+    // A step of a call is referred to as the call (the procedure's section says the rest).
+    const call = this.local?.titles.has(id) ? undefined : this.callOf.get(id);
+    const title = call ? this.fill.plain(call.title) : this.stepTitle(id);
     if (!this.model.steps.has(id)) return id;
     return number ? `${number} (${title})` : `“${title}” (not applicable)`;
   }

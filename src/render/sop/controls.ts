@@ -18,7 +18,7 @@ import { actionWords, cadenceScheduleWords, capitalize, durationWords, everyWord
 const cell = (value: string | undefined): Rich => plain(value && value.length > 0 ? value : "—");
 
 function stepNumbers(ctx: BuildContext, ids: readonly string[]): string {
-  const numbers = ids.map((id) => ctx.number(id)).filter(Boolean);
+  const numbers = [...new Set(ids.map((id) => ctx.number(id)).filter(Boolean))];
   return numbers.length > 0 ? numbers.join(", ") : "—";
 }
 

@@ -3,7 +3,8 @@
 
 import type { StepEntry } from "../../playbook/model.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
-import { type Cadence, deliverablesOf, type Phase, type Step } from "../../playbook/schema.ts";
+import { isCall, rewriteCondition } from "../../playbook/procedures.ts";
+import { type Cadence, type CallSite, deliverablesOf, type Phase, type Procedure, type Step } from "../../playbook/schema.ts";
 import { describeSpec } from "../../playbook/values.ts";
 import type { Block, Inline, ListItem, Rich } from "../document.ts";
 import { plain, strong, text } from "../document.ts";
@@ -118,7 +119,11 @@ export function sentence(rich: Rich): Rich {
 function nextWords(ctx: BuildContext, stepId: string, next: string): string {
   switch (next) {
     case "continue": {
-      const after = successors(ctx, stepId).map((e) => e.step.id);
+      const local = ctx.local;
+      const after = successors(ctx, stepId)
+        .map((e) => e.step.id)
+        .filter((id) => local === undefined || local.numbers.has(id));
+      if (local !== undefined && after.length === 0) return "return to the step that called this procedure";
       return after.length > 0 ? `proceed to ${refs(ctx, after)}` : "continue with the procedure";
     }
     case "hold":
@@ -185,7 +190,8 @@ function stepFields(ctx: BuildContext, entry: StepEntry): { label: string; value
   if (step.optional) fields.push({ label: "Optional", value: plain("yes") });
   if (step.after !== undefined && step.after.length > 0 && !step.on_demand) {
     const previous = previousMainStep(ctx, entry);
-    const shown = step.after.filter((id) => ctx.number(id) !== "");
+    // Inside a procedure's own section, what precedes the call is not its business.
+    const shown = step.after.filter((id) => ctx.number(id) !== "" && (ctx.local === undefined || ctx.local.numbers.has(id)));
     if ((step.after.length !== 1 || step.after[0] !== previous) && shown.length > 0) {
       fields.push({ label: "Starts after", value: plain(shown.map((id) => ctx.number(id)).join(", ")) });
     }
@@ -554,6 +560,129 @@ function startWords(ctx: BuildContext): Rich {
   return out;
 }
 
+/** What follows a call once its procedure is done: the steps that wait for its last steps. */
+function afterCall(ctx: BuildContext, call: CallSite): string[] {
+  const members = new Set(call.steps);
+  return ctx
+    .entries()
+    .filter((e) => !e.step.on_demand && !members.has(e.step.id) && e.after.some((a) => call.exits.includes(a)))
+    .map((e) => e.step.id);
+}
+
+/** A call, written as one step: "Carry out Section 4.3 (Enhanced due diligence); then continue with 6.4 (...)". */
+export function callBlocks(ctx: BuildContext, call: CallSite): Block[] {
+  const next = afterCall(ctx, call);
+  const then = next.length > 0 ? `continue with ${refs(ctx, next)}` : "continue with the procedure";
+  const fields: { label: string; value: Rich }[] = [];
+  if (call.when !== undefined && ctx.conditional(call)) fields.push({ label: "Applies only where", value: conditionRich(ctx, call.when) });
+  const blocks: Block[] = [
+    { kind: "heading", level: 4, id: `call-${call.id}`, number: ctx.number(`call:${call.id}`), text: ctx.t(call.title) },
+  ];
+  if (fields.length > 0) blocks.push({ kind: "fields", items: fields });
+  if (call.description) blocks.push(...ctx.prose(call.description));
+  blocks.push({
+    kind: "paragraph",
+    text: [strong("Procedure:"), text(` Carry out ${ctx.procedureRef(call.procedure)}; then ${then}.`)],
+  });
+  const procedure = ctx.playbook.procedures.find((x) => x.id === call.procedure);
+  const decider = call.outcome?.slice(call.id.length + 1);
+  const question = procedure?.steps.find((s): s is Step => s.id === decider && !isCall(s))?.decision?.question;
+  if (question !== undefined) {
+    blocks.push({
+      kind: "paragraph",
+      text: [
+        strong("Outcome:"),
+        text(` the answer to “${ctx.fill.plain(question)}” in this call (in conditions: `),
+        text(`calls.${call.key}.outcome`, "code"),
+        text(")."),
+      ],
+    });
+  }
+  return blocks;
+}
+
+/**
+ * A procedure's own section, written once however many steps carry it out: its steps numbered
+ * under its label (4.3.1, 4.3.2 ...), a nested call as one step, its last steps returning to the caller.
+ */
+function procedureBlocks(ctx: BuildContext, procedure: Procedure): Block[] {
+  const label = ctx.procedureLabels.get(procedure.id) ?? "";
+  const calls = ctx.playbook.calls.filter((c) => c.procedure === procedure.id);
+  const blocks: Block[] = [
+    {
+      kind: "heading",
+      level: 3,
+      id: `procedure-${procedure.id}`,
+      text: plain(`Section ${label}: ${ctx.fill.plain(withoutLeadingNumber(procedure.title))}`),
+    },
+  ];
+  if (procedure.description) blocks.push(...ctx.prose(procedure.description));
+  const callers = calls.filter((c) => c.parent === undefined).map((c) => `${ctx.number(`call:${c.id}`)} (${ctx.fill.plain(c.title)})`);
+  const nested = calls.filter((c) => c.parent !== undefined).map((c) => c.parent ?? "");
+  const within = [...new Set(nested.map((id) => ctx.playbook.calls.find((c) => c.id === id)?.procedure ?? ""))].map((id) =>
+    ctx.procedureRef(id),
+  );
+  const by = [...callers, ...within];
+  blocks.push({
+    kind: "paragraph",
+    text: plain(
+      `${by.length > 0 ? `Carried out by ${by.join(", ")}.` : "Not carried out by any step of this playbook."} When its last step is done, the procedure returns to the step that called it and continues with what follows that step.` +
+        (procedure.included_from ? ` Shared procedure, from ${procedure.included_from}.` : ""),
+    ),
+  });
+  const call = calls[0];
+  if (!call) return blocks;
+  // Its steps as one call runs them, numbered and titled as written in the procedure.
+  const numbers = new Map<string, string>();
+  const titles = new Map<string, string>();
+  procedure.steps.forEach((item, k) => {
+    numbers.set(`${call.id}.${item.id}`, `${label}.${k + 1}`);
+    const nestedCall = isCall(item) ? ctx.playbook.calls.find((c) => c.id === `${call.id}.${item.id}`) : undefined;
+    titles.set(`${call.id}.${item.id}`, isCall(item) ? (item.title ?? nestedCall?.title ?? item.id) : item.title);
+    if (nestedCall)
+      for (const id of nestedCall.steps) {
+        numbers.set(id, `${label}.${k + 1}`);
+        titles.set(id, item.title ?? nestedCall.title);
+      }
+  });
+  const forms = new Map(Object.keys(procedure.forms).map((id) => [id, `${call.key}__${id}`]));
+  const gateKeys = new Map(procedure.steps.filter((s) => !isCall(s)).map((s) => [s.id, `${call.key}__${s.id}`]));
+  const nestedKeys = new Map(procedure.steps.filter(isCall).map((s) => [s.id, `${call.key}__${s.id}`]));
+  const outer = ctx.local;
+  ctx.local = { procedure, call, numbers, titles };
+  try {
+    for (const item of procedure.steps) {
+      const id = `${call.id}.${item.id}`;
+      if (isCall(item)) {
+        const nestedCall = ctx.playbook.calls.find((c) => c.id === id);
+        if (!nestedCall) continue;
+        blocks.push(
+          { kind: "heading", level: 4, id: `call-${id}`, number: numbers.get(id) ?? "", text: ctx.t(item.title ?? nestedCall.title) },
+          {
+            kind: "paragraph",
+            text: [
+              strong("Procedure:"),
+              text(` Carry out ${ctx.procedureRef(item.call)}; then continue with the next step of this procedure.`),
+            ],
+          },
+        );
+        continue;
+      }
+      const entry = ctx.model.steps.get(id);
+      if (!entry) continue;
+      // Its own condition as written, reading this call's forms (the call's condition is the call's).
+      const when = item.when === undefined ? undefined : rewriteCondition(item.when, forms, nestedKeys, gateKeys);
+      const step: Step = { ...entry.step, title: item.title };
+      if (when === undefined) delete step.when;
+      else step.when = when;
+      blocks.push(...stepBlocks(ctx, { ...entry, step }));
+    }
+  } finally {
+    ctx.local = outer;
+  }
+  return blocks;
+}
+
 function stepRange(ctx: BuildContext, phase: Phase): string {
   const numbers = phase.steps.filter((s) => ctx.includes(s) && !s.on_demand).map((s) => ctx.number(s.id));
   const cadences = ctx.playbook.cadences.filter((c) => c.during === phase.id).map((c) => ctx.number(`cadence:${c.id}`));
@@ -605,9 +734,14 @@ export function procedureSection(ctx: BuildContext): Block[] {
     if (phase.description) blocks.push(...ctx.prose(phase.description));
     const entries = ctx.entries().filter((e) => e.phase === phase);
     if (entries.length === 0) blocks.push({ kind: "paragraph", text: plain("No step of this phase applies to this client.") });
-    for (const entry of entries) blocks.push(...stepBlocks(ctx, entry));
+    for (const entry of entries) {
+      const call = ctx.callOf.get(entry.step.id);
+      if (call === undefined) blocks.push(...stepBlocks(ctx, entry));
+      else if (ctx.callStartingAt(entry.step.id) === call) blocks.push(...callBlocks(ctx, call));
+    }
     for (const cadence of p.cadences.filter((c) => c.during === phase.id)) blocks.push(...cadenceBlocks(ctx, cadence));
   });
+  for (const procedure of p.procedures) blocks.push(...procedureBlocks(ctx, procedure));
   const loose = p.cadences.filter((c) => c.during === undefined);
   if (loose.length > 0) {
     blocks.push({ kind: "heading", level: 3, id: "recurring", text: plain("Recurring activities") });

@@ -13,8 +13,9 @@ import type { BuildContext } from "./context.ts";
 import { phaseTitle, successors } from "./procedure.ts";
 import { capitalize, triggerWords, windowWords } from "./words.ts";
 
-const node = (stepId: string) => `s_${stepId}`;
-const diamond = (stepId: string) => `d_${stepId}`;
+// Expanded steps of a call have dotted ids ("edd.gather"): not a character a node id may hold.
+const node = (stepId: string) => `s_${stepId.replace(/\./g, "__")}`;
+const diamond = (stepId: string) => `d_${stepId.replace(/\./g, "__")}`;
 
 function shapeOf(step: Step): NodeShape {
   if (step.kind === "milestone" || step.go_live) return "stadium";
@@ -103,6 +104,16 @@ export function processMapChart(ctx: BuildContext): Flowchart {
   // Each phase's nodes and edges, made up front: an arrow from a step of another phase (a detour
   // whose steps are a shared section, entered from several phases) is drawn in that step's phase.
   const parts = new Map(ctx.playbook.phases.map((p) => [p.id, { nodes: [] as FlowNode[], edges: [] as FlowEdge[], connectors: 0 }]));
+  // A call is one box ("carry out Section 4.3"): its steps stand for the box, drawn once.
+  const firstOf = new Map<string, string>();
+  for (const e of ctx.entries()) {
+    const call = ctx.callOf.get(e.step.id);
+    if (call && !firstOf.has(call.id)) firstOf.set(call.id, e.step.id);
+  }
+  const repr = (id: string): string => {
+    const call = ctx.callOf.get(id);
+    return call ? (firstOf.get(call.id) ?? id) : id;
+  };
   ctx.playbook.phases.forEach((phase, i) => {
     const entries = ctx.entries().filter((e) => e.phase === phase);
     const own = parts.get(phase.id);
@@ -128,6 +139,7 @@ export function processMapChart(ctx: BuildContext): Flowchart {
     // One arrow per branch that carries on, each with its whole label (wrapped by the layout):
     // labels merged onto one arrow were cut off mid-word.
     const exitsOf = (stepId: string): { from: string; label?: string }[] => {
+      if (ctx.callOf.has(stepId)) return [{ from: node(repr(stepId)) }];
       const step = ctx.model.steps.get(stepId)?.step;
       if (!step?.decision) return [{ from: node(stepId) }];
       const labels = step.decision.branches
@@ -137,9 +149,30 @@ export function processMapChart(ctx: BuildContext): Flowchart {
     };
     for (const entry of entries) {
       const { step } = entry;
-      const deps = step.on_demand ? [] : shownDeps(ctx, entry.after);
+      const call = ctx.callOf.get(step.id);
+      if (call) {
+        if (firstOf.get(call.id) !== step.id) continue;
+        const members = new Set(call.steps);
+        const outside = ctx.model.order.filter((e) => members.has(e.step.id)).flatMap((e) => e.after.filter((d) => !members.has(d)));
+        const callDeps = [...new Set(shownDeps(ctx, outside).map(repr))];
+        const before = previousShown(ctx, step.id);
+        const prior = before === undefined ? undefined : repr(before);
+        const earlierDeps = callDeps.filter((d) => phaseOf.get(d) !== phase.id && d !== prior);
+        const lines = [
+          `${ctx.number(step.id)} ${ctx.fill.plain(call.title)}`,
+          `(carry out Section ${ctx.procedureLabels.get(call.procedure) ?? ""})`,
+          ...(earlierDeps.length > 0 ? [`(after ${earlierDeps.map((id) => ctx.number(id)).join(", ")})`] : []),
+        ];
+        const className = ctx.conditional(call) ? "conditional" : undefined;
+        nodes.push({ id: node(step.id), lines, shape: "subroutine", ...(className ? { className } : {}) });
+        for (const dep of callDeps.filter((d) => phaseOf.get(d) === phase.id)) {
+          for (const exit of exitsOf(dep)) edges.push({ from: exit.from, to: node(step.id), ...(exit.label ? { label: exit.label } : {}) });
+        }
+        continue;
+      }
+      const deps = step.on_demand ? [] : [...new Set(shownDeps(ctx, entry.after).map(repr))];
       const previous = previousShown(ctx, step.id);
-      const earlier = deps.filter((d) => phaseOf.get(d) !== phase.id && d !== previous);
+      const earlier = deps.filter((d) => phaseOf.get(d) !== phase.id && d !== (previous === undefined ? undefined : repr(previous)));
       const className = step.on_demand ? "sidebranch" : ctx.conditional(step) ? "conditional" : step.gate ? "gate" : undefined;
       nodes.push({ id: node(step.id), lines: stepLines(ctx, step, earlier), shape: shapeOf(step), ...(className ? { className } : {}) });
       for (const dep of deps.filter((d) => phaseOf.get(d) === phase.id)) {

@@ -77,12 +77,21 @@ function anchorAfter(anchor: Anchor, vocab: Vocabulary): string {
       return anchor.point === "started" ? `the start of ${vocab.stepRef(anchor.step)}` : `completing ${vocab.stepRef(anchor.step)}`;
     case "fact":
       return `the ${vocab.playbook.facts[anchor.fact]?.label ?? anchor.fact}`;
+    case "form": {
+      const form = vocab.playbook.forms[anchor.form];
+      const label = form?.fields[anchor.field]?.label ?? anchor.field;
+      const where = vocab.playbook.phases.flatMap((p) => p.steps).find((s) => s.form === anchor.form);
+      return `the ${label}${where ? ` (answered in ${vocab.stepRef(where.id)})` : ""}`;
+    }
   }
 }
 
 function anchorBefore(anchor: Anchor, vocab: Vocabulary): string {
   if (anchor.kind === "step") {
-    return anchor.point === "started" ? `the start of ${vocab.stepRef(anchor.step)}` : `the completion of ${vocab.stepRef(anchor.step)}`;
+    // Until the later step happens, the deadline counts back from its own deadline (flow.ts replanDeadlines).
+    return anchor.point === "started"
+      ? `the start of ${vocab.stepRef(anchor.step)}`
+      : `the completion of ${vocab.stepRef(anchor.step)} (its deadline, until it is done)`;
   }
   return anchorAfter(anchor, vocab);
 }

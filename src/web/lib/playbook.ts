@@ -53,11 +53,22 @@ export interface StepDetail {
   readonly completesProject: boolean;
 }
 
+/** A call of a procedure, which the steps it expanded into are shown under. */
+export interface CallDetail {
+  /** The call's id: its steps' ids start with it and a dot. */
+  readonly id: string;
+  readonly title: string;
+  /** The procedure's title. */
+  readonly procedure: string;
+}
+
 export interface PlaybookDetail {
   readonly title: string;
   readonly roles: Readonly<Record<string, { title: string; side: string }>>;
   readonly phases: readonly { id: string; title: string; window?: string }[];
   readonly steps: ReadonlyMap<string, StepDetail>;
+  /** For each step of a call (nested calls' included): the top-level call it belongs to. */
+  readonly calls: ReadonlyMap<string, CallDetail>;
   readonly kpis: readonly { id: string; title: string; target?: string }[];
   /** Training tracks by id: their titles; and the pass mark (percent). */
   readonly trainingTracks: Readonly<Record<string, string>>;
@@ -79,15 +90,33 @@ export function readPlaybook(source: string): PlaybookDetail {
   for (const [id, role] of Object.entries(obj(doc.roles)))
     roles[id] = { title: str(obj(role).title) ?? id, side: str(obj(role).side) ?? "internal" };
   const steps = new Map<string, StepDetail>();
+  const calls = new Map<string, CallDetail>();
   const phases: { id: string; title: string; window?: string }[] = [];
-  for (const phaseRaw of list(doc.phases)) {
-    const phase = obj(phaseRaw);
-    const window = str(phase.window);
-    phases.push({ id: str(phase.id) ?? "", title: str(phase.title) ?? "", ...(window ? { window } : {}) });
-    for (const stepRaw of list(phase.steps)) {
+  const procedures = new Map(list(doc.procedures).map((p) => [str(obj(p).id) ?? "", obj(p)]));
+  // A call's steps are the procedure's, as the server expands them: ids "<call>.<step>", and the
+  // procedure's own forms per call ("<call>__<form>").
+  const addSteps = (items: unknown[], prefix: string, key: string, localForms: Raw, call: CallDetail | undefined, stack: string[]) => {
+    for (const stepRaw of items) {
       const s = obj(stepRaw);
-      const id = str(s.id);
-      if (!id) continue;
+      const localId = str(s.id);
+      if (!localId) continue;
+      const id = prefix + localId;
+      const called = str(s.call);
+      if (called !== undefined) {
+        const procedure = procedures.get(called);
+        if (!procedure || stack.includes(called)) continue;
+        const title = str(s.title) ?? str(procedure.title) ?? called;
+        addSteps(
+          list(procedure.steps),
+          `${id}.`,
+          key === "" ? localId : `${key}__${localId}`,
+          obj(procedure.forms),
+          call ?? { id, title, procedure: str(procedure.title) ?? called },
+          [...stack, called],
+        );
+        continue;
+      }
+      if (call) calls.set(id, call);
       const checklist = list(s.checklist).map((item, i): ChecklistItem => {
         if (typeof item === "string") return { key: String(i + 1), text: item, required: true };
         const o = obj(item);
@@ -100,8 +129,10 @@ export function readPlaybook(source: string): PlaybookDetail {
           ...(typeof o.visible_to_client === "boolean" ? { visibleToClient: o.visible_to_client } : {}),
         };
       });
-      const formId = str(s.form);
-      const formRaw = formId ? obj(forms[formId]) : undefined;
+      const writtenForm = str(s.form);
+      const local = writtenForm !== undefined && writtenForm in localForms;
+      const formId = writtenForm !== undefined && local ? `${key}__${writtenForm}` : writtenForm;
+      const formRaw = writtenForm ? obj(local ? localForms[writtenForm] : forms[writtenForm]) : undefined;
       const raci = s.raci ? obj(s.raci) : undefined;
       const gate = s.gate ? obj(s.gate) : undefined;
       const decision = s.decision ? obj(s.decision) : undefined;
@@ -174,6 +205,12 @@ export function readPlaybook(source: string): PlaybookDetail {
         completesProject: s.completes_project === true,
       });
     }
+  };
+  for (const phaseRaw of list(doc.phases)) {
+    const phase = obj(phaseRaw);
+    const window = str(phase.window);
+    phases.push({ id: str(phase.id) ?? "", title: str(phase.title) ?? "", ...(window ? { window } : {}) });
+    addSteps(list(phase.steps), "", "", {}, undefined, []);
   }
   const kpis = list(doc.kpis).map((k) => {
     const o = obj(k);
@@ -192,7 +229,7 @@ export function readPlaybook(source: string): PlaybookDetail {
   }
   const passMark = typeof training.pass_mark === "number" ? training.pass_mark : 0;
   const title = str(obj(doc.document).title) ?? str(doc.id) ?? "";
-  return { title, roles, phases, steps, kpis, trainingTracks, passMark, surveys, factLabels };
+  return { title, roles, phases, steps, calls, kpis, trainingTracks, passMark, surveys, factLabels };
 }
 
 const cache = new Map<string, Promise<PlaybookDetail>>();

@@ -2,8 +2,11 @@
 // profile: findings come back located (file:line:col, with a fix); with errors (the language, references,
 // flow) it is refused (422) and nothing is stored; the SOP quality rules' findings are warnings.
 // The same text again is a no-op; different text under a published version is a conflict (409).
+
+import { join } from "node:path";
 import { lintLoaded } from "../../../lint/lint.ts";
-import { loadPlaybook } from "../../../playbook/load.ts";
+import { bundleIncludes } from "../../../playbook/include.ts";
+import { loadPlaybook, readProcedureFiles } from "../../../playbook/load.ts";
 import { playbookCache, publishPlaybook } from "../../../store/playbooks.ts";
 import { principalOf } from "../../auth/authorization.ts";
 import { YAML_TYPES } from "../../content-types.ts";
@@ -33,8 +36,12 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const principal = principalOf(request);
       const file = fileName(request.body.file);
-      const { source } = request.body;
-      const loaded = loadPlaybook(file, source);
+      const written = request.body.source;
+      // An include names a procedures file of the server's playbooks folder; the version stored is
+      // self-contained (the procedures copied in), so a project never changes under it.
+      const procedures = written.includes("include") ? await readProcedureFiles(join(deps.config.playbooksDir, "procedures")) : new Map();
+      const loaded = loadPlaybook(file, written, { procedures });
+      const source = bundleIncludes(written, procedures);
       const findings = lintLoaded(loaded, { profile: "draft" }).diagnostics.map(({ path: _path, ...finding }) => finding);
       const errors = findings.filter((f) => f.severity === "error");
       const model = loaded.model;

@@ -6,7 +6,9 @@ import { Event, ProjectStatus } from "../projects/project.types.ts";
 
 export const StepEmailParams = z.object({
   id: z.string().min(1).max(200),
-  step: z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "a step id such as send_welcome_email" }),
+  step: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, {
+    error: "a step id such as send_welcome_email (or edd_pep.gather, a step of a call)",
+  }),
 });
 
 export const StepEmailRecipient = z

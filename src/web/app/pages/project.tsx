@@ -3,7 +3,7 @@
 // the audit trail, issues; hold, resume, extend a deadline, escalate. Every command carries the
 // version the person saw (If-Match); when someone else changed the project first, the page
 // reloads and says so instead of overwriting.
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { ApiError, all, api, type Schemas } from "../../api/client.ts";
 import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { type Command, runCommand, StaleProject } from "../../lib/commands.ts";
@@ -330,28 +330,43 @@ export function ProjectWorkspace({ id }: { id: string }) {
                     <span className="muted small">{playbook?.phases.find((p) => p.id === phase.id)?.window ?? ""}</span>
                   </div>
                   <ul className="steps">
-                    {phase.steps.map((step) => (
-                      <StepItem
-                        key={step.id}
-                        step={step}
-                        detail={playbook?.steps.get(step.id)}
-                        playbook={playbook}
-                        project={project}
-                        events={events}
-                        clientZone={clientZone}
-                        name={name}
-                        myRoles={myRoles}
-                        canCommand={canCommand && project.status === "active"}
-                        initiallyOpen={search.get("step") === step.id}
-                        act={act}
-                        outcome={notice?.where === step.id ? notice : undefined}
-                        canSetValues={session.can("settings:write")}
-                        version={data.version}
-                        onEmailSent={emailSent}
-                        onStale={stale}
-                        explainError={(error) => explain(error, words(step.id), step.id).text}
-                      />
-                    ))}
+                    {phase.steps.map((step, i) => {
+                      // The steps of a call are shown under it: "EDD for a PEP — carries out Enhanced due diligence".
+                      const call = playbook?.calls.get(step.id);
+                      const before = i > 0 ? playbook?.calls.get(phase.steps[i - 1]?.id ?? "") : undefined;
+                      const item = (
+                        <StepItem
+                          key={step.id}
+                          step={step}
+                          detail={playbook?.steps.get(step.id)}
+                          playbook={playbook}
+                          project={project}
+                          events={events}
+                          clientZone={clientZone}
+                          name={name}
+                          myRoles={myRoles}
+                          canCommand={canCommand && project.status === "active"}
+                          initiallyOpen={search.get("step") === step.id}
+                          act={act}
+                          outcome={notice?.where === step.id ? notice : undefined}
+                          canSetValues={session.can("settings:write")}
+                          version={data.version}
+                          onEmailSent={emailSent}
+                          onStale={stale}
+                          explainError={(error) => explain(error, words(step.id), step.id).text}
+                        />
+                      );
+                      if (!call || call === before) return item;
+                      return (
+                        <Fragment key={`call-${call.id}`}>
+                          <li className="call-group" id={`call-${call.id}`}>
+                            <span style={{ fontWeight: 600 }}>{call.title}</span>{" "}
+                            <span className="muted small">carries out the procedure “{call.procedure}”; its steps:</span>
+                          </li>
+                          {item}
+                        </Fragment>
+                      );
+                    })}
                   </ul>
                 </div>
               ))}

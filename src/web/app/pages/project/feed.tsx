@@ -65,6 +65,8 @@ const EVENT_TEXT: Record<string, Say> = {
   "gate.rejected": (d, w) => `${w.step(s(d.step))} rejected by the ${w.role(s(d.role))}${d.comment ? `: “${s(d.comment)}”` : ""}`,
   "gate.withdrawn": (d, w) => `${w.step(s(d.step))}: the ${w.role(s(d.role))} withdrew their sign-off`,
   "deadline.extended": (d, w) => `${w.step(s(d.step))}: deadline moved to ${formatDate(s(d.dueAt))}`,
+  "deadline.planned": (d, w) =>
+    `${w.step(s(d.step))}: ${d.dueAt ? `due ${formatDate(s(d.dueAt))}` : `target ${formatDate(s(d.targetAt))}`}, from what it counts from`,
   "project.on_hold": () => "Project put on hold",
   "project.resumed": () => "Project resumed",
   "project.cancelled": () => "Project cancelled",

@@ -120,9 +120,9 @@ describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () =>
       },
     );
     assert.equal(r.state.status, "closed");
-    assert.equal(status(r, "account_activation"), "done");
+    assert.equal(status(r, "individual_account_activation"), "done");
     assert.equal(status(r, "entity_information"), "not_applicable");
-    assert.ok(!completed(r).includes("edd_approval"), "no enhanced due diligence");
+    assert.equal(status(r, "individual_edd.edd_approval"), "not_applicable", "no enhanced due diligence");
   });
 
   test("4.1 step 8: a high-risk individual goes through enhanced due diligence (4.3) before activation", () => {
@@ -144,9 +144,13 @@ describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () =>
       "edd_document_findings",
       "edd_approval",
     ])
-      assert.ok(order.indexOf(edd) < order.indexOf("account_activation"), `${edd} before activation`);
-    assert.ok(r.events.some((e) => e.type === "gate.approved" && e.step === "edd_approval" && e.role === "bsa_aml_officer"));
-    assert.equal(r.state.steps.edd_document_decision?.branch, "Approved: proceed with activation", "the decision reads the sign-off");
+      assert.ok(order.indexOf(`individual_edd.${edd}`) < order.indexOf("individual_account_activation"), `${edd} before activation`);
+    assert.ok(r.events.some((e) => e.type === "gate.approved" && e.step === "individual_edd.edd_approval" && e.role === "bsa_aml_officer"));
+    assert.equal(
+      r.state.steps["individual_edd.edd_document_decision"]?.branch,
+      "Approved: proceed with activation",
+      "the decision reads the sign-off",
+    );
   });
 
   test("4.2: a high-risk legal entity: information collected for each beneficial owner it names, EDD from the second path too, then activation", () => {
@@ -180,8 +184,8 @@ describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () =>
     drive(r, m, answers);
     assert.equal(r.state.status, "closed");
     assert.equal(r.state.steps.individual_cip_information?.status, "not_applicable");
-    assert.equal(r.state.steps.edd_approval?.status, "done");
-    assert.equal(r.state.steps.account_activation?.status, "done");
+    assert.equal(r.state.steps["entity_edd.edd_approval"]?.status, "done", "the same procedure, called from 4.2");
+    assert.equal(r.state.steps.entity_account_activation?.status, "done");
   });
 
   test("4.3 steps 5-6: the BSA/AML Officer rejects the EDD case: the decision reads the sign-off, and the onboarding ends without activation", () => {
@@ -189,16 +193,20 @@ describe("FIN-PROC-001 Customer Onboarding Due Diligence (KYC/CDD)", async () =>
       individual_verify_identity: clear.identity_verification,
       individual_screening: noMatch,
       individual_risk_rating: { rating: "high" },
-      edd_document_findings: { findings: "Source of wealth not evidenced", recommendation: "reject" },
+      "individual_edd.edd_document_findings": { findings: "Source of wealth not evidenced", recommendation: "reject" },
     };
-    const r = reach(m, { customer_type: "individual" }, "edd_approval", answers);
+    const r = reach(m, { customer_type: "individual" }, "individual_edd.edd_approval", answers);
     const officer = person("bsa_aml_officer");
-    r.send({ type: "reject", step: "edd_approval", role: "bsa_aml_officer", comment: "Source of wealth not evidenced" }, officer, LATER);
-    r.send({ type: "complete_step", step: "edd_approval" }, officer, LATER);
-    assert.equal(r.state.steps.edd_document_decision?.status, "open");
-    r.send({ type: "complete_step", step: "edd_document_decision" }, person("onboarding_analyst"), LATER);
-    assert.equal(r.state.steps.edd_document_decision?.branch, "Rejected: proceed with rejection");
-    assert.notEqual(r.state.steps.account_activation?.status, "done");
+    r.send(
+      { type: "reject", step: "individual_edd.edd_approval", role: "bsa_aml_officer", comment: "Source of wealth not evidenced" },
+      officer,
+      LATER,
+    );
+    r.send({ type: "complete_step", step: "individual_edd.edd_approval" }, officer, LATER);
+    assert.equal(r.state.steps["individual_edd.edd_document_decision"]?.status, "open");
+    r.send({ type: "complete_step", step: "individual_edd.edd_document_decision" }, person("onboarding_analyst"), LATER);
+    assert.equal(r.state.steps["individual_edd.edd_document_decision"]?.branch, "Rejected: proceed with rejection");
+    assert.notEqual(r.state.steps.individual_account_activation?.status, "done");
     assert.equal(r.state.status, "closed");
   });
 

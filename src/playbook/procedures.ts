@@ -30,6 +30,8 @@ interface Scope {
   readonly key: string;
   readonly title?: string;
   readonly when?: string;
+  /** A call repeated per item: every step of its block repeats over the same items. */
+  readonly repeat?: Step["repeat"];
   readonly forms: ReadonlyMap<string, string>;
   readonly calls: ReadonlyMap<string, string>;
   /** The block's steps as `gates.<key>`: "<call key>__<step>". */
@@ -227,7 +229,11 @@ class Expander {
       after,
       ...(when !== undefined ? { when } : {}),
       ...(step.form !== undefined ? { form: scope.forms.get(step.form) ?? step.form } : {}),
-      ...(step.repeat ? { repeat: { ...step.repeat, for_each: rewrite(step.repeat.for_each) ?? step.repeat.for_each } } : {}),
+      ...(step.repeat
+        ? { repeat: { ...step.repeat, for_each: rewrite(step.repeat.for_each) ?? step.repeat.for_each } }
+        : scope.repeat
+          ? { repeat: scope.repeat }
+          : {}),
       checklist: step.checklist.map((item) =>
         typeof item === "string" || item.when === undefined ? item : { ...item, when: rewrite(item.when) ?? item.when },
       ),
@@ -272,6 +278,14 @@ class Expander {
       return { entries: [], exits: [...waits] };
     }
     const { procedure, path } = found;
+    if ((item.repeat || scope.repeat) && procedure.steps.some((s) => !isCall(s) && s.repeat)) {
+      this.#error(
+        "procedure/nested-repeat",
+        [...at, "repeat"],
+        `procedure "${procedure.id}" has a step repeated for each item of its own, so it cannot also be carried out per item`,
+        "repeat either the call or the step, not both",
+      );
+    }
     const id = scope.prefix + item.id;
     const key = scope.key === "" ? item.id : `${scope.key}__${item.id}`;
     const title = item.title ?? procedure.title;
@@ -304,6 +318,7 @@ class Expander {
       key,
       title,
       when: both(scope.when, item.when === undefined ? undefined : rewriteCondition(item.when, scope.forms, scope.calls, scope.gates)),
+      ...(repeatOf(item, scope) ? { repeat: repeatOf(item, scope) } : {}),
       forms,
       calls,
       gates: gatesOf,
@@ -350,6 +365,14 @@ class Expander {
     });
     return { entries: result.entries, exits: result.exits.length > 0 ? result.exits : [...waits] };
   }
+}
+
+/** The items a call repeats over, in the caller's terms (a call inside a repeated call repeats with it). */
+function repeatOf(item: CallStep, scope: Scope): Step["repeat"] | undefined {
+  if (!item.repeat) return scope.repeat;
+  const for_each = rewriteCondition(item.repeat.for_each, scope.forms, scope.calls, scope.gates);
+  const label = item.repeat.label === undefined ? undefined : rewriteCondition(item.repeat.label, scope.forms, scope.calls, scope.gates);
+  return { ...item.repeat, for_each, ...(label !== undefined ? { label } : {}) };
 }
 
 /**

@@ -467,6 +467,9 @@ const CallStep = z
     description: Prose.optional(),
     after: z.array(Id).optional().describe("Steps that must finish first. Default: the step written before it."),
     when: Expression.optional().describe("Carry out the procedure only where this holds (every step of the block gets it)."),
+    repeat: Repeat.optional().describe(
+      'Carry out the procedure for each item ("repeat steps 1 to 5 for each relevant party"): every step of the block repeats per item, each item with its own answers, ticks and sign-offs.',
+    ),
   })
   .describe(
     "Carry out a procedure here: its steps run in place of this one, then the flow continues with what follows the call. " +

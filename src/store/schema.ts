@@ -33,6 +33,8 @@ export interface ClientsTable {
   segment: string | null;
   playbook_id: string | null;
   facts: ColumnType<Record<string, unknown>, string | undefined, string>;
+  relationship_ended_on: ColumnType<string | null, string | null | undefined, string | null>;
+  relationship_end_reason: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -91,6 +91,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   // The global audit log's checkpoints: read like the audit trail; signing one now is for admins.
   "GET /audit/checkpoints/latest": ["admin", "cs_ops", "csm", "executive_readonly"],
   "POST /audit/checkpoints": ["admin"],
+  // Record retention: read like the audit trail.
+  "GET /retention": ["admin", "cs_ops", "csm", "executive_readonly"],
   "GET /tasks": READERS,
   // In-app notifications: everyone's own (reading them is reading one's work; marking them read writes).
   "GET /notifications": READERS,

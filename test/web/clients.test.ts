@@ -226,6 +226,14 @@ describe("a CSM onboards a client from start to finish in the browser", () => {
     await page.getByRole("region", { name: "Projects" }).getByRole("link", { name: "Client Onboarding SOP" }).waitFor();
     await check(page, "client-with-project", problems);
 
+    // Years later the relationship ends: record retention counts from that day (issue 22, item 11).
+    await page.getByRole("button", { name: "Edit details" }).click();
+    await details.getByLabel("Relationship ended on").fill("2026-03-31");
+    await details.getByLabel("Why it ended").fill("Contract not renewed");
+    await details.getByRole("button", { name: "Save client" }).click();
+    await page.getByText("Client saved.").waitFor();
+    await details.getByText("2026-03-31: Contract not renewed").waitFor();
+
     await page.context().close();
     assert.deepEqual(errors, []);
     assert.deepEqual(problems, []);

@@ -311,7 +311,7 @@ async function journey(open: () => Promise<Page>): Promise<void> {
 
     const signoff = portal.locator("#step-plan_signoff");
     await signoff.getByLabel("Comment").fill("Looks good: go ahead.");
-    await signoff.getByRole("button", { name: "Approve" }).click();
+    await signoff.getByRole("button", { name: "Approve", exact: true }).click();
     await signoff.getByText("Thank you: “Approve your onboarding plan” is approved.").waitFor();
 
     const messages = portal.getByRole("region", { name: "Messages" });

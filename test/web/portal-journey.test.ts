@@ -140,7 +140,7 @@ describe("the client's journey in the portal", () => {
     // The sign-off, with a comment.
     const plan = page.locator("#step-plan_signoff");
     await plan.getByLabel("Comment").fill("Looks good: go ahead with the June date.");
-    await plan.getByRole("button", { name: "Approve" }).click();
+    await plan.getByRole("button", { name: "Approve", exact: true }).click();
     await plan.getByText("Thank you: “Approve your onboarding plan” is approved.").waitFor();
     await plan
       .getByText(/Approved/)

@@ -134,7 +134,7 @@ describe("the client portal", () => {
 
     const step = page.locator("#step-success_plan");
     await step.getByLabel("Comment").fill("Looks good: go ahead with the March timeline.");
-    await step.getByRole("button", { name: "Approve" }).click();
+    await step.getByRole("button", { name: "Approve", exact: true }).click();
     await page.getByText("is approved").waitFor();
     await step.locator(".badge", { hasText: "Approved" }).waitFor();
     await page.screenshot({ path: artifact("portal-approved.png"), fullPage: true });

@@ -16,6 +16,9 @@ export interface ClientRecord {
   /** The playbook whose declared facts the client's facts answer (the form the team fills). */
   readonly playbookId: string | null;
   readonly facts: Record<string, FactInput>;
+  /** When the business relationship ended (YYYY-MM-DD), which record retention counts from; null while it lasts. */
+  readonly relationshipEndedOn: string | null;
+  readonly relationshipEndReason: string | null;
   readonly version: number;
   readonly createdAt: Instant;
   readonly updatedAt: Instant;
@@ -33,6 +36,8 @@ interface ClientRow {
   segment: string | null;
   playbook_id: string | null;
   facts: Record<string, unknown>;
+  relationship_ended_on: string | null;
+  relationship_end_reason: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -49,6 +54,8 @@ function recordOf(row: ClientRow): ClientRecord {
     segment: row.segment,
     playbookId: row.playbook_id,
     facts: row.facts as Record<string, FactInput>,
+    relationshipEndedOn: row.relationship_ended_on,
+    relationshipEndReason: row.relationship_end_reason,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -105,6 +112,8 @@ export interface ClientChanges {
   readonly segment?: string | null;
   readonly playbookId?: string | null;
   readonly facts?: Readonly<Record<string, FactInput>>;
+  readonly relationshipEndedOn?: string | null;
+  readonly relationshipEndReason?: string | null;
 }
 
 /** Change a client at `expectedVersion` (If-Match); a concurrent edit is a conflict, never overwritten. */
@@ -135,6 +144,8 @@ export async function updateClient(
         ...(changes.segment !== undefined ? { segment: changes.segment } : {}),
         ...(changes.playbookId !== undefined ? { playbook_id: changes.playbookId } : {}),
         ...(changes.facts !== undefined ? { facts: JSON.stringify(changes.facts) } : {}),
+        ...(changes.relationshipEndedOn !== undefined ? { relationship_ended_on: changes.relationshipEndedOn } : {}),
+        ...(changes.relationshipEndReason !== undefined ? { relationship_end_reason: changes.relationshipEndReason } : {}),
         version: before.version + 1,
         updated_at: now,
       })

@@ -91,6 +91,7 @@ import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
 import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
+import { listRetention } from "./retention/list-retention.ts";
 import { searchRoute } from "./search/search.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
 import { getParametersRoute } from "./settings/get-parameters.ts";
@@ -248,6 +249,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   sendStepEmail,
   getSurvey,
   answerSurvey,
+  listRetention,
 ];
 
 export function registerRoutes(app: Api, deps: ApiDeps): void {

@@ -575,6 +575,13 @@ export function callBlocks(ctx: BuildContext, call: CallSite): Block[] {
   const then = next.length > 0 ? `continue with ${refs(ctx, next)}` : "continue with the procedure";
   const fields: { label: string; value: Rich }[] = [];
   if (call.when !== undefined && ctx.conditional(call)) fields.push({ label: "Applies only where", value: conditionRich(ctx, call.when) });
+  // A call repeated per item: every step of its block repeats over the same items.
+  const first = ctx.model.steps.get(call.steps[0] ?? "")?.step;
+  const perItem =
+    first?.repeat !== undefined && call.steps.every((id) => ctx.model.steps.get(id)?.step.repeat?.for_each === first.repeat?.for_each);
+  if (perItem && first) {
+    fields.push({ label: "Carried out for each", value: repeatRich(ctx, { ...first, form: undefined, checklist: [], gate: undefined }) });
+  }
   const blocks: Block[] = [
     { kind: "heading", level: 4, id: `call-${call.id}`, number: ctx.number(`call:${call.id}`), text: ctx.t(call.title) },
   ];
@@ -582,7 +589,10 @@ export function callBlocks(ctx: BuildContext, call: CallSite): Block[] {
   if (call.description) blocks.push(...ctx.prose(call.description));
   blocks.push({
     kind: "paragraph",
-    text: [strong("Procedure:"), text(` Carry out ${ctx.procedureRef(call.procedure)}; then ${then}.`)],
+    text: [
+      strong("Procedure:"),
+      text(` Carry out ${ctx.procedureRef(call.procedure)}${perItem ? " for each of them, each with its own record" : ""}; then ${then}.`),
+    ],
   });
   const procedure = ctx.playbook.procedures.find((x) => x.id === call.procedure);
   const decider = call.outcome?.slice(call.id.length + 1);

@@ -1283,6 +1283,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/retention": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Records under the playbooks' retention rules, and when each may be disposed of */
+    get: operations["listRetention"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/search": {
     parameters: {
       query?: never;
@@ -1609,7 +1626,7 @@ export interface paths {
     put?: never;
     /**
      * A won deal in Onboard's format: starts the client's project once per source + deal id
-     * @description Signed: the onboard-signature header carries t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + raw body> keyed with ONBOARD_WEBHOOK_SECRET (503 while unset). 201: the project started; 200: the deal had already started one (a retry, a concurrent duplicate) or the stage is not won. Every authenticated delivery is recorded.
+     * @description Signed: the onboard-signature header carries t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + raw body> keyed with ONBOARD_WEBHOOK_SECRET (503 while unset). 201: the project started; 200: the deal had already started one (a retry, a concurrent duplicate) or the stage is neither won nor one the playbook starts on (starts_on: crm_stages). Every authenticated delivery is recorded.
      */
     post: operations["genericDealWebhook"];
     delete?: never;
@@ -1895,6 +1912,9 @@ export interface components {
       /** @description The playbook whose declared facts `facts` answers. */
       playbookId: string | null;
       region: string | null;
+      /** @description When the business relationship ended (YYYY-MM-DD); record retention (`retention:` in the playbook) counts from it. */
+      relationshipEndedOn: string | null;
+      relationshipEndReason: string | null;
       /** @description Enterprise, mid-market, SMB ... as the team segments its clients. */
       segment: string | null;
       timeZone: string;
@@ -1924,6 +1944,9 @@ export interface components {
       /** @description The playbook whose declared facts `facts` answers. */
       playbookId: string | null;
       region: string | null;
+      /** @description When the business relationship ended (YYYY-MM-DD); record retention (`retention:` in the playbook) counts from it. */
+      relationshipEndedOn: string | null;
+      relationshipEndReason: string | null;
       /** @description Enterprise, mid-market, SMB ... as the team segments its clients. */
       segment: string | null;
       timeZone: string;
@@ -2620,7 +2643,7 @@ export interface components {
       };
       /** @description The CRM the deal lives in: with deal_id, the business key a project is started at most once for. */
       source: string;
-      /** @description "won" starts the project; any other stage is recorded and ignored. */
+      /** @description "won" starts the project, and so does a stage the playbook lists in starts_on.crm_stages; any other stage is recorded and ignored. */
       stage: string;
     };
     /** @description A deal from any CRM, in Onboard's own format. */
@@ -2658,7 +2681,7 @@ export interface components {
       };
       /** @description The CRM the deal lives in: with deal_id, the business key a project is started at most once for. */
       source: string;
-      /** @description "won" starts the project; any other stage is recorded and ignored. */
+      /** @description "won" starts the project, and so does a stage the playbook lists in starts_on.crm_stages; any other stage is recorded and ignored. */
       stage: string;
     };
     /** @description HubSpot's batch of subscription events. HubSpot sends no client: the project's client is created from the deal id (id "hubspot-deal-<id>", name "HubSpot deal <id>", CRM_DEFAULT_TIME_ZONE) on CRM_DEFAULT_PLAYBOOK with no facts; rename it afterwards. */
@@ -3118,6 +3141,14 @@ export interface components {
        */
       transport: "outbox" | "smtp" | "folder";
     };
+    MailAddress: {
+      address: string;
+      name?: string;
+    };
+    MailAddressInput: {
+      address: string;
+      name?: string;
+    };
     MailInput: {
       attachments: {
         contentType: string;
@@ -3452,6 +3483,8 @@ export interface components {
             /** @description The deal's id. */
             id: number | string;
             org_name?: string | null;
+            /** @description The deal's stage: a change to a stage id the playbook lists in starts_on.crm_stages starts the project too. */
+            stage_id?: number | string;
             /** @description open, won, lost or deleted: a change to "won" starts the project. */
             status?: string;
             title?: string;
@@ -3470,6 +3503,7 @@ export interface components {
       };
       previous?:
         | ({
+            stage_id?: number | string;
             status?: string;
           } & {
             [key: string]: unknown;
@@ -3485,6 +3519,8 @@ export interface components {
             /** @description The deal's id. */
             id: number | string;
             org_name?: string | null;
+            /** @description The deal's stage: a change to a stage id the playbook lists in starts_on.crm_stages starts the project too. */
+            stage_id?: number | string;
             /** @description open, won, lost or deleted: a change to "won" starts the project. */
             status?: string;
             title?: string;
@@ -3503,6 +3539,7 @@ export interface components {
       };
       previous?:
         | ({
+            stage_id?: number | string;
             status?: string;
           } & {
             [key: string]: unknown;
@@ -4941,6 +4978,60 @@ export interface components {
       title: string;
       wins: string[];
     };
+    /** @description Each project's records under its playbook's retention rules, and when they may go. */
+    RetentionList: {
+      asOf: string;
+      items: {
+        /** @enum {string} */
+        after: "relationship_end" | "project_closed";
+        /** @description When the period started counting (YYYY-MM-DD); null while the relationship or the project goes on. */
+        anchorDate: string | null;
+        /** @enum {string} */
+        atEnd: "erase_personal_data" | "review";
+        clientId: string;
+        clientName: string;
+        /** @description The first day the records may be disposed of; null while the anchor has not happened. */
+        disposeOn: string | null;
+        /** @description The retention period has ended by asOf. */
+        due: boolean;
+        /** @description The period as the playbook says it ("7 years"). */
+        keep: string;
+        playbook: {
+          id: string;
+          version: string;
+        };
+        projectId: string;
+        /** @description Which records the rule keeps; empty: all records of the project. */
+        records: string[];
+      }[];
+    };
+    /** @description Each project's records under its playbook's retention rules, and when they may go. */
+    RetentionListInput: {
+      asOf: string;
+      items: {
+        /** @enum {string} */
+        after: "relationship_end" | "project_closed";
+        /** @description When the period started counting (YYYY-MM-DD); null while the relationship or the project goes on. */
+        anchorDate: string | null;
+        /** @enum {string} */
+        atEnd: "erase_personal_data" | "review";
+        clientId: string;
+        clientName: string;
+        /** @description The first day the records may be disposed of; null while the anchor has not happened. */
+        disposeOn: string | null;
+        /** @description The retention period has ended by asOf. */
+        due: boolean;
+        /** @description The period as the playbook says it ("7 years"). */
+        keep: string;
+        playbook: {
+          id: string;
+          version: string;
+        };
+        projectId: string;
+        /** @description Which records the rule keeps; empty: all records of the project. */
+        records: string[];
+      }[];
+    };
     SavedView: {
       /**
        * Format: date-time
@@ -5108,8 +5199,14 @@ export interface components {
       };
     };
     StepEmailDraft: {
+      /** @description Copied, as the step's email: names them (roles resolved to whoever holds them now). */
+      cc?: components["schemas"]["MailAddress"][];
+      /** @description Who the mail is from, as the step's email: says; the server's address stays the Sender. */
+      from?: components["schemas"]["MailAddress"];
       html: string;
       projectId: string;
+      /** @description Where replies go, as the step's email: says. */
+      replyTo?: components["schemas"]["MailAddress"];
       /** @description The step's status: only an open or started step can be sent and completed. */
       status: string;
       step: string;
@@ -5124,8 +5221,14 @@ export interface components {
       version: number;
     };
     StepEmailDraftInput: {
+      /** @description Copied, as the step's email: names them (roles resolved to whoever holds them now). */
+      cc?: components["schemas"]["MailAddressInput"][];
+      /** @description Who the mail is from, as the step's email: says; the server's address stays the Sender. */
+      from?: components["schemas"]["MailAddressInput"];
       html: string;
       projectId: string;
+      /** @description Where replies go, as the step's email: says. */
+      replyTo?: components["schemas"]["MailAddressInput"];
       /** @description The step's status: only an open or started step can be sent and completed. */
       status: string;
       step: string;
@@ -6964,6 +7067,9 @@ export interface operations {
           name?: string;
           playbookId?: string | null;
           region?: string | null;
+          /** @description The day the business relationship ended (null: it goes on); record retention counts from it. */
+          relationshipEndedOn?: string | null;
+          relationshipEndReason?: string | null;
           segment?: string | null;
           timeZone?: string;
         };
@@ -11438,6 +11544,58 @@ export interface operations {
       };
     };
   };
+  listRetention: {
+    parameters: {
+      query?: {
+        /** @description The day to judge by (default: today, UTC). */
+        asOf?: string;
+        /** @description true: only records whose retention has ended (to be erased or reviewed); false: only those still kept. */
+        due?: "true" | "false";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RetentionList"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   search: {
     parameters: {
       query: {
@@ -12822,6 +12980,7 @@ export interface operations {
             | "project.completed"
             | "step.completed"
             | "step.overdue"
+            | "step.target_missed"
             | "gate.approved"
             | "gate.rejected"
             | "survey.answered"
@@ -12940,6 +13099,7 @@ export interface operations {
             | "project.completed"
             | "step.completed"
             | "step.overdue"
+            | "step.target_missed"
             | "gate.approved"
             | "gate.rejected"
             | "survey.answered"

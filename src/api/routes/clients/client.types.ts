@@ -24,6 +24,11 @@ export const Client = z
     segment: z.string().nullable().describe("Enterprise, mid-market, SMB ... as the team segments its clients."),
     playbookId: z.string().nullable().describe("The playbook whose declared facts `facts` answers."),
     facts: z.record(z.string(), FactValue).describe("The client's facts, as the playbook declares them; they prefill each onboarding."),
+    relationshipEndedOn: z
+      .string()
+      .nullable()
+      .describe("When the business relationship ended (YYYY-MM-DD); record retention (`retention:` in the playbook) counts from it."),
+    relationshipEndReason: z.string().nullable(),
     version: z.number().int().describe('Send it back as If-Match ("3") to change the client.'),
     createdAt: Instant,
     updatedAt: Instant,
@@ -64,6 +69,12 @@ export const UpdateClientBody = z
     segment: Segment.nullable().optional(),
     playbookId: PlaybookId.nullable().optional(),
     facts: Facts.optional().describe("Replaces the client's facts; checked against the playbook's declared facts."),
+    relationshipEndedOn: z.iso
+      .date({ error: "must be a date, YYYY-MM-DD" })
+      .nullable()
+      .optional()
+      .describe("The day the business relationship ended (null: it goes on); record retention counts from it."),
+    relationshipEndReason: z.string().trim().min(1).max(500).nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { error: "change at least one field" });
 

@@ -196,6 +196,8 @@ export function ClientForm({ client, onSaved, onCancel }: { client?: Client; onS
     country: client?.country ?? "",
     segment: client?.segment ?? "",
     playbookId: client?.playbookId ?? "",
+    relationshipEndedOn: client?.relationshipEndedOn ?? "",
+    relationshipEndReason: client?.relationshipEndReason ?? "",
   });
   const [facts, setFacts] = useState<Record<string, unknown>>({ ...(client?.facts ?? {}) });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -233,6 +235,8 @@ export function ClientForm({ client, onSaved, onCancel }: { client?: Client; onS
             domain: form.domain.trim() || null,
             country: form.country.trim().toUpperCase() || null,
             segment: form.segment.trim() || null,
+            relationshipEndedOn: form.relationshipEndedOn || null,
+            relationshipEndReason: form.relationshipEndReason.trim() || null,
             ...(form.playbookId ? {} : { playbookId: null }),
           },
         });
@@ -300,6 +304,30 @@ export function ClientForm({ client, onSaved, onCancel }: { client?: Client; onS
             </>
           )}
         </Field>
+        {client ? (
+          <>
+            <Field label="Relationship ended on" hint="Record retention counts from this day" error={errors.relationshipEndedOn}>
+              {(p) => (
+                <input
+                  {...p}
+                  type="date"
+                  value={form.relationshipEndedOn}
+                  onChange={(e) => setForm({ ...form, relationshipEndedOn: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field label="Why it ended" error={errors.relationshipEndReason}>
+              {(p) => (
+                <input
+                  {...p}
+                  value={form.relationshipEndReason}
+                  disabled={!form.relationshipEndedOn}
+                  onChange={(e) => setForm({ ...form, relationshipEndReason: e.target.value })}
+                />
+              )}
+            </Field>
+          </>
+        ) : null}
         <Field label="Playbook" hint="Its declared client facts are asked below" error={errors.playbookId}>
           {(p) => (
             <select {...p} value={form.playbookId} onChange={(e) => setForm({ ...form, playbookId: e.target.value })}>
@@ -433,6 +461,15 @@ export function ClientPage({ id }: { id: string }) {
                   <dt>Playbook</dt>
                   <dd>{playbook?.title ?? "—"}</dd>
                 </div>
+                {data.relationshipEndedOn ? (
+                  <div>
+                    <dt>Relationship ended</dt>
+                    <dd>
+                      {data.relationshipEndedOn}
+                      {data.relationshipEndReason ? `: ${data.relationshipEndReason}` : ""}
+                    </dd>
+                  </div>
+                ) : null}
                 {Object.entries(data.facts).map(([k, v]) => (
                   <div key={k}>
                     <dt>{labels.get(k) ?? k.replace(/_/g, " ")}</dt>

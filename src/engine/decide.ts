@@ -110,7 +110,7 @@ function blockers(draft: Draft, def: Step, state: StepState, item?: string): str
 
 /** The first rejection of a sign-off that a branch's condition reads: the role and its comment. */
 function rejectionRead(draft: Draft, when: string | undefined): { role: string; comment: string } | undefined {
-  for (const gate of when === undefined ? [] : gatesRead(when)) {
+  for (const gate of when === undefined ? [] : gatesRead(when, draft.ctx.model.steps.keys())) {
     const approvals = draft.state.steps[gate]?.approvals ?? {};
     const def = draft.ctx.model.steps.get(gate)?.step;
     for (const role of def?.gate?.approvers ?? []) {
@@ -204,7 +204,7 @@ export function completeStep(draft: Draft, id: string, chosenBranch?: string): v
           if (target.status !== "dormant") reblockDependents(draft, applies.next);
         }
         // The rejected sign-off, done on another step, is asked again once the work is redone.
-        for (const gate of returned ? gatesRead(applies.when ?? "") : []) {
+        for (const gate of returned ? gatesRead(applies.when ?? "", draft.ctx.model.steps.keys()) : []) {
           if (gate === id || gate === applies.next || draft.state.steps[gate]?.status !== "done") continue;
           draft.emit({ type: "step.reopened", step: gate }, `${id}: ${applies.label}: the sign-off is asked again`);
           reblockDependents(draft, gate);

@@ -51,12 +51,19 @@ export function gateValues(steps: readonly Step[], states: Readonly<Record<strin
   return values;
 }
 
-/** The gate steps a condition reads (`gates.review.outcome` reads review). */
-export function gatesRead(source: string): string[] {
-  return ExpressionChecker.pathsRead(source)
+/**
+ * The gate steps a condition reads (`gates.review.outcome` reads review). A step of a called
+ * procedure is read as `gates.<call>__<step>` (its id `<call>.<step>` cannot be a name in CEL):
+ * given the playbook's step ids, such a key is turned back into the step's id.
+ */
+export function gatesRead(source: string, stepIds?: Iterable<string>): string[] {
+  const keys = ExpressionChecker.pathsRead(source)
     .filter((p) => p.startsWith("gates."))
     .map((p) => p.split(".")[1] ?? "")
     .filter((id) => id !== "");
+  if (stepIds === undefined) return keys;
+  const byKey = new Map([...stepIds].map((id) => [id.replaceAll(".", "__"), id]));
+  return keys.map((key) => byKey.get(key) ?? key);
 }
 
 /**
@@ -65,11 +72,12 @@ export function gatesRead(source: string): string[] {
  */
 export function steeringGates(playbook: Playbook): Set<string> {
   const found = new Set<string>();
+  const stepIds = playbook.phases.flatMap((phase) => phase.steps.map((step) => step.id));
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) for (const v of value) visit(v);
     else if (value && typeof value === "object")
       for (const [key, v] of Object.entries(value)) {
-        if (key === "when" && typeof v === "string") for (const id of gatesRead(v)) found.add(id);
+        if (key === "when" && typeof v === "string") for (const id of gatesRead(v, stepIds)) found.add(id);
         else visit(v);
       }
   };

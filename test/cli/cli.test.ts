@@ -23,10 +23,22 @@ function tempFile(name: string, text: string): string {
 }
 
 describe("onboard CLI", () => {
-  test("lint --strict playbooks/ exits 0 with zero errors for every built-in playbook", () => {
-    const { code, out } = onboard("lint", "--strict", "playbooks/");
+  // The five seed playbooks are complete SOPs and pass the SOP QA checklist; the three real
+  // procedures (fin-proc-001, gitlab-tam-onboarding, op-proc-007) are faithful encodings of public
+  // texts that lack expected results, KPIs or deadlines, which the draft profile allows.
+  const SEEDS = ["customer-onboarding-gdpr", "onb-001", "ops-client-onboarding-template", "ops-sop-020", "sop-cs-001"];
+  const REAL = ["fin-proc-001", "gitlab-tam-onboarding", "op-proc-007"];
+
+  test("lint --strict exits 0 with zero errors for every seed playbook", () => {
+    const { code, out } = onboard("lint", "--strict", ...SEEDS.map((s) => `playbooks/${s}.yaml`));
     assert.equal(code, 0, out);
     assert.match(out, /5 playbooks: 0 errors.*\(strict profile\)/);
+  });
+
+  test("lint playbooks/ (draft) exits 0 with zero errors for every built-in playbook, the real procedures included", () => {
+    const { code, out } = onboard("lint", "playbooks/");
+    assert.equal(code, 0, out);
+    assert.match(out, new RegExp(`${SEEDS.length + REAL.length} playbooks: 0 errors.*\\(draft profile\\)`));
   });
 
   test("a faithful playbook without results, KPIs or windows passes lint (draft) and fails --strict at each finding", () => {

@@ -45,7 +45,7 @@ for (const backend of BACKENDS) {
 
     test("every playbook, several states, people assigned, the audit trail intact", async () => {
       assert.equal(report.projects, 60);
-      assert.equal(Object.keys(report.byPlaybook).length, 5);
+      assert.equal(Object.keys(report.byPlaybook).length, 8);
       assert.ok((report.byStatus.active ?? 0) > 0 && (report.byStatus.closed ?? 0) > 0, JSON.stringify(report.byStatus));
       const audit = await verifyAudit(fresh.database);
       assert.equal(audit.intact, true, JSON.stringify(audit.projects.filter((p) => !p.intact).slice(0, 2)));

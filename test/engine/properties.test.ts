@@ -1,5 +1,5 @@
-// Random command sequences from random people at random times, against the minimal playbook and
-// the largest seed playbook. Whatever happens, the engine's invariants hold.
+// Random command sequences from random people at random times, against the minimal playbook, the
+// largest seed playbook and two real procedures. Whatever happens, the engine's invariants hold.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
@@ -23,6 +23,9 @@ import { moves, resolve } from "../support/random-commands.ts";
 const MODELS: [string, PlaybookModel][] = [
   ["minimal", modelOf(MINIMAL)],
   ["sop-cs-001", modelOf(readFileSync(new URL("../../playbooks/sop-cs-001.yaml", import.meta.url), "utf8"))],
+  // Two real procedures: a shared detour entered from two paths and a delay loop with random answers.
+  ["fin-proc-001", modelOf(readFileSync(new URL("../../playbooks/fin-proc-001.yaml", import.meta.url), "utf8"))],
+  ["gitlab-tam-onboarding", modelOf(readFileSync(new URL("../../playbooks/gitlab-tam-onboarding.yaml", import.meta.url), "utf8"))],
 ];
 
 /** Events that must say why they happened. */

@@ -36,7 +36,10 @@ function model(text: string) {
 
 describe("sop new", () => {
   const choices: Framework[][] = [[], ["soc2"], ["hipaa"], ["gdpr"], [...FRAMEWORKS]];
-  for (const { file, model: m } of playbooks) {
+  // `sop new` offers the five seed playbooks as templates (src/cli/commands/sop-new.ts), not the
+  // three real procedures, which are faithful encodings without the deadlines a template carries.
+  const templates = playbooks.filter((p) => !["fin-proc-001.yaml", "gitlab-tam-onboarding.yaml", "op-proc-007.yaml"].includes(p.file));
+  for (const { file, model: m } of templates) {
     test(`from ${file}: every compliance choice lints without errors, and without warnings of its own`, () => {
       const template = parse(readFileSync(join(ROOT, "playbooks", file), "utf8")) as Record<string, unknown>;
       const templateWarnings = lintLoaded(loadPlaybook(file, readFileSync(join(ROOT, "playbooks", file), "utf8"))).diagnostics.filter(

@@ -101,6 +101,9 @@ function stepLines(ctx: BuildContext, step: Step, earlier: readonly string[]): s
 export function processMapChart(ctx: BuildContext): Flowchart {
   const clusters: FlowCluster[] = [];
   const phaseOf = new Map(ctx.entries().map((e) => [e.step.id, e.phase.id]));
+  // Each phase's nodes and edges, made up front: an arrow from a step of another phase (a detour
+  // whose steps are a shared section, entered from several phases) is drawn in that step's phase.
+  const parts = new Map(ctx.playbook.phases.map((p) => [p.id, { nodes: [] as FlowNode[], edges: [] as FlowEdge[], connectors: 0 }]));
   // A call is one box ("carry out Section 4.3"): its steps stand for the box, drawn once.
   const firstOf = new Map<string, string>();
   for (const e of ctx.entries()) {
@@ -113,19 +116,26 @@ export function processMapChart(ctx: BuildContext): Flowchart {
   };
   ctx.playbook.phases.forEach((phase, i) => {
     const entries = ctx.entries().filter((e) => e.phase === phase);
-    if (entries.length === 0) return;
-    const nodes: FlowNode[] = [];
-    const edges: FlowEdge[] = [];
-    let connectors = 0;
-    const to = (from: string, stepId: string, label: string | undefined, dashed = false): void => {
-      if (phaseOf.get(stepId) === phase.id) {
-        edges.push({ from, to: node(stepId), ...(label ? { label } : {}), dashed });
+    const own = parts.get(phase.id);
+    if (entries.length === 0 || !own) return;
+    const { nodes, edges } = own;
+    /** An arrow from `from` (a node of the phase `fromPhase`, default this one) to a step. */
+    const to = (from: string, stepId: string, label: string | undefined, dashed = false, fromPhase = phase.id): void => {
+      const part = parts.get(fromPhase) ?? own;
+      if (phaseOf.get(stepId) === fromPhase) {
+        // A shared section entered from two places is drawn once.
+        if (fromPhase === phase.id || !part.edges.some((e) => e.from === from && e.to === node(stepId)))
+          part.edges.push({ from, to: node(stepId), ...(label ? { label } : {}), dashed });
         return;
       }
-      const id = `x_${phase.id}_${++connectors}`;
-      nodes.push({ id, lines: [`→ ${ctx.number(stepId)}`], shape: "stadium", className: "connector" });
-      edges.push({ from, to: id, ...(label ? { label } : {}), dashed });
+      const target = `→ ${ctx.number(stepId)}`;
+      const drawn = (e: FlowEdge) => e.from === from && part.nodes.some((n) => n.id === e.to && n.lines[0] === target);
+      if (fromPhase !== phase.id && part.edges.some(drawn)) return;
+      const id = `x_${fromPhase}_${++part.connectors}`;
+      part.nodes.push({ id, lines: [target], shape: "stadium", className: "connector" });
+      part.edges.push({ from, to: id, ...(label ? { label } : {}), dashed });
     };
+    const phaseOfStep = (id: string) => phaseOf.get(id) ?? phase.id;
     // One arrow per branch that carries on, each with its whole label (wrapped by the layout):
     // labels merged onto one arrow were cut off mid-word.
     const exitsOf = (stepId: string): { from: string; label?: string }[] => {
@@ -195,11 +205,11 @@ export function processMapChart(ctx: BuildContext): Flowchart {
           const inDetour = (id: string) => ctx.model.steps.get(id)?.after ?? [];
           for (const id of detour) {
             if (!inDetour(id).some((d) => detour.includes(d))) to(diamond(step.id), id, label);
-            for (const d of inDetour(id).filter((d) => detour.includes(d))) to(node(d), id, undefined);
+            for (const d of inDetour(id).filter((d) => detour.includes(d))) to(node(d), id, undefined, false, phaseOfStep(d));
           }
           for (const id of [...detour, ...through]) {
             if (detour.some((other) => inDetour(other).includes(id))) continue;
-            for (const next of successors(ctx, step.id)) to(node(id), next.step.id, "then carry on");
+            for (const next of successors(ctx, step.id)) to(node(id), next.step.id, "then carry on", false, phaseOfStep(id));
           }
           for (const action of branch.actions) {
             const target = action.activate?.step;

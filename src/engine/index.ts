@@ -194,9 +194,13 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
   return { ctx, state: draft.state, events: draft.events, effects: draft.effects };
 }
 
+const AFTER_CLOSE: ReadonlySet<Command["type"]> = new Set(["reopen", "answer_survey", "tick", "complete_task"]);
+
 /** Apply one command at `now`. Throws EngineError (and changes nothing) when it is not allowed. */
 export function execute(ctx: EngineContext, state: ProjectState, command: Command, actor: Actor, now: Instant): Outcome {
-  if (state.status === "closed" && command.type !== "reopen" && command.type !== "answer_survey" && command.type !== "tick") {
+  // After closing: reopening, the client's survey answers, the scheduler's ticks, and the tasks that
+  // still come (a steady-state cadence's check-ins) being done.
+  if (state.status === "closed" && !AFTER_CLOSE.has(command.type)) {
     throw new EngineError("illegal_state", "the project is closed", { status: state.status });
   }
   const draft = new Draft(ctx, state, now, actor);

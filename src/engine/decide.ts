@@ -377,11 +377,15 @@ function handle(draft: Draft, command: Command): void {
         requireItem(def, state, command.item);
         const reasons = blockers(draft, def, state, command.item);
         if (reasons.length > 0)
-          throw new EngineError("illegal_state", `item "${command.item}" of "${def.id}" cannot complete: ${reasons.join("; ")}`, {
-            step: def.id,
-            item: command.item,
-            reasons,
-          });
+          throw new EngineError(
+            "illegal_state",
+            `“${state.itemLabels?.[command.item] ?? command.item}” cannot be done yet: ${reasons.join("; ")}`,
+            {
+              step: def.id,
+              item: command.item,
+              reasons,
+            },
+          );
         draft.emit({ type: "item.completed", step: def.id, item: command.item });
         if (Object.values(draft.state.steps[def.id]?.items ?? {}).some((at) => at === null)) return;
       }

@@ -101,7 +101,7 @@ describe("for_each over a records field filled during the run", () => {
     refused(
       () => run.send({ type: "complete_step", step: "verify_owners", item: "1" }, csm, LATER),
       "illegal_state",
-      /cannot complete: checklist items not ticked: sanctions; form "owner_check" is missing required fields: passport; waiting for sign-off by csm/,
+      /“Ada Lovelace” cannot be done yet: checklist items not ticked: sanctions; form "owner_check" is missing required fields: passport; waiting for sign-off by csm/,
     );
     run.send({ type: "submit_form", step: "verify_owners", item: "1", values: { passport: "AB123456" } }, csm, LATER);
     run.send({ type: "tick_checklist", step: "verify_owners", item: "sanctions", checked: true, for: "1" }, csm, LATER);
@@ -117,7 +117,7 @@ describe("for_each over a records field filled during the run", () => {
     refused(
       () => run.send({ type: "complete_step", step: "verify_owners", item: "2" }, csm, LATER),
       "illegal_state",
-      /item "2" of "verify_owners" cannot complete/,
+      /“Alan Turing” cannot be done yet/,
     );
     run.send({ type: "submit_form", step: "verify_owners", item: "2", values: { passport: "CD654321" } }, csm, LATER);
     run.send({ type: "tick_checklist", step: "verify_owners", item: "sanctions", checked: true, for: "2" }, csm, LATER);

@@ -175,7 +175,16 @@ export function ProjectWorkspace({ id }: { id: string }) {
   const done = steps.filter((s) => s.status === "done" || s.status === "skipped").length;
   const relevant = steps.filter((s) => s.status !== "not_applicable" && s.status !== "dormant").length;
   const overdue = steps.filter((s) => s.overdue);
-  const csmRole = Object.keys(project.assignments).find((r) => /(^|_)(csm|customer_success(_manager)?)$/.test(r));
+  // Who leads the project: the playbook's CSM role, else the team role that owns the most steps
+  // (a KYC procedure has an analyst, not a CSM).
+  const leadRole = (() => {
+    const roles = Object.keys(playbook?.roles ?? project.assignments);
+    const csm = roles.find((r) => /(^|_)(csm|customer_success(_manager)?)$/.test(r));
+    if (csm) return csm;
+    const owned = new Map<string, number>();
+    for (const s of steps) if (playbook?.roles[s.owner]?.side !== "client") owned.set(s.owner, (owned.get(s.owner) ?? 0) + 1);
+    return [...owned].sort((a, b) => b[1] - a[1])[0]?.[0];
+  })();
   const name = (person: string | undefined) => (person ? (people.get(person) ?? "A former team member") : "Unassigned");
   const feedWords: FeedWords = {
     step: (id) => titles.get(id) ?? "A step",
@@ -243,8 +252,8 @@ export function ProjectWorkspace({ id }: { id: string }) {
       <section className="card" aria-label="Summary" style={{ marginBottom: "1rem" }}>
         <dl className="facts">
           <div>
-            <dt>CSM</dt>
-            <dd>{name(csmRole ? project.assignments[csmRole] : undefined)}</dd>
+            <dt>{leadRole ? (playbook?.roles[leadRole]?.title ?? "CSM") : "CSM"}</dt>
+            <dd>{name(leadRole ? project.assignments[leadRole] : undefined)}</dd>
           </div>
           <div>
             <dt>Started</dt>

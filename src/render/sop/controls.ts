@@ -26,11 +26,16 @@ export function deliverablesSection(ctx: BuildContext): Block[] {
   const p = ctx.playbook;
   const entries = ctx.entries();
   const deliverables = entries.flatMap((e) => deliverablesOf(e.step).map((d) => ({ e, d })));
-  const usedIn = (id: string) =>
-    stepNumbers(
+  const usedIn = (id: string) => {
+    const steps = stepNumbers(
       ctx,
       entries.filter((e) => e.step.template === id || deliverablesOf(e.step).some((d) => d.template === id)).map((e) => e.step.id),
     );
+    // A template only an automation sends (an email rule) is used there, not nowhere.
+    const rules = p.rules.filter((r) => r.actions.some((a) => a.email?.template === id)).map((r) => `“${ctx.fill.plain(r.title)}”`);
+    if (rules.length === 0) return steps;
+    return steps === "—" ? `rule ${rules.join(", ")}` : `${steps}; rule ${rules.join(", ")}`;
+  };
   const blocks: Block[] = [ctx.section("Deliverables, Templates and Forms")];
   if (deliverables.length > 0) {
     blocks.push({

@@ -57,3 +57,26 @@ describe("the portal's view of a repeated step", () => {
     assert.equal(alan?.canComplete, true);
   });
 });
+
+describe("what the client reads of the checklist and the procedure", () => {
+  test("a team item nobody ticked says who will tick it; a due-diligence review is not called an onboarding", () => {
+    const model = modelOf(
+      edited([
+        [["kind"], "due_diligence"],
+        [["phases", 0, "steps", 1, "checklist"], [{ id: "deck", text: "Kickoff deck shared", owner: "csm" }]],
+      ]),
+    );
+    const run = new Run(model, START);
+    run.send({ type: "complete_step", step: "handoff" }, ae, START);
+    const view = clientView(model, run.state, ["client_primary"], START);
+    assert.equal(view.title, "Your due-diligence review");
+    const kickoff = view.phases.flatMap((p) => p.steps).find((s) => s.id === "kickoff_call");
+    const item = kickoff?.checklist.find((i) => i.key === "deck");
+    assert.deepEqual([item?.checked, item?.readOnlyReason], [false, "Your onboarding team ticks this."]);
+    run.send({ type: "tick_checklist", step: "kickoff_call", item: "deck", checked: true }, csm, START);
+    const after = clientView(model, run.state, ["client_primary"], START)
+      .phases.flatMap((p) => p.steps)
+      .find((s) => s.id === "kickoff_call");
+    assert.equal(after?.checklist.find((i) => i.key === "deck")?.readOnlyReason, "Ticked by your onboarding team.");
+  });
+});

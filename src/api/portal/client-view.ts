@@ -6,6 +6,7 @@
 import { checklistKey } from "../../engine/context.ts";
 import { ACTIVE, type Instant, type ProjectState } from "../../engine/types.ts";
 import type { PlaybookModel } from "../../playbook/model.ts";
+import { kindWords } from "../../playbook/procedure-kind.ts";
 import type { Step } from "../../playbook/schema.ts";
 import { specOf, type ValueSpec } from "../../playbook/values.ts";
 import { isOverdue } from "../data/projects.ts";
@@ -292,7 +293,7 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
   return {
     id: state.id,
     // Never the SOP's internal name: the playbook's client-facing title, else neutral wording.
-    title: model.playbook.document.client_title ?? "Your onboarding",
+    title: model.playbook.document.client_title ?? `Your ${kindWords(model.playbook).noun}`,
     status: state.status,
     version: state.version,
     startedAt: state.startedAt,

@@ -278,6 +278,7 @@ function Home() {
               <h2>{p.title}</h2>
               <p className="small muted" style={{ marginTop: 0 }}>
                 Started {formatDate(p.startedAt)}
+                {p.status === "closed" ? " · Completed" : p.status === "on_hold" ? " · On hold" : ""}
               </p>
               <Progress done={p.progress.done} total={p.progress.total} label={`${p.progress.done} of ${p.progress.total} steps done`} />
               <p className="small" style={{ marginTop: "0.5rem" }}>

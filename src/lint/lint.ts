@@ -8,7 +8,7 @@ import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
 import { cadenceAgreedAnswer } from "./rules/cadences.ts";
 import { formFilledBefore, optionalFactGuarded } from "./rules/conditions.ts";
-import { complianceAttached, exceptionsPresent, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
+import { complianceAttached, exceptionsPresent, kpiMeasurable, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
 import { blockedForever, decisionMeasurable, dependencyCycles, loopExit, loopSameData, unreachableSteps } from "./rules/flow.ts";
 import { deadlineInWindow, timeZoneOwner } from "./rules/schedule.ts";
@@ -45,6 +45,7 @@ export const RULES: readonly LintRule[] = [
   documentDates,
   exceptionsPresent,
   kpisPresent,
+  kpiMeasurable,
   complianceAttached,
   unusedDeclarations,
   linkAddress,

@@ -257,3 +257,17 @@ describe("lint rules", () => {
     assert.throws(() => checker.evaluate("facts.user_count > 1", {}, { facts: {} }), /user_count/);
   });
 });
+
+describe("kpi/measurable", () => {
+  test("time to go-live without a go-live step is flagged; with one it is not", () => {
+    const without = edited([[["phases", 1, "steps", 3, "go_live"], false]]);
+    const found = lint(without).filter((d) => d.rule === "kpi/measurable");
+    assert.equal(found.length, 1);
+    assert.match(found[0]?.message ?? "", /measures time_to_go_live, but nothing in the playbook produces it/);
+    assert.equal(found[0]?.line, lineOf(without, "metric: time_to_go_live"));
+    assert.deepEqual(
+      lint(MINIMAL).filter((d) => d.rule === "kpi/measurable"),
+      [],
+    );
+  });
+});

@@ -39,6 +39,41 @@ export const kpisPresent: LintRule = {
   },
 };
 
+/** What the project log must hold for a metric to be measured at all. */
+const MEASURED_FROM: Partial<Record<string, { readonly needs: (p: LintContextPlaybook) => boolean; readonly fix: string }>> = {
+  time_to_go_live: {
+    needs: (p) => p.phases.some((ph) => ph.steps.some((s) => s.go_live)),
+    fix: "mark the step that takes the client live go_live: true, or measure another metric",
+  },
+  training_completion: {
+    needs: (p) => Object.keys(p.training?.tracks ?? {}).length > 0,
+    fix: "declare training tracks (training: tracks:), or measure another metric",
+  },
+  on_time_milestones: {
+    needs: (p) => p.phases.some((ph) => ph.steps.some((s) => s.kind === "milestone")),
+    fix: "give the milestones kind: milestone, or measure another metric",
+  },
+};
+type LintContextPlaybook = Parameters<LintRule["check"]>[0]["playbook"];
+
+export const kpiMeasurable: LintRule = {
+  id: "kpi/measurable",
+  severity: "warning",
+  kind: "correctness",
+  description: "A KPI measured from the project log has what it counts in the playbook (a go-live step, training tracks, milestones).",
+  *check({ playbook }) {
+    for (const [i, kpi] of playbook.kpis.entries()) {
+      const rule = MEASURED_FROM[kpi.metric];
+      if (!rule || kpi.source === "manual" || rule.needs(playbook)) continue;
+      yield {
+        path: ["kpis", i, "metric"],
+        message: `KPI "${kpi.id}" measures ${kpi.metric}, but nothing in the playbook produces it: it would say "not measured" forever`,
+        fix: rule.fix,
+      };
+    }
+  },
+};
+
 export const complianceAttached: LintRule = {
   id: "coverage/compliance",
   severity: "error",

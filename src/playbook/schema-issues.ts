@@ -152,11 +152,13 @@ export function issuesToFindings(schema: AnySchema, issues: readonly Issue[], ba
           });
           break;
         }
-        const input = typeof issue.input === "string" ? issue.input : String(issue.input);
+        // Anything but text or a number is described, never converted: a mapping may not convert at all.
+        const input =
+          typeof issue.input === "string" || typeof issue.input === "number" || typeof issue.input === "boolean" ? String(issue.input) : "";
         findings.push({
           rule: "schema/value",
           severity: "error",
-          message: `"${input}" is not allowed here`,
+          message: input === "" ? `${describeInput(issue.input)} is not allowed here` : `"${input}" is not allowed here`,
           // "declared values" reads wrong for a language keyword: say what is allowed, with a guess first.
           fix: suggest(input, allowed)
             ? `${didYouMean(input, allowed, "values")} (allowed: ${allowed.join(", ")})`

@@ -61,6 +61,14 @@ describe("loading a playbook", () => {
     assert.match(error?.fix ?? "", /did you mean "internal"/);
   });
 
+  test("a mapping where a keyword goes is described, not converted (one with a toString key crashed the loader)", () => {
+    const text = edited([[["roles", "csm", "side"], { toString: 0 }]]);
+    const [error] = errors(load(text).diagnostics);
+    assert.equal(error?.rule, "schema/value");
+    assert.equal(error?.message, "a mapping is not allowed here");
+    assert.match(error?.fix ?? "", /write one of: internal, client/);
+  });
+
   test("a time phrase that does not parse says how to write it", () => {
     const text = MINIMAL.replace("due: Day 40", "due: by day forty");
     const [error] = errors(load(text).diagnostics);

@@ -189,11 +189,13 @@ export function clientView(model: PlaybookModel, state: ProjectState, roles: rea
             ? null
             : step.status === "done" || step.status === "skipped"
               ? "This step is closed."
-              : clients
-                ? "You can tick this when the step opens."
-                : checked
-                  ? `Ticked by ${who}.`
-                  : `${who.charAt(0).toUpperCase()}${who.slice(1)} ticks this.`;
+              : !active && (step.status === "open" || step.status === "in_progress")
+                ? "Nothing more to do here."
+                : clients
+                  ? "You can tick this when the step opens."
+                  : checked
+                    ? `Ticked by ${who}.`
+                    : `${who.charAt(0).toUpperCase()}${who.slice(1)} ticks this.`;
           return [{ key, text, checked, canTick, readOnlyReason }];
         });
         const formDef = def.form ? model.playbook.forms[def.form] : undefined;

@@ -431,6 +431,7 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
   const [errors, setErrors] = useState<Record<string, string>>({});
   // Each part of the step shows what its own control did, right under it.
   const [outcomes, setOutcomes] = useState<{ checklist?: Outcome; form?: Outcome; gate?: Outcome; complete?: Outcome }>({});
+  const [ticking, setTicking] = useState<ReadonlyMap<string, boolean>>(new Map());
   const [busy, setBusy] = useState<string>();
   const done = step.status === "done" || step.status === "skipped";
   const run = async (part: keyof typeof outcomes, command: Command, text: string): Promise<Outcome> => {
@@ -502,12 +503,21 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
     setErrors(outcome.fields ?? {});
     if (outcome.fields && Object.keys(outcome.fields).length) focusFirstError();
   };
-  const tick = (key: string, checked: boolean, text: string) =>
+  // The box shows the contact's click at once; the plan reloaded after the command confirms it.
+  const tick = (key: string, checked: boolean, text: string) => {
+    setTicking((p) => new Map(p).set(key, checked));
     void run(
       "checklist",
       { type: "tick_checklist", step: step.id, item: key, checked, ...(item === undefined ? {} : { for: item }) },
       checked ? `Ticked: “${text}”.` : `Unticked: “${text}”.`,
+    ).finally(() =>
+      setTicking((p) => {
+        const next = new Map(p);
+        next.delete(key);
+        return next;
+      }),
     );
+  };
   return (
     <li id={item === undefined ? `step-${step.id}` : `step-${step.id}-item-${item}`}>
       <div className="spread">
@@ -542,7 +552,7 @@ function PortalStepItem({ step, zone, act, item }: { step: Step; zone: string; a
                   <input
                     id={id}
                     type="checkbox"
-                    checked={item.checked}
+                    checked={ticking.get(item.key) ?? item.checked}
                     disabled={!item.canTick || busy === "checklist"}
                     aria-describedby={item.readOnlyReason ? `${id}-why` : undefined}
                     onChange={(e) => tick(item.key, e.target.checked, prosePlainText(item.text))}

@@ -129,6 +129,8 @@ export function Conversation({ projectId, canWrite }: { projectId: string; canWr
           path: { id: projectId, attachment: id },
           body: { visibility },
         });
+      // The notice says it is done once the list shows it done.
+      await (kind === "comment" ? comments.reload() : files.reload());
       setOutcome({
         tone: "success",
         text:
@@ -137,7 +139,6 @@ export function Conversation({ projectId, canWrite }: { projectId: string; canWr
             : `${name} is now for the team only: the client no longer sees it.`,
         where: id,
       });
-      await (kind === "comment" ? comments.reload() : files.reload());
     } catch (e) {
       setOutcome({ tone: "error", ...said(e, kind), where: id });
     }
@@ -148,8 +149,9 @@ export function Conversation({ projectId, canWrite }: { projectId: string; canWr
     try {
       if (kind === "comment") await api.delete("/projects/{id}/comments/{comment}", { path: { id: projectId, comment: id } });
       else await api.delete("/projects/{id}/attachments/{attachment}", { path: { id: projectId, attachment: id } });
-      setOutcome({ tone: "success", text: `${name} deleted.`, where: kind === "comment" ? "comment-form" : "file-form" });
+      // Reload first: "deleted" shown while the list still held it read as a delete that did not happen.
       await (kind === "comment" ? comments.reload() : files.reload());
+      setOutcome({ tone: "success", text: `${name} deleted.`, where: kind === "comment" ? "comment-form" : "file-form" });
     } catch (e) {
       setOutcome({ tone: "error", ...said(e, kind), where: id });
     }

@@ -120,6 +120,7 @@ import { listDeliveries } from "./webhook-subscriptions/list-deliveries.ts";
 import { listInboundDeliveries } from "./webhook-subscriptions/list-inbound-deliveries.ts";
 import { listSubscriptions } from "./webhook-subscriptions/list-subscriptions.ts";
 import { updateSubscription } from "./webhook-subscriptions/update-subscription.ts";
+import { connectionWebhook } from "./webhooks/connection-webhook.ts";
 import { genericDealWebhook } from "./webhooks/generic-deal.ts";
 import { hubspotDealWebhook } from "./webhooks/hubspot-deal.ts";
 import { pipedriveDealWebhook } from "./webhooks/pipedrive-deal.ts";
@@ -257,5 +258,5 @@ export function registerRoutes(app: Api, deps: ApiDeps): void {
   // File uploads, in a scope whose parser takes the accepted file types as raw bytes.
   registerUploadScope(app, deps, [uploadAttachment, uploadPortalAttachment]);
   // Signed CRM webhooks, in a scope whose JSON parser keeps the raw bytes the signatures cover.
-  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook, salesforceDealWebhook]);
+  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook, salesforceDealWebhook, connectionWebhook]);
 }

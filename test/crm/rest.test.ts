@@ -175,6 +175,7 @@ const HUBSPOT_ASSOCIATIONS = {
       ],
     },
     { from: { id: "103" }, to: [{ toObjectId: 7002, associationTypes: [{ category: "HUBSPOT_DEFINED", typeId: 341, label: null }] }] },
+    { from: { id: "104" }, to: [{ toObjectId: 7009, associationTypes: [{ category: "HUBSPOT_DEFINED", typeId: 5, label: "Primary" }] }] },
   ],
   startedAt: "2026-12-06T10:00:00.000Z",
   completedAt: "2026-12-06T10:00:00.100Z",
@@ -240,7 +241,7 @@ describe("HubSpot", () => {
     const { baseUrl, seen } = await vendor((request) => {
       if (request.path === "/crm/v3/objects/deals/search") {
         const body = request.body as { after?: string };
-        return { json: body.after === undefined ? hubspotSearchPage(["101", "102"], "NTI1Cg%3D%3D") : hubspotSearchPage(["103"]) };
+        return { json: body.after === undefined ? hubspotSearchPage(["101", "102"], "NTI1Cg%3D%3D") : hubspotSearchPage(["103", "104"]) };
       }
       if (request.path === "/crm/v4/associations/deals/companies/batch/read") return { json: HUBSPOT_ASSOCIATIONS };
       if (request.path === "/crm/v3/objects/companies/batch/read") return { json: HUBSPOT_COMPANIES_BATCH };
@@ -259,6 +260,8 @@ describe("HubSpot", () => {
         ["101", "7002", "7002", "Globex"],
         ["102", undefined, null, undefined],
         ["103", "7002", "7002", "Globex"],
+        // Its company is gone from the batch read (deleted since): the id stays, the account does not.
+        ["104", undefined, "7009", undefined],
       ],
     );
     assert.equal(deals[0]?.fields.dealname, "Deal 101");
@@ -285,11 +288,11 @@ describe("HubSpot", () => {
     assert.equal(first.after, undefined);
     assert.ok((first.properties as string[]).includes("onboarding_tier"));
     assert.equal((seen[1]?.body as Record<string, unknown> | undefined)?.after, "NTI1Cg%3D%3D");
-    assert.deepEqual(seen[2]?.body, { inputs: [{ id: "101" }, { id: "102" }, { id: "103" }] });
+    assert.deepEqual(seen[2]?.body, { inputs: [{ id: "101" }, { id: "102" }, { id: "103" }, { id: "104" }] });
     assert.deepEqual(seen[3]?.body, {
       properties: ["name", "country", "domain", "industry"],
       propertiesWithHistory: [],
-      inputs: [{ id: "7002" }],
+      inputs: [{ id: "7002" }, { id: "7009" }],
     });
     for (const request of seen) assert.equal(request.headers.authorization, `Bearer ${TOKEN}`);
   });
@@ -389,6 +392,15 @@ describe("HubSpot", () => {
     assert.equal(error.status, undefined);
     assert.match(error.message, /did not answer .* within 200 ms/);
     assert.ok(performance.now() - started < 3000);
+  });
+
+  test("a CRM that cannot be reached is a retryable error", async () => {
+    const { baseUrl } = await vendor(() => ({ json: {} }));
+    for (const server of servers.splice(0)) server.close();
+    const error = await rejected(crmApi("hubspot", { baseUrl, token: TOKEN }).fetchDeal("1", [], []));
+    assert.equal(error.retryable, true);
+    assert.equal(error.status, undefined);
+    assert.match(error.message, /could not be reached/);
   });
 
   test("a deal id that is not a number is refused before any request", async () => {
@@ -569,6 +581,32 @@ describe("Pipedrive", () => {
     assert.deepEqual(Object.fromEntries(lists[0]?.query ?? []), { status: "won", updated_since: "2026-12-01T06:00:00Z", limit: "100" });
     assert.equal(lists[1]?.query.get("cursor"), "eyJkZWFscyI6Mn0");
     assert.equal(seen.filter((request) => request.path === "/api/v2/organizations/3").length, 1);
+  });
+
+  test("listWon stops at the limit without following the cursor further", async () => {
+    const { baseUrl, seen } = await vendor(() => ({
+      json: pipedrivePage(
+        [
+          { id: 1, org_id: null },
+          { id: 2, org_id: null },
+        ],
+        "more",
+      ),
+    }));
+    const deals = await crmApi("pipedrive", { baseUrl: `${baseUrl}/`, token: TOKEN }).listWon({
+      since: "2026-12-01T00:00:00Z",
+      wonStages: [],
+      fields: [],
+      accountFields: [],
+      limit: 1,
+    });
+    assert.deepEqual(
+      deals.map((deal) => deal.dealId),
+      ["1"],
+    );
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.path, "/api/v2/deals", "a base URL's trailing slash makes no double slash");
+    assert.equal(seen[0]?.query.get("limit"), "1");
   });
 
   test("a refused token says so with Pipedrive's message", async () => {
@@ -767,6 +805,30 @@ describe("Salesforce", () => {
     assert.equal(deals[0]?.fields.Account, undefined, "the nested Account is the account, not a field");
     assert.equal(deals[0]?.fields["Account.Name"], undefined);
     for (const request of seen) assert.equal(request.headers.authorization, `Bearer ${TOKEN}`);
+  });
+
+  test("listWon stops at the limit without following nextRecordsUrl, and with no won stages asks for IsWon alone", async () => {
+    const { baseUrl, seen } = await vendor(() => ({
+      json: {
+        totalSize: 5,
+        done: false,
+        nextRecordsUrl: "/services/data/v60.0/query/01gD0000002HU6KIAW-2",
+        records: [salesforceRecord("006000000000001AAA", null), salesforceRecord("006000000000002AAA", null)],
+      },
+    }));
+    const deals = await crmApi("salesforce", { baseUrl, token: TOKEN }).listWon({
+      since: "2026-12-01T00:00:00Z",
+      wonStages: [],
+      fields: [],
+      accountFields: [],
+      limit: 2,
+    });
+    assert.equal(deals.length, 2);
+    assert.equal(seen.length, 1);
+    assert.match(
+      seen[0]?.query.get("q") ?? "",
+      / WHERE IsWon = true AND LastModifiedDate >= 2026-12-01T00:00:00Z ORDER BY LastModifiedDate LIMIT 2$/,
+    );
   });
 
   test("a SOQL injection through a field name is refused before any request", async () => {

@@ -110,7 +110,7 @@ async function fetchDeal(
             HubSpotObject,
           ),
         );
-  return dealOf(deal, account);
+  return dealOf(deal, companyId, account);
 }
 
 async function listWon(request: Requester, query: WonQuery): Promise<CrmDeal[]> {
@@ -148,7 +148,10 @@ async function listWon(request: Requester, query: WonQuery): Promise<CrmDeal[]> 
   } while (after !== undefined && deals.length < limit);
 
   const accounts = await accountsOf(request, deals, query.accountFields);
-  return deals.map((deal) => dealOf(deal, accounts.get(deal.id)));
+  return deals.map((deal) => {
+    const company = accounts.get(deal.id);
+    return dealOf(deal, company?.companyId, company?.account);
+  });
 }
 
 /** Each deal's primary (else first) company, two batch calls per hundred deals. */
@@ -156,7 +159,7 @@ async function accountsOf(
   request: Requester,
   deals: readonly z.infer<typeof HubSpotObject>[],
   accountFields: readonly string[],
-): Promise<Map<string, CrmAccount>> {
+): Promise<Map<string, { readonly companyId: string; readonly account: CrmAccount | undefined }>> {
   const companyOfDeal = new Map<string, string>();
   for (let start = 0; start < deals.length; start += SEARCH_PAGE) {
     const batch = deals.slice(start, start + SEARCH_PAGE);
@@ -189,25 +192,21 @@ async function accountsOf(
     );
     for (const company of batch.results) companies.set(company.id, accountOf(company));
   }
-  const accounts = new Map<string, CrmAccount>();
-  for (const [dealId, companyId] of companyOfDeal) {
-    const account = companies.get(companyId);
-    if (account) accounts.set(dealId, account);
-  }
-  return accounts;
+  // A company the batch read did not return (deleted since) still names the deal's company id.
+  return new Map([...companyOfDeal].map(([dealId, companyId]) => [dealId, { companyId, account: companies.get(companyId) }]));
 }
 
 function accountOf(company: z.infer<typeof HubSpotObject>): CrmAccount {
   return { id: company.id, fields: fieldTexts(company.properties) };
 }
 
-function dealOf(deal: z.infer<typeof HubSpotObject>, account: CrmAccount | undefined): CrmDeal {
+function dealOf(deal: z.infer<typeof HubSpotObject>, companyId: string | undefined, account: CrmAccount | undefined): CrmDeal {
   const occurredAt = instantOf(deal.properties.hs_lastmodifieddate) ?? instantOf(deal.updatedAt);
   return {
     kind: "hubspot",
     tenant: undefined,
     dealId: deal.id,
-    fields: { ...fieldTexts(deal.properties), associatedcompanyid: account?.id ?? null },
+    fields: { ...fieldTexts(deal.properties), associatedcompanyid: companyId ?? null },
     ...(account ? { account } : {}),
     complete: true,
     ...(occurredAt ? { occurredAt } : {}),

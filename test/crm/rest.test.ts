@@ -237,6 +237,16 @@ describe("HubSpot", () => {
     assert.equal(seen.length, 1);
   });
 
+  test("a company HubSpot no longer has leaves the deal without an account but with its company id", async () => {
+    const { baseUrl } = await vendor((request) => {
+      if (request.path === "/crm/v3/objects/deals/9185082778") return { json: HUBSPOT_DEAL };
+      return { status: 404, json: { status: "error", message: "resource not found", category: "OBJECT_NOT_FOUND" } };
+    });
+    const deal = await crmApi("hubspot", { baseUrl, token: TOKEN }).fetchDeal("9185082778", [], []);
+    assert.equal(deal.account, undefined);
+    assert.equal(deal.fields.associatedcompanyid, "8913841277");
+  });
+
   test("listWon searches won stages since the time, follows paging, and batch-reads the primary companies", async () => {
     const { baseUrl, seen } = await vendor((request) => {
       if (request.path === "/crm/v3/objects/deals/search") {

@@ -98,19 +98,25 @@ async function fetchDeal(
       company.types?.some((type) => (type.associationTypeId ?? type.typeId) === PRIMARY_COMPANY_TYPE_ID),
   );
   const companyId = (primary ?? companies[0])?.id;
-  const account =
-    companyId === undefined
-      ? undefined
-      : accountOf(
-          await request(
-            {
-              path: `/crm/v3/objects/companies/${encodeURIComponent(companyId)}`,
-              query: { properties: distinct([...COMPANY_PROPERTIES, ...accountFields]).join(",") },
-            },
-            HubSpotObject,
-          ),
-        );
+  const account = companyId === undefined ? undefined : await company(request, companyId, accountFields);
   return dealOf(deal, companyId, account);
+}
+
+/** The company, or undefined when HubSpot no longer has it (deleted since the association was read). */
+async function company(request: Requester, companyId: string, accountFields: readonly string[]): Promise<CrmAccount | undefined> {
+  try {
+    const found = await request(
+      {
+        path: `/crm/v3/objects/companies/${encodeURIComponent(companyId)}`,
+        query: { properties: distinct([...COMPANY_PROPERTIES, ...accountFields]).join(",") },
+      },
+      HubSpotObject,
+    );
+    return accountOf(found);
+  } catch (error) {
+    if (error instanceof CrmApiError && error.status === 404) return undefined;
+    throw error;
+  }
 }
 
 async function listWon(request: Requester, query: WonQuery): Promise<CrmDeal[]> {

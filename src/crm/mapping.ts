@@ -81,7 +81,9 @@ export function mapClient(connection: Connection, deal: CrmDeal): MappedClient {
   const tenant = deal.tenant ?? settings.tenant;
   const accountId = accountIdOf(kind, deal);
   const scope = kind === "salesforce" || !tenant ? kind : `${kind}-${tenant}`;
-  const id = (accountId ? `${scope}-${ACCOUNT_NOUN[kind]}-${accountId}` : `${scope}-deal-${deal.dealId}`)
+  // Salesforce record ids say their object by their prefix (001: Account), so the id stands alone.
+  const accountKey = kind === "salesforce" ? accountId : `${ACCOUNT_NOUN[kind]}-${accountId}`;
+  const id = (accountId ? `${scope}-${accountKey}` : `${scope}-deal-${deal.dealId}`)
     .replace(SLUG_UNSAFE, "_")
     .slice(0, 128);
   const mappedName = settings.client.name ? text(fieldOf(deal, settings.client.name)) : undefined;

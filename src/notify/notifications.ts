@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { BusinessCalendar } from "../engine/calendar/business-calendar.ts";
-import type { Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
+import { type Command, type Effect, type Instant, type ProjectEvent, type ProjectState, SYSTEM } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
 import type { OutboxEffect } from "../store/index.ts";
 import {
@@ -630,10 +630,13 @@ export class Notifications {
     const [replyTo] = effect.replyTo ? await this.#parties(project, [effect.replyTo]) : [];
     const [from] = effect.from ? await this.#parties(project, [effect.from]) : [];
     const headers = { ...(replyTo ? { replyTo } : {}), ...(from ? { from } : {}) };
+    let waiting: string | undefined;
     if (effect.invite && recipients.length > 0) {
       const meeting = await this.#meeting(project, effect.invite);
-      if (meeting && meeting.plan.start !== undefined && !stopped(project.record.state, meeting.plan.id))
+      if (meeting && meeting.plan.start !== undefined && !stopped(project.record.state, meeting.plan.id)) {
         await this.#waitForParties(project, meeting, delivery);
+        waiting = meeting.plan.title;
+      }
     }
     const send = async () => {
       const invite = effect.invite ? await this.#invite(project, effect.invite, delivery) : undefined;
@@ -645,6 +648,7 @@ export class Notifications {
       }
     };
     await (effect.invite ? this.#serially(project.record.id, meetingIdOf(effect.invite).id, send) : send());
+    if (waiting) await this.#waitingIssue(project, waiting, undefined);
   }
 
   /** The invitation attached to a mail: none for a meeting with no time yet or one that was called off. */
@@ -764,8 +768,9 @@ export class Notifications {
   /**
    * An invitation without its organizer or attendees is not mailed (see missingParties): the
    * delivery waits (INVITATION_WAIT_MS at a time, the outbox's DeliveryDeferred) and goes out once
-   * they exist. Meanwhile whoever can act is told once, in the app: the meeting's organizer when
-   * the client has no contacts yet, else the CS operations team, who assign people.
+   * they exist. Meanwhile the project shows why (an open issue, see #waitingIssue), and whoever can
+   * act is told once, in the app: the meeting's organizer when the client has no contacts yet,
+   * else the CS operations team, who assign people.
    */
   async #waitForParties(
     project: Loaded,
@@ -775,6 +780,7 @@ export class Notifications {
     const why = missingParties(project.playbook, meeting);
     if (why === undefined) return;
     const notice = `Invitation to "${meeting.plan.title}" not sent: ${why}. It goes out once there is someone to send it to.`;
+    await this.#waitingIssue(project, meeting.plan.title, notice);
     const told: Recipient[] = meeting.organizer
       ? [meeting.organizer]
       : (
@@ -796,6 +802,28 @@ export class Notifications {
         .onConflict((oc) => oc.columns(["key", "person_id"]).doNothing())
         .execute();
     throw new DeliveryDeferred(notice, addMs(now, INVITATION_WAIT_MS));
+  }
+
+  /**
+   * The project says an invitation waits: an open issue (the project page's Issues, its feed), one
+   * per meeting, replaced when the reason changes and resolved when the invitation goes out
+   * (`notice` undefined). Opened by the system; a project not active takes none (held, closed).
+   */
+  async #waitingIssue(project: Loaded, title: string, notice: string | undefined): Promise<void> {
+    const prefix = `Invitation to "${title}" not sent:`;
+    const open = Object.values(project.record.state.issues).filter((i) => !i.resolvedAt && i.title.startsWith(prefix));
+    if (notice !== undefined && open.some((i) => i.title === notice)) return;
+    if (notice === undefined && open.length === 0) return;
+    const now = this.#o.clock();
+    const command = (c: Command) => this.#o.service.runCommand(project.record.id, { command: c, actor: SYSTEM, now });
+    try {
+      for (const issue of open) await command({ type: "resolve_issue", issue: issue.id });
+      if (notice !== undefined && project.record.state.status === "active")
+        await command({ type: "open_issue", severity: "low", title: notice });
+    } catch (e) {
+      // The mail decides, not the note: a project that moved on meanwhile is told nothing more.
+      if (!(e instanceof AppError)) throw e;
+    }
   }
 
   async #sendInvite(effect: Extract<Effect, { kind: "send_invite" }>, delivery: Delivery): Promise<void> {
@@ -823,6 +851,7 @@ export class Notifications {
         ]);
       }
     });
+    await this.#waitingIssue(project, meeting.plan.title, undefined);
   }
 
   /**

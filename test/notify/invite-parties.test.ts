@@ -1,8 +1,8 @@
 // No invitation without its people (issue 16, item 10): a REQUEST with no ORGANIZER (nobody holds
 // the meeting's owner role) or no client ATTENDEE (the client has no contacts yet) is not mailed.
-// The delivery waits, without using up its attempts, and says why (the outbox entry's last error,
-// and once in the app to whoever can act); once organizer and contacts exist it goes out, with
-// both in it. Delivered through the outbox to a real SMTP server; on PGlite and PostgreSQL.
+// The delivery waits, without using up its attempts, and says why: an open issue on the project
+// (its page's Issues), the outbox entry's last error, and once in the app to whoever can act. Once
+// organizer and contacts exist it goes out, with both in it, and the issue is resolved. Delivered through the outbox to a real SMTP server; on PGlite and PostgreSQL.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ICAL from "ical.js";
@@ -66,6 +66,11 @@ for (const backend of BACKENDS) {
       assert.ok(entry, "the kickoff's invitation is in the outbox");
       return entry;
     };
+    /** The project's open issues' titles: what its page shows under Issues. */
+    const openIssues = async () =>
+      Object.values((await w.service.getProject(projectId)).state.issues)
+        .filter((i) => !i.resolvedAt)
+        .map((i) => i.title);
     const notices = () =>
       notifyDb(fresh.database).selectFrom("notifications").select(["person_id", "message"]).where("project_id", "=", projectId).execute();
 
@@ -132,6 +137,7 @@ for (const backend of BACKENDS) {
         'Invitation to "Kickoff call" not sent: no Customer Success Manager assigned. It goes out once there is someone to send it to.',
       );
       assert.deepEqual(await notices(), [{ person_id: "u-ops", message: entry.lastError }]);
+      assert.deepEqual(await openIssues(), [entry.lastError], "the project page shows it under Issues");
     });
 
     test("a CSM but no client contacts: still nothing, the CSM is told the client has no contacts yet", async () => {
@@ -146,9 +152,11 @@ for (const backend of BACKENDS) {
       assert.match(entry.lastError ?? "", /^Invitation to "Kickoff call" not sent: the client has no contacts yet\./);
       const told = await notices();
       assert.deepEqual(told.map((n) => n.person_id).sort(), ["u-csm", "u-ops"], "each is told once: the CSM now, CS operations before");
+      assert.deepEqual(await openIssues(), [entry.lastError], "the issue says the new reason, the old one is resolved");
       // Looking again later tells nobody twice.
       await dispatchAt((await invitation()).nextAttemptAt);
       assert.equal((await notices()).length, 2);
+      assert.equal((await openIssues()).length, 1);
     });
 
     test("once the client has a contact, the next pass sends it: ORGANIZER the CSM, ATTENDEE the contact", async () => {
@@ -161,6 +169,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(mails.map((m) => to(m)[0]).sort(), ["ina@initech.example", "zoe@acme.example"]);
       const entry = await invitation();
       assert.equal(entry.status, "delivered");
+      assert.deepEqual(await openIssues(), [], "sent: the issue is resolved");
       assert.equal(entry.attempts, 1, "one attempt: the one that sent it");
       const ina = mails.find((m) => to(m)[0] === "ina@initech.example");
       const ics = ina?.attachments.find((a) => a.contentType === "text/calendar")?.content.toString("utf8");

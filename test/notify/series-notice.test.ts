@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Effect } from "../../src/engine/index.ts";
 import { occurrences, planMeeting } from "../../src/notify/meetings.ts";
+import { writeMarkdown } from "../../src/render/markdown.ts";
+import { buildSop } from "../../src/render/sop/build.ts";
 import { modelOf, Run } from "../support/engine.ts";
 import { edited, lint } from "../support/fixtures.ts";
 
@@ -50,6 +52,12 @@ describe("a meeting series' notice", () => {
   test("the playbook's notice: 1 day keeps Monday's meeting, 4 business days drops Wednesday's", () => {
     assert.equal(started(weekly({ weekday: "mon", notice: "1 day" })).plan.start, "2026-03-09T13:00:00.000Z");
     assert.equal(started(weekly({ weekday: "wed", notice: "4 business days" })).plan.start, "2026-03-18T13:00:00.000Z");
+  });
+
+  test("the SOP says the notice a playbook states", () => {
+    const markdown = writeMarkdown(buildSop(weekly({ weekday: "wed", notice: "3 business days" })));
+    assert.match(markdown, /sent at least 3 business days before the first meeting/);
+    assert.doesNotMatch(writeMarkdown(buildSop(weekly({ weekday: "wed" }))), /before the first meeting/);
   });
 
   test("lint: a notice on a cadence nobody is invited to, or of hours, is flagged", () => {

@@ -16,11 +16,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: ["playbook", "engine"],
   notify: ["playbook", "engine", "store"],
   metrics: ["playbook", "engine", "store", "render"],
+  crm: ["playbook", "engine"],
   demo: ["playbook", "engine", "store", "metrics"],
-  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo"],
+  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
   web: ["api", "playbook", "engine"],
-  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api"],
+  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm"],
 };
 
 function files(dir: string): string[] {

@@ -292,13 +292,15 @@ for (const backend of BACKENDS) {
       const first = await post(xml);
       assert.equal(first.status, 200, String(first.body));
       assert.match(String(first.body), /<notificationsResponse xmlns="http:\/\/soap\.sforce\.com\/2005\/09\/outbound"><Ack>true<\/Ack>/);
-      assert.equal(await projectsOf("salesforce", "0065g00000Won01AAA"), 1);
-      assert.equal(await projectsOf("salesforce", "0065g00000Neg02AAA"), 0);
+      // Opportunity ids are keyed by the organization they live in.
+      const source = `salesforce:${ORG_ID.slice(0, 15)}`;
+      assert.equal(await projectsOf(source, "0065g00000Won01AAA"), 1);
+      assert.equal(await projectsOf(source, "0065g00000Neg02AAA"), 0);
       const client = await t.admin.get("/clients/salesforce-0015g00000Acct0");
       assert.equal(client.body.name, "Umbrella Corp – 300 seats", "UTF-8 names survive");
       // Salesforce resends until it is ACKed: the same message again is a duplicate, still ACKed.
       assert.equal((await post(xml)).status, 200);
-      assert.equal(await projectsOf("salesforce", "0065g00000Won01AAA"), 1);
+      assert.equal(await projectsOf(source, "0065g00000Won01AAA"), 1);
       assert.deepEqual(await deliveries("0065g00000Won01AAA"), [
         ["accepted", 1],
         ["duplicate", 1],
@@ -361,14 +363,16 @@ for (const backend of BACKENDS) {
       assert.equal(won.body.outcome, "accepted");
       assert.equal((await t.admin.get("/clients/pipedrive-deal-77")).body.name, "Acme GmbH");
       assert.equal((await post(update(77, "won", "open"))).body.outcome, "duplicate");
-      assert.equal((await post(update(77, "won", "won"))).body.outcome, "ignored");
+      // A later update of a deal that started its project is a duplicate, whatever changed.
+      assert.equal((await post(update(77, "won", "won"))).body.outcome, "duplicate");
+      // A deal won before this update (a deal created won elsewhere, edited now) starts nothing new.
+      assert.equal((await post(update(80, "won", "won"))).body.outcome, "ignored");
       assert.equal((await post(update(78, "lost", "open"))).body.outcome, "ignored");
       assert.equal(await projectsOf("pipedrive", "77"), 1);
       assert.equal(await projectsOf("pipedrive", "78"), 0);
       assert.deepEqual(await deliveries("77"), [
         ["accepted", 1],
-        ["duplicate", 1],
-        ["ignored", 1],
+        ["duplicate", 2],
       ]);
 
       const wrong = await post(update(79, "won", "open"), `Basic ${Buffer.from("pipedrive:guess").toString("base64")}`);

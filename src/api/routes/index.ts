@@ -42,6 +42,9 @@ import { inviteContactRoute } from "./contacts/invite-contact.ts";
 import { listContacts } from "./contacts/list-contacts.ts";
 import { removeContactRoute } from "./contacts/remove-contact.ts";
 import { updateContactRoute } from "./contacts/update-contact.ts";
+import { changeCrmConnections } from "./crm-connections/change-connection.ts";
+import { listCrmConnections } from "./crm-connections/list-connections.ts";
+import { reconcileCrmConnection } from "./crm-connections/reconcile-connection.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
@@ -119,7 +122,9 @@ import { deleteSubscription } from "./webhook-subscriptions/delete-subscription.
 import { listDeliveries } from "./webhook-subscriptions/list-deliveries.ts";
 import { listInboundDeliveries } from "./webhook-subscriptions/list-inbound-deliveries.ts";
 import { listSubscriptions } from "./webhook-subscriptions/list-subscriptions.ts";
+import { replayDelivery } from "./webhook-subscriptions/replay-delivery.ts";
 import { updateSubscription } from "./webhook-subscriptions/update-subscription.ts";
+import { connectionWebhook } from "./webhooks/connection-webhook.ts";
 import { genericDealWebhook } from "./webhooks/generic-deal.ts";
 import { hubspotDealWebhook } from "./webhooks/hubspot-deal.ts";
 import { pipedriveDealWebhook } from "./webhooks/pipedrive-deal.ts";
@@ -224,6 +229,10 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   deleteSubscription,
   listDeliveries,
   listInboundDeliveries,
+  replayDelivery,
+  listCrmConnections,
+  changeCrmConnections,
+  reconcileCrmConnection,
   // The client portal: contacts' magic links and sessions, their own company's projects only.
   requestMagicLink,
   startPortalSession,
@@ -257,5 +266,5 @@ export function registerRoutes(app: Api, deps: ApiDeps): void {
   // File uploads, in a scope whose parser takes the accepted file types as raw bytes.
   registerUploadScope(app, deps, [uploadAttachment, uploadPortalAttachment]);
   // Signed CRM webhooks, in a scope whose JSON parser keeps the raw bytes the signatures cover.
-  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook, salesforceDealWebhook]);
+  registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook, salesforceDealWebhook, connectionWebhook]);
 }

@@ -5,7 +5,8 @@ import type { Instant } from "../../engine/types.ts";
 import type { ApiDb } from "../data/tables.ts";
 
 export type Outcome = "accepted" | "duplicate" | "ignored" | "rejected" | "failed";
-export type Endpoint = "generic" | "hubspot" | "pipedrive" | "salesforce";
+/** The route it came through; "reconcile": found by a connection's scheduled pull. */
+export type Endpoint = "generic" | "hubspot" | "pipedrive" | "salesforce" | "reconcile";
 
 export interface WebhookDeliveriesTable {
   id: string;
@@ -18,6 +19,9 @@ export interface WebhookDeliveriesTable {
   project_id: string | null;
   request_id: string;
   body: string;
+  connection_id: string | null;
+  deal: ColumnType<unknown, string | null, string | null> | null;
+  replay_of: string | null;
 }
 
 export interface Delivery {
@@ -29,6 +33,12 @@ export interface Delivery {
   readonly projectId: string | null;
   readonly requestId: string;
   readonly body: string;
+  /** The CRM connection it came through (src/crm/connection.ts). */
+  readonly connectionId?: string | undefined;
+  /** The deal as read (a CrmDeal), which a replay starts from. */
+  readonly deal?: unknown;
+  /** The delivery this one replays. */
+  readonly replayOf?: string | undefined;
 }
 
 export function table(db: ApiDb) {
@@ -59,6 +69,9 @@ export async function recordDelivery(db: ApiDb, delivery: Delivery, now: Instant
       project_id: delivery.projectId,
       request_id: delivery.requestId,
       body: storable(delivery.body),
+      connection_id: delivery.connectionId ?? null,
+      deal: delivery.deal === undefined ? null : storable(JSON.stringify(delivery.deal)),
+      replay_of: delivery.replayOf ?? null,
     })
     .execute();
   return id;

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import type { z } from "zod";
 import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
 import { fieldsProblem, HttpProblem } from "../problems.ts";
@@ -59,13 +60,28 @@ export function registerWebhookScope(app: Api, deps: ApiDeps, routes: readonly (
  * naming the field, recorded as rejected with the reason; text that cannot be stored (NUL, a lone
  * surrogate, nesting too deep) is a 400 the same way, as it is on every other route.
  */
-export async function rejectMalformed(request: FastifyRequest, deps: ApiDeps, endpoint: Endpoint): Promise<void> {
+export async function rejectMalformed(
+  request: FastifyRequest,
+  deps: ApiDeps,
+  endpoint: Endpoint,
+  /** Validate against this schema here (a route whose body shape depends on the connection has none of its own). */
+  schema?: z.ZodType,
+  connectionId?: string,
+): Promise<void> {
   const raw = RAW.get(request);
   let errors: { pointer: string; detail: string }[] | undefined;
   const illFormed = raw?.jsonError === undefined ? illFormedFields(request.body, "/body") : [];
-  if (raw?.jsonError !== undefined) errors = [{ pointer: "/body", detail: `not JSON: ${raw.jsonError}` }];
+  if (raw === undefined) errors = [{ pointer: "/body", detail: "not JSON: send the body as application/json" }];
+  else if (raw.jsonError !== undefined) errors = [{ pointer: "/body", detail: `not JSON: ${raw.jsonError}` }];
   else if (illFormed.length > 0) errors = illFormed;
-  else if (request.validationError) {
+  else if (schema) {
+    const parsed = schema.safeParse(request.body);
+    if (!parsed.success)
+      errors = parsed.error.issues.map((issue) => ({
+        pointer: `/body${issue.path.map((p) => `/${String(p)}`).join("")}`,
+        detail: issue.message,
+      }));
+  } else if (request.validationError) {
     const error: unknown = request.validationError;
     errors = hasZodFastifySchemaValidationErrors(error)
       ? error.validation.map((issue) => ({
@@ -87,6 +103,7 @@ export async function rejectMalformed(request: FastifyRequest, deps: ApiDeps, en
       projectId: null,
       requestId: deliveryRequestId(request),
       body: rawBodyOf(request).toString("utf8"),
+      connectionId,
     },
     deps.clock(),
   );
@@ -97,4 +114,11 @@ export async function rejectMalformed(request: FastifyRequest, deps: ApiDeps, en
 /** A source whose secret is not configured does not exist yet: say which variable turns it on. */
 export function notConfigured(what: string, variable: string): HttpProblem {
   return new HttpProblem("unavailable", `${what} webhooks are not configured on this server: set ${variable}`);
+}
+
+/** CRMs send JSON; anything else is refused as such (415), before the signature would call it a mismatch. */
+export function requireJson(request: FastifyRequest): void {
+  const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json")
+    throw new HttpProblem("unsupported_media_type", `send the body as application/json, not ${type || "without a Content-Type"}`);
 }

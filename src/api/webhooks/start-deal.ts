@@ -20,6 +20,14 @@ export interface WonDeal {
   readonly facts: Readonly<Record<string, unknown>>;
   /** Where in the request the playbook was named, for a located 422 ("/body/playbook"). */
   readonly playbookPointer: string;
+  /** The CRM connection it came through, the deal as read, and the delivery it replays: kept with the record. */
+  readonly connectionId?: string | undefined;
+  readonly dealRecord?: unknown;
+  readonly replayOf?: string | undefined;
+  /** A client that exists keeps its name, zone and country (an admin may have renamed it; a second deal must not). */
+  readonly keepExistingClient?: boolean;
+  /** Called with the new project, inside the delivery, before it is recorded: e.g. assign the deal owner. */
+  readonly afterStart?: (projectId: string) => Promise<string | undefined>;
 }
 
 export interface DealResult {
@@ -54,6 +62,23 @@ async function resolvePlaybook(deps: ApiDeps, won: WonDeal): Promise<{ id: strin
   return { id, version: latest };
 }
 
+/** The client as stored, when it exists: a new deal of the same account does not rename it. */
+async function existingClient(deps: ApiDeps, client: StartInput["client"]): Promise<StartInput["client"]> {
+  const row = await deps.db
+    .selectFrom("clients")
+    .select(["name", "time_zone", "country", "region"])
+    .where("id", "=", client.id)
+    .executeTakeFirst();
+  if (!row) return client;
+  return {
+    id: client.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    ...(row.country ? { country: row.country } : {}),
+    ...(row.region ? { region: row.region } : {}),
+  };
+}
+
 /** Whether a deal stage that is not won starts the playbook's projects (its `starts_on: crm_stages`). */
 export async function startsOnStage(deps: ApiDeps, playbook: WonDeal["playbook"], stage: string): Promise<boolean> {
   const wanted = stage.trim().toLowerCase();
@@ -83,6 +108,9 @@ export async function startWonDeal(deps: ApiDeps, won: WonDeal): Promise<DealRes
         projectId,
         requestId: won.requestId,
         body: won.body,
+        connectionId: won.connectionId,
+        deal: won.dealRecord,
+        replayOf: won.replayOf,
       },
       deps.clock(),
     );
@@ -96,17 +124,19 @@ export async function startWonDeal(deps: ApiDeps, won: WonDeal): Promise<DealRes
   if (existing) return duplicate(existing);
   try {
     const playbook = await resolvePlaybook(deps, won);
+    const client = won.keepExistingClient ? await existingClient(deps, won.client) : won.client;
     const result = await deps.service.startProject({
       playbook,
-      input: { client: won.client, facts: won.facts, deal },
+      input: { client, facts: won.facts, deal },
       now: deps.clock(),
     });
+    const note = won.afterStart ? await won.afterStart(result.projectId) : undefined;
     return {
-      deliveryId: await record("accepted", result.projectId, null),
+      deliveryId: await record("accepted", result.projectId, note ?? null),
       outcome: "accepted",
       dealId: deal.dealId,
       projectId: result.projectId,
-      reason: null,
+      reason: note ?? null,
     };
   } catch (error) {
     if (isAppError(error, "conflict")) {

@@ -1,15 +1,22 @@
-// POST /webhooks/deals/hubspot: HubSpot's webhook subscription (deal.propertyChange on dealstage),
-// signature v3. HubSpot batches events and sends only ids: a deal moving into a stage listed in
-// HUBSPOT_WON_STAGES starts a project for a client created from the deal id with a placeholder name
-// (rename it afterwards), on CRM_DEFAULT_PLAYBOOK, with no facts. Each event is recorded; the batch
-// answers 200 unless an event failed unexpectedly (then 500, and HubSpot's retry is deduplicated).
+// HubSpot's webhook batches (signature v3): deal.propertyChange and the generic
+// object.propertyChange of deals (objectTypeId 0-3). HubSpot sends ids and the changed property;
+// with an API token the connection fetches the deal and its company, so the client is the company
+// by its name and the mapped facts are filled. Each event is recorded; the batch answers 200
+// unless an event failed unexpectedly (then 500, and HubSpot's retry is deduplicated).
+// POST /webhooks/deals/hubspot serves the connection the environment variables make.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { readHubspotEvent } from "../../../crm/hubspot/webhook.ts";
+import type { StoredConnection } from "../../data/crm-connections.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
-import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed } from "../../webhooks/scope.ts";
+import { fetcherFor } from "../../webhooks/fetch-deal.ts";
+import { takeDeal } from "../../webhooks/intake.ts";
+import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed, requireJson } from "../../webhooks/scope.ts";
 import { hubspotUri, verifyHubspot } from "../../webhooks/signatures.ts";
-import { type DealResult, startsOnStage, startWonDeal } from "../../webhooks/start-deal.ts";
+import type { DealResult } from "../../webhooks/start-deal.ts";
+import { environmentConnection } from "./connection-webhook.ts";
 import { HubspotBody, HubspotHeaders, HubspotResult } from "./webhook.types.ts";
 
 export const HUBSPOT = "hubspot";
@@ -18,8 +25,74 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** One HubSpot batch through a connection: authenticated, read, each event taken or recorded. */
+export async function receiveHubspot(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps, connection: StoredConnection) {
+  const secret = connection.secrets.hubspotClientSecret;
+  if (secret === undefined) throw notConfigured(`HubSpot connection ${connection.id}`, "its app client secret");
+  requireJson(request);
+  // The URI HubSpot called: the public origin behind a proxy, else the one this request names.
+  const origin = deps.config.publicUrl ?? `${request.protocol}://${request.host}`;
+  verifyHubspot(
+    secret,
+    {
+      signature: header(request.headers["x-hubspot-signature-v3"]),
+      timestamp: header(request.headers["x-hubspot-request-timestamp"]),
+    },
+    request.method,
+    hubspotUri(`${origin}${request.url}`),
+    rawBodyOf(request),
+    Date.parse(deps.clock()),
+  );
+  await rejectMalformed(request, deps, HUBSPOT, HubspotBody, connection.id);
+  const events = HubspotBody.parse(request.body);
+  const requestId = deliveryRequestId(request);
+  const fetchDeal = fetcherFor(connection);
+  const results: DealResult[] = [];
+  let failure: unknown;
+  for (const event of events) {
+    const body = JSON.stringify(event);
+    const reading = readHubspotEvent(event);
+    if ("ignored" in reading) {
+      const dealId = String(event.objectId);
+      const source = event.portalId === undefined ? HUBSPOT : `${HUBSPOT}:${event.portalId}`;
+      const deliveryId = await recordDelivery(
+        deps.db,
+        {
+          endpoint: HUBSPOT,
+          source,
+          outcome: "ignored",
+          reason: reading.ignored,
+          dealId,
+          projectId: null,
+          requestId,
+          body,
+          connectionId: connection.id,
+        },
+        deps.clock(),
+      );
+      results.push({ deliveryId, outcome: "ignored", dealId, projectId: null, reason: reading.ignored });
+      continue;
+    }
+    try {
+      const result = await takeDeal(deps, { endpoint: HUBSPOT, requestId, body, connection, deal: reading.deal, fetchDeal });
+      // A rejected event is recorded; the rest of the batch goes on.
+      results.push({
+        deliveryId: result.deliveryId,
+        outcome: result.outcome,
+        dealId: result.dealId,
+        projectId: result.projectId,
+        reason: result.reason,
+      });
+    } catch (error) {
+      // Recorded as failed; after the batch, a 500 makes HubSpot retry (the events done are deduplicated).
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return reply.code(200).send({ results });
+}
+
 export function hubspotDealWebhook(app: Api, deps: ApiDeps): void {
-  const settings = deps.config.webhooks;
   app.post(
     "/webhooks/deals/hubspot",
     {
@@ -28,92 +101,17 @@ export function hubspotDealWebhook(app: Api, deps: ApiDeps): void {
       schema: {
         tags: ["webhooks"],
         operationId: "hubspotDealWebhook",
-        summary: "HubSpot deal stage changes: a won stage starts a project once per deal",
+        summary: "HubSpot deal changes, for the connection the environment variables make: a won deal starts a project once",
         description:
-          "Signature v3 (HUBSPOT_CLIENT_SECRET; 503 while unset or while CRM_DEFAULT_PLAYBOOK is unset). Won stages: " +
-          "HUBSPOT_WON_STAGES (default closedwon). HubSpot sends no client: the client is created as hubspot-deal-<id> " +
-          '"HubSpot deal <id>" in CRM_DEFAULT_TIME_ZONE, the project starts on CRM_DEFAULT_PLAYBOOK (latest version ' +
-          "unless id@version) with no facts and amount 0. Every event is recorded: accepted, duplicate, ignored or rejected.",
+          "Signature v3 (HUBSPOT_CLIENT_SECRET; 503 while unset or while CRM_DEFAULT_PLAYBOOK is unset). deal.propertyChange and " +
+          "object.propertyChange (objectTypeId 0-3) events; won stages: HUBSPOT_WON_STAGES (default closedwon). Deals are keyed " +
+          "by portal and id. Without an API token the client is created from the deal id; a connection made in the app " +
+          "(POST /crm/connections, served at /webhooks/crm/<id>) fetches the deal and its company. Every event is recorded.",
         headers: HubspotHeaders,
         body: HubspotBody,
-        response: { 200: HubspotResult, ...problemResponses(401, 422, 500, 503) },
-      },
-      preValidation: async (request) => {
-        const secret = settings.hubspotClientSecret;
-        if (secret === undefined) throw notConfigured("HubSpot", "HUBSPOT_CLIENT_SECRET");
-        if (settings.defaultPlaybook === undefined) throw notConfigured("HubSpot", "CRM_DEFAULT_PLAYBOOK");
-        // The URI HubSpot called: the public origin behind a proxy, else the one this request names.
-        const origin = deps.config.publicUrl ?? `${request.protocol}://${request.host}`;
-        verifyHubspot(
-          secret,
-          {
-            signature: header(request.headers["x-hubspot-signature-v3"]),
-            timestamp: header(request.headers["x-hubspot-request-timestamp"]),
-          },
-          request.method,
-          hubspotUri(`${origin}${request.url}`),
-          rawBodyOf(request),
-          Date.parse(deps.clock()),
-        );
+        response: { 200: HubspotResult, ...problemResponses(401, 415, 422, 500, 503) },
       },
     },
-    async (request, reply) => {
-      await rejectMalformed(request, deps, HUBSPOT);
-      const playbook = settings.defaultPlaybook;
-      if (playbook === undefined) throw notConfigured("HubSpot", "CRM_DEFAULT_PLAYBOOK");
-      const requestId = deliveryRequestId(request);
-      const results: DealResult[] = [];
-      let failure: unknown;
-      for (const event of request.body) {
-        const dealId = String(event.objectId);
-        const body = JSON.stringify(event);
-        const ignore = async (reason: string) => {
-          const deliveryId = await recordDelivery(
-            deps.db,
-            { endpoint: HUBSPOT, source: HUBSPOT, outcome: "ignored", reason, dealId, projectId: null, requestId, body },
-            deps.clock(),
-          );
-          results.push({ deliveryId, outcome: "ignored", dealId, projectId: null, reason });
-        };
-        if (event.subscriptionType !== "deal.propertyChange" || event.propertyName !== "dealstage") {
-          await ignore(`${event.subscriptionType}${event.propertyName ? ` of ${event.propertyName}` : ""} is not a deal stage change`);
-          continue;
-        }
-        const stage = event.propertyValue ?? "";
-        const won = settings.hubspotWonStages.includes(stage);
-        // A stage before won starts a project where the playbook says so (starts_on: crm_stages, HubSpot stage ids).
-        if (!won && !(await startsOnStage(deps, playbook, stage))) {
-          await ignore(
-            `stage "${stage}" is not a won stage (HUBSPOT_WON_STAGES: ${settings.hubspotWonStages.join(", ")}), nor one the playbook starts on`,
-          );
-          continue;
-        }
-        try {
-          const result = await startWonDeal(deps, {
-            endpoint: HUBSPOT,
-            requestId,
-            body,
-            deal: { source: HUBSPOT, dealId, stage, amount: 0, won },
-            client: { id: `hubspot-deal-${dealId}`, name: `HubSpot deal ${dealId}`, timeZone: settings.defaultTimeZone },
-            playbook,
-            facts: {},
-            playbookPointer: "/config/CRM_DEFAULT_PLAYBOOK",
-          });
-          // A rejected event is recorded; the rest of the batch goes on.
-          results.push({
-            deliveryId: result.deliveryId,
-            outcome: result.outcome,
-            dealId: result.dealId,
-            projectId: result.projectId,
-            reason: result.reason,
-          });
-        } catch (error) {
-          // Recorded as failed; after the batch, a 500 makes HubSpot retry (the events done are deduplicated).
-          failure ??= error;
-        }
-      }
-      if (failure !== undefined) throw failure;
-      return reply.code(200).send({ results });
-    },
+    async (request, reply) => receiveHubspot(request, reply, deps, environmentConnection(deps, HUBSPOT, "HUBSPOT_CLIENT_SECRET")),
   );
 }

@@ -77,11 +77,14 @@ export const HubspotHeaders = z.looseObject({
 
 export const HubspotEvent = z.looseObject({
   objectId: z.union([z.number().int(), z.string().min(1).max(64)]).describe("The deal's id."),
-  subscriptionType: z.string().describe('Only "deal.propertyChange" of "dealstage" can start a project.'),
+  subscriptionType: z
+    .string()
+    .describe('"deal.propertyChange", or "object.propertyChange" with objectTypeId "0-3" (deals), can start a project.'),
+  objectTypeId: z.string().optional().describe('The object type of generic (object.*) events: "0-3" for deals.'),
   propertyName: z.string().optional(),
   propertyValue: z.string().optional().describe("The new stage id; won when listed in HUBSPOT_WON_STAGES."),
   eventId: z.union([z.number(), z.string()]).optional(),
-  portalId: z.union([z.number(), z.string()]).optional(),
+  portalId: z.union([z.number(), z.string()]).optional().describe("The HubSpot account: deals are keyed by portal and id."),
   occurredAt: z.number().optional(),
 });
 
@@ -92,8 +95,9 @@ export const HubspotBody = z
   .meta({
     id: "HubspotWebhookBatch",
     description:
-      "HubSpot's batch of subscription events. HubSpot sends no client: the project's client is created from the deal id " +
-      '(id "hubspot-deal-<id>", name "HubSpot deal <id>", CRM_DEFAULT_TIME_ZONE) on CRM_DEFAULT_PLAYBOOK with no facts; rename it afterwards.',
+      "HubSpot's batch of subscription events (ids and the changed property). With the connection's API token the deal and its " +
+      "company are fetched: the client is the company. Without one the client is created from the deal id " +
+      '(id "hubspot-<portal>-deal-<id>", name "HubSpot deal <id>"); rename it with PATCH /clients/{id}.',
   });
 
 export const HubspotResult = z.object({ results: z.array(DeliveryResult) }).meta({ id: "HubspotWebhookResult" });
@@ -119,18 +123,24 @@ const PipedriveDeal = z.looseObject({
 
 export const PipedriveBody = z
   .looseObject({
-    event: z.string().optional().describe('"updated.deal" (webhooks v1).'),
-    meta: z.looseObject({ action: z.string().optional(), object: z.string().optional() }).optional(),
-    current: PipedriveDeal.nullable().optional(),
-    previous: z
-      .looseObject({ status: z.string().optional(), stage_id: z.union([z.number().int(), z.string()]).optional() })
-      .nullable()
+    event: z.string().optional().describe('v1: "updated.deal" (or "added.deal").'),
+    meta: z
+      .looseObject({
+        action: z.string().optional().describe('v2: "change" or "create"; v1: "updated" or "added".'),
+        entity: z.string().optional().describe('v2: "deal".'),
+        object: z.string().optional().describe('v1: "deal".'),
+        company_id: z.union([z.number(), z.string()]).optional().describe("The Pipedrive company: deals are keyed by company and id."),
+        version: z.string().optional(),
+      })
       .optional(),
+    data: PipedriveDeal.nullable().optional().describe("v2: the deal after the change."),
+    current: PipedriveDeal.nullable().optional().describe("v1: the deal after the change."),
+    previous: z.looseObject({}).nullable().optional().describe("The changed fields' old values (v2), or the deal before (v1)."),
   })
   .meta({
     id: "PipedriveWebhook",
     description:
-      "A Pipedrive webhook (v1, updated.deal). Pipedrive signals a won deal through status, not a stage: the project starts " +
-      "when current.status is won and previous.status was not. The client is created as pipedrive-deal-<id>, named after " +
-      "the organization (or the deal's title), in CRM_DEFAULT_TIME_ZONE, on CRM_DEFAULT_PLAYBOOK with no facts.",
+      "A Pipedrive deal webhook, v2 (meta.action change/create, meta.entity deal, data, previous) or v1 (event updated.deal, " +
+      "current, previous). Won per the connection's rules (default: status turns won). The client is the deal's organization " +
+      "(pipedrive-<company>-org-<id>), named after it.",
   });

@@ -1,0 +1,188 @@
+// A deal from a CRM connection, whatever carried it (a webhook, a replay, the reconciliation
+// pull), becomes an onboarding or a recorded reason why not. Every outcome is in the delivery log
+// with the deal as read, so what was not started can be replayed once its cause is fixed.
+import { type Connection, choosePlaybook, decideWon, wasAlreadyWon } from "../../crm/connection.ts";
+import { type CrmDeal, VENDOR_FIELDS } from "../../crm/deal.ts";
+import { amountOf, mapClient, mapFacts, ownerPerson, vendorName } from "../../crm/mapping.ts";
+import { SYSTEM } from "../../engine/index.ts";
+import { listPeople } from "../../store/index.ts";
+import { modelOf } from "../data/playbooks.ts";
+import type { ApiDeps } from "../deps.ts";
+import { type Endpoint, latestVersion, projectOfDeal, recordDelivery } from "./deliveries.ts";
+import { type DealResult, type Rejected, startsOnStage, startWonDeal } from "./start-deal.ts";
+
+/** Fetches the whole deal with its account through the CRM's REST API (src/crm/rest.ts). */
+export type DealFetcher = (connection: Connection, dealId: string) => Promise<CrmDeal>;
+
+export interface Intake {
+  readonly endpoint: Endpoint;
+  readonly requestId: string;
+  /** What was received, to keep with the record (a batch's event, a notification as JSON). */
+  readonly body: string;
+  readonly connection: Connection;
+  readonly deal: CrmDeal;
+  readonly replayOf?: string | undefined;
+  /** Absent: the connection has no API token, or fetching is off for this path. */
+  readonly fetchDeal?: DealFetcher | undefined;
+}
+
+/** The business key's first half: the CRM and its account (deal ids are only unique within one). */
+export function dealSource(connection: Connection, deal: CrmDeal): string {
+  const tenant = connection.settings.tenant ?? deal.tenant;
+  return tenant ? `${connection.kind}:${tenant}` : connection.kind;
+}
+
+export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResult | Rejected> {
+  const { connection } = intake;
+  let deal = intake.deal;
+  const source = dealSource(connection, deal);
+  const record = async (outcome: "ignored" | "rejected", reason: string): Promise<DealResult> => {
+    const deliveryId = await recordDelivery(
+      deps.db,
+      {
+        endpoint: intake.endpoint,
+        source,
+        outcome,
+        reason,
+        dealId: deal.dealId,
+        projectId: null,
+        requestId: intake.requestId,
+        body: intake.body,
+        connectionId: connection.id,
+        deal,
+        replayOf: intake.replayOf,
+      },
+      deps.clock(),
+    );
+    return { deliveryId, outcome, dealId: deal.dealId, projectId: null, reason };
+  };
+  if (!connection.settings.enabled) return record("rejected", `connection ${connection.id} is turned off`);
+  const expected = connection.settings.tenant;
+  if (expected && deal.tenant && expected !== deal.tenant)
+    return record("ignored", `the deal is from ${vendorName(connection.kind)} account ${deal.tenant}, not this connection's (${expected})`);
+
+  // A retry of a deal that started its project is answered before any fetch.
+  const existing = await projectOfDeal(deps.db, source, deal.dealId);
+  if (existing) {
+    const reason = `deal ${source}:${deal.dealId} already started project ${existing}`;
+    const deliveryId = await recordDelivery(
+      deps.db,
+      {
+        endpoint: intake.endpoint,
+        source,
+        outcome: "duplicate",
+        reason,
+        dealId: deal.dealId,
+        projectId: existing,
+        requestId: intake.requestId,
+        body: intake.body,
+        connectionId: connection.id,
+        deal,
+        replayOf: intake.replayOf,
+      },
+      deps.clock(),
+    );
+    return { deliveryId, outcome: "duplicate", dealId: deal.dealId, projectId: existing, reason };
+  }
+
+  let decision = decideWon(connection, deal);
+  const stageField = VENDOR_FIELDS[connection.kind].stage;
+  // What the payload says may not be all: fetch the whole deal when it might start a project.
+  const mayStart = async () => decision.won !== false || (await stageStarts(deps, connection, deal, stageField)) !== undefined;
+  if (!deal.complete || decision.won === "unknown") {
+    if (intake.fetchDeal && (await mayStart())) {
+      try {
+        const fetched = await intake.fetchDeal(connection, deal.dealId);
+        deal = { ...fetched, tenant: deal.tenant ?? fetched.tenant, ...(deal.previous ? { previous: deal.previous } : {}) };
+        decision = decideWon(connection, deal);
+      } catch (error) {
+        // The CRM's API is down or refuses the token: this delivery can be replayed once it answers.
+        return record(
+          "rejected",
+          `fetching the deal from ${vendorName(connection.kind)} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+  if (decision.won === "unknown")
+    return record(
+      "rejected",
+      `the payload carries none of the fields the won rules read (${decision.missing.join(", ")}): send them with the message, give the connection an API token to fetch them, or change its won rules`,
+    );
+  if (decision.won && wasAlreadyWon(connection, deal)) return record("ignored", "the deal was already won before this change");
+
+  const choice = choosePlaybook(connection, deal);
+  if ("none" in choice) return record("rejected", choice.none);
+  const playbookRef = { id: choice.id, ...(choice.version ? { version: choice.version } : {}) };
+  const stage = deal.fields[stageField] ?? (decision.won ? "won" : "");
+  if (!decision.won) {
+    const early = await stageStarts(deps, connection, deal, stageField);
+    if (early === undefined) return record("ignored", decision.why);
+  }
+  const version = playbookRef.version ?? (await latestVersion(deps.db, playbookRef.id));
+  if (version === undefined) return record("rejected", `playbook ${playbookRef.id} has no published version`);
+  const model = await modelOf(deps, playbookRef.id, version).catch(() => undefined);
+  if (!model) return record("rejected", `playbook ${playbookRef.id} version ${version} is not published`);
+  const mapped = mapFacts(connection, deal, model.playbook.facts);
+  if ("error" in mapped) return record("rejected", mapped.error);
+  const client = mapClient(connection, deal);
+  const owner = ownerPerson(connection, deal);
+
+  return startWonDeal(deps, {
+    endpoint: intake.endpoint,
+    requestId: intake.requestId,
+    body: intake.body,
+    deal: { source, dealId: deal.dealId, stage: stage || "won", amount: amountOf(connection.kind, deal), won: decision.won },
+    client: { id: client.id, name: client.name, timeZone: client.timeZone, ...(client.country ? { country: client.country } : {}) },
+    playbook: { id: playbookRef.id, version },
+    facts: mapped.facts,
+    playbookPointer: `/connections/${connection.id}/playbooks/${choice.choice}`,
+    connectionId: connection.id,
+    dealRecord: deal,
+    replayOf: intake.replayOf,
+    keepExistingClient: true,
+    afterStart: async (projectId) => {
+      const notes: string[] = [];
+      if (!client.named)
+        notes.push(
+          `the client is named after the deal id: give the connection an API token (the ${connection.kind === "hubspot" ? "company" : "account"} is fetched) or map a name field`,
+        );
+      const ownerId = deal.fields[VENDOR_FIELDS[connection.kind].owner];
+      if (owner) notes.push(await assignOwner(deps, connection, projectId, owner));
+      else if (ownerId)
+        notes.push(`deal owner ${ownerId} is not mapped to a person: the ${connection.settings.owners.role ?? "csm"} was assigned by load`);
+      return notes.length > 0 ? notes.join("; ") : undefined;
+    },
+  });
+}
+
+/** The stage, when the playbook chosen for the deal starts on it (starts_on: crm_stages) and this change moved the deal there. */
+async function stageStarts(deps: ApiDeps, connection: Connection, deal: CrmDeal, stageField: string): Promise<string | undefined> {
+  const stage = deal.fields[stageField];
+  if (!stage) return undefined;
+  if (deal.previous && Object.hasOwn(deal.previous, stageField) && deal.previous[stageField] === stage) return undefined;
+  const choice = choosePlaybook(connection, deal);
+  if ("none" in choice) return undefined;
+  const starts = await startsOnStage(deps, { id: choice.id, ...(choice.version ? { version: choice.version } : {}) }, stage);
+  return starts ? stage : undefined;
+}
+
+/** The deal owner's person takes the connection's owner role on the new project; what happened, in words. */
+async function assignOwner(deps: ApiDeps, connection: Connection, projectId: string, personId: string): Promise<string> {
+  const role = connection.settings.owners.role ?? "csm";
+  try {
+    const project = await deps.service.getProject(projectId);
+    if (project.state.assignments[role] === personId) return `the deal owner ${personId} holds ${role}`;
+    const person = (await listPeople(deps.database.db)).find((p) => p.id === personId);
+    if (!person?.active) return `the deal owner's person ${personId} is not an active person: ${role} was assigned by load`;
+    await deps.service.runCommand(projectId, {
+      command: { type: "assign", role, person: personId },
+      actor: { ...SYSTEM, id: `crm:${connection.id}` },
+      expectedVersion: project.version,
+      now: deps.clock(),
+    });
+    return `the deal owner ${person.name} takes ${role}`;
+  } catch (error) {
+    return `the deal owner ${personId} could not take ${role}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

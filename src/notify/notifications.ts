@@ -836,7 +836,10 @@ export class Notifications {
     const meeting = await this.#meeting(project, effect.meeting);
     if (!meeting || meeting.plan.start === undefined) throw new Error(`meeting "${effect.meeting}" has no time yet`);
     // Called off before this went out (the project cancelled, the step skipped): nobody is invited.
-    if (stopped(project.record.state, meeting.plan.id)) return;
+    if (stopped(project.record.state, meeting.plan.id) || seriesOver(project.record.state, meeting.plan.id)) {
+      await this.#waitingIssue(project, meeting.plan.title, undefined);
+      return;
+    }
     await this.#waitForParties(project, meeting, delivery);
     const plan = { ...meeting.plan, start: meeting.plan.start };
     await this.#serially(project.record.id, plan.id, async () => {
@@ -1293,16 +1296,16 @@ function withoutGaps(variables: Record<string, unknown>, playbook: Playbook): Re
   return out;
 }
 
-/** Whether a meeting was called off: the project cancelled, its step skipped or left out, its series ended. */
+/** Whether a meeting was called off: the project cancelled, its step skipped or left out. */
 function stopped(state: ProjectState, meetingId: string): boolean {
   const status = state.steps[meetingId]?.status;
+  return state.status === "cancelled" || status === "skipped" || status === "not_applicable";
+}
+
+/** A series that ended before its invitation went out (it waited for its people): nobody needs it now. */
+function seriesOver(state: ProjectState, meetingId: string): boolean {
   const series = state.cadences[meetingId];
-  return (
-    state.status === "cancelled" ||
-    status === "skipped" ||
-    status === "not_applicable" ||
-    (series !== undefined && series.nextAt === undefined)
-  );
+  return series !== undefined && series.nextAt === undefined;
 }
 
 /** How long an invitation that waits for its organizer or attendees waits before it looks again. */

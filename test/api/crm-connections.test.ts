@@ -202,6 +202,16 @@ for (const backend of BACKENDS) {
         associations: { companies: { results: [{ id: "555", type: "deal_to_company" }] } },
       }));
       assert.equal((await postHubspot("hubspot-eu", [{ ...event, objectId: 7302 }])).body.results[0].outcome, "accepted");
+      // A deal created won (an import): the creation event names only the id; the API says it is won.
+      crm.routes.set("GET /crm/v3/objects/deals/7303", () => ({
+        id: "7303",
+        properties: { dealname: "Imported", dealstage: "closedwon" },
+        associations: { companies: { results: [{ id: "555", type: "deal_to_company" }] } },
+      }));
+      const creation = await postHubspot("hubspot-eu", [
+        { objectId: 7303, objectTypeId: "0-3", subscriptionType: "object.creation", portalId: 4711 },
+      ]);
+      assert.equal(creation.body.results[0].outcome, "accepted", JSON.stringify(creation.body));
       const [second] = await projectsOf("hubspot:4711", "7302");
       assert.equal(second?.client_id, project.client_id);
       const renamed = (await t.admin.get(`/clients/${project.client_id}`)).body.name;
@@ -302,6 +312,13 @@ for (const backend of BACKENDS) {
       assert.equal(replayed.body.outcome, "accepted");
       const again = await t.admin.post(`/webhooks/deliveries/${replayed.body.deliveryId}/replay`, {});
       assert.equal(again.status, 409, "a delivery that started its project is not replayed");
+      // The token goes only where it was given for: a new API address needs it again.
+      const moved = await t.admin.request("PATCH", `/crm/connections/${connection.id}`, {
+        body: { settings: { ...fixed.body.settings, apiBaseUrl: "https://attacker.example" } },
+        headers: { "if-match": `"${fixed.body.version}"` },
+      });
+      assert.equal(moved.status, 400, JSON.stringify(moved.body));
+      assert.equal(moved.body.errors[0].pointer, "/body/secrets/apiToken");
       // A stale If-Match is refused, not overwritten.
       const stale = await t.admin.request("PATCH", `/crm/connections/${connection.id}`, {
         body: { settings: connection.settings },
@@ -446,7 +463,10 @@ for (const backend of BACKENDS) {
 
     test("Salesforce reads every refusal as a SOAP fault, a body too large included", async () => {
       const huge = outboundMessage({ Id: "0065g00000Big01AAA", Name: "x".repeat(2 * 1024 * 1024) });
-      const response = await t.anonymous.request("POST", "/webhooks/crm/salesforce-rule", { raw: huge, headers: { "content-type": "text/xml" } });
+      const response = await t.anonymous.request("POST", "/webhooks/crm/salesforce-rule", {
+        raw: huge,
+        headers: { "content-type": "text/xml" },
+      });
       assert.equal(response.status, 413);
       assert.match(String(response.body), /<faultcode>soapenv:Client<\/faultcode>/);
       const unknown = await t.anonymous.request("POST", "/webhooks/crm/nobody", { raw: "<x/>", headers: { "content-type": "text/xml" } });

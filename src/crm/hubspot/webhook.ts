@@ -18,12 +18,17 @@ export interface HubspotEvent {
 
 const DEAL_OBJECT_TYPE = "0-3";
 
-export type HubspotReading = { readonly deal: CrmDeal } | { readonly ignored: string };
+export type HubspotReading = { readonly deal: CrmDeal; readonly creation?: true } | { readonly ignored: string };
 
-/** A deal property change, or why the event is not one. */
+/** A deal property change or creation, or why the event is not one. */
 export function readHubspotEvent(event: HubspotEvent): HubspotReading {
   const type = event.subscriptionType;
   const isDealChange = type === "deal.propertyChange" || (type === "object.propertyChange" && event.objectTypeId === DEAL_OBJECT_TYPE);
+  const isDealCreation = type === "deal.creation" || (type === "object.creation" && event.objectTypeId === DEAL_OBJECT_TYPE);
+  const tenant = event.portalId === undefined ? undefined : String(event.portalId);
+  // A deal can be created won (an import, a closed deal entered late): only the REST API can say.
+  if (isDealCreation)
+    return { deal: { kind: "hubspot", tenant, dealId: String(event.objectId), fields: {}, complete: false }, creation: true };
   if (!isDealChange) {
     const object = type.startsWith("object.") ? ` of object type ${event.objectTypeId ?? "(none)"}` : "";
     return { ignored: `${type}${object} is not a deal property change` };
@@ -32,7 +37,7 @@ export function readHubspotEvent(event: HubspotEvent): HubspotReading {
   return {
     deal: {
       kind: "hubspot",
-      tenant: event.portalId === undefined ? undefined : String(event.portalId),
+      tenant,
       dealId: String(event.objectId),
       fields: { [event.propertyName]: event.propertyValue ?? null },
       complete: false,

@@ -1,11 +1,12 @@
 // POST /crm/connections, PATCH and DELETE /crm/connections/:id: admins connect a CRM account.
 // Saved only when it can work (check-connection.ts); the environment's connections are read-only.
 import { z } from "zod";
+import { principalOf } from "../../auth/authorization.ts";
 import { deleteConnection, environmentConnections, getConnection, insertConnection, updateConnection } from "../../data/crm-connections.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { etag, preconditionFailed, requiredVersion } from "../../preconditions.ts";
-import { HttpProblem, problemResponses } from "../../problems.ts";
+import { fieldProblem, HttpProblem, problemResponses } from "../../problems.ts";
 import { checkConnection } from "./check-connection.ts";
 import { ConnectionParams, CreateConnectionBody, CrmConnection, connectionView, UpdateConnectionBody } from "./connection.types.ts";
 
@@ -30,7 +31,7 @@ export function changeCrmConnections(app: Api, deps: ApiDeps): void {
     async (request, reply) => {
       const { id, kind, settings, secrets } = request.body;
       readOnly(deps, id);
-      await checkConnection(deps, kind, settings, secrets);
+      await checkConnection(deps, kind, settings, secrets, principalOf(request).user.roles.includes("admin"));
       const connection = await insertConnection(deps.db, { id, kind, settings, secrets }, deps.clock());
       reply.header("etag", etag(connection.version));
       return reply.code(201).send(connectionView(connection, deps.config.publicUrl ?? `${request.protocol}://${request.host}`));
@@ -57,7 +58,13 @@ export function changeCrmConnections(app: Api, deps: ApiDeps): void {
       if (!current) throw new HttpProblem("not_found", `no CRM connection "${request.params.id}"`);
       const settings = request.body.settings ?? current.settings;
       const secrets = { ...current.secrets, ...request.body.secrets };
-      await checkConnection(deps, current.kind, settings, secrets);
+      // The token goes only where it was given for: a new API address needs it given again.
+      if (settings.apiBaseUrl !== current.settings.apiBaseUrl && current.secrets.apiToken && !request.body.secrets?.apiToken)
+        throw fieldProblem(
+          "/body/secrets/apiToken",
+          "the API address changed: give the API token again (it is sent only where it was given for)",
+        );
+      await checkConnection(deps, current.kind, settings, secrets, principalOf(request).user.roles.includes("admin"));
       const connection = await updateConnection(
         deps.db,
         current.id,

@@ -7,6 +7,7 @@ import { isTimeZone } from "../../../crm/mapping.ts";
 import { listPeople } from "../../../store/index.ts";
 import { contentHashOf, modelOf } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
+import { checkWebhookUrl } from "../../outbound/network-guard.ts";
 import { fieldsProblem } from "../../problems.ts";
 import { latestVersion } from "../../webhooks/deliveries.ts";
 
@@ -15,8 +16,14 @@ export async function checkConnection(
   kind: CrmKind,
   settings: ConnectionSettings,
   secrets: ConnectionSecrets,
+  /** Admins may point the REST API at a private network address (a CRM behind the firewall, a test double). */
+  admin: boolean,
 ): Promise<void> {
   const errors: { pointer: string; detail: string }[] = [];
+  if (settings.apiBaseUrl) {
+    const wrong = checkWebhookUrl(settings.apiBaseUrl, admin);
+    if (wrong) errors.push({ pointer: "/body/settings/apiBaseUrl", detail: wrong });
+  }
   const declared = new Set<string>();
   const roles = new Set<string>();
   for (const [i, choice] of settings.playbooks.entries()) {

@@ -51,7 +51,11 @@ export async function receiveHubspot(request: FastifyRequest, reply: FastifyRepl
   let failure: unknown;
   for (const event of events) {
     const body = JSON.stringify(event);
-    const reading = readHubspotEvent(event);
+    const read = readHubspotEvent(event);
+    const reading =
+      "deal" in read && read.creation && !fetchDeal
+        ? { ignored: "a deal was created: without an API token the connection cannot tell whether it was created won" }
+        : read;
     if ("ignored" in reading) {
       const dealId = String(event.objectId);
       const source = event.portalId === undefined ? HUBSPOT : `${HUBSPOT}:${event.portalId}`;

@@ -1,0 +1,202 @@
+// A CRM connection made and mended by clicks: an admin adds a Pipedrive connection (basic auth
+// user and password, a playbook choice for one pipeline, a fact from a custom field), first
+// meeting the server's error at the row it names; the page gives the webhook address. Pipedrive
+// (here fetch, with the v2 payload and basic auth) delivers a won deal: the admin sees it accepted.
+// A deal from another pipeline is rejected (no choice matches); the admin adds a choice, replays
+// the delivery, sees it accepted with a link to its project, and follows it. At 1440 and 390 px, with axe.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  artifact,
+  assertNoOverflow,
+  axeViolations,
+  HAVE_CHROMIUM,
+  launchBrowser,
+  must,
+  openPage,
+  settled,
+  signIn,
+  skipWithoutChromium,
+  startWebServer,
+  type WebServer,
+} from "./support/web.ts";
+import { WEB_PLAYBOOK } from "./support/playbook.ts";
+
+const HOOK_USER = "onboard-hook";
+const HOOK_PASSWORD = "a long webhook password";
+/** A Pipedrive custom field's key: the hash Pipedrive gives it. */
+const SEGMENT_FIELD = "d4de1c1518b4531717c676029a45911c340390a6";
+
+let web: WebServer;
+let browser: Browser | undefined;
+const pageErrors: string[] = [];
+
+before(async () => {
+  web = await startWebServer();
+  await must(
+    web.admin.request("POST", "/playbooks", { raw: WEB_PLAYBOOK, headers: { "content-type": "application/yaml" } }),
+    "upload playbook",
+  );
+  if (HAVE_CHROMIUM) browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+function newPage(width: number): Promise<Page> {
+  return openPage(browser, { viewport: { width, height: 900 }, locale: "en-GB", timezoneId: "Europe/London", errors: pageErrors });
+}
+
+/** Pipedrive's v2 webhook for a deal that just turned won, as Pipedrive posts it (basic auth). */
+async function deliverWonDeal(url: string, deal: { id: number; pipeline: number; org: number }) {
+  const body = {
+    meta: { action: "change", entity: "deal", company_id: "77", version: "2.0", timestamp: new Date().toISOString() },
+    data: {
+      id: deal.id,
+      title: `Deal ${deal.id}`,
+      status: "won",
+      org_id: deal.org,
+      pipeline_id: deal.pipeline,
+      value: 100,
+      custom_fields: { [SEGMENT_FIELD]: "smb" },
+    },
+    previous: { status: "open" },
+  };
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Basic ${Buffer.from(`${HOOK_USER}:${HOOK_PASSWORD}`).toString("base64")}`,
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: (await response.json()) as { outcome: string; reason: string | null; projectId: string | null } };
+}
+
+describe("CRM connections in the team app", () => {
+  test("an admin connects Pipedrive by clicks, sees its deliveries, mends the connection and replays the rejected one", async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const problems: string[] = [];
+    const page = await newPage(1440);
+    await signIn(page, web.url, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.getByRole("link", { name: "Admin" }).click();
+    await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "CRM connections" }).click();
+    const crm = page.locator("section[aria-labelledby=crm-h]");
+    await crm.getByText("No CRM connections yet").waitFor();
+
+    // The form, filled as an admin would; the playbook is chosen last, after the server names it missing.
+    await crm.getByRole("button", { name: "Add connection" }).click();
+    const form = page.getByRole("form", { name: "Add a CRM connection" });
+    await form.getByLabel("CRM").selectOption("pipedrive");
+    await form.getByLabel("Pipedrive company id").waitFor();
+    await form.getByLabel("Connection id").fill("pipedrive-eu");
+    await form.getByLabel("Name", { exact: true }).fill("Pipedrive EU");
+    await form.getByLabel("Pipedrive company id").fill("77");
+    await form.getByLabel("Webhook user").fill(HOOK_USER);
+    await form.getByLabel("Webhook password").fill(HOOK_PASSWORD);
+    assert.equal(await form.getByLabel("Webhook password").getAttribute("type"), "password");
+    await form.getByText("Pipedrive's default: won when the deal's status is won.").waitFor();
+    const choice1 = form.getByRole("group", { name: "Choice 1" });
+    await choice1.getByLabel("Only when field").fill("pipeline_id");
+    await choice1.getByLabel("Is one of").fill("1");
+    await form.getByRole("button", { name: "Add a fact mapping" }).click();
+    const fact1 = form.getByRole("group", { name: "Facts from the deal 1" });
+    await fact1.getByLabel("Fact id").fill("segment");
+    await fact1.getByLabel("CRM field").fill(SEGMENT_FIELD);
+    await form.getByRole("button", { name: "Add connection" }).click();
+    // The server's error at the field its pointer names (/body/settings/playbooks/0/playbook).
+    const playbook1 = choice1.getByLabel("Playbook");
+    await page.waitForFunction(() => {
+      const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+      return d.querySelectorAll("form [aria-invalid=true]").length > 0;
+    });
+    assert.equal(await playbook1.getAttribute("aria-invalid"), "true", "the playbook choice is marked invalid");
+    assert.equal(await choice1.locator(".error").count(), 1, "the error stands in the choice's row");
+    await settled(page);
+    await assertNoOverflow(page, "the connection form at 1440");
+    for (const v of await axeViolations(page)) problems.push(`form 1440: ${v}`);
+    await page.screenshot({ path: artifact("crm-form-1440.png"), fullPage: true });
+
+    await playbook1.selectOption("web_onboarding");
+    await form.getByRole("button", { name: "Add connection" }).click();
+    const saved = crm.getByRole("status").filter({ hasText: "Saved Pipedrive EU" });
+    await saved.waitFor();
+    const webhookUrl = ((await crm.locator("li .webhook-url").first().textContent()) ?? "").trim();
+    assert.match(webhookUrl, /^http:\/\/127\.0\.0\.1:\d+\/webhooks\/crm\/pipedrive-eu$/, `the webhook address shown: ${webhookUrl}`);
+    assert.ok(((await saved.textContent()) ?? "").includes(webhookUrl), "the saved notice gives the address");
+    const item = crm.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pipedrive EU" }) });
+    await item.getByText("Webhook password: set").waitFor();
+    await item.getByText("API token: not set").waitFor();
+
+    // Pipedrive delivers a won deal of pipeline 1: accepted, a project started.
+    const first = await deliverWonDeal(webhookUrl, { id: 5, pipeline: 1, org: 9 });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.body.outcome, "accepted");
+    const deliveries = page.locator("section[aria-labelledby=inbound-h]");
+    await deliveries.getByRole("button", { name: "Refresh" }).click();
+    const row5 = deliveries.getByRole("row").filter({ has: page.getByRole("cell", { name: "5", exact: true }) });
+    await row5.getByText("Accepted").waitFor();
+    await row5.getByText("Pipedrive EU").waitFor();
+
+    // A deal of pipeline 2 matches no choice: rejected, and said why.
+    const second = await deliverWonDeal(webhookUrl, { id: 6, pipeline: 2, org: 10 });
+    assert.equal(second.body.outcome, "rejected", JSON.stringify(second.body));
+    assert.match(second.body.reason ?? "", /no playbook choice matches/);
+    await deliveries.getByRole("button", { name: "Refresh" }).click();
+    const row6 = deliveries.getByRole("row").filter({ has: page.getByRole("cell", { name: "6", exact: true }) });
+    await row6.getByText("Rejected").waitFor();
+    await row6.getByText(/no playbook choice matches/).waitFor();
+    // The filters: only the rejected, of this connection.
+    await deliveries.getByLabel("Outcome").selectOption("rejected");
+    await deliveries.getByLabel("Connection").selectOption("pipedrive-eu");
+    await row5.waitFor({ state: "detached" });
+    await row6.getByText("Rejected").waitFor();
+
+    // At a phone's width, the admin mends the connection: every deal runs the playbook when no pipeline matched.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await item.getByRole("button", { name: "Edit Pipedrive EU" }).click();
+    const edit = page.getByRole("form", { name: "Edit Pipedrive EU" });
+    await edit.getByText("Set — leave blank to keep.", { exact: false }).first().waitFor();
+    assert.equal(await edit.getByLabel("Webhook password").inputValue(), "", "a secret is never shown again");
+    await edit.getByRole("button", { name: "Add a playbook choice" }).click();
+    await edit.getByRole("group", { name: "Choice 2" }).getByLabel("Playbook").selectOption("web_onboarding");
+    await settled(page);
+    await assertNoOverflow(page, "the connection form at 390");
+    for (const v of await axeViolations(page)) problems.push(`edit 390: ${v}`);
+    await page.screenshot({ path: artifact("crm-edit-390.png"), fullPage: true });
+    await edit.getByRole("button", { name: "Save connection" }).click();
+    await crm.getByRole("status").filter({ hasText: "Saved Pipedrive EU" }).waitFor();
+
+    // Replay: the stored deal goes through the mended connection, and starts its project.
+    await row6.getByRole("button", { name: "Replay the delivery of deal 6" }).click();
+    await row6.getByText("Replayed:").waitFor();
+    await row6.locator(".replay-result").getByText("Accepted").waitFor();
+    const link = row6.getByRole("link", { name: /^Open project / });
+    await link.waitFor();
+    await settled(page);
+    await assertNoOverflow(page, "the deliveries after a replay at 390");
+    for (const v of await axeViolations(page)) problems.push(`deliveries 390: ${v}`);
+    await page.screenshot({ path: artifact("crm-replayed-390.png"), fullPage: true });
+    // The deliveries say the replay: a second, accepted record pointing at the first (the filter shows rejected only).
+    await deliveries.getByLabel("Outcome").selectOption("accepted");
+    await deliveries.getByText(/Replay of delivery /).waitFor();
+    await link.waitFor({ state: "detached" }).catch(() => undefined);
+    await deliveries.getByLabel("Outcome").selectOption("");
+    const projectLink = deliveries.getByRole("link", { name: /^Project / }).first();
+    const projectName = ((await projectLink.textContent()) ?? "").replace(/^Project /, "");
+    await projectLink.click();
+    await page.waitForURL(`**/app/projects/${encodeURIComponent(projectName)}`);
+    await page.locator(".shell main h1").first().waitFor();
+
+    const projects = (await web.admin.get("/projects?limit=50")).body as { items: { id: string }[] };
+    assert.equal(projects.items.length, 2, "deals 5 and 6 each started one project");
+    assert.deepEqual(problems, []);
+    assert.deepEqual(pageErrors.splice(0), []);
+    await page.context().close();
+  });
+});

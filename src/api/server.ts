@@ -37,6 +37,8 @@ import type { ApiDeps } from "./deps.ts";
 import type { Api } from "./http.ts";
 import { WebhookDispatcher } from "./outbound/dispatcher.ts";
 import { configuredMailer, notificationsOf, publicUrlOf } from "./routes/mail/notifications-of.ts";
+import { checkCrmDefaultPlaybook } from "./webhooks/config-check.ts";
+import { reconcileDue } from "./webhooks/reconcile.ts";
 
 /** Summaries re-derived per health review round (each round is one transaction per 200). */
 const HEALTH_REVIEW_BATCH = 1000;
@@ -155,6 +157,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       auditKey,
     };
     const builtIn = await publishBuiltIns(deps);
+    await checkCrmDefaultPlaybook(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
     await rebuildSummaries(database.db, clock(), { limit: Number.MAX_SAFE_INTEGER });
@@ -280,7 +283,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             },
           })
         : undefined;
+    // CRM connections that ask for it pull recently won deals, for webhooks that were lost.
+    const crmReconcile = config.scheduler
+      ? new Poller<number>({
+          work: (now) => reconcileDue(deps, now),
+          busy: () => false,
+          intervalMs: 60_000,
+          clock,
+          sleep: systemSleep,
+          on: { error: (error) => log.error({ err: error }, "CRM reconciliation round failed") },
+        })
+      : undefined;
     scheduler?.start();
+    crmReconcile?.start();
     checkpoints?.start();
     healthReview?.start();
     limitPruning?.start();
@@ -310,6 +325,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           const stopped = await Promise.allSettled([
             app.close(),
             scheduler?.stop(),
+            crmReconcile?.stop(),
             checkpoints?.stop(),
             healthReview?.stop(),
             limitPruning?.stop(),

@@ -14,7 +14,9 @@ const FieldName = z
   .regex(/^(account\.)?[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, {
     error: "a CRM field's API name, e.g. dealstage, StageName, amount or account.BillingCountry",
   })
-  .describe("A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization).");
+  .describe(
+    "A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization).",
+  );
 
 const Values = z.array(z.string().trim().min(1).max(200)).min(1).max(100);
 
@@ -62,7 +64,9 @@ export const ConnectionSettings = z.object({
     .min(1)
     .max(10)
     .optional()
-    .describe("What means won (any rule that matches). Default: HubSpot stage closedwon; Pipedrive status won; Salesforce IsWon or stage Closed Won, or the message itself when it carries neither field."),
+    .describe(
+      "What means won (any rule that matches). Default: HubSpot stage closedwon; Pipedrive status won; Salesforce IsWon or stage Closed Won, or the message itself when it carries neither field.",
+    ),
   playbooks: z.array(PlaybookChoice).min(1).max(50).describe("The first choice that matches a deal decides its playbook."),
   client: z
     .object({
@@ -90,7 +94,11 @@ export const ConnectionSettings = z.object({
     })
     .default({ enabled: false, everyMinutes: 60, lookbackHours: 72 })
     .describe("A scheduled pull of recently won deals through the CRM's REST API, for webhooks that were lost; needs apiToken."),
-  apiBaseUrl: z.url().max(300).optional().describe("REST API origin: HubSpot https://api.hubapi.com; Pipedrive https://<company>.pipedrive.com; Salesforce the instance URL."),
+  apiBaseUrl: z
+    .url()
+    .max(300)
+    .optional()
+    .describe("REST API origin: HubSpot https://api.hubapi.com; Pipedrive https://<company>.pipedrive.com; Salesforce the instance URL."),
 });
 export type ConnectionSettings = z.infer<typeof ConnectionSettings>;
 
@@ -210,7 +218,9 @@ export function choosePlaybook(
 export function fieldsNamed(connection: Connection): { readonly deal: string[]; readonly account: string[] } {
   const { settings, kind } = connection;
   const names = [
-    ...(settings.won ?? DEFAULT_WON[kind]).map((r) => (r.kind === "field" ? r.field : r.kind === "stages" ? VENDOR_FIELDS[kind].stage : "")),
+    ...(settings.won ?? DEFAULT_WON[kind]).map((r) =>
+      r.kind === "field" ? r.field : r.kind === "stages" ? VENDOR_FIELDS[kind].stage : "",
+    ),
     ...settings.playbooks.map((c) => c.when?.field ?? ""),
     settings.client.name ?? "",
     settings.client.timeZone ?? "",

@@ -83,9 +83,7 @@ export function mapClient(connection: Connection, deal: CrmDeal): MappedClient {
   const scope = kind === "salesforce" || !tenant ? kind : `${kind}-${tenant}`;
   // Salesforce record ids say their object by their prefix (001: Account), so the id stands alone.
   const accountKey = kind === "salesforce" ? accountId : `${ACCOUNT_NOUN[kind]}-${accountId}`;
-  const id = (accountId ? `${scope}-${accountKey}` : `${scope}-deal-${deal.dealId}`)
-    .replace(SLUG_UNSAFE, "_")
-    .slice(0, 128);
+  const id = (accountId ? `${scope}-${accountKey}` : `${scope}-deal-${deal.dealId}`).replace(SLUG_UNSAFE, "_").slice(0, 128);
   const mappedName = settings.client.name ? text(fieldOf(deal, settings.client.name)) : undefined;
   const accountName =
     text(deal.account ? fieldOf(deal, `account.${fields.accountName}`) : undefined) ??

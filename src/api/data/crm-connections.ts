@@ -70,7 +70,12 @@ export function environmentConnections(config: WebhookConfig): StoredConnection[
     );
   if (config.pipedrive !== undefined)
     out.push(
-      base("pipedrive", "Pipedrive (environment variables)", {}, { webhookUser: config.pipedrive.user, webhookPassword: config.pipedrive.password }),
+      base(
+        "pipedrive",
+        "Pipedrive (environment variables)",
+        {},
+        { webhookUser: config.pipedrive.user, webhookPassword: config.pipedrive.password },
+      ),
     );
   if (config.salesforceOrgId !== undefined)
     out.push(base("salesforce", "Salesforce (environment variables)", { tenant: config.salesforceOrgId }, {}));
@@ -150,8 +155,14 @@ export async function updateConnection(
     const current = await table(trx).selectFrom("crm_connections").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
     if (!current) throw new AppError("not_found", `no CRM connection "${id}"`);
     if (change.expectedVersion !== undefined && current.version !== change.expectedVersion)
-      throw new ConflictError(`the connection changed (version ${current.version}, not ${change.expectedVersion}): reload it`, {});
-    const secrets = { ...ConnectionSecrets.parse(typeof current.secrets === "string" ? JSON.parse(current.secrets) : current.secrets), ...change.secrets };
+      throw new ConflictError(`the connection changed (version ${current.version}, not ${change.expectedVersion}): reload it`, {
+        expected: change.expectedVersion,
+        current: current.version,
+      });
+    const secrets = {
+      ...ConnectionSecrets.parse(typeof current.secrets === "string" ? JSON.parse(current.secrets) : current.secrets),
+      ...change.secrets,
+    };
     const row = await table(trx)
       .updateTable("crm_connections")
       .set({

@@ -42,6 +42,9 @@ import { inviteContactRoute } from "./contacts/invite-contact.ts";
 import { listContacts } from "./contacts/list-contacts.ts";
 import { removeContactRoute } from "./contacts/remove-contact.ts";
 import { updateContactRoute } from "./contacts/update-contact.ts";
+import { changeCrmConnections } from "./crm-connections/change-connection.ts";
+import { listCrmConnections } from "./crm-connections/list-connections.ts";
+import { reconcileCrmConnection } from "./crm-connections/reconcile-connection.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
@@ -119,6 +122,7 @@ import { deleteSubscription } from "./webhook-subscriptions/delete-subscription.
 import { listDeliveries } from "./webhook-subscriptions/list-deliveries.ts";
 import { listInboundDeliveries } from "./webhook-subscriptions/list-inbound-deliveries.ts";
 import { listSubscriptions } from "./webhook-subscriptions/list-subscriptions.ts";
+import { replayDelivery } from "./webhook-subscriptions/replay-delivery.ts";
 import { updateSubscription } from "./webhook-subscriptions/update-subscription.ts";
 import { connectionWebhook } from "./webhooks/connection-webhook.ts";
 import { genericDealWebhook } from "./webhooks/generic-deal.ts";
@@ -225,6 +229,10 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   deleteSubscription,
   listDeliveries,
   listInboundDeliveries,
+  replayDelivery,
+  listCrmConnections,
+  changeCrmConnections,
+  reconcileCrmConnection,
   // The client portal: contacts' magic links and sessions, their own company's projects only.
   requestMagicLink,
   startPortalSession,

@@ -88,8 +88,7 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
   let decision = decideWon(connection, deal);
   const stageField = VENDOR_FIELDS[connection.kind].stage;
   // What the payload says may not be all: fetch the whole deal when it might start a project.
-  const mayStart = async () =>
-    decision.won !== false || (await stageStarts(deps, connection, deal, stageField)) !== undefined;
+  const mayStart = async () => decision.won !== false || (await stageStarts(deps, connection, deal, stageField)) !== undefined;
   if (!deal.complete || decision.won === "unknown") {
     if (intake.fetchDeal && (await mayStart())) {
       try {
@@ -98,7 +97,10 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
         decision = decideWon(connection, deal);
       } catch (error) {
         // The CRM's API is down or refuses the token: this delivery can be replayed once it answers.
-        return record("rejected", `fetching the deal from ${vendorName(connection.kind)} failed: ${error instanceof Error ? error.message : String(error)}`);
+        return record(
+          "rejected",
+          `fetching the deal from ${vendorName(connection.kind)} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   }
@@ -147,7 +149,8 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
         );
       const ownerId = deal.fields[VENDOR_FIELDS[connection.kind].owner];
       if (owner) notes.push(await assignOwner(deps, connection, projectId, owner));
-      else if (ownerId) notes.push(`deal owner ${ownerId} is not mapped to a person: the ${connection.settings.owners.role ?? "csm"} was assigned by load`);
+      else if (ownerId)
+        notes.push(`deal owner ${ownerId} is not mapped to a person: the ${connection.settings.owners.role ?? "csm"} was assigned by load`);
       return notes.length > 0 ? notes.join("; ") : undefined;
     },
   });

@@ -5,8 +5,8 @@
 // PostgreSQL cannot store (NUL, lone surrogates) is likewise judged after the signature: a 400.
 import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import type { z } from "zod";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import type { z } from "zod";
 import type { ApiDeps } from "../deps.ts";
 import type { Api } from "../http.ts";
 import { fieldsProblem, HttpProblem } from "../problems.ts";

@@ -64,7 +64,11 @@ async function resolvePlaybook(deps: ApiDeps, won: WonDeal): Promise<{ id: strin
 
 /** The client as stored, when it exists: a new deal of the same account does not rename it. */
 async function existingClient(deps: ApiDeps, client: StartInput["client"]): Promise<StartInput["client"]> {
-  const row = await deps.db.selectFrom("clients").select(["name", "time_zone", "country", "region"]).where("id", "=", client.id).executeTakeFirst();
+  const row = await deps.db
+    .selectFrom("clients")
+    .select(["name", "time_zone", "country", "region"])
+    .where("id", "=", client.id)
+    .executeTakeFirst();
   if (!row) return client;
   return {
     id: client.id,

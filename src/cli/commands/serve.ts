@@ -80,7 +80,14 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
     }
     // Loaded here, not at the top: every other command would pay for the whole server at startup.
     const { startServer } = await import("../../api/server.ts");
-    const server = await startServer(config);
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer(config);
+    } catch (error) {
+      // Configuration only the database can judge (CRM_DEFAULT_PLAYBOOK must be published) is checked at start.
+      if (error instanceof ConfigError) throw new UsageError(`${error.message}\n\nRun "onboard serve --help" for every variable.`);
+      throw error;
+    }
     let url: string;
     try {
       url = await server.listen();

@@ -23,8 +23,7 @@ export type HubspotReading = { readonly deal: CrmDeal } | { readonly ignored: st
 /** A deal property change, or why the event is not one. */
 export function readHubspotEvent(event: HubspotEvent): HubspotReading {
   const type = event.subscriptionType;
-  const isDealChange =
-    type === "deal.propertyChange" || (type === "object.propertyChange" && event.objectTypeId === DEAL_OBJECT_TYPE);
+  const isDealChange = type === "deal.propertyChange" || (type === "object.propertyChange" && event.objectTypeId === DEAL_OBJECT_TYPE);
   if (!isDealChange) {
     const object = type.startsWith("object.") ? ` of object type ${event.objectTypeId ?? "(none)"}` : "";
     return { ignored: `${type}${object} is not a deal property change` };

@@ -7,7 +7,10 @@
 // https://pipedrive.readme.io/docs/guide-for-webhooks (v1)
 import type { CrmDeal, FieldValues } from "../deal.ts";
 
-export type PipedriveReading = { readonly deal: CrmDeal } | { readonly ignored: string } | { readonly invalid: string; readonly pointer: string };
+export type PipedriveReading =
+  | { readonly deal: CrmDeal }
+  | { readonly ignored: string }
+  | { readonly invalid: string; readonly pointer: string };
 
 type Json = Record<string, unknown>;
 

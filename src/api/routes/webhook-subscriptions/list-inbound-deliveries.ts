@@ -6,6 +6,7 @@ import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { table } from "../../webhooks/deliveries.ts";
 import { Instant } from "../common.types.ts";
+import { replayability } from "./replay-delivery.ts";
 
 const InboundDelivery = z
   .object({
@@ -18,6 +19,9 @@ const InboundDelivery = z
     dealId: z.string().nullable(),
     projectId: z.string().nullable(),
     body: z.string(),
+    connectionId: z.string().nullable().describe("The CRM connection it came through."),
+    replayOf: z.string().nullable().describe("The delivery this one replayed."),
+    replayable: z.boolean().describe("Whether POST /webhooks/deliveries/{id}/replay can take it again."),
   })
   .meta({ id: "InboundWebhookDelivery" });
 
@@ -32,7 +36,8 @@ export function listInboundDeliveries(app: Api, deps: ApiDeps): void {
         summary: "Deliveries received from the CRMs, with their outcome",
         querystring: z.object({
           outcome: z.enum(["accepted", "duplicate", "ignored", "rejected", "failed"]).optional(),
-          endpoint: z.enum(["generic", "hubspot", "pipedrive", "salesforce"]).optional(),
+          endpoint: z.enum(["generic", "hubspot", "pipedrive", "salesforce", "reconcile"]).optional(),
+          connection: z.string().min(1).max(128).optional().describe("Only the deliveries of this CRM connection."),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
         response: { 200: z.object({ items: z.array(InboundDelivery) }) },
@@ -42,6 +47,7 @@ export function listInboundDeliveries(app: Api, deps: ApiDeps): void {
       let query = table(deps.db).selectFrom("webhook_deliveries").selectAll();
       if (request.query.outcome) query = query.where("outcome", "=", request.query.outcome);
       if (request.query.endpoint) query = query.where("endpoint", "=", request.query.endpoint);
+      if (request.query.connection) query = query.where("connection_id", "=", request.query.connection);
       const rows = await query.orderBy("received_at", "desc").orderBy("id").limit(request.query.limit).execute();
       return {
         items: rows.map((r) => ({
@@ -54,6 +60,9 @@ export function listInboundDeliveries(app: Api, deps: ApiDeps): void {
           dealId: r.deal_id,
           projectId: r.project_id,
           body: r.body,
+          connectionId: r.connection_id,
+          replayOf: r.replay_of,
+          replayable: replayability(r) === null,
         })),
       };
     },

@@ -14,7 +14,11 @@ import { receivePipedrive } from "./pipedrive-deal.ts";
 import { fault, receiveSalesforce, SOAP_CONTENT_TYPES, soapFaults } from "./salesforce-deal.ts";
 
 /** The connection the environment variables make for a CRM, or a 503 naming what to set. */
-export function environmentConnection(deps: ApiDeps, kind: "hubspot" | "pipedrive" | "salesforce", secretVariable: string): StoredConnection {
+export function environmentConnection(
+  deps: ApiDeps,
+  kind: "hubspot" | "pipedrive" | "salesforce",
+  secretVariable: string,
+): StoredConnection {
   const settings = deps.config.webhooks;
   const name = { hubspot: "HubSpot", pipedrive: "Pipedrive", salesforce: "Salesforce" }[kind];
   const secretSet = { hubspot: settings.hubspotClientSecret, pipedrive: settings.pipedrive, salesforce: settings.salesforceOrgId }[kind];

@@ -6,7 +6,7 @@ import { problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed } from "../../webhooks/scope.ts";
 import { GENERIC_SIGNATURE_HEADER, verifyGeneric } from "../../webhooks/signatures.ts";
-import { startsOnStage, startWonDeal } from "../../webhooks/start-deal.ts";
+import { type DealResult, type Rejected, startsOnStage, startWonDeal } from "../../webhooks/start-deal.ts";
 import { DeliveryResult, GenericDealBody, GenericDealHeaders } from "./webhook.types.ts";
 
 export function genericDealWebhook(app: Api, deps: ApiDeps): void {
@@ -37,47 +37,58 @@ export function genericDealWebhook(app: Api, deps: ApiDeps): void {
     },
     async (request, reply) => {
       await rejectMalformed(request, deps, "generic");
-      const body = request.body;
-      const raw = rawBodyOf(request).toString("utf8");
-      const requestId = deliveryRequestId(request);
-      const won = body.stage.toLowerCase() === "won";
-      // A stage before won starts a project where the playbook says so (starts_on: crm_stages).
-      if (!won && !(await startsOnStage(deps, body.playbook, body.stage))) {
-        const reason = `stage "${body.stage}" is not won, nor a stage playbook ${body.playbook.id} starts on`;
-        const deliveryId = await recordDelivery(
-          deps.db,
-          {
-            endpoint: "generic",
-            source: body.source,
-            outcome: "ignored",
-            reason,
-            dealId: body.deal_id,
-            projectId: null,
-            requestId,
-            body: raw,
-          },
-          deps.clock(),
-        );
-        return reply.code(200).send({ deliveryId, outcome: "ignored", dealId: body.deal_id, projectId: null, reason });
-      }
-      const result = await startWonDeal(deps, {
-        endpoint: "generic",
-        requestId,
-        body: raw,
-        deal: { source: body.source, dealId: body.deal_id, stage: won ? "won" : body.stage, amount: body.amount ?? 0, won },
-        client: {
-          id: body.client.id,
-          name: body.client.name,
-          timeZone: body.client.time_zone,
-          ...(body.client.country ? { country: body.client.country } : {}),
-        },
-        playbook: body.playbook,
-        facts: body.facts,
-        playbookPointer: "/body/playbook",
-      });
+      const result = await takeGenericDeal(deps, request.body, rawBodyOf(request).toString("utf8"), deliveryRequestId(request));
       if ("problem" in result) throw result.problem;
       if (result.projectId) reply.header("location", `/projects/${encodeURIComponent(result.projectId)}`);
       return reply.code(result.outcome === "accepted" ? 201 : 200).send(result);
     },
   );
+}
+
+/** A deal in Onboard's own format, received now or replayed from the delivery log. */
+export async function takeGenericDeal(
+  deps: ApiDeps,
+  body: GenericDealBody,
+  raw: string,
+  requestId: string,
+  replayOf?: string,
+): Promise<DealResult | Rejected> {
+  const won = body.stage.toLowerCase() === "won";
+  // A stage before won starts a project where the playbook says so (starts_on: crm_stages).
+  if (!won && !(await startsOnStage(deps, body.playbook, body.stage))) {
+    const reason = `stage "${body.stage}" is not won, nor a stage playbook ${body.playbook.id} starts on`;
+    const deliveryId = await recordDelivery(
+      deps.db,
+      {
+        endpoint: "generic",
+        source: body.source,
+        outcome: "ignored",
+        reason,
+        dealId: body.deal_id,
+        projectId: null,
+        requestId,
+        body: raw,
+        replayOf,
+      },
+      deps.clock(),
+    );
+    return { deliveryId, outcome: "ignored" as const, dealId: body.deal_id, projectId: null, reason };
+  }
+  const result = await startWonDeal(deps, {
+    endpoint: "generic",
+    requestId,
+    body: raw,
+    deal: { source: body.source, dealId: body.deal_id, stage: won ? "won" : body.stage, amount: body.amount ?? 0, won },
+    client: {
+      id: body.client.id,
+      name: body.client.name,
+      timeZone: body.client.time_zone,
+      ...(body.client.country ? { country: body.client.country } : {}),
+    },
+    playbook: body.playbook,
+    facts: body.facts,
+    playbookPointer: "/body/playbook",
+    replayOf,
+  });
+  return result;
 }

@@ -57,7 +57,17 @@ export async function receiveHubspot(request: FastifyRequest, reply: FastifyRepl
       const source = event.portalId === undefined ? HUBSPOT : `${HUBSPOT}:${event.portalId}`;
       const deliveryId = await recordDelivery(
         deps.db,
-        { endpoint: HUBSPOT, source, outcome: "ignored", reason: reading.ignored, dealId, projectId: null, requestId, body, connectionId: connection.id },
+        {
+          endpoint: HUBSPOT,
+          source,
+          outcome: "ignored",
+          reason: reading.ignored,
+          dealId,
+          projectId: null,
+          requestId,
+          body,
+          connectionId: connection.id,
+        },
         deps.clock(),
       );
       results.push({ deliveryId, outcome: "ignored", dealId, projectId: null, reason: reading.ignored });

@@ -35,7 +35,17 @@ export async function receivePipedrive(request: FastifyRequest, reply: FastifyRe
     const outcome = "ignored" in reading ? "ignored" : "rejected";
     const deliveryId = await recordDelivery(
       deps.db,
-      { endpoint: PIPEDRIVE, source: PIPEDRIVE, outcome, reason, dealId: null, projectId: null, requestId, body: raw, connectionId: connection.id },
+      {
+        endpoint: PIPEDRIVE,
+        source: PIPEDRIVE,
+        outcome,
+        reason,
+        dealId: null,
+        projectId: null,
+        requestId,
+        body: raw,
+        connectionId: connection.id,
+      },
       deps.clock(),
     );
     if ("invalid" in reading) throw unprocessable(reading.pointer, reading.invalid);
@@ -63,7 +73,8 @@ export function pipedriveDealWebhook(app: Api, deps: ApiDeps): void {
       schema: {
         tags: ["webhooks"],
         operationId: "pipedriveDealWebhook",
-        summary: "Pipedrive deal webhooks (v2 and v1), for the connection the environment variables make: a deal turning won starts a project once",
+        summary:
+          "Pipedrive deal webhooks (v2 and v1), for the connection the environment variables make: a deal turning won starts a project once",
         description:
           "Basic auth with PIPEDRIVE_WEBHOOK_USER / PIPEDRIVE_WEBHOOK_PASSWORD (503 while unset or while CRM_DEFAULT_PLAYBOOK " +
           "is unset). 201: the project started; 200: a duplicate, or not a deal turning won (recorded as ignored with why).",
@@ -73,6 +84,11 @@ export function pipedriveDealWebhook(app: Api, deps: ApiDeps): void {
       },
     },
     async (request, reply) =>
-      receivePipedrive(request, reply, deps, environmentConnection(deps, PIPEDRIVE, "PIPEDRIVE_WEBHOOK_USER and PIPEDRIVE_WEBHOOK_PASSWORD")),
+      receivePipedrive(
+        request,
+        reply,
+        deps,
+        environmentConnection(deps, PIPEDRIVE, "PIPEDRIVE_WEBHOOK_USER and PIPEDRIVE_WEBHOOK_PASSWORD"),
+      ),
   );
 }

@@ -5,16 +5,16 @@
 // should be HTTPS. Salesforce keeps resending until it gets the ACK, so the ACK goes out only
 // once every notification has been recorded; a malformed message gets a SOAP fault with why.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { readOutboundMessage } from "../../../crm/salesforce/outbound-message.ts";
 import { environmentConnections, type StoredConnection } from "../../data/crm-connections.ts";
-import { z } from "zod";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { toProblem } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
-import { deliveryRequestId } from "../../webhooks/scope.ts";
 import { fetcherFor } from "../../webhooks/fetch-deal.ts";
 import { takeDeal } from "../../webhooks/intake.ts";
+import { deliveryRequestId } from "../../webhooks/scope.ts";
 
 const SALESFORCE = "salesforce";
 const SOAP_TYPES = ["text/xml", "application/soap+xml"];
@@ -51,7 +51,6 @@ export function soapFaults(error: Error, request: FastifyRequest, reply: Fastify
 export const SOAP_CONTENT_TYPES = SOAP_TYPES;
 
 export function salesforceDealWebhook(app: Api, deps: ApiDeps): void {
-  const settings = deps.config.webhooks;
   app.addContentTypeParser(SOAP_TYPES, { parseAs: "string", bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
   app.post(
     "/webhooks/deals/salesforce",
@@ -110,7 +109,8 @@ export async function receiveSalesforce(request: FastifyRequest, reply: FastifyR
     return fault(reply, 422, "soapenv:Client", message.error);
   }
   // Not recorded: anyone could send messages naming another org, and fill the log.
-  if (message.orgId.slice(0, 15) !== orgId) return fault(reply, 401, "soapenv:Client", "the message is from another Salesforce organization");
+  if (message.orgId.slice(0, 15) !== orgId)
+    return fault(reply, 401, "soapenv:Client", "the message is from another Salesforce organization");
   const fetchDeal = fetcherFor(connection);
   for (const n of message.notifications) {
     const body = JSON.stringify({ notificationId: n.id, opportunity: n.deal.fields });
@@ -121,6 +121,6 @@ export async function receiveSalesforce(request: FastifyRequest, reply: FastifyR
       return fault(reply, 500, "soapenv:Server", "the message could not be processed now; Salesforce will resend it");
     }
   }
-      // Rejected notifications (e.g. the playbook refuses the facts) are recorded; resending would not help.
+  // Rejected notifications (e.g. the playbook refuses the facts) are recorded; resending would not help.
   return reply.code(200).type("text/xml; charset=utf-8").send(ACK);
 }

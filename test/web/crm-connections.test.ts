@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { WEB_PLAYBOOK } from "./support/playbook.ts";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -23,7 +24,6 @@ import {
   startWebServer,
   type WebServer,
 } from "./support/web.ts";
-import { WEB_PLAYBOOK } from "./support/playbook.ts";
 
 const HOOK_USER = "onboard-hook";
 const HOOK_PASSWORD = "a long webhook password";
@@ -95,7 +95,7 @@ describe("CRM connections in the team app", () => {
     await form.getByLabel("CRM").selectOption("pipedrive");
     await form.getByLabel("Pipedrive company id").waitFor();
     await form.getByLabel("Connection id").fill("pipedrive-eu");
-    await form.getByLabel("Name", { exact: true }).fill("Pipedrive EU");
+    await form.getByRole("textbox", { name: "Name", exact: true }).fill("Pipedrive EU");
     await form.getByLabel("Pipedrive company id").fill("77");
     await form.getByLabel("Webhook user").fill(HOOK_USER);
     await form.getByLabel("Webhook password").fill(HOOK_PASSWORD);

@@ -1,91 +1,22 @@
-// The CRM connections API (/crm/connections) and delivery replay, typed here from the server's
-// contract: the calls go through the same transport as every other (CSRF, problem+json as ApiError).
-import { send } from "./client.ts";
+// The CRM connections API (/crm/connections) and delivery replay, named for the admin pages: the
+// shapes are the generated OpenAPI types, the calls the typed client (CSRF, problem+json as ApiError).
+import { api, type Schemas } from "./client.ts";
 
-export type CrmKind = "hubspot" | "pipedrive" | "salesforce";
+export type ConnectionView = Schemas["CrmConnection"];
+export type CrmKind = ConnectionView["kind"];
+export type ConnectionSettings = ConnectionView["settings"];
+export type WonRule = NonNullable<ConnectionSettings["won"]>[number];
+export type SecretName = keyof ConnectionView["secretsSet"];
+export type ConnectionSecrets = Partial<Record<SecretName, string>>;
+export type ReconcileResult = Schemas["CrmReconcileResult"];
+export type ReplayResult = Schemas["WebhookDeliveryResult"];
+export type InboundDelivery = Schemas["InboundWebhookDelivery"];
+export type DeliveryOutcome = InboundDelivery["outcome"];
+
 export const CRM_KINDS: readonly CrmKind[] = ["hubspot", "pipedrive", "salesforce"];
 
-export type WonRule = { kind: "message" } | { kind: "stages"; stages: string[] } | { kind: "field"; field: string; equals: string[] };
-
-export interface PlaybookChoice {
-  when?: { field: string; equals: string[] };
-  playbook: string;
-}
-
-export interface ConnectionSettings {
-  name: string;
-  enabled: boolean;
-  tenant?: string;
-  won?: WonRule[];
-  playbooks: PlaybookChoice[];
-  client: { name?: string; timeZone?: string; country?: string; defaultTimeZone: string };
-  facts: Record<string, string>;
-  owners: { role?: string; people: Record<string, string> };
-  reconcile: { enabled: boolean; everyMinutes: number; lookbackHours: number };
-  apiBaseUrl?: string;
-}
-
-export interface ConnectionSecrets {
-  hubspotClientSecret?: string;
-  webhookUser?: string;
-  webhookPassword?: string;
-  apiToken?: string;
-}
-export type SecretName = keyof ConnectionSecrets;
-
-export interface ConnectionView {
-  id: string;
-  kind: CrmKind;
-  managedBy: "environment" | "database";
-  settings: ConnectionSettings;
-  secretsSet: Record<SecretName, boolean>;
-  webhookUrl: string;
-  version: number;
-  createdAt: string | null;
-  updatedAt: string | null;
-  reconciledAt: string | null;
-  reconciledThrough: string | null;
-  reconcileError: string | null;
-}
-
-export interface ReconcileResult {
-  checked: number;
-  started: number;
-  duplicates: number;
-  ignored: number;
-  rejected: number;
-  through: string | null;
-  error: string | null;
-}
-
-export interface ReplayResult {
-  deliveryId: string;
-  outcome: "accepted" | "duplicate" | "ignored" | "rejected";
-  dealId: string | null;
-  projectId: string | null;
-  reason: string | null;
-}
-
-export type DeliveryOutcome = "accepted" | "duplicate" | "ignored" | "rejected" | "failed";
-
-export interface InboundDelivery {
-  id: string;
-  receivedAt: string;
-  endpoint: string;
-  source: string | null;
-  outcome: DeliveryOutcome;
-  reason: string | null;
-  dealId: string | null;
-  projectId: string | null;
-  connectionId: string | null;
-  replayOf: string | null;
-  replayable: boolean;
-}
-
-const path = (id: string) => `/crm/connections/${encodeURIComponent(id)}`;
-
 export async function listConnections(signal?: AbortSignal): Promise<ConnectionView[]> {
-  return (await send<{ items: ConnectionView[] }>("GET", "/crm/connections", signal ? { signal } : {})).data.items;
+  return (await api.get("/crm/connections", signal ? { signal } : {})).data.items;
 }
 
 export async function createConnection(body: {
@@ -94,7 +25,7 @@ export async function createConnection(body: {
   settings: ConnectionSettings;
   secrets?: ConnectionSecrets;
 }): Promise<ConnectionView> {
-  return (await send<ConnectionView>("POST", "/crm/connections", { body })).data;
+  return (await api.post("/crm/connections", { body })).data;
 }
 
 /** `version`: the one the form was filled from; another admin's save in between is refused (412). */
@@ -103,25 +34,29 @@ export async function updateConnection(
   version: number,
   body: { settings?: ConnectionSettings; secrets?: ConnectionSecrets },
 ): Promise<ConnectionView> {
-  return (await send<ConnectionView>("PATCH", path(id), { body, headers: { "if-match": `"${version}"` } })).data;
+  return (await api.patch("/crm/connections/{id}", { path: { id }, body, headers: { "if-match": `"${version}"` } })).data;
 }
 
 export async function deleteConnection(id: string): Promise<void> {
-  await send<undefined>("DELETE", path(id));
+  await api.delete("/crm/connections/{id}", { path: { id } });
 }
 
 export async function reconcileConnection(id: string): Promise<ReconcileResult> {
-  return (await send<ReconcileResult>("POST", `${path(id)}/reconcile`)).data;
+  return (await api.post("/crm/connections/{id}/reconcile", { path: { id } })).data;
 }
 
 export async function listDeliveries(
-  filter: { outcome?: string; connection?: string; limit: number },
+  filter: { outcome?: DeliveryOutcome | undefined; connection?: string | undefined; limit: number },
   signal?: AbortSignal,
 ): Promise<InboundDelivery[]> {
-  return (await send<{ items: InboundDelivery[] }>("GET", "/webhooks/deliveries", { query: filter, ...(signal ? { signal } : {}) })).data
-    .items;
+  const query = {
+    limit: filter.limit,
+    ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.connection ? { connection: filter.connection } : {}),
+  };
+  return (await api.get("/webhooks/deliveries", { query, ...(signal ? { signal } : {}) })).data.items;
 }
 
 export async function replayDelivery(id: string): Promise<ReplayResult> {
-  return (await send<ReplayResult>("POST", `/webhooks/deliveries/${encodeURIComponent(id)}/replay`)).data;
+  return (await api.post("/webhooks/deliveries/{id}/replay", { path: { id } })).data;
 }

@@ -380,6 +380,60 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/crm/connections": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The CRM connections: how each CRM account's won deals become onboardings */
+    get: operations["listCrmConnections"];
+    put?: never;
+    /** Connect a CRM account: its won deals start onboardings through /webhooks/crm/<id> */
+    post: operations["createCrmConnection"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/crm/connections/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One CRM connection */
+    get: operations["getCrmConnection"];
+    put?: never;
+    post?: never;
+    /** Disconnect a CRM account (its deliveries stay in the log; projects it started stay) */
+    delete: operations["deleteCrmConnection"];
+    options?: never;
+    head?: never;
+    /** Change a CRM connection (needs If-Match with its version) */
+    patch: operations["updateCrmConnection"];
+    trace?: never;
+  };
+  "/crm/connections/{id}/reconcile": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pull the deals won recently through the CRM's REST API and start what no webhook started */
+    post: operations["reconcileCrmConnection"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/health/live": {
     parameters: {
       query?: never;
@@ -1615,6 +1669,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/webhooks/crm/{connectionId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A CRM connection's webhook: HubSpot batches, Pipedrive deal webhooks or Salesforce Outbound Messages
+     * @description Authenticated and read per the connection's kind, as on /webhooks/deals/<crm>. Every authenticated delivery is recorded with the connection; what did not start a project can be replayed (POST /webhooks/deliveries/{id}/replay).
+     */
+    post: operations["crmConnectionWebhook"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/webhooks/deals/generic": {
     parameters: {
       query?: never;
@@ -1645,8 +1719,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * HubSpot deal stage changes: a won stage starts a project once per deal
-     * @description Signature v3 (HUBSPOT_CLIENT_SECRET; 503 while unset or while CRM_DEFAULT_PLAYBOOK is unset). Won stages: HUBSPOT_WON_STAGES (default closedwon). HubSpot sends no client: the client is created as hubspot-deal-<id> "HubSpot deal <id>" in CRM_DEFAULT_TIME_ZONE, the project starts on CRM_DEFAULT_PLAYBOOK (latest version unless id@version) with no facts and amount 0. Every event is recorded: accepted, duplicate, ignored or rejected.
+     * HubSpot deal changes, for the connection the environment variables make: a won deal starts a project once
+     * @description Signature v3 (HUBSPOT_CLIENT_SECRET; 503 while unset or while CRM_DEFAULT_PLAYBOOK is unset). deal.propertyChange and object.propertyChange (objectTypeId 0-3) events; won stages: HUBSPOT_WON_STAGES (default closedwon). Deals are keyed by portal and id. Without an API token the client is created from the deal id; a connection made in the app (POST /crm/connections, served at /webhooks/crm/<id>) fetches the deal and its company. Every event is recorded.
      */
     post: operations["hubspotDealWebhook"];
     delete?: never;
@@ -1665,8 +1739,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Pipedrive deal updates: a deal turning won starts a project once per deal
-     * @description Basic auth with PIPEDRIVE_WEBHOOK_USER / PIPEDRIVE_WEBHOOK_PASSWORD (503 while unset or while CRM_DEFAULT_PLAYBOOK is unset). 201: the project started; 200: a duplicate, or not a deal turning won (recorded as ignored).
+     * Pipedrive deal webhooks (v2 and v1), for the connection the environment variables make: a deal turning won starts a project once
+     * @description Basic auth with PIPEDRIVE_WEBHOOK_USER / PIPEDRIVE_WEBHOOK_PASSWORD (503 while unset or while CRM_DEFAULT_PLAYBOOK is unset). 201: the project started; 200: a duplicate, or not a deal turning won (recorded as ignored with why).
      */
     post: operations["pipedriveDealWebhook"];
     delete?: never;
@@ -1706,6 +1780,23 @@ export interface paths {
     get: operations["listInboundDeliveries"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/webhooks/deliveries/{id}/replay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Take a delivery that did not start a project again, once its cause is fixed */
+    post: operations["replayInboundDelivery"];
     delete?: never;
     options?: never;
     head?: never;
@@ -2454,6 +2545,266 @@ export interface components {
       updatedAt: string;
       url: string;
     };
+    CrmConnection: {
+      createdAt: string | null;
+      id: string;
+      /** @enum {string} */
+      kind: "hubspot" | "pipedrive" | "salesforce";
+      /**
+       * @description environment: made from the server's variables, read-only.
+       * @enum {string}
+       */
+      managedBy: "environment" | "database";
+      reconciledAt: string | null;
+      reconciledThrough: string | null;
+      reconcileError: string | null;
+      secretsSet: {
+        apiToken: boolean;
+        hubspotClientSecret: boolean;
+        webhookPassword: boolean;
+        webhookUser: boolean;
+      };
+      settings: {
+        /**
+         * Format: uri
+         * @description REST API origin: HubSpot https://api.hubapi.com; Pipedrive https://<company>.pipedrive.com; Salesforce the instance URL.
+         */
+        apiBaseUrl?: string;
+        /**
+         * @default {
+         *       "defaultTimeZone": "UTC"
+         *     }
+         */
+        client: {
+          /** @description A field holding an ISO 3166 country code; default: the account's country when it is a code. */
+          country?: string;
+          /** @default UTC */
+          defaultTimeZone: string;
+          /** @description Default: the account's name, else the deal's name. */
+          name?: string;
+          /** @description A field holding an IANA time zone; default: defaultTimeZone. */
+          timeZone?: string;
+        };
+        /** @default true */
+        enabled: boolean;
+        /**
+         * @description Playbook fact id → the field that fills it, converted to the fact's declared type.
+         * @default {}
+         */
+        facts: {
+          [key: string]: string;
+        };
+        /** @description How admins know it, e.g. HubSpot EU portal. */
+        name: string;
+        /**
+         * @default {
+         *       "people": {}
+         *     }
+         */
+        owners: {
+          /**
+           * @description CRM owner id → Onboard person id.
+           * @default {}
+           */
+          people: {
+            [key: string]: string;
+          };
+          /** @description The playbook role the deal owner's person takes; default csm. */
+          role?: string;
+        };
+        /** @description The first choice that matches a deal decides its playbook. */
+        playbooks: {
+          /** @description The playbook to run: id (its latest published version) or id@version. */
+          playbook: string;
+          /** @description Only for deals whose field has one of these values (pipeline, segment, product...); none: every deal. */
+          when?: {
+            equals: string[];
+            /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+            field: string;
+          };
+        }[];
+        /**
+         * @description A scheduled pull of recently won deals through the CRM's REST API, for webhooks that were lost; needs apiToken.
+         * @default {
+         *       "enabled": false,
+         *       "everyMinutes": 60,
+         *       "lookbackHours": 72
+         *     }
+         */
+        reconcile: {
+          /** @default false */
+          enabled: boolean;
+          /** @default 60 */
+          everyMinutes: number;
+          /** @default 72 */
+          lookbackHours: number;
+        };
+        /** @description The CRM account: HubSpot portal id, Salesforce organization id, Pipedrive company id. Deliveries from another account are refused; required for Salesforce and for reconciliation. */
+        tenant?: string;
+        /** @description What means won (any rule that matches). Default: HubSpot stage closedwon; Pipedrive status won; Salesforce IsWon or stage Closed Won, or the message itself when it carries neither field. */
+        won?: (
+          | {
+              /** @constant */
+              kind: "message";
+            }
+          | {
+              /** @constant */
+              kind: "stages";
+              stages: string[];
+            }
+          | {
+              equals: string[];
+              /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+              field: string;
+              /** @constant */
+              kind: "field";
+            }
+        )[];
+      };
+      updatedAt: string | null;
+      version: number;
+      /** @description The address to give the CRM. */
+      webhookUrl: string;
+    };
+    CrmConnectionInput: {
+      createdAt: string | null;
+      id: string;
+      /** @enum {string} */
+      kind: "hubspot" | "pipedrive" | "salesforce";
+      /**
+       * @description environment: made from the server's variables, read-only.
+       * @enum {string}
+       */
+      managedBy: "environment" | "database";
+      reconciledAt: string | null;
+      reconciledThrough: string | null;
+      reconcileError: string | null;
+      secretsSet: {
+        apiToken: boolean;
+        hubspotClientSecret: boolean;
+        webhookPassword: boolean;
+        webhookUser: boolean;
+      };
+      settings: {
+        /**
+         * Format: uri
+         * @description REST API origin: HubSpot https://api.hubapi.com; Pipedrive https://<company>.pipedrive.com; Salesforce the instance URL.
+         */
+        apiBaseUrl?: string;
+        /**
+         * @default {
+         *       "defaultTimeZone": "UTC"
+         *     }
+         */
+        client: {
+          /** @description A field holding an ISO 3166 country code; default: the account's country when it is a code. */
+          country?: string;
+          /** @default UTC */
+          defaultTimeZone: string;
+          /** @description Default: the account's name, else the deal's name. */
+          name?: string;
+          /** @description A field holding an IANA time zone; default: defaultTimeZone. */
+          timeZone?: string;
+        };
+        /** @default true */
+        enabled: boolean;
+        /**
+         * @description Playbook fact id → the field that fills it, converted to the fact's declared type.
+         * @default {}
+         */
+        facts: {
+          [key: string]: string;
+        };
+        /** @description How admins know it, e.g. HubSpot EU portal. */
+        name: string;
+        /**
+         * @default {
+         *       "people": {}
+         *     }
+         */
+        owners: {
+          /**
+           * @description CRM owner id → Onboard person id.
+           * @default {}
+           */
+          people: {
+            [key: string]: string;
+          };
+          /** @description The playbook role the deal owner's person takes; default csm. */
+          role?: string;
+        };
+        /** @description The first choice that matches a deal decides its playbook. */
+        playbooks: {
+          /** @description The playbook to run: id (its latest published version) or id@version. */
+          playbook: string;
+          /** @description Only for deals whose field has one of these values (pipeline, segment, product...); none: every deal. */
+          when?: {
+            equals: string[];
+            /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+            field: string;
+          };
+        }[];
+        /**
+         * @description A scheduled pull of recently won deals through the CRM's REST API, for webhooks that were lost; needs apiToken.
+         * @default {
+         *       "enabled": false,
+         *       "everyMinutes": 60,
+         *       "lookbackHours": 72
+         *     }
+         */
+        reconcile: {
+          /** @default false */
+          enabled: boolean;
+          /** @default 60 */
+          everyMinutes: number;
+          /** @default 72 */
+          lookbackHours: number;
+        };
+        /** @description The CRM account: HubSpot portal id, Salesforce organization id, Pipedrive company id. Deliveries from another account are refused; required for Salesforce and for reconciliation. */
+        tenant?: string;
+        /** @description What means won (any rule that matches). Default: HubSpot stage closedwon; Pipedrive status won; Salesforce IsWon or stage Closed Won, or the message itself when it carries neither field. */
+        won?: (
+          | {
+              /** @constant */
+              kind: "message";
+            }
+          | {
+              /** @constant */
+              kind: "stages";
+              stages: string[];
+            }
+          | {
+              equals: string[];
+              /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+              field: string;
+              /** @constant */
+              kind: "field";
+            }
+        )[];
+      };
+      updatedAt: string | null;
+      version: number;
+      /** @description The address to give the CRM. */
+      webhookUrl: string;
+    };
+    CrmReconcileResult: {
+      checked: number;
+      duplicates: number;
+      error: string | null;
+      ignored: number;
+      rejected: number;
+      started: number;
+      through: string | null;
+    };
+    CrmReconcileResultInput: {
+      checked: number;
+      duplicates: number;
+      error: string | null;
+      ignored: number;
+      rejected: number;
+      started: number;
+      through: string | null;
+    };
     /** @description What the outside world is to be told. */
     Effect: {
       kind: string;
@@ -2684,32 +3035,38 @@ export interface components {
       /** @description "won" starts the project, and so does a stage the playbook lists in starts_on.crm_stages; any other stage is recorded and ignored. */
       stage: string;
     };
-    /** @description HubSpot's batch of subscription events. HubSpot sends no client: the project's client is created from the deal id (id "hubspot-deal-<id>", name "HubSpot deal <id>", CRM_DEFAULT_TIME_ZONE) on CRM_DEFAULT_PLAYBOOK with no facts; rename it afterwards. */
+    /** @description HubSpot's batch of subscription events (ids and the changed property). With the connection's API token the deal and its company are fetched: the client is the company. Without one the client is created from the deal id (id "hubspot-<portal>-deal-<id>", name "HubSpot deal <id>"); rename it with PATCH /clients/{id}. */
     HubspotWebhookBatch: ({
       eventId?: number | string;
       /** @description The deal's id. */
       objectId: number | string;
+      /** @description The object type of generic (object.*) events: "0-3" for deals. */
+      objectTypeId?: string;
       occurredAt?: number;
+      /** @description The HubSpot account: deals are keyed by portal and id. */
       portalId?: number | string;
       propertyName?: string;
       /** @description The new stage id; won when listed in HUBSPOT_WON_STAGES. */
       propertyValue?: string;
-      /** @description Only "deal.propertyChange" of "dealstage" can start a project. */
+      /** @description "deal.propertyChange", or "object.propertyChange" with objectTypeId "0-3" (deals), can start a project. */
       subscriptionType: string;
     } & {
       [key: string]: unknown;
     })[];
-    /** @description HubSpot's batch of subscription events. HubSpot sends no client: the project's client is created from the deal id (id "hubspot-deal-<id>", name "HubSpot deal <id>", CRM_DEFAULT_TIME_ZONE) on CRM_DEFAULT_PLAYBOOK with no facts; rename it afterwards. */
+    /** @description HubSpot's batch of subscription events (ids and the changed property). With the connection's API token the deal and its company are fetched: the client is the company. Without one the client is created from the deal id (id "hubspot-<portal>-deal-<id>", name "HubSpot deal <id>"); rename it with PATCH /clients/{id}. */
     HubspotWebhookBatchInput: ({
       eventId?: number | string;
       /** @description The deal's id. */
       objectId: number | string;
+      /** @description The object type of generic (object.*) events: "0-3" for deals. */
+      objectTypeId?: string;
       occurredAt?: number;
+      /** @description The HubSpot account: deals are keyed by portal and id. */
       portalId?: number | string;
       propertyName?: string;
       /** @description The new stage id; won when listed in HUBSPOT_WON_STAGES. */
       propertyValue?: string;
-      /** @description Only "deal.propertyChange" of "dealstage" can start a project. */
+      /** @description "deal.propertyChange", or "object.propertyChange" with objectTypeId "0-3" (deals), can start a project. */
       subscriptionType: string;
     } & {
       [key: string]: unknown;
@@ -2722,6 +3079,8 @@ export interface components {
     };
     InboundWebhookDelivery: {
       body: string;
+      /** @description The CRM connection it came through. */
+      connectionId: string | null;
       dealId: string | null;
       endpoint: string;
       id: string;
@@ -2734,10 +3093,16 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       receivedAt: string;
+      /** @description Whether POST /webhooks/deliveries/{id}/replay can take it again. */
+      replayable: boolean;
+      /** @description The delivery this one replayed. */
+      replayOf: string | null;
       source: string | null;
     };
     InboundWebhookDeliveryInput: {
       body: string;
+      /** @description The CRM connection it came through. */
+      connectionId: string | null;
       dealId: string | null;
       endpoint: string;
       id: string;
@@ -2750,6 +3115,10 @@ export interface components {
        * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
        */
       receivedAt: string;
+      /** @description Whether POST /webhooks/deliveries/{id}/replay can take it again. */
+      replayable: boolean;
+      /** @description The delivery this one replayed. */
+      replayOf: string | null;
       source: string | null;
     };
     /** @description A condition that failed at run time: what it guards waits until CS operations fix the data (or move the project to a corrected playbook version) and send retry_incident. */
@@ -3476,8 +3845,9 @@ export interface components {
       /** @description Playbook roles this person can fill (csm, implementation_specialist ...). */
       roles: string[];
     };
-    /** @description A Pipedrive webhook (v1, updated.deal). Pipedrive signals a won deal through status, not a stage: the project starts when current.status is won and previous.status was not. The client is created as pipedrive-deal-<id>, named after the organization (or the deal's title), in CRM_DEFAULT_TIME_ZONE, on CRM_DEFAULT_PLAYBOOK with no facts. */
+    /** @description A Pipedrive deal webhook, v2 (meta.action change/create, meta.entity deal, data, previous) or v1 (event updated.deal, current, previous). Won per the connection's rules (default: status turns won). The client is the deal's organization (pipedrive-<company>-org-<id>), named after it. */
     PipedriveWebhook: {
+      /** @description v1: the deal after the change. */
       current?:
         | ({
             /** @description The deal's id. */
@@ -3493,27 +3863,47 @@ export interface components {
             [key: string]: unknown;
           })
         | null;
-      /** @description "updated.deal" (webhooks v1). */
-      event?: string;
-      meta?: {
-        action?: string;
-        object?: string;
-      } & {
-        [key: string]: unknown;
-      };
-      previous?:
+      /** @description v2: the deal after the change. */
+      data?:
         | ({
+            /** @description The deal's id. */
+            id: number | string;
+            org_name?: string | null;
+            /** @description The deal's stage: a change to a stage id the playbook lists in starts_on.crm_stages starts the project too. */
             stage_id?: number | string;
+            /** @description open, won, lost or deleted: a change to "won" starts the project. */
             status?: string;
+            title?: string;
+            value?: number | null;
           } & {
             [key: string]: unknown;
           })
         | null;
+      /** @description v1: "updated.deal" (or "added.deal"). */
+      event?: string;
+      meta?: {
+        /** @description v2: "change" or "create"; v1: "updated" or "added". */
+        action?: string;
+        /** @description The Pipedrive company: deals are keyed by company and id. */
+        company_id?: number | string;
+        /** @description v2: "deal". */
+        entity?: string;
+        /** @description v1: "deal". */
+        object?: string;
+        version?: string;
+      } & {
+        [key: string]: unknown;
+      };
+      /** @description The changed fields' old values (v2), or the deal before (v1). */
+      previous?: {
+        [key: string]: unknown;
+      } | null;
     } & {
       [key: string]: unknown;
     };
-    /** @description A Pipedrive webhook (v1, updated.deal). Pipedrive signals a won deal through status, not a stage: the project starts when current.status is won and previous.status was not. The client is created as pipedrive-deal-<id>, named after the organization (or the deal's title), in CRM_DEFAULT_TIME_ZONE, on CRM_DEFAULT_PLAYBOOK with no facts. */
+    /** @description A Pipedrive deal webhook, v2 (meta.action change/create, meta.entity deal, data, previous) or v1 (event updated.deal, current, previous). Won per the connection's rules (default: status turns won). The client is the deal's organization (pipedrive-<company>-org-<id>), named after it. */
     PipedriveWebhookInput: {
+      /** @description v1: the deal after the change. */
       current?:
         | ({
             /** @description The deal's id. */
@@ -3529,22 +3919,41 @@ export interface components {
             [key: string]: unknown;
           })
         | null;
-      /** @description "updated.deal" (webhooks v1). */
-      event?: string;
-      meta?: {
-        action?: string;
-        object?: string;
-      } & {
-        [key: string]: unknown;
-      };
-      previous?:
+      /** @description v2: the deal after the change. */
+      data?:
         | ({
+            /** @description The deal's id. */
+            id: number | string;
+            org_name?: string | null;
+            /** @description The deal's stage: a change to a stage id the playbook lists in starts_on.crm_stages starts the project too. */
             stage_id?: number | string;
+            /** @description open, won, lost or deleted: a change to "won" starts the project. */
             status?: string;
+            title?: string;
+            value?: number | null;
           } & {
             [key: string]: unknown;
           })
         | null;
+      /** @description v1: "updated.deal" (or "added.deal"). */
+      event?: string;
+      meta?: {
+        /** @description v2: "change" or "create"; v1: "updated" or "added". */
+        action?: string;
+        /** @description The Pipedrive company: deals are keyed by company and id. */
+        company_id?: number | string;
+        /** @description v2: "deal". */
+        entity?: string;
+        /** @description v1: "deal". */
+        object?: string;
+        version?: string;
+      } & {
+        [key: string]: unknown;
+      };
+      /** @description The changed fields' old values (v2), or the deal before (v1). */
+      previous?: {
+        [key: string]: unknown;
+      } | null;
     } & {
       [key: string]: unknown;
     };
@@ -7503,6 +7912,574 @@ export interface operations {
       };
       /** @description Conflict with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listCrmConnections: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["CrmConnection"][];
+          };
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  createCrmConnection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Part of the webhook address: /webhooks/crm/<id>. */
+          id: string;
+          /** @enum {string} */
+          kind: "hubspot" | "pipedrive" | "salesforce";
+          /** @default {} */
+          secrets?: {
+            /** @description A REST API token: fetches what webhooks leave out, and reconciles. */
+            apiToken?: string;
+            /** @description HubSpot: the app's client secret (signature v3). */
+            hubspotClientSecret?: string;
+            /** @description Pipedrive: the basic auth password (12+ characters). */
+            webhookPassword?: string;
+            /** @description Pipedrive: the basic auth user set on the webhook. */
+            webhookUser?: string;
+          };
+          settings: {
+            /**
+             * Format: uri
+             * @description REST API origin: HubSpot https://api.hubapi.com; Pipedrive https://<company>.pipedrive.com; Salesforce the instance URL.
+             */
+            apiBaseUrl?: string;
+            /**
+             * @default {
+             *       "defaultTimeZone": "UTC"
+             *     }
+             */
+            client?: {
+              /** @description A field holding an ISO 3166 country code; default: the account's country when it is a code. */
+              country?: string;
+              /** @default UTC */
+              defaultTimeZone?: string;
+              /** @description Default: the account's name, else the deal's name. */
+              name?: string;
+              /** @description A field holding an IANA time zone; default: defaultTimeZone. */
+              timeZone?: string;
+            };
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description Playbook fact id → the field that fills it, converted to the fact's declared type.
+             * @default {}
+             */
+            facts?: {
+              [key: string]: string;
+            };
+            /** @description How admins know it, e.g. HubSpot EU portal. */
+            name: string;
+            /**
+             * @default {
+             *       "people": {}
+             *     }
+             */
+            owners?: {
+              /**
+               * @description CRM owner id → Onboard person id.
+               * @default {}
+               */
+              people?: {
+                [key: string]: string;
+              };
+              /** @description The playbook role the deal owner's person takes; default csm. */
+              role?: string;
+            };
+            /** @description The first choice that matches a deal decides its playbook. */
+            playbooks: {
+              /** @description The playbook to run: id (its latest published version) or id@version. */
+              playbook: string;
+              /** @description Only for deals whose field has one of these values (pipeline, segment, product...); none: every deal. */
+              when?: {
+                equals: string[];
+                /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+                field: string;
+              };
+            }[];
+            /**
+             * @description A scheduled pull of recently won deals through the CRM's REST API, for webhooks that were lost; needs apiToken.
+             * @default {
+             *       "enabled": false,
+             *       "everyMinutes": 60,
+             *       "lookbackHours": 72
+             *     }
+             */
+            reconcile?: {
+              /** @default false */
+              enabled?: boolean;
+              /** @default 60 */
+              everyMinutes?: number;
+              /** @default 72 */
+              lookbackHours?: number;
+            };
+            /** @description The CRM account: HubSpot portal id, Salesforce organization id, Pipedrive company id. Deliveries from another account are refused; required for Salesforce and for reconciliation. */
+            tenant?: string;
+            /** @description What means won (any rule that matches). Default: HubSpot stage closedwon; Pipedrive status won; Salesforce IsWon or stage Closed Won, or the message itself when it carries neither field. */
+            won?: (
+              | {
+                  /** @enum {string} */
+                  kind: "message";
+                }
+              | {
+                  /** @enum {string} */
+                  kind: "stages";
+                  stages: string[];
+                }
+              | {
+                  equals: string[];
+                  /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+                  field: string;
+                  /** @enum {string} */
+                  kind: "field";
+                }
+            )[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CrmConnection"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getCrmConnection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CrmConnection"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  deleteCrmConnection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  updateCrmConnection: {
+    parameters: {
+      query?: never;
+      header?: {
+        "if-match"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The secrets given replace theirs; the others are kept. */
+          secrets?: {
+            /** @description A REST API token: fetches what webhooks leave out, and reconciles. */
+            apiToken?: string;
+            /** @description HubSpot: the app's client secret (signature v3). */
+            hubspotClientSecret?: string;
+            /** @description Pipedrive: the basic auth password (12+ characters). */
+            webhookPassword?: string;
+            /** @description Pipedrive: the basic auth user set on the webhook. */
+            webhookUser?: string;
+          };
+          /** @description Replaces the whole settings. */
+          settings?: {
+            /**
+             * Format: uri
+             * @description REST API origin: HubSpot https://api.hubapi.com; Pipedrive https://<company>.pipedrive.com; Salesforce the instance URL.
+             */
+            apiBaseUrl?: string;
+            /**
+             * @default {
+             *       "defaultTimeZone": "UTC"
+             *     }
+             */
+            client?: {
+              /** @description A field holding an ISO 3166 country code; default: the account's country when it is a code. */
+              country?: string;
+              /** @default UTC */
+              defaultTimeZone?: string;
+              /** @description Default: the account's name, else the deal's name. */
+              name?: string;
+              /** @description A field holding an IANA time zone; default: defaultTimeZone. */
+              timeZone?: string;
+            };
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description Playbook fact id → the field that fills it, converted to the fact's declared type.
+             * @default {}
+             */
+            facts?: {
+              [key: string]: string;
+            };
+            /** @description How admins know it, e.g. HubSpot EU portal. */
+            name: string;
+            /**
+             * @default {
+             *       "people": {}
+             *     }
+             */
+            owners?: {
+              /**
+               * @description CRM owner id → Onboard person id.
+               * @default {}
+               */
+              people?: {
+                [key: string]: string;
+              };
+              /** @description The playbook role the deal owner's person takes; default csm. */
+              role?: string;
+            };
+            /** @description The first choice that matches a deal decides its playbook. */
+            playbooks: {
+              /** @description The playbook to run: id (its latest published version) or id@version. */
+              playbook: string;
+              /** @description Only for deals whose field has one of these values (pipeline, segment, product...); none: every deal. */
+              when?: {
+                equals: string[];
+                /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+                field: string;
+              };
+            }[];
+            /**
+             * @description A scheduled pull of recently won deals through the CRM's REST API, for webhooks that were lost; needs apiToken.
+             * @default {
+             *       "enabled": false,
+             *       "everyMinutes": 60,
+             *       "lookbackHours": 72
+             *     }
+             */
+            reconcile?: {
+              /** @default false */
+              enabled?: boolean;
+              /** @default 60 */
+              everyMinutes?: number;
+              /** @default 72 */
+              lookbackHours?: number;
+            };
+            /** @description The CRM account: HubSpot portal id, Salesforce organization id, Pipedrive company id. Deliveries from another account are refused; required for Salesforce and for reconciliation. */
+            tenant?: string;
+            /** @description What means won (any rule that matches). Default: HubSpot stage closedwon; Pipedrive status won; Salesforce IsWon or stage Closed Won, or the message itself when it carries neither field. */
+            won?: (
+              | {
+                  /** @enum {string} */
+                  kind: "message";
+                }
+              | {
+                  /** @enum {string} */
+                  kind: "stages";
+                  stages: string[];
+                }
+              | {
+                  equals: string[];
+                  /** @description A deal field by the CRM's own API name; account.<field> reads the account (HubSpot company, Salesforce Account, Pipedrive organization). */
+                  field: string;
+                  /** @enum {string} */
+                  kind: "field";
+                }
+            )[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CrmConnection"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match names an older version: reload and decide again */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description If-Match is required */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  reconcileCrmConnection: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CrmReconcileResult"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -13208,6 +14185,64 @@ export interface operations {
       };
     };
   };
+  crmConnectionWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        connectionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   genericDealWebhook: {
     parameters: {
       query?: never;
@@ -13307,6 +14342,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Unsupported media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
       422: {
         headers: {
@@ -13379,6 +14423,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description Unsupported media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
       422: {
         headers: {
@@ -13426,7 +14479,9 @@ export interface operations {
   listInboundDeliveries: {
     parameters: {
       query?: {
-        endpoint?: "generic" | "hubspot" | "pipedrive" | "salesforce";
+        /** @description Only the deliveries of this CRM connection. */
+        connection?: string;
+        endpoint?: "generic" | "hubspot" | "pipedrive" | "salesforce" | "reconcile";
         limit?: number;
         outcome?: "accepted" | "duplicate" | "ignored" | "rejected" | "failed";
       };
@@ -13458,6 +14513,82 @@ export interface operations {
       };
       /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  replayInboundDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookDeliveryResult"];
+        };
+      };
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookDeliveryResult"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

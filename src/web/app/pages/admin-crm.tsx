@@ -222,14 +222,9 @@ function ReconcileButton({ connection, onDone }: { connection: ConnectionView; o
   };
   return (
     <>
-      <button
-        type="button"
-        className="small"
-        disabled={busy}
-        onClick={() => void run()}
-        aria-label={`Reconcile ${connection.settings.name} now`}
-      >
+      <button type="button" className="small" disabled={busy} onClick={() => void run()}>
         {busy ? "Reconciling…" : "Reconcile now"}
+        <span className="visually-hidden"> {connection.settings.name}</span>
       </button>
       <span aria-live="polite" className="small" style={{ flexBasis: "100%" }}>
         {result ? (

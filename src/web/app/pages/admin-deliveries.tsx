@@ -4,6 +4,7 @@
 import { useState } from "react";
 import { describeError } from "../../api/client.ts";
 import {
+  type ConnectionView,
   type DeliveryOutcome,
   type InboundDelivery,
   listConnections,
@@ -22,20 +23,30 @@ const tone = (outcome: string) =>
   outcome === "accepted" ? "green" : outcome === "failed" || outcome === "rejected" ? "red" : outcome === "ignored" ? "amber" : "";
 
 export function InboundDeliveries({ canWrite }: { canWrite: boolean }) {
-  const [outcome, setOutcome] = useState("");
+  const [outcome, setOutcome] = useState<DeliveryOutcome | "">("");
   const [connection, setConnection] = useState("");
-  const deliveries = useResource((signal) => listDeliveries({ outcome, connection, limit: 50 }, signal), [outcome, connection]);
-  // Connection names for the filter and the rows; a server without connections still lists deliveries.
-  const connections = useResource((signal) => listConnections(signal).catch(() => []), []);
-  const nameOf = (id: string) => connections.data?.find((c) => c.id === id)?.settings.name ?? id;
-  const items = deliveries.data ?? [];
+  // The connections come with each load, so a connection made since the page opened names its rows after a refresh.
+  const deliveries = useResource(
+    async (signal) => {
+      const [items, connections] = await Promise.all([
+        listDeliveries({ outcome: outcome || undefined, connection, limit: 50 }, signal),
+        // A server (or a role) without connections still lists deliveries.
+        listConnections(signal).catch((): ConnectionView[] => []),
+      ]);
+      return { items, connections };
+    },
+    [outcome, connection],
+  );
+  const connections = deliveries.data?.connections ?? [];
+  const nameOf = (id: string) => connections.find((c) => c.id === id)?.settings.name ?? id;
+  const items = deliveries.data?.items ?? [];
   return (
     <section className="card" aria-labelledby="inbound-h">
       <h2 id="inbound-h">Received from the CRMs</h2>
       <div className="filters">
         <Field label="Outcome">
           {(p) => (
-            <select {...p} value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+            <select {...p} value={outcome} onChange={(e) => setOutcome(e.target.value as DeliveryOutcome | "")}>
               <option value="">All outcomes</option>
               {OUTCOMES.map((o) => (
                 <option key={o} value={o}>
@@ -49,7 +60,7 @@ export function InboundDeliveries({ canWrite }: { canWrite: boolean }) {
           {(p) => (
             <select {...p} value={connection} onChange={(e) => setConnection(e.target.value)}>
               <option value="">All connections</option>
-              {(connections.data ?? []).map((c) => (
+              {connections.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.settings.name}
                 </option>
@@ -149,14 +160,9 @@ function DeliveryRow({
       {canWrite ? (
         <td>
           {d.replayable && !result ? (
-            <button
-              type="button"
-              className="small"
-              disabled={busy}
-              onClick={() => void replay()}
-              aria-label={`Replay the delivery of deal ${d.dealId ?? d.id}`}
-            >
+            <button type="button" className="small" disabled={busy} onClick={() => void replay()}>
               {busy ? "Replaying…" : "Replay"}
+              <span className="visually-hidden"> the delivery of deal {d.dealId ?? d.id}</span>
             </button>
           ) : null}
           <div aria-live="polite" className="small">

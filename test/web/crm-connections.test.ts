@@ -4,7 +4,11 @@
 // (here fetch, with the v2 payload and basic auth) delivers a won deal: the admin sees it accepted.
 // A deal from another pipeline is rejected (no choice matches); the admin adds a choice, replays
 // the delivery, sees it accepted with a link to its project, and follows it. At 1440 and 390 px, with axe.
+// Then "Reconcile now": refused in words without an API token; with one (typed in the form) and the
+// API base URL of a Pipedrive REST API on loopback, the won deal no webhook brought starts, and the counts show.
 import assert from "node:assert/strict";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { WEB_PLAYBOOK } from "./support/playbook.ts";
@@ -105,7 +109,7 @@ describe("CRM connections in the team app", () => {
     await choice1.getByLabel("Only when field").fill("pipeline_id");
     await choice1.getByLabel("Is one of").fill("1");
     await form.getByRole("button", { name: "Add a fact mapping" }).click();
-    const fact1 = form.getByRole("group", { name: "Facts from the deal 1" });
+    const fact1 = form.getByRole("group", { name: "Fact mapping 1" });
     await fact1.getByLabel("Fact id").fill("segment");
     await fact1.getByLabel("CRM field").fill(SEGMENT_FIELD);
     await form.getByRole("button", { name: "Add connection" }).click();
@@ -117,6 +121,7 @@ describe("CRM connections in the team app", () => {
     });
     assert.equal(await playbook1.getAttribute("aria-invalid"), "true", "the playbook choice is marked invalid");
     assert.equal(await choice1.locator(".error").count(), 1, "the error stands in the choice's row");
+    await form.getByRole("alert").getByText("Not saved: one field needs fixing, marked above.").waitFor();
     await settled(page);
     await assertNoOverflow(page, "the connection form at 1440");
     for (const v of await axeViolations(page)) problems.push(`form 1440: ${v}`);
@@ -199,4 +204,107 @@ describe("CRM connections in the team app", () => {
     assert.deepEqual(pageErrors.splice(0), []);
     await page.context().close();
   });
+
+  test("Reconcile now: said why not without an API token, then the counts once the token and API address are set", async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const pipedrive = await fakePipedrive();
+    t.after(() => pipedrive.close());
+    await must(
+      web.admin.post("/crm/connections", {
+        id: "pipedrive-us",
+        kind: "pipedrive",
+        settings: {
+          name: "Pipedrive US",
+          enabled: true,
+          tenant: "88",
+          playbooks: [{ playbook: "web_onboarding" }],
+          facts: { segment: SEGMENT_FIELD },
+        },
+        secrets: { webhookUser: HOOK_USER, webhookPassword: HOOK_PASSWORD },
+      }),
+      "connection",
+    );
+    const problems: string[] = [];
+    const page = await newPage(1440);
+    await signIn(page, web.url, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.goto(`${web.url}/app/admin/crm`);
+    const crm = page.locator("section[aria-labelledby=crm-h]");
+    const item = crm.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pipedrive US" }) });
+    await item.getByText("never run").waitFor();
+
+    await item.getByRole("button", { name: "Reconcile now Pipedrive US" }).click();
+    await item
+      .getByRole("status")
+      .getByText(/^Reconciliation failed: the connection has no API token/)
+      .waitFor();
+    await item.getByText(/Last reconciliation failed: the connection has no API token/).waitFor();
+    assert.equal(pipedrive.requests.length, 0);
+
+    await item.getByRole("button", { name: "Edit Pipedrive US" }).click();
+    const edit = page.getByRole("form", { name: "Edit Pipedrive US" });
+    await edit.getByLabel("API token").fill("pd-token-123");
+    await edit.getByLabel("API base URL").fill(pipedrive.url);
+    await edit.getByRole("button", { name: "Save connection" }).click();
+    await crm.getByRole("status").filter({ hasText: "Saved Pipedrive US" }).waitFor();
+    await item.getByText("API token: set").waitFor();
+
+    await item.getByRole("button", { name: "Reconcile now Pipedrive US" }).click();
+    await item.getByText("Checked 1 won deals: 1 started, 0 already started, 0 ignored, 0 rejected.").waitFor();
+    await item.getByText(/last run/).waitFor();
+    assert.equal(await item.getByText(/Last reconciliation failed/).count(), 0, "the failure note is gone after a run that worked");
+    assert.ok(pipedrive.requests.length > 0 && pipedrive.requests.every((r) => r.headers["x-api-token"] === "pd-token-123"));
+    assert.ok(pipedrive.requests.some((r) => r.url.startsWith("/api/v2/deals?") && r.url.includes("status=won")));
+    await settled(page);
+    for (const v of await axeViolations(page)) problems.push(`reconciled 1440: ${v}`);
+
+    const deliveries = page.locator("section[aria-labelledby=inbound-h]");
+    await deliveries.getByLabel("Connection").selectOption("pipedrive-us");
+    const row = deliveries.getByRole("row").filter({ has: page.getByRole("cell", { name: "41", exact: true }) });
+    await row.getByText("Accepted").waitFor();
+    await row.getByRole("link", { name: /^Project / }).waitFor();
+    await page.screenshot({ path: artifact("crm-reconciled-1440.png"), fullPage: true });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(pageErrors.splice(0), []);
+    await page.context().close();
+  });
 });
+
+/** Pipedrive's REST API v2 as far as reconciliation reads it: one won deal and its organization, on loopback. */
+async function fakePipedrive() {
+  const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((request, response) => {
+    const url = request.url ?? "";
+    requests.push({ url, headers: request.headers });
+    const send = (body: unknown) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    if (url.startsWith("/api/v2/deals?"))
+      return send({
+        success: true,
+        data: [
+          {
+            id: 41,
+            title: "Reconciled deal",
+            status: "won",
+            org_id: 12,
+            pipeline_id: 1,
+            value: 900,
+            update_time: new Date().toISOString(),
+            custom_fields: { [SEGMENT_FIELD]: "enterprise" },
+          },
+        ],
+        additional_data: { next_cursor: null },
+      });
+    if (url === "/api/v2/organizations/12") return send({ success: true, data: { id: 12, name: "Acme GmbH", custom_fields: null } });
+    response.writeHead(404, { "content-type": "application/json" });
+    response.end(JSON.stringify({ success: false, error: `not found: ${url}` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

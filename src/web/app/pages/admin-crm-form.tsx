@@ -2,7 +2,7 @@
 // means, which playbook a deal runs, how the client, facts and deal owner are read, and the
 // scheduled reconciliation. The server's field errors are shown at the field or row they name.
 import { type FormEvent, type ReactNode, useState } from "react";
-import { describeError, type Schemas } from "../../api/client.ts";
+import { ApiError, describeError, type Schemas } from "../../api/client.ts";
 import { type ConnectionView, CRM_KINDS, type CrmKind, createConnection, updateConnection } from "../../api/crm.ts";
 import { Field } from "../../components/ui.tsx";
 import {
@@ -67,11 +67,15 @@ export function ConnectionForm({
           });
       onSaved(view);
     } catch (e) {
-      setErrors(errorsByPointer(e));
+      const atFields = errorsByPointer(e);
+      setErrors(atFields);
+      const count = Object.keys(atFields).length;
       setError(
-        e instanceof Error && "status" in e && e.status === 412
+        e instanceof ApiError && e.status === 412
           ? "Someone saved this connection since you opened it: cancel and edit it again to see their changes."
-          : describeError(e),
+          : count > 0
+            ? `Not saved: ${count === 1 ? "one field needs" : `${count} fields need`} fixing, marked above.`
+            : describeError(e),
       );
     } finally {
       setBusy(false);
@@ -193,6 +197,7 @@ export function ConnectionForm({
         hint="A playbook fact's id and the CRM field that fills it; account.<field> reads the account. A fact another playbook declares is skipped."
         rows={draft.facts}
         onChange={(facts) => set({ facts })}
+        rowName="Fact mapping"
         keyLabel="Fact id"
         valueLabel="CRM field"
         addLabel="Add a fact mapping"
@@ -211,6 +216,7 @@ export function ConnectionForm({
           legend="Owners"
           rows={draft.owners}
           onChange={(owners) => set({ owners })}
+          rowName="Owner"
           keyLabel="CRM owner id"
           valueLabel="Person"
           addLabel="Add an owner"
@@ -466,6 +472,7 @@ function Pairs({
   hint,
   rows,
   onChange,
+  rowName,
   keyLabel,
   valueLabel,
   addLabel,
@@ -477,6 +484,8 @@ function Pairs({
   hint?: string;
   rows: PairRow[];
   onChange: (rows: PairRow[]) => void;
+  /** A row's name: its legend and its Remove button say it with the row's number. */
+  rowName: string;
   keyLabel: string;
   valueLabel: string;
   addLabel: string;
@@ -492,7 +501,7 @@ function Pairs({
         // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place (their key is a text box)
         <fieldset key={i} className="field-group">
           <legend>
-            {legend} {i + 1}
+            {rowName} {i + 1}
           </legend>
           <div className="form-grid">
             <Field label={keyLabel} error={errorOf(row)}>
@@ -509,7 +518,7 @@ function Pairs({
             </Field>
           </div>
           <button type="button" className="small" onClick={() => onChange(rows.filter((_, j) => j !== i))}>
-            Remove {legend.toLowerCase()} {i + 1}
+            Remove {rowName.toLowerCase()} {i + 1}
           </button>
         </fieldset>
       ))}

@@ -226,13 +226,14 @@ function ReconcileButton({ connection, onDone }: { connection: ConnectionView; o
         {busy ? "Reconciling…" : "Reconcile now"}
         <span className="visually-hidden"> {connection.settings.name}</span>
       </button>
-      <span aria-live="polite" className="small" style={{ flexBasis: "100%" }}>
+      <span role="status" className="small" style={{ flexBasis: "100%" }}>
         {result ? (
           <span className={`notice ${result.error ? "error" : "success"}`} style={{ display: "block" }}>
-            Checked {result.checked} won deals: {result.started} started, {result.duplicates} already started, {result.ignored} ignored,{" "}
-            {result.rejected} rejected.
+            {result.error ? `Reconciliation failed: ${result.error}. ` : ""}
+            {result.error && result.checked === 0
+              ? null
+              : `Checked ${result.checked} won deals: ${result.started} started, ${result.duplicates} already started, ${result.ignored} ignored, ${result.rejected} rejected.`}
             {result.through ? ` Read up to ${formatDateTime(result.through)}.` : ""}
-            {result.error ? ` Error: ${result.error}` : ""}
           </span>
         ) : null}
         {error ? <span className="error">Reconciliation failed: {describeError(error)}</span> : null}

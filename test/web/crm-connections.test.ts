@@ -263,7 +263,36 @@ describe("CRM connections in the team app", () => {
     await row.getByText("Accepted").waitFor();
     await row.getByRole("link", { name: /^Project / }).waitFor();
     await page.screenshot({ path: artifact("crm-reconciled-1440.png"), fullPage: true });
+
+    // Deleted after a confirmation: gone from the list, its deliveries kept.
+    await item.getByRole("button", { name: "Delete Pipedrive US" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete Pipedrive US?" });
+    await confirm.getByRole("button", { name: "Delete connection" }).click();
+    await item.waitFor({ state: "detached" });
+    assert.equal((await web.admin.get("/crm/connections/pipedrive-us")).status, 404);
+    await deliveries.getByRole("button", { name: "Refresh" }).click();
+    await row.getByText("Accepted").waitFor();
     assert.deepEqual(problems, []);
+    assert.deepEqual(pageErrors.splice(0), []);
+    await page.context().close();
+  });
+
+  test("a connection the server's environment makes is shown read-only", async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const envWeb = await startWebServer({ HUBSPOT_CLIENT_SECRET: "a hubspot client secret", CRM_DEFAULT_PLAYBOOK: "onb_001" });
+    t.after(() => envWeb.close());
+    const page = await newPage(1440);
+    await signIn(page, envWeb.url, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.goto(`${envWeb.url}/app/admin/crm`);
+    const item = page
+      .locator("section[aria-labelledby=crm-h]")
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("heading", { name: "HubSpot (environment variables)" }) });
+    await item.getByText("Set by the server's environment (read-only)").waitFor();
+    await item.getByText("HubSpot app client secret: set").waitFor();
+    assert.match((await item.locator(".webhook-url").textContent()) ?? "", /\/webhooks\/deals\/hubspot$/);
+    assert.equal(await item.getByRole("button", { name: /^(Edit|Delete) / }).count(), 0, "no edit or delete for it");
+    await item.getByRole("button", { name: "Reconcile now HubSpot (environment variables)" }).waitFor();
     assert.deepEqual(pageErrors.splice(0), []);
     await page.context().close();
   });

@@ -57,6 +57,8 @@ export interface StartOptions {
   readonly mailer?: Mailer;
   /** The Ed25519 key audit checkpoints are signed with, instead of the configured one (tests). */
   readonly auditKey?: KeyObject;
+  /** Playbook sources published at start with the built-in ones, before configuration naming them is checked (tests). */
+  readonly publish?: readonly string[];
 }
 
 export interface RunningServer {
@@ -157,6 +159,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       auditKey,
     };
     const builtIn = await publishBuiltIns(deps);
+    for (const source of options.publish ?? []) await service.publishPlaybook(source, { file: "start-option.yaml", now: clock() });
     await checkCrmDefaultPlaybook(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
     // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.

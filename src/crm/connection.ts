@@ -244,3 +244,9 @@ export function apiBaseOf(connection: Connection): string | undefined {
   if (connection.kind === "pipedrive") return "https://api.pipedrive.com";
   return undefined;
 }
+
+/** The CRM account as deliveries name it: Salesforce sends the 15-character form of an organization id. */
+export function tenantOf(connection: Connection): string | undefined {
+  const tenant = connection.settings.tenant;
+  return tenant && connection.kind === "salesforce" ? tenant.slice(0, 15) : tenant;
+}

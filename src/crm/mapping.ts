@@ -2,7 +2,7 @@
 // one client, several onboardings), the playbook's facts in their declared types, the amount, and
 // the person the deal owner is. Pure: a mapping that cannot be applied says which fact and field.
 import type { Fact } from "../playbook/schema.ts";
-import { type Connection, fieldOf } from "./connection.ts";
+import { type Connection, fieldOf, tenantOf } from "./connection.ts";
 import { type CrmDeal, type CrmKind, VENDOR_FIELDS } from "./deal.ts";
 
 const VENDOR_NAMES: Readonly<Record<CrmKind, string>> = { hubspot: "HubSpot", pipedrive: "Pipedrive", salesforce: "Salesforce" };
@@ -78,7 +78,7 @@ function text(value: string | null | undefined): string | undefined {
 export function mapClient(connection: Connection, deal: CrmDeal): MappedClient {
   const { kind, settings } = connection;
   const fields = VENDOR_FIELDS[kind];
-  const tenant = deal.tenant ?? settings.tenant;
+  const tenant = deal.tenant ?? tenantOf(connection);
   const accountId = accountIdOf(kind, deal);
   const scope = kind === "salesforce" || !tenant ? kind : `${kind}-${tenant}`;
   // Salesforce record ids say their object by their prefix (001: Account), so the id stands alone.

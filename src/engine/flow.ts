@@ -235,7 +235,11 @@ export function updateCadences(draft: Draft, only: { readonly continuing?: boole
       if (!schedule) continue;
       const agreedLater = dependsOnAnswers(cadence);
       const nextAt = firstOccurrence(draft.ctx, draft.state, schedule, agreedLater ? draft.now : start);
-      if (nextAt) draft.emit({ type: "cadence.started", cadence: cadence.id, nextAt, ...(agreedLater ? { agreed: schedule.agreed } : {}) });
+      if (!nextAt) continue;
+      draft.emit({ type: "cadence.started", cadence: cadence.id, nextAt, ...(agreedLater ? { agreed: schedule.agreed } : {}) });
+      // A meeting series is mailed when it is planned, not when its first meeting falls due (the
+      // adapter gives it the playbook's notice; see planMeeting in notify/meetings.ts).
+      if (cadence.kind === "meeting") draft.effect({ kind: "send_invite", meeting: cadence.id });
     } else if (current.nextAt !== undefined && cadenceOver(draft, cadence)) {
       draft.emit({ type: "cadence.ended", cadence: cadence.id });
     } else if (current.nextAt !== undefined && dependsOnAnswers(cadence)) {

@@ -22,8 +22,8 @@ type Change = Extract<Effect, { kind: "update_invite" }>["change"];
  *   step was skipped after it had opened, or a meeting cadence ended (the adapter cancels what is
  *   left of the series, if anything).
  *
- * A cadence's series is mailed with its first occurrence, so one that has not occurred yet is in
- * nobody's calendar. A meeting the playbook itself (re)invites in the same command (`send_invite`,
+ * A cadence's series is mailed when the cadence starts (`send_invite` with the cadence's id), so a
+ * started series may be in calendars before its first occurrence. A meeting the playbook itself (re)invites in the same command (`send_invite`,
  * an email with the invitation attached) needs no update of its own: that invitation is newer.
  */
 export function meetingChanges(draft: Draft): void {
@@ -42,7 +42,7 @@ export function meetingChanges(draft: Draft): void {
   const runningSeries = () =>
     playbook.cadences.filter((c) => {
       const current = draft.state.cadences[c.id];
-      return c.kind === "meeting" && current?.nextAt !== undefined && current.count >= 1;
+      return c.kind === "meeting" && current?.nextAt !== undefined;
     });
   for (const event of draft.events) {
     switch (event.type) {
@@ -68,14 +68,12 @@ export function meetingChanges(draft: Draft): void {
         break;
       case "cadence.rescheduled": {
         const cadence = playbook.cadences.find((c) => c.id === event.cadence);
-        if (cadence?.kind === "meeting" && (draft.state.cadences[cadence.id]?.count ?? 0) >= 1)
-          note(cadence.id, "moved", "the client agreed another schedule");
+        if (cadence?.kind === "meeting") note(cadence.id, "moved", "the client agreed another schedule");
         break;
       }
       case "cadence.ended": {
         const cadence = playbook.cadences.find((c) => c.id === event.cadence);
-        if (cadence?.kind === "meeting" && (draft.state.cadences[cadence.id]?.count ?? 0) >= 1)
-          note(cadence.id, "cancelled", "the meetings are over");
+        if (cadence?.kind === "meeting") note(cadence.id, "cancelled", "the meetings are over");
         break;
       }
       default:

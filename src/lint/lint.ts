@@ -6,7 +6,7 @@ import { compareDiagnostics, type Diagnostic, type Finding } from "../playbook/d
 import { type LoadResult, loadPlaybookFile, positioned } from "../playbook/load.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { LintRule } from "./rule.ts";
-import { cadenceAgreedAnswer } from "./rules/cadences.ts";
+import { cadenceAgreedAnswer, cadenceNotice } from "./rules/cadences.ts";
 import { formFilledBefore, optionalFactGuarded } from "./rules/conditions.ts";
 import { complianceAttached, exceptionsPresent, kpiMeasurable, kpisPresent, unusedDeclarations } from "./rules/coverage.ts";
 import { documentDates } from "./rules/document.ts";
@@ -42,6 +42,7 @@ export const RULES: readonly LintRule[] = [
   deadlineInWindow,
   timeZoneOwner,
   cadenceAgreedAnswer,
+  cadenceNotice,
   documentDates,
   exceptionsPresent,
   kpisPresent,

@@ -15,7 +15,7 @@ import ical, {
 } from "ical-generator";
 import { DateTime } from "luxon";
 import { cadenceSchedule } from "../engine/cadences.ts";
-import { type BusinessCalendar, buildCalendar, nextWorkingInstant } from "../engine/calendar/business-calendar.ts";
+import { addDuration, type BusinessCalendar, buildCalendar, nextWorkingInstant } from "../engine/calendar/business-calendar.ts";
 import { isMeetingStep } from "../engine/meetings.ts";
 import { resolveOn } from "../engine/schedule.ts";
 import type { Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
@@ -135,15 +135,20 @@ function stepMeetingStart(cal: BusinessCalendar, state: ProjectState, id: string
  * after a hold moves every pending occurrence (the engine shifts the cadence's next one), which one
  * RRULE cannot say of a series half held: the series then starts again at its next occurrence.
  */
-function seriesStart(state: ProjectState, id: string, events: readonly ProjectEvent[]): { first: Instant; plannedAt: Instant } | undefined {
+function seriesStart(
+  state: ProjectState,
+  id: string,
+  events: readonly ProjectEvent[],
+): { first: Instant; plannedAt: Instant; startedAt: Instant } | undefined {
   let first: Instant | undefined;
   let next: Instant | undefined;
   let plannedAt: Instant | undefined;
+  let startedAt: Instant | undefined;
   let running = false;
   for (const event of events) {
     if (event.type === "cadence.started" && event.cadence === id) {
       first = next = event.nextAt;
-      plannedAt = event.at;
+      plannedAt = startedAt = event.at;
       running = true;
     } else if (event.type === "cadence.occurred" && event.cadence === id) next = event.nextAt;
     else if (event.type === "cadence.rescheduled" && event.cadence === id) {
@@ -156,9 +161,9 @@ function seriesStart(state: ProjectState, id: string, events: readonly ProjectEv
       first = next;
     }
   }
-  if (first !== undefined) return { first, plannedAt: plannedAt ?? state.startedAt };
+  if (first !== undefined) return { first, plannedAt: plannedAt ?? state.startedAt, startedAt: startedAt ?? state.startedAt };
   const pending = state.cadences[id]?.nextAt;
-  return pending === undefined ? undefined : { first: pending, plannedAt: state.startedAt };
+  return pending === undefined ? undefined : { first: pending, plannedAt: state.startedAt, startedAt: state.startedAt };
 }
 
 /** The end of a phase's window: "Days 11-45" is the end of working day 45 (what its steps are due by). */
@@ -269,6 +274,41 @@ function recurrenceOf(cadence: Cadence, state: ProjectState): Recurrence {
   }
 }
 
+/** How long before its first meeting a series is in calendars, when the playbook states no `notice:`. */
+export const DEFAULT_SERIES_NOTICE: Duration = {
+  amount: { kind: "literal", value: 2 },
+  unit: "day",
+  business: true,
+  text: "2 business days",
+};
+
+/**
+ * The first meeting of a series that leaves the notice the playbook states (`notice:` of the
+ * cadence, DEFAULT_SERIES_NOTICE without) after the cadence started. The invitation goes out when
+ * the series is planned; an occurrence sooner than that (a weekly status call the morning after
+ * the cadence starts) is not put in people's calendars at a few hours' notice: the series starts
+ * with the next occurrence that leaves the notice, which is what a CSM would expect of a recurring
+ * meeting (the engine still makes that first occurrence's task for the owner). A series that moves
+ * later (a hold, another schedule agreed) is already in calendars: it moves as the engine says.
+ */
+function withNotice(
+  cal: BusinessCalendar,
+  state: ProjectState,
+  cadence: Cadence,
+  recurrence: Recurrence,
+  series: { readonly first: Instant; readonly startedAt: Instant },
+): Instant {
+  const notice = cadence.notice ?? DEFAULT_SERIES_NOTICE;
+  const earliest = addDuration(cal, new Date(series.startedAt), {
+    amount: amountOf(notice, state.params),
+    unit: notice.unit,
+    business: notice.business,
+  }).toISOString();
+  if (series.first >= earliest) return series.first;
+  const plan = { start: series.first, timeZone: state.calendar.timeZone, recurrence };
+  return occurrences(plan).find((at) => at >= earliest) ?? series.first;
+}
+
 /**
  * The plan of a meeting of a project, or undefined when the playbook has no such meeting.
  * `events` (the project's) give a cadence's first occurrence (its `cadence.started` event) and the
@@ -301,7 +341,10 @@ export function planMeeting(
   const cadence = playbook.cadences.find((c) => c.id === id && c.kind === "meeting");
   if (!cadence) return undefined;
   const series = seriesStart(state, id, events);
-  const start = series ? workingSlot(cal, timeZone, series.first) : undefined;
+  const recurrence = recurrenceOf(cadence, state);
+  const start = series
+    ? withNotice(cal, state, cadence, recurrence, { first: workingSlot(cal, timeZone, series.first), startedAt: series.startedAt })
+    : undefined;
   const clientRoles = cadence.visible_to_client
     ? Object.entries(playbook.roles)
         .filter(([, r]) => r.side === "client")
@@ -317,7 +360,7 @@ export function planMeeting(
     timeZone,
     ownerRole: cadence.owner,
     attendeeRoles: [...new Set([cadence.owner, ...clientRoles])],
-    recurrence: { ...recurrenceOf(cadence, state), ...(end ? { until: end.until, endsBy: end.endsBy } : {}) },
+    recurrence: { ...recurrence, ...(end ? { until: end.until, endsBy: end.endsBy } : {}) },
   };
 }
 
@@ -412,6 +455,24 @@ export interface InviteInput {
   readonly url?: string;
 }
 
+/**
+ * A name as an iCalendar parameter value (CN): ical-generator puts it in DQUOTEs, which keeps
+ * `:`, `;` and `,` literal, but a quoted-string can hold no DQUOTE and no control character, and
+ * has no escapes at all (RFC 5545 3.1, 3.2: a backslash is taken literally), so python-icalendar
+ * drops such an attendee and vobject rejects the file. A `"` becomes `'`, a backslash `/`
+ * (ical-generator would double it), a line break or other control character a space. The same
+ * holds for every parameter Onboard writes; the others (TZID, ROLE, PARTSTAT ...) are its own words.
+ */
+export function parameterText(text: string): string {
+  return (
+    text
+      .replace(/"/g, "'")
+      .replace(/\\/g, "/")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+      .replace(/[\u0000-\u001f\u007f]/g, " ")
+  );
+}
+
 /** The VEVENT fields an invitation and its cancellation share. */
 function eventData(input: InviteInput, start: DateTime): ICalEventData {
   const { plan, organizer } = input;
@@ -425,10 +486,16 @@ function eventData(input: InviteInput, start: DateTime): ICalEventData {
     summary: plan.title,
     description: plan.description,
     ...(input.url ? { url: input.url } : {}),
-    ...(organizer ? { organizer: { name: organizer.name, email: organizer.address } } : {}),
+    ...(organizer ? { organizer: { name: parameterText(organizer.name), email: organizer.address } } : {}),
     attendees: input.attendees
       .filter((a) => a.address !== organizer?.address)
-      .map((a) => ({ name: a.name, email: a.address, rsvp: true, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.NEEDSACTION })),
+      .map((a) => ({
+        name: parameterText(a.name),
+        email: a.address,
+        rsvp: true,
+        role: ICalAttendeeRole.REQ,
+        status: ICalAttendeeStatus.NEEDSACTION,
+      })),
   };
 }
 
@@ -449,11 +516,13 @@ function calendarText(method: ICalCalendarMethod, title: string, timeZone: strin
   // DTSTAMP as a local time, which must be UTC.
   const zone = vtimezone(timeZone);
   const text = calendar.toString();
-  return zone ? text.replace("BEGIN:VEVENT", `${zone}\r\nBEGIN:VEVENT`) : text;
+  const whole = zone ? text.replace("BEGIN:VEVENT", `${zone}\r\nBEGIN:VEVENT`) : text;
+  // Every content line ends with CRLF, the last one too (RFC 5545 3.1); ical-generator leaves it off.
+  return whole.endsWith("\r\n") ? whole : `${whole}\r\n`;
 }
 
 /** Luxon values in the client's zone: ical-generator writes them as local times with TZID (a native Date would be in the server's). */
-function local(plan: MeetingPlan, at: Instant): DateTime {
+function local(plan: Pick<MeetingPlan, "timeZone">, at: Instant): DateTime {
   return DateTime.fromISO(at, { zone: plan.timeZone });
 }
 
@@ -497,7 +566,7 @@ const RECURRENCE_CAP = 1000;
  * The start of every meeting of a plan, as its RRULE expands in the client's zone (the same local
  * time across daylight saving changes): one for a single meeting; a series up to its UNTIL.
  */
-export function occurrences(plan: MeetingPlan & { readonly start: Instant }): Instant[] {
+export function occurrences(plan: Pick<MeetingPlan, "timeZone" | "recurrence"> & { readonly start: Instant }): Instant[] {
   const recurrence = plan.recurrence;
   if (!recurrence) return [plan.start];
   const first = local(plan, plan.start);

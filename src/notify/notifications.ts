@@ -7,13 +7,14 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { BusinessCalendar } from "../engine/calendar/business-calendar.ts";
-import type { Effect, Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
+import { type Command, type Effect, type Instant, type ProjectEvent, type ProjectState, SYSTEM } from "../engine/types.ts";
 import type { Playbook } from "../playbook/schema.ts";
 import type { OutboxEffect } from "../store/index.ts";
 import {
   AppError,
   type Database,
   type Delivery,
+  DeliveryDeferred,
   type EffectHandlers,
   type MailEffect,
   type ProjectRecord,
@@ -629,6 +630,14 @@ export class Notifications {
     const [replyTo] = effect.replyTo ? await this.#parties(project, [effect.replyTo]) : [];
     const [from] = effect.from ? await this.#parties(project, [effect.from]) : [];
     const headers = { ...(replyTo ? { replyTo } : {}), ...(from ? { from } : {}) };
+    let waiting: string | undefined;
+    if (effect.invite && recipients.length > 0) {
+      const meeting = await this.#meeting(project, effect.invite);
+      if (meeting && meeting.plan.start !== undefined && !stopped(project.record.state, meeting.plan.id)) {
+        await this.#waitForParties(project, meeting, delivery);
+        waiting = meeting.plan.title;
+      }
+    }
     const send = async () => {
       const invite = effect.invite ? await this.#invite(project, effect.invite, delivery) : undefined;
       for (const [i, recipient] of recipients.entries()) {
@@ -639,6 +648,7 @@ export class Notifications {
       }
     };
     await (effect.invite ? this.#serially(project.record.id, meetingIdOf(effect.invite).id, send) : send());
+    if (waiting) await this.#waitingIssue(project, waiting, undefined);
   }
 
   /** The invitation attached to a mail: none for a meeting with no time yet or one that was called off. */
@@ -755,18 +765,86 @@ export class Notifications {
     }
   }
 
+  /**
+   * An invitation without its organizer or attendees is not mailed (see missingParties): the
+   * delivery waits (INVITATION_WAIT_MS at a time, the outbox's DeliveryDeferred) and goes out once
+   * they exist. Meanwhile the project shows why (an open issue, see #waitingIssue), and whoever can
+   * act is told once, in the app: the meeting's organizer when the client has no contacts yet,
+   * else the CS operations team, who assign people.
+   */
+  async #waitForParties(
+    project: Loaded,
+    meeting: { plan: MeetingPlan; attendees: Recipient[]; organizer: Recipient | undefined },
+    delivery: Delivery,
+  ): Promise<void> {
+    const why = missingParties(project.playbook, meeting);
+    if (why === undefined) return;
+    const notice = `Invitation to "${meeting.plan.title}" not sent: ${why}. It goes out once there is someone to send it to.`;
+    await this.#waitingIssue(project, meeting.plan.title, notice);
+    const told: Recipient[] = meeting.organizer
+      ? [meeting.organizer]
+      : (
+          await sql<{ id: string; name: string; email: string }>`
+            SELECT id, name, email FROM users WHERE active AND roles @> '["cs_ops"]'::jsonb ORDER BY id`.execute(this.#db)
+        ).rows.map((row) => ({ id: row.id, kind: "user" as const, name: row.name, address: row.email, roles: [] }));
+    const now = this.#o.clock();
+    for (const recipient of told)
+      await this.#db
+        .insertInto("notifications")
+        .values({
+          id: randomUUID(),
+          key: delivery.key,
+          project_id: project.record.id,
+          person_id: inboxOf(recipient),
+          message: notice,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.columns(["key", "person_id"]).doNothing())
+        .execute();
+    throw new DeliveryDeferred(notice, addMs(now, INVITATION_WAIT_MS));
+  }
+
+  /**
+   * The project says an invitation waits: an open issue (the project page's Issues, its feed), one
+   * per meeting, replaced when the reason changes and resolved when the invitation goes out
+   * (`notice` undefined). Opened by the system; a project not active takes none (held, closed).
+   */
+  async #waitingIssue(project: Loaded, title: string, notice: string | undefined): Promise<void> {
+    const prefix = `Invitation to "${title}" not sent:`;
+    const open = Object.values(project.record.state.issues).filter((i) => !i.resolvedAt && i.title.startsWith(prefix));
+    if (notice !== undefined && open.some((i) => i.title === notice)) return;
+    if (notice === undefined && open.length === 0) return;
+    const now = this.#o.clock();
+    const command = (c: Command) => this.#o.service.runCommand(project.record.id, { command: c, actor: SYSTEM, now });
+    try {
+      for (const issue of open) await command({ type: "resolve_issue", issue: issue.id });
+      if (notice !== undefined && project.record.state.status === "active")
+        await command({ type: "open_issue", severity: "low", title: notice });
+    } catch (e) {
+      // The mail decides, not the note: a project that moved on meanwhile is told nothing more.
+      if (!(e instanceof AppError)) throw e;
+    }
+  }
+
   async #sendInvite(effect: Extract<Effect, { kind: "send_invite" }>, delivery: Delivery): Promise<void> {
     const { occurrence } = meetingIdOf(effect.meeting);
-    // A cadence's series goes out with its first occurrence; later ones are already in calendars.
+    // A cadence's series goes out when it is planned (send_invite with the cadence's id); its
+    // occurrences name it too (`cadence#n`), which mails it only if it never went out (a series
+    // planned before series were mailed when planned).
     if (occurrence !== undefined && occurrence > 1) return;
     const project = await this.#load(this.#projectOf(delivery));
     const meeting = await this.#meeting(project, effect.meeting);
     if (!meeting || meeting.plan.start === undefined) throw new Error(`meeting "${effect.meeting}" has no time yet`);
     // Called off before this went out (the project cancelled, the step skipped): nobody is invited.
-    if (stopped(project.record.state, meeting.plan.id)) return;
+    if (stopped(project.record.state, meeting.plan.id) || seriesOver(project.record.state, meeting.plan.id)) {
+      await this.#waitingIssue(project, meeting.plan.title, undefined);
+      return;
+    }
+    await this.#waitForParties(project, meeting, delivery);
     const plan = { ...meeting.plan, start: meeting.plan.start };
     await this.#serially(project.record.id, plan.id, async () => {
       const sent = await this.#sent(project.record.id, plan.id, delivery.key);
+      if (occurrence !== undefined && sent) return;
       const { ics } = this.#request(project, { ...meeting, plan }, sent?.invitation, this.#o.clock());
       const attachment = invitationAttachment(plan.id, ics, "REQUEST");
       for (const recipient of meeting.attendees) {
@@ -776,6 +854,7 @@ export class Notifications {
         ]);
       }
     });
+    await this.#waitingIssue(project, meeting.plan.title, undefined);
   }
 
   /**
@@ -1221,6 +1300,36 @@ function withoutGaps(variables: Record<string, unknown>, playbook: Playbook): Re
 function stopped(state: ProjectState, meetingId: string): boolean {
   const status = state.steps[meetingId]?.status;
   return state.status === "cancelled" || status === "skipped" || status === "not_applicable";
+}
+
+/** A series that ended before its invitation went out (it waited for its people): nobody needs it now. */
+function seriesOver(state: ProjectState, meetingId: string): boolean {
+  const series = state.cadences[meetingId];
+  return series !== undefined && series.nextAt === undefined;
+}
+
+/** How long an invitation that waits for its organizer or attendees waits before it looks again. */
+export const INVITATION_WAIT_MS = 15 * 60_000;
+
+/**
+ * Why a meeting's invitation cannot go out yet, or undefined when it can: an invitation (METHOD:
+ * REQUEST) needs an ORGANIZER and at least one ATTENDEE, and a meeting with the client (a client
+ * role invited) needs one of the client's contacts; calendars drop or reject one without.
+ */
+export function missingParties(
+  playbook: Playbook,
+  meeting: { readonly plan: MeetingPlan; readonly attendees: readonly Recipient[]; readonly organizer: Recipient | undefined },
+): string | undefined {
+  const { plan, organizer } = meeting;
+  const title = (role: string) => playbook.roles[role]?.title ?? role;
+  if (!organizer) return `no ${title(plan.ownerRole)} assigned`;
+  const invited = meeting.attendees.filter((a) => a.address.toLowerCase() !== organizer.address.toLowerCase());
+  const clientRoles = plan.attendeeRoles.filter((r) => playbook.roles[r]?.side === "client");
+  const fromClient = invited.some((a) => a.kind === "contact" || a.roles.some((r) => clientRoles.includes(r)));
+  if (clientRoles.length > 0 && !fromClient) return "the client has no contacts yet";
+  if (invited.length > 0) return undefined;
+  const other = plan.attendeeRoles.find((r) => r !== plan.ownerRole);
+  return other ? `no ${title(other)} assigned` : "nobody else is invited";
 }
 
 function greeting(recipient: Recipient): string {

@@ -589,6 +589,9 @@ const Cadence = z.strictObject({
   instructions: z.array(Prose).default([]),
   expected_result: Prose.optional(),
   due: DeadlineText.optional().describe("Deadline for each occurrence's follow-up."),
+  notice: DurationText.optional().describe(
+    'A meeting series: how long before its first meeting the invitation goes out (default "2 business days"). The series is mailed when it is planned; one whose first meeting comes sooner starts with the first that leaves this notice.',
+  ),
 });
 
 export const EVENT_TYPES = [

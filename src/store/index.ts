@@ -51,6 +51,7 @@ export { loadMigrations, migrate, pendingMigrations } from "./migrate.ts";
 export {
   backoffDelay,
   type Delivery,
+  DeliveryDeferred,
   type DispatchOptions,
   type DispatchResult,
   dispatchOutbox,

@@ -138,6 +138,21 @@ export interface DispatchResult {
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 6 * 3_600_000 };
 
 /**
+ * Thrown by a handler whose effect cannot go out yet and is not failing (a meeting invitation
+ * waiting for its organizer or attendees to exist): the row waits until `until` and is tried again
+ * then, without using up an attempt, with `message` as its last error (what it waits for). Such a
+ * wait is not an attempt, so no deliveries row records it.
+ */
+export class DeliveryDeferred extends Error {
+  readonly until: Instant;
+  constructor(message: string, until: Instant) {
+    super(message);
+    this.name = "DeliveryDeferred";
+    this.until = until;
+  }
+}
+
+/**
  * Delay after failed attempt `attempt` (1-based): base * 2^(attempt-1), capped, with "equal jitter"
  * (half fixed, half random) so retries of many effects spread out but still grow.
  */
@@ -203,6 +218,7 @@ async function deliver(
   const effect = row.effect as OutboxEffect;
   const handler = options.handlers[effect.kind] as EffectHandler<OutboxEffect["kind"]> | undefined;
   let error: string | undefined;
+  let deferred: DeliveryDeferred | undefined;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error("the delivery lease ran out")), Math.min(options.leaseMs, 2 ** 31 - 1));
   try {
@@ -216,9 +232,20 @@ async function deliver(
       signal: controller.signal,
     });
   } catch (e) {
-    error = message(e);
+    if (e instanceof DeliveryDeferred) deferred = e;
+    else error = message(e);
   } finally {
     clearTimeout(timer);
+  }
+  if (deferred) {
+    await db
+      .updateTable("outbox")
+      .set((eb) => ({ attempts: eb("attempts", "-", 1), next_attempt_at: deferred.until, last_error: deferred.message }))
+      .where("id", "=", row.id)
+      .where("attempts", "=", row.attempts)
+      .where("status", "=", "pending")
+      .execute();
+    return "retried";
   }
   const finishedAt = options.clock();
   const outcome: Outcome = error === undefined ? "delivered" : row.attempts >= options.maxAttempts ? "failed" : "retried";

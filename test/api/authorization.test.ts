@@ -120,6 +120,7 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /webhooks/deals/hubspot": "public",
   "POST /webhooks/deals/pipedrive": "public",
   "POST /webhooks/deals/salesforce": "public",
+  "POST /webhooks/crm/:connectionId": "public",
   // The dashboard and the KPIs (src/metrics): reading the work.
   "GET /portfolio": READERS,
   // Issue 14: late and due-soon steps across the portfolio, and the one search box: reading the work.
@@ -160,6 +161,13 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "DELETE /webhook-subscriptions/:id": MANAGERS,
   "GET /webhook-subscriptions/:id/messages": MANAGERS,
   "GET /webhooks/deliveries": MANAGERS,
+  "POST /webhooks/deliveries/:id/replay": MANAGERS,
+  "GET /crm/connections": MANAGERS,
+  "GET /crm/connections/:id": MANAGERS,
+  "POST /crm/connections": MANAGERS,
+  "PATCH /crm/connections/:id": MANAGERS,
+  "DELETE /crm/connections/:id": MANAGERS,
+  "POST /crm/connections/:id/reconcile": MANAGERS,
   // The client portal: public sign-in, then a contact's session and never an account.
   "POST /portal/api/magic-links": "public",
   "POST /portal/api/sessions": "public",

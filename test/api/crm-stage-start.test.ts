@@ -69,17 +69,20 @@ for (const backend of BACKENDS) {
     });
 
     before(async () => {
-      t = await startTestServer(backend, {
-        ONBOARD_WEBHOOK_SECRET: SECRET,
-        HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
-        CRM_DEFAULT_PLAYBOOK: "minimal",
-        PIPEDRIVE_WEBHOOK_USER: "pipedrive",
-        PIPEDRIVE_WEBHOOK_PASSWORD: "pipedrive password",
-        SALESFORCE_ORGANIZATION_ID: ORG_ID,
-        WEBHOOK_RATE_LIMIT: "100000",
-      });
-      const uploaded = await t.admin.request("POST", "/playbooks", { raw: NEGOTIATING, headers: { "content-type": "application/yaml" } });
-      assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+      t = await startTestServer(
+        backend,
+        {
+          ONBOARD_WEBHOOK_SECRET: SECRET,
+          HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+          CRM_DEFAULT_PLAYBOOK: "minimal",
+          PIPEDRIVE_WEBHOOK_USER: "pipedrive",
+          PIPEDRIVE_WEBHOOK_PASSWORD: "pipedrive password",
+          SALESFORCE_ORGANIZATION_ID: ORG_ID,
+          WEBHOOK_RATE_LIMIT: "100000",
+          // CRM_DEFAULT_PLAYBOOK must be published when the server starts (checked then).
+        },
+        { publish: [NEGOTIATING] },
+      );
     });
     after(() => t?.close());
 
@@ -146,11 +149,11 @@ for (const backend of BACKENDS) {
       const post = (xml: string) =>
         t.anonymous.request("POST", "/webhooks/deals/salesforce", { raw: xml, headers: { "content-type": "text/xml; charset=utf-8" } });
       assert.equal((await post(opportunity("0065g00000Neg09AAA", "Negotiation/Review", false))).status, 200);
-      assert.equal(await projectsOf("salesforce", "0065g00000Neg09AAA"), 1);
+      assert.equal(await projectsOf(`salesforce:${ORG_ID.slice(0, 15)}`, "0065g00000Neg09AAA"), 1);
       assert.equal((await post(opportunity("0065g00000Neg09AAA", "Closed Won", true))).status, 200);
-      assert.equal(await projectsOf("salesforce", "0065g00000Neg09AAA"), 1);
+      assert.equal(await projectsOf(`salesforce:${ORG_ID.slice(0, 15)}`, "0065g00000Neg09AAA"), 1);
       assert.equal((await post(opportunity("0065g00000Pro10AAA", "Prospecting", false))).status, 200);
-      assert.equal(await projectsOf("salesforce", "0065g00000Pro10AAA"), 0);
+      assert.equal(await projectsOf(`salesforce:${ORG_ID.slice(0, 15)}`, "0065g00000Pro10AAA"), 0);
     });
   });
 }

@@ -69,12 +69,18 @@ describe("a cadence agreed with the client", () => {
       agreed: { every: "weekly", weekday: "Tuesday", at: "15:00" },
     });
 
-    // Changed the same day, before the first call: the next occurrence moves; no invitation was mailed yet.
+    // The series is mailed when it is agreed, not when its first call falls due.
+    assert.ok(run.effects.some((e) => JSON.stringify(e.effect) === JSON.stringify({ kind: "send_invite", meeting: "status_call" })));
+
+    // Changed the same day, before the first call: the next occurrence moves, and the series mailed with it.
     let mark = run.effects.length;
     agree(run, { cadence_interval: "bi-weekly", cadence_day: "Thursday", cadence_time: "10:00" }, "2026-03-09T16:00:00.000Z");
     assert.equal(call()?.nextAt, "2026-03-12T14:00:00.000Z");
     assert.equal(run.events.at(-1)?.type, "cadence.rescheduled");
-    assert.deepEqual(updates(run, mark), [], "a series not held yet is in nobody's calendar");
+    assert.deepEqual(
+      updates(run, mark).map((u) => [u.meeting, u.change, u.why]),
+      [["status_call", "moved", "the client agreed another schedule"]],
+    );
 
     // The first call, then every two weeks on Thursday at 10:00.
     run.send({ type: "tick" }, SYSTEM, "2026-03-12T15:00:00.000Z");

@@ -86,15 +86,24 @@ describe("meetings that move or stop (update_invite)", () => {
     );
   });
 
-  test("a running meeting series moves on resume and is cancelled with the project; one not yet held is in nobody's calendar", () => {
+  test("a meeting series is mailed when it starts, moves on resume and is cancelled with the project", () => {
     const run = new Run(withCadence, START, { facts: { data_migration: false } });
+    const before = run.effects.length;
     intoImplementation(run);
     const next = run.state.cadences.weekly_status?.nextAt;
     assert.ok(next, "the weekly status started with the implementation phase");
+    assert.ok(
+      run.effects.slice(before).some((e) => JSON.stringify(e.effect) === JSON.stringify({ kind: "send_invite", meeting: "weekly_status" })),
+      "the series goes out when it is planned, before its first occurrence",
+    );
     run.send({ type: "hold", reason: "Pause" }, MANAGER, "2026-03-10T15:00:00.000Z");
     let mark = run.effects.length;
     run.send({ type: "resume" }, MANAGER, "2026-03-11T15:00:00.000Z");
-    assert.deepEqual(updates(run, mark), [], "before its first occurrence the series was not mailed");
+    assert.deepEqual(
+      updates(run, mark).map((u) => [u.meeting, u.change]),
+      [["weekly_status", "moved"]],
+      "the series mailed when planned moves before its first occurrence too",
+    );
     run.send({ type: "tick" }, SYSTEM, "2026-03-20T15:00:00.000Z");
     assert.equal(run.state.cadences.weekly_status?.count, 1);
     assert.ok(run.effects.some((e) => JSON.stringify(e.effect) === JSON.stringify({ kind: "send_invite", meeting: "weekly_status#1" })));

@@ -241,19 +241,27 @@ for (const backend of BACKENDS) {
       const uid = meetingUid(projectId, "weekly_status");
       let invitation: ParsedMail | undefined;
 
-      test("its first meeting sends the series: weekly, until the end of working day 45, to the CSM and the client", async () => {
+      test("planning it sends the series, a week ahead: weekly, until the end of working day 45, to the CSM and the client", async () => {
         await start(projectId);
         await run(projectId, { type: "start_step", step: "kickoff_call" }, CSM, "2026-03-02T09:30:00.000Z");
         await run(projectId, { type: "approve", step: "kickoff_call", role: "client_primary" }, CLIENT_PRIMARY, "2026-03-04T11:00:00.000Z");
-        await run(projectId, { type: "complete_step", step: "kickoff_call" }, CSM, "2026-03-04T12:00:00.000Z");
         await dispatch();
+        const mails = await arriving(async () => {
+          await run(projectId, { type: "complete_step", step: "kickoff_call" }, CSM, "2026-03-04T12:00:00.000Z");
+          await dispatch();
+        });
         const state = (await w.service.getProject(projectId)).state;
         assert.equal(state.cadences.weekly_status?.nextAt, "2026-03-11T12:00:00.000Z", "a week after implementation opened");
-        const mails = await arriving(async () => {
+        const atFirstMeeting = await arriving(async () => {
           now = "2026-03-11T12:00:00.000Z";
           await runDueTicks(fresh.database, now);
           await dispatch();
         });
+        assert.deepEqual(
+          atFirstMeeting.filter((m) => /Weekly status/.test(m.subject ?? "")),
+          [],
+          "its first meeting sends nothing more: the series is in calendars",
+        );
         const series = mails.filter((m) => m.subject === "Invitation: Weekly status (Globex Ltd)");
         assert.deepEqual(series.map((m) => to(m)[0]).sort(), ["paula@globex.example", "zoe@acme.example"]);
         invitation = series.find((m) => to(m)[0] === "paula@globex.example");

@@ -1,9 +1,9 @@
 // A deal from a CRM connection, whatever carried it (a webhook, a replay, the reconciliation
 // pull), becomes an onboarding or a recorded reason why not. Every outcome is in the delivery log
 // with the deal as read, so what was not started can be replayed once its cause is fixed.
-import { type Connection, choosePlaybook, decideWon, wasAlreadyWon } from "../../crm/connection.ts";
+import { type Connection, choosePlaybook, decideWon, tenantOf, wasAlreadyWon } from "../../crm/connection.ts";
 import { type CrmDeal, VENDOR_FIELDS } from "../../crm/deal.ts";
-import { amountOf, mapClient, mapFacts, ownerPerson, vendorName } from "../../crm/mapping.ts";
+import { accountIdOf, amountOf, mapClient, mapFacts, ownerPerson, vendorName } from "../../crm/mapping.ts";
 import { SYSTEM } from "../../engine/index.ts";
 import { listPeople } from "../../store/index.ts";
 import { modelOf } from "../data/playbooks.ts";
@@ -28,7 +28,7 @@ export interface Intake {
 
 /** The business key's first half: the CRM and its account (deal ids are only unique within one). */
 export function dealSource(connection: Connection, deal: CrmDeal): string {
-  const tenant = connection.settings.tenant ?? deal.tenant;
+  const tenant = tenantOf(connection) ?? deal.tenant;
   return tenant ? `${connection.kind}:${tenant}` : connection.kind;
 }
 
@@ -57,7 +57,7 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
     return { deliveryId, outcome, dealId: deal.dealId, projectId: null, reason };
   };
   if (!connection.settings.enabled) return record("rejected", `connection ${connection.id} is turned off`);
-  const expected = connection.settings.tenant;
+  const expected = tenantOf(connection);
   if (expected && deal.tenant && expected !== deal.tenant)
     return record("ignored", `the deal is from ${vendorName(connection.kind)} account ${deal.tenant}, not this connection's (${expected})`);
 
@@ -86,21 +86,23 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
   }
 
   let decision = decideWon(connection, deal);
+  let fetchNote: string | undefined;
   const stageField = VENDOR_FIELDS[connection.kind].stage;
   // What the payload says may not be all: fetch the whole deal when it might start a project.
   const mayStart = async () => decision.won !== false || (await stageStarts(deps, connection, deal, stageField)) !== undefined;
-  if (!deal.complete || decision.won === "unknown") {
+  // The account's name and fields come from the REST API when the payload names only its id.
+  const accountMissing = !deal.account && accountIdOf(connection.kind, deal) !== undefined;
+  if (!deal.complete || decision.won === "unknown" || accountMissing) {
     if (intake.fetchDeal && (await mayStart())) {
       try {
         const fetched = await intake.fetchDeal(connection, deal.dealId);
         deal = { ...fetched, tenant: deal.tenant ?? fetched.tenant, ...(deal.previous ? { previous: deal.previous } : {}) };
         decision = decideWon(connection, deal);
       } catch (error) {
-        // The CRM's API is down or refuses the token: this delivery can be replayed once it answers.
-        return record(
-          "rejected",
-          `fetching the deal from ${vendorName(connection.kind)} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const why = `fetching the deal from ${vendorName(connection.kind)} failed: ${error instanceof Error ? error.message : String(error)}`;
+        // The CRM's API is down or refuses the token: a payload that cannot decide alone waits for a replay.
+        if (!deal.complete || decision.won === "unknown") return record("rejected", why);
+        fetchNote = `${why}; started from the webhook's data`;
       }
     }
   }
@@ -142,7 +144,7 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
     replayOf: intake.replayOf,
     keepExistingClient: true,
     afterStart: async (projectId) => {
-      const notes: string[] = [];
+      const notes: string[] = fetchNote ? [fetchNote] : [];
       if (!client.named)
         notes.push(
           `the client is named after the deal id: give the connection an API token (the ${connection.kind === "hubspot" ? "company" : "account"} is fetched) or map a name field`,

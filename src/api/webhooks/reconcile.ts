@@ -4,7 +4,7 @@
 // exactly as a webhook would (the same business key, so never twice). Deals already started are
 // counted, not logged again; everything else is in the delivery log under endpoint "reconcile".
 import { randomUUID } from "node:crypto";
-import { DEFAULT_WON, fieldsNamed } from "../../crm/connection.ts";
+import { DEFAULT_WON, fieldsNamed, tenantOf } from "../../crm/connection.ts";
 import type { Instant } from "../../engine/types.ts";
 import { listConnections, recordReconciliation, type StoredConnection } from "../data/crm-connections.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -47,7 +47,7 @@ export async function reconcileConnection(deps: ApiDeps, connection: StoredConne
   const fetchDeal = fetcherFor(connection);
   for (const listed of deals) {
     counts.checked++;
-    const deal = { ...listed, tenant: connection.settings.tenant ?? listed.tenant };
+    const deal = { ...listed, tenant: tenantOf(connection) ?? listed.tenant };
     if (await projectOfDeal(deps.db, dealSource(connection, deal), deal.dealId)) {
       counts.duplicates++;
       continue;

@@ -74,3 +74,34 @@ function* checkAnswer(
     };
   }
 }
+
+/**
+ * `notice:` says how long before its first meeting a series' invitation goes out: it means something
+ * only for a meeting cadence, and a notice of minutes or hours would put a series in calendars at
+ * the short notice it is there to prevent.
+ */
+export const cadenceNotice: LintRule = {
+  id: "cadence/notice",
+  severity: "warning",
+  kind: "correctness",
+  description: "A cadence's `notice:` belongs to a meeting series, and is at least a day.",
+  *check(model) {
+    for (const [i, cadence] of model.playbook.cadences.entries()) {
+      const notice = cadence.notice;
+      if (notice === undefined) continue;
+      const path = ["cadences", i, "notice"];
+      if (cadence.kind !== "meeting")
+        yield {
+          path,
+          message: `"${cadence.id}" is a ${cadence.kind} cadence: nobody is invited to it, so its notice is never used`,
+          fix: "remove notice:, or make it kind: meeting",
+        };
+      else if (notice.unit === "minute" || notice.unit === "hour")
+        yield {
+          path,
+          message: `a notice of ${notice.text} would mail the series "${cadence.id}" hours before its first meeting`,
+          fix: 'give a notice of days, e.g. "2 business days"',
+        };
+    }
+  },
+};

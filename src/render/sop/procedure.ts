@@ -515,6 +515,8 @@ export function cadenceBlocks(ctx: BuildContext, cadence: Cadence): Block[] {
       label: "Follow-up",
       value: ctx.t(`${deadlineWords(cadence.due, ctx)} of each occurrence`.replace(" of assignment of", " of")),
     });
+  if (cadence.notice && cadence.kind === "meeting")
+    fields.push({ label: "Invitation", value: plain(`sent at least ${cadence.notice.text} before the first meeting`) });
   if (cadence.when !== undefined && !ctx.edition.holds)
     fields.push({ label: "Applies only where", value: conditionRich(ctx, cadence.when) });
   if (cadence.visible_to_client) fields.push({ label: "Client portal", value: plain("visible to the client") });

@@ -221,3 +221,50 @@ export function errorUnder(errors: Record<string, string>, prefix: string): stri
     .map(([, detail]) => detail);
   return found.length > 0 ? found.join("; ") : undefined;
 }
+
+/** The pointers the form shows at a field (and under it), for the draft as it is now. */
+export function fieldPointers(draft: ConnectionDraft): string[] {
+  const out = [
+    "id",
+    "kind",
+    "settings/name",
+    "settings/tenant",
+    "settings/client/name",
+    "settings/client/timeZone",
+    "settings/client/country",
+    "settings/client/defaultTimeZone",
+    "settings/owners/role",
+    "settings/reconcile/everyMinutes",
+    "settings/reconcile/lookbackHours",
+    "settings/apiBaseUrl",
+    ...SECRETS_OF[draft.kind].map((s) => `secrets/${s.name}`),
+  ];
+  for (const [i, rule] of draft.won.entries()) {
+    out.push(`settings/won/${i}/kind`);
+    if (rule.kind === "field") out.push(`settings/won/${i}/field`, `settings/won/${i}/equals`);
+    if (rule.kind === "stages") out.push(`settings/won/${i}/stages`);
+  }
+  for (const i of draft.playbooks.keys())
+    out.push(`settings/playbooks/${i}/when/field`, `settings/playbooks/${i}/when/equals`, `settings/playbooks/${i}/playbook`);
+  for (const row of draft.facts) out.push(`settings/facts/${row.key.trim()}`);
+  for (const row of draft.owners) out.push(`settings/owners/people/${row.key.trim()}`);
+  return out;
+}
+
+/** The errors no field of the form shows (a whole list's, an object's), with where they point, in words. */
+export function unclaimedErrors(errors: Record<string, string>, draft: ConnectionDraft): string[] {
+  const shown = fieldPointers(draft);
+  return Object.entries(errors)
+    .filter(([key]) => !shown.some((s) => key === s || key.startsWith(`${s}/`)))
+    .map(
+      ([key, detail]) =>
+        `${
+          key
+            ? key
+                .replace(/^settings\//, "")
+                .split("/")
+                .join(" › ")
+            : "the connection"
+        }: ${detail}`,
+    );
+}

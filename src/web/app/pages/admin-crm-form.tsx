@@ -19,6 +19,7 @@ import {
   secretsOf,
   settingsOf,
   TENANT_LABEL,
+  unclaimedErrors,
   type WonRow,
 } from "../../lib/crm-form.ts";
 
@@ -67,15 +68,22 @@ export function ConnectionForm({
           });
       onSaved(view);
     } catch (e) {
-      const atFields = errorsByPointer(e);
-      setErrors(atFields);
-      const count = Object.keys(atFields).length;
+      const found = errorsByPointer(e);
+      setErrors(found);
+      const elsewhere = unclaimedErrors(found, draft);
+      const marked = Object.keys(found).length - elsewhere.length;
       setError(
         e instanceof ApiError && e.status === 412
           ? "Someone saved this connection since you opened it: cancel and edit it again to see their changes."
-          : count > 0
-            ? `Not saved: ${count === 1 ? "one field needs" : `${count} fields need`} fixing, marked above.`
-            : describeError(e),
+          : Object.keys(found).length === 0
+            ? describeError(e)
+            : [
+                "Not saved:",
+                marked > 0 ? `${marked === 1 ? "one field needs" : `${marked} fields need`} fixing, marked above.` : "",
+                ...elsewhere.map((line) => `${line}.`),
+              ]
+                .filter(Boolean)
+                .join(" "),
       );
     } finally {
       setBusy(false);
@@ -202,7 +210,6 @@ export function ConnectionForm({
         valueLabel="CRM field"
         addLabel="Add a fact mapping"
         errorOf={(row) => at(`settings/facts/${row.key.trim()}`)}
-        fallbackError={at("settings/facts")}
       />
 
       <Group
@@ -221,7 +228,6 @@ export function ConnectionForm({
           valueLabel="Person"
           addLabel="Add an owner"
           errorOf={(row) => at(`settings/owners/people/${row.key.trim()}`)}
-          fallbackError={at("settings/owners/people")}
           valueInput={
             people.length > 0
               ? (props, value, onChange) => (
@@ -369,7 +375,6 @@ function WonRules({ draft, set, at }: { draft: ConnectionDraft; set: Setter; at:
           </button>
         </fieldset>
       ))}
-      {at("settings/won") && !draft.won.length ? <span className="error">{at("settings/won")}</span> : null}
       <button type="button" className="small" onClick={() => set({ won: [...draft.won, { kind: "stages", values: "", field: "" }] })}>
         Add a won rule
       </button>
@@ -437,11 +442,6 @@ function PlaybookChoices({
                 )}
               </Field>
             </div>
-            {at(`settings/playbooks/${i}/when`) &&
-            !at(`settings/playbooks/${i}/when/field`) &&
-            !at(`settings/playbooks/${i}/when/equals`) ? (
-              <span className="error">{at(`settings/playbooks/${i}/when`)}</span>
-            ) : null}
             <div className="row" style={{ gap: "0.4rem" }}>
               {i > 0 ? (
                 <button type="button" className="small" onClick={() => move(i, -1)}>
@@ -457,9 +457,6 @@ function PlaybookChoices({
           </fieldset>
         );
       })}
-      {at("settings/playbooks") && !rows.some((_, i) => at(`settings/playbooks/${i}`)) ? (
-        <span className="error">{at("settings/playbooks")}</span>
-      ) : null}
       <button type="button" className="small" onClick={() => set({ playbooks: [...rows, { field: "", equals: "", playbook: "" }] })}>
         Add a playbook choice
       </button>
@@ -477,7 +474,6 @@ function Pairs({
   valueLabel,
   addLabel,
   errorOf,
-  fallbackError,
   valueInput,
 }: {
   legend: string;
@@ -490,11 +486,9 @@ function Pairs({
   valueLabel: string;
   addLabel: string;
   errorOf: (row: PairRow) => string | undefined;
-  fallbackError: string | undefined;
   valueInput?: ((props: Record<string, unknown>, value: string, onChange: (value: string) => void) => ReactNode) | undefined;
 }) {
   const update = (i: number, patch: Partial<PairRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-  const claimed = rows.some((row) => errorOf(row));
   return (
     <Group legend={legend} hint={hint}>
       {rows.map((row, i) => (
@@ -522,7 +516,6 @@ function Pairs({
           </button>
         </fieldset>
       ))}
-      {fallbackError && !claimed ? <span className="error">{fallbackError}</span> : null}
       <button type="button" className="small" onClick={() => onChange([...rows, { key: "", value: "" }])}>
         {addLabel}
       </button>

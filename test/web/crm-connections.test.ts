@@ -136,6 +136,14 @@ describe("CRM connections in the team app", () => {
     assert.ok(((await saved.textContent()) ?? "").includes(webhookUrl), "the saved notice gives the address");
     const item = crm.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pipedrive EU" }) });
     await item.getByText("Webhook password: set").waitFor();
+    // Copy puts the address on the clipboard, and says so.
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: web.url });
+    await item.getByRole("button", { name: "Copy the webhook address of Pipedrive EU" }).click();
+    await item.getByText("Copied", { exact: true }).waitFor();
+    const clipboard = await page.evaluate(() =>
+      (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+    );
+    assert.equal(clipboard, webhookUrl);
     await item.getByText("API token: not set").waitFor();
 
     // Pipedrive delivers a won deal of pipeline 1: accepted, a project started.
@@ -242,6 +250,11 @@ describe("CRM connections in the team app", () => {
 
     await item.getByRole("button", { name: "Edit Pipedrive US" }).click();
     const edit = page.getByRole("form", { name: "Edit Pipedrive US" });
+    // Scheduling it without a token: the server's check, at the token's field.
+    await edit.getByLabel("Reconcile on a schedule").check();
+    await edit.getByRole("button", { name: "Save connection" }).click();
+    await edit.getByText("reconciliation reads the CRM's REST API: give an API token").waitFor();
+    assert.equal(await edit.getByLabel("API token").getAttribute("aria-invalid"), "true");
     await edit.getByLabel("API token").fill("pd-token-123");
     await edit.getByLabel("API base URL").fill(pipedrive.url);
     await edit.getByRole("button", { name: "Save connection" }).click();
@@ -251,6 +264,7 @@ describe("CRM connections in the team app", () => {
     await item.getByRole("button", { name: "Reconcile now Pipedrive US" }).click();
     await item.getByText("Checked 1 won deals: 1 started, 0 already started, 0 ignored, 0 rejected.").waitFor();
     await item.getByText(/last run/).waitFor();
+    await item.getByText("every 60 minutes, looking back 72 hours").waitFor();
     assert.equal(await item.getByText(/Last reconciliation failed/).count(), 0, "the failure note is gone after a run that worked");
     assert.ok(pipedrive.requests.length > 0 && pipedrive.requests.every((r) => r.headers["x-api-token"] === "pd-token-123"));
     assert.ok(pipedrive.requests.some((r) => r.url.startsWith("/api/v2/deals?") && r.url.includes("status=won")));

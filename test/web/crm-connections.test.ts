@@ -262,7 +262,7 @@ describe("CRM connections in the team app", () => {
     await item.getByText("API token: set").waitFor();
 
     await item.getByRole("button", { name: "Reconcile now Pipedrive US" }).click();
-    await item.getByText("Checked 1 won deals: 1 started, 0 already started, 0 ignored, 0 rejected.").waitFor();
+    await item.getByText("Checked 1 won deal: 1 started, 0 already started, 0 ignored, 0 rejected.").waitFor();
     await item.getByText(/last run/).waitFor();
     await item.getByText("every 60 minutes, looking back 72 hours").waitFor();
     assert.equal(await item.getByText(/Last reconciliation failed/).count(), 0, "the failure note is gone after a run that worked");
@@ -275,6 +275,7 @@ describe("CRM connections in the team app", () => {
     await deliveries.getByLabel("Connection").selectOption("pipedrive-us");
     const row = deliveries.getByRole("row").filter({ has: page.getByRole("cell", { name: "41", exact: true }) });
     await row.getByText("Accepted").waitFor();
+    await row.getByText("found by reconciliation").waitFor();
     await row.getByRole("link", { name: /^Project / }).waitFor();
     await page.screenshot({ path: artifact("crm-reconciled-1440.png"), fullPage: true });
 

@@ -232,7 +232,7 @@ function ReconcileButton({ connection, onDone }: { connection: ConnectionView; o
             {result.error ? `Reconciliation failed: ${result.error}. ` : ""}
             {result.error && result.checked === 0
               ? null
-              : `Checked ${result.checked} won deals: ${result.started} started, ${result.duplicates} already started, ${result.ignored} ignored, ${result.rejected} rejected.`}
+              : `Checked ${result.checked} won ${result.checked === 1 ? "deal" : "deals"}: ${result.started} started, ${result.duplicates} already started, ${result.ignored} ignored, ${result.rejected} rejected.`}
             {result.through ? ` Read up to ${formatDateTime(result.through)}.` : ""}
           </span>
         ) : null}

@@ -145,6 +145,7 @@ function DeliveryRow({
       <td>
         {from}
         {d.connectionId ? <div className="small muted mono">{d.connectionId}</div> : null}
+        {d.endpoint === "reconcile" ? <div className="small muted">found by reconciliation</div> : null}
       </td>
       <td className="mono small">{d.dealId ?? "—"}</td>
       <td>

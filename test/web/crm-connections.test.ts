@@ -128,6 +128,8 @@ describe("CRM connections in the team app", () => {
     await page.screenshot({ path: artifact("crm-form-1440.png"), fullPage: true });
 
     await playbook1.selectOption("web_onboarding");
+    // The facts the chosen playbook declares, named where the mappings are made.
+    await form.getByText("The chosen playbooks declare: segment (Segment, smb/mid_market/enterprise).", { exact: false }).waitFor();
     await form.getByRole("button", { name: "Add connection" }).click();
     const saved = crm.getByRole("status").filter({ hasText: "Saved Pipedrive EU" });
     await saved.waitFor();

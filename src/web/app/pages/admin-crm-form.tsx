@@ -1,7 +1,7 @@
 // The form that adds or edits a CRM connection: who the CRM account is, its secrets, what "won"
 // means, which playbook a deal runs, how the client, facts and deal owner are read, and the
 // scheduled reconciliation. The server's field errors are shown at the field or row they name.
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { ApiError, describeError, type Schemas } from "../../api/client.ts";
 import { type ConnectionView, CRM_KINDS, type CrmKind, createConnection, updateConnection } from "../../api/crm.ts";
 import { Field } from "../../components/ui.tsx";
@@ -22,6 +22,8 @@ import {
   unclaimedErrors,
   type WonRow,
 } from "../../lib/crm-form.ts";
+import { useResource } from "../../lib/use-resource.ts";
+import { playbookInputs } from "./clients.tsx";
 
 const WON_KINDS: readonly { kind: WonRow["kind"]; label: string }[] = [
   { kind: "stages", label: "The deal's stage is one of" },
@@ -49,6 +51,7 @@ export function ConnectionForm({
   const set = (patch: Partial<ConnectionDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const at = (pointer: string) => errorUnder(errors, pointer);
   const title = editing ? `Edit ${editing.settings.name}` : "Add a CRM connection";
+  const declared = useDeclared(draft.playbooks, playbooks);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -202,7 +205,12 @@ export function ConnectionForm({
 
       <Pairs
         legend="Facts from the deal"
-        hint="A playbook fact's id and the CRM field that fills it; account.<field> reads the account. A fact another playbook declares is skipped."
+        hint={`A playbook fact's id and the CRM field that fills it; account.<field> reads the account. ${
+          declared.facts.length > 0
+            ? `The chosen playbooks declare: ${declared.facts.map((f) => f.words).join("; ")}.`
+            : "Choose a playbook above to see the facts it declares."
+        }`}
+        keyOptions={declared.facts.map((f) => f.id)}
         rows={draft.facts}
         onChange={(facts) => set({ facts })}
         rowName="Fact mapping"
@@ -217,7 +225,18 @@ export function ConnectionForm({
         hint="The deal owner's person takes this playbook role on the new project; owners not listed are assigned by load."
       >
         <Field label="Role the deal owner takes" hint="Default: csm." error={at("settings/owners/role")}>
-          {(p) => <input {...p} value={draft.ownerRole} onChange={(e) => set({ ownerRole: e.target.value })} />}
+          {(p) => (
+            <>
+              <input {...p} list="crm-owner-roles" value={draft.ownerRole} onChange={(e) => set({ ownerRole: e.target.value })} />
+              <datalist id="crm-owner-roles">
+                {declared.roles.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.title}
+                  </option>
+                ))}
+              </datalist>
+            </>
+          )}
         </Field>
         <Pairs
           legend="Owners"
@@ -470,6 +489,7 @@ function Pairs({
   rows,
   onChange,
   rowName,
+  keyOptions,
   keyLabel,
   valueLabel,
   addLabel,
@@ -482,6 +502,8 @@ function Pairs({
   onChange: (rows: PairRow[]) => void;
   /** A row's name: its legend and its Remove button say it with the row's number. */
   rowName: string;
+  /** Suggestions for the key box (a datalist). */
+  keyOptions?: readonly string[] | undefined;
   keyLabel: string;
   valueLabel: string;
   addLabel: string;
@@ -489,8 +511,16 @@ function Pairs({
   valueInput?: ((props: Record<string, unknown>, value: string, onChange: (value: string) => void) => ReactNode) | undefined;
 }) {
   const update = (i: number, patch: Partial<PairRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const listId = `${useId()}-keys`;
   return (
     <Group legend={legend} hint={hint}>
+      {keyOptions?.length ? (
+        <datalist id={listId}>
+          {keyOptions.map((k) => (
+            <option key={k} value={k} />
+          ))}
+        </datalist>
+      ) : null}
       {rows.map((row, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place (their key is a text box)
         <fieldset key={i} className="field-group">
@@ -499,7 +529,14 @@ function Pairs({
           </legend>
           <div className="form-grid">
             <Field label={keyLabel} error={errorOf(row)}>
-              {(p) => <input {...p} value={row.key} onChange={(e) => update(i, { key: e.target.value })} />}
+              {(p) => (
+                <input
+                  {...p}
+                  list={keyOptions?.length ? listId : undefined}
+                  value={row.key}
+                  onChange={(e) => update(i, { key: e.target.value })}
+                />
+              )}
             </Field>
             <Field label={valueLabel}>
               {(p) =>
@@ -521,4 +558,38 @@ function Pairs({
       </button>
     </Group>
   );
+}
+
+/**
+ * The facts and internal roles the playbooks chosen so far declare, read from their published
+ * sources: suggestions for the fact mappings and the owner's role (the server checks them again).
+ */
+function useDeclared(choices: readonly ChoiceRow[], playbooks: readonly Schemas["Playbook"][]) {
+  const refs = [
+    ...new Set(
+      choices.flatMap((c) => {
+        const [id, version] = c.playbook.split("@");
+        const known = playbooks.find((p) => p.id === id);
+        return id && known ? [`${id}@${version ?? known.latestVersion}`] : [];
+      }),
+    ),
+  ].sort();
+  const inputs = useResource(
+    (): Promise<Awaited<ReturnType<typeof playbookInputs>>[]> =>
+      Promise.all(
+        refs.map((ref) => {
+          const [id = "", version = ""] = ref.split("@");
+          return playbookInputs(id, version);
+        }),
+      ),
+    refs,
+  );
+  const facts = new Map<string, { id: string; words: string }>();
+  const roles = new Map<string, { id: string; title: string }>();
+  for (const playbook of inputs.data ?? []) {
+    for (const f of playbook.facts)
+      if (!facts.has(f.id)) facts.set(f.id, { id: f.id, words: `${f.id} (${f.label}, ${f.options ? f.options.join("/") : f.declared})` });
+    for (const r of playbook.roles) if (r.side === "internal" && !roles.has(r.id)) roles.set(r.id, { id: r.id, title: r.title });
+  }
+  return { facts: [...facts.values()], roles: [...roles.values()] };
 }

@@ -1,7 +1,7 @@
 // The form that adds or edits a CRM connection: who the CRM account is, its secrets, what "won"
 // means, which playbook a deal runs, how the client, facts and deal owner are read, and the
 // scheduled reconciliation. The server's field errors are shown at the field or row they name.
-import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { ApiError, describeError, type Schemas } from "../../api/client.ts";
 import { type ConnectionView, CRM_KINDS, type CrmKind, createConnection, updateConnection } from "../../api/crm.ts";
 import { Field } from "../../components/ui.tsx";
@@ -52,6 +52,9 @@ export function ConnectionForm({
   const at = (pointer: string) => errorUnder(errors, pointer);
   const title = editing ? `Edit ${editing.settings.name}` : "Add a CRM connection";
   const declared = useDeclared(draft.playbooks, playbooks);
+  // Opened below the list: bring it into view, its heading read first.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -95,7 +98,9 @@ export function ConnectionForm({
 
   return (
     <form onSubmit={submit} noValidate aria-labelledby="crm-form-h" style={{ marginTop: "1.25rem" }}>
-      <h3 id="crm-form-h">{title}</h3>
+      <h3 id="crm-form-h" ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
       <Group legend="The CRM account">
         <div className="form-grid">
           <Field label="CRM" error={at("kind")} required>

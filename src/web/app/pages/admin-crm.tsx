@@ -1,7 +1,7 @@
 // Admin, CRM connections: each CRM account whose won deals start onboardings, with the address to
 // give that CRM, which secrets are set, the last reconciliation and a button to run one now. Those
 // made in the app are added, edited and deleted here; those the server's variables make are shown only.
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { all, api, describeError, type Schemas } from "../../api/client.ts";
 import { type ConnectionView, deleteConnection, listConnections, type ReconcileResult, reconcileConnection } from "../../api/crm.ts";
 import { Dialog, Empty, ErrorNotice, Loading } from "../../components/ui.tsx";
@@ -28,6 +28,11 @@ export function CrmConnections({ canWrite }: { canWrite: boolean }) {
   const [saved, setSaved] = useState<ConnectionView>();
   const [deleting, setDeleting] = useState<ConnectionView | null>(null);
   const items = connections.data ?? [];
+  // After a save the form is gone: the notice with the webhook address takes the focus (and the view).
+  const savedNotice = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (saved) savedNotice.current?.focus();
+  }, [saved]);
   return (
     <section className="card" aria-labelledby="crm-h">
       <div className="card-header">
@@ -44,7 +49,7 @@ export function CrmConnections({ canWrite }: { canWrite: boolean }) {
       </p>
       <ErrorNotice error={connections.error} onRetry={() => void connections.reload()} />
       {saved ? (
-        <div className="notice success" role="status" style={{ marginBottom: "1rem" }}>
+        <div ref={savedNotice} tabIndex={-1} className="notice success" role="status" style={{ marginBottom: "1rem" }}>
           Saved <strong>{saved.settings.name}</strong>. Give {KIND_NAME[saved.kind]} this webhook address:{" "}
           <code style={{ wordBreak: "break-all" }}>{saved.webhookUrl}</code>
         </div>

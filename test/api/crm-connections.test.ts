@@ -444,6 +444,16 @@ for (const backend of BACKENDS) {
         assert.ok(pointers.includes(p), `${p} in ${JSON.stringify(pointers)}`);
     });
 
+    test("Salesforce reads every refusal as a SOAP fault, a body too large included", async () => {
+      const huge = outboundMessage({ Id: "0065g00000Big01AAA", Name: "x".repeat(2 * 1024 * 1024) });
+      const response = await t.anonymous.request("POST", "/webhooks/crm/salesforce-rule", { raw: huge, headers: { "content-type": "text/xml" } });
+      assert.equal(response.status, 413);
+      assert.match(String(response.body), /<faultcode>soapenv:Client<\/faultcode>/);
+      const unknown = await t.anonymous.request("POST", "/webhooks/crm/nobody", { raw: "<x/>", headers: { "content-type": "text/xml" } });
+      assert.equal(unknown.status, 404);
+      assert.match(String(unknown.body), /<faultstring>no CRM connection/);
+    });
+
     test("HubSpot deliveries that are not JSON are 415, not a signature mismatch", async () => {
       const response = await t.anonymous.request("POST", "/webhooks/crm/hubspot-eu", {
         raw: "[]",

@@ -186,6 +186,7 @@ describe("the team's app", () => {
       ["playbook", "/app/playbooks/web_onboarding?tab=source", "Customer onboarding"],
       ["admin", "/app/admin/users", "Admin"],
       ["people", "/app/admin/people", "Admin"],
+      ["crm", "/app/admin/crm", "Admin"],
       ["webhooks", "/app/admin/webhooks", "Admin"],
       ["branding", "/app/admin/branding", "Admin"],
     ];

@@ -1,10 +1,11 @@
 // Admin, integrations and look: the portal's branding (with a live preview), outbound webhook
-// subscriptions with their delivery log, and the deliveries received from the CRMs.
+// subscriptions with their delivery log, and the deliveries received from the CRMs (admin-deliveries.tsx).
 import { type FormEvent, useState } from "react";
 import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
 import { Empty, ErrorNotice, Field, Loading } from "../../components/ui.tsx";
-import { formatDateTime, humanize } from "../../lib/format.ts";
+import { humanize } from "../../lib/format.ts";
 import { useResource } from "../../lib/use-resource.ts";
+import { InboundDeliveries } from "./admin-deliveries.tsx";
 
 type Branding = Schemas["Branding"];
 const EVENT_TYPES = [
@@ -153,7 +154,6 @@ function readableOn(hex: string): string {
 
 export function Webhooks({ canWrite }: { canWrite: boolean }) {
   const subscriptions = useResource(async (signal) => (await api.get("/webhook-subscriptions", { signal })).data.items, []);
-  const inbound = useResource(async (signal) => (await api.get("/webhooks/deliveries", { query: { limit: 50 }, signal })).data.items, []);
   const [open, setOpen] = useState<string>();
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
@@ -297,45 +297,7 @@ export function Webhooks({ canWrite }: { canWrite: boolean }) {
           </form>
         ) : null}
       </section>
-      <section className="card" aria-labelledby="inbound-h">
-        <h2 id="inbound-h">Received from the CRMs</h2>
-        <ErrorNotice error={inbound.error} />
-        {(inbound.data ?? []).length === 0 ? (
-          <Empty title="No deliveries received yet">
-            Won deals from HubSpot, Salesforce, Pipedrive or the generic webhook appear here with their outcome.
-          </Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Deal</th>
-                  <th scope="col">Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(inbound.data ?? []).map((d) => (
-                  <tr key={d.id}>
-                    <td className="nowrap">{formatDateTime(d.receivedAt)}</td>
-                    <td>{d.source ? humanize(d.source) : d.endpoint}</td>
-                    <td className="mono small">{d.dealId ?? "—"}</td>
-                    <td>
-                      <span
-                        className={`badge ${d.outcome === "accepted" ? "green" : d.outcome === "failed" || d.outcome === "rejected" ? "red" : ""}`}
-                      >
-                        {humanize(d.outcome)}
-                      </span>
-                      {d.reason ? <div className="small muted">{d.reason}</div> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <InboundDeliveries canWrite={canWrite} />
     </div>
   );
 }

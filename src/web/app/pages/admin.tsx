@@ -7,6 +7,8 @@ import { formatDate, humanize } from "../../lib/format.ts";
 import { navigate, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
+import { CrmConnections } from "./admin-crm.tsx";
+import { InboundDeliveries } from "./admin-deliveries.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
 import { MailLog } from "./admin-mail.tsx";
 import { ParameterValuesSettings } from "./admin-parameters.tsx";
@@ -23,6 +25,7 @@ export function Admin() {
     { key: "users", label: "Users and roles", show: session.can("users:read") },
     { key: "people", label: "People and capacity", show: session.can("people:read") },
     { key: "tokens", label: "API tokens", show: true },
+    { key: "crm", label: "CRM connections", show: session.can("integrations:read") },
     { key: "webhooks", label: "Webhooks", show: session.can("integrations:read") },
     { key: "branding", label: "Portal branding", show: session.can("settings:write") },
     { key: "mail", label: "Mail", show: session.can("mail:read") },
@@ -52,6 +55,8 @@ export function Admin() {
       {current === "users" && session.can("users:read") ? <Users canWrite={session.can("users:write")} /> : null}
       {current === "people" ? <People canWrite={session.can("people:write")} canAdd={session.can("users:write")} /> : null}
       {current === "tokens" ? <Tokens /> : null}
+      {current === "crm" && session.can("integrations:read") ? <CrmConnections canWrite={session.can("integrations:write")} /> : null}
+      {current === "crm" && session.can("integrations:read") ? <InboundDeliveries canWrite={session.can("integrations:write")} /> : null}
       {current === "webhooks" && session.can("integrations:read") ? <Webhooks canWrite={session.can("integrations:write")} /> : null}
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
       {current === "branding" && session.can("settings:write") ? <ParameterValuesSettings canWrite /> : null}

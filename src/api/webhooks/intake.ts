@@ -36,7 +36,11 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
   const { connection } = intake;
   let deal = intake.deal;
   const source = dealSource(connection, deal);
-  const record = async (outcome: "ignored" | "rejected", reason: string): Promise<DealResult> => {
+  const record = async (
+    outcome: "ignored" | "rejected" | "duplicate",
+    reason: string,
+    projectId: string | null = null,
+  ): Promise<DealResult> => {
     const deliveryId = await recordDelivery(
       deps.db,
       {
@@ -45,7 +49,7 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
         outcome,
         reason,
         dealId: deal.dealId,
-        projectId: null,
+        projectId,
         requestId: intake.requestId,
         body: intake.body,
         connectionId: connection.id,
@@ -54,7 +58,7 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
       },
       deps.clock(),
     );
-    return { deliveryId, outcome, dealId: deal.dealId, projectId: null, reason };
+    return { deliveryId, outcome, dealId: deal.dealId, projectId, reason };
   };
   if (!connection.settings.enabled) return record("rejected", `connection ${connection.id} is turned off`);
   const expected = tenantOf(connection);
@@ -63,27 +67,7 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
 
   // A retry of a deal that started its project is answered before any fetch.
   const existing = await projectOfDeal(deps.db, source, deal.dealId);
-  if (existing) {
-    const reason = `deal ${source}:${deal.dealId} already started project ${existing}`;
-    const deliveryId = await recordDelivery(
-      deps.db,
-      {
-        endpoint: intake.endpoint,
-        source,
-        outcome: "duplicate",
-        reason,
-        dealId: deal.dealId,
-        projectId: existing,
-        requestId: intake.requestId,
-        body: intake.body,
-        connectionId: connection.id,
-        deal,
-        replayOf: intake.replayOf,
-      },
-      deps.clock(),
-    );
-    return { deliveryId, outcome: "duplicate", dealId: deal.dealId, projectId: existing, reason };
-  }
+  if (existing) return record("duplicate", `deal ${source}:${deal.dealId} already started project ${existing}`, existing);
 
   let decision = decideWon(connection, deal);
   let fetchNote: string | undefined;

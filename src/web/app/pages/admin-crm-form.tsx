@@ -4,7 +4,7 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { ApiError, describeError, type Schemas } from "../../api/client.ts";
 import { type ConnectionView, CRM_KINDS, type CrmKind, createConnection, updateConnection } from "../../api/crm.ts";
-import { Field } from "../../components/ui.tsx";
+import { DialogActions, Field } from "../../components/ui.tsx";
 import {
   type ChoiceRow,
   type ConnectionDraft,
@@ -322,19 +322,7 @@ export function ConnectionForm({
         </div>
       </Group>
 
-      {error ? (
-        <div className="notice error" role="alert">
-          {error}
-        </div>
-      ) : null}
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {editing ? "Save connection" : "Add connection"}
-        </button>
-      </div>
+      <DialogActions onCancel={onCancel} submit={editing ? "Save connection" : "Add connection"} busy={busy} error={error} />
     </form>
   );
 }

@@ -36,7 +36,7 @@ export type WonRule = z.infer<typeof WonRule>;
 const PlaybookRef = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._+-]*)?$/, { error: "a playbook id, or id@version" });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._+-]*)?$/, { error: "choose a playbook (its id, or id@version)" });
 
 export const PlaybookChoice = z.object({
   when: z
@@ -77,13 +77,19 @@ export const ConnectionSettings = z.object({
     })
     .default({ defaultTimeZone: "UTC" }),
   facts: z
-    .record(z.string().regex(/^[a-z][a-z0-9_]*$/), FieldName)
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "a fact id as the playbook declares it (lowercase letters, digits and _)" }),
+      FieldName,
+    )
     .default({})
     .describe("Playbook fact id → the field that fills it, converted to the fact's declared type."),
   owners: z
     .object({
       role: z.string().trim().min(1).max(64).optional().describe("The playbook role the deal owner's person takes; default csm."),
-      people: z.record(z.string().min(1).max(64), z.string().min(1).max(128)).default({}).describe("CRM owner id → Onboard person id."),
+      people: z
+        .record(z.string().min(1, { error: "give the CRM's owner id" }).max(64), z.string().min(1, { error: "choose a person" }).max(128))
+        .default({})
+        .describe("CRM owner id → Onboard person id."),
     })
     .default({ people: {} }),
   reconcile: z
@@ -106,7 +112,12 @@ export type ConnectionSettings = z.infer<typeof ConnectionSettings>;
 export const ConnectionSecrets = z.object({
   hubspotClientSecret: z.string().trim().min(1).max(512).optional().describe("HubSpot: the app's client secret (signature v3)."),
   webhookUser: z.string().trim().min(1).max(256).optional().describe("Pipedrive: the basic auth user set on the webhook."),
-  webhookPassword: z.string().min(12).max(256).optional().describe("Pipedrive: the basic auth password (12+ characters)."),
+  webhookPassword: z
+    .string()
+    .min(12, { error: "must have at least 12 characters" })
+    .max(256)
+    .optional()
+    .describe("Pipedrive: the basic auth password (12+ characters)."),
   apiToken: z.string().trim().min(1).max(2048).optional().describe("A REST API token: fetches what webhooks leave out, and reconciles."),
 });
 export type ConnectionSecrets = z.infer<typeof ConnectionSecrets>;

@@ -181,6 +181,11 @@ for (const backend of BACKENDS) {
       );
       const state = (await t.admin.get(`/projects/${project.id}`)).body;
       assert.deepEqual([state.facts?.arr ?? state.state?.facts?.arr, state.facts?.tier ?? state.state?.facts?.tier], [48001, "Enterprise"]);
+      assert.deepEqual(
+        state.origin,
+        { source: "hubspot:4711", dealId: "7301", connectionId: "hubspot-eu" },
+        "the project says which deal started it",
+      );
       const team = await t.admin.get(`/projects/${project.id}/team`);
       assert.match(JSON.stringify(team.body), /dana/, "the deal owner's person holds csm");
 
@@ -286,6 +291,11 @@ for (const backend of BACKENDS) {
         t.anonymous.request("POST", `/webhooks/crm/${connection.id}`, { body, headers: { authorization: PIPEDRIVE_AUTH } });
       const won = await post(v2(41, 25000));
       assert.equal(won.status, 201, JSON.stringify(won.body));
+      // The owner is not mapped: the delivery says who holds csm now, as the project shows it.
+      assert.match(
+        won.body.reason,
+        /deal owner 18487521 is not mapped to a person, and the playbook has no assignment rules for csm: assign one on the project's Team tab/,
+      );
       const [project] = await projectsOf("pipedrive:12882925", "41");
       assert.equal((await t.admin.get(`/clients/${project?.client_id}`)).body.name, "Rossi Logistica SpA");
       assert.equal((await post(v2(41, 25000))).body.outcome, "duplicate");
@@ -310,6 +320,19 @@ for (const backend of BACKENDS) {
       const replayed = await t.admin.post(`/webhooks/deliveries/${delivery.id}/replay`, {});
       assert.equal(replayed.status, 201, JSON.stringify(replayed.body));
       assert.equal(replayed.body.outcome, "accepted");
+      // The original rejection is shown resolved, with the project its deal has now, and no longer offered for replay.
+      const after = (await t.admin.get(`/webhooks/deliveries?connection=${connection.id}&outcome=rejected`)).body.items;
+      const original = after.find((d: Json) => d.id === delivery.id);
+      assert.deepEqual([original.resolved, original.replayable, original.projectId], [true, false, replayed.body.projectId]);
+      // A wrong password is refused at the door, not logged; the connection counts it with why.
+      const refused = await t.anonymous.request("POST", `/webhooks/crm/${connection.id}`, {
+        body: v2(44, 1),
+        headers: { authorization: `Basic ${Buffer.from("pd-hook:wrong password!!").toString("base64")}` },
+      });
+      assert.equal(refused.status, 401);
+      const counted = (await t.admin.get(`/crm/connections/${connection.id}`)).body.refused;
+      assert.equal(counted.count, 1);
+      assert.match(counted.reason, /credentials/);
       const again = await t.admin.post(`/webhooks/deliveries/${replayed.body.deliveryId}/replay`, {});
       assert.equal(again.status, 409, "a delivery that started its project is not replayed");
       // The token goes only where it was given for: a new API address needs it again.

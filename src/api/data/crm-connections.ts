@@ -20,6 +20,9 @@ export interface CrmConnectionsTable {
   reconciled_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
   reconciled_through: ColumnType<Date | null, Date | string | null, Date | string | null>;
   reconcile_error: string | null;
+  refused_count: ColumnType<number, number | undefined, number>;
+  refused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  refused_reason: string | null;
 }
 
 export function table(db: ApiDb) {
@@ -33,6 +36,8 @@ export interface StoredConnection extends Connection {
   readonly reconciledAt: Instant | null;
   readonly reconciledThrough: Instant | null;
   readonly reconcileError: string | null;
+  /** Deliveries refused at the door (wrong credentials, another account): how many, the last one's time and why. */
+  readonly refused: { readonly count: number; readonly at: Instant; readonly reason: string } | null;
 }
 
 /** The connections the environment variables make (id = the CRM's name), for the legacy addresses. */
@@ -57,6 +62,7 @@ export function environmentConnections(config: WebhookConfig): StoredConnection[
     reconciledAt: null,
     reconciledThrough: null,
     reconcileError: null,
+    refused: null,
   });
   const out: StoredConnection[] = [];
   if (config.hubspotClientSecret !== undefined)
@@ -93,6 +99,9 @@ function fromRow(row: {
   reconciled_at: Date | null;
   reconciled_through: Date | null;
   reconcile_error: string | null;
+  refused_count: number;
+  refused_at: Date | null;
+  refused_reason: string | null;
 }): StoredConnection {
   const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
   return {
@@ -107,6 +116,8 @@ function fromRow(row: {
     reconciledAt: row.reconciled_at?.toISOString() ?? null,
     reconciledThrough: row.reconciled_through?.toISOString() ?? null,
     reconcileError: row.reconcile_error,
+    refused:
+      row.refused_at === null ? null : { count: row.refused_count, at: row.refused_at.toISOString(), reason: row.refused_reason ?? "" },
   };
 }
 
@@ -195,6 +206,15 @@ export async function recordReconciliation(
       ...(outcome.through ? { reconciled_through: outcome.through } : {}),
       reconcile_error: outcome.error,
     })
+    .where("id", "=", id)
+    .execute();
+}
+
+/** A delivery refused at the door: counted on the connection, with why (environment connections are not stored). */
+export async function recordRefusal(db: ApiDb, id: string, reason: string, now: Instant): Promise<void> {
+  await table(db)
+    .updateTable("crm_connections")
+    .set((eb) => ({ refused_count: eb("refused_count", "+", 1), refused_at: now, refused_reason: reason.slice(0, 500) }))
     .where("id", "=", id)
     .execute();
 }

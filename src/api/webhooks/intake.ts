@@ -134,9 +134,22 @@ export async function takeDeal(deps: ApiDeps, intake: Intake): Promise<DealResul
           `the client is named after the deal id: give the connection an API token (the ${connection.kind === "hubspot" ? "company" : "account"} is fetched) or map a name field`,
         );
       const ownerId = deal.fields[VENDOR_FIELDS[connection.kind].owner];
-      if (owner) notes.push(await assignOwner(deps, connection, projectId, owner));
-      else if (ownerId)
-        notes.push(`deal owner ${ownerId} is not mapped to a person: the ${connection.settings.owners.role ?? "csm"} was assigned by load`);
+      const assigned = owner ? await assignOwner(deps, connection, projectId, owner) : undefined;
+      if (assigned) notes.push(assigned);
+      // Say who holds the role now, as the project shows it: the owner, the playbook's rules' choice, or nobody.
+      if (!assigned || !/^the deal owner .* (takes|holds) /.test(assigned))
+        notes.push(
+          await roleHolder(
+            deps,
+            connection,
+            projectId,
+            owner
+              ? "the deal owner did not take it"
+              : ownerId
+                ? `deal owner ${ownerId} is not mapped to a person`
+                : "the deal names no owner",
+          ),
+        );
       return notes.length > 0 ? notes.join("; ") : undefined;
     },
   });
@@ -153,6 +166,24 @@ async function stageStarts(deps: ApiDeps, connection: Connection, deal: CrmDeal,
   return starts ? stage : undefined;
 }
 
+/** Who holds the connection's owner role on the new project, in words an admin can act on. */
+async function roleHolder(deps: ApiDeps, connection: Connection, projectId: string, unmapped: string): Promise<string> {
+  const role = connection.settings.owners.role ?? "csm";
+  const project = await deps.service.getProject(projectId);
+  const holder = project.state.assignments[role];
+  if (holder === undefined) {
+    const model = await modelOf(deps, project.playbook.id, project.playbook.version);
+    const def = model.playbook.roles[role];
+    if (!def) return unmapped;
+    const how = def.assignment
+      ? `the playbook's assignment rules found nobody for ${role}`
+      : `the playbook has no assignment rules for ${role}`;
+    return `${unmapped}, and ${how}: assign one on the project's Team tab, or map deal owners to people on the connection`;
+  }
+  const person = (await listPeople(deps.database.db)).find((p) => p.id === holder);
+  return `${unmapped}: ${role} is ${person?.name ?? holder}, by the playbook's assignment rules`;
+}
+
 /** The deal owner's person takes the connection's owner role on the new project; what happened, in words. */
 async function assignOwner(deps: ApiDeps, connection: Connection, projectId: string, personId: string): Promise<string> {
   const role = connection.settings.owners.role ?? "csm";
@@ -163,7 +194,7 @@ async function assignOwner(deps: ApiDeps, connection: Connection, projectId: str
     if (!person?.active) return `the deal owner's person ${personId} is not an active person: ${role} was assigned by load`;
     await deps.service.runCommand(projectId, {
       command: { type: "assign", role, person: personId },
-      actor: { ...SYSTEM, id: `crm:${connection.id}` },
+      actor: SYSTEM,
       expectedVersion: project.version,
       now: deps.clock(),
     });

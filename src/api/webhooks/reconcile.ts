@@ -32,7 +32,12 @@ export async function reconcileConnection(deps: ApiDeps, connection: StoredConne
     return { ...counts, through, error };
   };
   const api = apiOf(connection);
-  if (!api) return finish("the connection has no API token (and, for Salesforce, no instance URL): nothing to pull");
+  if (!api)
+    return finish(
+      connection.secrets.apiToken === undefined
+        ? "the connection has no API token: nothing to pull"
+        : "the connection has no API address: set the Salesforce instance URL (https://<domain>.my.salesforce.com)",
+    );
   const rules = connection.settings.won ?? DEFAULT_WON[connection.kind];
   const wonStages = rules.flatMap((r) => (r.kind === "stages" ? r.stages : []));
   const named = fieldsNamed(connection);

@@ -14,7 +14,13 @@ CREATE TABLE crm_connections (
   -- The reconciliation pull: when it last ran, how it went, and the watermark it reached.
   reconciled_at timestamptz,
   reconciled_through timestamptz,
-  reconcile_error text
+  reconcile_error text,
+  -- Deliveries refused at the door (a wrong password, signature or organization) are not logged
+  -- (anyone could fill the log), but the connection counts them and keeps the last reason, so an
+  -- admin with a typo in the CRM sees why nothing arrives.
+  refused_count integer NOT NULL DEFAULT 0,
+  refused_at timestamptz,
+  refused_reason text
 );
 
 -- A delivery names the connection it came through and the deal as read (replay starts from it),

@@ -2558,6 +2558,16 @@ export interface components {
       reconciledAt: string | null;
       reconciledThrough: string | null;
       reconcileError: string | null;
+      /** @description Deliveries refused at the door (wrong credentials, signature or account): not in the delivery log, counted here. */
+      refused: {
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        at: string;
+        count: number;
+        reason: string;
+      } | null;
       secretsSet: {
         apiToken: boolean;
         hubspotClientSecret: boolean;
@@ -2679,6 +2689,16 @@ export interface components {
       reconciledAt: string | null;
       reconciledThrough: string | null;
       reconcileError: string | null;
+      /** @description Deliveries refused at the door (wrong credentials, signature or account): not in the delivery log, counted here. */
+      refused: {
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        at: string;
+        count: number;
+        reason: string;
+      } | null;
       secretsSet: {
         apiToken: boolean;
         hubspotClientSecret: boolean;
@@ -3097,6 +3117,8 @@ export interface components {
       replayable: boolean;
       /** @description The delivery this one replayed. */
       replayOf: string | null;
+      /** @description A delivery that did not start a project whose deal has one now (a replay, a later delivery, the reconciliation): projectId names it. */
+      resolved: boolean;
       source: string | null;
     };
     InboundWebhookDeliveryInput: {
@@ -3119,6 +3141,8 @@ export interface components {
       replayable: boolean;
       /** @description The delivery this one replayed. */
       replayOf: string | null;
+      /** @description A delivery that did not start a project whose deal has one now (a replay, a later delivery, the reconciliation): projectId names it. */
+      resolved: boolean;
       source: string | null;
     };
     /** @description A condition that failed at run time: what it guards waits until CS operations fix the data (or move the project to a corrected playbook version) and send retry_incident. */
@@ -5167,6 +5191,14 @@ export interface components {
       incidents: components["schemas"]["Incident"][];
       nextWakeAt: string | null;
       openIssues: number;
+      /** @description The won deal that started the project, when a CRM did. */
+      origin?: {
+        /** @description The CRM connection whose delivery started it. */
+        connectionId: string | null;
+        dealId: string;
+        /** @description The CRM and its account (hubspot:<portal>, salesforce:<org>, pipedrive:<company>), or the generic source. */
+        source: string;
+      } | null;
       params: {
         [key: string]: string | number;
       };
@@ -5216,6 +5248,14 @@ export interface components {
       incidents: components["schemas"]["IncidentInput"][];
       nextWakeAt: string | null;
       openIssues: number;
+      /** @description The won deal that started the project, when a CRM did. */
+      origin?: {
+        /** @description The CRM connection whose delivery started it. */
+        connectionId: string | null;
+        dealId: string;
+        /** @description The CRM and its account (hubspot:<portal>, salesforce:<org>, pipedrive:<company>), or the generic source. */
+        source: string;
+      } | null;
       params: {
         [key: string]: string | number;
       };

@@ -66,7 +66,12 @@ export const SECRETS_OF: Readonly<Record<CrmKind, readonly { name: SecretName; l
       hint: "Checks the signature (v3) of each delivery.",
       password: true,
     },
-    { name: "apiToken", label: "API token (private app)", hint: "Fetches deals and companies; needed to reconcile.", password: true },
+    {
+      name: "apiToken",
+      label: "API token (private app)",
+      hint: 'Recommended: HubSpot\'s webhooks carry only ids, so without it clients are named "HubSpot deal <id>" and mapped facts stay empty. Also needed to reconcile.',
+      password: true,
+    },
   ],
   pipedrive: [
     { name: "webhookUser", label: "Webhook user", hint: "The HTTP auth user set on the Pipedrive webhook.", password: false },
@@ -76,10 +81,20 @@ export const SECRETS_OF: Readonly<Record<CrmKind, readonly { name: SecretName; l
       hint: "The HTTP auth password set on the Pipedrive webhook, 12 characters or more.",
       password: true,
     },
-    { name: "apiToken", label: "API token", hint: "Fetches deals and organizations; needed to reconcile.", password: true },
+    {
+      name: "apiToken",
+      label: "API token",
+      hint: "Recommended: webhooks v2 carry the organization's id only, so without it clients are named after the deal's title. Also needed to reconcile.",
+      password: true,
+    },
   ],
   salesforce: [
-    { name: "apiToken", label: "API access token", hint: "Fetches opportunities and accounts; needed to reconcile.", password: true },
+    {
+      name: "apiToken",
+      label: "API access token",
+      hint: "Recommended: an Outbound Message carries the Opportunity's fields only, so without it clients are named after the opportunity (or a mapped field). Also needed to reconcile.",
+      password: true,
+    },
   ],
 };
 
@@ -176,10 +191,11 @@ export function settingsOf(draft: ConnectionDraft): ConnectionSettings {
       ...optional("country", draft.client.country),
       defaultTimeZone: draft.client.defaultTimeZone.trim() || "UTC",
     },
-    facts: Object.fromEntries(draft.facts.map((row) => [row.key.trim(), row.value.trim()])),
+    // A row left blank is no mapping (the add button leaves one behind).
+    facts: Object.fromEntries(filled(draft.facts).map((row) => [row.key.trim(), row.value.trim()])),
     owners: {
       ...optional("role", draft.ownerRole),
-      people: Object.fromEntries(draft.owners.map((row) => [row.key.trim(), row.value.trim()])),
+      people: Object.fromEntries(filled(draft.owners).map((row) => [row.key.trim(), row.value.trim()])),
     },
     reconcile: {
       enabled: draft.reconcile.enabled,
@@ -267,4 +283,8 @@ export function unclaimedErrors(errors: Record<string, string>, draft: Connectio
             : "the connection"
         }: ${detail}`,
     );
+}
+
+function filled(rows: readonly PairRow[]): PairRow[] {
+  return rows.filter((row) => row.key.trim() !== "" || row.value.trim() !== "");
 }

@@ -25,6 +25,10 @@ export const CrmConnection = z
     reconciledAt: Instant.nullable(),
     reconciledThrough: Instant.nullable(),
     reconcileError: z.string().nullable(),
+    refused: z
+      .object({ count: z.number().int(), at: Instant, reason: z.string() })
+      .nullable()
+      .describe("Deliveries refused at the door (wrong credentials, signature or account): not in the delivery log, counted here."),
   })
   .meta({ id: "CrmConnection" });
 
@@ -72,5 +76,6 @@ export function connectionView(connection: StoredConnection, origin: string): z.
     reconciledAt: connection.reconciledAt,
     reconciledThrough: connection.reconciledThrough,
     reconcileError: connection.reconcileError,
+    refused: connection.refused,
   };
 }

@@ -57,6 +57,17 @@ export const Project = ProjectSummary.extend({
   incidents: z.array(Incident).describe("Conditions that failed at run time, open and resolved."),
   healthReasons: z.array(z.string()).describe("Why it is red or amber, as the portfolio shows them."),
   declaredHealth: z.string().describe("The health the team or a playbook rule set (one input of the verdict)."),
+  origin: z
+    .object({
+      source: z
+        .string()
+        .describe("The CRM and its account (hubspot:<portal>, salesforce:<org>, pipedrive:<company>), or the generic source."),
+      dealId: z.string(),
+      connectionId: z.string().nullable().describe("The CRM connection whose delivery started it."),
+    })
+    .nullable()
+    .optional()
+    .describe("The won deal that started the project, when a CRM did."),
 }).meta({ id: "Project" });
 
 /** The verdict of the portfolio read model (src/metrics/portfolio.ts projectHealth). */

@@ -22,6 +22,11 @@ const InboundDelivery = z
     connectionId: z.string().nullable().describe("The CRM connection it came through."),
     replayOf: z.string().nullable().describe("The delivery this one replayed."),
     replayable: z.boolean().describe("Whether POST /webhooks/deliveries/{id}/replay can take it again."),
+    resolved: z
+      .boolean()
+      .describe(
+        "A delivery that did not start a project whose deal has one now (a replay, a later delivery, the reconciliation): projectId names it.",
+      ),
   })
   .meta({ id: "InboundWebhookDelivery" });
 
@@ -49,6 +54,19 @@ export function listInboundDeliveries(app: Api, deps: ApiDeps): void {
       if (request.query.endpoint) query = query.where("endpoint", "=", request.query.endpoint);
       if (request.query.connection) query = query.where("connection_id", "=", request.query.connection);
       const rows = await query.orderBy("received_at", "desc").orderBy("id").limit(request.query.limit).execute();
+      // What did not start a project may have been fixed since: its deal's project, if there is one now.
+      const open = rows.filter((r) => r.outcome !== "accepted" && r.outcome !== "duplicate" && r.deal_id !== null && r.source !== null);
+      const started = new Map<string, string>();
+      if (open.length > 0) {
+        const projects = await deps.db
+          .selectFrom("projects")
+          .select(["id", "deal_source", "deal_id"])
+          .where("deal_id", "in", [...new Set(open.map((r) => r.deal_id as string))])
+          .execute();
+        for (const p of projects) started.set(`${p.deal_source} ${p.deal_id}`, p.id);
+      }
+      const since = (r: (typeof rows)[number]) =>
+        r.deal_id !== null && r.source !== null ? started.get(`${r.source} ${r.deal_id}`) : undefined;
       return {
         items: rows.map((r) => ({
           id: r.id,
@@ -58,11 +76,12 @@ export function listInboundDeliveries(app: Api, deps: ApiDeps): void {
           outcome: r.outcome,
           reason: r.reason,
           dealId: r.deal_id,
-          projectId: r.project_id,
+          projectId: r.project_id ?? since(r) ?? null,
           body: r.body,
           connectionId: r.connection_id,
           replayOf: r.replay_of,
-          replayable: replayability(r) === null,
+          replayable: replayability(r) === null && since(r) === undefined,
+          resolved: r.project_id === null && since(r) !== undefined,
         })),
       };
     },

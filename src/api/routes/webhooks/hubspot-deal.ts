@@ -13,6 +13,7 @@ import { problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { fetcherFor } from "../../webhooks/fetch-deal.ts";
 import { takeDeal } from "../../webhooks/intake.ts";
+import { countingRefusals } from "../../webhooks/refusals.ts";
 import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed, requireJson } from "../../webhooks/scope.ts";
 import { hubspotUri, verifyHubspot } from "../../webhooks/signatures.ts";
 import type { DealResult } from "../../webhooks/start-deal.ts";
@@ -32,16 +33,18 @@ export async function receiveHubspot(request: FastifyRequest, reply: FastifyRepl
   requireJson(request);
   // The URI HubSpot called: the public origin behind a proxy, else the one this request names.
   const origin = deps.config.publicUrl ?? `${request.protocol}://${request.host}`;
-  verifyHubspot(
-    secret,
-    {
-      signature: header(request.headers["x-hubspot-signature-v3"]),
-      timestamp: header(request.headers["x-hubspot-request-timestamp"]),
-    },
-    request.method,
-    hubspotUri(`${origin}${request.url}`),
-    rawBodyOf(request),
-    Date.parse(deps.clock()),
+  await countingRefusals(deps, connection, () =>
+    verifyHubspot(
+      secret,
+      {
+        signature: header(request.headers["x-hubspot-signature-v3"]),
+        timestamp: header(request.headers["x-hubspot-request-timestamp"]),
+      },
+      request.method,
+      hubspotUri(`${origin}${request.url}`),
+      rawBodyOf(request),
+      Date.parse(deps.clock()),
+    ),
   );
   await rejectMalformed(request, deps, HUBSPOT, HubspotBody, connection.id);
   const events = HubspotBody.parse(request.body);

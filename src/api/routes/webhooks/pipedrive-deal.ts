@@ -11,6 +11,7 @@ import { problemResponses } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { fetcherFor } from "../../webhooks/fetch-deal.ts";
 import { takeDeal } from "../../webhooks/intake.ts";
+import { countingRefusals } from "../../webhooks/refusals.ts";
 import { deliveryRequestId, notConfigured, rawBodyOf, rejectMalformed, requireJson } from "../../webhooks/scope.ts";
 import { verifyBasic } from "../../webhooks/signatures.ts";
 import { unprocessable } from "../../webhooks/start-deal.ts";
@@ -23,7 +24,7 @@ export async function receivePipedrive(request: FastifyRequest, reply: FastifyRe
   const { webhookUser: user, webhookPassword: password } = connection.secrets;
   if (user === undefined || password === undefined)
     throw notConfigured(`Pipedrive connection ${connection.id}`, "its webhook user and password");
-  verifyBasic({ user, password }, request.headers.authorization);
+  await countingRefusals(deps, connection, () => verifyBasic({ user, password }, request.headers.authorization));
   requireJson(request);
   await rejectMalformed(request, deps, PIPEDRIVE, PipedriveBody, connection.id);
   const body = request.body as Record<string, unknown>;

@@ -14,6 +14,7 @@ import { toProblem } from "../../problems.ts";
 import { recordDelivery } from "../../webhooks/deliveries.ts";
 import { fetcherFor } from "../../webhooks/fetch-deal.ts";
 import { takeDeal } from "../../webhooks/intake.ts";
+import { noteRefusal } from "../../webhooks/refusals.ts";
 import { deliveryRequestId } from "../../webhooks/scope.ts";
 
 const SALESFORCE = "salesforce";
@@ -108,9 +109,11 @@ export async function receiveSalesforce(request: FastifyRequest, reply: FastifyR
     );
     return fault(reply, 422, "soapenv:Client", message.error);
   }
-  // Not recorded: anyone could send messages naming another org, and fill the log.
-  if (message.orgId.slice(0, 15) !== orgId)
+  // Not in the delivery log (anyone could send messages naming another org, and fill it); counted on the connection.
+  if (message.orgId.slice(0, 15) !== orgId) {
+    await noteRefusal(deps, connection, `a message from another Salesforce organization (${message.orgId.slice(0, 15)})`);
     return fault(reply, 401, "soapenv:Client", "the message is from another Salesforce organization");
+  }
   const fetchDeal = fetcherFor(connection);
   for (const n of message.notifications) {
     const body = JSON.stringify({ notificationId: n.id, opportunity: n.deal.fields });

@@ -441,11 +441,14 @@ function PlaybookChoices({
                     <option value="">Choose a playbook</option>
                     {row.playbook && !known ? <option value={row.playbook}>{row.playbook}</option> : null}
                     {playbooks.map((pb) => (
-                      <optgroup key={pb.id} label={pb.title}>
-                        <option value={pb.id}>{pb.title}: latest published version</option>
+                      // Two playbooks may share a title (a template and its adoption): the id tells them apart.
+                      <optgroup key={pb.id} label={`${pb.title} (${pb.id})`}>
+                        <option value={pb.id}>
+                          {pb.title} ({pb.id}): latest published version
+                        </option>
                         {[...pb.versions].reverse().map((v) => (
                           <option key={v.version} value={`${pb.id}@${v.version}`}>
-                            {pb.title}: version {v.version} only
+                            {pb.title} ({pb.id}): version {v.version} only
                           </option>
                         ))}
                       </optgroup>

@@ -141,11 +141,41 @@ function ConnectionItem({
             <WebhookAddress url={c.webhookUrl} name={c.settings.name} />
           </dd>
         </div>
+        <div style={{ gridColumn: "1 / -1" }}>
+          <dt>Runs</dt>
+          <dd>
+            {c.settings.playbooks
+              .map((p) => (p.when ? `${p.playbook} when ${p.when.field} is ${p.when.equals.join(" or ")}` : p.playbook))
+              .join("; otherwise ")}
+            <div className="muted">
+              Won when{" "}
+              {c.settings.won
+                ? c.settings.won
+                    .map((r) =>
+                      r.kind === "message"
+                        ? "every message (the CRM's rule decides)"
+                        : r.kind === "stages"
+                          ? `the stage is ${r.stages.join(" or ")}`
+                          : `${r.field} is ${r.equals.join(" or ")}`,
+                    )
+                    .join(", or ")
+                : `the ${KIND_NAME[c.kind]} default`}
+              {Object.keys(c.settings.facts).length > 0
+                ? ` · facts from ${Object.entries(c.settings.facts)
+                    .map(([f, field]) => `${field} → ${f}`)
+                    .join(", ")}`
+                : ""}
+              {Object.keys(c.settings.owners.people).length > 0
+                ? ` · ${Object.keys(c.settings.owners.people).length} deal owners mapped to people`
+                : ""}
+            </div>
+          </dd>
+        </div>
         <div>
           <dt>Secrets</dt>
-          <dd>
+          <dd style={{ display: "flex", flexWrap: "wrap", gap: "0.3rem" }}>
             {SECRETS_OF[c.kind].map((s) => (
-              <span key={s.name} className={`badge ${c.secretsSet[s.name] ? "green" : ""}`} style={{ marginRight: "0.3rem" }}>
+              <span key={s.name} className={`badge ${c.secretsSet[s.name] ? "green" : ""}`}>
                 {s.label}: {c.secretsSet[s.name] ? "set" : "not set"}
               </span>
             ))}
@@ -165,6 +195,15 @@ function ConnectionItem({
             ) : null}
           </dd>
         </div>
+        {c.refused ? (
+          <div style={{ gridColumn: "1 / -1" }}>
+            <dt>Refused deliveries</dt>
+            <dd className="error" role="note">
+              {c.refused.count} refused at the door, the last {formatDateTime(c.refused.at)}: {c.refused.reason}. Check the credentials set
+              in {KIND_NAME[c.kind]} against this connection's.
+            </dd>
+          </div>
+        ) : null}
       </dl>
       <div className="row" style={{ gap: "0.4rem", marginTop: "0.6rem", flexWrap: "wrap" }}>
         {canWrite ? <ReconcileButton connection={c} onDone={onReconciled} /> : null}

@@ -150,10 +150,14 @@ function DeliveryRow({
       <td className="mono small">{d.dealId ?? "—"}</td>
       <td>
         <span className={`badge ${tone(d.outcome)}`}>{humanize(d.outcome)}</span>
+        {d.resolved ? <span className="badge green">Resolved since</span> : null}
         {d.reason ? <div className="small muted">{d.reason}</div> : null}
         {d.projectId ? (
           <div className="small">
-            <Link to={`/app/projects/${encodeURIComponent(d.projectId)}`}>Project {d.projectId}</Link>
+            <Link to={`/app/projects/${encodeURIComponent(d.projectId)}`}>
+              {d.resolved ? "Its deal's project, started since: " : "Project "}
+              {d.projectId}
+            </Link>
           </div>
         ) : null}
         {d.replayOf ? <div className="small muted">Replay of delivery {d.replayOf}</div> : null}

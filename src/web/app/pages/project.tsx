@@ -211,6 +211,12 @@ export function ProjectWorkspace({ id }: { id: string }) {
             {/\{\{/.test(project.playbook.version) ? "" : `version ${project.playbook.version} · `}
             <StatusBadge status={project.status} />{" "}
             <HealthSummary health={project.health} reasons={project.healthReasons.filter((r) => r !== project.status)} inline />
+            {project.origin ? (
+              <div className="small muted">
+                Started by {crmName(project.origin.source)} deal <span className="mono">{project.origin.dealId}</span>
+                {project.origin.connectionId ? <> (connection {project.origin.connectionId})</> : null}
+              </div>
+            ) : null}
           </>
         }
         actions={
@@ -595,4 +601,11 @@ function TeamTab({
       </div>
     </section>
   );
+}
+
+/** "hubspot:4711" as people say it: HubSpot (account 4711). */
+function crmName(source: string): string {
+  const [crm = source, account] = source.split(":");
+  const name = ({ hubspot: "HubSpot", pipedrive: "Pipedrive", salesforce: "Salesforce" } as Record<string, string>)[crm] ?? crm;
+  return account ? `${name} (account ${account})` : name;
 }

@@ -261,3 +261,9 @@ export function tenantOf(connection: Connection): string | undefined {
   const tenant = connection.settings.tenant;
   return tenant && connection.kind === "salesforce" ? tenant.slice(0, 15) : tenant;
 }
+
+/** The deal fields the connection's won rules read (none for "every message"). */
+export function wonFieldsOf(connection: Connection): string[] {
+  const rules = connection.settings.won ?? DEFAULT_WON[connection.kind];
+  return rules.flatMap((r) => (r.kind === "field" ? [r.field] : r.kind === "stages" ? [VENDOR_FIELDS[connection.kind].stage] : []));
+}

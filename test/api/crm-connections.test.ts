@@ -193,6 +193,12 @@ for (const backend of BACKENDS) {
       const other = await postHubspot("hubspot-eu", [{ ...event, portalId: 9999 }]);
       assert.equal(other.body.results[0].outcome, "ignored");
       assert.match(other.body.results[0].reason, /account 9999, not this connection's \(4711\)/);
+      // A change of a property that does not say won (the amount) is ignored, with why, and fetches nothing.
+      const amount = await postHubspot("hubspot-eu", [{ ...event, objectId: 7399, propertyName: "amount", propertyValue: "5" }]);
+      assert.match(
+        amount.body.results[0].reason,
+        /a change of amount, which does not say whether the deal is won \(only a change of dealstage does\)/,
+      );
       // Events of other objects are recorded as ignored, with why.
       const company = await postHubspot("hubspot-eu", [{ ...event, objectTypeId: "0-2" }]);
       assert.match(company.body.results[0].reason, /object type 0-2 is not a deal property change/);

@@ -5,6 +5,7 @@
 // unless an event failed unexpectedly (then 500, and HubSpot's retry is deduplicated).
 // POST /webhooks/deals/hubspot serves the connection the environment variables make.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { wonFieldsOf } from "../../../crm/connection.ts";
 import { readHubspotEvent } from "../../../crm/hubspot/webhook.ts";
 import type { StoredConnection } from "../../data/crm-connections.ts";
 import type { ApiDeps } from "../../deps.ts";
@@ -50,6 +51,10 @@ export async function receiveHubspot(request: FastifyRequest, reply: FastifyRepl
   const events = HubspotBody.parse(request.body);
   const requestId = deliveryRequestId(request);
   const fetchDeal = fetcherFor(connection);
+  // Only a change of what the won rules read (the stage, a won field) can start a project
+  // (the stage also for starts_on); with "every message" rules, every change is taken.
+  const everyMessage = (connection.settings.won ?? []).some((r) => r.kind === "message");
+  const wonFields = new Set([...wonFieldsOf(connection), "dealstage"]);
   const results: DealResult[] = [];
   let failure: unknown;
   for (const event of events) {
@@ -58,7 +63,11 @@ export async function receiveHubspot(request: FastifyRequest, reply: FastifyRepl
     const reading =
       "deal" in read && read.creation && !fetchDeal
         ? { ignored: "a deal was created: without an API token the connection cannot tell whether it was created won" }
-        : read;
+        : "deal" in read && !read.creation && !everyMessage && event.propertyName && !wonFields.has(event.propertyName)
+          ? {
+              ignored: `a change of ${event.propertyName}, which does not say whether the deal is won (only a change of ${[...wonFields].join(" or ")} does)`,
+            }
+          : read;
     if ("ignored" in reading) {
       const dealId = String(event.objectId);
       const source = event.portalId === undefined ? HUBSPOT : `${HUBSPOT}:${event.portalId}`;

@@ -283,6 +283,13 @@ for (const backend of BACKENDS) {
       const response = await postHubspot(`[{"subscriptionType":"deal.propertyChange"}]`);
       assert.equal(response.status, 422, JSON.stringify(response.body));
       assert.equal(response.body.errors[0].pointer, "/body/0/objectId");
+      // A portal id is HubSpot's account number: anything else (here 5,000 characters, which the
+      // deliveries' index could not hold) is refused at the edge, not a 500.
+      const huge = await postHubspot(
+        JSON.stringify([{ objectId: 1, subscriptionType: "deal.propertyChange", portalId: "A".repeat(5000), propertyName: "dealstage" }]),
+      );
+      assert.equal(huge.status, 422, JSON.stringify(huge.body));
+      assert.equal(huge.body.errors[0].pointer, "/body/0/portalId");
     });
 
     test("Salesforce: an Outbound Message for a Closed Won Opportunity starts a project once and is ACKed", async () => {
@@ -329,8 +336,11 @@ for (const backend of BACKENDS) {
       );
       assert.equal(notOpportunity.status, 422);
       assert.match(String(notOpportunity.body), /does not carry an Opportunity/);
+      const longId = await post(outboundMessage(ORG_ID, [{ id: "006".padEnd(5000, "x"), stage: "Closed Won", won: true, name: "X" }]));
+      assert.equal(longId.status, 422);
+      assert.match(String(longId.body), /Opportunity(?:'|&#39;)s Id is not a Salesforce id/);
       const rejected = await t.admin.get("/webhooks/deliveries?endpoint=salesforce&outcome=rejected");
-      assert.equal(rejected.body.items.length, 2);
+      assert.equal(rejected.body.items.length, 3);
     });
 
     test("1,000 concurrent deliveries of the same HubSpot event create exactly one project", async () => {

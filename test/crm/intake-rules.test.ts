@@ -227,11 +227,11 @@ describe("vendor payloads", () => {
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>
 <notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>00D5g000004SalEEAS</OrganizationId>
 <Notification><Id>04l1</Id><sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
-<sf:Id>0065g00000A</sf:Id><sf:Name>M&#252;ller &amp; Co</sf:Name><sf:Amount xsi:nil="true"/><sf:Region__c>EMEA</sf:Region__c>
+<sf:Id>0065g00000AbCdEAAA</sf:Id><sf:Name>M&#252;ller &amp; Co</sf:Name><sf:Amount xsi:nil="true"/><sf:Region__c>EMEA</sf:Region__c>
 </sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`);
     assert.ok("notifications" in message);
     const [n] = message.notifications;
-    assert.deepEqual(n?.deal.fields, { Id: "0065g00000A", Name: "Müller & Co", Amount: null, Region__c: "EMEA" });
+    assert.deepEqual(n?.deal.fields, { Id: "0065g00000AbCdEAAA", Name: "Müller & Co", Amount: null, Region__c: "EMEA" });
     assert.equal(n?.deal.tenant, "00D5g000004SalE");
   });
 });

@@ -13,6 +13,9 @@ export interface OutboundNotification {
   readonly deal: CrmDeal;
 }
 
+/** Salesforce record and org ids: 15 characters, or 18 with the case-safe suffix. */
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+
 export type OutboundMessage =
   | { readonly orgId: string; readonly notifications: readonly OutboundNotification[] }
   | { readonly error: string };
@@ -62,6 +65,7 @@ export function readOutboundMessage(xml: string): OutboundMessage {
   if (!notifications) return { error: "not a Salesforce Outbound Message: no soapenv:Envelope/Body/notifications" };
   const orgId = text(notifications.OrganizationId);
   if (!orgId) return { error: "the message has no OrganizationId" };
+  if (!SALESFORCE_ID.test(orgId)) return { error: "the message's OrganizationId is not a Salesforce id (15 or 18 letters and digits)" };
   const list = [notifications.Notification ?? []].flat() as Node[];
   if (list.length === 0) return { error: "the message has no Notification" };
   const read: OutboundNotification[] = [];
@@ -73,6 +77,8 @@ export function readOutboundMessage(xml: string): OutboundMessage {
     const opportunityId = text(sObject.Id);
     const id = text(n.Id);
     if (!opportunityId || !id) return { error: `Notification ${i + 1} lacks its Id or the Opportunity's Id` };
+    if (!SALESFORCE_ID.test(opportunityId))
+      return { error: `Notification ${i + 1}: the Opportunity's Id is not a Salesforce id (15 or 18 letters and digits)` };
     const fields: Record<string, string | null> = {};
     for (const [name, value] of Object.entries(sObject)) {
       if (name.startsWith("@_") || name === "#text") continue;

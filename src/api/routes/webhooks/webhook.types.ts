@@ -84,7 +84,10 @@ export const HubspotEvent = z.looseObject({
   propertyName: z.string().optional(),
   propertyValue: z.string().optional().describe("The new stage id; won when listed in HUBSPOT_WON_STAGES."),
   eventId: z.union([z.number(), z.string()]).optional(),
-  portalId: z.union([z.number(), z.string()]).optional().describe("The HubSpot account: deals are keyed by portal and id."),
+  portalId: z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, "a HubSpot portal id is a number")])
+    .optional()
+    .describe("The HubSpot account: deals are keyed by portal and id."),
   occurredAt: z.number().optional(),
 });
 
@@ -129,7 +132,10 @@ export const PipedriveBody = z
         action: z.string().optional().describe('v2: "change" or "create"; v1: "updated" or "added".'),
         entity: z.string().optional().describe('v2: "deal".'),
         object: z.string().optional().describe('v1: "deal".'),
-        company_id: z.union([z.number(), z.string()]).optional().describe("The Pipedrive company: deals are keyed by company and id."),
+        company_id: z
+          .union([z.number().int().nonnegative(), z.string().min(1).max(64)])
+          .optional()
+          .describe("The Pipedrive company: deals are keyed by company and id."),
         version: z.string().optional(),
       })
       .optional(),

@@ -202,6 +202,14 @@ const fieldShape = {
   pattern_hint: Text.optional().describe('How to say the pattern to a person: "a passport number, like AB123456".'),
   min_items: Count.optional().describe("For choices, list and records: the fewest items (rows)."),
   max_items: Count.optional().describe("For choices, list and records: the most items (rows)."),
+  personal: z
+    .boolean()
+    .optional()
+    .describe(
+      "The answer is personal data (GDPR): listed in the register, exported on an access request, erased on erasure. " +
+        "Default: true for person, email and phone fields, false otherwise.",
+    ),
+  purpose: Text.optional().describe("Why this personal data is collected, for the register (default: the form's title)."),
 };
 const RecordColumn = z.strictObject(fieldShape);
 const FormField = z.strictObject({

@@ -17,11 +17,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   notify: ["playbook", "engine", "store"],
   metrics: ["playbook", "engine", "store", "render"],
   crm: ["playbook", "engine"],
+  compliance: ["playbook", "lint", "engine", "store", "render"],
   demo: ["playbook", "engine", "store", "metrics"],
-  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm"],
+  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm", "compliance"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
   web: ["api", "playbook", "engine"],
-  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm"],
+  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm", "compliance"],
 };
 
 function files(dir: string): string[] {

@@ -13,7 +13,17 @@ import { type Kysely, sql } from "kysely";
 import { AppError } from "./errors.ts";
 
 /** The tables the application may only append to (and read). */
-export const APPEND_ONLY_TABLES = ["events", "audit_leaves", "audit_nodes", "audit_checkpoints", "item_changes"] as const;
+export const APPEND_ONLY_TABLES = [
+  "events",
+  "audit_leaves",
+  "audit_nodes",
+  "audit_checkpoints",
+  "item_changes",
+  "access_changes",
+  "four_eyes_changes",
+  "playbook_submissions",
+  "playbook_reviews",
+] as const;
 
 /** The statements that give `role` the application's privileges, in order (for review or a script). */
 export function appRoleStatements(role: string, schema: string): string[] {

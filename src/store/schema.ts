@@ -160,6 +160,60 @@ export interface AuditLogHeadsTable {
   seq: number;
 }
 
+/** Access and change control (migration 0023): append-only logs an auditor samples. */
+export type AccessChangeKind =
+  | "account_created"
+  | "service_account_created"
+  | "roles_changed"
+  | "deactivated"
+  | "reactivated"
+  | "password_changed"
+  | "password_reset"
+  | "totp_enrolled"
+  | "totp_reset"
+  | "totp_requirement_changed"
+  | "recovery_codes_renewed"
+  | "sso_identity_linked"
+  | "api_token_created"
+  | "api_token_revoked";
+
+export interface AccessChangesTable {
+  id: ColumnType<string | number, never, never>;
+  at: Timestamp;
+  actor: string;
+  subject_user: string;
+  change: AccessChangeKind;
+  roles_before: NullableJson<string[]>;
+  roles_after: NullableJson<string[]>;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface FourEyesChangesTable {
+  id: ColumnType<string | number, never, never>;
+  at: Timestamp;
+  actor: string;
+  required: boolean;
+}
+
+export interface PlaybookSubmissionsTable {
+  id: string;
+  playbook_id: string;
+  version: string;
+  source: string;
+  content_hash: string;
+  file: string | null;
+  submitted_by: string;
+  submitted_at: Timestamp;
+}
+
+export interface PlaybookReviewsTable {
+  submission_id: string;
+  decision: "approved" | "rejected";
+  reviewer: string;
+  at: Timestamp;
+  comment: string | null;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   playbook_versions: PlaybookVersionsTable;
@@ -176,6 +230,10 @@ export interface Schema {
   audit_nodes: AuditNodesTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_log_heads: AuditLogHeadsTable;
+  access_changes: AccessChangesTable;
+  four_eyes_changes: FourEyesChangesTable;
+  playbook_submissions: PlaybookSubmissionsTable;
+  playbook_reviews: PlaybookReviewsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Instant } from "../../engine/types.ts";
 import { AppError } from "../../store/index.ts";
 import type { ApiDb } from "../data/tables.ts";
+import { recordAccessChange } from "./access-changes.ts";
 import type { Principal } from "./principal.ts";
 import { digest, newSecret, sameSecret } from "./secrets.ts";
 import { JOINED_USER_COLUMNS, userOf } from "./users.ts";
@@ -54,6 +55,7 @@ export async function createToken(
   db: ApiDb,
   request: { userId: string; name: string; scope: TokenScope; expiresInDays: number | undefined },
   now: Instant,
+  actor: string,
 ): Promise<{ record: TokenRecord; token: string }> {
   const id = randomBytes(8).toString("hex");
   const secret = newSecret();
@@ -72,6 +74,13 @@ export async function createToken(
     })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
+  await recordAccessChange(db, {
+    at: now,
+    actor,
+    subject: request.userId,
+    change: "api_token_created",
+    details: { tokenId: id, name: request.name, scope: request.scope, expiresAt },
+  });
   return { record: recordOf(row), token: `onb_${id}_${secret}` };
 }
 
@@ -84,13 +93,19 @@ export async function listTokens(db: ApiDb, userId: string, after: string | unde
 
 /** Revoke a token of `userId` (or anyone's, for an admin). Revoking twice is fine. */
 export async function revokeToken(db: ApiDb, id: string, owner: { userId: string; anyone: boolean }, now: Instant): Promise<void> {
-  let query = db
-    .updateTable("api_tokens")
-    .set((eb) => ({ revoked_at: eb.fn.coalesce("revoked_at", eb.val(new Date(now))) }))
-    .where("id", "=", id);
-  if (!owner.anyone) query = query.where("user_id", "=", owner.userId);
-  const result = await query.executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw new AppError("not_found", `no token "${id}"`, { tokenId: id });
+  let found = db.selectFrom("api_tokens").select(["user_id", "name", "revoked_at"]).where("id", "=", id).forUpdate();
+  if (!owner.anyone) found = found.where("user_id", "=", owner.userId);
+  const token = await found.executeTakeFirst();
+  if (!token) throw new AppError("not_found", `no token "${id}"`, { tokenId: id });
+  if (token.revoked_at !== null) return;
+  await db.updateTable("api_tokens").set({ revoked_at: now }).where("id", "=", id).execute();
+  await recordAccessChange(db, {
+    at: now,
+    actor: owner.userId,
+    subject: token.user_id,
+    change: "api_token_revoked",
+    details: { tokenId: id, name: token.name },
+  });
 }
 
 /** Used-at is written at most once a minute per token: reads must not each cost a write. */

@@ -13,6 +13,7 @@ import type { OidcConfig } from "../config.ts";
 import type { ApiDb } from "../data/tables.ts";
 import type { ApiDeps } from "../deps.ts";
 import { HttpProblem } from "../problems.ts";
+import { recordAccessChange, SSO_ACTOR } from "./access-changes.ts";
 import { cookieSecure } from "./authenticate.ts";
 import { digest, newSecret, sameSecret } from "./secrets.ts";
 import { findLogin, getUser, insertUser, type UserRecord } from "./users.ts";
@@ -207,15 +208,30 @@ async function accountOf(db: ApiDb, oidc: OidcConfig, identity: Identity, now: s
   let user: UserRecord;
   if (existing) user = existing;
   else if (oidc.newAccountRole !== undefined) {
-    user = await insertUser(db, { email, name: identity.name ?? email, roles: [oidc.newAccountRole], passwordHash: NO_PASSWORD }, now);
+    user = await insertUser(
+      db,
+      { email, name: identity.name ?? email, roles: [oidc.newAccountRole], passwordHash: NO_PASSWORD },
+      now,
+      SSO_ACTOR,
+    );
   } else {
     throw new HttpProblem("forbidden", `no Onboard account has the email ${email}: ask an admin to create it`);
   }
-  await db
+  const newLink = await db
     .insertInto("oidc_identities")
     .values({ issuer: identity.issuer, subject: identity.subject, user_id: user.id, email, created_at: now, last_login_at: now })
     .onConflict((oc) => oc.columns(["issuer", "subject"]).doNothing())
-    .execute();
+    .returning("user_id")
+    .executeTakeFirst();
+  if (newLink) {
+    await recordAccessChange(db, {
+      at: now,
+      actor: SSO_ACTOR,
+      subject: user.id,
+      change: "sso_identity_linked",
+      details: { issuer: identity.issuer, subject: identity.subject, email },
+    });
+  }
   return user;
 }
 

@@ -11,6 +11,7 @@ import * as OTPAuth from "otpauth";
 import type { Instant } from "../../engine/types.ts";
 import { AppError } from "../../store/index.ts";
 import type { ApiDb } from "../data/tables.ts";
+import { EVERY_ACCOUNT, recordAccessChange } from "./access-changes.ts";
 import { digest } from "./secrets.ts";
 
 export const TOTP_ISSUER = "Onboard";
@@ -84,6 +85,9 @@ export async function totpRequiredForEveryone(db: ApiDb): Promise<boolean> {
 }
 
 export async function setTotpRequiredForEveryone(db: ApiDb, required: boolean, by: string, now: Instant): Promise<void> {
+  if ((await totpRequiredForEveryone(db)) !== required) {
+    await recordAccessChange(db, { at: now, actor: by, subject: EVERY_ACCOUNT, change: "totp_requirement_changed", details: { required } });
+  }
   await db
     .insertInto("auth_settings")
     .values({ totp_required: required, updated_at: now, updated_by: by })
@@ -92,15 +96,20 @@ export async function setTotpRequiredForEveryone(db: ApiDb, required: boolean, b
 }
 
 export async function setTotpRequiredForUser(db: ApiDb, userId: string, required: boolean, by: string, now: Instant): Promise<void> {
+  let changed: boolean;
   if (required) {
-    await db
+    const added = await db
       .insertInto("totp_required_users")
       .values({ user_id: userId, required_at: now, required_by: by })
       .onConflict((oc) => oc.column("user_id").doNothing())
-      .execute();
+      .executeTakeFirst();
+    changed = Number(added.numInsertedOrUpdatedRows ?? 0) > 0;
   } else {
-    await db.deleteFrom("totp_required_users").where("user_id", "=", userId).execute();
+    const removed = await db.deleteFrom("totp_required_users").where("user_id", "=", userId).executeTakeFirst();
+    changed = Number(removed.numDeletedRows) > 0;
   }
+  if (changed)
+    await recordAccessChange(db, { at: now, actor: by, subject: userId, change: "totp_requirement_changed", details: { required } });
 }
 
 /**
@@ -221,7 +230,10 @@ export async function checkCode(
       .where((eb) => eb.or([eb("last_step", "is", null), eb("last_step", "<", String(step))]))
       .where("confirmed_at", confirming ? "is" : "is not", null)
       .executeTakeFirst();
-    if (Number(accepted.numUpdatedRows) === 1) return "ok";
+    if (Number(accepted.numUpdatedRows) === 1) {
+      if (confirming) await recordAccessChange(db, { at: now, actor: userId, subject: userId, change: "totp_enrolled" });
+      return "ok";
+    }
   }
   await recordFailure(db, userId, now);
   return "wrong";
@@ -240,10 +252,12 @@ async function recordFailure(db: ApiDb, userId: string, now: Instant): Promise<v
 }
 
 /** Remove the account's authenticator and recovery codes (an admin's reset). */
-export async function resetTotp(db: ApiDb, userId: string): Promise<boolean> {
+export async function resetTotp(db: ApiDb, userId: string, by: { actor: string; now: Instant }): Promise<boolean> {
   const removed = await db.deleteFrom("user_totp").where("user_id", "=", userId).executeTakeFirst();
   await db.deleteFrom("totp_recovery_codes").where("user_id", "=", userId).execute();
-  return Number(removed.numDeletedRows) > 0;
+  const had = Number(removed.numDeletedRows) > 0;
+  if (had) await recordAccessChange(db, { at: by.now, actor: by.actor, subject: userId, change: "totp_reset" });
+  return had;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Instant } from "../../engine/types.ts";
 import { AppError, ConflictError } from "../../store/index.ts";
 import type { ApiDb } from "../data/tables.ts";
+import { recordAccessChange, SYSTEM_ACTOR } from "./access-changes.ts";
 import { generatePassword, hashPassword } from "./passwords.ts";
 import { type AccessRole, isServiceAccount, knownRoles } from "./roles.ts";
 
@@ -64,7 +65,8 @@ export interface NewUser {
   readonly passwordHash: string;
 }
 
-export async function insertUser(db: ApiDb, user: NewUser, now: Instant): Promise<UserRecord> {
+/** Create an account; `actor` (an account id, "system", "sso") is recorded in the access-change log. */
+export async function insertUser(db: ApiDb, user: NewUser, now: Instant, actor: string): Promise<UserRecord> {
   const id = user.id ?? randomUUID();
   const email = user.email.toLowerCase();
   // DO NOTHING on any unique violation (id or email): the caller's transaction stays usable.
@@ -91,7 +93,16 @@ export async function insertUser(db: ApiDb, user: NewUser, now: Instant): Promis
     .values({ id, name: user.name, roles: "[]", attributes: "{}", capacity: null, active: true, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column("id").doUpdateSet({ name: user.name, active: true, updated_at: now }))
     .execute();
-  return userOf(row);
+  const created = userOf(row);
+  await recordAccessChange(db, {
+    at: now,
+    actor,
+    subject: id,
+    change: created.kind === "service" ? "service_account_created" : "account_created",
+    rolesAfter: row.roles,
+    details: { email, name: user.name },
+  });
+  return created;
 }
 
 export async function getUser(db: ApiDb, id: string): Promise<UserRecord | undefined> {
@@ -136,12 +147,19 @@ async function activeAdmins(db: ApiDb): Promise<string[]> {
  * Revoke every API token of an account (its password changed, or it was deactivated): a token made
  * under the old password must not outlive it, nor come back when the account is reactivated.
  */
-export async function revokeApiTokensOf(db: ApiDb, userId: string, now: Instant): Promise<void> {
-  await db.updateTable("api_tokens").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+export async function revokeApiTokensOf(db: ApiDb, userId: string, now: Instant): Promise<string[]> {
+  const revoked = await db
+    .updateTable("api_tokens")
+    .set({ revoked_at: now })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .returning("id")
+    .execute();
+  return revoked.map((r) => r.id).sort();
 }
 
 /** Change an account. Refuses to leave no active admin; a deactivated or re-passworded account's sessions and tokens end. */
-export async function updateUser(db: ApiDb, id: string, changes: UserChanges, now: Instant): Promise<UserRecord> {
+export async function updateUser(db: ApiDb, id: string, changes: UserChanges, now: Instant, actor: string): Promise<UserRecord> {
   const current = await db.selectFrom("users").select(COLUMNS).where("id", "=", id).forUpdate().executeTakeFirst();
   if (!current) throw new AppError("not_found", `no account "${id}"`, { userId: id });
   // A service account stays one: no person's roles, no password to sign in with.
@@ -183,17 +201,50 @@ export async function updateUser(db: ApiDb, id: string, changes: UserChanges, no
       .where("id", "=", id)
       .execute();
   }
+  let revokedTokens: string[] = [];
   if (changes.active === false || changes.passwordHash !== undefined) {
     await db.deleteFrom("sessions").where("user_id", "=", id).execute();
-    await revokeApiTokensOf(db, id, now);
+    revokedTokens = await revokeApiTokensOf(db, id, now);
   }
+  await recordUserChanges(
+    db,
+    { before: current, after: row, passwordReset: changes.passwordHash !== undefined, revokedTokens },
+    now,
+    actor,
+  );
   return userOf(row);
+}
+
+/** The access-change records of one account update: roles, activation, a password set by an admin. */
+async function recordUserChanges(
+  db: ApiDb,
+  update: { before: UserRow; after: UserRow; passwordReset: boolean; revokedTokens: readonly string[] },
+  now: Instant,
+  actor: string,
+): Promise<void> {
+  const { before, after } = update;
+  const base = { at: now, actor, subject: after.id } as const;
+  const tokens = update.revokedTokens.length > 0 ? { apiTokensRevoked: update.revokedTokens } : {};
+  const sameRoles = JSON.stringify([...before.roles].sort()) === JSON.stringify([...after.roles].sort());
+  if (!sameRoles) await recordAccessChange(db, { ...base, change: "roles_changed", rolesBefore: before.roles, rolesAfter: after.roles });
+  if (before.active && !after.active) await recordAccessChange(db, { ...base, change: "deactivated", details: tokens });
+  if (!before.active && after.active) await recordAccessChange(db, { ...base, change: "reactivated" });
+  if (update.passwordReset) {
+    await recordAccessChange(db, { ...base, change: "password_reset", details: after.active === before.active ? tokens : {} });
+  }
 }
 
 /** Set an account's own new password; its API tokens are revoked (the caller ends its other sessions). */
 export async function setPassword(db: ApiDb, id: string, passwordHash: string, now: Instant): Promise<void> {
   await db.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", id).execute();
-  await revokeApiTokensOf(db, id, now);
+  const revoked = await revokeApiTokensOf(db, id, now);
+  await recordAccessChange(db, {
+    at: now,
+    actor: id,
+    subject: id,
+    change: "password_changed",
+    details: revoked.length > 0 ? { apiTokensRevoked: revoked } : {},
+  });
 }
 
 export type AdminBootstrap =
@@ -217,7 +268,7 @@ export async function bootstrapAdmin(
     await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
     const any = await trx.selectFrom("users").select("id").limit(1).executeTakeFirst();
     if (any) return { created: false };
-    await insertUser(trx, { id: "admin", email: admin.email, name: "Administrator", roles: ["admin"], passwordHash }, now);
+    await insertUser(trx, { id: "admin", email: admin.email, name: "Administrator", roles: ["admin"], passwordHash }, now, SYSTEM_ACTOR);
     return { created: true, email: admin.email, generatedPassword };
   });
 }

@@ -24,7 +24,11 @@ export function confirmTotpEnrolment(app: Api, deps: ApiDeps): void {
     async (request) => {
       const { user } = browserPrincipal(request);
       const now = deps.clock();
-      const result = await checkCode(deps.db, user.id, request.body.code, deps.config.totpEncryptionKey, now, true);
+      // The confirmation, its access-change record and the recovery codes commit together.
+      const { result, recoveryCodes } = await deps.db.transaction().execute(async (trx) => {
+        const checked = await checkCode(trx, user.id, request.body.code, deps.config.totpEncryptionKey, now, true);
+        return { result: checked, recoveryCodes: checked === "ok" ? await newRecoveryCodes(trx, user.id, now) : [] };
+      });
       if (result === "not_enrolled") throw new HttpProblem("illegal_state", "no enrolment is waiting: POST /auth/totp/enrolment first");
       if (result === "locked") throw new HttpProblem("rate_limited", "too many wrong codes: try again later");
       if (result === "wrong") {
@@ -32,7 +36,7 @@ export function confirmTotpEnrolment(app: Api, deps: ApiDeps): void {
           extensions: { errors: [{ pointer: "/body/code", detail: "wrong code" }] },
         });
       }
-      return { recoveryCodes: await newRecoveryCodes(deps.db, user.id, now) };
+      return { recoveryCodes };
     },
   );
 }

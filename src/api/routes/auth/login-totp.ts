@@ -41,13 +41,18 @@ export function loginTotp(app: Api, deps: ApiDeps): void {
       let passed: boolean;
       if (challenge.purpose === "totp_enrolment") {
         if (code === undefined) throw fieldProblem("/body/code", "confirm the new authenticator with its first code");
-        const result = await checkCode(db, user.id, code, key, now, true);
+        // The confirmation, its access-change record and the recovery codes commit together.
+        const confirmed = await db.transaction().execute(async (trx) => {
+          const checked = await checkCode(trx, user.id, code, key, now, true);
+          return { result: checked, codes: checked === "ok" ? await newRecoveryCodes(trx, user.id, now) : undefined };
+        });
+        const result = confirmed.result;
         if (result === "not_enrolled") {
           throw new HttpProblem("illegal_state", "set up the authenticator first: POST /auth/login/totp-enrolment");
         }
         if (result === "locked") throw new HttpProblem("rate_limited", "too many wrong codes: try again in a while");
         passed = result === "ok";
-        if (passed) recoveryCodes = await newRecoveryCodes(db, user.id, now);
+        if (passed) recoveryCodes = confirmed.codes;
       } else if (code !== undefined) {
         const result = await checkCode(db, user.id, code, key, now);
         if (result === "locked") {

@@ -1,5 +1,6 @@
 // POST /auth/totp/recovery-codes: replace your recovery codes (the old ones stop working), proven
 // with a current TOTP code.
+import { recordAccessChange } from "../../auth/access-changes.ts";
 import { browserPrincipal } from "../../auth/sign-in.ts";
 import { checkCode, newRecoveryCodes } from "../../auth/totp.ts";
 import type { ApiDeps } from "../../deps.ts";
@@ -31,7 +32,12 @@ export function newRecoveryCodesRoute(app: Api, deps: ApiDeps): void {
           extensions: { errors: [{ pointer: "/body/code", detail: "wrong or already used code" }] },
         });
       }
-      return { recoveryCodes: await newRecoveryCodes(deps.db, user.id, now) };
+      return {
+        recoveryCodes: await deps.db.transaction().execute(async (trx) => {
+          await recordAccessChange(trx, { at: now, actor: user.id, subject: user.id, change: "recovery_codes_renewed" });
+          return newRecoveryCodes(trx, user.id, now);
+        }),
+      };
     },
   );
 }

@@ -2,6 +2,7 @@
 // phone). It signs in with the password alone again, or sets TOTP up anew where it is required.
 
 import { AppError } from "../../../store/index.ts";
+import { principalOf } from "../../auth/authorization.ts";
 import { resetTotp } from "../../auth/totp.ts";
 import { getUser } from "../../auth/users.ts";
 import type { ApiDeps } from "../../deps.ts";
@@ -27,7 +28,7 @@ export function resetUserTotp(app: Api, deps: ApiDeps): void {
       const { id } = request.params;
       await deps.db.transaction().execute(async (trx) => {
         if (!(await getUser(trx, id))) throw new AppError("not_found", `no account "${id}"`, { userId: id });
-        await resetTotp(trx, id);
+        await resetTotp(trx, id, { actor: principalOf(request).user.id, now: deps.clock() });
       });
       request.log.info({ userId: id, by: request.principal?.user.id }, "TOTP reset");
       return reply.code(204).send();

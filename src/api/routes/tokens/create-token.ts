@@ -32,6 +32,7 @@ export function createTokenRoute(app: Api, deps: ApiDeps): void {
             trx,
             { userId: principal.user.id, name: request.body.name, scope: request.body.scope, expiresInDays: request.body.expiresInDays },
             now,
+            principal.user.id,
           );
           const { userId: _userId, ...view } = record;
           // The replay keeps everything but the secret, which exists nowhere but in this response.

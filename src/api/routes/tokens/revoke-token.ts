@@ -22,12 +22,14 @@ export function revokeTokenRoute(app: Api, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      await revokeToken(
-        deps.db,
-        request.params.id,
-        // Whoever may manage accounts may revoke any account's tokens.
-        { userId: principal.user.id, anyone: allows(principal, "users:write") },
-        deps.clock(),
+      await deps.db.transaction().execute((trx) =>
+        revokeToken(
+          trx,
+          request.params.id,
+          // Whoever may manage accounts may revoke any account's tokens.
+          { userId: principal.user.id, anyone: allows(principal, "users:write") },
+          deps.clock(),
+        ),
       );
       return reply.code(204).send();
     },

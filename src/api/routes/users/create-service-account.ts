@@ -43,11 +43,13 @@ export function createServiceAccount(app: Api, deps: ApiDeps): void {
             trx,
             { id, email: serviceEmail(id), name: request.body.name, roles: ["service"], passwordHash },
             now,
+            principal.user.id,
           );
           const { record, token } = await createToken(
             trx,
             { userId: user.id, name: request.body.tokenName, scope: "write", expiresInDays: undefined },
             now,
+            principal.user.id,
           );
           const view = { user: { ...user, roles: [...user.roles] }, tokenId: record.id };
           return { response: { status: 201, body: { ...view, token } }, stored: { status: 201, body: view } };

@@ -32,7 +32,7 @@ export function createUser(app: Api, deps: ApiDeps): void {
         // The password stays out of the fingerprint: the key table must not hold even a fast hash of it.
         { scope: "user.create", key: request.headers["idempotency-key"], userId: principal.user.id, fingerprint: rest, now },
         async (trx) => {
-          const user = await insertUser(trx, { ...rest, passwordHash }, now);
+          const user = await insertUser(trx, { ...rest, passwordHash }, now, principal.user.id);
           return { response: { status: 201, body: { ...user, roles: [...user.roles] } } };
         },
       );

@@ -69,6 +69,14 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /playbooks/:id/versions/:version": EVERYONE,
   "GET /playbooks/:id/versions/:version/sop.html": EVERYONE,
   "GET /playbooks/:id/diff": EVERYONE,
+  // Four-eyes publishing: anyone sees what waits; who may upload may approve or reject (never their own).
+  "GET /playbooks/pending": EVERYONE,
+  "POST /playbooks/pending/:submissionId/approve": MANAGERS,
+  "POST /playbooks/pending/:submissionId/reject": MANAGERS,
+  // Controls over change and their period report are the admins'.
+  "GET /settings/four-eyes": ["admin"],
+  "PUT /settings/four-eyes": ["admin"],
+  "GET /reports/controls": ["admin"],
   "GET /clients": EVERYONE,
   "POST /clients": SELLERS,
   "GET /clients/:id": EVERYONE,

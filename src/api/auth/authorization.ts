@@ -40,6 +40,9 @@ export const PERMISSIONS = {
   "integrations:write": "write",
   /** The mail log: who was sent what, when (secrets are never in it, personal data is). */
   "mail:read": "read",
+  /** Access and change control: the period report auditors sample, and the four-eyes setting. */
+  "controls:read": "read",
+  "controls:write": "write",
 } as const satisfies Record<string, "read" | "write">;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -62,8 +65,8 @@ const BASE: readonly Permission[] = [
 export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
-  // operator's key is theirs alone.
-  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write"),
+  // operator's key is theirs alone, and so are the controls over change (four-eyes) and their report.
+  cs_ops: ALL.filter((p) => !["users:write", "mail:read", "audit:write", "controls:read", "controls:write"].includes(p)),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],

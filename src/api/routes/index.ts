@@ -42,6 +42,7 @@ import { inviteContactRoute } from "./contacts/invite-contact.ts";
 import { listContacts } from "./contacts/list-contacts.ts";
 import { removeContactRoute } from "./contacts/remove-contact.ts";
 import { updateContactRoute } from "./contacts/update-contact.ts";
+import { getControlsReport } from "./controls/get-controls-report.ts";
 import { changeCrmConnections } from "./crm-connections/change-connection.ts";
 import { listCrmConnections } from "./crm-connections/list-connections.ts";
 import { reconcileCrmConnection } from "./crm-connections/reconcile-connection.ts";
@@ -92,6 +93,9 @@ import { previewExtension } from "./projects/preview-extension.ts";
 import { previewMigration } from "./projects/preview-migration.ts";
 import { runCommand } from "./projects/run-command.ts";
 import { verifyAuditRoute } from "./projects/verify-audit.ts";
+import { decidePendingVersion } from "./publication/decide-pending.ts";
+import { fourEyesSettingRoutes } from "./publication/four-eyes-setting.ts";
+import { listPendingVersions } from "./publication/list-pending.ts";
 import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
 import { listRetention } from "./retention/list-retention.ts";
@@ -166,6 +170,12 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getPlaybookVersion,
   getPlaybookSop,
   diffPlaybookVersions,
+  // Four-eyes publishing (issue 17): versions awaiting a second person's approval, and the setting.
+  listPendingVersions,
+  decidePendingVersion,
+  fourEyesSettingRoutes,
+  // The period report of access and change control (SOC 2 CC6.1, CC8.1): a signed package.
+  getControlsReport,
   listClientsRoute,
   createClient,
   getClientRoute,

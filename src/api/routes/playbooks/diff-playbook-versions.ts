@@ -1,7 +1,8 @@
 // GET /playbooks/:id/diff?from=&to=: what changed between two versions, in SOP terms (the SOP
 // renderer's diff: steps added, removed and changed field by field; phases, roles, KPIs, rules).
+// Either version may be one awaiting approval (four-eyes).
 import { diffPlaybooks, revisionChanges } from "../../../render/diff.ts";
-import { modelOf } from "../../data/playbooks.ts";
+import { publishedOrPendingModel } from "../../data/publication-source.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -24,7 +25,8 @@ export function diffPlaybookVersions(app: Api, deps: ApiDeps): void {
     async (request) => {
       const { id } = request.params;
       const { from, to } = request.query;
-      const [before, after] = await Promise.all([modelOf(deps, id, from), modelOf(deps, id, to)]);
+      // A version awaiting approval compares too: its reviewer reads the diff before approving.
+      const [before, after] = await Promise.all([publishedOrPendingModel(deps, id, from), publishedOrPendingModel(deps, id, to)]);
       const diff = diffPlaybooks(before, after);
       return {
         id,

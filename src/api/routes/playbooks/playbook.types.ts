@@ -53,7 +53,11 @@ export const UploadedPlaybook = z.object({
   id: z.string(),
   version: z.string(),
   contentHash: z.string(),
-  created: z.boolean().describe("false when this exact text was already published (nothing changed)."),
+  created: z.boolean().describe("false when this exact text was already published or already awaiting approval (nothing changed)."),
+  status: z
+    .enum(["published", "pending"])
+    .describe("pending: four-eyes is on, and the version waits for another person's approval (202); it cannot run until then."),
+  submissionId: z.string().optional().describe("The version's id in the approval queue (POST /playbooks/pending/{submissionId}/approve)."),
   findings: z
     .array(Finding)
     .describe(

@@ -2,15 +2,19 @@
 // profile: findings come back located (file:line:col, with a fix); with errors (the language, references,
 // flow) it is refused (422) and nothing is stored; the SOP quality rules' findings are warnings.
 // The same text again is a no-op; different text under a published version is a conflict (409).
+// With four-eyes on (PUT /settings/four-eyes), the version is not published but waits for another
+// person's approval (202, status "pending"): data/publication-control.ts.
 
 import { join } from "node:path";
 import { lintLoaded } from "../../../lint/lint.ts";
 import { bundleIncludes } from "../../../playbook/include.ts";
 import { loadPlaybook, readProcedureFiles } from "../../../playbook/load.ts";
+import { sha256 } from "../../../store/hashing.ts";
 import { playbookCache, publishPlaybook } from "../../../store/playbooks.ts";
 import { principalOf } from "../../auth/authorization.ts";
 import { YAML_TYPES } from "../../content-types.ts";
 import { contentHashOf, fileName, recordSource } from "../../data/playbooks.ts";
+import { fourEyesSetting, submitVersion } from "../../data/publication-control.ts";
 import { storeView } from "../../data/tables.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
@@ -30,7 +34,7 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
         consumes: ["application/json", ...YAML_TYPES],
         headers: UploadPlaybookHeaders,
         body: UploadPlaybookBody,
-        response: { 200: UploadedPlaybook, 201: UploadedPlaybook, ...problemResponses(400, 409, 413, 415, 422) },
+        response: { 200: UploadedPlaybook, 201: UploadedPlaybook, 202: UploadedPlaybook, ...problemResponses(400, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -75,6 +79,19 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
           now,
         },
         async (trx) => {
+          // Four-eyes: the version waits for another person's approval instead of being published.
+          if ((await fourEyesSetting(trx)).required) {
+            const contentHash = sha256(source);
+            const submitted = await submitVersion(trx, { id, version, source, contentHash, file, by: principal.user.id }, now);
+            const status = submitted.published ? ("published" as const) : ("pending" as const);
+            const submissionId = submitted.submission?.submissionId;
+            return {
+              response: {
+                status: submitted.published ? 200 : 202,
+                body: { id, version, contentHash, created: submitted.created, status, ...(submissionId ? { submissionId } : {}), findings },
+              },
+            };
+          }
           const before = await contentHashOf(trx, id, version);
           const published = await publishPlaybook(storeView(trx), playbookCache(deps.database.db), source, { file, now });
           if (before === undefined) {
@@ -82,13 +99,16 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
           }
           const created = before === undefined;
           return {
-            response: { status: created ? 201 : 200, body: { id, version, contentHash: published.contentHash, created, findings } },
+            response: {
+              status: created ? 201 : 200,
+              body: { id, version, contentHash: published.contentHash, created, status: "published" as const, findings },
+            },
           };
         },
       );
       if (result.replayed) reply.header("idempotent-replayed", "true");
       if (result.status === 201) reply.header("location", `/playbooks/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}`);
-      return reply.code(result.status === 201 ? 201 : 200).send(result.body);
+      return reply.code(result.status === 201 || result.status === 202 ? result.status : 200).send(result.body);
     },
   );
 }

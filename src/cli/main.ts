@@ -6,6 +6,7 @@ import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
+import { reportCommand } from "./commands/report.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { sopNewCommand } from "./commands/sop-new.ts";
@@ -16,6 +17,7 @@ const COMMANDS: readonly Command[] = [
   validateCommand,
   schemaCommand,
   auditCommand,
+  reportCommand,
   dbCommand,
   renderCommand,
   serveCommand,

@@ -56,7 +56,12 @@ describe("onboard report controls on a PGlite folder", () => {
     assert.equal(opened.header?.kind, "period-report");
     const report = JSON.parse(Buffer.from(opened.files.get("report.json") ?? new Uint8Array()).toString("utf8"));
     assert.deepEqual(
-      report.cc61.roleIntervals.map((i: { userId: string; role: string; from: string | null; to: string | null }) => [i.userId, i.role, i.from, i.to]),
+      report.cc61.roleIntervals.map((i: { userId: string; role: string; from: string | null; to: string | null }) => [
+        i.userId,
+        i.role,
+        i.from,
+        i.to,
+      ]),
       [
         ["new", "csm", hoursAfter(2), null],
         ["old", "admin", null, null],

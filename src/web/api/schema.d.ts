@@ -726,6 +726,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/playbooks/pending": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Playbook versions awaiting approval (four-eyes), oldest first */
+    get: operations["listPendingPlaybookVersions"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/playbooks/pending/{submissionId}/approve": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve a playbook version awaiting approval: it is published (not by its uploader) */
+    post: operations["approvePlaybookVersion"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/playbooks/pending/{submissionId}/reject": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a playbook version awaiting approval, with the reason: it is never published (not by its uploader) */
+    post: operations["rejectPlaybookVersion"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/portal/api/magic-links": {
     parameters: {
       query?: never;
@@ -1337,6 +1388,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/reports/controls": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The access and change control report of a period (SOC 2 CC6.1, CC8.1), as a signed ZIP package */
+    get: operations["getControlsReport"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/retention": {
     parameters: {
       query?: never;
@@ -1399,6 +1467,24 @@ export interface paths {
     get: operations["getBranding"];
     /** Set the portal's branding */
     put: operations["putBranding"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/settings/four-eyes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether a playbook version needs a second person's approval to be published */
+    get: operations["getFourEyes"];
+    /** Require (or stop requiring) a second person's approval to publish a playbook version */
+    put: operations["putFourEyes"];
     post?: never;
     delete?: never;
     options?: never;
@@ -2979,6 +3065,18 @@ export interface components {
       /** @enum {string} */
       severity: "error" | "warning" | "info";
     };
+    FourEyesSetting: {
+      changedAt: string | null;
+      changedBy: string | null;
+      /** @description Publishing an uploaded playbook version needs a second person's approval (built-in playbooks are exempt). */
+      required: boolean;
+    };
+    FourEyesSettingInput: {
+      changedAt: string | null;
+      changedBy: string | null;
+      /** @description Publishing an uploaded playbook version needs a second person's approval (built-in playbooks are exempt). */
+      required: boolean;
+    };
     /** @description A deal from any CRM, in Onboard's own format. */
     GenericDealWebhook: {
       /** @description The deal's amount (fed to the playbook's deal.won rules); default 0. */
@@ -4109,6 +4207,48 @@ export interface components {
     };
     PlaybookRefInput: {
       id: string;
+      version: string;
+    };
+    /** @description An uploaded playbook version awaiting (or past) a second person's decision. */
+    PlaybookSubmission: {
+      /** @description The approver's comment, or the reason for a rejection. */
+      comment: string | null;
+      contentHash: string;
+      file: string | null;
+      /** @description The playbook's id. */
+      id: string;
+      /** @description The latest published version of the playbook, to diff against. */
+      previousVersion: string | null;
+      reviewedAt: string | null;
+      reviewedBy: string | null;
+      /** @enum {string} */
+      status: "pending" | "approved" | "rejected";
+      submissionId: string;
+      submittedAt: string;
+      /** @description The uploader: never its approver. */
+      submittedBy: string;
+      title: string;
+      version: string;
+    };
+    /** @description An uploaded playbook version awaiting (or past) a second person's decision. */
+    PlaybookSubmissionInput: {
+      /** @description The approver's comment, or the reason for a rejection. */
+      comment: string | null;
+      contentHash: string;
+      file: string | null;
+      /** @description The playbook's id. */
+      id: string;
+      /** @description The latest published version of the playbook, to diff against. */
+      previousVersion: string | null;
+      reviewedAt: string | null;
+      reviewedBy: string | null;
+      /** @enum {string} */
+      status: "pending" | "approved" | "rejected";
+      submissionId: string;
+      submittedAt: string;
+      /** @description The uploader: never its approver. */
+      submittedBy: string;
+      title: string;
       version: string;
     };
     PlaybookVersion: {
@@ -6928,6 +7068,8 @@ export interface operations {
               | "integrations:read"
               | "integrations:write"
               | "mail:read"
+              | "controls:read"
+              | "controls:write"
             )[];
             user: components["schemas"]["SignedInUser"];
           };
@@ -9386,11 +9528,18 @@ export interface operations {
         content: {
           "application/json": {
             contentHash: string;
-            /** @description false when this exact text was already published (nothing changed). */
+            /** @description false when this exact text was already published or already awaiting approval (nothing changed). */
             created: boolean;
             /** @description Warnings and notes (the draft profile: the SOP quality rules' findings are warnings); a playbook with errors is refused with 422. */
             findings: components["schemas"]["Finding"][];
             id: string;
+            /**
+             * @description pending: four-eyes is on, and the version waits for another person's approval (202); it cannot run until then.
+             * @enum {string}
+             */
+            status: "published" | "pending";
+            /** @description The version's id in the approval queue (POST /playbooks/pending/{submissionId}/approve). */
+            submissionId?: string;
             version: string;
           };
         };
@@ -9403,11 +9552,42 @@ export interface operations {
         content: {
           "application/json": {
             contentHash: string;
-            /** @description false when this exact text was already published (nothing changed). */
+            /** @description false when this exact text was already published or already awaiting approval (nothing changed). */
             created: boolean;
             /** @description Warnings and notes (the draft profile: the SOP quality rules' findings are warnings); a playbook with errors is refused with 422. */
             findings: components["schemas"]["Finding"][];
             id: string;
+            /**
+             * @description pending: four-eyes is on, and the version waits for another person's approval (202); it cannot run until then.
+             * @enum {string}
+             */
+            status: "published" | "pending";
+            /** @description The version's id in the approval queue (POST /playbooks/pending/{submissionId}/approve). */
+            submissionId?: string;
+            version: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            contentHash: string;
+            /** @description false when this exact text was already published or already awaiting approval (nothing changed). */
+            created: boolean;
+            /** @description Warnings and notes (the draft profile: the SOP quality rules' findings are warnings); a playbook with errors is refused with 422. */
+            findings: components["schemas"]["Finding"][];
+            id: string;
+            /**
+             * @description pending: four-eyes is on, and the version waits for another person's approval (202); it cannot run until then.
+             * @enum {string}
+             */
+            status: "published" | "pending";
+            /** @description The version's id in the approval queue (POST /playbooks/pending/{submissionId}/approve). */
+            submissionId?: string;
             version: string;
           };
         };
@@ -9647,6 +9827,192 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listPendingPlaybookVersions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["PlaybookSubmission"][];
+          };
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  approvePlaybookVersion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        submissionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PlaybookSubmission"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  rejectPlaybookVersion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        submissionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PlaybookSubmission"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -12561,6 +12927,58 @@ export interface operations {
       };
     };
   };
+  getControlsReport: {
+    parameters: {
+      query: {
+        /** @description A day (UTC), YYYY-MM-DD. */
+        from: string;
+        /** @description A day (UTC), YYYY-MM-DD. */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   listRetention: {
     parameters: {
       query?: {
@@ -12787,6 +13205,97 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Branding"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getFourEyes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["FourEyesSetting"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  putFourEyes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          required: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["FourEyesSetting"];
         };
       };
       /** @description The request does not match the schema (errors name each field at fault) */

@@ -7,6 +7,7 @@ import { formatDate, humanize } from "../../lib/format.ts";
 import { navigate, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
+import { ControlsReport, FourEyesSettings } from "./admin-controls.tsx";
 import { CrmConnections } from "./admin-crm.tsx";
 import { InboundDeliveries } from "./admin-deliveries.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
@@ -29,6 +30,7 @@ export function Admin() {
     { key: "webhooks", label: "Webhooks", show: session.can("integrations:read") },
     { key: "branding", label: "Portal branding", show: session.can("settings:write") },
     { key: "mail", label: "Mail", show: session.can("mail:read") },
+    { key: "controls", label: "Controls report", show: session.can("controls:read") },
   ].filter((t) => t.show);
   const current = pathname.split("/")[3] ?? tabs[0]?.key ?? "tokens";
   return (
@@ -61,6 +63,12 @@ export function Admin() {
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
       {current === "branding" && session.can("settings:write") ? <ParameterValuesSettings canWrite /> : null}
       {current === "mail" && session.can("mail:read") ? <MailLog /> : null}
+      {current === "controls" && session.can("controls:read") ? (
+        <div className="stack">
+          <FourEyesSettings />
+          <ControlsReport />
+        </div>
+      ) : null}
     </>
   );
 }

@@ -8,6 +8,7 @@ import { formatDate } from "../../lib/format.ts";
 import { Link, navigate, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
+import { PendingVersions } from "./playbook-approvals.tsx";
 
 type Finding = Schemas["Finding"];
 
@@ -19,6 +20,8 @@ export function Playbooks() {
     [],
   );
   const [uploading, setUploading] = useState(false);
+  const [pendingKey, setPendingKey] = useState(0);
+  const [notice, setNotice] = useState<string>();
   return (
     <>
       <PageHeader
@@ -32,7 +35,22 @@ export function Playbooks() {
           ) : null
         }
       />
-      {uploading ? <Upload onDone={(id) => navigate(`/app/playbooks/${encodeURIComponent(id)}`)} /> : null}
+      {uploading ? (
+        <Upload
+          onDone={(id) => navigate(`/app/playbooks/${encodeURIComponent(id)}`)}
+          onPending={(text) => {
+            setUploading(false);
+            setNotice(text);
+            setPendingKey((k) => k + 1);
+          }}
+        />
+      ) : null}
+      {notice ? (
+        <div className="notice success" role="status" style={{ marginBottom: "1rem" }}>
+          {notice}
+        </div>
+      ) : null}
+      <PendingVersions refreshKey={pendingKey} onDecided={() => void list.reload()} />
       <ErrorNotice error={list.error} onRetry={() => void list.reload()} />
       {list.loading && !list.data ? (
         <div className="card">
@@ -364,7 +382,7 @@ function VersionSelect({
   );
 }
 
-function DiffView({ diff }: { diff: Schemas["PlaybookDiff"] }) {
+export function DiffView({ diff }: { diff: Schemas["PlaybookDiff"] }) {
   const nothing = !diff.addedSteps.length && !diff.removedSteps.length && !diff.changedSteps.length && !diff.other.length;
   if (nothing) return <p>No differences in steps, phases, roles, KPIs or rules.</p>;
   return (
@@ -447,7 +465,7 @@ function DiffView({ diff }: { diff: Schemas["PlaybookDiff"] }) {
   );
 }
 
-function Upload({ onDone }: { onDone: (id: string) => void }) {
+function Upload({ onDone, onPending }: { onDone: (id: string) => void; onPending: (text: string) => void }) {
   const [text, setText] = useState("");
   const [file, setFile] = useState("playbook.yaml");
   const [findings, setFindings] = useState<Finding[]>();
@@ -461,7 +479,9 @@ function Upload({ onDone }: { onDone: (id: string) => void }) {
     try {
       const { data } = await api.post("/playbooks", { body: { source: text, file } });
       setFindings(data.findings);
-      onDone(data.id);
+      // Four-eyes: the version waits for another person's approval instead of being published.
+      if (data.status === "pending") onPending(`${data.id} ${data.version} awaits another person's approval before it is published.`);
+      else onDone(data.id);
     } catch (e) {
       if (e instanceof ApiError && Array.isArray(e.problem.findings)) setFindings(e.problem.findings as Finding[]);
       setError(describeError(e));

@@ -267,6 +267,15 @@ for (const backend of BACKENDS) {
       const links = await sql<{ issuer: string; subject: string; user_id: string; email: string }>`
         SELECT issuer, subject, user_id, email FROM oidc_identities`.execute(closed.fresh.database.db);
       assert.deepEqual(links.rows, [{ issuer, subject: "sub-ann", user_id: "ann", email: "ann@example.com" }]);
+      const recorded = await sql<{ change: string; subject_user: string; actor: string; details: { issuer: string; subject: string } }>`
+        SELECT change, subject_user, actor, details FROM access_changes WHERE change = 'sso_identity_linked'`.execute(
+        closed.fresh.database.db,
+      );
+      assert.deepEqual(
+        recorded.rows.map((r) => [r.change, r.subject_user, r.actor, r.details.issuer, r.details.subject]),
+        [["sso_identity_linked", "ann", "sso", issuer, "sub-ann"]],
+        "the link is an access change, recorded with it",
+      );
       const used = await sql`SELECT * FROM oidc_flows WHERE token_hash = ${flowHash}`.execute(closed.fresh.database.db);
       assert.equal(used.rows.length, 0, "the flow was used up");
       assert.equal(browser.cookie(closed.url, "onboard_oidc"), undefined, "and its cookie cleared");
@@ -350,6 +359,17 @@ for (const backend of BACKENDS) {
       assert.equal((await second.fetch(await throughProvider(second, open.url, "sub-newbie"))).status, 303);
       const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users`.execute(open.fresh.database.db);
       assert.equal(after.rows[0]?.n, count.rows[0]?.n);
+      const recorded = await sql<{ change: string; actor: string; roles_after: string[] | null }>`
+        SELECT c.change, c.actor, c.roles_after FROM access_changes c JOIN users u ON u.id = c.subject_user
+         WHERE u.email = 'newbie@example.com' ORDER BY c.id`.execute(open.fresh.database.db);
+      assert.deepEqual(
+        recorded.rows.map((r) => [r.change, r.actor, r.roles_after]),
+        [
+          ["account_created", "sso", ["csm"]],
+          ["sso_identity_linked", "sso", null],
+        ],
+        "made and linked once, however often it signs in",
+      );
     });
   });
 }

@@ -13,7 +13,8 @@ export function csvCell(value: unknown): string {
 }
 
 export function csv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  const lines = [header, ...rows].map((row) => row.map(csvCell).join(","));
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 function escapeHtml(text: string): string {

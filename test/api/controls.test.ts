@@ -130,6 +130,9 @@ for (const backend of BACKENDS) {
       const enrolment = await csm.post("/auth/totp/enrolment");
       assert.equal(enrolment.status, 200, JSON.stringify(enrolment.body));
       assert.equal((await csm.post("/auth/totp/enrolment/confirm", { code: code(enrolment.body.secret, now) })).status, 200);
+      now = "2026-03-02T08:01:00.000Z"; // the next code: a code passes once
+      assert.equal((await csm.post("/auth/totp/recovery-codes", { code: code(enrolment.body.secret, now) })).status, 200);
+      now = T1;
       assert.equal((await t.admin.request("PUT", "/users/csm1/totp", { body: { required: true } })).status, 200);
       assert.equal((await t.admin.request("DELETE", "/users/csm1/totp")).status, 204);
       assert.equal((await t.admin.request("PUT", "/users/csm1/totp", { body: { required: false } })).status, 200);
@@ -148,6 +151,7 @@ for (const backend of BACKENDS) {
           "api_token_created csm1 by csm1",
           "api_token_revoked csm1 by csm1",
           "totp_enrolled csm1 by csm1",
+          "recovery_codes_renewed csm1 by csm1",
           "totp_requirement_changed csm1 by admin",
           "totp_reset csm1 by admin",
           "totp_requirement_changed csm1 by admin",
@@ -158,6 +162,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(recorded[0]?.roles_before, ["csm"]);
       assert.deepEqual(recorded[0]?.roles_after, ["csm", "support"]);
       assert.equal(recorded[5]?.details.name, "script");
+      assert.equal(recorded[5]?.details.scope, "read");
       assert.ok(!JSON.stringify(recorded).includes(token.body.token), "no secret in the log");
       const created = (await changes()).find((c) => c.subject_user === "uploader");
       assert.equal(created?.change, "account_created");

@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   "integrations:write": "write",
   /** The mail log: who was sent what, when (secrets are never in it, personal data is). */
   "mail:read": "read",
+  /** The register of personal data and a data subject's export (GDPR Art. 15, 20): everything about a person. */
+  "personal-data:read": "read",
 } as const satisfies Record<string, "read" | "write">;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -63,7 +65,8 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
   // operator's key is theirs alone.
-  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write"),
+  // Exports of a person's data are the admins' too (they answer the data subject's request).
+  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write" && p !== "personal-data:read"),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],

@@ -128,7 +128,8 @@ async function command(caller: Caller, path: string, body: Json): Promise<Json> 
 
 /** Rows of a CSV as Python's csv module reads them (the BOM stripped by utf-8-sig). */
 function parsedByPython(csv: string): string[][] {
-  const script = "import csv, io, json, sys\nprint(json.dumps(list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8-sig'), newline='')))))";
+  const script =
+    "import csv, io, json, sys\nprint(json.dumps(list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8-sig'), newline='')))))";
   return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { input: Buffer.from(csv, "utf8") }).toString("utf8"));
 }
 
@@ -144,7 +145,10 @@ for (const backend of BACKENDS) {
       mailDir = testMailDir();
       t = await startTestServer(backend, { MAIL_DIR: mailDir, MAGIC_LINK_RATE_LIMIT: "100", SURVEY_SECRET: "s".repeat(40) });
       assert.equal((await t.admin.post("/playbooks", { source: SOURCE, file: "personal.yaml" })).status, 201);
-      assert.equal((await t.admin.post("/clients", { id: "acme", name: "Acme GmbH", timeZone: "Europe/Berlin", country: "DE" })).status, 201);
+      assert.equal(
+        (await t.admin.post("/clients", { id: "acme", name: "Acme GmbH", timeZone: "Europe/Berlin", country: "DE" })).status,
+        201,
+      );
       for (const person of [ANNA, BORIS]) {
         const created = await t.admin.post("/clients/acme/contacts", { ...person, title: "Head of Ops", roles: ["client_primary"] });
         assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -173,13 +177,19 @@ for (const backend of BACKENDS) {
         values: { full_name: ANNA.name, work_email: ANNA.email, mobile: "+49 30 1234567", date_of_birth: "1990-04-01", team_size: 12 },
       });
       await command(anna, "/portal/api/projects/p1/commands", { type: "complete_step", step: "your_details" });
-      const comment = await anna.post("/portal/api/projects/p1/comments", { body: "=HYPERLINK(\"http://evil\") my plan, \"quoted\"\nnext line" });
+      const comment = await anna.post("/portal/api/projects/p1/comments", {
+        body: '=HYPERLINK("http://evil") my plan, "quoted"\nnext line',
+      });
       assert.equal(comment.status, 201, JSON.stringify(comment.body));
       const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(200, 0x20), Buffer.from("\n%%EOF\n")]);
       const upload = await fetch(`${t.url}/portal/api/projects/p1/attachments?fileName=${encodeURIComponent("Annas Pass.pdf")}`, {
         method: "POST",
         body: pdf,
-        headers: { "content-type": "application/pdf", cookie: anna.credentials.cookie ?? "", "x-csrf-token": anna.credentials.csrfToken ?? "" },
+        headers: {
+          "content-type": "application/pdf",
+          cookie: anna.credentials.cookie ?? "",
+          "x-csrf-token": anna.credentials.csrfToken ?? "",
+        },
       });
       assert.equal(upload.status, 201, await upload.text());
       // The rule's in-app notification and the survey go out; Anna answers the survey.
@@ -211,11 +221,21 @@ for (const backend of BACKENDS) {
       const listed = register.body.playbooks.find((p: Json) => p.id === REF.id);
       assert.deepEqual(
         listed.fields.map((f: Json) => `${f.form}.${f.field}`),
-        ["contact_details.full_name", "contact_details.work_email", "contact_details.mobile", "contact_details.date_of_birth", "stakeholders.people", "stakeholders.sponsor_note"],
+        [
+          "contact_details.full_name",
+          "contact_details.work_email",
+          "contact_details.mobile",
+          "contact_details.date_of_birth",
+          "stakeholders.people",
+          "stakeholders.sponsor_note",
+        ],
       );
-      assert.deepEqual(listed.fields.find((f: Json) => f.field === "date_of_birth").retention, ["2 years after the business relationship ends, then erased"]);
+      assert.deepEqual(listed.fields.find((f: Json) => f.field === "date_of_birth").retention, [
+        "2 years after the business relationship ends, then erased",
+      ]);
       const answered = new Map(body.formAnswers.map((a: Json) => [`${a.form}.${a.field}`, a.value]));
-      for (const f of listed.fields.filter((x: Json) => x.field !== "sponsor_note")) assert.ok(answered.has(`${f.form}.${f.field}`), `${f.form}.${f.field} is not exported`);
+      for (const f of listed.fields.filter((x: Json) => x.field !== "sponsor_note"))
+        assert.ok(answered.has(`${f.form}.${f.field}`), `${f.form}.${f.field} is not exported`);
       // Her own non-personal answer, and only her row of the team's table.
       assert.equal(answered.get("contact_details.team_size"), 12);
       assert.deepEqual(answered.get("stakeholders.people"), [ANNA]);
@@ -239,13 +259,17 @@ for (const backend of BACKENDS) {
       assert.equal(csv.status, 200);
       assert.match(csv.headers.get("content-type") ?? "", /^text\/csv; charset=utf-8/);
       assert.match(csv.headers.get("content-disposition") ?? "", /filename="onboard-contact-.+\.csv"/);
-      const raw = Buffer.from(await (await fetch(`${t.url}/contacts/${ids[ANNA.email]}/export?format=csv`, { headers: { cookie: t.admin.credentials.cookie ?? "" } })).arrayBuffer());
+      const raw = Buffer.from(
+        await (
+          await fetch(`${t.url}/contacts/${ids[ANNA.email]}/export?format=csv`, { headers: { cookie: t.admin.credentials.cookie ?? "" } })
+        ).arrayBuffer(),
+      );
       assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with a byte-order mark");
       const rows = parsedByPython(raw.toString("utf8"));
       assert.deepEqual(rows[0], ["record", "id", "project", "field", "value", "at"]);
       assert.ok(rows.slice(1).every((r) => r.length === 6));
       const body = rows.find((r) => r[0] === "comment" && r[3] === "body");
-      assert.equal(body?.[4], "'=HYPERLINK(\"http://evil\") my plan, \"quoted\"\nnext line");
+      assert.equal(body?.[4], '\'=HYPERLINK("http://evil") my plan, "quoted"\nnext line');
       assert.ok(rows.some((r) => r[0] === "form_answer" && r[3] === "contact_details.date_of_birth" && r[4] === "1990-04-01"));
       assert.ok(rows.some((r) => r[0] === "form_answer" && r[3] === "contact_details.mobile" && r[4] === "'+49 30 1234567"));
       assert.ok(!raw.toString("utf8").includes(BORIS.email));
@@ -257,7 +281,10 @@ for (const backend of BACKENDS) {
       const body = exported.body;
       assert.equal(body.client.name, "Acme GmbH");
       assert.deepEqual(body.contacts.map((c: Json) => c.email).sort(), [ANNA.email, BORIS.email]);
-      assert.deepEqual(body.projects.map((p: Json) => p.id), ["p1"]);
+      assert.deepEqual(
+        body.projects.map((p: Json) => p.id),
+        ["p1"],
+      );
       assert.ok(body.formAnswers.some((a: Json) => a.field === "sponsor_note"));
       assert.ok(body.events.some((e: Json) => e.type === "form.submitted" && e.step === "your_details"));
       assert.equal(body.comments.length, 2);
@@ -272,7 +299,8 @@ for (const backend of BACKENDS) {
 
     test("only admins export or read the register", async () => {
       const ops = await t.user("ops-1", ["cs_ops"]);
-      for (const path of ["/gdpr/register", `/contacts/${ids[ANNA.email]}/export`, "/clients/acme/export"]) assert.equal((await ops.get(path)).status, 403, path);
+      for (const path of ["/gdpr/register", `/contacts/${ids[ANNA.email]}/export`, "/clients/acme/export"])
+        assert.equal((await ops.get(path)).status, 403, path);
     });
   });
 }

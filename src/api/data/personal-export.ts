@@ -8,9 +8,9 @@ import { type ExportedAnswer, type Person, subjectsPart } from "../../compliance
 import { notifyDb } from "../../notify/tables.ts";
 import { isPersonalField } from "../../playbook/personal-data.ts";
 import { notFound } from "../../store/errors.ts";
+import type { ApiDeps } from "../deps.ts";
 import { type ClientRecord, getClient } from "./clients.ts";
 import { modelOf } from "./playbooks.ts";
-import type { ApiDeps } from "../deps.ts";
 
 export interface ExportedContact {
   readonly id: string;
@@ -280,7 +280,10 @@ async function labelled(
 
 async function commentsOf(deps: ApiDeps, projectIds: readonly string[], authorId?: string): Promise<ExportedComment[]> {
   if (projectIds.length === 0) return [];
-  let query = deps.db.selectFrom("comments").selectAll().where("project_id", "in", [...projectIds]);
+  let query = deps.db
+    .selectFrom("comments")
+    .selectAll()
+    .where("project_id", "in", [...projectIds]);
   if (authorId !== undefined) query = query.where("author_kind", "=", "contact").where("author_id", "=", authorId);
   const rows = await query.orderBy("created_at").orderBy("id").execute();
   return rows.map((r) => ({
@@ -363,7 +366,10 @@ async function mailOf(deps: ApiDeps, target: { address: string } | { projectIds:
   });
 }
 
-async function surveyAnswersOf(deps: ApiDeps, filter: { contactId: string } | { projectIds: readonly string[] }): Promise<ExportedSurveyAnswer[]> {
+async function surveyAnswersOf(
+  deps: ApiDeps,
+  filter: { contactId: string } | { projectIds: readonly string[] },
+): Promise<ExportedSurveyAnswer[]> {
   const db = notifyDb(deps.database);
   let query = db.selectFrom("survey_answers").selectAll();
   if ("contactId" in filter) query = query.where("contact_id", "=", filter.contactId);
@@ -390,7 +396,12 @@ export async function contactExport(deps: ApiDeps, contactId: string, exportedBy
   const contact = exportedContact(row);
   const client = await getClient(deps.db, row.client_id);
   const others: Person[] = (
-    await deps.db.selectFrom("contacts").select(["name", "email"]).where("client_id", "=", row.client_id).where("id", "!=", row.id).execute()
+    await deps.db
+      .selectFrom("contacts")
+      .select(["name", "email"])
+      .where("client_id", "=", row.client_id)
+      .where("id", "!=", row.id)
+      .execute()
   ).map((o) => ({ name: o.name, email: o.email }));
   const subject: Person = { name: row.name, email: row.email };
 
@@ -407,7 +418,12 @@ export async function contactExport(deps: ApiDeps, contactId: string, exportedBy
     .orderBy("created_at")
     .execute();
   const signIns: ExportedSignIn[] = [
-    ...links.map((l) => ({ kind: "link" as const, createdAt: iso(l.created_at), expiresAt: iso(l.expires_at), usedAt: isoOrNull(l.used_at) })),
+    ...links.map((l) => ({
+      kind: "link" as const,
+      createdAt: iso(l.created_at),
+      expiresAt: iso(l.expires_at),
+      usedAt: isoOrNull(l.used_at),
+    })),
     ...sessions.map((s) => ({ kind: "session" as const, createdAt: iso(s.created_at), expiresAt: iso(s.expires_at), usedAt: null })),
   ].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 
@@ -455,7 +471,13 @@ export async function contactExport(deps: ApiDeps, contactId: string, exportedBy
 export async function clientExport(deps: ApiDeps, clientId: string, exportedBy: string): Promise<ClientExport> {
   const client = await getClient(deps.db, clientId);
   if (!client) throw notFound(`client ${clientId}`, { clientId });
-  const contacts = await deps.db.selectFrom("contacts").selectAll().where("client_id", "=", clientId).orderBy("name").orderBy("id").execute();
+  const contacts = await deps.db
+    .selectFrom("contacts")
+    .selectAll()
+    .where("client_id", "=", clientId)
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
   const projects = await projectsOf(deps, clientId);
   const projectIds = projects.map((p) => p.id);
   const { answers } = await labelled(deps, await submissionsOf(deps, projects), () => ({ keep: true }));

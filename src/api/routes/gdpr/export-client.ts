@@ -6,7 +6,7 @@ import { clientExport } from "../../data/personal-export.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
-import { ClientExport, SubjectParams, ExportQuery } from "./gdpr.types.ts";
+import { ClientExport, ExportQuery, SubjectParams } from "./gdpr.types.ts";
 import { sendExport } from "./send-export.ts";
 
 export function exportClient(app: Api, deps: ApiDeps): void {
@@ -32,9 +32,17 @@ export function exportClient(app: Api, deps: ApiDeps): void {
         rows: () => [
           ...exportRows("client", [data.client], { id: "id", at: "updatedAt" }),
           ...exportRows("contact", data.contacts, { id: "id", at: "updatedAt" }),
-          ...exportRows("project", data.projects.map((p) => ({ ...p, projectId: p.id })), { id: "id", at: "createdAt" }),
+          ...exportRows(
+            "project",
+            data.projects.map((p) => ({ ...p, projectId: p.id })),
+            { id: "id", at: "createdAt" },
+          ),
           ...answerRows(data.formAnswers),
-          ...exportRows("event", data.events.map((e) => ({ ...e, n: String(e.seq) })), { id: "n", at: "at" }),
+          ...exportRows(
+            "event",
+            data.events.map((e) => ({ ...e, n: String(e.seq) })),
+            { id: "n", at: "at" },
+          ),
           ...exportRows("comment", data.comments, { id: "id", at: "createdAt" }),
           ...exportRows("file", data.files, { id: "id", at: "createdAt" }),
           ...exportRows("mail", data.mail, { id: "id", at: "createdAt" }),

@@ -3,11 +3,11 @@
 import { answerRows, exportRows } from "../../../compliance/export.ts";
 import { principalOf } from "../../auth/authorization.ts";
 import { contactExport } from "../../data/personal-export.ts";
-import { sendExport } from "./send-export.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
-import { ContactExport, SubjectParams, ExportQuery } from "./gdpr.types.ts";
+import { ContactExport, ExportQuery, SubjectParams } from "./gdpr.types.ts";
+import { sendExport } from "./send-export.ts";
 
 export function exportContact(app: Api, deps: ApiDeps): void {
   app.get(
@@ -31,7 +31,11 @@ export function exportContact(app: Api, deps: ApiDeps): void {
         json: data,
         rows: () => [
           ...exportRows("contact", [{ ...data.contact, clientName: data.client.name }], { id: "id", at: "updatedAt" }),
-          ...exportRows("sign_in", data.signIns.map((s, i) => ({ n: String(i + 1), ...s })), { id: "n", at: "createdAt" }),
+          ...exportRows(
+            "sign_in",
+            data.signIns.map((s, i) => ({ n: String(i + 1), ...s })),
+            { id: "n", at: "createdAt" },
+          ),
           ...exportRows("comment", data.comments, { id: "id", at: "createdAt" }),
           ...exportRows("file", data.files, { id: "id", at: "createdAt" }),
           ...exportRows("mail", data.mail, { id: "id", at: "createdAt" }),

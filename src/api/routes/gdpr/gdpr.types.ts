@@ -27,9 +27,7 @@ export const PersonalDataRegister = z
         contactExportSection: z.string().nullable().describe("The section of a contact's export that carries it (null: none)."),
       }),
     ),
-    playbooks: z.array(
-      z.object({ id: z.string(), version: z.string(), title: z.string(), fields: z.array(RegisteredField) }),
-    ),
+    playbooks: z.array(z.object({ id: z.string(), version: z.string(), title: z.string(), fields: z.array(RegisteredField) })),
   })
   .meta({
     id: "PersonalDataRegister",
@@ -37,7 +35,10 @@ export const PersonalDataRegister = z
   });
 
 export const ExportQuery = z.object({
-  format: z.enum(["json", "csv"]).default("json").describe("json (default, typed below) or csv (one long table: record, id, project, field, value, at)."),
+  format: z
+    .enum(["json", "csv"])
+    .default("json")
+    .describe("json (default, typed below) or csv (one long table: record, id, project, field, value, at)."),
 });
 
 export const SubjectParams = z.object({ id: z.string().min(1).max(200) });
@@ -136,7 +137,13 @@ export const ContactExport = z
     files: z.array(File),
     mail: z.array(Mail),
     notifications: z.array(
-      z.object({ id: z.string(), projectId: z.string().nullable(), message: z.string(), createdAt: z.string(), readAt: z.string().nullable() }),
+      z.object({
+        id: z.string(),
+        projectId: z.string().nullable(),
+        message: z.string(),
+        createdAt: z.string(),
+        readAt: z.string().nullable(),
+      }),
     ),
     surveyAnswers: z.array(SurveyAnswer),
     formAnswers: z.array(Answer).describe("The answers the contact submitted, and the personal answers about them in anyone's."),

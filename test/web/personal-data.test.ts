@@ -65,11 +65,11 @@ describe("the register of personal data and the exports in the browser", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
     await page.getByRole("navigation", { name: "Admin sections" }).getByRole("link", { name: "Personal data" }).click();
     await page.getByRole("heading", { name: "Personal data Onboard holds" }).waitFor();
-    await page.getByRole("rowheader", { name: "Client contacts" }).waitFor();
-    await page.getByRole("rowheader", { name: "The team's accounts" }).waitFor();
+    await page.getByRole("cell", { name: "Client contacts", exact: true }).first().waitFor();
+    await page.getByRole("cell", { name: "The team's accounts", exact: true }).waitFor();
     // A built-in playbook's personal fields, with their purpose.
     const kyc = page.locator("section", { has: page.getByRole("heading", { name: /Customer Onboarding Due Diligence Procedure/ }) });
-    await kyc.getByRole("rowheader", { name: "Date of birth" }).first().waitFor();
+    await kyc.getByRole("cell", { name: "Date of birth", exact: true }).first().waitFor();
     await kyc.getByText("Customer identification program: verify the customer's identity").first().waitFor();
     await check(page, "register", problems);
 

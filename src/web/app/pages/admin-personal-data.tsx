@@ -46,7 +46,9 @@ export function PersonalDataRegister() {
               <tbody>
                 {data.records.map((r) => (
                   <tr key={r.id}>
-                    <th scope="row">{r.title}</th>
+                    <td>
+                      <strong>{r.title}</strong>
+                    </td>
                     <td>{SUBJECT_WORDS[r.subject]}</td>
                     <td>
                       {r.fields.join(", ")}
@@ -90,10 +92,10 @@ export function PersonalDataRegister() {
                   {p.fields.map((f) => (
                     <tr key={`${f.form}.${f.field}`}>
                       <td>{f.formTitle}</td>
-                      <th scope="row">
-                        {f.label}
+                      <td>
+                        <strong>{f.label}</strong>
                         {f.columns.length > 0 ? <span className="small muted"> ({f.columns.join(", ")})</span> : null}
-                      </th>
+                      </td>
                       <td>{f.purpose}</td>
                       <td className="small">{f.retention.length > 0 ? f.retention.join("; ") : "Not set by the playbook"}</td>
                     </tr>

@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   "integrations:write": "write",
   /** The mail log: who was sent what, when (secrets are never in it, personal data is). */
   "mail:read": "read",
+  /** The register of personal data and a data subject's export (GDPR Art. 15, 20): everything about a person. */
+  "personal-data:read": "read",
   /** Access and change control: the period report auditors sample, and the four-eyes setting. */
   "controls:read": "read",
   "controls:write": "write",
@@ -66,7 +68,10 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
   // operator's key is theirs alone, and so are the controls over change (four-eyes) and their report.
-  cs_ops: ALL.filter((p) => !["users:write", "mail:read", "audit:write", "controls:read", "controls:write"].includes(p)),
+  // Exports of a person's data are the admins' too (they answer the data subject's request).
+  cs_ops: ALL.filter(
+    (p) => !["users:write", "mail:read", "audit:write", "personal-data:read", "controls:read", "controls:write"].includes(p),
+  ),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],

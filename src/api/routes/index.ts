@@ -46,6 +46,9 @@ import { getControlsReport } from "./controls/get-controls-report.ts";
 import { changeCrmConnections } from "./crm-connections/change-connection.ts";
 import { listCrmConnections } from "./crm-connections/list-connections.ts";
 import { reconcileCrmConnection } from "./crm-connections/reconcile-connection.ts";
+import { exportClient } from "./gdpr/export-client.ts";
+import { exportContact } from "./gdpr/export-contact.ts";
+import { getPersonalDataRegister } from "./gdpr/get-register.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
@@ -192,6 +195,10 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   previewExtension,
   listEvents,
   verifyAuditRoute,
+  // GDPR (issue 17): the register of personal data, and a contact's or a client's data exported (Art. 15, 20).
+  getPersonalDataRegister,
+  exportContact,
+  exportClient,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).
   getLatestCheckpoint,
   writeCheckpointRoute,

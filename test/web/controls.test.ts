@@ -60,8 +60,10 @@ describe("four-eyes publishing and the controls report in the browser", () => {
     await signIn(admin, web.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     await admin.goto(`${web.url}/app/admin/controls`);
     const toggle = admin.getByLabel("Publishing a playbook version needs a second person's approval");
-    await toggle.check();
+    // The box shows the server's setting: it turns checked once the change is saved.
+    await toggle.click();
     await admin.getByText(/Last changed .* by admin/).waitFor();
+    assert.equal(await toggle.isChecked(), true);
     assert.equal((await web.admin.get("/settings/four-eyes")).body.required, true);
 
     const uploaderPage = await openPage(browser, VIEW);

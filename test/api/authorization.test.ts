@@ -58,6 +58,13 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "DELETE /tokens/:id": EVERYONE,
   "GET /users/:id/tokens": MANAGERS,
   "GET /users": MANAGERS,
+  // Data subjects' requests (GDPR): the admins, who handle data protection.
+  "POST /data-requests": ["admin"],
+  "GET /data-requests": ["admin"],
+  "GET /data-requests/:id": ["admin"],
+  "POST /data-requests/:id/erasure": ["admin"],
+  "POST /data-requests/:id/complete": ["admin"],
+  "POST /data-requests/:id/extend": ["admin"],
   "POST /users": ["admin"],
   // An automation's account and its first token: made by admins, like any account.
   "POST /service-accounts": ["admin"],

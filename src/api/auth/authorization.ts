@@ -40,6 +40,9 @@ export const PERMISSIONS = {
   "integrations:write": "write",
   /** The mail log: who was sent what, when (secrets are never in it, personal data is). */
   "mail:read": "read",
+  /** Data subjects' requests (GDPR access, erasure): the admins', who handle data protection. */
+  "privacy:read": "read",
+  "privacy:write": "write",
 } as const satisfies Record<string, "read" | "write">;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -63,7 +66,10 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
   // operator's key is theirs alone.
-  cs_ops: ALL.filter((p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write"),
+  // Data subjects' requests (and erasing) are theirs too: they handle data protection.
+  cs_ops: ALL.filter(
+    (p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write" && p !== "privacy:read" && p !== "privacy:write",
+  ),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],
   support: [...BASE, "projects:command"],

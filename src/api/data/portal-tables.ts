@@ -22,6 +22,8 @@ export interface ContactsTable {
   deactivated_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** Removed from the client's list; the row stays so history keeps the name. */
   removed_at: NullableTimestamp;
+  /** When its personal data was erased (migration 0021): name and email read "[redacted]". */
+  erased_at: NullableTimestamp;
   /** Bumped by every edit: the If-Match token. */
   version: ColumnType<number, number | undefined, number>;
 }

@@ -45,6 +45,12 @@ import { updateContactRoute } from "./contacts/update-contact.ts";
 import { changeCrmConnections } from "./crm-connections/change-connection.ts";
 import { listCrmConnections } from "./crm-connections/list-connections.ts";
 import { reconcileCrmConnection } from "./crm-connections/reconcile-connection.ts";
+import { completeDataRequestRoute } from "./data-requests/complete-data-request.ts";
+import { createDataRequestRoute } from "./data-requests/create-data-request.ts";
+import { eraseDataRequestRoute } from "./data-requests/erase-data-request.ts";
+import { extendDataRequestRoute } from "./data-requests/extend-data-request.ts";
+import { getDataRequestRoute } from "./data-requests/get-data-request.ts";
+import { listDataRequestsRoute } from "./data-requests/list-data-requests.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
@@ -262,6 +268,12 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
 ];
 
 export function registerRoutes(app: Api, deps: ApiDeps): void {
+  createDataRequestRoute(app, deps);
+  listDataRequestsRoute(app, deps);
+  getDataRequestRoute(app, deps);
+  eraseDataRequestRoute(app, deps);
+  completeDataRequestRoute(app, deps);
+  extendDataRequestRoute(app, deps);
   for (const endpoint of ENDPOINTS) endpoint(app, deps);
   // File uploads, in a scope whose parser takes the accepted file types as raw bytes.
   registerUploadScope(app, deps, [uploadAttachment, uploadPortalAttachment]);

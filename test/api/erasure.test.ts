@@ -35,7 +35,13 @@ export const ERASURE_PLAYBOOK = PORTAL_PLAYBOOK.replace("id: portal_journey", "i
   );
 const REF = { id: "erasure_journey", version: "1.0" };
 
-const ERASED = { name: "Zelda Quimby", email: "zelda.quimby@acme.example", billing: "billing.zq@acme.example", signatory: "Zelda Q. Signer", phone: "+49 30 9876543" };
+const ERASED = {
+  name: "Zelda Quimby",
+  email: "zelda.quimby@acme.example",
+  billing: "billing.zq@acme.example",
+  signatory: "Zelda Q. Signer",
+  phone: "+49 30 9876543",
+};
 const KEPT = { name: "Ottokar Brennan", email: "ottokar.brennan@acme.example" };
 
 async function portalSignIn(t: TestServer, email: string, mailDir: string): Promise<Caller> {
@@ -62,7 +68,13 @@ async function databaseText(t: TestServer): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const { table_name } of tables.rows) {
     const rows = await sql<{ t: string }>`SELECT row_to_json(x)::text AS t FROM ${sql.table(table_name)} x`.execute(db);
-    out.set(table_name, rows.rows.map((r) => r.t).join("\n").toLowerCase());
+    out.set(
+      table_name,
+      rows.rows
+        .map((r) => r.t)
+        .join("\n")
+        .toLowerCase(),
+    );
   }
   return out;
 }
@@ -104,7 +116,10 @@ for (const backend of BACKENDS) {
       mailDir = mkdtempSync(join(tmpdir(), "onboard-erasure-mail-"));
       journal = join(mkdtempSync(join(tmpdir(), "onboard-erasure-journal-")), "erasures.jsonl");
       t = await startTestServer(backend, { MAIL_DIR: mailDir, ERASURE_JOURNAL: journal }, { publish: [ERASURE_PLAYBOOK] });
-      assert.equal((await t.admin.post("/clients", { id: "acme", name: "Acme GmbH", timeZone: "Europe/Berlin", country: "DE" })).status, 201);
+      assert.equal(
+        (await t.admin.post("/clients", { id: "acme", name: "Acme GmbH", timeZone: "Europe/Berlin", country: "DE" })).status,
+        201,
+      );
       for (const person of [ERASED, KEPT]) {
         const c = await t.admin.post("/clients/acme/contacts", { name: person.name, email: person.email, roles: ["client_primary"] });
         assert.equal(c.status, 201, JSON.stringify(c.body));
@@ -132,7 +147,8 @@ for (const backend of BACKENDS) {
         201,
       );
       assert.equal(
-        (await t.admin.post("/projects/acme-1/comments", { body: `Spoke to ${ERASED.name} and ${KEPT.name}`, visibility: "internal" })).status,
+        (await t.admin.post("/projects/acme-1/comments", { body: `Spoke to ${ERASED.name} and ${KEPT.name}`, visibility: "internal" }))
+          .status,
         201,
       );
       await portalSignIn(t, KEPT.email, mailDir);

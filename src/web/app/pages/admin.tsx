@@ -8,6 +8,7 @@ import { navigate, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { CrmConnections } from "./admin-crm.tsx";
+import { DataRequests } from "./admin-data-requests.tsx";
 import { InboundDeliveries } from "./admin-deliveries.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
 import { MailLog } from "./admin-mail.tsx";
@@ -29,6 +30,7 @@ export function Admin() {
     { key: "webhooks", label: "Webhooks", show: session.can("integrations:read") },
     { key: "branding", label: "Portal branding", show: session.can("settings:write") },
     { key: "mail", label: "Mail", show: session.can("mail:read") },
+    { key: "data-requests", label: "Data requests", show: session.can("privacy:read") },
   ].filter((t) => t.show);
   const current = pathname.split("/")[3] ?? tabs[0]?.key ?? "tokens";
   return (
@@ -61,6 +63,7 @@ export function Admin() {
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
       {current === "branding" && session.can("settings:write") ? <ParameterValuesSettings canWrite /> : null}
       {current === "mail" && session.can("mail:read") ? <MailLog /> : null}
+      {current === "data-requests" && session.can("privacy:read") ? <DataRequests canWrite={session.can("privacy:write")} /> : null}
     </>
   );
 }

@@ -109,6 +109,7 @@ for (const backend of BACKENDS) {
     let journal: string;
     let zeldaId: string;
     let ottokarId: string;
+    let fileId: string;
 
     before(async () => {
       const { mkdtempSync } = await import("node:fs");
@@ -146,6 +147,12 @@ for (const backend of BACKENDS) {
         (await zelda.post("/portal/api/projects/acme-1/comments", { body: `Hi, ${ERASED.name} here, call me on ${ERASED.phone}` })).status,
         201,
       );
+      const upload = await zelda.request("POST", "/portal/api/projects/acme-1/attachments?fileName=zelda-quimby-passport.txt", {
+        raw: `Passport of ${ERASED.name}, ${ERASED.email}`,
+        headers: { "content-type": "text/plain" },
+      });
+      assert.equal(upload.status, 201, JSON.stringify(upload.body));
+      fileId = upload.body.id;
       assert.equal(
         (await t.admin.post("/projects/acme-1/comments", { body: `Spoke to ${ERASED.name} and ${KEPT.name}`, visibility: "internal" }))
           .status,
@@ -163,6 +170,7 @@ for (const backend of BACKENDS) {
         subject: { kind: "contact", id: zeldaId },
         receivedAt: "2026-01-31T10:00:00.000Z",
         channel: "email",
+        note: `Written by ${ERASED.name} from ${ERASED.email}`,
       });
       assert.equal(logged.status, 201, JSON.stringify(logged.body));
       assert.equal(logged.body.dueAt, "2026-02-28T10:00:00.000Z");
@@ -223,6 +231,17 @@ for (const backend of BACKENDS) {
       // Every table, the files and the mail folder.
       for (const [table, text] of await databaseText(t)) assertNowhere(`table ${table}`, text, values);
       assertNowhere("the mail folder", folderText(mailDir), [ERASED.name, ERASED.email]);
+      // The file's bytes are gone from the file store (a folder on PGlite, file_chunks on PostgreSQL).
+      assert.equal((await t.admin.get(`/attachments/${fileId}`)).status, 404);
+      const stored = await sql<{ blob_store: string; blob_key: string; file_name: string }>`
+        SELECT blob_store, blob_key, file_name FROM attachments WHERE id = ${fileId}`.execute(t.fresh.database.db);
+      const file = stored.rows[0];
+      assert.equal(file?.file_name, "[redacted]");
+      const chunks = await sql<{ n: number }>`SELECT count(*)::int AS n FROM file_chunks WHERE blob_key = ${file?.blob_key ?? ""}`.execute(
+        t.fresh.database.db,
+      );
+      assert.equal(chunks.rows[0]?.n, 0);
+      await assert.rejects(t.fresh.database.files.open(file?.blob_key ?? ""));
       // The chain still verifies: every rewrite is recorded in it.
       const audit = await verifyAudit(t.fresh.database);
       assert.equal(audit.intact, true, JSON.stringify(audit.projects.flatMap((p) => p.problems)));

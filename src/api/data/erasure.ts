@@ -84,6 +84,8 @@ const OTHER_TABLES: readonly ScrubbedTable[] = [
   { table: "webhook_deliveries", key: ["id"], scope: "all", place: "CRM deliveries" },
   { table: "idempotency_keys", key: ["scope", "key"], scope: "all", place: "stored responses" },
   { table: "clients", key: ["id"], scope: "client", place: "client" },
+  // The requests stay (accountability, Art. 5(2)); a note naming the subject does not.
+  { table: "data_requests", key: ["id"], scope: "all", place: "data requests" },
 ];
 
 /** Columns that identify rather than describe: never rewritten. */

@@ -309,6 +309,7 @@ export async function eraseSubject(deps: ApiDeps, request: ErasureRequest): Prom
           key: string;
         }>`SELECT key FROM mail_messages WHERE id IN (${sql.join(done.keys.map((k) => sql`${k.id as string}`))})`.execute(trx);
         mailKeys.push(...keys.rows.map((r) => r.key));
+        if (!request.dryRun) for (const k of done.keys) await scrubMailAttachments(trx, String(k.id), needles);
       }
     }
     if (request.projectId !== undefined) return;
@@ -345,6 +346,23 @@ export async function eraseSubject(deps: ApiDeps, request: ErasureRequest): Prom
     ),
     subjectFound: true,
   };
+}
+
+/** A logged mail's attachments (an invitation's .ics names its attendees) are base64: scrubbed decoded. */
+async function scrubMailAttachments(db: Db, id: string, needles: readonly string[]): Promise<void> {
+  const row = await sql<{ attachments: unknown }>`SELECT attachments FROM mail_messages WHERE id = ${id}`.execute(db);
+  const attachments = row.rows[0]?.attachments;
+  if (!Array.isArray(attachments)) return;
+  let changed = false;
+  const scrubbed = attachments.map((a: { content?: unknown }) => {
+    if (typeof a?.content !== "string") return a;
+    const text = Buffer.from(a.content, "base64").toString("utf8");
+    const clean = scrubText(text, needles);
+    if (clean === text) return a;
+    changed = true;
+    return { ...a, content: Buffer.from(clean, "utf8").toString("base64") };
+  });
+  if (changed) await sql`UPDATE mail_messages SET attachments = ${JSON.stringify(scrubbed)}::jsonb WHERE id = ${id}`.execute(db);
 }
 
 async function removeFiles(deps: ApiDeps, files: readonly { store: string | null; key: string | null }[]): Promise<void> {

@@ -287,11 +287,32 @@ for (const backend of BACKENDS) {
       assert.equal(await eraseExpiredRetention(deps, later), 2);
       text = (await databaseText(t)).get("projects") ?? "";
       assertNowhere("the projects after retention", text, [KEPT.name, KEPT.email]);
+      assert.ok(
+        (await databaseText(t)).get("contacts")?.includes(KEPT.email),
+        "the contacts themselves stay: only the projects' retention ended",
+      );
       const log = await t.fresh.database.db.selectFrom("erasures").selectAll().where("source", "=", "retention").execute();
       assert.equal(log.length, 2);
       assert.ok(log.every((e) => e.by === "system" && e.reason.includes("retention")));
       assert.equal(await eraseExpiredRetention(deps, later), 0, "once each");
       assert.equal((await verifyAudit(t.fresh.database)).intact, true);
+    });
+
+    test("a client's erasure takes its name, all its contacts and every personal answer; the chain verifies", async () => {
+      const logged = await t.admin.post("/data-requests", { kind: "erasure", subject: { kind: "client", id: "acme" } });
+      assert.equal(logged.status, 201, JSON.stringify(logged.body));
+      const preview = await t.admin.post(`/data-requests/${logged.body.id}/erasure`, { dry_run: true });
+      assert.deepEqual(preview.body.plan.projects, ["acme-1", "acme-2"]);
+      assert.ok(preview.body.plan.places.some((p: Json) => p.place === "client"));
+      assert.equal((await t.admin.post(`/data-requests/${logged.body.id}/erasure`, {})).status, 200);
+      const values = ["Acme GmbH", KEPT.name, KEPT.email];
+      for (const [table, text] of await databaseText(t)) assertNowhere(`table ${table}`, text, values);
+      for (const path of ["/clients/acme", "/clients/acme/contacts", "/portfolio", "/projects/acme-2", "/retention", "/mail"]) {
+        assertNowhere(path, JSON.stringify((await t.admin.get(path)).body), values);
+      }
+      assertNowhere("the mail folder", folderText(mailDir), [KEPT.email]);
+      assert.equal((await verifyAudit(t.fresh.database)).intact, true);
+      assert.equal((await t.admin.post(`/data-requests/${logged.body.id}/erasure`, {})).status, 409, "done once");
     });
   });
 }

@@ -301,8 +301,11 @@ export async function eraseSubject(deps: ApiDeps, request: ErasureRequest): Prom
     const projectIds = subject.projects.map((p) => p.id);
     for (const spec of OTHER_TABLES) {
       // A contact's erasure scrubs the client's facts (a contact's name kept there), not its name (no needle).
-      if (spec.table === "clients" && request.projectId !== undefined) continue;
-      const done = await scrubTable(trx, spec, projectIds, subject.clientId, needles, request.dryRun);
+      // One project's retention ending erases that project's data, not the people's elsewhere:
+      // they may be in other projects still running (their sign-in mail, the client's record).
+      if (request.projectId !== undefined && spec.scope !== "project_or_none") continue;
+      const scoped: ScrubbedTable = request.projectId !== undefined ? { ...spec, scope: "project" } : spec;
+      const done = await scrubTable(trx, scoped, projectIds, subject.clientId, needles, request.dryRun);
       counts.push(done);
       if (spec.table === "mail_messages" && done.keys.length > 0) {
         const keys = await sql<{

@@ -113,6 +113,10 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   // The mail log: metadata and bodies with their sign-in and survey links redacted, for admins only.
   "GET /mail": ["admin"],
   "GET /mail/:id": ["admin"],
+  // GDPR (issue 17): the register of personal data and a person's or a client's data exported, admins only.
+  "GET /gdpr/register": ["admin"],
+  "GET /contacts/:id/export": ["admin"],
+  "GET /clients/:id/export": ["admin"],
   "GET /templates": EVERYONE,
   "PUT /templates/:id": MANAGERS,
   "POST /templates/:id/preview": DOERS,

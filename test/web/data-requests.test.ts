@@ -74,14 +74,8 @@ describe("Data requests in the team app", () => {
     const section = page.locator("section[aria-labelledby=data-requests-h]");
     const old = section.locator("tr").filter({ hasText: "Access" }).filter({ hasText: "Dora Fairweather" });
     await old.getByText("Overdue").waitFor();
-    assert.equal(
-      await old.getByRole("link", { name: "Export JSON" }).getAttribute("href"),
-      `/clients/umbrella/contacts/${doraId}/export?format=json`,
-    );
-    assert.equal(
-      await old.getByRole("link", { name: "Export CSV" }).getAttribute("href"),
-      `/clients/umbrella/contacts/${doraId}/export?format=csv`,
-    );
+    assert.equal(await old.getByRole("link", { name: "Export JSON" }).getAttribute("href"), `/contacts/${doraId}/export?format=json`);
+    assert.equal(await old.getByRole("link", { name: "Export CSV" }).getAttribute("href"), `/contacts/${doraId}/export?format=csv`);
 
     // An erasure request for Dora, logged by clicks: the client, then one of its contacts.
     await section.getByRole("button", { name: "Log a request" }).click();

@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   "integrations:write": "write",
   /** The mail log: who was sent what, when (secrets are never in it, personal data is). */
   "mail:read": "read",
+  /** The register of personal data and a data subject's export (GDPR Art. 15, 20): everything about a person. */
+  "personal-data:read": "read",
   /** Data subjects' requests (GDPR access, erasure): the admins', who handle data protection. */
   "privacy:read": "read",
   "privacy:write": "write",
@@ -66,9 +68,16 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
   // operator's key is theirs alone.
-  // Data subjects' requests (and erasing) are theirs too: they handle data protection.
+  // Exports of a person's data, data subjects' requests and erasing are the admins' too: they
+  // answer the data subject's request.
   cs_ops: ALL.filter(
-    (p) => p !== "users:write" && p !== "mail:read" && p !== "audit:write" && p !== "privacy:read" && p !== "privacy:write",
+    (p) =>
+      p !== "users:write" &&
+      p !== "mail:read" &&
+      p !== "audit:write" &&
+      p !== "personal-data:read" &&
+      p !== "privacy:read" &&
+      p !== "privacy:write",
   ),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],

@@ -51,6 +51,9 @@ import { eraseDataRequestRoute } from "./data-requests/erase-data-request.ts";
 import { extendDataRequestRoute } from "./data-requests/extend-data-request.ts";
 import { getDataRequestRoute } from "./data-requests/get-data-request.ts";
 import { listDataRequestsRoute } from "./data-requests/list-data-requests.ts";
+import { exportClient } from "./gdpr/export-client.ts";
+import { exportContact } from "./gdpr/export-contact.ts";
+import { getPersonalDataRegister } from "./gdpr/get-register.ts";
 import { live } from "./health/live.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
@@ -188,6 +191,16 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   previewExtension,
   listEvents,
   verifyAuditRoute,
+  // GDPR (issue 17): the register of personal data, and a contact's or a client's data exported (Art. 15, 20).
+  getPersonalDataRegister,
+  exportContact,
+  exportClient,
+  createDataRequestRoute,
+  listDataRequestsRoute,
+  getDataRequestRoute,
+  eraseDataRequestRoute,
+  completeDataRequestRoute,
+  extendDataRequestRoute,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).
   getLatestCheckpoint,
   writeCheckpointRoute,
@@ -268,12 +281,6 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
 ];
 
 export function registerRoutes(app: Api, deps: ApiDeps): void {
-  createDataRequestRoute(app, deps);
-  listDataRequestsRoute(app, deps);
-  getDataRequestRoute(app, deps);
-  eraseDataRequestRoute(app, deps);
-  completeDataRequestRoute(app, deps);
-  extendDataRequestRoute(app, deps);
   for (const endpoint of ENDPOINTS) endpoint(app, deps);
   // File uploads, in a scope whose parser takes the accepted file types as raw bytes.
   registerUploadScope(app, deps, [uploadAttachment, uploadPortalAttachment]);

@@ -5,6 +5,7 @@ import { guessedFirstValueStep } from "../../playbook/kpi-moments.ts";
 // references, revision history and the approval block.
 
 import { isRecordedKpi, METRIC_DEFINITIONS } from "../../playbook/kpi-metrics.ts";
+import { personalDataRegister } from "../../playbook/personal-data.ts";
 import { kindWords } from "../../playbook/procedure-kind.ts";
 import { describePeriod } from "../../playbook/retention.ts";
 import { type Addendum, deliverablesOf, type EventType, type Kpi, type Rule } from "../../playbook/schema.ts";
@@ -296,6 +297,52 @@ export function retentionSection(ctx: BuildContext): Block[] {
       ]),
     },
   ];
+}
+
+/** A table field's personal columns by their labels: "Full name, Email". */
+function columnLabels(ctx: BuildContext, f: { form: string; field: string; columns: readonly string[] }): string {
+  const columns = ctx.playbook.forms[f.form]?.fields[f.field]?.fields ?? {};
+  return f.columns.map((id) => columns[id]?.label ?? id).join(", ");
+}
+
+/**
+ * The playbook's part of the register of personal data (GDPR Art. 30): each personal form field, why
+ * it is collected and how long it is kept. Shown when the procedure collects personal data or has a
+ * GDPR addendum (then it says that the forms collect none).
+ */
+export function personalDataSection(ctx: BuildContext): Block[] {
+  const fields = personalDataRegister(ctx.playbook);
+  const gdpr = ctx.playbook.compliance.some((a) => a.framework === "gdpr" && addendumApplies(ctx, a.applies_when));
+  if (fields.length === 0 && !gdpr) return [];
+  const noun = kindWords(ctx.playbook).noun;
+  const blocks: Block[] = [
+    ctx.section("Personal Data Register"),
+    {
+      kind: "paragraph",
+      text: plain(
+        fields.length > 0
+          ? `The personal data the forms of this ${noun} collect, why, and how long it is kept. Onboard also holds the client contacts' names, email addresses and job titles, their portal sign-ins, comments, files, the mail sent to them, notifications and survey answers (the product's register lists them). Every item is exported on an access request and erased on erasure.`
+          : `The forms of this ${noun} collect no personal data. Onboard holds the client contacts' names, email addresses and job titles, their portal sign-ins, comments, files, the mail sent to them, notifications and survey answers (the product's register lists them).`,
+      ),
+    },
+  ];
+  if (fields.length === 0) return blocks;
+  blocks.push({
+    kind: "table",
+    columns: [
+      { title: "Form", weight: 2 },
+      { title: "Field", weight: 3 },
+      { title: "Purpose", weight: 3 },
+      { title: "Retention", weight: 3 },
+    ],
+    rows: fields.map((f) => [
+      ctx.t(f.formTitle),
+      f.columns.length > 0 ? [...ctx.t(f.label), text(": "), ...ctx.t(columnLabels(ctx, f))] : ctx.t(f.label),
+      ctx.t(f.purpose),
+      plain(f.retention.length > 0 ? f.retention.join("; ") : "Not set by this procedure"),
+    ]),
+  });
+  return blocks;
 }
 
 export function complianceSection(ctx: BuildContext): Block[] {

@@ -380,6 +380,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/clients/{id}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Everything Onboard holds about a client (GDPR Art. 15, 20), as JSON or CSV */
+    get: operations["exportClient"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/contacts/{id}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Everything Onboard holds about a contact (GDPR Art. 15, 20), as JSON or CSV */
+    get: operations["exportContact"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/crm/connections": {
     parameters: {
       query?: never;
@@ -514,6 +548,23 @@ export interface paths {
     put?: never;
     /** Extend a request's deadline by one or two months (two in all), saying why */
     post: operations["extendDataRequest"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/gdpr/register": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The register of personal data: Onboard's records and each published playbook's personal fields */
+    get: operations["getPersonalDataRegister"];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2103,6 +2154,250 @@ export interface components {
       /** @description Send it back as If-Match ("3") to change the client. */
       version: number;
     };
+    /** @description Everything Onboard holds about one client (GDPR Art. 15, 20). */
+    ClientExport: {
+      client: {
+        country: string | null;
+        createdAt: string;
+        domain: string | null;
+        facts: {
+          [key: string]: unknown;
+        };
+        id: string;
+        name: string;
+        playbookId: string | null;
+        region: string | null;
+        relationshipEndedOn: string | null;
+        relationshipEndReason: string | null;
+        segment: string | null;
+        timeZone: string;
+        updatedAt: string;
+        version: number;
+      };
+      comments: {
+        author: string;
+        body: string;
+        createdAt: string;
+        deletedAt: string | null;
+        id: string;
+        projectId: string;
+        stepId: string | null;
+        visibility: string;
+      }[];
+      contacts: {
+        active: boolean;
+        clientId: string;
+        createdAt: string;
+        deactivatedAt: string | null;
+        email: string;
+        id: string;
+        name: string;
+        removedAt: string | null;
+        roles: string[];
+        title: string | null;
+        updatedAt: string;
+      }[];
+      /** @description What happened on each project, without the events' values. */
+      events: {
+        actor: string;
+        at: string;
+        projectId: string;
+        seq: number;
+        step: string | null;
+        type: string;
+      }[];
+      exportedAt: string;
+      exportedBy: string;
+      files: {
+        contentType: string;
+        createdAt: string;
+        deletedAt: string | null;
+        /** @description The file's bytes: GET this path (admins). */
+        download: string;
+        fileName: string;
+        id: string;
+        projectId: string;
+        sha256: string;
+        size: number;
+        stepId: string | null;
+        /** @description "contact:<id>" or "user:<id>". */
+        uploadedBy: string;
+        visibility: string;
+      }[];
+      formAnswers: {
+        field: string;
+        form: string;
+        /** @description The repeated step's item the answers are for (null: the project's form). */
+        item: string | null;
+        label: string;
+        /** @description The playbook marks the field personal data. */
+        personal: boolean;
+        projectId: string;
+        step: string;
+        submittedAt: string;
+        /** @description The account or contact id that submitted the form. */
+        submittedBy: string;
+        value: unknown;
+      }[];
+      /** @constant */
+      kind: "client";
+      mail: {
+        attachments: string[];
+        createdAt: string;
+        id: string;
+        projectId: string | null;
+        sentAt: string | null;
+        subject: string;
+        /** @description As recorded: sign-in and survey links redacted. */
+        textBody: string;
+        /** @description In a contact's export: only their own address. */
+        to: string[];
+      }[];
+      projects: {
+        createdAt: string;
+        dealId: string | null;
+        dealSource: string | null;
+        id: string;
+        playbookId: string;
+        playbookVersion: string;
+        status: string;
+        updatedAt: string;
+      }[];
+      surveyAnswers: {
+        answeredAt: string;
+        answers: {
+          [key: string]: unknown;
+        };
+        comment: string | null;
+        contactId: string;
+        id: string;
+        projectId: string;
+        score: number;
+        survey: string;
+      }[];
+    };
+    /** @description Everything Onboard holds about one client (GDPR Art. 15, 20). */
+    ClientExportInput: {
+      client: {
+        country: string | null;
+        createdAt: string;
+        domain: string | null;
+        facts: {
+          [key: string]: unknown;
+        };
+        id: string;
+        name: string;
+        playbookId: string | null;
+        region: string | null;
+        relationshipEndedOn: string | null;
+        relationshipEndReason: string | null;
+        segment: string | null;
+        timeZone: string;
+        updatedAt: string;
+        version: number;
+      };
+      comments: {
+        author: string;
+        body: string;
+        createdAt: string;
+        deletedAt: string | null;
+        id: string;
+        projectId: string;
+        stepId: string | null;
+        visibility: string;
+      }[];
+      contacts: {
+        active: boolean;
+        clientId: string;
+        createdAt: string;
+        deactivatedAt: string | null;
+        email: string;
+        id: string;
+        name: string;
+        removedAt: string | null;
+        roles: string[];
+        title: string | null;
+        updatedAt: string;
+      }[];
+      /** @description What happened on each project, without the events' values. */
+      events: {
+        actor: string;
+        at: string;
+        projectId: string;
+        seq: number;
+        step: string | null;
+        type: string;
+      }[];
+      exportedAt: string;
+      exportedBy: string;
+      files: {
+        contentType: string;
+        createdAt: string;
+        deletedAt: string | null;
+        /** @description The file's bytes: GET this path (admins). */
+        download: string;
+        fileName: string;
+        id: string;
+        projectId: string;
+        sha256: string;
+        size: number;
+        stepId: string | null;
+        /** @description "contact:<id>" or "user:<id>". */
+        uploadedBy: string;
+        visibility: string;
+      }[];
+      formAnswers: {
+        field: string;
+        form: string;
+        /** @description The repeated step's item the answers are for (null: the project's form). */
+        item: string | null;
+        label: string;
+        /** @description The playbook marks the field personal data. */
+        personal: boolean;
+        projectId: string;
+        step: string;
+        submittedAt: string;
+        /** @description The account or contact id that submitted the form. */
+        submittedBy: string;
+        value: unknown;
+      }[];
+      /** @constant */
+      kind: "client";
+      mail: {
+        attachments: string[];
+        createdAt: string;
+        id: string;
+        projectId: string | null;
+        sentAt: string | null;
+        subject: string;
+        /** @description As recorded: sign-in and survey links redacted. */
+        textBody: string;
+        /** @description In a contact's export: only their own address. */
+        to: string[];
+      }[];
+      projects: {
+        createdAt: string;
+        dealId: string | null;
+        dealSource: string | null;
+        id: string;
+        playbookId: string;
+        playbookVersion: string;
+        status: string;
+        updatedAt: string;
+      }[];
+      surveyAnswers: {
+        answeredAt: string;
+        answers: {
+          [key: string]: unknown;
+        };
+        comment: string | null;
+        contactId: string;
+        id: string;
+        projectId: string;
+        score: number;
+        survey: string;
+      }[];
+    };
     ClientInput: {
       country: string | null;
       /**
@@ -2545,6 +2840,218 @@ export interface components {
       updatedAt: string;
       /** @description Send it back as If-Match ("3") to change the contact. */
       version: number;
+    };
+    /** @description Everything Onboard holds about one client contact (GDPR Art. 15, 20). */
+    ContactExport: {
+      client: {
+        id: string;
+        name: string;
+      };
+      comments: {
+        author: string;
+        body: string;
+        createdAt: string;
+        deletedAt: string | null;
+        id: string;
+        projectId: string;
+        stepId: string | null;
+        visibility: string;
+      }[];
+      contact: {
+        active: boolean;
+        clientId: string;
+        createdAt: string;
+        deactivatedAt: string | null;
+        email: string;
+        id: string;
+        name: string;
+        removedAt: string | null;
+        roles: string[];
+        title: string | null;
+        updatedAt: string;
+      };
+      exportedAt: string;
+      exportedBy: string;
+      files: {
+        contentType: string;
+        createdAt: string;
+        deletedAt: string | null;
+        /** @description The file's bytes: GET this path (admins). */
+        download: string;
+        fileName: string;
+        id: string;
+        projectId: string;
+        sha256: string;
+        size: number;
+        stepId: string | null;
+        /** @description "contact:<id>" or "user:<id>". */
+        uploadedBy: string;
+        visibility: string;
+      }[];
+      /** @description The answers the contact submitted, and the personal answers about them in anyone's. */
+      formAnswers: {
+        field: string;
+        form: string;
+        /** @description The repeated step's item the answers are for (null: the project's form). */
+        item: string | null;
+        label: string;
+        /** @description The playbook marks the field personal data. */
+        personal: boolean;
+        projectId: string;
+        step: string;
+        submittedAt: string;
+        /** @description The account or contact id that submitted the form. */
+        submittedBy: string;
+        value: unknown;
+      }[];
+      /** @constant */
+      kind: "contact";
+      mail: {
+        attachments: string[];
+        createdAt: string;
+        id: string;
+        projectId: string | null;
+        sentAt: string | null;
+        subject: string;
+        /** @description As recorded: sign-in and survey links redacted. */
+        textBody: string;
+        /** @description In a contact's export: only their own address. */
+        to: string[];
+      }[];
+      notifications: {
+        createdAt: string;
+        id: string;
+        message: string;
+        projectId: string | null;
+        readAt: string | null;
+      }[];
+      signIns: {
+        createdAt: string;
+        expiresAt: string;
+        /** @enum {string} */
+        kind: "link" | "session";
+        usedAt: string | null;
+      }[];
+      surveyAnswers: {
+        answeredAt: string;
+        answers: {
+          [key: string]: unknown;
+        };
+        comment: string | null;
+        contactId: string;
+        id: string;
+        projectId: string;
+        score: number;
+        survey: string;
+      }[];
+      /** @description Personal answers in the contact's own submissions about another person, left out (GDPR Art. 15(4)). */
+      withheldAnswers: number;
+    };
+    /** @description Everything Onboard holds about one client contact (GDPR Art. 15, 20). */
+    ContactExportInput: {
+      client: {
+        id: string;
+        name: string;
+      };
+      comments: {
+        author: string;
+        body: string;
+        createdAt: string;
+        deletedAt: string | null;
+        id: string;
+        projectId: string;
+        stepId: string | null;
+        visibility: string;
+      }[];
+      contact: {
+        active: boolean;
+        clientId: string;
+        createdAt: string;
+        deactivatedAt: string | null;
+        email: string;
+        id: string;
+        name: string;
+        removedAt: string | null;
+        roles: string[];
+        title: string | null;
+        updatedAt: string;
+      };
+      exportedAt: string;
+      exportedBy: string;
+      files: {
+        contentType: string;
+        createdAt: string;
+        deletedAt: string | null;
+        /** @description The file's bytes: GET this path (admins). */
+        download: string;
+        fileName: string;
+        id: string;
+        projectId: string;
+        sha256: string;
+        size: number;
+        stepId: string | null;
+        /** @description "contact:<id>" or "user:<id>". */
+        uploadedBy: string;
+        visibility: string;
+      }[];
+      /** @description The answers the contact submitted, and the personal answers about them in anyone's. */
+      formAnswers: {
+        field: string;
+        form: string;
+        /** @description The repeated step's item the answers are for (null: the project's form). */
+        item: string | null;
+        label: string;
+        /** @description The playbook marks the field personal data. */
+        personal: boolean;
+        projectId: string;
+        step: string;
+        submittedAt: string;
+        /** @description The account or contact id that submitted the form. */
+        submittedBy: string;
+        value: unknown;
+      }[];
+      /** @constant */
+      kind: "contact";
+      mail: {
+        attachments: string[];
+        createdAt: string;
+        id: string;
+        projectId: string | null;
+        sentAt: string | null;
+        subject: string;
+        /** @description As recorded: sign-in and survey links redacted. */
+        textBody: string;
+        /** @description In a contact's export: only their own address. */
+        to: string[];
+      }[];
+      notifications: {
+        createdAt: string;
+        id: string;
+        message: string;
+        projectId: string | null;
+        readAt: string | null;
+      }[];
+      signIns: {
+        createdAt: string;
+        expiresAt: string;
+        /** @enum {string} */
+        kind: "link" | "session";
+        usedAt: string | null;
+      }[];
+      surveyAnswers: {
+        answeredAt: string;
+        answers: {
+          [key: string]: unknown;
+        };
+        comment: string | null;
+        contactId: string;
+        id: string;
+        projectId: string;
+        score: number;
+        survey: string;
+      }[];
+      /** @description Personal answers in the contact's own submissions about another person, left out (GDPR Art. 15(4)). */
+      withheldAnswers: number;
     };
     ContactInput: {
       /** @description May sign in to the portal and receives mail for their roles. */
@@ -4032,6 +4539,74 @@ export interface components {
       name: string;
       /** @description Playbook roles this person can fill (csm, implementation_specialist ...). */
       roles: string[];
+    };
+    /** @description The personal data Onboard holds (GDPR Art. 30): its own records, and each published playbook's personal form fields. */
+    PersonalDataRegister: {
+      playbooks: {
+        fields: {
+          /** @description For a table of people: its personal columns. */
+          columns: string[];
+          field: string;
+          form: string;
+          formTitle: string;
+          label: string;
+          purpose: string;
+          /** @description What the playbook's retention rules say for it; empty: the playbook sets none. */
+          retention: string[];
+          type: string;
+        }[];
+        id: string;
+        title: string;
+        version: string;
+      }[];
+      records: {
+        category: string;
+        /** @description The section of a contact's export that carries it (null: none). */
+        contactExportSection: string | null;
+        fields: string[];
+        id: string;
+        legalBasis: string;
+        purpose: string;
+        retention: string;
+        storedIn: string[];
+        /** @enum {string} */
+        subject: "contact" | "team_member";
+        title: string;
+      }[];
+    };
+    /** @description The personal data Onboard holds (GDPR Art. 30): its own records, and each published playbook's personal form fields. */
+    PersonalDataRegisterInput: {
+      playbooks: {
+        fields: {
+          /** @description For a table of people: its personal columns. */
+          columns: string[];
+          field: string;
+          form: string;
+          formTitle: string;
+          label: string;
+          purpose: string;
+          /** @description What the playbook's retention rules say for it; empty: the playbook sets none. */
+          retention: string[];
+          type: string;
+        }[];
+        id: string;
+        title: string;
+        version: string;
+      }[];
+      records: {
+        category: string;
+        /** @description The section of a contact's export that carries it (null: none). */
+        contactExportSection: string | null;
+        fields: string[];
+        id: string;
+        legalBasis: string;
+        purpose: string;
+        retention: string;
+        storedIn: string[];
+        /** @enum {string} */
+        subject: "contact" | "team_member";
+        title: string;
+      }[];
     };
     PersonInput: {
       active: boolean;
@@ -7106,6 +7681,7 @@ export interface operations {
               | "integrations:read"
               | "integrations:write"
               | "mail:read"
+              | "personal-data:read"
               | "privacy:read"
               | "privacy:write"
             )[];
@@ -8141,6 +8717,110 @@ export interface operations {
       };
     };
   };
+  exportClient: {
+    parameters: {
+      query?: {
+        /** @description json (default, typed below) or csv (one long table: record, id, project, field, value, at). */
+        format?: "json" | "csv";
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ClientExport"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  exportContact: {
+    parameters: {
+      query?: {
+        /** @description json (default, typed below) or csv (one long table: record, id, project, field, value, at). */
+        format?: "json" | "csv";
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ContactExport"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   listCrmConnections: {
     parameters: {
       query?: never;
@@ -9105,6 +9785,44 @@ export interface operations {
       };
       /** @description Conflict with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getPersonalDataRegister: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PersonalDataRegister"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
         headers: {
           [name: string]: unknown;
         };

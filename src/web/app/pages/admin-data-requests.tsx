@@ -19,7 +19,7 @@ function subjectLabel(r: DataRequest): string {
 /** Where the subject's export is (built by the export endpoints). */
 function exportHref(r: DataRequest, format: "json" | "csv"): string {
   if (r.subject.kind === "client") return `/clients/${encodeURIComponent(r.subject.id)}/export?format=${format}`;
-  return `/clients/${encodeURIComponent(r.subject.clientId ?? "")}/contacts/${encodeURIComponent(r.subject.id)}/export?format=${format}`;
+  return `/contacts/${encodeURIComponent(r.subject.id)}/export?format=${format}`;
 }
 
 export function DataRequests({ canWrite }: { canWrite: boolean }) {

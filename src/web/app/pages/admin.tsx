@@ -13,6 +13,7 @@ import { InboundDeliveries } from "./admin-deliveries.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
 import { MailLog } from "./admin-mail.tsx";
 import { ParameterValuesSettings } from "./admin-parameters.tsx";
+import { PersonalDataRegister } from "./admin-personal-data.tsx";
 
 /** A person's access roles ("service" marks a service account, made below, never ticked here). */
 type PersonRole = Exclude<Schemas["AccessRole"], "service">;
@@ -31,6 +32,7 @@ export function Admin() {
     { key: "branding", label: "Portal branding", show: session.can("settings:write") },
     { key: "mail", label: "Mail", show: session.can("mail:read") },
     { key: "data-requests", label: "Data requests", show: session.can("privacy:read") },
+    { key: "personal-data", label: "Personal data", show: session.can("personal-data:read") },
   ].filter((t) => t.show);
   const current = pathname.split("/")[3] ?? tabs[0]?.key ?? "tokens";
   return (
@@ -64,6 +66,7 @@ export function Admin() {
       {current === "branding" && session.can("settings:write") ? <ParameterValuesSettings canWrite /> : null}
       {current === "mail" && session.can("mail:read") ? <MailLog /> : null}
       {current === "data-requests" && session.can("privacy:read") ? <DataRequests canWrite={session.can("privacy:write")} /> : null}
+      {current === "personal-data" && session.can("personal-data:read") ? <PersonalDataRegister /> : null}
     </>
   );
 }

@@ -400,11 +400,16 @@ export function ClientPage({ id }: { id: string }) {
         title={data.name}
         subtitle={[data.segment, data.domain, data.timeZone].filter(Boolean).join(" · ")}
         actions={
-          session.can("projects:create") ? (
-            <Link className="button primary" to={`/app/clients/${encodeURIComponent(data.id)}/start`}>
-              Start onboarding
-            </Link>
-          ) : null
+          <span className="row">
+            {session.can("personal-data:read") ? (
+              <ExportLinks path={`/clients/${encodeURIComponent(data.id)}/export`} subject={data.name} />
+            ) : null}
+            {session.can("projects:create") ? (
+              <Link className="button primary" to={`/app/clients/${encodeURIComponent(data.id)}/start`}>
+                Start onboarding
+              </Link>
+            ) : null}
+          </span>
         }
       />
       <div className="stack">
@@ -481,7 +486,7 @@ export function ClientPage({ id }: { id: string }) {
             </>
           )}
         </section>
-        <Contacts clientId={data.id} canWrite={canWrite} clientRoles={clientRoles} />
+        <Contacts clientId={data.id} canWrite={canWrite} canExport={session.can("personal-data:read")} clientRoles={clientRoles} />
         <section className="card" aria-labelledby="projects-h">
           <h2 id="projects-h">Projects</h2>
           <ErrorNotice error={projects.error} onRetry={() => void projects.reload()} />
@@ -512,13 +517,31 @@ export function ClientPage({ id }: { id: string }) {
   );
 }
 
+/** "Export data: JSON · CSV": everything Onboard holds about the subject (GDPR Art. 15, 20), downloaded. */
+function ExportLinks({ path, subject }: { path: string; subject: string }) {
+  return (
+    <span className="export-links small">
+      Export data:{" "}
+      <a href={`${path}?format=json`} download aria-label={`Export data of ${subject} as JSON`}>
+        JSON
+      </a>
+      {" · "}
+      <a href={`${path}?format=csv`} download aria-label={`Export data of ${subject} as CSV`}>
+        CSV
+      </a>
+    </span>
+  );
+}
+
 function Contacts({
   clientId,
   canWrite,
+  canExport,
   clientRoles,
 }: {
   clientId: string;
   canWrite: boolean;
+  canExport: boolean;
   clientRoles: readonly { id: string; title: string }[];
 }) {
   const contacts = useResource(
@@ -594,6 +617,7 @@ function Contacts({
                   ))}
                   {c.active ? <span className="badge green">Portal access</span> : <span className="badge">Access revoked</span>}
                 </div>
+                {canExport ? <ExportLinks path={`/contacts/${encodeURIComponent(c.id)}/export`} subject={c.name} /> : null}
               </div>
               {canWrite ? (
                 <div className="row contact-actions">

@@ -160,7 +160,11 @@ for (const backend of BACKENDS) {
       );
       await portalSignIn(t, KEPT.email, mailDir);
     });
-    after(() => t?.close());
+    after(async () => {
+      await t?.close();
+      const { rmSync } = await import("node:fs");
+      for (const dir of [mailDir, journal && join(journal, "..")]) if (dir) rmSync(dir, { recursive: true, force: true });
+    });
 
     let requestId: string;
 

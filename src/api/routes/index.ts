@@ -81,6 +81,7 @@ import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { assignRole } from "./projects/assign-role.ts";
 import { createProject } from "./projects/create-project.ts";
+import { getEvidenceRoute } from "./projects/get-evidence.ts";
 import { getProject } from "./projects/get-project.ts";
 import { getTeam } from "./projects/get-team.ts";
 import { getTimeline } from "./projects/get-timeline.ts";
@@ -182,6 +183,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   previewExtension,
   listEvents,
   verifyAuditRoute,
+  getEvidenceRoute,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).
   getLatestCheckpoint,
   writeCheckpointRoute,

@@ -54,7 +54,7 @@ ${table(
   "No revisions recorded.",
 )}`;
   const steps = table(
-    ["Step", "Phase", "Owner", "Status", "Done by", "Done at", "Due", "SLA"],
+    ["Step", "Phase", "Owner", "Status", "Done by", "Closed at", "Due", "SLA"],
     s.steps.map((st) => [
       `${esc(st.title)}<br><code>${esc(st.id)}</code>`,
       esc(st.phase),
@@ -125,7 +125,7 @@ ${table(
 <h2>2. Steps</h2>${steps}
 <h2>3. Sign-offs</h2>${approvals}
 <h2>4. Deviations</h2>${deviations}
-<h2>5. SLA outcomes</h2><p>${s.sla.met} met, <span class="missed">${s.sla.missed} missed</span>, ${s.sla.open} open within their deadline, ${s.sla.openOverdue} open past it; ${s.sla.targetsMissed} soft target(s) missed.</p>
+<h2>5. SLA outcomes</h2><p>${s.sla.met} met, <span class="${s.sla.missed > 0 ? "missed" : ""}">${s.sla.missed} missed</span>, ${s.sla.open} open within their deadline, ${s.sla.openOverdue} open past it; ${s.sla.targetsMissed} soft target(s) missed.</p>
 <h2>6. Compliance checks</h2>${checks}
 <h2>7. Chain proof</h2>${chain}
 </body></html>

@@ -248,8 +248,8 @@ function slaOf(
   now: Instant,
 ): SlaOutcome {
   if (status === "not_applicable" || status === "skipped") return "not_applicable";
-  if (dueAt === undefined) return completedAt !== undefined || status !== "done" ? (overdue ? "missed" : "no_deadline") : "no_deadline";
-  if (completedAt !== undefined && status === "done") return overdue || completedAt > dueAt ? "missed" : "met";
+  if (dueAt === undefined) return overdue ? "missed" : "no_deadline";
+  if (status === "done" && completedAt !== undefined) return overdue || completedAt > dueAt ? "missed" : "met";
   return overdue || now > dueAt ? "open_overdue" : "open";
 }
 
@@ -258,7 +258,13 @@ export function buildEvidenceSummary(input: EvidenceInput): EvidenceSummary {
   const { state, model, names } = input;
   const nameOf = (id: string) => names.get(id) ?? id;
   const events = input.events.map((raw) => ({ seq: raw.seq, event: eventOf(raw) }));
-  const stepTitle = (id: string) => model.steps.get(id)?.step.title ?? id;
+  // Titles as the client's edition reads them: the project's parameters filled in (never executed).
+  const filled = (title: string) =>
+    title.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g, (whole, name: string) => {
+      const value = name === "client.name" ? state.client.name : state.params[name.replace(/^params\./, "")];
+      return value === undefined ? whole : String(value);
+    });
+  const stepTitle = (id: string) => filled(model.steps.get(id)?.step.title ?? id);
   const completions = new Map<string, { at: Instant; actor: string }>();
   const overdue = new Set<string>();
   const targetMissed = new Set<string>();
@@ -399,8 +405,8 @@ export function buildEvidenceSummary(input: EvidenceInput): EvidenceSummary {
     const completedAt = s?.completedAt ?? (status === "done" ? done?.at : undefined);
     return {
       id: step.id,
-      title: step.title,
-      phase: phase.title,
+      title: filled(step.title),
+      phase: filled(phase.title),
       owner: step.owner,
       status,
       openedAt: s?.openedAt ?? null,

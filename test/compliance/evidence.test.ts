@@ -14,6 +14,7 @@ import { verifyPackage } from "../../src/compliance/verify-package.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import type { Database } from "../../src/store/index.ts";
 import { parseVkey, signCheckpoint, signingKey } from "../../src/store/signed-note.ts";
+import { webhookPayload } from "../../src/store/webhook-outbox.ts";
 import { CLIENT, CSM, hoursAfter, OPS, startInput, T0, withMinimal } from "../store/support/world.ts";
 
 const key = signingKey("onboard.test/evidence-model", generateKeyPairSync("ed25519").privateKey);
@@ -140,6 +141,24 @@ describe("the evidence model on a real store", () => {
     assert.ok(verifyEvidenceFiles("ev-1", new Map(Object.entries(files)), vkey).every((c) => c.ok));
     assert.ok(!verifyEvidenceFiles("ev-2", new Map(Object.entries(files)), vkey).every((c) => c.ok), "another project's subject fails");
   });
+});
+
+test("how a signer authenticated stays in the audit trail: outbound webhooks do not carry it", () => {
+  const payload = webhookPayload("p-1", {
+    projectId: "p-1",
+    seq: 4,
+    hash: "0".repeat(64),
+    redacted: false,
+    event: {
+      type: "gate.approved",
+      step: "kickoff_call",
+      role: "client_primary",
+      at: T0,
+      actor: "contact-1",
+      authentication: { method: "magic_link", detail: "pat@globex.example" },
+    },
+  });
+  assert.deepEqual(payload.data, { projectId: "p-1", seq: 4, actor: "contact-1", step: "kickoff_call", role: "client_primary" });
 });
 
 function text(bytes: Uint8Array | undefined): string {

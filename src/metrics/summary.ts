@@ -91,11 +91,17 @@ export function csmRoleOf(playbook: Playbook): string | null {
   return (entries.find(([, r]) => r.assignment !== undefined) ?? entries[0])?.[0] ?? null;
 }
 
+/**
+ * The longest segment the read model keeps: segments are labels ("enterprise"), and the value is a
+ * key of indexes and rollups, which cannot hold a value of kilobytes (a CRM field mapped by mistake).
+ */
+export const SEGMENT_MAX_LENGTH = 200;
+
 /** The client's segment: the `segment` fact, else `account_type`, else banded from `user_count`. */
 export function segmentOf(facts: ProjectState["facts"]): string | null {
   for (const key of ["segment", "account_type", "customer_segment", "tier"]) {
     const v = facts[key];
-    if (typeof v === "string" && v !== "") return v;
+    if (typeof v === "string" && v !== "") return v.length > SEGMENT_MAX_LENGTH ? v.slice(0, SEGMENT_MAX_LENGTH).toWellFormed() : v;
   }
   const users = facts.user_count;
   if (typeof users === "number") return users > 500 ? "enterprise" : users > 100 ? "mid_market" : "smb";

@@ -115,6 +115,15 @@ describe("the evidence model on a real store", () => {
       ),
       ["inclusion", "chain", "summary"],
     );
+    // An event's time that is no time: a broken chain, not a crash.
+    assert.deepEqual(
+      failing(
+        resign((f) => {
+          f["events.jsonl"] = Buffer.from(text(files["events.jsonl"]).replace(/"at":"[^"]+"/, '"at":"never"'));
+        }),
+      ),
+      ["chain"],
+    );
     // One event's inclusion proof removed.
     const inclusion = JSON.parse(text(files["proof/inclusion.json"]));
     assert.deepEqual(

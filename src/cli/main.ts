@@ -4,6 +4,7 @@ import { auditCommand } from "./commands/audit.ts";
 import { dbCommand } from "./commands/db.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
+import { evidenceCommand } from "./commands/evidence.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -16,6 +17,7 @@ const COMMANDS: readonly Command[] = [
   validateCommand,
   schemaCommand,
   auditCommand,
+  evidenceCommand,
   dbCommand,
   renderCommand,
   serveCommand,

@@ -95,6 +95,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /projects/:id/migration": READERS,
   "POST /projects/:id/migration": MANAGERS,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
+  // The evidence package for an auditor: the team roles that read the project (never a client).
+  "GET /projects/:id/evidence": READERS,
   // The global audit log's checkpoints: read like the audit trail; signing one now is for admins.
   "GET /audit/checkpoints/latest": ["admin", "cs_ops", "csm", "executive_readonly"],
   "POST /audit/checkpoints": ["admin"],

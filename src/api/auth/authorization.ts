@@ -134,9 +134,11 @@ export function actorFor(principal: Principal, state: ProjectState): Actor {
     .filter(([, person]) => person === user.id)
     .map(([role]) => role)
     .sort();
-  if (isServiceAccount(user.roles)) return { id: `service:${user.id}`, kind: "service", roles };
+  const { authentication } = principal.credential;
+  const how = authentication ? { authentication } : {};
+  if (isServiceAccount(user.roles)) return { id: `service:${user.id}`, kind: "service", roles, ...how };
   const manager = user.roles.some((role) => MANAGERS.includes(role));
-  return { id: user.id, kind: "user", roles, ...(manager ? { manager: true } : {}) };
+  return { id: user.id, kind: "user", roles, ...(manager ? { manager: true } : {}), ...how };
 }
 
 function accessOf(route: RouteOptions): Access | undefined {

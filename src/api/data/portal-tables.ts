@@ -43,6 +43,8 @@ export interface ContactSessionsTable {
   csrf_token: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** Migration 0022: the address the magic link that opened it was mailed to (NULL: before that was kept). */
+  signed_in_as: string | null;
 }
 
 export interface CommentsTable {

@@ -90,6 +90,7 @@ import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { assignRole } from "./projects/assign-role.ts";
 import { createProject } from "./projects/create-project.ts";
+import { getEvidenceRoute } from "./projects/get-evidence.ts";
 import { getProject } from "./projects/get-project.ts";
 import { getTeam } from "./projects/get-team.ts";
 import { getTimeline } from "./projects/get-timeline.ts";
@@ -201,6 +202,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   eraseDataRequestRoute,
   completeDataRequestRoute,
   extendDataRequestRoute,
+  getEvidenceRoute,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).
   getLatestCheckpoint,
   writeCheckpointRoute,

@@ -1,7 +1,9 @@
 // The server's configuration: environment variables parsed and validated once, at start, into a
 // typed value that is passed to everything that needs it. Nothing else reads process.env. A wrong
 // value stops the start with a message naming the variable, what it holds and what is allowed.
+
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DatabaseTarget } from "../store/index.ts";
@@ -22,6 +24,11 @@ export interface Config {
   /** Deliver the outbox's effects in this process (off on API-only nodes). */
   readonly outbox: boolean;
   readonly playbooksDir: string;
+  /**
+   * The erasure journal (JSON lines, ids only): every erasure is appended here too, and re-applied
+   * at start when a restored backup brought its subject's data back. Keep it outside the backup set.
+   */
+  readonly erasureJournal: string;
   readonly admin: { readonly email: string; readonly password: string | undefined };
   readonly sessionTtlHours: number;
   /** `auto`: Secure cookies unless the request is for localhost. */
@@ -153,6 +160,7 @@ const Environment = z.object({
     .optional(),
   DATA_DIR: z.string().trim().min(1, { error: "must be a folder for the embedded database" }).default("./data"),
   FILES_DIR: z.string().trim().min(1, { error: "must be a folder for uploaded files" }).optional(),
+  ERASURE_JOURNAL: z.string().trim().min(1, { error: "must be a file for the erasure journal" }).optional(),
   DATABASE_POOL_SIZE: integer(1, 200, 10),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SCHEDULER: onOff("on"),
@@ -305,6 +313,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
     "FILES_DIR",
     "folder of uploaded files with the embedded database, one server per folder (default DATA_DIR/files; PostgreSQL keeps them in the database)",
   ],
+  [
+    "ERASURE_JOURNAL",
+    "file every erasure is also appended to (ids only) and re-applied from at start after a backup restore; keep it outside the backup set (default DATA_DIR/erasure-journal.jsonl)",
+  ],
   ["DATABASE_POOL_SIZE", "PostgreSQL connections per process (default 10)"],
   ["LOG_LEVEL", `${LOG_LEVELS.join(", ")} (default info)`],
   ["SCHEDULER", "on|off: tick due projects in this process (default on)"],
@@ -409,6 +421,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     scheduler: e.SCHEDULER,
     outbox: e.OUTBOX,
     playbooksDir: e.PLAYBOOKS_DIR,
+    erasureJournal: e.ERASURE_JOURNAL ?? join(e.DATA_DIR, "erasure-journal.jsonl"),
     admin: { email: e.ONBOARD_ADMIN_EMAIL.toLowerCase(), password: e.ONBOARD_ADMIN_PASSWORD },
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,

@@ -3,6 +3,7 @@
 // dispatcher in-process (unless turned off for API-only nodes), listen; and stop gracefully:
 // requests in flight finish, the background loops end their round, the database closes (releasing
 // PGlite's folder lock).
+
 import type { KeyObject } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { generateDemo } from "../demo/generate.ts";
@@ -31,6 +32,7 @@ import { pruneHits } from "./auth/rate-limits.ts";
 import { type AdminBootstrap, bootstrapAdmin } from "./auth/users.ts";
 import type { Config } from "./config.ts";
 import { type MoveReport, moveStoredFiles, removeOrphanChunks } from "./data/attachments.ts";
+import { eraseExpiredRetention, type JournalEntry, reapplyJournal } from "./data/data-requests.ts";
 import { type BuiltInReport, publishBuiltIns } from "./data/playbooks.ts";
 import { apiDb } from "./data/tables.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -82,7 +84,13 @@ export interface RunningServer {
     readonly webhooks: WebhookDispatcher | undefined;
     /** Writes a signed checkpoint of the audit log every AUDIT_CHECKPOINT_INTERVAL (with the scheduler and a key). */
     readonly checkpoints: Poller<CheckpointResult> | undefined;
+    /** Erases personal data whose retention ended (with the scheduler). */
+    readonly retention: Poller<number> | undefined;
   };
+  /** What the endpoints are given (tests run background work by hand with it). */
+  readonly deps: ApiDeps;
+  /** Erasures the journal re-applied at start (a restored backup lacked them). */
+  readonly reapplied: readonly JournalEntry[];
   /** What this server's outbox delivers with (tests with OUTBOX=off deliver through them by hand). */
   readonly outboxHandlers: EffectHandlers;
   /** Start listening on the configured host and port; returns the URL. */
@@ -168,6 +176,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const emptyDatabase = demoProjects > 0 && (await database.db.selectFrom("projects").select("id").limit(1).execute()).length === 0;
     const { app, routes } = await buildApp(deps);
     const log = app.log;
+    // A restored backup from before an erasure brings the erased data back: the erasure journal
+    // (outside the database) says what was erased, and each erasure the database lacks runs again.
+    const reapplied = await reapplyJournal(deps);
+    for (const entry of reapplied)
+      log.warn(
+        { erasure: entry.id, subject: `${entry.subjectKind}:${entry.subjectId}`, project: entry.projectId },
+        "erasure re-applied from the erasure journal: the database did not record it (restored from an older backup?)",
+      );
     // The demo portfolio fills an empty database in the background, a batch per transaction, so the
     // server answers at once; stopping the server stops it between batches.
     const demoStop = new AbortController();
@@ -297,7 +313,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           on: { error: (error) => log.error({ err: error }, "CRM reconciliation round failed") },
         })
       : undefined;
+    // Projects whose retention ended with `at_end: erase_personal_data` lose their personal data.
+    const retention = config.scheduler
+      ? new Poller<number>({
+          work: (now) => eraseExpiredRetention(deps, now),
+          busy: () => false,
+          intervalMs: 60 * 60_000,
+          clock,
+          sleep: systemSleep,
+          on: {
+            round: (erased) => {
+              if (erased > 0) log.info({ erased }, "personal data erased at the end of retention");
+            },
+            error: (error) => log.error({ err: error }, "retention erasure round failed"),
+          },
+        })
+      : undefined;
     scheduler?.start();
+    retention?.start();
     crmReconcile?.start();
     checkpoints?.start();
     healthReview?.start();
@@ -316,7 +349,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       demoProjects: emptyDatabase ? demoProjects : 0,
       fileMove,
       audit,
-      background: { scheduler, healthReview, outbox, webhooks, checkpoints },
+      background: { scheduler, healthReview, outbox, webhooks, checkpoints, retention },
+      deps,
+      reapplied,
       outboxHandlers: handlers,
       async listen() {
         return app.listen({ port: config.port, host: config.host });
@@ -328,6 +363,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           const stopped = await Promise.allSettled([
             app.close(),
             scheduler?.stop(),
+            retention?.stop(),
             crmReconcile?.stop(),
             checkpoints?.stop(),
             healthReview?.stop(),

@@ -4,6 +4,7 @@ import { auditCommand } from "./commands/audit.ts";
 import { dbCommand } from "./commands/db.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
+import { evidenceCommand } from "./commands/evidence.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   schemaCommand,
   auditCommand,
   reportCommand,
+  evidenceCommand,
   dbCommand,
   renderCommand,
   serveCommand,

@@ -345,6 +345,7 @@ function handle(draft: Draft, command: Command): void {
         ...(command.comment ? { comment: command.comment } : {}),
         ...(command.item !== undefined ? { item: command.item } : {}),
         ...(command.conditions ? { conditions: command.conditions.trim() } : {}),
+        ...(actor.authentication ? { authentication: { ...actor.authentication } } : {}),
       });
       return;
     }

@@ -16,6 +16,18 @@ export interface Actor {
   readonly roles: readonly string[];
   /** CS operations and admins may skip, extend, hold, cancel and reassign. */
   readonly manager?: boolean;
+  /** How the person proved who they are for this command (absent: unknown, or the system). */
+  readonly authentication?: Authentication;
+}
+
+/**
+ * How a signer authenticated, recorded with their sign-off so an auditor sees it in the chain:
+ * a password, a password and a TOTP code, single sign-on (`detail`: the issuer), a magic link
+ * (`detail`: the address it was mailed to) or an API token (`detail`: its name).
+ */
+export interface Authentication {
+  readonly method: "password" | "password_totp" | "sso" | "magic_link" | "api_token";
+  readonly detail?: string;
 }
 
 export const SYSTEM: Actor = { id: "system", kind: "system", roles: [], manager: true };
@@ -254,6 +266,8 @@ export type ProjectEvent = EventMeta &
         readonly item?: string;
         /** gate.approved with conditions the signer requires (the outcome approved_with_conditions). */
         readonly conditions?: string;
+        /** How the signer authenticated (absent in events recorded before it was kept, and for the system). */
+        readonly authentication?: Authentication;
       }
     /** A sign-off (approval or rejection) taken back by its role before the step completed. */
     | { readonly type: "gate.withdrawn"; readonly step: string; readonly role: string; readonly item?: string }

@@ -17,7 +17,7 @@
 // prove nothing and are reported as edits: if one was genuine, redact the same fields again so the
 // erasure is recorded in the chain.
 import { sign, verify } from "node:crypto";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { recordRedaction } from "../engine/index.ts";
 import type { EventOf, Instant, ProjectState } from "../engine/types.ts";
 import { eventLeafHash } from "./audit-log.ts";
@@ -27,7 +27,7 @@ import { AppError, ConflictError, notFound } from "./errors.ts";
 import { chainEvents, headHash, type StoredEvent } from "./event-log.ts";
 import { canonicalJson, eventHash, GENESIS_HASH, payloadHash } from "./hashing.ts";
 import { consistencyProof, MemoryTree, verifyConsistency } from "./merkle.ts";
-import type { EventRow } from "./schema.ts";
+import type { EventRow, Schema } from "./schema.ts";
 import { keyIdOf, openCheckpoint, type SigningKey, type VerifierKey } from "./signed-note.ts";
 import { fromDb, instant } from "./time.ts";
 
@@ -549,9 +549,18 @@ export async function redactEvent(
   request: RedactRequest,
   options: { readonly key?: SigningKey } = {},
 ): Promise<RedactResult> {
+  return database.db.transaction().execute((trx) => redactEventIn(trx, request, options));
+}
+
+/** redactEvent inside the caller's transaction (an erasure redacts many events of a project at once). */
+export async function redactEventIn(
+  trx: Transaction<Schema>,
+  request: RedactRequest,
+  options: { readonly key?: SigningKey } = {},
+): Promise<RedactResult> {
   const now = instant(request.now);
   if (request.paths.length === 0) throw new AppError("invalid", "name at least one field to redact", { field: "paths" });
-  return database.db.transaction().execute(async (trx) => {
+  {
     const project = await lockProject(trx, request.projectId);
     if (!project) throw notFound(`project ${request.projectId}`, { projectId: request.projectId });
     const target = await trx
@@ -616,5 +625,5 @@ export async function redactEvent(
     }
     await recordOutcome(trx, request.projectId, project.version, state, outcome, now, chain.stored);
     return { record: stored, version: outcome.state.version };
-  });
+  }
 }

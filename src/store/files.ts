@@ -45,6 +45,8 @@ export interface FileStore {
   put<T>(source: AsyncIterable<Uint8Array>, keep: (file: StoredFile) => Promise<T>): Promise<T>;
   /** A stored file's bytes as a stream; not_found when the store has no such file. */
   open(key: string): Promise<Readable>;
+  /** Remove a stored file's bytes (an erasure); nothing when the store has no such file. */
+  remove(key: string): Promise<void>;
   /** Remove what interrupted writes left behind (a crash mid-upload); returns how many. */
   cleanUp(): Promise<number>;
 }
@@ -154,6 +156,10 @@ export function folderFileStore(root: string): FileStore {
         throw error;
       }
     },
+    async remove(key) {
+      if (!SHA256.test(key)) return;
+      await locks.run(key, () => unlink(pathOf(key)).catch(() => {}));
+    },
     async cleanUp() {
       // Only this process writes here (the embedded database's folder lock): every temporary file is a leftover.
       const names = await readdir(temp).catch(() => [] as string[]);
@@ -226,6 +232,9 @@ export function tableFileStore(db: Kysely<Schema>): FileStore {
           }
         })(),
       );
+    },
+    async remove(key) {
+      await remove(key);
     },
     async cleanUp() {
       // Chunks no row refers to are left by a crash mid-upload; what refers to them is the

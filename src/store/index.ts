@@ -12,6 +12,7 @@ export {
   type RedactRequest,
   type RedactResult,
   redactEvent,
+  redactEventIn,
   verifyAgainstCheckpoints,
   verifyAudit,
 } from "./audit.ts";

@@ -35,6 +35,8 @@ export interface ClientsTable {
   facts: ColumnType<Record<string, unknown>, string | undefined, string>;
   relationship_ended_on: ColumnType<string | null, string | null | undefined, string | null>;
   relationship_end_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When its personal data was erased (migration 0021). */
+  erased_at: NullableTimestamp;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -214,6 +216,40 @@ export interface PlaybookReviewsTable {
   comment: string | null;
 }
 
+/** A data subject's request (GDPR Art. 15/17), migration 0021. */
+export interface DataRequestsTable {
+  id: string;
+  kind: "access" | "erasure";
+  subject_kind: "contact" | "client";
+  subject_id: string;
+  received_at: Timestamp;
+  due_at: Timestamp;
+  extended_months: ColumnType<number, number | undefined, number>;
+  extension_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  logged_by: string;
+  logged_at: Timestamp;
+  channel: ColumnType<string | null, string | null | undefined, string | null>;
+  note: ColumnType<string | null, string | null | undefined, string | null>;
+  status: ColumnType<"open" | "completed" | "refused", "open" | "completed" | "refused" | undefined, "open" | "completed" | "refused">;
+  completed_at: NullableTimestamp;
+  completed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome: NullableJson<unknown>;
+}
+
+/** The append-only log of erasures: ids, places and counts, never the erased values (migration 0021). */
+export interface ErasuresTable {
+  id: string;
+  subject_kind: "contact" | "client";
+  subject_id: string;
+  request_id: string | null;
+  project_id: string | null;
+  by: string;
+  reason: string;
+  summary: Json<unknown>;
+  source: "request" | "retention" | "journal";
+  at: Timestamp;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   playbook_versions: PlaybookVersionsTable;
@@ -234,6 +270,8 @@ export interface Schema {
   four_eyes_changes: FourEyesChangesTable;
   playbook_submissions: PlaybookSubmissionsTable;
   playbook_reviews: PlaybookReviewsTable;
+  data_requests: DataRequestsTable;
+  erasures: ErasuresTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -24,10 +24,15 @@ export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 
 const OUTBOUND = new Set<string>(OUTBOUND_EVENT_TYPES);
 
-/** The Standard Webhooks payload of an event: type, timestamp, data. */
+/**
+ * The Standard Webhooks payload of an event: type, timestamp, data. How a signer authenticated
+ * (a sign-off's `authentication`: a magic link's address, an SSO issuer) is the auditor's, not
+ * the subscribers': it stays in the audit trail.
+ */
 export function webhookPayload(projectId: string, stored: StoredEvent): { type: string; timestamp: string; data: Record<string, unknown> } {
   const { event } = stored;
-  return { type: event.type, timestamp: event.at, data: { projectId, seq: stored.seq, actor: event.actor, ...payloadOf(event) } };
+  const { authentication: _authentication, ...payload } = payloadOf(event);
+  return { type: event.type, timestamp: event.at, data: { projectId, seq: stored.seq, actor: event.actor, ...payload } };
 }
 
 export async function enqueueWebhookMessages(

@@ -251,6 +251,15 @@ for (const backend of BACKENDS) {
       assert.equal(me.status, 200, JSON.stringify(me.body));
       assert.equal((me.body.user as { id: string }).id, "ann");
       assert.equal((me.body.credential as { kind: string }).kind, "session");
+      // The session remembers it was single sign-on, and the issuer: sign-offs record it in the audit trail.
+      const how = await sql<{
+        auth_method: string;
+        auth_detail: string;
+      }>`SELECT auth_method, auth_detail FROM sessions WHERE user_id = 'ann'`.execute(closed.fresh.database.db);
+      assert.ok(
+        how.rows.some((r) => r.auth_method === "sso" && /^https?:\/\//.test(r.auth_detail)),
+        JSON.stringify(how.rows),
+      );
       // A write with the session and its CSRF token, like any browser session.
       const jar = browser.jar.get(closed.url) ?? new Map();
       const write = await fetch(`${closed.url}/clients`, {

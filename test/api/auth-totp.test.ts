@@ -191,6 +191,12 @@ for (const backend of BACKENDS) {
       const me = await session.get("/auth/session");
       assert.equal(me.status, 200);
       assert.equal(me.body.user.id, "bruno");
+      // The session remembers how it was signed in: its sign-offs record it in the audit trail.
+      const methods = await w.query<{ auth_method: string }>("SELECT auth_method FROM sessions WHERE user_id = $1", "bruno");
+      assert.ok(
+        methods.some((r) => r.auth_method === "password_totp"),
+        JSON.stringify(methods),
+      );
       // The pending sign-in is over.
       isProblem(await pending.post("/auth/login/totp", { code: codeAt(secret, w.clock.now) }), 409, "illegal-state");
     });

@@ -58,6 +58,13 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "DELETE /tokens/:id": EVERYONE,
   "GET /users/:id/tokens": MANAGERS,
   "GET /users": MANAGERS,
+  // Data subjects' requests (GDPR): the admins, who handle data protection.
+  "POST /data-requests": ["admin"],
+  "GET /data-requests": ["admin"],
+  "GET /data-requests/:id": ["admin"],
+  "POST /data-requests/:id/erasure": ["admin"],
+  "POST /data-requests/:id/complete": ["admin"],
+  "POST /data-requests/:id/extend": ["admin"],
   "POST /users": ["admin"],
   // An automation's account and its first token: made by admins, like any account.
   "POST /service-accounts": ["admin"],
@@ -96,6 +103,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /projects/:id/migration": READERS,
   "POST /projects/:id/migration": MANAGERS,
   "GET /projects/:id/audit": ["admin", "cs_ops", "csm", "executive_readonly"],
+  // The evidence package for an auditor: the team roles that read the project (never a client).
+  "GET /projects/:id/evidence": READERS,
   // The global audit log's checkpoints: read like the audit trail; signing one now is for admins.
   "GET /audit/checkpoints/latest": ["admin", "cs_ops", "csm", "executive_readonly"],
   "POST /audit/checkpoints": ["admin"],

@@ -121,6 +121,7 @@ export async function tokenPrincipal(db: ApiDb, token: string, now: Instant): Pr
     .innerJoin("users", "users.id", "api_tokens.user_id")
     .select([
       "api_tokens.secret_hash",
+      "api_tokens.name as token_name",
       "api_tokens.scope",
       "api_tokens.expires_at",
       "api_tokens.revoked_at",
@@ -136,5 +137,13 @@ export async function tokenPrincipal(db: ApiDb, token: string, now: Instant): Pr
     await db.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", id).execute();
   }
   const { email, name, roles } = userOf(row);
-  return { user: { id: row.id, email, name, roles }, credential: { kind: "token", tokenId: id, scope: row.scope } };
+  return {
+    user: { id: row.id, email, name, roles },
+    credential: {
+      kind: "token",
+      tokenId: id,
+      scope: row.scope,
+      authentication: { method: "api_token", detail: row.token_name },
+    },
+  };
 }

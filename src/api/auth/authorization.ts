@@ -42,6 +42,9 @@ export const PERMISSIONS = {
   "mail:read": "read",
   /** The register of personal data and a data subject's export (GDPR Art. 15, 20): everything about a person. */
   "personal-data:read": "read",
+  /** Data subjects' requests (GDPR access, erasure): the admins', who handle data protection. */
+  "privacy:read": "read",
+  "privacy:write": "write",
   /** Access and change control: the period report auditors sample, and the four-eyes setting. */
   "controls:read": "read",
   "controls:write": "write",
@@ -68,9 +71,20 @@ export const GRANTS: Readonly<Record<AccessRole, readonly Permission[]>> = {
   admin: ALL,
   // The mail log is the admins' (it names every client's people); signing checkpoints with the
   // operator's key is theirs alone, and so are the controls over change (four-eyes) and their report.
-  // Exports of a person's data are the admins' too (they answer the data subject's request).
+  // Exports of a person's data, data subjects' requests and erasing are the admins' too: they
+  // answer the data subject's request.
   cs_ops: ALL.filter(
-    (p) => !["users:write", "mail:read", "audit:write", "personal-data:read", "controls:read", "controls:write"].includes(p),
+    (p) =>
+      ![
+        "users:write",
+        "mail:read",
+        "audit:write",
+        "personal-data:read",
+        "privacy:read",
+        "privacy:write",
+        "controls:read",
+        "controls:write",
+      ].includes(p),
   ),
   csm: [...BASE, "clients:write", "projects:create", "projects:command", "projects:assign", "audit:read"],
   implementation: [...BASE, "projects:command"],
@@ -127,9 +141,11 @@ export function actorFor(principal: Principal, state: ProjectState): Actor {
     .filter(([, person]) => person === user.id)
     .map(([role]) => role)
     .sort();
-  if (isServiceAccount(user.roles)) return { id: `service:${user.id}`, kind: "service", roles };
+  const { authentication } = principal.credential;
+  const how = authentication ? { authentication } : {};
+  if (isServiceAccount(user.roles)) return { id: `service:${user.id}`, kind: "service", roles, ...how };
   const manager = user.roles.some((role) => MANAGERS.includes(role));
-  return { id: user.id, kind: "user", roles, ...(manager ? { manager: true } : {}) };
+  return { id: user.id, kind: "user", roles, ...(manager ? { manager: true } : {}), ...how };
 }
 
 function accessOf(route: RouteOptions): Access | undefined {

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sql } from "kysely";
-import type { Instant } from "../../engine/types.ts";
+import type { Authentication, Instant } from "../../engine/types.ts";
 import { type Delivery, enqueueKeyed, type SignInLinkEffect } from "../../store/index.ts";
 import { getBranding } from "../data/settings.ts";
 import { type ApiDb, storeView } from "../data/tables.ts";
@@ -34,6 +34,8 @@ export interface ContactPrincipal {
   readonly roles: readonly string[];
   readonly tokenHash: string;
   readonly csrfToken: string;
+  /** How the session was signed in: a magic link, to this address (absent for sessions from before that was kept). */
+  readonly authentication?: Authentication;
 }
 
 export interface IssuedLink {
@@ -141,7 +143,7 @@ export async function consumeMagicLink(db: ApiDb, token: string, now: Instant): 
     if (!used) return undefined;
     const contact = await trx
       .selectFrom("contacts")
-      .select(["id", "client_id", "active"])
+      .select(["id", "client_id", "active", "email"])
       .where("id", "=", used.contact_id)
       .executeTakeFirst();
     if (!contact?.active) return undefined;
@@ -156,6 +158,7 @@ export async function consumeMagicLink(db: ApiDb, token: string, now: Instant): 
         csrf_token: session.csrfToken,
         created_at: now,
         expires_at: session.expiresAt,
+        signed_in_as: contact.email,
       })
       .execute();
     return { ...session, contactId: contact.id, clientId: contact.client_id };
@@ -176,6 +179,7 @@ async function contactPrincipal(db: ApiDb, token: string, now: Instant): Promise
       "contacts.active",
       "contact_sessions.csrf_token",
       "contact_sessions.expires_at",
+      "contact_sessions.signed_in_as",
     ])
     .where("contact_sessions.token_hash", "=", tokenHash)
     .executeTakeFirst();
@@ -188,6 +192,7 @@ async function contactPrincipal(db: ApiDb, token: string, now: Instant): Promise
     roles: row.roles,
     tokenHash,
     csrfToken: row.csrf_token,
+    ...(row.signed_in_as !== null ? { authentication: { method: "magic_link" as const, detail: row.signed_in_as } } : {}),
   };
 }
 

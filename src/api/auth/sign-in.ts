@@ -13,7 +13,7 @@ import type { Principal } from "./principal.ts";
 import { clearHits } from "./rate-limits.ts";
 import type { AccessRole } from "./roles.ts";
 import { digest, newSecret } from "./secrets.ts";
-import { createSession } from "./sessions.ts";
+import { createSession, type SessionAuthentication } from "./sessions.ts";
 import type { UserRecord } from "./users.ts";
 
 export const PENDING_COOKIE = "onboard_pending";
@@ -36,10 +36,19 @@ export function signInBucket(email: string): string {
   return `sign-in:${email.trim().toLowerCase()}`;
 }
 
-/** Open a session for `user` and set its cookies; the account's count of password attempts starts again. */
-export async function signIn(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps, user: UserRecord): Promise<SignedIn> {
+/**
+ * Open a session for `user` and set its cookies; the account's count of password attempts starts
+ * again. The session remembers how it was signed in: its sign-offs record it in the audit trail.
+ */
+export async function signIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDeps,
+  user: UserRecord,
+  authentication: SessionAuthentication,
+): Promise<SignedIn> {
   await clearHits(deps.db, signInBucket(user.email));
-  const session = await createSession(deps.db, user.id, deps.config.sessionTtlHours, deps.clock());
+  const session = await createSession(deps.db, user.id, deps.config.sessionTtlHours, deps.clock(), authentication);
   setSessionCookies(request, reply, deps, session);
   const { id, email, name, roles } = user;
   return { user: { id, email, name, roles: [...roles] }, csrfToken: session.csrfToken, expiresAt: session.expiresAt };

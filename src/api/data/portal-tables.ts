@@ -22,6 +22,8 @@ export interface ContactsTable {
   deactivated_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** Removed from the client's list; the row stays so history keeps the name. */
   removed_at: NullableTimestamp;
+  /** When its personal data was erased (migration 0021): name and email read "[redacted]". */
+  erased_at: NullableTimestamp;
   /** Bumped by every edit: the If-Match token. */
   version: ColumnType<number, number | undefined, number>;
 }
@@ -41,6 +43,8 @@ export interface ContactSessionsTable {
   csrf_token: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** Migration 0022: the address the magic link that opened it was mailed to (NULL: before that was kept). */
+  signed_in_as: string | null;
 }
 
 export interface CommentsTable {

@@ -26,6 +26,9 @@ export interface SessionsTable {
   csrf_token: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** Migration 0022: how it was signed in (NULL: before that was kept). */
+  auth_method: "password" | "password_totp" | "sso" | null;
+  auth_detail: string | null;
 }
 
 export interface ApiTokensTable {

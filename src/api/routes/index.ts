@@ -46,6 +46,12 @@ import { getControlsReport } from "./controls/get-controls-report.ts";
 import { changeCrmConnections } from "./crm-connections/change-connection.ts";
 import { listCrmConnections } from "./crm-connections/list-connections.ts";
 import { reconcileCrmConnection } from "./crm-connections/reconcile-connection.ts";
+import { completeDataRequestRoute } from "./data-requests/complete-data-request.ts";
+import { createDataRequestRoute } from "./data-requests/create-data-request.ts";
+import { eraseDataRequestRoute } from "./data-requests/erase-data-request.ts";
+import { extendDataRequestRoute } from "./data-requests/extend-data-request.ts";
+import { getDataRequestRoute } from "./data-requests/get-data-request.ts";
+import { listDataRequestsRoute } from "./data-requests/list-data-requests.ts";
 import { exportClient } from "./gdpr/export-client.ts";
 import { exportContact } from "./gdpr/export-contact.ts";
 import { getPersonalDataRegister } from "./gdpr/get-register.ts";
@@ -85,6 +91,7 @@ import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
 import { assignRole } from "./projects/assign-role.ts";
 import { createProject } from "./projects/create-project.ts";
+import { getEvidenceRoute } from "./projects/get-evidence.ts";
 import { getProject } from "./projects/get-project.ts";
 import { getTeam } from "./projects/get-team.ts";
 import { getTimeline } from "./projects/get-timeline.ts";
@@ -199,6 +206,13 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getPersonalDataRegister,
   exportContact,
   exportClient,
+  createDataRequestRoute,
+  listDataRequestsRoute,
+  getDataRequestRoute,
+  eraseDataRequestRoute,
+  completeDataRequestRoute,
+  extendDataRequestRoute,
+  getEvidenceRoute,
   // Signed checkpoints of the global audit log (every project's chain in one Merkle tree).
   getLatestCheckpoint,
   writeCheckpointRoute,

@@ -468,6 +468,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/data-requests": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Data subjects' requests with their due dates, earliest first */
+    get: operations["listDataRequests"];
+    put?: never;
+    /** Log a data subject's request (GDPR access or erasure), due one month after receipt */
+    post: operations["createDataRequest"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/data-requests/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One data subject's request */
+    get: operations["getDataRequest"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/data-requests/{id}/complete": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark a request answered (access) or refused (with the reason) */
+    post: operations["completeDataRequest"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/data-requests/{id}/erasure": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Preview (dry_run) or carry out an erasure request (GDPR Art. 17) */
+    post: operations["eraseDataRequest"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/data-requests/{id}/extend": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Extend a request's deadline by one or two months (two in all), saying why */
+    post: operations["extendDataRequest"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/gdpr/register": {
     parameters: {
       query?: never;
@@ -1275,6 +1361,23 @@ export interface paths {
     };
     /** The project's events (its audit trail) */
     get: operations["listEvents"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/projects/{id}/evidence": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The project's evidence package: a ZIP signed by the audit key, verifiable offline */
+    get: operations["getEvidencePackage"];
     put?: never;
     post?: never;
     delete?: never;
@@ -3418,6 +3521,70 @@ export interface components {
       started: number;
       through: string | null;
     };
+    DataRequest: {
+      channel: string | null;
+      completedAt: string | null;
+      completedBy: string | null;
+      /** @description One calendar month after receipt (Art. 12(3)), plus any extension. */
+      dueAt: string;
+      extendedMonths: number;
+      extensionReason: string | null;
+      id: string;
+      /**
+       * @description access: GDPR Art. 15 (an export); erasure: Art. 17.
+       * @enum {string}
+       */
+      kind: "access" | "erasure";
+      loggedAt: string;
+      loggedBy: string;
+      note: string | null;
+      /** @description What was done: the erasure's plan (counts per place), or why it was refused. */
+      outcome: unknown;
+      overdue: boolean;
+      receivedAt: string;
+      /** @enum {string} */
+      status: "open" | "completed" | "refused";
+      subject: {
+        clientId: string | null;
+        id: string;
+        /** @enum {string} */
+        kind: "contact" | "client";
+        /** @description The subject's name now ("[redacted]" once erased; null when not in this database). */
+        name: string | null;
+      };
+    };
+    DataRequestInput: {
+      channel: string | null;
+      completedAt: string | null;
+      completedBy: string | null;
+      /** @description One calendar month after receipt (Art. 12(3)), plus any extension. */
+      dueAt: string;
+      extendedMonths: number;
+      extensionReason: string | null;
+      id: string;
+      /**
+       * @description access: GDPR Art. 15 (an export); erasure: Art. 17.
+       * @enum {string}
+       */
+      kind: "access" | "erasure";
+      loggedAt: string;
+      loggedBy: string;
+      note: string | null;
+      /** @description What was done: the erasure's plan (counts per place), or why it was refused. */
+      outcome: unknown;
+      overdue: boolean;
+      receivedAt: string;
+      /** @enum {string} */
+      status: "open" | "completed" | "refused";
+      subject: {
+        clientId: string | null;
+        id: string;
+        /** @enum {string} */
+        kind: "contact" | "client";
+        /** @description The subject's name now ("[redacted]" once erased; null when not in this database). */
+        name: string | null;
+      };
+    };
     /** @description What the outside world is to be told. */
     Effect: {
       kind: string;
@@ -3429,6 +3596,34 @@ export interface components {
       kind: string;
     } & {
       [key: string]: unknown;
+    };
+    ErasurePlan: {
+      places: {
+        fields: number;
+        place: string;
+        records: number;
+      }[];
+      projects: string[];
+      subject: {
+        id: string;
+        /** @enum {string} */
+        kind: "contact" | "client";
+      };
+      total: number;
+    };
+    ErasurePlanInput: {
+      places: {
+        fields: number;
+        place: string;
+        records: number;
+      }[];
+      projects: string[];
+      subject: {
+        id: string;
+        /** @enum {string} */
+        kind: "contact" | "client";
+      };
+      total: number;
     };
     Event: {
       actor: string;
@@ -7644,6 +7839,8 @@ export interface operations {
               | "integrations:write"
               | "mail:read"
               | "personal-data:read"
+              | "privacy:read"
+              | "privacy:write"
               | "controls:read"
               | "controls:write"
             )[];
@@ -9342,6 +9539,411 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listDataRequests: {
+    parameters: {
+      query?: {
+        status?: "open" | "completed" | "refused";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            items: components["schemas"]["DataRequest"][];
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  createDataRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description How it came: email, letter, phone, portal ... */
+          channel?: string;
+          /** @enum {string} */
+          kind: "access" | "erasure";
+          note?: string;
+          /**
+           * Format: date-time
+           * @description When the request reached us (default: now); the deadline counts from it.
+           */
+          receivedAt?: string;
+          subject: {
+            id: string;
+            /** @enum {string} */
+            kind: "contact" | "client";
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DataRequest"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getDataRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DataRequest"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  completeDataRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @enum {string} */
+          outcome: "completed" | "refused";
+          /** @description Why it was refused (required then). */
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DataRequest"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  eraseDataRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description true: list what would be erased (counts per place, no values) and change nothing. */
+          dry_run?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            dryRun: boolean;
+            plan: components["schemas"]["ErasurePlan"];
+            request: components["schemas"]["DataRequest"];
+          };
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  extendDataRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          months: number;
+          /** @description Why more time is necessary (Art. 12(3): complexity and number of requests). */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DataRequest"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -12684,6 +13286,64 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getEvidencePackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A ZIP archive (application/zip). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/zip": string;
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
         headers: {
           [name: string]: unknown;
         };

@@ -79,7 +79,7 @@ export function loginTotp(app: Api, deps: ApiDeps): void {
       }
       await endChallenge(db, challenge);
       clearPendingCookie(request, reply, deps);
-      const signedIn = await signIn(request, reply, deps, user);
+      const signedIn = await signIn(request, reply, deps, user, { method: "password_totp" });
       return recoveryCodes === undefined ? signedIn : { ...signedIn, recoveryCodes };
     },
   );

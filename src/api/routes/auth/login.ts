@@ -59,7 +59,7 @@ export function login(app: Api, deps: ApiDeps): void {
         const { expiresAt } = await beginChallenge(request, reply, deps, found.user.id, next);
         return reply.code(202).send({ next, expiresAt });
       }
-      return signIn(request, reply, deps, found.user);
+      return signIn(request, reply, deps, found.user, { method: "password" });
     },
   );
 }

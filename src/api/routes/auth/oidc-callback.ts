@@ -22,7 +22,7 @@ export function oidcCallback(app: Api, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const user = await finishOidc(request, reply, deps);
-      await signIn(request, reply, deps, user);
+      await signIn(request, reply, deps, user, { method: "sso", detail: deps.config.oidc?.issuer ?? "single sign-on" });
       request.log.info({ userId: user.id }, "signed in with single sign-on");
       return reply.header("cache-control", "no-store").redirect(oidcLoginTarget(deps), 303);
     },

@@ -42,7 +42,12 @@ export function runPortalCommand(app: Api, deps: ApiDeps): void {
       const result = await deps.service
         .runCommand(project.id, {
           command: request.body,
-          actor: { id: contact.contactId, kind: "contact", roles },
+          actor: {
+            id: contact.contactId,
+            kind: "contact",
+            roles,
+            ...(contact.authentication ? { authentication: contact.authentication } : {}),
+          },
           expectedVersion,
           ...(key ? { idempotencyKey: `contact:${contact.contactId}:${key}` } : {}),
           now: deps.clock(),

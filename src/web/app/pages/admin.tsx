@@ -9,6 +9,7 @@ import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { ControlsReport, FourEyesSettings } from "./admin-controls.tsx";
 import { CrmConnections } from "./admin-crm.tsx";
+import { DataRequests } from "./admin-data-requests.tsx";
 import { InboundDeliveries } from "./admin-deliveries.tsx";
 import { BrandingSettings, Webhooks } from "./admin-integrations.tsx";
 import { MailLog } from "./admin-mail.tsx";
@@ -31,6 +32,7 @@ export function Admin() {
     { key: "webhooks", label: "Webhooks", show: session.can("integrations:read") },
     { key: "branding", label: "Portal branding", show: session.can("settings:write") },
     { key: "mail", label: "Mail", show: session.can("mail:read") },
+    { key: "data-requests", label: "Data requests", show: session.can("privacy:read") },
     { key: "personal-data", label: "Personal data", show: session.can("personal-data:read") },
     { key: "controls", label: "Controls report", show: session.can("controls:read") },
   ].filter((t) => t.show);
@@ -65,6 +67,7 @@ export function Admin() {
       {current === "branding" && session.can("settings:write") ? <BrandingSettings canWrite /> : null}
       {current === "branding" && session.can("settings:write") ? <ParameterValuesSettings canWrite /> : null}
       {current === "mail" && session.can("mail:read") ? <MailLog /> : null}
+      {current === "data-requests" && session.can("privacy:read") ? <DataRequests canWrite={session.can("privacy:write")} /> : null}
       {current === "personal-data" && session.can("personal-data:read") ? <PersonalDataRegister /> : null}
       {current === "controls" && session.can("controls:read") ? (
         <div className="stack">

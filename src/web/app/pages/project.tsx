@@ -476,7 +476,13 @@ export function ProjectWorkspace({ id }: { id: string }) {
           <Feed events={[...events].reverse()} words={feedWords} paged />
         </section>
       ) : tab === "audit" ? (
-        <AuditTrail projectId={project.id} events={events} words={feedWords} canVerify={session.can("audit:read")} />
+        <AuditTrail
+          projectId={project.id}
+          events={events}
+          words={feedWords}
+          canVerify={session.can("audit:read")}
+          canExport={session.can("projects:read")}
+        />
       ) : (
         <>
           <ProjectTeam projectId={project.id} onChanged={() => void ws.reload()} />

@@ -1,7 +1,7 @@
 // What happened on a project, told in words: step titles, checklist texts, role titles and
 // people's names, never event type names or ids. The activity feed and the audit trail use it.
 import { useState } from "react";
-import { api, type Schemas } from "../../../api/client.ts";
+import { ApiError, api, type Problem, type Schemas } from "../../../api/client.ts";
 import { ErrorNotice } from "../../../components/ui.tsx";
 import { formatDate, formatDateTime } from "../../../lib/format.ts";
 
@@ -156,11 +156,14 @@ export function AuditTrail({
   events,
   words,
   canVerify,
+  canExport,
 }: {
   projectId: string;
   events: Event[];
   words: FeedWords;
   canVerify: boolean;
+  /** The evidence package is the team's (projects:read), never the client's. */
+  canExport: boolean;
 }) {
   const [report, setReport] = useState<Schemas["AuditReport"]>();
   const [shown, setShown] = useState(FEED_PAGE);
@@ -174,15 +177,51 @@ export function AuditTrail({
       setError(e);
     }
   };
+  const [exporting, setExporting] = useState(false);
+  // A download through fetch, not a link: a refusal (no audit key: 503) shows as a notice, not as a saved file.
+  const exportEvidence = async () => {
+    setError(undefined);
+    setExporting(true);
+    try {
+      const response = await fetch(`/projects/${encodeURIComponent(projectId)}/evidence`, { credentials: "same-origin" });
+      if (!response.ok) {
+        const problem = (await response.json().catch(() => ({ title: response.statusText }))) as Problem;
+        throw new ApiError(response.status, problem, null);
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? `evidence-${projectId}.zip`;
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setExporting(false);
+    }
+  };
   return (
     <section className="card" aria-labelledby="audit-h">
       <div className="card-header">
         <h2 id="audit-h">Audit trail</h2>
-        {canVerify ? (
-          <button type="button" onClick={() => void verify()}>
-            Verify the chain
-          </button>
-        ) : null}
+        <div className="row">
+          {canVerify ? (
+            <button type="button" onClick={() => void verify()}>
+              Verify the chain
+            </button>
+          ) : null}
+          {canExport ? (
+            <button
+              type="button"
+              onClick={() => void exportEvidence()}
+              disabled={exporting}
+              title="A signed ZIP for an auditor: summary PDF and JSON, raw events, chain proof. Check it offline with onboard evidence verify."
+            >
+              {exporting ? "Preparing the evidence package…" : "Evidence package"}
+            </button>
+          ) : null}
+        </div>
       </div>
       <div aria-live="polite">
         {report ? (

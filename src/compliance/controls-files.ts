@@ -1,20 +1,21 @@
 // The controls report as the files of its signed package: report.json (everything), one CSV per
 // table an auditor filters in a spreadsheet, and summary.html to read. CSV cells that a
-// spreadsheet would run as a formula (= + - @ tab CR first) are prefixed with an apostrophe.
+// spreadsheet would run as a formula (= + - @ tab CR first) are prefixed with an apostrophe (csv.ts).
 import { diffText } from "../render/diff.ts";
 import { approverText, BEFORE_THE_LOG, type ControlsReport, type PeriodBounds, type Publication, STILL_HELD } from "./controls-report.ts";
+import { toCsv } from "./csv.ts";
 import type { PackageFile, PackageHeader } from "./package.ts";
 
-/** One CSV cell (RFC 4180), defused for spreadsheets (OWASP CSV injection). */
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** A value as a CSV cell's text: objects as JSON, nothing as empty. */
+function cellText(value: unknown): string {
+  return value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function csv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const lines = [header, ...rows].map((row) => row.map(csvCell).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+function csv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return toCsv(
+    header,
+    rows.map((row) => row.map(cellText)),
+  );
 }
 
 function escapeHtml(text: string): string {

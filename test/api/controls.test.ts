@@ -56,7 +56,7 @@ function pythonCsv(text: string): string[][] {
   writeFileSync(file, text);
   const out = execFileSync("/usr/bin/python3", [
     "-c",
-    "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))",
+    "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig')))))",
     file,
   ]);
   return JSON.parse(out.toString("utf8"));

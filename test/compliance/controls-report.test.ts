@@ -3,7 +3,6 @@
 // spreadsheet would run as formulas.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { csv, csvCell } from "../../src/compliance/controls-files.ts";
 import { type AccessChangeRecord, type Account, periodBounds, roleIntervals } from "../../src/compliance/controls-report.ts";
 
 const MARCH = periodBounds({ from: "2026-03-01", to: "2026-03-31" });
@@ -76,16 +75,5 @@ describe("periods", () => {
   test("a date that does not exist, or an end before the start, names the field", () => {
     assert.throws(() => periodBounds({ from: "2026-02-30", to: "2026-03-01" }), /^RangeError: from: "2026-02-30" is not a date/);
     assert.throws(() => periodBounds({ from: "2026-03-02", to: "2026-03-01" }), /^RangeError: to: 2026-03-01 is before from/);
-  });
-});
-
-describe("CSV cells", () => {
-  test("cells a spreadsheet would run are prefixed with an apostrophe; quoting per RFC 4180", () => {
-    for (const formula of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
-      assert.ok(csvCell(formula).replace(/^"/, "").startsWith("'"), formula);
-    assert.equal(csvCell("plain"), "plain");
-    assert.equal(csvCell('say "hi", then go'), '"say ""hi"", then go"');
-    assert.equal(csvCell(null), "");
-    assert.equal(csv(["a", "b"], [["=x", "y"]]), "a,b\r\n'=x,y\r\n");
   });
 });

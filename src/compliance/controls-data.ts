@@ -4,11 +4,12 @@
 // The API's tables (users, playbook_sources) are read with plain SQL: this layer sits below the API.
 import { type Kysely, sql } from "kysely";
 import { diffPlaybooks } from "../render/diff.ts";
+import type { PdfPrinter } from "../render/pdf.ts";
 import { loadPlaybookVersion, playbookCache } from "../store/playbooks.ts";
 import type { Schema } from "../store/schema.ts";
 import type { SigningKey } from "../store/signed-note.ts";
 import { fromDb } from "../store/time.ts";
-import { controlsPackageFiles } from "./controls-files.ts";
+import { CONTROLS_SUMMARY_HTML, controlsPackageFiles } from "./controls-files.ts";
 import {
   type AccessChangeRecord,
   type Account,
@@ -163,9 +164,20 @@ export async function readControlsReport(db: Kysely<Schema>, period: Period, now
   });
 }
 
-/** The report as a signed package (kind "period-report"): what the API and the CLI hand out. */
-export async function controlsReportPackage(db: Kysely<Schema>, period: Period, key: SigningKey, now: string): Promise<Uint8Array> {
+/**
+ * The report as a signed package (kind "period-report"): what the API and the CLI hand out. With a
+ * printer the summary is also there as summary.pdf, printed from summary.html.
+ */
+export async function controlsReportPackage(
+  db: Kysely<Schema>,
+  period: Period,
+  key: SigningKey,
+  now: string,
+  printer?: PdfPrinter,
+): Promise<Uint8Array> {
   const report = await readControlsReport(db, period, now);
   const { header, files } = controlsPackageFiles(report);
-  return writePackage(header, files, key);
+  const html = files.find((f) => f.path === CONTROLS_SUMMARY_HTML);
+  const pdf = printer && html ? [{ path: "summary.pdf", bytes: await printer.printPdf(Buffer.from(html.bytes).toString("utf8")) }] : [];
+  return writePackage(header, [...files, ...pdf], key);
 }

@@ -18,6 +18,8 @@ function csv(header: readonly string[], rows: readonly (readonly unknown[])[]): 
   );
 }
 
+export const CONTROLS_SUMMARY_HTML = "summary.html";
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -192,7 +194,7 @@ export function controlsPackageFiles(report: ControlsReport): { header: PackageH
     },
     files: [
       { path: "report.json", bytes: utf8(`${JSON.stringify(report, null, 2)}\n`) },
-      { path: "summary.html", bytes: utf8(controlsHtml(report)) },
+      { path: CONTROLS_SUMMARY_HTML, bytes: utf8(controlsHtml(report)) },
       { path: "cc6.1-access-roles.csv", bytes: utf8(access.roles) },
       { path: "cc6.1-access-changes.csv", bytes: utf8(access.changes) },
       { path: "cc8.1-playbook-publications.csv", bytes: utf8(changes.publications) },

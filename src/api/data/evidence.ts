@@ -14,28 +14,21 @@ import {
 import { evidenceHtml } from "../../compliance/evidence-html.ts";
 import { type PackageFile, writePackage } from "../../compliance/package.ts";
 import type { Instant, ProjectState } from "../../engine/types.ts";
-import { chromiumInstalled } from "../../render/chromium-path.ts";
-import type { PdfPrinter } from "../../render/pdf.ts";
 import { eventInclusionProof, latestCheckpoint, writeCheckpoint } from "../../store/audit-log.ts";
 import type { Database } from "../../store/database.ts";
 import { AppError, notFound } from "../../store/errors.ts";
 import { loadPlaybookVersion, playbookCache } from "../../store/playbooks.ts";
 import type { SigningKey } from "../../store/signed-note.ts";
 import { fromDb } from "../../store/time.ts";
+import { openSummaryPrinter, type PrinterLauncher } from "./summary-printer.ts";
 import { apiDb } from "./tables.ts";
 
-/** A browser to print with; closed after the package is made. */
-export type PrinterLauncher = () => Promise<PdfPrinter & { close(): Promise<void> }>;
+export type { PrinterLauncher };
 
 export interface EvidencePackage {
   readonly zip: Uint8Array;
   readonly summary: EvidenceSummary;
   readonly fileName: string;
-}
-
-async function defaultLauncher(): Promise<PdfPrinter & { close(): Promise<void> }> {
-  const { launchChromium } = await import("../../render/chromium.ts");
-  return launchChromium();
 }
 
 async function checkpointCovering(database: Database, key: SigningKey, projectId: string, head: number, now: Instant) {
@@ -116,18 +109,8 @@ export async function buildEvidencePackage(
     .execute();
   const names = await namesOf(database, state, new Set(events.map((e) => e.actor)));
 
-  let printer: (PdfPrinter & { close(): Promise<void> }) | undefined;
-  let note: string | undefined;
-  const launch = options.launchPrinter === undefined ? (chromiumInstalled() ? defaultLauncher : null) : options.launchPrinter;
-  if (launch === null) note = "no Chromium on the server: the summary is HTML (summary.html) instead of PDF";
-  else {
-    try {
-      printer = await launch();
-    } catch (error) {
-      if (process.env.CI === "true") throw error;
-      note = `Chromium could not start (${error instanceof Error ? error.message : String(error)}): the summary is HTML (summary.html) instead of PDF`;
-    }
-  }
+  const printing = await openSummaryPrinter(options.launchPrinter);
+  const { printer, note } = printing;
   try {
     const summary = buildEvidenceSummary({
       state,
@@ -166,6 +149,6 @@ export async function buildEvidencePackage(
     const zip = writePackage({ kind: EVIDENCE_KIND, subject: projectId, createdAt: now }, files, key);
     return { zip, summary, fileName: `evidence-${projectId.replace(/[^A-Za-z0-9._-]/g, "_")}.zip` };
   } finally {
-    await printer?.close();
+    await printing.close();
   }
 }

@@ -84,7 +84,15 @@ export const reportCommand: Command = {
         io.err(`onboard report: ${database.description} needs ${pending.length} migration(s) first; start Onboard once to apply them`);
         return 1;
       }
-      const zip = await controlsReportPackage(database.db, { from, to }, key, new Date().toISOString());
+      const { openSummaryPrinter } = await import("../../api/data/summary-printer.ts");
+      const printing = await openSummaryPrinter();
+      if (printing.note) io.err(`onboard report: ${printing.note}`);
+      let zip: Uint8Array;
+      try {
+        zip = await controlsReportPackage(database.db, { from, to }, key, new Date().toISOString(), printing.printer);
+      } finally {
+        await printing.close();
+      }
       await writeFile(out, zip);
       io.out(`${out}: the controls report ${from} to ${to}, signed by ${key.vkey}`);
       return 0;

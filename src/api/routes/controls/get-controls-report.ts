@@ -5,6 +5,7 @@ import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { controlsReportPackage } from "../../../compliance/controls-data.ts";
 import { periodBounds } from "../../../compliance/controls-report.ts";
+import { openSummaryPrinter } from "../../data/summary-printer.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { fieldProblem, HttpProblem, problemResponses } from "../../problems.ts";
@@ -40,7 +41,13 @@ export function getControlsReport(app: Api, deps: ApiDeps): void {
       const key = deps.auditKey;
       if (!key)
         throw new HttpProblem("unavailable", "no audit signing key is configured (AUDIT_SIGNING_KEY): the package cannot be signed");
-      const zip = await controlsReportPackage(deps.database.db, { from, to }, key, deps.clock());
+      const printing = await openSummaryPrinter();
+      let zip: Uint8Array;
+      try {
+        zip = await controlsReportPackage(deps.database.db, { from, to }, key, deps.clock(), printing.printer);
+      } finally {
+        await printing.close();
+      }
       // The package's bytes, not a JSON body: sent past the response schema, which documents the errors.
       return (reply as FastifyReply)
         .header("content-type", "application/zip")

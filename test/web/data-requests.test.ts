@@ -80,16 +80,29 @@ describe("Data requests in the team app", () => {
     // An erasure request for Dora, logged by clicks: the client, then one of its contacts.
     await section.getByRole("button", { name: "Log a request" }).click();
     const dialog = page.getByRole("dialog", { name: "Log a data request" });
+    // The kind is chosen each time (an erasure cannot be undone): unchosen, the form does not go.
+    await dialog.getByRole("button", { name: "Log the request" }).click();
+    assert.equal(await dialog.getByLabel("Request").evaluate((el) => (el as HTMLSelectElement).validity.valueMissing), true);
+    assert.equal(await dialog.isVisible(), true);
     await dialog.getByLabel("Request").selectOption("erasure");
     await dialog.getByLabel("Client").selectOption("umbrella");
     await dialog.getByLabel("Whose data").locator("option", { hasText: "Dora Fairweather" }).waitFor({ state: "attached" });
     await dialog.getByLabel("Whose data").selectOption(doraId);
+    // Received by email two days ago: the month counts from then, not from when it is logged.
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    const receivedDay = `${twoDaysAgo.getFullYear()}-${String(twoDaysAgo.getMonth() + 1).padStart(2, "0")}-${String(twoDaysAgo.getDate()).padStart(2, "0")}`;
+    await dialog.getByLabel("Received on").fill(receivedDay);
     await dialog.getByLabel("Received by").fill("email");
     await dialog.getByRole("button", { name: "Log the request" }).click();
     await section.getByRole("status").getByText("The request is logged.").waitFor();
+    const logged = (await web.admin.get("/data-requests?status=open")).body.items.find(
+      (r: { kind: string; subject: { id: string } }) => r.kind === "erasure" && r.subject.id === doraId,
+    );
+    // The start of that day where the browser is (Europe/London here): within hours of its UTC midnight.
+    assert.ok(Math.abs(Date.parse(logged.receivedAt) - Date.parse(`${receivedDay}T00:00:00Z`)) <= 14 * 3_600_000, logged.receivedAt);
     const erasure = section.locator("tr").filter({ hasText: "Erasure" }).filter({ hasText: "Dora Fairweather" });
     await erasure.waitFor();
-    assert.equal(await erasure.getByText("Overdue").count(), 0, "a request received today is not overdue");
+    assert.equal(await erasure.getByText("Overdue").count(), 0, "a request received two days ago is not overdue");
     await settled(page);
     await assertNoOverflow(page, "data requests at 1440");
     for (const v of await axeViolations(page)) problems.push(`list 1440: ${v}`);
@@ -118,6 +131,12 @@ describe("Data requests in the team app", () => {
     await access.getByRole("button", { name: "Mark completed" }).click();
     await section.getByRole("status").getByText("is marked completed").waitFor();
     await section.getByText("No open requests").waitFor();
+    // Answered requests stay on record.
+    await section.getByLabel("Show").selectOption("all");
+    const answered = section.locator("tbody tr").filter({ hasText: "Answered" });
+    await answered.first().waitFor();
+    assert.equal(await answered.count(), 2, "the erasure, and the old access request just answered");
+    assert.equal(await section.getByRole("button", { name: "Preview erasure" }).count(), 0, "no actions on answered requests");
     await page.close();
 
     // At 390 px, with a request open again.

@@ -22,8 +22,22 @@ function exportHref(r: DataRequest, format: "json" | "csv"): string {
   return `/contacts/${encodeURIComponent(r.subject.id)}/export?format=${format}`;
 }
 
+type Shown = "open" | "completed" | "refused" | "all";
+
+const STATUS_WORDS: Record<DataRequest["status"], string> = { open: "Open", completed: "Answered", refused: "Refused" };
+
+/** Today as the date input shows it (the browser's own day). */
+function today(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
 export function DataRequests({ canWrite }: { canWrite: boolean }) {
-  const requests = useResource(async (signal) => (await api.get("/data-requests", { query: { status: "open" }, signal })).data, []);
+  const [shown, setShown] = useState<Shown>("open");
+  const requests = useResource(
+    async (signal) => (await api.get("/data-requests", { query: shown === "all" ? {} : { status: shown }, signal })).data,
+    [shown],
+  );
   const [logging, setLogging] = useState(false);
   const [erasing, setErasing] = useState<DataRequest | null>(null);
   const [message, setMessage] = useState<string | undefined>();
@@ -53,8 +67,17 @@ export function DataRequests({ canWrite }: { canWrite: boolean }) {
       </div>
       <p className="muted small">
         Requests from clients and their contacts to see (access) or erase their personal data. Each must be answered within one month of
-        receipt (GDPR Art. 12(3)); overdue ones are marked.
+        receipt (GDPR Art. 12(3)); overdue ones are marked. Answered and refused requests stay on record.
       </p>
+      <label className="row" style={{ gap: "0.5rem", alignItems: "center" }}>
+        Show
+        <select value={shown} onChange={(e) => setShown(e.target.value as Shown)}>
+          <option value="open">Open requests</option>
+          <option value="completed">Answered</option>
+          <option value="refused">Refused</option>
+          <option value="all">All requests</option>
+        </select>
+      </label>
       {message ? (
         <div className="notice success" role="status">
           {message}
@@ -64,7 +87,11 @@ export function DataRequests({ canWrite }: { canWrite: boolean }) {
       {requests.loading && !requests.data ? (
         <Loading />
       ) : items.length === 0 ? (
-        <Empty title="No open requests">Requests you log appear here with their due dates until they are answered.</Empty>
+        shown === "open" ? (
+          <Empty title="No open requests">Requests you log appear here with their due dates until they are answered.</Empty>
+        ) : (
+          <Empty title="None">No {shown === "all" ? "" : `${STATUS_WORDS[shown].toLowerCase()} `}requests yet.</Empty>
+        )
       ) : (
         <div className="table-wrap">
           <table>
@@ -74,6 +101,7 @@ export function DataRequests({ canWrite }: { canWrite: boolean }) {
                 <th scope="col">Subject</th>
                 <th scope="col">Received</th>
                 <th scope="col">Due</th>
+                <th scope="col">Status</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -90,12 +118,16 @@ export function DataRequests({ canWrite }: { canWrite: boolean }) {
                     {r.extendedMonths > 0 ? <span className="small muted"> (extended {r.extendedMonths} mo.)</span> : null}
                   </td>
                   <td>
-                    {canWrite && r.kind === "erasure" ? (
+                    {STATUS_WORDS[r.status]}
+                    {r.completedAt ? <span className="small muted"> {formatDate(r.completedAt)}</span> : null}
+                  </td>
+                  <td>
+                    {canWrite && r.status === "open" && r.kind === "erasure" ? (
                       <button type="button" className="small" onClick={() => setErasing(r)}>
                         Preview erasure
                       </button>
                     ) : null}
-                    {r.kind === "access" ? (
+                    {r.status === "open" && r.kind === "access" ? (
                       <span className="row" style={{ gap: "0.5rem", flexWrap: "wrap" }}>
                         <a href={exportHref(r, "json")} download>
                           Export JSON
@@ -145,7 +177,9 @@ function LogRequest({ onClose, onLogged }: { onClose: () => void; onLogged: () =
     (signal) => all((cursor) => api.get("/clients", { query: { limit: 200, ...(cursor ? { cursor } : {}) }, signal })),
     [],
   );
-  const [kind, setKind] = useState<"access" | "erasure">("erasure");
+  // No default: an erasure cannot be undone, so the kind is always chosen.
+  const [kind, setKind] = useState<"" | "access" | "erasure">("");
+  const [received, setReceived] = useState(today());
   const [clientId, setClientId] = useState("");
   const [contactId, setContactId] = useState("");
   const [channel, setChannel] = useState("");
@@ -158,8 +192,16 @@ function LogRequest({ onClose, onLogged }: { onClose: () => void; onLogged: () =
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (!kind) {
+      setError("Choose what is asked: access or erasure.");
+      return;
+    }
     if (!clientId) {
       setError("Choose the client.");
+      return;
+    }
+    if (!received || received > today()) {
+      setError("Say when the request was received: today or earlier.");
       return;
     }
     setBusy(true);
@@ -169,6 +211,8 @@ function LogRequest({ onClose, onLogged }: { onClose: () => void; onLogged: () =
         body: {
           kind,
           subject: contactId ? { kind: "contact", id: contactId } : { kind: "client", id: clientId },
+          // Received today: now; earlier: the start of that day here, so the month counts from receipt.
+          ...(received === today() ? {} : { receivedAt: new Date(`${received}T00:00:00`).toISOString() }),
           ...(channel.trim() ? { channel: channel.trim() } : {}),
         },
       });
@@ -185,9 +229,10 @@ function LogRequest({ onClose, onLogged }: { onClose: () => void; onLogged: () =
       <form onSubmit={(e) => void submit(e)}>
         <Field label="Request" required>
           {(p) => (
-            <select {...p} value={kind} onChange={(e) => setKind(e.target.value as "access" | "erasure")}>
-              <option value="erasure">Erasure (Art. 17)</option>
+            <select {...p} value={kind} onChange={(e) => setKind(e.target.value as "" | "access" | "erasure")}>
+              <option value="">Choose…</option>
               <option value="access">Access: a copy of their data (Art. 15)</option>
+              <option value="erasure">Erasure (Art. 17)</option>
             </select>
           )}
         </Field>
@@ -221,6 +266,9 @@ function LogRequest({ onClose, onLogged }: { onClose: () => void; onLogged: () =
               ))}
             </select>
           )}
+        </Field>
+        <Field label="Received on" required hint="The one-month deadline counts from this day.">
+          {(p) => <input {...p} type="date" value={received} max={today()} onChange={(e) => setReceived(e.target.value)} />}
         </Field>
         <Field label="Received by" hint="Email, letter, phone, the portal …">
           {(p) => <input {...p} value={channel} onChange={(e) => setChannel(e.target.value)} maxLength={200} />}

@@ -26,7 +26,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], em
 const STYLE = `
 body { font: 10pt/1.4 "DejaVu Sans", Arial, sans-serif; color: #111; margin: 0; }
 h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 16pt 0 6pt; border-bottom: 1px solid #999; }
-table { border-collapse: collapse; width: 100%; margin: 4pt 0; } th, td { border: 1px solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top; font-size: 8.5pt; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0; table-layout: fixed; } th, td { border: 1px solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top; font-size: 8.5pt; overflow-wrap: anywhere; }
 th { background: #eee; } .missing, .missed { color: #a00; font-weight: bold; } .met, .evidenced { color: #060; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 10pt; margin: 0; } dt { font-weight: bold; } dd { margin: 0; }
 code { font-size: 8pt; word-break: break-all; } .empty { font-style: italic; }
@@ -91,7 +91,9 @@ ${table(
       esc(v.reason ?? "—"),
       esc(v.allowedByName),
     ]),
-    "No deviations: every step ran as the procedure says.",
+    s.sla.missed + s.sla.openOverdue > 0
+      ? "No step was skipped, extended, reopened or held, and no sign-off was overridden; missed deadlines are under SLA outcomes."
+      : "No deviations: every step ran as the procedure says, within its deadlines.",
   );
   const checks = table(
     ["Addendum", "Check", "Status", "Evidence"],

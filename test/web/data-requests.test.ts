@@ -82,7 +82,10 @@ describe("Data requests in the team app", () => {
     const dialog = page.getByRole("dialog", { name: "Log a data request" });
     // The kind is chosen each time (an erasure cannot be undone): unchosen, the form does not go.
     await dialog.getByRole("button", { name: "Log the request" }).click();
-    assert.equal(await dialog.getByLabel("Request").evaluate((el) => (el as HTMLSelectElement).validity.valueMissing), true);
+    assert.equal(
+      await dialog.getByLabel("Request").evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing),
+      true,
+    );
     assert.equal(await dialog.isVisible(), true);
     await dialog.getByLabel("Request").selectOption("erasure");
     await dialog.getByLabel("Client").selectOption("umbrella");

@@ -127,6 +127,8 @@ async function scrubTable(
   clientId: string,
   needles: readonly string[],
   dryRun: boolean,
+  /** Rows (by id) erased whole before this scrub: a dry run must not count them twice. */
+  erasedWhole: ReadonlySet<string> = new Set(),
 ): Promise<PlacePlan & { keys: Row[] }> {
   if (needles.length === 0) return { place: spec.place, records: 0, fields: 0, keys: [] };
   const columns = await columnsOf(db, spec.table);
@@ -138,6 +140,7 @@ async function scrubTable(
   let fields = 0;
   const keys: Row[] = [];
   for (const row of rows.rows) {
+    if (erasedWhole.has(String(row.id))) continue;
     const changes: [string, RawBuilder<unknown>][] = [];
     for (const [column, type] of columns) {
       if (IDENTIFYING.test(column) || spec.key.includes(column)) continue;
@@ -291,7 +294,12 @@ export async function eraseSubject(deps: ApiDeps, request: ErasureRequest): Prom
           attachmentKeys.push({ store: a.blob_store, key: a.blob_key });
         }
       }
-      for (const spec of PROJECT_TABLES) counts.push(await scrubTable(trx, spec, [project.id], subject.clientId, needles, request.dryRun));
+      const erasedWhole: Record<string, ReadonlySet<string>> = {
+        comments: new Set(authored.rows.map((r) => r.id)),
+        attachments: new Set(uploaded.rows.map((r) => r.id)),
+      };
+      for (const spec of PROJECT_TABLES)
+        counts.push(await scrubTable(trx, spec, [project.id], subject.clientId, needles, request.dryRun, erasedWhole[spec.table]));
     };
     if (request.dryRun) await run(db);
     else await db.transaction().execute(run);

@@ -328,7 +328,13 @@ for (const backend of BACKENDS) {
       assert.doesNotMatch(html, /<script/i);
       // Printed by Chromium for a person to read; under CI=true Chromium is always there.
       const pdf = opened.files.get("summary.pdf");
-      if (pdf || process.env.CI === "true") assert.equal(Buffer.from(pdf ?? []).subarray(0, 5).toString(), "%PDF-");
+      if (pdf || process.env.CI === "true")
+        assert.equal(
+          Buffer.from(pdf ?? [])
+            .subarray(0, 5)
+            .toString(),
+          "%PDF-",
+        );
     });
 
     test("the access-change log and the four-eyes records cannot be updated, deleted or truncated", async () => {

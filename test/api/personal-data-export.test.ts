@@ -208,6 +208,13 @@ for (const backend of BACKENDS) {
     test("a contact's export holds every record and personal field the register lists, and nothing of the other contact", async () => {
       const register = await t.admin.get("/gdpr/register");
       assert.equal(register.status, 200, JSON.stringify(register.body));
+      // Anna asked for her data: the request itself is part of what is held about her.
+      const asked = await t.admin.post("/data-requests", {
+        kind: "access",
+        subject: { kind: "contact", id: ids[ANNA.email] },
+        channel: "email",
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
       const exported = await t.admin.get(`/contacts/${ids[ANNA.email]}/export?format=json`);
       assert.equal(exported.status, 200, JSON.stringify(exported.body));
       assert.match(exported.headers.get("content-disposition") ?? "", /^attachment; filename="onboard-contact-.+\.json"$/);
@@ -218,6 +225,17 @@ for (const backend of BACKENDS) {
         assert.ok(section !== undefined, `${record.id}: the export has no section ${record.contactExportSection}`);
         if (Array.isArray(section)) assert.ok(section.length > 0, `${record.id}: ${record.contactExportSection} is empty`);
       }
+      // What Art. 15(1) says the copy comes with: each record's purpose, basis and retention, where it is in the export.
+      assert.deepEqual(
+        body.about.records.map((r: Json) => r.section),
+        register.body.records.filter((r: Json) => r.subject === "contact").map((r: Json) => r.contactExportSection),
+      );
+      assert.ok(body.about.records.every((r: Json) => r.purpose && r.legalBasis && r.retention));
+      assert.match(body.about.rights, /Art\. 77/);
+      assert.deepEqual(
+        body.dataRequests.map((r: Json) => [r.kind, r.status, r.channel]),
+        [["access", "open", "email"]],
+      );
       const listed = register.body.playbooks.find((p: Json) => p.id === REF.id);
       assert.deepEqual(
         listed.fields.map((f: Json) => `${f.form}.${f.field}`),

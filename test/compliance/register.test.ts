@@ -65,7 +65,7 @@ test("the whole register: Onboard's own records with purpose, basis, storage and
   }
   assert.deepEqual(
     ONBOARD_RECORDS.map((r) => r.id),
-    ["contact", "sign_in", "comment", "file", "mail", "notification", "survey_answer", "form_answer", "team_account"],
+    ["contact", "sign_in", "comment", "file", "mail", "notification", "survey_answer", "form_answer", "data_request", "team_account"],
   );
   assert.deepEqual(
     ONBOARD_RECORDS.filter((r) => r.contactExportSection === null).map((r) => r.subject),

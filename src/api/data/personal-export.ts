@@ -3,8 +3,10 @@
 // their hashes; mail as recorded (its sign-in and survey links were redacted before it was stored).
 // Files are listed with a link to download them (GET /attachments/{id}), not inlined: an export
 // stays small and the bytes stay behind the same authorization.
+
 import { sql } from "kysely";
 import { type ExportedAnswer, type Person, subjectsPart } from "../../compliance/export.ts";
+import { ONBOARD_RECORDS } from "../../compliance/register.ts";
 import { notifyDb } from "../../notify/tables.ts";
 import { isPersonalField } from "../../playbook/personal-data.ts";
 import { notFound } from "../../store/errors.ts";
@@ -106,6 +108,20 @@ export interface ContactExport {
   readonly formAnswers: ExportedAnswer[];
   /** Personal answers in the contact's own submissions that are about another person (Art. 15(4)). */
   readonly withheldAnswers: number;
+  /** The contact's own requests about their data. */
+  readonly dataRequests: readonly ExportedDataRequest[];
+  /** What the copy comes with (Art. 15(1)): purposes, categories, recipients, retention, source, rights. */
+  readonly about: typeof ABOUT_A_CONTACTS_DATA;
+}
+
+export interface ExportedDataRequest {
+  readonly id: string;
+  readonly kind: "access" | "erasure";
+  readonly receivedAt: string;
+  readonly dueAt: string;
+  readonly channel: string | null;
+  readonly status: "open" | "completed" | "refused";
+  readonly completedAt: string | null;
 }
 
 export interface ExportedProject {
@@ -465,8 +481,43 @@ export async function contactExport(deps: ApiDeps, contactId: string, exportedBy
     surveyAnswers: await surveyAnswersOf(deps, { contactId: row.id }),
     formAnswers: answers,
     withheldAnswers: withheld,
+    dataRequests: (
+      await deps.db
+        .selectFrom("data_requests")
+        .select(["id", "kind", "received_at", "due_at", "channel", "status", "completed_at"])
+        .where("subject_kind", "=", "contact")
+        .where("subject_id", "=", row.id)
+        .orderBy("received_at")
+        .execute()
+    ).map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      receivedAt: iso(r.received_at),
+      dueAt: iso(r.due_at),
+      channel: r.channel,
+      status: r.status,
+      completedAt: isoOrNull(r.completed_at),
+    })),
+    about: ABOUT_A_CONTACTS_DATA,
   };
 }
+
+/** Art. 15(1)(a)-(h): what the copy of a person's data comes with, from the register. */
+const ABOUT_A_CONTACTS_DATA = {
+  records: ONBOARD_RECORDS.filter((r) => r.contactExportSection !== null).map((r) => ({
+    record: r.title,
+    category: r.category,
+    purpose: r.purpose,
+    legalBasis: r.legalBasis,
+    retention: r.retention,
+    section: r.contactExportSection ?? "",
+  })),
+  recipients:
+    "The vendor's onboarding team, and the services the vendor configured: its mail server (SMTP), its chat and webhook endpoints, and its CRM. No transfer is made by Onboard itself outside them.",
+  source: "From you, from your company's other contacts, or from the vendor's CRM (the deal that started the onboarding).",
+  rights:
+    "You may ask for rectification or erasure of your personal data, or restriction of or objection to its processing (GDPR Art. 16-21), and you may lodge a complaint with a supervisory authority (Art. 77). Ask the vendor's data-protection contact.",
+} as const;
 
 export async function clientExport(deps: ApiDeps, clientId: string, exportedBy: string): Promise<ClientExport> {
   const client = await getClient(deps.db, clientId);

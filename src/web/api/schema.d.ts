@@ -2946,6 +2946,21 @@ export interface components {
     };
     /** @description Everything Onboard holds about one client contact (GDPR Art. 15, 20). */
     ContactExport: {
+      /** @description What GDPR Art. 15(1) says a copy comes with: purposes, categories, recipients, retention, source and the person's rights. */
+      about: {
+        recipients: string;
+        records: {
+          category: string;
+          legalBasis: string;
+          purpose: string;
+          record: string;
+          retention: string;
+          /** @description Where in this export the record is. */
+          section: string;
+        }[];
+        rights: string;
+        source: string;
+      };
       client: {
         id: string;
         name: string;
@@ -2973,6 +2988,18 @@ export interface components {
         title: string | null;
         updatedAt: string;
       };
+      /** @description The contact's own requests about their data (this one included once logged). */
+      dataRequests: {
+        channel: string | null;
+        completedAt: string | null;
+        dueAt: string;
+        id: string;
+        /** @enum {string} */
+        kind: "access" | "erasure";
+        receivedAt: string;
+        /** @enum {string} */
+        status: "open" | "completed" | "refused";
+      }[];
       exportedAt: string;
       exportedBy: string;
       files: {
@@ -3052,6 +3079,21 @@ export interface components {
     };
     /** @description Everything Onboard holds about one client contact (GDPR Art. 15, 20). */
     ContactExportInput: {
+      /** @description What GDPR Art. 15(1) says a copy comes with: purposes, categories, recipients, retention, source and the person's rights. */
+      about: {
+        recipients: string;
+        records: {
+          category: string;
+          legalBasis: string;
+          purpose: string;
+          record: string;
+          retention: string;
+          /** @description Where in this export the record is. */
+          section: string;
+        }[];
+        rights: string;
+        source: string;
+      };
       client: {
         id: string;
         name: string;
@@ -3079,6 +3121,18 @@ export interface components {
         title: string | null;
         updatedAt: string;
       };
+      /** @description The contact's own requests about their data (this one included once logged). */
+      dataRequests: {
+        channel: string | null;
+        completedAt: string | null;
+        dueAt: string;
+        id: string;
+        /** @enum {string} */
+        kind: "access" | "erasure";
+        receivedAt: string;
+        /** @enum {string} */
+        status: "open" | "completed" | "refused";
+      }[];
       exportedAt: string;
       exportedBy: string;
       files: {

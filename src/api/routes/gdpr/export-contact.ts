@@ -42,6 +42,7 @@ export function exportContact(app: Api, deps: ApiDeps): void {
           ...exportRows("notification", data.notifications, { id: "id", at: "createdAt" }),
           ...exportRows("survey_answer", data.surveyAnswers, { id: "id", at: "answeredAt" }),
           ...answerRows(data.formAnswers),
+          ...exportRows("data_request", data.dataRequests, { id: "id", at: "receivedAt" }),
         ],
       });
     },

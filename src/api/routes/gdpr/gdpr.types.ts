@@ -150,6 +150,38 @@ export const ContactExport = z
     withheldAnswers: z
       .number()
       .describe("Personal answers in the contact's own submissions about another person, left out (GDPR Art. 15(4))."),
+    dataRequests: z
+      .array(
+        z.object({
+          id: z.string(),
+          kind: z.enum(["access", "erasure"]),
+          receivedAt: z.string(),
+          dueAt: z.string(),
+          channel: z.string().nullable(),
+          status: z.enum(["open", "completed", "refused"]),
+          completedAt: z.string().nullable(),
+        }),
+      )
+      .describe("The contact's own requests about their data (this one included once logged)."),
+    about: z
+      .object({
+        records: z.array(
+          z.object({
+            record: z.string(),
+            category: z.string(),
+            purpose: z.string(),
+            legalBasis: z.string(),
+            retention: z.string(),
+            section: z.string().describe("Where in this export the record is."),
+          }),
+        ),
+        recipients: z.string(),
+        source: z.string(),
+        rights: z.string(),
+      })
+      .describe(
+        "What GDPR Art. 15(1) says a copy comes with: purposes, categories, recipients, retention, source and the person's rights.",
+      ),
   })
   .meta({ id: "ContactExport", description: "Everything Onboard holds about one client contact (GDPR Art. 15, 20)." });
 

@@ -60,14 +60,14 @@ async function namesOf(database: Database, state: ProjectState, actors: Readonly
 
 /**
  * Build and sign the evidence package of `projectId`. `launchPrinter` undefined: Chromium if it is
- * installed; without one (outside CI) the summary goes in as HTML and says so.
+ * installed; without one the summary goes in as HTML and says so, unless `requirePdf`.
  */
 export async function buildEvidencePackage(
   database: Database,
   key: SigningKey,
   projectId: string,
   now: Instant,
-  options: { readonly launchPrinter?: PrinterLauncher | null } = {},
+  options: { readonly launchPrinter?: PrinterLauncher | null; readonly requirePdf?: boolean } = {},
 ): Promise<EvidencePackage> {
   const db = apiDb(database);
   const project = await db.selectFrom("projects").select(["id", "state", "version"]).where("id", "=", projectId).executeTakeFirst();
@@ -109,7 +109,7 @@ export async function buildEvidencePackage(
     .execute();
   const names = await namesOf(database, state, new Set(events.map((e) => e.actor)));
 
-  const printing = await openSummaryPrinter(options.launchPrinter);
+  const printing = await openSummaryPrinter(options.launchPrinter, { required: options.requirePdf ?? false });
   const { printer, note } = printing;
   try {
     const summary = buildEvidenceSummary({

@@ -1,6 +1,7 @@
 // The printer for the readable summaries in signed packages (the evidence package, the controls
 // report): headless Chromium when the server has it. Without it the summary stays HTML and the
-// package says why; under CI=true a Chromium that does not start is an error, not a fallback.
+// package says why. A caller that must have the PDF (the CLI under CI=true) says `required`: then a
+// Chromium that does not start is an error, not a fallback.
 import { chromiumInstalled } from "../../render/chromium-path.ts";
 import type { PdfPrinter } from "../../render/pdf.ts";
 
@@ -21,7 +22,10 @@ async function launchChromiumPrinter(): Promise<PdfPrinter & { close(): Promise<
 }
 
 /** `launch` undefined: Chromium if installed; null: no printer (HTML only). */
-export async function openSummaryPrinter(launch?: PrinterLauncher | null): Promise<SummaryPrinting> {
+export async function openSummaryPrinter(
+  launch?: PrinterLauncher | null,
+  options: { readonly required?: boolean } = {},
+): Promise<SummaryPrinting> {
   const chosen = launch === undefined ? (chromiumInstalled() ? launchChromiumPrinter : null) : launch;
   if (chosen === null)
     return { note: "no Chromium on the server: the summary is HTML (summary.html) instead of PDF", close: async () => {} };
@@ -29,7 +33,7 @@ export async function openSummaryPrinter(launch?: PrinterLauncher | null): Promi
     const printer = await chosen();
     return { printer, close: () => printer.close() };
   } catch (error) {
-    if (process.env.CI === "true") throw error;
+    if (options.required) throw error;
     const why = error instanceof Error ? error.message : String(error);
     return { note: `Chromium could not start (${why}): the summary is HTML (summary.html) instead of PDF`, close: async () => {} };
   }

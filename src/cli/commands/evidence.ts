@@ -138,7 +138,8 @@ export const evidenceCommand: Command = {
         return 1;
       }
       const { buildEvidencePackage } = await import("../../api/data/evidence.ts");
-      const built = await buildEvidencePackage(database, key, project, new Date().toISOString());
+      // Under CI a Chromium that does not start is a failure, not an HTML fallback.
+      const built = await buildEvidencePackage(database, key, project, new Date().toISOString(), { requirePdf: process.env.CI === "true" });
       const out = stringOption(values, "out") ?? built.fileName;
       await writeFile(out, built.zip);
       const { summary } = built;

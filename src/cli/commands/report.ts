@@ -85,7 +85,7 @@ export const reportCommand: Command = {
         return 1;
       }
       const { openSummaryPrinter } = await import("../../api/data/summary-printer.ts");
-      const printing = await openSummaryPrinter();
+      const printing = await openSummaryPrinter(undefined, { required: process.env.CI === "true" });
       if (printing.note) io.err(`onboard report: ${printing.note}`);
       let zip: Uint8Array;
       try {

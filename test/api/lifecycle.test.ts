@@ -149,6 +149,7 @@ describe("the server on a PGlite folder", () => {
     assert.equal(server.background.scheduler?.running, false, "the scheduler stopped");
     assert.equal(server.background.outbox?.running, false, "the outbox dispatcher stopped");
     assert.equal(server.background.checkpoints?.running, false, "the checkpointer stopped");
+    assert.equal(server.background.retention?.running, false, "the retention erasure stopped");
     assert.equal(existsSync(lock), false, "the folder lock is released");
     await assert.rejects(fetch(`${url}/health/live`), "nothing listens any more");
 
@@ -157,7 +158,14 @@ describe("the server on a PGlite folder", () => {
       assert.equal(second.admin.created, false, "the first admin is created once");
       assert.deepEqual(
         second.background,
-        { scheduler: undefined, healthReview: undefined, outbox: undefined, webhooks: undefined, checkpoints: undefined },
+        {
+          scheduler: undefined,
+          healthReview: undefined,
+          outbox: undefined,
+          webhooks: undefined,
+          checkpoints: undefined,
+          retention: undefined,
+        },
         "API-only: SCHEDULER=off, OUTBOX=off",
       );
       const again = new Caller(await second.listen(), { token });

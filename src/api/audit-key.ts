@@ -4,7 +4,7 @@
 // goes into the database; its vkey is what the operator publishes for verifiers.
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { defaultOrigin, ensureSigningKeyFile, readPrivateKeyFile, type SigningKey, signingKey } from "../store/index.ts";
+import { dataFolderOf, defaultOrigin, ensureSigningKeyFile, readPrivateKeyFile, type SigningKey, signingKey } from "../store/index.ts";
 import type { Config } from "./config.ts";
 
 export const GENERATED_KEY_FILE = "audit-signing-key.pem";
@@ -23,8 +23,9 @@ export async function resolveAuditKey(
   if (options.key) return { kind: "given", key: named(options.key) };
   const file = config.audit.signingKeyFile;
   if (file !== undefined) return { kind: "configured", key: named(await readPrivateKeyFile(file)), file };
-  if (options.ownsDatabase && config.database.kind === "pglite" && config.database.dataDir !== undefined) {
-    const path = join(config.database.dataDir, GENERATED_KEY_FILE);
+  const folder = dataFolderOf(config.database);
+  if (options.ownsDatabase && folder !== undefined) {
+    const path = join(folder, GENERATED_KEY_FILE);
     const { privateKey, created } = await ensureSigningKeyFile(path);
     return { kind: "generated", key: named(privateKey), file: path, created };
   }

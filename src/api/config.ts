@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { defaultEmbeddedEngine } from "../store/embedded-server/binaries.ts";
 import type { DatabaseTarget } from "../store/index.ts";
 import { ACCESS_ROLES, type AccessRole } from "./auth/roles.ts";
 
@@ -159,6 +160,9 @@ const Environment = z.object({
     })
     .optional(),
   DATA_DIR: z.string().trim().min(1, { error: "must be a folder for the embedded database" }).default("./data"),
+  EMBEDDED_DATABASE: z
+    .enum(["postgres", "pglite"], { error: () => "must be postgres (a PostgreSQL server kept in DATA_DIR) or pglite" })
+    .optional(),
   FILES_DIR: z.string().trim().min(1, { error: "must be a folder for uploaded files" }).optional(),
   ERASURE_JOURNAL: z.string().trim().min(1, { error: "must be a file for the erasure journal" }).optional(),
   DATABASE_POOL_SIZE: integer(1, 200, 10),
@@ -310,6 +314,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["DATABASE_URL", "postgres://... to use a PostgreSQL server (default: the embedded database)"],
   ["DATA_DIR", "folder of the embedded database when DATABASE_URL is unset (default ./data)"],
   [
+    "EMBEDDED_DATABASE",
+    "postgres: a PostgreSQL server kept in DATA_DIR, started and stopped with Onboard (the default where npm installed its binaries; a PGlite folder is moved into it once, backed up first); pglite: PGlite in DATA_DIR",
+  ],
+  [
     "FILES_DIR",
     "folder of uploaded files with the embedded database, one server per folder (default DATA_DIR/files; PostgreSQL keeps them in the database)",
   ],
@@ -416,7 +424,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     database:
       e.DATABASE_URL !== undefined
         ? { kind: "postgres", url: e.DATABASE_URL, maxConnections: e.DATABASE_POOL_SIZE }
-        : { kind: "pglite", dataDir: e.DATA_DIR, ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}) },
+        : (e.EMBEDDED_DATABASE ?? defaultEmbeddedEngine()) === "postgres"
+          ? {
+              kind: "embedded",
+              dataDir: e.DATA_DIR,
+              maxConnections: e.DATABASE_POOL_SIZE,
+              ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}),
+            }
+          : { kind: "pglite", dataDir: e.DATA_DIR, ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}) },
     logLevel: e.LOG_LEVEL,
     scheduler: e.SCHEDULER,
     outbox: e.OUTBOX,

@@ -137,7 +137,10 @@ export function outboxHandlers(deps: ApiDeps, log: FastifyBaseLogger): EffectHan
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? (() => new Date().toISOString());
   const ownsDatabase = options.database === undefined;
-  const database = options.database ?? (await openDatabase(config.database));
+  // What the embedded server does at start (created, moved from PGlite, an orphan stopped) is said
+  // at once: the move of a large PGlite folder takes a while, and the logger does not exist yet.
+  const database =
+    options.database ?? (await openDatabase(config.database, { log: (message) => process.stderr.write(`onboard: ${message}\n`) }));
   // User-authored templates render in these threads, never on the loop that answers requests.
   const templates = new RenderPool({
     threads: config.limits.templateThreads,

@@ -1,5 +1,6 @@
-// The database port: one Kysely instance over PGlite (embedded, the default: a data folder, or
-// memory for tests) or a real PostgreSQL server, and the store for files' bytes that goes with it
+// The database port: one Kysely instance over the embedded database of a data folder (the default:
+// a PostgreSQL server started with Onboard, see embedded-server/; or PGlite, which also serves
+// memory for tests) or a PostgreSQL server of the operator's, and the store for files' bytes that goes with it
 // (files.ts). Everything above talks SQL through Kysely and asks the capabilities object, never
 // "is this PGlite?".
 import { randomUUID } from "node:crypto";
@@ -9,6 +10,9 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { defaultEmbeddedEngine, type EmbeddedEngine } from "./embedded-server/binaries.ts";
+import { isPgliteFolder, moveFromPglite } from "./embedded-server/from-pglite.ts";
+import { type EmbeddedServer, hasCluster, startEmbeddedServer } from "./embedded-server/server.ts";
 import { AppError } from "./errors.ts";
 import { defaultFilesDir, type FileStore, folderFileStore, tableFileStore } from "./files.ts";
 import { FolderLock } from "./folder-lock.ts";
@@ -16,6 +20,12 @@ import { migrate } from "./migrate.ts";
 import type { Schema } from "./schema.ts";
 
 export type DatabaseTarget =
+  /**
+   * The data folder's own PostgreSQL server (`postgres/` in it), started and stopped with the
+   * database handle. A folder PGlite used is moved into it on first open (a backup is kept).
+   * Files' bytes go to `filesDir` (default: `files/` in the data folder).
+   */
+  | { readonly kind: "embedded"; readonly dataDir: string; readonly filesDir?: string; readonly maxConnections?: number }
   /**
    * Embedded PostgreSQL; without a folder the database lives in memory and dies with the process.
    * Files' bytes go to `filesDir` (default: `files/` in the data folder; in memory: a temporary folder).
@@ -60,6 +70,27 @@ export const BACKEND_PROFILES: Readonly<Record<Capabilities["backend"], Capabili
   },
 };
 
+/** The data folder's server: PostgreSQL, but one process owns it (the folder lock). */
+export const EMBEDDED_SERVER_PROFILE: Capabilities = {
+  ...BACKEND_PROFILES.postgres,
+  sharedByProcesses: false,
+  needsFolderLock: true,
+};
+
+export function capabilitiesOf(target: DatabaseTarget): Capabilities {
+  return target.kind === "embedded" ? EMBEDDED_SERVER_PROFILE : BACKEND_PROFILES[target.kind];
+}
+
+/** The data folder a target keeps its database (and key, files, journal) in, if it has one. */
+export function dataFolderOf(target: DatabaseTarget): string | undefined {
+  return target.kind === "postgres" ? undefined : target.dataDir;
+}
+
+/** The folder holds an Onboard database of either engine (opening anything else would create an empty one). */
+export function isDatabaseFolder(dataDir: string): boolean {
+  return hasCluster(dataDir) || isPgliteFolder(dataDir);
+}
+
 export interface Database {
   readonly db: Kysely<Schema>;
   readonly capabilities: Capabilities;
@@ -81,18 +112,31 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** Called with errors of idle pooled connections (a restarted server); they are not fatal. */
   readonly onPoolError?: (error: Error) => void;
+  /** The caller already holds the data folder's lock (the move from PGlite opens PGlite under it). */
+  readonly folderLockHeld?: boolean;
+  /** Told what the embedded server does at start (a cluster created, a PGlite folder moved, an orphan stopped). */
+  readonly log?: (message: string) => void;
 }
 
-/** `postgres://...` or `postgresql://...` is a server; `memory:` is in-memory PGlite; anything else a folder. */
-export function parseDatabaseTarget(text: string): DatabaseTarget {
+/**
+ * `postgres://...` or `postgresql://...` is a server; `memory:` is in-memory PGlite; `pglite:<folder>`
+ * a PGlite folder; anything else a data folder, run by `engine` (default: the embedded PostgreSQL
+ * server where its binaries are installed, else PGlite).
+ */
+export function parseDatabaseTarget(text: string, engine: EmbeddedEngine = defaultEmbeddedEngine()): DatabaseTarget {
   const value = text.trim();
   if (value === "") throw new AppError("invalid", "the database location is empty", { field: "database" });
   if (/^postgres(ql)?:\/\//i.test(value)) return { kind: "postgres", url: value };
   if (value === "memory:" || value === ":memory:") return { kind: "pglite" };
+  if (value.startsWith("pglite:")) {
+    const dataDir = value.slice("pglite:".length);
+    if (dataDir === "") throw new AppError("invalid", "pglite: needs a folder, e.g. pglite:./data", { field: "database" });
+    return { kind: "pglite", dataDir };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new AppError("invalid", `unsupported database URL "${redact(value)}": use postgres://... or a folder`, { field: "database" });
   }
-  return { kind: "pglite", dataDir: value };
+  return engine === "postgres" ? { kind: "embedded", dataDir: value } : { kind: "pglite", dataDir: value };
 }
 
 function redact(url: string): string {
@@ -108,8 +152,9 @@ function redact(url: string): string {
 async function openPglite(
   dataDir: string | undefined,
   capabilities: Capabilities,
+  lockHeld: boolean,
 ): Promise<{ db: Kysely<Schema>; release: () => Promise<void> }> {
-  const lock = dataDir !== undefined && capabilities.needsFolderLock ? await FolderLock.acquire(dataDir) : undefined;
+  const lock = dataDir !== undefined && capabilities.needsFolderLock && !lockHeld ? await FolderLock.acquire(dataDir) : undefined;
   try {
     const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
     await pglite.waitReady;
@@ -140,12 +185,50 @@ function openPostgres(url: string, maxConnections: number, onPoolError: (error: 
   return { db, release: () => db.destroy() };
 }
 
+async function openEmbedded(
+  dataDir: string,
+  maxConnections: number,
+  options: OpenOptions,
+): Promise<{ db: Kysely<Schema>; release: () => Promise<void>; version: string }> {
+  const lock = await FolderLock.acquire(dataDir);
+  let server: EmbeddedServer | undefined;
+  try {
+    const log = options.log ?? (() => {});
+    await moveFromPglite(dataDir, { log, startServer: () => startEmbeddedServer(dataDir, { log }) });
+    server = await startEmbeddedServer(dataDir, { log });
+    const running = server;
+    const { db, release } = openPostgres(server.url, maxConnections, options.onPoolError ?? (() => {}));
+    return {
+      db,
+      version: server.version,
+      release: async () => {
+        try {
+          await release();
+          await running.stop();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    await server?.stop();
+    await lock.release();
+    throw error;
+  }
+}
+
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
-  const capabilities = BACKEND_PROFILES[target.kind];
+  const capabilities = capabilitiesOf(target);
+  let serverVersion: string | undefined;
   const { db, release } =
     target.kind === "pglite"
-      ? await openPglite(target.dataDir, capabilities)
-      : openPostgres(target.url, target.maxConnections ?? 10, options.onPoolError ?? (() => {}));
+      ? await openPglite(target.dataDir, capabilities, options.folderLockHeld === true)
+      : target.kind === "embedded"
+        ? await openEmbedded(target.dataDir, target.maxConnections ?? 10, options).then((opened) => {
+            serverVersion = opened.version;
+            return opened;
+          })
+        : openPostgres(target.url, target.maxConnections ?? 10, options.onPoolError ?? (() => {}));
   // The in-memory database's files live exactly as long as it does.
   const temporaryFiles =
     target.kind === "pglite" && target.dataDir === undefined && target.filesDir === undefined
@@ -155,7 +238,12 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const database: Database = {
     db,
     capabilities,
-    description: target.kind === "postgres" ? redact(target.url) : (target.dataDir ?? "memory"),
+    description:
+      target.kind === "postgres"
+        ? redact(target.url)
+        : target.kind === "embedded"
+          ? `${target.dataDir} (embedded PostgreSQL ${serverVersion ?? ""} server)`
+          : (target.dataDir ?? "memory"),
     files:
       target.kind === "postgres"
         ? tableFileStore(db)

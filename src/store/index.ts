@@ -30,8 +30,11 @@ export type { CommandResult } from "./command-path.ts";
 export {
   BACKEND_PROFILES,
   type Capabilities,
+  capabilitiesOf,
   type Database,
   type DatabaseTarget,
+  dataFolderOf,
+  isDatabaseFolder,
   type OpenOptions,
   openDatabase,
   parseDatabaseTarget,

@@ -128,11 +128,10 @@ export const auditCommand: Command = {
     // Loaded when run: the other commands do not pay for the store at startup.
     const store = await import("../../store/index.ts");
     const target = store.parseDatabaseTarget(location);
-    if (target.kind === "pglite") {
-      // Opening a folder that is not a database would create an empty one and call it intact.
-      if (target.dataDir === undefined || !(await stat(join(target.dataDir, "PG_VERSION")).catch(() => undefined))) {
-        throw new UsageError(`${location} is not an Onboard database folder`);
-      }
+    const folder = store.dataFolderOf(target);
+    // Opening a folder that is not a database would create an empty one and call it intact.
+    if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {
+      throw new UsageError(`${location} is not an Onboard database folder`);
     }
 
     if (action === "verify") {
@@ -170,7 +169,7 @@ export const auditCommand: Command = {
     if (against !== undefined || values.project !== undefined || values.vkey !== undefined) {
       throw new UsageError("--against, --project and --vkey go with verify");
     }
-    const keyFile = stringOption(values, "key") ?? (target.kind === "pglite" ? join(target.dataDir ?? "", FOLDER_KEY) : undefined);
+    const keyFile = stringOption(values, "key") ?? (folder !== undefined ? join(folder, FOLDER_KEY) : undefined);
     if (keyFile === undefined) throw new UsageError("name the Ed25519 private key that signs checkpoints with --key <file>");
     let key: Awaited<ReturnType<typeof store.signingKey>>;
     try {

@@ -113,13 +113,11 @@ export const evidenceCommand: Command = {
     const location = stringOption(values, "database") ?? process.env.ONBOARD_DATABASE;
     if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${this.usage}`);
     const target = store.parseDatabaseTarget(location);
-    if (
-      target.kind === "pglite" &&
-      (target.dataDir === undefined || !(await stat(join(target.dataDir, "PG_VERSION")).catch(() => undefined)))
-    ) {
+    const folder = store.dataFolderOf(target);
+    if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {
       throw new UsageError(`${location} is not an Onboard database folder`);
     }
-    const keyPath = stringOption(values, "key") ?? (target.kind === "pglite" ? join(target.dataDir ?? "", FOLDER_KEY) : undefined);
+    const keyPath = stringOption(values, "key") ?? (folder !== undefined ? join(folder, FOLDER_KEY) : undefined);
     if (keyPath === undefined)
       throw new UsageError("name the audit key (the Ed25519 private key that signs checkpoints) with --key <file>");
     let key: SigningKey;

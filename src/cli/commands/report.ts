@@ -59,13 +59,12 @@ export const reportCommand: Command = {
     // Loaded when run: the other commands do not pay for the store at startup.
     const store = await import("../../store/index.ts");
     const target = store.parseDatabaseTarget(location);
-    if (target.kind === "pglite") {
-      // Opening a folder that is not a database would create an empty one and report on nothing.
-      if (target.dataDir === undefined || !(await stat(join(target.dataDir, "PG_VERSION")).catch(() => undefined))) {
-        throw new UsageError(`${location} is not an Onboard database folder`);
-      }
+    const folder = store.dataFolderOf(target);
+    // Opening a folder that is not a database would create an empty one and report on nothing.
+    if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {
+      throw new UsageError(`${location} is not an Onboard database folder`);
     }
-    const keyFile = stringOption(values, "key") ?? (target.kind === "pglite" ? join(target.dataDir ?? "", FOLDER_KEY) : undefined);
+    const keyFile = stringOption(values, "key") ?? (folder !== undefined ? join(folder, FOLDER_KEY) : undefined);
     if (keyFile === undefined) throw new UsageError("name the Ed25519 private key that signs the package with --key <file>");
     let key: ReturnType<typeof store.signingKey>;
     try {

@@ -12,7 +12,7 @@ function banner(url: string, server: RunningServer, config: Config): string {
   const lines = [
     `Onboard is listening on ${url}`,
     `  The team's app: ${url}/app/   Client portal: ${url}/portal/   API reference: ${url}/docs`,
-    `Database: ${database.description} (${database.capabilities.backend})`,
+    `Database: ${database.description}${database.description.endsWith(")") ? "" : ` (${database.capabilities.backend})`}`,
     `Built-in playbooks: ${builtIn.published.length} published${failed}`,
     config.notifications.smtpUrl
       ? "Mail: sent through SMTP_URL"

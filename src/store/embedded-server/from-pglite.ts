@@ -1,0 +1,111 @@
+// The one-time move of a data folder PGlite used (its cluster files at the top of the folder) into
+// the folder's PostgreSQL server: a backup of PGlite's files first, then every row copied and
+// verified (counts, digests, audit trail), then PGlite's files leave the top of the folder. Files'
+// bytes, the audit key and the erasure journal stay where they are: both engines keep them in the
+// folder. Crash-safe: a marker says a copy is under way; a start that finds it drops the half copy
+// and begins again from the untouched PGlite files.
+import { existsSync } from "node:fs";
+import { cp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { copyDatabase } from "../copy.ts";
+import { openDatabase } from "../database.ts";
+import { CLUSTER_DIR, type EmbeddedServer, hasCluster, stopOrphan } from "./server.ts";
+
+/** PGlite's own files at the top of a data folder (not ours: files/, keys, the lock, postgres*). */
+const PGLITE_ENTRY = /^(PG_VERSION|base|global|pg_[a-z_]+(\.conf)?|postgresql(\.auto)?\.conf|postmaster\.(pid|opts))$/;
+/** Present while a copy is under way. */
+export const MOVE_MARKER = "postgres.moving-from-pglite";
+export const BACKUP_PREFIX = "pglite-backup-";
+
+export function isPgliteFolder(dataDir: string): boolean {
+  return existsSync(join(dataDir, "PG_VERSION")) && existsSync(join(dataDir, "base"));
+}
+
+async function pgliteEntries(dataDir: string): Promise<string[]> {
+  return (await readdir(dataDir)).filter((name) => PGLITE_ENTRY.test(name));
+}
+
+function stamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+}
+
+async function existingBackup(dataDir: string): Promise<string | undefined> {
+  const found = (await readdir(dataDir)).filter((name) => name.startsWith(BACKUP_PREFIX) && !name.endsWith(".partial")).sort();
+  return found.length > 0 ? join(dataDir, found[found.length - 1] ?? "") : undefined;
+}
+
+/** Copy PGlite's files aside, complete or not at all (written as .partial, then renamed). */
+async function backUp(dataDir: string, entries: readonly string[]): Promise<string> {
+  const target = join(dataDir, `${BACKUP_PREFIX}${stamp(new Date())}`);
+  const partial = `${target}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  for (const entry of entries) await cp(join(dataDir, entry), join(partial, entry), { recursive: true, preserveTimestamps: true });
+  await rename(partial, target);
+  return target;
+}
+
+export interface MoveOptions {
+  readonly log: (message: string) => void;
+  /** Start the folder's server (creating its cluster). */
+  readonly startServer: () => Promise<EmbeddedServer>;
+}
+
+/**
+ * If `dataDir` is a PGlite folder, move its data into the folder's PostgreSQL server. The caller
+ * holds the folder lock. Returns the backup folder when something was moved.
+ */
+export async function moveFromPglite(dataDir: string, options: MoveOptions): Promise<string | undefined> {
+  if (!isPgliteFolder(dataDir)) return undefined;
+  const entries = await pgliteEntries(dataDir);
+  const marker = join(dataDir, MOVE_MARKER);
+  const cluster = join(dataDir, CLUSTER_DIR);
+  if (hasCluster(dataDir) && !existsSync(marker)) {
+    // A finished copy whose clean-up a crash interrupted: PGlite's files only need to leave.
+    const backup = (await existingBackup(dataDir)) ?? (await backUp(dataDir, entries));
+    for (const entry of entries) await rm(join(dataDir, entry), { recursive: true, force: true });
+    return backup;
+  }
+  options.log(
+    `${dataDir} holds a PGlite database: moving it into the folder's own PostgreSQL server (once; PGlite's files are backed up first)`,
+  );
+  const backup = (existsSync(marker) ? await existingBackup(dataDir) : undefined) ?? (await backUp(dataDir, entries));
+  options.log(`backup of the PGlite database: ${backup}`);
+  if (existsSync(cluster)) {
+    // A copy interrupted earlier: its half is dropped, the PGlite files are untouched.
+    await stopOrphan(cluster, options.log);
+    await rm(cluster, { recursive: true, force: true });
+  }
+  await writeFile(marker, `copy from PGlite started ${new Date().toISOString()}\n`);
+  const server = await options.startServer();
+  try {
+    const source = await openDatabase({ kind: "pglite", dataDir }, { folderLockHeld: true });
+    try {
+      const target = await openDatabase({ kind: "postgres", url: server.url });
+      try {
+        let shown = "";
+        const report = await copyDatabase(source, target, {
+          progress: (table, copied, total) => {
+            if (total >= 10_000 && table !== shown) {
+              shown = table;
+              options.log(`copying ${table} (${total} rows) ...`);
+            }
+            if (total >= 10_000 && copied === total) options.log(`copied ${table}`);
+          },
+        });
+        options.log(
+          `moved ${report.rows} rows (${report.events} events, audit trail verified on both sides) from PGlite to PostgreSQL ${server.version}`,
+        );
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await source.close();
+    }
+  } finally {
+    await server.stop();
+  }
+  await rm(marker);
+  for (const entry of entries) await rm(join(dataDir, entry), { recursive: true, force: true });
+  options.log(`PGlite's files are kept in ${backup}: delete that folder once you are satisfied`);
+  return backup;
+}

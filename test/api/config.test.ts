@@ -37,11 +37,24 @@ describe("configuration", () => {
     const config = parseConfig({});
     assert.equal(config.port, 3000);
     assert.equal(config.host, "127.0.0.1");
-    assert.deepEqual(config.database, { kind: "pglite", dataDir: "./data" });
+    assert.deepEqual(config.database, { kind: "embedded", dataDir: "./data", maxConnections: 10 });
     assert.equal(config.scheduler, true);
     assert.equal(config.outbox, true);
     assert.equal(config.logLevel, "info");
     assert.equal(config.admin.password, undefined);
+  });
+
+  test("EMBEDDED_DATABASE chooses the embedded engine: pglite keeps PGlite in DATA_DIR, anything else is refused by name", () => {
+    assert.deepEqual(parseConfig({ EMBEDDED_DATABASE: "pglite", DATA_DIR: "/srv/onboard" }).database, {
+      kind: "pglite",
+      dataDir: "/srv/onboard",
+    });
+    assert.equal(parseConfig({ EMBEDDED_DATABASE: "postgres" }).database.kind, "embedded");
+    assert.equal(parseConfig({ EMBEDDED_DATABASE: "postgres", DATABASE_URL: "postgres://u@h/db" }).database.kind, "postgres");
+    assert.throws(
+      () => parseConfig({ EMBEDDED_DATABASE: "sqlite" }),
+      (error: Error) => /EMBEDDED_DATABASE/.test(error.message) && /postgres .*pglite/.test(error.message),
+    );
   });
 
   test("DATABASE_URL selects PostgreSQL; on/off switches; empty values count as unset", () => {

@@ -14,7 +14,7 @@ const BACKENDS = await testBackends();
 const MB = 1024 * 1024;
 const QUOTA_MB = 20;
 const PLAYBOOK = { id: "onb_001", version: "1.0.0" };
-const STORE = { pglite: "folder", postgres: "table" } as const;
+const STORE = { pglite: "folder", postgres: "table", embedded: "table" } as const;
 const NESTED_LOOPS = "{% for i in (1..2000) %}{% for j in (1..2000) %}{{ client.name }}{% endfor %}{% endfor %}";
 
 class RecordingMailer implements Mailer {

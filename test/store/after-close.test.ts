@@ -10,7 +10,7 @@ import { edited } from "../support/fixtures.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { CSM, hoursAfter, startInput, T0 } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 const DAY = 86_400_000;
 const daysAfter = (iso: string, days: number) => new Date(Date.parse(iso) + days * DAY).toISOString();
 

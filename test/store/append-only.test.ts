@@ -19,7 +19,7 @@ import { MINIMAL } from "../support/fixtures.ts";
 import { type FreshDatabase, POSTGRES_ADMIN_URL, testBackends } from "./support/backends.ts";
 import { CSM, hoursAfter, OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 const { privateKey, publicKey } = generateKeyPairSync("ed25519");
 const KEY = signingKey(defaultOrigin(publicKey), privateKey);
 

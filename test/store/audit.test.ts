@@ -18,7 +18,7 @@ import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { tamper } from "./support/tamper.ts";
 import { busyProject, CSM, hoursAfter, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function onboard(...args: string[]) {

@@ -8,7 +8,7 @@ import { pruneIdempotencyKeys } from "../../src/store/idempotency.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { CSM, hoursAfter, json, OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 
 for (const backend of BACKENDS) {
   describe(`idempotency on ${backend.name}`, { skip: backend.skip }, () => {

@@ -13,7 +13,7 @@ import { LOCK_FILE } from "../../src/store/folder-lock.ts";
 import { loadMigrations, migrate, pendingMigrations, splitStatements } from "../../src/store/migrate.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 
 for (const backend of BACKENDS) {
   describe(`migrations on ${backend.name}`, { skip: backend.skip }, () => {
@@ -101,7 +101,10 @@ describe("database targets", () => {
     assert.deepEqual(parseDatabaseTarget("postgres://u@h/db"), { kind: "postgres", url: "postgres://u@h/db" });
     assert.deepEqual(parseDatabaseTarget("postgresql://u@h/db"), { kind: "postgres", url: "postgresql://u@h/db" });
     assert.deepEqual(parseDatabaseTarget("memory:"), { kind: "pglite" });
-    assert.deepEqual(parseDatabaseTarget("./data"), { kind: "pglite", dataDir: "./data" });
+    // A folder is the embedded server's where npm installed its binaries (here), else PGlite's.
+    assert.deepEqual(parseDatabaseTarget("./data"), { kind: "embedded", dataDir: "./data" });
+    assert.deepEqual(parseDatabaseTarget("./data", "pglite"), { kind: "pglite", dataDir: "./data" });
+    assert.deepEqual(parseDatabaseTarget("pglite:./data"), { kind: "pglite", dataDir: "./data" });
     assert.throws(
       () => parseDatabaseTarget("mysql://h/db"),
       (e) => isAppError(e, "invalid"),

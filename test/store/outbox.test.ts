@@ -21,7 +21,7 @@ import { runDueTicks } from "../../src/store/scheduler.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { hoursAfter, OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 const BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 };
 const HALF = () => 0.5;
 

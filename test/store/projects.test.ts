@@ -17,7 +17,7 @@ import { edited, MINIMAL } from "../support/fixtures.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { CLIENT, CSM, hoursAfter, json, OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 
 /** Counts of everything a command may write, to show a refused command wrote nothing. */
 async function footprint(fresh: FreshDatabase, projectId: string) {

@@ -13,7 +13,7 @@ import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { tamper } from "./support/tamper.ts";
 import { hoursAfter, startInput, T0, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 
 // The minimal playbook's handoff is due 24 h after the start; its reminder is due 12 h after it.
 const REMINDER_DUE = hoursAfter(12);

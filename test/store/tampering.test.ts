@@ -25,7 +25,7 @@ import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { rewriteChain, whileTampered } from "./support/tamper.ts";
 import { busyProject, CSM, hoursAfter, T0, withMinimal } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 const PROJECTS = ["tp-a", "tp-b", "tp-c", "tp-d"] as const;
 
 function newKey() {

@@ -9,7 +9,7 @@ import { edited } from "../support/fixtures.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 import { CSM, hoursAfter, startInput, T0 } from "./support/world.ts";
 
-const BACKENDS = await testBackends();
+const BACKENDS = await testBackends({ embedded: true });
 // Straight to UAT: no handoff or kickoff before it, no phase deadline, and a target on the fix.
 const TEXT = edited([
   [["phases", 0, "steps", 0, "due"], undefined],

@@ -10,7 +10,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { chown, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -100,17 +100,24 @@ async function serverAccount(log: (message: string) => void): Promise<Account | 
   return created;
 }
 
+/** A running process: a killed one its parent has not reaped yet (a zombie) is not. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (macOS)
+  }
 }
 
+/** A pause that does not keep the process alive (it ends races with a server's exit). */
 async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  await new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
@@ -145,7 +152,12 @@ function runningPostmaster(cluster: string): number | undefined {
 /** Stop a server an Onboard killed with SIGKILL left behind (we hold the folder lock, so it is nobody's). */
 export async function stopOrphan(cluster: string, log: (message: string) => void): Promise<void> {
   const pid = runningPostmaster(cluster);
-  if (pid === undefined) return;
+  if (pid === undefined) {
+    // A pid file naming a dead (or not yet reaped) server: PostgreSQL itself would refuse to start
+    // while the pid is a zombie, so it goes; the server recovers from its WAL.
+    await rm(join(cluster, "postmaster.pid"), { force: true });
+    return;
+  }
   log(`stopping the database server (pid ${pid}) left running by an Onboard that did not stop cleanly`);
   for (const [signal, ms] of [
     ["SIGINT", STOP_TIMEOUT_MS],
@@ -184,6 +196,21 @@ async function ensurePassword(dataDir: string): Promise<string> {
   const password = randomBytes(24).toString("base64url");
   await writeFile(file, `${password}\n`, { mode: 0o600, flag: "wx" });
   return password;
+}
+
+/**
+ * As root, the server's account must be able to pass through the data folder to its cluster: a
+ * folder made private (mode 0700, as mkdtemp makes them) gets the traverse bit for others, not the
+ * right to list or read it. Folders above it are the operator's to open.
+ */
+async function letThrough(dataDir: string, account: Account | undefined, log: (message: string) => void): Promise<void> {
+  if (!account) return;
+  const { mode, uid } = await stat(dataDir);
+  if (uid === account.uid || (mode & 0o001) !== 0) return;
+  await chmod(dataDir, (mode & 0o7777) | 0o001);
+  log(
+    `${dataDir} may now be passed through by "${account.name}" (mode ${((mode & 0o7777) | 0o001).toString(8)}), which runs the database server`,
+  );
 }
 
 function spawnOptions(account: Account | undefined) {
@@ -281,6 +308,13 @@ async function spawnServer(
     }
     const said = await logSince(logFile, offset);
     if (attempt < 3 && /could not bind|Address already in use/i.test(said)) continue;
+    // The backends of a server killed a moment ago still hold its shared memory: they exit as soon
+    // as they notice their postmaster is gone.
+    if (attempt < 40 && /shared memory block is still in use|lock file "postmaster.pid" already exists/i.test(said)) {
+      await sleep(250);
+      await stopOrphan(cluster, () => {});
+      continue;
+    }
     throw new AppError("unavailable", `the embedded PostgreSQL server did not start:\n${said || "(no output)"}${accessHint(account)}`);
   }
 }
@@ -340,6 +374,7 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
   }
   await mkdir(dataDir, { recursive: true });
   const account = await serverAccount(log);
+  await letThrough(dataDir, account, log);
   const password = await ensurePassword(dataDir);
   const cluster = join(dataDir, CLUSTER_DIR);
   const created = !hasCluster(dataDir);
@@ -364,6 +399,8 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
       process.removeListener("exit", onExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      // Unreferenced while it runs (a forgotten handle must not keep Onboard alive); waited for now.
+      child.ref();
       for (const [signal, ms] of [
         ["SIGINT", STOP_TIMEOUT_MS],
         ["SIGQUIT", 10_000],

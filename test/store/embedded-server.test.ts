@@ -1,0 +1,276 @@
+// The embedded default: a real PostgreSQL server kept in the data folder. Nobody else reaches it
+// (loopback, no socket, a generated password), it is durable (fsync and synchronous commit on), a
+// second Onboard on the folder is refused by name, a server orphaned by a killed Onboard is stopped
+// at the next start, and a folder PGlite used is moved into it once: backed up, copied, verified,
+// and redone from the untouched PGlite files when a move was interrupted.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import pg from "pg";
+import { verifyAudit } from "../../src/store/audit.ts";
+import { copyDatabase } from "../../src/store/copy.ts";
+import { type Database, openDatabase } from "../../src/store/database.ts";
+import { embeddedServerAvailable } from "../../src/store/embedded-server/binaries.ts";
+import { BACKUP_PREFIX, MOVE_MARKER } from "../../src/store/embedded-server/from-pglite.ts";
+import { CLUSTER_DIR, PASSWORD_FILE } from "../../src/store/embedded-server/server.ts";
+import { ProjectService } from "../../src/store/project-service.ts";
+import { CRASH_PROJECT, crashPlaybook, crashScript, crashStart } from "./support/crash-script.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const skip =
+  embeddedServerAvailable() || process.env.CI === "true" ? false : "no embedded PostgreSQL server binaries for this platform: skipped";
+
+const folders: string[] = [];
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const made = mkdtempSync(join(tmpdir(), "onboard-embedded-test-"));
+  folders.push(made);
+  return made;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+}
+
+function postmaster(dataDir: string): number {
+  return Number.parseInt(readFileSync(join(dataDir, CLUSTER_DIR, "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
+}
+
+function port(dataDir: string): number {
+  return Number.parseInt(readFileSync(join(dataDir, CLUSTER_DIR, "postmaster.pid"), "utf8").split("\n")[3] ?? "", 10);
+}
+
+/** A project with some history: the crash script's first commands. */
+async function someHistory(database: Database, commands = 12): Promise<void> {
+  const service = new ProjectService(database);
+  const playbook = await service.publishPlaybook(crashPlaybook(), { file: "crash.yaml", now: crashStart().now });
+  await service.startProject({ playbook, input: crashStart().input, idempotencyKey: "start", now: crashStart().now });
+  for (const [n, step] of crashScript().slice(0, commands).entries()) {
+    await service.runCommand(CRASH_PROJECT, { command: step.command, actor: step.actor, idempotencyKey: `cmd-${n}`, now: step.now });
+  }
+  // An identity column too: after a move its sequence must go on from the copied rows.
+  await sql`INSERT INTO access_changes (at, actor, subject_user, change) VALUES (now(), 'system', 'admin', 'account_created')`.execute(
+    database.db,
+  );
+}
+
+async function counts(database: Database): Promise<Record<string, number>> {
+  const { rows } = await sql<{ table_name: string }>`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`.execute(
+    database.db,
+  );
+  const out: Record<string, number> = {};
+  for (const { table_name } of rows) {
+    const result = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table_name)}`.execute(database.db);
+    out[table_name] = result.rows[0]?.n ?? 0;
+  }
+  return out;
+}
+
+describe("the embedded PostgreSQL server", { skip }, () => {
+  test("is reachable only with its generated password, on loopback, and commits durably", async () => {
+    const dataDir = folder();
+    const database = await openDatabase({ kind: "embedded", dataDir });
+    try {
+      assert.match(database.description, /embedded PostgreSQL 1\d\.\d+ server/);
+      const passwordFile = join(dataDir, PASSWORD_FILE);
+      assert.equal(statSync(passwordFile).mode & 0o777, 0o600, "the password file is private");
+      const settings = await sql<{ name: string; setting: string }>`
+        SELECT name, setting FROM pg_settings
+        WHERE name IN ('listen_addresses', 'unix_socket_directories', 'fsync', 'synchronous_commit', 'full_page_writes')`.execute(
+        database.db,
+      );
+      assert.deepEqual(Object.fromEntries(settings.rows.map((r) => [r.name, r.setting])), {
+        full_page_writes: "on",
+        fsync: "on",
+        listen_addresses: "127.0.0.1",
+        synchronous_commit: "on",
+        unix_socket_directories: "",
+      });
+      const at = port(dataDir);
+      for (const password of [undefined, "guess"]) {
+        const client = new pg.Client({
+          host: "127.0.0.1",
+          port: at,
+          user: "onboard",
+          database: "onboard",
+          ...(password ? { password } : {}),
+        });
+        await assert.rejects(client.connect(), /password/i, "no login without the kept password");
+        await client.end().catch(() => {});
+      }
+      const other = new pg.Client({ host: "127.0.0.1", port: at, user: "postgres", database: "postgres", password: "postgres" });
+      await assert.rejects(other.connect(), /password|role/i);
+      await other.end().catch(() => {});
+    } finally {
+      await database.close();
+    }
+    const log = readFileSync(join(dataDir, "postgres.log"), "utf8");
+    assert.match(log, /database system is shut down/, "close shuts the server down cleanly");
+  });
+
+  test("a second Onboard on the same folder is refused by name while the first runs", async () => {
+    const dataDir = folder();
+    const database = await openDatabase({ kind: "embedded", dataDir });
+    try {
+      const cli = spawnSync(process.execPath, [join(ROOT, "src/cli/main.ts"), "audit", "verify", "--database", dataDir], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.notEqual(cli.status, 0);
+      assert.match(cli.stderr, new RegExp(`the database folder ${dataDir} is in use by process ${process.pid}`));
+      assert.doesNotMatch(cli.stderr, /\n\s+at /, "no stack trace");
+    } finally {
+      await database.close();
+    }
+  });
+
+  test("a server left running by an Onboard killed with SIGKILL is stopped at the next start, and nothing committed is lost", async () => {
+    const dataDir = folder();
+    const script = join(dataDir, "..", `${dataDir.split("/").pop()}-child.ts`);
+    folders.push(script);
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(join(ROOT, "src/store/database.ts"))};
+import { ProjectService } from ${JSON.stringify(join(ROOT, "src/store/project-service.ts"))};
+import { crashPlaybook, crashStart } from ${JSON.stringify(join(ROOT, "test/store/support/crash-script.ts"))};
+const database = await openDatabase({ kind: "embedded", dataDir: ${JSON.stringify(dataDir)} });
+const service = new ProjectService(database);
+const playbook = await service.publishPlaybook(crashPlaybook(), { file: "crash.yaml", now: crashStart().now });
+await service.startProject({ playbook, input: crashStart().input, idempotencyKey: "start", now: crashStart().now });
+process.stdout.write("COMMITTED\\n");
+setInterval(() => {}, 1000);
+`,
+    );
+    const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    while (!out.includes("COMMITTED")) {
+      if (child.exitCode !== null) assert.fail(`the child exited ${child.exitCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const orphan = postmaster(dataDir);
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    assert.ok(alive(orphan), "kill -9 of Onboard leaves its server running");
+
+    const said: string[] = [];
+    const database = await openDatabase({ kind: "embedded", dataDir }, { log: (message) => said.push(message) });
+    try {
+      assert.ok(
+        said.some((line) => line.includes(`stopping the database server (pid ${orphan}) left running`)),
+        said.join("\n"),
+      );
+      assert.equal(alive(orphan), false);
+      assert.notEqual(postmaster(dataDir), orphan);
+      const project = await new ProjectService(database).getProject(CRASH_PROJECT);
+      assert.equal(project.id, CRASH_PROJECT, "the committed project is there");
+    } finally {
+      await database.close();
+    }
+  });
+
+  test("a PGlite folder is moved into the server once: backed up first, every row copied and verified, PGlite's files gone from the top", async () => {
+    const dataDir = folder();
+    const pglite = await openDatabase({ kind: "pglite", dataDir });
+    let before: Record<string, number>;
+    let state: unknown;
+    try {
+      await someHistory(pglite);
+      before = await counts(pglite);
+      state = (await new ProjectService(pglite).getProject(CRASH_PROJECT)).state;
+    } finally {
+      await pglite.close();
+    }
+    writeFileSync(join(dataDir, "audit-signing-key.pem"), "kept as it is\n");
+    const untouched = mkdtempSync(join(tmpdir(), "onboard-pglite-copy-"));
+    folders.push(untouched);
+    cpSync(dataDir, untouched, { recursive: true });
+
+    const said: string[] = [];
+    const moved = await openDatabase({ kind: "embedded", dataDir }, { log: (message) => said.push(message) });
+    try {
+      assert.match(said.join("\n"), /holds a PGlite database: moving it/);
+      assert.match(said.join("\n"), /audit trail verified on both sides/);
+      assert.deepEqual(await counts(moved), before);
+      assert.deepEqual(
+        JSON.parse(JSON.stringify((await new ProjectService(moved).getProject(CRASH_PROJECT)).state)),
+        JSON.parse(JSON.stringify(state)),
+      );
+      assert.ok((await verifyAudit(moved)).intact);
+      // The identity sequence goes on after the copied rows.
+      await sql`INSERT INTO access_changes (at, actor, subject_user, change) VALUES (now(), 'system', 'admin', 'password_changed')`.execute(
+        moved.db,
+      );
+      // Commands go on where PGlite left them.
+      const service = new ProjectService(moved);
+      const next = crashScript()[12];
+      assert.ok(next);
+      await service.runCommand(CRASH_PROJECT, { command: next.command, actor: next.actor, idempotencyKey: "cmd-12", now: next.now });
+    } finally {
+      await moved.close();
+    }
+    const top = readdirSync(dataDir);
+    assert.equal(top.includes("PG_VERSION") || top.includes("base") || top.includes("pg_wal"), false, top.join(" "));
+    const backup = top.find((name) => name.startsWith(BACKUP_PREFIX));
+    assert.ok(backup, "a backup of PGlite's files is kept");
+    assert.ok(existsSync(join(dataDir, backup, "PG_VERSION")));
+    assert.equal(readFileSync(join(dataDir, "audit-signing-key.pem"), "utf8"), "kept as it is\n");
+    assert.equal(existsSync(join(dataDir, MOVE_MARKER)), false);
+
+    // Opened again: nothing to move, the data is where the move left it.
+    const again = await openDatabase({ kind: "embedded", dataDir }, { log: (message) => said.push(`again: ${message}`) });
+    try {
+      assert.equal(said.filter((line) => line.startsWith("again:") && /moving/.test(line)).length, 0);
+      assert.ok(((await counts(again)).events ?? 0) > (before.events ?? 0), "the command after the move is kept");
+    } finally {
+      await again.close();
+    }
+
+    // An interrupted move (the marker still there, a half cluster beside PGlite's untouched files) is redone.
+    cpSync(join(dataDir, CLUSTER_DIR), join(untouched, CLUSTER_DIR), { recursive: true });
+    writeFileSync(join(untouched, MOVE_MARKER), "copy from PGlite started earlier\n");
+    const redone = await openDatabase({ kind: "embedded", dataDir: untouched });
+    try {
+      assert.deepEqual(await counts(redone), before, "the half copy was dropped and the move done again");
+      assert.ok((await verifyAudit(redone)).intact);
+    } finally {
+      await redone.close();
+    }
+    assert.equal(existsSync(join(untouched, MOVE_MARKER)), false);
+    assert.equal(existsSync(join(untouched, "PG_VERSION")), false);
+  });
+
+  test("a copy goes only into an empty database at the same migration level", async () => {
+    const source = await openDatabase({ kind: "pglite" });
+    const target = await openDatabase({ kind: "pglite" });
+    try {
+      await someHistory(source, 2);
+      await copyDatabase(source, target);
+      await assert.rejects(copyDatabase(source, target), /not empty/);
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+});

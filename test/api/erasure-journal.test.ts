@@ -2,7 +2,7 @@
 // copied before an erasure, the erasure runs, the copy is put back, and the next start re-applies
 // the erasure from the journal (kept outside the data folder), records it, and does it only once.
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -51,6 +51,8 @@ async function everyRowText(server: RunningServer): Promise<string> {
 
 test("an erasure is re-applied from the journal after an older copy of the data folder is restored", { timeout: 300_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), "onboard-restore-"));
+  // As root the embedded server runs as another account, which must pass through this folder.
+  chmodSync(root, 0o755);
   const dataDir = join(root, "data");
   const backup = join(root, "backup");
   const journal = join(root, "outside-the-backup", "erasures.jsonl");

@@ -4,7 +4,7 @@
 // bytes do not match keeps them. Nothing is lost on the way; downloads read either place.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { text } from "node:stream/consumers";
@@ -149,6 +149,8 @@ describe("an embedded database's files move to files/ in its folder when the ser
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "onboard-files-upgrade-"));
+    // As root the embedded server runs as another account, which must pass through this folder.
+    chmodSync(dir, 0o755);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

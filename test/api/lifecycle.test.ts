@@ -178,15 +178,19 @@ describe("the server on a PGlite folder", () => {
     assert.equal(existsSync(lock), false);
   });
 
-  test("onboard serve stops on SIGTERM with exit code 0 and releases the folder", async () => {
+  test("onboard serve stops on SIGTERM with exit code 0, stops its database server cleanly and releases the folder", async () => {
     const { child, url, out } = await serve({ DATA_DIR: dir });
     assert.match(out(), /sign in/i);
+    assert.match(out(), /Database: .* \(embedded PostgreSQL 1\d\.\d+ server\)/, "the default is the folder's own PostgreSQL server");
     assert.equal((await fetch(`${url}/health/ready`)).status, 200);
     assert.ok(existsSync(lock));
+    const postmaster = Number.parseInt(readFileSync(join(dir, "postgres", "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");
     assert.equal(code, 0, out());
     assert.equal(existsSync(lock), false, out());
+    assert.throws(() => process.kill(postmaster, 0), "the database server stopped with Onboard");
+    assert.match(readFileSync(join(dir, "postgres.log"), "utf8"), /database system is shut down\s*$/, "a clean shutdown, not a crash");
   });
 });
 

@@ -1,10 +1,10 @@
 // onboard audit checkpoint / verify --against and onboard db as an operator and an auditor run them:
-// real child processes on a PGlite data folder, a signing key in the folder as the server makes
+// real child processes on a data folder (the embedded PostgreSQL server's), a signing key in the folder as the server makes
 // it, the auditor's own copy of the public key, checkpoints published to a file, stdout and a webhook.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,15 +36,17 @@ function onboardAsync(...args: string[]): Promise<{ code: number | null; out: st
   });
 }
 
-describe("onboard audit checkpoint and verify --against on a PGlite folder", () => {
+describe("onboard audit checkpoint and verify --against on a data folder", () => {
   const dir = mkdtempSync(join(tmpdir(), "onboard-audit-cli-"));
+  // As root the embedded server runs as another account, which must pass through this folder.
+  chmodSync(dir, 0o755);
   const data = join(dir, "data");
   const files = (name: string) => join(dir, name);
   let publicPem = "";
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   before(async () => {
-    const database = await openDatabase({ kind: "pglite", dataDir: data });
+    const database = await openDatabase({ kind: "embedded", dataDir: data });
     try {
       const { service, playbook } = await withMinimal(database);
       for (const id of ["cli-a", "cli-b"]) {
@@ -67,7 +69,7 @@ describe("onboard audit checkpoint and verify --against on a PGlite folder", () 
     assert.equal(opened.signed, true, opened.why);
     writeFileSync(files("c1.note"), `${printed.out.trimEnd()}\n`);
 
-    const database = await openDatabase({ kind: "pglite", dataDir: data });
+    const database = await openDatabase({ kind: "embedded", dataDir: data });
     try {
       const service = (await withMinimal(database)).service;
       await service.runCommand("cli-a", { command: { type: "open_issue", severity: "low", title: "x" }, actor: CSM, now: hoursAfter(2) });
@@ -137,7 +139,7 @@ describe("onboard audit checkpoint and verify --against on a PGlite folder", () 
   });
 
   test("tampering the chains cannot show is found against the checkpoint, naming project and seq; a re-signed rewritten log does not extend it", async () => {
-    const database = await openDatabase({ kind: "pglite", dataDir: data });
+    const database = await openDatabase({ kind: "embedded", dataDir: data });
     try {
       await database.db.transaction().execute(async (trx) => {
         await sql`SET LOCAL session_replication_role = replica`.execute(trx);
@@ -159,7 +161,7 @@ describe("onboard audit checkpoint and verify --against on a PGlite folder", () 
     assert.match(caught.out, /tampering found in 2 projects/);
 
     // The attacker drops the log and lets the operator sign a new one over the rewritten database.
-    const again = await openDatabase({ kind: "pglite", dataDir: data });
+    const again = await openDatabase({ kind: "embedded", dataDir: data });
     try {
       await again.db.transaction().execute(async (trx) => {
         await sql`SET LOCAL session_replication_role = replica`.execute(trx);

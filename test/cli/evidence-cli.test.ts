@@ -1,11 +1,11 @@
 // onboard evidence <project> and onboard evidence verify as an operator and an auditor run them: real
-// child processes on a PGlite data folder with the key the server makes in it; the auditor holds
+// child processes on a data folder (the embedded PostgreSQL server's) with the key the server makes in it; the auditor holds
 // only the public key (as a vkey or a PEM file). Any package kind's manifest verifies; an evidence
 // package's chain and proofs too; a changed byte exits 1 naming the file.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -24,15 +24,17 @@ function onboard(...args: string[]) {
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
-describe("onboard evidence on a PGlite folder", () => {
+describe("onboard evidence on a data folder", () => {
   const dir = mkdtempSync(join(tmpdir(), "onboard-evidence-cli-"));
+  // As root the embedded server runs as another account, which must pass through this folder.
+  chmodSync(dir, 0o755);
   const data = join(dir, "data");
   const file = (name: string) => join(dir, name);
   let vkey = "";
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   before(async () => {
-    const database = await openDatabase({ kind: "pglite", dataDir: data });
+    const database = await openDatabase({ kind: "embedded", dataDir: data });
     try {
       const { service, playbook } = await withMinimal(database);
       await service.startProject({ playbook, input: startInput("cli-ev"), now: T0 });

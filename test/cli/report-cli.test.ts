@@ -1,9 +1,9 @@
-// onboard report controls as an operator runs it: a real child process on a PGlite data folder,
+// onboard report controls as an operator runs it: a real child process on a data folder (the embedded PostgreSQL server's),
 // the signing key in the folder as the server makes it; the package is opened with the public key.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -22,14 +22,16 @@ function onboard(...args: string[]) {
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
-describe("onboard report controls on a PGlite folder", () => {
+describe("onboard report controls on a data folder", () => {
   const dir = mkdtempSync(join(tmpdir(), "onboard-report-cli-"));
+  // As root the embedded server runs as another account, which must pass through this folder.
+  chmodSync(dir, 0o755);
   const data = join(dir, "data");
   let publicKey: ReturnType<typeof createPublicKey>;
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   before(async () => {
-    const database = await openDatabase({ kind: "pglite", dataDir: data });
+    const database = await openDatabase({ kind: "embedded", dataDir: data });
     try {
       const { service, playbook } = await withMinimal(database);
       await service.startProject({ playbook, input: startInput("cli-started"), now: hoursAfter(1) });

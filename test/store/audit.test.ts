@@ -214,7 +214,8 @@ describe("onboard audit verify on a PGlite folder", () => {
     } finally {
       await database.close();
     }
-    const intact = onboard("audit", "verify", "--database", dir);
+    // A folder is the embedded server's by default: pglite: names a PGlite one.
+    const intact = onboard("audit", "verify", "--database", `pglite:${dir}`);
     assert.equal(intact.code, 0, intact.err + intact.out);
     assert.match(intact.out, /cli-1: version \d+, \d+ events: intact/);
 
@@ -224,12 +225,13 @@ describe("onboard audit verify on a PGlite folder", () => {
     } finally {
       await again.close();
     }
-    const tampered = onboard("audit", "verify", "--database", dir);
+    const tampered = onboard("audit", "verify", "--database", `pglite:${dir}`);
     assert.equal(tampered.code, 1, tampered.err + tampered.out);
     assert.match(tampered.out, /seq 2 +deleted +event 2 is missing/);
     assert.match(tampered.out, /tampering found in 1 project/);
 
     assert.equal(onboard("audit").code, 2);
+    assert.equal(onboard("audit", "verify", "--database", `pglite:${join(dir, "missing")}`).code, 2);
     assert.equal(onboard("audit", "verify", "--database", join(dir, "missing")).code, 2);
     assert.match(onboard("audit", "--help").out, /Usage: onboard audit verify/);
   });

@@ -10,9 +10,9 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, chown, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, lchown, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { AppError } from "../errors.ts";
@@ -201,16 +201,70 @@ async function ensurePassword(dataDir: string): Promise<string> {
 /**
  * As root, the server's account must be able to pass through the data folder to its cluster: a
  * folder made private (mode 0700, as mkdtemp makes them) gets the traverse bit for others, not the
- * right to list or read it. Folders above it are the operator's to open.
+ * right to list or read it. Folders above it are the operator's: one the account cannot pass is
+ * named, with the fix.
  */
-async function letThrough(dataDir: string, account: Account | undefined, log: (message: string) => void): Promise<void> {
+async function letThrough(
+  dataDir: string,
+  binaries: ServerBinaries,
+  account: Account | undefined,
+  log: (message: string) => void,
+): Promise<void> {
   if (!account) return;
-  const { mode, uid } = await stat(dataDir);
-  if (uid === account.uid || (mode & 0o001) !== 0) return;
-  await chmod(dataDir, (mode & 0o7777) | 0o001);
+  const passable = (mode: number, uid: number, gid: number) =>
+    uid === account.uid ? (mode & 0o100) !== 0 : gid === account.gid ? (mode & 0o010) !== 0 : (mode & 0o001) !== 0;
+  const folder = resolve(dataDir);
+  for (const [path, what, fix] of [
+    [folder, "the data folder", "choose a DATA_DIR elsewhere"],
+    [binaries.postgres, "the server's binaries", "install Onboard elsewhere"],
+  ] as const) {
+    for (let above = dirname(path); ; above = dirname(above)) {
+      const { mode, uid, gid } = await stat(above);
+      if (!passable(mode, uid, gid)) {
+        throw new AppError(
+          "unavailable",
+          `the embedded PostgreSQL server runs as "${account.name}" (it does not run as root), which cannot pass through ${above} (mode ${(mode & 0o777).toString(8)}) to ${what}: chmod o+x ${above}, ${fix}, or run Onboard as a user other than root`,
+          { dataDir },
+        );
+      }
+      if (dirname(above) === above) break;
+    }
+  }
+  const { mode, uid, gid } = await stat(folder);
+  if (passable(mode, uid, gid)) return;
+  await chmod(folder, (mode & 0o7777) | 0o001);
   log(
-    `${dataDir} may now be passed through by "${account.name}" (mode ${((mode & 0o7777) | 0o001).toString(8)}), which runs the database server`,
+    `${folder} may now be passed through by "${account.name}" (mode ${((mode & 0o7777) | 0o001).toString(8)}), which runs the database server`,
   );
+}
+
+/**
+ * A cluster copied back by root (a restored backup, `cp -r`) belongs to root, and the server's
+ * account could not read it: it is given back, as a restore with ownership kept would have left it.
+ */
+async function ensureOwned(cluster: string, account: Account | undefined, log: (message: string) => void): Promise<void> {
+  if (!account) return;
+  const owners = await Promise.all(
+    [cluster, join(cluster, "PG_VERSION"), join(cluster, "postgresql.conf")].map((p) =>
+      stat(p).then(
+        (s) => s.uid,
+        () => account.uid,
+      ),
+    ),
+  );
+  if (owners.every((uid) => uid === account.uid)) return;
+  const walk = async (path: string): Promise<void> => {
+    await lchown(path, account.uid, account.gid);
+    const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) await walk(child);
+      else await lchown(child, account.uid, account.gid);
+    }
+  };
+  await walk(cluster);
+  await chmod(cluster, 0o700);
+  log(`${cluster} was not owned by "${account.name}", which runs the server (a copy made as root?): given back to it`);
 }
 
 function spawnOptions(account: Account | undefined) {
@@ -246,9 +300,7 @@ async function initCluster(binaries: ServerBinaries, dataDir: string, password: 
 }
 
 function accessHint(account: Account | undefined): string {
-  return account
-    ? ` (as root, the server runs as "${account.name}", which must be able to reach Onboard's node_modules and the data folder: a checkout under /root is not reachable; run Onboard as another user or from another folder)`
-    : "";
+  return account ? ` (as root, the server runs as "${account.name}": the files it cannot open must be that account's)` : "";
 }
 
 async function logSince(file: string, offset: number): Promise<string> {
@@ -374,7 +426,7 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
   }
   await mkdir(dataDir, { recursive: true });
   const account = await serverAccount(log);
-  await letThrough(dataDir, account, log);
+  await letThrough(dataDir, binaries, account, log);
   const password = await ensurePassword(dataDir);
   const cluster = join(dataDir, CLUSTER_DIR);
   const created = !hasCluster(dataDir);
@@ -384,6 +436,7 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
     log(`created the embedded PostgreSQL database in ${cluster}`);
   } else {
     await stopOrphan(cluster, log);
+    await ensureOwned(cluster, account, log);
   }
   const { child, port, version } = await spawnServer(binaries, cluster, join(dataDir, SERVER_LOG), account, password);
   const pid = child.pid ?? 0;

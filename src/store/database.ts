@@ -12,8 +12,8 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { defaultEmbeddedEngine, type EmbeddedEngine } from "./embedded-server/binaries.ts";
 import { isPgliteFolder, moveFromPglite } from "./embedded-server/from-pglite.ts";
-import { type EmbeddedServer, hasCluster, startEmbeddedServer } from "./embedded-server/server.ts";
-import { AppError } from "./errors.ts";
+import { type EmbeddedServer, hasCluster, runningServerUrl, startEmbeddedServer } from "./embedded-server/server.ts";
+import { AppError, isAppError } from "./errors.ts";
 import { defaultFilesDir, type FileStore, folderFileStore, tableFileStore } from "./files.ts";
 import { FolderLock } from "./folder-lock.ts";
 import { migrate } from "./migrate.ts";
@@ -112,6 +112,11 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** Called with errors of idle pooled connections (a restarted server); they are not fatal. */
   readonly onPoolError?: (error: Error) => void;
+  /**
+   * With the embedded server: when another Onboard runs on the folder, use its server as a client
+   * instead of refusing (for commands that read or append, such as the CLI's checks and reports).
+   */
+  readonly shareRunning?: boolean;
   /** The caller already holds the data folder's lock (the move from PGlite opens PGlite under it). */
   readonly folderLockHeld?: boolean;
   /** Told what the embedded server does at start (a cluster created, a PGlite folder moved, an orphan stopped). */
@@ -190,7 +195,16 @@ async function openEmbedded(
   maxConnections: number,
   options: OpenOptions,
 ): Promise<{ db: Kysely<Schema>; release: () => Promise<void>; version: string }> {
-  const lock = await FolderLock.acquire(dataDir);
+  let lock: FolderLock;
+  try {
+    lock = await FolderLock.acquire(dataDir);
+  } catch (error) {
+    const url = options.shareRunning && isAppError(error, "unavailable") ? runningServerUrl(dataDir) : undefined;
+    if (url === undefined) throw error;
+    const { db, release } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
+    const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
+    return { db, release, version: rows[0]?.server_version ?? "?" };
+  }
   let server: EmbeddedServer | undefined;
   try {
     const log = options.log ?? (() => {});

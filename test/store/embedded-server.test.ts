@@ -126,17 +126,28 @@ describe("the embedded PostgreSQL server", { skip }, () => {
     assert.match(log, /database system is shut down/, "close shuts the server down cleanly");
   });
 
-  test("a second Onboard on the same folder is refused by name while the first runs", async () => {
+  test("while Onboard runs on the folder, a second server is refused by name and the CLI's checks use the running server", async () => {
     const dataDir = folder();
     const database = await openDatabase({ kind: "embedded", dataDir });
     try {
-      const cli = spawnSync(process.execPath, [join(ROOT, "src/cli/main.ts"), "audit", "verify", "--database", dataDir], {
+      await someHistory(database, 3);
+      const serve = spawnSync(process.execPath, [join(ROOT, "src/cli/main.ts"), "serve"], {
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", EMBEDDED_DATABASE: "postgres" },
+      });
+      assert.notEqual(serve.status, 0);
+      assert.match(serve.stderr, new RegExp(`the database folder ${dataDir} is in use by process ${process.pid}`));
+      assert.doesNotMatch(serve.stderr, /\n\s+at /, "no stack trace");
+
+      const verify = spawnSync(process.execPath, [join(ROOT, "src/cli/main.ts"), "audit", "verify", "--database", dataDir], {
         encoding: "utf8",
         timeout: 60_000,
       });
-      assert.notEqual(cli.status, 0);
-      assert.match(cli.stderr, new RegExp(`the database folder ${dataDir} is in use by process ${process.pid}`));
-      assert.doesNotMatch(cli.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+      assert.match(verify.stdout, new RegExp(`${CRASH_PROJECT}: version \\d+, \\d+ events: intact`));
+      // The running server is untouched by the command's visit.
+      assert.equal((await new ProjectService(database).getProject(CRASH_PROJECT)).id, CRASH_PROJECT);
     } finally {
       await database.close();
     }

@@ -232,7 +232,7 @@ async function withDatabase(
   io: Io,
   run: (database: Database) => Promise<number>,
 ): Promise<number> {
-  const database = await store.openDatabase(target, { migrate: false });
+  const database = await store.openDatabase(target, { migrate: false, shareRunning: true });
   try {
     const pending = await store.pendingMigrations(database.db);
     if (pending.length > 0) {

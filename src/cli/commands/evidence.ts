@@ -128,7 +128,7 @@ export const evidenceCommand: Command = {
       if (store.isAppError(error, "invalid")) throw new UsageError(error.message);
       throw error;
     }
-    const database = await store.openDatabase(target, { migrate: false });
+    const database = await store.openDatabase(target, { migrate: false, shareRunning: true });
     try {
       const pending = await store.pendingMigrations(database.db);
       if (pending.length > 0) {

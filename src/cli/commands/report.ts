@@ -76,7 +76,7 @@ export const reportCommand: Command = {
     }
     const out = stringOption(values, "out") ?? `controls-report-${from}-to-${to}.zip`;
     const { controlsReportPackage } = await import("../../compliance/controls-data.ts");
-    const database = await store.openDatabase(target, { migrate: false });
+    const database = await store.openDatabase(target, { migrate: false, shareRunning: true });
     try {
       const pending = await store.pendingMigrations(database.db);
       if (pending.length > 0) {

@@ -406,6 +406,22 @@ function urlFor(password: string, port: number, database: string): string {
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
+/**
+ * The URL of the server another Onboard runs on this folder, for a command that only needs a
+ * connection (the CLI's reports and checks while the server runs); undefined when none runs.
+ */
+export function runningServerUrl(dataDir: string): string | undefined {
+  const cluster = join(dataDir, CLUSTER_DIR);
+  if (runningPostmaster(cluster) === undefined) return undefined;
+  try {
+    const port = Number.parseInt(readFileSync(join(cluster, "postmaster.pid"), "utf8").split("\n")[3] ?? "", 10);
+    const password = readFileSync(join(dataDir, PASSWORD_FILE), "utf8").trim();
+    return Number.isInteger(port) && port > 0 && password !== "" ? urlFor(password, port, DATABASE_NAME) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The folder holds a server cluster (created by an earlier start). */
 export function hasCluster(dataDir: string): boolean {
   return existsSync(join(dataDir, CLUSTER_DIR, "PG_VERSION"));

@@ -202,8 +202,13 @@ async function openEmbedded(
     const url = options.shareRunning && isAppError(error, "unavailable") ? runningServerUrl(dataDir) : undefined;
     if (url === undefined) throw error;
     const { db, release } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
-    const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
-    return { db, release, version: rows[0]?.server_version ?? "?" };
+    try {
+      const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
+      return { db, release, version: rows[0]?.server_version ?? "?" };
+    } catch (cause) {
+      await release();
+      throw cause;
+    }
   }
   let server: EmbeddedServer | undefined;
   try {

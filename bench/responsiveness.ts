@@ -92,7 +92,7 @@ async function json(response: Response): Promise<Record<string, unknown>> {
  * also one still waiting when the time is up (a stalled server shows as a few very slow requests,
  * not as none).
  */
-async function latency(url: string, path: string, seconds: number, headers: Record<string, string>): Promise<Latency> {
+export async function latency(url: string, path: string, seconds: number, headers: Record<string, string>): Promise<Latency> {
   const times: number[] = [];
   const end = performance.now() + seconds * 1000;
   await Promise.all(
@@ -112,7 +112,7 @@ async function latency(url: string, path: string, seconds: number, headers: Reco
 }
 
 /** Keep `workers` loops of `run` going until stopped; counts answers by status. */
-function keepGoing(workers: number, run: (i: number) => Promise<number>): { stop: () => Promise<Record<string, number>> } {
+export function keepGoing(workers: number, run: (i: number) => Promise<number>): { stop: () => Promise<Record<string, number>> } {
   const counts: Record<string, number> = {};
   let stopped = false;
   const loops = Array.from({ length: workers }, async (_, w) => {

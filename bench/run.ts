@@ -12,6 +12,13 @@ import { bpmnRate, engineRate } from "./in-memory.ts";
 import { kpiBench } from "./kpi.ts";
 import { responsiveness } from "./responsiveness.ts";
 
+// `node bench/run.ts embedded-default`: only the embedded default, PGlite vs PostgreSQL (issue #23).
+if (process.argv[2] === "embedded-default") {
+  const { main } = await import("./embedded-default.ts");
+  await main();
+  process.exit(0);
+}
+
 const seconds = Number(process.argv[2] ?? 3);
 const results: Record<string, unknown> = {};
 

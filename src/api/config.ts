@@ -2,7 +2,7 @@
 // typed value that is passed to everything that needs it. Nothing else reads process.env. A wrong
 // value stops the start with a message naming the variable, what it holds and what is allowed.
 
-import { availableParallelism } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -159,7 +159,13 @@ const Environment = z.object({
       error: "must be a PostgreSQL URL, postgres://user:password@host:5432/database (unset it to use the embedded database in DATA_DIR)",
     })
     .optional(),
-  DATA_DIR: z.string().trim().min(1, { error: "must be a folder for the embedded database" }).default("./data"),
+  DATA_DIR: z
+    .string()
+    .trim()
+    .min(1, { error: "must be a folder for the embedded database" })
+    // An env file is not a shell: "~/onboard" would be a folder named "~" in the working directory.
+    .transform((v) => (v === "~" || v.startsWith("~/") ? join(homedir(), v.slice(1)) : v))
+    .default("./data"),
   EMBEDDED_DATABASE: z
     .enum(["postgres", "pglite"], { error: () => "must be postgres (a PostgreSQL server kept in DATA_DIR) or pglite" })
     .optional(),

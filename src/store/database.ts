@@ -11,7 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { defaultEmbeddedEngine, type EmbeddedEngine } from "./embedded-server/binaries.ts";
-import { isPgliteFolder, moveFromPglite } from "./embedded-server/from-pglite.ts";
+import { existingBackup, isPgliteFolder, moveFromPglite } from "./embedded-server/from-pglite.ts";
 import { type EmbeddedServer, hasCluster, runningServerUrl, startEmbeddedServer } from "./embedded-server/server.ts";
 import { AppError, isAppError } from "./errors.ts";
 import { defaultFilesDir, type FileStore, folderFileStore, tableFileStore } from "./files.ts";
@@ -159,6 +159,14 @@ async function openPglite(
   capabilities: Capabilities,
   lockHeld: boolean,
 ): Promise<{ db: Kysely<Schema>; release: () => Promise<void> }> {
+  if (dataDir !== undefined && hasCluster(dataDir) && !isPgliteFolder(dataDir)) {
+    // PGlite would make a new, empty database at the top of the folder, beside the real one.
+    throw new AppError(
+      "conflict",
+      `${dataDir} holds the embedded PostgreSQL server's database (postgres/): PGlite would start an empty one beside it. Unset EMBEDDED_DATABASE (or use the folder without pglite:); to go back to PGlite, see "Going back" in the README's Operations`,
+      { dataDir },
+    );
+  }
   const lock = dataDir !== undefined && capabilities.needsFolderLock && !lockHeld ? await FolderLock.acquire(dataDir) : undefined;
   try {
     const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
@@ -213,7 +221,10 @@ async function openEmbedded(
   let server: EmbeddedServer | undefined;
   try {
     const log = options.log ?? (() => {});
-    await moveFromPglite(dataDir, { log, startServer: () => startEmbeddedServer(dataDir, { log }) });
+    const moved = await moveFromPglite(dataDir, { log, startServer: () => startEmbeddedServer(dataDir, { log }) });
+    const backup = moved === undefined ? await existingBackup(dataDir) : undefined;
+    if (backup !== undefined)
+      log(`the PGlite database the folder held before its move is still backed up in ${backup}: delete that folder once you are satisfied`);
     server = await startEmbeddedServer(dataDir, { log });
     const running = server;
     const { db, release } = openPostgres(server.url, maxConnections, options.onPoolError ?? (() => {}));

@@ -50,7 +50,10 @@ async function create(path: string): Promise<boolean> {
 }
 
 function locked(dir: string, pid: number): AppError {
-  const who = pid === process.pid ? "this process (open it once and share the handle)" : `process ${pid}`;
+  const who =
+    pid === process.pid
+      ? "this process (open it once and share the handle)"
+      : `process ${pid}, another Onboard: stop it first, or choose another DATA_DIR`;
   return new AppError("unavailable", `the database folder ${dir} is in use by ${who}`, { dataDir: dir, pid });
 }
 
@@ -63,7 +66,15 @@ export class FolderLock {
   }
 
   static async acquire(dir: string): Promise<FolderLock> {
-    await mkdir(dir, { recursive: true });
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" || code === "ENOTDIR") {
+        throw new AppError("invalid", `the data folder ${dir} is not a folder (a file of that name is in the way)`, { dataDir: dir });
+      }
+      throw error;
+    }
     const path = join(dir, LOCK_FILE);
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await create(path)) return new FolderLock(path);

@@ -4,10 +4,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ConfigError, parseConfig } from "../../src/api/config.ts";
+import { dataFolderOf } from "../../src/store/database.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -50,6 +52,8 @@ describe("configuration", () => {
       dataDir: "/srv/onboard",
     });
     assert.equal(parseConfig({ EMBEDDED_DATABASE: "postgres" }).database.kind, "embedded");
+    // An env file is not a shell, but ~/ means the home folder to whoever writes one.
+    assert.equal(dataFolderOf(parseConfig({ DATA_DIR: "~/onboard-data" }).database), join(homedir(), "onboard-data"));
     assert.equal(parseConfig({ EMBEDDED_DATABASE: "postgres", DATABASE_URL: "postgres://u@h/db" }).database.kind, "postgres");
     assert.throws(
       () => parseConfig({ EMBEDDED_DATABASE: "sqlite" }),

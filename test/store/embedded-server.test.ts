@@ -17,7 +17,7 @@ import { verifyAudit } from "../../src/store/audit.ts";
 import { copyDatabase } from "../../src/store/copy.ts";
 import { type Database, openDatabase } from "../../src/store/database.ts";
 import { embeddedServerAvailable } from "../../src/store/embedded-server/binaries.ts";
-import { BACKUP_PREFIX, MOVE_MARKER } from "../../src/store/embedded-server/from-pglite.ts";
+import { BACKUP_PREFIX, MOVE_MARKER, MOVED_MARKER } from "../../src/store/embedded-server/from-pglite.ts";
 import { CLUSTER_DIR, PASSWORD_FILE } from "../../src/store/embedded-server/server.ts";
 import { ProjectService } from "../../src/store/project-service.ts";
 import { CRASH_PROJECT, crashPlaybook, crashScript, crashStart } from "./support/crash-script.ts";
@@ -185,14 +185,20 @@ setInterval(() => {}, 1000);
     await once(child, "exit");
     assert.ok(alive(orphan), "kill -9 of Onboard leaves its server running");
 
-    const said: string[] = [];
-    const database = await openDatabase({ kind: "embedded", dataDir }, { log: (message) => said.push(message) });
+    // The next start is a CLI command in its own process: nothing else keeps it alive while it waits.
+    const cli = spawnSync(process.execPath, [join(ROOT, "src/cli/main.ts"), "audit", "verify", "--database", dataDir], {
+      encoding: "utf8",
+      timeout: 90_000,
+    });
+    assert.equal(cli.status, 0, cli.stderr + cli.stdout);
+    assert.match(
+      cli.stderr,
+      new RegExp(`stopping the database server \\(pid ${orphan}\\) left running by an Onboard that did not stop cleanly`),
+    );
+    assert.match(cli.stdout, /the audit trail is intact/);
+    assert.equal(alive(orphan), false);
+    const database = await openDatabase({ kind: "embedded", dataDir });
     try {
-      assert.ok(
-        said.some((line) => line.includes(`stopping the database server (pid ${orphan}) left running`)),
-        said.join("\n"),
-      );
-      assert.equal(alive(orphan), false);
       assert.notEqual(postmaster(dataDir), orphan);
       const project = await new ProjectService(database).getProject(CRASH_PROJECT);
       assert.equal(project.id, CRASH_PROJECT, "the committed project is there");
@@ -249,10 +255,11 @@ setInterval(() => {}, 1000);
     assert.equal(readFileSync(join(dataDir, "audit-signing-key.pem"), "utf8"), "kept as it is\n");
     assert.equal(existsSync(join(dataDir, MOVE_MARKER)), false);
 
-    // Opened again: nothing to move, the data is where the move left it.
+    // Opened again: nothing to move, the data is where the move left it, the backup is mentioned.
     const again = await openDatabase({ kind: "embedded", dataDir }, { log: (message) => said.push(`again: ${message}`) });
     try {
       assert.equal(said.filter((line) => line.startsWith("again:") && /moving/.test(line)).length, 0);
+      assert.ok(said.some((line) => line.startsWith("again:") && line.includes(`still backed up in ${join(dataDir, backup)}`)));
       assert.ok(((await counts(again)).events ?? 0) > (before.events ?? 0), "the command after the move is kept");
     } finally {
       await again.close();
@@ -270,6 +277,42 @@ setInterval(() => {}, 1000);
     }
     assert.equal(existsSync(join(untouched, MOVE_MARKER)), false);
     assert.equal(existsSync(join(untouched, "PG_VERSION")), false);
+  });
+
+  test("PGlite files beside the server's database are never deleted unasked: PGlite is refused on the folder, two databases are named", async () => {
+    const dataDir = folder();
+    const pglite = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      await someHistory(pglite, 2);
+    } finally {
+      await pglite.close();
+    }
+    const first = await openDatabase({ kind: "embedded", dataDir });
+    await first.close();
+    const backup = readdirSync(dataDir).find((name) => name.startsWith(BACKUP_PREFIX));
+    assert.ok(backup);
+
+    // EMBEDDED_DATABASE=pglite on the moved folder would start an empty database beside the real one.
+    await assert.rejects(openDatabase({ kind: "pglite", dataDir }), /holds the embedded PostgreSQL server's database/);
+    assert.equal(existsSync(join(dataDir, "PG_VERSION")), false, "and it made none");
+
+    // PGlite files at the top without the move's markers (an older Onboard started on the folder):
+    // two databases, and Onboard deletes neither.
+    cpSync(join(dataDir, backup), dataDir, { recursive: true });
+    await assert.rejects(openDatabase({ kind: "embedded", dataDir }), /holds two databases/);
+    assert.ok(existsSync(join(dataDir, "PG_VERSION")), "PGlite's files are still there");
+    assert.ok(existsSync(join(dataDir, CLUSTER_DIR, "PG_VERSION")), "the server's too");
+
+    // With the marker of a verified move whose clean-up was cut short, they are the move's and go.
+    writeFileSync(join(dataDir, MOVED_MARKER), "");
+    const database = await openDatabase({ kind: "embedded", dataDir });
+    try {
+      assert.equal((await counts(database)).projects, 1);
+    } finally {
+      await database.close();
+    }
+    assert.equal(existsSync(join(dataDir, "PG_VERSION")), false);
+    assert.equal(existsSync(join(dataDir, MOVED_MARKER)), false);
   });
 
   test("a copy goes only into an empty database at the same migration level", async () => {

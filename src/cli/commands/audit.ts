@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { AuditReport, Database, StoredCheckpoint, VerifierKey } from "../../store/index.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 
-/** The key file the server generates in a PGlite data folder (src/api/audit-key.ts). */
+/** The key file the server generates in a data folder (src/api/audit-key.ts). */
 const FOLDER_KEY = "audit-signing-key.pem";
 
 function paint(io: Io, ok: boolean, text: string): string {
@@ -73,12 +73,12 @@ project's chain) and signs its head with the Ed25519 key: a C2SP signed note, pr
 file or posted to a webhook. Publish it somewhere the database's administrators cannot rewrite.
 
 Options:
-  --database <url or dir>  postgres://... or a PGlite data folder (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://... or a data folder (default: $ONBOARD_DATABASE)
   --project <id>           verify: check one project only (not with --against)
   --against <file>         verify: a checkpoint note (or its JSON) to verify against; twice: older and newer
   --key <file>             verify: the signer's public key (PEM; a private key file works too)
                            checkpoint: the Ed25519 private key (PEM; default: the data folder's
-                           ${FOLDER_KEY} for a PGlite folder)
+                           ${FOLDER_KEY} for a data folder)
   --vkey <vkey>            verify: the signer's verifier key (name+id+key, as the server logs it)
   --origin <name>          checkpoint: the log's name (default: derived from the key, as the server does)
   -o, --output <file>      checkpoint: write the note to this file instead of printing it
@@ -232,7 +232,11 @@ async function withDatabase(
   io: Io,
   run: (database: Database) => Promise<number>,
 ): Promise<number> {
-  const database = await store.openDatabase(target, { migrate: false, shareRunning: true });
+  const database = await store.openDatabase(target, {
+    migrate: false,
+    shareRunning: true,
+    log: (message) => io.err(`onboard: ${message}`),
+  });
   try {
     const pending = await store.pendingMigrations(database.db);
     if (pending.length > 0) {

@@ -24,7 +24,7 @@ up to now (some live, some late, some on hold, a few cancelled), with the people
 history is written with its hash chain (onboard audit verify passes) and the portfolio summaries.
 
 Options:
-  --database <url or dir>  postgres://... or a PGlite data folder (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://... or a data folder (default: $ONBOARD_DATABASE)
   --projects <n>           how many clients (default 300)
   --seed <n>               the same seed gives the same portfolio (default 1)
   --months <n>             how far back the first client started (default 9)
@@ -55,7 +55,7 @@ Exit codes: 0 done, 1 failed, 2 usage error.`,
     // Loaded when run: the other commands do not pay for the store and the engine at startup.
     const { openDatabase, ProjectService, parseDatabaseTarget } = await import("../../store/index.ts");
     const { generateDemo, publishFolder } = await import("../../demo/generate.ts");
-    const database = await openDatabase(parseDatabaseTarget(location));
+    const database = await openDatabase(parseDatabaseTarget(location), { log: (message) => io.err(`onboard: ${message}`) });
     try {
       const now = new Date().toISOString();
       await publishFolder(new ProjectService(database), typeof values.playbooks === "string" ? values.playbooks : BUILT_IN, now);

@@ -4,7 +4,7 @@ import type { PackageVerification } from "../../compliance/verify-package.ts";
 import type { SigningKey, VerifierKey } from "../../store/index.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 
-/** The key file the server generates in a PGlite data folder (src/api/audit-key.ts). */
+/** The key file the server generates in a data folder (src/api/audit-key.ts). */
 const FOLDER_KEY = "audit-signing-key.pem";
 
 const USAGE = `Usage: onboard evidence <project> [--out <file>] [options]
@@ -25,9 +25,9 @@ every file against it (any kind of package); for an evidence package also the ev
 it, and that the summary states the same head and checkpoint. Changing any byte is detected.
 
 Options:
-  --database <url or dir>  postgres://... or a PGlite data folder (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://... or a data folder (default: $ONBOARD_DATABASE)
   --key <file>             the audit key's Ed25519 private key (PEM; default: the data folder's
-                           ${FOLDER_KEY} for a PGlite folder)
+                           ${FOLDER_KEY} for a data folder)
   --origin <name>          the log's name (default: derived from the key, as the server does)
   -o, --out <file>         where to write the package (default: evidence-<project>.zip)
   --vkey <vkey>            verify: the operator's verifier key (name+id+key, as the server logs it)
@@ -128,7 +128,11 @@ export const evidenceCommand: Command = {
       if (store.isAppError(error, "invalid")) throw new UsageError(error.message);
       throw error;
     }
-    const database = await store.openDatabase(target, { migrate: false, shareRunning: true });
+    const database = await store.openDatabase(target, {
+      migrate: false,
+      shareRunning: true,
+      log: (message) => io.err(`onboard: ${message}`),
+    });
     try {
       const pending = await store.pendingMigrations(database.db);
       if (pending.length > 0) {

@@ -4,7 +4,7 @@ import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Command, UsageError } from "../args.ts";
 
-/** The key file the server generates in a PGlite data folder (src/api/audit-key.ts). */
+/** The key file the server generates in a data folder (src/api/audit-key.ts). */
 const FOLDER_KEY = "audit-signing-key.pem";
 
 function stringOption(values: Record<string, unknown>, name: string): string | undefined {
@@ -20,7 +20,7 @@ approver and the projects it affected. Written as a ZIP whose manifest the audit
 (report.json, CSV files, summary.html); any change to it is found by opening it with the public key.
 
 Options:
-  --database <url or dir>  postgres://... or a PGlite data folder (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://... or a data folder (default: $ONBOARD_DATABASE)
   --from <date>            the first day of the period (UTC)
   --to <date>              the last day of the period (UTC)
   --key <file>             the Ed25519 private key that signs (PEM; default: the data folder's
@@ -76,7 +76,11 @@ export const reportCommand: Command = {
     }
     const out = stringOption(values, "out") ?? `controls-report-${from}-to-${to}.zip`;
     const { controlsReportPackage } = await import("../../compliance/controls-data.ts");
-    const database = await store.openDatabase(target, { migrate: false, shareRunning: true });
+    const database = await store.openDatabase(target, {
+      migrate: false,
+      shareRunning: true,
+      log: (message) => io.err(`onboard: ${message}`),
+    });
     try {
       const pending = await store.pendingMigrations(database.db);
       if (pending.length > 0) {

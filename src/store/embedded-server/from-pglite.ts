@@ -2,19 +2,24 @@
 // the folder's PostgreSQL server: a backup of PGlite's files first, then every row copied and
 // verified (counts, digests, audit trail), then PGlite's files leave the top of the folder. Files'
 // bytes, the audit key and the erasure journal stay where they are: both engines keep them in the
-// folder. Crash-safe: a marker says a copy is under way; a start that finds it drops the half copy
-// and begins again from the untouched PGlite files.
+// folder. Crash-safe: a marker says a copy is under way (a start that finds it drops the half copy
+// and begins again from the untouched PGlite files), another that a finished copy's PGlite files
+// may go. PGlite files beside a server cluster without those markers are not ours to delete: the
+// folder holds two databases and Onboard says so instead of choosing.
 import { existsSync } from "node:fs";
 import { cp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { copyDatabase } from "../copy.ts";
 import { openDatabase } from "../database.ts";
+import { AppError } from "../errors.ts";
 import { CLUSTER_DIR, type EmbeddedServer, hasCluster, stopOrphan } from "./server.ts";
 
 /** PGlite's own files at the top of a data folder (not ours: files/, keys, the lock, postgres*). */
 const PGLITE_ENTRY = /^(PG_VERSION|base|global|pg_[a-z_]+(\.conf)?|postgresql(\.auto)?\.conf|postmaster\.(pid|opts))$/;
 /** Present while a copy is under way. */
 export const MOVE_MARKER = "postgres.moving-from-pglite";
+/** Present from a verified copy until PGlite's files have left the top of the folder. */
+export const MOVED_MARKER = "postgres.moved-from-pglite";
 export const BACKUP_PREFIX = "pglite-backup-";
 
 export function isPgliteFolder(dataDir: string): boolean {
@@ -29,7 +34,7 @@ function stamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
 }
 
-async function existingBackup(dataDir: string): Promise<string | undefined> {
+export async function existingBackup(dataDir: string): Promise<string | undefined> {
   const found = (await readdir(dataDir)).filter((name) => name.startsWith(BACKUP_PREFIX) && !name.endsWith(".partial")).sort();
   return found.length > 0 ? join(dataDir, found[found.length - 1] ?? "") : undefined;
 }
@@ -55,15 +60,26 @@ export interface MoveOptions {
  * holds the folder lock. Returns the backup folder when something was moved.
  */
 export async function moveFromPglite(dataDir: string, options: MoveOptions): Promise<string | undefined> {
-  if (!isPgliteFolder(dataDir)) return undefined;
-  const entries = await pgliteEntries(dataDir);
   const marker = join(dataDir, MOVE_MARKER);
+  const moved = join(dataDir, MOVED_MARKER);
+  if (!isPgliteFolder(dataDir)) {
+    await rm(moved, { force: true });
+    return undefined;
+  }
+  const entries = await pgliteEntries(dataDir);
   const cluster = join(dataDir, CLUSTER_DIR);
-  if (hasCluster(dataDir) && !existsSync(marker)) {
-    // A finished copy whose clean-up a crash interrupted: PGlite's files only need to leave.
-    const backup = (await existingBackup(dataDir)) ?? (await backUp(dataDir, entries));
+  if (existsSync(moved)) {
+    // A verified copy whose clean-up a crash interrupted: PGlite's files (backed up) only need to leave.
     for (const entry of entries) await rm(join(dataDir, entry), { recursive: true, force: true });
-    return backup;
+    await rm(moved);
+    return await existingBackup(dataDir);
+  }
+  if (hasCluster(dataDir) && !existsSync(marker)) {
+    throw new AppError(
+      "conflict",
+      `${dataDir} holds two databases: the embedded PostgreSQL server's (postgres/) and a PGlite one at the top of the folder, made after the move (by EMBEDDED_DATABASE=pglite or an older Onboard). Onboard will not choose between them: move the one you do not want out of the folder (PGlite's files are PG_VERSION, base/, global/, pg_*/ and postgresql*.conf; the server's is postgres/), then start again`,
+      { dataDir },
+    );
   }
   options.log(
     `${dataDir} holds a PGlite database: moving it into the folder's own PostgreSQL server (once; PGlite's files are backed up first)`,
@@ -104,8 +120,9 @@ export async function moveFromPglite(dataDir: string, options: MoveOptions): Pro
   } finally {
     await server.stop();
   }
-  await rm(marker);
+  await rename(marker, moved);
   for (const entry of entries) await rm(join(dataDir, entry), { recursive: true, force: true });
+  await rm(moved);
   options.log(`PGlite's files are kept in ${backup}: delete that folder once you are satisfied`);
   return backup;
 }

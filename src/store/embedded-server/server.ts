@@ -115,8 +115,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A pause that does not keep the process alive (it ends races with a server's exit). */
 async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A deadline that does not keep the process alive: it only bounds a wait on something that does. */
+async function deadline(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
@@ -476,7 +480,7 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
         ["SIGKILL", 5_000],
       ] as const) {
         child.kill(signal);
-        const done = await Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
+        const done = await Promise.race([exited.then(() => true), deadline(ms).then(() => false)]);
         if (done) return;
       }
     })();

@@ -214,7 +214,9 @@ export async function responsiveness(seconds: number): Promise<ResponsivenessRes
   const results: ResponsivenessResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "onboard-bench-stall-"));
   try {
-    results.push(await measure("PGlite (folder)", { DATA_DIR: join(dir, "data") }, seconds));
+    // The default a new user gets (the folder's own PostgreSQL server), and PGlite beside it.
+    results.push(await measure("embedded PostgreSQL server (folder)", { DATA_DIR: join(dir, "data") }, seconds));
+    results.push(await measure("PGlite (folder)", { DATA_DIR: join(dir, "pglite"), EMBEDDED_DATABASE: "pglite" }, seconds));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,18 +4,9 @@
 import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "./errors.ts";
+import { processAlive } from "./process-alive.ts";
 
 export const LOCK_FILE = "onboard.lock";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function readPid(path: string): Promise<number | undefined> {
   try {
@@ -79,7 +70,7 @@ export class FolderLock {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await create(path)) return new FolderLock(path);
       const holder = await readPid(path);
-      if (holder !== undefined && alive(holder)) throw locked(dir, holder);
+      if (holder !== undefined && processAlive(holder)) throw locked(dir, holder);
       // Stale (dead pid, or unreadable). Move it aside atomically, then check that what we moved is
       // the stale lock and not one a racing process created meanwhile; if it was theirs, put it back.
       const aside = `${path}.stale-${process.pid}`;
@@ -90,7 +81,7 @@ export class FolderLock {
         throw error;
       }
       const moved = await readPid(aside);
-      if (moved !== undefined && moved !== holder && alive(moved)) {
+      if (moved !== undefined && moved !== holder && processAlive(moved)) {
         await link(aside, path).catch(() => {});
         await unlink(aside).catch(() => {});
         throw locked(dir, moved);

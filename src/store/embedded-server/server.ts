@@ -16,6 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { AppError } from "../errors.ts";
+import { processAlive } from "../process-alive.ts";
 import { type ServerBinaries, serverBinaries } from "./binaries.ts";
 
 const run = promisify(execFile);
@@ -100,21 +101,6 @@ async function serverAccount(log: (message: string) => void): Promise<Account | 
   return created;
 }
 
-/** A running process: a killed one its parent has not reaped yet (a zombie) is not. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc (macOS)
-  }
-}
-
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -127,10 +113,10 @@ async function deadline(ms: number): Promise<void> {
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (!alive(pid)) return true;
+    if (!processAlive(pid)) return true;
     await sleep(25);
   }
-  return !alive(pid);
+  return !processAlive(pid);
 }
 
 /** The postmaster of this cluster if one is running (its pid file names a live process running on this folder). */
@@ -142,7 +128,7 @@ function runningPostmaster(cluster: string): number | undefined {
     return undefined;
   }
   const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
   // A pid file left by a killed server may name a pid since reused by something else.
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");

@@ -163,7 +163,7 @@ async function openPglite(
     // PGlite would make a new, empty database at the top of the folder, beside the real one.
     throw new AppError(
       "conflict",
-      `${dataDir} holds the embedded PostgreSQL server's database (postgres/): PGlite would start an empty one beside it. Unset EMBEDDED_DATABASE (or use the folder without pglite:); to go back to PGlite, see "Going back" in the README's Operations`,
+      `${dataDir} holds the embedded PostgreSQL server's database (postgres/): PGlite would start an empty one beside it. Start without EMBEDDED_DATABASE=pglite (on the CLI, name the folder without "pglite:"); to go back to PGlite, see "Going back" in the README's Operations`,
       { dataDir },
     );
   }

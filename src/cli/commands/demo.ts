@@ -24,7 +24,7 @@ up to now (some live, some late, some on hold, a few cancelled), with the people
 history is written with its hash chain (onboard audit verify passes) and the portfolio summaries.
 
 Options:
-  --database <url or dir>  postgres://... or a data folder (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE)
   --projects <n>           how many clients (default 300)
   --seed <n>               the same seed gives the same portfolio (default 1)
   --months <n>             how far back the first client started (default 9)

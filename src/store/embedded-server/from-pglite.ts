@@ -77,7 +77,7 @@ export async function moveFromPglite(dataDir: string, options: MoveOptions): Pro
   if (hasCluster(dataDir) && !existsSync(marker)) {
     throw new AppError(
       "conflict",
-      `${dataDir} holds two databases: the embedded PostgreSQL server's (postgres/) and a PGlite one at the top of the folder, made after the move (by EMBEDDED_DATABASE=pglite or an older Onboard). Onboard will not choose between them: move the one you do not want out of the folder (PGlite's files are PG_VERSION, base/, global/, pg_*/ and postgresql*.conf; the server's is postgres/), then start again`,
+      `${dataDir} holds two databases: the embedded PostgreSQL server's (postgres/, where the move from PGlite put your data) and a PGlite one at the top of the folder, made after the move (an older Onboard started on the folder makes a new, empty one with a new admin and demo data). Onboard will not choose between them: move the one you do not want out of the folder (PGlite's are PG_VERSION, base/, global/, every pg_* folder and file, and postgresql*.conf; the server's is postgres/), then start again`,
       { dataDir },
     );
   }

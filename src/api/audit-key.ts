@@ -4,10 +4,9 @@
 // goes into the database; its vkey is what the operator publishes for verifiers.
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
+import { AUDIT_KEY_FILE } from "../store/data-folder.ts";
 import { dataFolderOf, defaultOrigin, ensureSigningKeyFile, readPrivateKeyFile, type SigningKey, signingKey } from "../store/index.ts";
 import type { Config } from "./config.ts";
-
-export const GENERATED_KEY_FILE = "audit-signing-key.pem";
 
 export type AuditKeySource =
   | { readonly kind: "configured"; readonly key: SigningKey; readonly file: string }
@@ -25,7 +24,7 @@ export async function resolveAuditKey(
   if (file !== undefined) return { kind: "configured", key: named(await readPrivateKeyFile(file)), file };
   const folder = dataFolderOf(config.database);
   if (options.ownsDatabase && folder !== undefined) {
-    const path = join(folder, GENERATED_KEY_FILE);
+    const path = join(folder, AUDIT_KEY_FILE);
     const { privateKey, created } = await ensureSigningKeyFile(path);
     return { kind: "generated", key: named(privateKey), file: path, created };
   }

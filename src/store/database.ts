@@ -154,11 +154,7 @@ function redact(url: string): string {
   }
 }
 
-async function openPglite(
-  dataDir: string | undefined,
-  capabilities: Capabilities,
-  lockHeld: boolean,
-): Promise<{ db: Kysely<Schema>; release: () => Promise<void> }> {
+async function openPglite(dataDir: string | undefined, capabilities: Capabilities, lockHeld: boolean): Promise<Opened> {
   if (dataDir !== undefined && hasCluster(dataDir) && !isPgliteFolder(dataDir)) {
     // PGlite would make a new, empty database at the top of the folder, beside the real one.
     throw new AppError(
@@ -198,11 +194,17 @@ function openPostgres(url: string, maxConnections: number, onPoolError: (error: 
   return { db, release: () => db.destroy() };
 }
 
-async function openEmbedded(
-  dataDir: string,
-  maxConnections: number,
-  options: OpenOptions,
-): Promise<{ db: Kysely<Schema>; release: () => Promise<void>; version: string }> {
+interface Opened {
+  readonly db: Kysely<Schema>;
+  readonly release: () => Promise<void>;
+}
+
+/** The folder, and which server runs it (for messages). */
+function embeddedDescription(dataDir: string, version: string): string {
+  return `${dataDir} (embedded PostgreSQL ${version} server)`;
+}
+
+async function openEmbedded(dataDir: string, maxConnections: number, options: OpenOptions): Promise<Opened & { description: string }> {
   let lock: FolderLock;
   try {
     lock = await FolderLock.acquire(dataDir);
@@ -212,7 +214,7 @@ async function openEmbedded(
     const { db, release } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
     try {
       const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
-      return { db, release, version: rows[0]?.server_version ?? "?" };
+      return { db, release, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
     } catch (cause) {
       await release();
       throw cause;
@@ -230,7 +232,7 @@ async function openEmbedded(
     const { db, release } = openPostgres(server.url, maxConnections, options.onPoolError ?? (() => {}));
     return {
       db,
-      version: server.version,
+      description: embeddedDescription(dataDir, server.version),
       release: async () => {
         try {
           await release();
@@ -249,16 +251,12 @@ async function openEmbedded(
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const capabilities = capabilitiesOf(target);
-  let serverVersion: string | undefined;
-  const { db, release } =
+  const { db, release, description } =
     target.kind === "pglite"
-      ? await openPglite(target.dataDir, capabilities, options.folderLockHeld === true)
+      ? { ...(await openPglite(target.dataDir, capabilities, options.folderLockHeld === true)), description: target.dataDir ?? "memory" }
       : target.kind === "embedded"
-        ? await openEmbedded(target.dataDir, target.maxConnections ?? 10, options).then((opened) => {
-            serverVersion = opened.version;
-            return opened;
-          })
-        : openPostgres(target.url, target.maxConnections ?? 10, options.onPoolError ?? (() => {}));
+        ? await openEmbedded(target.dataDir, target.maxConnections ?? 10, options)
+        : { ...openPostgres(target.url, target.maxConnections ?? 10, options.onPoolError ?? (() => {})), description: redact(target.url) };
   // The in-memory database's files live exactly as long as it does.
   const temporaryFiles =
     target.kind === "pglite" && target.dataDir === undefined && target.filesDir === undefined
@@ -268,12 +266,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const database: Database = {
     db,
     capabilities,
-    description:
-      target.kind === "postgres"
-        ? redact(target.url)
-        : target.kind === "embedded"
-          ? `${target.dataDir} (embedded PostgreSQL ${serverVersion ?? ""} server)`
-          : (target.dataDir ?? "memory"),
+    description,
     files:
       target.kind === "postgres"
         ? tableFileStore(db)

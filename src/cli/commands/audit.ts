@@ -1,10 +1,8 @@
-import { readFile, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { AuditReport, Database, StoredCheckpoint, VerifierKey } from "../../store/index.ts";
+import { readFile, writeFile } from "node:fs/promises";
+import { AUDIT_KEY_FILE } from "../../store/data-folder.ts";
+import type { AuditReport, StoredCheckpoint, VerifierKey } from "../../store/index.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
-
-/** The key file the server generates in a data folder (src/api/audit-key.ts). */
-const FOLDER_KEY = "audit-signing-key.pem";
+import { databaseOption, signingKeyOption, stringOption, withDatabase } from "../database-options.ts";
 
 function paint(io: Io, ok: boolean, text: string): string {
   return io.color ? `\u001b[${ok ? 32 : 31}m${text}\u001b[0m` : text;
@@ -78,7 +76,7 @@ Options:
   --against <file>         verify: a checkpoint note (or its JSON) to verify against; twice: older and newer
   --key <file>             verify: the signer's public key (PEM; a private key file works too)
                            checkpoint: the Ed25519 private key (PEM; default: the data folder's
-                           ${FOLDER_KEY} for a data folder)
+                           ${AUDIT_KEY_FILE} for a data folder)
   --vkey <vkey>            verify: the signer's verifier key (name+id+key, as the server logs it)
   --origin <name>          checkpoint: the log's name (default: derived from the key, as the server does)
   -o, --output <file>      checkpoint: write the note to this file instead of printing it
@@ -88,11 +86,6 @@ Options:
 
 Exit codes: 0 intact (or written), 1 tampering found (or the database could not be read, or the
 webhook failed), 2 usage error.`;
-
-function stringOption(values: Record<string, unknown>, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === "string" ? value : undefined;
-}
 
 async function readArgumentFile(path: string, what: string): Promise<string> {
   try {
@@ -122,17 +115,10 @@ export const auditCommand: Command = {
     if ((action !== "verify" && action !== "checkpoint") || extra.length > 0) {
       throw new UsageError(`expected "verify" or "checkpoint"\n\n${this.usage}`);
     }
-    const location = stringOption(values, "database") ?? process.env.ONBOARD_DATABASE;
-    if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${this.usage}`);
     const against = (values as Record<string, unknown>).against as string[] | undefined;
     // Loaded when run: the other commands do not pay for the store at startup.
     const store = await import("../../store/index.ts");
-    const target = store.parseDatabaseTarget(location);
-    const folder = store.dataFolderOf(target);
-    // Opening a folder that is not a database would create an empty one and call it intact.
-    if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {
-      throw new UsageError(`${location} is not an Onboard database folder`);
-    }
+    const { target, folderKey } = databaseOption(store, values, this.usage);
 
     if (action === "verify") {
       const project = stringOption(values, "project");
@@ -158,7 +144,7 @@ export const auditCommand: Command = {
       } else if (values.key !== undefined || values.vkey !== undefined) {
         throw new UsageError("--key and --vkey go with --against");
       }
-      return withDatabase(store, target, io, async (database) => {
+      return withDatabase(store, target, io, "audit", async (database) => {
         const report = key ? await store.verifyAgainstCheckpoints(database, notes, key) : await store.verifyAudit(database, project);
         if (values.json) io.out(JSON.stringify(report, null, 2));
         else printReport(io, report);
@@ -169,21 +155,12 @@ export const auditCommand: Command = {
     if (against !== undefined || values.project !== undefined || values.vkey !== undefined) {
       throw new UsageError("--against, --project and --vkey go with verify");
     }
-    const keyFile = stringOption(values, "key") ?? (folder !== undefined ? join(folder, FOLDER_KEY) : undefined);
-    if (keyFile === undefined) throw new UsageError("name the Ed25519 private key that signs checkpoints with --key <file>");
-    let key: Awaited<ReturnType<typeof store.signingKey>>;
-    try {
-      const privateKey = await store.readPrivateKeyFile(keyFile);
-      key = store.signingKey(stringOption(values, "origin") ?? store.defaultOrigin(privateKey), privateKey);
-    } catch (error) {
-      if (store.isAppError(error, "invalid")) throw new UsageError(error.message);
-      throw error;
-    }
+    const key = await signingKeyOption(store, values, folderKey, "name the Ed25519 private key that signs checkpoints with --key <file>");
     const webhook = stringOption(values, "webhook");
     if (webhook !== undefined && !(/^https?:\/\//i.test(webhook) && URL.canParse(webhook))) {
       throw new UsageError(`--webhook must be an http(s) URL, not "${webhook}"`);
     }
-    return withDatabase(store, target, io, async (database) => {
+    return withDatabase(store, target, io, "audit", async (database) => {
       const result = await store.writeCheckpoint(database, key, new Date());
       const json = checkpointJson(result.checkpoint, { vkey: key.vkey, appended: result.appended, written: result.written });
       const output = stringOption(values, "output");
@@ -224,27 +201,4 @@ function noteOf(text: string, file: string): string {
     throw new UsageError(`${file} is JSON without a "note": give the checkpoint's signed note`);
   }
   return text;
-}
-
-async function withDatabase(
-  store: typeof import("../../store/index.ts"),
-  target: ReturnType<typeof import("../../store/index.ts").parseDatabaseTarget>,
-  io: Io,
-  run: (database: Database) => Promise<number>,
-): Promise<number> {
-  const database = await store.openDatabase(target, {
-    migrate: false,
-    shareRunning: true,
-    log: (message) => io.err(`onboard: ${message}`),
-  });
-  try {
-    const pending = await store.pendingMigrations(database.db);
-    if (pending.length > 0) {
-      io.err(`onboard audit: ${database.description} needs ${pending.length} migration(s) first; start Onboard once to apply them`);
-      return 1;
-    }
-    return await run(database);
-  } finally {
-    await database.close();
-  }
 }

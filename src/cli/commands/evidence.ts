@@ -1,11 +1,9 @@
-import { readFile, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, writeFile } from "node:fs/promises";
 import type { PackageVerification } from "../../compliance/verify-package.ts";
-import type { SigningKey, VerifierKey } from "../../store/index.ts";
+import { AUDIT_KEY_FILE } from "../../store/data-folder.ts";
+import type { VerifierKey } from "../../store/index.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
-
-/** The key file the server generates in a data folder (src/api/audit-key.ts). */
-const FOLDER_KEY = "audit-signing-key.pem";
+import { databaseOption, signingKeyOption, stringOption, withDatabase } from "../database-options.ts";
 
 const USAGE = `Usage: onboard evidence <project> [--out <file>] [options]
        onboard evidence verify <package.zip> (--vkey <vkey> | --key-file <pem>)
@@ -27,7 +25,7 @@ it, and that the summary states the same head and checkpoint. Changing any byte 
 Options:
   --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE)
   --key <file>             the audit key's Ed25519 private key (PEM; default: the data folder's
-                           ${FOLDER_KEY} for a data folder)
+                           ${AUDIT_KEY_FILE} for a data folder)
   --origin <name>          the log's name (default: derived from the key, as the server does)
   -o, --out <file>         where to write the package (default: evidence-<project>.zip)
   --vkey <vkey>            verify: the operator's verifier key (name+id+key, as the server logs it)
@@ -37,11 +35,6 @@ Options:
 
 Exit codes: 0 written (or intact), 1 a problem (any check failed, or the database could not be
 read), 2 usage error.`;
-
-function stringOption(values: Record<string, unknown>, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === "string" ? value : undefined;
-}
 
 function paint(io: Io, ok: boolean, text: string): string {
   return io.color ? `\u001b[${ok ? 32 : 31}m${text}\u001b[0m` : text;
@@ -110,35 +103,14 @@ export const evidenceCommand: Command = {
     const [project, ...extra] = positionals;
     if (project === undefined || extra.length > 0) throw new UsageError(`name one project: onboard evidence <project>\n\n${this.usage}`);
     if (values.vkey !== undefined || values["key-file"] !== undefined) throw new UsageError("--vkey and --key-file go with verify");
-    const location = stringOption(values, "database") ?? process.env.ONBOARD_DATABASE;
-    if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${this.usage}`);
-    const target = store.parseDatabaseTarget(location);
-    const folder = store.dataFolderOf(target);
-    if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {
-      throw new UsageError(`${location} is not an Onboard database folder`);
-    }
-    const keyPath = stringOption(values, "key") ?? (folder !== undefined ? join(folder, FOLDER_KEY) : undefined);
-    if (keyPath === undefined)
-      throw new UsageError("name the audit key (the Ed25519 private key that signs checkpoints) with --key <file>");
-    let key: SigningKey;
-    try {
-      const privateKey = await store.readPrivateKeyFile(keyPath);
-      key = store.signingKey(stringOption(values, "origin") ?? store.defaultOrigin(privateKey), privateKey);
-    } catch (error) {
-      if (store.isAppError(error, "invalid")) throw new UsageError(error.message);
-      throw error;
-    }
-    const database = await store.openDatabase(target, {
-      migrate: false,
-      shareRunning: true,
-      log: (message) => io.err(`onboard: ${message}`),
-    });
-    try {
-      const pending = await store.pendingMigrations(database.db);
-      if (pending.length > 0) {
-        io.err(`onboard evidence: ${database.description} needs ${pending.length} migration(s) first; start Onboard once to apply them`);
-        return 1;
-      }
+    const { target, folderKey } = databaseOption(store, values, this.usage);
+    const key = await signingKeyOption(
+      store,
+      values,
+      folderKey,
+      "name the audit key (the Ed25519 private key that signs checkpoints) with --key <file>",
+    );
+    return withDatabase(store, target, io, "evidence", async (database) => {
       const { buildEvidencePackage } = await import("../../api/data/evidence.ts");
       // Under CI a Chromium that does not start is a failure, not an HTML fallback.
       const built = await buildEvidencePackage(database, key, project, new Date().toISOString(), { requirePdf: process.env.CI === "true" });
@@ -155,8 +127,6 @@ export const evidenceCommand: Command = {
       );
       io.out(`verify it with: onboard evidence verify ${out} --vkey ${key.vkey}`);
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };

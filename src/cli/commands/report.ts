@@ -1,16 +1,8 @@
 // `onboard report controls`: the period report of access and change control (SOC 2 CC6.1, CC8.1)
 // straight from the database, as the same signed package GET /reports/controls hands out.
-import { stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { type Command, UsageError } from "../args.ts";
-
-/** The key file the server generates in a data folder (src/api/audit-key.ts). */
-const FOLDER_KEY = "audit-signing-key.pem";
-
-function stringOption(values: Record<string, unknown>, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === "string" ? value : undefined;
-}
+import { databaseOption, signingKeyOption, stringOption, withDatabase } from "../database-options.ts";
 
 const USAGE = `Usage: onboard report controls --from YYYY-MM-DD --to YYYY-MM-DD [options]
 
@@ -54,39 +46,14 @@ export const reportCommand: Command = {
     } catch (error) {
       throw new UsageError(`--${(error as Error).message}`);
     }
-    const location = stringOption(values, "database") ?? process.env.ONBOARD_DATABASE;
-    if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${this.usage}`);
     // Loaded when run: the other commands do not pay for the store at startup.
     const store = await import("../../store/index.ts");
-    const target = store.parseDatabaseTarget(location);
-    const folder = store.dataFolderOf(target);
-    // Opening a folder that is not a database would create an empty one and report on nothing.
-    if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {
-      throw new UsageError(`${location} is not an Onboard database folder`);
-    }
-    const keyFile = stringOption(values, "key") ?? (folder !== undefined ? join(folder, FOLDER_KEY) : undefined);
-    if (keyFile === undefined) throw new UsageError("name the Ed25519 private key that signs the package with --key <file>");
-    let key: ReturnType<typeof store.signingKey>;
-    try {
-      const privateKey = await store.readPrivateKeyFile(keyFile);
-      key = store.signingKey(stringOption(values, "origin") ?? store.defaultOrigin(privateKey), privateKey);
-    } catch (error) {
-      if (store.isAppError(error, "invalid")) throw new UsageError(error.message);
-      throw error;
-    }
+    // A folder that is not a database would be created empty and reported on as nothing.
+    const { target, folderKey } = databaseOption(store, values, this.usage);
+    const key = await signingKeyOption(store, values, folderKey, "name the Ed25519 private key that signs the package with --key <file>");
     const out = stringOption(values, "out") ?? `controls-report-${from}-to-${to}.zip`;
     const { controlsReportPackage } = await import("../../compliance/controls-data.ts");
-    const database = await store.openDatabase(target, {
-      migrate: false,
-      shareRunning: true,
-      log: (message) => io.err(`onboard: ${message}`),
-    });
-    try {
-      const pending = await store.pendingMigrations(database.db);
-      if (pending.length > 0) {
-        io.err(`onboard report: ${database.description} needs ${pending.length} migration(s) first; start Onboard once to apply them`);
-        return 1;
-      }
+    return withDatabase(store, target, io, "report", async (database) => {
       const { openSummaryPrinter } = await import("../../api/data/summary-printer.ts");
       const printing = await openSummaryPrinter(undefined, { required: process.env.CI === "true" });
       if (printing.note) io.err(`onboard report: ${printing.note}`);
@@ -99,8 +66,6 @@ export const reportCommand: Command = {
       await writeFile(out, zip);
       io.out(`${out}: the controls report ${from} to ${to}, signed by ${key.vkey}`);
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };

@@ -38,12 +38,8 @@ const STOP_TIMEOUT_MS = 60_000;
 export interface EmbeddedServer {
   /** postgres://onboard:<password>@127.0.0.1:<port>/onboard */
   readonly url: string;
-  readonly port: number;
-  readonly pid: number;
   /** The server's version, e.g. "18.4". */
   readonly version: string;
-  /** Whether this start created the cluster. */
-  readonly created: boolean;
   /** Fast shutdown (open transactions roll back, a checkpoint is written). Safe twice. */
   stop(): Promise<void>;
 }
@@ -110,6 +106,22 @@ async function deadline(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** Fast shutdown, then immediate, then kill: each signal gets its time before the next one. */
+const SHUTDOWN = [
+  ["SIGINT", STOP_TIMEOUT_MS],
+  ["SIGQUIT", 10_000],
+  ["SIGKILL", 5_000],
+] as const;
+
+/** Send each of SHUTDOWN's signals until `gone` says the server is; false if even SIGKILL did not end it. */
+async function shutDown(send: (signal: NodeJS.Signals) => boolean, gone: (ms: number) => Promise<boolean>): Promise<boolean> {
+  for (const [signal, ms] of SHUTDOWN) {
+    if (!send(signal)) return true;
+    if (await gone(ms)) return true;
+  }
+  return false;
+}
+
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -149,18 +161,14 @@ export async function stopOrphan(cluster: string, log: (message: string) => void
     return;
   }
   log(`stopping the database server (pid ${pid}) left running by an Onboard that did not stop cleanly`);
-  for (const [signal, ms] of [
-    ["SIGINT", STOP_TIMEOUT_MS],
-    ["SIGQUIT", 10_000],
-    ["SIGKILL", 5_000],
-  ] as const) {
+  const send = (signal: NodeJS.Signals) => {
     try {
-      process.kill(pid, signal);
+      return process.kill(pid, signal);
     } catch {
-      return;
+      return false; // already gone
     }
-    if (await waitGone(pid, ms)) return;
-  }
+  };
+  if (await shutDown(send, (ms) => waitGone(pid, ms))) return;
   throw new AppError("unavailable", `the database server (pid ${pid}) of ${cluster} does not stop`);
 }
 
@@ -435,8 +443,7 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
   await letThrough(dataDir, binaries, account, log);
   const password = await ensurePassword(dataDir);
   const cluster = join(dataDir, CLUSTER_DIR);
-  const created = !hasCluster(dataDir);
-  if (created) {
+  if (!hasCluster(dataDir)) {
     if (existsSync(cluster)) throw new AppError("unavailable", `${cluster} exists but is not a PostgreSQL data folder; move it away`);
     await initCluster(binaries, dataDir, password, account);
     log(`created the embedded PostgreSQL database in ${cluster}`);
@@ -445,7 +452,6 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
     await ensureOwned(cluster, account, log);
   }
   const { child, port, version } = await spawnServer(binaries, cluster, join(dataDir, SERVER_LOG), account, password);
-  const pid = child.pid ?? 0;
   // If Onboard exits without stopping it (an uncaught error), the server still shuts down.
   const onExit = () => {
     if (child.exitCode === null) child.kill("SIGINT");
@@ -460,21 +466,16 @@ export async function startEmbeddedServer(dataDir: string, options: StartOptions
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       // Unreferenced while it runs (a forgotten handle must not keep Onboard alive); waited for now.
       child.ref();
-      for (const [signal, ms] of [
-        ["SIGINT", STOP_TIMEOUT_MS],
-        ["SIGQUIT", 10_000],
-        ["SIGKILL", 5_000],
-      ] as const) {
-        child.kill(signal);
-        const done = await Promise.race([exited.then(() => true), deadline(ms).then(() => false)]);
-        if (done) return;
-      }
+      await shutDown(
+        (signal) => child.kill(signal),
+        (ms) => Promise.race([exited.then(() => true), deadline(ms).then(() => false)]),
+      );
     })();
     return stopping;
   };
   try {
     await ensureDatabase(urlFor(password, port, "postgres"));
-    return { url: urlFor(password, port, DATABASE_NAME), port, pid, version, created, stop };
+    return { url: urlFor(password, port, DATABASE_NAME), version, stop };
   } catch (error) {
     await stop();
     throw error;

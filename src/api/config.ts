@@ -19,6 +19,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseTarget;
+  /** `auto`: migrate the database at start (under the advisory lock); `off`: never change the schema, refuse one that is not current. */
+  readonly migrations: "auto" | "off";
   readonly logLevel: LogLevel;
   /** Tick due projects in this process (off on API-only nodes). */
   readonly scheduler: boolean;
@@ -172,6 +174,9 @@ const Environment = z.object({
   FILES_DIR: z.string().trim().min(1, { error: "must be a folder for uploaded files" }).optional(),
   ERASURE_JOURNAL: z.string().trim().min(1, { error: "must be a file for the erasure journal" }).optional(),
   DATABASE_POOL_SIZE: integer(1, 200, 10),
+  MIGRATIONS: z
+    .enum(["auto", "off"], { error: () => 'must be "auto" (migrate at start) or "off" (refuse a database that needs migrations)' })
+    .default("auto"),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SCHEDULER: onOff("on"),
   OUTBOX: onOff("on"),
@@ -332,6 +337,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
     "file every erasure is also appended to (ids only) and re-applied from at start after a backup restore; keep it outside the backup set (default DATA_DIR/erasure-journal.jsonl)",
   ],
   ["DATABASE_POOL_SIZE", "PostgreSQL connections per process (default 10)"],
+  [
+    "MIGRATIONS",
+    "auto|off: auto applies pending migrations at start under an advisory lock; off never changes the schema and refuses to start on a database that is behind (run `onboard db migrate`) (default auto)",
+  ],
   ["LOG_LEVEL", `${LOG_LEVELS.join(", ")} (default info)`],
   ["SCHEDULER", "on|off: tick due projects in this process (default on)"],
   ["OUTBOX", "on|off: deliver effects in this process (default on)"],
@@ -438,6 +447,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
               ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}),
             }
           : { kind: "pglite", dataDir: e.DATA_DIR, ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}) },
+    migrations: e.MIGRATIONS,
     logLevel: e.LOG_LEVEL,
     scheduler: e.SCHEDULER,
     outbox: e.OUTBOX,

@@ -4,9 +4,18 @@ import { assertNoArguments, databaseStatus, migrateDatabase } from "./db-schema.
 export const dbCommand: Command = {
   name: "db",
   summary: "database administration: migrations, their status, a least-privileged role for the server",
-  usage: `Usage: onboard db migrate [--database <location>]
+  usage: `Usage: onboard db grant-app-role <role> [options]
+       onboard db migrate [--database <location>]
        onboard db status [--database <location>]
-       onboard db grant-app-role <role> [options]
+
+grant-app-role gives an existing PostgreSQL role what the server needs and no more: it reads and
+writes the application's tables but may only append to the audit trail (events, the audit log
+and its checkpoints: no UPDATE, DELETE or TRUNCATE), may erase personal data only through the
+audited function onboard_redact_event, and may not change the schema or switch triggers off. Run
+it as the owner of the tables (the role that ran the migrations), again after upgrades that add
+tables, then run the server as that role: DATABASE_URL=postgres://<role>:<password>@host/db.
+
+  CREATE ROLE onboard_app LOGIN PASSWORD '...';   -- once, as an administrator
 
 migrate applies the migrations this Onboard has and the database lacks, under the advisory lock
 every migrating process takes, and lists what it applied: run it before starting (or rolling)
@@ -14,18 +23,10 @@ processes with MIGRATIONS=off. status says the database's migration, this Onboar
 pending and what is unknown (applied by a newer Onboard). <location> is postgres://..., a data
 folder, or pglite:<folder>.
 
-Gives an existing PostgreSQL role what the server needs and no more: it reads and writes the
-application's tables but may only append to the audit trail (events, the audit log and its
-checkpoints: no UPDATE, DELETE or TRUNCATE), may erase personal data only through the audited
-function onboard_redact_event, and may not change the schema or switch triggers off. Run it as
-the owner of the tables (the role that ran the migrations), again after upgrades that add tables,
-then run the server as that role: DATABASE_URL=postgres://<role>:<password>@host/db.
-
-  CREATE ROLE onboard_app LOGIN PASSWORD '...';   -- once, as an administrator
-
 Options:
   --database <url>  postgres://owner@host/db or a data folder (default: $ONBOARD_DATABASE)
-  --print           print the SQL instead of running it (to review, or for your own tooling)
+  --print           grant-app-role: print the SQL instead of running it (to review, or for
+                    your own tooling)
   -h, --help        show this help
 
 Exit codes: 0 done (status: up to date), 1 the database refused (status: migrations pending or

@@ -24,7 +24,10 @@ const WARM_UP_SECONDS = 3;
 
 export interface ScaleOutRow {
   readonly processes: number;
+  /** Commands and comments answered 2xx, per second. */
   readonly writesPerSecond: number;
+  /** Of which project commands (complete or reopen a step). */
+  readonly commandsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly completed: number;
@@ -63,8 +66,10 @@ class ProjectPool {
   }
 }
 
-function mix(pool: ProjectPool, commented: readonly string[]): autocannon.Request[] {
+/** The request sequence each connection repeats, and a count of the commands it got a 200 for. */
+function mix(pool: ProjectPool, commented: readonly string[]): { requests: autocannon.Request[]; commandsDone: () => number } {
   let nextComment = 0;
+  let commandsDone = 0;
   const command: autocannon.Request = {
     method: "POST",
     setupRequest: (req, context) => {
@@ -82,6 +87,7 @@ function mix(pool: ProjectPool, commented: readonly string[]): autocannon.Reques
       };
     },
     onResponse: (status, _body, context, headers) => {
+      if (status === 200) commandsDone++;
       const etag = (headers as Record<string, string> | undefined)?.etag;
       pool.give(String((context as { project?: string }).project), status === 200 && etag ? Number(etag.replaceAll('"', "")) : undefined);
     },
@@ -98,7 +104,7 @@ function mix(pool: ProjectPool, commented: readonly string[]): autocannon.Reques
       };
     },
   };
-  return [command, comment];
+  return { requests: [command, comment], commandsDone: () => commandsDone };
 }
 
 async function run(urls: readonly string[], seconds: number, requests: autocannon.Request[], token: string) {
@@ -217,15 +223,17 @@ export async function scaleOut(seconds: number, counts: readonly number[] = [1, 
       process.stderr.write(`scale-out: ${n} server(s), ${CONNECTIONS} connections round-robin, ${WARM_UP_SECONDS}+${seconds}s ...\n`);
       running.push(...(await startAll(n, env)));
       const urls = running.map((s) => s.url);
-      await run(urls, WARM_UP_SECONDS, mix(pool, commented), token);
+      await run(urls, WARM_UP_SECONDS, mix(pool, commented).requests, token);
       const before = loadavg()[0] ?? 0;
-      const result = await run(urls, seconds, mix(pool, commented), token);
+      const measured = mix(pool, commented);
+      const result = await run(urls, seconds, measured.requests, token);
       const afterLoad = loadavg()[0] ?? 0;
       await Promise.all(running.splice(0).map((s) => s.stop()));
       const ok = result["2xx"];
       rows.push({
         processes: n,
         writesPerSecond: Math.round(ok / seconds),
+        commandsPerSecond: Math.round(measured.commandsDone() / seconds),
         p50Ms: result.latency.p50,
         p99Ms: result.latency.p99,
         completed: ok,
@@ -246,12 +254,23 @@ export async function scaleOut(seconds: number, counts: readonly number[] = [1, 
 
 export async function main(seconds: number): Promise<void> {
   const rows = await scaleOut(seconds);
-  const header = ["servers", "writes/s", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors", "load avg (1 min) before → after"];
+  const header = [
+    "servers",
+    "writes/s",
+    "of which commands/s",
+    "p50 ms",
+    "p99 ms",
+    "2xx",
+    "non-2xx",
+    "errors",
+    "load avg (1 min) before → after",
+  ];
   const table = [
     header,
     ...rows.map((r) => [
       String(r.processes),
       String(r.writesPerSecond),
+      String(r.commandsPerSecond),
       String(r.p50Ms),
       String(r.p99Ms),
       String(r.completed),

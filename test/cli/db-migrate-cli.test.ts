@@ -71,6 +71,9 @@ describe("MIGRATIONS=off, db migrate and db status on PostgreSQL", { skip: postg
     const refused = await runCli(["serve"], { ...env(), MIGRATIONS: "off" });
     assert.equal(refused.code, 1, refused.err);
     assert.match(refused.err, BEHIND);
+    const worker = await runCli(["worker"], { ...env(), MIGRATIONS: "off" });
+    assert.equal(worker.code, 1, worker.err);
+    assert.match(worker.err, BEHIND, "onboard worker refuses the same way");
 
     const behind = await runCli(["db", "status", "--database", url]);
     assert.equal(behind.code, 1, behind.err);

@@ -1,6 +1,8 @@
 // Numbered plain SQL migrations (migrations/0001_initial.sql, ...), applied at open. All of them run
 // in one transaction that first takes a transaction-scoped advisory lock, so two processes starting
 // at once queue: the second sees the first's work when it gets the lock and applies nothing.
+// A process that must not change the schema (MIGRATIONS=off) only reads where the database stands
+// (schemaStatus) and refuses to run when it is behind or ahead (requireCurrentSchema).
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { type Kysely, sql, type Transaction } from "kysely";

@@ -1,5 +1,6 @@
-// `onboard serve` as an operator starts it: a child process configured by environment variables.
-// Either it prints its banner (started) or it exits (refused); every wait is bounded.
+// `onboard serve` (or `onboard worker`) as an operator starts it: a child process configured by
+// environment variables. Either it prints its banner (started) or it exits (refused); every wait
+// is bounded.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +15,15 @@ export interface Finished {
 }
 
 export interface ServeProcess {
+  /** Where it listens (a worker listens nowhere: ""). */
   readonly url: string;
   readonly child: ChildProcess;
   /** Everything written so far. */
   output(): string;
   /** SIGTERM, then the exit code (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>;
+  /** kill -9 (a crash), resolved once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** The environment a served process gets: the caller's variables over quiet, demo-free defaults. */
@@ -47,9 +51,21 @@ export function runCli(args: readonly string[], env: Readonly<Record<string, str
   });
 }
 
+/** What each prints once it runs: the server its URL, the worker its first line. */
+const STARTED = { serve: /Onboard is listening on (\S+)/, worker: /Onboard worker running()/ } as const;
+
 /** Start `onboard serve`; resolves with its URL once it listens, rejects if it exits or takes longer than `timeoutMs`. */
 export function startServe(env: Readonly<Record<string, string>>, timeoutMs = 120_000): Promise<ServeProcess> {
-  const child = launch(["serve"], env);
+  return startOnboard("serve", env, timeoutMs);
+}
+
+/** Start `onboard serve` or `onboard worker`; resolves once it runs, rejects if it exits or takes longer than `timeoutMs`. */
+export function startOnboard(
+  command: "serve" | "worker",
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 120_000,
+): Promise<ServeProcess> {
+  const child = launch([command], env);
   let out = "";
   let err = "";
   child.stdout?.on("data", (d) => (out += d));
@@ -67,19 +83,23 @@ export function startServe(env: Readonly<Record<string, string>>, timeoutMs = 12
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      void stop(5_000).then(() => reject(new Error(`onboard serve did not start within ${timeoutMs} ms:\n${out}\n${err}`)));
+      void stop(5_000).then(() => reject(new Error(`onboard ${command} did not start within ${timeoutMs} ms:\n${out}\n${err}`)));
     }, timeoutMs);
     const onData = () => {
-      const url = /Onboard is listening on (\S+)/.exec(out)?.[1];
+      const url = STARTED[command].exec(out)?.[1];
       if (url === undefined) return;
       clearTimeout(timer);
       child.stdout?.off("data", onData);
-      resolve({ url, child, output: () => `${out}\n${err}`, stop });
+      const kill = async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        await exited;
+      };
+      resolve({ url, child, output: () => `${out}\n${err}`, stop, kill });
     };
     child.stdout?.on("data", onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`onboard serve exited with ${code} before listening:\n${out}\n${err}`));
+      reject(new Error(`onboard ${command} exited with ${code} before it ran:\n${out}\n${err}`));
     });
   });
 }

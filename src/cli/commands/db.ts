@@ -1,11 +1,21 @@
 import { type Command, UsageError } from "../args.ts";
+import { dbCopy } from "./db-copy.ts";
 
 export const dbCommand: Command = {
   name: "db",
-  summary: "database administration: a least-privileged role for the server",
-  usage: `Usage: onboard db grant-app-role <role> [options]
+  summary: "database administration: copy to PostgreSQL, a least-privileged role for the server",
+  usage: `Usage: onboard db copy --from <source> --to <target>
+       onboard db grant-app-role <role> [options]
 
-Gives an existing PostgreSQL role what the server needs and no more: it reads and writes the
+copy: every row and every file of an Onboard database into a new, empty one: the way from the
+embedded database (a data folder, or pglite:<folder>) to PostgreSQL (postgres://...), or back to a
+new folder. The source is read in one snapshot, so Onboard may keep running on it (not on a PGlite
+folder: stop it first); files move between the folder store and PostgreSQL's file_chunks, each
+SHA-256 checked. The target's transaction commits only once every table's count and digest and the
+audit trail match the source. Prints what was verified and how to start Onboard on the copy.
+
+grant-app-role:
+gives an existing PostgreSQL role what the server needs and no more: it reads and writes the
 application's tables but may only append to the audit trail (events, the audit log and its
 checkpoints: no UPDATE, DELETE or TRUNCATE), may erase personal data only through the audited
 function onboard_redact_event, and may not change the schema or switch triggers off. Run it as
@@ -15,16 +25,22 @@ then run the server as that role: DATABASE_URL=postgres://<role>:<password>@host
   CREATE ROLE onboard_app LOGIN PASSWORD '...';   -- once, as an administrator
 
 Options:
+  --from <source>   copy: a data folder, pglite:<folder> or postgres://...
+  --to <target>     copy: postgres://... (an empty database) or a new, empty folder
   --database <url>  postgres://owner@host/db (default: $ONBOARD_DATABASE)
   --print           print the SQL instead of running it (to review, or for your own tooling)
   -h, --help        show this help
 
-Exit codes: 0 done, 1 the database refused, 2 usage error.`,
-  options: { database: { type: "string" }, print: { type: "boolean" } },
+Exit codes: 0 done, 1 the database refused (or the copy did not verify), 2 usage error.`,
+  options: { database: { type: "string" }, print: { type: "boolean" }, from: { type: "string" }, to: { type: "string" } },
   async run(values, positionals, io) {
     const [action, role, ...extra] = positionals;
+    if (action === "copy") {
+      if (positionals.length > 1) throw new UsageError(`db copy takes no arguments besides --from and --to\n\n${this.usage}`);
+      return await dbCopy(values, io, this.usage);
+    }
     if (action !== "grant-app-role" || role === undefined || extra.length > 0) {
-      throw new UsageError(`expected "grant-app-role <role>"\n\n${this.usage}`);
+      throw new UsageError(`expected "copy --from <source> --to <target>" or "grant-app-role <role>"\n\n${this.usage}`);
     }
     const { appRoleStatements, grantAppRole } = await import("../../store/app-role.ts");
     const { isAppError, openDatabase, parseDatabaseTarget } = await import("../../store/index.ts");

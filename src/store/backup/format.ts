@@ -52,7 +52,7 @@ export class BackupWriter {
     return new BackupWriter(path, handle);
   }
 
-  async record(head: RecordHead, payload?: Uint8Array): Promise<void> {
+  async record<H extends { readonly kind: string }>(head: H, payload?: Uint8Array): Promise<void> {
     const line = JSON.stringify(payload === undefined ? head : { ...head, bytes: payload.byteLength });
     await this.#write(Buffer.from(`${line}\n`));
     if (payload !== undefined && payload.byteLength > 0) await this.#write(payload);

@@ -5,10 +5,9 @@
 // gzip's own CRC and length catch a damaged or cut file; the trailer's counts and digests catch
 // the rest (see backup.ts).
 import { once } from "node:events";
-import { createReadStream } from "node:fs";
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Writable } from "node:stream";
 import { createGunzip, createGzip, type Gzip } from "node:zlib";
 import { AppError } from "../errors.ts";
 
@@ -27,19 +26,19 @@ const MAX_PAYLOAD = 1 << 30;
 export class BackupWriter {
   readonly #path: string;
   readonly #partial: string;
-  readonly #handle: FileHandle;
   readonly #gzip: Gzip;
+  readonly #out: WriteStream;
   readonly #done: Promise<void>;
 
-  private constructor(path: string, handle: FileHandle) {
+  private constructor(path: string, out: WriteStream) {
     this.#path = path;
     this.#partial = `${path}.partial`;
-    this.#handle = handle;
+    this.#out = out;
     this.#gzip = createGzip();
-    const out: Writable = handle.createWriteStream({ autoClose: false });
     this.#gzip.pipe(out);
     this.#done = new Promise((resolve, reject) => {
-      out.once("finish", resolve);
+      // "close" comes after the file was flushed (fsync) and closed.
+      out.once("close", resolve);
       out.once("error", reject);
       this.#gzip.once("error", reject);
     });
@@ -48,8 +47,9 @@ export class BackupWriter {
   }
 
   static async create(path: string): Promise<BackupWriter> {
-    const handle = await open(`${path}.partial`, "w", 0o600);
-    return new BackupWriter(path, handle);
+    const out = createWriteStream(`${path}.partial`, { mode: 0o600, flush: true });
+    await once(out, "open");
+    return new BackupWriter(path, out);
   }
 
   async record<H extends { readonly kind: string }>(head: H, payload?: Uint8Array): Promise<void> {
@@ -66,8 +66,6 @@ export class BackupWriter {
   async finish(): Promise<void> {
     this.#gzip.end();
     await this.#done;
-    await this.#handle.sync();
-    await this.#handle.close();
     await rename(this.#partial, this.#path);
     const folder = await open(dirname(this.#path), "r");
     try {
@@ -80,7 +78,7 @@ export class BackupWriter {
   /** Leave nothing behind. */
   async abort(): Promise<void> {
     this.#gzip.destroy();
-    await this.#handle.close().catch(() => {});
+    this.#out.destroy();
     await rm(this.#partial, { force: true });
   }
 }
@@ -120,6 +118,19 @@ export class BackupReader {
 
   close(): void {
     this.#close();
+  }
+
+  /**
+   * Read the rest of the stream for gzip's verdict: when loading fails (a page the database will
+   * not take), a damaged file is the better explanation, and gzip's CRC only comes at the end.
+   */
+  async damage(): Promise<AppError | undefined> {
+    try {
+      while ((await this.#pull()) !== undefined) {}
+      return undefined;
+    } catch (error) {
+      return error instanceof AppError ? error : undefined;
+    }
   }
 
   /** The next record, or undefined at the end of the stream. */

@@ -8,7 +8,7 @@ import { assertEmpty } from "../copy.ts";
 import type { Database } from "../database.ts";
 import { AppError } from "../errors.ts";
 import { loadMigrations, type Migration, migrate } from "../migrate.ts";
-import { loadInto } from "../transfer/load.ts";
+import { type Loader, loadInto } from "../transfer/load.ts";
 import { digestRows, type MigrationStep, migrationLevel, type TableInfo, transferTables } from "../transfer/tables.ts";
 import { BACKUP_FORMAT, BACKUP_VERSION, type BackupHeader, type BackupTrailer } from "./backup.ts";
 import { BackupReader, type RecordHead } from "./format.ts";
@@ -83,52 +83,61 @@ export async function restoreBackup(path: string, target: Database, options: Res
     }
     await migrate(target.db, level);
     const byName = new Map((await transferTables(target.db)).map((t) => [t.name, t]));
-    const trailer = await loadInto(target, async (loader) => {
-      const loaded = new Map<string, number>();
-      let table: TableInfo | undefined;
-      let total = 0;
-      let files = 0;
-      let finished = false;
-      for (;;) {
-        const record = await reader.next();
-        if (record === undefined) throw invalid(reader, "it ends before its trailer");
-        const { head, payload } = record;
-        if (head.kind === "table") {
-          table = byName.get(String(head.name));
-          if (table === undefined) throw invalid(reader, `table ${String(head.name)}, which its migration level does not have`);
-          total = Number(head.rows);
-          loaded.set(table.name, 0);
-          if (total === 0) options.progress?.(table.name, 0, 0);
-        } else if (head.kind === "page") {
-          if (table === undefined || head.table !== table.name || payload === undefined) throw invalid(reader, "a page outside its table");
-          const done = (loaded.get(table.name) ?? 0) + (await loader.insertPage(table, payload.toString("utf8")));
-          loaded.set(table.name, done);
-          options.progress?.(table.name, done, total);
-        } else if (head.kind === "file" || head.kind === "trailer") {
-          if (!finished) for (const t of byName.values()) await loader.finishTable(t);
-          finished = true;
-          if (head.kind === "trailer") {
-            if ((await reader.next()) !== undefined) throw invalid(reader, "records after its trailer");
-            const trailer = head as unknown as BackupTrailer;
-            await verify(reader, trailer, byName, loaded, files, loader);
-            return trailer;
-          }
-          const file = {
-            store: head.store === "table" ? "table" : "folder",
-            key: String(head.key),
-            sha256: String(head.sha256),
-            size: Number(head.size),
-          } as const;
-          await loader.putFile(file, chunksOf(reader));
-          files++;
-          options.progress?.("files", files, files);
-        } else throw invalid(reader, `a record of unknown kind ${head.kind}`);
-      }
+    const trailer = await loadInto(target, (loader) => load(reader, loader, byName, options)).catch(async (error: unknown) => {
+      throw (await reader.damage()) ?? error;
     });
     const migrated = await migrate(target.db, known);
     return { header, trailer, migrated, audit: await verifyAudit(target) };
   } finally {
     reader.close();
+  }
+}
+
+async function load(
+  reader: BackupReader,
+  loader: Loader,
+  byName: ReadonlyMap<string, TableInfo>,
+  options: RestoreOptions,
+): Promise<BackupTrailer> {
+  const loaded = new Map<string, number>();
+  let table: TableInfo | undefined;
+  let total = 0;
+  let files = 0;
+  let finished = false;
+  for (;;) {
+    const record = await reader.next();
+    if (record === undefined) throw invalid(reader, "it ends before its trailer");
+    const { head, payload } = record;
+    if (head.kind === "table") {
+      table = byName.get(String(head.name));
+      if (table === undefined) throw invalid(reader, `table ${String(head.name)}, which its migration level does not have`);
+      total = Number(head.rows);
+      loaded.set(table.name, 0);
+      if (total === 0) options.progress?.(table.name, 0, 0);
+    } else if (head.kind === "page") {
+      if (table === undefined || head.table !== table.name || payload === undefined) throw invalid(reader, "a page outside its table");
+      const done = (loaded.get(table.name) ?? 0) + (await loader.insertPage(table, payload.toString("utf8")));
+      loaded.set(table.name, done);
+      options.progress?.(table.name, done, total);
+    } else if (head.kind === "file" || head.kind === "trailer") {
+      if (!finished) for (const t of byName.values()) await loader.finishTable(t);
+      finished = true;
+      if (head.kind === "trailer") {
+        if ((await reader.next()) !== undefined) throw invalid(reader, "records after its trailer");
+        const trailer = head as unknown as BackupTrailer;
+        await verify(reader, trailer, byName, loaded, files, loader);
+        return trailer;
+      }
+      const file = {
+        store: head.store === "table" ? "table" : "folder",
+        key: String(head.key),
+        sha256: String(head.sha256),
+        size: Number(head.size),
+      } as const;
+      await loader.putFile(file, chunksOf(reader));
+      files++;
+      options.progress?.("files", files, files);
+    } else throw invalid(reader, `a record of unknown kind ${head.kind}`);
   }
 }
 
@@ -149,7 +158,7 @@ async function verify(
   tables: ReadonlyMap<string, TableInfo>,
   loaded: ReadonlyMap<string, number>,
   files: number,
-  loader: { readonly db: Parameters<typeof digestRows>[0]; audit(): Promise<AuditReport> },
+  loader: Loader,
 ): Promise<void> {
   if (!Array.isArray(trailer.tables)) throw invalid(reader, "a trailer without tables");
   for (const summary of trailer.tables) {

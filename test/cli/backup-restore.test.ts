@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -214,6 +214,21 @@ describe("onboard backup while the server runs, and onboard restore", () => {
       await database.close();
     }
 
+    // A database restored by other means is checked the same way; the journal's erasures it lacks are named.
+    const journal = join(dir, "erasure-journal.jsonl");
+    writeFileSync(
+      journal,
+      `${JSON.stringify({ id: "erasure-after-backup", at: new Date().toISOString(), subjectKind: "contact", subjectId: "c-1", projectId: null, requestId: null, by: "user:admin", reason: "request", source: "request" })}\n`,
+    );
+    const checked = await onboard("restore", "--check", "--database", restored, "--erasure-journal", journal);
+    assert.equal(checked.code, 0, checked.err + checked.out);
+    assert.match(checked.out, /migration level: this Onboard's/);
+    assert.match(checked.out, /audit trail: intact \(\d+ events in 4 projects\)/);
+    assert.match(
+      checked.out,
+      /1 of 1 erasure\(s\) were made after the backup; Onboard re-applies them when it starts with ERASURE_JOURNAL=/,
+    );
+
     const again = await onboard("restore", backupFile, "--to", restored);
     assert.equal(again.code, 1);
     assert.match(again.err, /is not empty \(table \w+ has rows\)/);
@@ -264,5 +279,21 @@ describe("onboard backup while the server runs, and onboard restore", () => {
 
     const usage = await onboard("restore", backupFile);
     assert.equal(usage.code, 2);
+  });
+
+  test("a PGlite folder Onboard runs on is refused: stop it, or run on the embedded server or PostgreSQL", async () => {
+    const folder = join(dir, "pglite");
+    const running = await openDatabase({ kind: "pglite", dataDir: folder });
+    try {
+      const refused = await onboard("backup", "--database", `pglite:${folder}`, "-o", join(dir, "never.obk"));
+      assert.equal(refused.code, 1, refused.out);
+      assert.match(
+        refused.err,
+        /is in use by .*stop Onboard first, or run Onboard on the embedded PostgreSQL server or a PostgreSQL of yours/,
+      );
+      assert.equal(existsSync(join(dir, "never.obk.partial")), false);
+    } finally {
+      await running.close();
+    }
   });
 });

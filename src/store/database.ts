@@ -103,8 +103,48 @@ export interface Database {
    * server reaches it).
    */
   readonly files: FileStore;
+  /**
+   * LISTEN on `channel` on a connection of its own (a server's database only: PGlite's
+   * notifications never leave its process); undefined where there is nothing to listen to.
+   */
+  readonly listen?: (channel: string, onMessage: (payload: string) => void) => Promise<Listening>;
   /** Finish in-flight queries, close the connection(s) and release the folder lock. Safe twice. */
   close(): Promise<void>;
+}
+
+/** A LISTEN connection: `lost` resolves with the error when the connection ends without close(). */
+export interface Listening {
+  readonly lost: Promise<Error>;
+  close(): Promise<void>;
+}
+
+async function listenOn(connectionString: string, channel: string, onMessage: (payload: string) => void): Promise<Listening> {
+  const client = new pg.Client({ connectionString });
+  let closing = false;
+  const lost = new Promise<Error>((resolve) => {
+    client.on("error", (error) => resolve(error));
+    client.on("end", () => {
+      if (!closing) resolve(new Error("the LISTEN connection ended"));
+    });
+  });
+  client.on("notification", (message) => {
+    if (message.channel === channel) onMessage(message.payload ?? "");
+  });
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  } catch (error) {
+    closing = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return {
+    lost,
+    async close() {
+      closing = true;
+      await client.end().catch(() => {});
+    },
+  };
 }
 
 export interface OpenOptions {
@@ -191,12 +231,14 @@ function openPostgres(url: string, maxConnections: number, onPoolError: (error: 
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   pool.on("error", onPoolError);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, release: () => db.destroy() };
+  return { db, release: () => db.destroy(), connectionString: url };
 }
 
 interface Opened {
   readonly db: Kysely<Schema>;
   readonly release: () => Promise<void>;
+  /** A server's address, for connections of their own (LISTEN). */
+  readonly connectionString?: string;
 }
 
 /** The folder, and which server runs it (for messages). */
@@ -214,7 +256,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
     const { db, release } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
     try {
       const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
-      return { db, release, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
+      return { db, release, connectionString: url, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
     } catch (cause) {
       await release();
       throw cause;
@@ -232,6 +274,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
     const { db, release } = openPostgres(server.url, maxConnections, options.onPoolError ?? (() => {}));
     return {
       db,
+      connectionString: server.url,
       description: embeddedDescription(dataDir, server.version),
       release: async () => {
         try {
@@ -251,7 +294,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const capabilities = capabilitiesOf(target);
-  const { db, release, description } =
+  const { db, release, description, connectionString } =
     target.kind === "pglite"
       ? { ...(await openPglite(target.dataDir, capabilities, options.folderLockHeld === true)), description: target.dataDir ?? "memory" }
       : target.kind === "embedded"
@@ -271,6 +314,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       target.kind === "postgres"
         ? tableFileStore(db)
         : folderFileStore(temporaryFiles ?? target.filesDir ?? defaultFilesDir(target.dataDir ?? ".")),
+    ...(connectionString !== undefined
+      ? { listen: (channel: string, onMessage: (payload: string) => void) => listenOn(connectionString, channel, onMessage) }
+      : {}),
     close: () => {
       closing ??= (async () => {
         try {

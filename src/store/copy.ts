@@ -32,6 +32,8 @@ export interface CopyReport {
 export interface CopyOptions {
   /** Told after each page: the table and how many of its rows are copied so far. */
   readonly progress?: (table: string, copied: number, total: number) => void;
+  /** Both databases keep files in one folder (the move from PGlite): rows keep pointing at it. */
+  readonly filesStay?: boolean;
 }
 
 const sameLevel = (a: readonly MigrationStep[], b: readonly MigrationStep[]) =>
@@ -53,38 +55,43 @@ export async function assertEmpty(target: Database): Promise<void> {
 export async function copyDatabase(source: Database, target: Database, options: CopyOptions = {}): Promise<CopyReport> {
   await assertEmpty(target);
   const targetLevel = await migrationLevel(target.db);
-  return await withSnapshot(source, async (snapshot) => {
-    if (!sameLevel(snapshot.level, targetLevel)) {
-      throw new AppError(
-        "conflict",
-        `the two databases are at different migration levels (source ${snapshot.level.length}, target ${targetLevel.length}): open both with the same Onboard first`,
-      );
-    }
-    return await loadInto(target, async (loader) => {
-      const tables: TableCopy[] = [];
-      for (const table of snapshot.tables) {
-        const total = await snapshot.count(table);
-        let done = 0;
-        for await (const page of snapshot.pages(table)) {
-          done += await loader.insertPage(table, page.text);
-          options.progress?.(table.name, done, total);
-        }
-        if (total === 0) options.progress?.(table.name, 0, 0);
-        await loader.finishTable(table);
-        tables.push({ table: table.name, rows: done });
+  const snapshotOptions = { filesStay: options.filesStay === true };
+  return await withSnapshot(
+    source,
+    async (snapshot) => {
+      if (!sameLevel(snapshot.level, targetLevel)) {
+        throw new AppError(
+          "conflict",
+          `the two databases are at different migration levels (source ${snapshot.level.length}, target ${targetLevel.length}): open both with the same Onboard first`,
+        );
       }
-      const files = await copyFiles(snapshot, loader, options);
-      await verifyTables(snapshot, loader);
-      const audit = await verifyAuditBoth(snapshot, loader);
-      return {
-        tables,
-        rows: tables.reduce((n, t) => n + t.rows, 0),
-        events: tables.find((t) => t.table === "events")?.rows ?? 0,
-        ...files,
-        audit,
-      };
-    });
-  });
+      return await loadInto(target, async (loader) => {
+        const tables: TableCopy[] = [];
+        for (const table of snapshot.tables) {
+          const total = await snapshot.count(table);
+          let done = 0;
+          for await (const page of snapshot.pages(table)) {
+            done += await loader.insertPage(table, page.text);
+            options.progress?.(table.name, done, total);
+          }
+          if (total === 0) options.progress?.(table.name, 0, 0);
+          await loader.finishTable(table);
+          tables.push({ table: table.name, rows: done });
+        }
+        const files = await copyFiles(snapshot, loader, options);
+        await verifyTables(snapshot, loader);
+        const audit = await verifyAuditBoth(snapshot, loader);
+        return {
+          tables,
+          rows: tables.reduce((n, t) => n + t.rows, 0),
+          events: tables.find((t) => t.table === "events")?.rows ?? 0,
+          ...files,
+          audit,
+        };
+      });
+    },
+    snapshotOptions,
+  );
 }
 
 async function copyFiles(snapshot: Snapshot, loader: Loader, options: CopyOptions) {

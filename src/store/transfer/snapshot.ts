@@ -47,7 +47,20 @@ export interface Snapshot {
   audit(): Promise<AuditReport>;
 }
 
-export async function withSnapshot<T>(database: Database, run: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+export interface SnapshotOptions {
+  /**
+   * The target shares the source's files folder (the move from PGlite into the same data folder):
+   * file_chunks travels as rows and no file's bytes are read; rows keep saying where files are.
+   */
+  readonly filesStay?: boolean;
+}
+
+export async function withSnapshot<T>(
+  database: Database,
+  run: (snapshot: Snapshot) => Promise<T>,
+  options: SnapshotOptions = {},
+): Promise<T> {
+  const filesStay = options.filesStay === true;
   return await database.db
     .transaction()
     .setIsolationLevel("repeatable read")
@@ -56,7 +69,7 @@ export async function withSnapshot<T>(database: Database, run: (snapshot: Snapsh
       // Row text must not depend on the session: timestamps are written in UTC on both sides.
       await sql`SET LOCAL timezone = 'UTC'`.execute(trx);
       const level = await migrationLevel(trx);
-      const tables = await transferTables(trx);
+      const tables = await transferTables(trx, { fileChunks: filesStay });
       const chunks = tableFileStore(trx);
       return await run({
         db: trx,
@@ -65,8 +78,9 @@ export async function withSnapshot<T>(database: Database, run: (snapshot: Snapsh
         count: (table) => countRows(trx, table.name),
         digest: (table) => digestRows(trx, table),
         pages: (table) => pagesOf(trx, table),
-        files: () => filesOf(trx),
+        files: () => (filesStay ? noFiles() : filesOf(trx)),
         async countFiles() {
+          if (filesStay) return 0;
           const { rows } = await sql<{ n: number }>`
             SELECT count(DISTINCT (blob_store, blob_key))::int AS n FROM attachments
             WHERE blob_store IS NOT NULL AND blob_key IS NOT NULL AND file_name <> ${REDACTED}`.execute(trx);
@@ -111,6 +125,8 @@ async function* pagesOf(trx: Transaction<Schema>, table: TableInfo): AsyncGenera
     after = page.last ?? undefined;
   }
 }
+
+async function* noFiles(): AsyncGenerator<SourceFile> {}
 
 async function* filesOf(trx: Transaction<Schema>): AsyncGenerator<SourceFile> {
   let after: { store: string; key: string } | undefined;

@@ -5,12 +5,13 @@
 import { type Kysely, sql } from "kysely";
 import type { Schema } from "../schema.ts";
 
+/** Our own bookkeeping, written by migrate() on both sides. */
+const NOT_COPIED = "schema_migrations";
 /**
- * Not copied as rows: our own bookkeeping (written by migrate() on both sides), and the bytes of
- * files kept in the database, which travel as files (transfer/files.ts) because the target may
- * keep them in a folder instead.
+ * The bytes of files kept in the database: they travel as files (snapshot.ts, load.ts) because the
+ * target may keep its files in a folder instead; as rows only when both sides share one files folder.
  */
-const NOT_COPIED = new Set(["schema_migrations", "file_chunks"]);
+const FILE_CHUNKS = "file_chunks";
 
 /**
  * Columns that say where a row's file lives: rewritten on arrival (the target's store and key), so
@@ -31,8 +32,10 @@ export interface TableInfo {
 export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Every table that travels, referenced tables first, so that foreign keys hold at every insert. */
-export async function transferTables(db: Kysely<Schema>): Promise<TableInfo[]> {
-  return dependencyOrder((await publicTables(db)).filter((t) => !NOT_COPIED.has(t.name)));
+export async function transferTables(db: Kysely<Schema>, options: { readonly fileChunks?: boolean } = {}): Promise<TableInfo[]> {
+  return dependencyOrder(
+    (await publicTables(db)).filter((t) => t.name !== NOT_COPIED && (options.fileChunks === true || t.name !== FILE_CHUNKS)),
+  );
 }
 
 async function publicTables(db: Kysely<Schema>): Promise<TableInfo[]> {

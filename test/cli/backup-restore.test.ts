@@ -277,6 +277,10 @@ describe("onboard backup while the server runs, and onboard restore", () => {
     assert.equal(restoreNewer.code, 1, restoreNewer.out);
     assert.match(restoreNewer.err, /made by a newer Onboard .*: upgrade Onboard/);
 
+    const twice = await onboard("backup", "--database", join(dir, "restored"), "-o", backupFile);
+    assert.equal(twice.code, 1);
+    assert.match(twice.err, /already exists: name another file with -o/);
+
     const usage = await onboard("restore", backupFile);
     assert.equal(usage.code, 2);
   });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, UsageError } from "../args.ts";
 import { stringOption } from "../database-options.ts";
@@ -33,6 +34,8 @@ Exit codes: 0 written, 1 the database or the file refused, 2 usage error.`,
     const now = new Date();
     const output = stringOption(values, "output") ?? join(".", `onboard-backup-${stamp(now)}.obk`);
     const store = await import("../../store/index.ts");
+    if (existsSync(output))
+      throw new store.AppError("conflict", `${output} already exists: name another file with -o (a backup never replaces one)`);
     const { writeBackup } = await import("../../store/backup/backup.ts");
     const database = await openSource(store, location, io);
     try {

@@ -161,6 +161,8 @@ async function verify(
   loader: Loader,
 ): Promise<void> {
   if (!Array.isArray(trailer.tables)) throw invalid(reader, "a trailer without tables");
+  if (trailer.tables.length !== loaded.size)
+    throw invalid(reader, `${loaded.size} tables where the trailer names ${trailer.tables.length}`);
   for (const summary of trailer.tables) {
     const table = tables.get(summary.name);
     if (table === undefined || !loaded.has(summary.name)) throw invalid(reader, `table ${summary.name} is missing`);

@@ -23,8 +23,9 @@ dies mid-delivery is taken over after its lease (a minute). A command on any ser
 workers at once (LISTEN/NOTIFY); they also poll, every few seconds, in case a wake-up is lost.
 
 It reads the same environment as \`onboard serve\` (mail, chat, OIDC and audit settings apply to
-what it sends), and needs DATABASE_URL: the embedded database is one process's, and there
-\`onboard serve\` runs all of this itself. Among the variables, these matter most here:
+what it sends; SCHEDULER and OUTBOX do not: a worker runs both), and needs DATABASE_URL: the
+embedded database is one process's, and there \`onboard serve\` runs all of this itself. Among
+the variables, these matter most here:
 ${VARIABLES.filter(([name]) => WORKER_VARIABLES.has(name))
   .map(([name, text]) => `  ${name.padEnd(26)} ${text}`)
   .join("\n")}

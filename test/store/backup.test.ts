@@ -1,14 +1,17 @@
 // The backup file and restore at the store's level: a backup taken from PostgreSQL (files in
 // file_chunks) at an older migration level restores into a database of this Onboard (PGlite, files
 // in its folder) and is migrated after the load; the file's bytes arrive intact; the written file
-// is named only once complete.
+// is named only once complete. db copy from that older database into one this Onboard migrated is
+// refused: the levels differ.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import pg from "pg";
 import { writeBackup } from "../../src/store/backup/backup.ts";
@@ -19,6 +22,7 @@ import { POSTGRES_ADMIN_URL, testBackends } from "./support/backends.ts";
 import { OPS, startInput, T0, withMinimal } from "./support/world.ts";
 
 const postgres = (await testBackends()).find((b) => b.name === "postgres");
+const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 describe("a backup from an older Onboard on PostgreSQL, restored into this one", { skip: postgres?.skip ?? "no PostgreSQL" }, () => {
   const dir = mkdtempSync(join(tmpdir(), "onboard-backup-store-"));
@@ -80,6 +84,23 @@ describe("a backup from an older Onboard on PostgreSQL, restored into this one",
       assert.deepEqual(await buffer(await target.files.open(row.rows[0]?.blob_key ?? "")), body);
     } finally {
       await target.close();
+    }
+  });
+
+  test("db copy from that older database into an empty one this Onboard migrated is refused: the levels differ", async () => {
+    const newer = `${name}_newer`;
+    await admin(`CREATE DATABASE ${newer}`);
+    try {
+      const newerUrl = url.replace(/\/[^/]*$/, `/${newer}`);
+      await (await openDatabase({ kind: "postgres", url: newerUrl })).close();
+      const copy = spawnSync(process.execPath, [CLI, "db", "copy", "--from", url, "--to", newerUrl], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      assert.equal(copy.status, 1, copy.stdout);
+      assert.match(copy.stderr, /different migration levels \(source \d+, target \d+\): copy into a new database/);
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS ${newer} WITH (FORCE)`);
     }
   });
 });

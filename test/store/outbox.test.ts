@@ -69,7 +69,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       fresh = await backend.fresh();
       const { service, playbook } = await withMinimal(fresh.database);
-      for (const id of ["o-1", "o-2", "o-3", "o-4", "o-5", "o-6", "o-7"])
+      for (const id of ["o-1", "o-2", "o-3", "o-4", "o-5", "o-6", "o-7", "o-8", "o-9"])
         await service.startProject({ playbook, input: startInput(id), now: T0 });
       commands = service;
     });
@@ -185,7 +185,7 @@ for (const backend of BACKENDS) {
     });
 
     test("a live dispatcher's slow delivery keeps its lease: a second dispatcher never takes it over", async () => {
-      await queue(fresh.database, "o-6", [{ kind: "escalate", to: "cs_lead", reason: "slow" }], T0);
+      await queue(fresh.database, "o-8", [{ kind: "escalate", to: "cs_lead", reason: "slow" }], T0);
       const other = fresh.openAnother ? await fresh.openAnother() : fresh.database;
       // Real time here: the heartbeat renews on a timer. The lease is 300 ms, the handler takes
       // five of them, and the other dispatcher asks every 50 ms with the same clock.
@@ -207,25 +207,25 @@ for (const backend of BACKENDS) {
       assert.equal((await first).delivered, 1);
       assert.equal(claimedByOther, 0);
       assert.deepEqual(calls, ["slow#1"]);
-      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-6" });
+      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-8" });
       assert.equal(entry?.status, "delivered");
       assert.equal((await deliveries(fresh.database, entry?.key ?? "")).length, 1);
       if (other !== fresh.database) await other.close();
     });
 
     test("a delivery whose lease was taken over is told so through its signal", async () => {
-      await queue(fresh.database, "o-7", [{ kind: "escalate", to: "cs_lead", reason: "lost" }], T0);
+      await queue(fresh.database, "o-9", [{ kind: "escalate", to: "cs_lead", reason: "lost" }], T0);
       const clock = () => new Date().toISOString();
       let reason = "";
       const handler = async (_e: unknown, d: Delivery) => {
         // What another dispatcher's claim does to the row once the lease had run out.
-        await sql`UPDATE outbox SET attempts = attempts + 1 WHERE project_id = 'o-7'`.execute(fresh.database.db);
+        await sql`UPDATE outbox SET attempts = attempts + 1 WHERE project_id = 'o-9'`.execute(fresh.database.db);
         await new Promise<void>((resolve) => d.signal.addEventListener("abort", () => resolve(), { once: true }));
         reason = String((d.signal.reason as Error).message);
       };
       await dispatchOutbox(fresh.database, clock(), { handlers: { escalate: handler }, leaseMs: 150, clock });
       assert.match(reason, /lease was lost/);
-      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-7" });
+      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-9" });
       // The other claim's bookkeeping wins: the row is still pending under its attempt.
       assert.equal(entry?.status, "pending");
       assert.equal(entry?.attempts, 2);

@@ -52,7 +52,7 @@ export {
 } from "./errors.ts";
 export type { StoredEvent } from "./event-log.ts";
 export { pruneIdempotencyKeys } from "./idempotency.ts";
-export { loadMigrations, migrate, pendingMigrations } from "./migrate.ts";
+export { loadMigrations, type Migration, migrate, pendingMigrations } from "./migrate.ts";
 export {
   backoffDelay,
   type Delivery,

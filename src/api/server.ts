@@ -24,6 +24,7 @@ import {
   writeCheckpoint,
 } from "../store/index.ts";
 import { Poller, systemSleep } from "../store/poller.ts";
+import { WorkSignal } from "../store/wake.ts";
 import { buildApp } from "./app.ts";
 import { type AuditKeySource, resolveAuditKey } from "./audit-key.ts";
 import type { RouteRule } from "./auth/authorization.ts";
@@ -161,7 +162,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Set below once the dispatcher exists: a command that queued effects wakes it on commit, so
     // its mail, invitations and messages leave at once rather than at the next poll.
     let outbox: OutboxDispatcher | undefined;
-    const service = new ProjectService(database, { queued: () => outbox?.wake(), observe: commandObserver(telemetry) });
+    let scheduler: Scheduler | undefined;
+    let webhooks: WebhookDispatcher | undefined;
+    // Work a command queued wakes this process's loops at once, and (on a PostgreSQL database
+    // several processes share) the other processes' through NOTIFY.
+    const work = new WorkSignal(
+      database,
+      { outbox: () => outbox?.wake(), webhooks: () => webhooks?.wake(), scheduler: () => scheduler?.wake() },
+      { onError: (error) => started?.app.log.warn({ err: error }, "cross-process wake-up failed (the loops still poll)") },
+    );
+    const service = new ProjectService(database, { queued: (kinds) => work.queued(kinds), observe: commandObserver(telemetry) });
     const audit = await resolveAuditKey(config, { ownsDatabase, key: options.auditKey });
     const auditKey = audit.kind === "off" ? undefined : audit.key;
     const deps: ApiDeps = {
@@ -172,7 +182,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       mailer,
       templates,
-      outboxQueued: () => outbox?.wake(),
+      outboxQueued: () => work.queued(["outbox"]),
       auditKey,
       telemetry,
     };
@@ -232,11 +242,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info({ vkey: audit.key.vkey, origin: audit.key.name }, "audit checkpoints are signed; verifiers need this vkey");
     }
 
-    const scheduler = config.scheduler
+    scheduler = config.scheduler
       ? new Scheduler(database, {
           on: {
             round: (result) => {
               deps.telemetry.metrics.ticked(result);
+              // Ticks queue reminders, escalations and webhook messages like commands do.
+              if (result.events > 0) work.queued(["outbox", "webhooks"]);
               if (result.changed > 0 || result.failed.length > 0)
                 log.info({ ...result, failed: result.failed.map((f) => f.projectId) }, "scheduler round");
             },
@@ -280,7 +292,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         })
       : undefined;
     // Outbound webhooks ride with the outbox: an API-only node (OUTBOX=off) sends neither.
-    const webhooks = config.outbox
+    webhooks = config.outbox
       ? new WebhookDispatcher(deps.db, {
           on: {
             round: (result) => deps.telemetry.metrics.webhooksDelivered(result),
@@ -355,6 +367,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     outbox?.start();
     chatAlerts?.start();
     webhooks?.start();
+    // An API-only node has no loop to wake: it only sends.
+    if (scheduler || outbox) work.start();
 
     let closing: Promise<void> | undefined;
     started = {
@@ -388,6 +402,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             outbox?.stop(),
             chatAlerts?.stop(),
             webhooks?.stop(),
+            work.stop(),
             demo,
             fileMove,
           ]);

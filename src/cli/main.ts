@@ -12,6 +12,7 @@ import { schemaCommand } from "./commands/schema.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { sopNewCommand } from "./commands/sop-new.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { workerCommand } from "./commands/worker.ts";
 
 const COMMANDS: readonly Command[] = [
   lintCommand,
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   dbCommand,
   renderCommand,
   serveCommand,
+  workerCommand,
   sopNewCommand,
   diffCommand,
   demoCommand,

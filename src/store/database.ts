@@ -116,8 +116,48 @@ export interface Database {
    * server reaches it).
    */
   readonly files: FileStore;
+  /**
+   * LISTEN on `channel` on a connection of its own (a server's database only: PGlite's
+   * notifications never leave its process); undefined where there is nothing to listen to.
+   */
+  readonly listen?: (channel: string, onMessage: (payload: string) => void) => Promise<Listening>;
   /** Finish in-flight queries, close the connection(s) and release the folder lock. Safe twice. */
   close(): Promise<void>;
+}
+
+/** A LISTEN connection: `lost` resolves with the error when the connection ends without close(). */
+export interface Listening {
+  readonly lost: Promise<Error>;
+  close(): Promise<void>;
+}
+
+async function listenOn(connectionString: string, channel: string, onMessage: (payload: string) => void): Promise<Listening> {
+  const client = new pg.Client({ connectionString });
+  let closing = false;
+  const lost = new Promise<Error>((resolve) => {
+    client.on("error", (error) => resolve(error));
+    client.on("end", () => {
+      if (!closing) resolve(new Error("the LISTEN connection ended"));
+    });
+  });
+  client.on("notification", (message) => {
+    if (message.channel === channel) onMessage(message.payload ?? "");
+  });
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  } catch (error) {
+    closing = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return {
+    lost,
+    async close() {
+      closing = true;
+      await client.end().catch(() => {});
+    },
+  };
 }
 
 export interface OpenOptions {
@@ -217,6 +257,7 @@ function openPostgres(url: string, maxConnections: number, onPoolError: (error: 
       waiting: pool.waitingCount,
     }),
     release: () => db.destroy(),
+    connectionString: url,
   };
 }
 
@@ -224,6 +265,8 @@ interface Opened {
   readonly db: Kysely<Schema>;
   readonly connections: () => ConnectionUse;
   readonly release: () => Promise<void>;
+  /** A server's address, for connections of their own (LISTEN). */
+  readonly connectionString?: string;
 }
 
 /** The folder, and which server runs it (for messages). */
@@ -241,7 +284,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
     const { db, release, connections } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
     try {
       const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
-      return { db, release, connections, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
+      return { db, release, connections, connectionString: url, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
     } catch (cause) {
       await release();
       throw cause;
@@ -260,6 +303,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
     return {
       db,
       connections,
+      connectionString: server.url,
       description: embeddedDescription(dataDir, server.version),
       release: async () => {
         try {
@@ -279,7 +323,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const capabilities = capabilitiesOf(target);
-  const { db, release, connections, description } =
+  const { db, release, connections, description, connectionString } =
     target.kind === "pglite"
       ? { ...(await openPglite(target.dataDir, capabilities, options.folderLockHeld === true)), description: target.dataDir ?? "memory" }
       : target.kind === "embedded"
@@ -300,6 +344,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       target.kind === "postgres"
         ? tableFileStore(db)
         : folderFileStore(temporaryFiles ?? target.filesDir ?? defaultFilesDir(target.dataDir ?? ".")),
+    ...(connectionString !== undefined
+      ? { listen: (channel: string, onMessage: (payload: string) => void) => listenOn(connectionString, channel, onMessage) }
+      : {}),
     close: () => {
       closing ??= (async () => {
         try {

@@ -1,8 +1,9 @@
 // The transactional outbox: effects are written in the same transaction as the events that caused
 // them, and delivered afterwards, at least once. A dispatcher claims due rows with SKIP LOCKED and a
-// lease (the claim commits at once: no transaction stays open while a handler talks to the world),
-// hands each to the handler for its kind, then marks it delivered, or schedules a retry with
-// exponential backoff and jitter, or gives up after maxAttempts. Every attempt is a deliveries row.
+// lease renewed while the handler runs (the claim commits at once: no transaction stays open while
+// a handler talks to the world), hands each to the handler for its kind, then marks it delivered,
+// or schedules a retry with exponential backoff and jitter, or gives up after maxAttempts. Every
+// attempt is a deliveries row.
 // A dispatcher that dies mid-delivery loses nothing: the lease expires and another one retries.
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
@@ -99,7 +100,7 @@ export interface Delivery {
   readonly attempt: number;
   /** The HTTP request whose command queued it (X-Request-Id): log and send it with the delivery. */
   readonly requestId?: string | undefined;
-  /** Aborted when the lease runs out: after that another dispatcher may deliver it again. */
+  /** Aborted when the lease is lost or runs out unrenewed: after that another dispatcher may deliver it again. */
   readonly signal: AbortSignal;
 }
 
@@ -124,7 +125,10 @@ export interface DispatchOptions {
   readonly backoff?: Backoff;
   /** In [0, 1): the jitter source, injected so tests are exact. */
   readonly random?: () => number;
-  /** How long a claim is exclusive (default 5 minutes); handlers should finish well within it. */
+  /**
+   * How long a claim is exclusive without renewal (default 1 minute). A running delivery renews it
+   * every third of it, so a dispatcher that dies mid-delivery is taken over within about a lease.
+   */
   readonly leaseMs?: number;
   /** When each attempt finishes (default: the dispatch's `now`). */
   readonly clock?: () => Instant;
@@ -152,6 +156,8 @@ export interface DispatchResult {
   readonly retried: number;
   readonly failed: number;
 }
+
+export const DEFAULT_LEASE_MS = 60_000;
 
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 6 * 3_600_000 };
 
@@ -228,6 +234,59 @@ async function claim(
 
 export type Outcome = "delivered" | "retried" | "failed";
 
+/**
+ * Keep a claim while its handler runs: every third of the lease the claim is renewed for a whole
+ * lease (guarded by the attempt number, as every write of ours is), so a live dispatcher's slow
+ * delivery is never taken over, and one that died is, a lease after its last renewal. The handler's
+ * signal aborts when the lease is lost (another dispatcher claimed the row) or runs out unrenewed
+ * (the database was unreachable meanwhile).
+ */
+function holdLease(
+  db: Kysely<Schema>,
+  row: Claimed,
+  options: Pick<Required<DispatchOptions>, "leaseMs" | "clock">,
+  controller: AbortController,
+): { release(): Promise<void> } {
+  const leaseMs = Math.min(options.leaseMs, 2 ** 31 - 1);
+  let expiry = setTimeout(() => controller.abort(new Error("the delivery lease ran out")), leaseMs);
+  let renewing: Promise<void> | undefined;
+  const renew = async () => {
+    try {
+      const renewed = await db
+        .updateTable("outbox")
+        .set({ next_attempt_at: addMs(options.clock(), leaseMs) })
+        .where("id", "=", row.id)
+        .where("attempts", "=", row.attempts)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (controller.signal.aborted) return;
+      if (Number(renewed.numUpdatedRows) === 0) {
+        controller.abort(new Error("the delivery lease was lost: another dispatcher has claimed this effect"));
+        return;
+      }
+      clearTimeout(expiry);
+      expiry = setTimeout(() => controller.abort(new Error("the delivery lease ran out")), leaseMs);
+    } catch {
+      // Unreachable for now: the lease runs on until it expires, then the handler is aborted.
+    }
+  };
+  const heartbeat = setInterval(
+    () => {
+      renewing ??= renew().finally(() => {
+        renewing = undefined;
+      });
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
+  return {
+    async release() {
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+      await renewing;
+    },
+  };
+}
+
 async function deliver(
   db: Kysely<Schema>,
   row: Claimed,
@@ -239,7 +298,7 @@ async function deliver(
   let error: string | undefined;
   let deferred: DeliveryDeferred | undefined;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("the delivery lease ran out")), Math.min(options.leaseMs, 2 ** 31 - 1));
+  const lease = holdLease(db, row, options, controller);
   try {
     // An unknown kind is a failure like any other: a newer dispatcher may know it by the next retry.
     if (!handler) throw new Error(`no handler for effects of kind "${effect.kind}"`);
@@ -255,7 +314,7 @@ async function deliver(
     if (e instanceof DeliveryDeferred) deferred = e;
     else error = message(e);
   } finally {
-    clearTimeout(timer);
+    await lease.release();
   }
   if (deferred) {
     await db
@@ -307,7 +366,7 @@ export async function dispatchOutbox(database: Database, now: Instant, options: 
     maxAttempts: options.maxAttempts ?? 8,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     random: options.random ?? Math.random,
-    leaseMs: options.leaseMs ?? 5 * 60_000,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     clock: options.clock ?? (() => now),
   };
   const rows = await claim(database.db, now, options.batchSize ?? 20, full.maxAttempts, full.leaseMs, options.kinds);

@@ -31,6 +31,8 @@ import {
 } from "./playbooks.ts";
 import type { ProjectRow, Schema } from "./schema.ts";
 import { fromDb, fromDbOptional, instant } from "./time.ts";
+import type { WorkKind } from "./wake.ts";
+import { isOutbound } from "./webhook-outbox.ts";
 
 export type { CommandResult } from "./command-path.ts";
 
@@ -109,22 +111,30 @@ function replayed(response: unknown): CommandResult {
   return { ...(response as CommandResult), replayed: true };
 }
 
+/** A wake-up this close is the scheduler's to run now: its poll might come later. */
+const DUE_SOON_MS = 5_000;
+
 export class ProjectService {
   readonly database: Database;
   readonly #db: Kysely<Schema>;
   readonly #cache: PlaybookCache;
   readonly #newId: () => string;
-  readonly #queued: (() => void) | undefined;
+  readonly #queued: ((work: ReadonlySet<WorkKind>) => void) | undefined;
   readonly #observe: CommandObserver;
 
   /**
-   * `queued` is called after a transaction that wrote to the outbox has committed (the server
-   * wakes its dispatcher with it, so effects leave at once rather than at the next poll);
+   * `queued` is called after a command's transaction has committed with work for the background
+   * loops: effects in the outbox, events subscribers may follow, a wake-up already due (the server
+   * wakes its loops, and other processes', so work starts at once rather than at the next poll);
    * `observe` runs around every command (the server counts and traces them).
    */
   constructor(
     database: Database,
-    options: { readonly newId?: () => string; readonly queued?: () => void; readonly observe?: CommandObserver } = {},
+    options: {
+      readonly newId?: () => string;
+      readonly queued?: (work: ReadonlySet<WorkKind>) => void;
+      readonly observe?: CommandObserver;
+    } = {},
   ) {
     this.database = database;
     this.#db = database.db;
@@ -134,9 +144,14 @@ export class ProjectService {
     this.#observe = options.observe ?? unobserved;
   }
 
-  /** Tell whoever listens that the outbox has new rows, once they are committed. */
-  #committed<R extends CommandResult>(result: R, wroteMore = false): R {
-    if (!result.replayed && (result.effects.length > 0 || wroteMore)) this.#queued?.();
+  /** Tell whoever listens what work the command queued, once it is committed. */
+  #committed<R extends CommandResult>(result: R, now: Instant, wroteMore = false): R {
+    if (result.replayed || this.#queued === undefined) return result;
+    const work = new Set<WorkKind>();
+    if (result.effects.length > 0 || wroteMore) work.add("outbox");
+    if (result.events.some((stored) => isOutbound(stored.event.type))) work.add("webhooks");
+    if (result.nextWakeAt !== undefined && Date.parse(result.nextWakeAt) <= Date.parse(now) + DUE_SOON_MS) work.add("scheduler");
+    if (work.size > 0) this.#queued(work);
     return result;
   }
 
@@ -230,7 +245,7 @@ export class ProjectService {
         if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, START_SCOPE, idempotencyKey, result);
         return result;
       });
-      return this.#committed(started);
+      return this.#committed(started, now);
     } catch (error) {
       if (isUniqueViolation(error, "projects_deal_source_deal_id_key") && request.input.deal) {
         throw new ConflictError(`deal ${request.input.deal.source}:${request.input.deal.dealId} already started a project`, {});
@@ -272,7 +287,7 @@ export class ProjectService {
       if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, COMMAND_SCOPE, idempotencyKey, result);
       return result;
     });
-    return this.#committed(result, request.deliver !== undefined);
+    return this.#committed(result, now, request.deliver !== undefined);
   }
 
   async getProject(projectId: string): Promise<ProjectRecord> {
@@ -349,7 +364,7 @@ export class ProjectService {
       await trx.updateTable("projects").set({ playbook_version: request.toVersion }).where("id", "=", projectId).execute();
       return { ...result, plan: outcome.plan };
     });
-    return this.#committed(migrated);
+    return this.#committed(migrated, now);
   }
 
   /** The engine context of a project's own playbook version (for previews and reports). */

@@ -25,6 +25,11 @@ export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 
 const OUTBOUND = new Set<string>(OUTBOUND_EVENT_TYPES);
 
+/** Events of this type become webhook messages for the subscriptions that follow it. */
+export function isOutbound(type: string): boolean {
+  return OUTBOUND.has(type);
+}
+
 /**
  * The Standard Webhooks payload of an event: type, timestamp, data. How a signer authenticated
  * (a sign-off's `authentication`: a magic link's address, an SSO issuer) is the auditor's, not

@@ -4,7 +4,7 @@
 // checks keep deliveries out of private networks unless an admin allowed it.
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { Webhook } from "standardwebhooks";
 import { apiDb } from "../../src/api/data/tables.ts";
@@ -109,6 +109,30 @@ describe("the SSRF guard", () => {
       assert.equal(allowed.ok, true);
     } finally {
       r.server.close();
+    }
+  });
+
+  test("an endpoint that answers a byte at a time is cut off at the timeout, well within the delivery's lease", async () => {
+    const drips: NodeJS.Timeout[] = [];
+    const server = createNetServer((socket) => {
+      socket.on("error", () => {});
+      const answer = `HTTP/1.1 200 OK\r\nX-Slow: ${"x".repeat(100)}`;
+      let i = 0;
+      const drip = setInterval(() => {
+        if (socket.destroyed || i >= answer.length) return clearInterval(drip);
+        socket.write(answer[i++] ?? "");
+      }, 100);
+      drips.push(drip);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const outcome = await postWebhook(`http://127.0.0.1:${port}/hook`, "{}", {}, { allowPrivate: true, timeoutMs: 1000 });
+      assert.equal(outcome.ok, false);
+      assert.match(outcome.error ?? "", /not answered within 1000 ms/);
+    } finally {
+      for (const drip of drips) clearInterval(drip);
+      server.close();
     }
   });
 });

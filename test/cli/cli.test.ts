@@ -127,6 +127,18 @@ describe("onboard CLI", () => {
     assert.equal(onboard("lint", "--no-such-flag", "playbooks").code, 2);
   });
 
+  test("a worker needs PostgreSQL: on the embedded database it says to set DATABASE_URL, and exits 2", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "onboard-worker-"));
+    const { DATABASE_URL: _url, ...env } = process.env;
+    const result = spawnSync(process.execPath, [BIN, "worker"], { cwd: ROOT, encoding: "utf8", env: { ...env, DATA_DIR: dataDir } });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /onboard worker: a worker shares its database .* set DATABASE_URL=postgres/);
+    assert.deepEqual(readdirSync(dataDir), [], "nothing was created in the folder");
+    const help = onboard("worker", "--help");
+    assert.equal(help.code, 0);
+    assert.match(help.out, /Usage: onboard worker[\s\S]*DATABASE_URL/);
+  });
+
   test("a missing file is an error, not a crash", () => {
     const { code, out } = onboard("lint", "does/not/exist.yaml");
     assert.equal(code, 1);

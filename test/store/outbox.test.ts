@@ -184,6 +184,53 @@ for (const backend of BACKENDS) {
       assert.ok(entries.every((e) => e.status === "delivered" && e.attempts === 1));
     });
 
+    test("a live dispatcher's slow delivery keeps its lease: a second dispatcher never takes it over", async () => {
+      await queue(fresh.database, "o-6", [{ kind: "escalate", to: "cs_lead", reason: "slow" }], T0);
+      const other = fresh.openAnother ? await fresh.openAnother() : fresh.database;
+      // Real time here: the heartbeat renews on a timer. The lease is 300 ms, the handler takes
+      // five of them, and the other dispatcher asks every 50 ms with the same clock.
+      const clock = () => new Date().toISOString();
+      const calls: string[] = [];
+      const slow = async (_e: unknown, d: Delivery) => {
+        calls.push(`slow#${d.attempt}`);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        assert.equal(d.signal.aborted, false, "the lease was renewed, not lost");
+      };
+      const eager = async (_e: unknown, d: Delivery) => void calls.push(`eager#${d.attempt}`);
+      const first = dispatchOutbox(fresh.database, clock(), { handlers: { escalate: slow }, leaseMs: 300, clock });
+      let claimedByOther = 0;
+      const until = Date.now() + 1_400;
+      while (Date.now() < until) {
+        claimedByOther += (await dispatchOutbox(other, clock(), { handlers: { escalate: eager }, leaseMs: 300, clock })).claimed;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal((await first).delivered, 1);
+      assert.equal(claimedByOther, 0);
+      assert.deepEqual(calls, ["slow#1"]);
+      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-6" });
+      assert.equal(entry?.status, "delivered");
+      assert.equal((await deliveries(fresh.database, entry?.key ?? "")).length, 1);
+      if (other !== fresh.database) await other.close();
+    });
+
+    test("a delivery whose lease was taken over is told so through its signal", async () => {
+      await queue(fresh.database, "o-7", [{ kind: "escalate", to: "cs_lead", reason: "lost" }], T0);
+      const clock = () => new Date().toISOString();
+      let reason = "";
+      const handler = async (_e: unknown, d: Delivery) => {
+        // What another dispatcher's claim does to the row once the lease had run out.
+        await sql`UPDATE outbox SET attempts = attempts + 1 WHERE project_id = 'o-7'`.execute(fresh.database.db);
+        await new Promise<void>((resolve) => d.signal.addEventListener("abort", () => resolve(), { once: true }));
+        reason = String((d.signal.reason as Error).message);
+      };
+      await dispatchOutbox(fresh.database, clock(), { handlers: { escalate: handler }, leaseMs: 150, clock });
+      assert.match(reason, /lease was lost/);
+      const [entry] = await listOutbox(fresh.database.db, { projectId: "o-7" });
+      // The other claim's bookkeeping wins: the row is still pending under its attempt.
+      assert.equal(entry?.status, "pending");
+      assert.equal(entry?.attempts, 2);
+    });
+
     test("the OutboxDispatcher polls with the injected clock and stops gracefully", async () => {
       await queue(fresh.database, "o-5", [{ kind: "send_survey", survey: "csat", to: ["client_primary"] }], hoursAfter(3));
       const rounds: DispatchResult[] = [];

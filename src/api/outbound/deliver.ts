@@ -48,6 +48,10 @@ export function postWebhook(
       },
     );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    // The socket timeout only bounds silence: an endpoint that answers a byte at a time would hold
+    // the message past its lease (two minutes), when another server may send it again.
+    const whole = setTimeout(() => req.destroy(new Error(`not answered within ${options.timeoutMs} ms`)), options.timeoutMs);
+    req.on("close", () => clearTimeout(whole));
     req.on("error", (error) => resolve({ ok: false, status: null, error: error.message }));
     req.end(body);
   });

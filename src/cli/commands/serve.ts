@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { type Config, ConfigError, configFromEnvironment, VARIABLES } from "../../api/config.ts";
 import type { RunningServer } from "../../api/server.ts";
 import { type Command, UsageError } from "../args.ts";
+import { stopWithin, untilStopSignal } from "./stopping.ts";
 
 function banner(url: string, server: RunningServer, config: Config): string {
   const { admin, database, builtIn } = server;
@@ -39,18 +40,6 @@ function banner(url: string, server: RunningServer, config: Config): string {
     lines.push(`Sign in at ${url}/app/ with your account, or use an API token.`);
   }
   return lines.join("\n");
-}
-
-function signal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (name: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(name);
-    };
-    process.once("SIGINT", on);
-    process.once("SIGTERM", on);
-  });
 }
 
 export const serveCommand: Command = {
@@ -97,25 +86,9 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
     }
     io.out(banner(url, server, config));
 
-    const received = await signal();
+    const received = await untilStopSignal();
     server.app.log.info({ signal: received }, "stopping: finishing requests in flight");
-    // A second signal, or a stop that hangs, ends the process: an operator asked twice.
-    const force = (why: string) => {
-      io.err(`onboard serve: ${why}: exiting without a clean stop`);
-      process.exit(1);
-    };
-    const again = () => force("second signal");
-    process.once("SIGINT", again);
-    process.once("SIGTERM", again);
-    const deadline = setTimeout(() => force(`not stopped after ${config.shutdownTimeoutMs / 1000} s`), config.shutdownTimeoutMs);
-    deadline.unref();
-    try {
-      await server.close();
-    } finally {
-      clearTimeout(deadline);
-      process.off("SIGINT", again);
-      process.off("SIGTERM", again);
-    }
+    await stopWithin(config.shutdownTimeoutMs, io, "onboard serve", () => server.close());
     return 0;
   },
 };

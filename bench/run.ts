@@ -19,6 +19,13 @@ if (process.argv[2] === "embedded-default") {
   process.exit(0);
 }
 
+// `node bench/run.ts scale-out [seconds]`: 1, 2, 3 API processes on one PostgreSQL database.
+if (process.argv[2] === "scale-out") {
+  const { main } = await import("./scale-out.ts");
+  await main(Number(process.argv[3] ?? 20));
+  process.exit(0);
+}
+
 const seconds = Number(process.argv[2] ?? 3);
 const results: Record<string, unknown> = {};
 

@@ -19,6 +19,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseTarget;
+  /** `auto`: migrate the database at start (under the advisory lock); `off`: never change the schema, refuse one that is not current. */
+  readonly migrations: "auto" | "off";
   readonly logLevel: LogLevel;
   /** Tick due projects in this process (off on API-only nodes). */
   readonly scheduler: boolean;
@@ -185,6 +187,9 @@ const Environment = z.object({
   FILES_DIR: z.string().trim().min(1, { error: "must be a folder for uploaded files" }).optional(),
   ERASURE_JOURNAL: z.string().trim().min(1, { error: "must be a file for the erasure journal" }).optional(),
   DATABASE_POOL_SIZE: integer(1, 200, 10),
+  MIGRATIONS: z
+    .enum(["auto", "off"], { error: () => 'must be "auto" (migrate at start) or "off" (refuse a database that needs migrations)' })
+    .default("auto"),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SCHEDULER: onOff("on"),
   OUTBOX: onOff("on"),
@@ -343,7 +348,10 @@ const Environment = z.object({
     ),
 });
 
-/** What `onboard serve --help` lists. */
+/** Every variable parseConfig reads, in the order it reads them. */
+export const KNOWN_VARIABLES: readonly string[] = Object.keys(Environment.shape);
+
+/** What `onboard serve --help` lists and the README's configuration reference shows: every variable in KNOWN_VARIABLES. */
 export const VARIABLES: readonly (readonly [string, string])[] = [
   ["PORT", "port to listen on (default 3000; 0 picks a free one)"],
   ["HOST", "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)"],
@@ -362,6 +370,10 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
     "file every erasure is also appended to (ids only) and re-applied from at start after a backup restore; keep it outside the backup set (default DATA_DIR/erasure-journal.jsonl)",
   ],
   ["DATABASE_POOL_SIZE", "PostgreSQL connections per process (default 10)"],
+  [
+    "MIGRATIONS",
+    "auto|off: auto applies pending migrations at start under an advisory lock; off never changes the schema and refuses a database that is behind, for `onboard db migrate` to bring up to date (default auto)",
+  ],
   ["LOG_LEVEL", `${LOG_LEVELS.join(", ")} (default info)`],
   ["SCHEDULER", "on|off: tick due projects in this process (default on)"],
   ["OUTBOX", "on|off: deliver effects in this process (default on)"],
@@ -369,22 +381,34 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ["ONBOARD_ADMIN_EMAIL", "the first admin's email, created on first start (default admin@onboard.local)"],
   ["ONBOARD_ADMIN_PASSWORD", "the first admin's password (default: generated and printed once)"],
   ["SESSION_TTL_HOURS", "how long a sign-in lasts (default 12)"],
-  ["COOKIE_SECURE", "auto|on|off: Secure cookies (auto: unless the request is for localhost)"],
-  ["PUBLIC_URL", "the URL browsers use, behind a proxy (checked against Origin on writes)"],
+  ["COOKIE_SECURE", "auto|on|off: Secure cookies (default auto: Secure unless the request is for localhost)"],
+  [
+    "PUBLIC_URL",
+    "the URL browsers use, behind a proxy: checked against Origin on writes, used in links (default: unset, links use http://HOST:PORT)",
+  ],
   ["TRUST_PROXY", "on|off: trust X-Forwarded-* from a reverse proxy (default off)"],
   ["LOGIN_RATE_LIMIT", "login attempts per client address and minute (default 10)"],
   ["LOGIN_ACCOUNT_LIMIT", "password attempts per account in 15 minutes, for every server together (default 10)"],
   ["MAGIC_LINK_RATE_LIMIT", "portal sign-in link requests per client address and minute (default 5)"],
+  ["WEBHOOK_RATE_LIMIT", "CRM webhook deliveries per source address and minute (default 600)"],
+  ["ONBOARD_DEMO_PROJECTS", "demo onboardings generated on a database without projects (default 300; 0: none)"],
   ["SHUTDOWN_TIMEOUT_SECONDS", "how long a graceful stop may take before exiting anyway (default 30)"],
   ["ONBOARD_WEBHOOK_SECRET", "HMAC key of POST /webhooks/deals/generic (unset: that webhook answers 503)"],
   ["HUBSPOT_CLIENT_SECRET", "the HubSpot app's client secret, for signature v3 (unset: the HubSpot webhook answers 503)"],
   ["HUBSPOT_WON_STAGES", "HubSpot deal stage ids that mean won, comma-separated (default closedwon)"],
-  ["PIPEDRIVE_WEBHOOK_USER", "basic auth user Pipedrive webhooks send (with PIPEDRIVE_WEBHOOK_PASSWORD)"],
-  ["PIPEDRIVE_WEBHOOK_PASSWORD", "basic auth password Pipedrive webhooks send"],
+  ["PIPEDRIVE_WEBHOOK_USER", "basic auth user Pipedrive webhooks send, with PIPEDRIVE_WEBHOOK_PASSWORD (unset: none)"],
+  ["PIPEDRIVE_WEBHOOK_PASSWORD", "basic auth password Pipedrive webhooks send (unset: none)"],
+  [
+    "SALESFORCE_ORGANIZATION_ID",
+    "the Salesforce org (its id, 15 or 18 characters from 00D) whose Outbound Messages are accepted (unset: the Salesforce webhook answers 503)",
+  ],
   ["CRM_DEFAULT_PLAYBOOK", "playbook id[@version] for CRMs that do not name one, e.g. HubSpot (default: none, HubSpot answers 503)"],
   ["CRM_DEFAULT_TIME_ZONE", "time zone of clients a CRM creates without one (default UTC)"],
   ["OIDC_ISSUER", "single sign-on: the OpenID Connect provider's issuer URL (unset: no SSO)"],
-  ["OIDC_CLIENT_ID", "single sign-on: this server's client id at the provider (redirect URI <PUBLIC_URL>/auth/oidc/callback)"],
+  [
+    "OIDC_CLIENT_ID",
+    "single sign-on: this server's client id at the provider, redirect URI <PUBLIC_URL>/auth/oidc/callback (unset: no SSO)",
+  ],
   ["OIDC_CLIENT_SECRET", "single sign-on: the client secret (unset: a public client, PKCE only)"],
   ["OIDC_ALLOWED_DOMAINS", "single sign-on: email domains allowed to sign in, comma-separated (default: any)"],
   ["OIDC_NEW_ACCOUNT_ROLE", "single sign-on: access role of accounts created at first sign-in, or none: must exist (default none)"],
@@ -440,9 +464,8 @@ function shown(value: string | undefined, variable: string): string {
 
 /** Parse the environment; throws ConfigError naming every variable at fault. Empty values count as unset. */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const known = Object.keys(Environment.shape);
   const input: Record<string, string> = {};
-  for (const key of known) {
+  for (const key of KNOWN_VARIABLES) {
     const value = env[key];
     if (value !== undefined && value.trim() !== "") input[key] = value;
   }
@@ -478,6 +501,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
               ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}),
             }
           : { kind: "pglite", dataDir: e.DATA_DIR, ...(e.FILES_DIR !== undefined ? { filesDir: e.FILES_DIR } : {}) },
+    migrations: e.MIGRATIONS,
     logLevel: e.LOG_LEVEL,
     scheduler: e.SCHEDULER,
     outbox: e.OUTBOX,

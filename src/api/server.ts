@@ -20,6 +20,7 @@ import {
   OutboxDispatcher,
   openDatabase,
   ProjectService,
+  requireCurrentSchema,
   Scheduler,
   writeCheckpoint,
 } from "../store/index.ts";
@@ -145,7 +146,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // What the embedded server does at start (created, moved from PGlite, an orphan stopped) is said
   // at once: the move of a large PGlite folder takes a while, and the logger does not exist yet.
   const database =
-    options.database ?? (await openDatabase(config.database, { log: (message) => process.stderr.write(`onboard: ${message}\n`) }));
+    options.database ??
+    (await openDatabase(config.database, {
+      migrate: config.migrations === "auto",
+      log: (message) => process.stderr.write(`onboard: ${message}\n`),
+    }));
   // User-authored templates render in these threads, never on the loop that answers requests.
   const templates = new RenderPool({
     threads: config.limits.templateThreads,
@@ -155,7 +160,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let started: RunningServer | undefined;
   let telemetry: Telemetry | undefined;
   try {
-    if (!ownsDatabase) await migrate(database.db);
+    // MIGRATIONS=off: another process (or `onboard db migrate`) owns the schema; this one only checks it.
+    if (config.migrations === "off") await requireCurrentSchema(database.db);
+    else if (!ownsDatabase) await migrate(database.db);
     telemetry = await startTelemetry(config.observability, database);
     // Mail goes through SMTP when SMTP_URL is set, else into MAIL_DIR as .eml files; the mail log records it (GET /mail).
     const mailer: Mailer = options.mailer ?? configuredMailer(config, database, clock);

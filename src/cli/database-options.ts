@@ -64,7 +64,9 @@ export async function withDatabase(
   try {
     const pending = await store.pendingMigrations(database.db);
     if (pending.length > 0) {
-      io.err(`onboard ${command}: ${database.description} needs ${pending.length} migration(s) first; start Onboard once to apply them`);
+      io.err(
+        `onboard ${command}: ${database.description} needs ${pending.length} migration(s) first: run "onboard db migrate" (or start Onboard once) to apply them`,
+      );
       return 1;
     }
     return await run(database);

@@ -52,7 +52,16 @@ export {
 } from "./errors.ts";
 export type { StoredEvent } from "./event-log.ts";
 export { pruneIdempotencyKeys } from "./idempotency.ts";
-export { loadMigrations, type Migration, migrate, pendingMigrations } from "./migrate.ts";
+export {
+  loadMigrations,
+  type Migration,
+  migrate,
+  migrationFile,
+  pendingMigrations,
+  requireCurrentSchema,
+  type SchemaStatus,
+  schemaStatus,
+} from "./migrate.ts";
 export {
   backoffDelay,
   type Delivery,

@@ -1,6 +1,8 @@
 // Numbered plain SQL migrations (migrations/0001_initial.sql, ...), applied at open. All of them run
 // in one transaction that first takes a transaction-scoped advisory lock, so two processes starting
 // at once queue: the second sees the first's work when it gets the lock and applies nothing.
+// A process that must not change the schema (MIGRATIONS=off) only reads where the database stands
+// (schemaStatus) and refuses to run when it is behind or ahead (requireCurrentSchema).
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { type Kysely, sql, type Transaction } from "kysely";
@@ -32,12 +34,13 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
     });
   }
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${file(m)} is out of sequence: expected number ${i + 1}`);
+    if (m.version !== i + 1) throw new Error(`migration ${migrationFile(m)} is out of sequence: expected number ${i + 1}`);
   });
   return migrations;
 }
 
-function file(m: Pick<Migration, "version" | "name">): string {
+/** The file name of a migration, for messages and listings (0022_session_authentication.sql). */
+export function migrationFile(m: Pick<Migration, "version" | "name">): string {
   return `${String(m.version).padStart(4, "0")}_${m.name}.sql`;
 }
 
@@ -87,23 +90,45 @@ async function appliedVersions(trx: Transaction<Schema> | Kysely<Schema>): Promi
   return new Map(rows.map((r) => [r.version, r.checksum]));
 }
 
+/** Where a database stands against the migrations this Onboard knows (`onboard db status`, MIGRATIONS=off). */
+export interface SchemaStatus {
+  /** The highest migration the database has applied; 0: none (an empty database). */
+  readonly applied: number;
+  /** The highest migration this Onboard knows: what it needs. */
+  readonly needed: number;
+  readonly pending: readonly Migration[];
+  /** Migrations the database has and this Onboard does not know: a newer Onboard applied them. */
+  readonly unknown: readonly number[];
+  /** Migrations whose file changed after the database applied it. */
+  readonly changed: readonly Migration[];
+}
+
+function statusOf(migrations: readonly Migration[], applied: ReadonlyMap<number, string>): SchemaStatus {
+  const unknown = [...applied.keys()].filter((version) => !migrations.some((m) => m.version === version)).sort((a, b) => a - b);
+  return {
+    applied: Math.max(0, ...applied.keys()),
+    needed: Math.max(0, ...migrations.map((m) => m.version)),
+    pending: migrations.filter((m) => !applied.has(m.version)),
+    unknown,
+    changed: migrations.filter((m) => applied.has(m.version) && applied.get(m.version) !== m.checksum),
+  };
+}
+
+/** Why this Onboard cannot use the database as it is, whether or not it may migrate; undefined: it can. */
+function incompatibility(status: SchemaStatus): string | undefined {
+  if (status.unknown.length > 0) {
+    return `the database is at migration ${status.applied}, which this Onboard does not know (it knows migrations up to ${status.needed}; unknown: ${status.unknown.join(", ")}): upgrade Onboard`;
+  }
+  const [changed] = status.changed;
+  if (changed) return `migration ${migrationFile(changed)} was changed after it was applied: add a new migration instead`;
+  return undefined;
+}
+
 function check(migrations: readonly Migration[], applied: ReadonlyMap<number, string>): void {
-  for (const [version, checksum] of applied) {
-    const known = migrations.find((m) => m.version === version);
-    if (!known) {
-      throw new AppError(
-        "illegal_state",
-        `the database has migration ${version}, which this version of Onboard does not know: upgrade Onboard`,
-        {
-          version,
-        },
-      );
-    }
-    if (known.checksum !== checksum) {
-      throw new AppError("illegal_state", `migration ${file(known)} was changed after it was applied: add a new migration instead`, {
-        version,
-      });
-    }
+  const status = statusOf(migrations, applied);
+  const refusal = incompatibility(status);
+  if (refusal !== undefined) {
+    throw new AppError("illegal_state", refusal, { applied: status.applied, needed: status.needed, unknown: status.unknown });
   }
 }
 
@@ -141,9 +166,34 @@ export async function migrate(db: Kysely<Schema>, migrations?: readonly Migratio
 /** Migrations not yet applied, without changing anything (for read-only tools such as `audit verify`). */
 export async function pendingMigrations(db: Kysely<Schema>, migrations?: readonly Migration[]): Promise<Migration[]> {
   const all = migrations ?? (await loadMigrations());
-  const { rows } = await sql<{ exists: boolean }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`.execute(db);
-  if (!rows[0]?.exists) return [...all];
-  const applied = await appliedVersions(db);
+  const applied = await appliedOrNone(db);
   check(all, applied);
   return all.filter((m) => !applied.has(m.version));
+}
+
+async function appliedOrNone(db: Kysely<Schema>): Promise<Map<number, string>> {
+  const { rows } = await sql<{ exists: boolean }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`.execute(db);
+  return rows[0]?.exists ? appliedVersions(db) : new Map();
+}
+
+/** Where the database stands, changing nothing and refusing nothing (`onboard db status`). */
+export async function schemaStatus(db: Kysely<Schema>, migrations?: readonly Migration[]): Promise<SchemaStatus> {
+  return statusOf(migrations ?? (await loadMigrations()), await appliedOrNone(db));
+}
+
+/**
+ * For a process that must not change the schema (MIGRATIONS=off): refuses a database that is
+ * behind (pending migrations) or ahead (unknown ones), saying which versions and what to do.
+ */
+export async function requireCurrentSchema(db: Kysely<Schema>, migrations?: readonly Migration[]): Promise<SchemaStatus> {
+  const status = await schemaStatus(db, migrations);
+  const refusal =
+    incompatibility(status) ??
+    (status.pending.length > 0
+      ? `the database is at migration ${status.applied}, this Onboard needs ${status.needed}: run \`onboard db migrate\` or start one process with MIGRATIONS=auto`
+      : undefined);
+  if (refusal !== undefined) {
+    throw new AppError("illegal_state", refusal, { applied: status.applied, needed: status.needed, unknown: status.unknown });
+  }
+  return status;
 }

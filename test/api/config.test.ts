@@ -76,6 +76,12 @@ describe("configuration", () => {
     assert.equal(parseConfig({ PUBLIC_URL: "https://onboard.example.com/app/" }).publicUrl, "https://onboard.example.com");
   });
 
+  test("MIGRATIONS: auto by default, off for processes that must not change the schema, nothing else", () => {
+    assert.equal(parseConfig({}).migrations, "auto");
+    assert.equal(parseConfig({ MIGRATIONS: "off" }).migrations, "off");
+    assert.match(problems({ MIGRATIONS: "never" }).MIGRATIONS ?? "", /"auto" .* or "off" .*\(got "never"\)/);
+  });
+
   test("every wrong value is named with what is allowed", () => {
     const found = problems({
       PORT: "abc",

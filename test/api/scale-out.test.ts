@@ -17,9 +17,9 @@ import { sql } from "kysely";
 import pg from "pg";
 import { verifyAudit } from "../../src/store/audit.ts";
 import { openDatabase } from "../../src/store/database.ts";
+import { type ServeProcess, startOnboard } from "../cli/support/serve-process.ts";
 import { POSTGRES_ADMIN_URL } from "../store/support/backends.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, testBackends } from "./support/http.ts";
-import { type OnboardProcess, startOnboard } from "./support/processes.ts";
 
 const postgres = (await testBackends()).find((b) => b.name === "postgres");
 const PROJECTS = 40;
@@ -34,7 +34,7 @@ const PLAYBOOK = readFileSync(new URL("../fixtures/minimal.yaml", import.meta.ur
   .replace("    when: event.days_overdue > 2\n", "");
 
 const dir = mkdtempSync(join(tmpdir(), "onboard-scale-"));
-const processes = new Set<OnboardProcess>();
+const processes = new Set<ServeProcess>();
 after(async () => {
   // A failed assertion must not leave servers running (the test process would never end).
   await Promise.all([...processes].map((p) => p.kill()));
@@ -82,12 +82,12 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
       const apiOnly = await start("api");
       const [fullA, fullB, worker] = await Promise.all([start("full"), start("full"), start("worker")]);
       // Slots: what the chaos loop kills and restarts. The API-only server stays up throughout.
-      const slots: { kind: "full" | "worker"; process: OnboardProcess; alive: boolean }[] = [
+      const slots: { kind: "full" | "worker"; process: ServeProcess; alive: boolean }[] = [
         { kind: "full", process: fullA, alive: true },
         { kind: "full", process: fullB, alive: true },
         { kind: "worker", process: worker, alive: true },
       ];
-      const apis = () => [apiOnly, ...slots.filter((s) => s.alive && s.kind === "full").map((s) => s.process)].map((p) => p.url as string);
+      const apis = () => [apiOnly, ...slots.filter((s) => s.alive && s.kind === "full").map((s) => s.process)].map((p) => p.url);
 
       const login = await fetch(`${apiOnly.url}/auth/login`, {
         method: "POST",

@@ -10,7 +10,14 @@ import { sql } from "kysely";
 import { openDatabase, parseDatabaseTarget } from "../../src/store/database.ts";
 import { isAppError } from "../../src/store/errors.ts";
 import { LOCK_FILE } from "../../src/store/folder-lock.ts";
-import { loadMigrations, migrate, pendingMigrations, splitStatements } from "../../src/store/migrate.ts";
+import {
+  loadMigrations,
+  migrate,
+  pendingMigrations,
+  requireCurrentSchema,
+  schemaStatus,
+  splitStatements,
+} from "../../src/store/migrate.ts";
 import { type FreshDatabase, testBackends } from "./support/backends.ts";
 
 const BACKENDS = await testBackends({ embedded: true });
@@ -71,6 +78,58 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe("where a database stands (db status, MIGRATIONS=off)", () => {
+  test("empty, behind, current, ahead and edited, each said with its versions", async () => {
+    const all = await loadMigrations();
+    const needed = all.length;
+    const database = await openDatabase({ kind: "pglite" }, { migrate: false });
+    try {
+      const empty = await schemaStatus(database.db, all);
+      assert.deepEqual([empty.applied, empty.needed, empty.pending.length, empty.unknown], [0, needed, needed, []]);
+      await assert.rejects(
+        requireCurrentSchema(database.db, all),
+        (e) =>
+          isAppError(e, "illegal_state") &&
+          new RegExp(`^the database is at migration 0, this Onboard needs ${needed}: run \`onboard db migrate\``).test(e.message),
+      );
+      const { rows } = await sql<{ exists: boolean }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`.execute(database.db);
+      assert.equal(rows[0]?.exists, false, "checking created nothing");
+
+      await migrate(database.db, all.slice(0, needed - 1));
+      const behind = await schemaStatus(database.db, all);
+      assert.deepEqual(
+        behind.pending.map((m) => m.version),
+        [needed],
+      );
+      await assert.rejects(requireCurrentSchema(database.db, all), new RegExp(`at migration ${needed - 1}, this Onboard needs ${needed}`));
+
+      await migrate(database.db, all);
+      assert.equal((await requireCurrentSchema(database.db, all)).applied, needed);
+
+      const edited = all.map((m, i) => (i === 2 ? { ...m, checksum: "0".repeat(64) } : m));
+      assert.deepEqual(
+        (await schemaStatus(database.db, edited)).changed.map((m) => m.version),
+        [3],
+      );
+      await assert.rejects(requireCurrentSchema(database.db, edited), /migration 0003_.*\.sql was changed after it was applied/);
+
+      const older = all.slice(0, needed - 2);
+      const ahead = await schemaStatus(database.db, older);
+      assert.deepEqual(ahead.unknown, [needed - 1, needed]);
+      for (const check of [requireCurrentSchema(database.db, older), migrate(database.db, older)]) {
+        await assert.rejects(
+          check,
+          new RegExp(
+            `the database is at migration ${needed}, which this Onboard does not know \\(it knows migrations up to ${needed - 2}; unknown: ${needed - 1}, ${needed}\\): upgrade Onboard`,
+          ),
+        );
+      }
+    } finally {
+      await database.close();
+    }
+  });
+});
 
 describe("splitting SQL scripts into statements", () => {
   test("semicolons in quotes, dollar quotes and comments do not split", () => {

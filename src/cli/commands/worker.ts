@@ -7,7 +7,7 @@ import { ConfigError, configFromEnvironment, VARIABLES } from "../../api/config.
 import { type Command, UsageError } from "../args.ts";
 import { stopWithin, untilStopSignal } from "./stopping.ts";
 
-const WORKER_VARIABLES = new Set(["DATABASE_URL", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_SECONDS"]);
+const WORKER_VARIABLES = new Set(["DATABASE_URL", "MIGRATIONS", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_SECONDS"]);
 
 export const workerCommand: Command = {
   name: "worker",

@@ -53,7 +53,7 @@ export function ready(app: Api, deps: ApiDeps): void {
     if (pending.length > 0)
       throw notReady(
         "migrations_pending",
-        `the database lacks ${pending.length} migration(s) of this Onboard (${pending.map((m) => m.version).join(", ")}): restart Onboard, which applies migrations at start`,
+        `the database lacks ${pending.length} migration(s) of this Onboard (${pending.map((m) => m.version).join(", ")}): run "onboard db migrate", or start one process with MIGRATIONS=auto`,
       );
     migrationsPassedAt = Date.now();
   };

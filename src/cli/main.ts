@@ -1,6 +1,7 @@
 // The `onboard` command line. Each command lives in commands/ with its own help text.
 import { type Command, type Io, parse, UsageError } from "./args.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { backupCommand } from "./commands/backup.ts";
 import { dbCommand } from "./commands/db.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
@@ -8,6 +9,7 @@ import { evidenceCommand } from "./commands/evidence.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
 import { reportCommand } from "./commands/report.ts";
+import { restoreCommand } from "./commands/restore.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { sopNewCommand } from "./commands/sop-new.ts";
@@ -22,6 +24,8 @@ const COMMANDS: readonly Command[] = [
   reportCommand,
   evidenceCommand,
   dbCommand,
+  backupCommand,
+  restoreCommand,
   renderCommand,
   serveCommand,
   workerCommand,

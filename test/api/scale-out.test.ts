@@ -281,6 +281,14 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         const { rows: types } = await sql<{ type: string; n: string }>`
           SELECT type, count(*)::text AS n FROM events WHERE project_id = 'p-0' GROUP BY type ORDER BY type`.execute(database.db);
         t.diagnostic(`p-0's events: ${types.map((row) => `${row.type} ${row.n}`).join(", ")}`);
+        // How soon a server's command reached a worker's dispatcher (NOTIFY; the poll is the fallback), for the record.
+        const { rows: latency } = await sql<{ p50: number | null; p90: number | null }>`
+          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90 FROM (
+            SELECT extract(epoch FROM min(a.at) - m.created_at) * 1000 AS ms FROM webhook_messages m JOIN webhook_attempts a ON a.message_id = m.id
+            WHERE m.event_type = 'project.started' GROUP BY m.id, m.created_at) t`.execute(database.db);
+        t.diagnostic(
+          `command to first webhook post: p50 ${Math.round(latency[0]?.p50 ?? -1)} ms, p90 ${Math.round(latency[0]?.p90 ?? -1)} ms`,
+        );
         const audit = await verifyAudit(database);
         assert.equal(audit.intact, true);
         t.diagnostic(

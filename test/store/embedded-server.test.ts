@@ -5,10 +5,12 @@
 // and redone from the untouched PGlite files when a move was interrupted.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { text } from "node:stream/consumers";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -214,6 +216,17 @@ setInterval(() => {}, 1000);
     let state: unknown;
     try {
       await someHistory(pglite);
+      // An uploaded file, as the server records one: bytes in files/, the row says so.
+      await pglite.files.put(
+        (async function* () {
+          yield Buffer.from("the kickoff deck");
+        })(),
+        (file) =>
+          sql`INSERT INTO attachments (id, project_id, file_name, content_type, size, sha256, content, blob_store, blob_key,
+                visibility, uploaded_by_kind, uploaded_by, created_at)
+              VALUES ('deck', ${CRASH_PROJECT}, 'deck.txt', 'text/plain', ${file.size}, ${file.sha256}, NULL, ${file.store}, ${file.key},
+                'internal', 'user', 'ops-1', now())`.execute(pglite.db),
+      );
       before = await counts(pglite);
       state = (await new ProjectService(pglite).getProject(CRASH_PROJECT)).state;
     } finally {
@@ -235,6 +248,11 @@ setInterval(() => {}, 1000);
         JSON.parse(JSON.stringify(state)),
       );
       assert.ok((await verifyAudit(moved)).intact);
+      // Both engines keep files in the folder's files/: the row still points there, nothing went into file_chunks.
+      const deck = await sql<{ blob_store: string; chunks: number }>`
+        SELECT blob_store, (SELECT count(*)::int FROM file_chunks) AS chunks FROM attachments WHERE id = 'deck'`.execute(moved.db);
+      assert.deepEqual(deck.rows, [{ blob_store: "folder", chunks: 0 }]);
+      assert.equal(await text(await moved.files.open(createHash("sha256").update("the kickoff deck").digest("hex"))), "the kickoff deck");
       // The identity sequence goes on after the copied rows.
       await sql`INSERT INTO access_changes (at, actor, subject_user, change) VALUES (now(), 'system', 'admin', 'password_changed')`.execute(
         moved.db,

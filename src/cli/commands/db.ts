@@ -1,12 +1,14 @@
 import { type Command, type Io, UsageError } from "../args.ts";
+import { dbCopy } from "./db-copy.ts";
 import { assertNoArguments, databaseStatus, migrateDatabase } from "./db-schema.ts";
 
 export const dbCommand: Command = {
   name: "db",
-  summary: "database administration: migrations, their status, a least-privileged role for the server",
+  summary: "database administration: migrations, their status, copy to PostgreSQL, a least-privileged role",
   usage: `Usage: onboard db grant-app-role <role> [options]
        onboard db migrate [--database <location>]
        onboard db status [--database <location>]
+       onboard db copy --from <source> --to <target>
 
 grant-app-role gives an existing PostgreSQL role what the server needs and no more: it reads and
 writes the application's tables but may only append to the audit trail (events, the audit log
@@ -23,15 +25,24 @@ processes with MIGRATIONS=off. status says the database's migration, this Onboar
 pending and what is unknown (applied by a newer Onboard). <location> is postgres://..., a data
 folder, or pglite:<folder>.
 
+copy takes every row and every file of an Onboard database into a new, empty one: the way from
+the embedded database (a data folder, or pglite:<folder>) to PostgreSQL (postgres://...), or back
+to a new folder. The source is read in one snapshot, so Onboard may keep running on it (not on a
+PGlite folder: stop it first); files move between the folder store and PostgreSQL's file_chunks,
+each SHA-256 checked. The target's transaction commits only once every table's count and digest
+and the audit trail match the source. Prints what was verified and how to start Onboard on it.
+
 Options:
+  --from <source>   copy: a data folder, pglite:<folder> or postgres://...
+  --to <target>     copy: postgres://... (an empty database) or a new, empty folder
   --database <url>  postgres://owner@host/db or a data folder (default: $ONBOARD_DATABASE)
   --print           grant-app-role: print the SQL instead of running it (to review, or for
                     your own tooling)
   -h, --help        show this help
 
 Exit codes: 0 done (status: up to date), 1 the database refused (status: migrations pending or
-unknown), 2 usage error.`,
-  options: { database: { type: "string" }, print: { type: "boolean" } },
+unknown; copy: refused or not verified), 2 usage error.`,
+  options: { database: { type: "string" }, print: { type: "boolean" }, from: { type: "string" }, to: { type: "string" } },
   async run(values, positionals, io) {
     const [action, ...rest] = positionals;
     switch (action) {
@@ -41,10 +52,13 @@ unknown), 2 usage error.`,
       case "status":
         assertNoArguments(action, rest, this.usage);
         return databaseStatus(values, io, this.usage);
+      case "copy":
+        assertNoArguments(action, rest, this.usage);
+        return dbCopy(values, io, this.usage);
       case "grant-app-role":
         return grantAppRoleCommand(values, rest, io, this.usage);
       default:
-        throw new UsageError(`expected "migrate", "status" or "grant-app-role <role>"\n\n${this.usage}`);
+        throw new UsageError(`expected "migrate", "status", "copy" or "grant-app-role <role>"\n\n${this.usage}`);
     }
   },
 };

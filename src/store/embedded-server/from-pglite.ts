@@ -100,6 +100,8 @@ export async function moveFromPglite(dataDir: string, options: MoveOptions): Pro
       try {
         let shown = "";
         const report = await copyDatabase(source, target, {
+          // The server keeps its files in the same files/ folder PGlite did: rows keep pointing there.
+          filesStay: true,
           progress: (table, copied, total) => {
             if (total >= 10_000 && table !== shown) {
               shown = table;

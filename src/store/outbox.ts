@@ -45,6 +45,7 @@ export type OutboxEffect = Effect | MailEffect | SignInLinkEffect;
 
 /** An outbox row: due at once, under `key`, with the id of the request queuing it (if any). */
 function outboxRow(projectId: string | null, key: string, effect: OutboxEffect, now: Instant) {
+  const requestId = currentRequestId();
   return {
     id: randomUUID(),
     delivery_key: key,
@@ -53,7 +54,8 @@ function outboxRow(projectId: string | null, key: string, effect: OutboxEffect, 
     effect: JSON.stringify(effect),
     next_attempt_at: now,
     created_at: now,
-    request_id: currentRequestId() ?? null,
+    // Named only when there is one: work outside requests writes what it wrote before 0024.
+    ...(requestId === undefined ? {} : { request_id: requestId }),
   };
 }
 

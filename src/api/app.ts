@@ -21,6 +21,8 @@ import type { Api } from "./http.ts";
 import { clientErrorResponse, HttpProblem, problemHandler } from "./problems.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { registerStatic } from "./static.ts";
+import { installRequestTelemetry } from "./telemetry/http-hooks.ts";
+import { requestIdOf } from "./telemetry/request-id.ts";
 import { decodeBody, installWellFormedChecks } from "./well-formed.ts";
 
 const PACKAGE = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -40,17 +42,28 @@ function requestForLog(request: { method: string; url: string; hostname?: string
   return { method: request.method, url: redactUrlForLog(request.url), host: request.hostname, remoteAddress: request.ip };
 }
 
-export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
+export interface AppOptions {
+  /** Where the JSON log lines go instead of standard output (tests read them). */
+  readonly logStream?: { write(line: string): void };
+}
+
+export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise<BuiltApp> {
   const { config } = deps;
   const app = Fastify({
-    logger: { level: config.logLevel, serializers: { req: requestForLog } },
+    logger: {
+      level: config.logLevel,
+      serializers: { req: requestForLog },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     trustProxy: config.trustProxy,
     exposeHeadRoutes: false,
     bodyLimit: 2 * 1024 * 1024,
     // Keep-alive connections that sit idle are closed at shutdown; requests in flight finish.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // Fastify would take X-Request-Id as it comes; requestIdOf keeps only a well-formed one.
     requestIdHeader: false,
+    genReqId: requestIdOf,
     // A URL the router cannot decode ('%FF') is a problem+json 400 like every other refusal.
     frameworkErrors: (error, request, reply) => problemHandler(error, request, reply),
     // So is a request Node's HTTP parser refuses (a NUL in a header, oversized headers).
@@ -61,6 +74,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  installRequestTelemetry(app, deps.telemetry);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemHandler);

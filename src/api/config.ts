@@ -62,6 +62,19 @@ export interface Config {
   readonly limits: LimitsConfig;
   /** Signed checkpoints of the global audit log (src/store/audit-log.ts). */
   readonly audit: AuditConfig;
+  /** Metrics, tracing and readiness (src/api/telemetry). */
+  readonly observability: ObservabilityConfig;
+}
+
+export interface ObservabilityConfig {
+  /** The bearer token GET /metrics asks for; undefined: only loopback callers without a proxy may scrape. */
+  readonly metricsToken: string | undefined;
+  /** Where OTLP/HTTP traces go (the collector's base URL, /v1/traces is added); undefined: no tracing. */
+  readonly otlpEndpoint: string | undefined;
+  /** service.name in the traces. */
+  readonly serviceName: string;
+  /** A node running the scheduler answers 503 on /health/ready when due projects wait longer than this, ms. */
+  readonly readyMaxSchedulerLagMs: number;
 }
 
 export interface LimitsConfig {
@@ -301,6 +314,23 @@ const Environment = z.object({
       error: 'must be one word without spaces or "+", conventionally a URL without its scheme (onboard.example.com/audit)',
     })
     .optional(),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(24, { error: "must have at least 24 characters (openssl rand -hex 24)" })
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces (it travels in an Authorization header)" })
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), {
+      error: "must be the OTLP/HTTP collector's base URL, e.g. http://127.0.0.1:4318 (traces go to <it>/v1/traces)",
+    })
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(256).default("onboard"),
+  READY_MAX_SCHEDULER_LAG: integer(1, 7 * 24 * 3600, 300),
   CRM_DEFAULT_TIME_ZONE: z
     .string()
     .trim()
@@ -403,6 +433,16 @@ export const VARIABLES: readonly (readonly [string, string])[] = [
   ],
   ["AUDIT_CHECKPOINT_INTERVAL", "seconds between signed audit checkpoints, with the scheduler (default 600; 0: on demand only)"],
   ["AUDIT_LOG_ORIGIN", "the audit log's name in its checkpoints (default: derived from the key; set it to keep one across keys)"],
+  [
+    "METRICS_TOKEN",
+    "bearer token GET /metrics requires (24+ characters); unset: /metrics answers only loopback callers, and none with TRUST_PROXY=on",
+  ],
+  ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTLP/HTTP collector base URL to send traces to, e.g. http://127.0.0.1:4318 (unset: no tracing)"],
+  ["OTEL_SERVICE_NAME", "service.name of the traces (default onboard)"],
+  [
+    "READY_MAX_SCHEDULER_LAG",
+    "seconds a due project may wait before /health/ready answers 503 on a node running the scheduler (default 300)",
+  ],
 ];
 
 export class ConfigError extends Error {
@@ -520,6 +560,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       signingKeyFile: e.AUDIT_SIGNING_KEY,
       checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL * 1000,
       origin: e.AUDIT_LOG_ORIGIN,
+    },
+    observability: {
+      metricsToken: e.METRICS_TOKEN,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+      readyMaxSchedulerLagMs: e.READY_MAX_SCHEDULER_LAG * 1000,
     },
   };
 }

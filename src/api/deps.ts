@@ -1,5 +1,5 @@
 // What the endpoints are given: the configuration, the database (the store's tables and the API's,
-// and its file store), the project service, the clock, the mailer and the template threads.
+// and its file store), the project service, the clock, the mailer, the template threads and telemetry.
 // Passed in, never global.
 import type { Instant } from "../engine/types.ts";
 import type { Mailer } from "../notify/mailer.ts";
@@ -7,6 +7,7 @@ import type { TemplateRenderer } from "../notify/templates.ts";
 import type { Database, ProjectService, SigningKey } from "../store/index.ts";
 import type { Config } from "./config.ts";
 import type { ApiDb } from "./data/tables.ts";
+import type { Telemetry } from "./telemetry/telemetry.ts";
 
 export interface ApiDeps {
   readonly config: Config;
@@ -22,4 +23,6 @@ export interface ApiDeps {
   readonly templates: TemplateRenderer;
   /** Signs audit checkpoints (and seals erasures); undefined: checkpoints are off. */
   readonly auditKey?: SigningKey | undefined;
+  /** This server's metrics registry and tracer. */
+  readonly telemetry: Telemetry;
 }

@@ -41,6 +41,8 @@ import type { ApiDeps } from "./deps.ts";
 import type { Api } from "./http.ts";
 import { WebhookDispatcher } from "./outbound/dispatcher.ts";
 import { configuredMailer, notificationsOf, publicUrlOf } from "./routes/mail/notifications-of.ts";
+import { commandObserver, deliveryObserver, tracedHandlers } from "./telemetry/background.ts";
+import { startTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import { checkCrmDefaultPlaybook } from "./webhooks/config-check.ts";
 import { reconcileDue } from "./webhooks/reconcile.ts";
 
@@ -63,6 +65,8 @@ export interface StartOptions {
   readonly auditKey?: KeyObject;
   /** Playbook sources published at start with the built-in ones, before configuration naming them is checked (tests). */
   readonly publish?: readonly string[];
+  /** Where the JSON log lines go instead of standard output (tests read them). */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface RunningServer {
@@ -154,10 +158,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     renderMs: config.limits.templateRenderMs,
   });
   let started: RunningServer | undefined;
+  let telemetry: Telemetry | undefined;
   try {
     // MIGRATIONS=off: another process (or `onboard db migrate`) owns the schema; this one only checks it.
     if (config.migrations === "off") await requireCurrentSchema(database.db);
     else if (!ownsDatabase) await migrate(database.db);
+    telemetry = await startTelemetry(config.observability, database);
     // Mail goes through SMTP when SMTP_URL is set, else into MAIL_DIR as .eml files; the mail log records it (GET /mail).
     const mailer: Mailer = options.mailer ?? configuredMailer(config, database, clock);
     // Set below once the dispatcher exists: a command that queued effects wakes it on commit, so
@@ -172,7 +178,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       { outbox: () => outbox?.wake(), webhooks: () => webhooks?.wake(), scheduler: () => scheduler?.wake() },
       { onError: (error) => started?.app.log.warn({ err: error }, "cross-process wake-up failed (the loops still poll)") },
     );
-    const service = new ProjectService(database, { queued: (kinds) => work.queued(kinds) });
+    const service = new ProjectService(database, { queued: (kinds) => work.queued(kinds), observe: commandObserver(telemetry) });
     const audit = await resolveAuditKey(config, { ownsDatabase, key: options.auditKey });
     const auditKey = audit.kind === "off" ? undefined : audit.key;
     const deps: ApiDeps = {
@@ -185,6 +191,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       templates,
       outboxQueued: () => work.queued(["outbox"]),
       auditKey,
+      telemetry,
     };
     const builtIn = await publishBuiltIns(deps);
     for (const source of options.publish ?? []) await service.publishPlaybook(source, { file: "start-option.yaml", now: clock() });
@@ -194,7 +201,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await rebuildSummaries(database.db, clock(), { limit: Number.MAX_SAFE_INTEGER });
     const demoProjects = options.demoProjects ?? config.demoProjects ?? (ownsDatabase ? 300 : 0);
     const emptyDatabase = demoProjects > 0 && (await database.db.selectFrom("projects").select("id").limit(1).execute()).length === 0;
-    const { app, routes } = await buildApp(deps);
+    const { app, routes } = await buildApp(deps, options.logStream ? { logStream: options.logStream } : {});
     const log = app.log;
     // A restored backup from before an erasure brings the erased data back: the erasure journal
     // (outside the database) says what was erased, and each erasure the database lacks runs again.
@@ -246,6 +253,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ? new Scheduler(database, {
           on: {
             round: (result) => {
+              deps.telemetry.metrics.ticked(result);
               // Ticks queue reminders, escalations and webhook messages like commands do.
               if (result.events > 0) work.queued(["outbox", "webhooks"]);
               if (result.changed > 0 || result.failed.length > 0)
@@ -284,14 +292,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const handlers = outboxHandlers(deps, log);
     outbox = config.outbox
       ? new OutboxDispatcher(database, {
-          handlers,
+          handlers: tracedHandlers(handlers, deps.telemetry.tracing),
+          attempted: deliveryObserver(log, deps.telemetry.metrics),
           clock,
           on: { error: (error) => log.error({ err: error }, "outbox round failed") },
         })
       : undefined;
     // Outbound webhooks ride with the outbox: an API-only node (OUTBOX=off) sends neither.
     webhooks = config.outbox
-      ? new WebhookDispatcher(deps.db, { on: { error: (error) => log.error({ err: error }, "webhook round failed") } })
+      ? new WebhookDispatcher(deps.db, {
+          on: {
+            round: (result) => deps.telemetry.metrics.webhooksDelivered(result),
+            error: (error) => log.error({ err: error }, "webhook round failed"),
+          },
+        })
       : undefined;
     // SLA breaches and low survey scores become chat alerts through the outbox (with Slack configured).
     const chatAlerts =
@@ -400,6 +414,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             fileMove,
           ]);
           await templates.close();
+          // Spans still buffered leave now, before the process ends.
+          await deps.telemetry.tracing.shutdown().catch((error) => log.error({ err: error }, "sending the last traces failed"));
           for (const result of stopped) if (result.status === "rejected") log.error({ err: result.reason }, "error while stopping");
           if (ownsDatabase) await database.close();
           log.info("stopped");
@@ -411,6 +427,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } finally {
     if (!started) {
       await templates.close();
+      await telemetry?.tracing.shutdown();
       if (ownsDatabase) await database.close();
     }
   }

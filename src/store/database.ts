@@ -91,8 +91,21 @@ export function isDatabaseFolder(dataDir: string): boolean {
   return hasCluster(dataDir) || isPgliteFolder(dataDir);
 }
 
+/** How a database handle's connections are used right now (for metrics). */
+export interface ConnectionUse {
+  /** The most connections it opens: the pool size, or 1 (PGlite's one connection). */
+  readonly max: number;
+  /** Checked out by a query or transaction; undefined where the driver does not say (PGlite). */
+  readonly inUse: number | undefined;
+  readonly idle: number | undefined;
+  /** Queries waiting for a connection; undefined where the driver does not say (PGlite). */
+  readonly waiting: number | undefined;
+}
+
 export interface Database {
   readonly db: Kysely<Schema>;
+  /** The use of its connections at this moment. */
+  connections(): ConnectionUse;
   readonly capabilities: Capabilities;
   /** Where it is, for messages (a URL without its password, a folder, or "memory"). */
   readonly description: string;
@@ -212,6 +225,7 @@ async function openPglite(dataDir: string | undefined, capabilities: Capabilitie
     const db = new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) });
     return {
       db,
+      connections: () => PGLITE_CONNECTION,
       release: async () => {
         try {
           await db.destroy();
@@ -227,15 +241,29 @@ async function openPglite(dataDir: string | undefined, capabilities: Capabilitie
   }
 }
 
-function openPostgres(url: string, maxConnections: number, onPoolError: (error: Error) => void) {
+/** PGlite's single connection: Kysely queues its users, and says nothing about the queue. */
+const PGLITE_CONNECTION: ConnectionUse = { max: 1, inUse: undefined, idle: undefined, waiting: undefined };
+
+function openPostgres(url: string, maxConnections: number, onPoolError: (error: Error) => void): Opened {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   pool.on("error", onPoolError);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, release: () => db.destroy(), connectionString: url };
+  return {
+    db,
+    connections: () => ({
+      max: maxConnections,
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+    release: () => db.destroy(),
+    connectionString: url,
+  };
 }
 
 interface Opened {
   readonly db: Kysely<Schema>;
+  readonly connections: () => ConnectionUse;
   readonly release: () => Promise<void>;
   /** A server's address, for connections of their own (LISTEN). */
   readonly connectionString?: string;
@@ -253,10 +281,10 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
   } catch (error) {
     const url = options.shareRunning && isAppError(error, "unavailable") ? runningServerUrl(dataDir) : undefined;
     if (url === undefined) throw error;
-    const { db, release } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
+    const { db, release, connections } = openPostgres(url, Math.min(maxConnections, 4), options.onPoolError ?? (() => {}));
     try {
       const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(db);
-      return { db, release, connectionString: url, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
+      return { db, release, connections, connectionString: url, description: embeddedDescription(dataDir, rows[0]?.server_version ?? "?") };
     } catch (cause) {
       await release();
       throw cause;
@@ -271,9 +299,10 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
       log(`the PGlite database the folder held before its move is still backed up in ${backup}: delete that folder once you are satisfied`);
     server = await startEmbeddedServer(dataDir, { log });
     const running = server;
-    const { db, release } = openPostgres(server.url, maxConnections, options.onPoolError ?? (() => {}));
+    const { db, release, connections } = openPostgres(server.url, maxConnections, options.onPoolError ?? (() => {}));
     return {
       db,
+      connections,
       connectionString: server.url,
       description: embeddedDescription(dataDir, server.version),
       release: async () => {
@@ -294,7 +323,7 @@ async function openEmbedded(dataDir: string, maxConnections: number, options: Op
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const capabilities = capabilitiesOf(target);
-  const { db, release, description, connectionString } =
+  const { db, release, connections, description, connectionString } =
     target.kind === "pglite"
       ? { ...(await openPglite(target.dataDir, capabilities, options.folderLockHeld === true)), description: target.dataDir ?? "memory" }
       : target.kind === "embedded"
@@ -308,6 +337,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   let closing: Promise<void> | undefined;
   const database: Database = {
     db,
+    connections,
     capabilities,
     description,
     files:

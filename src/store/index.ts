@@ -30,6 +30,7 @@ export type { CommandResult } from "./command-path.ts";
 export {
   BACKEND_PROFILES,
   type Capabilities,
+  type ConnectionUse,
   capabilitiesOf,
   type Database,
   type DatabaseTarget,
@@ -64,6 +65,7 @@ export {
 export {
   backoffDelay,
   type Delivery,
+  type DeliveryAttempt,
   DeliveryDeferred,
   type DispatchOptions,
   type DispatchResult,
@@ -81,7 +83,8 @@ export {
 export { listPeople, MAX_CAPACITY, type PersonInput, type PersonRecord, upsertPerson } from "./people.ts";
 export { listPlaybookVersions, type PlaybookRef, type PublishedPlaybook } from "./playbooks.ts";
 export type { Clock, Sleep } from "./poller.ts";
-export { type CommandRequest, type ProjectRecord, ProjectService, type StartRequest } from "./project-service.ts";
+export { type CommandObserver, type CommandRequest, type ProjectRecord, ProjectService, type StartRequest } from "./project-service.ts";
+export { currentRequestId, type RequestContext, runInRequest } from "./request-context.ts";
 export { runDueTicks, Scheduler, type SchedulerOptions, type TickOptions, type TickResult } from "./scheduler.ts";
 export {
   type Checkpoint,

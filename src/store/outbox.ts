@@ -10,6 +10,7 @@ import type { Kysely } from "kysely";
 import type { Effect, Instant } from "../engine/types.ts";
 import type { Database } from "./database.ts";
 import { Poller, type PollerEvents, type Sleep, systemClock, systemSleep } from "./poller.ts";
+import { currentRequestId } from "./request-context.ts";
 import type { Schema } from "./schema.ts";
 import { addMs, fromDb } from "./time.ts";
 
@@ -42,8 +43,9 @@ export interface SignInLinkEffect {
 /** What the outbox delivers: the engine's effects, and mail the adapters compose. */
 export type OutboxEffect = Effect | MailEffect | SignInLinkEffect;
 
-/** An outbox row: due at once, under `key`. */
+/** An outbox row: due at once, under `key`, with the id of the request queuing it (if any). */
 function outboxRow(projectId: string | null, key: string, effect: OutboxEffect, now: Instant) {
+  const requestId = currentRequestId();
   return {
     id: randomUUID(),
     delivery_key: key,
@@ -52,6 +54,8 @@ function outboxRow(projectId: string | null, key: string, effect: OutboxEffect, 
     effect: JSON.stringify(effect),
     next_attempt_at: now,
     created_at: now,
+    // Named only when there is one: work outside requests writes what it wrote before 0024.
+    ...(requestId === undefined ? {} : { request_id: requestId }),
   };
 }
 
@@ -96,6 +100,8 @@ export interface Delivery {
   readonly projectId: string | undefined;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** The HTTP request whose command queued it (X-Request-Id): log and send it with the delivery. */
+  readonly requestId?: string | undefined;
   /** Aborted when the lease is lost or runs out unrenewed: after that another dispatcher may deliver it again. */
   readonly signal: AbortSignal;
 }
@@ -130,6 +136,20 @@ export interface DispatchOptions {
   readonly clock?: () => Instant;
   /** Claim only effects of these kinds (default: every kind). */
   readonly kinds?: readonly OutboxEffect["kind"][];
+  /** Told each attempt's outcome once it is recorded (for the log and metrics). */
+  readonly attempted?: (attempt: DeliveryAttempt) => void;
+}
+
+/** One finished attempt, as the dispatcher reports it. */
+export interface DeliveryAttempt {
+  readonly kind: string;
+  readonly key: string;
+  readonly projectId: string | undefined;
+  readonly requestId: string | undefined;
+  readonly attempt: number;
+  /** retried: failed with attempts left, or deferred (not counted as an attempt). */
+  readonly outcome: Outcome;
+  readonly error: string | undefined;
 }
 
 export interface DispatchResult {
@@ -179,6 +199,7 @@ interface Claimed {
   kind: string;
   effect: unknown;
   attempts: number;
+  request_id: string | null;
 }
 
 async function claim(
@@ -209,11 +230,11 @@ async function claim(
         .forUpdate()
         .skipLocked();
     })
-    .returning(["id", "delivery_key", "project_id", "kind", "effect", "attempts"])
+    .returning(["id", "delivery_key", "project_id", "kind", "effect", "attempts", "request_id"])
     .execute();
 }
 
-type Outcome = "delivered" | "retried" | "failed";
+export type Outcome = "delivered" | "retried" | "failed";
 
 /**
  * Keep a claim while its handler runs: every third of the lease the claim is renewed for a whole
@@ -271,9 +292,9 @@ function holdLease(
 async function deliver(
   db: Kysely<Schema>,
   row: Claimed,
-  options: Required<Omit<DispatchOptions, "batchSize" | "kinds">>,
+  options: Required<Omit<DispatchOptions, "batchSize" | "kinds" | "attempted">>,
   startedAt: Instant,
-): Promise<Outcome> {
+): Promise<{ outcome: Outcome; error: string | undefined }> {
   const effect = row.effect as OutboxEffect;
   const handler = options.handlers[effect.kind] as EffectHandler<OutboxEffect["kind"]> | undefined;
   let error: string | undefined;
@@ -288,6 +309,7 @@ async function deliver(
       key: row.delivery_key,
       projectId: row.project_id ?? undefined,
       attempt: row.attempts,
+      requestId: row.request_id ?? undefined,
       signal: controller.signal,
     });
   } catch (e) {
@@ -304,7 +326,7 @@ async function deliver(
       .where("attempts", "=", row.attempts)
       .where("status", "=", "pending")
       .execute();
-    return "retried";
+    return { outcome: "retried", error: deferred.message };
   }
   const finishedAt = options.clock();
   const outcome: Outcome = error === undefined ? "delivered" : row.attempts >= options.maxAttempts ? "failed" : "retried";
@@ -336,7 +358,7 @@ async function deliver(
       .where("status", "=", "pending")
       .execute();
   });
-  return outcome;
+  return { outcome, error };
 }
 
 /** Claim and deliver one batch of due effects at `now`. */
@@ -350,7 +372,21 @@ export async function dispatchOutbox(database: Database, now: Instant, options: 
     clock: options.clock ?? (() => now),
   };
   const rows = await claim(database.db, now, options.batchSize ?? 20, full.maxAttempts, full.leaseMs, options.kinds);
-  const outcomes = await Promise.all(rows.map((row) => deliver(database.db, row, full, now)));
+  const outcomes = await Promise.all(
+    rows.map(async (row) => {
+      const { outcome, error } = await deliver(database.db, row, full, now);
+      options.attempted?.({
+        kind: row.kind,
+        key: row.delivery_key,
+        projectId: row.project_id ?? undefined,
+        requestId: row.request_id ?? undefined,
+        attempt: row.attempts,
+        outcome,
+        error,
+      });
+      return outcome;
+    }),
+  );
   return {
     claimed: rows.length,
     delivered: outcomes.filter((o) => o === "delivered").length,

@@ -99,6 +99,14 @@ function recordOf(row: ProjectRow): ProjectRecord {
   };
 }
 
+/**
+ * Runs around each command's transaction (metrics, tracing): told the command's type ("start",
+ * "migrate" or the engine command's), it runs `execute` and sees its result or error.
+ */
+export type CommandObserver = <R extends CommandResult>(command: string, execute: () => Promise<R>) => Promise<R>;
+
+const unobserved: CommandObserver = (_command, execute) => execute();
+
 function replayed(response: unknown): CommandResult {
   return { ...(response as CommandResult), replayed: true };
 }
@@ -112,21 +120,28 @@ export class ProjectService {
   readonly #cache: PlaybookCache;
   readonly #newId: () => string;
   readonly #queued: ((work: ReadonlySet<WorkKind>) => void) | undefined;
+  readonly #observe: CommandObserver;
 
   /**
    * `queued` is called after a command's transaction has committed with work for the background
    * loops: effects in the outbox, events subscribers may follow, a wake-up already due (the server
-   * wakes its loops, and other processes', so work starts at once rather than at the next poll).
+   * wakes its loops, and other processes', so work starts at once rather than at the next poll);
+   * `observe` runs around every command (the server counts and traces them).
    */
   constructor(
     database: Database,
-    options: { readonly newId?: () => string; readonly queued?: (work: ReadonlySet<WorkKind>) => void } = {},
+    options: {
+      readonly newId?: () => string;
+      readonly queued?: (work: ReadonlySet<WorkKind>) => void;
+      readonly observe?: CommandObserver;
+    } = {},
   ) {
     this.database = database;
     this.#db = database.db;
     this.#cache = playbookCache(database.db);
     this.#newId = options.newId ?? randomUUID;
     this.#queued = options.queued;
+    this.#observe = options.observe ?? unobserved;
   }
 
   /** Tell whoever listens what work the command queued, once it is committed. */
@@ -145,7 +160,11 @@ export class ProjectService {
     return publishPlaybook(this.#db, this.#cache, source, { ...(options.file ? { file: options.file } : {}), now: instant(options.now) });
   }
 
-  async startProject(request: StartRequest): Promise<CommandResult> {
+  startProject(request: StartRequest): Promise<CommandResult> {
+    return this.#observe("start", () => this.#startProject(request));
+  }
+
+  async #startProject(request: StartRequest): Promise<CommandResult> {
     const now = instant(request.now);
     const { idempotencyKey } = request;
     const hash =
@@ -236,7 +255,11 @@ export class ProjectService {
   }
 
   /** Apply one command to a project, at most once per idempotency key. */
-  async runCommand(projectId: string, request: CommandRequest): Promise<CommandResult> {
+  runCommand(projectId: string, request: CommandRequest): Promise<CommandResult> {
+    return this.#observe(request.command.type, () => this.#runCommand(projectId, request));
+  }
+
+  async #runCommand(projectId: string, request: CommandRequest): Promise<CommandResult> {
     const now = instant(request.now);
     const { idempotencyKey, expectedVersion } = request;
     // The request is the command and who sends it, not when: a retry comes later with the same key.
@@ -296,7 +319,20 @@ export class ProjectService {
    * Move a project to another published version of its playbook: one transaction, one logged
    * `project.migrated` event with the reason, refused while the preview shows blockers.
    */
-  async migrateProject(
+  migrateProject(
+    projectId: string,
+    request: {
+      readonly toVersion: string;
+      readonly actor: Actor;
+      readonly reason: string;
+      readonly expectedVersion?: number;
+      readonly now: Instant | Date;
+    },
+  ): Promise<CommandResult & { readonly plan: MigrationPlan }> {
+    return this.#observe("migrate", () => this.#migrateProject(projectId, request));
+  }
+
+  async #migrateProject(
     projectId: string,
     request: {
       readonly toVersion: string;

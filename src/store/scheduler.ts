@@ -10,7 +10,7 @@ import { applyCommand } from "./command-path.ts";
 import type { Database } from "./database.ts";
 import { playbookCache } from "./playbooks.ts";
 import { type Clock, Poller, type PollerEvents, type Sleep, systemClock, systemSleep } from "./poller.ts";
-import { addMs, fromDbOptional, instant } from "./time.ts";
+import { addMs, fromDb, fromDbOptional, instant } from "./time.ts";
 
 export interface TickOptions {
   /**
@@ -32,6 +32,8 @@ export interface TickResult {
   readonly events: number;
   readonly failed: readonly { readonly projectId: string; readonly error: unknown }[];
   readonly stalled: readonly string[];
+  /** How late the most overdue project claimed was (now - its next_wake_at), ms; 0 when none was claimed. */
+  readonly lagMs: number;
 }
 
 function defaultBatchSize(database: Database): number {
@@ -80,7 +82,10 @@ export async function runDueTicks(database: Database, now: Instant | Date, optio
         await trx.updateTable("projects").set({ next_wake_at: retryAt }).where("id", "=", row.id).execute();
       }
     }
-    return { claimed: rows.length, changed, events, failed, stalled };
+    // Rows come oldest wake-up first: the first one is the most overdue.
+    const oldest = rows[0]?.next_wake_at;
+    const lagMs = oldest ? Math.max(0, Date.parse(at) - Date.parse(fromDb(oldest))) : 0;
+    return { claimed: rows.length, changed, events, failed, stalled, lagMs };
   });
 }
 

@@ -104,6 +104,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Timestamp;
   delivered_at: NullableTimestamp;
+  /** The HTTP request whose command queued it (X-Request-Id); null: the scheduler, a start, or older rows. */
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DeliveriesTable {

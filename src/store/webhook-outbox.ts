@@ -4,6 +4,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { payloadOf, type StoredEvent } from "./event-log.ts";
+import { currentRequestId } from "./request-context.ts";
 import type { Schema } from "./schema.ts";
 
 /** The events a subscription may ask for: the milestones other systems act on. */
@@ -50,9 +51,13 @@ export async function enqueueWebhookMessages(
   if (wanted.length === 0) return;
   // One statement for all events: each joins the subscriptions that follow its type.
   const rows = wanted.map((s) => sql`(${s.seq}::integer, ${s.event.type}::text, ${JSON.stringify(webhookPayload(projectId, s))}::jsonb)`);
+  // The request's id is named only when there is one: work outside requests writes what it wrote before 0024.
+  const requestId = currentRequestId();
+  const requestColumn = requestId === undefined ? sql`` : sql`, request_id`;
+  const requestValue = requestId === undefined ? sql`` : sql`, ${requestId}::text`;
   await sql`
-    INSERT INTO webhook_messages (id, subscription_id, project_id, event_seq, event_type, payload, status, next_attempt_at, created_at)
-    SELECT gen_random_uuid()::text, s.id, ${projectId}, e.seq, e.type, e.payload, 'pending', ${now}::timestamptz, ${now}::timestamptz
+    INSERT INTO webhook_messages (id, subscription_id, project_id, event_seq, event_type, payload, status, next_attempt_at, created_at${requestColumn})
+    SELECT gen_random_uuid()::text, s.id, ${projectId}, e.seq, e.type, e.payload, 'pending', ${now}::timestamptz, ${now}::timestamptz${requestValue}
     FROM (VALUES ${sql.join(rows)}) AS e (seq, type, payload)
     JOIN webhook_subscriptions s ON s.enabled AND s.event_types ? e.type
     ON CONFLICT (subscription_id, project_id, event_seq) DO NOTHING`.execute(trx);

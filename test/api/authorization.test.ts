@@ -25,6 +25,9 @@ const DOERS: readonly AccessRole[] = ["admin", "cs_ops", "csm", "implementation"
 const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRole[]>> = {
   "GET /health/live": "public",
   "GET /health/ready": "public",
+  // Guarded by its own credential, like the signed webhooks: METRICS_TOKEN, or a loopback caller
+  // without a proxy while it is unset (test/api/metrics.test.ts); no account role opens it.
+  "GET /metrics": "public",
   "GET /openapi.json": "public",
   // The web app's pages and bundles (src/api/static.ts): public files; the data they show needs a sign-in.
   "GET /": "public",

@@ -137,6 +137,8 @@ export interface WebhookMessagesTable {
   last_error: string | null;
   created_at: Timestamp;
   delivered_at: NullableTimestamp;
+  /** The HTTP request whose command recorded the event (X-Request-Id), sent on as X-Request-Id; null: none. */
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WebhookAttemptsTable {

@@ -44,6 +44,7 @@ interface Claimed {
   payload: unknown;
   attempts: number;
   created_at: Date;
+  request_id: string | null;
 }
 
 async function claim(db: ApiDb, now: Instant, batchSize: number, leaseMs: number): Promise<Claimed[]> {
@@ -55,7 +56,7 @@ async function claim(db: ApiDb, now: Instant, batchSize: number, leaseMs: number
       WHERE m.status = 'pending' AND m.next_attempt_at <= ${now}::timestamptz AND s.enabled
       ORDER BY m.next_attempt_at LIMIT ${batchSize}
       FOR UPDATE OF m SKIP LOCKED)
-    RETURNING id, subscription_id, payload, attempts, created_at`.execute(db);
+    RETURNING id, subscription_id, payload, attempts, created_at, request_id`.execute(db);
   return result.rows;
 }
 
@@ -89,7 +90,11 @@ export async function dispatchWebhooks(db: ApiDb, now: Instant, options: Webhook
       const body = JSON.stringify(message.payload);
       const started = performance.now();
       const sentAt = clock();
-      const headers = signatureHeaders(subscription.secret, message.id, Math.floor(Date.parse(sentAt) / 1000), body);
+      const headers = {
+        ...signatureHeaders(subscription.secret, message.id, Math.floor(Date.parse(sentAt) / 1000), body),
+        // The request whose command recorded the event: the receiver's logs can name it.
+        ...(message.request_id ? { "x-request-id": message.request_id } : {}),
+      };
       const outcome: DeliveryOutcome = await post(subscription.url, body, headers, {
         allowPrivate: subscription.allow_private_network,
         timeoutMs: options.timeoutMs ?? 10_000,

@@ -56,6 +56,7 @@ import { exportClient } from "./gdpr/export-client.ts";
 import { exportContact } from "./gdpr/export-contact.ts";
 import { getPersonalDataRegister } from "./gdpr/get-register.ts";
 import { live } from "./health/live.ts";
+import { metrics } from "./health/metrics.ts";
 import { ready } from "./health/ready.ts";
 import { getKpis } from "./kpis/get-kpis.ts";
 import { listKpiValuesRoute, recordKpiValueRoute } from "./kpis/kpi-values.ts";
@@ -147,6 +148,7 @@ import { salesforceDealWebhook } from "./webhooks/salesforce-deal.ts";
 const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   live,
   ready,
+  metrics,
   login,
   logout,
   getSession,

@@ -4,6 +4,7 @@
 // (SCHEDULER=off OUTBOX=off) and workers on one PostgreSQL database. Claims are SKIP LOCKED with
 // leases, so any number of workers share the work; NOTIFY wakes them when a command queues some.
 import { ConfigError, configFromEnvironment, VARIABLES } from "../../api/config.ts";
+import type { listenForHealth } from "../../api/health-listener.ts";
 import { type Command, UsageError } from "../args.ts";
 import { stopWithin, untilStopSignal } from "./stopping.ts";
 
@@ -30,11 +31,19 @@ ${VARIABLES.filter(([name]) => WORKER_VARIABLES.has(name))
   .map(([name, text]) => `  ${name.padEnd(26)} ${text}`)
   .join("\n")}
 
+With --metrics-port it also answers GET /metrics (with METRICS_TOKEN as on the servers, or
+loopback callers only), /health/live and /health/ready (which fails when its scheduler lags) on
+HOST:<port>, and nothing else.
+
+Options:
+  --metrics-port <port>  serve the metrics and health probes on this port (0: a free one)
+  -h, --help             show this help
+
 SIGINT or SIGTERM stops it gracefully: deliveries in progress finish.
 
 Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
-  options: {},
-  async run(_values, positionals, io) {
+  options: { "metrics-port": { type: "string" } },
+  async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`worker takes no arguments\n\n${this.usage}`);
     let config: ReturnType<typeof configFromEnvironment>;
     try {
@@ -43,6 +52,9 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
       if (error instanceof ConfigError) throw new UsageError(`${error.message}\n\nRun "onboard serve --help" for every variable.`);
       throw error;
     }
+    const metricsPort = values["metrics-port"] === undefined ? undefined : Number(values["metrics-port"]);
+    if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65_535))
+      throw new UsageError(`--metrics-port takes a port number (0-65535), not "${String(values["metrics-port"])}"`);
     if (config.database.kind !== "postgres") {
       throw new UsageError(
         "a worker shares its database with `onboard serve` processes, which needs PostgreSQL: set DATABASE_URL=postgres://... (on the embedded database, `onboard serve` runs the scheduler and the outbox itself)",
@@ -64,7 +76,19 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
     ]
       .filter(Boolean)
       .join(", ");
-    io.out(`Onboard worker running (${running}) on ${server.database.description}; no HTTP`);
+    let health: Awaited<ReturnType<typeof listenForHealth>> | undefined;
+    if (metricsPort !== undefined) {
+      const { listenForHealth } = await import("../../api/health-listener.ts");
+      try {
+        health = await listenForHealth(server.app, config.host, metricsPort);
+      } catch (error) {
+        await server.close();
+        throw error;
+      }
+    }
+    io.out(
+      `Onboard worker running (${running}) on ${server.database.description}; ${health ? `metrics and health at ${health.url}` : "no HTTP"}`,
+    );
     if (server.admin.created && server.admin.generatedPassword !== undefined) {
       // A worker that met an empty database first created the admin: the password is shown only here.
       io.out(
@@ -73,7 +97,10 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 invalid configuration.`,
     }
     const received = await untilStopSignal();
     server.app.log.info({ signal: received }, "stopping: finishing deliveries in flight");
-    await stopWithin(config.shutdownTimeoutMs, io, "onboard worker", () => server.close());
+    await stopWithin(config.shutdownTimeoutMs, io, "onboard worker", async () => {
+      await health?.close();
+      await server.close();
+    });
     return 0;
   },
 };

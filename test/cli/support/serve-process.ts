@@ -52,7 +52,7 @@ export function runCli(args: readonly string[], env: Readonly<Record<string, str
 }
 
 /** What each prints once it runs: the server its URL, the worker its first line. */
-const STARTED = { serve: /Onboard is listening on (\S+)/, worker: /Onboard worker running()/ } as const;
+const STARTED = { serve: /Onboard is listening on (\S+)/, worker: /Onboard worker running[^\n]*?(?:at (http:\/\/\S+)|no HTTP())/ } as const;
 
 /** Start `onboard serve`; resolves with its URL once it listens, rejects if it exits or takes longer than `timeoutMs`. */
 export function startServe(env: Readonly<Record<string, string>>, timeoutMs = 120_000): Promise<ServeProcess> {
@@ -64,8 +64,9 @@ export function startOnboard(
   command: "serve" | "worker",
   env: Readonly<Record<string, string>>,
   timeoutMs = 120_000,
+  args: readonly string[] = [],
 ): Promise<ServeProcess> {
-  const child = launch([command], env);
+  const child = launch([command, ...args], env);
   let out = "";
   let err = "";
   child.stdout?.on("data", (d) => (out += d));
@@ -86,8 +87,9 @@ export function startOnboard(
       void stop(5_000).then(() => reject(new Error(`onboard ${command} did not start within ${timeoutMs} ms:\n${out}\n${err}`)));
     }, timeoutMs);
     const onData = () => {
-      const url = STARTED[command].exec(out)?.[1];
-      if (url === undefined) return;
+      const match = STARTED[command].exec(out);
+      if (!match) return;
+      const url = match[1] ?? "";
       clearTimeout(timer);
       child.stdout?.off("data", onData);
       const kill = async () => {

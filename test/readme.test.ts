@@ -8,7 +8,7 @@ import { modelOf, person, Run } from "./support/engine.ts";
 
 test("the README's example playbook lints clean", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  const example = /## Writing a playbook[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(example, "README has a yaml example");
   const diagnostics = lintLoaded(loadPlaybook("README.md", example)).diagnostics;
   assert.deepEqual(
@@ -19,7 +19,7 @@ test("the README's example playbook lints clean", () => {
 
 test("the README's example runs to completion, through its detour when contacts are missing", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const example = /## Writing a playbook[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
   const start = "2026-03-02T14:00:00.000Z";
   const run = new Run(modelOf(example), start, { facts: { user_count: 20 } });
   const csm = person("csm");

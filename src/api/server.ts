@@ -29,7 +29,7 @@ import { WorkSignal } from "../store/wake.ts";
 import { buildApp } from "./app.ts";
 import { type AuditKeySource, resolveAuditKey } from "./audit-key.ts";
 import type { RouteRule } from "./auth/authorization.ts";
-import { sendSignInLinks } from "./auth/contact-sessions.ts";
+import { MAGIC_LINKS_PER_HOUR, sendSignInLinks } from "./auth/contact-sessions.ts";
 import { pruneHits } from "./auth/rate-limits.ts";
 import { type AdminBootstrap, bootstrapAdmin } from "./auth/users.ts";
 import type { Config } from "./config.ts";
@@ -134,8 +134,16 @@ export function outboxHandlers(deps: ApiDeps, log: FastifyBaseLogger): EffectHan
     ...logDelivery(log),
     ...notificationsOf(deps).handlers(),
     send_sign_in_link: async (effect, delivery) => {
-      const sent = await sendSignInLinks(deps, baseUrl, effect, delivery);
-      log.info({ deliveryKey: delivery.key, links: sent }, "portal sign-in links sent");
+      const { sent, heldBack } = await sendSignInLinks(deps, baseUrl, effect, delivery);
+      log.info({ deliveryKey: delivery.key, reqId: delivery.requestId, links: sent }, "portal sign-in links sent");
+      // The asker is answered alike either way (no address is confirmed); the operator is told.
+      if (heldBack.length > 0)
+        log.warn(
+          { deliveryKey: delivery.key, reqId: delivery.requestId, contacts: heldBack },
+          `no sign-in link mailed to ${heldBack.length} contact(s): each may have ${MAGIC_LINKS_PER_HOUR} links an hour, and these had them`,
+        );
+      else if (sent === 0)
+        log.info({ deliveryKey: delivery.key, reqId: delivery.requestId }, "no active contact has that address: nothing mailed");
     },
   };
 }

@@ -14,14 +14,24 @@ export function stringOption(values: Record<string, unknown>, name: string): str
   return typeof value === "string" ? value : undefined;
 }
 
-/** --database, or $ONBOARD_DATABASE, parsed; a folder must already hold a database. */
+/**
+ * Where a command's database is: --database, else $ONBOARD_DATABASE, else the server's own
+ * $DATABASE_URL (an operator's shell for `onboard serve` has it set already).
+ */
+export function databaseLocation(values: Record<string, unknown>): string | undefined {
+  return stringOption(values, "database") ?? (process.env.ONBOARD_DATABASE || undefined) ?? (process.env.DATABASE_URL || undefined);
+}
+
+export const NAME_THE_DATABASE = "name the database with --database (or set ONBOARD_DATABASE, or DATABASE_URL)";
+
+/** --database (or its defaults, databaseLocation) parsed; a folder must already hold a database. */
 export function databaseOption(
   store: Store,
   values: Record<string, unknown>,
   usage: string,
 ): { readonly target: DatabaseTarget; readonly folderKey: string | undefined } {
-  const location = stringOption(values, "database") ?? process.env.ONBOARD_DATABASE;
-  if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${usage}`);
+  const location = databaseLocation(values);
+  if (!location) throw new UsageError(`${NAME_THE_DATABASE}\n\n${usage}`);
   const target = store.parseDatabaseTarget(location);
   const folder = store.dataFolderOf(target);
   if (target.kind !== "postgres" && (folder === undefined || !store.isDatabaseFolder(folder))) {

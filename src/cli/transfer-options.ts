@@ -2,7 +2,7 @@
 // running server's, when Onboard runs on the folder), opening an empty one to write into, progress
 // on stderr, and the summary of what was verified.
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { AUDIT_KEY_FILE } from "../store/data-folder.ts";
 import type { Database, DatabaseTarget } from "../store/index.ts";
 import { type Io, UsageError } from "./args.ts";
@@ -83,11 +83,12 @@ export function tableSummary(tables: readonly { name: string; rows: number }[]):
 
 /** How to start Onboard on the database just written, and what of the old folder it still needs. */
 export function nextStep(target: DatabaseTarget, description: string, from: string | undefined): string {
-  const key = from !== undefined ? join(from, AUDIT_KEY_FILE) : undefined;
+  // Absolute: the line is copied into a unit file or another shell, not run from here.
+  const folder = from !== undefined ? resolve(from) : undefined;
   const keep =
-    key !== undefined
-      ? ` Keep the audit signing key and the erasure journal: AUDIT_SIGNING_KEY=${key} ERASURE_JOURNAL=${join(from ?? ".", "erasure-journal.jsonl")} (or copy both beside the new database).`
-      : "";
+    folder !== undefined
+      ? ` Keep the audit signing key and the erasure journal: AUDIT_SIGNING_KEY=${join(folder, AUDIT_KEY_FILE)} ERASURE_JOURNAL=${join(folder, "erasure-journal.jsonl")} (or copy both beside the new database).`
+      : ` Start it with the audit signing key and the erasure journal of the database this one came from (AUDIT_SIGNING_KEY=<its ${AUDIT_KEY_FILE}> ERASURE_JOURNAL=<its erasure-journal.jsonl>): a new key would sign checkpoints no verifier knows, and erasures it lacks are re-applied from the journal.`;
   if (target.kind === "postgres") return `next: start Onboard with DATABASE_URL=${description}.${keep}`;
   return `next: start Onboard with DATA_DIR=${target.dataDir}.${keep}`;
 }

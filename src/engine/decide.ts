@@ -19,6 +19,11 @@ import { canAct, canApprove, canManage } from "./permissions.ts";
 import { fireTimer, runActions } from "./reactions.ts";
 import { retryIncident } from "./retry.ts";
 import { addTo } from "./schedule.ts";
+
+/** How far a deadline may be moved ahead of now. */
+const MAX_EXTENSION_YEARS = 10;
+const MAX_EXTENSION_MS = MAX_EXTENSION_YEARS * 366 * 86_400_000;
+
 import { ACTIVE, type Command, type StepState } from "./types.ts";
 
 function step(draft: Draft, id: string): { def: Step; state: StepState } {
@@ -418,6 +423,9 @@ function handle(draft: Draft, command: Command): void {
       if (!command.reason.trim()) throw new EngineError("invalid", "an extension needs a reason", { field: "reason" });
       requireOpen(state);
       if (Number.isNaN(Date.parse(command.until))) throw new EngineError("invalid", "until is not a date-time", { field: "until" });
+      // A deadline decades away is a typo, and the forecast after it would run past the last date there is.
+      if (Date.parse(command.until) > Date.parse(draft.now) + MAX_EXTENSION_MS)
+        throw new EngineError("invalid", `the new deadline must be within ${MAX_EXTENSION_YEARS} years of now`, { field: "until" });
       if (state.dueAt !== undefined && command.until <= state.dueAt)
         throw new EngineError("invalid", `the new deadline must be after ${state.dueAt}`, { field: "until" });
       checkExtensionLimits(draft, def, state, new Date(command.until).toISOString());

@@ -111,7 +111,7 @@ export async function writeCheckpoint(
       if (latest && latest.origin !== key.name) {
         throw new AppError(
           "illegal_state",
-          `this log's checkpoints are for origin "${latest.origin}", not "${key.name}": set AUDIT_LOG_ORIGIN (or --origin) to "${latest.origin}"`,
+          `this log's checkpoints are for origin "${latest.origin}", not "${key.name}": this is not the key that signed them (a database restored or copied without its key?). Use that key (AUDIT_SIGNING_KEY=<its PEM file>, e.g. the audit-signing-key.pem of the folder the database came from; --key on the CLI). Only to move the log to a new key on purpose, set AUDIT_LOG_ORIGIN (or --origin) to "${latest.origin}": verifiers then need the new vkey`,
           { origin: latest.origin },
         );
       }

@@ -229,6 +229,11 @@ describe("onboard backup while the server runs, and onboard restore", () => {
       /1 of 1 erasure\(s\) were made after the backup; Onboard re-applies them when it starts with ERASURE_JOURNAL=/,
     );
 
+    // A mistyped journal is an error, not "nothing to re-apply".
+    const typo = await onboard("restore", "--check", "--database", restored, "--erasure-journal", join(dir, "no-such-journal.jsonl"));
+    assert.equal(typo.code, 2, typo.err + typo.out);
+    assert.match(typo.err, /there is no erasure journal at \S+no-such-journal\.jsonl/);
+
     const again = await onboard("restore", backupFile, "--to", restored);
     assert.equal(again.code, 1);
     assert.match(again.err, /is not empty \(table \w+ has rows\)/);

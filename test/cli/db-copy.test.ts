@@ -98,6 +98,8 @@ describe("onboard db copy from the embedded database to PostgreSQL, and back", (
     assert.match(copied.out, /files: 2 \(\d+ bytes\), each SHA-256 checked on arrival, now in the database \(file_chunks\)/);
     assert.match(copied.out, /audit trail: intact on the source, intact on the copy/);
     assert.match(copied.out, /next: start Onboard with DATABASE_URL=postgres:\/\//);
+    // Absolute paths: the line is pasted into a unit file or another shell.
+    assert.match(copied.out, /AUDIT_SIGNING_KEY=\/\S+\/audit-signing-key\.pem ERASURE_JOURNAL=\/\S+\/erasure-journal\.jsonl/);
     assert.match(copied.err, /copied events: \d+\/\d+ rows/, "progress per table on stderr");
 
     const target = await openDatabase({ kind: "postgres", url }, { migrate: false });

@@ -56,6 +56,18 @@ describe("extension policy", () => {
     );
   });
 
+  test("a deadline decades away is refused, however many extensions the policy allows", () => {
+    const run = new Run(modelOf(MINIMAL), START);
+    refused(
+      () => run.send({ type: "extend_deadline", step: "handoff", until: "9999-12-31T23:59:59Z", reason: "typo" }, MANAGER, START),
+      "invalid",
+      /within 10 years of now/,
+    );
+    const nineYears = new Date(Date.parse(START) + 9 * 365 * 86_400_000).toISOString();
+    run.send({ type: "extend_deadline", step: "handoff", until: nineYears, reason: "a long wait" }, MANAGER, START);
+    assert.equal(run.state.steps.handoff?.dueAt, nineYears);
+  });
+
   test("times: 0 means the deadline cannot move, and the SOP says so", () => {
     const fixed = edited([[["phases", 0, "steps", 0, "extension"], { times: 0 }]]);
     const run = new Run(modelOf(fixed), START);

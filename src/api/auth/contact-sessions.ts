@@ -66,7 +66,13 @@ export async function requestSignInLink(db: ApiDb, email: string, now: Instant):
  * New links for every active contact with this email (one person may be a contact of two
  * clients), skipping contacts that already had MAGIC_LINKS_PER_HOUR links this hour.
  */
-export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): Promise<IssuedLink[]> {
+/** The links issued, and the contacts of the address that had used up their hourly links. */
+export interface IssuedLinks {
+  readonly links: IssuedLink[];
+  readonly heldBack: string[];
+}
+
+export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): Promise<IssuedLinks> {
   const contacts = await db
     .selectFrom("contacts")
     .select(["id", "client_id", "name", "email"])
@@ -74,8 +80,12 @@ export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): P
     .where("active", "=", true)
     .execute();
   const issued: IssuedLink[] = [];
+  const heldBack: string[] = [];
   for (const contact of contacts) {
-    if (!(await takeHit(db, `sign-in-link:contact:${contact.id}`, LINKS_PER_CONTACT, now)).allowed) continue;
+    if (!(await takeHit(db, `sign-in-link:contact:${contact.id}`, LINKS_PER_CONTACT, now)).allowed) {
+      heldBack.push(contact.id);
+      continue;
+    }
     const token = newSecret();
     const expiresAt = addMinutes(now, MAGIC_LINK_MINUTES);
     await db
@@ -84,7 +94,7 @@ export async function issueMagicLinks(db: ApiDb, email: string, now: Instant): P
       .execute();
     issued.push({ contactId: contact.id, clientId: contact.client_id, name: contact.name, email: contact.email, token, expiresAt });
   }
-  return issued;
+  return { links: issued, heldBack };
 }
 
 /** The outbox's delivery of a sign-in link request: a link to each of the address's contacts, within their limits. */
@@ -93,10 +103,10 @@ export async function sendSignInLinks(
   baseUrl: string,
   effect: SignInLinkEffect,
   delivery: Pick<Delivery, "key">,
-): Promise<number> {
+): Promise<Omit<IssuedLinks, "links"> & { readonly sent: number }> {
   const now = deps.clock();
-  const links = await issueMagicLinks(deps.db, effect.email, now);
-  if (links.length === 0) return 0;
+  const { links, heldBack } = await issueMagicLinks(deps.db, effect.email, now);
+  if (links.length === 0) return { sent: 0, heldBack };
   const branding = await getBranding(deps.db);
   for (const link of links) {
     const url = `${baseUrl.replace(/\/+$/, "")}/portal/sign-in#token=${link.token}`;
@@ -114,7 +124,7 @@ export async function sendSignInLinks(
       secrets: [link.token],
     });
   }
-  return links.length;
+  return { sent: links.length, heldBack };
 }
 
 function escapeHtml(text: string): string {

@@ -71,7 +71,7 @@ project's chain) and signs its head with the Ed25519 key: a C2SP signed note, pr
 file or posted to a webhook. Publish it somewhere the database's administrators cannot rewrite.
 
 Options:
-  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE, else $DATABASE_URL)
   --project <id>           verify: check one project only (not with --against)
   --against <file>         verify: a checkpoint note (or its JSON) to verify against; twice: older and newer
   --key <file>             verify: the signer's public key (PEM; a private key file works too)

@@ -22,7 +22,7 @@ or altered file is refused by "onboard restore". It is written as <file>.partial
 complete and synced.
 
 Options:
-  --database <location>  default: $DATA_DIR, else ./data
+  --database <location>  default: $DATABASE_URL (the server's), else $DATA_DIR, else ./data
   -o, --output <file>    default: onboard-backup-<UTC time>.obk in the current folder
   -h, --help             show this help
 
@@ -30,7 +30,8 @@ Exit codes: 0 written, 1 the database or the file refused, 2 usage error.`,
   options: { database: { type: "string" }, output: { type: "string", short: "o" } },
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new UsageError(`backup takes no arguments\n\n${this.usage}`);
-    const location = stringOption(values, "database") ?? process.env.DATA_DIR ?? "./data";
+    // The same database `onboard serve` would use in this shell.
+    const location = stringOption(values, "database") || process.env.DATABASE_URL || process.env.DATA_DIR || "./data";
     const now = new Date();
     const output = stringOption(values, "output") ?? join(".", `onboard-backup-${stamp(now)}.obk`);
     const store = await import("../../store/index.ts");

@@ -1,4 +1,5 @@
 import { type Command, type Io, UsageError } from "../args.ts";
+import { databaseLocation, NAME_THE_DATABASE } from "../database-options.ts";
 import { dbCopy } from "./db-copy.ts";
 import { assertNoArguments, databaseStatus, migrateDatabase } from "./db-schema.ts";
 
@@ -35,7 +36,7 @@ and the audit trail match the source. Prints what was verified and how to start 
 Options:
   --from <source>   copy: a data folder, pglite:<folder> or postgres://...
   --to <target>     copy: postgres://... (an empty database) or a new, empty folder
-  --database <url>  postgres://owner@host/db or a data folder (default: $ONBOARD_DATABASE)
+  --database <url>  postgres://owner@host/db or a data folder (default: $ONBOARD_DATABASE, else $DATABASE_URL)
   --print           grant-app-role: print the SQL instead of running it (to review, or for
                     your own tooling)
   -h, --help        show this help
@@ -84,8 +85,8 @@ async function grantAppRoleCommand(
     }
     return 0;
   }
-  const location = typeof values.database === "string" ? values.database : process.env.ONBOARD_DATABASE;
-  if (!location) throw new UsageError(`name the database with --database (or set ONBOARD_DATABASE)\n\n${usage}`);
+  const location = databaseLocation(values);
+  if (!location) throw new UsageError(`${NAME_THE_DATABASE}\n\n${usage}`);
   const target = parseDatabaseTarget(location);
   if (target.kind !== "postgres") throw new UsageError("roles and privileges are PostgreSQL's: the embedded database has one user");
   const database = await openDatabase(target, { migrate: false });

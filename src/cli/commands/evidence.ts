@@ -23,7 +23,7 @@ every file against it (any kind of package); for an evidence package also the ev
 it, and that the summary states the same head and checkpoint. Changing any byte is detected.
 
 Options:
-  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE, else $DATABASE_URL)
   --key <file>             the audit key's Ed25519 private key (PEM; default: the data folder's
                            ${AUDIT_KEY_FILE} for a data folder)
   --origin <name>          the log's name (default: derived from the key, as the server does)

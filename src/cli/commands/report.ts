@@ -12,7 +12,7 @@ approver and the projects it affected. Written as a ZIP whose manifest the audit
 (report.json, CSV files, summary.html); any change to it is found by opening it with the public key.
 
 Options:
-  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE)
+  --database <url or dir>  postgres://..., a data folder, or pglite:<folder> (default: $ONBOARD_DATABASE, else $DATABASE_URL)
   --from <date>            the first day of the period (UTC)
   --to <date>              the last day of the period (UTC)
   --key <file>             the Ed25519 private key that signs (PEM; default: the data folder's

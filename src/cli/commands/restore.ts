@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { type Command, type Io, UsageError } from "../args.ts";
 import { stringOption } from "../database-options.ts";
@@ -92,7 +93,12 @@ async function check(store: Store, location: string, journalFile: string | undef
     io.out(`audit trail: ${audit.intact ? "intact" : "NOT intact"} (${audit.events} events in ${audit.projects.length} projects)`);
     for (const project of audit.projects.filter((p) => !p.intact)) io.out(`  ${project.projectId}: not intact`);
     sound &&= audit.intact;
-    await journal(database, journalFile ?? (folder !== undefined ? `${folder}/erasure-journal.jsonl` : undefined), io);
+    await journal(
+      database,
+      journalFile ?? (folder !== undefined ? `${folder}/erasure-journal.jsonl` : undefined),
+      io,
+      journalFile !== undefined,
+    );
     return sound ? 0 : 1;
   } finally {
     await database.close();
@@ -100,11 +106,20 @@ async function check(store: Store, location: string, journalFile: string | undef
 }
 
 /** Which erasures of the journal the database lacks: the next start re-applies them. */
-async function journal(database: Database, file: string | undefined, io: Io): Promise<void> {
+async function journal(database: Database, file: string | undefined, io: Io, explicit = true): Promise<void> {
   if (file === undefined) {
     io.out(
       "erasure journal: Onboard re-applies the erasures made after the backup from its erasure journal when it next starts on this database (DATA_DIR/erasure-journal.jsonl or ERASURE_JOURNAL): start it with that journal before anyone uses the data",
     );
+    return;
+  }
+  // A journal named on the command line must exist: a mistyped path would read as "nothing to re-apply".
+  if (explicit && !existsSync(file))
+    throw new UsageError(
+      `there is no erasure journal at ${file}: name the file ERASURE_JOURNAL points at (DATA_DIR/erasure-journal.jsonl by default)`,
+    );
+  if (!existsSync(file)) {
+    io.out(`erasure journal: none at ${file} (no erasure was made on that folder)`);
     return;
   }
   const { readJournal } = await import("../../api/data/data-requests.ts");

@@ -15,10 +15,13 @@ function banner(url: string, server: RunningServer, config: Config): string {
     `  The team's app: ${url}/app/   Client portal: ${url}/portal/   API reference: ${url}/docs`,
     `Database: ${database.description}${database.description.endsWith(")") ? "" : ` (${database.capabilities.backend})`}`,
     `Built-in playbooks: ${builtIn.published.length} published${failed}`,
-    config.notifications.smtpUrl
-      ? "Mail: sent through SMTP_URL"
-      : `Mail: no SMTP_URL, so each email (client sign-in links too) is written to ${resolve(config.notifications.mailDir)} as an .eml file`,
+    !config.outbox
+      ? "Mail: not sent from here (OUTBOX=off): the processes that run the outbox send it (onboard worker, or a server with OUTBOX on)"
+      : config.notifications.smtpUrl
+        ? "Mail: sent through SMTP_URL"
+        : `Mail: no SMTP_URL, so each email (client sign-in links too) is written to ${resolve(config.notifications.mailDir)} as an .eml file`,
   ];
+  if (!config.scheduler) lines.push("Scheduler: off here (SCHEDULER=off): deadlines and reminders fire in the processes that run it");
   lines.push(
     server.audit.kind === "off"
       ? `Audit checkpoints: ${server.audit.why.replace(/^audit checkpoints are /, "")}`

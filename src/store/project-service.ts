@@ -114,6 +114,15 @@ function replayed(response: unknown): CommandResult {
 /** A wake-up this close is the scheduler's to run now: its poll might come later. */
 const DUE_SOON_MS = 5_000;
 
+/** Moving a project to another published version of its playbook. */
+interface MigrateRequest {
+  readonly toVersion: string;
+  readonly actor: Actor;
+  readonly reason: string;
+  readonly expectedVersion?: number;
+  readonly now: Instant | Date;
+}
+
 export class ProjectService {
   readonly database: Database;
   readonly #db: Kysely<Schema>;
@@ -319,29 +328,11 @@ export class ProjectService {
    * Move a project to another published version of its playbook: one transaction, one logged
    * `project.migrated` event with the reason, refused while the preview shows blockers.
    */
-  migrateProject(
-    projectId: string,
-    request: {
-      readonly toVersion: string;
-      readonly actor: Actor;
-      readonly reason: string;
-      readonly expectedVersion?: number;
-      readonly now: Instant | Date;
-    },
-  ): Promise<CommandResult & { readonly plan: MigrationPlan }> {
+  migrateProject(projectId: string, request: MigrateRequest): Promise<CommandResult & { readonly plan: MigrationPlan }> {
     return this.#observe("migrate", () => this.#migrateProject(projectId, request));
   }
 
-  async #migrateProject(
-    projectId: string,
-    request: {
-      readonly toVersion: string;
-      readonly actor: Actor;
-      readonly reason: string;
-      readonly expectedVersion?: number;
-      readonly now: Instant | Date;
-    },
-  ): Promise<CommandResult & { readonly plan: MigrationPlan }> {
+  async #migrateProject(projectId: string, request: MigrateRequest): Promise<CommandResult & { readonly plan: MigrationPlan }> {
     const now = instant(request.now);
     const migrated = await this.#db.transaction().execute(async (trx) => {
       const row = await lockProject(trx, projectId);

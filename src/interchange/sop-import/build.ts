@@ -1,0 +1,361 @@
+// The extracted parts put together as a playbook the language loads: ids made unique,
+// cross-references ("6.2") resolved, every step given an owner, and the document control
+// completed; each thing filled in that the document did not say is a finding.
+import { basename, extname } from "node:path";
+import { KPI_FREQUENCIES, type KPI_METRICS } from "../../playbook/schema.ts";
+import type { DraftStep, Extracted } from "./extract.ts";
+import { readKpis } from "./front-matter.ts";
+import { deadlineText, slug } from "./phrases.ts";
+
+type Json = Record<string, unknown>;
+
+function unique(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+  taken.add(id);
+  return id;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function yearLater(date: string): string {
+  const [y, m, d] = date.split("-");
+  return `${Number(y) + 1}-${m}-${d === "29" && m === "02" ? "28" : d}`;
+}
+
+const METRICS: readonly [RegExp, (typeof KPI_METRICS)[number]][] = [
+  [/time to go[- ]?live/i, "time_to_go_live"],
+  [/time to (first )?value/i, "time_to_first_value"],
+  [/time to onboard|onboarding (duration|time)/i, "time_to_onboard"],
+  [/training completion/i, "training_completion"],
+  [/adoption/i, "adoption_rate"],
+  [/\bnps\b|net promoter/i, "nps"],
+  [/\bcsat\b|satisfaction/i, "csat"],
+  [/first[- ]pass uat/i, "first_pass_uat_rate"],
+  [/\bsla\b/i, "sla_compliance"],
+  [/retention/i, "retention_rate"],
+  [/on[- ]time milestone/i, "on_time_milestones"],
+];
+
+// The language's KPI target shape (schema.ts KpiTarget): a comparison, a number, a unit.
+const TARGET = /^(<=|>=|<|>|=)\s*(\d+(\.\d+)?)\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/;
+
+function kpiTarget(text: string): string | undefined {
+  const written = text
+    .replace(/≤/g, "<=")
+    .replace(/≥/g, ">=")
+    .replace(/^(under|less than|below)\s+/i, "< ")
+    .replace(/^(over|more than|above)\s+/i, "> ")
+    .replace(/^(at least|min\.?|minimum)\s+/i, ">= ")
+    .replace(/^(at most|max\.?|maximum)\s+/i, "<= ")
+    .trim();
+  return TARGET.test(written) ? written : undefined;
+}
+
+function kpiFrequency(text: string | undefined): (typeof KPI_FREQUENCIES)[number] | undefined {
+  if (!text) return undefined;
+  const word = text.toLowerCase();
+  if (/^per\b/.test(word)) return word.includes("interaction") ? "per_interaction" : "per_project";
+  if (/annual|yearly/.test(word)) return "annually";
+  return KPI_FREQUENCIES.find((f) => word.startsWith(f.replace("ly", "")));
+}
+
+/** "every week", "every 2 business days" → "1 week", "2 business days". */
+function everyText(phrase: string): string | undefined {
+  const match = /\bevery\s+(\d+\s+)?(business\s+)?(day|week|month|hour)s?\b/i.exec(phrase);
+  if (!match) return undefined;
+  return `${(match[1] ?? "1 ").trim()} ${match[2] ? "business " : ""}${match[3]?.toLowerCase()}${match[1] && match[1].trim() !== "1" ? "s" : ""}`;
+}
+
+function capitalize(text: string): string {
+  return `${text[0]?.toUpperCase() ?? ""}${text.slice(1)}`;
+}
+
+export function buildPlaybook(x: Extracted, fileName: string, today: string): Json {
+  const { findings, roles } = x;
+  const control = x.control.values;
+  const facts: Record<string, Json> = {};
+  const steps = x.phases.flatMap((p) => p.steps);
+
+  // Ids: unique over the playbook; numbers ("6.2") to ids for cross-references.
+  const stepIds = new Set<string>();
+  for (const step of steps) step.id = unique(step.id, stepIds);
+  const byNumber = new Map(steps.filter((s) => s.number).map((s) => [s.number as string, s]));
+  const ref = (text: string): DraftStep | undefined => {
+    const number = /(\d+(?:\.\d+)+)/.exec(text)?.[1];
+    return number ? byNumber.get(number) : undefined;
+  };
+
+  // Every step needs an owner: one the document did not name is a role to fill in.
+  for (const step of steps) {
+    if (step.owner) continue;
+    step.owner = roles.ensure("Owner not stated", step.line, "internal");
+    findings.add(
+      step.line,
+      "warning",
+      `step "${step.title}" names no owner (no Owner:/Responsible: line, no RACI row); the role "Owner not stated" holds it`,
+      step.id,
+    );
+  }
+
+  const dateFact = (label: string): string => {
+    const id = slug(label, "fact").slice(0, 40).replace(/_+$/, "");
+    facts[id] ??= { type: "date", label: capitalize(label) };
+    return id;
+  };
+
+  const due = (step: DraftStep): string | undefined => {
+    const deadline = step.deadline;
+    if (!deadline) return undefined;
+    const anchor = deadline.phrase.anchor;
+    let anchorText: string | undefined;
+    if (anchor?.kind === "fixed") anchorText = anchor.text;
+    else if (anchor?.kind === "step") {
+      const target = byNumber.get(anchor.ref);
+      if (target) anchorText = anchor.point === "started" ? `${target.id}.started` : target.id;
+      else
+        findings.add(
+          deadline.line,
+          "warning",
+          `the deadline "${deadline.text}" counts from step ${anchor.ref}, which the document does not have; counted from when the step opens`,
+          step.id,
+        );
+    } else if (anchor?.kind === "date") {
+      anchorText = `facts.${dateFact(anchor.label)}`;
+      findings.add(
+        deadline.line,
+        "info",
+        `the deadline "${deadline.text}" counts from "${anchor.label}": a date fact was created for it; check it or use start/go_live`,
+        step.id,
+      );
+    }
+    const text = deadlineText(deadline.phrase, anchorText);
+    if (!text)
+      findings.add(deadline.line, "warning", `the deadline "${deadline.text}" could not be written in the language; kept out`, step.id);
+    return text;
+  };
+
+  // Decisions: the owner picks the branch in a one-field form (the document's words are not a
+  // measurement); the form's answer is what the branches read, so a way back decides afresh.
+  const opened = new Set<string>();
+  const decisions = new Map<DraftStep, Json>();
+  const forms: Record<string, Json> = {};
+  const formOf = new Map<DraftStep, string>();
+  for (const [index, step] of steps.entries()) {
+    const decision = step.decision;
+    if (!decision) continue;
+    const following = steps[index + 1];
+    const labels: string[] = [];
+    for (const branch of decision.branches) {
+      let label = branch.label.replace(/\s+/g, " ").trim() || "Yes";
+      for (let n = 2; labels.includes(label); n++) label = `${branch.label} (${n})`;
+      labels.push(label);
+    }
+    if (labels.length === 1) labels.push("Otherwise");
+    const form = `${step.id}_decision`.slice(0, 60);
+    forms[form] = {
+      title: decision.question,
+      fields: { outcome: { label: decision.question, type: "choice", options: labels, required: true } },
+    };
+    formOf.set(step, form);
+    const branches: Json[] = labels.map((label, i) => {
+      const branch = decision.branches[i];
+      let next = "continue";
+      if (branch) {
+        const target = ref(branch.target);
+        if (/\bhold\b/i.test(branch.target)) next = "hold";
+        else if (/^(end|stop|close|reject|terminate)\b/i.test(branch.target)) next = "end";
+        else if (target && target !== following && target.returnsTo) {
+          next = target.id;
+          opened.add(target.id);
+        } else if (target && steps.indexOf(target) < index) {
+          next = target.id;
+        } else if (!target && !/^(proceed|continue|return to the step)/i.test(branch.target)) {
+          findings.add(
+            branch.line,
+            "info",
+            `"then ${branch.target}" is kept as the branch's label; the flow continues with the next step`,
+            step.id,
+          );
+        }
+      }
+      const last = i === labels.length - 1;
+      return last ? { label, otherwise: true, next } : { label, when: `forms.${form}.outcome == ${JSON.stringify(label)}`, next };
+    });
+    findings.add(
+      decision.line,
+      "warning",
+      `decision "${decision.question}": the owner picks the branch in a form; where the document's criterion is something recorded, write that as when:`,
+      step.id,
+    );
+    decisions.set(step, { question: decision.question, branches });
+  }
+
+  const stepYaml = (step: DraftStep): Json => {
+    const dueText = due(step);
+    const returnsTo = step.returnsTo ? byNumber.get(step.returnsTo) : undefined;
+    const onDemand = opened.has(step.id) && returnsTo !== undefined;
+    if (step.returnsTo && !onDemand)
+      findings.add(
+        step.line,
+        "info",
+        `step "${step.title}" is opened only when needed, but nothing the draft has opens it: it is an ordinary step`,
+        step.id,
+      );
+    const responsible = [...new Set(step.responsible)].filter((r) => r !== step.owner);
+    const raci =
+      step.raci ??
+      (responsible.length > 0 && step.owner
+        ? { responsible: [step.owner, ...responsible], accountable: step.owner, consulted: [], informed: [] }
+        : undefined);
+    return {
+      id: step.id,
+      title: step.title,
+      ...(step.kind ? { kind: step.kind } : {}),
+      ...(step.description.length > 0 ? { description: step.description.join("\n\n") } : {}),
+      owner: step.owner,
+      ...(raci
+        ? {
+            raci: {
+              responsible: raci.responsible,
+              accountable: raci.accountable,
+              ...(raci.consulted.length ? { consulted: raci.consulted } : {}),
+              ...(raci.informed.length ? { informed: raci.informed } : {}),
+            },
+          }
+        : {}),
+      ...(onDemand ? { on_demand: true, next: returnsTo.id } : {}),
+      ...(step.visibleToClient ? { visible_to_client: true } : {}),
+      ...(dueText ? { due: dueText } : {}),
+      ...(step.instructions.length > 0 ? { instructions: step.instructions } : {}),
+      ...(step.expected ? { expected_result: step.expected } : {}),
+      ...(step.checklist.length > 0 ? { checklist: step.checklist } : {}),
+      ...(formOf.has(step) ? { form: formOf.get(step) } : {}),
+      ...(decisions.has(step) ? { decision: decisions.get(step) } : {}),
+    };
+  };
+
+  const cadenceYaml = (step: DraftStep, phase: string | undefined): Json => {
+    const every = everyText(step.recurs ?? "");
+    if (!every)
+      findings.add(step.line, "warning", `"${step.recurs}" gives no interval the draft can use; every 1 week is assumed`, step.id);
+    return {
+      id: step.id,
+      title: step.title,
+      owner: step.owner,
+      every: every ?? "1 week",
+      ...(phase ? { during: phase } : {}),
+      kind: step.kind === "meeting" ? "meeting" : "task",
+      ...(step.visibleToClient === false ? { visible_to_client: false } : {}),
+      ...(step.instructions.length > 0 ? { instructions: step.instructions } : {}),
+    };
+  };
+
+  const phaseIds = new Set<string>();
+  const cadences: Json[] = [];
+  const phases: { id: string; title: string; window?: string; steps: Json[] }[] = [];
+  for (const phase of x.phases) {
+    const recurring = phase.steps.filter((s) => s.recurs !== undefined && s.recurs !== "");
+    const once = phase.steps.filter((s) => !recurring.includes(s));
+    // A section of recurring activities only ("Recurring activities") is no phase: they run throughout.
+    const id = once.length > 0 ? unique(phase.id, phaseIds) : undefined;
+    for (const step of recurring) cadences.push(cadenceYaml(step, id));
+    if (id === undefined) continue;
+    phases.push({ id, title: phase.title, ...(phase.window ? { window: phase.window } : {}), steps: once.map(stepYaml) });
+  }
+  if (phases.length === 0) {
+    findings.add(1, "warning", "no procedure was found (no numbered steps, no step headings): the draft has one placeholder step");
+    const owner = roles.ensure("Owner not stated", 1, "internal");
+    phases.push({ id: "procedure", title: "Procedure", steps: [{ id: "describe_the_procedure", title: "Describe the procedure", owner }] });
+  }
+
+  // Document control.
+  const name = basename(fileName, extname(fileName));
+  const value = (key: string) => control.get(key)?.value;
+  const id = value("id") ?? name.toUpperCase();
+  if (!value("id")) findings.add(1, "warning", `the document gives no document ID; "${id}" (the file name) is used`, "document.id");
+  const version = value("version") ?? "0.1";
+  if (!value("version")) findings.add(1, "info", 'the document gives no version; "0.1" is used', "document.version");
+  const firstRole = [...roles.byTitle.values()][0];
+  const owner = value("owner") ?? firstRole?.title ?? "Not stated";
+  if (!value("owner")) findings.add(1, "warning", `the document names no owner; "${owner}" is used`, "document.owner");
+  const dateOf = (key: "effective" | "review", fallback: string, what: string): string => {
+    const written = value(key);
+    const date = written && /\d{4}-\d{2}-\d{2}/.exec(written)?.[0];
+    if (date && DATE.test(date)) return date;
+    findings.add(
+      control.get(key)?.line ?? 1,
+      "warning",
+      written
+        ? `the ${what} "${written}" is not a YYYY-MM-DD date; ${fallback} is used`
+        : `the document gives no ${what}; ${fallback} is used`,
+      `document.${key}`,
+    );
+    return fallback;
+  };
+  const effective = dateOf("effective", today, "effective date");
+  const review = dateOf("review", yearLater(effective), "review date");
+
+  const purpose = x.purpose ?? "Not stated in the source document.";
+  if (!x.purpose) findings.add(1, "warning", "the document has no Purpose section; write purpose:", "purpose");
+  const scope = x.scope.length > 0 ? x.scope : ["Not stated in the source document."];
+  if (x.scope.length === 0) findings.add(1, "warning", "the document has no Scope section; write scope.applies_to:", "scope");
+
+  const roleYaml: Record<string, Json> = {};
+  for (const role of roles.byTitle.values()) {
+    if (role.sideGuessed)
+      findings.add(role.line, "warning", `the side of role "${role.title}" was guessed (${role.side}); check side:`, `roles.${role.id}`);
+    roleYaml[role.id] = {
+      title: role.title,
+      side: role.side,
+      ...(role.responsibilities.length ? { responsibilities: role.responsibilities } : {}),
+    };
+  }
+
+  const kpiIds = new Set<string>();
+  const kpis = readKpis(x.kpiTables).map((row) => {
+    const metric = METRICS.find(([pattern]) => pattern.test(row.title))?.[1];
+    const target = row.target ? kpiTarget(row.target) : undefined;
+    if (row.target && !target)
+      findings.add(
+        row.line,
+        "info",
+        `the target "${row.target}" of KPI "${row.title}" is not a comparison with a number; kept in its definition`,
+      );
+    const frequency = kpiFrequency(row.frequency);
+    if (!frequency) findings.add(row.line, "info", `KPI "${row.title}" gives no frequency the language knows; per_project is used`);
+    if (!metric) findings.add(row.line, "info", `KPI "${row.title}" is not a built-in measure: it is recorded by hand (metric: manual)`);
+    const definition = [row.definition, row.target && !target ? `Target: ${row.target}` : undefined].filter(Boolean).join(" ");
+    return {
+      id: unique(slug(row.title, "kpi"), kpiIds),
+      title: row.title,
+      metric: metric ?? "manual",
+      ...(target ? { target } : {}),
+      frequency: frequency ?? "per_project",
+      ...(metric ? {} : { source: "manual" }),
+      ...(definition ? { definition } : {}),
+    };
+  });
+
+  return {
+    onboard: 1,
+    id: slug(id, "imported"),
+    document: {
+      id,
+      title: value("title") ?? (x.title || name),
+      version,
+      status: "draft",
+      owner,
+      effective,
+      review,
+    },
+    purpose,
+    scope: { applies_to: scope },
+    ...(Object.keys(facts).length > 0 ? { facts } : {}),
+    roles: roleYaml,
+    ...(Object.keys(forms).length > 0 ? { forms } : {}),
+    phases,
+    ...(cadences.length > 0 ? { cadences } : {}),
+    ...(kpis.length > 0 ? { kpis } : {}),
+  };
+}

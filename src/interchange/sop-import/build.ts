@@ -48,7 +48,9 @@ function kpiTarget(text: string): string | undefined {
     .replace(/^(over|more than|above)\s+/i, "> ")
     .replace(/^(at least|min\.?|minimum)\s+/i, ">= ")
     .replace(/^(at most|max\.?|maximum)\s+/i, "<= ")
-    .trim();
+    .trim()
+    // A bare duration ("Goal: 14 days") is a ceiling.
+    .replace(/^(\d+(\.\d+)?\s*(days?|hours?))$/i, "<= $1");
   return TARGET.test(written) ? written : undefined;
 }
 

@@ -52,4 +52,6 @@ export interface SopDocument {
   /** "line" (Markdown) or "paragraph" (Word): what `line` counts. */
   readonly unit: "line" | "paragraph";
   readonly blocks: readonly Block[];
+  /** A title the source gives outside its headings (Markdown front matter's title:). */
+  readonly title?: string;
 }

@@ -18,6 +18,7 @@ import {
   splitWindow,
 } from "./phrases.ts";
 import { bareTitle, descendants, type Section, sectionRole, sectionTree } from "./sections.ts";
+import { stepTableRows, titleFromWhat } from "./step-table.ts";
 
 export interface DraftRole {
   readonly id: string;
@@ -106,12 +107,25 @@ export class Roles {
     return id;
   }
 
+  /** The known role a phrase means: its title as written, or without a parenthesis, "or" read as "/". */
+  private known(text: string): string | undefined {
+    const key = (t: string) =>
+      t
+        .toLowerCase()
+        .replace(/\s*(?:\/|\bor\b)\s*/g, "/")
+        .trim();
+    const wanted = [text, text.replace(/\s*\([^)]*\)/g, "")].map(key);
+    for (const role of this.byTitle.values()) if (wanted.includes(key(role.title))) return role.id;
+    return undefined;
+  }
+
   /** The roles a phrase names: one known title as a whole ("BSA/AML Officer"), else its parts. */
   named(text: string, line: number): string[] {
     const whole = text.trim().replace(/\.$/, "");
     if (whole === "" || whole === "—") return [];
-    if (this.byTitle.has(whole.toLowerCase())) return [this.ensure(whole, line)];
-    return splitRoles(whole).map((part) => this.ensure(part, line));
+    const known = this.known(whole);
+    if (known) return [known];
+    return splitRoles(whole).map((part) => this.known(part) ?? this.ensure(part, line));
   }
 }
 
@@ -287,6 +301,13 @@ class StepReader {
     }
     const found = findDeadline(text);
     if (found) this.setDeadline(found.phrase, line, found.match);
+    else if (/\bwithin\b/i.test(text) && !this.step.deadline)
+      this.findings.add(
+        line,
+        "info",
+        `a time limit here is not understood ("${/\bwithin\b[^;]{0,50}/i.exec(text)?.[0].trim()}"); write due: yourself`,
+        this.step.id,
+      );
     this.step.description.push(text);
   }
 
@@ -386,7 +407,9 @@ function stepsFromHeadings(root: Section, roles: Roles, findings: Findings): Dra
       const heading = child.heading;
       if (!heading) continue;
       const numbered = stepHeading(heading.text);
-      if (numbered) {
+      if (numbered && hasStepTable(child)) {
+        stepsFromTables(child, newPhase(child, phases), roles, findings);
+      } else if (numbered) {
         const target = phase ?? newPhase(section, phases);
         const step = newStep(numbered.title, heading.line, numbered.number);
         // The renderer's bookmark is the step's id, unless Word's 40-character limit cut it.
@@ -420,8 +443,9 @@ function stepsFromLists(sections: readonly Section[], roles: Roles, findings: Fi
   const phases: DraftPhase[] = [];
   for (const section of sections) {
     const lists = section.blocks.filter((b): b is List => b.kind === "list" && b.ordered);
-    if (lists.length === 0) continue;
+    if (lists.length === 0 && !hasStepTable(section)) continue;
     const phase = newPhase(section, phases);
+    stepsFromTables(section, phase, roles, findings);
     const owner = phaseOwner(section.blocks, roles);
     for (const list of lists) {
       for (const item of list.items) {
@@ -438,6 +462,51 @@ function stepsFromLists(sections: readonly Section[], roles: Roles, findings: Fi
     }
   }
   return phases;
+}
+
+function hasStepTable(section: Section): boolean {
+  return section.blocks.some((b) => b.kind === "table" && stepTableRows(b) !== undefined);
+}
+
+function hasNumberedList(section: Section): boolean {
+  return section.blocks.some((b) => (b.kind === "list" && b.ordered) || (b.kind === "table" && stepTableRows(b) !== undefined));
+}
+
+/** The rows of a section's step tables as steps of the phase. */
+function stepsFromTables(section: Section, phase: DraftPhase, roles: Roles, findings: Findings): void {
+  for (const block of section.blocks) {
+    if (block.kind !== "table") continue;
+    for (const row of stepTableRows(block) ?? []) {
+      const step = newStep(titleFromWhat(row.what), block.line);
+      const reader = new StepReader(step, roles, findings);
+      if (row.who) reader.read([{ kind: "paragraph", text: `Owner: ${row.who}`, line: block.line }]);
+      reader.read([
+        { kind: "paragraph", text: row.what, line: block.line },
+        ...(row.more.length > 0
+          ? [
+              {
+                kind: "list" as const,
+                ordered: false,
+                items: row.more.map((text) => ({ text, line: block.line, children: [] })),
+                line: block.line,
+              },
+            ]
+          : []),
+      ]);
+      phase.steps.push(step);
+    }
+  }
+}
+
+/**
+ * Numbered items are the steps when the section numbers them itself, or when most of its
+ * sub-sections do (phases of numbered steps); otherwise the sub-sections are the steps, and a
+ * numbered list inside one is that step's instructions.
+ */
+function numberedListsAreSteps(root: Section): boolean {
+  if (hasNumberedList(root) || root.children.length === 0) return true;
+  const withLists = root.children.filter(hasNumberedList).length;
+  return withLists * 2 >= root.children.length;
 }
 
 function stepsFromSubsections(root: Section, roles: Roles, findings: Findings): DraftPhase[] {
@@ -468,7 +537,7 @@ export function extract(document: SopDocument): Extracted {
   const h1s = tree.children.filter((s) => s.heading?.level === 1);
   const titled = h1s.length === 1 && h1s[0] ? h1s[0] : undefined;
   const top = titled ? [...titled.children, ...tree.children.filter((s) => s !== titled)] : tree.children;
-  const title = titled?.heading?.text ?? "";
+  const title = titled?.heading?.text ?? document.title ?? "";
   const all = [tree, ...descendants(tree)];
 
   const control = readDocumentControl(all, findings);
@@ -483,24 +552,45 @@ export function extract(document: SopDocument): Extracted {
   }
 
   const roots = procedureRoots(top);
-  let phases: DraftPhase[] = [];
+  const phases: DraftPhase[] = [];
   const withHeadings = roots.some((root) => [...descendants(root)].some((s) => s.heading && stepHeading(s.heading.text)));
   if (withHeadings) {
     for (const root of roots) phases.push(...stepsFromHeadings(root, roles, findings));
   } else {
-    const sections = roots.flatMap((root) => [root, ...descendants(root)]);
-    phases = stepsFromLists(sections, roles, findings);
-    if (phases.length === 0) for (const root of roots) phases.push(...stepsFromSubsections(root, roles, findings));
+    for (const root of roots) {
+      const phasesHere = numberedListsAreSteps(root)
+        ? stepsFromLists([root, ...descendants(root)], roles, findings)
+        : stepsFromSubsections(root, roles, findings);
+      phases.push(...phasesHere);
+    }
   }
 
-  const purposeSection = all.find((s) => s.heading && sectionRole(s) === "purpose");
+  const overview = all.find((s) => /^(overview|introduction|summary)$/i.test(bareTitle(s.heading?.text ?? "")));
+  const purposeSection = all.find((s) => s.heading && sectionRole(s) === "purpose") ?? overview;
+  if (purposeSection && purposeSection === overview && overview.heading)
+    findings.add(
+      overview.heading.line,
+      "info",
+      `the purpose is taken from the section "${overview.heading.text}"; check it says why the procedure exists`,
+      "purpose",
+    );
   const scopeSection = all.find((s) => s.heading && sectionRole(s) === "scope");
   const raciTables = all.filter((s) => s.heading && (sectionRole(s) === "raci" || sectionRole(s) === "roles")).flatMap((s) => blocksOf(s));
   readRaci(raciTables, phases, roles, findings);
-  const kpiTables = all
-    .filter((s) => s.heading && sectionRole(s) === "kpis")
-    .flatMap((s) => s.blocks)
-    .filter((b): b is Table => b.kind === "table");
+  const kpiSections = all.filter((s) => s.heading && sectionRole(s) === "kpis");
+  const kpiTables = kpiSections.flatMap((s) => s.blocks).filter((b): b is Table => b.kind === "table");
+  // KPIs written as sub-headings with a "Goal: 14 days" line read as a table of their own.
+  const goals = kpiSections
+    .flatMap((s) => s.children)
+    .flatMap((child): string[][] => {
+      for (const block of child.blocks) {
+        if (block.kind !== "paragraph") continue;
+        const goal = labelled(block.text)?.find((p) => p.label === "goal" || p.label === "target");
+        if (goal && child.heading) return [[child.heading.text, goal.value]];
+      }
+      return [];
+    });
+  if (goals.length > 0) kpiTables.push({ kind: "table", rows: [["KPI", "Target"], ...goals], line: kpiSections[0]?.heading?.line ?? 1 });
   return {
     title,
     control,
@@ -512,4 +602,3 @@ export function extract(document: SopDocument): Extracted {
     findings,
   };
 }
-

@@ -84,7 +84,8 @@ function anchorOf(words: string): DeadlineAnchor | undefined {
     .replace(/\s*\(its deadline, until it is done\)$/, "")
     .replace(/^the\s+/i, "");
   if (/^(assignment|activation|when the step opens)$/i.test(text)) return undefined;
-  if (/^(start|project start|onboarding start|kick-?off)$/i.test(text)) return { kind: "fixed", text: "start" };
+  if (/^((customer|client|project|onboarding|contract)\s+)?start(\s+date)?$|^start of the (project|onboarding)$/i.test(text))
+    return { kind: "fixed", text: "start" };
   if (/^go[- ]?live$/i.test(text)) return { kind: "fixed", text: "go_live" };
   if (/^completion of the\b/i.test(text)) return { kind: "fixed", text: "completion" };
   const started = /^start of\s+(.+)$/i.exec(text);
@@ -159,17 +160,39 @@ export function readIfThen(sentence: string): { readonly condition: string; read
 
 /** "Security Officer, Manager, & HR" → the roles named, in order. */
 export function splitRoles(text: string): string[] {
-  return text
-    .replace(/\s*\([^)]*\bonly\b[^)]*\)/gi, "")
-    .split(/\s*(?:,\s*&|,\s*and|,|&|\/|\band\b|\bor\b|;|\+)\s*/i)
-    .map((part) => part.trim().replace(/^the\s+/i, ""))
-    .filter((part) => part.length > 0 && part.length <= 80);
+  // Separators inside a parenthesis ("Requestor (User or Manager)") do not split.
+  const parts: string[] = [];
+  let depth = 0;
+  let current = "";
+  const separator = /^(?:\s*,\s*&\s*|\s*,\s*and\s+|\s*,\s*|\s*&\s*|\s*\/\s*|\s+and\s+|\s+or\s+|\s*;\s*|\s*\+\s*)/i;
+  for (let i = 0; i < text.length; ) {
+    const c = text[i] ?? "";
+    if (c === "(") depth++;
+    if (c === ")") depth = Math.max(0, depth - 1);
+    const match = depth === 0 ? separator.exec(text.slice(i)) : null;
+    if (match && match[0].length > 0) {
+      parts.push(current);
+      current = "";
+      i += match[0].length;
+      continue;
+    }
+    current += c;
+    i++;
+  }
+  parts.push(current);
+  return parts.map((part) => part.trim().replace(/^the\s+/i, "")).filter((part) => part.length > 0 && part.length <= 80);
 }
 
 export type Side = "internal" | "client" | "system";
 
 /** A role's side from its name, when the document does not say. */
 export function guessSide(title: string): Side {
+  if (
+    /\b(owner|manager|officer|team|department|analyst|lead|administrator|engineer|specialist|coordinator|director|head|staff)s?\b/i.test(
+      title,
+    )
+  )
+    return "internal";
   if (/\b(system|engine|platform|automation|bot|tool|portal|crm)\b/i.test(title)) return "system";
   if (/\b(client|customer|new hire|employee|candidate|applicant|vendor|partner|user)s?\b/i.test(title)) return "client";
   return "internal";
@@ -183,7 +206,8 @@ export function readSide(text: string): Side | undefined {
 
 /** "Owner: X · Deadline: Y" (the renderer's meta lines, or "**Responsible:** X") → label and value pairs. */
 export function labelled(text: string): { readonly label: string; readonly value: string }[] | undefined {
-  const parts = text.split(/\s+·\s+/);
+  // Call-outs open with an emoji or a bullet: "⏰ Target time: within 14 days".
+  const parts = text.replace(/^[^\p{L}]+/u, "").split(/\s+·\s+/);
   const pairs: { label: string; value: string }[] = [];
   for (const part of parts) {
     const match = /^([A-Z][A-Za-z /()-]{0,40}?):\s*(.*)$/s.exec(part.trim());

@@ -99,5 +99,6 @@ export function readMarkdown(text: string): SopDocument {
   // YAML front matter (handbook pages) is not part of the procedure; its lines still count.
   const front = /^---\n[\s\S]*?\n---\n/.exec(text)?.[0] ?? "";
   const body = text.slice(front.length);
-  return { unit: "line", blocks: readBlocks(marked.lexer(body, { gfm: true }), 1 + lines(front)) };
+  const title = /^title:\s*["']?(.+?)["']?\s*$/m.exec(front)?.[1];
+  return { unit: "line", blocks: readBlocks(marked.lexer(body, { gfm: true }), 1 + lines(front)), ...(title ? { title } : {}) };
 }

@@ -181,6 +181,8 @@ export function buildPlaybook(x: Extracted, fileName: string, today: string): Js
           );
         }
       }
+      // After the last step, carrying on is the end (and a loop back from it has a way out).
+      if (next === "continue" && following === undefined) next = "end";
       const last = i === labels.length - 1;
       return last ? { label, otherwise: true, next } : { label, when: `forms.${form}.outcome == ${JSON.stringify(label)}`, next };
     });

@@ -325,10 +325,13 @@ class StepReader {
           break;
         }
         case "list": {
-          const tasks = block.items.some((item) => item.checked !== undefined);
-          if (checklistNext || tasks) this.step.checklist.push(...itemTexts(block));
+          if (checklistNext) this.step.checklist.push(...itemTexts(block));
           else {
             for (const item of block.items) {
+              if (item.checked !== undefined) {
+                this.step.checklist.push(...itemTexts({ ...block, items: [item] }));
+                continue;
+              }
               const rule = readIfThen(item.text);
               if (rule && !this.step.decision) this.sentence(item.text, item.line);
               else this.step.instructions.push(item.text.replace(/\n/g, " "));

@@ -132,7 +132,7 @@ export function deadlineText(phrase: DeadlinePhrase, anchor: string | undefined)
 
 /** A deadline stated in running text: "within 3 business days", "(Day 5)", "by Day 1-3". */
 export function findDeadline(sentence: string): { readonly phrase: DeadlinePhrase; readonly match: string } | undefined {
-  const within = new RegExp(String.raw`\bwithin\s+${DURATION}(?:\s+(of|after|from)\s+([^.,;:()]+))?`, "i").exec(sentence);
+  const within = new RegExp(String.raw`\bwithin\s+${DURATION}(?:\s+(of|after|from)\s+((?:[^.,;:()]|\.(?=\d))+))?`, "i").exec(sentence);
   if (within?.[1]) {
     const anchor = within[3] === undefined ? undefined : anchorOf(within[3]);
     return {
@@ -187,6 +187,7 @@ export type Side = "internal" | "client" | "system";
 
 /** A role's side from its name, when the document does not say. */
 export function guessSide(title: string): Side {
+  if (/^(client|customer)\b/i.test(title)) return "client";
   if (
     /\b(owner|manager|officer|team|department|analyst|lead|administrator|engineer|specialist|coordinator|director|head|staff)s?\b/i.test(
       title,

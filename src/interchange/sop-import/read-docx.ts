@@ -61,6 +61,7 @@ function firstAnchor(nodes: readonly Node[]): string | undefined {
 
 class Reader {
   paragraph = 0;
+  title: string | undefined;
 
   next(): number {
     this.paragraph += 1;
@@ -73,7 +74,10 @@ class Reader {
       const tag = tagOf(node);
       const kids = childrenOf(node);
       const heading = /^h([1-6])$/.exec(tag);
-      if (heading) {
+      if (heading && attr(node, "class") === "title") {
+        this.title ??= tidy(textOf(kids));
+        this.next();
+      } else if (heading) {
         const anchor = firstAnchor(kids);
         blocks.push({
           kind: "heading",
@@ -147,14 +151,15 @@ export interface DocxRead {
 export async function readDocx(bytes: Uint8Array): Promise<DocxRead> {
   const result = await mammoth.convertToHtml(
     { buffer: Buffer.from(bytes) },
-    // Word's built-in list paragraph and title styles, which mammoth would otherwise flatten.
-    { styleMap: ["p[style-name='Title'] => h1:fresh", "p[style-name='Subtitle'] => p:fresh"] },
+    // Word's Title style is the document's title, not a heading beside its Heading 1 sections.
+    { styleMap: ["p[style-name='Title'] => h1.title:fresh", "p[style-name='Subtitle'] => p:fresh"] },
   );
   const tree = parser.parse(`<root>${result.value}</root>`) as Node[];
   const root = tree.find((n) => tagOf(n) === "root");
   const reader = new Reader();
+  const blocks = root ? reader.blocks(childrenOf(root)) : [];
   return {
-    document: { unit: "paragraph", blocks: root ? reader.blocks(childrenOf(root)) : [] },
+    document: { unit: "paragraph", blocks, ...(reader.title ? { title: reader.title } : {}) },
     messages: result.messages.map((m) => m.message),
   };
 }

@@ -7,6 +7,7 @@ import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, 
 import { parse } from "yaml";
 import type { DraftImport } from "../../src/interchange/draft.ts";
 import { importSop } from "../../src/interchange/sop-import/index.ts";
+import { deadlineText, readDeadline, readIfThen, splitRoles, splitWindow, windowText } from "../../src/interchange/sop-import/phrases.ts";
 import { lintLoaded } from "../../src/lint/lint.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
 
@@ -80,10 +81,10 @@ describe("a real Markdown SOP: GitLab's customer onboarding (handbook page)", as
   });
 
   test("its completion checklist, nested items included, is the last step's checklist", () => {
-    const last = steps(draft).at(-1);
-    assert.ok(last?.checklist?.includes("Validates the customer's reason for purchase"));
-    assert.ok(last.checklist.includes("Complete filling out any relevant fields in the Gainsight Attributes tab of the customer 360"));
-    assert.equal(last.checklist.length, 17);
+    const checklist = steps(draft).at(-1)?.checklist ?? [];
+    assert.ok(checklist.includes("Validates the customer's reason for purchase"));
+    assert.ok(checklist.includes("Complete filling out any relevant fields in the Gainsight Attributes tab of the customer 360"));
+    assert.equal(checklist.length, 17);
   });
 
   test("its time-to-value goals become KPIs", () => {
@@ -396,5 +397,67 @@ describe("each extraction rule", () => {
     const result = await importSop("broken.docx", new TextEncoder().encode("PK not really a zip"));
     assert.equal(result.yaml, "");
     assert.match(result.findings[0]?.message ?? "", /not a readable Word document/);
+  });
+});
+
+describe("the phrases", () => {
+  test("windows as SOPs write them", () => {
+    assert.equal(windowText("Days 1–7"), "Days 1-7");
+    assert.equal(windowText("Week 6"), "Week 6");
+    assert.equal(windowText("Weeks 5 to 13"), "Weeks 5-13");
+    assert.equal(windowText("Day 70 onwards"), "Day 70+");
+    assert.equal(windowText("Days 0–90 after go-live"), "Days 0-90 after go_live");
+    assert.equal(windowText("Days -7 to 0"), undefined);
+    assert.deepEqual(splitWindow("Value Realization (Weeks 5-12) (Weeks 5–13)"), {
+      title: "Value Realization (Weeks 5-12)",
+      window: "Weeks 5-13",
+    });
+    assert.deepEqual(splitWindow("Kickoff - Days 1-5"), { title: "Kickoff", window: "Days 1-5" });
+  });
+
+  test("deadlines the renderer writes read back into the language", () => {
+    const written = (phrase: string, anchor?: string) => {
+      const read = readDeadline(phrase);
+      assert.ok(read, phrase);
+      return deadlineText(read, anchor);
+    };
+    assert.equal(written("within 4 business hours of assignment"), "4 business hours");
+    assert.equal(written("within 24 hours of the start", "start"), "24 hours after start");
+    assert.equal(written("by Day 60 after go-live", "go_live"), "Day 60 after go_live");
+    assert.equal(written("within ~14 days of the start", "start"), "~14 days after start");
+    assert.deepEqual(readDeadline("within 5 business days of completing 6.2 (Handoff Meeting)")?.anchor, {
+      kind: "step",
+      ref: "6.2",
+      point: "completed",
+    });
+    assert.deepEqual(readDeadline("2 days before the start of 6.4 (Kickoff)"), {
+      amount: "2 days",
+      kind: "offset",
+      direction: "before",
+      anchor: { kind: "step", ref: "6.4", point: "started" },
+    });
+    assert.equal(readDeadline("as soon as possible"), undefined);
+  });
+
+  test("roles named together split, but not inside a parenthesis", () => {
+    assert.deepEqual(splitRoles("Security Officer, Manager, & HR"), ["Security Officer", "Manager", "HR"]);
+    assert.deepEqual(splitRoles("Requestor (User or Manager)"), ["Requestor (User or Manager)"]);
+    assert.deepEqual(splitRoles("Risk Engine / Analyst"), ["Risk Engine", "Analyst"]);
+  });
+
+  test("IF/THEN in the renderer's words and in prose", () => {
+    assert.deepEqual(readIfThen("IF High-risk (criterion: Initial risk rating = “high”):\nTHEN go to 6.7 (EDD)"), {
+      condition: "High-risk",
+      consequence: "go to 6.7 (EDD)",
+    });
+    assert.deepEqual(readIfThen("If the customer is high-risk, escalate to the BSA Officer."), {
+      condition: "the customer is high-risk",
+      consequence: "escalate to the BSA Officer",
+    });
+    assert.equal(
+      readIfThen("If the delay is the customer's (e.g. disinterest, no time), then flag a risk")?.condition,
+      "the delay is the customer's (e.g. disinterest, no time)",
+    );
+    assert.equal(readIfThen("Check the contract."), undefined);
   });
 });

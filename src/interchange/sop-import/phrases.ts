@@ -145,11 +145,28 @@ export function findDeadline(sentence: string): { readonly phrase: DeadlinePhras
   return undefined;
 }
 
+/** "If X (a, b), then Y": split at the first comma outside parentheses. */
+function proseIf(text: string): [string, string, string] | undefined {
+  const head = /^\s*if\s+/i.exec(text);
+  if (!head) return undefined;
+  let depth = 0;
+  for (let i = head[0].length; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    else if (c === "," && depth === 0) {
+      const rest = text.slice(i + 1).replace(/^\s*(?:then\s+)?/i, "");
+      return rest ? [text, text.slice(head[0].length, i), rest] : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** "If the customer is high-risk, escalate to the BSA Officer." → condition and consequence. */
 export function readIfThen(sentence: string): { readonly condition: string; readonly consequence: string } | undefined {
   const text = sentence.trim().replace(/\.$/, "");
   const upper = /^\s*(?:IF|OTHERWISE)\s+(.+?)\s*:?\s*\n?\s*THEN\s+(.+)$/s.exec(text);
-  const plain = upper ?? /^\s*if\s+(.+?),\s*(?:then\s+)?(.+)$/is.exec(text);
+  const plain = upper ?? proseIf(text);
   if (!plain?.[1] || !plain[2]) return undefined;
   const condition = plain[1]
     .replace(/\s*\(criterion:.*\)\s*:?$/s, "")

@@ -1,66 +1,14 @@
 // The extracted parts put together as a playbook the language loads: ids made unique,
-// cross-references ("6.2") resolved, every step given an owner, and the document control
-// completed; each thing filled in that the document did not say is a finding.
-import { basename, extname } from "node:path";
-import { KPI_FREQUENCIES, type KPI_METRICS } from "../../playbook/schema.ts";
-import type { DraftStep, Extracted } from "./extract.ts";
+// cross-references ("6.2") resolved, every step given an owner, decisions given a form to
+// answer them in; each thing filled in that the document did not say is a finding.
+import { documentYaml } from "./document-yaml.ts";
+import type { DraftStep } from "./draft-parts.ts";
+import type { Extracted } from "./extract.ts";
 import { readKpis } from "./front-matter.ts";
-import { deadlineText, slug } from "./phrases.ts";
+import { kpisYaml } from "./kpis.ts";
+import { deadlineText, slug, unique } from "./phrases.ts";
 
 type Json = Record<string, unknown>;
-
-function unique(base: string, taken: Set<string>): string {
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
-  taken.add(id);
-  return id;
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function yearLater(date: string): string {
-  const [y, m, d] = date.split("-");
-  return `${Number(y) + 1}-${m}-${d === "29" && m === "02" ? "28" : d}`;
-}
-
-const METRICS: readonly [RegExp, (typeof KPI_METRICS)[number]][] = [
-  [/time to go[- ]?live/i, "time_to_go_live"],
-  [/time to (first )?value/i, "time_to_first_value"],
-  [/time to onboard|onboarding (duration|time)/i, "time_to_onboard"],
-  [/training completion/i, "training_completion"],
-  [/adoption/i, "adoption_rate"],
-  [/\bnps\b|net promoter/i, "nps"],
-  [/\bcsat\b|satisfaction/i, "csat"],
-  [/first[- ]pass uat/i, "first_pass_uat_rate"],
-  [/\bsla\b/i, "sla_compliance"],
-  [/retention/i, "retention_rate"],
-  [/on[- ]time milestone/i, "on_time_milestones"],
-];
-
-// The language's KPI target shape (schema.ts KpiTarget): a comparison, a number, a unit.
-const TARGET = /^(<=|>=|<|>|=)\s*(\d+(\.\d+)?)\s*(%|days?|hours?|\/5|\/10|\/week|per week|points?)?$/;
-
-function kpiTarget(text: string): string | undefined {
-  const written = text
-    .replace(/≤/g, "<=")
-    .replace(/≥/g, ">=")
-    .replace(/^(under|less than|below)\s+/i, "< ")
-    .replace(/^(over|more than|above)\s+/i, "> ")
-    .replace(/^(at least|min\.?|minimum)\s+/i, ">= ")
-    .replace(/^(at most|max\.?|maximum)\s+/i, "<= ")
-    .trim()
-    // A bare duration ("Goal: 14 days") is a ceiling.
-    .replace(/^(\d+(\.\d+)?\s*(days?|hours?))$/i, "<= $1");
-  return TARGET.test(written) ? written : undefined;
-}
-
-function kpiFrequency(text: string | undefined): (typeof KPI_FREQUENCIES)[number] | undefined {
-  if (!text) return undefined;
-  const word = text.toLowerCase();
-  if (/^per\b/.test(word)) return word.includes("interaction") ? "per_interaction" : "per_project";
-  if (/annual|yearly/.test(word)) return "annually";
-  return KPI_FREQUENCIES.find((f) => word.startsWith(f.replace("ly", "")));
-}
 
 /** "every week", "every 2 business days" → "1 week", "2 business days". */
 function everyText(phrase: string): string | undefined {
@@ -273,32 +221,7 @@ export function buildPlaybook(x: Extracted, fileName: string, today: string): Js
     phases.push({ id: "procedure", title: "Procedure", steps: [{ id: "describe_the_procedure", title: "Describe the procedure", owner }] });
   }
 
-  // Document control.
-  const name = basename(fileName, extname(fileName));
-  const value = (key: string) => control.get(key)?.value;
-  const id = value("id") ?? name.toUpperCase();
-  if (!value("id")) findings.add(1, "warning", `the document gives no document ID; "${id}" (the file name) is used`, "document.id");
-  const version = value("version") ?? "0.1";
-  if (!value("version")) findings.add(1, "info", 'the document gives no version; "0.1" is used', "document.version");
-  const firstRole = [...roles.byTitle.values()][0];
-  const owner = value("owner") ?? firstRole?.title ?? "Not stated";
-  if (!value("owner")) findings.add(1, "warning", `the document names no owner; "${owner}" is used`, "document.owner");
-  const dateOf = (key: "effective" | "review", fallback: string, what: string): string => {
-    const written = value(key);
-    const date = written && /\d{4}-\d{2}-\d{2}/.exec(written)?.[0];
-    if (date && DATE.test(date)) return date;
-    findings.add(
-      control.get(key)?.line ?? 1,
-      "warning",
-      written
-        ? `the ${what} "${written}" is not a YYYY-MM-DD date; ${fallback} is used`
-        : `the document gives no ${what}; ${fallback} is used`,
-      `document.${key}`,
-    );
-    return fallback;
-  };
-  const effective = dateOf("effective", today, "effective date");
-  const review = dateOf("review", yearLater(effective), "review date");
+  const document = documentYaml(control, x.title, fileName, today, roles, findings);
 
   const purpose = x.purpose ?? "Not stated in the source document.";
   if (!x.purpose) findings.add(1, "warning", "the document has no Purpose section; write purpose:", "purpose");
@@ -316,43 +239,12 @@ export function buildPlaybook(x: Extracted, fileName: string, today: string): Js
     };
   }
 
-  const kpiIds = new Set<string>();
-  const kpis = readKpis(x.kpiTables).map((row) => {
-    const metric = METRICS.find(([pattern]) => pattern.test(row.title))?.[1];
-    const target = row.target ? kpiTarget(row.target) : undefined;
-    if (row.target && !target)
-      findings.add(
-        row.line,
-        "info",
-        `the target "${row.target}" of KPI "${row.title}" is not a comparison with a number; kept in its definition`,
-      );
-    const frequency = kpiFrequency(row.frequency);
-    if (!frequency) findings.add(row.line, "info", `KPI "${row.title}" gives no frequency the language knows; per_project is used`);
-    if (!metric) findings.add(row.line, "info", `KPI "${row.title}" is not a built-in measure: it is recorded by hand (metric: manual)`);
-    const definition = [row.definition, row.target && !target ? `Target: ${row.target}` : undefined].filter(Boolean).join(" ");
-    return {
-      id: unique(slug(row.title, "kpi"), kpiIds),
-      title: row.title,
-      metric: metric ?? "manual",
-      ...(target ? { target } : {}),
-      frequency: frequency ?? "per_project",
-      ...(metric ? {} : { source: "manual" }),
-      ...(definition ? { definition } : {}),
-    };
-  });
+  const kpis = kpisYaml(readKpis(x.kpiTables), findings);
 
   return {
     onboard: 1,
-    id: slug(id, "imported"),
-    document: {
-      id,
-      title: value("title") ?? (x.title || name),
-      version,
-      status: "draft",
-      owner,
-      effective,
-      review,
-    },
+    id: slug(document.id, "imported"),
+    document,
     purpose,
     scope: { applies_to: scope },
     ...(Object.keys(facts).length > 0 ? { facts } : {}),

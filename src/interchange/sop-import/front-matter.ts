@@ -1,7 +1,7 @@
 // The parts of an SOP around its procedure: the document control table, purpose, scope, the
 // roles table, the RACI matrix and the KPI table.
 import type { Block, Table } from "./document.ts";
-import type { DraftPhase, Findings, Roles } from "./extract.ts";
+import type { DraftPhase, Findings, Roles } from "./draft-parts.ts";
 import { readSide, type Side } from "./phrases.ts";
 import { type Section, sectionRole } from "./sections.ts";
 

@@ -234,3 +234,11 @@ export function labelled(text: string): { readonly label: string; readonly value
   }
   return pairs;
 }
+
+/** `base`, or `base_2`, `base_3` ... whichever is not taken yet; the id is then taken. */
+export function unique(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+  taken.add(id);
+  return id;
+}

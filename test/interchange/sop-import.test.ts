@@ -461,3 +461,61 @@ describe("the phrases", () => {
     assert.equal(readIfThen("Check the contract."), undefined);
   });
 });
+
+describe("whatever the document", () => {
+  test("a template's {{placeholders}} are declared parameters, or marked «» where no parameter can hold them", async () => {
+    const { result, draft } = await markdown(
+      "# Welcome\n\n## Procedure\n\n1. Send {{welcome_pack}} to {{client.name}}\n2. Call {{Client Contact}}\n",
+    );
+    const all = draft as Draft & { parameters?: Record<string, { type: string }> };
+    assert.deepEqual(Object.keys(all.parameters ?? {}), ["welcome_pack"]);
+    assert.deepEqual(
+      steps(draft).map((s) => s.title),
+      ["Send {{welcome_pack}} to {{client.name}}", "Call «Client Contact»"],
+    );
+    assert.equal(said(result, /kept as «Client Contact»/).length, 1);
+  });
+
+  test("SOP-like text of any shape gives a draft that loads and lints without errors", async () => {
+    const fc = await import("fast-check");
+    const line = fc.constantFrom(
+      "# Title",
+      "## Purpose",
+      "## Procedure",
+      "### Phase 1: Setup (Days 1-5)",
+      "### Phase 2: Go-live",
+      "#### 2.1 Configure",
+      "#### Step 3: Train",
+      "1. Create the account within 2 business days",
+      "2. Hold the call (Day 3)",
+      "- [ ] Checked item",
+      "- plain bullet",
+      "**Responsible:** CSM & Client Lead",
+      "**Owner:** Customer",
+      "**Deadline:** within 5 business days of completing 2.1 (Configure)",
+      "If the client declines, then go to step 2.1.",
+      "IF it fails:\\\nTHEN go to 9.9 (Nowhere)",
+      "| KPI | Target | Frequency |",
+      "| --- | --- | --- |",
+      "| NPS | > 40 | Monthly |",
+      "| Step | Who | What |",
+      "| 1 | IT | Provisions access. |",
+      "Some prose with {{a_param}} in it.",
+      "",
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 30 }), async (lines) => {
+        const result = await importSop("any.md", new TextEncoder().encode(lines.join("\n")), { today: TODAY });
+        const loaded = loadPlaybook("draft.yaml", result.yaml);
+        assert.ok(loaded.playbook, `${lines.join("\n")}\n---\n${loaded.diagnostics.map((d) => d.message).join("\n")}`);
+        const errors = lintLoaded(loaded, { profile: "draft" }).diagnostics.filter((d) => d.severity === "error");
+        assert.deepEqual(
+          errors.map((d) => d.message),
+          [],
+          lines.join("\n"),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

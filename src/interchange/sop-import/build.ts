@@ -7,6 +7,7 @@ import type { Extracted } from "./extract.ts";
 import { readKpis } from "./front-matter.ts";
 import { kpisYaml } from "./kpis.ts";
 import { deadlineText, slug, unique } from "./phrases.ts";
+import { declarePlaceholders } from "./placeholders.ts";
 
 type Json = Record<string, unknown>;
 
@@ -61,8 +62,17 @@ export function buildPlaybook(x: Extracted, fileName: string, today: string): Js
     let anchorText: string | undefined;
     if (anchor?.kind === "fixed") anchorText = anchor.text;
     else if (anchor?.kind === "step") {
-      const target = byNumber.get(anchor.ref);
-      if (target) anchorText = anchor.point === "started" ? `${target.id}.started` : target.id;
+      const found = byNumber.get(anchor.ref);
+      // A step cannot be due after itself; the document meant when it opens.
+      const target = found === step ? undefined : found;
+      if (found === step)
+        findings.add(
+          deadline.line,
+          "info",
+          `the deadline "${deadline.text}" counts from this very step; counted from when it opens`,
+          step.id,
+        );
+      else if (target) anchorText = anchor.point === "started" ? `${target.id}.started` : target.id;
       else
         findings.add(
           deadline.line,
@@ -241,17 +251,20 @@ export function buildPlaybook(x: Extracted, fileName: string, today: string): Js
 
   const kpis = kpisYaml(readKpis(x.kpiTables), findings);
 
-  return {
-    onboard: 1,
-    id: slug(document.id, "imported"),
-    document,
-    purpose,
-    scope: { applies_to: scope },
-    ...(Object.keys(facts).length > 0 ? { facts } : {}),
-    roles: roleYaml,
-    ...(Object.keys(forms).length > 0 ? { forms } : {}),
-    phases,
-    ...(cadences.length > 0 ? { cadences } : {}),
-    ...(kpis.length > 0 ? { kpis } : {}),
-  };
+  return declarePlaceholders(
+    {
+      onboard: 1,
+      id: slug(document.id, "imported"),
+      document,
+      purpose,
+      scope: { applies_to: scope },
+      ...(Object.keys(facts).length > 0 ? { facts } : {}),
+      roles: roleYaml,
+      ...(Object.keys(forms).length > 0 ? { forms } : {}),
+      phases,
+      ...(cadences.length > 0 ? { cadences } : {}),
+      ...(kpis.length > 0 ? { kpis } : {}),
+    },
+    findings,
+  );
 }

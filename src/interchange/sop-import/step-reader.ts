@@ -12,6 +12,21 @@ function itemTexts(list: List): string[] {
 }
 
 /** Reads one step's blocks: its meta lines, text, lists, decisions. */
+/**
+ * A paragraph's lines grouped into what each says: lines written one under the other
+ * ("Owner: X", "IF a:", "THEN b") are one paragraph in Markdown but separate statements.
+ */
+function lineGroups(text: string): string[] {
+  const groups: string[] = [];
+  for (const line of text.split("\n")) {
+    const starts = /^(IF|If|OTHERWISE)\b/.test(line) || /^[A-Z][A-Za-z /()-]{0,40}:\s/.test(line);
+    const last = groups.length - 1;
+    if (groups.length === 0 || (starts && !/^THEN\b/.test(line))) groups.push(line);
+    else groups[last] = `${groups[last]}\n${line}`;
+  }
+  return groups;
+}
+
 export class StepReader {
   private readonly step: DraftStep;
   private readonly roles: Roles;
@@ -154,6 +169,13 @@ export class StepReader {
       };
       return;
     }
+    if (rule)
+      this.findings.add(
+        line,
+        "warning",
+        `a second IF/THEN in one step ("${rule.condition}") is kept as text; make it a step of its own`,
+        this.step.id,
+      );
     const found = findDeadline(text);
     if (found) this.setDeadline(found.phrase, line, found.match);
     else if (/\bwithin\b/i.test(text) && !this.step.deadline)
@@ -171,12 +193,16 @@ export class StepReader {
     for (const block of blocks) {
       switch (block.kind) {
         case "paragraph": {
-          const pairs = labelled(block.text);
-          if (pairs && this.meta(pairs, block.line)) {
-            checklistNext = pairs.some((p) => p.label === "checklist");
+          let checklist = false;
+          for (const part of lineGroups(block.text)) {
+            const pairs = labelled(part);
+            if (pairs && this.meta(pairs, block.line)) checklist = pairs.some((p) => p.label === "checklist");
+            else this.sentence(part, block.line);
+          }
+          if (checklist) {
+            checklistNext = true;
             continue;
           }
-          this.sentence(block.text, block.line);
           break;
         }
         case "list": {

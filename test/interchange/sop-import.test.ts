@@ -106,6 +106,11 @@ describe("a real Markdown SOP: GitLab's customer onboarding (handbook page)", as
     assert.equal(draft.document.effective, TODAY);
     assert.equal(said(result, /purpose is taken from the section "Overview"/)[0]?.line, 18);
     assert.equal(said(result, /^step ".*" names no owner/)[0]?.line, 28, "the line of the step's heading in the file");
+    assert.deepEqual(
+      said(result, /is not read as part of the procedure/).map((f) => f.line),
+      [173, 188, 206],
+      "Command Plan, Onboarding delays and Gainsight for Onboarding are named as left out",
+    );
   });
 });
 
@@ -140,6 +145,18 @@ describe("a real Markdown SOP with step tables: AC-PROC-004 User Access Lifecycl
     assert.equal(inactive?.due, "90 days after facts.last_activity");
     assert.equal(draft.facts?.last_activity?.type, "date");
     assert.equal(said(result, /not understood \("within \[Number, e\.g\., 24\] hours/).length, 1);
+  });
+
+  test("its Definitions table is definitions:; its Standards and Artifacts sections are named as not read", () => {
+    const all = draft as Draft & { definitions?: { term: string; meaning: string }[] };
+    assert.deepEqual(
+      all.definitions?.map((d) => d.term),
+      ["System Owner", "Information Owner", "CDE (Cardholder Data Environment)", "NPI (Nonpublic Personal Information)"],
+    );
+    assert.deepEqual(
+      said(result, /is not read into the draft/).map((f) => f.message.split('"')[1]),
+      ["5. Standards Compliance", "6. Artifact(s)"],
+    );
   });
 
   test("the roles of its Responsibilities table keep their duties; every side is flagged as guessed", () => {

@@ -258,6 +258,7 @@ export function buildPlaybook(x: Extracted, fileName: string, today: string): Js
       document,
       purpose,
       scope: { applies_to: scope },
+      ...(x.definitions.length > 0 ? { definitions: x.definitions } : {}),
       ...(Object.keys(facts).length > 0 ? { facts } : {}),
       roles: roleYaml,
       ...(Object.keys(forms).length > 0 ? { forms } : {}),

@@ -4,7 +4,7 @@
 // document control table. Whatever is guessed or not understood becomes a finding.
 import type { SopDocument, Table } from "./document.ts";
 import { type DraftPhase, Findings, Roles } from "./draft-parts.ts";
-import { findRoleRows, readDocumentControl, readPurpose, readRaci, readScope } from "./front-matter.ts";
+import { type Definition, findRoleRows, readDefinitions, readDocumentControl, readPurpose, readRaci, readScope } from "./front-matter.ts";
 import { labelled } from "./phrases.ts";
 import { blocksOf, readProcedure } from "./procedure.ts";
 import { bareTitle, descendants, sectionRole, sectionTree } from "./sections.ts";
@@ -14,6 +14,7 @@ export interface Extracted {
   readonly control: ReturnType<typeof readDocumentControl>;
   readonly purpose?: string;
   readonly scope: string[];
+  readonly definitions: Definition[];
   readonly phases: DraftPhase[];
   readonly roles: Roles;
   readonly kpiTables: Table[];
@@ -24,9 +25,13 @@ export function extract(document: SopDocument): Extracted {
   const findings = new Findings(document.unit);
   const roles = new Roles();
   const tree = sectionTree(document.blocks);
-  // One H1 at the top is the document's title; its sub-sections are the document's sections.
+  // One H1 at the top is the document's title; its sub-sections are the document's sections
+  // (An H1 that opens the document and has sections of its own is the title too, when later H1s
+  // follow, as the renderer's "Supporting Materials".)
   const h1s = tree.children.filter((s) => s.heading?.level === 1);
-  const titled = h1s.length === 1 && h1s[0] ? h1s[0] : undefined;
+  const first = tree.children[0];
+  const opens = first?.heading?.level === 1 && tree.blocks.length === 0 && first.children.length > 0 ? first : undefined;
+  const titled = h1s.length === 1 && h1s[0] ? h1s[0] : opens;
   const top = titled ? [...titled.children, ...tree.children.filter((s) => s !== titled)] : tree.children;
   const title = titled?.heading?.text ?? document.title ?? "";
   const all = [tree, ...descendants(tree)];
@@ -69,12 +74,23 @@ export function extract(document: SopDocument): Extracted {
       }
       return [];
     });
+  // Sections the draft has no place for are named, so their content is not lost unnoticed.
+  for (const section of top) {
+    const readInside = [...descendants(section)].some((d) => !["other", "procedure", "contents"].includes(sectionRole(d)));
+    if (section.heading && sectionRole(section) === "other" && section !== overview && !readInside)
+      findings.add(
+        section.heading.line,
+        "info",
+        `the section "${section.heading.text}" is not read into the draft; copy what it says where it belongs`,
+      );
+  }
   if (goals.length > 0) kpiTables.push({ kind: "table", rows: [["KPI", "Target"], ...goals], line: kpiSections[0]?.heading?.line ?? 1 });
   return {
     title,
     control,
     ...(purposeSection ? { purpose: readPurpose(purposeSection) } : {}),
     scope: scopeSection ? readScope(scopeSection) : [],
+    definitions: all.filter((s) => s.heading && sectionRole(s) === "definitions").flatMap(readDefinitions),
     phases,
     roles,
     kpiTables,

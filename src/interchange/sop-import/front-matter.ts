@@ -191,3 +191,32 @@ export function readKpis(tables: readonly Table[]): KpiRow[] {
   }
   return rows;
 }
+
+export interface Definition {
+  readonly term: string;
+  readonly meaning: string;
+}
+
+/** A definitions section: a Term | Definition table, or "Term: meaning" items. */
+export function readDefinitions(section: Section): Definition[] {
+  const definitions: Definition[] = [];
+  for (const block of section.blocks) {
+    if (block.kind === "table") {
+      const header = block.rows[0] ?? [];
+      const term = headerIndex(header, /^(term|abbreviation|acronym|word)s?$/i);
+      const meaning = headerIndex(header, /^(definition|meaning|description)s?$/i);
+      if (term < 0 || meaning < 0) continue;
+      for (const row of block.rows.slice(1)) {
+        const t = row[term]?.trim();
+        const m = row[meaning]?.trim();
+        if (t && m) definitions.push({ term: t, meaning: m });
+      }
+    } else if (block.kind === "list") {
+      for (const item of block.items) {
+        const match = /^([^:–—]{1,60}?)\s*(?::|\s[–—-]\s)\s*(.+)$/s.exec(item.text);
+        if (match?.[1] && match[2]) definitions.push({ term: match[1].trim(), meaning: match[2].replace(/\n/g, " ").trim() });
+      }
+    }
+  }
+  return definitions;
+}

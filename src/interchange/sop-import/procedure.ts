@@ -195,6 +195,14 @@ function stepsFromSubsections(root: Section, roles: Roles, findings: Findings): 
 /** The procedure's phases and steps, however the document writes them. */
 export function readProcedure(top: readonly Section[], roles: Roles, findings: Findings): DraftPhase[] {
   const roots = procedureRoots(top);
+  for (const section of top) {
+    if (section.heading && sectionRole(section) === "procedure" && !roots.includes(section))
+      findings.add(
+        section.heading.line,
+        "info",
+        `the section "${section.heading.text}" is not read as part of the procedure; its text is not in the draft`,
+      );
+  }
   const withHeadings = roots.some((root) => [...descendants(root)].some((s) => s.heading && stepHeading(s.heading.text)));
   if (withHeadings) return roots.flatMap((root) => stepsFromHeadings(root, roles, findings));
   return roots.flatMap((root) =>

@@ -33,7 +33,7 @@ export function bareTitle(text: string): string {
     .trim();
 }
 
-export type SectionRole = "contents" | "document" | "purpose" | "scope" | "roles" | "raci" | "kpis" | "other" | "procedure";
+export type SectionRole = "contents" | "document" | "purpose" | "scope" | "roles" | "raci" | "kpis" | "definitions" | "other" | "procedure";
 
 const ROLES: readonly [SectionRole, RegExp][] = [
   ["contents", /^(table of )?contents$|^on this page$/i],
@@ -43,9 +43,10 @@ const ROLES: readonly [SectionRole, RegExp][] = [
   ["raci", /\braci\b/i],
   ["roles", /^(roles and )?responsibilit|^roles\b/i],
   ["kpis", /key performance|\bkpis?\b|^metrics\b|success metrics|time to value metrics/i],
+  ["definitions", /^(definitions?|glossary|terms( and definitions)?|abbreviations)$/i],
   [
     "other",
-    /^(definitions?|glossary|terms|references?|related documents|revision|change history|version history|approvals?|sign-?off|process map|swimlane|checklist job aid|job aid|quality controls?|training$|deliverables|personal data|exception|escalation|systems|supporting materials|compliance|standards|artifacts?|overview|introduction|background|appendix|attachments?|templates?|notes?|faq|communication templates?|tools|resources)/i,
+    /^(references?|related documents|revision|change history|version history|approvals?|sign-?off|process map|swimlane|checklist job aid|job aid|quality controls?|training$|deliverables|personal data|exception|escalation|systems|supporting materials|compliance|standards|artifacts?|overview|introduction|background|appendix|attachments?|templates?|notes?|faq|communication templates?|tools|resources)/i,
   ],
 ];
 

@@ -9,10 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
-import { ADMIN_PASSWORD, Caller, cookieHeader } from "../api/support/http.ts";
+import { PLAYBOOK_SCHEMA_PATH, playbookJsonSchema } from "../../src/playbook/schema.ts";
+import { ADMIN_PASSWORD, Caller, cookieHeader, PASSWORD } from "../api/support/http.ts";
+import { MINIMAL } from "../support/fixtures.ts";
 import { ROOT, type ServeProcess, startOnboard } from "./support/serve-process.ts";
 
 const WORKFLOW = join(ROOT, "examples", "ci", "github-actions.yml");
+const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const ONBOARD = `"${process.execPath}" "${join(ROOT, "bin", "onboard.js")}"`;
 
 interface Step {
@@ -96,9 +99,11 @@ const NEXT = SEED.replace(/^ {2}version: "1\.1"$/m, '  version: "1.2"')
   )
   .replace("title: CSM assignment", "title: CSM assigned by territory");
 
-describe("the CI example (examples/ci/github-actions.yml)", () => {
+describe("playbooks as code: the CI example (examples/ci/github-actions.yml) and the API it uses", () => {
   let server: ServeProcess;
   let api: Caller;
+  let admin: Caller;
+  let second: Caller;
   let token: string;
   const dirs: string[] = [];
   const temp = (prefix: string) => {
@@ -118,10 +123,22 @@ describe("the CI example (examples/ci/github-actions.yml)", () => {
       ONBOARD_ADMIN_EMAIL: "admin@example.com",
       ONBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
     });
-    const login = await new Caller(server.url).post("/auth/login", { email: "admin@example.com", password: ADMIN_PASSWORD });
-    assert.equal(login.status, 200, JSON.stringify(login.body));
-    const session = new Caller(server.url, { cookie: cookieHeader(login), csrfToken: login.body.csrfToken });
-    const created = await session.post("/tokens", { name: "CI", scope: "write" });
+    const signIn = async (email: string, password: string) => {
+      const login = await new Caller(server.url).post("/auth/login", { email, password });
+      assert.equal(login.status, 200, JSON.stringify(login.body));
+      return new Caller(server.url, { cookie: cookieHeader(login), csrfToken: login.body.csrfToken });
+    };
+    admin = await signIn("admin@example.com", ADMIN_PASSWORD);
+    const made = await admin.post("/users", {
+      id: "second",
+      email: "second@example.com",
+      name: "Second",
+      roles: ["admin"],
+      password: PASSWORD,
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    second = await signIn("second@example.com", PASSWORD);
+    const created = await admin.post("/tokens", { name: "CI", scope: "write" });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     token = created.body.token;
     api = new Caller(server.url, { token });
@@ -181,15 +198,13 @@ describe("the CI example (examples/ci/github-actions.yml)", () => {
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /1 playbook: 1 unchanged/);
 
-    // A playbook that fails --strict: annotated on the pull request, and main uploads nothing at all.
+    // A playbook that fails --strict (its annotations: output-formats.test.ts): main uploads nothing at all.
     writeFileSync(join(checkout, "playbooks", "faithful.yaml"), readFileSync(join(ROOT, "test", "fixtures", "faithful.yaml")));
     writeFileSync(join(checkout, "playbooks", "ci-example.yaml"), NEXT.replace('version: "1.2"', 'version: "1.3"'));
-    const failing = await runJob("lint", checkout, github);
-    assert.equal(failing.code, 1, failing.out);
-    assert.match(failing.out, /^::error file=playbooks\/faithful\.yaml,line=\d+,col=\d+,title=\[coverage\/kpis\]::/m);
     const refused = await runJob("publish", checkout, github, secrets);
     assert.equal(refused.code, 1, refused.out);
     assert.match(refused.out, /nothing was uploaded/);
+    assert.match(refused.out, /^playbooks\/faithful\.yaml:\d+:\d+ error \[coverage\/kpis\]/m);
     const after = await api.get("/playbooks?limit=100");
     const ids = after.body.items.map((p: { id: string }) => p.id);
     assert.ok(!ids.includes("faithful") && ids.includes("ci_example"), ids.join(", "));
@@ -198,5 +213,78 @@ describe("the CI example (examples/ci/github-actions.yml)", () => {
       ["1.2"],
       "the valid file was not uploaded either",
     );
+  });
+
+  test("an upload's commit and author show in GET /playbooks/:id and the list; a malformed commit is a 400", async () => {
+    const bad = await admin.post("/playbooks", { source: MINIMAL, file: "minimal.yaml", commit: "not-a-sha" });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.match(JSON.stringify(bad.body), /commit/);
+
+    const uploaded = await admin.post("/playbooks", {
+      source: MINIMAL,
+      file: "minimal.yaml",
+      commit: COMMIT.toUpperCase(),
+      commitAuthor: "Ada",
+    });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    const history = await admin.get("/playbooks/minimal");
+    assert.equal(history.status, 200, JSON.stringify(history.body));
+    assert.equal(history.body.latestVersion, "1.1");
+    assert.deepEqual(
+      history.body.versions.map((v: { commit: string | null; commitAuthor: string | null; uploadedBy: string }) => [
+        v.commit,
+        v.commitAuthor,
+        v.uploadedBy,
+      ]),
+      [[COMMIT, "Ada", "admin"]],
+    );
+    // The same text from a later commit changes nothing: the revision keeps the commit that made it.
+    const again = await admin.post("/playbooks", { source: MINIMAL, file: "minimal.yaml", commit: "abcdef1", commitAuthor: "Bob" });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.created, false);
+    const listed = await admin.get("/playbooks?limit=100");
+    const minimal = listed.body.items.find((p: { id: string }) => p.id === "minimal");
+    assert.equal(minimal.versions[0].commit, COMMIT);
+    const version = await admin.get("/playbooks/minimal/versions/1.1");
+    assert.equal(version.body.commitAuthor, "Ada");
+    assert.equal((await admin.get("/playbooks/no-such-playbook")).status, 404);
+  });
+
+  test("with four-eyes on, the commit waits with the submission and is recorded when another person approves", async () => {
+    assert.equal((await admin.request("PUT", "/settings/four-eyes", { body: { required: true } })).status, 200);
+    try {
+      const next = MINIMAL.replace(/^id: minimal$/m, "id: minimal_four_eyes");
+      const pending = await admin.post("/playbooks", { source: next, file: "four-eyes.yaml", commit: "abcdef12", commitAuthor: "Grace" });
+      assert.equal(pending.status, 202, JSON.stringify(pending.body));
+      assert.equal((await admin.get("/playbooks/minimal_four_eyes")).status, 404, "not published yet");
+      const approved = await second.post(`/playbooks/pending/${pending.body.submissionId}/approve`, {});
+      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      const history = await admin.get("/playbooks/minimal_four_eyes");
+      assert.deepEqual(
+        history.body.versions.map((v: { commit: string; commitAuthor: string; uploadedBy: string }) => [
+          v.commit,
+          v.commitAuthor,
+          v.uploadedBy,
+        ]),
+        [["abcdef12", "Grace", "admin"]],
+      );
+    } finally {
+      await admin.request("PUT", "/settings/four-eyes", { body: { required: false } });
+    }
+  });
+
+  test("GET /schema/playbook.schema.json: public, the CLI's schema with a stable $id, cacheable with an ETag", async () => {
+    const served = await new Caller(server.url).get(PLAYBOOK_SCHEMA_PATH);
+    assert.equal(served.status, 200);
+    assert.match(served.headers.get("content-type") ?? "", /^application\/schema\+json/);
+    assert.deepEqual(served.body, playbookJsonSchema());
+    assert.equal(served.body.$id, "/schema/playbook.schema.json");
+    assert.match(served.headers.get("cache-control") ?? "", /public/);
+    const etag = served.headers.get("etag");
+    assert.ok(etag);
+    const revalidated = await new Caller(server.url).get(PLAYBOOK_SCHEMA_PATH, { "if-none-match": etag });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.body, "");
+    assert.equal((await new Caller(server.url).get(PLAYBOOK_SCHEMA_PATH, { "if-none-match": '"stale"' })).status, 200);
   });
 });

@@ -197,6 +197,18 @@ describe("playbooks as code: the CI example (examples/ci/github-actions.yml) and
     const again = await runJob("publish", checkout, github, secrets);
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /1 playbook: 1 unchanged/);
+    // The GitLab example's publish job says the same (its commit variable, its script).
+    const gitlab = parse(readFileSync(join(ROOT, "examples", "ci", "gitlab-ci.yml"), "utf8")) as { publish: { script: string[] } };
+    const script = gitlab.publish.script.join("\n");
+    assert.match(script, /npx onboard publish/);
+    const viaGitlab = await runStep(
+      { run: script },
+      checkout,
+      { ONBOARD_URL: server.url, ONBOARD_TOKEN: token, CI_COMMIT_SHA: head, GITLAB_USER_LOGIN: "ada" },
+      {},
+    );
+    assert.equal(viaGitlab.code, 0, viaGitlab.out);
+    assert.match(viaGitlab.out, /ci_example 1\.2\): unchanged \(commit [0-9a-f]{12}, by ada\)/);
 
     // A playbook that fails --strict (its annotations: output-formats.test.ts): main uploads nothing at all.
     writeFileSync(join(checkout, "playbooks", "faithful.yaml"), readFileSync(join(ROOT, "test", "fixtures", "faithful.yaml")));

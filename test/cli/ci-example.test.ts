@@ -118,7 +118,9 @@ describe("playbooks as code: the CI example (examples/ci/github-actions.yml) and
       DATA_DIR: data,
       // No built-in playbooks: a quicker start, and the server holds only what CI published.
       PLAYBOOKS_DIR: temp("onboard-ci-playbooks-"),
-      EMBEDDED_DATABASE: "pglite",
+      // The default embedded database (a PostgreSQL server in DATA_DIR): it starts in a fraction of
+      // PGlite's CPU time.
+      EMBEDDED_DATABASE: "postgres",
       MAIL_DIR: join(data, "mail"),
       ONBOARD_ADMIN_EMAIL: "admin@example.com",
       ONBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -145,8 +147,8 @@ describe("playbooks as code: the CI example (examples/ci/github-actions.yml) and
   });
 
   after(async () => {
-    // Its data folder is thrown away: no need to wait for a graceful stop.
-    await server?.kill();
+    // Gracefully: the embedded PostgreSQL server stops with it.
+    await server?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

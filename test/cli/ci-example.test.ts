@@ -152,7 +152,7 @@ describe("playbooks as code: the CI example (examples/ci/github-actions.yml) and
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("a pull request is linted and diffed; main publishes with its commit and author, once; a failing playbook stops everything", async () => {
+  test("a pull request is linted and diffed; main publishes with its commit and author, once; a changed text under a published version is refused; a failing playbook stops everything", async () => {
     assert.notEqual(NEXT, SEED, "the fixture edit applies");
     const checkout = temp("onboard-ci-repo-");
     mkdirSync(join(checkout, "playbooks"));
@@ -211,6 +211,12 @@ describe("playbooks as code: the CI example (examples/ci/github-actions.yml) and
     );
     assert.equal(viaGitlab.code, 0, viaGitlab.out);
     assert.match(viaGitlab.out, /ci_example 1\.2\): unchanged \(commit [0-9a-f]{12}, by ada\)/);
+
+    // A changed text under the version already published: the server refuses it, and says why.
+    writeFileSync(join(checkout, "playbooks", "ci-example.yaml"), NEXT.replace("title: CSM assigned by territory", "title: CSM assigned"));
+    const conflict = await runJob("publish", checkout, github, secrets);
+    assert.equal(conflict.code, 3, conflict.out);
+    assert.match(conflict.out, /\(ci_example 1\.2\): \*\*refused\*\* \(409 Conflict: .*raise document\.version\)/);
 
     // A playbook that fails --strict (its annotations: output-formats.test.ts): main uploads nothing at all.
     writeFileSync(join(checkout, "playbooks", "faithful.yaml"), readFileSync(join(ROOT, "test", "fixtures", "faithful.yaml")));

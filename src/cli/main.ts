@@ -7,6 +7,7 @@ import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { evidenceCommand } from "./commands/evidence.ts";
 import { lintCommand } from "./commands/lint.ts";
+import { publishCommand } from "./commands/publish.ts";
 import { renderCommand } from "./commands/render.ts";
 import { reportCommand } from "./commands/report.ts";
 import { restoreCommand } from "./commands/restore.ts";
@@ -31,6 +32,7 @@ const COMMANDS: readonly Command[] = [
   workerCommand,
   sopNewCommand,
   diffCommand,
+  publishCommand,
   demoCommand,
 ];
 

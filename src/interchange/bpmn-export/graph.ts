@@ -1,0 +1,525 @@
+// The playbook's flow as BPMN semantics, before layout: one process for the playbook, one per call of a
+// procedure (a call activity calls it), one per automation that opens on-demand steps. Each step is a
+// user task in its owner's lane; dependencies become parallel forks and joins, `when:` an exclusive
+// gateway that either runs the step or passes it by (Onboard lets a step left out stand in for its
+// dependencies), decisions an exclusive gateway whose flows carry the branch criteria, loops a merge
+// in front of the step they return to, deadlines a non-interrupting timer on the task.
+import { phaseGates } from "../../engine/context.ts";
+import { BRANCH_KEYWORDS, type PlaybookModel, type StepEntry } from "../../playbook/model.ts";
+import type { CallSite, Rule, Step } from "../../playbook/schema.ts";
+import { celToJavaScript } from "./cel-to-js.ts";
+import { callDocumentation, stepDocumentation } from "./documentation.ts";
+import { type Timer, timerFor } from "./timers.ts";
+
+export type NodeKind = "startEvent" | "endEvent" | "userTask" | "callActivity" | "exclusiveGateway" | "parallelGateway" | "boundaryEvent";
+
+export interface Escalation {
+  readonly id: string;
+  readonly name: string;
+  readonly code: string;
+}
+
+export interface GraphNode {
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly name?: string;
+  readonly documentation?: string;
+  /** The role whose lane holds it. */
+  readonly lane: string;
+  /** For user tasks: the playbook step. */
+  readonly step?: string;
+  readonly end?: "terminate" | { readonly escalation: Escalation };
+  readonly timer?: Timer;
+  readonly attachedTo?: string;
+  readonly calledElement?: string;
+  /** A start event waiting for this message (an automation's trigger). */
+  readonly message?: { readonly id: string; readonly name: string };
+  /** For exclusive gateways: the flow taken when no criterion holds. */
+  defaultFlow?: string;
+}
+
+export interface Condition {
+  /** "javascript" where the CEL could be translated (bpmn-engine runs it); the CEL text otherwise. */
+  readonly language: "javascript" | "cel";
+  readonly body: string;
+  /** The playbook's criterion as written. */
+  readonly cel: string;
+}
+
+export interface GraphFlow {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  readonly name?: string;
+  readonly condition?: Condition;
+  /** A decision's branches keep their written order: the first whose criterion holds is taken. */
+  readonly priority: number;
+}
+
+export interface ProcessGraph {
+  readonly id: string;
+  readonly name: string;
+  readonly executable: boolean;
+  readonly documentation?: string;
+  /** Roles with a lane, in the order the playbook declares them. */
+  readonly lanes: readonly { readonly role: string; readonly title: string }[];
+  readonly nodes: readonly GraphNode[];
+  readonly flows: readonly GraphFlow[];
+}
+
+export interface BpmnGraph {
+  readonly processes: readonly ProcessGraph[];
+  readonly escalations: readonly Escalation[];
+  /** Criteria that could not be translated to JavaScript and are kept as CEL only. */
+  readonly untranslated: readonly string[];
+}
+
+const KEYWORDS: readonly string[] = BRANCH_KEYWORDS;
+
+/** An XML id from a playbook id: calls' steps are "call.step", and ids must stay unique. */
+export function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_]/g, "-");
+}
+
+/** The user task of a step in the exported model. */
+export function taskId(step: string): string {
+  return `Step_${safeId(step)}`;
+}
+
+export function callProcessId(call: string): string {
+  return `Procedure_${safeId(call)}`;
+}
+
+/**
+ * Why JavaScript: bpmn-engine (bpmn-elements) evaluates `${...}` only as a property look-up, with
+ * no operators, so a comparison cannot be written that way; a condition with language="javascript"
+ * is run by its scripts (node:vm, given `environment` and `next`). The CEL stays beside it, in the
+ * flow's name and documentation.
+ */
+function conditionOf(cel: string, untranslated: string[]): Condition {
+  const js = celToJavaScript(cel);
+  if (js === undefined) {
+    untranslated.push(cel);
+    return { language: "cel", body: cel, cel };
+  }
+  return { language: "javascript", body: `next(null, Boolean(${js}));`, cel };
+}
+
+interface Unit {
+  /** The playbook id: a step's or a call's. */
+  readonly key: string;
+  readonly step?: Step;
+  readonly call?: CallSite;
+  readonly lane: string;
+  readonly onDemand: boolean;
+}
+
+interface Inflow {
+  readonly source: string;
+  readonly name?: string;
+  readonly condition?: Condition;
+  readonly priority: number;
+  /** Comes back (a loop) or jumps in, rather than following the dependencies. */
+  readonly jump: boolean;
+  readonly isDefault?: boolean;
+}
+
+type Branch = NonNullable<Step["decision"]>["branches"][number];
+
+/** Builds one process: the steps and calls directly inside one scope (the playbook, or one call). */
+class ProcessBuilder {
+  readonly nodes = new Map<string, GraphNode>();
+  readonly flows: GraphFlow[] = [];
+  private count = 0;
+  readonly id: string;
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  add(node: GraphNode): string {
+    this.nodes.set(node.id, node);
+    return node.id;
+  }
+
+  flow(source: string, target: string, extra: Omit<Inflow, "source" | "jump"> = { priority: 0 }): GraphFlow {
+    const flow: GraphFlow = {
+      id: `${this.id}_Flow_${++this.count}`,
+      source,
+      target,
+      priority: extra.priority,
+      ...(extra.name ? { name: extra.name } : {}),
+      ...(extra.condition ? { condition: extra.condition } : {}),
+    };
+    this.flows.push(flow);
+    if (extra.isDefault) {
+      const gateway = this.nodes.get(source);
+      if (gateway) gateway.defaultFlow = flow.id;
+    }
+    return flow;
+  }
+}
+
+export function buildGraph(model: PlaybookModel): BpmnGraph {
+  const playbook = model.playbook;
+  const dependencies = phaseGates(model);
+  const untranslated: string[] = [];
+  const escalations = new Map<string, Escalation>();
+  const roleTitle = (id: string) => playbook.roles[id]?.title ?? id;
+  const calls = playbook.calls;
+  const callById = new Map(calls.map((c) => [c.id, c]));
+
+  // The innermost call a step belongs to (calls nest: "outer.inner.step").
+  const ownerCall = (stepId: string): CallSite | undefined =>
+    calls.filter((c) => c.steps.includes(stepId)).sort((a, b) => b.id.length - a.id.length)[0];
+
+  /** What a step (or call) is within a scope: itself, the call it is part of there, or nothing. */
+  const unitKey = (id: string, scope: string | undefined): string | undefined => {
+    let call: CallSite | undefined = callById.get(id);
+    if (call === undefined) {
+      if (!model.steps.has(id)) return undefined;
+      const owner = ownerCall(id);
+      if (owner?.id === scope) return id;
+      call = owner;
+    }
+    while (call !== undefined) {
+      if (call.parent === scope) return call.id;
+      call = call.parent === undefined ? undefined : callById.get(call.parent);
+    }
+    return undefined;
+  };
+
+  const overdueRules = (step: string): Rule[] =>
+    playbook.rules.filter((r) => r.on === "step.overdue" && (r.step === undefined || r.step === step));
+
+  const processes: ProcessGraph[] = [];
+
+  const buildScope = (scope: CallSite | undefined): void => {
+    const processId = scope ? callProcessId(scope.id) : `Process_${safeId(playbook.id)}`;
+    const b = new ProcessBuilder(processId);
+    const units = new Map<string, Unit>();
+    for (const entry of model.order) {
+      const key = unitKey(entry.step.id, scope?.id);
+      if (key === undefined || units.has(key)) continue;
+      const call = callById.get(key);
+      if (call) {
+        const first = model.steps.get(call.entries[0] ?? "")?.step;
+        units.set(key, { key, call, lane: first?.owner ?? entry.step.owner, onDemand: false });
+      } else units.set(key, { key, step: entry.step, lane: entry.step.owner, onDemand: entry.step.on_demand });
+    }
+    const inScope = (id: string) => {
+      const key = unitKey(id, scope?.id);
+      return key !== undefined && units.has(key) ? key : undefined;
+    };
+
+    const depsOf = (unit: Unit): string[] => {
+      if (unit.onDemand) return [];
+      const sources = unit.call ? unit.call.entries : [unit.key];
+      const found = new Set<string>();
+      for (const id of sources)
+        for (const dep of dependencies.get(id) ?? []) {
+          const key = inScope(dep);
+          if (key !== undefined && key !== unit.key && !units.get(key)?.onDemand) found.add(key);
+        }
+      return [...found];
+    };
+    const deps = new Map([...units.values()].map((u) => [u.key, depsOf(u)]));
+    const successors = new Map<string, string[]>([...units.keys()].map((k) => [k, []]));
+    for (const [key, list] of deps) for (const dep of list) successors.get(dep)?.push(key);
+
+    // A call's outcome can end or hold the whole project: the caller checks it after the call.
+    const branchesOf = (unit: Unit): readonly Branch[] => {
+      if (unit.step) return unit.step.decision?.branches ?? [];
+      const outcome = unit.call?.outcome ? model.steps.get(unit.call.outcome)?.step : undefined;
+      const stopping = (outcome?.decision?.branches ?? []).filter((br) => br.next === "hold" || br.next === "end");
+      if (stopping.length === 0 || !unit.call) return [];
+      const key = unit.call.key;
+      return [
+        ...stopping.map((br) => ({ ...br, when: `calls.${key}.outcome == ${JSON.stringify(br.label)}`, otherwise: undefined })),
+        { label: "Otherwise", otherwise: true as const, actions: [], next: "continue" },
+      ];
+    };
+
+    // Who can reach each on-demand step: a decision's branch, a detour or another step's `next`.
+    const referenced = new Set<string>();
+    for (const unit of units.values()) {
+      for (const br of branchesOf(unit)) {
+        if (!KEYWORDS.includes(br.next)) referenced.add(br.next);
+        for (const d of br.detour ?? []) referenced.add(d);
+      }
+    }
+    for (const unit of units.values()) if (unit.onDemand && referenced.has(unit.key) && unit.step?.next) referenced.add(unit.step.next);
+    // On-demand steps nothing in this flow opens are left to their automations' processes.
+    for (const unit of [...units.values()]) if (unit.onDemand && !referenced.has(unit.key)) units.delete(unit.key);
+
+    const inflows = new Map<string, Inflow[]>([...units.keys()].map((k) => [k, []]));
+    const entries = new Map<string, string>();
+    const exits = new Map<string, string>();
+    const dones = new Map<string, string>();
+    const first = [...units.values()][0];
+    const start = b.add({ id: `${processId}_Start`, kind: "startEvent", name: "Start", lane: first?.lane ?? "" });
+    const lastLane = [...units.values()].at(-1)?.lane ?? first?.lane ?? "";
+    let end: string | undefined;
+    const endEvent = () => {
+      end ??= b.add({ id: `${processId}_End`, kind: "endEvent", name: scope ? "Procedure done" : "Done", lane: lastLane });
+      return end;
+    };
+
+    // Phase 1: each unit's own nodes, from its (optional) applicability check to its exit.
+    for (const unit of units.values()) {
+      const base = safeId(unit.key);
+      const step = unit.step;
+      const core = unit.call
+        ? b.add({
+            id: `Call_${base}`,
+            kind: "callActivity",
+            name: unit.call.title,
+            documentation: callDocumentation(unit.call),
+            lane: unit.lane,
+            calledElement: callProcessId(unit.call.id),
+          })
+        : b.add({
+            id: taskId(unit.key),
+            kind: "userTask",
+            name: step?.title ?? unit.key,
+            documentation: step ? stepDocumentation(step, roleTitle) : "",
+            lane: unit.lane,
+            step: unit.key,
+          });
+      // A call's steps all carry the call's condition: asked once, in front of the call activity.
+      const when = unit.call ? unit.call.when : step?.when !== undefined && step.when !== scope?.when ? step.when : undefined;
+      const branches = branchesOf(unit);
+      const needsDone = when !== undefined || branches.length > 0;
+      const done = needsDone
+        ? b.add({ id: `Done_${base}`, kind: "exclusiveGateway", name: `${unit.call?.title ?? step?.title} done`, lane: unit.lane })
+        : core;
+      dones.set(unit.key, done);
+      if (when !== undefined) {
+        const gateway = b.add({
+          id: `Applies_${base}`,
+          kind: "exclusiveGateway",
+          name: `Applies? ${when}`,
+          documentation: `Only when: ${when}`,
+          lane: unit.lane,
+        });
+        b.flow(gateway, core, { name: when, condition: conditionOf(when, untranslated), priority: 0 });
+        b.flow(gateway, done, { name: "Not applicable", priority: 1, isDefault: true });
+        entries.set(unit.key, gateway);
+      } else entries.set(unit.key, core);
+
+      if (branches.length > 0) {
+        const question = step?.decision?.question ?? `Outcome of ${unit.call?.title}`;
+        const decide = b.add({ id: `Decide_${base}`, kind: "exclusiveGateway", name: question, lane: unit.lane });
+        b.flow(core, decide);
+        branches.forEach((br, index) => {
+          const props = {
+            name: br.label,
+            priority: index,
+            ...(br.when !== undefined ? { condition: conditionOf(br.when, untranslated) } : {}),
+            ...(br.otherwise ? { isDefault: true } : {}),
+          };
+          if (br.detour && br.detour.length > 0) {
+            const [head] = br.detour;
+            if (head !== undefined && inScope(head)) inflows.get(head)?.push({ source: decide, jump: true, ...props });
+          } else if (br.next === "continue") b.flow(decide, done, props);
+          else if (br.next === "hold" || br.next === "end") {
+            const stop = b.add({
+              id: `${br.next === "hold" ? "Hold" : "End"}_${base}_${index + 1}`,
+              kind: "endEvent",
+              name: br.next === "hold" ? `On hold: ${br.label}` : `Ends: ${br.label}`,
+              // Inside a procedure this ends the called process; its caller checks the outcome and stops.
+              ...(scope ? {} : { end: "terminate" as const }),
+              lane: unit.lane,
+            });
+            b.flow(decide, stop, props);
+          } else {
+            const target = inScope(br.next);
+            if (target !== undefined) inflows.get(target)?.push({ source: decide, jump: true, ...props });
+            else b.flow(decide, endEvent(), props);
+          }
+        });
+      } else if (needsDone) b.flow(core, done);
+
+      const following = successors.get(unit.key) ?? [];
+      if (following.length >= 2) {
+        const fork = b.add({ id: `Fork_${base}`, kind: "parallelGateway", lane: unit.lane });
+        b.flow(done, fork);
+        exits.set(unit.key, fork);
+      } else exits.set(unit.key, done);
+
+      if (step?.due) addDeadline(b, step, core, unit.lane);
+    }
+
+    function addDeadline(builder: ProcessBuilder, step: Step, task: string, lane: string): void {
+      if (!step.due) return;
+      const base = safeId(step.id);
+      const rules = overdueRules(step.id);
+      const escalate = rules.find((r) => r.actions.some((a) => a.escalate));
+      const escalation = escalate
+        ? (escalations.get(escalate.id) ??
+          (() => {
+            const e = { id: `Escalation_${safeId(escalate.id)}`, name: escalate.title, code: escalate.id };
+            escalations.set(escalate.id, e);
+            return e;
+          })())
+        : undefined;
+      const timer = timerFor(step.due, safeId(step.id));
+      const boundary = builder.add({
+        id: `Due_${base}`,
+        kind: "boundaryEvent",
+        name: `Due ${step.due.text}`,
+        documentation: timer.note,
+        lane,
+        timer,
+        attachedTo: task,
+      });
+      const overdue = builder.add({
+        id: `Overdue_${base}`,
+        kind: "endEvent",
+        name: rules.length > 0 ? rules.map((r) => r.title).join("; ") : "Overdue",
+        documentation: rules.map(ruleText).join("\n") || "The step is overdue: Onboard flags it.",
+        lane,
+        ...(escalation ? { end: { escalation } } : {}),
+      });
+      builder.flow(boundary, overdue);
+    }
+
+    // Phase 2: where each unit is entered from.
+    const roots = [...units.values()].filter((u) => !u.onDemand && (deps.get(u.key) ?? []).length === 0);
+    let startExit = start;
+    if (roots.length >= 2) {
+      startExit = b.add({ id: `${processId}_Fork`, kind: "parallelGateway", lane: first?.lane ?? "" });
+      b.flow(start, startExit);
+    }
+    for (const unit of units.values()) {
+      const exit = exits.get(unit.key) ?? "";
+      const list = inflows.get(unit.key) ?? [];
+      if (!unit.onDemand) {
+        const unitDeps = deps.get(unit.key) ?? [];
+        if (unitDeps.length === 0) list.unshift({ source: startExit, priority: 0, jump: false });
+        for (const dep of unitDeps) list.unshift({ source: exits.get(dep) ?? "", priority: 0, jump: false });
+        if ((successors.get(unit.key) ?? []).length === 0) b.flow(exit, endEvent());
+      } else {
+        const next = unit.step?.next;
+        const target = next === undefined ? undefined : inScope(next);
+        const detourOf = [...units.values()].flatMap((u) =>
+          branchesOf(u).flatMap((br) => {
+            const i = (br.detour ?? []).indexOf(unit.key);
+            return i < 0 ? [] : [{ decider: u.key, after: (br.detour ?? [])[i + 1] }];
+          }),
+        );
+        if (target !== undefined) inflows.get(target)?.push({ source: exit, priority: 0, jump: true });
+        else if (detourOf[0]) {
+          const after = detourOf[0].after;
+          if (after !== undefined) inflows.get(after)?.push({ source: exit, priority: 0, jump: true });
+          else b.flow(exit, dones.get(detourOf[0].decider) ?? endEvent());
+        } else b.flow(exit, endEvent());
+      }
+    }
+    for (const unit of units.values()) {
+      const entry = entries.get(unit.key) ?? "";
+      const base = safeId(unit.key);
+      const list = inflows.get(unit.key) ?? [];
+      const normal = list.filter((f) => !f.jump);
+      const jumps = list.filter((f) => f.jump);
+      let into = entry;
+      if (jumps.length > 0 && list.length >= 2) {
+        into = b.add({ id: `Merge_${base}`, kind: "exclusiveGateway", lane: unit.lane });
+        b.flow(into, entry);
+      }
+      const routeNormal = (target: string) => {
+        if (normal.length >= 2) {
+          const join = b.add({ id: `Join_${base}`, kind: "parallelGateway", lane: unit.lane });
+          for (const f of normal) b.flow(f.source, join, f);
+          b.flow(join, target);
+        } else for (const f of normal) b.flow(f.source, target, f);
+      };
+      routeNormal(into);
+      for (const f of jumps) b.flow(f.source, into, f);
+    }
+
+    const used = new Set([...b.nodes.values()].map((n) => n.lane));
+    const lanes = Object.entries(playbook.roles)
+      .filter(([id]) => used.has(id))
+      .map(([role, r]) => ({ role, title: r.title }));
+    processes.push({
+      id: processId,
+      name: scope ? `${scope.title} (procedure ${scope.procedure})` : playbook.document.title,
+      executable: scope === undefined,
+      ...(scope ? { documentation: callDocumentation(scope) } : {}),
+      lanes,
+      nodes: [...b.nodes.values()],
+      flows: [...b.flows].sort((x, y) => x.priority - y.priority),
+    });
+  };
+
+  buildScope(undefined);
+  for (const call of calls) buildScope(call);
+  processes.push(...automationProcesses(model, roleTitle));
+  return { processes, escalations: [...escalations.values()], untranslated };
+}
+
+function ruleText(rule: Rule): string {
+  const actions = rule.actions.map((a) => Object.keys(a).filter((k) => k !== "when")[0] ?? "").join(", ");
+  return [
+    `${rule.title} (${rule.category}, on ${rule.on}${rule.step ? ` of ${rule.step}` : ""})`,
+    ...(rule.when ? [`when ${rule.when}`] : []),
+    ...(rule.after ? [`after ${rule.after.text}`] : []),
+    ...(rule.repeat_every ? [`repeated every ${rule.repeat_every.text}`] : []),
+    `does: ${actions}`,
+  ].join("; ");
+}
+
+/**
+ * An automation that opens on-demand steps (on a gate's rejection, an issue, a change request) is a
+ * process of its own, started by the event as a message: its steps cannot be reached by a sequence
+ * flow of the main process, since the event may come at any time.
+ */
+function automationProcesses(model: PlaybookModel, roleTitle: (id: string) => string): ProcessGraph[] {
+  const result: ProcessGraph[] = [];
+  for (const rule of model.playbook.rules) {
+    const steps = rule.actions
+      .map((a) => a.activate?.step)
+      .map((id) => (id === undefined ? undefined : model.steps.get(id)))
+      .filter((e): e is StepEntry => e !== undefined);
+    if (steps.length === 0) continue;
+    const processId = `Automation_${safeId(rule.id)}`;
+    const b = new ProcessBuilder(processId);
+    const lane = steps[0]?.step.owner ?? "";
+    let previous = b.add({
+      id: `${processId}_Start`,
+      kind: "startEvent",
+      name: `${rule.on}${rule.step ? ` (${rule.step})` : ""}`,
+      lane,
+      message: { id: `Message_${safeId(rule.id)}`, name: rule.on },
+      documentation: ruleText(rule),
+    });
+    for (const { step } of steps) {
+      const task = b.add({
+        id: `${processId}_${safeId(step.id)}`,
+        kind: "userTask",
+        name: step.title,
+        documentation: stepDocumentation(step, roleTitle) + (step.next ? `\nThen back to ${step.next}.` : ""),
+        lane: step.owner,
+        step: step.id,
+      });
+      b.flow(previous, task);
+      previous = task;
+    }
+    const end = b.add({ id: `${processId}_End`, kind: "endEvent", name: "Done", lane: steps.at(-1)?.step.owner ?? lane });
+    b.flow(previous, end);
+    const used = new Set([...b.nodes.values()].map((n) => n.lane));
+    result.push({
+      id: processId,
+      name: `Automation: ${rule.title}`,
+      executable: false,
+      documentation: ruleText(rule),
+      lanes: Object.entries(model.playbook.roles)
+        .filter(([id]) => used.has(id))
+        .map(([role, r]) => ({ role, title: r.title })),
+      nodes: [...b.nodes.values()],
+      flows: b.flows,
+    });
+  }
+  return result;
+}

@@ -11,12 +11,33 @@ import { celToJavaScript } from "./cel-to-js.ts";
 import { callDocumentation, stepDocumentation } from "./documentation.ts";
 import { type Timer, timerFor } from "./timers.ts";
 
-export type NodeKind = "startEvent" | "endEvent" | "userTask" | "callActivity" | "exclusiveGateway" | "parallelGateway" | "boundaryEvent";
+export type NodeKind =
+  | "startEvent"
+  | "endEvent"
+  | "userTask"
+  | "callActivity"
+  | "exclusiveGateway"
+  | "parallelGateway"
+  | "boundaryEvent"
+  | "subProcess";
 
 export interface Escalation {
   readonly id: string;
   readonly name: string;
   readonly code: string;
+}
+
+/** A BPMN error: how a decision inside a loop's sub-process stops the project (hold, end). */
+export interface ErrorDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly code: string;
+}
+
+/** Nodes and flows of one container: a process, or a loop's sub-process. */
+export interface FlowGraph {
+  readonly nodes: readonly GraphNode[];
+  readonly flows: readonly GraphFlow[];
 }
 
 export interface GraphNode {
@@ -32,6 +53,10 @@ export interface GraphNode {
   readonly timer?: Timer;
   readonly attachedTo?: string;
   readonly calledElement?: string;
+  /** An end event throwing this error, or a boundary event catching it (interrupting). */
+  readonly error?: ErrorDefinition;
+  /** For sub-processes: what is inside (drawn on a plane of its own). */
+  readonly children?: FlowGraph;
   /** A start event waiting for this message (an automation's trigger). */
   readonly message?: { readonly id: string; readonly name: string };
   /** For exclusive gateways: the flow taken when no criterion holds. */
@@ -56,20 +81,19 @@ export interface GraphFlow {
   readonly priority: number;
 }
 
-export interface ProcessGraph {
+export interface ProcessGraph extends FlowGraph {
   readonly id: string;
   readonly name: string;
   readonly executable: boolean;
   readonly documentation?: string;
   /** Roles with a lane, in the order the playbook declares them. */
   readonly lanes: readonly { readonly role: string; readonly title: string }[];
-  readonly nodes: readonly GraphNode[];
-  readonly flows: readonly GraphFlow[];
 }
 
 export interface BpmnGraph {
   readonly processes: readonly ProcessGraph[];
   readonly escalations: readonly Escalation[];
+  readonly errors: readonly ErrorDefinition[];
   /** Criteria that could not be translated to JavaScript and are kept as CEL only. */
   readonly untranslated: readonly string[];
 }
@@ -165,6 +189,7 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
   const dependencies = phaseGates(model);
   const untranslated: string[] = [];
   const escalations = new Map<string, Escalation>();
+  const errors: ErrorDefinition[] = [];
   const roleTitle = (id: string) => playbook.roles[id]?.title ?? id;
   const calls = playbook.calls;
   const callById = new Map(calls.map((c) => [c.id, c]));
@@ -252,6 +277,47 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
     // On-demand steps nothing in this flow opens are left to their automations' processes.
     for (const unit of [...units.values()]) if (unit.onDemand && !referenced.has(unit.key)) units.delete(unit.key);
 
+    // A decision whose branches send the work round on-demand steps and back to it (fix, then decide
+    // again) becomes a sub-process holding the loop. bpmn-engine eliminates dead paths: a branch not
+    // taken is passed on as "discarded", and a loop's discarded exit reaching a parallel join before
+    // the loop is done would let the join go early. Inside a sub-process the discards stay inside.
+    const loops = new Map<string, string[]>();
+    const claimed = new Map<string, string>();
+    for (const unit of units.values()) {
+      const members = loopMembers(unit);
+      if (members === undefined || members.some((m) => claimed.has(m))) continue;
+      loops.set(unit.key, members);
+      for (const m of members) claimed.set(m, unit.key);
+    }
+    for (const [, members] of loops) for (const m of members) units.delete(m);
+    function loopMembers(unit: Unit): string[] | undefined {
+      const branches = unit.step?.decision?.branches ?? [];
+      const members: string[] = [];
+      let returns = false;
+      for (const br of branches) {
+        if (br.detour) return undefined;
+        if (KEYWORDS.includes(br.next)) continue;
+        let id: string | undefined = br.next;
+        while (id !== undefined && id !== unit.key) {
+          const member = units.get(id);
+          if (!member?.onDemand || members.includes(id) || referrers(id) > 1) return undefined;
+          members.push(id);
+          id = member.step?.next;
+        }
+        if (id === undefined) return undefined;
+        returns = true;
+      }
+      return returns ? members : undefined;
+    }
+    function referrers(id: string): number {
+      let count = 0;
+      for (const u of units.values()) {
+        for (const br of branchesOf(u)) if (br.next === id || br.detour?.includes(id)) count++;
+        if (u.onDemand && u.step?.next === id) count++;
+      }
+      return count;
+    }
+
     const inflows = new Map<string, Inflow[]>([...units.keys()].map((k) => [k, []]));
     const entries = new Map<string, string>();
     const exits = new Map<string, string>();
@@ -269,29 +335,43 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
     for (const unit of units.values()) {
       const base = safeId(unit.key);
       const step = unit.step;
-      const core = unit.call
-        ? b.add({
-            id: `Call_${base}`,
-            kind: "callActivity",
-            name: unit.call.title,
-            documentation: callDocumentation(unit.call),
-            lane: unit.lane,
-            calledElement: callProcessId(unit.call.id),
-          })
-        : b.add({
-            id: taskId(unit.key),
-            kind: "userTask",
-            name: step?.title ?? unit.key,
-            documentation: step ? stepDocumentation(step, roleTitle) : "",
-            lane: unit.lane,
-            step: unit.key,
-          });
+      const members = loops.get(unit.key);
+      const core = members
+        ? buildLoop(unit, members)
+        : unit.call
+          ? b.add({
+              id: `Call_${base}`,
+              kind: "callActivity",
+              name: unit.call.title,
+              documentation: callDocumentation(unit.call),
+              lane: unit.lane,
+              calledElement: callProcessId(unit.call.id),
+            })
+          : b.add({
+              id: taskId(unit.key),
+              kind: "userTask",
+              name: step?.title ?? unit.key,
+              documentation: step ? stepDocumentation(step, roleTitle) : "",
+              lane: unit.lane,
+              step: unit.key,
+            });
       // A call's steps all carry the call's condition: asked once, in front of the call activity.
-      const when = unit.call ? unit.call.when : step?.when !== undefined && step.when !== scope?.when ? step.when : undefined;
-      const branches = branchesOf(unit);
+      const when = unit.call ? unit.call.when : applicability(step, scope?.when);
+      const branches = members ? [] : branchesOf(unit);
       const needsDone = when !== undefined || branches.length > 0;
+      // Where the ways through a unit meet again. Exactly one of them is taken and bpmn-engine passes
+      // the others on as discarded, so a parallel join meets them once; an exclusive merge would pass
+      // both the token and the discards on.
+      const ways =
+        (when !== undefined ? 1 : 0) +
+        (branches.length === 0 ? 1 : branches.filter((br) => br.next === "continue" || (br.detour?.length ?? 0) > 0).length);
       const done = needsDone
-        ? b.add({ id: `Done_${base}`, kind: "exclusiveGateway", name: `${unit.call?.title ?? step?.title} done`, lane: unit.lane })
+        ? b.add({
+            id: `Done_${base}`,
+            kind: ways >= 2 ? "parallelGateway" : "exclusiveGateway",
+            name: `${unit.call?.title ?? step?.title} done`,
+            lane: unit.lane,
+          })
         : core;
       dones.set(unit.key, done);
       if (when !== undefined) {
@@ -347,7 +427,81 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
         exits.set(unit.key, fork);
       } else exits.set(unit.key, done);
 
-      if (step?.due) addDeadline(b, step, core, unit.lane);
+      if (step?.due && !members) addDeadline(b, step, core, unit.lane);
+    }
+
+    function taskNode(step: Step, lane: string): GraphNode {
+      return {
+        id: taskId(step.id),
+        kind: "userTask",
+        name: step.title,
+        documentation: stepDocumentation(step, roleTitle),
+        lane,
+        step: step.id,
+      };
+    }
+
+    /** The decision, its branches and the on-demand steps they go round, as one sub-process. */
+    function buildLoop(unit: Unit, members: readonly string[]): string {
+      const step = unit.step as Step;
+      const base = safeId(unit.key);
+      const id = `Loop_${base}`;
+      const inner = new ProcessBuilder(id);
+      const lane = unit.lane;
+      const start = inner.add({ id: `${id}_Start`, kind: "startEvent", lane });
+      const merge = inner.add({ id: `Merge_${base}`, kind: "exclusiveGateway", lane });
+      inner.flow(start, merge);
+      const task = inner.add(taskNode(step, lane));
+      inner.flow(merge, task);
+      addDeadline(inner, step, task, lane);
+      const decide = inner.add({ id: `Decide_${base}`, kind: "exclusiveGateway", name: step.decision?.question ?? "", lane });
+      inner.flow(task, decide);
+      for (const m of members) {
+        const member = model.steps.get(m)?.step;
+        if (!member) continue;
+        inner.add(taskNode(member, lane));
+        addDeadline(inner, member, taskId(m), lane);
+      }
+      for (const m of members) {
+        const next = model.steps.get(m)?.step.next;
+        inner.flow(taskId(m), next === unit.key || next === undefined ? merge : taskId(next));
+      }
+      let decided: string | undefined;
+      (step.decision?.branches ?? []).forEach((br, index) => {
+        const props = {
+          name: br.label,
+          priority: index,
+          ...(br.when !== undefined ? { condition: conditionOf(br.when, untranslated) } : {}),
+          ...(br.otherwise ? { isDefault: true } : {}),
+        };
+        if (br.next === "continue") {
+          decided ??= inner.add({ id: `${id}_Decided`, kind: "endEvent", name: "Decided", lane });
+          inner.flow(decide, decided, props);
+        } else if (br.next === "hold" || br.next === "end") {
+          const error = { id: `Error_${base}_${index + 1}`, name: br.label, code: `${br.next}:${unit.key}:${index + 1}` };
+          errors.push(error);
+          const stopName = br.next === "hold" ? `On hold: ${br.label}` : `Ends: ${br.label}`;
+          const thrown = inner.add({ id: `${id}_Stop_${index + 1}`, kind: "endEvent", name: stopName, lane, error });
+          inner.flow(decide, thrown, props);
+          const caught = b.add({ id: `Stops_${base}_${index + 1}`, kind: "boundaryEvent", name: br.label, lane, error, attachedTo: id });
+          const stop = b.add({
+            id: `${br.next === "hold" ? "Hold" : "End"}_${base}_${index + 1}`,
+            kind: "endEvent",
+            name: stopName,
+            ...(scope ? {} : { end: "terminate" as const }),
+            lane,
+          });
+          b.flow(caught, stop);
+        } else inner.flow(decide, br.next === unit.key ? merge : taskId(br.next), props);
+      });
+      return b.add({
+        id,
+        kind: "subProcess",
+        name: step.title,
+        documentation: `${stepDocumentation(step, roleTitle)}\nDecided here, going round ${members.join(", ")} until a branch carries on.`,
+        lane,
+        children: { nodes: [...inner.nodes.values()], flows: [...inner.flows].sort((x, y) => x.priority - y.priority) },
+      });
     }
 
     function addDeadline(builder: ProcessBuilder, step: Step, task: string, lane: string): void {
@@ -456,7 +610,21 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
   buildScope(undefined);
   for (const call of calls) buildScope(call);
   processes.push(...automationProcesses(model, roleTitle));
-  return { processes, escalations: [...escalations.values()], untranslated };
+  return { processes, escalations: [...escalations.values()], errors, untranslated };
+}
+
+/**
+ * When a step runs at all: its own condition (unless its call already asks it) and, for a step
+ * repeated per item, a non-empty list (Onboard leaves a step with no items out).
+ */
+function applicability(step: Step | undefined, asked: string | undefined): string | undefined {
+  if (!step) return undefined;
+  const parts = [
+    ...(step.when !== undefined && step.when !== asked ? [step.when] : []),
+    ...(step.repeat ? [`size(${step.repeat.for_each}) > 0`] : []),
+  ];
+  if (parts.length <= 1) return parts[0];
+  return parts.map((p) => `(${p})`).join(" && ");
 }
 
 function ruleText(rule: Rule): string {

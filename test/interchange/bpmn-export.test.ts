@@ -9,7 +9,7 @@ import { exportBpmn } from "../../src/interchange/bpmn-export/index.ts";
 import { ExpressionChecker } from "../../src/playbook/expressions.ts";
 import type { PlaybookModel } from "../../src/playbook/model.ts";
 import { prosePlainText } from "../../src/playbook/prose.ts";
-import { defaultBranch, literalsOf, type PathResult, runScenario, type Scenario } from "../support/bpmn-paths.ts";
+import { literalsOf, type PathResult, runScenario, type Scenario } from "../support/bpmn-paths.ts";
 import { builtIn } from "../support/built-in.ts";
 
 const NAMES = readdirSync(new URL("../../playbooks/", import.meta.url))
@@ -133,4 +133,110 @@ describe("BPMN export of the built-in playbooks", () => {
       }
     });
   }
+});
+
+/**
+ * Scenarios that vary, one at a time, each fact and first form answer the steps' own conditions
+ * read (`when:`, a repeat's list, a call's condition), so both ways round each such gateway run.
+ */
+function variations(model: PlaybookModel): Scenario[] {
+  const playbook = model.playbook;
+  const sources = [...model.order.flatMap((e) => [e.step.when, e.step.repeat?.for_each]), ...playbook.calls.map((c) => c.when)].filter(
+    (s): s is string => s !== undefined,
+  );
+  const scenarios: Scenario[] = [];
+  const seen = new Set<string>();
+  for (const source of sources) {
+    for (const path of ExpressionChecker.pathsRead(source)) {
+      const [root, id, field] = path.split(".");
+      let values: unknown[] = [];
+      if (root === "facts" && id) {
+        const fact = playbook.facts[id];
+        if (!fact) continue;
+        if (fact.type === "bool") values = [true, false];
+        else if (fact.type === "list") values = [[], [fact.values?.[0] ?? "item"]];
+        else values = fact.values ? [...fact.values] : literalsOf(source);
+      } else if (root === "forms" && id && field) {
+        const spec = playbook.forms[id]?.fields[field];
+        if (!spec) continue;
+        values = spec.type === "bool" ? [true, false] : spec.options ? [...spec.options] : literalsOf(source);
+      } else continue;
+      for (const value of values) {
+        const key = `${path}=${JSON.stringify(value)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        scenarios.push({
+          name: key,
+          facts: root === "facts" && id ? { [id]: value } : {},
+          forms: root === "forms" && id && field ? { [`${id}@1`]: { [field]: value } } : {},
+          choose: () => undefined,
+        });
+      }
+    }
+  }
+  return scenarios;
+}
+
+/**
+ * Every path: the default choices, each variation of the steps' conditions, then for each outcome
+ * of each decision not yet taken, a run that takes it on the decision's first visit (the loops it
+ * opens then carry on by the default branch), on the first scenario that reaches the decision.
+ */
+async function everyPath(model: PlaybookModel, xml: string) {
+  const results: { scenario: Scenario; result: PathResult }[] = [];
+  const taken = new Set<string>();
+  const run = async (scenario: Scenario) => {
+    const result = await runScenario(model, xml, scenario);
+    results.push({ scenario, result });
+    for (const d of result.decisions) taken.add(`${d.step}\u0000${d.branch}`);
+    return result;
+  };
+  const bases = [{ name: "default", facts: {}, forms: {}, choose: () => undefined }, ...variations(model)];
+  for (const base of bases) await run(base);
+  const missed: string[] = [];
+  for (const { step } of model.order) {
+    for (const branch of step.decision?.branches ?? []) {
+      if (taken.has(`${step.id}\u0000${branch.label}`)) continue;
+      const reaching = results.filter((r) => r.result.reached.includes(step.id)).map((r) => r.scenario);
+      const base = reaching.find((s) => bases.includes(s));
+      if (!base) {
+        missed.push(`${step.id}: no scenario reaches it`);
+        continue;
+      }
+      await run({
+        ...base,
+        name: `${base.name}, ${step.id} takes "${branch.label}"`,
+        choose: (id) => (id === step.id ? branch.label : undefined),
+      });
+      if (!taken.has(`${step.id}\u0000${branch.label}`)) missed.push(`${step.id} "${branch.label}"`);
+    }
+  }
+  return { results, missed };
+}
+
+describe("the BPMN export runs in bpmn-engine as the playbook runs in Onboard", () => {
+  for (const name of NAMES) {
+    test(`${name}: along every decision outcome, the same steps open in the same order`, async () => {
+      const { model, xml } = await exported(name);
+      const { results, missed } = await everyPath(model, xml);
+      const wrong = results.filter((r) => r.result.mismatch).map((r) => `${r.scenario.name}: ${r.result.mismatch}`);
+      assert.deepEqual(wrong, []);
+      assert.deepEqual(missed, [], "every outcome of every decision is taken");
+    });
+  }
+
+  test("a wrong gateway condition makes the engines disagree", async () => {
+    const { model, xml } = await exported("gitlab-tam-onboarding");
+    // The customer-caused delay's criterion, negated: the decision now goes the other way.
+    const broken = xml.replace(
+      /next\(null, Boolean\((\(environment\.variables\["forms"\][^\n]*?"delay_caused_by"\][^\n]*?)\)\);/,
+      "next(null, !Boolean($1));",
+    );
+    assert.notEqual(broken, xml, "the criterion is in the export");
+    const { results } = await everyPath(model, broken);
+    assert.ok(
+      results.some((r) => r.result.mismatch),
+      "some path differs",
+    );
+  });
 });

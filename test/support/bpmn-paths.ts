@@ -11,7 +11,7 @@ import { type Actor, EngineError, execute, type ProjectState, startProject } fro
 import { passingValue } from "../../src/engine/simulate.ts";
 import { taskId } from "../../src/interchange/bpmn-export/index.ts";
 import { ExpressionChecker } from "../../src/playbook/expressions.ts";
-import type { PlaybookModel } from "../../src/playbook/model.ts";
+import { BRANCH_KEYWORDS, type PlaybookModel } from "../../src/playbook/model.ts";
 import type { Step } from "../../src/playbook/schema.ts";
 import { factSpec } from "../../src/playbook/values.ts";
 
@@ -23,8 +23,10 @@ export interface Scenario {
   readonly facts: Values;
   /** Form answers by "<form>@<attempt of the submitting step>", beyond each field's passing value. */
   readonly forms: Readonly<Record<string, Values>>;
-  /** The branch a decision takes on a visit (1-based); undefined: its default branch. */
-  readonly choose: (step: string, visit: number) => string | undefined;
+  /** Sign-offs to reject rather than approve (a decision reads their outcome). */
+  readonly rejects?: readonly string[];
+  /** The branch a decision is to take (on its first visit where the data can say so); undefined: its default branch. */
+  readonly choose: (step: string) => string | undefined;
 }
 
 export interface PathResult {
@@ -33,11 +35,12 @@ export interface PathResult {
   /** The first difference, if the engines disagreed. */
   readonly mismatch?: string;
   /** Form answers or facts a branch's criteria need that the scenario did not give: run again with them. */
-  readonly needs?: { readonly facts: Values; readonly forms: Readonly<Record<string, Values>> };
+  readonly needs?: { readonly facts: Values; readonly forms: Readonly<Record<string, Values>>; readonly rejects: readonly string[] };
   readonly decisions: readonly { readonly step: string; readonly branch: string }[];
 }
 
 const REACHED = new Set(["open", "in_progress", "scheduled"]);
+const KEYWORDS: ReadonlySet<string> = new Set(BRANCH_KEYWORDS);
 const CLIENT = { id: "client-1", name: "Globex", timeZone: "Europe/London", country: "GB" } as const;
 const FAR_FUTURE = "2099-01-01T00:00:00.000Z";
 
@@ -97,12 +100,15 @@ export function candidates(current: unknown, literals: readonly unknown[]): unkn
  * What a decision's criteria must read for the given branch to be the first that holds: the
  * values Onboard sees, with the paths the criteria read varied over the literals they compare with.
  */
+/** What no person's work changes at the moment of deciding: the attempt (only going round a loop does), call outcomes, the project's figures. */
+const FIXED = /^(step\.attempt|calls\.|project\.)/;
+
 export function witness(ctx: EngineContext, step: Step, branch: string, base: Values): Values | undefined {
   const branches = step.decision?.branches ?? [];
   const sources = branches.flatMap((b) => (b.when !== undefined ? [b.when] : []));
   const paths = [...new Set(sources.flatMap((s) => ExpressionChecker.pathsRead(s)))];
   const literals = sources.flatMap(literalsOf);
-  const options = paths.map((p) => candidates(getPath(base, p), literals));
+  const options = paths.map((p) => (FIXED.test(p) ? [getPath(base, p)] : candidates(getPath(base, p), literals)));
   const chosen = (values: Values) =>
     branches.find((b) => b.otherwise === true || (b.when !== undefined && evaluate(ctx, b.when, { step: true }, values).value === true))
       ?.label;
@@ -143,7 +149,8 @@ class BpmnSide {
     listener.on("wait", (api: { id: string; type: string; signal: (m?: unknown) => void }) => {
       if (api.type === "bpmn:UserTask") this.waiting.set(api.id, api);
     });
-    listener.on("activity.leave", (api: { id: string }) => this.waiting.delete(api.id));
+    // A task the process stopped (a terminate end, an interrupting event) is discarded, not left.
+    for (const event of ["activity.leave", "activity.discard"]) listener.on(event, (api: { id: string }) => this.waiting.delete(api.id));
     this.engine.on("end", () => {
       this.ended = true;
     });
@@ -215,9 +222,12 @@ export async function runPath(model: PlaybookModel, xml: string, scenario: Scena
   const decisions: { step: string; branch: string }[] = [];
   const visits = new Map<string, number>();
   const submittedAt = new Map<string, number>();
-  const needs = { facts: {} as Values, forms: {} as Record<string, Values> };
+  const needs = { facts: {} as Values, forms: {} as Record<string, Values>, rejects: [] as string[] };
+  const honoured = new Set<string>();
+  const trainees = new Set<string>();
   const onboardOpen = () => model.order.filter((e) => REACHED.has(state.steps[e.step.id]?.status ?? "")).map((e) => e.step.id);
-  const bpmnOpen = () => [...bpmn.waiting.keys()].map((id) => stepIds.get(id) ?? id);
+  // A process that ended (a terminate end event) has nothing waiting, whatever it did not announce.
+  const bpmnOpen = () => (bpmn.ended ? [] : [...bpmn.waiting.keys()].map((id) => stepIds.get(id) ?? id));
   const compare = (after: string): string | undefined => {
     const ours = onboardOpen().sort();
     const theirs = bpmnOpen().sort();
@@ -257,7 +267,8 @@ export async function runPath(model: PlaybookModel, xml: string, scenario: Scena
         submittedAt.set(def.form, attempt);
       }
       for (const track of def.training) send({ type: "record_training", track, person: "trainee", score: 95 }, owner);
-      for (const role of def.gate?.approvers ?? []) send({ type: "approve", step: def.id, role, comment: "Approved" }, person(role));
+      const verdict = scenario.rejects?.includes(def.id) ? "reject" : "approve";
+      for (const role of def.gate?.approvers ?? []) send({ type: verdict, step: def.id, role, comment: `${verdict}d` }, person(role));
       for (const [item, done] of Object.entries(state.steps[def.id]?.items ?? {}))
         if (done === null) send({ type: "complete_step", step: def.id, item }, owner);
 
@@ -265,22 +276,52 @@ export async function runPath(model: PlaybookModel, xml: string, scenario: Scena
       if (def.decision) {
         const visit = (visits.get(def.id) ?? 0) + 1;
         visits.set(def.id, visit);
-        const branch = scenario.choose(def.id, visit) ?? defaultBranch(def);
-        const base = plain(conditionValues(ctx, state, at(), def.id)) as Values;
-        const found = witness(ctx, def, branch, base);
-        if (!found) return { reached, decisions, mismatch: `no values make ${def.id} take "${branch}"` };
-        // Facts and forms are the project's own data: Onboard must have them too, so run again.
-        for (const [path, value] of Object.entries(found)) {
-          if (JSON.stringify(getPath(base, path)) === JSON.stringify(value)) continue;
-          const [root, form, field] = path.split(".");
-          if (root === "facts" && form) needs.facts[form] = value;
-          if (root === "forms" && form && field) {
-            const key = `${form}@${submittedAt.get(form) ?? 1}`;
-            needs.forms[key] = { ...needs.forms[key], [field]: value };
+        const wanted = honoured.has(def.id) ? undefined : scenario.choose(def.id);
+        let branch = wanted ?? defaultBranch(def);
+        let base = plain(conditionValues(ctx, state, at(), def.id)) as Values;
+        let found = witness(ctx, def, branch, base);
+        if (!found && wanted !== undefined) {
+          // Not on this visit (e.g. "after two requests"): go round the loop first.
+          const round = def.decision.branches.find((b) => !KEYWORDS.has(b.next) && witness(ctx, def, b.label, base));
+          if (round) {
+            branch = round.label;
+            found = witness(ctx, def, branch, base);
           }
         }
-        if (Object.keys(needs.facts).length > 0 || Object.keys(needs.forms).length > 0) return { reached, decisions, needs };
-        read = found;
+        if (!found) return { reached, decisions, mismatch: `no data makes ${def.id} take "${branch}" on visit ${visit}` };
+        // The data is arranged in Onboard itself, so that its engine decides the same way.
+        for (const [path, value] of Object.entries(found)) {
+          if (JSON.stringify(getPath(base, path)) === JSON.stringify(value)) continue;
+          const [root, id, field] = path.split(".");
+          if (root === "facts" && id) needs.facts[id] = value;
+          else if (root === "forms" && id && field) {
+            const key = `${id}@${submittedAt.get(id) ?? 1}`;
+            needs.forms[key] = { ...needs.forms[key], [field]: value };
+          } else if (root === "gates" && id && value === "rejected") needs.rejects.push(id.replace(/__/g, "."));
+          else if (root === "step" && (id === "checklist_complete" || id === "checklist_unchecked")) {
+            const ticked = value === true || value === 0;
+            def.checklist.forEach((item, i) => {
+              if (!ticked && i > 0) return;
+              send({ type: "tick_checklist", step: def.id, item: checklistKey(item, i), checked: ticked }, owner);
+            });
+          } else if (root === "training") {
+            const passing = value === true || (typeof value === "number" && value >= (getPath(base, path) as number));
+            const track = Object.keys(playbook.training?.tracks ?? {})[0] ?? "";
+            if (passing) for (const failing of trainees) send({ type: "record_training", track, person: failing, score: 95 }, owner);
+            else {
+              const failing = `trainee-${trainees.size + 2}`;
+              trainees.add(failing);
+              send({ type: "record_training", track, person: failing, score: 0 }, owner);
+            }
+          }
+        }
+        if (Object.keys(needs.facts).length > 0 || Object.keys(needs.forms).length > 0 || needs.rejects.length > 0)
+          return { reached, decisions, needs };
+        base = plain(conditionValues(ctx, state, at(), def.id)) as Values;
+        read = witness(ctx, def, branch, base) ?? {};
+        if (!Object.entries(read).every(([path, value]) => JSON.stringify(getPath(base, path)) === JSON.stringify(value)))
+          return { reached, decisions, mismatch: `could not arrange the data for ${def.id} to take "${branch}"` };
+        if (branch === wanted) honoured.add(def.id);
         decisions.push({ step: def.id, branch });
         send({ type: "record_decision", step: def.id, branch }, owner);
       } else if (REACHED.has(state.steps[def.id]?.status ?? "")) send({ type: "complete_step", step: def.id }, owner);
@@ -315,7 +356,12 @@ export async function runScenario(model: PlaybookModel, xml: string, scenario: S
     if (!result.needs) return result;
     const forms: Record<string, Values> = { ...current.forms };
     for (const [key, values] of Object.entries(result.needs.forms)) forms[key] = { ...forms[key], ...values };
-    current = { ...current, facts: { ...current.facts, ...result.needs.facts }, forms };
+    current = {
+      ...current,
+      facts: { ...current.facts, ...result.needs.facts },
+      forms,
+      rejects: [...(current.rejects ?? []), ...result.needs.rejects],
+    };
   }
   return { reached: [], decisions: [], mismatch: `${scenario.name}: the answers its choices need did not settle` };
 }

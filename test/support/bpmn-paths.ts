@@ -225,7 +225,9 @@ export async function runPath(model: PlaybookModel, xml: string, scenario: Scena
   const needs = { facts: {} as Values, forms: {} as Record<string, Values>, rejects: [] as string[] };
   const honoured = new Set<string>();
   const trainees = new Set<string>();
-  const onboardOpen = () => model.order.filter((e) => REACHED.has(state.steps[e.step.id]?.status ?? "")).map((e) => e.step.id);
+  // A project on hold (a decision's "hold") goes no further: the export ends its process there.
+  const onboardOpen = () =>
+    state.status !== "active" ? [] : model.order.filter((e) => REACHED.has(state.steps[e.step.id]?.status ?? "")).map((e) => e.step.id);
   // A process that ended (a terminate end event) has nothing waiting, whatever it did not announce.
   const bpmnOpen = () => (bpmn.ended ? [] : [...bpmn.waiting.keys()].map((id) => stepIds.get(id) ?? id));
   const compare = (after: string): string | undefined => {

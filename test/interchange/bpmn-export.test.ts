@@ -5,11 +5,12 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { BpmnModdle, type ModdleElement } from "bpmn-moddle";
+import { passingValue } from "../../src/engine/simulate.ts";
 import { exportBpmn } from "../../src/interchange/bpmn-export/index.ts";
 import { ExpressionChecker } from "../../src/playbook/expressions.ts";
 import type { PlaybookModel } from "../../src/playbook/model.ts";
 import { prosePlainText } from "../../src/playbook/prose.ts";
-import { literalsOf, type PathResult, runScenario, type Scenario } from "../support/bpmn-paths.ts";
+import { defaultFacts, literalsOf, type PathResult, runScenario, type Scenario } from "../support/bpmn-paths.ts";
 import { builtIn } from "../support/built-in.ts";
 
 const NAMES = readdirSync(new URL("../../playbooks/", import.meta.url))
@@ -146,6 +147,7 @@ function variations(model: PlaybookModel): Scenario[] {
   );
   const scenarios: Scenario[] = [];
   const seen = new Set<string>();
+  const facts = defaultFacts(model);
   for (const source of sources) {
     for (const path of ExpressionChecker.pathsRead(source)) {
       const [root, id, field] = path.split(".");
@@ -161,9 +163,11 @@ function variations(model: PlaybookModel): Scenario[] {
         if (!spec) continue;
         values = spec.type === "bool" ? [true, false] : spec.options ? [...spec.options] : literalsOf(source);
       } else continue;
+      // The default client already runs with its own values.
+      const usual = root === "facts" ? facts[id] : passingValue(playbook.forms[id]?.fields[field ?? ""] ?? { type: "string" });
       for (const value of values) {
         const key = `${path}=${JSON.stringify(value)}`;
-        if (seen.has(key)) continue;
+        if (seen.has(key) || JSON.stringify(value) === JSON.stringify(usual)) continue;
         seen.add(key);
         scenarios.push({
           name: key,

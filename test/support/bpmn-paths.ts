@@ -189,14 +189,19 @@ class BpmnSide {
   }
 }
 
-export async function runPath(model: PlaybookModel, xml: string, scenario: Scenario): Promise<PathResult> {
-  const playbook = model.playbook;
+/** The client every scenario starts from: each fact's default, else a value that passes it (a list of one). */
+export function defaultFacts(model: PlaybookModel): Values {
   const facts: Values = {};
-  for (const [id, def] of Object.entries(playbook.facts)) {
+  for (const [id, def] of Object.entries(model.playbook.facts)) {
     const value = def.type === "list" ? [def.values?.[0] ?? "item"] : passingValue(factSpec(def));
     facts[id] = def.default ?? value;
   }
-  Object.assign(facts, scenario.facts);
+  return facts;
+}
+
+export async function runPath(model: PlaybookModel, xml: string, scenario: Scenario): Promise<PathResult> {
+  const playbook = model.playbook;
+  const facts: Values = { ...defaultFacts(model), ...scenario.facts };
   let now = Date.parse("2026-03-02T09:00:00.000Z");
   const at = () => new Date(now).toISOString();
   const started = startProject(model, { projectId: "p", client: CLIENT, facts }, at());

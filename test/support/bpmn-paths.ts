@@ -5,6 +5,7 @@
 import { EventEmitter } from "node:events";
 import { Timers } from "bpmn-elements";
 import { Engine } from "bpmn-engine";
+import { BpmnModdle, type ParseResult } from "bpmn-moddle";
 import { conditionValues, evaluate } from "../../src/engine/conditions.ts";
 import { checklistKey, type EngineContext } from "../../src/engine/context.ts";
 import { type Actor, EngineError, execute, type ProjectState, startProject } from "../../src/engine/index.ts";
@@ -130,6 +131,17 @@ export function witness(ctx: EngineContext, step: Step, branch: string, base: Va
   return undefined;
 }
 
+// The export read once per text: every path of a playbook runs the same model.
+const contexts = new Map<string, Promise<ParseResult>>();
+function parsed(xml: string): Promise<ParseResult> {
+  let context = contexts.get(xml);
+  if (!context) {
+    context = new BpmnModdle().fromXML(xml);
+    contexts.set(xml, context);
+  }
+  return context;
+}
+
 /** bpmn-engine with timers that never fire: deadlines are not what these paths compare. */
 class BpmnSide {
   readonly waiting = new Map<string, { signal: (message?: unknown) => void }>();
@@ -138,10 +150,10 @@ class BpmnSide {
   error: string | undefined;
   private readonly engine: InstanceType<typeof Engine>;
 
-  constructor(xml: string, variables: Values) {
+  constructor(moddleContext: ParseResult, variables: Values) {
     this.variables = variables;
     const timers = new Timers({ setTimeout: (() => ({})) as unknown as typeof setTimeout, clearTimeout: () => undefined });
-    this.engine = new Engine({ name: "export", source: xml, timers } as ConstructorParameters<typeof Engine>[0]);
+    this.engine = new Engine({ name: "export", moddleContext, timers } as unknown as ConstructorParameters<typeof Engine>[0]);
   }
 
   async start(): Promise<void> {
@@ -218,7 +230,7 @@ export async function runPath(model: PlaybookModel, xml: string, scenario: Scena
   const deadlines = Object.fromEntries(model.order.map((e) => [e.step.id.replace(/[^A-Za-z0-9_]/g, "-"), FAR_FUTURE]));
   const variables: Values = { deadlines };
   for (const key of ["facts", "params", "forms", "training", "project", "gates", "calls", "step"]) variables[key] = {};
-  const bpmn = new BpmnSide(xml, variables);
+  const bpmn = new BpmnSide(await parsed(xml), variables);
   bpmn.update(plain(conditionValues(ctx, state, at())) as Values);
   await bpmn.start();
 

@@ -67,6 +67,22 @@ describe("BPMN export of the built-in playbooks", () => {
           else edges.set(ref, list(el.waypoint) as unknown as { x: number; y: number }[]);
         }
       }
+      // No two shapes of a diagram overlap, but a boundary event on its host.
+      for (const diagram of list(rootElement.diagrams)) {
+        const drawn = list((diagram.plane as ModdleElement).planeElement).filter(
+          (e) =>
+            e.$type === "bpmndi:BPMNShape" && !["bpmn:Participant", "bpmn:Lane"].includes(String((e.bpmnElement as ModdleElement).$type)),
+        );
+        drawn.forEach((a, i) => {
+          for (const b of drawn.slice(i + 1)) {
+            const [x, y] = [a.bounds as Bounds, b.bounds as Bounds];
+            const [ea, eb] = [a.bpmnElement as ModdleElement, b.bpmnElement as ModdleElement];
+            if (ea.attachedToRef === eb || eb.attachedToRef === ea) continue;
+            const overlap = x.x < y.x + y.width && y.x < x.x + x.width && x.y < y.y + y.height && y.y < x.y + x.height;
+            assert.ok(!overlap, `${ea.id} and ${eb.id} do not overlap`);
+          }
+        });
+      }
       const processes = list(rootElement.rootElements).filter((e) => e.$type === "bpmn:Process");
       assert.equal(processes.filter((p) => p.isExecutable === true).length, 1, "the playbook's own process is the executable one");
       for (const process of processes) {

@@ -44,7 +44,7 @@ const SIZE: Readonly<Record<NodeKind, { readonly width: number; readonly height:
   subProcess: { width: 100, height: 80 },
 };
 const COLUMN = 170;
-const ROW = 150;
+const ROW = 180;
 /** The pool's and the lanes' name bands on the left. */
 const BAND = 30;
 const MARGIN = 30;
@@ -172,7 +172,7 @@ function layoutContainer(
     const b = { x: host.x + 64 - index * 40, y: host.y + host.height - 18, width: 36, height: 36 };
     shapes.set(n.id, b);
     for (const [target, source] of afterBoundary)
-      if (source === n.id) shapes.set(target, { x: b.x, y: host.y + host.height + 44, width: 36, height: 36 });
+      if (source === n.id) shapes.set(target, { x: b.x, y: host.y + host.height + 30, width: 36, height: 36 });
   }
   for (const f of process.flows) {
     const s = shapes.get(f.source);
@@ -216,6 +216,7 @@ function route(
   const from = { x: s.x + s.width, y: sc.y };
   const to = { x: t.x, y: tc.y };
   if (Math.abs(from.y - to.y) < 1) return [from, to];
-  const bend = t.x - 15;
+  // In the gap before the target's column, clear of every node in it.
+  const bend = tc.x - SIZE.userTask.width / 2 - (COLUMN - SIZE.userTask.width) / 2;
   return [from, { x: bend, y: from.y }, { x: bend, y: to.y }, to];
 }

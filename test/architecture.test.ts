@@ -13,6 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   lint: ["playbook"],
   engine: ["playbook"],
   render: ["playbook", "lint", "engine"],
+  interchange: ["playbook", "engine"],
   store: ["playbook", "engine"],
   notify: ["playbook", "engine", "store"],
   metrics: ["playbook", "engine", "store", "render"],
@@ -22,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm", "compliance"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
   web: ["api", "playbook", "engine"],
-  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm", "compliance"],
+  cli: ["playbook", "lint", "engine", "store", "render", "interchange", "notify", "metrics", "demo", "api", "crm", "compliance"],
 };
 
 function files(dir: string): string[] {

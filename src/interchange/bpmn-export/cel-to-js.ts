@@ -81,6 +81,10 @@ function translate(node: ASTNode, root: string): string {
       throw new Untranslatable(name);
     }
     default: {
+      // CEL divides ints as ints, JavaScript never: only a division with a double literal (a CEL
+      // double: the parser gives ints as bigints) is surely a double division.
+      if (node.op === "/" && !(args as ASTNode[]).some((a) => a.op === "value" && typeof a.args === "number"))
+        throw new Untranslatable("int division");
       const op = BINARY[node.op];
       if (op === undefined) throw new Untranslatable(node.op);
       const [left, right] = args as [ASTNode, ASTNode];

@@ -2,117 +2,32 @@
 // procedure (a call activity calls it), one per automation that opens on-demand steps. Each step is a
 // user task in its owner's lane; dependencies become parallel forks and joins, `when:` an exclusive
 // gateway that either runs the step or passes it by (Onboard lets a step left out stand in for its
-// dependencies), decisions an exclusive gateway whose flows carry the branch criteria, loops a merge
-// in front of the step they return to, deadlines a non-interrupting timer on the task.
+// dependencies), decisions an exclusive gateway whose flows carry the branch criteria, a decision that
+// sends the work round a loop a sub-process, deadlines a non-interrupting timer on the task.
 import { phaseGates } from "../../engine/context.ts";
-import { BRANCH_KEYWORDS, type PlaybookModel, type StepEntry } from "../../playbook/model.ts";
+import { BRANCH_KEYWORDS, type PlaybookModel } from "../../playbook/model.ts";
 import type { CallSite, Rule, Step } from "../../playbook/schema.ts";
+import { automationProcesses, ruleText } from "./automations.ts";
 import { celToJavaScript } from "./cel-to-js.ts";
 import { callDocumentation, stepDocumentation } from "./documentation.ts";
-import { type Timer, timerFor } from "./timers.ts";
+import {
+  type BpmnGraph,
+  type Condition,
+  callProcessId,
+  type ErrorDefinition,
+  type Escalation,
+  type FlowProps,
+  type GraphNode,
+  ProcessBuilder,
+  type ProcessGraph,
+  safeId,
+  taskId,
+} from "./elements.ts";
+import { timerFor } from "./timers.ts";
 
-export type NodeKind =
-  | "startEvent"
-  | "endEvent"
-  | "userTask"
-  | "callActivity"
-  | "exclusiveGateway"
-  | "parallelGateway"
-  | "boundaryEvent"
-  | "subProcess";
-
-export interface Escalation {
-  readonly id: string;
-  readonly name: string;
-  readonly code: string;
-}
-
-/** A BPMN error: how a decision inside a loop's sub-process stops the project (hold, end). */
-export interface ErrorDefinition {
-  readonly id: string;
-  readonly name: string;
-  readonly code: string;
-}
-
-/** Nodes and flows of one container: a process, or a loop's sub-process. */
-export interface FlowGraph {
-  readonly nodes: readonly GraphNode[];
-  readonly flows: readonly GraphFlow[];
-}
-
-export interface GraphNode {
-  readonly id: string;
-  readonly kind: NodeKind;
-  readonly name?: string;
-  readonly documentation?: string;
-  /** The role whose lane holds it. */
-  readonly lane: string;
-  /** For user tasks: the playbook step. */
-  readonly step?: string;
-  readonly end?: "terminate" | { readonly escalation: Escalation };
-  readonly timer?: Timer;
-  readonly attachedTo?: string;
-  readonly calledElement?: string;
-  /** An end event throwing this error, or a boundary event catching it (interrupting). */
-  readonly error?: ErrorDefinition;
-  /** For sub-processes: what is inside (drawn on a plane of its own). */
-  readonly children?: FlowGraph;
-  /** A start event waiting for this message (an automation's trigger). */
-  readonly message?: { readonly id: string; readonly name: string };
-  /** For exclusive gateways: the flow taken when no criterion holds. */
-  defaultFlow?: string;
-}
-
-export interface Condition {
-  /** "javascript" where the CEL could be translated (bpmn-engine runs it); the CEL text otherwise. */
-  readonly language: "javascript" | "cel";
-  readonly body: string;
-  /** The playbook's criterion as written. */
-  readonly cel: string;
-}
-
-export interface GraphFlow {
-  readonly id: string;
-  readonly source: string;
-  readonly target: string;
-  readonly name?: string;
-  readonly condition?: Condition;
-  /** A decision's branches keep their written order: the first whose criterion holds is taken. */
-  readonly priority: number;
-}
-
-export interface ProcessGraph extends FlowGraph {
-  readonly id: string;
-  readonly name: string;
-  readonly executable: boolean;
-  readonly documentation?: string;
-  /** Roles with a lane, in the order the playbook declares them. */
-  readonly lanes: readonly { readonly role: string; readonly title: string }[];
-}
-
-export interface BpmnGraph {
-  readonly processes: readonly ProcessGraph[];
-  readonly escalations: readonly Escalation[];
-  readonly errors: readonly ErrorDefinition[];
-  /** Criteria that could not be translated to JavaScript and are kept as CEL only. */
-  readonly untranslated: readonly string[];
-}
+export * from "./elements.ts";
 
 const KEYWORDS: readonly string[] = BRANCH_KEYWORDS;
-
-/** An XML id from a playbook id: calls' steps are "call.step", and ids must stay unique. */
-export function safeId(id: string): string {
-  return id.replace(/[^A-Za-z0-9_]/g, "-");
-}
-
-/** The user task of a step in the exported model. */
-export function taskId(step: string): string {
-  return `Step_${safeId(step)}`;
-}
-
-export function callProcessId(call: string): string {
-  return `Procedure_${safeId(call)}`;
-}
 
 /**
  * Why JavaScript: bpmn-engine (bpmn-elements) evaluates `${...}` only as a property look-up, with
@@ -138,51 +53,13 @@ interface Unit {
   readonly onDemand: boolean;
 }
 
-interface Inflow {
+interface Inflow extends FlowProps {
   readonly source: string;
-  readonly name?: string;
-  readonly condition?: Condition;
-  readonly priority: number;
   /** Comes back (a loop) or jumps in, rather than following the dependencies. */
   readonly jump: boolean;
-  readonly isDefault?: boolean;
 }
 
 type Branch = NonNullable<Step["decision"]>["branches"][number];
-
-/** Builds one process: the steps and calls directly inside one scope (the playbook, or one call). */
-class ProcessBuilder {
-  readonly nodes = new Map<string, GraphNode>();
-  readonly flows: GraphFlow[] = [];
-  private count = 0;
-  readonly id: string;
-
-  constructor(id: string) {
-    this.id = id;
-  }
-
-  add(node: GraphNode): string {
-    this.nodes.set(node.id, node);
-    return node.id;
-  }
-
-  flow(source: string, target: string, extra: Omit<Inflow, "source" | "jump"> = { priority: 0 }): GraphFlow {
-    const flow: GraphFlow = {
-      id: `${this.id}_Flow_${++this.count}`,
-      source,
-      target,
-      priority: extra.priority,
-      ...(extra.name ? { name: extra.name } : {}),
-      ...(extra.condition ? { condition: extra.condition } : {}),
-    };
-    this.flows.push(flow);
-    if (extra.isDefault) {
-      const gateway = this.nodes.get(source);
-      if (gateway) gateway.defaultFlow = flow.id;
-    }
-    return flow;
-  }
-}
 
 export function buildGraph(model: PlaybookModel): BpmnGraph {
   const playbook = model.playbook;
@@ -625,69 +502,4 @@ function applicability(step: Step | undefined, asked: string | undefined): strin
   ];
   if (parts.length <= 1) return parts[0];
   return parts.map((p) => `(${p})`).join(" && ");
-}
-
-function ruleText(rule: Rule): string {
-  const actions = rule.actions.map((a) => Object.keys(a).filter((k) => k !== "when")[0] ?? "").join(", ");
-  return [
-    `${rule.title} (${rule.category}, on ${rule.on}${rule.step ? ` of ${rule.step}` : ""})`,
-    ...(rule.when ? [`when ${rule.when}`] : []),
-    ...(rule.after ? [`after ${rule.after.text}`] : []),
-    ...(rule.repeat_every ? [`repeated every ${rule.repeat_every.text}`] : []),
-    `does: ${actions}`,
-  ].join("; ");
-}
-
-/**
- * An automation that opens on-demand steps (on a gate's rejection, an issue, a change request) is a
- * process of its own, started by the event as a message: its steps cannot be reached by a sequence
- * flow of the main process, since the event may come at any time.
- */
-function automationProcesses(model: PlaybookModel, roleTitle: (id: string) => string): ProcessGraph[] {
-  const result: ProcessGraph[] = [];
-  for (const rule of model.playbook.rules) {
-    const steps = rule.actions
-      .map((a) => a.activate?.step)
-      .map((id) => (id === undefined ? undefined : model.steps.get(id)))
-      .filter((e): e is StepEntry => e !== undefined);
-    if (steps.length === 0) continue;
-    const processId = `Automation_${safeId(rule.id)}`;
-    const b = new ProcessBuilder(processId);
-    const lane = steps[0]?.step.owner ?? "";
-    let previous = b.add({
-      id: `${processId}_Start`,
-      kind: "startEvent",
-      name: `${rule.on}${rule.step ? ` (${rule.step})` : ""}`,
-      lane,
-      message: { id: `Message_${safeId(rule.id)}`, name: rule.on },
-      documentation: ruleText(rule),
-    });
-    for (const { step } of steps) {
-      const task = b.add({
-        id: `${processId}_${safeId(step.id)}`,
-        kind: "userTask",
-        name: step.title,
-        documentation: stepDocumentation(step, roleTitle) + (step.next ? `\nThen back to ${step.next}.` : ""),
-        lane: step.owner,
-        step: step.id,
-      });
-      b.flow(previous, task);
-      previous = task;
-    }
-    const end = b.add({ id: `${processId}_End`, kind: "endEvent", name: "Done", lane: steps.at(-1)?.step.owner ?? lane });
-    b.flow(previous, end);
-    const used = new Set([...b.nodes.values()].map((n) => n.lane));
-    result.push({
-      id: processId,
-      name: `Automation: ${rule.title}`,
-      executable: false,
-      documentation: ruleText(rule),
-      lanes: Object.entries(model.playbook.roles)
-        .filter(([id]) => used.has(id))
-        .map(([role, r]) => ({ role, title: r.title })),
-      nodes: [...b.nodes.values()],
-      flows: b.flows,
-    });
-  }
-  return result;
 }

@@ -68,3 +68,14 @@ test("what cannot be translated is said so, not guessed", () => {
   assert.equal(celToJavaScript("facts.n / 2 == 1"), undefined);
   assert.equal(celToJavaScript("timestamp('2026-01-01T00:00:00Z') < timestamp('2027-01-01T00:00:00Z')"), undefined);
 });
+
+test("an unanswered field reads as its zero value, as Onboard's evaluator reads it", () => {
+  const model = modelOf(edited([[["facts"], FACTS]]));
+  const checker = new ExpressionChecker(model.playbook);
+  const source = "forms.uat_results.failed_scenarios == 0";
+  const zeroOf = (path: readonly string[]) => (path.join(".") === "forms.uat_results.failed_scenarios" ? "0" : undefined);
+  const js = celToJavaScript(source, "environment.variables", zeroOf);
+  const run = new Function("environment", `return ${js};`) as (environment: unknown) => unknown;
+  const cases: Record<string, Record<string, unknown>>[] = [{}, { uat_results: {} }, { uat_results: { failed_scenarios: 2 } }];
+  for (const forms of cases) assert.equal(run({ variables: { forms } }), checker.evaluate(source, {}, { forms }), JSON.stringify(forms));
+});

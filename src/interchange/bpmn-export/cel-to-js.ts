@@ -33,10 +33,25 @@ function literal(value: unknown): string {
   throw new Untranslatable("literal");
 }
 
+/**
+ * The value a path reads before anything is recorded there (Onboard's evaluator reads an unanswered
+ * field as its type's zero value: false, 0, ""), as JavaScript; undefined where there is none.
+ */
+export type ZeroOf = (path: readonly string[]) => string | undefined;
+
+/** A path written as names only (forms.kyc.rating), or undefined. */
+function pathOf(node: ASTNode): string[] | undefined {
+  if (node.op === "id") return [String(node.args)];
+  if (node.op !== ".") return undefined;
+  const [target, key] = node.args as [ASTNode, string];
+  const base = pathOf(target);
+  return base ? [...base, key] : undefined;
+}
+
 /** `root` is the JavaScript the top-level names (facts, forms ...) are read from. */
-function translate(node: ASTNode, root: string): string {
+function translate(node: ASTNode, root: string, zeroOf: ZeroOf): string {
   const args = node.args as unknown;
-  const sub = (n: unknown) => translate(n as ASTNode, root);
+  const sub = (n: unknown) => translate(n as ASTNode, root, zeroOf);
   switch (node.op) {
     case "value":
       return literal(args);
@@ -46,7 +61,10 @@ function translate(node: ASTNode, root: string): string {
     // comparison with undefined is false, which is how an unanswered criterion should route.
     case ".": {
       const [target, key] = args as [ASTNode, string];
-      return `${sub(target)}?.[${JSON.stringify(key)}]`;
+      const read = `${sub(target)}?.[${JSON.stringify(key)}]`;
+      const path = pathOf(node);
+      const zero = path ? zeroOf(path) : undefined;
+      return zero === undefined ? read : `(${read} ?? ${zero})`;
     }
     case "[]": {
       const [target, key] = args as [ASTNode, ASTNode];
@@ -98,9 +116,9 @@ function sizeOf(js: string): string {
 }
 
 /** The condition as one JavaScript expression reading names from `root`, or undefined if it cannot be translated. */
-export function celToJavaScript(source: string, root = "environment.variables"): string | undefined {
+export function celToJavaScript(source: string, root = "environment.variables", zeroOf: ZeroOf = () => undefined): string | undefined {
   try {
-    return translate(parse(source).ast, root);
+    return translate(parse(source).ast, root, zeroOf);
   } catch (error) {
     if (error instanceof Untranslatable) return undefined;
     throw error;

@@ -7,8 +7,9 @@
 import { phaseGates } from "../../engine/context.ts";
 import { BRANCH_KEYWORDS, type PlaybookModel } from "../../playbook/model.ts";
 import type { CallSite, Rule, Step } from "../../playbook/schema.ts";
+import { celTypeOf } from "../../playbook/values.ts";
 import { automationProcesses, ruleText } from "./automations.ts";
-import { celToJavaScript } from "./cel-to-js.ts";
+import { celToJavaScript, type ZeroOf } from "./cel-to-js.ts";
 import { callDocumentation, stepDocumentation } from "./documentation.ts";
 import {
   type BpmnGraph,
@@ -35,8 +36,8 @@ const KEYWORDS: readonly string[] = BRANCH_KEYWORDS;
  * is run by its scripts (node:vm, given `environment` and `next`). The CEL stays beside it, in the
  * flow's name and documentation.
  */
-function conditionOf(cel: string, untranslated: string[]): Condition {
-  const js = celToJavaScript(cel);
+function conditionOf(cel: string, untranslated: string[], zeroOf: ZeroOf): Condition {
+  const js = celToJavaScript(cel, "environment.variables", zeroOf);
   if (js === undefined) {
     untranslated.push(cel);
     return { language: "cel", body: cel, cel };
@@ -65,6 +66,7 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
   const playbook = model.playbook;
   const dependencies = phaseGates(model);
   const untranslated: string[] = [];
+  const zeroOf = zeroValues(playbook);
   const escalations = new Map<string, Escalation>();
   const errors: ErrorDefinition[] = [];
   const roleTitle = (id: string) => playbook.roles[id]?.title ?? id;
@@ -259,7 +261,7 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
           documentation: `Only when: ${when}`,
           lane: unit.lane,
         });
-        b.flow(gateway, core, { name: when, condition: conditionOf(when, untranslated), priority: 0 });
+        b.flow(gateway, core, { name: when, condition: conditionOf(when, untranslated, zeroOf), priority: 0 });
         b.flow(gateway, done, { name: "Not applicable", priority: 1, isDefault: true });
         entries.set(unit.key, gateway);
       } else entries.set(unit.key, core);
@@ -272,7 +274,7 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
           const props = {
             name: br.label,
             priority: index,
-            ...(br.when !== undefined ? { condition: conditionOf(br.when, untranslated) } : {}),
+            ...(br.when !== undefined ? { condition: conditionOf(br.when, untranslated, zeroOf) } : {}),
             ...(br.otherwise ? { isDefault: true } : {}),
           };
           if (br.detour && br.detour.length > 0) {
@@ -348,7 +350,7 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
         const props = {
           name: br.label,
           priority: index,
-          ...(br.when !== undefined ? { condition: conditionOf(br.when, untranslated) } : {}),
+          ...(br.when !== undefined ? { condition: conditionOf(br.when, untranslated, zeroOf) } : {}),
           ...(br.otherwise ? { isDefault: true } : {}),
         };
         if (br.next === "continue") {
@@ -488,6 +490,28 @@ export function buildGraph(model: PlaybookModel): BpmnGraph {
   for (const call of calls) buildScope(call);
   processes.push(...automationProcesses(model, roleTitle));
   return { processes, escalations: [...escalations.values()], errors, untranslated };
+}
+
+const ZERO: Readonly<Record<string, string>> = { bool: "false", int: "0", double: "0", string: '""' };
+
+/** Form answers and parameters not given read as their type's zero value in Onboard; the same here. */
+function zeroValues(playbook: PlaybookModel["playbook"]): ZeroOf {
+  return (path) => {
+    const [root, id, field, ...rest] = path;
+    if (rest.length > 0 || id === undefined) return undefined;
+    if (root === "forms" && field !== undefined) {
+      const spec = playbook.forms[id]?.fields[field];
+      if (!spec) return undefined;
+      const type = celTypeOf(spec.type);
+      return ZERO[type] ?? (type.startsWith("list") ? "[]" : undefined);
+    }
+    if (root === "params" && field === undefined) {
+      const param = playbook.parameters[id];
+      if (!param) return undefined;
+      return param.type === "integer" || param.type === "number" ? "0" : '""';
+    }
+    return undefined;
+  };
 }
 
 /**

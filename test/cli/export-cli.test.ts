@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { BpmnModdle } from "bpmn-moddle";
 import { main } from "../../src/cli/main.ts";
-import { lineOf, MINIMAL } from "../support/fixtures.ts";
+import { edited, lineOf, MINIMAL } from "../support/fixtures.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin", "onboard.js");
@@ -73,5 +73,18 @@ describe("onboard export", () => {
     assert.match(out, /^Usage: onboard export --format bpmn \[-o file\] <playbook>/);
     assert.match(out, /lane\s+per role/);
     assert.match((await inProcess("--help")).out, /export\s+export a playbook/);
+  });
+
+  test("a criterion BPMN engines cannot run is kept as CEL, with a warning", async () => {
+    const text = edited([
+      [["facts", "region"], { type: "string", label: "Region" }],
+      [["phases", 0, "steps", 1, "when"], 'facts.region.matches("^EU")'],
+    ]);
+    const file = join(mkdtempSync(join(tmpdir(), "onboard-export-")), "regex.yaml");
+    writeFileSync(file, text);
+    const { code, out, err } = await inProcess("export", "--format", "bpmn", file);
+    assert.equal(code, 0, err);
+    assert.match(err, /warning \[export\/condition\] "facts\.region\.matches\("\^EU"\)" is kept as CEL text/);
+    assert.match(out, /language="https:\/\/github\.com\/google\/cel-spec">facts\.region\.matches/);
   });
 });

@@ -6,6 +6,7 @@ import { dbCommand } from "./commands/db.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { evidenceCommand } from "./commands/evidence.ts";
+import { exportCommand } from "./commands/export.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { publishCommand } from "./commands/publish.ts";
 import { renderCommand } from "./commands/render.ts";
@@ -28,6 +29,7 @@ const COMMANDS: readonly Command[] = [
   backupCommand,
   restoreCommand,
   renderCommand,
+  exportCommand,
   serveCommand,
   workerCommand,
   sopNewCommand,

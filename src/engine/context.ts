@@ -25,7 +25,8 @@ export interface EngineContext {
 
 const contexts = new WeakMap<PlaybookModel, Map<string, EngineContext>>();
 
-function phaseGates(model: PlaybookModel): Map<string, string[]> {
+/** Each step's dependencies as the engine waits for them: its own, and the phase-blocking gates of earlier phases. */
+export function phaseGates(model: PlaybookModel): Map<string, string[]> {
   const deps = new Map<string, string[]>();
   const blocking: string[] = [];
   for (const phase of model.playbook.phases) {

@@ -19,10 +19,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   crm: ["playbook", "engine"],
   compliance: ["playbook", "lint", "engine", "store", "render"],
   demo: ["playbook", "engine", "store", "metrics"],
+  interchange: ["playbook", "lint"],
   api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm", "compliance"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
   web: ["api", "playbook", "engine"],
-  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm", "compliance"],
+  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm", "compliance", "interchange"],
 };
 
 function files(dir: string): string[] {

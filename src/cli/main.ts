@@ -6,6 +6,7 @@ import { dbCommand } from "./commands/db.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { evidenceCommand } from "./commands/evidence.ts";
+import { importCommand } from "./commands/import.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { renderCommand } from "./commands/render.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   workerCommand,
   sopNewCommand,
+  importCommand,
   diffCommand,
   demoCommand,
 ];

@@ -116,7 +116,9 @@ export function buildDraft(input: BuildInput): BuiltDraft {
 
   const roles = new Map<string, RoleGuess>();
   const ownerFor = (node: FlowNode): string => {
-    const { role, problems } = ownerOf(node.element, dialect, laneOf.get(node.element.id ?? ""));
+    // A subprocess's inside is drawn in the subprocess's lane.
+    const lane = laneOf.get(node.element.id ?? "") ?? laneOf.get(node.subprocess?.id ?? "");
+    const { role, problems } = ownerOf(node.element, dialect, lane);
     for (const p of problems) find(node.element, "warning", p.message);
     if (!roles.has(role.id)) roles.set(role.id, role);
     return role.id;

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { basename, extname } from "node:path";
 import { importBpmn, NotBpmnError } from "../../interchange/bpmn-import/index.ts";
 import type { ImportFinding } from "../../interchange/draft.ts";
 import { lintLoaded } from "../../lint/lint.ts";
@@ -76,7 +76,7 @@ export const importCommand: Command = {
     }
     let draft: Awaited<ReturnType<typeof importBpmn>>;
     try {
-      draft = await importBpmn(text, { fileName: file, today: today() });
+      draft = await importBpmn(text, { fileName: basename(file), today: today() });
     } catch (error) {
       if (error instanceof NotBpmnError) {
         io.err(`${file}:1: ${error.message}`);

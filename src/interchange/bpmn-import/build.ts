@@ -159,6 +159,25 @@ export function buildDraft(input: BuildInput): BuiltDraft {
   const mainSteps = graph.order.filter((id) => isStep(id) && !graph.boundaryOnly.has(id));
   for (const id of mainSteps) idFor(graph.nodes.get(id) as FlowNode);
 
+  // Rework loops ("not accepted → revise → back to the start"): a task that a decision's branch leads
+  // to and whose only way on goes back becomes an on-demand step that returns there (next:).
+  const loopSteps = new Map<string, string>();
+  for (const edge of graph.backEdges) {
+    const from = graph.nodes.get(edge.from);
+    if (from?.kind === "decision") continue;
+    const target = stepsAhead(edge.to)[0];
+    const preds = predsOf(edge.from);
+    const allBack = (graph.outgoing.get(edge.from) ?? []).every((e) => graph.backEdges.has(e));
+    if (from?.kind === "task" && target && preds.length === 1 && graph.nodes.get(preds[0] ?? "")?.kind === "decision" && allBack)
+      loopSteps.set(edge.from, target);
+    else
+      find(
+        from?.element,
+        "warning",
+        `the flow goes back from "${oneLine(from?.element.name) || edge.from}" to "${oneLine(graph.nodes.get(edge.to)?.element.name) || edge.to}"; that loop is not translated: write it as a decision branch to an on_demand step with next:`,
+      );
+  }
+
   // Facts and forms the conditions read, with the types their use implies.
   const facts = new Map<string, { type: VariableType; from: string }>();
   const forms = new Map<string, { title: string; fields: Map<string, { label: string; type: string; options?: string[] }> }>();
@@ -187,13 +206,15 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     };
     const nextOf = (edge: Edge): string => {
       const ahead = stepsAhead(edge.to).filter((s) => !graph.boundaryOnly.has(s));
+      const rework = ahead.find((s) => loopSteps.has(s));
+      if (rework !== undefined) return idFor(graph.nodes.get(rework) as FlowNode);
       if (graph.backEdges.has(edge)) {
         const target = ahead[0];
         return target ? idFor(graph.nodes.get(target) as FlowNode) : "continue";
       }
       return ahead.length === 0 ? "end" : "continue";
     };
-    const loops = edges.some((e) => graph.backEdges.has(e));
+    const loops = edges.some((e) => graph.backEdges.has(e) || stepsAhead(e.to).some((s) => loopSteps.has(s)));
     // Try the written conditions first; any that cannot be translated makes it a recorded choice.
     const notes: string[] = [];
     let reason: string | undefined;
@@ -287,6 +308,9 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       find(gateway, "info", `${reason}: the decision "${stepId}" asks its owner to record the way taken (form "${stepId}")`);
     }
     branchesOf.set(id, branches);
+    // When every other branch ends the flow or loops back, the steps ahead need no condition.
+    const onward = branches.filter((b) => b.next === "continue");
+    if (onward.length === 1 && onward[0]) literalOf.delete(onward[0].edge);
     if (notes.length > 0) decisionNotes.set(id, [`The model's conditions, kept as text (${reason ?? "see the findings"}):`, notes.map((n) => `- \`${n}\``).join("\n")]);
   }
 
@@ -409,11 +433,13 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     const stepId = idFor(node);
     const path = ["phases", phases.length - 1, "steps", current.steps.length];
     const boundary = onDemand.get(id);
-    const preds = boundary ? [] : predsOf(id).map((p) => idFor(graph.nodes.get(p) as FlowNode));
-    const guard = boundary ? [] : guardOf(id);
+    const returnsTo = loopSteps.get(id);
+    const sideStep = boundary !== undefined || returnsTo !== undefined;
+    const preds = sideStep ? [] : predsOf(id).map((p) => idFor(graph.nodes.get(p) as FlowNode));
+    const guard = sideStep ? [] : guardOf(id);
     const when = guard.length === 0 ? undefined : guard.map((l) => (guard.length > 1 && /\|\||&&/.test(l.cel) ? `(${l.cel})` : l.cel)).join(" && ");
-    const opens = boundary ? undefined : opensOf(id);
-    const defaultAfter = opens || boundary ? [] : previous === undefined ? [] : [previous];
+    const opens = sideStep ? undefined : opensOf(id);
+    const defaultAfter = opens || sideStep ? [] : previous === undefined ? [] : [previous];
     const afterWritten = preds.length !== defaultAfter.length || preds.some((p, i) => p !== defaultAfter[i]) || (opens !== undefined && preds.length > 0);
 
     if (node.kind === "call") {
@@ -451,7 +477,8 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       step.owner = owner;
       if (afterWritten) step.after = preds;
       if (when) step.when = when;
-      if (boundary) step.on_demand = true;
+      if (sideStep) step.on_demand = true;
+      if (returnsTo !== undefined) step.next = idFor(graph.nodes.get(returnsTo) as FlowNode);
       if (opens) step.opens = opens;
       const due = dueOf.get(stepId) ?? dueFromTask(element, dialect, (m) => find(element, "warning", m));
       if (due) step.due = due;
@@ -474,7 +501,7 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       loopsFor(element, find);
     }
     stepIdsWritten.push(stepId);
-    if (!boundary) previous = stepId;
+    if (!sideStep) previous = stepId;
   }
 
   // What the graph could not place.

@@ -62,7 +62,9 @@ export const importCommand: Command = {
     const file = positionals[0] ?? "";
     const kind = IMPORTERS[extname(file).toLowerCase()];
     if (kind === undefined)
-      throw new UsageError(`${file}: cannot import "${extname(file) || "a file without extension"}"; supported: ${Object.keys(IMPORTERS).join(", ")}`);
+      throw new UsageError(
+        `${file}: cannot import "${extname(file) || "a file without extension"}"; supported: ${Object.keys(IMPORTERS).join(", ")}`,
+      );
     const output = typeof values.output === "string" ? values.output : undefined;
     if (output !== undefined && !values.force && (await exists(output)))
       throw new UsageError(`${output} exists; choose another -o or add --force to overwrite it`);

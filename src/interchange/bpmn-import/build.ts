@@ -79,7 +79,10 @@ function merge(paths: readonly (readonly Literal[])[], graph: ProcessGraph): Lit
     if (new Set(tails.map((t) => t[0]?.key)).size >= branches) return prefix;
   }
   const either = [...new Set(tails.map((t) => t.map((l) => (tails.length > 1 && t.length > 1 ? `(${l.cel})` : l.cel)).join(" && ")))];
-  return [...prefix, { key: `any(${tails.map((t) => t.map((l) => l.key).join("&")).join("|")})`, cel: either.map((c) => `(${c})`).join(" || ") }];
+  return [
+    ...prefix,
+    { key: `any(${tails.map((t) => t.map((l) => l.key).join("&")).join("|")})`, cel: either.map((c) => `(${c})`).join(" || ") },
+  ];
 }
 
 export function buildDraft(input: BuildInput): BuiltDraft {
@@ -233,7 +236,11 @@ export function buildDraft(input: BuildInput): BuiltDraft {
         : ({ ok: false, reason: "plain BPMN names no expression language" } as const);
       translated.set(edge, result);
       if (!result.ok) {
-        find(edge.flow, "warning", `the condition ${text} was not translated (${result.reason}); it is kept as text on the decision "${stepId}"`);
+        find(
+          edge.flow,
+          "warning",
+          `the condition ${text} was not translated (${result.reason}); it is kept as text on the decision "${stepId}"`,
+        );
         reason ??= "a condition was not translated";
       }
     }
@@ -292,14 +299,20 @@ export function buildDraft(input: BuildInput): BuiltDraft {
         literalOf.set(fallback, { key: `${id}:${fallback.flow.id}`, gateway: id, cel: none });
       }
       if (inclusive)
-        find(gateway, "info", `inclusive gateway: the decision "${stepId}" records the first branch that holds; each step keeps its own condition`);
+        find(
+          gateway,
+          "info",
+          `inclusive gateway: the decision "${stepId}" records the first branch that holds; each step keeps its own condition`,
+        );
     } else {
       // The person deciding records the way taken; the model's conditions stay beside it as text.
       const field = { label: oneLine(gateway.name) || "Outcome", type: inclusive ? "choices" : "choice", options: [] as string[] };
       for (const edge of edges) {
         const label = labelFor(edge);
         field.options.push(label);
-        const cel = inclusive ? `${JSON.stringify(label)} in forms.${stepId}.outcome` : `forms.${stepId}.outcome == ${JSON.stringify(label)}`;
+        const cel = inclusive
+          ? `${JSON.stringify(label)} in forms.${stepId}.outcome`
+          : `forms.${stepId}.outcome == ${JSON.stringify(label)}`;
         branches.push({ edge, label, when: cel, next: nextOf(edge) });
         if (!graph.backEdges.has(edge)) literalOf.set(edge, { key: `${id}:${edge.flow.id}`, gateway: id, cel });
       }
@@ -311,7 +324,11 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     // When every other branch ends the flow or loops back, the steps ahead need no condition.
     const onward = branches.filter((b) => b.next === "continue");
     if (onward.length === 1 && onward[0]) literalOf.delete(onward[0].edge);
-    if (notes.length > 0) decisionNotes.set(id, [`The model's conditions, kept as text (${reason ?? "see the findings"}):`, notes.map((n) => `- \`${n}\``).join("\n")]);
+    if (notes.length > 0)
+      decisionNotes.set(id, [
+        `The model's conditions, kept as text (${reason ?? "see the findings"}):`,
+        notes.map((n) => `- \`${n}\``).join("\n"),
+      ]);
   }
 
   // The condition under which each step is reached.
@@ -342,7 +359,11 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       const words = isoDurationWords(body(definition.timeDuration) ?? "");
       const before = predsOf(from.id ?? "");
       if (words === undefined || before.length > 1) {
-        find(from, "warning", `the timer ${body(definition.timeDuration) ?? body(definition.timeDate) ?? body(definition.timeCycle) ?? ""} was not translated; write the step's opens: yourself`);
+        find(
+          from,
+          "warning",
+          `the timer ${body(definition.timeDuration) ?? body(definition.timeDate) ?? body(definition.timeCycle) ?? ""} was not translated; write the step's opens: yourself`,
+        );
         continue;
       }
       const anchor = before[0] ? idFor(graph.nodes.get(before[0]) as FlowNode) : "start";
@@ -369,13 +390,22 @@ export function buildDraft(input: BuildInput): BuiltDraft {
         "warning",
         `${what} boundary event on ${attached || "an activity"}${oneLine(event.name) ? ` ("${oneLine(event.name)}")` : ""} is not translated; write an exception rule (rules:) for it`,
       );
-      for (const id of path) find(graph.nodes.get(id)?.element, "warning", `"${oneLine(graph.nodes.get(id)?.element.name) || id}" is only reached from that boundary event and was left out`);
+      for (const id of path)
+        find(
+          graph.nodes.get(id)?.element,
+          "warning",
+          `"${oneLine(graph.nodes.get(id)?.element.name) || id}" is only reached from that boundary event and was left out`,
+        );
       continue;
     }
     const duration = isoDurationWords(body(definition.timeDuration) ?? "");
     const stepId = idFor(target);
     if (duration === undefined) {
-      find(event, "warning", `the boundary timer ${body(definition.timeDuration) ?? body(definition.timeDate) ?? body(definition.timeCycle) ?? ""} is not a duration; write the deadline of "${stepId}" yourself`);
+      find(
+        event,
+        "warning",
+        `the boundary timer ${body(definition.timeDuration) ?? body(definition.timeDate) ?? body(definition.timeCycle) ?? ""} is not a duration; write the deadline of "${stepId}" yourself`,
+      );
       continue;
     }
     if (!dueOf.has(stepId)) dueOf.set(stepId, duration);
@@ -388,10 +418,19 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       const later = path.slice(1).map((id) => oneLine(graph.nodes.get(id)?.element.name) || id);
       onDemand.set(first, { instructions: later.map((t) => `Then: ${t}`) });
       for (const id of path.slice(1))
-        find(graph.nodes.get(id)?.element, "info", `"${oneLine(graph.nodes.get(id)?.element.name) || id}" follows the boundary timer's first task and is written as its instruction`);
+        find(
+          graph.nodes.get(id)?.element,
+          "info",
+          `"${oneLine(graph.nodes.get(id)?.element.name) || id}" follows the boundary timer's first task and is written as its instruction`,
+        );
       actions.push({ activate: { step: firstId } });
     } else {
-      actions.push({ notify: { to: [owner], message: `${oneLine(event.name) || "Deadline passed"}: ${oneLine(target.element.name) || stepId} is overdue` } });
+      actions.push({
+        notify: {
+          to: [owner],
+          message: `${oneLine(event.name) || "Deadline passed"}: ${oneLine(target.element.name) || stepId} is overdue`,
+        },
+      });
     }
     rules.push({
       id: `${stepId}_overdue`.slice(0, 60),
@@ -426,7 +465,8 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       const text = sub ? documentation(sub) : undefined;
       if (text) phase.description = text;
       phase.steps = steps;
-      if (sub) comments.push({ path: ["phases", phases.length], text: ` From the embedded subprocess ${sub.id} (line ${lineOf(sub.id)}).` });
+      if (sub)
+        comments.push({ path: ["phases", phases.length], text: ` From the embedded subprocess ${sub.id} (line ${lineOf(sub.id)}).` });
       phases.push(phase);
       current = { key, phase, steps };
     }
@@ -437,16 +477,19 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     const sideStep = boundary !== undefined || returnsTo !== undefined;
     const preds = sideStep ? [] : predsOf(id).map((p) => idFor(graph.nodes.get(p) as FlowNode));
     const guard = sideStep ? [] : guardOf(id);
-    const when = guard.length === 0 ? undefined : guard.map((l) => (guard.length > 1 && /\|\||&&/.test(l.cel) ? `(${l.cel})` : l.cel)).join(" && ");
+    const when =
+      guard.length === 0 ? undefined : guard.map((l) => (guard.length > 1 && /\|\||&&/.test(l.cel) ? `(${l.cel})` : l.cel)).join(" && ");
     const opens = sideStep ? undefined : opensOf(id);
     const defaultAfter = opens || sideStep ? [] : previous === undefined ? [] : [previous];
-    const afterWritten = preds.length !== defaultAfter.length || preds.some((p, i) => p !== defaultAfter[i]) || (opens !== undefined && preds.length > 0);
+    const afterWritten =
+      preds.length !== defaultAfter.length || preds.some((p, i) => p !== defaultAfter[i]) || (opens !== undefined && preds.length > 0);
 
     if (node.kind === "call") {
       const called =
         (element.calledElement as string | undefined) ??
-        ((((element.extensionElements as Element | undefined)?.values as Element[] | undefined) ?? []).find((v) => v.$type === "zeebe:CalledElement")
-          ?.processId as string | undefined) ??
+        ((((element.extensionElements as Element | undefined)?.values as Element[] | undefined) ?? []).find(
+          (v) => v.$type === "zeebe:CalledElement",
+        )?.processId as string | undefined) ??
         (element.caseRef as string | undefined);
       const procId = slug(called ?? "") || `${stepId}_procedure`;
       if (!procedures.some((p) => p.id === procId)) {
@@ -454,7 +497,9 @@ export function buildDraft(input: BuildInput): BuiltDraft {
           id: procId,
           title: oneLine(element.name) || called || procId,
           description: `Called in the model as ${called ?? "an unnamed process"}; its steps were not imported.`,
-          steps: [{ id: "carry_out", title: `Carry out ${oneLine(element.name) || called || "the called process"}`, owner: ownerFor(node) }],
+          steps: [
+            { id: "carry_out", title: `Carry out ${oneLine(element.name) || called || "the called process"}`, owner: ownerFor(node) },
+          ],
         });
       }
       const call: Json = { id: stepId, call: procId, title: oneLine(element.name) || procId };
@@ -463,11 +508,17 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       if (afterWritten) call.after = preds;
       if (when) call.when = when;
       current.steps.push(call);
-      find(element, "info", `call activity of ${called ?? "an unnamed process"}: a one-step procedure "${procId}" stands in for it; import that model and paste its steps there`);
+      find(
+        element,
+        "info",
+        `call activity of ${called ?? "an unnamed process"}: a one-step procedure "${procId}" stands in for it; import that model and paste its steps there`,
+      );
       comments.push({ path, text: ` From callActivity ${element.id} (line ${lineOf(element.id)}).` });
     } else {
       const step: Json = { id: stepId, title: oneLine(element.name) || stepId };
-      const text = [documentation(element), ...(node.kind === "decision" ? (decisionNotes.get(id) ?? []) : [])].filter(Boolean).join("\n\n");
+      const text = [documentation(element), ...(node.kind === "decision" ? (decisionNotes.get(id) ?? []) : [])]
+        .filter(Boolean)
+        .join("\n\n");
       if (text) step.description = text;
       const owner =
         node.kind === "decision"
@@ -506,7 +557,11 @@ export function buildDraft(input: BuildInput): BuiltDraft {
 
   // What the graph could not place.
   for (const element of graph.skipped)
-    find(element, "warning", `${typeName(element)}${oneLine(element.name) ? ` "${oneLine(element.name)}"` : ""} is not translated; add what it does by hand`);
+    find(
+      element,
+      "warning",
+      `${typeName(element)}${oneLine(element.name) ? ` "${oneLine(element.name)}"` : ""} is not translated; add what it does by hand`,
+    );
   for (const node of graph.nodes.values()) {
     const id = node.element.id ?? "";
     if (!reached.has(id) && node.kind !== "boundary")
@@ -515,11 +570,23 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     const definition = eventDefinition(node.element);
     const type = node.element.$type;
     if (type === "bpmn:StartEvent" && definition && node.subprocess === undefined)
-      find(node.element, "info", `the process starts on a ${typeName(definition).replace(/EventDefinition$/, "")} event; an Onboard project starts when a deal is won (or by a rule)`);
+      find(
+        node.element,
+        "info",
+        `the process starts on a ${typeName(definition).replace(/EventDefinition$/, "")} event; an Onboard project starts when a deal is won (or by a rule)`,
+      );
     if (type === "bpmn:IntermediateCatchEvent" && definition?.$type !== "bpmn:TimerEventDefinition")
-      find(node.element, "warning", `the flow waits here for ${definition ? typeName(definition).replace(/EventDefinition$/, "") : "an event"}${oneLine(node.element.name) ? ` "${oneLine(node.element.name)}"` : ""}; the next step opens without waiting: add a step or a gate for it`);
+      find(
+        node.element,
+        "warning",
+        `the flow waits here for ${definition ? typeName(definition).replace(/EventDefinition$/, "") : "an event"}${oneLine(node.element.name) ? ` "${oneLine(node.element.name)}"` : ""}; the next step opens without waiting: add a step or a gate for it`,
+      );
     if (type === "bpmn:IntermediateThrowEvent" || (type === "bpmn:EndEvent" && definition))
-      find(node.element, "info", `the ${definition ? typeName(definition).replace(/EventDefinition$/, "") : "none"} event${oneLine(node.element.name) ? ` "${oneLine(node.element.name)}"` : ""} is not translated; a rule with notify: or email: can say it`);
+      find(
+        node.element,
+        "info",
+        `the ${definition ? typeName(definition).replace(/EventDefinition$/, "") : "none"} event${oneLine(node.element.name) ? ` "${oneLine(node.element.name)}"` : ""} is not translated; a rule with notify: or email: can say it`,
+      );
     if (type === "bpmn:ComplexGateway") find(node.element, "warning", "a complex gateway is read as waiting for every branch before it");
   }
 
@@ -543,7 +610,10 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     purpose: documentation(process) ?? `${name}, drawn in the BPMN model ${input.fileName}. Say here why the procedure exists.`,
     scope: { applies_to: [`Every case of ${name}`] },
   };
-  comments.push({ path: ["document"], text: ` Imported from ${input.fileName} (${dialectName(dialect)}); the dates, owner and version are placeholders.` });
+  comments.push({
+    path: ["document"],
+    text: ` Imported from ${input.fileName} (${dialectName(dialect)}); the dates, owner and version are placeholders.`,
+  });
   comments.push({ path: ["purpose"], text: " Guessed: the model says what is done, not why. Write the purpose and scope." });
   if (facts.size > 0) {
     playbook.facts = Object.fromEntries(
@@ -563,12 +633,18 @@ export function buildDraft(input: BuildInput): BuiltDraft {
         {
           title: form.title,
           fields: Object.fromEntries(
-            [...form.fields].map(([fid, f]) => [fid, { label: f.label, type: f.type, required: true, ...(f.options ? { options: f.options } : {}) }]),
+            [...form.fields].map(([fid, f]) => [
+              fid,
+              { label: f.label, type: f.type, required: true, ...(f.options ? { options: f.options } : {}) },
+            ]),
           ),
         },
       ]),
     );
-    comments.push({ path: ["forms"], text: " What the decisions read: the variables of the task before each gateway, or the way its owner chose." });
+    comments.push({
+      path: ["forms"],
+      text: " What the decisions read: the variables of the task before each gateway, or the way its owner chose.",
+    });
   }
   if (procedures.length > 0) playbook.procedures = procedures;
   playbook.phases = phases;
@@ -617,6 +693,10 @@ function dueFromTask(task: Element, dialect: BpmnDialect, warn: (message: string
 function loopsFor(element: Element, find: (e: Element, s: ImportFinding["severity"], m: string) => void): void {
   const loop = element.loopCharacteristics as Element | undefined;
   if (loop?.$type === "bpmn:MultiInstanceLoopCharacteristics")
-    find(element, "warning", "multi-instance activity: write repeat: { for_each: <a list fact or form field> } to do the step once per item");
+    find(
+      element,
+      "warning",
+      "multi-instance activity: write repeat: { for_each: <a list fact or form field> } to do the step once per item",
+    );
   else if (loop) find(element, "warning", "looping activity: write the repetition as a decision that goes back to the step");
 }

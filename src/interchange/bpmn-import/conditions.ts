@@ -243,7 +243,7 @@ function unwrap(text: string, dialect: Dialect): string | RefusedCondition {
     return trimmed.slice(1);
   }
   const juel = /^[$#]\{([\s\S]*)\}$/.exec(trimmed);
-  if (!juel) return { ok: false, reason: "a JUEL condition is written ${...}" };
+  if (!juel) return { ok: false, reason: 'a JUEL condition is an expression in braces after "$" or "#"' };
   return juel[1] ?? "";
 }
 

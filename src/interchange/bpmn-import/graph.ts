@@ -110,9 +110,7 @@ export function buildGraph(process: Element): ProcessGraph {
     const inside = elementsOf(sub).filter((e) => e.$type !== "bpmn:SequenceFlow" && e.$type !== "bpmn:BoundaryEvent");
     const events = inside.filter((e) => e.$type === (end === "in" ? "bpmn:StartEvent" : "bpmn:EndEvent"));
     const chosen =
-      events.length > 0
-        ? events
-        : inside.filter((e) => ((end === "in" ? e.incoming : e.outgoing) as Element[] | undefined)?.length === 0);
+      events.length > 0 ? events : inside.filter((e) => ((end === "in" ? e.incoming : e.outgoing) as Element[] | undefined)?.length === 0);
     return chosen.flatMap((e) => (subprocesses.has(e.id ?? "") ? inner(e, end) : [e.id ?? ""]));
   };
   const ends = (id: string, end: "in" | "out"): string[] => {

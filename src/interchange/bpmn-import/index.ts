@@ -63,7 +63,14 @@ export async function importBpmn(text: string, options: BpmnImportOptions): Prom
   const findings: ImportFinding[] = [...source.warnings];
   const process = chooseProcess(source, findings);
   const graph = buildGraph(process);
-  const built = buildDraft({ process, graph, dialect: source.dialect, lineOf: source.lineOf, fileName: options.fileName, today: options.today });
+  const built = buildDraft({
+    process,
+    graph,
+    dialect: source.dialect,
+    lineOf: source.lineOf,
+    fileName: options.fileName,
+    today: options.today,
+  });
   findings.push(...built.findings);
   findings.sort((a, b) => a.line - b.line);
   const header = ` A draft playbook imported from ${options.fileName}. Check every guess marked below, then run onboard lint.`;

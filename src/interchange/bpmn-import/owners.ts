@@ -81,7 +81,8 @@ export function ownerOf(
   }
   candidates.push([lane?.name, "lane"]);
   if (dialect === "camunda7") candidates.push([task.assignee as string | undefined, "camunda:assignee"]);
-  if (dialect === "camunda8") candidates.push([zeebeAssignment(task)?.assignee as string | undefined, "zeebe:assignmentDefinition assignee"]);
+  if (dialect === "camunda8")
+    candidates.push([zeebeAssignment(task)?.assignee as string | undefined, "zeebe:assignmentDefinition assignee"]);
   for (const [value, from] of candidates) {
     if (value === undefined || value.trim() === "") continue;
     if (isExpression(value)) {

@@ -9,7 +9,7 @@ import { parse as parseCel } from "@marcbachmann/cel-js";
 import { parse as parseYaml } from "yaml";
 import { main } from "../../src/cli/main.ts";
 import { translateCondition } from "../../src/interchange/bpmn-import/conditions.ts";
-import { importBpmn, NotBpmnError } from "../../src/interchange/bpmn-import/index.ts";
+import { BpmnImportError, importBpmn } from "../../src/interchange/bpmn-import/index.ts";
 import { dueDateWords, isoDurationWords } from "../../src/interchange/bpmn-import/time.ts";
 import type { DraftImport } from "../../src/interchange/draft.ts";
 import { lintLoaded } from "../../src/lint/lint.ts";
@@ -361,7 +361,7 @@ describe("onboard import: the drafts", () => {
   });
 
   test("a file that is not BPMN is refused with a clear message", async () => {
-    await assert.rejects(importBpmn("<html><body/></html>", { fileName: "x.xml", today: "2026-12-07" }), NotBpmnError);
+    await assert.rejects(importBpmn("<html><body/></html>", { fileName: "x.xml", today: "2026-12-07" }), BpmnImportError);
     await assert.rejects(importBpmn("not xml at all", { fileName: "x.bpmn", today: "2026-12-07" }), /not a BPMN 2\.0 model/);
     const empty = '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><process id="p"/></definitions>';
     await assert.rejects(importBpmn(empty, { fileName: "x.bpmn", today: "2026-12-07" }), /no process with tasks/);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { importBpmn, NotBpmnError } from "../../interchange/bpmn-import/index.ts";
+import { BpmnImportError, importBpmn } from "../../interchange/bpmn-import/index.ts";
 import type { ImportFinding } from "../../interchange/draft.ts";
 import { lintLoaded } from "../../lint/lint.ts";
 import { type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
@@ -80,7 +80,7 @@ export const importCommand: Command = {
     try {
       draft = await importBpmn(text, { fileName: basename(file), today: today() });
     } catch (error) {
-      if (error instanceof NotBpmnError) {
+      if (error instanceof BpmnImportError) {
         io.err(`${file}:1: ${error.message}`);
         return 1;
       }

@@ -4,7 +4,7 @@ import type { ImportFinding } from "../draft.ts";
 import { type Dialect, translateCondition, type VariableType } from "./conditions.ts";
 import type { Edge, FlowNode, ProcessGraph } from "./graph.ts";
 import { AUTOMATION, oneLine, ownerOf, PROCESS_OWNER, type RoleGuess, slug } from "./owners.ts";
-import type { BpmnDialect, Element } from "./source.ts";
+import { type BpmnDialect, BpmnImportError, type Element } from "./source.ts";
 import { dueDateWords, isoDurationWords } from "./time.ts";
 
 type Json = { [key: string]: unknown };
@@ -131,7 +131,8 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     const kind = graph.nodes.get(id)?.kind;
     return kind === "task" || kind === "call" || kind === "decision";
   };
-  const reached = new Set(graph.order);
+  // Only the main flow counts as what a step waits for: a boundary event's path is a side way.
+  const reached = new Set(graph.order.filter((id) => !graph.boundaryOnly.has(id)));
   const forward = (id: string) => (graph.incoming.get(id) ?? []).filter((e) => !graph.backEdges.has(e) && reached.has(e.from));
 
   // The steps a node waits for: its nearest step predecessors, through gateways and events.
@@ -197,7 +198,8 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     const stepId = idFor(node);
     const edges = graph.outgoing.get(id) ?? [];
     const inclusive = gateway.$type === "bpmn:InclusiveGateway";
-    const defaultFlow = (gateway.default as Element | undefined)?.id;
+    // Compared as elements: flows need no id.
+    const defaultFlow = gateway.default as Element | undefined;
     const labels = new Set<string>();
     const labelFor = (edge: Edge): string => {
       const target = graph.nodes.get(edge.to)?.element;
@@ -225,7 +227,7 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     else if (loops) reason = "a loop decides on what is recorded on the way round";
     const translated = new Map<Edge, ReturnType<typeof translateCondition>>();
     for (const edge of edges) {
-      if (edge.flow.id === defaultFlow) continue;
+      if (edge.flow === defaultFlow) continue;
       const text = body(edge.flow.conditionExpression);
       if (text === undefined) {
         reason ??= `the flow "${oneLine(edge.flow.name) || edge.flow.id}" has no condition`;
@@ -275,7 +277,7 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       };
       const cels: string[] = [];
       for (const edge of edges) {
-        if (edge.flow.id === defaultFlow) continue;
+        if (edge.flow === defaultFlow) continue;
         const result = translated.get(edge);
         if (!result?.ok) continue;
         for (const [name, type] of result.variables) {
@@ -290,13 +292,13 @@ export function buildDraft(input: BuildInput): BuiltDraft {
         const cel = result.render(resolve);
         cels.push(cel);
         branches.push({ edge, label: labelFor(edge), when: cel, next: nextOf(edge) });
-        literalOf.set(edge, { key: `${id}:${edge.flow.id}`, gateway: id, cel });
+        literalOf.set(edge, { key: `${id}:${edges.indexOf(edge)}`, gateway: id, cel });
       }
-      const fallback = edges.find((e) => e.flow.id === defaultFlow);
+      const fallback = edges.find((e) => e.flow === defaultFlow);
       if (fallback) {
         branches.push({ edge: fallback, label: labelFor(fallback), otherwise: true, next: nextOf(fallback) });
         const none = cels.length === 1 ? `!(${cels[0]})` : `!(${cels.map((c) => `(${c})`).join(" || ")})`;
-        literalOf.set(fallback, { key: `${id}:${fallback.flow.id}`, gateway: id, cel: none });
+        literalOf.set(fallback, { key: `${id}:${edges.indexOf(fallback)}`, gateway: id, cel: none });
       }
       if (inclusive)
         find(
@@ -314,7 +316,7 @@ export function buildDraft(input: BuildInput): BuiltDraft {
           ? `${JSON.stringify(label)} in forms.${stepId}.outcome`
           : `forms.${stepId}.outcome == ${JSON.stringify(label)}`;
         branches.push({ edge, label, when: cel, next: nextOf(edge) });
-        if (!graph.backEdges.has(edge)) literalOf.set(edge, { key: `${id}:${edge.flow.id}`, gateway: id, cel });
+        if (!graph.backEdges.has(edge)) literalOf.set(edge, { key: `${id}:${edges.indexOf(edge)}`, gateway: id, cel });
       }
       forms.set(stepId, { title: oneLine(gateway.name) || `Decision ${stepId}`, fields: new Map([["outcome", field]]) });
       stepForms.set(stepId, stepId);
@@ -564,7 +566,7 @@ export function buildDraft(input: BuildInput): BuiltDraft {
     );
   for (const node of graph.nodes.values()) {
     const id = node.element.id ?? "";
-    if (!reached.has(id) && node.kind !== "boundary")
+    if (!graph.order.includes(id) && node.kind !== "boundary")
       find(node.element, "warning", `"${oneLine(node.element.name) || id}" is not connected to the flow and was left out`);
     if (node.kind !== "pass") continue;
     const definition = eventDefinition(node.element);
@@ -589,6 +591,11 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       );
     if (type === "bpmn:ComplexGateway") find(node.element, "warning", "a complex gateway is read as waiting for every branch before it");
   }
+
+  if (phases.length === 0)
+    throw new BpmnImportError(
+      `no task of the process "${oneLine(process.name) || process.id}" is reached from its start (only from boundary or event subprocesses); connect the tasks to the start event`,
+    );
 
   // Roles, facts, forms and the document around the steps.
   if (roles.size === 0) roles.set(PROCESS_OWNER.id, PROCESS_OWNER);

@@ -100,10 +100,6 @@ export function buildGraph(process: Element): ProcessGraph {
     }
   };
   collect(process, undefined);
-  // A gateway that only joins ways decides nothing (counted from the flows: <outgoing> is optional).
-  for (const [id, node] of nodes) {
-    if (node.kind === "decision" && flows.filter((f) => ref(f.sourceRef) === id).length < 2) nodes.set(id, { ...node, kind: "pass" });
-  }
 
   // Which flows a subprocess's inside starts from and ends at.
   const inner = (sub: Element, end: "in" | "out"): string[] => {
@@ -129,6 +125,12 @@ export function buildGraph(process: Element): ProcessGraph {
         incoming.set(to, [...(incoming.get(to) ?? []), edge]);
       }
     }
+  }
+
+  // A gateway that only joins ways decides nothing (counted from the flows that lead somewhere known:
+  // <outgoing> is optional, and a flow may lead out of the process).
+  for (const [id, node] of nodes) {
+    if (node.kind === "decision" && new Set((outgoing.get(id) ?? []).map((e) => e.flow)).size < 2) nodes.set(id, { ...node, kind: "pass" });
   }
 
   // Depth-first from the starts: an edge to a node still on the path is a loop.

@@ -3,9 +3,9 @@ import { Document, isMap, isNode, isPair, isScalar } from "yaml";
 import type { DraftImport, ImportFinding } from "../draft.ts";
 import { buildDraft } from "./build.ts";
 import { buildGraph } from "./graph.ts";
-import { type BpmnSource, type Element, NotBpmnError, readBpmn } from "./source.ts";
+import { BpmnImportError, type BpmnSource, type Element, readBpmn } from "./source.ts";
 
-export { NotBpmnError } from "./source.ts";
+export { BpmnImportError } from "./source.ts";
 
 export interface BpmnImportOptions {
   /** The file's name, for the draft's comments. */
@@ -29,7 +29,7 @@ function chooseProcess(source: BpmnSource, findings: ImportFinding[]): Element {
   const ranked = [...processes].sort((a, b) => taskCount(b) - taskCount(a));
   const chosen = ranked[0];
   if (!chosen || taskCount(chosen) === 0)
-    throw new NotBpmnError("the model has no process with tasks; a playbook needs at least one task to make a step of");
+    throw new BpmnImportError("the model has no process with tasks; a playbook needs at least one task to make a step of");
   for (const other of ranked.slice(1)) {
     if (taskCount(other) === 0) continue;
     findings.push({

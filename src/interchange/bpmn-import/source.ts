@@ -67,14 +67,15 @@ function lineIndex(text: string): (id: string | undefined) => number {
   };
 }
 
-export class NotBpmnError extends Error {
-  override readonly name = "NotBpmnError";
+/** A file that cannot become a draft at all (not BPMN, unreadable, no task): said in one sentence. */
+export class BpmnImportError extends Error {
+  override readonly name = "BpmnImportError";
 }
 
-/** Parse a BPMN 2.0 XML text; a file that is not BPMN (or not XML) is refused with a NotBpmnError. */
+/** Parse a BPMN 2.0 XML text; a file that is not BPMN (or not XML) is refused with a BpmnImportError. */
 export async function readBpmn(text: string): Promise<BpmnSource> {
   if (!text.includes(BPMN_NAMESPACE)) {
-    throw new NotBpmnError(
+    throw new BpmnImportError(
       `this is not a BPMN 2.0 model: its root is not <definitions xmlns="${BPMN_NAMESPACE}">; export the diagram as BPMN 2.0 XML from the modeler`,
     );
   }
@@ -85,7 +86,7 @@ export async function readBpmn(text: string): Promise<BpmnSource> {
     parsed = await moddleFor(dialect).fromXML(text);
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-    throw new NotBpmnError(`this is not a readable BPMN 2.0 model (${message}); export it again as BPMN 2.0 XML`);
+    throw new BpmnImportError(`this is not a readable BPMN 2.0 model (${message}); export it again as BPMN 2.0 XML`);
   }
   const warnings: ImportFinding[] = parsed.warnings.map((warning) => {
     const element = warning.element;

@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { parse as parseCel } from "@marcbachmann/cel-js";
 import { parse as parseYaml } from "yaml";
 import { main } from "../../src/cli/main.ts";
+import { simulate } from "../../src/engine/simulate.ts";
 import { translateCondition } from "../../src/interchange/bpmn-import/conditions.ts";
 import { BpmnImportError, importBpmn } from "../../src/interchange/bpmn-import/index.ts";
 import { dueDateWords, isoDurationWords } from "../../src/interchange/bpmn-import/time.ts";
@@ -199,6 +200,8 @@ describe("onboard import: the drafts", () => {
       `30 approveInvoice warning: the owner is computed at run time (camunda:candidateGroups ${juel("approverGroups")}); name the role that does it`,
       '51 reviewSuccessful_gw info: a loop decides on what is recorded on the way round: the decision "review_successful" asks its owner to record the way taken (form "review_successful")',
       '83 reviewInvoice info: call activity of ReviewInvoice: a one-step procedure "review_invoice" stands in for it; import that model and paste its steps there',
+      // The engine redoes the step a branch goes back to, not the decision and call after it: said.
+      '99 reviewSuccessful warning: the flow goes back to "approve_invoice"; a playbook redoes only that step and then takes this branch, not "invoice_approved", "review_invoice" between: check the loop (a decision right after the step, or an on-demand step with next:)',
     ]);
     assert.match(model.draft.yaml, /# From userTask approveInvoice \(line 30\); owner from lane\./);
   });
@@ -347,6 +350,32 @@ describe("onboard import: the drafts", () => {
     );
   });
 
+  test("the C.4.0 draft runs on the engine: contract refused once, reviewed, sent again, accepted, onboarded", async () => {
+    const model = await imported("miwg-C.4.0.bpmn");
+    const loaded = loadPlaybook("c4.yaml", model.draft.yaml);
+    assert.ok(loaded.model);
+    const result = simulate(loaded.model, {
+      start: "2026-01-05T08:00:00.000Z",
+      maxDays: 120,
+      input: { projectId: "sim", client: { id: "c1", name: "Money Bank", timeZone: "Europe/Berlin", country: "DE" }, facts: {} },
+      formValues: (s, attempt) => (s.id === "contract_terms_accepted" ? { outcome: attempt > 1 ? "Yes" : "No" } : undefined),
+    });
+    assert.deepEqual(result.refused, []);
+    assert.equal(result.state.status, "closed");
+    const flow = result.events.flatMap((e) =>
+      e.type === "step.completed" || e.type === "step.looped" || e.type === "step.reopened" ? [`${e.type.slice(5)} ${e.step}`] : [],
+    );
+    assert.deepEqual(flow.slice(0, 6), [
+      "completed send_candidate_contract",
+      "looped contract_terms_accepted",
+      "completed review_terms_of_contract",
+      "reopened send_candidate_contract",
+      "completed send_candidate_contract",
+      "completed contract_terms_accepted",
+    ]);
+    assert.equal(flow.at(-1), "completed give_employee_welcome_package");
+  });
+
   test("plain BPMN A.4.1: expanded subprocesses are phases whose steps take the lane the subprocess is drawn in", async () => {
     const model = await imported("miwg-A.4.1.bpmn");
     assert.deepEqual(
@@ -386,7 +415,7 @@ describe("onboard import (CLI)", () => {
     assert.ok(existsSync(output));
     assert.match(out, new RegExp(`^${model.replaceAll("\\", "\\\\")}:30: approveInvoice: the owner is computed at run time`, "m"));
     assert.match(out, /:83: reviewInvoice: note: call activity of ReviewInvoice/);
-    assert.match(out, /3 elements to check by hand; lint \(draft profile\): 0 errors, \d+ warnings \(.*coverage\/kpis.*\)/);
+    assert.match(out, /4 elements to check by hand; lint \(draft profile\): 0 errors, \d+ warnings \(.*coverage\/kpis.*\)/);
     assert.ok(loadPlaybook(output, readFileSync(output, "utf8")).playbook);
     // A second run does not overwrite the author's edits without --force.
     assert.equal((await run("-o", output, model)).code, 2);

@@ -215,7 +215,18 @@ export function buildDraft(input: BuildInput): BuiltDraft {
       if (rework !== undefined) return idFor(graph.nodes.get(rework) as FlowNode);
       if (graph.backEdges.has(edge)) {
         const target = ahead[0];
-        return target ? idFor(graph.nodes.get(target) as FlowNode) : "continue";
+        if (!target) return "continue";
+        // The engine redoes the step a branch goes back to, not the steps between it and here.
+        const between = graph.order.filter(
+          (s) => s !== target && s !== id && isStep(s) && reachedFrom(graph, target, s, true) && reachedFrom(graph, s, id, true),
+        );
+        if (between.length > 0)
+          find(
+            edge.flow,
+            "warning",
+            `the flow goes back to "${idFor(graph.nodes.get(target) as FlowNode)}"; a playbook redoes only that step and then takes this branch, not ${between.map((s) => `"${idFor(graph.nodes.get(s) as FlowNode)}"`).join(", ")} between: check the loop (a decision right after the step, or an on-demand step with next:)`,
+          );
+        return idFor(graph.nodes.get(target) as FlowNode);
       }
       return ahead.length === 0 ? "end" : "continue";
     };
@@ -662,7 +673,7 @@ export function buildDraft(input: BuildInput): BuiltDraft {
   return { playbook, comments, findings };
 }
 
-function reachedFrom(graph: ProcessGraph, from: string, to: string): boolean {
+function reachedFrom(graph: ProcessGraph, from: string, to: string, forwardOnly = false): boolean {
   const seen = new Set<string>();
   const queue = [from];
   while (queue.length > 0) {
@@ -670,7 +681,7 @@ function reachedFrom(graph: ProcessGraph, from: string, to: string): boolean {
     if (id === to) return true;
     if (seen.has(id)) continue;
     seen.add(id);
-    for (const edge of graph.outgoing.get(id) ?? []) queue.push(edge.to);
+    for (const edge of graph.outgoing.get(id) ?? []) if (!forwardOnly || !graph.backEdges.has(edge)) queue.push(edge.to);
   }
   return false;
 }

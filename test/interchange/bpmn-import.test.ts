@@ -389,6 +389,34 @@ describe("onboard import: the drafts", () => {
     );
   });
 
+  test("what the BPMN reader could not read is a finding at its line", async () => {
+    const xml = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">',
+      '  <process id="p" name="Tiny">',
+      '    <startEvent id="s" />',
+      '    <sequenceFlow id="f1" sourceRef="s" targetRef="t" />',
+      '    <userTask id="t" name="Do it" />',
+      '    <sequenceFlow id="f2" sourceRef="t" targetRef="missing" />',
+      '    <unknownThing id="u" />',
+      "  </process>",
+      "</definitions>",
+    ].join("\n");
+    const draft = await importBpmn(xml, { fileName: "tiny.bpmn", today: "2026-12-07" });
+    assert.deepEqual(
+      draft.findings.map((f) => [f.line, f.element, f.message]),
+      [
+        [7, "f2", "the BPMN reader could not read this (unresolved reference <missing>); open the model in a BPMN modeler and fix it"],
+        [
+          8,
+          undefined,
+          "the BPMN reader could not read this (unparsable content <unknownThing> detected); open the model in a BPMN modeler and fix it",
+        ],
+      ],
+    );
+    assert.ok(loadPlaybook("tiny.yaml", draft.yaml).playbook);
+  });
+
   test("a file that is not BPMN is refused with a clear message", async () => {
     await assert.rejects(importBpmn("<html><body/></html>", { fileName: "x.xml", today: "2026-12-07" }), BpmnImportError);
     await assert.rejects(importBpmn("not xml at all", { fileName: "x.bpmn", today: "2026-12-07" }), /not a BPMN 2\.0 model/);

@@ -96,7 +96,7 @@ export async function readBpmn(text: string): Promise<BpmnSource> {
       line,
       ...(element?.id ? { element: element.id } : {}),
       severity: "warning",
-      message: `the BPMN reader skipped this: ${warning.message.split("\n")[0]}; check the model in a BPMN modeler`,
+      message: `the BPMN reader could not read this (${warning.message.split("\n")[0]}); open the model in a BPMN modeler and fix it`,
     } satisfies ImportFinding;
   });
   return { dialect, definitions: parsed.rootElement as unknown as Element, lineOf, warnings };

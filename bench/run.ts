@@ -26,6 +26,13 @@ if (process.argv[2] === "scale-out") {
   process.exit(0);
 }
 
+// `node bench/run.ts engine-scaling [ms]`: the pure engine's cost per command against playbook size.
+if (process.argv[2] === "engine-scaling") {
+  const { main } = await import("./engine-scaling.ts");
+  main(Number(process.argv[3] ?? 2000));
+  process.exit(0);
+}
+
 const seconds = Number(process.argv[2] ?? 3);
 const results: Record<string, unknown> = {};
 

@@ -71,7 +71,13 @@ export async function importBpmn(text: string, options: BpmnImportOptions): Prom
     fileName: options.fileName,
     today: options.today,
   });
-  findings.push(...built.findings);
+  // The same thing said twice about one element (an owner read for a step and its escalation) is said once.
+  const said = new Set(findings.map((f) => JSON.stringify(f)));
+  for (const finding of built.findings) {
+    const key = JSON.stringify(finding);
+    if (!said.has(key)) findings.push(finding);
+    said.add(key);
+  }
   findings.sort((a, b) => a.line - b.line);
   const header = ` A draft playbook imported from ${options.fileName}. Check every guess marked below, then run onboard lint.`;
   return { yaml: yamlText(built.playbook, built.comments, header), findings };

@@ -389,6 +389,69 @@ describe("onboard import: the drafts", () => {
     );
   });
 
+  test("an inclusive gateway after a service task reads facts; event-based gateways and multi-instance tasks are said", async () => {
+    const xml = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">',
+      '  <process id="kyc" name="KYC">',
+      '    <startEvent id="s" />',
+      '    <serviceTask id="score" name="Score the client" camunda:class="x.Score" />',
+      '    <inclusiveGateway id="checks" name="Which checks?" />',
+      '    <userTask id="pep" name="PEP screening" camunda:candidateGroups="compliance">',
+      '      <multiInstanceLoopCharacteristics isSequential="false" />',
+      "    </userTask>",
+      '    <userTask id="edd" name="Enhanced due diligence" camunda:candidateGroups="compliance" />',
+      '    <inclusiveGateway id="join" />',
+      '    <eventBasedGateway id="wait" name="Documents or timeout?" />',
+      '    <intermediateCatchEvent id="docs" name="Documents received"><messageEventDefinition /></intermediateCatchEvent>',
+      '    <intermediateCatchEvent id="late" name="Two weeks"><timerEventDefinition><timeDuration>P14D</timeDuration></timerEventDefinition></intermediateCatchEvent>',
+      '    <userTask id="open" name="Open the account" />',
+      '    <userTask id="chase" name="Chase the client" />',
+      '    <endEvent id="e" />',
+      '    <sequenceFlow id="f1" sourceRef="s" targetRef="score" />',
+      '    <sequenceFlow id="f2" sourceRef="score" targetRef="checks" />',
+      `    <sequenceFlow id="f3" name="Politically exposed" sourceRef="checks" targetRef="pep"><conditionExpression>${juel("pep == true")}</conditionExpression></sequenceFlow>`,
+      `    <sequenceFlow id="f4" name="High risk" sourceRef="checks" targetRef="edd"><conditionExpression>${juel("risk >= 70")}</conditionExpression></sequenceFlow>`,
+      '    <sequenceFlow id="f5" sourceRef="pep" targetRef="join" />',
+      '    <sequenceFlow id="f6" sourceRef="edd" targetRef="join" />',
+      '    <sequenceFlow id="f7" sourceRef="join" targetRef="wait" />',
+      '    <sequenceFlow id="f8" sourceRef="wait" targetRef="docs" />',
+      '    <sequenceFlow id="f9" sourceRef="wait" targetRef="late" />',
+      '    <sequenceFlow id="f10" sourceRef="docs" targetRef="open" />',
+      '    <sequenceFlow id="f11" sourceRef="late" targetRef="chase" />',
+      '    <sequenceFlow id="f12" sourceRef="open" targetRef="e" />',
+      '    <sequenceFlow id="f13" sourceRef="chase" targetRef="e" />',
+      "  </process>",
+      "</definitions>",
+    ].join("\n");
+    const draft = await importBpmn(xml, { fileName: "kyc.bpmn", today: "2026-12-07" });
+    const loaded = loadPlaybook("kyc.yaml", draft.yaml);
+    assert.ok(loaded.playbook, JSON.stringify(loaded.diagnostics));
+    assert.deepEqual(
+      lintLoaded(loaded, { profile: "draft" }).diagnostics.filter((d) => d.severity === "error"),
+      [],
+    );
+    const playbook = parseYaml(draft.yaml) as Json;
+    const steps = new Map<string, Json>(playbook.phases[0].steps.map((s: Json) => [s.id, s]));
+    // After a service task the variables are the client's facts, typed by their use.
+    assert.deepEqual(playbook.facts, { pep: { type: "bool", label: "Pep" }, risk: { type: "int", label: "Risk" } });
+    assert.equal(steps.get("pep_screening")?.when, "facts.pep == true");
+    assert.equal(steps.get("enhanced_due_diligence")?.when, "facts.risk >= 70");
+    // The event-based gateway: the owner records which event came; the timer's step opens after it.
+    assert.deepEqual(playbook.forms.documents_or_timeout.fields.outcome.options, ["Documents received", "Two weeks"]);
+    assert.equal(steps.get("chase_the_client")?.opens, "14 days after documents_or_timeout");
+    assert.equal(steps.get("chase_the_client")?.when, 'forms.documents_or_timeout.outcome == "Two weeks"');
+    assert.deepEqual(
+      draft.findings.map((f) => `${f.line} ${f.element}: ${f.message.split(":")[0]}`),
+      [
+        "6 checks: inclusive gateway",
+        "7 pep: multi-instance activity",
+        "12 wait: an event-based gateway waits for whichever event comes first",
+        '13 docs: the flow waits here for message "Documents received"; the next step opens without waiting',
+      ],
+    );
+  });
+
   test("what the BPMN reader could not read is a finding at its line", async () => {
     const xml = [
       '<?xml version="1.0" encoding="UTF-8"?>',
@@ -455,6 +518,12 @@ describe("onboard import (CLI)", () => {
     assert.equal(code, 0);
     assert.ok(loadPlaybook("stdout.yaml", out).playbook);
     assert.match(err, /0 elements to check by hand/);
+  });
+
+  test("--help", async () => {
+    const { code, out } = await run("--help");
+    assert.equal(code, 0);
+    assert.match(out, /Usage: onboard import \[options\] <file>[\s\S]*Camunda 7, Camunda 8 or plain BPMN/);
   });
 
   test("other extensions, non-BPMN XML and missing files are refused", async () => {

@@ -11,7 +11,7 @@ import { main } from "../../src/cli/main.ts";
 import { simulate } from "../../src/engine/simulate.ts";
 import { translateCondition } from "../../src/interchange/bpmn-import/conditions.ts";
 import { BpmnImportError, importBpmn } from "../../src/interchange/bpmn-import/index.ts";
-import { dueDateWords, isoDurationWords } from "../../src/interchange/bpmn-import/time.ts";
+import { dueDateWords, isoDurationWords, timerDurationWords } from "../../src/interchange/bpmn-import/time.ts";
 import type { DraftImport } from "../../src/interchange/draft.ts";
 import { lintLoaded } from "../../src/lint/lint.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
@@ -124,6 +124,8 @@ describe("BPMN time values", () => {
     assert.equal(isoDurationWords("2026-12-24T10:00:00Z"), undefined);
     assert.equal(dueDateWords(juel("dateTime().plusWeeks(1).toDate()")), "1 week");
     assert.equal(dueDateWords('=now() + duration("P2D")'), "2 days");
+    assert.equal(timerDurationWords('=duration("PT4H")'), "4 hours");
+    assert.equal(timerDurationWords("=P3D"), "3 days");
     assert.equal(dueDateWords(juel("someBean.due()")), undefined);
   });
 });

@@ -4,7 +4,7 @@
 // boundary event (error, message, escalation ...) is listed with what to write instead.
 import { body, eventDefinition, type ImportContext, type Json, typeName } from "./context.ts";
 import { oneLine } from "./owners.ts";
-import { isoDurationWords } from "./time.ts";
+import { timerDurationWords } from "./time.ts";
 
 export interface BoundaryTimers {
   /** Deadlines by step id. */
@@ -44,7 +44,7 @@ export function boundaryTimers(ctx: ImportContext): BoundaryTimers {
       continue;
     }
     const stepId = ctx.stepId(attached);
-    const duration = isoDurationWords(body(definition.timeDuration) ?? "");
+    const duration = timerDurationWords(body(definition.timeDuration) ?? "");
     if (duration === undefined) {
       ctx.find(
         event,

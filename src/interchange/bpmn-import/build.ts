@@ -11,7 +11,7 @@ import { reportLeftovers } from "./leftovers.ts";
 import { reworkLoops } from "./loops.ts";
 import { oneLine, type RoleGuess, slug } from "./owners.ts";
 import { type BpmnDialect, BpmnImportError, type Element } from "./source.ts";
-import { dueDateWords, isoDurationWords } from "./time.ts";
+import { dueDateWords, timerDurationWords } from "./time.ts";
 
 export type { ImportInput } from "./context.ts";
 
@@ -170,7 +170,7 @@ function opensOf(ctx: ImportContext, id: string): string | undefined {
     const timer = ctx.graph.nodes.get(edge.from)?.element;
     const definition = timer?.$type === "bpmn:IntermediateCatchEvent" ? eventDefinition(timer) : undefined;
     if (!timer || definition?.$type !== "bpmn:TimerEventDefinition") continue;
-    const words = isoDurationWords(body(definition.timeDuration) ?? "");
+    const words = timerDurationWords(body(definition.timeDuration) ?? "");
     const before = ctx.predsOf(timer.id ?? "");
     if (words === undefined || before.length > 1) {
       const text = body(definition.timeDuration) ?? body(definition.timeDate) ?? body(definition.timeCycle) ?? "";

@@ -45,6 +45,16 @@ export function isoDurationWords(text: string): string | undefined {
   return minutes % 60 === 0 ? words(minutes / 60, "hour") : words(minutes, "minute");
 }
 
+/** A timer's duration: ISO 8601, or Camunda 8's FEEL forms of it (`=PT48H`, `=duration("PT48H")`). */
+export function timerDurationWords(text: string): string | undefined {
+  return isoDurationWords(
+    text
+      .trim()
+      .replace(/^=\s*/, "")
+      .replace(/^duration\(\s*"(.*)"\s*\)$/, "$1"),
+  );
+}
+
 /** A due date as written in Camunda 7 (camunda:dueDate) or Camunda 8 (zeebe:taskSchedule dueDate). */
 export function dueDateWords(text: string): string | undefined {
   const trimmed = text.trim();
@@ -52,5 +62,5 @@ export function dueDateWords(text: string): string | undefined {
   if (juel) return words(Number(juel[2]), (juel[1] ?? "Days").toLowerCase().replace(/s$/, ""));
   const feel = /^=\s*now\(\)\s*\+\s*duration\(\s*"([^"]+)"\s*\)$/.exec(trimmed);
   if (feel) return isoDurationWords(feel[1] ?? "");
-  return isoDurationWords(trimmed.replace(/^=\s*/, "").replace(/^duration\("(.*)"\)$/, "$1"));
+  return timerDurationWords(trimmed);
 }

@@ -1,5 +1,5 @@
 // `onboard import <file.bpmn>`: a BPMN 2.0 model (Camunda 7, Camunda 8 or plain) as a draft playbook.
-import { Document, isMap, isNode, isPair, isScalar } from "yaml";
+import { Document, isMap, isNode, isPair, isScalar, Scalar, visit } from "yaml";
 import type { DraftImport, ImportFinding } from "../draft.ts";
 import { buildDraft } from "./build.ts";
 import { buildGraph } from "./graph.ts";
@@ -55,6 +55,12 @@ function yamlText(playbook: object, comments: ReadonlyArray<{ path: readonly (st
     const node = doc.getIn(path, true);
     if (isNode(node)) node.commentBefore = text;
   }
+  // Branch labels such as Yes and No are text; quoted, so a YAML 1.1 tool does not read them as booleans.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && /^(y|yes|n|no|on|off)$/i.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
   return doc.toString({ lineWidth: 110 });
 }
 

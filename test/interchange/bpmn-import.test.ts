@@ -378,6 +378,35 @@ describe("onboard import: the drafts", () => {
     assert.equal(flow.at(-1), "completed give_employee_welcome_package");
   });
 
+  test("the Camunda 8 draft runs on the engine: the late kickoff escalates, adoption is checked a week after training", async () => {
+    const model = await imported("camunda8-client-onboarding.bpmn");
+    const loaded = loadPlaybook("c8.yaml", model.draft.yaml);
+    assert.ok(loaded.model);
+    const result = simulate(loaded.model, {
+      start: "2026-01-05T08:00:00.000Z",
+      maxDays: 120,
+      // Scheduling the kickoff takes five days: longer than the 48 hours the timer allows.
+      workDays: (s) => (s.id === "schedule_the_kickoff_call" ? 5 : 1),
+      input: { projectId: "sim", client: { id: "c1", name: "Initech", timeZone: "Europe/Berlin", country: "DE" }, facts: {} },
+      formValues: (s) =>
+        s.id === "collect_client_details"
+          ? { amount: 5000, region: "EU" }
+          : s.id === "client_satisfied"
+            ? { outcome: "Open issues" }
+            : undefined,
+    });
+    assert.deepEqual(result.refused, []);
+    assert.equal(result.state.status, "closed");
+    const at = (type: string, step: string) =>
+      result.events.find((e) => e.type === type && "step" in e && e.step === step)?.at ?? assert.fail(`no ${type} of ${step}`);
+    assert.equal(result.state.steps.run_the_eu_compliance_check?.status, "done");
+    assert.ok(at("step.overdue", "schedule_the_kickoff_call") <= at("step.activated", "escalate_to_the_cs_lead"));
+    assert.equal(result.state.steps.escalate_to_the_cs_lead?.status, "done");
+    const week = Date.parse(at("step.completed", "check_adoption")) - Date.parse(at("step.completed", "train_the_admins"));
+    assert.ok(week >= 7 * 86_400_000, `${week / 86_400_000} days`);
+    assert.equal(result.state.steps.plan_the_follow_up?.status, "done");
+  });
+
   test("plain BPMN A.4.1: expanded subprocesses are phases whose steps take the lane the subprocess is drawn in", async () => {
     const model = await imported("miwg-A.4.1.bpmn");
     assert.deepEqual(

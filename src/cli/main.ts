@@ -8,6 +8,7 @@ import { diffCommand } from "./commands/diff.ts";
 import { evidenceCommand } from "./commands/evidence.ts";
 import { importCommand } from "./commands/import.ts";
 import { lintCommand } from "./commands/lint.ts";
+import { publishCommand } from "./commands/publish.ts";
 import { renderCommand } from "./commands/render.ts";
 import { reportCommand } from "./commands/report.ts";
 import { restoreCommand } from "./commands/restore.ts";
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   sopNewCommand,
   importCommand,
   diffCommand,
+  publishCommand,
   demoCommand,
 ];
 

@@ -1,4 +1,3 @@
-// What an importer hands back: a draft playbook as YAML text, and what it could not translate.
 export interface ImportFinding {
   readonly line: number;
   readonly element?: string;

@@ -73,6 +73,11 @@ export interface LintOptions {
 /** Ids of the rules the profile decides on. */
 export const QUALITY_RULES: ReadonlySet<string> = new Set(RULES.filter((r) => r.kind === "quality").map((r) => r.id));
 
+/** A rule's severity under a profile, as its findings are reported (SARIF's defaultConfiguration). */
+export function ruleSeverity(rule: LintRule, profile: LintProfile): Diagnostic["severity"] {
+  return severityIn(profile, rule, rule.severity);
+}
+
 function severityIn(profile: LintProfile, rule: LintRule, severity: Diagnostic["severity"]): Diagnostic["severity"] {
   return profile === "draft" && rule.kind === "quality" && severity === "error" ? "warning" : severity;
 }

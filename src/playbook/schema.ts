@@ -885,7 +885,16 @@ export function deliverablesOf(step: Pick<Step, "deliverable" | "deliverables">)
   return [...(step.deliverable ? [step.deliverable] : []), ...step.deliverables];
 }
 
+/**
+ * Where every Onboard server serves the schema (GET /schema/playbook.schema.json, public). The `$id`
+ * is this path, a reference resolved against the server the editor fetched it from: the same
+ * document whether written by `onboard schema` or served, and stable for as long as the language
+ * is `onboard: 1`.
+ */
+export const PLAYBOOK_SCHEMA_PATH = "/schema/playbook.schema.json";
+
 /** The JSON Schema editors use to autocomplete playbooks; generated from the same zod source. */
 export function playbookJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(PlaybookSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema, ...rest } = z.toJSONSchema(PlaybookSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return { $schema, $id: PLAYBOOK_SCHEMA_PATH, title: "Onboard playbook (onboard: 1)", ...rest };
 }

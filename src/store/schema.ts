@@ -206,6 +206,9 @@ export interface PlaybookSubmissionsTable {
   source: string;
   content_hash: string;
   file: string | null;
+  /** The commit and its author it was published from (onboard publish, migration 0025). */
+  commit_sha: string | null;
+  commit_author: string | null;
   submitted_by: string;
   submitted_at: Timestamp;
 }

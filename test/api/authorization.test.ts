@@ -29,6 +29,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   // without a proxy while it is unset (test/api/metrics.test.ts); no account role opens it.
   "GET /metrics": "public",
   "GET /openapi.json": "public",
+  // The playbook language's JSON Schema, for editors: it describes the language, no one's data.
+  "GET /schema/playbook.schema.json": "public",
   // The web app's pages and bundles (src/api/static.ts): public files; the data they show needs a sign-in.
   "GET /": "public",
   "GET /app": "public",
@@ -75,6 +77,7 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "GET /people": EVERYONE,
   "PUT /people/:id": MANAGERS,
   "GET /playbooks": EVERYONE,
+  "GET /playbooks/:id": EVERYONE,
   "POST /playbooks": MANAGERS,
   "GET /playbooks/:id/versions/:version": EVERYONE,
   "GET /playbooks/:id/versions/:version/sop.html": EVERYONE,

@@ -15,9 +15,23 @@ export interface BuiltInReport {
   readonly failed: readonly { readonly file: string; readonly message: string }[];
 }
 
+/** Where a version came from in a repository: `onboard publish` sends them from CI. */
+export interface CommitOrigin {
+  readonly commit: string | null;
+  readonly commitAuthor: string | null;
+}
+
+export const NO_COMMIT: CommitOrigin = { commit: null, commitAuthor: null };
+
 export async function recordSource(
   db: ApiDb,
-  source: { id: string; version: string; origin: "built_in" | "upload"; file: string | null; uploadedBy: string | null },
+  source: {
+    id: string;
+    version: string;
+    origin: "built_in" | "upload";
+    file: string | null;
+    uploadedBy: string | null;
+  } & Partial<CommitOrigin>,
   now: Instant,
 ): Promise<void> {
   await db
@@ -29,6 +43,8 @@ export async function recordSource(
       file: source.file,
       uploaded_by: source.uploadedBy,
       recorded_at: now,
+      commit_sha: source.commit ?? null,
+      commit_author: source.commitAuthor ?? null,
     })
     .onConflict((oc) => oc.columns(["playbook_id", "version"]).doNothing())
     .execute();
@@ -61,7 +77,7 @@ export async function publishBuiltIns(deps: ApiDeps): Promise<BuiltInReport> {
   return { published, failed };
 }
 
-export interface VersionInfo {
+export interface VersionInfo extends CommitOrigin {
   readonly version: string;
   readonly title: string;
   readonly contentHash: string;
@@ -88,7 +104,17 @@ async function versionsOf(deps: ApiDeps, ids: readonly string[]): Promise<Map<st
   const rows = await deps.db
     .selectFrom("playbook_versions as v")
     .leftJoin("playbook_sources as s", (join) => join.onRef("s.playbook_id", "=", "v.playbook_id").onRef("s.version", "=", "v.version"))
-    .select(["v.playbook_id", "v.version", "v.content_hash", "v.published_at", "s.origin", "s.file", "s.uploaded_by"])
+    .select([
+      "v.playbook_id",
+      "v.version",
+      "v.content_hash",
+      "v.published_at",
+      "s.origin",
+      "s.file",
+      "s.uploaded_by",
+      "s.commit_sha",
+      "s.commit_author",
+    ])
     .where("v.playbook_id", "in", ids)
     .orderBy("v.playbook_id")
     .orderBy("v.published_at")
@@ -106,6 +132,8 @@ async function versionsOf(deps: ApiDeps, ids: readonly string[]): Promise<Map<st
       origin: row.origin ?? "upload",
       file: row.file ?? null,
       uploadedBy: row.uploaded_by ?? null,
+      commit: row.commit_sha ?? null,
+      commitAuthor: row.commit_author ?? null,
     });
     byId.set(row.playbook_id, list);
   }
@@ -128,6 +156,13 @@ export async function listPlaybooks(deps: ApiDeps, after: string | undefined, li
     const latest = list.at(-1);
     return latest ? [{ id, title: latest.title, latestVersion: latest.version, versions: list }] : [];
   });
+}
+
+/** One playbook with every version (oldest first); undefined when no version of it is published. */
+export async function getPlaybook(deps: ApiDeps, id: string): Promise<PlaybookInfo | undefined> {
+  const list = (await versionsOf(deps, [id])).get(id) ?? [];
+  const latest = list.at(-1);
+  return latest ? { id, title: latest.title, latestVersion: latest.version, versions: list } : undefined;
 }
 
 export async function getVersion(deps: ApiDeps, id: string, version: string): Promise<(VersionInfo & { source: string }) | undefined> {

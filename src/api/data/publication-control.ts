@@ -9,7 +9,7 @@ import { AppError, ConflictError } from "../../store/index.ts";
 import { playbookCache, publishPlaybook } from "../../store/playbooks.ts";
 import type { ApiDeps } from "../deps.ts";
 import { HttpProblem } from "../problems.ts";
-import { contentHashOf, recordSource } from "./playbooks.ts";
+import { type CommitOrigin, contentHashOf, recordSource } from "./playbooks.ts";
 import { type ApiDb, storeView } from "./tables.ts";
 
 export interface FourEyesSetting {
@@ -125,7 +125,7 @@ export async function pendingSource(db: ApiDb, id: string, version: string): Pro
  */
 export async function submitVersion(
   db: ApiDb,
-  upload: { id: string; version: string; source: string; contentHash: string; file: string | null; by: string },
+  upload: { id: string; version: string; source: string; contentHash: string; file: string | null; by: string } & CommitOrigin,
   now: Instant,
 ): Promise<{ submission: Submission | undefined; created: boolean; published: boolean }> {
   const { id, version } = upload;
@@ -161,6 +161,8 @@ export async function submitVersion(
       file: upload.file,
       submitted_by: upload.by,
       submitted_at: now,
+      commit_sha: upload.commit,
+      commit_author: upload.commitAuthor,
     })
     .execute();
   const submission = await getSubmission(db, submissionId);
@@ -199,7 +201,15 @@ export async function decideSubmission(
       await publishPlaybook(storeView(trx), playbookCache(deps.database.db), row.source, { file: row.file ?? undefined, now });
       await recordSource(
         trx,
-        { id: row.playbook_id, version: row.version, origin: "upload", file: row.file, uploadedBy: row.submitted_by },
+        {
+          id: row.playbook_id,
+          version: row.version,
+          origin: "upload",
+          file: row.file,
+          uploadedBy: row.submitted_by,
+          commit: row.commit_sha,
+          commitAuthor: row.commit_author,
+        },
         now,
       );
     }

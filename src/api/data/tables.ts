@@ -108,6 +108,9 @@ export interface PlaybookSourcesTable {
   file: string | null;
   uploaded_by: string | null;
   recorded_at: Timestamp;
+  /** The commit and its author it was published from (onboard publish, migration 0025). */
+  commit_sha: string | null;
+  commit_author: string | null;
 }
 
 /** Fixed-window counters of limits shared by every process (migration 0010, auth/rate-limits.ts). */

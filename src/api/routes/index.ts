@@ -70,6 +70,7 @@ import { getNotificationPreferences, putNotificationPreferences } from "./notifi
 import { listPeopleRoute } from "./people/list-people.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
+import { getPlaybookRoute } from "./playbooks/get-playbook.ts";
 import { getPlaybookSop } from "./playbooks/get-playbook-sop.ts";
 import { getPlaybookVersion } from "./playbooks/get-playbook-version.ts";
 import { listPlaybooksRoute } from "./playbooks/list-playbooks.ts";
@@ -110,6 +111,7 @@ import { listPendingVersions } from "./publication/list-pending.ts";
 import { getReport } from "./reports/get-report.ts";
 import { putReport } from "./reports/put-report.ts";
 import { listRetention } from "./retention/list-retention.ts";
+import { getPlaybookSchema } from "./schema/get-playbook-schema.ts";
 import { searchRoute } from "./search/search.ts";
 import { getBrandingRoute } from "./settings/get-branding.ts";
 import { getParametersRoute } from "./settings/get-parameters.ts";
@@ -178,6 +180,10 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   listPeopleRoute,
   putPerson,
   listPlaybooksRoute,
+  // Playbooks as code (issue 21): one playbook's revision history for `onboard publish`, and the
+  // language's JSON Schema for editors.
+  getPlaybookRoute,
+  getPlaybookSchema,
   uploadPlaybook,
   getPlaybookVersion,
   getPlaybookSop,

@@ -2,6 +2,9 @@ import { formatDiagnostic, hasErrors } from "../../playbook/diagnostics.ts";
 import { loadPlaybookFile } from "../../playbook/load.ts";
 import { diffPlaybooks, diffText, hasChanges, revisionEntryYaml } from "../../render/diff.ts";
 import { type Command, UsageError } from "../args.ts";
+import { formatOption } from "../format-option.ts";
+
+const FORMATS = ["text", "markdown", "json"] as const;
 
 const USAGE = `Usage: onboard diff [options] <old playbook> <new playbook>
 
@@ -11,9 +14,11 @@ phases, roles, KPIs, compliance addenda and rules; then the revision-history ent
 new version's document.revisions.
 
 Options:
-  --markdown     print Markdown (for a pull request or a change record)
-  --json         print the differences as JSON
-  --author NAME  the author to put in the revision-history entry
+  --format FORMAT  text (default), markdown (for a pull request comment or a change record),
+                   json (the differences and the revision-history entry)
+  --markdown       the same as --format markdown
+  --json           the same as --format json
+  --author NAME    the author to put in the revision-history entry
   -h, --help     show this help
 
 Exit codes (like diff): 0 no differences, 1 differences, 2 usage error or a playbook that does not load.`;
@@ -22,8 +27,9 @@ export const diffCommand: Command = {
   name: "diff",
   summary: "what changed between two playbook versions, and its revision-history entry",
   usage: USAGE,
-  options: { markdown: { type: "boolean" }, json: { type: "boolean" }, author: { type: "string" } },
+  options: { format: { type: "string" }, markdown: { type: "boolean" }, json: { type: "boolean" }, author: { type: "string" } },
   async run(values, positionals, io) {
+    const format = formatOption(values, FORMATS, { markdown: "markdown", json: "json" }, USAGE);
     if (positionals.length !== 2) throw new UsageError(`name the old and the new playbook\n\n${USAGE}`);
     const [before, after] = await Promise.all(positionals.map((file) => loadPlaybookFile(file)));
     for (const loaded of [before, after]) {
@@ -35,8 +41,8 @@ export const diffCommand: Command = {
     if (!before?.model || !after?.model) return 2;
     const diff = diffPlaybooks(before.model, after.model);
     const author = typeof values.author === "string" ? values.author : undefined;
-    if (values.json) io.out(JSON.stringify({ ...diff, revision: revisionEntryYaml(diff, author) }, null, 2));
-    else io.out(diffText(diff, values.markdown === true, author));
+    if (format === "json") io.out(JSON.stringify({ ...diff, revision: revisionEntryYaml(diff, author) }, null, 2));
+    else io.out(diffText(diff, format === "markdown", author));
     return hasChanges(diff) ? 1 : 0;
   },
 };

@@ -1,6 +1,11 @@
+import { githubAnnotation } from "../../lint/formats/github-annotations.ts";
+import { sarifLog } from "../../lint/formats/sarif.ts";
 import { expandPaths, lintFile, RULES } from "../../lint/lint.ts";
 import { compareDiagnostics, type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
+import { formatOption } from "../format-option.ts";
+
+const FORMATS = ["text", "json", "sarif", "github"] as const;
 
 function paint(io: Io, severity: Diagnostic["severity"], text: string): string {
   if (!io.color) return text;
@@ -21,15 +26,29 @@ step, KPIs, exception rules, timelines...) are reported as warnings. --strict ma
 (the SOP QA checklist; CI runs it on the built-in playbooks).
 
 Options:
-  --strict      enforce the SOP quality rules (the strict profile)
-  --json        print machine-readable findings (one JSON document)
-  --quiet       print errors only
-  --rules       list the rules and exit
-  -h, --help    show this help
+  --strict          enforce the SOP quality rules (the strict profile)
+  --format FORMAT   text (default), json (one JSON document), sarif (SARIF 2.1.0, for code
+                    scanning: GitHub's upload-sarif, GitLab), github (GitHub Actions annotations:
+                    each finding shows on the pull request's line)
+  --json            the same as --format json
+  --base DIR        the folder sarif and github paths are relative to (default: the current one,
+                    which in CI is the checkout's root)
+  --quiet           print errors only
+  --rules           list the rules and exit
+  -h, --help        show this help
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
-  options: { json: { type: "boolean" }, quiet: { type: "boolean" }, rules: { type: "boolean" }, strict: { type: "boolean" } },
+  options: {
+    format: { type: "string" },
+    json: { type: "boolean" },
+    base: { type: "string" },
+    quiet: { type: "boolean" },
+    rules: { type: "boolean" },
+    strict: { type: "boolean" },
+  },
   async run(values, positionals, io) {
+    const format = formatOption(values, FORMATS, { json: "json" }, this.usage);
+    const base = typeof values.base === "string" ? values.base : process.cwd();
     if (values.rules) {
       for (const rule of RULES) io.out(`${rule.id.padEnd(30)} ${rule.severity.padEnd(8)} ${rule.kind.padEnd(12)} ${rule.description}`);
       return 0;
@@ -52,14 +71,24 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
     const shown = values.quiet ? all.filter((d) => d.severity === "error") : all;
     const count = (s: Diagnostic["severity"]) => all.filter((d) => d.severity === s).length;
     const summary = { profile, files: files.length, errors: count("error"), warnings: count("warning"), infos: count("info") };
-    if (values.json) {
-      io.out(JSON.stringify({ summary, diagnostics: shown.map(({ path, ...d }) => ({ ...d, path: path.join(".") })) }, null, 2));
-    } else {
-      for (const d of shown) io.out(paint(io, d.severity, formatDiagnostic(d)));
-      if (files.length === 0 && missing.length === 0) io.err("no playbooks (.yaml, .yml) found");
-      io.out(
-        `${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"} (${profile} profile)`,
-      );
+    const line = `${summary.files} playbook${summary.files === 1 ? "" : "s"}: ${summary.errors} error${summary.errors === 1 ? "" : "s"}, ${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}, ${summary.infos} note${summary.infos === 1 ? "" : "s"} (${profile} profile)`;
+    if (files.length === 0 && missing.length === 0) io.err("no playbooks (.yaml, .yml) found");
+    switch (format) {
+      case "json":
+        io.out(JSON.stringify({ summary, diagnostics: shown.map(({ path, ...d }) => ({ ...d, path: path.join(".") })) }, null, 2));
+        break;
+      case "sarif":
+        io.out(JSON.stringify(sarifLog(shown, { profile, base }), null, 2));
+        break;
+      case "github":
+        for (const d of shown) io.out(githubAnnotation(d, base));
+        // Not a workflow command: the job's log shows it as it is.
+        io.out(line);
+        break;
+      case "text":
+        for (const d of shown) io.out(paint(io, d.severity, formatDiagnostic(d)));
+        io.out(line);
+        break;
     }
     return summary.errors > 0 || (files.length === 0 && missing.length === 0) ? 1 : 0;
   },

@@ -829,6 +829,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/playbooks/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One playbook and its versions (the revision history) */
+    get: operations["getPlaybook"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/playbooks/{id}/diff": {
     parameters: {
       query?: never;
@@ -1585,6 +1602,23 @@ export interface paths {
     };
     /** Records under the playbooks' retention rules, and when each may be disposed of */
     get: operations["listRetention"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/schema/playbook.schema.json": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The playbook language's JSON Schema (for editors); public, cacheable, with an ETag */
+    get: operations["getPlaybookSchema"];
     put?: never;
     post?: never;
     delete?: never;
@@ -5093,6 +5127,10 @@ export interface components {
       version: string;
     };
     PlaybookVersion: {
+      /** @description The commit it was published from (onboard publish in CI); null when not from a repository. */
+      commit: string | null;
+      /** @description That commit's author, as the CI named them. */
+      commitAuthor: string | null;
       /** @description SHA-256 of the source. */
       contentHash: string;
       file: string | null;
@@ -5108,6 +5146,10 @@ export interface components {
       version: string;
     };
     PlaybookVersionInput: {
+      /** @description The commit it was published from (onboard publish in CI); null when not from a repository. */
+      commit: string | null;
+      /** @description That commit's author, as the CI named them. */
+      commitAuthor: string | null;
       /** @description SHA-256 of the source. */
       contentHash: string;
       file: string | null;
@@ -10932,24 +10974,40 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
+          /** @description The commit the file was published from (onboard publish sends it from CI); kept in the revision history. */
+          commit?: string;
+          /** @description The commit's author (a name or a login). */
+          commitAuthor?: string;
           /** @description A file name for the findings (default playbook.yaml). */
           file?: string;
           /** @description The playbook's YAML text. The body may also be the YAML itself (Content-Type: application/yaml). */
           source: string;
         };
         "application/x-yaml": {
+          /** @description The commit the file was published from (onboard publish sends it from CI); kept in the revision history. */
+          commit?: string;
+          /** @description The commit's author (a name or a login). */
+          commitAuthor?: string;
           /** @description A file name for the findings (default playbook.yaml). */
           file?: string;
           /** @description The playbook's YAML text. The body may also be the YAML itself (Content-Type: application/yaml). */
           source: string;
         };
         "application/yaml": {
+          /** @description The commit the file was published from (onboard publish sends it from CI); kept in the revision history. */
+          commit?: string;
+          /** @description The commit's author (a name or a login). */
+          commitAuthor?: string;
           /** @description A file name for the findings (default playbook.yaml). */
           file?: string;
           /** @description The playbook's YAML text. The body may also be the YAML itself (Content-Type: application/yaml). */
           source: string;
         };
         "text/yaml": {
+          /** @description The commit the file was published from (onboard publish sends it from CI); kept in the revision history. */
+          commit?: string;
+          /** @description The commit's author (a name or a login). */
+          commitAuthor?: string;
           /** @description A file name for the findings (default playbook.yaml). */
           file?: string;
           /** @description The playbook's YAML text. The body may also be the YAML itself (Content-Type: application/yaml). */
@@ -11095,6 +11153,55 @@ export interface operations {
       };
     };
   };
+  getPlaybook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Playbook"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   diffPlaybookVersions: {
     parameters: {
       query: {
@@ -11175,6 +11282,10 @@ export interface operations {
         };
         content: {
           "application/json": {
+            /** @description The commit it was published from (onboard publish in CI); null when not from a repository. */
+            commit: string | null;
+            /** @description That commit's author, as the CI named them. */
+            commitAuthor: string | null;
             /** @description SHA-256 of the source. */
             contentHash: string;
             file: string | null;
@@ -14524,6 +14635,35 @@ export interface operations {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
+      };
+    };
+  };
+  getPlaybookSchema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A JSON Schema (draft 2020-12) whose $id is this path. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Not modified: the If-None-Match ETag is current. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

@@ -11,6 +11,8 @@ export const PlaybookVersion = z
     origin: z.enum(["built_in", "upload"]),
     file: z.string().nullable(),
     uploadedBy: z.string().nullable(),
+    commit: z.string().nullable().describe("The commit it was published from (onboard publish in CI); null when not from a repository."),
+    commitAuthor: z.string().nullable().describe("That commit's author, as the CI named them."),
   })
   .meta({ id: "PlaybookVersion" });
 
@@ -45,6 +47,12 @@ export const UploadPlaybookBody = z.object({
     .max(1_000_000)
     .describe("The playbook's YAML text. The body may also be the YAML itself (Content-Type: application/yaml)."),
   file: z.string().min(1).max(200).optional().describe("A file name for the findings (default playbook.yaml)."),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/i, "a commit hash: 7 to 40 hexadecimal digits")
+    .optional()
+    .describe("The commit the file was published from (onboard publish sends it from CI); kept in the revision history."),
+  commitAuthor: z.string().min(1).max(200).optional().describe("The commit's author (a name or a login)."),
 });
 
 export const UploadPlaybookHeaders = IdempotentHeaders;

@@ -41,6 +41,8 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
       const principal = principalOf(request);
       const file = fileName(request.body.file);
       const written = request.body.source;
+      const commit = request.body.commit?.toLowerCase() ?? null;
+      const commitAuthor = request.body.commitAuthor ?? null;
       // An include names a procedures file of the server's playbooks folder; the version stored is
       // self-contained (the procedures copied in), so a project never changes under it.
       const procedures = written.includes("include") ? await readProcedureFiles(join(deps.config.playbooksDir, "procedures")) : new Map();
@@ -75,14 +77,18 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
           scope: "playbook.upload",
           key: request.headers["idempotency-key"],
           userId: principal.user.id,
-          fingerprint: { source, file },
+          fingerprint: { source, file, commit, commitAuthor },
           now,
         },
         async (trx) => {
           // Four-eyes: the version waits for another person's approval instead of being published.
           if ((await fourEyesSetting(trx)).required) {
             const contentHash = sha256(source);
-            const submitted = await submitVersion(trx, { id, version, source, contentHash, file, by: principal.user.id }, now);
+            const submitted = await submitVersion(
+              trx,
+              { id, version, source, contentHash, file, by: principal.user.id, commit, commitAuthor },
+              now,
+            );
             const status = submitted.published ? ("published" as const) : ("pending" as const);
             const submissionId = submitted.submission?.submissionId;
             return {
@@ -95,7 +101,7 @@ export function uploadPlaybook(app: Api, deps: ApiDeps): void {
           const before = await contentHashOf(trx, id, version);
           const published = await publishPlaybook(storeView(trx), playbookCache(deps.database.db), source, { file, now });
           if (before === undefined) {
-            await recordSource(trx, { id, version, origin: "upload", file, uploadedBy: principal.user.id }, now);
+            await recordSource(trx, { id, version, origin: "upload", file, uploadedBy: principal.user.id, commit, commitAuthor }, now);
           }
           const created = before === undefined;
           return {

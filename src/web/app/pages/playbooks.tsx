@@ -317,6 +317,9 @@ function Versions({ playbook }: { playbook: Schemas["Playbook"] }) {
                 <th scope="col" className="hide-phone">
                   By
                 </th>
+                <th scope="col" className="hide-phone">
+                  Commit
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -326,6 +329,16 @@ function Versions({ playbook }: { playbook: Schemas["Playbook"] }) {
                   <td>{v.title}</td>
                   <td>{formatDate(v.publishedAt)}</td>
                   <td className="hide-phone">{v.origin === "built_in" ? "Built in" : (v.uploadedBy ?? "—")}</td>
+                  <td className="hide-phone">
+                    {v.commit ? (
+                      <>
+                        <code title={v.commit}>{v.commit.slice(0, 12)}</code>
+                        {v.commitAuthor ? ` by ${v.commitAuthor}` : ""}
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,13 +1,19 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { BpmnImportError, importBpmn } from "../../interchange/bpmn-import/index.ts";
-import type { ImportFinding } from "../../interchange/draft.ts";
+import type { DraftImport, ImportFinding } from "../../interchange/draft.ts";
 import { lintLoaded } from "../../lint/lint.ts";
 import { type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { loadPlaybook } from "../../playbook/load.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 
-const IMPORTERS: Record<string, "bpmn"> = { ".bpmn": "bpmn", ".xml": "bpmn" };
+/** An importer: the file's name and bytes in, a draft out; a file it cannot read at all is a BpmnImportError. */
+type Importer = (fileName: string, bytes: Uint8Array, today: string) => Promise<DraftImport>;
+
+const importBpmnFile: Importer = (fileName, bytes, today) => importBpmn(new TextDecoder().decode(bytes), { fileName, today });
+
+/** By extension. Another importer (a written SOP's, say) is one more line here. */
+const IMPORTERS: Readonly<Record<string, Importer>> = { ".bpmn": importBpmnFile, ".xml": importBpmnFile };
 
 const USAGE = `Usage: onboard import [options] <file>
 
@@ -60,25 +66,25 @@ export const importCommand: Command = {
   async run(values, positionals, io: Io) {
     if (positionals.length !== 1) throw new UsageError(`name one file to import\n\n${USAGE}`);
     const file = positionals[0] ?? "";
-    const kind = IMPORTERS[extname(file).toLowerCase()];
-    if (kind === undefined)
+    const importer = IMPORTERS[extname(file).toLowerCase()];
+    if (importer === undefined)
       throw new UsageError(
         `${file}: cannot import "${extname(file) || "a file without extension"}"; supported: ${Object.keys(IMPORTERS).join(", ")}`,
       );
     const output = typeof values.output === "string" ? values.output : undefined;
     if (output !== undefined && !values.force && (await exists(output)))
       throw new UsageError(`${output} exists; choose another -o or add --force to overwrite it`);
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readFile(file, "utf8");
+      bytes = await readFile(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       io.err(`${file}:1: ${code === "ENOENT" ? "no such file" : `cannot read the file (${code ?? String(error)})`}; check the path`);
       return 1;
     }
-    let draft: Awaited<ReturnType<typeof importBpmn>>;
+    let draft: DraftImport;
     try {
-      draft = await importBpmn(text, { fileName: basename(file), today: today() });
+      draft = await importer(basename(file), bytes, today());
     } catch (error) {
       if (error instanceof BpmnImportError) {
         io.err(`${file}:1: ${error.message}`);

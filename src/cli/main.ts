@@ -7,6 +7,7 @@ import { demoCommand } from "./commands/demo.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { evidenceCommand } from "./commands/evidence.ts";
 import { exportCommand } from "./commands/export.ts";
+import { importCommand } from "./commands/import.ts";
 import { lintCommand } from "./commands/lint.ts";
 import { publishCommand } from "./commands/publish.ts";
 import { renderCommand } from "./commands/render.ts";
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   workerCommand,
   sopNewCommand,
+  importCommand,
   diffCommand,
   publishCommand,
   demoCommand,

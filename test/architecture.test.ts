@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   crm: ["playbook", "engine"],
   compliance: ["playbook", "lint", "engine", "store", "render"],
   demo: ["playbook", "engine", "store", "metrics"],
-  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm", "compliance"],
+  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm", "compliance", "interchange"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
   web: ["api", "playbook", "engine"],
   cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm", "compliance", "interchange"],

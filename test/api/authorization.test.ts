@@ -81,6 +81,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /playbooks": MANAGERS,
   "GET /playbooks/:id/versions/:version": EVERYONE,
   "GET /playbooks/:id/versions/:version/sop.html": EVERYONE,
+  "GET /playbooks/:id/versions/:version/export": EVERYONE,
+  "POST /playbooks/drafts": MANAGERS,
   "GET /playbooks/:id/diff": EVERYONE,
   // Four-eyes publishing: anyone sees what waits; who may upload may approve or reject (never their own).
   "GET /playbooks/pending": EVERYONE,

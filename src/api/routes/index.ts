@@ -70,9 +70,12 @@ import { getNotificationPreferences, putNotificationPreferences } from "./notifi
 import { listPeopleRoute } from "./people/list-people.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
+import { registerDraftScope } from "./playbooks/draft-scope.ts";
+import { exportPlaybookVersion } from "./playbooks/export-playbook-version.ts";
 import { getPlaybookRoute } from "./playbooks/get-playbook.ts";
 import { getPlaybookSop } from "./playbooks/get-playbook-sop.ts";
 import { getPlaybookVersion } from "./playbooks/get-playbook-version.ts";
+import { importPlaybookDraft } from "./playbooks/import-playbook-draft.ts";
 import { listPlaybooksRoute } from "./playbooks/list-playbooks.ts";
 import { uploadPlaybook } from "./playbooks/upload-playbook.ts";
 import { addPortalComment } from "./portal/add-portal-comment.ts";
@@ -187,6 +190,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   uploadPlaybook,
   getPlaybookVersion,
   getPlaybookSop,
+  exportPlaybookVersion,
   diffPlaybookVersions,
   // Four-eyes publishing (issue 17): versions awaiting a second person's approval, and the setting.
   listPendingVersions,
@@ -304,6 +308,8 @@ export function registerRoutes(app: Api, deps: ApiDeps): void {
   for (const endpoint of ENDPOINTS) endpoint(app, deps);
   // File uploads, in a scope whose parser takes the accepted file types as raw bytes.
   registerUploadScope(app, deps, [uploadAttachment, uploadPortalAttachment]);
+  // A procedure written elsewhere (BPMN, Markdown, Word) in, as a draft: the file itself is the body.
+  registerDraftScope(app, deps, [importPlaybookDraft]);
   // Signed CRM webhooks, in a scope whose JSON parser keeps the raw bytes the signatures cover.
   registerWebhookScope(app, deps, [genericDealWebhook, hubspotDealWebhook, pipedriveDealWebhook, salesforceDealWebhook, connectionWebhook]);
 }

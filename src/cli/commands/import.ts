@@ -1,29 +1,27 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { BpmnImportError, importBpmn } from "../../interchange/bpmn-import/index.ts";
 import type { DraftImport, ImportFinding } from "../../interchange/draft.ts";
+import { IMPORT_EXTENSIONS, ImportRefused, importDocument, importFormatOf } from "../../interchange/import.ts";
 import { lintLoaded } from "../../lint/lint.ts";
 import { type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { loadPlaybook } from "../../playbook/load.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 
-/** An importer: the file's name and bytes in, a draft out; a file it cannot read at all is a BpmnImportError. */
-type Importer = (fileName: string, bytes: Uint8Array, today: string) => Promise<DraftImport>;
-
-const importBpmnFile: Importer = (fileName, bytes, today) => importBpmn(new TextDecoder().decode(bytes), { fileName, today });
-
-/** By extension. Another importer (a written SOP's, say) is one more line here. */
-const IMPORTERS: Readonly<Record<string, Importer>> = { ".bpmn": importBpmnFile, ".xml": importBpmnFile };
-
 const USAGE = `Usage: onboard import [options] <file>
 
-Turns a model of the process into a draft playbook. Supported: ${Object.keys(IMPORTERS).join(", ")}
-(BPMN 2.0: Camunda 7, Camunda 8 or plain BPMN). Tasks become steps, lanes and assignees roles,
-gateways decisions (simple FEEL and JUEL conditions are translated to CEL), timers deadlines,
-boundary timers escalation rules, subprocesses phases, call activities procedures.
+Turns a procedure written elsewhere into a draft playbook. Supported: ${IMPORT_EXTENSIONS.join(", ")}.
 
-Prints every element it could not translate as file:line: element: what and what to do, then the
-draft's lint summary (the draft profile: what the model did not say, such as expected results).
+- A BPMN 2.0 model (.bpmn, .xml: Camunda 7, Camunda 8 or plain BPMN): tasks become steps, lanes
+  and assignees roles, gateways decisions (simple FEEL and JUEL conditions are translated to CEL),
+  timers deadlines, boundary timers escalation rules, subprocesses phases, call activities procedures.
+- A written SOP (.md Markdown, .docx Word): headings become phases, numbered steps (or step
+  headings, or a Step | Who | What table) steps, "Responsible:" lines and RACI tables owners,
+  "within N business days" and "Day N" deadlines, IF/THEN sentences decisions, checklists
+  checklist items, KPI tables KPIs, the document control table the document's identity.
+
+Prints everything it guessed or could not translate as file:line: element: what and what to do
+(a Word document's line is its paragraph number), then the draft's lint summary (the draft
+profile: what the document did not say, such as expected results).
 
 Options:
   -o, --output FILE   write the draft here (without it, the draft goes to standard output and
@@ -60,16 +58,15 @@ async function exists(path: string): Promise<boolean> {
 
 export const importCommand: Command = {
   name: "import",
-  summary: "turn a BPMN model into a draft playbook",
+  summary: "turn a BPMN model or a written SOP (Markdown, Word) into a draft playbook",
   usage: USAGE,
   options: { output: { type: "string", short: "o" }, force: { type: "boolean" } },
   async run(values, positionals, io: Io) {
     if (positionals.length !== 1) throw new UsageError(`name one file to import\n\n${USAGE}`);
     const file = positionals[0] ?? "";
-    const importer = IMPORTERS[extname(file).toLowerCase()];
-    if (importer === undefined)
+    if (importFormatOf(file) === undefined)
       throw new UsageError(
-        `${file}: cannot import "${extname(file) || "a file without extension"}"; supported: ${Object.keys(IMPORTERS).join(", ")}`,
+        `${file}: cannot import "${extname(file) || "a file without extension"}"; supported: ${IMPORT_EXTENSIONS.join(", ")} (for a .doc, PDF or Google Doc, save it as .docx first)`,
       );
     const output = typeof values.output === "string" ? values.output : undefined;
     if (output !== undefined && !values.force && (await exists(output)))
@@ -84,10 +81,10 @@ export const importCommand: Command = {
     }
     let draft: DraftImport;
     try {
-      draft = await importer(basename(file), bytes, today());
+      draft = await importDocument(basename(file), bytes, today());
     } catch (error) {
-      if (error instanceof BpmnImportError) {
-        io.err(`${file}:1: ${error.message}`);
+      if (error instanceof ImportRefused) {
+        io.err(`${file}:1: ${error.message.replace(`${basename(file)}: `, "")}`);
         return 1;
       }
       throw error;

@@ -880,6 +880,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/playbooks/{id}/versions/{version}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The version as a file: its BPMN 2.0 model, or its SOP in Word, PDF or Markdown */
+    get: operations["exportPlaybookVersion"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/playbooks/{id}/versions/{version}/sop.html": {
     parameters: {
       query?: never;
@@ -891,6 +908,26 @@ export interface paths {
     get: operations["getPlaybookSop"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/playbooks/drafts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn a BPMN model or an SOP document (Markdown, Word) into a draft playbook
+     * @description The body is the file, sent as is (at most 10 MB) with a Content-Type of application/xml, text/xml, application/bpmn+xml, text/markdown, text/x-markdown, text/plain, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/octet-stream; the file name's extension says how it is read. Nothing is stored.
+     */
+    post: operations["importPlaybookDraft"];
     delete?: never;
     options?: never;
     head?: never;
@@ -4002,6 +4039,26 @@ export interface components {
     HubspotWebhookResultInput: {
       results: components["schemas"]["WebhookDeliveryResultInput"][];
     };
+    /** @description Something the importer guessed, or could not translate and kept as text. */
+    ImportNote: {
+      /** @description The BPMN element id or the document's words it is about. */
+      element?: string;
+      /** @description Where in the imported file (Word: the paragraph number). */
+      line: number;
+      message: string;
+      /** @enum {string} */
+      severity: "warning" | "info";
+    };
+    /** @description Something the importer guessed, or could not translate and kept as text. */
+    ImportNoteInput: {
+      /** @description The BPMN element id or the document's words it is about. */
+      element?: string;
+      /** @description Where in the imported file (Word: the paragraph number). */
+      line: number;
+      message: string;
+      /** @enum {string} */
+      severity: "warning" | "info";
+    };
     InboundWebhookDelivery: {
       body: string;
       /** @description The CRM connection it came through. */
@@ -5067,6 +5124,30 @@ export interface components {
       /** @description The changes as one entry for the revision history. */
       revision: string;
       to: string;
+    };
+    PlaybookDraft: {
+      /** @description A name for the draft's YAML file. */
+      file: string;
+      /** @description The draft's lint findings (draft profile), located in the draft: what the document did not say. */
+      findings: components["schemas"]["Finding"][];
+      /** @enum {string} */
+      format: "bpmn" | "markdown" | "word";
+      /** @description What the importer guessed or could not translate, located in the imported file. */
+      notes: components["schemas"]["ImportNote"][];
+      /** @description The draft playbook (YAML), to review, complete and upload. */
+      source: string;
+    };
+    PlaybookDraftInput: {
+      /** @description A name for the draft's YAML file. */
+      file: string;
+      /** @description The draft's lint findings (draft profile), located in the draft: what the document did not say. */
+      findings: components["schemas"]["FindingInput"][];
+      /** @enum {string} */
+      format: "bpmn" | "markdown" | "word";
+      /** @description What the importer guessed or could not translate, located in the imported file. */
+      notes: components["schemas"]["ImportNoteInput"][];
+      /** @description The draft playbook (YAML), to review, complete and upload. */
+      source: string;
     };
     PlaybookInput: {
       id: string;
@@ -11335,6 +11416,59 @@ export interface operations {
       };
     };
   };
+  exportPlaybookVersion: {
+    parameters: {
+      query: {
+        /** @description bpmn: BPMN 2.0 XML with its diagram; docx, pdf: the SOP in Word or PDF; md: the SOP in Markdown. */
+        format: "bpmn" | "docx" | "pdf" | "md";
+      };
+      header?: never;
+      path: {
+        id: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Service unavailable (when busy, Retry-After says when to try again) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   getPlaybookSop: {
     parameters: {
       query?: never;
@@ -11376,6 +11510,83 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  importPlaybookDraft: {
+    parameters: {
+      query: {
+        /** @description The file's name; its extension says how to read it: .bpmn/.xml (BPMN 2.0), .md/.markdown (Markdown), .docx (Word). */
+        file: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PlaybookDraft"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Request body too large, or (quota-exceeded) the client's files would pass their quota */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The request cannot be processed (invalid values, a playbook with errors, an Idempotency-Key reused with another request) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -44,13 +44,13 @@ export class Caller {
   async request<T = Json>(
     method: string,
     path: string,
-    options: { body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+    options: { body?: unknown; headers?: Record<string, string>; raw?: string | Uint8Array } = {},
   ): Promise<Response<T>> {
     const headers: Record<string, string> = {};
     if (this.credentials.cookie) headers.cookie = this.credentials.cookie;
     if (this.credentials.csrfToken) headers["x-csrf-token"] = this.credentials.csrfToken;
     if (this.credentials.token) headers.authorization = `Bearer ${this.credentials.token}`;
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (options.raw !== undefined) body = options.raw;
     else if (options.body !== undefined) {
       headers["content-type"] = "application/json";

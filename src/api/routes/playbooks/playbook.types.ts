@@ -109,3 +109,37 @@ export const PlaybookDiff = z
     revision: z.string().describe("The changes as one entry for the revision history."),
   })
   .meta({ id: "PlaybookDiff" });
+
+export const DraftQuery = z.object({
+  file: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/\.(bpmn2?|xml|md|markdown|docx)$/i, "end in .bpmn, .xml, .md, .markdown or .docx")
+    .describe("The file's name; its extension says how to read it: .bpmn/.xml (BPMN 2.0), .md/.markdown (Markdown), .docx (Word)."),
+});
+
+export const ImportNote = z
+  .object({
+    line: z.number().int().describe("Where in the imported file (Word: the paragraph number)."),
+    element: z.string().optional().describe("The BPMN element id or the document's words it is about."),
+    severity: z.enum(["warning", "info"]),
+    message: z.string(),
+  })
+  .meta({ id: "ImportNote", description: "Something the importer guessed, or could not translate and kept as text." });
+
+export const PlaybookDraft = z
+  .object({
+    format: z.enum(["bpmn", "markdown", "word"]),
+    file: z.string().describe("A name for the draft's YAML file."),
+    source: z.string().describe("The draft playbook (YAML), to review, complete and upload."),
+    notes: z.array(ImportNote).describe("What the importer guessed or could not translate, located in the imported file."),
+    findings: z.array(Finding).describe("The draft's lint findings (draft profile), located in the draft: what the document did not say."),
+  })
+  .meta({ id: "PlaybookDraft" });
+
+export const ExportQuery = z.object({
+  format: z
+    .enum(["bpmn", "docx", "pdf", "md"])
+    .describe("bpmn: BPMN 2.0 XML with its diagram; docx, pdf: the SOP in Word or PDF; md: the SOP in Markdown."),
+});

@@ -2,7 +2,7 @@
 // process map), its source, what changed between versions, and the upload of a new version whose
 // lint findings are shown at their line.
 import { type FormEvent, useState } from "react";
-import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
+import { ApiError, all, api, describeError, type Schemas, send } from "../../api/client.ts";
 import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
 import { Link, navigate, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
@@ -11,6 +11,7 @@ import { useSession } from "../session.tsx";
 import { PendingVersions } from "./playbook-approvals.tsx";
 
 type Finding = Schemas["Finding"];
+type ImportNote = Schemas["ImportNote"];
 
 export function Playbooks() {
   useTitle("Playbooks", "Onboard");
@@ -181,6 +182,7 @@ export function PlaybookPage({ id }: { id: string }) {
               Open in a new tab
             </a>
           </div>
+          <Downloads id={playbook.id} version={version} />
           <iframe
             className="sop-frame"
             title={`SOP document: ${playbook.title} version ${version}`}
@@ -194,6 +196,68 @@ export function PlaybookPage({ id }: { id: string }) {
         <Versions playbook={playbook} />
       )}
     </>
+  );
+}
+
+const EXPORTS = [
+  ["docx", "Word"],
+  ["pdf", "PDF"],
+  ["md", "Markdown"],
+  ["bpmn", "BPMN 2.0 (Camunda Modeler, bpmn.io)"],
+] as const;
+
+/**
+ * The version as files: the SOP in Word, PDF and Markdown, and its process as a BPMN model. Fetched,
+ * not linked, so a refusal (no Chromium for PDF: 503) shows as a notice rather than a saved file.
+ */
+function Downloads({ id, version }: { id: string; version: string }) {
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState<string>();
+  const download = async (format: (typeof EXPORTS)[number][0]) => {
+    setBusy(format);
+    setError(undefined);
+    setNote(undefined);
+    try {
+      const url = `/playbooks/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/export?format=${format}`;
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) {
+        const problem = (await response.json().catch(() => ({ title: response.statusText }))) as Schemas["Problem"];
+        throw new ApiError(response.status, problem, null);
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? `${id}-${version}.${format}`;
+      const href = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = href;
+      link.download = name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+      setNote(response.headers.get("x-onboard-note") ?? `Downloaded ${name}.`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return (
+    <div style={{ marginBottom: "0.5rem" }}>
+      <fieldset className="row" style={{ gap: "0.4rem", flexWrap: "wrap", border: 0, padding: 0, margin: 0 }}>
+        <legend className="muted small" style={{ float: "left", marginRight: "0.4rem" }}>
+          Download:
+        </legend>
+        {EXPORTS.map(([format, label]) => (
+          <button key={format} type="button" className="small" disabled={busy !== undefined} onClick={() => void download(format)}>
+            {busy === format ? "Preparing…" : label}
+          </button>
+        ))}
+      </fieldset>
+      <ErrorNotice error={error} />
+      {note ? (
+        <p className="muted small" role="status">
+          {note}
+        </p>
+      ) : null}
+    </div>
   );
 }
 
@@ -478,15 +542,42 @@ export function DiffView({ diff }: { diff: Schemas["PlaybookDiff"] }) {
   );
 }
 
+const YAML_FILE = /\.ya?ml$/i;
+const IMPORTED_FILE = /\.(bpmn2?|xml|md|markdown|docx)$/i;
+
 function Upload({ onDone, onPending }: { onDone: (id: string) => void; onPending: (text: string) => void }) {
   const [text, setText] = useState("");
   const [file, setFile] = useState("playbook.yaml");
   const [findings, setFindings] = useState<Finding[]>();
+  const [imported, setImported] = useState<{ from: string; notes: readonly ImportNote[] }>();
   const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<"importing" | "publishing">();
+  // A BPMN model or a written SOP becomes a draft here: its YAML fills the editor, with what the
+  // importer guessed and what lint says the document did not say; the author completes and publishes.
+  const importFile = async (chosen: File) => {
+    setBusy("importing");
+    setError(undefined);
+    setFindings(undefined);
+    setImported(undefined);
+    try {
+      const { data } = await send<Schemas["PlaybookDraft"]>("POST", "/playbooks/drafts", {
+        query: { file: chosen.name },
+        raw: chosen,
+        contentType: "application/octet-stream",
+      });
+      setFile(data.file);
+      setText(data.source);
+      setImported({ from: chosen.name, notes: data.notes });
+      setFindings(data.findings);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(undefined);
+    }
+  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
+    setBusy("publishing");
     setError(undefined);
     setFindings(undefined);
     try {
@@ -499,43 +590,55 @@ function Upload({ onDone, onPending }: { onDone: (id: string) => void; onPending
       if (e instanceof ApiError && Array.isArray(e.problem.findings)) setFindings(e.problem.findings as Finding[]);
       setError(describeError(e));
     } finally {
-      setBusy(false);
+      setBusy(undefined);
     }
   };
   return (
     <section className="card" aria-labelledby="upload-h" style={{ marginBottom: "1rem" }}>
       <h2 id="upload-h">Upload a new version</h2>
       <p className="muted">
-        The playbook is loaded and linted first; with errors nothing is published and each error is shown at its line.
+        The playbook is loaded and linted first; with errors nothing is published and each error is shown at its line. A BPMN model (Camunda
+        Modeler, bpmn.io) or an SOP written in Markdown or Word is turned into a draft to review here first.
       </p>
       <form onSubmit={submit}>
         <div className="field">
-          <label htmlFor="up-file">YAML file</label>
+          <label htmlFor="up-file">Playbook (.yaml), BPMN model (.bpmn) or SOP document (.md, .docx)</label>
           <input
             id="up-file"
             type="file"
-            accept=".yaml,.yml,application/yaml,text/yaml"
+            accept=".yaml,.yml,application/yaml,text/yaml,.bpmn,.bpmn2,.xml,.md,.markdown,.docx"
             onChange={async (e) => {
               const f = e.target.files?.[0];
-              if (f) {
+              if (!f) return;
+              if (IMPORTED_FILE.test(f.name) && !YAML_FILE.test(f.name)) await importFile(f);
+              else {
+                setImported(undefined);
                 setFile(f.name);
                 setText(await f.text());
               }
             }}
           />
         </div>
+        {imported ? <ImportNotes from={imported.from} notes={imported.notes} /> : null}
         <div className="field">
-          <label htmlFor="up-text">Or paste the YAML</label>
+          <label htmlFor="up-text">{imported ? `Draft from ${imported.from} (edit it before publishing)` : "Or paste the YAML"}</label>
           <textarea
             id="up-text"
             value={text}
             onChange={(e) => setText(e.target.value)}
-            style={{ minHeight: "10rem", fontFamily: "var(--mono)" }}
+            style={{ minHeight: imported ? "20rem" : "10rem", fontFamily: "var(--mono)" }}
           />
         </div>
-        <button type="submit" className="primary" disabled={busy || !text.trim()}>
-          {busy ? "Checking…" : "Lint and publish"}
-        </button>
+        <div className="row" style={{ gap: "0.5rem" }}>
+          <button type="submit" className="primary" disabled={busy !== undefined || !text.trim()}>
+            {busy === "publishing" ? "Checking…" : busy === "importing" ? "Importing…" : "Lint and publish"}
+          </button>
+          {imported && text ? (
+            <button type="button" onClick={() => saveText(text, file)}>
+              Download the draft
+            </button>
+          ) : null}
+        </div>
       </form>
       {error ? (
         <div className="notice error" role="alert" style={{ margin: "1rem 0" }}>
@@ -547,6 +650,45 @@ function Upload({ onDone, onPending }: { onDone: (id: string) => void; onPending
           <FindingsSummary findings={findings} />
           <CodeView text={text} findings={findings} />
         </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** Saves text as a file the browser downloads (the draft, to finish in an editor or commit to a repository). */
+function saveText(text: string, name: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** What the importer guessed or could not translate, each at its place in the imported file. */
+function ImportNotes({ from, notes }: { from: string; notes: readonly ImportNote[] }) {
+  const warnings = notes.filter((n) => n.severity === "warning").length;
+  return (
+    <section
+      className={`notice ${warnings ? "info" : "success"}`}
+      aria-label={`Import notes for ${from}`}
+      style={{ marginBottom: "0.75rem" }}
+    >
+      <p style={{ margin: 0 }}>
+        {notes.length === 0
+          ? `${from} was read in full: check the draft below, then publish it.`
+          : `${from} was turned into a draft. ${warnings} thing${warnings === 1 ? "" : "s"} to check, ${notes.length - warnings} guess${notes.length - warnings === 1 ? "" : "es"}:`}
+      </p>
+      {notes.length > 0 ? (
+        <ul className="small" style={{ margin: "0.5rem 0 0" }}>
+          {notes.map((n, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: notes have no id of their own and never reorder
+            <li key={i}>
+              {n.severity === "warning" ? "Check" : "Guessed"} (line {n.line}
+              {n.element ? `, ${n.element}` : ""}): {n.message}
+            </li>
+          ))}
+        </ul>
       ) : null}
     </section>
   );

@@ -1,6 +1,7 @@
 // `onboard import <file.bpmn>`: a BPMN 2.0 model (Camunda 7, Camunda 8 or plain) as a draft playbook.
 import { Document, isMap, isNode, isPair, isScalar, Scalar, visit } from "yaml";
 import type { DraftImport, ImportFinding } from "../draft.ts";
+import { declarePlaceholders } from "../placeholders.ts";
 import { buildDraft } from "./build.ts";
 import { buildGraph } from "./graph.ts";
 import { BpmnImportError, type BpmnSource, type Element, readBpmn } from "./source.ts";
@@ -84,7 +85,12 @@ export async function importBpmn(text: string, options: BpmnImportOptions): Prom
     if (!said.has(key)) findings.push(finding);
     said.add(key);
   }
+  // A fill-in in the model's text ({{client_name}}) is declared as a parameter, or marked «...»
+  // where the language cannot hold it (an exported playbook's {{facts.user_count}}).
+  const playbook = declarePlaceholders(built.playbook, {
+    add: (line, severity, message, element) => findings.push({ line, severity, message, ...(element ? { element } : {}) }),
+  });
   findings.sort((a, b) => a.line - b.line);
   const header = ` A draft playbook imported from ${options.fileName}. Check every guess marked below, then run onboard lint.`;
-  return { yaml: yamlText(built.playbook, built.comments, header), findings };
+  return { yaml: yamlText(playbook, built.comments, header), findings };
 }

@@ -1,13 +1,14 @@
 // The extracted parts put together as a playbook the language loads: ids made unique,
 // cross-references ("6.2") resolved, every step given an owner, decisions given a form to
 // answer them in; each thing filled in that the document did not say is a finding.
+
+import { declarePlaceholders } from "../placeholders.ts";
 import { documentYaml } from "./document-yaml.ts";
 import type { DraftStep } from "./draft-parts.ts";
 import type { Extracted } from "./extract.ts";
 import { readKpis } from "./front-matter.ts";
 import { kpisYaml } from "./kpis.ts";
 import { deadlineText, slug, unique } from "./phrases.ts";
-import { declarePlaceholders } from "./placeholders.ts";
 
 type Json = Record<string, unknown>;
 

@@ -1,8 +1,13 @@
-// "{{client_name}}" in a template SOP is a fill-in the language knows as a parameter: each such
+// "{{client_name}}" in a template SOP (or a BPMN model's documentation) is a fill-in the language knows as a parameter: each such
 // name is declared under parameters:. A placeholder the language cannot hold ({{Client Name}},
 // {{ x | upcase }}) is written as «...», the SOP's own mark for a value not filled in.
-import { RUNTIME_PLACEHOLDERS } from "../../playbook/semantics.ts";
-import type { Findings } from "./draft-parts.ts";
+import { RUNTIME_PLACEHOLDERS } from "../playbook/semantics.ts";
+import type { ImportFinding } from "./draft.ts";
+
+/** Where what was declared or marked is said (each importer's own list of findings). */
+export interface Findings {
+  add(line: number, severity: ImportFinding["severity"], message: string, element?: string): void;
+}
 
 type Json = Record<string, unknown>;
 

@@ -7,7 +7,15 @@ import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, 
 import { parse } from "yaml";
 import type { DraftImport } from "../../src/interchange/draft.ts";
 import { importSop } from "../../src/interchange/sop-import/index.ts";
-import { deadlineText, readDeadline, readIfThen, splitRoles, splitWindow, windowText } from "../../src/interchange/sop-import/phrases.ts";
+import {
+  deadlineText,
+  guessSide,
+  readDeadline,
+  readIfThen,
+  splitRoles,
+  splitWindow,
+  windowText,
+} from "../../src/interchange/sop-import/phrases.ts";
 import { lintLoaded } from "../../src/lint/lint.ts";
 import { loadPlaybook } from "../../src/playbook/load.ts";
 
@@ -418,6 +426,14 @@ describe("each extraction rule", () => {
 });
 
 describe("the phrases", () => {
+  test("a role's side from its title: the team's jobs named after whom they serve are the team's", () => {
+    assert.equal(guessSide("Client Success Manager"), "internal");
+    assert.equal(guessSide("Customer Support Lead"), "internal");
+    assert.equal(guessSide("Client Services"), "internal");
+    assert.equal(guessSide("Client IT Contact"), "client");
+    assert.equal(guessSide("Customer"), "client");
+    assert.equal(guessSide("CRM system"), "system");
+  });
   test("windows as SOPs write them", () => {
     assert.equal(windowText("Days 1–7"), "Days 1-7");
     assert.equal(windowText("Week 6"), "Week 6");

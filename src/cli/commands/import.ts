@@ -36,7 +36,7 @@ function today(): string {
 }
 
 function findingLine(file: string, f: ImportFinding): string {
-  return `${file}:${f.line}: ${f.element ?? "model"}: ${f.severity === "warning" ? "" : "note: "}${f.message}`;
+  return `${file}:${f.line}: ${f.element ?? (importFormatOf(file) === "bpmn" ? "model" : "document")}: ${f.severity === "warning" ? "" : "note: "}${f.message}`;
 }
 
 function summary(diagnostics: readonly Diagnostic[]): string {

@@ -204,6 +204,9 @@ export type Side = "internal" | "client" | "system";
 
 /** A role's side from its name, when the document does not say. */
 export function guessSide(title: string): Side {
+  // The team's jobs named after whom they serve: "Client Success Manager", "Customer Support Lead".
+  if (/\b(client|customer)\s+(success|services?|support|relationship|account|experience|onboarding|care|operations)\b/i.test(title))
+    return "internal";
   if (/^(client|customer)\b/i.test(title)) return "client";
   if (
     /\b(owner|manager|officer|team|department|analyst|lead|administrator|engineer|specialist|coordinator|director|head|staff)s?\b/i.test(

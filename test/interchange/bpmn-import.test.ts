@@ -558,9 +558,12 @@ describe("onboard import (CLI)", () => {
   });
 
   test("other extensions, non-BPMN XML and missing files are refused", async () => {
-    const unsupported = await run("notes.docx");
+    const unsupported = await run("notes.pdf");
     assert.equal(unsupported.code, 2);
-    assert.match(unsupported.err, /cannot import "\.docx"; supported: \.bpmn, \.xml/);
+    assert.match(
+      unsupported.err,
+      /cannot import "\.pdf"; supported: \.bpmn, \.bpmn2, \.xml, \.md, \.markdown, \.docx \(for a \.doc, PDF or Google Doc, save it as \.docx first\)/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "onboard-import-"));
     const html = join(dir, "page.xml");
     writeFileSync(html, '<?xml version="1.0"?><html><body/></html>');

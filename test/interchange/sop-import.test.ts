@@ -316,6 +316,17 @@ describe("each extraction rule", () => {
     assert.deepEqual(step.raci?.responsible, ["onboarding_specialist", "account_executive"]);
   });
 
+  test("a line written under the owner's is not part of the owner's name: a deadline there is the step's", async () => {
+    const { draft } = await markdown(
+      sop("### Phase 1: Setup (Days 1-10)\n\n1. Send the welcome pack\n   Responsible: Customer Success Manager\n   by Day 5\n"),
+    );
+    const [step] = steps(draft);
+    assert.ok(step);
+    assert.equal(ownerTitle(draft, step), "Customer Success Manager");
+    assert.equal(step.due, "Day 5");
+    assert.equal(draft.roles.customer_success_manager?.side, "internal");
+  });
+
   test("a RACI table gives each step it names its raci, the legend's abbreviations resolved", async () => {
     const { draft } = await markdown(
       sop(

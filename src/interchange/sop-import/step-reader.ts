@@ -79,7 +79,15 @@ export class StepReader {
       switch (label) {
         case "owner":
         case "responsible": {
-          const named = this.roles.named(value, line);
+          // Only the first line names someone: a line under it ("by Day 5") says something else.
+          const [who = "", ...more] = value.split("\n");
+          const rest = more.join(" ").trim();
+          if (rest) {
+            const found = findDeadline(rest);
+            if (found) this.setDeadline(found.phrase, line, rest);
+            else this.step.description.push(rest);
+          }
+          const named = this.roles.named(who, line);
           if (named[0] && !this.step.owner) this.step.owner = named[0];
           this.step.responsible.push(...named.slice(this.step.owner === named[0] ? 1 : 0));
           break;

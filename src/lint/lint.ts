@@ -113,6 +113,20 @@ export function qualityFindings(model: PlaybookModel): Finding[] {
 
 const PLAYBOOK_EXTENSIONS = new Set([".yaml", ".yml"]);
 
+/** A path named on the command line that is not there, as the finding every command prints for it. */
+export function missingFile(file: string): Diagnostic {
+  return {
+    rule: "source/read",
+    severity: "error",
+    message: "no such file or directory",
+    fix: "check the path",
+    file,
+    line: 1,
+    column: 1,
+    path: [],
+  };
+}
+
 /** Files named directly, and every .yaml/.yml below directories named. */
 export async function expandPaths(paths: readonly string[]): Promise<{ files: string[]; missing: string[] }> {
   const files: string[] = [];

@@ -1,6 +1,6 @@
 import { githubAnnotation } from "../../lint/formats/github-annotations.ts";
 import { sarifLog } from "../../lint/formats/sarif.ts";
-import { expandPaths, lintFile, RULES } from "../../lint/lint.ts";
+import { expandPaths, lintFile, missingFile, RULES } from "../../lint/lint.ts";
 import { compareDiagnostics, type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { type Command, type Io, UsageError } from "../args.ts";
 import { formatOption } from "../format-option.ts";
@@ -57,16 +57,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.`,
     const { files, missing } = await expandPaths(positionals);
     const profile = values.strict ? "strict" : "draft";
     const reports = await Promise.all(files.map((file) => lintFile(file, { profile })));
-    const missingDiagnostics: Diagnostic[] = missing.map((file) => ({
-      rule: "source/read",
-      severity: "error",
-      message: "no such file or directory",
-      fix: "check the path",
-      file,
-      line: 1,
-      column: 1,
-      path: [],
-    }));
+    const missingDiagnostics = missing.map(missingFile);
     const all = [...missingDiagnostics, ...reports.flatMap((r) => r.diagnostics)].sort(compareDiagnostics);
     const shown = values.quiet ? all.filter((d) => d.severity === "error") : all;
     const count = (s: Diagnostic["severity"]) => all.filter((d) => d.severity === s).length;

@@ -4,7 +4,7 @@
 // and its author in the revision history.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { expandPaths, lintLoaded } from "../../lint/lint.ts";
+import { expandPaths, lintLoaded, missingFile } from "../../lint/lint.ts";
 import { compareDiagnostics, type Diagnostic, formatDiagnostic } from "../../playbook/diagnostics.ts";
 import { loadPlaybook, loadPlaybookFile } from "../../playbook/load.ts";
 import type { PlaybookModel } from "../../playbook/model.ts";
@@ -148,16 +148,7 @@ async function lintStrict(
   missing: readonly string[],
   originOf: (file: string) => CommitOrigin,
 ): Promise<{ errors: Diagnostic[]; candidates: Candidate[] }> {
-  const errors: Diagnostic[] = missing.map((file) => ({
-    rule: "source/read",
-    severity: "error",
-    message: "no such file or directory",
-    fix: "check the path",
-    file,
-    line: 1,
-    column: 1,
-    path: [],
-  }));
+  const errors: Diagnostic[] = missing.map(missingFile);
   const candidates: Candidate[] = [];
   for (const file of files) {
     const loaded = await loadPlaybookFile(file);

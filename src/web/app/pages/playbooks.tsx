@@ -4,6 +4,7 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas, send } from "../../api/client.ts";
 import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
+import { downloadFile } from "../../lib/download.ts";
 import { formatDate } from "../../lib/format.ts";
 import { Link, navigate, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -220,19 +221,8 @@ function Downloads({ id, version }: { id: string; version: string }) {
     setNote(undefined);
     try {
       const url = `/playbooks/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/export?format=${format}`;
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (!response.ok) {
-        const problem = (await response.json().catch(() => ({ title: response.statusText }))) as Schemas["Problem"];
-        throw new ApiError(response.status, problem, null);
-      }
-      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? `${id}-${version}.${format}`;
-      const href = URL.createObjectURL(await response.blob());
-      const link = document.createElement("a");
-      link.href = href;
-      link.download = name;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(href), 60_000);
-      setNote(response.headers.get("x-onboard-note") ?? `Downloaded ${name}.`);
+      const { name, headers } = await downloadFile(url, `${id}-${version}.${format}`);
+      setNote(headers.get("x-onboard-note") ?? `Downloaded ${name}.`);
     } catch (e) {
       setError(e);
     } finally {

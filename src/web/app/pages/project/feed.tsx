@@ -1,8 +1,9 @@
 // What happened on a project, told in words: step titles, checklist texts, role titles and
 // people's names, never event type names or ids. The activity feed and the audit trail use it.
 import { useState } from "react";
-import { ApiError, api, type Problem, type Schemas } from "../../../api/client.ts";
+import { api, type Schemas } from "../../../api/client.ts";
 import { ErrorNotice } from "../../../components/ui.tsx";
+import { downloadFile } from "../../../lib/download.ts";
 import { formatDate, formatDateTime } from "../../../lib/format.ts";
 
 type Event = Schemas["Event"];
@@ -183,18 +184,7 @@ export function AuditTrail({
     setError(undefined);
     setExporting(true);
     try {
-      const response = await fetch(`/projects/${encodeURIComponent(projectId)}/evidence`, { credentials: "same-origin" });
-      if (!response.ok) {
-        const problem = (await response.json().catch(() => ({ title: response.statusText }))) as Problem;
-        throw new ApiError(response.status, problem, null);
-      }
-      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? `evidence-${projectId}.zip`;
-      const url = URL.createObjectURL(await response.blob());
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = name;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await downloadFile(`/projects/${encodeURIComponent(projectId)}/evidence`, `evidence-${projectId}.zip`);
     } catch (e) {
       setError(e);
     } finally {

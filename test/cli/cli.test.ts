@@ -23,6 +23,16 @@ function tempFile(name: string, text: string): string {
 }
 
 describe("onboard CLI", () => {
+  test("the command list, loaded lazily, names each command with its own summary", async () => {
+    const { COMMANDS } = await import("../../src/cli/main.ts");
+    for (const listed of COMMANDS) {
+      const command = await listed.load();
+      assert.equal(command.name, listed.name);
+      assert.equal(command.summary, listed.summary, `${listed.name}: the list's summary is the command's own`);
+    }
+    assert.equal(new Set(COMMANDS.map((c) => c.name)).size, COMMANDS.length);
+  });
+
   // The five seed playbooks are complete SOPs and pass the SOP QA checklist; the three real
   // procedures (fin-proc-001, gitlab-tam-onboarding, op-proc-007) are faithful encodings of public
   // texts that lack expected results, KPIs or deadlines, which the draft profile allows.

@@ -59,6 +59,17 @@ function firstAnchor(nodes: readonly Node[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Word has no task lists: a checklist is written with a box character ("☐", ticked "☑"/"☒") or a
+ * typed "[ ]"/"[x]" at the start of the item. Read as Markdown's "- [ ]" is.
+ */
+export function checkbox(text: string): { text: string; checked?: boolean } {
+  const box = /^(?:([☐☑☒])|\[([ xX])\])\s*/u.exec(text);
+  if (!box) return { text };
+  const ticked = box[1] ? box[1] !== "☐" : box[2] !== " ";
+  return { text: text.slice(box[0].length), checked: ticked };
+}
+
 class Reader {
   paragraph = 0;
   title: string | undefined;
@@ -110,9 +121,9 @@ class Reader {
       if (tagOf(li) !== "li") continue;
       const kids = childrenOf(li);
       const itemLine = this.next();
-      const text = tidy(textOf(kids));
+      const { text, checked } = checkbox(tidy(textOf(kids)));
       const children = this.blocks(kids.filter((k) => ["ul", "ol", "table"].includes(tagOf(k))));
-      items.push({ text, line: itemLine, children });
+      items.push({ text, ...(checked === undefined ? {} : { checked }), line: itemLine, children });
     }
     return { kind: "list", ordered: tagOf(node) === "ol", items, line };
   }

@@ -223,7 +223,11 @@ export class StepReader {
               }
               const rule = readIfThen(item.text);
               if (rule && !this.step.decision) this.sentence(item.text, item.line);
-              else this.step.instructions.push(item.text.replace(/\n/g, " "));
+              else {
+                this.step.instructions.push(item.text.replace(/\n/g, " "));
+                // Sub-items ("Include: - the agenda - the link") are instructions too, in order.
+                for (const child of item.children) if (child.kind === "list") this.step.instructions.push(...itemTexts(child));
+              }
             }
           }
           break;

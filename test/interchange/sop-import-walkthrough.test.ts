@@ -1,0 +1,87 @@
+// What a new user's walkthrough with two real written SOPs found the importer losing: each case
+// is a small document of our own written the way those SOPs are (Word built with the docx package).
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Document, HeadingLevel, Packer, Paragraph } from "docx";
+import { parse } from "yaml";
+import type { DraftImport } from "../../src/interchange/draft.ts";
+import { importSop } from "../../src/interchange/sop-import/index.ts";
+
+interface DraftStep {
+  title: string;
+  description?: string;
+  instructions?: string[];
+  checklist?: string[];
+}
+interface Draft {
+  document: { id: string; version: string; owner: string; effective: string };
+  phases: { steps: DraftStep[] }[];
+  kpis?: { title: string; frequency: string }[];
+}
+
+async function draftOf(name: string, bytes: Uint8Array): Promise<{ result: DraftImport; draft: Draft }> {
+  const result = await importSop(name, bytes, { today: "2026-12-07" });
+  return { result, draft: parse(result.yaml) as Draft };
+}
+const markdown = (text: string) => draftOf("sop.md", new TextEncoder().encode(text));
+const steps = (draft: Draft) => draft.phases.flatMap((p) => p.steps);
+
+async function word(body: Paragraph[]): Promise<Uint8Array> {
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph({ text: "Purpose", heading: HeadingLevel.HEADING_1 }),
+          new Paragraph("To test one rule."),
+          new Paragraph({ text: "Procedure", heading: HeadingLevel.HEADING_1 }),
+          new Paragraph({ text: "Phase 1: Setup", heading: HeadingLevel.HEADING_2 }),
+          ...body,
+        ],
+      },
+    ],
+  });
+  return new Uint8Array(await Packer.toBuffer(doc));
+}
+const h3 = (text: string) => new Paragraph({ text, heading: HeadingLevel.HEADING_3 });
+const item = (text: string, level = 0) => new Paragraph({ text, bullet: { level } });
+
+describe("Word lists", () => {
+  test("nested items come through, as they do from Markdown", async () => {
+    const { draft } = await draftOf(
+      "sop.docx",
+      await word([
+        h3("Step 1.1: Send the welcome email"),
+        item("Send the welcome email"),
+        item("Include:"),
+        item("The agenda", 1),
+        item("The call link", 1),
+        item("Dial-in for phones", 2),
+      ]),
+    );
+    const [step] = steps(draft);
+    assert.deepEqual(step?.instructions, ["Send the welcome email", "Include:", "The agenda", "The call link", "Dial-in for phones"]);
+  });
+
+  test('an item starting with a box ("☐", "☑", "☒", "[ ]") is a checklist item, its nested items too', async () => {
+    const { draft } = await draftOf(
+      "sop.docx",
+      await word([
+        h3("Step 1.1: Collect the client's details"),
+        item("☐ Collect the contact details:"),
+        item("☐ Primary contact name and title", 1),
+        item("☑ Mailing address", 1),
+        item("☒ Billing contact"),
+        item("[ ] Purchase order number"),
+      ]),
+    );
+    const [step] = steps(draft);
+    assert.deepEqual(step?.checklist, [
+      "Collect the contact details:",
+      "Primary contact name and title",
+      "Mailing address",
+      "Billing contact",
+      "Purchase order number",
+    ]);
+    assert.equal(step?.instructions, undefined);
+  });
+});

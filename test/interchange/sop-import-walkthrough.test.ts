@@ -85,3 +85,55 @@ describe("Word lists", () => {
     assert.equal(step?.instructions, undefined);
   });
 });
+
+const said = (result: DraftImport, pattern: RegExp) => result.findings.filter((f) => pattern.test(f.message));
+
+describe("Markdown code blocks and sections with no step", () => {
+  const sop = [
+    "# Client Onboarding SOP",
+    "",
+    "## Purpose",
+    "",
+    "To test one rule.",
+    "",
+    "## Process Overview",
+    "",
+    "```mermaid",
+    "graph TD",
+    "    A[Deal Closed] --> B[Kickoff]",
+    "```",
+    "",
+    "## Detailed Procedures",
+    "",
+    "### 1. Pre-Kickoff Setup (Day 0-2)",
+    "",
+    "#### 1.1 Send the welcome email",
+    "",
+    "```",
+    "Subject: Welcome to [Company]",
+    "",
+    "Dear [Client Name],",
+    "- Introduce your team",
+    "```",
+    "",
+    "## Automation Triggers",
+    "",
+    "| Trigger | Action |",
+    "| --- | --- |",
+    "| Deal closed | Create the account |",
+    "",
+  ].join("\n");
+
+  test("a step's code block is kept word for word in its description, fenced", async () => {
+    const { draft } = await markdown(sop);
+    const [step] = steps(draft);
+    assert.equal(step?.title, "Send the welcome email");
+    assert.equal(step?.description, "```\nSubject: Welcome to [Company]\n\nDear [Client Name],\n- Introduce your team\n```");
+  });
+
+  test("a section with only a diagram or a table, which gives no step, is named in a finding", async () => {
+    const { result } = await markdown(sop);
+    assert.equal(said(result, /"Process Overview"/).length, 1);
+    assert.equal(said(result, /"Automation Triggers"/).length, 1);
+  });
+});

@@ -46,7 +46,16 @@ export interface Quote {
   readonly line: number;
 }
 
-export type Block = Heading | Paragraph | List | Table | Quote;
+/** A code block (Markdown's fenced or indented code): templates, diagrams, configuration. */
+export interface Code {
+  readonly kind: "code";
+  readonly text: string;
+  /** The fence's info string ("yaml", "mermaid"); empty when none. */
+  readonly lang: string;
+  readonly line: number;
+}
+
+export type Block = Heading | Paragraph | List | Table | Quote | Code;
 
 export interface SopDocument {
   /** "line" (Markdown) or "paragraph" (Word): what `line` counts. */

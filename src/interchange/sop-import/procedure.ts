@@ -58,8 +58,13 @@ function phaseOwner(blocks: readonly Block[], roles: Roles): string | undefined 
 
 function procedureRoots(top: readonly Section[]): Section[] {
   const candidates = top.filter((s) => sectionRole(s) === "procedure");
-  const named = candidates.find((s) => /procedure|steps|process|workflow|timeline/i.test(bareTitle(s.heading?.text ?? "")));
-  if (named && (named.children.length > 0 || named.blocks.some((b) => b.kind === "list" && b.ordered))) return [named];
+  // The first such section that holds steps: a "Process Overview" with only a diagram is not it.
+  const named = candidates.find(
+    (s) =>
+      /procedure|steps|process|workflow|timeline/i.test(bareTitle(s.heading?.text ?? "")) &&
+      (s.children.length > 0 || s.blocks.some((b) => b.kind === "list" && b.ordered)),
+  );
+  if (named) return [named];
   return candidates;
 }
 
@@ -204,10 +209,19 @@ export function readProcedure(top: readonly Section[], roles: Roles, findings: F
       );
   }
   const withHeadings = roots.some((root) => [...descendants(root)].some((s) => s.heading && stepHeading(s.heading.text)));
-  if (withHeadings) return roots.flatMap((root) => stepsFromHeadings(root, roles, findings));
-  return roots.flatMap((root) =>
-    numberedListsAreSteps(root)
-      ? stepsFromLists([root, ...descendants(root)], roles, findings)
-      : stepsFromSubsections(root, roles, findings),
-  );
+  return roots.flatMap((root) => {
+    const phases = withHeadings
+      ? stepsFromHeadings(root, roles, findings)
+      : numberedListsAreSteps(root)
+        ? stepsFromLists([root, ...descendants(root)], roles, findings)
+        : stepsFromSubsections(root, roles, findings);
+    // A section taken for the procedure that gave no step (a diagram, a table of triggers) is named.
+    if (phases.length === 0 && root.heading)
+      findings.add(
+        root.heading.line,
+        "info",
+        `the section "${root.heading.text}" gives no step and is not read into the draft; copy what it says where it belongs`,
+      );
+    return phases;
+  });
 }

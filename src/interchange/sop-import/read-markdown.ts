@@ -86,8 +86,13 @@ function readBlocks(tokens: readonly Token[], first: number): Block[] {
       case "blockquote":
         blocks.push({ kind: "quote", blocks: readBlocks((token as Tokens.Blockquote).tokens, start), line: start });
         break;
+      case "code": {
+        const code = token as Tokens.Code;
+        blocks.push({ kind: "code", text: code.text, lang: (code.lang ?? "").trim(), line: start });
+        break;
+      }
       default:
-        // code, html, rules and spaces say nothing the extractor reads
+        // html, rules and spaces say nothing the extractor reads
         break;
     }
     line += lines(token.raw ?? "");

@@ -196,6 +196,16 @@ export class StepReader {
     this.step.description.push(text);
   }
 
+  /**
+   * A code block (an e-mail template, a handoff checklist, a diagram) is kept word for word in the
+   * description, fenced as it was written; a fence longer than any run of backticks inside keeps it whole.
+   */
+  private code(text: string, lang: string): void {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = "`".repeat(longest + 1);
+    this.step.description.push(`${fence}${lang}\n${text}\n${fence}`);
+  }
+
   read(blocks: readonly Block[]): void {
     let checklistNext = false;
     for (const block of blocks) {
@@ -241,6 +251,9 @@ export class StepReader {
           break;
         case "table":
           this.findings.add(block.line, "info", "a table inside the step is not read; copy what it says into the step", this.step.id);
+          break;
+        case "code":
+          this.code(block.text, block.lang);
           break;
         case "heading":
           break;

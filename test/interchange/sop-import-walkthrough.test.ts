@@ -28,11 +28,19 @@ const steps = (draft: Draft) => draft.phases.flatMap((p) => p.steps);
 
 async function word(body: Paragraph[]): Promise<Uint8Array> {
   const doc = new Document({
+    // Styles a converter (pandoc) leaves behind, which mammoth has no mapping for.
+    styles: {
+      paragraphStyles: [
+        { id: "FirstParagraph", name: "First Paragraph" },
+        { id: "BodyText", name: "Body Text" },
+      ],
+    },
     sections: [
       {
         children: [
           new Paragraph({ text: "Purpose", heading: HeadingLevel.HEADING_1 }),
-          new Paragraph("To test one rule."),
+          new Paragraph({ text: "To test one rule.", style: "FirstParagraph" }),
+          new Paragraph({ text: "It reads Word lists.", style: "BodyText" }),
           new Paragraph({ text: "Procedure", heading: HeadingLevel.HEADING_1 }),
           new Paragraph({ text: "Phase 1: Setup", heading: HeadingLevel.HEADING_2 }),
           ...body,
@@ -136,4 +144,12 @@ describe("Markdown code blocks and sections with no step", () => {
     assert.equal(said(result, /"Process Overview"/).length, 1);
     assert.equal(said(result, /"Automation Triggers"/).length, 1);
   });
+});
+
+test("Word styles the importer has no meaning for are said once, not one finding each", async () => {
+  const { result } = await draftOf("sop.docx", await word([h3("Step 1.1: Send the welcome email"), item("Send it")]));
+  assert.deepEqual(
+    said(result, /style/i).map((f) => f.message),
+    ["some Word styles (2) have no meaning here and were read as plain text"],
+  );
 });

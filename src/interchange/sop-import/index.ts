@@ -28,7 +28,17 @@ export async function importSop(fileName: string, bytes: Uint8Array, options: Im
     try {
       const read = await readDocx(bytes);
       document = read.document;
-      for (const message of read.messages) findings.push({ line: 1, severity: "info", message: `Word: ${message}` });
+      // Word styles mammoth has no mapping for (a converter's "FunctionTok", "First Paragraph") are
+      // read as plain text: nothing a process owner can act on, so they are said once, not one by one.
+      const styles = read.messages.filter((m) => /^Unrecognised (run|paragraph|table) style/i.test(m));
+      if (styles.length > 0)
+        findings.push({
+          line: 1,
+          severity: "info",
+          message: `some Word styles (${styles.length}) have no meaning here and were read as plain text`,
+        });
+      for (const message of read.messages.filter((m) => !styles.includes(m)))
+        findings.push({ line: 1, severity: "info", message: `Word: ${message}` });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return {

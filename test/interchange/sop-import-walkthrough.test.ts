@@ -153,3 +153,81 @@ test("Word styles the importer has no meaning for are said once, not one finding
     ["some Word styles (2) have no meaning here and were read as plain text"],
   );
 });
+
+describe("document control and KPI frequencies", () => {
+  const body = [
+    "## Purpose",
+    "",
+    "To test one rule.",
+    "",
+    "## Procedure",
+    "",
+    "### Phase 1: Setup",
+    "",
+    "#### Step 1.1: Send the welcome email",
+    "",
+    "- Send it",
+    "",
+    "## Metrics",
+    "",
+    "| Metric | Target | Measurement Frequency |",
+    "| --- | --- | --- |",
+    "| Time to Go-Live | <45 days | Per project |",
+    "| Training Completion | >90% | Weekly |",
+    "| 30-Day Adoption Rate | >70% | Monthly |",
+    "| NPS Score | >50 | Quarterly |",
+    "| Client Satisfaction (CSAT) | >4.5/5 | Per interaction |",
+    "",
+  ];
+
+  test("bold label lines in a footer are the document control", async () => {
+    const footer = [
+      "## Related Documents",
+      "",
+      "- Welcome Email Template",
+      "",
+      "---",
+      "",
+      "**Version**: 1.0  ",
+      "**Last Updated**: 2026-02-01  ",
+      "**Owner**: Operations Manager",
+      "",
+    ];
+    const { draft, result } = await markdown(["# Client Onboarding", "", ...body, ...footer].join("\n"));
+    assert.deepEqual([draft.document.version, draft.document.owner, draft.document.effective], ["1.0", "Operations Manager", "2026-02-01"]);
+    assert.deepEqual(said(result, /gives no version|document names no owner|gives no effective date/), []);
+  });
+
+  test('a "Document Information" list of bold labels is the document control', async () => {
+    const info = [
+      "## Document Information",
+      "- **SOP ID**: ONB-001",
+      "- **Version**: 1.0.0",
+      "- **Effective Date**: 2024-01-01",
+      "- **Owner**: Client Success Team Lead",
+      "",
+    ];
+    const { draft } = await markdown(["# Client Onboarding", "", ...info, ...body].join("\n"));
+    assert.deepEqual(
+      { ...draft.document, title: "", status: "", review: "" },
+      {
+        id: "ONB-001",
+        title: "",
+        version: "1.0.0",
+        status: "",
+        owner: "Client Success Team Lead",
+        effective: "2024-01-01",
+        review: "",
+      },
+    );
+  });
+
+  test('a "Measurement Frequency" column gives each KPI its frequency', async () => {
+    const { draft, result } = await markdown(["# Client Onboarding", "", ...body].join("\n"));
+    assert.deepEqual(
+      draft.kpis?.map((k) => k.frequency),
+      ["per_project", "weekly", "monthly", "quarterly", "per_interaction"],
+    );
+    assert.deepEqual(said(result, /no frequency/), []);
+  });
+});

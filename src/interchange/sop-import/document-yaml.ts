@@ -39,11 +39,11 @@ export function documentYaml(
   const owner = value("owner") ?? firstRole?.title ?? "Not stated";
   if (!value("owner")) findings.add(1, "warning", `the document names no owner; "${owner}" is used`, "document.owner");
   const dateOf = (key: "effective" | "review", fallback: string, what: string): string => {
-    const written = value(key);
+    const written = value(key) ?? (key === "effective" ? value("updated") : undefined);
     const date = written && /\d{4}-\d{2}-\d{2}/.exec(written)?.[0];
     if (date && DATE.test(date)) return date;
     findings.add(
-      control.get(key)?.line ?? 1,
+      control.get(key)?.line ?? (key === "effective" ? control.get("updated")?.line : undefined) ?? 1,
       "warning",
       written
         ? `the ${what} "${written}" is not a YYYY-MM-DD date; ${fallback} is used`

@@ -17,6 +17,8 @@ const CONTROL_KEYS: readonly [string, RegExp][] = [
   ["owner", /^(owner|document owner|process owner|sop owner)$/i],
   ["effective", /^(effective|effective date|issue date|date of issue)$/i],
   ["review", /^(review|review date|next review|next review date)$/i],
+  // The date of the last change: the effective date when the document gives none.
+  ["updated", /^(last updated|last modified|last revised|updated|date)$/i],
   ["classification", /^classification$/i],
 ];
 
@@ -37,17 +39,19 @@ export function readDocumentControl(sections: readonly Section[], _findings: Fin
       if (block.kind === "table" && block.rows.some((row) => row.length === 2 && controlKey(row[0] ?? "") === "id")) {
         for (const row of block.rows) put(row[0] ?? "", row[1] ?? "", block.line);
       }
-      if (!isControl && section.heading !== undefined && section.heading.level > 1) continue;
       const lines =
         block.kind === "paragraph"
           ? block.text.split("\n").map((text) => ({ text, line: block.line }))
           : block.kind === "list"
             ? block.items.map((item) => ({ text: item.text, line: item.line }))
             : [];
-      for (const { text, line } of lines) {
-        const match = /^([A-Za-z][A-Za-z #.]{1,30}?)\s*:\s*(.+)$/.exec(text.trim());
-        if (match?.[1] && match[2]) put(match[1], match[2], line);
-      }
+      const pairs = lines.map(({ text, line }) => ({ match: /^([A-Za-z][A-Za-z #.]{1,30}?)\s*:\s*(.+)$/.exec(text.trim()), line }));
+      // Outside the top and a control section, only a block of label lines naming at least two
+      // control keys is one ("**Version**: 1.0" over "**Owner**: ..." in a footer).
+      const controlBlock =
+        pairs.length > 0 && pairs.every((p) => p.match) && pairs.filter((p) => p.match?.[1] && controlKey(p.match[1])).length >= 2;
+      if (!isControl && section.heading !== undefined && section.heading.level > 1 && !controlBlock) continue;
+      for (const { match, line } of pairs) if (match?.[1] && match[2]) put(match[1], match[2], line);
     }
   }
   return { values };
@@ -177,7 +181,7 @@ export function readKpis(tables: readonly Table[]): KpiRow[] {
     const name = headerIndex(header, /^(kpi|metric|indicator|measure|kpi name)s?$/i);
     if (name < 0) continue;
     const target = headerIndex(header, /^(target|goal)s?$/i);
-    const frequency = headerIndex(header, /^(frequency|cadence|measured)$/i);
+    const frequency = headerIndex(header, /^((measurement|reporting|review|tracking) )?(frequency|cadence)$|^measured$/i);
     const definition = headerIndex(header, /^(definition|description|calculation|how (it is )?calculated)$/i);
     for (const row of table.rows.slice(1)) {
       const title = (row[name] ?? "").trim();

@@ -24,7 +24,13 @@ export interface StepSummary {
 
 export interface PlaybookDiff {
   readonly before: { readonly id: string; readonly version: string };
-  readonly after: { readonly id: string; readonly version: string; readonly effective: string };
+  readonly after: {
+    readonly id: string;
+    readonly version: string;
+    readonly effective: string;
+    /** Whether its document.revisions already has an entry for its version. */
+    readonly recorded: boolean;
+  };
   readonly addedSteps: readonly StepSummary[];
   readonly removedSteps: readonly StepSummary[];
   readonly changedSteps: readonly (StepSummary & { readonly changes: readonly FieldChange[] })[];
@@ -162,7 +168,12 @@ export function diffPlaybooks(before: PlaybookModel, after: PlaybookModel): Play
 
   return {
     before: { id: a.fill.plain(pa.document.id), version: a.fill.plain(pa.document.version) },
-    after: { id: b.fill.plain(pb.document.id), version: b.fill.plain(pb.document.version), effective: b.fill.plain(pb.document.effective) },
+    after: {
+      id: b.fill.plain(pb.document.id),
+      version: b.fill.plain(pb.document.version),
+      effective: b.fill.plain(pb.document.effective),
+      recorded: pb.document.revisions.some((r) => b.fill.plain(r.version) === b.fill.plain(pb.document.version)),
+    },
     addedSteps,
     removedSteps,
     changedSteps,
@@ -232,12 +243,21 @@ export function diffText(diff: PlaybookDiff, markdown = false, author?: string):
     for (const o of diff.other) lines.push(item("*", o));
   }
   if (!hasChanges(diff)) lines.push("", "No differences in the procedure.");
-  lines.push(
-    h("Revision history entry (add it under document.revisions)"),
-    markdown ? "```yaml" : "",
-    revisionEntryYaml(diff, author),
-    markdown ? "```" : "",
-  );
+  // The entry is only worth suggesting for a version that has none yet; a change under the same
+  // version is refused on upload, so that is said first.
+  if (hasChanges(diff) && diff.before.version === diff.after.version)
+    lines.push(
+      "",
+      `The new file keeps version ${diff.after.version}: raise document.version (and its effective and review dates), then add the revision entry for it; a change under a published version is refused.`,
+    );
+  else if (diff.after.recorded) lines.push("", `document.revisions already has an entry for version ${diff.after.version}.`);
+  else
+    lines.push(
+      h("Revision history entry (add it under document.revisions)"),
+      markdown ? "```yaml" : "",
+      revisionEntryYaml(diff, author),
+      markdown ? "```" : "",
+    );
   return lines
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")

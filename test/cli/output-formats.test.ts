@@ -144,8 +144,14 @@ describe("output format options", () => {
     assert.match(markdown.out, /^## \S+ \S+ → \S+ \S+$/m);
     assert.match(markdown.out, /^### Steps changed \(1\)$/m);
     assert.match(markdown.out, /^ {2}- title: Open the account in the core system → Open the account in the new core system$/m);
-    assert.match(markdown.out, /^```yaml$/m);
+    // The same version with a change: the comment says to raise it rather than suggest an entry for the old one.
+    assert.match(markdown.out, /^The new file keeps version 1\.0: raise document\.version/m);
+    assert.doesNotMatch(markdown.out, /^```yaml$/m);
     assert.equal((await onboard("diff", "--markdown", before, after)).out, markdown.out);
+    const raised = tempFile("raised.yaml", readFileSync(after, "utf8").replace(/^(\s+)version: "?1\.0"?$/m, '$1version: "1.1"'));
+    const entry = await onboard("diff", "--format", "markdown", before, raised);
+    assert.match(entry.out, /^### Revision history entry \(add it under document\.revisions\)$/m);
+    assert.match(entry.out, /^- version: "1\.1"$/m);
     const json = await onboard("diff", "--format", "json", before, after);
     assert.equal(JSON.parse(json.out).changedSteps.length, 1);
   });

@@ -420,7 +420,7 @@ describe("onboard import: the drafts", () => {
     );
   });
 
-  test("an inclusive gateway after a service task reads facts; event-based gateways and multi-instance tasks are said", async () => {
+  test("an inclusive gateway after a service task reads what that task records; event-based gateways and multi-instance tasks are said", async () => {
     const xml = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">',
@@ -464,10 +464,15 @@ describe("onboard import: the drafts", () => {
     );
     const playbook = parseYaml(draft.yaml) as Json;
     const steps = new Map<string, Json>(playbook.phases[0].steps.map((s: Json) => [s.id, s]));
-    // After a service task the variables are the client's facts, typed by their use.
-    assert.deepEqual(playbook.facts, { pep: { type: "bool", label: "Pep" }, risk: { type: "int", label: "Risk" } });
-    assert.equal(steps.get("pep_screening")?.when, "facts.pep == true");
-    assert.equal(steps.get("enhanced_due_diligence")?.when, "facts.risk >= 70");
+    // After a service task the variables are what it produces: fields of its form, which the
+    // automation records through the API (not facts: the project does not know them at its start).
+    assert.equal(playbook.facts, undefined);
+    assert.deepEqual(playbook.forms.score_the_client.fields, {
+      pep: { label: "pep", type: "bool", required: true },
+      risk: { label: "risk", type: "int", required: true },
+    });
+    assert.equal(steps.get("pep_screening")?.when, "forms.score_the_client.pep == true");
+    assert.equal(steps.get("enhanced_due_diligence")?.when, "forms.score_the_client.risk >= 70");
     // The event-based gateway: the owner records which event came; the timer's step opens after it.
     assert.deepEqual(playbook.forms.documents_or_timeout.fields.outcome.options, ["Documents received", "Two weeks"]);
     assert.equal(steps.get("chase_the_client")?.opens, "14 days after documents_or_timeout");

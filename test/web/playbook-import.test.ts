@@ -93,7 +93,6 @@ describe("procedures the team already has, brought in by clicks", () => {
     await page.getByRole("link", { name: "Start onboarding" }).click();
     await page.getByRole("heading", { name: "Start onboarding", level: 1 }).waitFor();
     await page.getByLabel("Playbook", { exact: true }).selectOption({ label: `${draft.title} (version 0.1)` });
-    await page.getByLabel("Automatic processing").selectOption("yes");
     await page.getByRole("button", { name: "Show planned dates" }).click();
     await page.getByRole("region", { name: "Planned dates" }).getByText("Score customer order").first().waitFor();
     await page.getByRole("button", { name: "Confirm and start onboarding" }).click();

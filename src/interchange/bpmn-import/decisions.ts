@@ -6,7 +6,7 @@ import { type Dialect, translateCondition, type VariableType } from "./condition
 import { body, type ImportContext } from "./context.ts";
 import type { Edge } from "./graph.ts";
 import type { Literal } from "./guards.ts";
-import { AUTOMATION, oneLine, ownerOf, slug } from "./owners.ts";
+import { oneLine, slug } from "./owners.ts";
 import type { Element } from "./source.ts";
 
 export interface Branch {
@@ -114,13 +114,12 @@ export function translateDecisions(ctx: ImportContext, rework: ReadonlyMap<strin
         reason ??= "a condition was not translated";
       }
     }
-    // Where the variables live: the form of the user task just before the gateway, else client facts.
+    // Where the variables live: the form of the task just before the gateway (a person's answers,
+    // or what an automated task, a DMN decision say, records through the API), else client facts:
+    // a variable the process produces on the way is not known when the project starts.
     const preds = ctx.predsOf(id);
     const single = preds.length === 1 ? graph.nodes.get(preds[0] ?? "") : undefined;
-    const formStep =
-      single?.kind === "task" && ownerOf(single.element, ctx.input.dialect, undefined).role.id !== AUTOMATION.id
-        ? ctx.stepId(preds[0] ?? "")
-        : undefined;
+    const formStep = single?.kind === "task" ? ctx.stepId(preds[0] ?? "") : undefined;
     if (reason === undefined && formStep === undefined) {
       for (const result of translated.values()) {
         if (!result.ok) continue;

@@ -6,6 +6,7 @@
 import { ImportRefused, importDocument } from "../../../interchange/import.ts";
 import { lintLoaded } from "../../../lint/lint.ts";
 import { loadPlaybook } from "../../../playbook/load.ts";
+import { getPlaybook } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
@@ -59,7 +60,20 @@ export function importPlaybookDraft(app: Api, deps: ApiDeps): void {
       const findings = lintLoaded(loadPlaybook(draftFile, imported.yaml), { profile: "draft" }).diagnostics.map(
         ({ path: _path, ...finding }) => finding,
       );
-      return { format: imported.format, file: draftFile, source: imported.yaml, notes: [...imported.findings], findings };
+      // A document ID that is already a playbook's (a team's copy of a built-in SOP, say): publishing
+      // the draft as it is would make it a new version of that playbook, or be refused as a change
+      // under a published version. Said first, with the way out.
+      const id = loaded.model?.playbook.id;
+      const existing = id === undefined ? undefined : await getPlaybook(deps, id);
+      const notes = [...imported.findings];
+      if (existing && id !== undefined)
+        notes.unshift({
+          line: 1,
+          element: "id",
+          severity: "warning",
+          message: `the draft's id "${id}" is already the playbook "${existing.title}" (version ${existing.latestVersion}): change id: to publish it as a playbook of its own; keep it only to make this a new version of that one (raise document.version)`,
+        });
+      return { format: imported.format, file: draftFile, source: imported.yaml, notes, findings };
     },
   );
 }

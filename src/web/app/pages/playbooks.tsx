@@ -655,6 +655,13 @@ function saveText(text: string, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
+/** Where a note points: a line of the imported file (a Word note names its paragraph itself), and what it is about. */
+function whereOf(note: ImportNote, from: string): string {
+  const word = /\(Word paragraph \d+\)$/.test(note.message);
+  const parts = [word ? undefined : `line ${note.line} of ${from}`, note.element].filter((p) => p !== undefined);
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
 /** What the importer guessed or could not translate, each at its place in the imported file. */
 function ImportNotes({ from, notes }: { from: string; notes: readonly ImportNote[] }) {
   const warnings = notes.filter((n) => n.severity === "warning").length;
@@ -674,8 +681,8 @@ function ImportNotes({ from, notes }: { from: string; notes: readonly ImportNote
           {notes.map((n, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: notes have no id of their own and never reorder
             <li key={i}>
-              {n.severity === "warning" ? "Check" : "Guessed"} (line {n.line}
-              {n.element ? `, ${n.element}` : ""}): {n.message}
+              {n.severity === "warning" ? "Check" : "Guessed"}
+              {whereOf(n, from)}: {n.message}
             </li>
           ))}
         </ul>

@@ -136,7 +136,7 @@ describe("Markdown code blocks and sections with no step", () => {
     const { draft } = await markdown(sop);
     const [step] = steps(draft);
     assert.equal(step?.title, "Send the welcome email");
-    assert.equal(step?.description, "```\nSubject: Welcome to [Company]\n\nDear [Client Name],\n- Introduce your team\n```");
+    assert.equal(step?.description, "Subject: Welcome to [Company]\n\nDear [Client Name],\n- Introduce your team");
   });
 
   test("a section with only a diagram or a table, which gives no step, is named in a finding", async () => {

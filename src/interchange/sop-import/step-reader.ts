@@ -198,12 +198,11 @@ export class StepReader {
 
   /**
    * A code block (an e-mail template, a handoff checklist, a diagram) is kept word for word in the
-   * description, fenced as it was written; a fence longer than any run of backticks inside keeps it whole.
+   * description, its lines as written. Not fenced: step text has no code blocks, so the SOP would
+   * print the fences themselves.
    */
-  private code(text: string, lang: string): void {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = "`".repeat(longest + 1);
-    this.step.description.push(`${fence}${lang}\n${text}\n${fence}`);
+  private code(text: string, _lang: string): void {
+    this.step.description.push(text);
   }
 
   read(blocks: readonly Block[]): void {

@@ -10,7 +10,7 @@
 // without stack traces or SQL. New routes are fuzzed because the suite walks the document; a route
 // the generator cannot describe fails here, loudly.
 //
-// FUZZ_RUNS: runs per operation (default 50, about a minute; `npm run fuzz` runs 500).
+// FUZZ_RUNS: runs per operation (default 30, under a minute; `npm run fuzz` runs 500).
 // FUZZ_SEED: printed in every failure; with FUZZ_ROUTE ("POST /clients") it replays that operation.
 // FUZZ_SHRINK=1: shrink a failing request (slow). FUZZ_BACKEND=pglite|postgres: one backend only.
 // FUZZ_LOG=error: the server's error log on stderr. FUZZ_TRACE=1: every request and its answer.
@@ -44,7 +44,7 @@ import { HOSTILE_STRINGS, Pool, SchemaArbitraries } from "./support/schema-arbit
 import { MINIMAL } from "./support/world.ts";
 
 const BACKENDS = (await testBackends()).filter((b) => process.env.FUZZ_BACKEND === undefined || b.name === process.env.FUZZ_BACKEND);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 50);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED);
 const ONLY = process.env.FUZZ_ROUTE;
 const SHRINK = process.env.FUZZ_SHRINK === "1";

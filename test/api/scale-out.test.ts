@@ -1,5 +1,5 @@
 // Scale-out on one PostgreSQL database, as an operator runs it: three `onboard serve` processes
-// (one API-only, two with the scheduler and the outbox) and an `onboard worker`, 2,000 commands
+// (one API-only, two with the scheduler and the outbox) and an `onboard worker`, 1,200 commands
 // driven through all three APIs while the processes with background loops are killed (kill -9) and
 // restarted at random. Afterwards: every acknowledged command is in the log exactly once (retries
 // carry their Idempotency-Key to another server), every due timer fired exactly once, every
@@ -22,8 +22,8 @@ import { POSTGRES_ADMIN_URL } from "../store/support/backends.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, testBackends } from "./support/http.ts";
 
 const postgres = (await testBackends()).find((b) => b.name === "postgres");
-const PROJECTS = 40;
-const COMMANDS_PER_PROJECT = 50; // the start, one deadline, 48 health changes: 2,000 in all
+const PROJECTS = 30;
+const COMMANDS_PER_PROJECT = 40; // the start, one deadline, 38 health changes: 1,200 in all
 
 // The minimal fixture with a first step due a minute after the start; each project moves that
 // deadline a little later (extend_deadline), and the scheduler must fire the moved one exactly once.
@@ -44,7 +44,7 @@ after(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("several processes on one PostgreSQL database", { skip: postgres?.skip ?? "no PostgreSQL backend" }, () => {
-  test("2,000 commands through three APIs while workers are killed and restarted: nothing lost, nothing twice", {
+  test("1,200 commands through three APIs while workers are killed and restarted: nothing lost, nothing twice", {
     timeout: 600_000,
   }, async (t) => {
     const name = `onboard_scale_${randomBytes(4).toString("hex")}`;
@@ -186,7 +186,7 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         );
         assert.equal(created.status, 201, JSON.stringify(created.body));
         let version = created.body.project.version as number;
-        const until = new Date(Date.now() + 65_000 + Math.random() * 20_000).toISOString();
+        const until = new Date(Date.now() + 62_000 + Math.random() * 10_000).toISOString();
         deadlines.set(projectId, until);
         version = await command(
           version,

@@ -8,6 +8,7 @@ import type { KeyObject } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
+import { rebuildOpenWork } from "../metrics/open-work-projection.ts";
 import { rebuildSummaries } from "../metrics/projection.ts";
 import type { Mailer } from "../notify/mailer.ts";
 import { RenderPool } from "../notify/render-pool.ts";
@@ -205,8 +206,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const source of options.publish ?? []) await service.publishPlaybook(source, { file: "start-option.yaml", now: clock() });
     await checkCrmDefaultPlaybook(deps);
     const admin = await bootstrapAdmin(deps.db, config.admin, clock());
-    // The portfolio read model: rows missing or behind (a database from before it existed) are derived now.
+    // The read models (the portfolio, everyone's open work): rows missing or behind (a database from
+    // before they existed) are derived now.
     await rebuildSummaries(database.db, clock(), { limit: Number.MAX_SAFE_INTEGER });
+    await rebuildOpenWork(database.db, { limit: Number.MAX_SAFE_INTEGER });
     const demoProjects = options.demoProjects ?? config.demoProjects ?? (ownsDatabase ? 300 : 0);
     const emptyDatabase = demoProjects > 0 && (await database.db.selectFrom("projects").select("id").limit(1).execute()).length === 0;
     const { app, routes } = await buildApp(deps, options.logStream ? { logStream: options.logStream } : {});
@@ -276,7 +279,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // (reads still catch up a bounded number themselves).
     const healthReview = config.scheduler
       ? new Poller<number>({
-          work: (now) => rebuildSummaries(database.db, now, { limit: HEALTH_REVIEW_BATCH }),
+          // Also open work a process without its projection left behind (during a rolling upgrade).
+          work: async (now) =>
+            Math.max(
+              await rebuildSummaries(database.db, now, { limit: HEALTH_REVIEW_BATCH }),
+              await rebuildOpenWork(database.db, { limit: HEALTH_REVIEW_BATCH }),
+            ),
           busy: (reviewed) => reviewed >= HEALTH_REVIEW_BATCH,
           intervalMs: 60_000,
           clock,

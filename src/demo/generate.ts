@@ -17,6 +17,8 @@ import type { Person } from "../engine/assignment.ts";
 import { execute, nextWakeAt, replay } from "../engine/index.ts";
 import { passingValue, simulate } from "../engine/simulate.ts";
 import { type Actor, type Command, type Instant, type ProjectEvent, type ProjectState, SYSTEM } from "../engine/types.ts";
+import { openWorkOf } from "../metrics/open-work.ts";
+import { writeOpenWork } from "../metrics/open-work-projection.ts";
 import { modelFor, writeSummaries } from "../metrics/projection.ts";
 import { figuresOf, type ProjectSummary, type StepStat, stepStats, summarize } from "../metrics/summary.ts";
 import { metricsDb } from "../metrics/tables.ts";
@@ -387,6 +389,10 @@ async function writeBatch(db: Kysely<Schema>, batch: readonly Generated[], now: 
     }));
     // New projects: no stored rows to read back.
     await writeSummaries(metricsDb(trx), summaries, now, { previous: new Map(batch.map((g) => [g.id, undefined])) });
+    await writeOpenWork(
+      trx as unknown as Kysely<Schema>,
+      batch.map((g) => ({ id: g.id, state: g.state, rows: openWorkOf(g.model, g.state) })),
+    );
   });
   return events;
 }

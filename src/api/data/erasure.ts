@@ -70,6 +70,7 @@ const PROJECT_TABLES: readonly ScrubbedTable[] = [
   { table: "projects", key: ["id"], scope: "project", place: "project state" },
   { table: "project_summaries", key: ["project_id"], scope: "project", place: "portfolio and search" },
   { table: "project_reports", key: ["project_id", "kind"], scope: "project", place: "reports" },
+  { table: "open_work", key: ["project_id", "item_id"], scope: "project", place: "my tasks" },
   { table: "comments", key: ["id"], scope: "project", place: "comments" },
   { table: "attachments", key: ["id"], scope: "project", place: "files" },
   { table: "survey_answers", key: ["token_id"], scope: "project", place: "survey answers" },

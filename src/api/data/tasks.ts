@@ -1,10 +1,10 @@
 // "My tasks": across the active projects where the signed-in person holds playbook roles, the open
 // steps whose owner or RACI (responsible, accountable) is one of those roles, and the engine's
 // tasks (cadence occurrences, rule-created tasks) owned by them. Sorted by due date, soonest first.
-import type { Instant, ProjectState } from "../../engine/types.ts";
-import type { ApiDeps } from "../deps.ts";
-import { modelOf } from "./playbooks.ts";
-import { isOverdue } from "./projects.ts";
+import { type Kysely, sql } from "kysely";
+import type { Instant } from "../../engine/types.ts";
+import { openWorkDb } from "../../metrics/open-work-projection.ts";
+import type { Schema } from "../../store/schema.ts";
 
 export interface TaskItem {
   readonly id: string;
@@ -39,90 +39,79 @@ export function taskKey(task: TaskItem): [string, string, string] {
   return [task.dueAt ?? "~", task.projectId, task.id];
 }
 
-function before(a: readonly string[], b: readonly string[]): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? "";
-    const y = b[i] ?? "";
-    if (x !== y) return x < y;
+/**
+ * One page of my tasks (`limit` rows, one more to tell whether a next page exists) after the cursor's
+ * key: a single query over the open-work read model, joined with the roles the person holds on each
+ * active project, filtered, ordered and cut by the database, so its cost follows the page and the
+ * person's open work, not the size of their projects' states.
+ */
+export async function myTasks(
+  store: Kysely<Schema>,
+  personId: string,
+  filter: TaskFilter,
+  now: Instant,
+  page: { readonly after?: readonly string[]; readonly limit: number },
+): Promise<TaskItem[]> {
+  const db = openWorkDb(store);
+  const overdue = sql<boolean>`(w.overdue_at IS NOT NULL OR coalesce(w.due_at <= ${now}, false))`;
+  const conditions = [sql`true`];
+  if (filter.projectId !== undefined) conditions.push(sql`w.project_id = ${filter.projectId}`);
+  if (filter.status !== undefined) conditions.push(sql`w.status = ${filter.status}`);
+  if (filter.dueBefore !== undefined) conditions.push(sql`w.due_at < ${filter.dueBefore}`);
+  if (filter.overdue !== undefined) conditions.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
+  if (page.after !== undefined) {
+    // The sort key is (due date, undated last; project; item), compared byte by byte as JavaScript does.
+    const [due = "~", project = "", id = ""] = page.after;
+    const item = id.slice(project.length + 1);
+    const rest = sql`(w.project_id COLLATE "C", w.item_id COLLATE "C") > (${project}, ${item})`;
+    conditions.push(
+      due === "~" ? sql`(w.due_at IS NULL AND ${rest})` : sql`(w.due_at > ${due} OR w.due_at IS NULL OR (w.due_at = ${due} AND ${rest}))`,
+    );
   }
-  return false;
-}
-
-export async function myTasks(deps: ApiDeps, personId: string, filter: TaskFilter, now: Instant): Promise<TaskItem[]> {
-  // One query: the roles held and each project's state with them (no query per project).
-  let query = deps.db
-    .selectFrom("project_roles as r")
-    .innerJoin("projects as p", "p.id", "r.project_id")
-    .select(["r.project_id", "r.role", "p.state", "p.version", "p.client_id", "p.playbook_id", "p.playbook_version"])
-    .where("r.person_id", "=", personId)
-    .where("p.status", "=", "active");
-  if (filter.projectId) query = query.where("r.project_id", "=", filter.projectId);
-  const held = new Map<
-    string,
-    { roles: Set<string>; row: { state: ProjectState; version: number; client_id: string; playbook_id: string; playbook_version: string } }
-  >();
-  for (const row of await query.execute()) {
-    const entry = held.get(row.project_id) ?? { roles: new Set<string>(), row: { ...row, state: row.state as ProjectState } };
-    entry.roles.add(row.role);
-    held.set(row.project_id, entry);
-  }
-  const tasks: TaskItem[] = [];
-  for (const [projectId, { roles, row }] of held) {
-    const project = { version: row.version, clientId: row.client_id };
-    const { state } = row;
-    const model = await modelOf(deps, row.playbook_id, row.playbook_version);
-    const base = { projectId, projectVersion: project.version, clientId: project.clientId, clientName: state.client.name };
-    for (const { step } of model.order) {
-      const current = state.steps[step.id];
-      if (!current || (current.status !== "open" && current.status !== "in_progress")) continue;
-      const owners = [step.owner, ...(step.raci?.responsible ?? []), ...(step.raci ? [step.raci.accountable] : [])];
-      // Sign-offs still waiting for one of my roles (a gate's approval already given is not waiting).
-      const signOff = (step.gate?.approvers ?? []).filter((role) => roles.has(role) && current.approvals[role]?.decision !== "approved");
-      const mine = [...new Set([...owners, ...signOff].filter((role) => roles.has(role)))];
-      if (mine.length === 0) continue;
-      tasks.push({
-        ...base,
-        id: `${projectId}/step/${step.id}`,
-        kind: "step",
-        stepId: step.id,
-        taskId: null,
-        title: step.title,
-        status: current.status,
-        roles: mine,
-        dueAt: current.dueAt ?? null,
-        overdue: isOverdue(current, now),
-        signOff,
-      });
-    }
-    for (const task of Object.values(state.tasks)) {
-      if (task.doneAt || !roles.has(task.owner)) continue;
-      tasks.push({
-        ...base,
-        id: `${projectId}/task/${task.id}`,
-        kind: "task",
-        stepId: null,
-        taskId: task.id,
-        title: task.title,
-        status: "open",
-        roles: [task.owner],
-        dueAt: task.dueAt ?? null,
-        overdue: task.dueAt !== undefined && task.dueAt <= now,
-        signOff: [],
-      });
-    }
-  }
-  return tasks
-    .filter(
-      (t) =>
-        (filter.status === undefined || t.status === filter.status) &&
-        (filter.role === undefined || t.roles.includes(filter.role)) &&
-        (filter.dueBefore === undefined || (t.dueAt !== null && t.dueAt < filter.dueBefore)) &&
-        (filter.overdue === undefined || t.overdue === filter.overdue),
-    )
-    .sort((a, b) => (before(taskKey(a), taskKey(b)) ? -1 : before(taskKey(b), taskKey(a)) ? 1 : 0));
-}
-
-/** The tasks after a cursor's key, in order. */
-export function after(tasks: readonly TaskItem[], key: readonly string[] | undefined): TaskItem[] {
-  return key === undefined ? [...tasks] : tasks.filter((t) => before(key, taskKey(t)));
+  const role = filter.role === undefined ? sql`true` : sql`bool_or(r.role = ${filter.role})`;
+  const { rows } = await sql<{
+    project_id: string;
+    item_id: string;
+    step_id: string | null;
+    task_id: string | null;
+    client_name: string;
+    title: string;
+    status: "open" | "in_progress";
+    roles: string[];
+    sign_off: string[];
+    due_at: Date | null;
+    overdue: boolean;
+    version: number;
+    client_id: string;
+    held: string[];
+  }>`
+    SELECT w.project_id, w.item_id, w.step_id, w.task_id, w.client_name, w.title, w.status, w.roles,
+           w.sign_off, w.due_at, ${overdue} AS overdue, p.version, p.client_id, array_agg(r.role) AS held
+      FROM project_roles r
+      JOIN open_work w ON w.project_id = r.project_id AND r.role = ANY (w.roles)
+      JOIN projects p ON p.id = r.project_id AND p.status = 'active'
+     WHERE r.person_id = ${personId} AND ${sql.join(conditions, sql` AND `)}
+     GROUP BY w.project_id, w.item_id, p.version, p.client_id
+    HAVING ${role}
+     ORDER BY w.due_at NULLS LAST, w.project_id COLLATE "C", w.item_id COLLATE "C"
+     LIMIT ${page.limit}`.execute(db);
+  return rows.map((row) => {
+    const held = new Set(row.held);
+    return {
+      id: `${row.project_id}/${row.item_id}`,
+      kind: row.step_id !== null ? "step" : "task",
+      projectId: row.project_id,
+      projectVersion: row.version,
+      clientId: row.client_id,
+      clientName: row.client_name,
+      stepId: row.step_id,
+      taskId: row.task_id,
+      title: row.title,
+      status: row.status,
+      roles: row.roles.filter((r) => held.has(r)),
+      dueAt: row.due_at === null ? null : new Date(row.due_at).toISOString(),
+      overdue: row.overdue,
+      signOff: row.sign_off.filter((r) => held.has(r)),
+    };
+  });
 }

@@ -2,7 +2,7 @@
 // and the engine's tasks for those roles, soonest due first.
 import { z } from "zod";
 import { principalOf } from "../../auth/authorization.ts";
-import { after, myTasks, taskKey } from "../../data/tasks.ts";
+import { myTasks, taskKey } from "../../data/tasks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { decodeCursor, paginate } from "../../pagination.ts";
@@ -26,8 +26,8 @@ export function listMyTasks(app: Api, deps: ApiDeps): void {
       const { cursor, limit, ...filter } = request.query;
       const key = decodeCursor("tasks", cursor, z.tuple([z.string(), z.string(), z.string()]));
       const now = deps.clock();
-      const tasks = after(await myTasks(deps, principalOf(request).user.id, filter, now), key);
-      return paginate("tasks", tasks.slice(0, limit + 1), limit, taskKey, (t) => t);
+      const tasks = await myTasks(deps.database.db, principalOf(request).user.id, filter, now, { ...(key ? { after: key } : {}), limit: limit + 1 });
+      return paginate("tasks", tasks, limit, taskKey, (t) => t);
     },
   );
 }

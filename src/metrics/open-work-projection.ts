@@ -1,0 +1,168 @@
+// The open-work read model (migration 0026), kept by the store's projection hook in the transaction
+// that wrote the events: only rows that changed are written. `rebuildOpenWork` re-derives projects
+// whose rows are missing or behind (a database from before the table, or a command written by a
+// process without this projection) at start and in the background.
+import { type ColumnType, type Kysely, sql } from "kysely";
+import type { ProjectState } from "../engine/types.ts";
+import { type ProjectionChange, registerProjection } from "../store/projections.ts";
+import type { Schema } from "../store/schema.ts";
+import { type OpenWorkRow, openWorkChanges, openWorkOf } from "./open-work.ts";
+import { modelFor } from "./projection.ts";
+
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface OpenWorkTable {
+  project_id: string;
+  item_id: string;
+  step_id: string | null;
+  task_id: string | null;
+  client_name: string;
+  title: string;
+  status: string;
+  roles: string[];
+  sign_off: string[];
+  due_at: NullableTimestamp;
+  overdue_at: NullableTimestamp;
+}
+
+export interface OpenWorkVersionsTable {
+  project_id: string;
+  version: number;
+}
+
+export type OpenWorkTables = { open_work: OpenWorkTable; open_work_versions: OpenWorkVersionsTable };
+export type OpenWorkDb = Kysely<Schema & OpenWorkTables>;
+
+export function openWorkDb(db: Kysely<Schema>): OpenWorkDb {
+  return db.withTables<OpenWorkTables>();
+}
+
+function tableRow(projectId: string, row: OpenWorkRow) {
+  return {
+    project_id: projectId,
+    item_id: row.itemId,
+    step_id: row.stepId,
+    task_id: row.taskId,
+    client_name: row.clientName,
+    title: row.title,
+    status: row.status,
+    roles: [...row.roles],
+    sign_off: [...row.signOff],
+    due_at: row.dueAt,
+    overdue_at: row.overdueAt,
+  };
+}
+
+async function write(
+  db: OpenWorkDb,
+  projectId: string,
+  version: number,
+  changes: { readonly removed: readonly string[]; readonly written: readonly OpenWorkRow[] } | "replace",
+  rows: readonly OpenWorkRow[],
+): Promise<void> {
+  if (changes === "replace") {
+    await db.deleteFrom("open_work").where("project_id", "=", projectId).execute();
+    if (rows.length > 0)
+      await db
+        .insertInto("open_work")
+        .values(rows.map((row) => tableRow(projectId, row)))
+        .execute();
+  } else {
+    if (changes.removed.length > 0)
+      await db.deleteFrom("open_work").where("project_id", "=", projectId).where("item_id", "in", changes.removed).execute();
+    if (changes.written.length > 0)
+      await db
+        .insertInto("open_work")
+        .values(changes.written.map((row) => tableRow(projectId, row)))
+        .onConflict((oc) =>
+          oc.columns(["project_id", "item_id"]).doUpdateSet((eb) => ({
+            step_id: eb.ref("excluded.step_id"),
+            task_id: eb.ref("excluded.task_id"),
+            client_name: eb.ref("excluded.client_name"),
+            title: eb.ref("excluded.title"),
+            status: eb.ref("excluded.status"),
+            roles: eb.ref("excluded.roles"),
+            sign_off: eb.ref("excluded.sign_off"),
+            due_at: eb.ref("excluded.due_at"),
+            overdue_at: eb.ref("excluded.overdue_at"),
+          })),
+        )
+        .execute();
+  }
+  await db
+    .insertInto("open_work_versions")
+    .values({ project_id: projectId, version })
+    .onConflict((oc) => oc.column("project_id").doUpdateSet({ version }))
+    .execute();
+}
+
+async function applyChange(trx: Kysely<Schema>, change: ProjectionChange): Promise<void> {
+  const db = openWorkDb(trx);
+  const model = await modelFor(trx, change.state.playbook);
+  const rows = openWorkOf(model, change.state);
+  // The rows stored reflect the state before this command only when their version says so; then
+  // only the difference is written (most commands change one step, or none).
+  let changes: Parameters<typeof write>[3] = "replace";
+  if (change.before === undefined) changes = { removed: [], written: rows };
+  else {
+    const stored = await db
+      .selectFrom("open_work_versions")
+      .select("version")
+      .where("project_id", "=", change.projectId)
+      .executeTakeFirst();
+    if (stored?.version === change.before.version) {
+      const beforeModel = await modelFor(trx, change.before.playbook);
+      changes = openWorkChanges(openWorkOf(beforeModel, change.before), rows);
+    }
+  }
+  await write(db, change.projectId, change.state.version, changes, rows);
+}
+
+registerProjection({ name: "open_work", apply: applyChange });
+
+/** Write the rows of projects just created outside the command path (the demo generator). */
+export async function writeOpenWork(
+  db: Kysely<Schema>,
+  projects: readonly { readonly id: string; readonly state: ProjectState; readonly rows: readonly OpenWorkRow[] }[],
+): Promise<void> {
+  const odb = openWorkDb(db);
+  const rows = projects.flatMap((p) => p.rows.map((row) => tableRow(p.id, row)));
+  for (let i = 0; i < rows.length; i += 2000)
+    await odb
+      .insertInto("open_work")
+      .values(rows.slice(i, i + 2000))
+      .execute();
+  for (let i = 0; i < projects.length; i += 5000)
+    await odb
+      .insertInto("open_work_versions")
+      .values(projects.slice(i, i + 5000).map((p) => ({ project_id: p.id, version: p.state.version })))
+      .onConflict((oc) => oc.column("project_id").doUpdateSet((eb) => ({ version: eb.ref("excluded.version") })))
+      .execute();
+}
+
+/**
+ * Re-derive the open work of projects whose rows are missing or behind their project, at most
+ * `limit` per call, 200 per transaction under the project row locks (a command on one of them waits).
+ */
+export async function rebuildOpenWork(db: Kysely<Schema>, options: { readonly limit?: number } = {}): Promise<number> {
+  const odb = openWorkDb(db);
+  const { rows } = await sql<{ id: string }>`
+    SELECT p.id FROM projects p LEFT JOIN open_work_versions v ON v.project_id = p.id
+     WHERE v.project_id IS NULL OR v.version <> p.version
+     LIMIT ${options.limit ?? 10_000}`.execute(odb);
+  let done = 0;
+  for (let i = 0; i < rows.length; i += 200) {
+    const ids = rows.slice(i, i + 200).map((r) => r.id);
+    await odb.transaction().execute(async (trx) => {
+      const projects = await trx.selectFrom("projects").select(["id", "state"]).where("id", "in", ids).forUpdate().execute();
+      const store = trx as unknown as Kysely<Schema>;
+      for (const p of projects) {
+        const state = p.state as ProjectState;
+        const model = await modelFor(store, state.playbook);
+        await write(trx, p.id, state.version, "replace", openWorkOf(model, state));
+      }
+      done += projects.length;
+    });
+  }
+  return done;
+}

@@ -33,6 +33,13 @@ if (process.argv[2] === "engine-scaling") {
   process.exit(0);
 }
 
+// `node bench/run.ts statements`: the SQL statements one durable command sends, per command type.
+if (process.argv[2] === "statements") {
+  const { main } = await import("./statements.ts");
+  await main();
+  process.exit(0);
+}
+
 const seconds = Number(process.argv[2] ?? 3);
 const results: Record<string, unknown> = {};
 

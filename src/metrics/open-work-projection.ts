@@ -53,42 +53,14 @@ function tableRow(projectId: string, row: OpenWorkRow) {
   };
 }
 
-async function write(
-  db: OpenWorkDb,
-  projectId: string,
-  version: number,
-  changes: { readonly removed: readonly string[]; readonly written: readonly OpenWorkRow[] } | "replace",
-  rows: readonly OpenWorkRow[],
-): Promise<void> {
-  if (changes === "replace") {
-    await db.deleteFrom("open_work").where("project_id", "=", projectId).execute();
-    if (rows.length > 0)
-      await db
-        .insertInto("open_work")
-        .values(rows.map((row) => tableRow(projectId, row)))
-        .execute();
-  } else {
-    if (changes.removed.length > 0)
-      await db.deleteFrom("open_work").where("project_id", "=", projectId).where("item_id", "in", changes.removed).execute();
-    if (changes.written.length > 0)
-      await db
-        .insertInto("open_work")
-        .values(changes.written.map((row) => tableRow(projectId, row)))
-        .onConflict((oc) =>
-          oc.columns(["project_id", "item_id"]).doUpdateSet((eb) => ({
-            step_id: eb.ref("excluded.step_id"),
-            task_id: eb.ref("excluded.task_id"),
-            client_name: eb.ref("excluded.client_name"),
-            title: eb.ref("excluded.title"),
-            status: eb.ref("excluded.status"),
-            roles: eb.ref("excluded.roles"),
-            sign_off: eb.ref("excluded.sign_off"),
-            due_at: eb.ref("excluded.due_at"),
-            overdue_at: eb.ref("excluded.overdue_at"),
-          })),
-        )
-        .execute();
-  }
+/** Replace every row of a project, and record the version they reflect. */
+async function replace(db: OpenWorkDb, projectId: string, version: number, rows: readonly OpenWorkRow[]): Promise<void> {
+  await db.deleteFrom("open_work").where("project_id", "=", projectId).execute();
+  if (rows.length > 0)
+    await db
+      .insertInto("open_work")
+      .values(rows.map((row) => tableRow(projectId, row)))
+      .execute();
   await db
     .insertInto("open_work_versions")
     .values({ project_id: projectId, version })
@@ -98,24 +70,42 @@ async function write(
 
 async function applyChange(trx: Kysely<Schema>, change: ProjectionChange): Promise<void> {
   const db = openWorkDb(trx);
-  const model = await modelFor(trx, change.state.playbook);
+  const sameRef = (a: ProjectState["playbook"], b: ProjectState["playbook"]) => a.id === b.id && a.version === b.version;
+  const model = change.model ?? (await modelFor(trx, change.state.playbook));
   const rows = openWorkOf(model, change.state);
-  // The rows stored reflect the state before this command only when their version says so; then
-  // only the difference is written (most commands change one step, or none).
-  let changes: Parameters<typeof write>[3] = "replace";
-  if (change.before === undefined) changes = { removed: [], written: rows };
-  else {
-    const stored = await db
-      .selectFrom("open_work_versions")
-      .select("version")
-      .where("project_id", "=", change.projectId)
-      .executeTakeFirst();
-    if (stored?.version === change.before.version) {
-      const beforeModel = await modelFor(trx, change.before.playbook);
-      changes = openWorkChanges(openWorkOf(beforeModel, change.before), rows);
-    }
-  }
-  await write(db, change.projectId, change.state.version, changes, rows);
+  if (change.before === undefined) return replace(db, change.projectId, change.state.version, rows);
+  // The stored rows are the state before this command only if their version says so: moving that
+  // version on is then the one statement most commands need, and only the difference is written
+  // (most commands change one step, or none). Otherwise (no rows, or rows behind) all are replaced.
+  const current = await db
+    .updateTable("open_work_versions")
+    .set({ version: change.state.version })
+    .where("project_id", "=", change.projectId)
+    .where("version", "=", change.before.version)
+    .executeTakeFirst();
+  if (Number(current.numUpdatedRows) !== 1) return replace(db, change.projectId, change.state.version, rows);
+  const beforeModel = sameRef(change.before.playbook, change.state.playbook) ? model : await modelFor(trx, change.before.playbook);
+  const { removed, written } = openWorkChanges(openWorkOf(beforeModel, change.before), rows);
+  if (removed.length > 0)
+    await db.deleteFrom("open_work").where("project_id", "=", change.projectId).where("item_id", "in", removed).execute();
+  if (written.length > 0)
+    await db
+      .insertInto("open_work")
+      .values(written.map((row) => tableRow(change.projectId, row)))
+      .onConflict((oc) =>
+        oc.columns(["project_id", "item_id"]).doUpdateSet((eb) => ({
+          step_id: eb.ref("excluded.step_id"),
+          task_id: eb.ref("excluded.task_id"),
+          client_name: eb.ref("excluded.client_name"),
+          title: eb.ref("excluded.title"),
+          status: eb.ref("excluded.status"),
+          roles: eb.ref("excluded.roles"),
+          sign_off: eb.ref("excluded.sign_off"),
+          due_at: eb.ref("excluded.due_at"),
+          overdue_at: eb.ref("excluded.overdue_at"),
+        })),
+      )
+      .execute();
 }
 
 registerProjection({ name: "open_work", apply: applyChange });
@@ -159,7 +149,7 @@ export async function rebuildOpenWork(db: Kysely<Schema>, options: { readonly li
       for (const p of projects) {
         const state = p.state as ProjectState;
         const model = await modelFor(store, state.playbook);
-        await write(trx, p.id, state.version, "replace", openWorkOf(model, state));
+        await replace(trx, p.id, state.version, openWorkOf(model, state));
       }
       done += projects.length;
     });

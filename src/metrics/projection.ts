@@ -196,7 +196,7 @@ async function figuresFromLog(db: Kysely<Schema>, model: PlaybookModel, projectI
 
 async function applyChange(trx: Kysely<Schema>, change: ProjectionChange): Promise<void> {
   const db = metricsDb(trx);
-  const model = await modelFor(trx, change.state.playbook);
+  const model = change.model ?? (await modelFor(trx, change.state.playbook));
   const previous = await db
     .selectFrom("project_summaries")
     .select([...KPI_COLUMNS, "version", "updated_at"])

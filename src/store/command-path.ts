@@ -7,6 +7,7 @@ import { engineContext } from "../engine/context.ts";
 import { EngineError } from "../engine/errors.ts";
 import { execute, nextWakeAt } from "../engine/index.ts";
 import type { Actor, Command, Effect, Instant, Outcome, ProjectState, ProjectStatus } from "../engine/types.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
 import { AppError, ConflictError, fromEngineError } from "./errors.ts";
 import { chainEvents, headHash, insertEvents, type StoredEvent } from "./event-log.ts";
 import { enqueueEffects } from "./outbox.ts";
@@ -50,6 +51,8 @@ export async function persistOutcome(
   before: ProjectState,
   outcome: Outcome,
   now: Instant,
+  /** The model the engine ran with, handed on to the projections. */
+  model?: PlaybookModel,
 ): Promise<CommandResult> {
   const { state, events } = outcome;
   if (state.version !== row.version + events.length) {
@@ -61,7 +64,7 @@ export async function persistOutcome(
       },
     );
   }
-  if (events.length === 0) return recordOutcome(trx, row.id, row.version, before, outcome, now, []);
+  if (events.length === 0) return recordOutcome(trx, row.id, row.version, before, outcome, now, [], model);
   // Reading the tail's hash also refuses to build on a log whose tail was deleted.
   const prevHash = await headHash(trx, row.id, row.version);
   const chain = chainEvents(row.id, row.version, prevHash, events, now);
@@ -82,7 +85,7 @@ export async function persistOutcome(
     throw new ConflictError(`project ${row.id} changed while this command ran`, { projectId: row.id, expected: row.version });
   }
   await insertEvents(trx, chain.rows);
-  return recordOutcome(trx, row.id, row.version, before, outcome, now, chain.stored);
+  return recordOutcome(trx, row.id, row.version, before, outcome, now, chain.stored, model);
 }
 
 /** Queue the effects and update the role directory of an outcome whose row and events are written. */
@@ -94,12 +97,13 @@ export async function recordOutcome(
   outcome: Outcome,
   now: Instant,
   stored: readonly StoredEvent[],
+  model?: PlaybookModel,
 ): Promise<CommandResult> {
   const { state, events, effects } = outcome;
   await enqueueEffects(trx, projectId, afterSeq + events.length, events.length, effects, now);
   await enqueueWebhookMessages(trx, projectId, stored, now);
   await syncProjectRoles(trx, projectId, before?.assignments ?? {}, state.assignments, now);
-  await runProjections(trx, { projectId, before, state, events, now });
+  await runProjections(trx, { projectId, before, state, events, now, ...(model ? { model } : {}) });
   return {
     projectId,
     version: state.version,
@@ -123,5 +127,5 @@ export async function applyCommand(
   const { model } = await loadPlaybookVersion(trx, cache, { id: row.playbook_id, version: row.playbook_version });
   const state = row.state as ProjectState;
   const outcome = runEngine(() => execute(engineContext(model, state.calendar), state, command, actor, now));
-  return persistOutcome(trx, row, state, outcome, now);
+  return persistOutcome(trx, row, state, outcome, now, model);
 }

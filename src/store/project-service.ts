@@ -250,7 +250,7 @@ export class ProjectService {
           .executeTakeFirst();
         if (!inserted) throw new ConflictError(`project ${projectId} already exists`, { projectId });
         await insertEvents(trx, chain.rows);
-        const result = await recordOutcome(trx, projectId, 0, undefined, outcome, now, chain.stored);
+        const result = await recordOutcome(trx, projectId, 0, undefined, outcome, now, chain.stored, model);
         if (idempotencyKey !== undefined) await storeIdempotentResponse(trx, START_SCOPE, idempotencyKey, result);
         return result;
       });
@@ -351,7 +351,7 @@ export class ProjectService {
       const to = await loadPlaybookVersion(trx, this.#cache, { id: row.playbook_id, version: request.toVersion });
       const state = row.state as ProjectState;
       const outcome = runEngine(() => migrateProject(from.model, to.model, state, request.actor, now, request.reason));
-      const result = await persistOutcome(trx, row, state, outcome, now);
+      const result = await persistOutcome(trx, row, state, outcome, now, to.model);
       await trx.updateTable("projects").set({ playbook_version: request.toVersion }).where("id", "=", projectId).execute();
       return { ...result, plan: outcome.plan };
     });

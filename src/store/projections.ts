@@ -3,6 +3,7 @@
 // owns one registers it, and every command, start and tick then runs it under the project row lock.
 import type { Kysely } from "kysely";
 import type { Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
 import type { Schema } from "./schema.ts";
 
 export interface ProjectionChange {
@@ -12,6 +13,8 @@ export interface ProjectionChange {
   readonly state: ProjectState;
   readonly events: readonly ProjectEvent[];
   readonly now: Instant;
+  /** The model of `state.playbook` where the caller ran the engine with it (saves reading it again). */
+  readonly model?: PlaybookModel;
 }
 
 export interface Projection {

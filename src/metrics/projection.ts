@@ -260,12 +260,14 @@ export async function rebuildSummaries(
   for (let i = 0; i < rows.length; i += 200) {
     const ids = rows.slice(i, i + 200).map((r) => r.id);
     await mdb.transaction().execute(async (trx) => {
-      const projects = await trx
-        .selectFrom("projects")
-        .select(["id", "state", "playbook_id", "playbook_version"])
-        .where("id", "in", ids)
-        .forUpdate()
-        .execute();
+      // Rows another reader or round is re-deriving are skipped, not waited for (readers under load
+      // would otherwise queue behind each other redoing the same rows), and a row done meanwhile is
+      // not done again.
+      const { rows: projects } = await sql<{ id: string; state: unknown }>`
+        SELECT p.id, p.state FROM projects p LEFT JOIN project_summaries s ON s.project_id = p.id
+         WHERE p.id IN (${sql.join(ids)})
+           AND (s.project_id IS NULL OR s.version <> p.version OR (s.review_at IS NOT NULL AND s.review_at <= ${now}))
+           FOR UPDATE OF p SKIP LOCKED`.execute(trx);
       const out: { summary: ProjectSummary; stats: StepStat[] }[] = [];
       for (const p of projects) {
         const state = p.state as ProjectState;

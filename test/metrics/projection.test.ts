@@ -270,5 +270,26 @@ for (const backend of BACKENDS) {
         assert.deepEqual(fromRollups, fromRows, JSON.stringify(filter));
       }
     });
+
+    test("readers asking at once re-derive each summary due for review once, none waiting on another", async () => {
+      const db = metricsDb(fresh.database.db);
+      const later = new Date(T0 + 400 * DAY).toISOString();
+      // Every summary due for review (as after a long quiet spell), then eight reads at once.
+      await db
+        .updateTable("project_summaries")
+        .set({ review_at: new Date(T0).toISOString() })
+        .execute();
+      const due = (await db.selectFrom("project_summaries").select("project_id").execute()).length;
+      const done = await Promise.all(
+        Array.from({ length: 8 }, () => rebuildSummaries(fresh.database.db, later, { limit: 200, reviewOnly: true })),
+      );
+      assert.equal(
+        done.reduce((a, b) => a + b, 0),
+        due,
+        `each of ${due} rows once, split ${done.join("+")}`,
+      );
+      const left = await db.selectFrom("project_summaries").select("project_id").where("review_at", "<=", later).execute();
+      assert.deepEqual(left, []);
+    });
   });
 }

@@ -288,7 +288,7 @@ for (const backend of BACKENDS) {
         due,
         `each of ${due} rows once, split ${done.join("+")}`,
       );
-      const left = await db.selectFrom("project_summaries").select("project_id").where("review_at", "<=", later).execute();
+      const left = await db.selectFrom("project_summaries").select("project_id").where("review_at", "<=", new Date(later)).execute();
       assert.deepEqual(left, []);
     });
   });

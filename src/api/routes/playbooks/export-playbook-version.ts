@@ -4,9 +4,7 @@
 // made once per content hash and kept (a few, in memory). Word's process maps are pictures when the
 // server has Chromium, Mermaid text otherwise (said in a header); PDF needs Chromium (503 without).
 import type { FastifyReply } from "fastify";
-import { exportBpmn } from "../../../interchange/bpmn-export/index.ts";
 import { chromiumInstalled } from "../../../render/chromium-path.ts";
-import { renderPlaybook } from "../../../render/render.ts";
 import { contentHashOf, modelOf } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
@@ -38,7 +36,10 @@ export function exportPlaybookVersion(app: Api, deps: ApiDeps): void {
   const made = new Map<string, Promise<Made>>();
   const make = async (id: string, version: string, format: ExportFormat): Promise<Made> => {
     const model = await modelOf(deps, id, version);
+    // The renderers (Word, PDF) and the BPMN writer load with the first download, not at start.
+    const { renderPlaybook } = await import("../../../render/render.ts");
     if (format === "bpmn") {
+      const { exportBpmn } = await import("../../../interchange/bpmn-export/index.ts");
       const { xml, untranslated } = await exportBpmn(model);
       // A criterion kept as CEL text runs nowhere but Onboard: said, as the CLI says it.
       const note =

@@ -3,7 +3,6 @@
 // web app's playbook library, which shows it in a sandboxed frame. Read only; rendered on demand
 // and kept per content hash (a published version never changes).
 import { z } from "zod";
-import { renderPlaybook } from "../../../render/render.ts";
 import { contentHashOf, modelOf } from "../../data/playbooks.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
@@ -36,7 +35,10 @@ export function getPlaybookSop(app: Api, deps: ApiDeps): void {
       if (hash === undefined) throw new HttpProblem("not_found", `playbook ${id} version ${version} is not published`);
       let html = rendered.get(hash);
       if (!html) {
-        html = modelOf(deps, id, version).then(async (model) => String((await renderPlaybook(model, "html")).output));
+        html = modelOf(deps, id, version).then(async (model) => {
+          const { renderPlaybook } = await import("../../../render/render.ts");
+          return String((await renderPlaybook(model, "html")).output);
+        });
         html.catch(() => rendered.delete(hash));
         rendered.set(hash, html);
         if (rendered.size > CACHE_SIZE) rendered.delete(rendered.keys().next().value as string);

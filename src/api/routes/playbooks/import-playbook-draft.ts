@@ -3,7 +3,7 @@
 // author reviews the draft with the importer's notes and the draft's lint findings, completes it, and
 // uploads it (POST /playbooks) like any other version.
 
-import { ImportRefused, importDocument } from "../../../interchange/import.ts";
+import type { importDocument } from "../../../interchange/import.ts";
 import { lintLoaded } from "../../../lint/lint.ts";
 import { loadPlaybook } from "../../../playbook/load.ts";
 import { getPlaybook } from "../../data/playbooks.ts";
@@ -46,11 +46,13 @@ export function importPlaybookDraft(app: Api, deps: ApiDeps): void {
       if (!(body instanceof Uint8Array))
         throw new HttpProblem("unsupported_media_type", `send the file itself as ${DRAFT_TYPES.join(", ")}`);
       const file = request.query.file;
+      // The importers (Word, BPMN, Markdown readers) load with the first import, not at start.
+      const interchange = await import("../../../interchange/import.ts");
       let imported: Awaited<ReturnType<typeof importDocument>>;
       try {
-        imported = await importDocument(file, body, deps.clock().slice(0, 10));
+        imported = await interchange.importDocument(file, body, deps.clock().slice(0, 10));
       } catch (error) {
-        if (!(error instanceof ImportRefused)) throw error;
+        if (!(error instanceof interchange.ImportRefused)) throw error;
         throw new HttpProblem(error.reason === "unsupported" ? "unsupported_media_type" : "invalid", error.message, {
           extensions: { errors: [{ pointer: error.reason === "unsupported" ? "/query/file" : "/body", detail: error.message }] },
         });

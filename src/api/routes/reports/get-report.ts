@@ -3,7 +3,7 @@
 
 import type { FastifyReply } from "fastify";
 import { reportHtml } from "../../../metrics/reports.ts";
-import { launchChromium } from "../../../render/chromium.ts";
+import type { launchChromium } from "../../../render/chromium.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
@@ -38,6 +38,7 @@ export function getReport(app: Api, deps: ApiDeps): void {
       if (request.query.format === "html") return (reply as FastifyReply).header("content-type", "text/html; charset=utf-8").send(html);
       let browser: Awaited<ReturnType<typeof launchChromium>>;
       try {
+        const { launchChromium } = await import("../../../render/chromium.ts");
         browser = await launchChromium();
       } catch (error) {
         throw new HttpProblem("unavailable", `PDF needs Chromium: ${error instanceof Error ? error.message : String(error)}`);

@@ -26,7 +26,10 @@ export function listMyTasks(app: Api, deps: ApiDeps): void {
       const { cursor, limit, ...filter } = request.query;
       const key = decodeCursor("tasks", cursor, z.tuple([z.string(), z.string(), z.string()]));
       const now = deps.clock();
-      const tasks = await myTasks(deps.database.db, principalOf(request).user.id, filter, now, { ...(key ? { after: key } : {}), limit: limit + 1 });
+      const tasks = await myTasks(deps.database.db, principalOf(request).user.id, filter, now, {
+        ...(key ? { after: key } : {}),
+        limit: limit + 1,
+      });
       return paginate("tasks", tasks, limit, taskKey, (t) => t);
     },
   );

@@ -40,6 +40,13 @@ if (process.argv[2] === "statements") {
   process.exit(0);
 }
 
+// `node bench/run.ts state-size`: a command on a fresh project against one with a 400 KB state.
+if (process.argv[2] === "state-size") {
+  const { main } = await import("./state-size.ts");
+  await main();
+  process.exit(0);
+}
+
 const seconds = Number(process.argv[2] ?? 3);
 const results: Record<string, unknown> = {};
 

@@ -144,6 +144,14 @@ describe("procedures the team already has, brought in by clicks", () => {
       .first()
       .waitFor();
     assert.deepEqual(await axeViolations(page), []);
+    // On a phone the notes (file names, paragraph references) wrap: the page does not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      viewport: document.documentElement.clientWidth,
+    }));
+    assert.ok(widths.page <= widths.viewport, `the page is ${widths.page} px wide at ${widths.viewport} px`);
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByRole("button", { name: "Lint and publish" }).click();
     await page.getByRole("heading", { level: 1, name: fromWord.title }).waitFor();
     // Its SOP renders in the library like any playbook's.

@@ -170,7 +170,9 @@ async function measure(backend: string, target: DatabaseTarget, seconds: number)
         return { version: result.version };
       },
     );
-    bare.get("/bare/tasks", async () => ({ items: await myTasks(deps.database.db, me.user.id, {}, new Date().toISOString(), { limit: 51 }) }));
+    bare.get("/bare/tasks", async () => ({
+      items: await myTasks(deps.database.db, me.user.id, {}, new Date().toISOString(), { limit: 51 }),
+    }));
     const bareUrl = await bare.listen({ port: 0, host: "127.0.0.1" });
 
     const apiPool = new ProjectPool(ids.slice(0, PROJECTS / 2), version);

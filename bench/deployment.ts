@@ -349,8 +349,13 @@ export async function deploymentBench(): Promise<{ table: string; results: Recor
     logs,
   };
   const byEngine: Partial<Record<Engine, EngineResult>> = {};
+  const file = join(tmpdir(), `onboard-bench-deployment-${new Date().toISOString().replaceAll(":", "-")}.json`);
+  log(`JSON goes to ${file} (written after each engine)`);
   try {
-    for (const engine of ENGINES) byEngine[engine] = await measureEngine(engine, versions, run);
+    for (const engine of ENGINES) {
+      byEngine[engine] = await measureEngine(engine, versions, run);
+      writeFileSync(file, `${JSON.stringify({ ...results, byEngine, loadAverageNow: load(), failures, partial: true }, null, 2)}\n`);
+    }
   } finally {
     const base = versions.find((v) => v.key === "base");
     if (base) removeWorktree(base.root);
@@ -363,7 +368,6 @@ export async function deploymentBench(): Promise<{ table: string; results: Recor
     failures,
     stops: stopLog,
   });
-  const file = join(tmpdir(), `onboard-bench-deployment-${new Date().toISOString().replaceAll(":", "-")}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return { table: table(byEngine, versions, loadAtStart, loadAtEnd), results, file };
 }

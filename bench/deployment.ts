@@ -227,7 +227,18 @@ async function measureEngine(engine: Engine, versions: readonly Version[], run: 
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const errorsOf = (r: MixResult) => r.errors + r.timeouts + r.non2xx;
+/**
+ * Errors: connection errors, timeouts and 5xx answers. A command's 409 or 412 is not one: a command
+ * still in flight when the previous run stopped moved its project on unseen, and the next command on
+ * it is refused once (then the mix follows); they are counted and shown with the kind that got them.
+ */
+const errorsOf = (r: MixResult) =>
+  r.errors +
+  r.timeouts +
+  Object.values(r.byKind)
+    .flatMap((k) => Object.entries(k.statuses))
+    .filter(([status]) => status.startsWith("5"))
+    .reduce((sum, [, n]) => sum + n, 0);
 const loadOf = (r: MixResult) => `load ${r.loadAverage.start[0]}`;
 const ratio = (head: number | undefined, base: number | undefined) =>
   head === undefined || base === undefined || base === 0 ? "-" : `${(head / base).toFixed(2)}x`;
@@ -247,7 +258,7 @@ function table(results: Partial<Record<Engine, EngineResult>>, versions: readonl
   const head = versions.find((v) => v.key === "head") as Version;
   const rows: string[][] = [["measure", base ? `old (${base.rev})` : "old (BENCH_BASE unset)", `new (${head.rev})`, "new/old", "target"]];
   const cell = (r: MixResult | undefined) =>
-    r ? `${r.requestsPerSecond}/s, ${r.p50Ms}/${r.p99Ms} ms, ${r.non2xx} non-2xx, ${r.errors + r.timeouts} errors (${loadOf(r)})` : "-";
+    r ? `${r.requestsPerSecond}/s, ${r.p50Ms}/${r.p99Ms} ms, ${r.non2xx} non-2xx, ${errorsOf(r)} errors (${loadOf(r)})` : "-";
   for (const engine of ENGINES) {
     const e = results[engine];
     if (!e) continue;
@@ -267,7 +278,7 @@ function table(results: Partial<Record<Engine, EngineResult>>, versions: readonl
       const b = e.mix.base?.[round];
       const h = e.mix.head?.[round];
       rows.push([
-        `  mix, ${e.connections} connections, ${SECONDS} s, round ${round + 1}: req/s, p50/p99, non-2xx, errors`,
+        `  mix, ${e.connections} connections, ${SECONDS} s, round ${round + 1}: req/s, p50/p99, non-2xx, errors (conn./timeout/5xx)`,
         cell(b),
         cell(h),
         b && h ? `${ratio(h.requestsPerSecond, b.requestsPerSecond)} req/s, p99 ${ratio(h.p99Ms, b.p99Ms)}` : "-",

@@ -4,7 +4,8 @@
 // Every figure comes from this run; nothing is asserted. Every server is `onboard serve` as
 // `npm start` runs it (this process's Node 24 binary with src/cli/main.ts serve, PORT and HOST set to
 // loopback), in its own process group; what it starts (the PostgreSQL server and its backends) is
-// found through /proc, and everything is killed at the end, also on failure.
+// found through /proc, and everything is killed at the end, also on failure (bench/support/servers.ts;
+// the deployment seed and mix are bench/support/deployment-mix.ts, shared with bench/deployment.ts).
 //
 // 1. start to ready (GET /health/ready 200) on an empty folder and again on the existing one;
 // 2. idle RSS of the whole process tree after BENCH_IDLE_SECONDS (default 300), both at once;

@@ -27,9 +27,12 @@
 // BENCH_BASE                     -     a git revision to measure side by side (e.g. 900b863)
 // BENCH_KEEP=1                   keeps the data folders (the servers' logs are always kept)
 //
-// A full run (both engines, 5,000 onboardings, BENCH_BASE set) seeds four folders, then measures
-// for about 16 minutes; the table goes to stdout, the JSON (every figure, the load average at start
-// and end and at the start and end of every run) to stdout and a file in the temporary folder.
+// A full run (both engines, 5,000 onboardings, BENCH_BASE set) took about 30 minutes on a busy 2-core
+// machine: each of the four folders seeds in 2.5-3.5 minutes, each engine measures for about
+// 7 minutes (2 rounds x 2 versions x 70 s of mix, then 4 routes x 2 versions x 13 s). Without
+// BENCH_BASE, about half. The table goes to stdout, the JSON (every figure, the load average at
+// start and end and at the start and end of every run) to stdout and to a file in the temporary
+// folder, rewritten after each engine.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";

@@ -4,7 +4,8 @@
 // Every figure comes from this run; nothing is asserted. Every server is `onboard serve` as
 // `npm start` runs it (this process's Node 24 binary with src/cli/main.ts serve, PORT and HOST set to
 // loopback), in its own process group; what it starts (the PostgreSQL server and its backends) is
-// found through /proc, and everything is killed at the end, also on failure.
+// found through /proc, and everything is killed at the end, also on failure (bench/support/servers.ts;
+// the deployment seed and mix are bench/support/deployment-mix.ts, shared with bench/deployment.ts).
 //
 // 1. start to ready (GET /health/ready 200) on an empty folder and again on the existing one;
 // 2. idle RSS of the whole process tree after BENCH_IDLE_SECONDS (default 300), both at once;
@@ -16,376 +17,57 @@
 //    times per engine; a copy of the folder taken mid-write, started as a crash image and verified;
 // 6. install size (du) and, with BENCH_INSTALL=1, the time of `npm ci` in a fresh clone.
 // BENCH_ENGINES=pglite (or postgres) measures one engine only.
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer } from "node:net";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
-import { createToken } from "../src/api/auth/api-tokens.ts";
-import { hashPassword } from "../src/api/auth/passwords.ts";
-import { insertUser } from "../src/api/auth/users.ts";
-import { parseConfig } from "../src/api/config.ts";
-import { apiDb } from "../src/api/data/tables.ts";
-import { generateDemo } from "../src/demo/generate.ts";
-import { teamOf } from "../src/demo/people.ts";
-import { MANAGER_ACTOR } from "../src/demo/scenario.ts";
-import { modelFor } from "../src/metrics/projection.ts";
-import type { Playbook } from "../src/playbook/schema.ts";
-import { openDatabase } from "../src/store/database.ts";
-import { upsertPerson } from "../src/store/people.ts";
-import { ProjectService } from "../src/store/project-service.ts";
-import { MINIMAL_PLAYBOOK } from "./fixture.ts";
 import { keepGoing, type Latency, latency } from "./responsiveness.ts";
+import {
+  COMMAND_PROJECTS,
+  CSM_ACCOUNTS,
+  type DeploySeed,
+  MIX,
+  type MixResult,
+  runMix,
+  seedDeployment,
+  seedFigures,
+} from "./support/deployment-mix.ts";
+import {
+  benchFolders,
+  cleanUp,
+  cleanUpOnExit,
+  EMAIL,
+  type Engine,
+  enginesOf,
+  env,
+  kill,
+  LABEL,
+  load,
+  log,
+  type Memory,
+  memoryOf,
+  PASSWORD,
+  quantile,
+  ROOT,
+  remember,
+  Server,
+  sleep,
+  spread,
+  stopLog,
+  treeOf,
+} from "./support/servers.ts";
 
-type Engine = "pglite" | "postgres";
-const LABEL: Record<Engine, string> = { pglite: "PGlite", postgres: "PostgreSQL (embedded)" };
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = join(ROOT, "src/cli/main.ts");
-const EMAIL = "bench@example.com";
-const PASSWORD = "bench admin password";
-const CSM_ACCOUNTS = 50;
-const COMMAND_PROJECTS = 100;
 const UPLOAD_BYTES = 10 * 1024 * 1024;
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ENGINES = (process.env.BENCH_ENGINES ?? "pglite,postgres")
-  .split(",")
-  .map((s) => s.trim())
-  .filter((s): s is Engine => s === "pglite" || s === "postgres");
+const ENGINES = enginesOf("pglite,postgres");
 const STARTS = env("BENCH_STARTS", 3);
 const IDLE_SECONDS = env("BENCH_IDLE_SECONDS", 300);
 const DEPLOY_PROJECTS = env("BENCH_DEPLOY_PROJECTS", 1000);
 const DEPLOY_SECONDS = env("BENCH_DEPLOY_SECONDS", 20);
 const UPLOAD_SECONDS = env("BENCH_UPLOAD_SECONDS", 10);
 const CRASHES = env("BENCH_CRASHES", 3);
-const RUN = mkdtempSync(join(tmpdir(), "onboard-bench-embedded-"));
-// mkdtemp makes it 0700: as root the embedded server runs as "postgres", which must reach the data folders.
-chmodSync(RUN, 0o755);
-/** The servers' logs, kept after the run (the data folders in RUN are removed unless BENCH_KEEP=1). */
-const LOGS = mkdtempSync(join(tmpdir(), "onboard-bench-embedded-logs-"));
-const log = (s: string) => process.stderr.write(`${s}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------------------------------------
-// Processes: the tree under a server, found in /proc (a PostgreSQL server detached into its own
-// process group is still the node process's child; after a kill -9 it is found by its data folder).
-
-interface ProcStat {
-  readonly ppid: number;
-  readonly start: string;
-  readonly comm: string;
-}
-
-function procStat(pid: number): ProcStat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const close = text.lastIndexOf(")");
-    const fields = text.slice(close + 2).split(" ");
-    // After "pid (comm) ": fields[0] is field 3 (state), fields[1] the ppid, fields[19] field 22 (start time).
-    return { ppid: Number(fields[1]), start: fields[19] ?? "", comm: text.slice(text.indexOf("(") + 1, close) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every process this harness started or found under what it started: pid -> start time. */
-const known = new Map<number, string>();
-
-function alive(pid: number): boolean {
-  const start = known.get(pid);
-  const stat = procStat(pid);
-  return stat !== undefined && (start === undefined || stat.start === start);
-}
-
-function remember(pid: number): void {
-  const stat = procStat(pid);
-  if (stat && !known.has(pid)) known.set(pid, stat.start);
-}
-
-/** `roots` and all their descendants that are alive now. */
-function treeOf(roots: readonly number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    const stat = procStat(pid);
-    if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push(pid);
-    children.set(stat.ppid, list);
-  }
-  const out: number[] = [];
-  const queue = roots.filter((pid) => procStat(pid) !== undefined);
-  while (queue.length > 0) {
-    const pid = queue.shift() as number;
-    if (out.includes(pid)) continue;
-    out.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  for (const pid of out) remember(pid);
-  return out;
-}
-
-function kill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Gone already.
-  }
-}
-
-/** Processes whose command line names this run's folder (a PostgreSQL server orphaned by a kill -9). */
-function strays(): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(RUN)) out.push(Number(name));
-    } catch {
-      // Gone.
-    }
-  }
-  return out;
-}
-
-/** SIGKILL whatever this run started that still lives (process groups, their trees, orphans). */
-function killEverything(): number {
-  const roots = [...known.keys()].filter(alive);
-  const victims = new Set([...treeOf([...roots, ...strays()])]);
-  for (const pid of roots) kill(-pid, "SIGKILL");
-  for (const pid of victims) kill(pid, "SIGKILL");
-  return victims.size;
-}
-
-interface Memory {
-  readonly rssMb: number;
-  readonly pssMb: number;
-  readonly processes: readonly { readonly pid: number; readonly name: string; readonly rssMb: number }[];
-}
-
-function statusKb(pid: number, file: string, field: string): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/${file}`, "utf8"));
-    return Number(match?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-function memoryOf(pids: readonly number[]): Memory {
-  const processes = pids.map((pid) => ({
-    pid,
-    name: procStat(pid)?.comm ?? "?",
-    rssKb: statusKb(pid, "status", "VmRSS"),
-    pssKb: statusKb(pid, "smaps_rollup", "Pss"),
-  }));
-  const mb = (kb: number) => Math.round(kb / 102.4) / 10;
-  return {
-    rssMb: mb(processes.reduce((s, p) => s + p.rssKb, 0)),
-    pssMb: mb(processes.reduce((s, p) => s + p.pssKb, 0)),
-    processes: processes.map((p) => ({ pid: p.pid, name: p.name, rssMb: mb(p.rssKb) })),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
-
-// ---------------------------------------------------------------------------------------------
-// A server, as `npm start` runs it.
-
-/** Every graceful stop of the run: how long until every process was gone, or not. */
-const stopLog: { engine: Engine; server: string; ms: number; clean: boolean; loggedStopped: boolean }[] = [];
-
-class Server {
-  readonly engine: Engine;
-  readonly dataDir: string;
-  readonly port: number;
-  readonly logFile: string;
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly spawnedAt: number;
-  readonly exited: Promise<number | null>;
-  exitCode: number | null | undefined;
-
-  constructor(engine: Engine, dataDir: string, port: number, name: string, extra: Record<string, string>) {
-    this.engine = engine;
-    this.dataDir = dataDir;
-    this.port = port;
-    this.name = name;
-    this.logFile = join(LOGS, `${name}.log`);
-    const fd = openSync(this.logFile, "a");
-    const base: Record<string, string | undefined> = { ...process.env };
-    for (const key of ["DATABASE_URL", "ONBOARD_DATABASE", "FILES_DIR", "DATA_DIR", "ONBOARD_DEMO_PROJECTS"]) delete base[key];
-    this.spawnedAt = performance.now();
-    this.child = spawn(process.execPath, [MAIN, "serve"], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", fd, fd],
-      env: {
-        ...base,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        EMBEDDED_DATABASE: engine,
-        MAIL_DIR: join(RUN, "mail"),
-        ONBOARD_ADMIN_EMAIL: EMAIL,
-        ONBOARD_ADMIN_PASSWORD: PASSWORD,
-        LOGIN_RATE_LIMIT: "100000",
-        CLIENT_FILE_QUOTA_MB: "1000000",
-        ...extra,
-      },
-    });
-    closeSync(fd);
-    if (this.child.pid) remember(this.child.pid);
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code) => {
-        this.exitCode = code;
-        resolve(code);
-      }),
-    );
-  }
-
-  static async start(engine: Engine, dataDir: string, name: string, extra: Record<string, string> = {}): Promise<Server> {
-    return new Server(engine, dataDir, await freePort(), name, extra);
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  postmaster(): number | undefined {
-    try {
-      const pid = Number(readFileSync(join(this.dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
-      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The node process and every descendant, the PostgreSQL server included. */
-  tree(): number[] {
-    const roots: number[] = [];
-    if (this.child.pid && this.exitCode === undefined) roots.push(this.child.pid);
-    const postmaster = this.postmaster();
-    // Only a postmaster that is this server's child or runs on this run's folder (not a stale file).
-    if (postmaster !== undefined && (procStat(postmaster)?.ppid === this.child.pid || strays().includes(postmaster)))
-      roots.push(postmaster);
-    return treeOf(roots);
-  }
-
-  tail(): string {
-    try {
-      return readFileSync(this.logFile, "utf8").split("\n").slice(-15).join("\n");
-    } catch {
-      return "";
-    }
-  }
-
-  /** ms from spawn until GET /health/ready answers 200, and the backend it names. */
-  async ready(timeoutMs = 300_000): Promise<{ ms: number; database: string }> {
-    const end = this.spawnedAt + timeoutMs;
-    while (performance.now() < end) {
-      if (this.exitCode !== undefined) throw new Error(`server exited (${this.exitCode}) before ready:\n${this.tail()}`);
-      try {
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3000) });
-        const ms = performance.now() - this.spawnedAt;
-        if (response.status === 200) {
-          const body = (await response.json()) as { database: string };
-          this.tree();
-          if (body.database !== this.engine)
-            throw new Error(`EMBEDDED_DATABASE=${this.engine} started ${body.database}: this engine is not available on this branch`);
-          return { ms: Math.round(ms), database: body.database };
-        }
-        await response.arrayBuffer();
-      } catch (error) {
-        if (error instanceof Error && error.message.includes("EMBEDDED_DATABASE")) throw error;
-      }
-      await sleep(25);
-    }
-    throw new Error(`not ready after ${timeoutMs / 1000} s:\n${this.tail()}`);
-  }
-
-  /** Waits for a line of the log; ms since spawn. */
-  async logLine(pattern: RegExp, timeoutMs: number): Promise<{ ms: number; line: string } | undefined> {
-    const end = performance.now() + timeoutMs;
-    while (performance.now() < end && this.exitCode === undefined) {
-      const text = existsSync(this.logFile) ? readFileSync(this.logFile, "utf8") : "";
-      const line = text.split("\n").find((l) => pattern.test(l));
-      if (line) return { ms: Math.round(performance.now() - this.spawnedAt), line };
-      await sleep(200);
-    }
-    return undefined;
-  }
-
-  /** SIGTERM, then wait for the node process and every descendant to be gone (SIGKILL after the timeout). */
-  async stop(timeoutMs = env("BENCH_STOP_SECONDS", 20) * 1000): Promise<{ ms: number; clean: boolean; loggedStopped: boolean }> {
-    const pids = this.tree();
-    const began = performance.now();
-    if (this.child.pid && this.exitCode === undefined) kill(this.child.pid, "SIGTERM");
-    const end = began + timeoutMs;
-    while (performance.now() < end && pids.some(alive)) await sleep(20);
-    const clean = !pids.some(alive);
-    // Whether the server said it had stopped (a process still alive after that hangs on exit).
-    const loggedStopped = existsSync(this.logFile) && /"msg":"stopped"/.test(readFileSync(this.logFile, "utf8"));
-    if (!clean) {
-      log(
-        `  ${LABEL[this.engine]}: still running ${timeoutMs / 1000} s after SIGTERM (${pids
-          .filter(alive)
-          .map((pid) => procStat(pid)?.comm ?? pid)
-          .join(", ")}${loggedStopped ? '; its log says "stopped"' : ""}): SIGKILL`,
-      );
-      for (const pid of pids) kill(pid, "SIGKILL");
-      if (this.child.pid) kill(-this.child.pid, "SIGKILL");
-    }
-    await Promise.race([this.exited, sleep(5000)]);
-    const ms = Math.round(performance.now() - began);
-    stopLog.push({ engine: this.engine, server: this.name, ms, clean, loggedStopped });
-    return { ms, clean, loggedStopped };
-  }
-
-  /** SIGKILL of the node process and every descendant, all at once; the pids killed. */
-  kill9(): { pids: number[]; names: string[] } {
-    const pids = this.tree();
-    const names = pids.map((pid) => procStat(pid)?.comm ?? "?");
-    for (const pid of pids) kill(pid, "SIGKILL");
-    return { pids, names };
-  }
-
-  /** Waits until `pids` (what kill9 killed) and every process naming this data folder are gone. */
-  async gone(pids: readonly number[], timeoutMs = 15_000): Promise<void> {
-    const end = performance.now() + timeoutMs;
-    const named = () => strays().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(this.dataDir));
-    while (performance.now() < end) {
-      let left: number[] = [];
-      try {
-        left = [...pids.filter(alive), ...named()];
-      } catch {
-        left = [0];
-      }
-      if (left.length === 0) break;
-      await sleep(20);
-    }
-    await Promise.race([this.exited, sleep(1000)]);
-  }
-}
+/** The data folders (removed at the end unless BENCH_KEEP=1) and the servers' logs (kept). */
+const { run: RUN, logs: LOGS } = benchFolders("onboard-bench-embedded");
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -467,15 +149,6 @@ async function makeProjects(url: string, token: string, count: number): Promise<
 
 // ---------------------------------------------------------------------------------------------
 // Figures
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-function spread(values: readonly number[]): { median: number; min: number; max: number; values: number[] } {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0, values: [...values] };
-}
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 const showSpread = (s: { median: number; min: number; max: number; values: number[] } | undefined) =>
@@ -580,295 +253,6 @@ async function idle(): Promise<Record<string, IdleResult>> {
 // ---------------------------------------------------------------------------------------------
 // 3. The deployment mix.
 
-interface DeploySeed {
-  readonly projects: number;
-  readonly active: number;
-  readonly commandProjects: number;
-  readonly csmAccounts: number;
-  readonly seedSeconds: number;
-  readonly tokens: readonly string[];
-  readonly projectsOf: readonly (readonly string[])[];
-  /** The command projects, each with its version and the next command, kept across runs. */
-  readonly commandPool: { readonly id: string; readonly csm: number; version: number; next: "complete" | "reopen" }[];
-}
-
-/** Seeds the folder through the store (the demo generator and ProjectService), the server stopped. */
-async function seedDeployment(engine: Engine, dataDir: string): Promise<DeploySeed> {
-  const began = performance.now();
-  // First the server makes the folder as `npm start` does (database, migrations, built-in playbooks).
-  const prep = await Server.start(engine, dataDir, `deploy-${engine}-prepare`, { ONBOARD_DEMO_PROJECTS: "0" });
-  try {
-    await prep.ready();
-  } finally {
-    await prep.stop();
-  }
-  const config = parseConfig({ DATA_DIR: dataDir, EMBEDDED_DATABASE: engine });
-  const database = await openDatabase(config.database);
-  try {
-    const db = database.db;
-    const service = new ProjectService(database);
-    const now = new Date().toISOString();
-    const countActive = async () =>
-      Number(
-        (
-          await db
-            .selectFrom("projects")
-            .select((eb) => eb.fn.countAll<number>().as("n"))
-            .where("status", "=", "active")
-            .executeTakeFirst()
-        )?.n ?? 0,
-      );
-    // Demo portfolios (started over the past 2 months, played out by the engine) until enough are active.
-    let active = await countActive();
-    for (let seed = 1; active < DEPLOY_PROJECTS && seed < 20; seed++) {
-      const more = Math.ceil((DEPLOY_PROJECTS - active) * 1.35) + 5;
-      log(`  ${LABEL[engine]}: demo portfolio of ${more} onboardings (seed ${seed}) ...`);
-      await generateDemo(database, { projects: more, seed, now, months: 2 });
-      active = await countActive();
-    }
-    // Exactly DEPLOY_PROJECTS active: the surplus is cancelled, as CS operations would.
-    const activeRows = await db
-      .selectFrom("projects")
-      .select(["id", "playbook_id", "playbook_version", "state"])
-      .where("status", "=", "active")
-      .orderBy("id")
-      .execute();
-    for (const row of activeRows.slice(DEPLOY_PROJECTS))
-      await service.runCommand(row.id, { command: { type: "cancel", reason: "bench: surplus" }, actor: MANAGER_ACTOR, now });
-    const kept = activeRows.slice(0, DEPLOY_PROJECTS);
-    // 50 CSM accounts; each active onboarding's CSM roles go to one of them, in turn.
-    const playbooks = new Map<string, Playbook>();
-    const playbookOf = async (id: string, version: string) => {
-      const key = `${id}@${version}`;
-      if (!playbooks.has(key)) playbooks.set(key, (await modelFor(db, { id, version })).playbook);
-      return playbooks.get(key) as Playbook;
-    };
-    const csmRoles = new Set<string>(["csm", "ae"]);
-    for (const row of kept) {
-      const playbook = await playbookOf(row.playbook_id, row.playbook_version);
-      for (const role of Object.keys(playbook.roles)) if (teamOf(playbook, role) === "csm") csmRoles.add(role);
-    }
-    const hash = await hashPassword(PASSWORD);
-    const adb = apiDb(database);
-    const tokens: string[] = [];
-    const csmIds: string[] = [];
-    for (let i = 0; i < CSM_ACCOUNTS; i++) {
-      const id = `bench-csm-${String(i + 1).padStart(2, "0")}`;
-      csmIds.push(id);
-      await insertUser(
-        adb,
-        { id, email: `${id}@example.com`, name: `Bench CSM ${i + 1}`, roles: ["csm"], passwordHash: hash },
-        now,
-        "bench",
-      );
-      await upsertPerson(db, { id, name: `Bench CSM ${i + 1}`, roles: [...csmRoles] }, now);
-      tokens.push((await createToken(adb, { userId: id, name: "bench", scope: "write", expiresInDays: undefined }, now, "bench")).token);
-    }
-    log(`  ${LABEL[engine]}: ${kept.length} active onboardings handed to ${CSM_ACCOUNTS} CSM accounts ...`);
-    const projectsOf: string[][] = csmIds.map(() => []);
-    for (const [i, row] of kept.entries()) {
-      const csm = i % CSM_ACCOUNTS;
-      const playbook = await playbookOf(row.playbook_id, row.playbook_version);
-      for (const role of Object.keys(playbook.roles)) {
-        if (teamOf(playbook, role) !== "csm") continue;
-        await service.runCommand(row.id, { command: { type: "assign", role, person: csmIds[csm] as string }, actor: MANAGER_ACTOR, now });
-      }
-      projectsOf[csm]?.push(row.id);
-    }
-    // Projects the commands work on (complete / reopen a step, as bench/api.ts does): two per CSM.
-    const minimal = await service.publishPlaybook(MINIMAL_PLAYBOOK, { now });
-    const commandPool: DeploySeed["commandPool"] = [];
-    for (let i = 0; i < COMMAND_PROJECTS; i++) {
-      const csm = i % CSM_ACCOUNTS;
-      const id = `bench-cmd-${String(i).padStart(3, "0")}`;
-      await service.startProject({
-        playbook: minimal,
-        input: {
-          projectId: id,
-          client: { id: `${id}-client`, name: `Bench command client ${i}`, timeZone: "UTC" },
-          facts: { user_count: 10 },
-        },
-        now,
-      });
-      let version = 0;
-      for (const role of ["csm", "ae"])
-        version = (
-          await service.runCommand(id, { command: { type: "assign", role, person: csmIds[csm] as string }, actor: MANAGER_ACTOR, now })
-        ).version;
-      commandPool.push({ id, csm, version, next: "complete" });
-    }
-    const total = Number(
-      (
-        await db
-          .selectFrom("projects")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .executeTakeFirst()
-      )?.n ?? 0,
-    );
-    return {
-      projects: total,
-      active: kept.length,
-      commandProjects: COMMAND_PROJECTS,
-      csmAccounts: CSM_ACCOUNTS,
-      seedSeconds: Math.round((performance.now() - began) / 100) / 10,
-      tokens,
-      projectsOf,
-      commandPool,
-    };
-  } finally {
-    await database.close();
-  }
-}
-
-type Kind = "tasks" | "project" | "portfolio" | "kpis" | "command";
-const MIX: readonly [Kind, number][] = [
-  ["tasks", 0.6],
-  ["project", 0.15],
-  ["portfolio", 0.1],
-  ["kpis", 0.05],
-  ["command", 0.1],
-];
-
-interface MixResult {
-  readonly connections: number;
-  readonly seconds: number;
-  readonly requestsPerSecond: number;
-  readonly requests: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly byKind: Record<string, { requests: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> }>;
-}
-
-async function runMix(url: string, seed: DeploySeed, connections: number, seconds: number): Promise<MixResult> {
-  const pool = seed.commandPool;
-  const free = [...pool.keys()];
-  const times = new Map<Kind, number[]>();
-  const statuses = new Map<Kind, Record<string, number>>();
-  interface Ctx {
-    kind?: Kind;
-    t0?: number;
-    slot?: number;
-  }
-  const pick = (): Kind => {
-    let x = Math.random();
-    for (const [kind, weight] of MIX) {
-      if (x < weight) return kind;
-      x -= weight;
-    }
-    return "tasks";
-  };
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    timeout: 30,
-    requests: [
-      {
-        method: "GET",
-        setupRequest: (req, context) => {
-          const ctx = context as Ctx;
-          const csm = Math.floor(Math.random() * seed.tokens.length);
-          const auth = { authorization: `Bearer ${seed.tokens[csm]}` };
-          let kind = pick();
-          ctx.slot = undefined;
-          if (kind === "command" && free.length === 0) kind = "tasks";
-          ctx.kind = kind;
-          ctx.t0 = performance.now();
-          const mine = seed.projectsOf[csm] ?? [];
-          switch (kind) {
-            case "tasks":
-              return { ...req, method: "GET", path: "/tasks", headers: auth };
-            case "project":
-              return {
-                ...req,
-                method: "GET",
-                path: `/projects/${mine[Math.floor(Math.random() * mine.length)] ?? "bench-cmd-000"}`,
-                headers: auth,
-              };
-            case "portfolio":
-              return { ...req, method: "GET", path: "/portfolio", headers: auth };
-            case "kpis":
-              return { ...req, method: "GET", path: "/kpis", headers: auth };
-            default: {
-              const slot = free.shift() as number;
-              const project = pool[slot] as (typeof pool)[number];
-              ctx.slot = slot;
-              return {
-                ...req,
-                method: "POST",
-                path: `/projects/${project.id}/commands`,
-                headers: {
-                  authorization: `Bearer ${seed.tokens[project.csm]}`,
-                  "content-type": "application/json",
-                  "if-match": `"${project.version}"`,
-                },
-                body: JSON.stringify(
-                  project.next === "complete"
-                    ? { type: "complete_step", step: "handoff" }
-                    : { type: "reopen_step", step: "handoff", reason: "bench" },
-                ),
-              };
-            }
-          }
-        },
-        onResponse: (status, body, context) => {
-          const ctx = context as Ctx;
-          const kind = ctx.kind ?? "tasks";
-          const list = times.get(kind) ?? [];
-          list.push(performance.now() - (ctx.t0 ?? performance.now()));
-          times.set(kind, list);
-          const counts = statuses.get(kind) ?? {};
-          counts[String(status)] = (counts[String(status)] ?? 0) + 1;
-          statuses.set(kind, counts);
-          if (ctx.slot !== undefined) {
-            const project = pool[ctx.slot];
-            let answer: { version?: number; currentVersion?: number } = {};
-            try {
-              answer = JSON.parse(body) as typeof answer;
-            } catch {
-              // Not JSON: nothing to learn.
-            }
-            if (project && status === 200 && answer.version !== undefined) {
-              project.version = answer.version;
-              project.next = project.next === "complete" ? "reopen" : "complete";
-            } else if (project && status === 412 && answer.currentVersion !== undefined) {
-              // A command whose answer a previous run did not wait for moved the project on.
-              project.version = answer.currentVersion;
-            } else if (project && (status === 409 || status === 422)) project.next = project.next === "complete" ? "reopen" : "complete";
-            free.push(ctx.slot);
-            ctx.slot = undefined;
-          }
-        },
-      },
-    ],
-  });
-  const byKind: MixResult["byKind"] = {};
-  for (const [kind] of MIX) {
-    const sorted = [...(times.get(kind) ?? [])].sort((a, b) => a - b);
-    byKind[kind] = {
-      requests: sorted.length,
-      p50Ms: Math.round(quantile(sorted, 0.5)),
-      p99Ms: Math.round(quantile(sorted, 0.99)),
-      statuses: statuses.get(kind) ?? {},
-    };
-  }
-  return {
-    connections,
-    seconds,
-    requestsPerSecond: Math.round(result.requests.average),
-    requests: result.requests.total,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    byKind,
-  };
-}
-
 interface DeployResult {
   readonly seed: Omit<DeploySeed, "tokens" | "projectsOf" | "commandPool">;
   readonly runs: MixResult[];
@@ -883,13 +267,12 @@ async function deployment(): Promise<Record<string, DeployResult>> {
       mkdirSync(join(RUN, `deploy-${engine}`), { recursive: true });
       try {
         log(`deployment: seeding ${LABEL[engine]} with ${DEPLOY_PROJECTS} active onboardings ...`);
-        const seed = await seedDeployment(engine, dataDir);
+        const seed = await seedDeployment(engine, dataDir, { projects: DEPLOY_PROJECTS });
         // The server as deployed (scheduler and outbox on), logging warnings only: request logs would measure the disk.
         const server = await Server.start(engine, dataDir, `deploy-${engine}`, { LOG_LEVEL: "warn" });
         servers.push([engine, server, seed]);
         await server.ready();
-        const { tokens: _t, projectsOf: _p, commandPool: _c, ...figures } = seed;
-        out[engine] = { seed: figures, runs: [] };
+        out[engine] = { seed: seedFigures(seed), runs: [] };
       } catch (error) {
         failed("deployment mix (seeding)", engine, error);
       }
@@ -1331,7 +714,7 @@ export async function embeddedDefault(): Promise<{ table: string; results: Recor
     engines: ENGINES,
     spawn: `${process.execPath} src/cli/main.ts serve (what \`npm start\` runs, without npm's own start-up), PORT and HOST=127.0.0.1 set`,
     machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-    loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+    loadAverageAtStart: load(),
     settings: {
       starts: STARTS,
       idleSeconds: IDLE_SECONDS,
@@ -1357,7 +740,7 @@ export async function embeddedDefault(): Promise<{ table: string; results: Recor
   results.crashes = crashResults;
   const installResult = await install();
   results.install = installResult;
-  results.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+  results.loadAverageAtEnd = load();
   results.seconds = Math.round((performance.now() - began) / 1000);
   results.failures = failures;
   results.stops = stopLog;
@@ -1483,20 +866,7 @@ export async function embeddedDefault(): Promise<{ table: string; results: Recor
   return { table, results, file };
 }
 
-let cleaned = false;
-function cleanUp(): void {
-  if (cleaned) return;
-  cleaned = true;
-  const n = killEverything();
-  if (n > 0) log(`killed ${n} processes left by the benchmark`);
-  if (process.env.BENCH_KEEP !== "1") rmSync(RUN, { recursive: true, force: true });
-}
-process.once("exit", cleanUp);
-for (const name of ["SIGINT", "SIGTERM"] as const)
-  process.once(name, () => {
-    cleanUp();
-    process.exit(130);
-  });
+cleanUpOnExit();
 
 export async function main(): Promise<void> {
   try {

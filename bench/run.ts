@@ -19,6 +19,13 @@ if (process.argv[2] === "embedded-default") {
   process.exit(0);
 }
 
+// `node bench/run.ts deployment`: the deployment of issue #18 (5,000 onboardings, 50 CSMs), old vs new with BENCH_BASE.
+if (process.argv[2] === "deployment") {
+  const { main } = await import("./deployment.ts");
+  await main();
+  process.exit(0);
+}
+
 // `node bench/run.ts scale-out [seconds]`: 1, 2, 3 API processes on one PostgreSQL database.
 if (process.argv[2] === "scale-out") {
   const { main } = await import("./scale-out.ts");

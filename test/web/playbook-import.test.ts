@@ -12,6 +12,7 @@ import { parse } from "yaml";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
+  assertNoOverflow,
   axeViolations,
   HAVE_CHROMIUM,
   launchBrowser,
@@ -146,11 +147,7 @@ describe("procedures the team already has, brought in by clicks", () => {
     assert.deepEqual(await axeViolations(page), []);
     // On a phone the notes (file names, paragraph references) wrap: the page does not scroll sideways.
     await page.setViewportSize({ width: 390, height: 844 });
-    const widths = await page.evaluate(() => ({
-      page: document.documentElement.scrollWidth,
-      viewport: document.documentElement.clientWidth,
-    }));
-    assert.ok(widths.page <= widths.viewport, `the page is ${widths.page} px wide at ${widths.viewport} px`);
+    await assertNoOverflow(page, "the Word import's notes");
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByRole("button", { name: "Lint and publish" }).click();
     await page.getByRole("heading", { level: 1, name: fromWord.title }).waitFor();

@@ -1,9 +1,9 @@
 // "My tasks": across the active projects where the signed-in person holds playbook roles, the open
 // steps whose owner or RACI (responsible, accountable) is one of those roles, and the engine's
 // tasks (cadence occurrences, rule-created tasks) owned by them. Sorted by due date, soonest first.
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Instant } from "../../engine/types.ts";
-import { openWorkDb } from "../../metrics/open-work-projection.ts";
+import { type OpenWorkTable, openWorkDb } from "../../metrics/open-work-projection.ts";
 import type { Schema } from "../../store/schema.ts";
 
 export interface TaskItem {
@@ -69,22 +69,15 @@ export async function myTasks(
     );
   }
   const role = filter.role === undefined ? sql`true` : sql`bool_or(r.role = ${filter.role})`;
-  const { rows } = await sql<{
-    project_id: string;
-    item_id: string;
-    step_id: string | null;
-    task_id: string | null;
-    client_name: string;
-    title: string;
-    status: "open" | "in_progress";
-    roles: string[];
-    sign_off: string[];
-    due_at: Date | null;
-    overdue: boolean;
-    version: number;
-    client_id: string;
-    held: string[];
-  }>`
+  const { rows } = await sql<
+    Omit<Selectable<OpenWorkTable>, "overdue_at" | "status"> & {
+      status: TaskItem["status"];
+      overdue: boolean;
+      version: number;
+      client_id: string;
+      held: string[];
+    }
+  >`
     SELECT w.project_id, w.item_id, w.step_id, w.task_id, w.client_name, w.title, w.status, w.roles,
            w.sign_off, w.due_at, ${overdue} AS overdue, p.version, p.client_id, array_agg(r.role) AS held
       FROM project_roles r

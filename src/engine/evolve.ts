@@ -9,7 +9,25 @@ import type { Approval, ItemWork, ProjectEvent, ProjectState, StepState } from "
 function withStep(state: ProjectState, id: string, change: (step: StepState) => StepState): ProjectState {
   const step = state.steps[id];
   if (!step) return state;
-  return { ...state, steps: { ...state.steps, [id]: change(step) } };
+  const steps = copyOfSteps(state.steps);
+  steps[id] = change(step);
+  return { ...state, steps };
+}
+
+/** Steps records V8 holds in its fast mode, made by copyOfSteps or initialState. */
+const fastRecords = new WeakSet<object>();
+
+/**
+ * A copy of a steps record, cheap at any playbook size (issue #18). V8 keeps a record built key
+ * by key or parsed from JSON as a dictionary, which costs hundreds of µs to copy at 1,000 steps
+ * whatever the means, and a spread with a computed key ({ ...steps, [id]: v }) can turn even a fast
+ * one into that. Object.fromEntries makes a fast record (up to about 1,000 keys, V8's limit) once;
+ * Object.assign then copies a fast record in a few µs, as a fast record.
+ */
+function copyOfSteps(steps: ProjectState["steps"]): Record<string, StepState> {
+  const copy = fastRecords.has(steps) ? Object.assign({}, steps) : Object.fromEntries(Object.entries(steps));
+  fastRecords.add(copy);
+  return copy;
 }
 
 function freshStep(step: StepState, status: StepState["status"]): StepState {
@@ -52,19 +70,24 @@ function approval(event: Extract<ProjectEvent, { type: "gate.approved" | "gate.r
 
 export function initialState(ctx: EngineContext, event: Extract<ProjectEvent, { type: "project.started" }>): ProjectState {
   const excluded = new Set(event.excluded);
-  const steps: Record<string, StepState> = {};
+  const entries: [string, StepState][] = [];
   for (const { step } of ctx.model.order) {
     const checklist = Object.fromEntries(step.checklist.map((item, i) => [checklistKey(item, i), false]));
     const items = event.items[step.id];
-    steps[step.id] = {
-      id: step.id,
-      status: excluded.has(step.id) ? "not_applicable" : step.on_demand ? "dormant" : "blocked",
-      attempt: 0,
-      checklist,
-      approvals: {},
-      ...(items ? { items: Object.fromEntries(items.map((i) => [i, null])) } : {}),
-    };
+    entries.push([
+      step.id,
+      {
+        id: step.id,
+        status: excluded.has(step.id) ? "not_applicable" : step.on_demand ? "dormant" : "blocked",
+        attempt: 0,
+        checklist,
+        approvals: {},
+        ...(items ? { items: Object.fromEntries(items.map((i) => [i, null])) } : {}),
+      },
+    ]);
   }
+  const steps = Object.fromEntries(entries);
+  fastRecords.add(steps);
   return {
     id: event.project,
     playbook: event.playbook,

@@ -2,6 +2,7 @@
 // in the same command sees the state they produce. Local mutation inside a pure function.
 import type { EngineContext } from "./context.ts";
 import { evolve } from "./evolve.ts";
+import type { Tracked } from "./step-sets.ts";
 import type { Actor, Effect, Instant, ProjectEvent, ProjectState, StepState, StepStatus } from "./types.ts";
 
 /**
@@ -31,6 +32,8 @@ export class Draft {
   readonly initial: ProjectState;
   /** What the events changed in the steps, in order: the flow's step sets catch up from it (step-sets.ts). */
   readonly stepChanges: StepChange[] = [];
+  /** The flow's step sets for this command, once asked for (step-sets.ts). */
+  stepSetsTrack: Tracked | undefined = undefined;
 
   constructor(ctx: EngineContext, state: ProjectState, now: Instant, actor: Actor) {
     this.ctx = ctx;

@@ -14,8 +14,10 @@ function withStep(state: ProjectState, id: string, change: (step: StepState) => 
   return { ...state, steps };
 }
 
-/** Steps records V8 holds in its fast mode, made by copyOfSteps or initialState. */
+/** Steps records V8 holds in its fast mode: commands' results (see rememberFastSteps). */
 const fastRecords = new WeakSet<object>();
+/** The last record copyOfSteps or initialState made (fast): the next event's, most of the time. */
+let lastMade: object | undefined;
 
 /**
  * A copy of a steps record, cheap at any playbook size (issue #18). V8 keeps a record built key
@@ -25,9 +27,18 @@ const fastRecords = new WeakSet<object>();
  * Object.assign then copies a fast record in a few µs, as a fast record.
  */
 function copyOfSteps(steps: ProjectState["steps"]): Record<string, StepState> {
-  const copy = fastRecords.has(steps) ? Object.assign({}, steps) : Object.fromEntries(Object.entries(steps));
-  fastRecords.add(copy);
+  const fast = steps === lastMade || fastRecords.has(steps);
+  const copy = fast ? Object.assign({}, steps) : Object.fromEntries(Object.entries(steps));
+  lastMade = copy;
   return copy;
+}
+
+/**
+ * Remember a command's resulting steps record as fast, for the next command on that state (one
+ * WeakSet entry per command: adding one per event cost more than the copy).
+ */
+export function rememberFastSteps(steps: ProjectState["steps"]): void {
+  if (steps === lastMade) fastRecords.add(steps);
 }
 
 function freshStep(step: StepState, status: StepState["status"]): StepState {
@@ -87,7 +98,7 @@ export function initialState(ctx: EngineContext, event: Extract<ProjectEvent, { 
     ]);
   }
   const steps = Object.fromEntries(entries);
-  fastRecords.add(steps);
+  lastMade = steps;
   return {
     id: event.project,
     playbook: event.playbook,

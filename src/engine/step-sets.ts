@@ -6,6 +6,7 @@
 // a database, replayed) is scanned once.
 import type { EngineContext } from "./context.ts";
 import type { Draft } from "./draft.ts";
+import { rememberFastSteps } from "./evolve.ts";
 import { type FlowIndex, flowIndex } from "./flow-index.ts";
 import { dependenciesMet } from "./readiness.ts";
 import { type ProjectState, SATISFIED, type StepStatus } from "./types.ts";
@@ -21,7 +22,7 @@ export interface StepSets {
   aftercare: number;
 }
 
-interface Tracked {
+export interface Tracked {
   readonly ctx: EngineContext;
   readonly sets: StepSets;
   /** How many of the draft's step changes the sets include. */
@@ -30,7 +31,6 @@ interface Tracked {
 
 /** The sets of each command's resulting steps, for the next command on that state. */
 const settledSets = new WeakMap<ProjectState["steps"], { readonly ctx: EngineContext; readonly sets: StepSets }>();
-const tracked = new WeakMap<Draft, Tracked>();
 
 function unsettled(status: StepStatus | undefined): boolean {
   return status !== undefined && !SATISFIED.has(status) && status !== "dormant";
@@ -103,10 +103,10 @@ function start(draft: Draft): Tracked {
  * last call (so a pass over the ready steps in order can take in those after its position).
  */
 export function stepSets(draft: Draft): { readonly sets: StepSets; readonly newlyReady: readonly string[] } {
-  let track = tracked.get(draft);
+  let track = draft.stepSetsTrack;
   if (track === undefined) {
     track = start(draft);
-    tracked.set(draft, track);
+    draft.stepSetsTrack = track;
     if (track.seen === draft.stepChanges.length) verified(draft, track.sets);
   }
   const changes = draft.stepChanges;
@@ -174,7 +174,8 @@ function verified(draft: Draft, sets: StepSets): void {
 
 /** Keep the sets of the command's result for the next command on it. */
 export function rememberStepSets(draft: Draft): void {
-  if (draft.state.steps === draft.initial.steps && !tracked.has(draft)) return;
+  rememberFastSteps(draft.state.steps);
+  if (draft.state.steps === draft.initial.steps && draft.stepSetsTrack === undefined) return;
   const { sets } = stepSets(draft);
   settledSets.set(draft.state.steps, { ctx: draft.ctx, sets });
 }

@@ -4,6 +4,7 @@
 import { checklistKey, type EngineContext } from "./context.ts";
 import { assertNever } from "./errors.ts";
 import { shift } from "./schedule.ts";
+import { memoOf } from "./steps-memo.ts";
 import type { Approval, ItemWork, ProjectEvent, ProjectState, StepState } from "./types.ts";
 
 function withStep(state: ProjectState, id: string, change: (step: StepState) => StepState): ProjectState {
@@ -14,8 +15,6 @@ function withStep(state: ProjectState, id: string, change: (step: StepState) => 
   return { ...state, steps };
 }
 
-/** Steps records V8 holds in its fast mode: commands' results (see rememberFastSteps). */
-const fastRecords = new WeakSet<object>();
 /** The last record copyOfSteps or initialState made (fast): the next event's, most of the time. */
 let lastMade: object | undefined;
 
@@ -27,18 +26,15 @@ let lastMade: object | undefined;
  * Object.assign then copies a fast record in a few µs, as a fast record.
  */
 function copyOfSteps(steps: ProjectState["steps"]): Record<string, StepState> {
-  const fast = steps === lastMade || fastRecords.has(steps);
+  const fast = steps === lastMade || memoOf(steps)?.fast === true;
   const copy = fast ? Object.assign({}, steps) : Object.fromEntries(Object.entries(steps));
   lastMade = copy;
   return copy;
 }
 
-/**
- * Remember a command's resulting steps record as fast, for the next command on that state (one
- * WeakSet entry per command: adding one per event cost more than the copy).
- */
-export function rememberFastSteps(steps: ProjectState["steps"]): void {
-  if (steps === lastMade) fastRecords.add(steps);
+/** Whether a command's resulting steps record is a fast one (made here, or the fast one it started from). */
+export function fastSteps(steps: ProjectState["steps"], from: ProjectState["steps"]): boolean {
+  return steps === lastMade || (steps === from && memoOf(from)?.fast === true);
 }
 
 function freshStep(step: StepState, status: StepState["status"]): StepState {

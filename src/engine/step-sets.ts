@@ -1,15 +1,16 @@
 // What the flow asks of all steps on every pass, kept up to date instead of rescanned (issue #18):
 // the blocked steps whose dependencies are met (the only ones that may open), and how many steps
 // are still unsettled. Exact for the state they belong to: carried from one command's result to
-// the next command on the same state, and caught up from the events in between (Draft.stepChanges)
-// by re-examining only the steps a change can affect. A state seen for the first time (loaded from
-// a database, replayed) is scanned once.
+// the next command on the same state (steps-memo.ts), and caught up from the events in between
+// (Draft.stepChanges) by re-examining only the steps a change can affect. A state seen for the
+// first time (loaded from a database, replayed) is scanned once.
 import type { EngineContext } from "./context.ts";
 import type { Draft } from "./draft.ts";
-import { rememberFastSteps } from "./evolve.ts";
+import { fastSteps } from "./evolve.ts";
 import { type FlowIndex, flowIndex } from "./flow-index.ts";
 import { dependenciesMet } from "./readiness.ts";
-import { type ProjectState, SATISFIED, type StepStatus } from "./types.ts";
+import { memoize, memoOf } from "./steps-memo.ts";
+import { SATISFIED, type StepStatus } from "./types.ts";
 
 export interface StepSets {
   /** Blocked steps whose dependencies are met. */
@@ -28,9 +29,6 @@ export interface Tracked {
   /** How many of the draft's step changes the sets include. */
   seen: number;
 }
-
-/** The sets of each command's resulting steps, for the next command on that state. */
-const settledSets = new WeakMap<ProjectState["steps"], { readonly ctx: EngineContext; readonly sets: StepSets }>();
 
 function unsettled(status: StepStatus | undefined): boolean {
   return status !== undefined && !SATISFIED.has(status) && status !== "dormant";
@@ -89,7 +87,7 @@ function affected(draft: Draft, index: FlowIndex, changed: Iterable<string>): Se
 }
 
 function start(draft: Draft): Tracked {
-  const carried = settledSets.get(draft.initial.steps);
+  const carried = memoOf(draft.initial.steps)?.sets;
   if (carried === undefined || carried.ctx !== draft.ctx)
     return { ctx: draft.ctx, sets: scanStepSets(draft), seen: draft.stepChanges.length };
   // Copied: the carried sets stay those of the command's starting state (it may be run again).
@@ -174,8 +172,12 @@ function verified(draft: Draft, sets: StepSets): void {
 
 /** Keep the sets of the command's result for the next command on it. */
 export function rememberStepSets(draft: Draft): void {
-  rememberFastSteps(draft.state.steps);
-  if (draft.state.steps === draft.initial.steps && draft.stepSetsTrack === undefined) return;
-  const { sets } = stepSets(draft);
-  settledSets.set(draft.state.steps, { ctx: draft.ctx, sets });
+  const steps = draft.state.steps;
+  const fast = fastSteps(steps, draft.initial.steps);
+  if (steps === draft.initial.steps && draft.stepSetsTrack === undefined) {
+    const carried = memoOf(steps)?.sets;
+    memoize(steps, carried ? { fast, sets: carried } : { fast });
+    return;
+  }
+  memoize(steps, { fast, sets: { ctx: draft.ctx, sets: stepSets(draft).sets } });
 }

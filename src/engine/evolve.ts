@@ -4,12 +4,37 @@
 import { checklistKey, type EngineContext } from "./context.ts";
 import { assertNever } from "./errors.ts";
 import { shift } from "./schedule.ts";
+import { memoOf } from "./steps-memo.ts";
 import type { Approval, ItemWork, ProjectEvent, ProjectState, StepState } from "./types.ts";
 
 function withStep(state: ProjectState, id: string, change: (step: StepState) => StepState): ProjectState {
   const step = state.steps[id];
   if (!step) return state;
-  return { ...state, steps: { ...state.steps, [id]: change(step) } };
+  const steps = copyOfSteps(state.steps);
+  steps[id] = change(step);
+  return { ...state, steps };
+}
+
+/** The last record copyOfSteps or initialState made (fast): the next event's, most of the time. */
+let lastMade: object | undefined;
+
+/**
+ * A copy of a steps record, cheap at any playbook size (issue #18). V8 keeps a record built key
+ * by key or parsed from JSON as a dictionary, which costs hundreds of µs to copy at 1,000 steps
+ * whatever the means, and a spread with a computed key ({ ...steps, [id]: v }) can turn even a fast
+ * one into that. Object.fromEntries makes a fast record (up to about 1,000 keys, V8's limit) once;
+ * Object.assign then copies a fast record in a few µs, as a fast record.
+ */
+function copyOfSteps(steps: ProjectState["steps"]): Record<string, StepState> {
+  const fast = steps === lastMade || memoOf(steps)?.fast === true;
+  const copy = fast ? Object.assign({}, steps) : Object.fromEntries(Object.entries(steps));
+  lastMade = copy;
+  return copy;
+}
+
+/** Whether a command's resulting steps record is a fast one (made here, or the fast one it started from). */
+export function fastSteps(steps: ProjectState["steps"], from: ProjectState["steps"]): boolean {
+  return steps === lastMade || (steps === from && memoOf(from)?.fast === true);
 }
 
 function freshStep(step: StepState, status: StepState["status"]): StepState {
@@ -52,19 +77,24 @@ function approval(event: Extract<ProjectEvent, { type: "gate.approved" | "gate.r
 
 export function initialState(ctx: EngineContext, event: Extract<ProjectEvent, { type: "project.started" }>): ProjectState {
   const excluded = new Set(event.excluded);
-  const steps: Record<string, StepState> = {};
+  const entries: [string, StepState][] = [];
   for (const { step } of ctx.model.order) {
     const checklist = Object.fromEntries(step.checklist.map((item, i) => [checklistKey(item, i), false]));
     const items = event.items[step.id];
-    steps[step.id] = {
-      id: step.id,
-      status: excluded.has(step.id) ? "not_applicable" : step.on_demand ? "dormant" : "blocked",
-      attempt: 0,
-      checklist,
-      approvals: {},
-      ...(items ? { items: Object.fromEntries(items.map((i) => [i, null])) } : {}),
-    };
+    entries.push([
+      step.id,
+      {
+        id: step.id,
+        status: excluded.has(step.id) ? "not_applicable" : step.on_demand ? "dormant" : "blocked",
+        attempt: 0,
+        checklist,
+        approvals: {},
+        ...(items ? { items: Object.fromEntries(items.map((i) => [i, null])) } : {}),
+      },
+    ]);
   }
+  const steps = Object.fromEntries(entries);
+  lastMade = steps;
   return {
     id: event.project,
     playbook: event.playbook,

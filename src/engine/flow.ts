@@ -7,10 +7,12 @@ import { cadenceSchedule, dependsOnAnswers, firstOccurrence, sameAgreement } fro
 import { conditionValues, evaluate } from "./conditions.ts";
 import { stepEntry } from "./context.ts";
 import type { Draft } from "./draft.ts";
+import { countsFromLater, flowIndex } from "./flow-index.ts";
 import { openIncident, openIncidentOn, stepHeld } from "./incidents.ts";
 import { react } from "./reactions.ts";
 import { decideAtReachability } from "./run-time.ts";
-import { addTo, resolveDeadline } from "./schedule.ts";
+import { resolveDeadline } from "./schedule.ts";
+import { type StepSets, stepSets } from "./step-sets.ts";
 import { ACTIVE, type Instant, SATISFIED } from "./types.ts";
 
 /**
@@ -56,49 +58,6 @@ function openStep(draft: Draft, id: string, at: Instant): void {
 }
 
 /**
- * Whether an on-demand step that nobody opened will not run: every step whose decision could open
- * it has decided (or will not run itself). A step only rules can open never blocks anyone: rules
- * may fire at any time, and waiting for one would wait forever.
- */
-export function willNotRun(draft: Draft, id: string, seen: Set<string> = new Set()): boolean {
-  if (draft.state.steps[id]?.status !== "dormant") return false;
-  if (seen.has(id)) return true;
-  seen.add(id);
-  return (draft.ctx.activators.get(id) ?? []).every((from) => {
-    const status = draft.state.steps[from]?.status;
-    return status === undefined || SATISFIED.has(status) || willNotRun(draft, from, seen);
-  });
-}
-
-/** The steps of the detour the step's decision took, if it took one (done after deciding). */
-function detourOf(draft: Draft, id: string): readonly string[] {
-  const state = draft.state.steps[id];
-  if (state?.status !== "done" || state.branch === undefined) return [];
-  const branch = stepEntry(draft.ctx, id).step.decision?.branches.find((b) => b.label === state.branch);
-  return branch?.detour ?? [];
-}
-
-/**
- * Whether everything a step waits for is finished. A step left out for this client (not
- * applicable), or on demand and not run (see willNotRun), stands in for its own dependencies, so
- * the chain through it still holds (an inclusive join). A decision that took a detour is finished
- * when the detour's steps are.
- */
-export function dependenciesMet(draft: Draft, id: string, seen?: Set<string>): boolean {
-  for (const dep of draft.ctx.dependencies.get(id) ?? []) {
-    const status = draft.state.steps[dep]?.status;
-    if (status === "done" && detourOf(draft, dep).some((d) => !SATISFIED.has(draft.state.steps[d]?.status ?? "done"))) return false;
-    if (status === undefined || (SATISFIED.has(status) && status !== "not_applicable")) continue;
-    if (status !== "not_applicable" && !willNotRun(draft, dep)) return false;
-    const visited = seen ?? new Set<string>([id]);
-    if (visited.has(dep)) continue;
-    visited.add(dep);
-    if (!dependenciesMet(draft, dep, visited)) return false;
-  }
-  return true;
-}
-
-/**
  * A step was reopened: the open steps that wait for it (directly, or through steps left out for
  * this client) go back to waiting, so nothing proceeds on work that is being redone. A decision
  * waiting for its loop to come back (looping) waits for the reopened step instead, and decides
@@ -137,8 +96,11 @@ function waitsFor(draft: Draft, id: string, target: string, seen: Set<string> = 
  */
 export function closeLoops(draft: Draft): void {
   if (draft.state.status !== "active") return;
-  for (const { step } of draft.ctx.model.order) {
-    const state = draft.state.steps[step.id];
+  const { position } = flowIndex(draft.ctx);
+  const looping = [...stepSets(draft).sets.looping].filter((id) => position.has(id)).sort(byPosition(position));
+  for (const id of looping) {
+    const step = stepEntry(draft.ctx, id).step;
+    const state = draft.state.steps[id];
     if (state?.status !== "looping") continue;
     // The step the branch went to, and every step from which the flow can come back.
     const target = step.decision?.branches.find((b) => b.label === state.branch)?.next;
@@ -157,15 +119,38 @@ export function closeLoops(draft: Draft): void {
   }
 }
 
+function byPosition(position: ReadonlyMap<string, number>): (a: string, b: string) => number {
+  return (a, b) => (position.get(a) ?? -1) - (position.get(b) ?? -1);
+}
+
 /**
  * Open or schedule every step that is ready. One pass suffices: opening a step satisfies nobody's
  * dependency (only finishing it does).
  */
 export function openReadySteps(draft: Draft): void {
   if (draft.state.status !== "active") return;
-  for (const { step } of draft.ctx.model.order) {
-    const state = draft.state.steps[step.id];
-    if (state?.status !== "blocked" || !dependenciesMet(draft, step.id)) continue;
+  const { position } = flowIndex(draft.ctx);
+  const at = (id: string) => position.get(id) ?? -1;
+  const queue = [...stepSets(draft).sets.ready].sort(byPosition(position));
+  const queued = new Set(queue);
+  let cursor = -1;
+  for (let i = 0; ; i++) {
+    // In the playbook's order, as one scan would: a step that became ready after the one just
+    // handled (its predecessor was left out) is taken in this pass, one before it in the next.
+    const { sets, newlyReady } = stepSets(draft);
+    for (const id of newlyReady) {
+      if (queued.has(id) || at(id) <= cursor) continue;
+      queued.add(id);
+      let j = i;
+      while (j < queue.length && at(queue[j] ?? "") < at(id)) j++;
+      queue.splice(j, 0, id);
+    }
+    const id = queue[i];
+    if (id === undefined) break;
+    cursor = at(id);
+    const state = draft.state.steps[id];
+    if (!state || !sets.ready.has(id)) continue;
+    const step = stepEntry(draft.ctx, id).step;
     // Its own condition failed at run time: it neither opens nor is left out until a retry.
     if (stepHeld(draft.state, step.id)) continue;
     // A condition reading run-time values (forms, sign-offs) is decided now, once: left out, or on an incident.
@@ -274,29 +259,18 @@ export function updateSurveys(draft: Draft): void {
  * completion": the aftercare), the project completes now, or those steps would wait for a
  * completion that can no longer come.
  */
-function completeWhenOnlyAftercareIsLeft(draft: Draft): void {
-  const state = draft.state;
-  if (state.completedAt !== undefined) return;
-  let left = 0;
-  for (const id in state.steps) {
-    const status = state.steps[id]?.status;
-    if (status === undefined || SATISFIED.has(status) || status === "dormant") continue;
-    const opens = stepEntry(draft.ctx, id).step.opens;
-    if (status !== "blocked" || opens?.anchor.kind !== "completion") return;
-    left++;
-  }
-  if (left > 0) draft.emit({ type: "project.completed" }, "only steps that open after completion are left");
+function completeWhenOnlyAftercareIsLeft(draft: Draft, sets: StepSets): void {
+  if (draft.state.completedAt !== undefined) return;
+  if (sets.unsettled > 0 && sets.aftercare === sets.unsettled)
+    draft.emit({ type: "project.completed" }, "only steps that open after completion are left");
 }
 
 /** Milestones of the whole project: completion and closing. */
 export function settleProject(draft: Draft): void {
   const state = draft.state;
   if (state.status !== "active") return;
-  completeWhenOnlyAftercareIsLeft(draft);
-  for (const id in state.steps) {
-    const status = state.steps[id]?.status;
-    if (status !== undefined && !SATISFIED.has(status) && status !== "dormant") return;
-  }
+  completeWhenOnlyAftercareIsLeft(draft, stepSets(draft).sets);
+  if (stepSets(draft).sets.unsettled > 0) return;
   if (state.completedAt === undefined) draft.emit({ type: "project.completed" });
   // Cadences that go on after closing (steady-state check-ins) start now if they count from
   // completion, and keep running until their own end; the others end with the project.
@@ -309,20 +283,13 @@ export function settleProject(draft: Draft): void {
   draft.emit({ type: "project.closed" });
 }
 
-/** Whether a deadline counts from something that may become known, or change, after its step opened. */
-function countsFromLater(deadline: Deadline | undefined): boolean {
-  if (!deadline) return false;
-  if (deadline.anchor.kind === "form") return true;
-  return deadline.anchor.kind === "step" && deadline.kind === "offset" && deadline.direction === "before";
-}
-
 /**
  * Open steps whose deadline counts from something known only later ("3 days before kickoff",
  * "2 days before the agreed go-live date") get it, or have it moved, once that is known or changes.
  * A deadline a person extended stays theirs.
  */
 function replanDeadlines(draft: Draft): void {
-  if (draft.state.status !== "active") return;
+  if (draft.state.status !== "active" || !flowIndex(draft.ctx).replansDeadlines) return;
   for (const [id, state] of Object.entries(draft.state.steps)) {
     if (!ACTIVE.has(state.status) || (state.extensions ?? 0) > 0) continue;
     const def = stepEntry(draft.ctx, id).step;

@@ -14,6 +14,7 @@ import { settle } from "./flow.ts";
 import { openIncident } from "./incidents.ts";
 import { fire, ruleTarget } from "./reactions.ts";
 import { decidedAtStart } from "./run-time.ts";
+import { rememberStepSets } from "./step-sets.ts";
 import {
   ACTIVE,
   type Actor,
@@ -191,6 +192,7 @@ export function startProject(model: PlaybookModel, input: StartInput, now: Insta
     }
   }
   settle(draft);
+  rememberStepSets(draft);
   return { ctx, state: draft.state, events: draft.events, effects: draft.effects };
 }
 
@@ -205,6 +207,7 @@ export function execute(ctx: EngineContext, state: ProjectState, command: Comman
   }
   const draft = new Draft(ctx, state, now, actor);
   decide(draft, command);
+  rememberStepSets(draft);
   return { state: draft.state, events: draft.events, effects: draft.effects };
 }
 

@@ -10,6 +10,7 @@ import { EngineError } from "./errors.ts";
 import { settle } from "./flow.ts";
 import { canManage } from "./permissions.ts";
 import { decidedAtStart } from "./run-time.ts";
+import { rememberStepSets } from "./step-sets.ts";
 import type { Actor, Instant, Outcome, ProjectState, StepStatus } from "./types.ts";
 
 export interface MigrationPlan {
@@ -121,5 +122,6 @@ export function migrateProject(
   const ctx = engineContext(to, state.calendar);
   const next = new Draft(ctx, draft.state, now, actor);
   settle(next, { flowChanged: true });
+  rememberStepSets(next);
   return { ctx, plan, state: next.state, events: [...draft.events, ...next.events], effects: [...draft.effects, ...next.effects] };
 }

@@ -2,6 +2,15 @@
 // escaped so that nothing a playbook says is read as Markdown or HTML.
 import { type Block, headingsOf, type ListItem, plainText, type Rich, type SopDocument, sectionsOf } from "./document.ts";
 
+/**
+ * A link's destination as CommonMark reads it back whole: parentheses, brackets, angle brackets and
+ * white space percent-encoded (encodeURIComponent leaves parentheses alone, and an unbalanced one
+ * would end the link early and let the rest of the URL be read as a link of its own).
+ */
+function markdownDestination(href: string): string {
+  return href.replace(/[()[\]<>\s]/g, (c) => (c === "(" ? "%28" : c === ")" ? "%29" : encodeURIComponent(c)));
+}
+
 const ESCAPE_RE = /[\\`*_[\]<>|]/g;
 
 /** Escape what GFM would read as markup; `|` too, since text lands in table cells. */
@@ -43,7 +52,7 @@ export function inline(rich: Rich, breakWith = "<br>", bold = false): string {
         break;
       }
       case "link":
-        out += `[${escapeMarkdown(run.text)}](${run.href.replace(/[()\s]/g, encodeURIComponent)})`;
+        out += `[${escapeMarkdown(run.text)}](${markdownDestination(run.href)})`;
         break;
       case "missing":
         out += bold ? `«${escapeMarkdown(run.name)}»` : `**«${escapeMarkdown(run.name)}»**`;

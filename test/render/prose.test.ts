@@ -126,6 +126,21 @@ describe("Markdown in step text, in every SOP format", () => {
     assert.doesNotMatch(md, /javascript:/);
   });
 
+  test("Markdown: a link whose address runs into a javascript: link stays one link (its parentheses encoded)", () => {
+    const model = loaded.model;
+    assert.ok(model);
+    // Found by the property below (seed -339524947): the address's ")" ended the link early, and
+    // the rest of it was read as a javascript: link of its own.
+    const ctx = new BuildContext(model, genericEdition(model.playbook));
+    const source = "\\[b](https://example.com/x)[a](javascript:alert(1))";
+    const blocks = [...ctx.prose(source)];
+    const md = writeMarkdown({ title: "t", documentId: "d", version: "1", classification: "internal", owner: "o", blocks, findings: [] });
+    const links = [...md.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1]);
+    assert.ok(links.length > 0, md);
+    for (const href of links) assert.match(href ?? "", /^https:\/\/example\.com\/x/, md);
+    assert.doesNotMatch(md, /(?<!\\)\]\(javascript:/i);
+  });
+
   test("property: no step text, however hostile, puts an element or a link other than http/https/mailto in the HTML or Markdown", () => {
     const model = loaded.model;
     assert.ok(model);

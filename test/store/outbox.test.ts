@@ -198,6 +198,10 @@ for (const backend of BACKENDS) {
       };
       const eager = async (_e: unknown, d: Delivery) => void calls.push(`eager#${d.attempt}`);
       const first = dispatchOutbox(fresh.database, clock(), { handlers: { escalate: slow }, leaseMs: 300, clock });
+      // The other dispatcher starts asking once the first holds the lease (on two connections its
+      // claim could otherwise win the race to the row before the first has asked at all).
+      for (const end = Date.now() + 5_000; calls.length === 0 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(calls, ["slow#1"], "the first dispatcher claimed the effect");
       let claimedByOther = 0;
       const until = Date.now() + 1_400;
       while (Date.now() < until) {

@@ -186,6 +186,25 @@ for (const backend of BACKENDS) {
     });
     after(() => fresh?.dispose());
 
+    /** Starts a project in which everyone holds some roles; the random moves reassign some of them. */
+    async function startWithRoles(id: string, n: number, at: number, soc2: boolean): Promise<void> {
+      await service.startProject({
+        playbook: ref,
+        input: {
+          projectId: id,
+          client: { id: `${id}-c`, name: `Client ${n}`, timeZone: "America/New_York", country: "US" },
+          facts: { user_count: 150, soc2_required: soc2, data_migration_applicable: true },
+        },
+        now: new Date(at).toISOString(),
+      });
+      for (const [i, role] of ROLES.entries())
+        await service.runCommand(id, {
+          command: { type: "assign", role, person: PEOPLE[(n + i) % PEOPLE.length] ?? "ana" },
+          actor: MANAGER,
+          now: new Date(at).toISOString(),
+        });
+    }
+
     test("after random commands the rows equal those derived from the replayed events, and my tasks equal the whole states' reading", async () => {
       let n = 0;
       await fc.assert(
@@ -193,22 +212,7 @@ for (const backend of BACKENDS) {
           const id = `work-${n}`;
           let at = T0 + (n % 5) * 7 * HOUR;
           n++;
-          await service.startProject({
-            playbook: ref,
-            input: {
-              projectId: id,
-              client: { id: `${id}-c`, name: `Client ${n}`, timeZone: "America/New_York", country: "US" },
-              facts: { user_count: 150, soc2_required: soc2, data_migration_applicable: true },
-            },
-            now: new Date(at).toISOString(),
-          });
-          // Everyone holds some roles on every project; the random moves reassign some of them.
-          for (const [i, role] of ROLES.entries())
-            await service.runCommand(id, {
-              command: { type: "assign", role, person: PEOPLE[(n + i) % PEOPLE.length] ?? "ana" },
-              actor: MANAGER,
-              now: new Date(at).toISOString(),
-            });
+          await startWithRoles(id, n, at, soc2);
           for (const m of moves) {
             at += m.hours * HOUR;
             const project = await service.getProject(id);
@@ -250,6 +254,9 @@ for (const backend of BACKENDS) {
         }),
         { numRuns: 15 },
       );
+      // Random moves can finish or hold every project; a few just started keep open work for
+      // every person whatever the seed, so the comparison below never runs on next to nothing.
+      for (let k = 0; k < 3 * PEOPLE.length; k++) await startWithRoles(`steady-${k}`, k, T0 + k * HOUR, k % 2 === 0);
       // My tasks across all those projects, for each person, under each filter, a few rows a page.
       const now = new Date(Date.parse(latest) - 40 * HOUR).toISOString();
       const filters: TaskFilter[] = [
@@ -269,7 +276,7 @@ for (const backend of BACKENDS) {
           assert.deepEqual(await pagedTasks(fresh, person, filter, now, 3), expected, `${person} ${JSON.stringify(filter)}`);
           compared += expected.length;
         }
-      assert.ok(compared > 20, `${compared} tasks compared: the random commands left too little open work to test`);
+      assert.ok(compared > 20, `${compared} tasks compared: too little open work to test`);
     });
 
     test("rows lost or left behind by a process without the projection are re-derived", async () => {

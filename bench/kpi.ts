@@ -11,8 +11,7 @@ import pg from "pg";
 import { generateDemo } from "../src/demo/generate.ts";
 import { computeKpis, type KpiFilter } from "../src/metrics/kpis.ts";
 import { type PortfolioFilter, type PortfolioSort, portfolioCounts, portfolioPage } from "../src/metrics/portfolio.ts";
-import { latestPlaybook, rebuildSummaries } from "../src/metrics/projection.ts";
-import type { Playbook } from "../src/playbook/schema.ts";
+import { latestPlaybookDocuments, rebuildSummaries } from "../src/metrics/projection.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "../src/store/database.ts";
 import { ProjectService } from "../src/store/project-service.ts";
 
@@ -98,11 +97,8 @@ async function measure(
   const people = await db.selectFrom("people").select("id").where("id", "like", "%csm%").execute();
   const csms = people.map((p) => p.id);
   const playbooks = ["sop_cs_001", "onb_001", "ops_sop_020", "customer_onboarding_gdpr", "ops_client_onboarding_template"];
-  const cache = new Map<string, Playbook | undefined>();
-  const playbookOf = async (id: string) => {
-    if (!cache.has(id)) cache.set(id, (await latestPlaybook(db, id))?.playbook);
-    return cache.get(id);
-  };
+  // As GET /kpis asks: every playbook in the report in one query, models cached by content hash.
+  const playbookOf = (ids: readonly string[]) => latestPlaybookDocuments(db, ids);
   // What GET /portfolio and GET /kpis do: catch up health reviews due, then query.
   const review = () => rebuildSummaries(db, new Date().toISOString(), { limit: 200, reviewOnly: true });
   const page = (filter: PortfolioFilter, sort: PortfolioSort) => async () => {

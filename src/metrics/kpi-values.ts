@@ -99,49 +99,73 @@ export interface ManualFigure {
   readonly note: string;
 }
 
-function projectsWhere(playbook: string, filter: ManualFilter): Expression<SqlBool> {
-  const parts: RawBuilder<SqlBool>[] = [sql<SqlBool>`playbook_id = ${playbook}`];
-  if (filter.csm !== undefined) parts.push(sql<SqlBool>`csm = ${filter.csm}`);
-  if (filter.segment !== undefined) parts.push(sql<SqlBool>`segment = ${filter.segment}`);
-  if (filter.from !== undefined) parts.push(sql<SqlBool>`started_at >= ${filter.from}::timestamptz`);
-  if (filter.to !== undefined) parts.push(sql<SqlBool>`started_at < ${filter.to}::timestamptz`);
+/** The filter on the matching projects' summary rows (alias `s`). */
+function projectsWhere(filter: ManualFilter): Expression<SqlBool> {
+  const parts: RawBuilder<SqlBool>[] = [sql<SqlBool>`true`];
+  if (filter.csm !== undefined) parts.push(sql<SqlBool>`s.csm = ${filter.csm}`);
+  if (filter.segment !== undefined) parts.push(sql<SqlBool>`s.segment = ${filter.segment}`);
+  if (filter.from !== undefined) parts.push(sql<SqlBool>`s.started_at >= ${filter.from}::timestamptz`);
+  if (filter.to !== undefined) parts.push(sql<SqlBool>`s.started_at < ${filter.to}::timestamptz`);
   return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }
 
+export interface ManualKpi {
+  readonly playbook: string;
+  readonly kpi: string;
+}
+
+/** The key of a manual KPI in what manualFigures returns. */
+export const manualKey = (k: ManualKpi): string => `${k.playbook}\u0000${k.kpi}`;
+
 /**
- * The figure a manual KPI shows for a filter: the latest value of the latest period overlapping
+ * The figure each manual KPI shows for a filter: the latest value of the latest period overlapping
  * the filter's start period (any period without one); else the mean of the latest value of each
- * matching project; else nothing recorded yet.
+ * matching project; else nothing recorded yet. Two queries for all of them, whatever their number.
  */
-export async function manualFigure(db: Kysely<Schema>, playbook: string, kpi: string, filter: ManualFilter): Promise<ManualFigure> {
+export async function manualFigures(
+  db: Kysely<Schema>,
+  kpis: readonly ManualKpi[],
+  filter: ManualFilter,
+): Promise<Map<string, ManualFigure>> {
+  const figures = new Map<string, ManualFigure>();
+  if (kpis.length === 0) return figures;
+  const pairs = sql.join(kpis.map((k) => sql`(${k.playbook}, ${k.kpi})`));
   const overlaps: RawBuilder<SqlBool>[] = [sql<SqlBool>`true`];
   // Days are UTC days, as the rollups count them: [period_start 00:00, period_end + 1 day 00:00).
   if (filter.to !== undefined) overlaps.push(sql<SqlBool>`period_start::timestamp < (${filter.to}::timestamptz AT TIME ZONE 'UTC')`);
   if (filter.from !== undefined)
     overlaps.push(sql<SqlBool>`(period_end + 1)::timestamp > (${filter.from}::timestamptz AT TIME ZONE 'UTC')`);
   const periods = await sql<Row>`
-    SELECT ${COLUMNS} FROM kpi_values
-     WHERE playbook_id = ${playbook} AND kpi = ${kpi} AND project_id IS NULL AND ${sql.join(overlaps, sql` AND `)}
-     ORDER BY period_end DESC, recorded_at DESC, id DESC LIMIT 1`.execute(db);
-  const period = periods.rows[0];
-  if (period) {
-    const v = kpiValueOf(period);
-    return {
+    SELECT DISTINCT ON (playbook_id, kpi) ${COLUMNS} FROM kpi_values
+     WHERE (playbook_id, kpi) IN (${pairs}) AND project_id IS NULL AND ${sql.join(overlaps, sql` AND `)}
+     ORDER BY playbook_id, kpi, period_end DESC, recorded_at DESC, id DESC`.execute(db);
+  for (const row of periods.rows) {
+    const v = kpiValueOf(row);
+    figures.set(manualKey(v), {
       value: v.value,
       note: `recorded by ${v.recordedBy} on ${v.recordedAt.slice(0, 10)} for ${v.period?.from} to ${v.period?.to}`,
-    };
+    });
   }
-  const latest = await sql<{ value: number | string; n: number | string }>`
-    SELECT avg(value)::float8 AS value, count(*)::int AS n FROM (
-      SELECT DISTINCT ON (project_id) project_id, value FROM kpi_values
-       WHERE playbook_id = ${playbook} AND kpi = ${kpi} AND project_id IS NOT NULL
-         AND project_id IN (SELECT project_id FROM project_summaries WHERE ${projectsWhere(playbook, filter)})
-       ORDER BY project_id, recorded_at DESC, id DESC
-    ) latest`.execute(db);
-  const n = Number(latest.rows[0]?.n ?? 0);
-  if (n > 0) {
-    const value = Math.round(Number(latest.rows[0]?.value) * 10) / 10;
-    return { value, note: `the mean of the latest value recorded for ${n} client${n === 1 ? "" : "s"}` };
+  const rest = kpis.filter((k) => !figures.has(manualKey(k)));
+  if (rest.length > 0) {
+    const latest = await sql<{ playbook_id: string; kpi: string; value: number | string; n: number | string }>`
+      SELECT playbook_id, kpi, avg(value)::float8 AS value, count(*)::int AS n FROM (
+        SELECT DISTINCT ON (v.playbook_id, v.kpi, v.project_id) v.playbook_id, v.kpi, v.value
+          FROM kpi_values v JOIN project_summaries s ON s.project_id = v.project_id AND s.playbook_id = v.playbook_id
+         WHERE (v.playbook_id, v.kpi) IN (${sql.join(rest.map((k) => sql`(${k.playbook}, ${k.kpi})`))})
+           AND v.project_id IS NOT NULL AND ${projectsWhere(filter)}
+         ORDER BY v.playbook_id, v.kpi, v.project_id, v.recorded_at DESC, v.id DESC
+      ) latest GROUP BY playbook_id, kpi`.execute(db);
+    for (const row of latest.rows) {
+      const n = Number(row.n);
+      const value = Math.round(Number(row.value) * 10) / 10;
+      figures.set(manualKey({ playbook: row.playbook_id, kpi: row.kpi }), {
+        value,
+        note: `the mean of the latest value recorded for ${n} client${n === 1 ? "" : "s"}`,
+      });
+    }
   }
-  return { value: null, note: "recorded by a person: no value recorded yet" };
+  for (const k of kpis)
+    if (!figures.has(manualKey(k))) figures.set(manualKey(k), { value: null, note: "recorded by a person: no value recorded yet" });
+  return figures;
 }

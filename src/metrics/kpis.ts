@@ -28,7 +28,7 @@ import type { Schema } from "../store/schema.ts";
 import type { Histogram } from "./histogram.ts";
 import { kpiTotals } from "./kpi-queries.ts";
 import type { KpiTotals } from "./kpi-totals.ts";
-import { manualFigure } from "./kpi-values.ts";
+import { manualFigures, manualKey } from "./kpi-values.ts";
 import { parseTarget } from "./summary.ts";
 import { metricsDb } from "./tables.ts";
 
@@ -298,7 +298,7 @@ function distribution(count: number, median: number | null, p90: number | null, 
 export async function computeKpis(
   store: Kysely<Schema>,
   filter: KpiFilter,
-  playbookOf: (id: string) => Promise<Playbook | undefined>,
+  playbooksOf: (ids: readonly string[]) => Promise<ReadonlyMap<string, Playbook | undefined>>,
   options: { readonly source?: "auto" | "rows" } = {},
 ): Promise<KpiReport> {
   const totals = await kpiTotals(metricsDb(store), filter, options);
@@ -307,21 +307,21 @@ export async function computeKpis(
     ...[...totals.steps.values()].map((s) => s.playbook_id),
     ...[...totals.durations.values()].map((d) => d.playbook),
   ]);
-  const playbooks = new Map<string, Playbook | undefined>();
-  for (const id of [...playbookIds].sort()) playbooks.set(id, await playbookOf(id));
+  const playbooks = await playbooksOf([...playbookIds].sort());
   const report = kpiReport(totals, playbooks);
   // Manual KPIs show what people recorded (the same query whichever source the totals came from).
-  const targets: TargetResult[] = [];
-  for (const t of report.targets) {
+  const manual = report.targets.filter((t) => {
     const kpi = playbooks.get(t.playbook)?.kpis.find((k) => k.id === t.kpi);
-    if (!kpi || !isManual(kpi)) {
-      targets.push(t);
-      continue;
-    }
-    const figure = await manualFigure(store, t.playbook, t.kpi, filter);
+    return kpi !== undefined && isManual(kpi);
+  });
+  const figures = await manualFigures(store, manual, filter);
+  const targets = report.targets.map((t): TargetResult => {
+    const kpi = playbooks.get(t.playbook)?.kpis.find((k) => k.id === t.kpi);
+    const figure = figures.get(manualKey(t));
+    if (!kpi || !figure) return t;
     const unit = kpi.target?.replace(/^(<=|>=|<|>|=)\s*(\d+(\.\d+)?|\{\{[^}]*\}\})\s*/, "").trim() ?? "";
-    targets.push({ ...t, value: figure.value, unit, status: kpi.target ? rag(kpi.target, figure.value) : null, note: figure.note });
-  }
+    return { ...t, value: figure.value, unit, status: kpi.target ? rag(kpi.target, figure.value) : null, note: figure.note };
+  });
   return { ...report, targets };
 }
 

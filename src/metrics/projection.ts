@@ -5,6 +5,7 @@
 import { type Insertable, type Kysely, sql } from "kysely";
 import type { Instant, ProjectEvent, ProjectState } from "../engine/types.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
+import type { Playbook } from "../playbook/schema.ts";
 import { eventOf } from "../store/event-log.ts";
 import { PlaybookCache } from "../store/playbooks.ts";
 import { type ProjectionChange, registerProjection } from "../store/projections.ts";
@@ -281,6 +282,30 @@ export async function rebuildSummaries(
     });
   }
   return done;
+}
+
+/**
+ * The latest published version of each playbook named, in one query (a KPI report names every
+ * playbook in the portfolio; asking for each in turn cost two round trips apiece). Unknown ids are
+ * left out; models come from the cache by content hash, so a source is read only the first time.
+ */
+export async function latestPlaybooks(db: Kysely<Schema>, ids: readonly string[]): Promise<Map<string, PlaybookModel>> {
+  const found = new Map<string, PlaybookModel>();
+  if (ids.length === 0) return found;
+  const rows = await sql<{ playbook_id: string; version: string; content_hash: string }>`
+    SELECT DISTINCT ON (playbook_id) playbook_id, version, content_hash
+      FROM playbook_versions WHERE playbook_id IN (${sql.join([...new Set(ids)])})
+     ORDER BY playbook_id, published_at DESC`.execute(db);
+  for (const row of rows.rows) {
+    const cached = models.cached(row.content_hash);
+    found.set(row.playbook_id, cached ?? (await modelFor(db, { id: row.playbook_id, version: row.version })));
+  }
+  return found;
+}
+
+/** The latest published playbook document of each id named (what a KPI report reads), in one query. */
+export async function latestPlaybookDocuments(db: Kysely<Schema>, ids: readonly string[]): Promise<Map<string, Playbook>> {
+  return new Map([...(await latestPlaybooks(db, ids))].map(([id, model]) => [id, model.playbook]));
 }
 
 /** The latest published version of a playbook (for titles and KPI targets), undefined when unknown. */

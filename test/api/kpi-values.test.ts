@@ -16,6 +16,8 @@ const SOURCE = edited([
     [
       { id: "time_to_go_live", title: "Time to go-live", metric: "time_to_go_live", target: "< 45 days", frequency: "per_project" },
       { id: "sponsor_score", title: "Executive sponsor satisfaction", metric: "manual", target: ">= 4/5", frequency: "quarterly" },
+      { id: "tickets_30d", title: "Support tickets in the first 30 days", metric: "manual", target: "<= 6", frequency: "per_project" },
+      { id: "renewal_intent", title: "Renewal intent", metric: "manual", target: ">= 80%", frequency: "quarterly" },
     ],
   ],
 ]);
@@ -97,6 +99,48 @@ for (const backend of BACKENDS) {
           [4, "corrected"],
           [3, "QBR survey"],
         ],
+      );
+    });
+
+    test("several manual KPIs in one report: each gets its own figure, whichever way it was recorded", async () => {
+      // sponsor_score has a period value (above); tickets_30d only per-client values; renewal_intent none.
+      for (const [project, value] of [
+        ["k1", 9],
+        ["k1", 7],
+        ["k2", 4],
+      ] as const)
+        assert.equal((await csm.post("/kpis/manual_kpis/tickets_30d/values", { value, project })).status, 201);
+      const report = await t.admin.get("/kpis?playbook=manual_kpis");
+      assert.equal(report.status, 200, JSON.stringify(report.body));
+      const figure = (kpi: string) => {
+        const k = report.body.targets.find((x: Json) => x.kpi === kpi);
+        return { value: k.value, status: k.status, unit: k.unit, note: k.note.replace(/on \d{4}-\d{2}-\d{2}/, "on <day>") };
+      };
+      assert.deepEqual(figure("sponsor_score"), {
+        value: 3.8,
+        status: "amber",
+        unit: "/5",
+        note: "recorded by csm-1 on <day> for 2026-01-01 to 2026-03-31",
+      });
+      assert.deepEqual(figure("tickets_30d"), {
+        value: 5.5,
+        status: "green",
+        unit: "",
+        note: "the mean of the latest value recorded for 2 clients",
+      });
+      assert.deepEqual(figure("renewal_intent"), {
+        value: null,
+        status: null,
+        unit: "%",
+        note: "recorded by a person: no value recorded yet",
+      });
+      // No project matches the filter: no playbook is reported, so no manual KPI either.
+      const none = await t.admin.get("/kpis?playbook=manual_kpis&segment=nobody");
+      assert.equal(none.status, 200);
+      assert.deepEqual(
+        none.body.targets.map((x: Json) => [x.kpi, x.value]),
+        [],
+        "no project matches, so no playbook is reported",
       );
     });
 

@@ -8,7 +8,7 @@ import { generateDemo } from "../../src/demo/generate.ts";
 import { replay } from "../../src/engine/index.ts";
 import type { ProjectEvent } from "../../src/engine/types.ts";
 import { computeKpis, npsScore } from "../../src/metrics/kpis.ts";
-import { latestPlaybook, modelFor } from "../../src/metrics/projection.ts";
+import { latestPlaybook, latestPlaybookDocuments, modelFor } from "../../src/metrics/projection.ts";
 import { verifyAudit } from "../../src/store/audit.ts";
 import { ProjectService } from "../../src/store/project-service.ts";
 import { type FreshDatabase, testBackends } from "../store/support/backends.ts";
@@ -82,7 +82,9 @@ for (const backend of BACKENDS) {
       const playbookOf = async (id: string) => (await latestPlaybook(fresh.database.db, id))?.playbook;
       for (const only of [undefined, "onb_001"]) {
         const set = all.filter((p) => only === undefined || p.playbook === only);
-        const kpis = await computeKpis(fresh.database.db, only ? { playbook: only } : {}, playbookOf);
+        const kpis = await computeKpis(fresh.database.db, only ? { playbook: only } : {}, (ids) =>
+          latestPlaybookDocuments(fresh.database.db, ids),
+        );
         const goLive: number[] = [];
         let promoters = 0;
         let detractors = 0;

@@ -214,7 +214,8 @@ for (const backend of BACKENDS) {
       const db = fresh.database.db;
       // Deadlines passed since: summaries due for review are re-derived, and the rollups follow.
       await rebuildSummaries(db, new Date(T0 + 200 * DAY).toISOString());
-      const playbookOf = async (id: string) => (id === MODEL.playbook.id ? MODEL.playbook : undefined);
+      const playbookOf = async (ids: readonly string[]) =>
+        new Map(ids.map((id) => [id, id === MODEL.playbook.id ? MODEL.playbook : undefined]));
       const at = (days: number) => new Date(T0 + days * DAY).toISOString();
       const filters: KpiFilter[] = [
         {},

@@ -1,7 +1,7 @@
 // GET /kpis: the KPIs of a set of projects (playbook, CSM, segment, start period) from the
 // portfolio read model, each playbook's own targets in red/amber/green, and the chart series.
 import { computeKpis } from "../../../metrics/kpis.ts";
-import { latestPlaybook, rebuildSummaries } from "../../../metrics/projection.ts";
+import { latestPlaybookDocuments, rebuildSummaries } from "../../../metrics/projection.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { problemResponses } from "../../problems.ts";
@@ -24,7 +24,7 @@ export function getKpis(app: Api, deps: ApiDeps): void {
       const now = deps.clock();
       await rebuildSummaries(deps.database.db, now, { limit: 200, reviewOnly: true });
       const db = deps.database.db;
-      const report = await computeKpis(db, request.query, async (id) => (await latestPlaybook(db, id))?.playbook);
+      const report = await computeKpis(db, request.query, (ids) => latestPlaybookDocuments(db, ids));
       return {
         filter: request.query,
         ...report,

@@ -391,7 +391,7 @@ async function writeBatch(db: Kysely<Schema>, batch: readonly Generated[], now: 
     await writeSummaries(metricsDb(trx), summaries, now, { previous: new Map(batch.map((g) => [g.id, undefined])) });
     await writeOpenWork(
       trx as unknown as Kysely<Schema>,
-      batch.map((g) => ({ id: g.id, state: g.state, rows: openWorkOf(g.model, g.state) })),
+      batch.map((g) => ({ id: g.id, version: g.state.version, rows: openWorkOf(g.model, g.state) })),
     );
   });
   return events;

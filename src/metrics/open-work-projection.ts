@@ -113,7 +113,7 @@ registerProjection({ name: "open_work", apply: applyChange });
 /** Write the rows of projects just created outside the command path (the demo generator). */
 export async function writeOpenWork(
   db: Kysely<Schema>,
-  projects: readonly { readonly id: string; readonly state: ProjectState; readonly rows: readonly OpenWorkRow[] }[],
+  projects: readonly { readonly id: string; readonly version: number; readonly rows: readonly OpenWorkRow[] }[],
 ): Promise<void> {
   const odb = openWorkDb(db);
   const rows = projects.flatMap((p) => p.rows.map((row) => tableRow(p.id, row)));
@@ -125,7 +125,7 @@ export async function writeOpenWork(
   for (let i = 0; i < projects.length; i += 5000)
     await odb
       .insertInto("open_work_versions")
-      .values(projects.slice(i, i + 5000).map((p) => ({ project_id: p.id, version: p.state.version })))
+      .values(projects.slice(i, i + 5000).map((p) => ({ project_id: p.id, version: p.version })))
       .onConflict((oc) => oc.column("project_id").doUpdateSet((eb) => ({ version: eb.ref("excluded.version") })))
       .execute();
 }

@@ -5,30 +5,20 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { SYSTEM } from "../../src/engine/index.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
-import { edited, lint } from "../support/fixtures.ts";
+import { edited, flowStep, lint, oneFlow } from "../support/fixtures.ts";
 
 const START = "2026-03-06T15:00:00.000Z";
 const csm = person("csm");
 const at = (day: number) => new Date(Date.parse(START) + day * 86_400_000).toISOString();
 
 const FORMS = { check: { title: "Document check", fields: { missing: { label: "Documents missing", type: "int", required: true } } } };
-const step = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  title: `Step ${id}`,
-  owner: "csm",
-  expected_result: `${id} done.`,
-  ...extra,
-});
+const step = flowStep;
 const review = (branches: unknown[]) => step("review", { form: "check", decision: { question: "Are the documents complete?", branches } });
 const COMPLETE = { label: "Complete", when: "forms.check.missing == 0", next: "continue" };
 
-/** A playbook of one phase with these steps (the minimal fixture's roles, facts and rules). */
+/** A playbook of one phase with these steps and the document check's form. */
 export function flow(steps: unknown[]): string {
-  return edited([
-    [["forms"], FORMS],
-    [["kpis"], []],
-    [["phases"], [{ id: "work", title: "Work", window: "Days 1-30", steps }]],
-  ]);
+  return oneFlow(steps, FORMS);
 }
 
 function decide(run: Run, missing: number, day: number): void {

@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { gateOutcome } from "../../src/engine/gates.ts";
 import { modelOf, person, Run } from "../support/engine.ts";
-import { edited, errors, lint } from "../support/fixtures.ts";
+import { edited, errors, flowStep, lint } from "../support/fixtures.ts";
 
 const START = "2026-03-06T15:00:00.000Z";
 const csm = person("csm");
@@ -13,13 +13,7 @@ const client = person("client_primary", "contact");
 const ae = person("ae");
 const at = (day: number) => new Date(Date.parse(START) + day * 86_400_000).toISOString();
 
-const step = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  title: `Step ${id}`,
-  owner: "csm",
-  expected_result: `${id} done.`,
-  ...extra,
-});
+const step = flowStep;
 
 function playbook(options: { route?: boolean; approvers?: string[]; rule?: "any" | "all"; when?: string } = {}): string {
   const approvers = options.approvers ?? ["client_primary"];

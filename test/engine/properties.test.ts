@@ -16,7 +16,7 @@ import {
 } from "../../src/engine/index.ts";
 import type { PlaybookModel } from "../../src/playbook/model.ts";
 import type { Form } from "../../src/playbook/schema.ts";
-import { CLIENT, MANAGER, modelOf } from "../support/engine.ts";
+import { CLIENT, MANAGER, modelOf, sampleFacts } from "../support/engine.ts";
 import { MINIMAL } from "../support/fixtures.ts";
 import { moves, resolve } from "../support/random-commands.ts";
 
@@ -83,22 +83,7 @@ function checkInvariants(
 describe("engine invariants under random commands", () => {
   for (const [name, model] of MODELS) {
     test(name, () => {
-      const facts = Object.fromEntries(
-        Object.entries(model.playbook.facts).map(([id, f]) => [
-          id,
-          f.type === "bool"
-            ? true
-            : f.type === "int"
-              ? 150
-              : f.type === "double"
-                ? 1.5
-                : f.type === "list"
-                  ? ["a"]
-                  : f.type === "date"
-                    ? "2026-06-01"
-                    : (f.values?.[0] ?? "x"),
-        ]),
-      );
+      const facts = sampleFacts(model);
       fc.assert(
         fc.property(moves, (commands) => {
           const start = startProject(model, { projectId: "p", client: CLIENT, facts }, "2026-03-06T15:00:00.000Z");

@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { EngineError, execute, type ProjectState, startProject } from "../../src/engine/index.ts";
 import { verifyStepSets } from "../../src/engine/step-sets.ts";
 import type { PlaybookModel } from "../../src/playbook/model.ts";
-import { CLIENT, modelOf, person } from "../support/engine.ts";
-import { edited, MINIMAL } from "../support/fixtures.ts";
+import { CLIENT, modelOf, person, sampleFacts } from "../support/engine.ts";
+import { flowStep, MINIMAL, oneFlow } from "../support/fixtures.ts";
 import { moves, resolve } from "../support/random-commands.ts";
 
 const dir = new URL("../../playbooks/", import.meta.url);
@@ -22,31 +22,12 @@ const MODELS: [string, PlaybookModel][] = [
     .map((f): [string, PlaybookModel] => [f, modelOf(readFileSync(new URL(f, dir), "utf8"))]),
 ];
 
-function factsFor(model: PlaybookModel): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(model.playbook.facts).map(([id, f]) => [
-      id,
-      f.type === "bool"
-        ? true
-        : f.type === "int"
-          ? 150
-          : f.type === "double"
-            ? 1.5
-            : f.type === "list"
-              ? ["a"]
-              : f.type === "date"
-                ? "2026-06-01"
-                : (f.values?.[0] ?? "x"),
-    ]),
-  );
-}
-
 describe("step sets equal a scan of the state", () => {
   before(() => verifyStepSets(true));
   after(() => verifyStepSets(false));
   for (const [name, model] of MODELS) {
     test(name, () => {
-      const facts = factsFor(model);
+      const facts = sampleFacts(model);
       fc.assert(
         fc.property(moves, (commands) => {
           const start = startProject(model, { projectId: "p", client: CLIENT, facts }, "2026-03-06T15:00:00.000Z");
@@ -82,7 +63,7 @@ describe("step sets equal a scan of the state", () => {
  * detours, on-demand steps a decision may activate (and a step after each), steps left out.
  */
 function generatedFlow(styles: readonly string[], leftOut: boolean): string {
-  const step = (id: string, extra: Record<string, unknown> = {}) => ({ id, title: id, owner: "csm", expected_result: "Done.", ...extra });
+  const step = flowStep;
   const steps: unknown[] = [];
   const forms: Record<string, unknown> = {};
   styles.forEach((style, i) => {
@@ -106,11 +87,7 @@ function generatedFlow(styles: readonly string[], leftOut: boolean): string {
   });
   if (leftOut) steps.push(step("migrate", { when: "facts.data_migration", after: ["collect0"] }));
   steps.push(step("finish", { after: [`after${styles.length - 1}`, ...(leftOut ? ["migrate"] : [])] }));
-  return edited([
-    [["forms"], forms],
-    [["kpis"], []],
-    [["phases"], [{ id: "work", title: "Work", window: "Days 1-60", steps }]],
-  ]);
+  return oneFlow(steps, forms, "Days 1-60");
 }
 
 describe("step sets equal a scan on random loops, detours and optional steps", () => {

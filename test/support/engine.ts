@@ -25,6 +25,26 @@ export function person(role: string, kind: Actor["kind"] = "user"): Actor {
   return { id: `${role}-1`, kind, roles: [role] };
 }
 
+/** A value for every fact of a playbook (the first allowed value, true, 150, ...): enough to start any project. */
+export function sampleFacts(model: PlaybookModel): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(model.playbook.facts).map(([id, f]) => [
+      id,
+      f.type === "bool"
+        ? true
+        : f.type === "int"
+          ? 150
+          : f.type === "double"
+            ? 1.5
+            : f.type === "list"
+              ? ["a"]
+              : f.type === "date"
+                ? "2026-06-01"
+                : (f.values?.[0] ?? "x"),
+    ]),
+  );
+}
+
 export const MANAGER: Actor = { id: "ops-1", kind: "user", roles: [], manager: true };
 
 /** A project under test: keeps state and all events, sends commands, fails loudly on refusals. */

@@ -38,3 +38,17 @@ export function lineOf(text: string, needle: string): number {
   if (index < 0) throw new Error(`"${needle}" not in text`);
   return text.slice(0, index).split("\n").length;
 }
+
+/** A step of a generated flow: the CSM's, with a title and an expected result. */
+export function flowStep(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, title: `Step ${id}`, owner: "csm", expected_result: `${id} done.`, ...extra };
+}
+
+/** A playbook of one phase with these steps and forms (the minimal fixture's roles, facts and rules). */
+export function oneFlow(steps: readonly unknown[], forms: Record<string, unknown>, window = "Days 1-30"): string {
+  return edited([
+    [["forms"], forms],
+    [["kpis"], []],
+    [["phases"], [{ id: "work", title: "Work", window, steps }]],
+  ]);
+}

@@ -19,11 +19,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   metrics: ["playbook", "engine", "store", "render"],
   crm: ["playbook", "engine"],
   compliance: ["playbook", "lint", "engine", "store", "render"],
+  mining: ["playbook", "engine", "store", "metrics"],
   demo: ["playbook", "engine", "store", "metrics"],
-  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "crm", "compliance", "interchange"],
+  api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "mining", "demo", "crm", "compliance", "interchange"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).
   web: ["api", "playbook", "engine"],
-  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "demo", "api", "crm", "compliance", "interchange"],
+  cli: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "mining", "demo", "api", "crm", "compliance", "interchange"],
 };
 
 function files(dir: string): string[] {

@@ -162,6 +162,8 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   "POST /portfolio/views": EVERYONE,
   "DELETE /portfolio/views/:id": EVERYONE,
   "GET /kpis": READERS,
+  // The event log for process mining: who did what on every client's onboarding, as the audit trail.
+  "GET /process-log": ["admin", "cs_ops", "csm", "executive_readonly"],
   "GET /kpis/:playbook/:kpi/values": READERS,
   "POST /kpis/:playbook/:kpi/values": DOERS,
   "GET /projects/:id/reports/:kind": READERS,

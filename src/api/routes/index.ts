@@ -68,6 +68,7 @@ import { markAllNotificationsRead } from "./notifications/mark-all-notifications
 import { markNotificationRead } from "./notifications/mark-notification-read.ts";
 import { getNotificationPreferences, putNotificationPreferences } from "./notifications/notification-preferences.ts";
 import { listPeopleRoute } from "./people/list-people.ts";
+import { getProcessLog } from "./process-log/get-process-log.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
 import { registerDraftScope } from "./playbooks/draft-scope.ts";
@@ -245,6 +246,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   deleteSavedView,
   searchRoute,
   getKpis,
+  getProcessLog,
   recordKpiValueRoute,
   listKpiValuesRoute,
   getReport,

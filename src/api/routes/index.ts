@@ -68,7 +68,6 @@ import { markAllNotificationsRead } from "./notifications/mark-all-notifications
 import { markNotificationRead } from "./notifications/mark-notification-read.ts";
 import { getNotificationPreferences, putNotificationPreferences } from "./notifications/notification-preferences.ts";
 import { listPeopleRoute } from "./people/list-people.ts";
-import { getProcessLog } from "./process-log/get-process-log.ts";
 import { putPerson } from "./people/put-person.ts";
 import { diffPlaybookVersions } from "./playbooks/diff-playbook-versions.ts";
 import { registerDraftScope } from "./playbooks/draft-scope.ts";
@@ -95,6 +94,7 @@ import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
 import { bulkPortfolio } from "./portfolio/bulk-portfolio.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
+import { getProcessLog } from "./process-log/get-process-log.ts";
 import { assignRole } from "./projects/assign-role.ts";
 import { createProject } from "./projects/create-project.ts";
 import { getEvidenceRoute } from "./projects/get-evidence.ts";

@@ -1247,6 +1247,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/process-log": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The event log of a set of projects as XES or OCEL 2.0, for process-mining tools
+     * @description One trace (XES) or onboarding object (OCEL) per project that matches the filters, with every step's lifecycle (opened, started, completed, skipped, left out), the sign-offs and the project's milestones: when, who and in which role.
+     */
+    get: operations["getProcessLog"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/projects": {
     parameters: {
       query?: never;
@@ -12755,6 +12775,67 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getProcessLog: {
+    parameters: {
+      query?: {
+        /** @description Person id of the CSM. */
+        csm?: string;
+        /** @description xes: IEEE 1849 XES (XML); ocel: OCEL 2.0 JSON. */
+        format?: "xes" | "ocel";
+        /** @description Projects that started at or after this instant. */
+        from?: string;
+        /** @description Playbook id. */
+        playbook?: string;
+        segment?: string;
+        /** @description Projects that started before this instant. */
+        to?: string;
+        /** @description Playbook version (with playbook). */
+        version?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description application/xml (XES) or application/json (OCEL 2.0), sent as an attachment. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": string;
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
         headers: {
           [name: string]: unknown;
         };

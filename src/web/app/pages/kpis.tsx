@@ -4,9 +4,11 @@
 import { type FormEvent, lazy, Suspense, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
 import { ErrorNotice, Field, Loading, PageHeader, RagBadge } from "../../components/ui.tsx";
+import { downloadFile } from "../../lib/download.ts";
 import { formatDate } from "../../lib/format.ts";
 import { setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
+import { useSession } from "../session.tsx";
 
 const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
 
@@ -24,6 +26,7 @@ function dayStart(day: string): string | undefined {
 
 export function KpisPage() {
   useTitle("KPIs", "Onboard");
+  const session = useSession();
   const { search } = useLocation();
   const playbook = search.get("playbook") ?? "";
   const from = search.get("from") ?? "";
@@ -90,7 +93,67 @@ export function KpisPage() {
           onRecorded={() => void report.reload()}
         />
       )}
+      {session.can("audit:read") ? <ProcessLogDownloads playbook={playbook} from={dayStart(from)} to={dayStart(to)} /> : null}
     </>
+  );
+}
+
+const LOG_FORMATS = [
+  ["xes", "XES", "IEEE 1849: ProM, PM4Py, Disco, Celonis, Apromore"],
+  ["ocel", "OCEL 2.0", "object-centric: onboardings, clients, steps and people"],
+] as const;
+
+/**
+ * The event log of the onboardings the filters select, for a process-mining tool. Fetched, not
+ * linked, so a refusal shows as a notice rather than a saved file.
+ */
+function ProcessLogDownloads({ playbook, from, to }: { playbook: string; from: string | undefined; to: string | undefined }) {
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState<string>();
+  const download = async (format: (typeof LOG_FORMATS)[number][0]) => {
+    setBusy(format);
+    setError(undefined);
+    setNote(undefined);
+    try {
+      const query = new URLSearchParams({ format, ...(playbook ? { playbook } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      const { name } = await downloadFile(`/process-log?${query}`, `onboard.${format === "ocel" ? "jsonocel" : "xes"}`);
+      setNote(`Downloaded ${name}.`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return (
+    <section aria-labelledby="process-log-title" className="card" style={{ marginTop: "1rem" }}>
+      <h2 id="process-log-title" className="small" style={{ margin: 0 }}>
+        Event log for process mining
+      </h2>
+      <p className="muted small" style={{ margin: "0.25rem 0 0.5rem" }}>
+        Every step's opening, start, completion or skip, the sign-offs and the milestones of these onboardings, with who did them and when.
+      </p>
+      <div className="row" style={{ gap: "0.4rem", flexWrap: "wrap" }}>
+        {LOG_FORMATS.map(([format, label, detail]) => (
+          <button
+            key={format}
+            type="button"
+            className="small"
+            disabled={busy !== undefined}
+            title={detail}
+            onClick={() => void download(format)}
+          >
+            {busy === format ? "Preparing…" : `Download ${label}`}
+          </button>
+        ))}
+      </div>
+      <ErrorNotice error={error} />
+      {note ? (
+        <p className="muted small" role="status">
+          {note}
+        </p>
+      ) : null}
+    </section>
   );
 }
 

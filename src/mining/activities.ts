@@ -64,6 +64,8 @@ const STEP_LIFECYCLE: Partial<Record<ProjectEvent["type"], Lifecycle>> = {
   "step.reopened": "schedule",
   "step.started": "start",
   "step.completed": "complete",
+  // Done, and its decision sent the flow elsewhere ("UAT failed → fix"): the work happened.
+  "step.looped": "complete",
   "step.skipped": "manualskip",
   "step.excluded": "autoskip",
 };
@@ -89,7 +91,7 @@ export function activitiesOf(c: CaseEvents): Activity[] {
         kind: "step",
         step: event.step,
         ...(entry ? { role: entry.step.owner, phase: entry.phase.id } : {}),
-        ...(event.type === "step.completed" && event.branch ? { branch: event.branch } : {}),
+        ...((event.type === "step.completed" || event.type === "step.looped") && event.branch ? { branch: event.branch } : {}),
       });
       continue;
     }

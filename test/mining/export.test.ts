@@ -165,7 +165,7 @@ for (const backend of BACKENDS) {
       for (const tr of traces.slice(0, 4)) {
         const id = attributesOf(tr)["concept:name"] as string;
         const stored = await service.listEvents(id);
-        const completions = stored.filter((e) => e.event.type === "step.completed").length;
+        const completions = stored.filter((e) => e.event.type === "step.completed" || e.event.type === "step.looped").length;
         const written = (tr.event ?? [])
           .map(attributesOf)
           .filter((e: Record<string, string>) => e["lifecycle:transition"] === "complete" && e["onboard:kind"] === "step");
@@ -188,6 +188,25 @@ for (const backend of BACKENDS) {
           .map((s) => `onboarding:${s.project_id}`)
           .sort(),
       );
+    });
+
+    test("GET /process-insights: one playbook's projects, replayed; refusals name what is wrong", async () => {
+      const counts = new Map<string, number>();
+      for (const s of summaries) counts.set(s.playbook_id, (counts.get(s.playbook_id) ?? 0) + 1);
+      const [playbook, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+      const response = await csm.get(`/process-insights?playbook=${playbook}`);
+      assert.equal(response.status, 200, JSON.stringify(response.body).slice(0, 500));
+      const insights = response.body;
+      assert.equal(insights.projects, n);
+      assert.equal(insights.variants.top.reduce((sum: number, v: Json) => sum + v.count, 0) <= n, true);
+      const fromStart = insights.edges.filter((e: Json) => e.from === "(start)").reduce((sum: number, e: Json) => sum + e.count, 0);
+      assert.ok(fromStart <= n && fromStart > 0, "each project with a completion leaves the start once");
+      const shares = insights.steps.reduce((sum: number, s: Json) => sum + s.delayShare, 0);
+      assert.ok(shares === 0 || Math.abs(shares - 1) < 1e-9, `delay shares add up to 1 (${shares})`);
+      assert.equal((await csm.get("/process-insights?playbook=nope")).status, 404);
+      const missing = await csm.get("/process-insights");
+      assert.equal(missing.status, 400);
+      assert.match(JSON.stringify(missing.body), /playbook/);
     });
 
     test("a filter nothing matches gives an empty, valid log; a bad one is refused naming the field", async () => {

@@ -1247,6 +1247,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/process-insights": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where a playbook's onboardings spend their days, the paths they really took, and who deviates */
+    get: operations["getProcessInsights"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/process-log": {
     parameters: {
       query?: never;
@@ -6284,6 +6301,262 @@ export interface components {
       type: string;
     } & {
       [key: string]: unknown;
+    };
+    ProcessInsights: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      asOf: string;
+      bottlenecks: {
+        delayDays: number;
+        share: number;
+        step: string;
+        title: string;
+      }[];
+      conformance: {
+        byKind: {
+          [key: string]: number;
+        };
+        deviating: number;
+        medianFitness: number | null;
+        worst: {
+          deviations: {
+            /**
+             * Format: date-time
+             * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+             */
+            at?: string;
+            before?: string[];
+            /** @enum {string} */
+            kind: "skipped" | "out_of_order" | "repeated" | "missing";
+            step: string;
+          }[];
+          fitness: number;
+          projectId: string;
+        }[];
+      };
+      /** @description Directly-follows: one step completed right after another; "(start)" and "(end)" bound each project. */
+      edges: {
+        count: number;
+        from: string;
+        inPlaybook: boolean;
+        medianDays: number | null;
+        to: string;
+      }[];
+      /** @description Projects that completed or closed. */
+      ended: number;
+      filter: {
+        /** @description Person id of the CSM. */
+        csm?: string;
+        /**
+         * Format: date-time
+         * @description Projects that started at or after this instant.
+         */
+        from?: string;
+        /** @description Playbook id: the insights are of one playbook's onboardings. */
+        playbook: string;
+        segment?: string;
+        /**
+         * Format: date-time
+         * @description Projects that started before this instant.
+         */
+        to?: string;
+        /** @description Only projects on this version (default: every version). */
+        version?: string;
+      };
+      phases: {
+        medianDays: number | null;
+        p90Days: number | null;
+        phase: string;
+        projects: number;
+        title: string;
+      }[];
+      projects: number;
+      steps: {
+        /** @description Opened → ended, visits that ended. */
+        actual: {
+          medianDays: number | null;
+          p90Days: number | null;
+        };
+        breaches: number;
+        /** @description Days past deadlines, all visits. */
+        delayDays: number;
+        /** @description Share (0..1) of all the delay. */
+        delayShare: number;
+        phase: string | null;
+        /** @description Opened → the deadline it opened with. */
+        planned: {
+          medianDays: number | null;
+          p90Days: number | null;
+        };
+        projects: number;
+        /** @description Visits after the first. */
+        rework: number;
+        /**
+         * @description Whose ball: the step owner's side.
+         * @enum {string}
+         */
+        side: "client" | "internal";
+        step: string;
+        title: string;
+        visits: number;
+        /** @description Opened → started. */
+        waiting: {
+          medianDays: number | null;
+          p90Days: number | null;
+          totalDays: number;
+        };
+        /** @description Started → ended. */
+        working: {
+          medianDays: number | null;
+          p90Days: number | null;
+          totalDays: number;
+        };
+      }[];
+      time: {
+        clientDays: number;
+        internalDays: number;
+        waitingDays: number;
+        workingDays: number;
+      };
+      variants: {
+        distinct: number;
+        top: {
+          count: number;
+          medianDays: number | null;
+          share: number;
+          steps: string[];
+        }[];
+      };
+    };
+    ProcessInsightsInput: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      asOf: string;
+      bottlenecks: {
+        delayDays: number;
+        share: number;
+        step: string;
+        title: string;
+      }[];
+      conformance: {
+        byKind: {
+          [key: string]: number;
+        };
+        deviating: number;
+        medianFitness: number | null;
+        worst: {
+          deviations: {
+            /**
+             * Format: date-time
+             * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+             */
+            at?: string;
+            before?: string[];
+            /** @enum {string} */
+            kind: "skipped" | "out_of_order" | "repeated" | "missing";
+            step: string;
+          }[];
+          fitness: number;
+          projectId: string;
+        }[];
+      };
+      /** @description Directly-follows: one step completed right after another; "(start)" and "(end)" bound each project. */
+      edges: {
+        count: number;
+        from: string;
+        inPlaybook: boolean;
+        medianDays: number | null;
+        to: string;
+      }[];
+      /** @description Projects that completed or closed. */
+      ended: number;
+      filter: {
+        /** @description Person id of the CSM. */
+        csm?: string;
+        /**
+         * Format: date-time
+         * @description Projects that started at or after this instant.
+         */
+        from?: string;
+        /** @description Playbook id: the insights are of one playbook's onboardings. */
+        playbook: string;
+        segment?: string;
+        /**
+         * Format: date-time
+         * @description Projects that started before this instant.
+         */
+        to?: string;
+        /** @description Only projects on this version (default: every version). */
+        version?: string;
+      };
+      phases: {
+        medianDays: number | null;
+        p90Days: number | null;
+        phase: string;
+        projects: number;
+        title: string;
+      }[];
+      projects: number;
+      steps: {
+        /** @description Opened → ended, visits that ended. */
+        actual: {
+          medianDays: number | null;
+          p90Days: number | null;
+        };
+        breaches: number;
+        /** @description Days past deadlines, all visits. */
+        delayDays: number;
+        /** @description Share (0..1) of all the delay. */
+        delayShare: number;
+        phase: string | null;
+        /** @description Opened → the deadline it opened with. */
+        planned: {
+          medianDays: number | null;
+          p90Days: number | null;
+        };
+        projects: number;
+        /** @description Visits after the first. */
+        rework: number;
+        /**
+         * @description Whose ball: the step owner's side.
+         * @enum {string}
+         */
+        side: "client" | "internal";
+        step: string;
+        title: string;
+        visits: number;
+        /** @description Opened → started. */
+        waiting: {
+          medianDays: number | null;
+          p90Days: number | null;
+          totalDays: number;
+        };
+        /** @description Started → ended. */
+        working: {
+          medianDays: number | null;
+          p90Days: number | null;
+          totalDays: number;
+        };
+      }[];
+      time: {
+        clientDays: number;
+        internalDays: number;
+        waitingDays: number;
+        workingDays: number;
+      };
+      variants: {
+        distinct: number;
+        top: {
+          count: number;
+          medianDays: number | null;
+          share: number;
+          steps: string[];
+        }[];
+      };
     };
     Project: {
       /** @description Playbook role → person id. */
@@ -12754,6 +13027,74 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getProcessInsights: {
+    parameters: {
+      query: {
+        /** @description Person id of the CSM. */
+        csm?: string;
+        /** @description Projects that started at or after this instant. */
+        from?: string;
+        /** @description Playbook id: the insights are of one playbook's onboardings. */
+        playbook: string;
+        segment?: string;
+        /** @description Projects that started before this instant. */
+        to?: string;
+        /** @description Only projects on this version (default: every version). */
+        version?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ProcessInsights"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
       };
       /** @description No valid session cookie or API token */
       401: {

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { Instant } from "../common.types.ts";
+
+export const ProcessInsightsQuery = z.object({
+  playbook: z.string().min(1).max(200).describe("Playbook id: the insights are of one playbook's onboardings."),
+  version: z.string().min(1).max(100).optional().describe("Only projects on this version (default: every version)."),
+  csm: z.string().min(1).max(200).optional().describe("Person id of the CSM."),
+  segment: z.string().min(1).max(200).optional(),
+  from: Instant.optional().describe("Projects that started at or after this instant."),
+  to: Instant.optional().describe("Projects that started before this instant."),
+});
+
+const Days = z.number().nullable();
+const Spread = z.object({ medianDays: Days, p90Days: Days });
+const DeviationKind = z.enum(["skipped", "out_of_order", "repeated", "missing"]);
+
+export const ProcessInsights = z
+  .object({
+    filter: ProcessInsightsQuery,
+    asOf: Instant,
+    projects: z.number().int(),
+    ended: z.number().int().describe("Projects that completed or closed."),
+    steps: z.array(
+      z.object({
+        step: z.string(),
+        title: z.string(),
+        phase: z.string().nullable(),
+        side: z.enum(["client", "internal"]).describe("Whose ball: the step owner's side."),
+        visits: z.number().int(),
+        projects: z.number().int(),
+        actual: Spread.describe("Opened → ended, visits that ended."),
+        planned: Spread.describe("Opened → the deadline it opened with."),
+        waiting: Spread.extend({ totalDays: z.number() }).describe("Opened → started."),
+        working: Spread.extend({ totalDays: z.number() }).describe("Started → ended."),
+        breaches: z.number().int(),
+        rework: z.number().int().describe("Visits after the first."),
+        delayDays: z.number().describe("Days past deadlines, all visits."),
+        delayShare: z.number().describe("Share (0..1) of all the delay."),
+      }),
+    ),
+    bottlenecks: z.array(z.object({ step: z.string(), title: z.string(), delayDays: z.number(), share: z.number() })),
+    time: z.object({ waitingDays: z.number(), workingDays: z.number(), clientDays: z.number(), internalDays: z.number() }),
+    phases: z.array(z.object({ phase: z.string(), title: z.string(), projects: z.number().int(), medianDays: Days, p90Days: Days })),
+    edges: z
+      .array(z.object({ from: z.string(), to: z.string(), count: z.number().int(), medianDays: Days, inPlaybook: z.boolean() }))
+      .describe('Directly-follows: one step completed right after another; "(start)" and "(end)" bound each project.'),
+    variants: z.object({
+      distinct: z.number().int(),
+      top: z.array(z.object({ steps: z.array(z.string()), count: z.number().int(), share: z.number(), medianDays: Days })),
+    }),
+    conformance: z.object({
+      medianFitness: z.number().nullable(),
+      deviating: z.number().int(),
+      byKind: z.record(DeviationKind, z.number().int()),
+      worst: z.array(
+        z.object({
+          projectId: z.string(),
+          fitness: z.number(),
+          deviations: z.array(
+            z.object({ kind: DeviationKind, step: z.string(), at: Instant.optional(), before: z.array(z.string()).optional() }),
+          ),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: "ProcessInsights" });

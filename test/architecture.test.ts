@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   metrics: ["playbook", "engine", "store", "render"],
   crm: ["playbook", "engine"],
   compliance: ["playbook", "lint", "engine", "store", "render"],
-  mining: ["playbook", "engine", "store", "metrics"],
+  mining: ["playbook", "engine", "store", "metrics", "render"],
   demo: ["playbook", "engine", "store", "metrics"],
   api: ["playbook", "lint", "engine", "store", "render", "notify", "metrics", "mining", "demo", "crm", "compliance", "interchange"],
   // The browser checks what it sends with the same pure code the server runs (values, form checks, prose).

@@ -9,7 +9,7 @@
 // - Phases: the days from a phase's first step opening to its last step ending.
 // - What really happened: the directly-follows graph of completions (start → first, ..., last →
 //   end for projects that ended), each arrow marked as the playbook's or not; the variants (orders
-//   steps were completed in) with their frequencies; and conformance (fitness, deviations by kind,
+//   steps were completed in, of the projects that ended) with their frequencies; and conformance (fitness, deviations by kind,
 //   the projects that deviate most).
 
 import { binOf, Histogram } from "../metrics/histogram.ts";
@@ -189,12 +189,15 @@ export class InsightsBuilder {
       histogram(edge.h, Math.max(0, Date.parse(b.at) - Date.parse(a.at)));
       this.#edges.set(key, edge);
     }
-    const steps = trace.completions.map((x) => x.step);
-    const key = steps.join("\u0000");
-    const variant = this.#variants.get(key) ?? { steps, count: 0, h: new Histogram() };
-    variant.count++;
-    if (trace.ended && trace.endedAt) histogram(variant.h, Math.max(0, Date.parse(trace.endedAt) - Date.parse(trace.startedAt)));
-    this.#variants.set(key, variant);
+    // Variants are of whole paths: an onboarding still running has only a beginning.
+    if (trace.ended && trace.endedAt) {
+      const steps = trace.completions.map((x) => x.step);
+      const key = steps.join("\u0000");
+      const variant = this.#variants.get(key) ?? { steps, count: 0, h: new Histogram() };
+      variant.count++;
+      histogram(variant.h, Math.max(0, Date.parse(trace.endedAt) - Date.parse(trace.startedAt)));
+      this.#variants.set(key, variant);
+    }
     histogram(this.#fitness, Math.round(trace.fitness * DAY_MS)); // a fitness of 1 reads as "1 day" in the histogram
     for (const d of trace.deviations) this.#byKind[d.kind]++;
     if (trace.deviations.length > 0) {
@@ -281,7 +284,7 @@ export class InsightsBuilder {
           .map((v) => ({
             steps: v.steps,
             count: v.count,
-            share: this.#projects === 0 ? 0 : Math.round((v.count / this.#projects) * 1000) / 1000,
+            share: this.#ended === 0 ? 0 : Math.round((v.count / this.#ended) * 1000) / 1000,
             medianDays: round1(v.h.percentileDays(0.5)),
           })),
       },

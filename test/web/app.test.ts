@@ -183,6 +183,7 @@ describe("the team's app", () => {
       ["project", `/app/projects/${seeded.projects["Globex Corporation"]}`, "Globex Corporation"],
       ["playbooks", "/app/playbooks", "Playbooks"],
       ["kpis", "/app/kpis", "KPIs"],
+      ["process", "/app/process", "Process"],
       ["playbook", "/app/playbooks/web_onboarding?tab=source", "Customer onboarding"],
       ["admin", "/app/admin/users", "Admin"],
       ["people", "/app/admin/people", "Admin"],

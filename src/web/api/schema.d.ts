@@ -6365,6 +6365,8 @@ export interface components {
         /** @description Only projects on this version (default: every version). */
         version?: string;
       };
+      /** @description The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red). */
+      map: string;
       phases: {
         medianDays: number | null;
         p90Days: number | null;
@@ -6420,6 +6422,7 @@ export interface components {
         waitingDays: number;
         workingDays: number;
       };
+      /** @description The orders steps were completed in, of the projects that ended; share is of those. */
       variants: {
         distinct: number;
         top: {
@@ -6493,6 +6496,8 @@ export interface components {
         /** @description Only projects on this version (default: every version). */
         version?: string;
       };
+      /** @description The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red). */
+      map: string;
       phases: {
         medianDays: number | null;
         p90Days: number | null;
@@ -6548,6 +6553,7 @@ export interface components {
         waitingDays: number;
         workingDays: number;
       };
+      /** @description The orders steps were completed in, of the projects that ended; share is of those. */
       variants: {
         distinct: number;
         top: {

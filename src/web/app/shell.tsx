@@ -9,6 +9,7 @@ import { Dashboard } from "./pages/dashboard.tsx";
 import { KpisPage } from "./pages/kpis.tsx";
 import { NotificationsPage } from "./pages/notifications.tsx";
 import { PlaybookPage, Playbooks } from "./pages/playbooks.tsx";
+import { ProcessPage } from "./pages/process.tsx";
 import { ProjectWorkspace } from "./pages/project.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
 import { StartOnboarding } from "./pages/start-onboarding.tsx";
@@ -32,6 +33,7 @@ function Page() {
   if (path === "/app") return <Dashboard />;
   if (path === "/app/work") return <MyWork />;
   if (path === "/app/kpis") return <KpisPage />;
+  if (path === "/app/process") return <ProcessPage />;
   if (path === "/app/notifications") return <NotificationsPage />;
   const project = match("/app/projects/:id", path);
   if (project) return <ProjectWorkspace id={project.id ?? ""} />;
@@ -59,6 +61,7 @@ const NAV = [
   { to: "/app/clients", label: "Clients", icon: "◎", active: (p: string) => p.startsWith("/app/clients") },
   { to: "/app/work", label: "My work", icon: "☑", active: (p: string) => p.startsWith("/app/work") },
   { to: "/app/kpis", label: "KPIs", icon: "◔", active: (p: string) => p.startsWith("/app/kpis") },
+  { to: "/app/process", label: "Process", icon: "⇄", active: (p: string) => p.startsWith("/app/process") },
   { to: "/app/playbooks", label: "Playbooks", icon: "▤", active: (p: string) => p.startsWith("/app/playbooks") },
   { to: "/app/admin", label: "Admin", icon: "⚙", active: (p: string) => p.startsWith("/app/admin"), manager: true },
 ];

@@ -2,6 +2,7 @@
 // time, waiting vs working, client vs internal, rework, breaches, bottlenecks), what really happened
 // (directly-follows graph, variants) and how far each project kept to the procedure (conformance).
 import { mineInsights } from "../../../mining/mine.ts";
+import { processMapSvg } from "../../../mining/process-map.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { HttpProblem, problemResponses } from "../../problems.ts";
@@ -28,6 +29,7 @@ export function getProcessInsights(app: Api, deps: ApiDeps): void {
         filter: request.query,
         asOf: now,
         ...insights,
+        map: processMapSvg(insights, `What happened in ${insights.projects} onboardings of ${request.query.playbook}`),
         steps: [...insights.steps],
         bottlenecks: [...insights.bottlenecks],
         phases: [...insights.phases],

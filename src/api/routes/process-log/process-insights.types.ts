@@ -44,10 +44,15 @@ export const ProcessInsights = z
     edges: z
       .array(z.object({ from: z.string(), to: z.string(), count: z.number().int(), medianDays: Days, inPlaybook: z.boolean() }))
       .describe('Directly-follows: one step completed right after another; "(start)" and "(end)" bound each project.'),
-    variants: z.object({
-      distinct: z.number().int(),
-      top: z.array(z.object({ steps: z.array(z.string()), count: z.number().int(), share: z.number(), medianDays: Days })),
-    }),
+    variants: z
+      .object({
+        distinct: z.number().int(),
+        top: z.array(z.object({ steps: z.array(z.string()), count: z.number().int(), share: z.number(), medianDays: Days })),
+      })
+      .describe("The orders steps were completed in, of the projects that ended; share is of those."),
+    map: z
+      .string()
+      .describe("The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red)."),
     conformance: z.object({
       medianFitness: z.number().nullable(),
       deviating: z.number().int(),

@@ -1,0 +1,248 @@
+// Process: where one playbook's onboardings spend their days and the paths they really took, from
+// the event log (GET /process-insights): the bottlenecks by their share of the delay, waiting vs
+// working and client vs internal time, each step's actual vs planned days, the map of what happened,
+// the variants, and the projects that deviate from the procedure. Filters live in the URL.
+import { lazy, Suspense } from "react";
+import { all, api, type Schemas } from "../../api/client.ts";
+import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
+import { formatDate } from "../../lib/format.ts";
+import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
+import { useResource } from "../../lib/use-resource.ts";
+
+const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
+
+type Insights = Schemas["ProcessInsights"];
+
+const days = (n: number | null) => (n === null ? "–" : `${n} d`);
+const DEVIATION: Record<string, string> = {
+  skipped: "skipped by a person",
+  out_of_order: "done before a step it waits for",
+  repeated: "reopened by a person",
+  missing: "never done",
+};
+
+function dayStart(day: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
+}
+
+export function ProcessPage() {
+  useTitle("Process", "Onboard");
+  const { search } = useLocation();
+  const playbooks = useResource(
+    (signal) => all((cursor) => api.get("/playbooks", { query: { limit: 200, ...(cursor ? { cursor } : {}) }, signal })),
+    [],
+  );
+  const playbook = search.get("playbook") || playbooks.data?.[0]?.id || "";
+  const from = search.get("from") ?? "";
+  const to = search.get("to") ?? "";
+  const insights = useResource(
+    async (signal) =>
+      playbook
+        ? (
+            await api.get("/process-insights", {
+              query: { playbook, ...(dayStart(from) ? { from: dayStart(from) } : {}), ...(dayStart(to) ? { to: dayStart(to) } : {}) },
+              signal,
+            })
+          ).data
+        : undefined,
+    [playbook, from, to],
+  );
+  const data = insights.data;
+  return (
+    <>
+      <PageHeader
+        title="Process"
+        subtitle={
+          data
+            ? `${data.projects} onboarding${data.projects === 1 ? "" : "s"}, ${data.ended} ended · replayed against the playbook ${formatDate(data.asOf)}`
+            : "Where the days go, and the paths the onboardings really took"
+        }
+      />
+      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="p-playbook">Playbook</label>
+          <select id="p-playbook" value={playbook} onChange={(e) => setSearch({ playbook: e.target.value })}>
+            {(playbooks.data ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="p-from">Started from</label>
+          <input id="p-from" type="date" value={from} onChange={(e) => setSearch({ from: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="p-to">Started before</label>
+          <input id="p-to" type="date" value={to} onChange={(e) => setSearch({ to: e.target.value })} />
+        </div>
+      </form>
+      <ErrorNotice error={insights.error ?? playbooks.error} onRetry={() => void insights.reload()} />
+      {!data ? (
+        insights.loading || playbooks.loading ? (
+          <Loading label="Replaying the onboardings" />
+        ) : null
+      ) : data.projects === 0 ? (
+        <Empty title="No onboardings of this playbook in the period" />
+      ) : (
+        <Report insights={data} />
+      )}
+    </>
+  );
+}
+
+function Report({ insights }: { insights: Insights }) {
+  const title = new Map(insights.steps.map((s) => [s.step, s.title]));
+  const fitness = insights.conformance.medianFitness;
+  const tiles: [string, string, string][] = [
+    ["Onboardings", String(insights.projects), `${insights.ended} ended`],
+    ["Kept to the procedure", fitness === null ? "–" : `${Math.round(fitness * 100)}%`, "median fitness"],
+    ["Deviating", String(insights.conformance.deviating), "onboardings with a deviation"],
+    ["Paths", String(insights.variants.distinct), "distinct orders of steps"],
+  ];
+  return (
+    <>
+      <section aria-label="Headline figures" className="stats">
+        {tiles.map(([label, value, detail]) => (
+          <div key={label} className="stat">
+            <div className="label">{label}</div>
+            <div className="value">{value}</div>
+            <div className="small muted">{detail}</div>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="days-title">
+        <h2 id="days-title">Where the days go</h2>
+        <div className="charts">
+          <Suspense fallback={<Loading lines={3} label="Loading charts" />}>
+            {insights.bottlenecks.length > 0 ? (
+              <ChartView
+                type="bar"
+                title="Bottlenecks: days past deadlines by step"
+                labels={insights.bottlenecks.map((b) => b.title)}
+                series={[{ label: "Days late", values: insights.bottlenecks.map((b) => b.delayDays), color: "#c62828" }]}
+                unit="days"
+              />
+            ) : null}
+            <ChartView
+              type="doughnut"
+              title="Waiting to be started vs being worked"
+              labels={["Waiting", "Working"]}
+              series={[{ label: "Days", values: [insights.time.waitingDays, insights.time.workingDays], color: ["#f9a825", "#3949ab"] }]}
+              unit="days"
+            />
+            <ChartView
+              type="doughnut"
+              title="Whose ball: client vs internal"
+              labels={["Client", "Internal"]}
+              series={[{ label: "Days", values: [insights.time.clientDays, insights.time.internalDays], color: ["#26a69a", "#5c6bc0"] }]}
+              unit="days"
+            />
+          </Suspense>
+        </div>
+        {/* Six columns do not fit a phone: the table scrolls in its own box, which the keyboard can reach. */}
+        <section className="table-wrap" tabIndex={0} aria-label="Days per step">
+          <table>
+            <caption className="visually-hidden">Each step: actual and planned days, waiting and working, breaches and rework</caption>
+            <thead>
+              <tr>
+                <th scope="col">Step</th>
+                <th scope="col">Actual (median · p90)</th>
+                <th scope="col">Planned</th>
+                <th scope="col">Waiting · working</th>
+                <th scope="col">Late</th>
+                <th scope="col">Rework</th>
+              </tr>
+            </thead>
+            <tbody>
+              {insights.steps.map((s) => (
+                <tr key={s.step}>
+                  <td>
+                    {s.title}
+                    <div className="small muted">{s.side === "client" ? "client's step" : "internal step"}</div>
+                  </td>
+                  <td>
+                    {days(s.actual.medianDays)} · {days(s.actual.p90Days)}
+                  </td>
+                  <td>{days(s.planned.medianDays)}</td>
+                  <td>
+                    {days(s.waiting.medianDays)} · {days(s.working.medianDays)}
+                  </td>
+                  <td>{s.breaches > 0 ? `${s.breaches}× · ${Math.round(s.delayShare * 100)}% of the delay` : "–"}</td>
+                  <td>{s.rework > 0 ? `${s.rework}×` : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </section>
+
+      <section aria-labelledby="paths-title">
+        <h2 id="paths-title">What really happened</h2>
+        <p className="small muted">
+          An arrow wherever one step was completed right after another, with how often and the median days between. Solid arrows are the
+          playbook's, dashed ones are not; the steps with the most delay are red.
+        </p>
+        {/* At its own size, readable: the map scrolls sideways in its own box, which the keyboard can reach. */}
+        <section className="table-wrap card" tabIndex={0} aria-label="Process map" style={{ overflowX: "auto", padding: "0.5rem" }}>
+          <img
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(insights.map)}`}
+            alt={`Process map of ${insights.projects} onboardings: ${insights.edges.length} different step-to-step transitions`}
+            style={{ maxWidth: "none", display: "block" }}
+          />
+        </section>
+        <h3>Paths of the onboardings that ended, most common first</h3>
+        <div className="table-wrap fit">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Steps in the order they were done</th>
+                <th scope="col">Onboardings</th>
+                <th scope="col">Median days</th>
+              </tr>
+            </thead>
+            <tbody>
+              {insights.variants.top.length === 0 ? (
+                <tr>
+                  <td colSpan={3} className="muted">
+                    No onboarding has ended yet.
+                  </td>
+                </tr>
+              ) : null}
+              {insights.variants.top.slice(0, 10).map((v) => (
+                <tr key={v.steps.join(">")}>
+                  <td className="small">{v.steps.length === 0 ? "nothing done yet" : v.steps.map((s) => title.get(s) ?? s).join(" → ")}</td>
+                  <td>
+                    {v.count} ({Math.round(v.share * 100)}%)
+                  </td>
+                  <td>{days(v.medianDays)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="deviations-title">
+        <h2 id="deviations-title">Who deviates from the procedure</h2>
+        {insights.conformance.worst.length === 0 ? (
+          <p className="muted">Every onboarding kept to the procedure.</p>
+        ) : (
+          <ul>
+            {insights.conformance.worst.map((w) => (
+              <li key={w.projectId}>
+                <Link to={`/app/projects/${encodeURIComponent(w.projectId)}`}>{w.projectId}</Link>{" "}
+                <span className="muted small">fitness {Math.round(w.fitness * 100)}%</span>
+                <div className="small">
+                  {w.deviations.map((d) => `${title.get(d.step) ?? d.step}: ${DEVIATION[d.kind] ?? d.kind}`).join("; ")}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}

@@ -198,7 +198,10 @@ for (const backend of BACKENDS) {
       assert.equal(response.status, 200, JSON.stringify(response.body).slice(0, 500));
       const insights = response.body;
       assert.equal(insights.projects, n);
-      assert.ok(insights.variants.top.reduce((sum: number, v: Json) => sum + v.count, 0) <= insights.ended, "variants are of ended projects");
+      assert.ok(
+        insights.variants.top.reduce((sum: number, v: Json) => sum + v.count, 0) <= insights.ended,
+        "variants are of ended projects",
+      );
       const fromStart = insights.edges.filter((e: Json) => e.from === "(start)").reduce((sum: number, e: Json) => sum + e.count, 0);
       assert.ok(fromStart <= n && fromStart > 0, "each project with a completion leaves the start once");
       const shares = insights.steps.reduce((sum: number, s: Json) => sum + s.delayShare, 0);

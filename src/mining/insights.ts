@@ -79,7 +79,12 @@ export interface Insights {
     readonly medianFitness: number | null;
     readonly deviating: number;
     readonly byKind: Readonly<Record<DeviationKind, number>>;
-    readonly worst: readonly { readonly projectId: string; readonly fitness: number; readonly deviations: Trace["deviations"] }[];
+    readonly worst: readonly {
+      readonly projectId: string;
+      readonly clientName: string;
+      readonly fitness: number;
+      readonly deviations: Trace["deviations"];
+    }[];
   };
 }
 
@@ -109,7 +114,7 @@ export class InsightsBuilder {
   readonly #variants = new Map<string, { steps: string[]; count: number; h: Histogram }>();
   readonly #fitness = new Histogram();
   readonly #byKind: Record<DeviationKind, number> = { skipped: 0, out_of_order: 0, repeated: 0, missing: 0 };
-  #worst: { projectId: string; fitness: number; deviations: Trace["deviations"] }[] = [];
+  #worst: { projectId: string; clientName: string; fitness: number; deviations: Trace["deviations"] }[] = [];
   #projects = 0;
   #ended = 0;
   #deviating = 0;
@@ -202,7 +207,7 @@ export class InsightsBuilder {
     for (const d of trace.deviations) this.#byKind[d.kind]++;
     if (trace.deviations.length > 0) {
       this.#deviating++;
-      this.#worst.push({ projectId: trace.projectId, fitness: trace.fitness, deviations: trace.deviations });
+      this.#worst.push({ projectId: trace.projectId, clientName: trace.clientName, fitness: trace.fitness, deviations: trace.deviations });
       if (this.#worst.length > 40) this.#worst = this.#sortWorst().slice(0, 20);
     }
     return this;

@@ -44,6 +44,7 @@ export interface Deviation {
 
 export interface Trace {
   readonly projectId: string;
+  readonly clientName: string;
   readonly visits: readonly StepVisit[];
   /** Step ids in the order they were completed (repeats included): the variant. */
   readonly completions: readonly { readonly step: string; readonly at: Instant }[];
@@ -188,6 +189,7 @@ export function traceOf(c: CaseEvents, now: Instant): Trace {
   }
   return {
     projectId: c.info.projectId,
+    clientName: c.info.clientName,
     visits,
     completions,
     deviations,

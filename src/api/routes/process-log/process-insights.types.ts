@@ -60,6 +60,7 @@ export const ProcessInsights = z
       worst: z.array(
         z.object({
           projectId: z.string(),
+          clientName: z.string(),
           fitness: z.number(),
           deviations: z.array(
             z.object({ kind: DeviationKind, step: z.string(), at: Instant.optional(), before: z.array(z.string()).optional() }),

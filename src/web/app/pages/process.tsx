@@ -233,7 +233,7 @@ function Report({ insights }: { insights: Insights }) {
           <ul>
             {insights.conformance.worst.map((w) => (
               <li key={w.projectId}>
-                <Link to={`/app/projects/${encodeURIComponent(w.projectId)}`}>{w.projectId}</Link>{" "}
+                <Link to={`/app/projects/${encodeURIComponent(w.projectId)}`}>{w.clientName}</Link>{" "}
                 <span className="muted small">fitness {Math.round(w.fitness * 100)}%</span>
                 <div className="small">
                   {w.deviations.map((d) => `${title.get(d.step) ?? d.step}: ${DEVIATION[d.kind] ?? d.kind}`).join("; ")}

@@ -53,6 +53,8 @@ export interface Trace {
   readonly fitness: number;
   readonly ended: boolean;
   readonly startedAt: Instant;
+  /** When the client went live (the first go-live), if it has. */
+  readonly goLiveAt?: Instant;
   readonly endedAt?: Instant;
 }
 
@@ -72,6 +74,7 @@ export function traceOf(c: CaseEvents, now: Instant): Trace {
   let met = 0;
   let ended = false;
   let endedAt: Instant | undefined;
+  let goLiveAt: Instant | undefined;
   const startedAt = c.events[0]?.event.at ?? c.info.startedAt;
 
   const completed = (step: string, at: Instant) => {
@@ -172,6 +175,9 @@ export function traceOf(c: CaseEvents, now: Instant): Trace {
       case "project.cancelled":
         endedAt ??= event.at;
         break;
+      case "project.go_live":
+        goLiveAt ??= event.at;
+        break;
       case "project.reopened":
         ended = false;
         endedAt = undefined;
@@ -197,5 +203,6 @@ export function traceOf(c: CaseEvents, now: Instant): Trace {
     ended,
     startedAt,
     ...(endedAt ? { endedAt } : {}),
+    ...(goLiveAt ? { goLiveAt } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface CaseInfo {
   readonly csm: string | null;
   readonly status: string;
   readonly startedAt: Instant;
+  /** The plan's go-live date (the portfolio's), when it has one. */
+  readonly plannedGoLiveAt?: Instant;
 }
 
 export interface CaseEvents {

@@ -34,7 +34,18 @@ export async function* casesOf(
   for (;;) {
     let query = mdb
       .selectFrom("project_summaries")
-      .select(["project_id", "client_id", "client_name", "playbook_id", "playbook_version", "segment", "csm", "status", "started_at"]);
+      .select([
+        "project_id",
+        "client_id",
+        "client_name",
+        "playbook_id",
+        "playbook_version",
+        "segment",
+        "csm",
+        "status",
+        "started_at",
+        "target_go_live_at",
+      ]);
     if (filter.playbook !== undefined) query = query.where("playbook_id", "=", filter.playbook);
     if (filter.version !== undefined) query = query.where("playbook_version", "=", filter.version);
     if (filter.segment !== undefined) query = query.where("segment", "=", filter.segment);
@@ -81,6 +92,7 @@ export async function* casesOf(
           csm: p.csm,
           status: p.status,
           startedAt: iso(p.started_at),
+          ...(p.target_go_live_at ? { plannedGoLiveAt: iso(p.target_go_live_at) } : {}),
         },
         model,
         events: byProject.get(p.project_id) ?? [],

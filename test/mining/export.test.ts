@@ -190,7 +190,7 @@ for (const backend of BACKENDS) {
       );
     });
 
-    test("GET /process-insights: one playbook's projects, replayed; refusals name what is wrong", async () => {
+    test("GET /process-insights: one playbook's projects, replayed; refusals name what is wrong", async (context) => {
       const counts = new Map<string, number>();
       for (const s of summaries) counts.set(s.playbook_id, (counts.get(s.playbook_id) ?? 0) + 1);
       const [playbook, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
@@ -206,6 +206,11 @@ for (const backend of BACKENDS) {
       assert.ok(fromStart <= n && fromStart > 0, "each project with a completion leaves the start once");
       const shares = insights.steps.reduce((sum: number, s: Json) => sum + s.delayShare, 0);
       assert.ok(shares === 0 || Math.abs(shares - 1) < 1e-9, `delay shares add up to 1 (${shares})`);
+      const p50s = insights.forecasts.map((f: Json) => f.p50);
+      assert.deepEqual(p50s, [...p50s].sort(), "soonest forecast first");
+      for (const f of insights.forecasts) assert.ok(f.p10 <= f.p50 && f.p50 <= f.p90 && f.basis >= 8, JSON.stringify(f));
+      assert.equal(insights.waiting.total - insights.waiting.unforecast >= insights.forecasts.length, true);
+      context.diagnostic(`${insights.forecasts.length} forecasts, ${insights.waiting.total} waiting to go live, ${insights.ended} ended`);
       assert.equal((await csm.get("/process-insights?playbook=nope")).status, 404);
       const missing = await csm.get("/process-insights");
       assert.equal(missing.status, 400);

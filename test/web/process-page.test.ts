@@ -1,6 +1,6 @@
 // The Process page by clicks (issue #20): an onboarding owner opens Process for a playbook with a
 // simulated history, sees where the days go (bottleneck chart, steps' actual vs planned days), the
-// map of what happened and the paths, and finds the onboarding a person skipped a step in listed
+// map of what happened and the paths, the forecast go-live of the onboardings still running, and finds the onboarding a person skipped a step in listed
 // as deviating, with a link to it; at a phone's and a laptop's width, axe-clean.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
@@ -29,7 +29,7 @@ let skipped: { project: string; client: string; step: string; playbook: string; 
 
 before(async () => {
   web = await startWebServer();
-  await generateDemo(web.server.database, { projects: 30, seed: 5, now: new Date().toISOString(), months: 3, playbooks: ["sop_cs_001"] });
+  await generateDemo(web.server.database, { projects: 60, seed: 5, now: new Date().toISOString(), months: 9, playbooks: ["sop_cs_001"] });
   // A person skips an open step of one active onboarding: the deviation the page must show.
   const rows = await web.server.database.db
     .selectFrom("projects")
@@ -89,6 +89,12 @@ describe("the Process page", () => {
     const steps = page.getByRole("table", { name: /Each step/ });
     assert.ok((await steps.getByRole("row").count()) > 5, "a row per step the onboardings reached");
     await page.getByRole("heading", { name: "Paths of the onboardings that ended, most common first" }).waitFor();
+    const forecast = page.getByRole("region", { name: "When they will go live" });
+    const rows = forecast.getByRole("row");
+    assert.ok((await rows.count()) > 3, "forecasts of the onboardings waiting to go live");
+    const first = rows.nth(1);
+    assert.match(await first.innerText(), /\d{4}.*–.*\d{4}/s, "a median date and its 80% interval");
+    await first.getByRole("link").waitFor();
     const deviating = page.getByRole("region", { name: "Who deviates from the procedure" });
     const item = deviating.getByRole("listitem").filter({ hasText: skipped.client });
     await item.getByText(`${skipped.title}: skipped by a person`).waitFor();

@@ -6321,6 +6321,7 @@ export interface components {
         deviating: number;
         medianFitness: number | null;
         worst: {
+          clientName: string;
           deviations: {
             /**
              * Format: date-time
@@ -6365,6 +6366,32 @@ export interface components {
         /** @description Only projects on this version (default: every version). */
         version?: string;
       };
+      /** @description Go-live forecasts of the active onboardings not live yet, soonest first (at most 100): p10-p90 is the 80% interval. */
+      forecasts: {
+        /** @description The step the forecast reckons from ("(start)": the start). */
+        anchor: string;
+        /** @description How many comparable onboardings it rests on. */
+        basis: number;
+        clientName: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        p10: string;
+        /**
+         * Format: date-time
+         * @description The median forecast go-live.
+         */
+        p50: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        p90: string;
+        /** @description The plan's go-live date. */
+        plannedGoLiveAt: string | null;
+        projectId: string;
+      }[];
       /** @description The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red). */
       map: string;
       phases: {
@@ -6431,6 +6458,11 @@ export interface components {
           share: number;
           steps: string[];
         }[];
+      };
+      waiting: {
+        total: number;
+        /** @description Stuck longer than nearly every comparable onboarding: no forecast. */
+        unforecast: number;
       };
     };
     ProcessInsightsInput: {
@@ -6452,6 +6484,7 @@ export interface components {
         deviating: number;
         medianFitness: number | null;
         worst: {
+          clientName: string;
           deviations: {
             /**
              * Format: date-time
@@ -6496,6 +6529,32 @@ export interface components {
         /** @description Only projects on this version (default: every version). */
         version?: string;
       };
+      /** @description Go-live forecasts of the active onboardings not live yet, soonest first (at most 100): p10-p90 is the 80% interval. */
+      forecasts: {
+        /** @description The step the forecast reckons from ("(start)": the start). */
+        anchor: string;
+        /** @description How many comparable onboardings it rests on. */
+        basis: number;
+        clientName: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        p10: string;
+        /**
+         * Format: date-time
+         * @description The median forecast go-live.
+         */
+        p50: string;
+        /**
+         * Format: date-time
+         * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+         */
+        p90: string;
+        /** @description The plan's go-live date. */
+        plannedGoLiveAt: string | null;
+        projectId: string;
+      }[];
       /** @description The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red). */
       map: string;
       phases: {
@@ -6562,6 +6621,11 @@ export interface components {
           share: number;
           steps: string[];
         }[];
+      };
+      waiting: {
+        total: number;
+        /** @description Stuck longer than nearly every comparable onboarding: no forecast. */
+        unforecast: number;
       };
     };
     Project: {

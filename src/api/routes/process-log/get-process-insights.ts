@@ -34,6 +34,7 @@ export function getProcessInsights(app: Api, deps: ApiDeps): void {
         bottlenecks: [...insights.bottlenecks],
         phases: [...insights.phases],
         edges: [...insights.edges],
+        forecasts: [...insights.forecasts],
         variants: { distinct: insights.variants.distinct, top: insights.variants.top.map((v) => ({ ...v, steps: [...v.steps] })) },
         conformance: {
           ...insights.conformance,

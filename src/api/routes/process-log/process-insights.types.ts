@@ -50,6 +50,24 @@ export const ProcessInsights = z
         top: z.array(z.object({ steps: z.array(z.string()), count: z.number().int(), share: z.number(), medianDays: Days })),
       })
       .describe("The orders steps were completed in, of the projects that ended; share is of those."),
+    forecasts: z
+      .array(
+        z.object({
+          projectId: z.string(),
+          clientName: z.string(),
+          plannedGoLiveAt: Instant.nullable().describe("The plan's go-live date."),
+          p10: Instant,
+          p50: Instant.describe("The median forecast go-live."),
+          p90: Instant,
+          anchor: z.string().describe('The step the forecast reckons from ("(start)": the start).'),
+          basis: z.number().int().describe("How many comparable onboardings it rests on."),
+        }),
+      )
+      .describe("Go-live forecasts of the active onboardings not live yet, soonest first (at most 100): p10-p90 is the 80% interval."),
+    waiting: z.object({
+      total: z.number().int(),
+      unforecast: z.number().int().describe("Stuck longer than nearly every comparable onboarding: no forecast."),
+    }),
     map: z
       .string()
       .describe("The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red)."),

@@ -225,6 +225,54 @@ function Report({ insights }: { insights: Insights }) {
         </div>
       </section>
 
+      <section aria-labelledby="forecast-title">
+        <h2 id="forecast-title">When they will go live</h2>
+        <p className="small muted">
+          Forecast from how long the rest took in comparable onboardings that went live: those that had got as far and spent at least as
+          long there. Four in five clients go live between the two dates.
+          {insights.waiting.unforecast > 0
+            ? ` ${insights.waiting.unforecast} of ${insights.waiting.total} have been stuck longer than nearly every comparable onboarding: no forecast.`
+            : ""}
+        </p>
+        {insights.forecasts.length === 0 ? (
+          <p className="muted">
+            {insights.waiting.total === 0
+              ? "No onboarding is waiting to go live."
+              : "Too few onboardings have gone live yet to forecast from."}
+          </p>
+        ) : (
+          <div className="table-wrap fit">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Client</th>
+                  <th scope="col">Forecast go-live</th>
+                  <th scope="col">80% between</th>
+                  <th scope="col">Plan</th>
+                </tr>
+              </thead>
+              <tbody>
+                {insights.forecasts.slice(0, 25).map((f) => (
+                  <tr key={f.projectId}>
+                    <td>
+                      <Link to={`/app/projects/${encodeURIComponent(f.projectId)}`}>{f.clientName}</Link>
+                      <div className="small muted">
+                        from {f.anchor === "(start)" ? "the start" : (title.get(f.anchor) ?? f.anchor)}, {f.basis} comparable
+                      </div>
+                    </td>
+                    <td>{formatDate(f.p50)}</td>
+                    <td>
+                      {formatDate(f.p10)} – {formatDate(f.p90)}
+                    </td>
+                    <td>{f.plannedGoLiveAt ? formatDate(f.plannedGoLiveAt) : "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
       <section aria-labelledby="deviations-title">
         <h2 id="deviations-title">Who deviates from the procedure</h2>
         {insights.conformance.worst.length === 0 ? (

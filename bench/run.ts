@@ -26,6 +26,13 @@ if (process.argv[2] === "deployment") {
   process.exit(0);
 }
 
+// `node bench/run.ts process`: process mining: the go-live forecast's calibration, the Process page's and the export's cost.
+if (process.argv[2] === "process") {
+  const { main } = await import("./process.ts");
+  await main();
+  process.exit(0);
+}
+
 // `node bench/run.ts scale-out [seconds]`: 1, 2, 3 API processes on one PostgreSQL database.
 if (process.argv[2] === "scale-out") {
   const { main } = await import("./scale-out.ts");

@@ -8,91 +8,19 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { forecast as planForecast } from "../../src/engine/forecast.ts";
-import { type Actor, replay } from "../../src/engine/index.ts";
-import type { ProjectEvent } from "../../src/engine/types.ts";
-import type { CaseEvents } from "../../src/mining/activities.ts";
+import { replay } from "../../src/engine/index.ts";
 import { GoLiveModel, MIN_BASIS } from "../../src/mining/forecast.ts";
 import { START } from "../../src/mining/insights.ts";
 import { traceOf } from "../../src/mining/trace.ts";
-import { MANAGER, modelOf, Run } from "../support/engine.ts";
-import { MINIMAL } from "../support/fixtures.ts";
+import { caseOf, generator, HISTORY_MODEL, type SimulatedOnboarding, simulateOnboarding } from "../support/simulated-history.ts";
 
-const MODEL = modelOf(MINIMAL);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const MODEL = HISTORY_MODEL;
+const DAY = 86_400_000;
 const T0 = Date.parse("2025-01-06T14:00:00.000Z");
-const CLIENT_ACTOR: Actor = { id: "pat", kind: "contact", roles: ["client_primary"] };
-
-/** mulberry32: a small seeded generator, so the history is the same on every run. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function logNormalHours(random: () => number, medianHours: number, sigma: number): number {
-  const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return Math.max(1, Math.round(medianHours * Math.exp(sigma * normal)));
-}
-
-interface Simulated {
-  readonly run: Run;
-  readonly events: ProjectEvent[];
-  readonly goLiveAt: string;
-  readonly startAt: number;
-}
-
-function simulate(id: string, startAt: number, random: () => number): Simulated {
-  let clock = startAt;
-  const next = (hours: number) => {
-    clock += hours * HOUR;
-    return new Date(clock).toISOString();
-  };
-  const run = new Run(MODEL, new Date(clock).toISOString(), { projectId: id, facts: { user_count: 25, data_migration: false } });
-  const send = (command: Parameters<Run["send"]>[0], hours: number, actor: Actor = MANAGER) => run.send(command, actor, next(hours));
-  send({ type: "complete_step", step: "handoff" }, logNormalHours(random, 20, 0.6));
-  send({ type: "approve", step: "kickoff_call", role: "client_primary" }, logNormalHours(random, 60, 0.7), CLIENT_ACTOR);
-  send({ type: "complete_step", step: "kickoff_call" }, logNormalHours(random, 10, 0.5));
-  const fails = random() < 0.3;
-  send({ type: "submit_form", step: "uat", values: { failed_scenarios: fails ? 3 : 0 } }, logNormalHours(random, 200, 0.5));
-  send({ type: "complete_step", step: "uat" }, 1);
-  if (fails) {
-    send({ type: "complete_step", step: "fix_uat" }, logNormalHours(random, 72, 0.6));
-    send({ type: "submit_form", step: "uat", values: { failed_scenarios: 0 } }, logNormalHours(random, 48, 0.5));
-    send({ type: "complete_step", step: "uat" }, 1);
-  }
-  send({ type: "complete_step", step: "go_live" }, logNormalHours(random, 36, 0.6));
-  const goLive = run.events.find((e) => e.type === "project.go_live");
-  assert.ok(goLive, "the simulated onboarding went live");
-  return { run, events: run.events, goLiveAt: goLive.at, startAt };
-}
-
-function caseOf(id: string, events: readonly ProjectEvent[]): CaseEvents {
-  return {
-    info: {
-      projectId: id,
-      clientId: `${id}-c`,
-      clientName: id,
-      playbookId: MODEL.playbook.id,
-      playbookVersion: MODEL.playbook.document.version,
-      segment: null,
-      csm: null,
-      status: "active",
-      startedAt: events[0]?.at ?? "",
-    },
-    model: MODEL,
-    events: events.map((event, i) => ({ seq: i + 1, event })),
-  };
-}
 
 describe("the go-live forecast on simulated history", () => {
   const random = generator(20261207);
-  const history = Array.from({ length: 320 }, (_, i) => simulate(`h${i}`, T0 + i * 0.5 * DAY, random));
+  const history = Array.from({ length: 320 }, (_, i) => simulateOnboarding(`h${i}`, T0 + i * 0.5 * DAY, random));
   const model = new GoLiveModel();
   for (const [i, h] of history.slice(0, 220).entries()) model.add(traceOf(caseOf(`h${i}`, h.events), h.goLiveAt));
 
@@ -131,7 +59,7 @@ describe("the go-live forecast on simulated history", () => {
   });
 
   test("it reckons from the latest progress, and knows when it knows too little", () => {
-    const h = history[300] as Simulated;
+    const h = history[300] as SimulatedOnboarding;
     const afterKickoff = h.events.filter(
       (e) => e.at <= (h.events.find((x) => x.type === "step.completed" && x.step === "kickoff_call")?.at ?? ""),
     );

@@ -7,19 +7,10 @@
 import type { Flowchart, FlowEdge, FlowNode } from "../render/flowchart/chart.ts";
 import { estimatedMeasure } from "../render/flowchart/measure.ts";
 import { drawFlowchart } from "../render/flowchart/svg.ts";
+import { shortLabel } from "../render/sop/process-map.ts";
 import { END, type Insights, START } from "./insights.ts";
 
 const NODE = (step: string) => `n_${step.replace(/[^A-Za-z0-9_]/g, "_")}`;
-
-function short(text: string, max = 40): string {
-  const chars = [...text];
-  return chars.length <= max
-    ? text
-    : `${chars
-        .slice(0, max - 1)
-        .join("")
-        .trimEnd()}…`;
-}
 
 const days = (d: number | null) => (d === null ? "–" : `${d} d`);
 
@@ -34,7 +25,7 @@ export function processMapSvg(insights: Insights, title: string): string {
     if (used.has(s.step))
       nodes.push({
         id: NODE(s.step),
-        lines: [short(s.title), `${s.visits}× · median ${days(s.actual.medianDays)}`],
+        lines: [shortLabel(s.title, 40), `${s.visits}× · median ${days(s.actual.medianDays)}`],
         shape: "box",
         ...(hot.has(s.step) ? { className: "hot" } : {}),
       });

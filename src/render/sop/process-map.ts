@@ -38,7 +38,8 @@ function shownDeps(ctx: BuildContext, after: readonly string[], seen = new Set<s
   return [...new Set(out)];
 }
 
-function shortLabel(value: string, max = 48): string {
+/** A label cut at `max` characters (code points, so emoji and CJK are never split), with an ellipsis. */
+export function shortLabel(value: string, max = 48): string {
   const chars = [...value];
   return chars.length <= max
     ? value

@@ -3,10 +3,11 @@
 // rather look at than read. Filters (playbook, start period) live in the URL.
 import { type FormEvent, lazy, Suspense, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas } from "../../api/client.ts";
+import { dayStart, OnboardingFilters } from "../../components/onboarding-filters.tsx";
 import { ErrorNotice, Field, Loading, PageHeader, RagBadge } from "../../components/ui.tsx";
-import { downloadFile } from "../../lib/download.ts";
+import { useDownloads } from "../../lib/download.ts";
 import { formatDate } from "../../lib/format.ts";
-import { setSearch, useLocation, useTitle } from "../../lib/router.tsx";
+import { useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 
@@ -18,11 +19,6 @@ const STATUS_LABEL: Record<string, string> = { green: "Met", amber: "Close", red
 
 const days = (n: number | null) => (n === null ? "–" : `${n} d`);
 const percent = (n: number | null) => (n === null ? "–" : `${n}%`);
-
-/** A date input's day as the first instant of that day (UTC), or undefined. */
-function dayStart(day: string): string | undefined {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
-}
 
 export function KpisPage() {
   useTitle("KPIs", "Onboard");
@@ -60,27 +56,14 @@ export function KpisPage() {
             : "Measured from the audit trail"
         }
       />
-      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="k-playbook">Playbook</label>
-          <select id="k-playbook" value={playbook} onChange={(e) => setSearch({ playbook: e.target.value })}>
-            <option value="">All playbooks</option>
-            {(playbooks.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="k-from">Started from</label>
-          <input id="k-from" type="date" value={from} onChange={(e) => setSearch({ from: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="k-to">Started before</label>
-          <input id="k-to" type="date" value={to} onChange={(e) => setSearch({ to: e.target.value })} />
-        </div>
-      </form>
+      <OnboardingFilters
+        idPrefix="k"
+        playbooks={playbooks.data ?? []}
+        playbook={playbook}
+        from={from}
+        to={to}
+        anyPlaybook="All playbooks"
+      />
       <ErrorNotice error={report.error} onRetry={() => void report.reload()} />
       {!data ? (
         report.loading ? (
@@ -108,22 +91,10 @@ const LOG_FORMATS = [
  * linked, so a refusal shows as a notice rather than a saved file.
  */
 function ProcessLogDownloads({ playbook, from, to }: { playbook: string; from: string | undefined; to: string | undefined }) {
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [note, setNote] = useState<string>();
-  const download = async (format: (typeof LOG_FORMATS)[number][0]) => {
-    setBusy(format);
-    setError(undefined);
-    setNote(undefined);
-    try {
-      const query = new URLSearchParams({ format, ...(playbook ? { playbook } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
-      const { name } = await downloadFile(`/process-log?${query}`, `onboard.${format === "ocel" ? "jsonocel" : "xes"}`);
-      setNote(`Downloaded ${name}.`);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
+  const { busy, error, note, download: fetchFile } = useDownloads<(typeof LOG_FORMATS)[number][0]>();
+  const download = (format: (typeof LOG_FORMATS)[number][0]) => {
+    const query = new URLSearchParams({ format, ...(playbook ? { playbook } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+    return fetchFile(format, `/process-log?${query}`, `onboard.${format === "ocel" ? "jsonocel" : "xes"}`);
   };
   return (
     <section aria-labelledby="process-log-title" className="card" style={{ marginTop: "1rem" }}>

@@ -4,7 +4,7 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, all, api, describeError, type Schemas, send } from "../../api/client.ts";
 import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
-import { downloadFile } from "../../lib/download.ts";
+import { useDownloads } from "../../lib/download.ts";
 import { formatDate } from "../../lib/format.ts";
 import { Link, navigate, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
@@ -212,23 +212,13 @@ const EXPORTS = [
  * not linked, so a refusal (no Chromium for PDF: 503) shows as a notice rather than a saved file.
  */
 function Downloads({ id, version }: { id: string; version: string }) {
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [note, setNote] = useState<string>();
-  const download = async (format: (typeof EXPORTS)[number][0]) => {
-    setBusy(format);
-    setError(undefined);
-    setNote(undefined);
-    try {
-      const url = `/playbooks/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/export?format=${format}`;
-      const { name, headers } = await downloadFile(url, `${id}-${version}.${format}`);
-      setNote(headers.get("x-onboard-note") ?? `Downloaded ${name}.`);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const { busy, error, note, download: fetchFile } = useDownloads<(typeof EXPORTS)[number][0]>((headers) => headers.get("x-onboard-note"));
+  const download = (format: (typeof EXPORTS)[number][0]) =>
+    fetchFile(
+      format,
+      `/playbooks/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/export?format=${format}`,
+      `${id}-${version}.${format}`,
+    );
   return (
     <div style={{ marginBottom: "0.5rem" }}>
       <fieldset className="row" style={{ gap: "0.4rem", flexWrap: "wrap", border: 0, padding: 0, margin: 0 }}>

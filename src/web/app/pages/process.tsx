@@ -4,9 +4,10 @@
 // the variants, and the projects that deviate from the procedure. Filters live in the URL.
 import { lazy, Suspense } from "react";
 import { all, api, type Schemas } from "../../api/client.ts";
+import { dayStart, OnboardingFilters } from "../../components/onboarding-filters.tsx";
 import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
-import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
+import { Link, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 
 const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({ default: m.ChartView })));
@@ -20,10 +21,6 @@ const DEVIATION: Record<string, string> = {
   repeated: "reopened by a person",
   missing: "never done",
 };
-
-function dayStart(day: string): string | undefined {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
-}
 
 export function ProcessPage() {
   useTitle("Process", "Onboard");
@@ -58,26 +55,7 @@ export function ProcessPage() {
             : "Where the days go, and the paths the onboardings really took"
         }
       />
-      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="p-playbook">Playbook</label>
-          <select id="p-playbook" value={playbook} onChange={(e) => setSearch({ playbook: e.target.value })}>
-            {(playbooks.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="p-from">Started from</label>
-          <input id="p-from" type="date" value={from} onChange={(e) => setSearch({ from: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="p-to">Started before</label>
-          <input id="p-to" type="date" value={to} onChange={(e) => setSearch({ to: e.target.value })} />
-        </div>
-      </form>
+      <OnboardingFilters idPrefix="p" playbooks={playbooks.data ?? []} playbook={playbook} from={from} to={to} />
       <ErrorNotice error={insights.error ?? playbooks.error} onRetry={() => void insights.reload()} />
       {!data ? (
         insights.loading || playbooks.loading ? (

@@ -45,10 +45,17 @@ function median(sorted: readonly number[]): number {
 export class GoLiveModel {
   readonly #residuals = new Map<string, number[]>();
   #sorted = true;
+  #learnt = 0;
+
+  /** How many onboardings that went live it has learnt from. */
+  get learnt(): number {
+    return this.#learnt;
+  }
 
   /** Learn from an onboarding: only one that went live says how long the rest took. */
   add(trace: Trace): this {
     if (!trace.goLiveAt) return this;
+    this.#learnt++;
     const live = Date.parse(trace.goLiveAt);
     const first = new Map<string, number>([[START, Date.parse(trace.startedAt)]]);
     for (const c of trace.completions) if (!first.has(c.step) && Date.parse(c.at) <= live) first.set(c.step, Date.parse(c.at));

@@ -219,11 +219,29 @@ export class InsightsBuilder {
     );
   }
 
-  /** Whether the playbook lets `to` follow `from` directly (it waits for it, or starts the flow). */
-  #inPlaybook(from: string, to: string): boolean {
+  /**
+   * Whether the playbook lets `to` follow `from` directly: `to` waits for it (or for steps that may
+   * be left out in between, conditional or on demand), starts the flow, or `from` sends the flow to
+   * it (a decision's branch, a detour or activation, an on-demand step's return).
+   */
+  #inPlaybook(from: string, to: string, seen = new Set<string>()): boolean {
     if (to === END) return true;
-    const after = this.#model.steps.get(to)?.after ?? [];
-    return from === START ? after.length === 0 : after.includes(from);
+    if (seen.has(to)) return false;
+    seen.add(to);
+    const entry = this.#model.steps.get(to);
+    if (!entry) return false;
+    const skippable = (id: string) => {
+      const step = this.#model.steps.get(id)?.step;
+      return step !== undefined && (step.when !== undefined || step.on_demand === true);
+    };
+    if (from === START) return entry.after.every((a) => skippable(a) && this.#inPlaybook(START, a, seen));
+    if (entry.after.includes(from)) return true;
+    if (entry.after.some((a) => skippable(a) && this.#inPlaybook(from, a, seen))) return true;
+    const sender = this.#model.steps.get(from)?.step;
+    if (sender?.next === to) return true;
+    return (sender?.decision?.branches ?? []).some(
+      (b) => b.next === to || (b.detour ?? []).includes(to) || b.actions.some((action) => action.activate?.step === to),
+    );
   }
 
   result(): Insights {

@@ -5,8 +5,10 @@
 import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { latestPlaybook } from "../metrics/projection.ts";
+import { listPeople } from "../store/people.ts";
 import type { Schema } from "../store/schema.ts";
-import { GoLiveModel } from "./forecast.ts";
+import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
+import { GoLiveModel, MIN_BASIS } from "./forecast.ts";
 import { type Insights, InsightsBuilder } from "./insights.ts";
 import { casesOf, type LogFilter } from "./source.ts";
 import { type Trace, traceOf } from "./trace.ts";
@@ -25,8 +27,11 @@ export interface ForecastRow {
 export interface Mined extends Insights {
   /** Active onboardings not live yet, soonest forecast first (at most FORECASTS of them). */
   readonly forecasts: readonly ForecastRow[];
-  /** Active onboardings not live yet, and how many of them have no forecast (nothing comparable). */
-  readonly waiting: { readonly total: number; readonly unforecast: number };
+  /**
+   * Active onboardings not live yet, how many of them have no forecast, how many onboardings went
+   * live to learn from, and how many comparable ones a forecast needs.
+   */
+  readonly waiting: { readonly total: number; readonly unforecast: number; readonly wentLive: number; readonly needed: number };
 }
 
 const FORECASTS = 100;
@@ -57,6 +62,34 @@ export async function mineInsights(
   return {
     ...builder.result(),
     forecasts: forecasts.slice(0, FORECASTS),
-    waiting: { total: active.length, unforecast: active.length - forecasts.length },
+    waiting: { total: active.length, unforecast: active.length - forecasts.length, wentLive: model.learnt, needed: MIN_BASIS },
   };
+}
+
+/**
+ * Every CSM's load by week from the go-live forecasts of all active onboardings (each playbook's
+ * own model, learnt from its onboardings that went live), in one pass over the log.
+ */
+export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8): Promise<{ weeks: Instant[]; people: CsmLoad[] }> {
+  const models = new Map<string, GoLiveModel>();
+  const active: { playbook: string; csm: string; trace: Trace }[] = [];
+  for await (const c of casesOf(db, {})) {
+    const trace = traceOf(c, now);
+    const model = models.get(c.info.playbookId) ?? new GoLiveModel();
+    models.set(c.info.playbookId, model.add(trace));
+    if (c.info.status === "active" && !trace.goLiveAt && c.info.csm) active.push({ playbook: c.info.playbookId, csm: c.info.csm, trace });
+  }
+  const running: Running[] = active.map(({ playbook, csm, trace }) => {
+    const f = models.get(playbook)?.predict(trace, now);
+    return f ? { csm, p50: f.p50 } : { csm };
+  });
+  // Who could take a client: the CSMs of running onboardings, and people who share a directory role
+  // with them (a CSM with nothing running yet has all their room).
+  const directory = (await listPeople(db)).filter((p) => p.active);
+  const csms = new Set(running.map((r) => r.csm));
+  const csmRoles = new Set(directory.filter((p) => csms.has(p.id)).flatMap((p) => p.roles));
+  const people = directory
+    .filter((p) => csms.has(p.id) || (p.capacity !== undefined && p.roles.some((r) => csmRoles.has(r))))
+    .map((p) => ({ id: p.id, name: p.name, capacity: p.capacity ?? null }));
+  return { weeks: weekStarts(now, weeks), people: csmLoads(running, people, now, weeks) };
 }

@@ -39,11 +39,13 @@ export function processMapSvg(insights: Insights, title: string): string {
       label: `${e.count}× · ${days(e.medianDays)}`,
       ...(e.inPlaybook ? {} : { dashed: true }),
     }));
+  // One cluster: the layout runs it through dagre top to bottom, with the labels on the arrows and
+  // the loops routed around (top-level items only stand in a row joined by straight lines).
   const chart: Flowchart = {
     spacing: { node: 26, rank: 46, padding: 8 },
-    nodes,
-    clusters: [],
-    edges: flowEdges,
+    nodes: [],
+    clusters: [{ id: "what_happened", label: title, nodes, edges: flowEdges }],
+    edges: [],
     classes: {
       terminal: { fill: "#eef1f6", stroke: "#5a6b85" },
       hot: { fill: "#fdecea", stroke: "#c62828", color: "#7f1d1d" },

@@ -165,6 +165,7 @@ const EXPECTED: Readonly<Record<string, "public" | "contact" | readonly AccessRo
   // The event log for process mining: who did what on every client's onboarding, as the audit trail.
   "GET /process-log": ["admin", "cs_ops", "csm", "executive_readonly"],
   "GET /process-insights": READERS,
+  "GET /capacity-forecast": READERS,
   "GET /kpis/:playbook/:kpi/values": READERS,
   "POST /kpis/:playbook/:kpi/values": DOERS,
   "GET /projects/:id/reports/:kind": READERS,

@@ -211,6 +211,21 @@ for (const backend of BACKENDS) {
       for (const f of insights.forecasts) assert.ok(f.p10 <= f.p50 && f.p50 <= f.p90 && f.basis >= 8, JSON.stringify(f));
       assert.equal(insights.waiting.total - insights.waiting.unforecast >= insights.forecasts.length, true);
       context.diagnostic(`${insights.forecasts.length} forecasts, ${insights.waiting.total} waiting to go live, ${insights.ended} ended`);
+      const capacity = await csm.get("/capacity-forecast?weeks=4");
+      assert.equal(capacity.status, 200, JSON.stringify(capacity.body).slice(0, 300));
+      assert.equal(capacity.body.weeks.length, 4);
+      const activeWithCsm = await t.fresh.database.db
+        .selectFrom("project_summaries" as never)
+        .select(["project_id"] as never[])
+        .where("status" as never, "=", "active" as never)
+        .where("csm" as never, "is not", null as never)
+        .where("go_live_at" as never, "is", null as never)
+        .execute();
+      assert.equal(
+        capacity.body.people.reduce((sum: number, p: Json) => sum + (p.running[0] ?? 0), 0),
+        activeWithCsm.length,
+        "now, every running onboarding counts against its CSM",
+      );
       assert.equal((await csm.get("/process-insights?playbook=nope")).status, 404);
       const missing = await csm.get("/process-insights");
       assert.equal(missing.status, 400);

@@ -154,7 +154,7 @@ describe("insights over simulated history", () => {
     assert.equal(insights.conformance.medianFitness, 1);
   });
 
-  test("variants and the directly-follows graph: the playbook's paths, and the detour marked as not the playbook's", () => {
+  test("variants and the directly-follows graph: the playbook's paths, its loops and left-out steps included, and the deviations marked as not the playbook's", () => {
     const straight = ["handoff", "kickoff_call", "uat", "go_live"];
     const looped = ["handoff", "kickoff_call", "uat", "fix_uat", "uat", "go_live"];
     assert.deepEqual(insights.variants.top[0]?.steps, straight);
@@ -165,7 +165,10 @@ describe("insights over simulated history", () => {
     assert.ok(insights.variants.top.some((v) => JSON.stringify(v.steps) === JSON.stringify(looped)));
     const edge = (from: string, to: string) => insights.edges.find((e) => e.from === from && e.to === to);
     assert.equal(edge(START, "handoff")?.inPlaybook, true);
-    assert.equal(edge("uat", "fix_uat")?.inPlaybook, false, "fix_uat is on demand: the decision activates it, it does not wait for uat");
+    assert.equal(edge("uat", "fix_uat")?.inPlaybook, true, "the decision's Failed branch sends the flow to the fix");
+    assert.equal(edge("fix_uat", "uat")?.inPlaybook, true, "and the fix returns to UAT");
+    assert.equal(edge("kickoff_call", "uat")?.inPlaybook, true, "the data migration in between was left out for these clients");
+    assert.equal(edge("kickoff_call", "kickoff_call")?.inPlaybook, false, "a person's reopen is not the playbook's");
     assert.equal(edge(START, "kickoff_call")?.inPlaybook, false, "the skipped hand-off: kickoff first");
     assert.equal(edge("go_live", END)?.count, N);
     assert.equal(edge("kickoff_call", "kickoff_call")?.count, 1, "the reopened kickoff done twice in a row");

@@ -95,6 +95,11 @@ describe("the Process page", () => {
     const first = rows.nth(1);
     assert.match(await first.innerText(), /\d{4}.*–.*\d{4}/s, "a median date and its 80% interval");
     await first.getByRole("link").waitFor();
+    const capacity = page.getByRole("region", { name: "Who can take the next client" });
+    const table = capacity.getByRole("table", { name: /Onboardings running per CSM/ });
+    await table.waitFor();
+    assert.ok((await table.getByRole("row").count()) > 1, "a row per CSM");
+    assert.match(await table.getByRole("row").nth(1).innerText(), /\p{L}+.*\d/su, "a CSM by name, with their weeks");
     const deviating = page.getByRole("region", { name: "Who deviates from the procedure" });
     const item = deviating.getByRole("listitem").filter({ hasText: skipped.client });
     await item.getByText(`${skipped.title}: skipped by a person`).waitFor();

@@ -94,6 +94,7 @@ import { uploadPortalAttachment } from "./portal/upload-portal-attachment.ts";
 import { bulkPortfolio } from "./portfolio/bulk-portfolio.ts";
 import { getPortfolio } from "./portfolio/get-portfolio.ts";
 import { listPortfolioSteps } from "./portfolio/list-portfolio-steps.ts";
+import { getCapacityForecast } from "./process-log/get-capacity-forecast.ts";
 import { getProcessInsights } from "./process-log/get-process-insights.ts";
 import { getProcessLog } from "./process-log/get-process-log.ts";
 import { assignRole } from "./projects/assign-role.ts";
@@ -249,6 +250,7 @@ const ENDPOINTS: readonly ((app: Api, deps: ApiDeps) => void)[] = [
   getKpis,
   getProcessLog,
   getProcessInsights,
+  getCapacityForecast,
   recordKpiValueRoute,
   listKpiValuesRoute,
   getReport,

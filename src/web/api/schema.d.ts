@@ -291,6 +291,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/capacity-forecast": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Each CSM's forecast load by week against their capacity: who can take the next client */
+    get: operations["getCapacityForecast"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/clients": {
     parameters: {
       query?: never;
@@ -2349,6 +2366,50 @@ export interface components {
         /** @description The project's version after the change. */
         version: number | null;
       }[];
+    };
+    CapacityForecast: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      asOf: string;
+      people: {
+        /** @description Active onboardings they can hold (null: no limit set). */
+        capacity: number | null;
+        freeNextWeek: number | null;
+        name: string;
+        person: string;
+        /** @description The first week with room under their capacity. */
+        roomFrom: string | null;
+        /** @description Their onboardings still running at each week's start, by the median forecast. */
+        running: number[];
+        /** @description Onboardings with no forecast (counted as running all along). */
+        unforecast: number;
+      }[];
+      /** @description The start of each week in view; the first is now. */
+      weeks: string[];
+    };
+    CapacityForecastInput: {
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      asOf: string;
+      people: {
+        /** @description Active onboardings they can hold (null: no limit set). */
+        capacity: number | null;
+        freeNextWeek: number | null;
+        name: string;
+        person: string;
+        /** @description The first week with room under their capacity. */
+        roomFrom: string | null;
+        /** @description Their onboardings still running at each week's start, by the median forecast. */
+        running: number[];
+        /** @description Onboardings with no forecast (counted as running all along). */
+        unforecast: number;
+      }[];
+      /** @description The start of each week in view; the first is now. */
+      weeks: string[];
     };
     Client: {
       country: string | null;
@@ -6460,9 +6521,14 @@ export interface components {
         }[];
       };
       waiting: {
+        /** @description Comparable onboardings a forecast needs. */
+        needed: number;
+        /** @description Active onboardings not live yet. */
         total: number;
-        /** @description Stuck longer than nearly every comparable onboarding: no forecast. */
+        /** @description Of those, how many have no forecast. */
         unforecast: number;
+        /** @description Onboardings that went live, to learn from. */
+        wentLive: number;
       };
     };
     ProcessInsightsInput: {
@@ -6623,9 +6689,14 @@ export interface components {
         }[];
       };
       waiting: {
+        /** @description Comparable onboardings a forecast needs. */
+        needed: number;
+        /** @description Active onboardings not live yet. */
         total: number;
-        /** @description Stuck longer than nearly every comparable onboarding: no forecast. */
+        /** @description Of those, how many have no forecast. */
         unforecast: number;
+        /** @description Onboardings that went live, to learn from. */
+        wentLive: number;
       };
     };
     Project: {
@@ -8758,6 +8829,55 @@ export interface operations {
       };
       /** @description Too many requests */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getCapacityForecast: {
+    parameters: {
+      query?: {
+        weeks?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CapacityForecast"];
+        };
+      };
+      /** @description The request does not match the schema (errors name each field at fault) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid session cookie or API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: the signed-in roles or the token's scope do not permit it, or a cross-site write */
+      403: {
         headers: {
           [name: string]: unknown;
         };

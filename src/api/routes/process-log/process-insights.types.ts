@@ -65,8 +65,10 @@ export const ProcessInsights = z
       )
       .describe("Go-live forecasts of the active onboardings not live yet, soonest first (at most 100): p10-p90 is the 80% interval."),
     waiting: z.object({
-      total: z.number().int(),
-      unforecast: z.number().int().describe("Stuck longer than nearly every comparable onboarding: no forecast."),
+      total: z.number().int().describe("Active onboardings not live yet."),
+      unforecast: z.number().int().describe("Of those, how many have no forecast."),
+      wentLive: z.number().int().describe("Onboardings that went live, to learn from."),
+      needed: z.number().int().describe("Comparable onboardings a forecast needs."),
     }),
     map: z
       .string()

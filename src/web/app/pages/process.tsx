@@ -66,7 +66,68 @@ export function ProcessPage() {
       ) : (
         <Report insights={data} />
       )}
+      <Capacity />
     </>
+  );
+}
+
+/** Every CSM's forecast load by week against their capacity, across playbooks. */
+function Capacity() {
+  const capacity = useResource(async (signal) => (await api.get("/capacity-forecast", { query: { weeks: 8 }, signal })).data, []);
+  const data = capacity.data;
+  return (
+    <section aria-labelledby="capacity-title">
+      <h2 id="capacity-title">Who can take the next client</h2>
+      <p className="small muted">
+        Each CSM's onboardings still running at the start of each week, by their forecast go-live (every playbook), against the onboardings
+        they can hold. The most room next week first.
+      </p>
+      <ErrorNotice error={capacity.error} onRetry={() => void capacity.reload()} />
+      {!data ? (
+        capacity.loading ? (
+          <Loading lines={3} label="Forecasting the weeks ahead" />
+        ) : null
+      ) : data.people.length === 0 ? (
+        <p className="muted">No CSM has an onboarding running.</p>
+      ) : (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: eight weeks scroll sideways on a phone, so the keyboard must reach them (WCAG 2.1.1)
+        <section className="table-wrap" tabIndex={0} aria-label="Load by week">
+          <table>
+            <caption className="visually-hidden">Onboardings running per CSM at the start of each week, against capacity</caption>
+            <thead>
+              <tr>
+                <th scope="col">CSM</th>
+                <th scope="col">Can hold</th>
+                {data.weeks.map((w, i) => (
+                  <th key={w} scope="col">
+                    {i === 0 ? "Now" : formatDate(w)}
+                  </th>
+                ))}
+                <th scope="col">Room from</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.people.map((p) => (
+                <tr key={p.person}>
+                  <td>
+                    {p.name}
+                    {p.unforecast > 0 ? <div className="small muted">{p.unforecast} with no forecast</div> : null}
+                  </td>
+                  <td>{p.capacity ?? "no limit"}</td>
+                  {p.running.map((n, i) => (
+                    <td key={data.weeks[i]} className={p.capacity !== null && n >= p.capacity ? "over-capacity" : undefined}>
+                      {n}
+                      {p.capacity !== null && n >= p.capacity ? <span className="visually-hidden"> (full)</span> : null}
+                    </td>
+                  ))}
+                  <td>{p.capacity === null ? "–" : p.roomFrom ? formatDate(p.roomFrom) : "not in 8 weeks"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </section>
   );
 }
 
@@ -208,7 +269,7 @@ function Report({ insights }: { insights: Insights }) {
         <p className="small muted">
           Forecast from how long the rest took in comparable onboardings that went live: those that had got as far and spent at least as
           long there. Four in five clients go live between the two dates.
-          {insights.waiting.unforecast > 0
+          {insights.waiting.wentLive >= insights.waiting.needed && insights.waiting.unforecast > 0
             ? ` ${insights.waiting.unforecast} of ${insights.waiting.total} have been stuck longer than nearly every comparable onboarding: no forecast.`
             : ""}
         </p>
@@ -216,7 +277,9 @@ function Report({ insights }: { insights: Insights }) {
           <p className="muted">
             {insights.waiting.total === 0
               ? "No onboarding is waiting to go live."
-              : "Too few onboardings have gone live yet to forecast from."}
+              : insights.waiting.wentLive < insights.waiting.needed
+                ? `Only ${insights.waiting.wentLive} onboarding${insights.waiting.wentLive === 1 ? " has" : "s have"} gone live: a forecast needs ${insights.waiting.needed} comparable ones.`
+                : "Every onboarding waiting to go live has been stuck longer than nearly every comparable one."}
           </p>
         ) : (
           <div className="table-wrap fit">

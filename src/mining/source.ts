@@ -6,6 +6,7 @@ import { type Kysely, NoResultError, sql } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { modelFor } from "../metrics/projection.ts";
 import { metricsDb } from "../metrics/tables.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
 import { eventOf } from "../store/event-log.ts";
 import type { Schema } from "../store/schema.ts";
 import type { CaseEvents } from "./activities.ts";
@@ -31,6 +32,21 @@ export async function* casesOf(
   const batch = options.batch ?? 200;
   const mdb = metricsDb(db);
   let after: { startedAt: Date; id: string } | undefined;
+  // One lookup per playbook version for the whole export (modelFor asks the database every time).
+  const models = new Map<string, Promise<PlaybookModel | undefined>>();
+  const modelOf = (id: string, version: string) => {
+    const key = `${id}@${version}`;
+    let model = models.get(key);
+    if (!model) {
+      // A version no longer stored (never in practice: versions are kept) only costs the titles.
+      model = modelFor(db, { id, version }).catch((error: unknown) => {
+        if (error instanceof NoResultError) return undefined;
+        throw error;
+      });
+      models.set(key, model);
+    }
+    return model;
+  };
   for (;;) {
     let query = mdb
       .selectFrom("project_summaries")
@@ -76,11 +92,7 @@ export async function* casesOf(
       byProject.set(row.project_id, list);
     }
     for (const p of projects) {
-      // A version no longer stored (never in practice: versions are kept) only costs the titles.
-      const model = await modelFor(db, { id: p.playbook_id, version: p.playbook_version }).catch((error: unknown) => {
-        if (error instanceof NoResultError) return undefined;
-        throw error;
-      });
+      const model = await modelOf(p.playbook_id, p.playbook_version);
       yield {
         info: {
           projectId: p.project_id,

@@ -7,7 +7,8 @@
 // remaining time give the interval and the median. With fewer than MIN_BASIS comparable
 // onboardings the forecast falls back to an earlier anchor, then to none.
 import type { Instant } from "../engine/types.ts";
-import { START } from "./insights.ts";
+import type { Histogram } from "../metrics/histogram.ts";
+import { addResiduals, START, Tally } from "./tally.ts";
 import type { Trace } from "./trace.ts";
 
 /** Below this many comparable onboardings a percentile says too little. */
@@ -23,85 +24,89 @@ export interface GoLiveForecast {
   readonly basis: number;
 }
 
+/** What a forecast needs of an onboarding: its start, its completions in order, and its go-live if any. */
+export type Progress = Pick<Trace, "startedAt" | "completions" | "goLiveAt">;
+
+/**
+ * Past residuals (each at the mean of its histogram bin, a tenth of a day wide) that are at least
+ * `elapsed`, ascending, as value and count.
+ */
+function comparable(h: Histogram | undefined, elapsed: number): { value: number; count: number }[] {
+  if (!h) return [];
+  return h
+    .bins()
+    .map((b) => ({ value: b.totalMs / b.count, count: b.count }))
+    .filter((b) => b.value >= elapsed);
+}
+
+/** The k-th smallest (1-based) of values given with their counts. */
+function kth(values: readonly { value: number; count: number }[], k: number): number {
+  let seen = 0;
+  for (const v of values) {
+    seen += v.count;
+    if (k <= seen) return v.value;
+  }
+  return (values.at(-1) as { value: number }).value;
+}
+
 /**
  * Prediction-interval ranks: for n past values, the k-th smallest with k = ⌊q·(n+1)⌋ (lower tail)
  * or ⌈q·(n+1)⌉ (upper tail) holds a new value from the same distribution with probability q,
  * whatever the distribution (order statistics); plain sample percentiles cover a little less.
  */
-function lowerQuantile(sorted: readonly number[], q: number): number {
-  const k = Math.min(sorted.length, Math.max(1, Math.floor(q * (sorted.length + 1))));
-  return sorted[k - 1] as number;
-}
-function upperQuantile(sorted: readonly number[], q: number): number {
-  const k = Math.min(sorted.length, Math.max(1, Math.ceil(q * (sorted.length + 1))));
-  return sorted[k - 1] as number;
-}
-function median(sorted: readonly number[]): number {
-  const mid = (sorted.length - 1) / 2;
-  return ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2;
-}
+const lowerRank = (n: number, q: number) => Math.min(n, Math.max(1, Math.floor(q * (n + 1))));
+const upperRank = (n: number, q: number) => Math.min(n, Math.max(1, Math.ceil(q * (n + 1))));
 
-/** The residual times to go-live of the onboardings that went live, by the step they are reckoned from. */
+/**
+ * The residual times to go-live of the onboardings that went live, by the step they are reckoned
+ * from: the residual histograms of a tally (tally.ts), so the model of many onboardings is kept as
+ * a rollup and learns from each go-live when its events arrive.
+ */
 export class GoLiveModel {
-  readonly #residuals = new Map<string, number[]>();
-  #sorted = true;
-  #learnt = 0;
+  readonly #tally: Tally;
+
+  constructor(tally: Tally = new Tally()) {
+    this.#tally = tally;
+  }
 
   /** How many onboardings that went live it has learnt from. */
   get learnt(): number {
-    return this.#learnt;
+    return this.#tally.learnt;
   }
 
   /** Learn from an onboarding: only one that went live says how long the rest took. */
   add(trace: Trace): this {
-    if (!trace.goLiveAt) return this;
-    this.#learnt++;
-    const live = Date.parse(trace.goLiveAt);
-    const first = new Map<string, number>([[START, Date.parse(trace.startedAt)]]);
-    for (const c of trace.completions) if (!first.has(c.step) && Date.parse(c.at) <= live) first.set(c.step, Date.parse(c.at));
-    for (const [step, at] of first) {
-      const list = this.#residuals.get(step) ?? [];
-      list.push(live - at);
-      this.#residuals.set(step, list);
-    }
-    this.#sorted = false;
+    addResiduals(this.#tally, trace);
     return this;
   }
 
-  #sort(): void {
-    if (this.#sorted) return;
-    for (const list of this.#residuals.values()) list.sort((a, b) => a - b);
-    this.#sorted = true;
-  }
-
   /** The forecast of an onboarding not live yet, as of `now`; undefined when nothing comparable is known. */
-  predict(trace: Trace, now: Instant): GoLiveForecast | undefined {
-    if (trace.goLiveAt) return undefined;
-    this.#sort();
+  predict(progress: Progress, now: Instant): GoLiveForecast | undefined {
+    if (progress.goLiveAt) return undefined;
     const nowMs = Date.parse(now);
     // Latest progress first: the step finished last (its first completion), then earlier ones, then the start.
+    const firstAt = new Map<string, string>();
+    for (const c of progress.completions) if (!firstAt.has(c.step)) firstAt.set(c.step, c.at);
     const anchors: { step: string; at: number }[] = [];
     const seen = new Set<string>();
-    for (const c of [...trace.completions].reverse()) {
+    for (const c of [...progress.completions].reverse()) {
       if (seen.has(c.step)) continue;
       seen.add(c.step);
-      const firstAt = trace.completions.find((x) => x.step === c.step)?.at ?? c.at;
-      anchors.push({ step: c.step, at: Date.parse(firstAt) });
+      anchors.push({ step: c.step, at: Date.parse(firstAt.get(c.step) ?? c.at) });
     }
-    anchors.push({ step: START, at: Date.parse(trace.startedAt) });
+    anchors.push({ step: START, at: Date.parse(progress.startedAt) });
     for (const anchor of anchors) {
-      const elapsed = nowMs - anchor.at;
-      const all = this.#residuals.get(anchor.step) ?? [];
       // Comparable: those that had not gone live after as long as this one has already spent.
-      const comparable = all.filter((r) => r >= elapsed);
-      if (comparable.length < MIN_BASIS) continue;
-      const at = (residual: number) => new Date(anchor.at + residual).toISOString();
+      const values = comparable(this.#tally.residuals.get(anchor.step), nowMs - anchor.at);
+      const n = values.reduce((s, v) => s + v.count, 0);
+      if (n < MIN_BASIS) continue;
+      const at = (residual: number) => new Date(anchor.at + Math.round(residual)).toISOString();
       return {
-        p10: at(lowerQuantile(comparable, 0.1)),
-        p50: at(median(comparable)),
-        p90: at(upperQuantile(comparable, 0.9)),
+        p10: at(kth(values, lowerRank(n, 0.1))),
+        p50: at((kth(values, Math.floor((n + 1) / 2)) + kth(values, Math.ceil((n + 1) / 2))) / 2),
+        p90: at(kth(values, upperRank(n, 0.9))),
         anchor: anchor.step,
-        basis: comparable.length,
+        basis: n,
       };
     }
     return undefined;

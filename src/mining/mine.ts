@@ -1,7 +1,7 @@
-// The insights of one playbook's projects, read from the event log a batch of projects at a time
-// (source.ts) and added up as they come (insights.ts): memory holds the totals, never the log.
-// Each project is replayed against its own playbook version; titles, phases and the order of the
-// report come from the latest version.
+// The insights, forecasts and capacity of the Process page, read from the rollups (rollups.ts):
+// every figure is a sum over the projects' tallies (tally.ts), each project replayed against its
+// own playbook version once per change of its events; titles, phases and the order of the report
+// come from the latest version. `replayInsights` computes the same by replaying the whole log.
 import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { latestPlaybook } from "../metrics/projection.ts";
@@ -9,7 +9,8 @@ import { listPeople } from "../store/people.ts";
 import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
 import { GoLiveModel, MIN_BASIS } from "./forecast.ts";
-import { type Insights, InsightsBuilder } from "./insights.ts";
+import { type Insights, InsightsBuilder, insightsOf, WORST } from "./insights.ts";
+import { rolledUp, runningByCsm } from "./rollups.ts";
 import { casesOf, type LogFilter } from "./source.ts";
 import { type Trace, traceOf } from "./trace.ts";
 
@@ -36,8 +37,32 @@ export interface Mined extends Insights {
 
 const FORECASTS = 100;
 
-/** Undefined when the playbook is unknown. */
+/**
+ * The insights, forecasts and conformance of a playbook's onboardings, from the rollups (rollups.ts).
+ * Undefined when the playbook is unknown.
+ */
 export async function mineInsights(
+  db: Kysely<Schema>,
+  filter: LogFilter & { readonly playbook: string },
+  now: Instant,
+): Promise<Mined | undefined> {
+  const latest = await latestPlaybook(db, filter.playbook);
+  if (!latest) return undefined;
+  const { tally, worst, running } = await rolledUp(db, filter, now, WORST);
+  const model = new GoLiveModel(tally);
+  const forecasts: ForecastRow[] = [];
+  for (const r of running) {
+    const f = model.predict(r.progress, now);
+    if (f) forecasts.push({ projectId: r.projectId, clientName: r.clientName, plannedGoLiveAt: r.plannedGoLiveAt, ...f });
+  }
+  return finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt);
+}
+
+/**
+ * The same figures by replaying every project's events (the rollups must always equal it; tests
+ * and `npm run bench -- process` compare the two).
+ */
+export async function replayInsights(
   db: Kysely<Schema>,
   filter: LogFilter & { readonly playbook: string },
   now: Instant,
@@ -49,20 +74,25 @@ export async function mineInsights(
   const active: { trace: Trace; plannedGoLiveAt: Instant | null }[] = [];
   for await (const c of casesOf(db, filter)) {
     const trace = traceOf(c, now);
-    builder.add(trace);
+    builder.add(trace, c.model ?? latest);
     model.add(trace);
-    if (c.info.status === "active" && !trace.goLiveAt) active.push({ trace, plannedGoLiveAt: c.info.plannedGoLiveAt ?? null });
+    if (c.info.status === "active" && !trace.goLiveAt && !trace.endedAt)
+      active.push({ trace, plannedGoLiveAt: c.info.plannedGoLiveAt ?? null });
   }
   const forecasts: ForecastRow[] = [];
   for (const { trace, plannedGoLiveAt } of active) {
     const f = model.predict(trace, now);
     if (f) forecasts.push({ projectId: trace.projectId, clientName: trace.clientName, plannedGoLiveAt, ...f });
   }
+  return finish(builder.result(), forecasts, active.length, model.learnt);
+}
+
+function finish(insights: Insights, forecasts: ForecastRow[], running: number, wentLive: number): Mined {
   forecasts.sort((a, b) => (a.p50 < b.p50 ? -1 : a.p50 > b.p50 ? 1 : a.projectId < b.projectId ? -1 : 1));
   return {
-    ...builder.result(),
+    ...insights,
     forecasts: forecasts.slice(0, FORECASTS),
-    waiting: { total: active.length, unforecast: active.length - forecasts.length, wentLive: model.learnt, needed: MIN_BASIS },
+    waiting: { total: running, unforecast: running - forecasts.length, wentLive, needed: MIN_BASIS },
   };
 }
 
@@ -71,16 +101,10 @@ export async function mineInsights(
  * own model, learnt from its onboardings that went live), in one pass over the log.
  */
 export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8): Promise<{ weeks: Instant[]; people: CsmLoad[] }> {
-  const models = new Map<string, GoLiveModel>();
-  const active: { playbook: string; csm: string; trace: Trace }[] = [];
-  for await (const c of casesOf(db, {})) {
-    const trace = traceOf(c, now);
-    const model = models.get(c.info.playbookId) ?? new GoLiveModel();
-    models.set(c.info.playbookId, model.add(trace));
-    if (c.info.status === "active" && !trace.goLiveAt && c.info.csm) active.push({ playbook: c.info.playbookId, csm: c.info.csm, trace });
-  }
-  const running: Running[] = active.map(({ playbook, csm, trace }) => {
-    const f = models.get(playbook)?.predict(trace, now);
+  const { models, running: active } = await runningByCsm(db, now);
+  const goLive = new Map([...models].map(([playbook, tally]) => [playbook, new GoLiveModel(tally)]));
+  const running: Running[] = active.map(({ playbook, csm, progress }) => {
+    const f = goLive.get(playbook)?.predict(progress, now);
     return f ? { csm, p50: f.p50 } : { csm };
   });
   // Who could take a client: the CSMs of running onboardings, and people who share a directory role

@@ -30,6 +30,8 @@ export interface StepVisit {
   /** Ended (or now, while open) past its deadline (extensions included), in ms; 0 when on time. */
   readonly lateMs: number;
   readonly breached: boolean;
+  /** While open: the deadline it runs against (extensions included). */
+  readonly dueAt?: Instant;
 }
 
 export type DeviationKind = "skipped" | "out_of_order" | "repeated" | "missing";
@@ -60,9 +62,37 @@ export interface Trace {
 
 const ms = (a: Instant, b: Instant) => Date.parse(b) - Date.parse(a);
 
+/** A visit as it stands while open: what its figures are reckoned from. */
+export interface OpenVisit {
+  readonly step: string;
+  readonly round: number;
+  readonly openedAt: Instant;
+  startedAt?: Instant;
+  dueAt?: Instant;
+  readonly plannedMs?: number;
+}
+
+/** A visit's figures when it ended at `at` (or, still open, as of `at`). */
+export function visitAt(v: OpenVisit, at: Instant, outcome: StepVisit["outcome"]): StepVisit {
+  const late = v.dueAt ? Math.max(0, ms(v.dueAt, at)) : 0;
+  return {
+    step: v.step,
+    round: v.round,
+    openedAt: v.openedAt,
+    ...(v.startedAt ? { startedAt: v.startedAt } : {}),
+    ...(outcome === "open" ? (v.dueAt ? { dueAt: v.dueAt } : {}) : { endedAt: at }),
+    outcome,
+    waitingMs: Math.max(0, ms(v.openedAt, v.startedAt ?? at)),
+    workingMs: v.startedAt ? Math.max(0, ms(v.startedAt, at)) : 0,
+    ...(v.plannedMs !== undefined ? { plannedMs: v.plannedMs } : {}),
+    lateMs: late,
+    breached: late > 0,
+  };
+}
+
 /** The trace of a project as of `now` (open visits run late up to now). */
 export function traceOf(c: CaseEvents, now: Instant): Trace {
-  const open = new Map<string, { openedAt: Instant; startedAt?: Instant; dueAt?: Instant; plannedMs?: number; round: number }>();
+  const open = new Map<string, Omit<OpenVisit, "step">>();
   const rounds = new Map<string, number>();
   const visits: StepVisit[] = [];
   const completions: { step: string; at: Instant }[] = [];
@@ -88,20 +118,7 @@ export function traceOf(c: CaseEvents, now: Instant): Trace {
     const v = open.get(step);
     if (!v) return;
     open.delete(step);
-    const late = v.dueAt ? Math.max(0, ms(v.dueAt, at)) : 0;
-    visits.push({
-      step,
-      round: v.round,
-      openedAt: v.openedAt,
-      ...(v.startedAt ? { startedAt: v.startedAt } : {}),
-      ...(outcome === "open" ? {} : { endedAt: at }),
-      outcome,
-      waitingMs: Math.max(0, ms(v.openedAt, v.startedAt ?? at)),
-      workingMs: v.startedAt ? Math.max(0, ms(v.startedAt, at)) : 0,
-      ...(v.plannedMs !== undefined ? { plannedMs: v.plannedMs } : {}),
-      lateMs: late,
-      breached: late > 0,
-    });
+    visits.push(visitAt({ step, ...v }, at, outcome));
   };
 
   for (const { event } of c.events) {
@@ -184,7 +201,8 @@ export function traceOf(c: CaseEvents, now: Instant): Trace {
         break;
     }
   }
-  for (const step of [...open.keys()]) close(step, now, "open");
+  // Steps still open when the project ended stopped growing then; while it runs, they grow to now.
+  for (const step of [...open.keys()]) close(step, endedAt ?? now, "open");
   if (ended && c.model) {
     for (const entry of c.model.order) {
       const id = entry.step.id;

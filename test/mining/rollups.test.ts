@@ -1,0 +1,151 @@
+// The Process page's figures come from rollups (issue #20, "computed incrementally or from
+// rollups"): they must always equal a replay of the whole log, for every filter (whole months from
+// the monthly rows, the months a period cuts into from the projects' rows, one CSM's from the rows),
+// after commands change some projects (only those are replayed), when two readers refresh at once,
+// and as the clock moves on (open steps keep growing; nothing settled changes).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import { generateDemo } from "../../src/demo/generate.ts";
+import type { Actor } from "../../src/engine/types.ts";
+import { mineCapacity, mineInsights, replayInsights } from "../../src/mining/mine.ts";
+import { refreshRollups } from "../../src/mining/rollups.ts";
+import { casesOf, type LogFilter } from "../../src/mining/source.ts";
+import { ProjectService } from "../../src/store/project-service.ts";
+import { startTestServer, type TestServer, testBackends } from "../api/support/http.ts";
+
+const BACKENDS = await testBackends();
+const NOW = "2026-11-20T15:00:00.000Z";
+const LATER = "2026-12-04T09:30:00.000Z";
+const MANAGER: Actor = { id: "ops-lead", kind: "user", roles: [], manager: true };
+
+interface Row {
+  project_id: string;
+  playbook_id: string;
+  playbook_version: string;
+  segment: string | null;
+  csm: string | null;
+  started_at: Date;
+  status: string;
+}
+
+for (const backend of BACKENDS) {
+  describe(`process rollups equal a replay of the log on ${backend.name}`, { skip: backend.skip }, () => {
+    let t: TestServer;
+    let rows: Row[];
+    let playbook: string;
+    const db = () => t.server.database.db;
+    const same = async (filter: LogFilter & { playbook: string }, now: string, label: string) => {
+      const rolled = await mineInsights(db(), filter, now);
+      const replayed = await replayInsights(db(), filter, now);
+      assert.ok(rolled && replayed, label);
+      assert.deepEqual(rolled, replayed, label);
+      return rolled;
+    };
+
+    before(async () => {
+      t = await startTestServer(backend);
+      await generateDemo(t.server.database, { projects: 70, seed: 5, now: NOW, months: 5 });
+      rows = (
+        await sql<Row>`SELECT project_id, playbook_id, playbook_version, segment, csm, started_at, status FROM project_summaries`.execute(
+          db(),
+        )
+      ).rows;
+      const counts = new Map<string, number>();
+      for (const r of rows) counts.set(r.playbook_id, (counts.get(r.playbook_id) ?? 0) + 1);
+      playbook = ([...counts].sort((a, b) => b[1] - a[1])[0] as [string, number])[0];
+    });
+    after(() => t?.close());
+
+    test("every playbook, and every filter: segment, CSM, version, periods cutting into months", async (context) => {
+      for (const id of new Set(rows.map((r) => r.playbook_id))) await same({ playbook: id }, NOW, id);
+      const mine = rows.filter((r) => r.playbook_id === playbook);
+      const segment = mine.find((r) => r.segment)?.segment;
+      const csm = mine.find((r) => r.csm)?.csm;
+      assert.ok(segment && csm, "the demo has segments and CSMs");
+      const first = mine.map((r) => r.started_at.getTime()).sort((a, b) => a - b)[0] as number;
+      const midMonth = new Date(first + 40 * 86_400_000);
+      midMonth.setUTCDate(13);
+      const laterMidMonth = new Date(midMonth.getTime() + 70 * 86_400_000);
+      const monthStart = new Date(Date.UTC(midMonth.getUTCFullYear(), midMonth.getUTCMonth() + 1, 1));
+      const filters: (LogFilter & { playbook: string })[] = [
+        { playbook, segment },
+        { playbook, csm },
+        { playbook, version: mine[0]?.playbook_version as string },
+        { playbook, from: midMonth.toISOString() },
+        { playbook, to: midMonth.toISOString() },
+        { playbook, from: midMonth.toISOString(), to: laterMidMonth.toISOString() },
+        { playbook, from: monthStart.toISOString(), to: laterMidMonth.toISOString() },
+        { playbook, from: midMonth.toISOString(), to: new Date(midMonth.getTime() + 5 * 86_400_000).toISOString() },
+        { playbook, segment, from: midMonth.toISOString() },
+        { playbook, segment: "nobody" },
+      ];
+      for (const filter of filters) {
+        const insights = await same(filter, NOW, JSON.stringify(filter));
+        context.diagnostic(`${JSON.stringify(filter)}: ${insights.projects} projects`);
+      }
+      const cut = await mineInsights(db(), { playbook, from: midMonth.toISOString(), to: laterMidMonth.toISOString() }, NOW);
+      const whole = await mineInsights(db(), { playbook }, NOW);
+      assert.ok(cut && whole && cut.projects > 0 && cut.projects < whole.projects, "the period is a true part of the playbook's projects");
+    });
+
+    test("only the projects whose events changed are replayed; the figures follow them", async () => {
+      assert.equal(await refreshRollups(db(), undefined, NOW), 0, "nothing changed since the last read");
+      const service = new ProjectService(t.server.database);
+      const running = rows.filter((r) => r.playbook_id === playbook && r.status === "active").slice(0, 3);
+      assert.equal(running.length, 3);
+      let commanded = 0;
+      for (const r of running) {
+        const project = await service.getProject(r.project_id);
+        const open = Object.values(project.state.steps).find((s) => s.status === "open" || s.status === "in_progress");
+        if (!open) continue;
+        await service.runCommand(r.project_id, {
+          command:
+            commanded === 0 ? { type: "skip_step", step: open.id, reason: "Done outside Onboard" } : { type: "start_step", step: open.id },
+          actor: MANAGER,
+          now: NOW,
+        });
+        commanded++;
+      }
+      assert.ok(commanded >= 2, "commands ran");
+      const before = await mineInsights(db(), { playbook }, NOW);
+      assert.deepEqual(before, await replayInsights(db(), { playbook }, NOW));
+      assert.equal(await refreshRollups(db(), playbook, NOW), 0, "the read brought them up to date");
+    });
+
+    test("two readers refreshing at once apply each change once", async () => {
+      const service = new ProjectService(t.server.database);
+      const candidates = rows.filter((r) => r.playbook_id === playbook && r.status === "active");
+      for (const r of candidates.slice(3, 8)) {
+        const project = await service.getProject(r.project_id);
+        const open = Object.values(project.state.steps).find((s) => s.status === "open");
+        if (open) await service.runCommand(r.project_id, { command: { type: "start_step", step: open.id }, actor: MANAGER, now: NOW });
+      }
+      const [a, b, c] = await Promise.all([
+        mineInsights(db(), { playbook }, NOW),
+        mineInsights(db(), { playbook }, NOW),
+        mineCapacity(db(), NOW, 4),
+      ]);
+      assert.deepEqual(a, b);
+      assert.deepEqual(a, await replayInsights(db(), { playbook }, NOW));
+      assert.ok(c.people.length > 0);
+      // The monthly rows hold exactly the sum of the projects' rows.
+      const { rows: sums } = await sql<{ cells: number; projects: number }>`
+        SELECT (SELECT coalesce(sum(projects), 0)::int FROM process_monthly) AS cells,
+               (SELECT count(*)::int FROM project_traces) AS projects`.execute(db());
+      assert.equal(sums[0]?.cells, sums[0]?.projects);
+      let all = 0;
+      for await (const _ of casesOf(db(), {})) all++;
+      assert.equal(sums[0]?.projects, all, "one row per project");
+    });
+
+    test("as the clock moves on, open steps keep growing and the rollups still equal the replay", async () => {
+      const now = await same({ playbook }, NOW, "now");
+      const later = await same({ playbook }, LATER, "two weeks later");
+      const waiting = (m: typeof now) => m.time.waitingDays + m.time.workingDays;
+      assert.ok(waiting(later) > waiting(now), "running onboardings' open steps went on counting");
+      assert.equal(later.ended, now.ended);
+      assert.deepEqual(later.variants, now.variants, "what ended stays as it was");
+    });
+  });
+}

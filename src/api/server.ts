@@ -10,6 +10,7 @@ import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
 import { rebuildOpenWork } from "../metrics/open-work-projection.ts";
 import { rebuildSummaries } from "../metrics/projection.ts";
+import { refreshRollups } from "../mining/rollups.ts";
 import type { Mailer } from "../notify/mailer.ts";
 import { RenderPool } from "../notify/render-pool.ts";
 import {
@@ -49,6 +50,8 @@ import { reconcileDue } from "./webhooks/reconcile.ts";
 
 /** Summaries re-derived per health review round (each round is one transaction per 200). */
 const HEALTH_REVIEW_BATCH = 1000;
+/** Projects replayed per process-rollup round (one transaction). */
+const PROCESS_ROLLUP_BATCH = 200;
 
 export interface StartOptions {
   /** An open database to use instead of the configured one (tests); the caller closes it. */
@@ -87,6 +90,8 @@ export interface RunningServer {
     readonly scheduler: Scheduler | undefined;
     /** Re-derives portfolio summaries whose health is due for review (with the scheduler). */
     readonly healthReview: Poller<number> | undefined;
+    /** Keeps the process-mining rollups up with the events (with the scheduler). */
+    readonly processRollups: Poller<number> | undefined;
     readonly outbox: OutboxDispatcher | undefined;
     readonly webhooks: WebhookDispatcher | undefined;
     /** Writes a signed checkpoint of the audit log every AUDIT_CHECKPOINT_INTERVAL (with the scheduler and a key). */
@@ -292,6 +297,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           on: { error: (error) => log.error({ err: error }, "health review round failed") },
         })
       : undefined;
+    // The process-mining rollups follow the events in the background, a bounded batch at a time, so
+    // the Process page rarely has more than a few changed projects to replay when it is read (and
+    // a database from before the rollups is summed up without anyone waiting for it).
+    const processRollups = config.scheduler
+      ? new Poller<number>({
+          work: (now) => refreshRollups(database.db, undefined, now, { limit: PROCESS_ROLLUP_BATCH }),
+          busy: (replayed) => replayed >= PROCESS_ROLLUP_BATCH,
+          intervalMs: 60_000,
+          clock,
+          sleep: systemSleep,
+          on: { error: (error) => log.error({ err: error }, "process rollup round failed") },
+        })
+      : undefined;
     // Rate-limit windows that have ended are forgotten (the longest window is an hour).
     const limitPruning = config.scheduler
       ? new Poller<number>({
@@ -386,6 +404,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     crmReconcile?.start();
     checkpoints?.start();
     healthReview?.start();
+    processRollups?.start();
     limitPruning?.start();
     outbox?.start();
     chatAlerts?.start();
@@ -403,7 +422,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       demoProjects: emptyDatabase ? demoProjects : 0,
       fileMove,
       audit,
-      background: { scheduler, healthReview, outbox, webhooks, checkpoints, retention },
+      background: { scheduler, healthReview, processRollups, outbox, webhooks, checkpoints, retention },
       deps,
       reapplied,
       outboxHandlers: handlers,
@@ -421,6 +440,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             crmReconcile?.stop(),
             checkpoints?.stop(),
             healthReview?.stop(),
+            processRollups?.stop(),
             limitPruning?.stop(),
             outbox?.stop(),
             chatAlerts?.stop(),

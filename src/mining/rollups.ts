@@ -70,7 +70,7 @@ const cellKey = (c: { playbook_id: string; playbook_version: string; segment: st
  * The projects of a playbook (all when undefined) whose row is missing or behind, and rows whose
  * project no longer has a portfolio row.
  */
-async function staleProjects(db: Kysely<Schema>, playbook: string | undefined): Promise<{ stale: string[]; gone: string[] }> {
+async function staleProjects(db: Kysely<Schema>, playbook: string | undefined, limit: number): Promise<{ stale: string[]; gone: string[] }> {
   const onPlaybook = (alias: string) => (playbook === undefined ? sql`true` : sql`${sql.ref(`${alias}.playbook_id`)} = ${playbook}`);
   const { rows } = await sql<{ project_id: string; gone: boolean }>`
     SELECT s.project_id, false AS gone
@@ -83,7 +83,8 @@ async function staleProjects(db: Kysely<Schema>, playbook: string | undefined): 
     UNION ALL
     SELECT t.project_id, true AS gone
       FROM project_traces t LEFT JOIN project_summaries s ON s.project_id = t.project_id
-     WHERE ${onPlaybook("t")} AND s.project_id IS NULL`.execute(db);
+     WHERE ${onPlaybook("t")} AND s.project_id IS NULL
+     LIMIT ${limit}`.execute(db);
   return { stale: rows.filter((r) => !r.gone).map((r) => r.project_id), gone: rows.filter((r) => r.gone).map((r) => r.project_id) };
 }
 
@@ -138,17 +139,24 @@ function traceRow(
 
 /**
  * Bring the rows of a playbook's projects (every playbook's when undefined) up to date with their
- * events, and the monthly rollups with them. Returns how many projects were replayed.
+ * events, and the monthly rollups with them; at most `limit` projects when given (the background
+ * refresh). Returns how many projects were replayed or removed.
  */
-export async function refreshRollups(db: Kysely<Schema>, playbook: string | undefined, now: Instant): Promise<number> {
-  const first = await staleProjects(db, playbook);
+export async function refreshRollups(
+  db: Kysely<Schema>,
+  playbook: string | undefined,
+  now: Instant,
+  options: { readonly limit?: number } = {},
+): Promise<number> {
+  const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+  const first = await staleProjects(db, playbook, limit);
   if (first.stale.length === 0 && first.gone.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK})`.execute(trx);
     // Through the transaction: on PGlite it holds the only connection.
     const modelOf = versionModels(trx);
     // Another reader may have refreshed them while this one waited for the lock.
-    const { stale, gone } = await staleProjects(trx, playbook);
+    const { stale, gone } = await staleProjects(trx, playbook, limit);
     for (let i = 0; i < stale.length; i += BATCH) {
       const ids = stale.slice(i, i + BATCH);
       const cases = await casesFor(trx, ids, modelOf);
@@ -156,7 +164,7 @@ export async function refreshRollups(db: Kysely<Schema>, playbook: string | unde
       await replaceRows(trx, ids, rows);
     }
     for (let i = 0; i < gone.length; i += BATCH) await replaceRows(trx, gone.slice(i, i + BATCH), []);
-    return stale.length;
+    return stale.length + gone.length;
   });
 }
 

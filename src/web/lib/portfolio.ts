@@ -2,7 +2,7 @@
 // metrics read model: health with its reasons, phase, CSM, next milestone, days against target),
 // read in one go and filtered on the page, so changing a filter is instant.
 import { all, api, type Schemas } from "../api/client.ts";
-import { daysBetween } from "./format.ts";
+import { daysBetween, humanize } from "./format.ts";
 
 export type PortfolioItem = Schemas["PortfolioItem"];
 
@@ -42,11 +42,29 @@ export function rowOf(item: PortfolioItem, now: number = Date.now()): PortfolioR
   };
 }
 
-export async function loadPortfolio(signal: AbortSignal): Promise<PortfolioRow[]> {
+/** Every status a project can be in: the onboardings that ended as well as those in progress. */
+export const EVERY_STATUS = "active,on_hold,cancelled,closed";
+
+/** The portfolio's rows (default: the onboardings in progress, every playbook). */
+export async function loadPortfolio(
+  signal: AbortSignal,
+  filter: { readonly playbook?: string; readonly status?: string } = {},
+): Promise<PortfolioRow[]> {
   const items = await all(
-    (cursor) => api.get("/portfolio", { query: { limit: 200, sort: "health", ...(cursor ? { cursor } : {}) }, signal }),
+    (cursor) => api.get("/portfolio", { query: { limit: 200, sort: "health", ...filter, ...(cursor ? { cursor } : {}) }, signal }),
     5000,
   );
   const now = Date.now();
   return items.map((item) => rowOf(item, now));
+}
+
+/** A filter's choices: [value, label], by label. */
+export type Choices = readonly (readonly [string, string])[];
+
+/** The CSMs (by person id, named) and segments of these rows, as filters' choices. */
+export function filterChoices(rows: readonly PortfolioRow[]): { readonly csms: Choices; readonly segments: Choices } {
+  const csms = new Map(rows.flatMap((r) => (r.csm ? [[r.csm.id, r.csm.name] as const] : [])));
+  const segments = new Set(rows.flatMap((r) => (r.segment ? [r.segment] : [])));
+  const byLabel = (a: readonly [string, string], b: readonly [string, string]) => a[1].localeCompare(b[1]);
+  return { csms: [...csms].sort(byLabel), segments: [...segments].map((s) => [s, humanize(s)] as const).sort(byLabel) };
 }

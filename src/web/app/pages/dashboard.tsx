@@ -2,10 +2,11 @@
 // counts that filter the list behind them, filters and sorting kept in the URL, and charts.
 import { lazy, Suspense, useMemo, useState } from "react";
 import { api, type Schemas } from "../../api/client.ts";
+import { FilterSelect } from "../../components/onboarding-filters.tsx";
 import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
 import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
 import { shownVersion } from "../../lib/playbook.ts";
-import { loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
+import { filterChoices, loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
 import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { LateSteps } from "./late-steps.tsx";
@@ -50,9 +51,8 @@ export function Dashboard() {
   // Paging: a page of rows at a time (the number shown is in the URL, so a shared link shows as much).
   const shown = Math.max(PAGE, Number(search.get("shown") ?? PAGE) || PAGE);
   const within = search.get("within") === "0" ? 0 : 7;
-  const csms = new Map(rows_(portfolio.data).flatMap((r) => (r.csm ? [[r.csm.id, r.csm.name] as const] : [])));
-
   const rows = portfolio.data ?? [];
+  const choices = useMemo(() => filterChoices(rows), [rows]);
   const visible = useMemo(() => {
     const q = filter.q.toLowerCase();
     return rows
@@ -137,35 +137,29 @@ export function Dashboard() {
           <label htmlFor="f-q">Client</label>
           <input id="f-q" type="search" placeholder="Search clients" value={filter.q} onChange={(e) => setSearch({ q: e.target.value })} />
         </div>
-        <Select
-          id="f-csm"
-          label="CSM"
-          value={filter.csm}
-          onChange={(v) => setSearch({ csm: v })}
-          options={[...csms].sort((a, b) => a[1].localeCompare(b[1]))}
-        />
-        <Select
+        <FilterSelect id="f-csm" label="CSM" value={filter.csm} onChange={(v) => setSearch({ csm: v })} options={choices.csms} />
+        <FilterSelect
           id="f-segment"
           label="Segment"
           value={filter.segment}
           onChange={(v) => setSearch({ segment: v })}
-          options={unique(rows.map((r) => r.segment)).map((s) => [s, humanize(s)])}
+          options={choices.segments}
         />
-        <Select
+        <FilterSelect
           id="f-playbook"
           label="Playbook"
           value={filter.playbook}
           onChange={(v) => setSearch({ playbook: v })}
           options={unique(rows.map((r) => r.playbook.id)).map((p) => [p, p])}
         />
-        <Select
+        <FilterSelect
           id="f-phase"
           label="Phase"
           value={filter.phase}
           onChange={(v) => setSearch({ phase: v })}
           options={phases.map((p) => [p, p])}
         />
-        <Select
+        <FilterSelect
           id="f-health"
           label="Health"
           value={filter.health}
@@ -310,10 +304,6 @@ export function Dashboard() {
   );
 }
 
-function rows_(data: readonly PortfolioRow[] | undefined): readonly PortfolioRow[] {
-  return data ?? [];
-}
-
 function blank(): Record<string, undefined> {
   return { health: undefined, csm: undefined, segment: undefined, playbook: undefined, phase: undefined, q: undefined, late: undefined };
 }
@@ -376,34 +366,6 @@ function CountCard({
       <div className="value">{value}</div>
       <div className="label">{label}</div>
     </button>
-  );
-}
-
-function Select({
-  id,
-  label,
-  value,
-  onChange,
-  options,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: readonly (readonly [string, string])[];
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">All</option>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 

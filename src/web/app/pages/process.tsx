@@ -1,12 +1,15 @@
 // Process: where one playbook's onboardings spend their days and the paths they really took, from
 // the event log (GET /process-insights): the bottlenecks by their share of the delay, waiting vs
 // working and client vs internal time, each step's actual vs planned days, the map of what happened,
-// the variants, and the projects that deviate from the procedure. Filters live in the URL.
+// the variants, and the projects that deviate from the procedure. Filters (playbook, the client's
+// segment, the CSM, the start period) live in the URL; the segments and CSMs to choose from are those
+// of the playbook's onboardings, ended ones included (the portfolio's rows, as the insights read them).
 import { lazy, Suspense } from "react";
 import { all, api, type Schemas } from "../../api/client.ts";
 import { dayStart, OnboardingFilters } from "../../components/onboarding-filters.tsx";
 import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
 import { formatDate } from "../../lib/format.ts";
+import { EVERY_STATUS, filterChoices, loadPortfolio } from "../../lib/portfolio.ts";
 import { Link, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 
@@ -30,6 +33,8 @@ export function ProcessPage() {
     [],
   );
   const playbook = search.get("playbook") || playbooks.data?.[0]?.id || "";
+  const segment = search.get("segment") ?? "";
+  const csm = search.get("csm") ?? "";
   const from = search.get("from") ?? "";
   const to = search.get("to") ?? "";
   const insights = useResource(
@@ -37,12 +42,22 @@ export function ProcessPage() {
       playbook
         ? (
             await api.get("/process-insights", {
-              query: { playbook, ...(dayStart(from) ? { from: dayStart(from) } : {}), ...(dayStart(to) ? { to: dayStart(to) } : {}) },
+              query: {
+                playbook,
+                ...(segment ? { segment } : {}),
+                ...(csm ? { csm } : {}),
+                ...(dayStart(from) ? { from: dayStart(from) } : {}),
+                ...(dayStart(to) ? { to: dayStart(to) } : {}),
+              },
               signal,
             })
           ).data
         : undefined,
-    [playbook, from, to],
+    [playbook, segment, csm, from, to],
+  );
+  const choices = useResource(
+    async (signal) => (playbook ? filterChoices(await loadPortfolio(signal, { playbook, status: EVERY_STATUS })) : undefined),
+    [playbook],
   );
   const data = insights.data;
   return (
@@ -55,16 +70,33 @@ export function ProcessPage() {
             : "Where the days go, and the paths the onboardings really took"
         }
       />
-      <OnboardingFilters idPrefix="p" playbooks={playbooks.data ?? []} playbook={playbook} from={from} to={to} />
-      <ErrorNotice error={insights.error ?? playbooks.error} onRetry={() => void insights.reload()} />
+      <OnboardingFilters
+        idPrefix="p"
+        playbooks={playbooks.data ?? []}
+        playbook={playbook}
+        from={from}
+        to={to}
+        people={{ segment, csm, choices: choices.data }}
+      />
+      <ErrorNotice
+        error={insights.error ?? playbooks.error ?? choices.error}
+        onRetry={() => {
+          for (const r of [playbooks, insights, choices]) if (r.error) void r.reload();
+        }}
+      />
       {!data ? (
         insights.loading || playbooks.loading ? (
           <Loading label="Replaying the onboardings" />
         ) : null
       ) : data.projects === 0 ? (
-        <Empty title="No onboardings of this playbook in the period" />
+        <Empty
+          title={segment || csm ? "No onboardings of this playbook match these filters" : "No onboardings of this playbook in the period"}
+        />
       ) : (
-        <Report insights={data} />
+        // The figures of the previous filters stay on screen while the new ones load: said, not silent.
+        <div aria-busy={insights.loading}>
+          <Report insights={data} />
+        </div>
       )}
       <Capacity />
     </>

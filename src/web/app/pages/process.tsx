@@ -264,36 +264,45 @@ function Report({ insights }: { insights: Insights }) {
             style={{ maxWidth: "none", display: "block" }}
           />
         </section>
-        <h3>Paths of the onboardings that ended, most common first</h3>
-        <div className="table-wrap fit">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Steps in the order they were done</th>
-                <th scope="col">Onboardings</th>
-                <th scope="col">Median days</th>
-              </tr>
-            </thead>
-            <tbody>
-              {insights.variants.top.length === 0 ? (
-                <tr>
-                  <td colSpan={3} className="muted">
-                    No onboarding has ended yet.
-                  </td>
-                </tr>
-              ) : null}
-              {insights.variants.top.slice(0, 10).map((v) => (
-                <tr key={v.steps.join(">")}>
-                  <td className="small">{v.steps.length === 0 ? "nothing done yet" : v.steps.map((s) => title.get(s) ?? s).join(" → ")}</td>
-                  <td>
-                    {v.count} ({Math.round(v.share * 100)}%)
-                  </td>
-                  <td>{days(v.medianDays)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <h3 id="variants-title">Paths of the onboardings that ended, most common first</h3>
+        {insights.variants.top.length === 0 ? (
+          <p className="muted">No onboarding has ended yet.</p>
+        ) : (
+          // A list, not a table: a path is a sequence of steps that wraps under its figures on a phone
+          // and beside them on a wider screen, instead of a column squeezed to a word per line.
+          <ol className="paths" aria-labelledby="variants-title">
+            {insights.variants.top.slice(0, 10).map((v, i) => (
+              <li key={v.steps.join(">")} className="path">
+                <p className="path-figures">
+                  <strong>
+                    {v.count} onboarding{v.count === 1 ? "" : "s"}
+                  </strong>{" "}
+                  <span className="muted">
+                    {Math.round(v.share * 100)}% · median {days(v.medianDays)}
+                  </span>
+                </p>
+                {v.steps.length === 0 ? (
+                  <p className="muted small path-steps">Nothing done yet</p>
+                ) : (
+                  <ol className="path-steps" aria-label={`Path ${i + 1}: ${v.steps.length} steps in the order they were done`}>
+                    {v.steps.map((s, n) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: a step can come back (rework), and a path's order never changes
+                      <li key={`${n}-${s}`}>
+                        {/* Drawn, not read: the list already says the order. */}
+                        {n > 0 ? (
+                          <span className="path-arrow" aria-hidden="true">
+                            →
+                          </span>
+                        ) : null}
+                        <span className="path-step">{title.get(s) ?? s}</span>
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
       </section>
 
       <section aria-labelledby="forecast-title">

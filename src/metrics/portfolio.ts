@@ -17,6 +17,8 @@ export interface PortfolioFilter {
   readonly playbook?: string;
   readonly health?: "green" | "amber" | "red";
   readonly phase?: string;
+  /** Only onboardings that deviate from their playbook (project_traces, kept by src/mining/rollups.ts). */
+  readonly deviates?: boolean;
 }
 
 export interface PortfolioItem {
@@ -118,6 +120,10 @@ function where(filter: PortfolioFilter, options: { readonly withHealth: boolean;
     if (filter.playbook !== undefined) parts.push(eb("playbook_id", "=", filter.playbook));
     if (options.withHealth && filter.health !== undefined) parts.push(eb("health", "=", filter.health));
     if (options.withPhase && filter.phase !== undefined) parts.push(eb("phase", "=", filter.phase));
+    // The process-mining rollups' conformance (the caller brings them up to date first).
+    if (filter.deviates === true) parts.push(sql<SqlBool>`project_id IN (SELECT project_id FROM project_traces WHERE deviation_count > 0)`);
+    if (filter.deviates === false)
+      parts.push(sql<SqlBool>`project_id NOT IN (SELECT project_id FROM project_traces WHERE deviation_count > 0)`);
     return eb.and(parts);
   };
 }

@@ -8,7 +8,8 @@
 // onboardings the forecast falls back to an earlier anchor, then to none.
 import type { Instant } from "../engine/types.ts";
 import type { Histogram } from "../metrics/histogram.ts";
-import { addResiduals, START, Tally } from "./tally.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
+import { addResiduals, edgeKey, START, Tally } from "./tally.ts";
 import type { Trace } from "./trace.ts";
 
 /** Below this many comparable onboardings a percentile says too little. */
@@ -83,32 +84,59 @@ export class GoLiveModel {
   /** The forecast of an onboarding not live yet, as of `now`; undefined when nothing comparable is known. */
   predict(progress: Progress, now: Instant): GoLiveForecast | undefined {
     if (progress.goLiveAt) return undefined;
-    const nowMs = Date.parse(now);
-    // Latest progress first: the step finished last (its first completion), then earlier ones, then the start.
-    const firstAt = new Map<string, string>();
-    for (const c of progress.completions) if (!firstAt.has(c.step)) firstAt.set(c.step, c.at);
-    const anchors: { step: string; at: number }[] = [];
-    const seen = new Set<string>();
-    for (const c of [...progress.completions].reverse()) {
-      if (seen.has(c.step)) continue;
-      seen.add(c.step);
-      anchors.push({ step: c.step, at: Date.parse(firstAt.get(c.step) ?? c.at) });
-    }
-    anchors.push({ step: START, at: Date.parse(progress.startedAt) });
-    for (const anchor of anchors) {
-      // Comparable: those that had not gone live after as long as this one has already spent.
-      const values = comparable(this.#tally.residuals.get(anchor.step), nowMs - anchor.at);
-      const n = values.reduce((s, v) => s + v.count, 0);
-      if (n < MIN_BASIS) continue;
-      const at = (residual: number) => new Date(anchor.at + Math.round(residual)).toISOString();
-      return {
-        p10: at(kth(values, lowerRank(n, 0.1))),
-        p50: at((kth(values, Math.floor((n + 1) / 2)) + kth(values, Math.ceil((n + 1) / 2))) / 2),
-        p90: at(kth(values, upperRank(n, 0.9))),
-        anchor: anchor.step,
-        basis: n,
-      };
-    }
-    return undefined;
+    return reckon(progress, now, (anchor) => this.#tally.residuals.get(anchor));
   }
+
+  /**
+   * When each milestone of `model` the onboarding has not reached yet will be reached, from how
+   * long the onboardings that reached it took from the same progress (a milestone with too few of
+   * them has no forecast).
+   */
+  milestones(progress: Progress, model: PlaybookModel, now: Instant): MilestoneForecast[] {
+    const reached = new Set(progress.completions.map((c) => c.step));
+    return model.order
+      .filter((e) => e.step.kind === "milestone" && !reached.has(e.step.id) && !e.step.on_demand)
+      .map((e) => {
+        const forecast = reckon(progress, now, (anchor) => this.#tally.milestones.get(edgeKey(e.step.id, anchor)));
+        return { step: e.step.id, title: e.step.title, ...(forecast ? { forecast } : {}) };
+      });
+  }
+}
+
+export interface MilestoneForecast {
+  readonly step: string;
+  readonly title: string;
+  /** Absent when too few onboardings reached it from comparable progress. */
+  readonly forecast?: GoLiveForecast;
+}
+
+/** The forecast from the latest progress that has enough comparable history (`residuals` by anchor). */
+function reckon(progress: Pick<Progress, "startedAt" | "completions">, now: Instant, residuals: (anchor: string) => Histogram | undefined) {
+  const nowMs = Date.parse(now);
+  // Latest progress first: the step finished last (its first completion), then earlier ones, then the start.
+  const firstAt = new Map<string, string>();
+  for (const c of progress.completions) if (!firstAt.has(c.step)) firstAt.set(c.step, c.at);
+  const anchors: { step: string; at: number }[] = [];
+  const seen = new Set<string>();
+  for (const c of [...progress.completions].reverse()) {
+    if (seen.has(c.step)) continue;
+    seen.add(c.step);
+    anchors.push({ step: c.step, at: Date.parse(firstAt.get(c.step) ?? c.at) });
+  }
+  anchors.push({ step: START, at: Date.parse(progress.startedAt) });
+  for (const anchor of anchors) {
+    // Comparable: those that had not got there after as long as this one has already spent.
+    const values = comparable(residuals(anchor.step), nowMs - anchor.at);
+    const n = values.reduce((sum, v) => sum + v.count, 0);
+    if (n < MIN_BASIS) continue;
+    const at = (residual: number) => new Date(anchor.at + Math.round(residual)).toISOString();
+    return {
+      p10: at(kth(values, lowerRank(n, 0.1))),
+      p50: at((kth(values, Math.floor((n + 1) / 2)) + kth(values, Math.ceil((n + 1) / 2))) / 2),
+      p90: at(kth(values, upperRank(n, 0.9))),
+      anchor: anchor.step,
+      basis: n,
+    };
+  }
+  return undefined;
 }

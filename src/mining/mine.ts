@@ -8,10 +8,11 @@ import { latestPlaybook } from "../metrics/projection.ts";
 import { listPeople } from "../store/people.ts";
 import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
-import { GoLiveModel, MIN_BASIS } from "./forecast.ts";
+import { type GoLiveForecast, GoLiveModel, MIN_BASIS, type MilestoneForecast } from "./forecast.ts";
 import { type Insights, InsightsBuilder, insightsOf, WORST } from "./insights.ts";
-import { rolledUp, runningByCsm } from "./rollups.ts";
-import { casesOf, type LogFilter } from "./source.ts";
+import { conformanceOf, historyModels, progressOf, rolledUp, runningByCsm } from "./rollups.ts";
+import { casesOf, type LogFilter, versionModels } from "./source.ts";
+import { Tally } from "./tally.ts";
 import { type Trace, traceOf } from "./trace.ts";
 
 export interface ForecastRow {
@@ -116,4 +117,71 @@ export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8):
     .filter((p) => csms.has(p.id) || (p.capacity !== undefined && p.roles.some((r) => csmRoles.has(r))))
     .map((p) => ({ id: p.id, name: p.name, capacity: p.capacity ?? null }));
   return { weeks: weekStarts(now, weeks), people: csmLoads(running, people, now, weeks) };
+}
+
+/** What the history of comparable onboardings says about one onboarding still to go live. */
+export interface ProjectForecast {
+  /** Null when too few comparable onboardings went live. */
+  readonly goLive: GoLiveForecast | null;
+  /** Its milestones not reached yet, in playbook order. */
+  readonly milestones: readonly MilestoneForecast[];
+  /** How many onboardings of its playbook went live to learn from, and how many comparable a forecast needs. */
+  readonly wentLive: number;
+  readonly needed: number;
+}
+
+/**
+ * The forecasts of some onboardings (those active and not live yet; others are absent), each from
+ * the history of its own playbook: its rollup row brought up to date first, so the forecast follows
+ * every event.
+ */
+export async function forecastsFor(db: Kysely<Schema>, ids: readonly string[], now: Instant): Promise<Map<string, ProjectForecast>> {
+  const running = await progressOf(db, ids, now);
+  const histories = await recentHistories(db, [...new Set(running.map((r) => r.playbook))]);
+  const modelOf = versionModels(db);
+  const out = new Map<string, ProjectForecast>();
+  for (const r of running) {
+    const history = new GoLiveModel(histories.get(r.playbook) ?? new Tally());
+    const playbook = await modelOf(r.playbook, r.version);
+    out.set(r.projectId, {
+      goLive: history.predict(r.progress, now) ?? null,
+      milestones: playbook ? history.milestones(r.progress, playbook, now) : [],
+      wentLive: history.learnt,
+      needed: MIN_BASIS,
+    });
+  }
+  return out;
+}
+
+/**
+ * The history models of some playbooks, each read from the rollups at most once a minute per
+ * process: a forecast rests on hundreds of onboardings, so one more go-live changes it little,
+ * while the portfolio asks for it on every page.
+ */
+const HISTORY_TTL_MS = 60_000;
+const histories = new WeakMap<Kysely<Schema>, Map<string, { readAt: number; tally: Tally }>>();
+async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[]): Promise<Map<string, Tally>> {
+  const cache = histories.get(db) ?? new Map<string, { readAt: number; tally: Tally }>();
+  histories.set(db, cache);
+  const wall = Date.now();
+  const missing = playbooks.filter((p) => {
+    const hit = cache.get(p);
+    return !hit || wall - hit.readAt > HISTORY_TTL_MS;
+  });
+  const read = await historyModels(db, missing);
+  for (const p of missing) cache.set(p, { readAt: wall, tally: read.get(p) ?? new Tally() });
+  return new Map(playbooks.map((p) => [p, cache.get(p)?.tally ?? new Tally()]));
+}
+
+/** For the portfolio: each onboarding's departures from its playbook and its go-live forecast. */
+export async function processOfProjects(
+  db: Kysely<Schema>,
+  ids: readonly string[],
+  now: Instant,
+): Promise<Map<string, { deviations: number; forecast: GoLiveForecast | null }>> {
+  const forecasts = await forecastsFor(db, ids, now);
+  const out = new Map<string, { deviations: number; forecast: GoLiveForecast | null }>();
+  for (const row of await conformanceOf(db, ids))
+    out.set(row.projectId, { deviations: row.deviations, forecast: forecasts.get(row.projectId)?.goLive ?? null });
+  return out;
 }

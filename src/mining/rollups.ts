@@ -66,12 +66,20 @@ const dayString = (d: Date | string): string => (d instanceof Date ? d.toISOStri
 const cellKey = (c: { playbook_id: string; playbook_version: string; segment: string; start_month: Date | string }) =>
   `${c.playbook_id}\u0000${dayString(c.start_month)}\u0000${c.playbook_version}\u0000${c.segment}`;
 
+/** Which projects a refresh looks at: some projects, a playbook's, or all. */
+type Scope = { readonly playbook?: string; readonly ids?: readonly string[] };
+
 /**
- * The projects of a playbook (all when undefined) whose row is missing or behind, and rows whose
- * project no longer has a portfolio row.
+ * The projects in scope whose row is missing or behind, and rows whose project no longer has a
+ * portfolio row.
  */
-async function staleProjects(db: Kysely<Schema>, playbook: string | undefined, limit: number): Promise<{ stale: string[]; gone: string[] }> {
-  const onPlaybook = (alias: string) => (playbook === undefined ? sql`true` : sql`${sql.ref(`${alias}.playbook_id`)} = ${playbook}`);
+async function staleProjects(db: Kysely<Schema>, scope: Scope, limit: number): Promise<{ stale: string[]; gone: string[] }> {
+  const onPlaybook = (alias: string) =>
+    scope.ids !== undefined
+      ? sql`${sql.ref(`${alias}.project_id`)} IN (${sql.join(scope.ids.length > 0 ? scope.ids : [""])})`
+      : scope.playbook === undefined
+        ? sql`true`
+        : sql`${sql.ref(`${alias}.playbook_id`)} = ${scope.playbook}`;
   const { rows } = await sql<{ project_id: string; gone: boolean }>`
     SELECT s.project_id, false AS gone
       FROM project_summaries s LEFT JOIN project_traces t ON t.project_id = s.project_id
@@ -138,25 +146,26 @@ function traceRow(
 }
 
 /**
- * Bring the rows of a playbook's projects (every playbook's when undefined) up to date with their
- * events, and the monthly rollups with them; at most `limit` projects when given (the background
- * refresh). Returns how many projects were replayed or removed.
+ * Bring the rows of a playbook's projects (every playbook's when undefined; only `ids` when given)
+ * up to date with their events, and the monthly rollups with them; at most `limit` projects when
+ * given (the background refresh). Returns how many projects were replayed or removed.
  */
 export async function refreshRollups(
   db: Kysely<Schema>,
   playbook: string | undefined,
   now: Instant,
-  options: { readonly limit?: number } = {},
+  options: { readonly limit?: number; readonly ids?: readonly string[] } = {},
 ): Promise<number> {
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
-  const first = await staleProjects(db, playbook, limit);
+  const scope: Scope = options.ids !== undefined ? { ids: options.ids } : playbook !== undefined ? { playbook } : {};
+  const first = await staleProjects(db, scope, limit);
   if (first.stale.length === 0 && first.gone.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK})`.execute(trx);
     // Through the transaction: on PGlite it holds the only connection.
     const modelOf = versionModels(trx);
     // Another reader may have refreshed them while this one waited for the lock.
-    const { stale, gone } = await staleProjects(trx, playbook, limit);
+    const { stale, gone } = await staleProjects(trx, scope, limit);
     for (let i = 0; i < stale.length; i += BATCH) {
       const ids = stale.slice(i, i + BATCH);
       const cases = await casesFor(trx, ids, modelOf);
@@ -365,19 +374,7 @@ export async function runningByCsm(
 ): Promise<{ models: Map<string, Tally>; running: { playbook: string; csm: string; progress: ProgressJson }[] }> {
   await refreshRollups(db, undefined, now);
   const pdb = processDb(db);
-  const cells = await pdb
-    .selectFrom("process_monthly")
-    .select([
-      "playbook_id",
-      sql<TallyJson["residuals"]>`tally -> 'residuals'`.as("residuals"),
-      sql<number>`(tally ->> 'learnt')::int`.as("learnt"),
-    ])
-    .execute();
-  const models = new Map<string, Tally>();
-  for (const cell of cells) {
-    const model = models.get(cell.playbook_id) ?? new Tally();
-    models.set(cell.playbook_id, model.merge(Tally.fromJSON({ ...EMPTY, residuals: cell.residuals, learnt: Number(cell.learnt) })));
-  }
+  const models = await historyModels(db, undefined);
   const rows = await pdb
     .selectFrom("project_traces")
     .select(["playbook_id", "csm", "progress"])
@@ -393,3 +390,59 @@ export async function runningByCsm(
 }
 
 const EMPTY: TallyJson = new Tally().toJSON();
+
+/**
+ * What the forecasts learn from, by playbook (of `playbooks`, or all): the residual times to go-live
+ * and to each milestone of every project, summed from the monthly rollups.
+ */
+export async function historyModels(db: Kysely<Schema>, playbooks: readonly string[] | undefined): Promise<Map<string, Tally>> {
+  if (playbooks !== undefined && playbooks.length === 0) return new Map();
+  let cells = processDb(db)
+    .selectFrom("process_monthly")
+    .select([
+      "playbook_id",
+      sql<TallyJson["residuals"]>`tally -> 'residuals'`.as("residuals"),
+      sql<TallyJson["milestones"] | null>`tally -> 'milestones'`.as("milestones"),
+      sql<number>`(tally ->> 'learnt')::int`.as("learnt"),
+    ]);
+  if (playbooks !== undefined) cells = cells.where("playbook_id", "in", playbooks);
+  const models = new Map<string, Tally>();
+  for (const cell of await cells.execute()) {
+    const model = models.get(cell.playbook_id) ?? new Tally();
+    const json = { ...EMPTY, residuals: cell.residuals, milestones: cell.milestones ?? {}, learnt: Number(cell.learnt) };
+    models.set(cell.playbook_id, model.merge(Tally.fromJSON(json)));
+  }
+  return models;
+}
+
+/** The progress of onboardings among `ids` that are active and not live yet, fresh from their events. */
+export async function progressOf(
+  db: Kysely<Schema>,
+  ids: readonly string[],
+  now: Instant,
+): Promise<{ projectId: string; playbook: string; version: string; progress: ProgressJson }[]> {
+  if (ids.length === 0) return [];
+  await refreshRollups(db, undefined, now, { ids });
+  const rows = await processDb(db)
+    .selectFrom("project_traces")
+    .select(["project_id", "playbook_id", "playbook_version", "progress"])
+    .where("project_id", "in", ids)
+    .where("running", "=", true)
+    .where("status", "=", "active")
+    .where("live", "=", false)
+    .execute();
+  return rows.flatMap((r) =>
+    r.progress ? [{ projectId: r.project_id, playbook: r.playbook_id, version: r.playbook_version, progress: r.progress }] : [],
+  );
+}
+
+/** How many deviations each of some projects has (rows as they stand: refresh first). */
+export async function conformanceOf(db: Kysely<Schema>, ids: readonly string[]): Promise<{ projectId: string; deviations: number }[]> {
+  if (ids.length === 0) return [];
+  const rows = await processDb(db)
+    .selectFrom("project_traces")
+    .select(["project_id", "deviation_count"])
+    .where("project_id", "in", ids)
+    .execute();
+  return rows.map((r) => ({ projectId: r.project_id, deviations: r.deviation_count }));
+}

@@ -66,6 +66,8 @@ export interface TallyJson {
   readonly fitness: BinsJson;
   /** By the step a forecast reckons from: how long the rest took to go-live. */
   readonly residuals: Readonly<Record<string, BinsJson>>;
+  /** Keyed edgeKey(milestone, step reckoned from): how long it took from there to reach the milestone. */
+  readonly milestones: Readonly<Record<string, BinsJson>>;
 }
 
 const binsJson = (h: Histogram): BinsJson => h.bins().flatMap((b) => [b.bin, b.count, b.totalMs]);
@@ -116,6 +118,7 @@ export class Tally {
   readonly variants = new Map<string, Histogram>();
   readonly fitness = new Histogram();
   readonly residuals = new Map<string, Histogram>();
+  readonly milestones = new Map<string, Histogram>();
 
   step(id: string): StepTally {
     let t = this.steps.get(id);
@@ -154,6 +157,7 @@ export class Tally {
     mergeMap(this.variants, other.variants, sign);
     mergeHistogram(this.fitness, other.fitness, sign);
     mergeMap(this.residuals, other.residuals, sign);
+    mergeMap(this.milestones, other.milestones, sign);
     return this;
   }
 
@@ -194,6 +198,7 @@ export class Tally {
       variants: histograms(this.variants),
       fitness: binsJson(this.fitness),
       residuals: histograms(this.residuals),
+      milestones: histograms(this.milestones),
     };
   }
 
@@ -227,6 +232,7 @@ export class Tally {
     fill(t.edges, json.edges);
     fill(t.variants, json.variants);
     fill(t.residuals, json.residuals);
+    fill(t.milestones, json.milestones ?? {});
     t.fitness.addAll(histogramOf(json.fitness).bins());
     return t;
   }
@@ -256,6 +262,36 @@ export function addVisit(tally: Tally, visit: StepVisit, model: PlaybookModel | 
   t.lateMs += visit.lateMs;
   if (model && sideOf(model, visit.step) === "client") tally.clientMs += total;
   else tally.internalMs += total;
+}
+
+const histogramIn = (map: Map<string, Histogram>, key: string): Histogram => {
+  let h = map.get(key);
+  if (!h) {
+    h = new Histogram();
+    map.set(key, h);
+  }
+  return h;
+};
+
+/** Each step's first completion, and the start. */
+function firstCompletions(trace: Pick<Trace, "startedAt" | "completions">): Map<string, number> {
+  const first = new Map<string, number>([[START, Date.parse(trace.startedAt)]]);
+  for (const c of trace.completions) if (!first.has(c.step)) first.set(c.step, Date.parse(c.at));
+  return first;
+}
+
+/**
+ * What reaching a milestone teaches its forecast: from each step finished before it (and the
+ * start), how long it took to get there.
+ */
+export function addMilestoneResiduals(tally: Tally, trace: Trace, model: PlaybookModel | undefined): void {
+  if (!model) return;
+  const first = firstCompletions(trace);
+  for (const [milestone, reached] of first) {
+    if (model.steps.get(milestone)?.step.kind !== "milestone") continue;
+    for (const [step, at] of first)
+      if (step !== milestone && at <= reached) record(reached - at, histogramIn(tally.milestones, edgeKey(milestone, step)));
+  }
 }
 
 /** What a go-live teaches the forecast: from each step's first completion (and the start), the time left. */
@@ -327,6 +363,7 @@ export function settledTally(trace: Trace, model: PlaybookModel | undefined): Ta
   for (const d of trace.deviations) tally.byKind[d.kind]++;
   if (trace.deviations.length > 0) tally.deviating = 1;
   addResiduals(tally, trace);
+  addMilestoneResiduals(tally, trace, model);
   return tally;
 }
 

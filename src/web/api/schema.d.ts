@@ -4007,6 +4007,50 @@ export interface components {
       /** @enum {string} */
       severity: "error" | "warning" | "info";
     };
+    /** @description An 80% interval (p10 to p90) and the median. */
+    ForecastBand: {
+      /** @description The step it reckons from: the latest finished with enough history ("(start)": the start). */
+      anchor: string;
+      /** @description How many comparable onboardings it rests on. */
+      basis: number;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      p10: string;
+      /**
+       * Format: date-time
+       * @description The median.
+       */
+      p50: string;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      p90: string;
+    };
+    /** @description An 80% interval (p10 to p90) and the median. */
+    ForecastBandInput: {
+      /** @description The step it reckons from: the latest finished with enough history ("(start)": the start). */
+      anchor: string;
+      /** @description How many comparable onboardings it rests on. */
+      basis: number;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      p10: string;
+      /**
+       * Format: date-time
+       * @description The median.
+       */
+      p50: string;
+      /**
+       * Format: date-time
+       * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
+       */
+      p90: string;
+    };
     FourEyesSetting: {
       changedAt: string | null;
       changedBy: string | null;
@@ -6187,6 +6231,10 @@ export interface components {
         id: string;
         name: string;
       } | null;
+      /** @description How many times it departed from its playbook (GET /process-insights lists them); 0 when it kept to it. */
+      deviations: number;
+      /** @description Go-live forecast from comparable onboardings of its playbook; null once live, when not active, or with too little history. */
+      forecast: components["schemas"]["ForecastBand"] | null;
       goLiveAt: string | null;
       /** @enum {string} */
       health: "green" | "amber" | "red";
@@ -6243,6 +6291,10 @@ export interface components {
         id: string;
         name: string;
       } | null;
+      /** @description How many times it departed from its playbook (GET /process-insights lists them); 0 when it kept to it. */
+      deviations: number;
+      /** @description Go-live forecast from comparable onboardings of its playbook; null once live, when not active, or with too little history. */
+      forecast: components["schemas"]["ForecastBandInput"] | null;
       goLiveAt: string | null;
       /** @enum {string} */
       health: "green" | "amber" | "red";
@@ -12886,6 +12938,8 @@ export interface operations {
         csm?: string;
         /** @description nextCursor of the previous page; omit for the first page. */
         cursor?: string;
+        /** @description true: only onboardings that deviate from their playbook (a step skipped or redone by a person, done out of order, or missing). */
+        deviates?: "true" | "false";
         health?: "green" | "amber" | "red";
         /** @description Items per page (1-200, default 50). */
         limit?: number;
@@ -15109,7 +15163,7 @@ export interface operations {
         };
         content: {
           "application/json": {
-            /** @description The forward plan (src/engine/forecast.ts). */
+            /** @description The forward plan (src/engine/forecast.ts), and the forecast from history beside it. */
             forecast: {
               /**
                * Format: date-time
@@ -15121,6 +15175,20 @@ export interface operations {
               /** @description The go-live that happened, or its forecast. */
               goLiveAt: string | null;
               goLiveStep: string | null;
+              /** @description What comparable onboardings of the same playbook took from the same progress (src/mining/forecast.ts); null unless active and not live yet. */
+              history: {
+                /** @description Null when too few comparable onboardings went live. */
+                goLive: components["schemas"]["ForecastBand"] | null;
+                milestones: {
+                  forecast: components["schemas"]["ForecastBand"] | null;
+                  step: string;
+                  title: string;
+                }[];
+                /** @description Comparable onboardings a forecast needs. */
+                needed: number;
+                /** @description Onboardings of this playbook that went live, to learn from. */
+                wentLive: number;
+              } | null;
             };
             incidents: components["schemas"]["Incident"][];
             issues: {

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { type PortfolioFilter, type PortfolioSort, portfolioCounts, portfolioPage } from "../../../metrics/portfolio.ts";
 import { rebuildSummaries } from "../../../metrics/projection.ts";
+import { processOfProjects } from "../../../mining/mine.ts";
+import { refreshRollups } from "../../../mining/rollups.ts";
 import type { ApiDeps } from "../../deps.ts";
 import type { Api } from "../../http.ts";
 import { CursorInt, decodeCursor, encodeCursor } from "../../pagination.ts";
@@ -44,12 +46,25 @@ export function getPortfolio(app: Api, deps: ApiDeps): void {
       const now = deps.clock();
       // Health that a passing deadline changed with no event yet (bounded: the scheduler's ticks catch up the rest).
       await rebuildSummaries(deps.database.db, now, { limit: 200, reviewOnly: true });
+      // Conformance is the process rollups': brought up to date before filtering by it.
+      if (filter.deviates !== undefined) await refreshRollups(deps.database.db, filter.playbook, now);
       const [page, counts] = await Promise.all([
         portfolioPage(deps.database.db, { filter, sort, order, after, limit }),
         portfolioCounts(deps.database.db, filter),
       ]);
+      const process = await processOfProjects(
+        deps.database.db,
+        page.items.map((i) => i.projectId),
+        now,
+      );
       return {
-        items: page.items.map((i) => ({ ...i, status: i.status as "active", healthReasons: [...i.healthReasons] })),
+        items: page.items.map((i) => ({
+          ...i,
+          status: i.status as "active",
+          healthReasons: [...i.healthReasons],
+          deviations: process.get(i.projectId)?.deviations ?? 0,
+          forecast: process.get(i.projectId)?.forecast ?? null,
+        })),
         nextCursor: page.more && page.last ? encodeCursor(list, page.last) : null,
         counts: { ...counts, phases: [...counts.phases] },
         asOf: now,

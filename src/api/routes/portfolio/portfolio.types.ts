@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PORTFOLIO_SORTS } from "../../../metrics/portfolio.ts";
 import { PageQuery } from "../../pagination.ts";
 import { Instant } from "../common.types.ts";
+import { ForecastBand } from "../process-log/process-insights.types.ts";
 
 export const Health = z.enum(["green", "amber", "red"]);
 const Status = z.enum(["active", "on_hold", "cancelled", "closed"]);
@@ -19,6 +20,13 @@ export const PortfolioQuery = z.object({
   playbook: z.string().min(1).max(200).optional().describe("Playbook id."),
   health: Health.optional(),
   phase: z.string().min(1).max(200).optional().describe("Phase id (as in counts.phases)."),
+  deviates: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional()
+    .describe(
+      "true: only onboardings that deviate from their playbook (a step skipped or redone by a person, done out of order, or missing).",
+    ),
   sort: z
     .enum(PORTFOLIO_SORTS)
     .default("health")
@@ -54,6 +62,13 @@ export const PortfolioItem = z
     healthReasons: z.array(z.string()).describe("Why it is red or amber (rules in src/metrics/health.ts)."),
     version: z.number().int(),
     updatedAt: Instant,
+    deviations: z
+      .number()
+      .int()
+      .describe("How many times it departed from its playbook (GET /process-insights lists them); 0 when it kept to it."),
+    forecast: ForecastBand.nullable().describe(
+      "Go-live forecast from comparable onboardings of its playbook; null once live, when not active, or with too little history.",
+    ),
   })
   .meta({ id: "PortfolioItem" });
 

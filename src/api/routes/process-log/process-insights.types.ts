@@ -90,3 +90,14 @@ export const ProcessInsights = z
     }),
   })
   .meta({ id: "ProcessInsights" });
+
+export const ForecastBand = z
+  .object({
+    p10: Instant,
+    p50: Instant.describe("The median."),
+    p90: Instant,
+    anchor: z.string().describe('The step it reckons from: the latest finished with enough history ("(start)": the start).'),
+    basis: z.number().int().describe("How many comparable onboardings it rests on."),
+  })
+  .describe("An 80% interval (p10 to p90) and the median.")
+  .meta({ id: "ForecastBand" });

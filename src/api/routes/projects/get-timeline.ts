@@ -2,6 +2,7 @@
 // sign-offs, plus the engine's tasks and the issues.
 import { z } from "zod";
 import { forecast } from "../../../engine/forecast.ts";
+import { forecastsFor } from "../../../mining/mine.ts";
 import { modelOf } from "../../data/playbooks.ts";
 import { timelineOf } from "../../data/projects.ts";
 import type { ApiDeps } from "../../deps.ts";
@@ -9,6 +10,7 @@ import type { Api } from "../../http.ts";
 import { etag } from "../../preconditions.ts";
 import { problemResponses } from "../../problems.ts";
 import { Instant } from "../common.types.ts";
+import { ForecastBand } from "../process-log/process-insights.types.ts";
 import { Incident, ProjectParams, ProjectStatus } from "./project.types.ts";
 
 const Step = z
@@ -85,6 +87,13 @@ const Step = z
   })
   .meta({ id: "TimelineStep" });
 
+const HistoryForecast = z.object({
+  goLive: ForecastBand.nullable().describe("Null when too few comparable onboardings went live."),
+  milestones: z.array(z.object({ step: z.string(), title: z.string(), forecast: ForecastBand.nullable() })),
+  wentLive: z.number().int().describe("Onboardings of this playbook that went live, to learn from."),
+  needed: z.number().int().describe("Comparable onboardings a forecast needs."),
+});
+
 export const Timeline = z.object({
   projectId: z.string(),
   version: z.number().int(),
@@ -109,8 +118,11 @@ export const Timeline = z.object({
       goLiveAt: Instant.nullable().describe("The go-live that happened, or its forecast."),
       goLiveStep: z.string().nullable(),
       criticalPath: z.array(z.string()).describe("Remaining steps that decide the go-live, first first."),
+      history: HistoryForecast.nullable().describe(
+        "What comparable onboardings of the same playbook took from the same progress (src/mining/forecast.ts); null unless active and not live yet.",
+      ),
     })
-    .describe("The forward plan (src/engine/forecast.ts)."),
+    .describe("The forward plan (src/engine/forecast.ts), and the forecast from history beside it."),
 });
 
 /** The timeline with the forecast of every step. */
@@ -160,7 +172,19 @@ export function getTimeline(app: Api, deps: ApiDeps): void {
       const now = deps.clock();
       const ctx = await deps.service.contextOf(project);
       const plan = withForecast(timelineOf(model, project.state, now), forecast(ctx, project.state, now), ctx.dependencies);
-      return { projectId: project.id, version: project.version, status: project.status, ...plan };
+      const history = (await forecastsFor(deps.database.db, [project.id], now)).get(project.id);
+      return {
+        projectId: project.id,
+        version: project.version,
+        status: project.status,
+        ...plan,
+        forecast: {
+          ...plan.forecast,
+          history: history
+            ? { ...history, milestones: history.milestones.map((m) => ({ step: m.step, title: m.title, forecast: m.forecast ?? null })) }
+            : null,
+        },
+      };
     },
   );
 }

@@ -25,11 +25,16 @@ const postgres = (await testBackends()).find((b) => b.name === "postgres");
 const PROJECTS = 30;
 const COMMANDS_PER_PROJECT = 40; // the start, one deadline, 38 health changes: 1,200 in all
 
-// The minimal fixture with a first step due a minute after the start; each project moves that
-// deadline a little later (extend_deadline), and the scheduler must fire the moved one exactly once.
+// The minimal fixture with a first step due 15 seconds after the start; each project moves that
+// deadline a little later (extend_deadline, to 16-24 s after its start), and the scheduler must
+// fire the moved one exactly once. The extension lands within a second or two of the start (the
+// test says how soon), well before the first deadline; deadlines this near may fire while the
+// commands are still being driven (that project's next command meets a 412 and decides again),
+// and the test waits seconds for the last of them, not the minute and more of a 1-minute deadline.
+const FIRST_DEADLINE_S = 15;
 const PLAYBOOK = readFileSync(new URL("../fixtures/minimal.yaml", import.meta.url), "utf8")
   .replace("id: minimal", "id: scale_out")
-  .replace("due: 24h after start", "due: 1 minute after start")
+  .replace("due: 24h after start", `due: ${FIRST_DEADLINE_S / 60} minutes after start`)
   // Every deadline that fires also queues an effect (a notification) for the outbox.
   .replace("    when: event.days_overdue > 2\n", "");
 
@@ -186,7 +191,7 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         );
         assert.equal(created.status, 201, JSON.stringify(created.body));
         let version = created.body.project.version as number;
-        const until = new Date(Date.now() + 62_000 + Math.random() * 10_000).toISOString();
+        const until = new Date(Date.now() + (FIRST_DEADLINE_S + 1) * 1000 + Math.random() * 8_000).toISOString();
         deadlines.set(projectId, until);
         version = await command(
           version,
@@ -215,8 +220,22 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         }
         assert.ok(kills >= 3, `only ${kills} kills`);
 
-        // Every deadline has passed and been fired, and every delivery has gone, once the workers caught up
-        // (a delivery cut short by a kill waits out its lease: up to two minutes for a webhook).
+        // Every deadline has passed and been fired, and every delivery has gone, once the workers caught up.
+        // A delivery cut short by a kill is taken over when its lease runs out: two minutes after a
+        // webhook's claim, a minute after an outbox claim's last renewal (its live dispatcher renews
+        // it every 20 s). The test does not wait that out on the wall clock: it runs the clock out
+        // for the claims no live process can hold any more, a webhook claim over 15 s old (a live
+        // server's post to the local receiver takes milliseconds) and an outbox claim unrenewed for
+        // over 30 s (or a retry due within 30 s), and a live dispatcher takes them over as it would
+        // a minute or two later: a new claim (one attempt more), posted again.
+        const endOrphanedLeases = async () => {
+          await sql`UPDATE webhook_messages SET lease_until = now(), next_attempt_at = now()
+            WHERE status = 'pending' AND lease_until > now() AND lease_until < now() + interval '105 seconds'`.execute(database.db);
+          await sql`UPDATE outbox SET next_attempt_at = now()
+            WHERE status = 'pending' AND attempts > 0 AND next_attempt_at > now() AND next_attempt_at < now() + interval '30 seconds'`.execute(
+            database.db,
+          );
+        };
         const pending = async () => {
           const { rows } = await sql<{ overdue: string; outbox: string; webhooks: string }>`
             SELECT (SELECT count(*) FROM events WHERE type = 'step.overdue')::text AS overdue,
@@ -227,6 +246,7 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         const waitUntil = Date.now() + 200_000;
         let left = await pending();
         while ((left.deadlines > 0 || left.outbox > 0 || left.webhooks > 0) && Date.now() < waitUntil) {
+          await endOrphanedLeases();
           await sleep(500);
           left = await pending();
         }
@@ -289,6 +309,15 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         t.diagnostic(
           `command to first webhook post: p50 ${Math.round(latency[0]?.p50 ?? -1)} ms, p90 ${Math.round(latency[0]?.p90 ?? -1)} ms`,
         );
+        // The premise of the deadlines: each extension moved a deadline that had not fired yet.
+        const { rows: extended } = await sql<{ ms: number | null }>`
+          SELECT max(extract(epoch FROM e.at - s.at) * 1000)::float8 AS ms FROM events e
+          JOIN events s ON s.project_id = e.project_id AND s.type = 'project.started' WHERE e.type = 'deadline.extended'`.execute(
+          database.db,
+        );
+        const extendedMs = Math.round(Number(extended[0]?.ms ?? Number.NaN));
+        t.diagnostic(`the deadlines were extended at most ${extendedMs} ms after their project's start`);
+        assert.ok(extendedMs < FIRST_DEADLINE_S * 1000, `an extension came ${extendedMs} ms after the start, past the first deadline`);
         const audit = await verifyAudit(database);
         assert.equal(audit.intact, true);
         t.diagnostic(

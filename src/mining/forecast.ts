@@ -8,6 +8,7 @@
 // onboardings the forecast falls back to an earlier anchor, then to none.
 import type { Instant } from "../engine/types.ts";
 import type { Histogram } from "../metrics/histogram.ts";
+import { isMilestone } from "../metrics/summary.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import { addResiduals, edgeKey, START, Tally } from "./tally.ts";
 import type { Trace } from "./trace.ts";
@@ -88,14 +89,15 @@ export class GoLiveModel {
   }
 
   /**
-   * When each milestone of `model` the onboarding has not reached yet will be reached, from how
+   * When each milestone of `model` (a milestone step, a gate, the go-live: what the portfolio calls
+   * milestones) the onboarding has not reached yet will be reached, from how
    * long the onboardings that reached it took from the same progress (a milestone with too few of
    * them has no forecast).
    */
   milestones(progress: Progress, model: PlaybookModel, now: Instant): MilestoneForecast[] {
     const reached = new Set(progress.completions.map((c) => c.step));
     return model.order
-      .filter((e) => e.step.kind === "milestone" && !reached.has(e.step.id) && !e.step.on_demand)
+      .filter((e) => isMilestone(e.step) && !reached.has(e.step.id) && !e.step.on_demand)
       .map((e) => {
         const forecast = reckon(progress, now, (anchor) => this.#tally.milestones.get(edgeKey(e.step.id, anchor)));
         return { step: e.step.id, title: e.step.title, ...(forecast ? { forecast } : {}) };

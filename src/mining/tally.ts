@@ -8,6 +8,7 @@
 // a visit still open grows with the clock (waiting, working, late), so it is added as of `now` by
 // `addVisit` when the figures are read.
 import { binOf, Histogram } from "../metrics/histogram.ts";
+import { isMilestone } from "../metrics/summary.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { DeviationKind, StepVisit, Trace } from "./trace.ts";
 
@@ -288,7 +289,8 @@ export function addMilestoneResiduals(tally: Tally, trace: Trace, model: Playboo
   if (!model) return;
   const first = firstCompletions(trace);
   for (const [milestone, reached] of first) {
-    if (model.steps.get(milestone)?.step.kind !== "milestone") continue;
+    const step = model.steps.get(milestone)?.step;
+    if (!step || !isMilestone(step)) continue;
     for (const [step, at] of first)
       if (step !== milestone && at <= reached) record(reached - at, histogramIn(tally.milestones, edgeKey(milestone, step)));
   }

@@ -11,6 +11,7 @@ import { forecast as planForecast } from "../../src/engine/forecast.ts";
 import { replay } from "../../src/engine/index.ts";
 import { GoLiveModel, MIN_BASIS } from "../../src/mining/forecast.ts";
 import { START } from "../../src/mining/insights.ts";
+import { settledTally, Tally } from "../../src/mining/tally.ts";
 import { traceOf } from "../../src/mining/trace.ts";
 import { caseOf, generator, HISTORY_MODEL, type SimulatedOnboarding, simulateOnboarding } from "../support/simulated-history.ts";
 
@@ -75,5 +76,50 @@ describe("the go-live forecast on simulated history", () => {
     for (const past of history.slice(0, MIN_BASIS - 1)) little.add(traceOf(caseOf("x", past.events), past.goLiveAt));
     assert.equal(little.predict(traceOf(caseOf("k", afterKickoff), cut), cut), undefined, `fewer than ${MIN_BASIS} comparable onboardings`);
     assert.equal(START, "(start)");
+  });
+
+  test("each milestone not reached yet is forecast too, calibrated like the go-live", (t) => {
+    const tally = new Tally();
+    for (const [i, h] of history.slice(0, 220).entries()) tally.merge(settledTally(traceOf(caseOf(`h${i}`, h.events), h.goLiveAt), MODEL));
+    const milestones = new GoLiveModel(tally);
+    const cover = new Map<string, { inside: number; forecasts: number; held: number }>();
+    const check = generator(7);
+    for (const [i, h] of history.slice(220).entries()) {
+      const live = Date.parse(h.goLiveAt);
+      const cut = new Date(h.startAt + Math.floor(check() * (live - h.startAt))).toISOString();
+      const trace = traceOf(
+        caseOf(
+          `m${i}`,
+          h.events.filter((e) => e.at <= cut),
+        ),
+        cut,
+      );
+      const reached = new Map<string, string>();
+      for (const e of h.events) if (e.type === "step.completed" && !reached.has(e.step)) reached.set(e.step, e.at);
+      const ahead = milestones.milestones(trace, MODEL, cut);
+      assert.ok(
+        ahead.every((m) => !trace.completions.some((c) => c.step === m.step)),
+        "only milestones not reached yet",
+      );
+      for (const m of ahead) {
+        const actual = reached.get(m.step);
+        if (!actual) continue;
+        const c = cover.get(m.step) ?? { inside: 0, forecasts: 0, held: 0 };
+        c.held++;
+        if (m.forecast) {
+          assert.ok(m.forecast.p10 <= m.forecast.p50 && m.forecast.p50 <= m.forecast.p90);
+          c.forecasts++;
+          if (m.forecast.p10 <= actual && actual <= m.forecast.p90) c.inside++;
+        }
+        cover.set(m.step, c);
+      }
+    }
+    assert.deepEqual([...cover.keys()].sort(), ["go_live", "kickoff_call"], "the gate and the go-live are the milestones");
+    for (const [step, c] of cover) {
+      t.diagnostic(`${step}: ${c.inside} of ${c.forecasts} forecasts inside the 80% interval (${c.held} held out)`);
+      assert.ok(c.forecasts >= 0.8 * c.held && c.forecasts >= 20, `${step}: a forecast for ${c.forecasts} of ${c.held}`);
+      const coverage = c.inside / c.forecasts;
+      assert.ok(coverage >= 0.7 && coverage <= 0.9, `${step}: coverage ${coverage}`);
+    }
   });
 });

@@ -8,15 +8,21 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { generateDemo } from "../../src/demo/generate.ts";
 import type { Actor } from "../../src/engine/types.ts";
+import type { CaseEvents } from "../../src/mining/activities.ts";
+import { GoLiveModel } from "../../src/mining/forecast.ts";
 import { mineCapacity, mineInsights, replayInsights } from "../../src/mining/mine.ts";
 import { refreshRollups } from "../../src/mining/rollups.ts";
 import { casesOf, type LogFilter } from "../../src/mining/source.ts";
+import { settledTally, Tally } from "../../src/mining/tally.ts";
+import { type Trace, traceOf } from "../../src/mining/trace.ts";
+import type { PlaybookModel } from "../../src/playbook/model.ts";
 import { ProjectService } from "../../src/store/project-service.ts";
-import { startTestServer, type TestServer, testBackends } from "../api/support/http.ts";
+import { type Json, startTestServer, type TestServer, testBackends, walk } from "../api/support/http.ts";
 
 const BACKENDS = await testBackends();
 const NOW = "2026-11-20T15:00:00.000Z";
 const LATER = "2026-12-04T09:30:00.000Z";
+const FORECAST_PLAYBOOK = "sop_cs_001";
 const MANAGER: Actor = { id: "ops-lead", kind: "user", roles: [], manager: true };
 
 interface Row {
@@ -46,6 +52,8 @@ for (const backend of BACKENDS) {
     before(async () => {
       t = await startTestServer(backend);
       await generateDemo(t.server.database, { projects: 70, seed: 5, now: NOW, months: 5 });
+      // One playbook with enough onboardings gone live to forecast from.
+      await generateDemo(t.server.database, { projects: 60, seed: 6, now: NOW, months: 9, playbooks: [FORECAST_PLAYBOOK] });
       rows = (
         await sql<Row>`SELECT project_id, playbook_id, playbook_version, segment, csm, started_at, status FROM project_summaries`.execute(
           db(),
@@ -146,6 +154,59 @@ for (const backend of BACKENDS) {
       assert.ok(waiting(later) > waiting(now), "running onboardings' open steps went on counting");
       assert.equal(later.ended, now.ended);
       assert.deepEqual(later.variants, now.variants, "what ended stays as it was");
+    });
+
+    test("the portfolio's deviations, its deviates filter and the forecasts on it and on the timeline, from the rollups", async () => {
+      // The reference: every project replayed from its events.
+      const traces = new Map<string, { trace: Trace; c: CaseEvents }>();
+      const asOf = new Date().toISOString();
+      for await (const c of casesOf(db(), {})) traces.set(c.info.projectId, { c, trace: traceOf(c, asOf) });
+      const all = "status=active,on_hold,closed,cancelled&limit=200";
+      const deviating = (await walk(t.admin, `/portfolio?${all}&deviates=true`)).items;
+      const keeping = (await walk(t.admin, `/portfolio?${all}&deviates=false`)).items;
+      const expected = [...traces.values()].filter((x) => x.trace.deviations.length > 0).map((x) => x.trace.projectId);
+      assert.ok(expected.length > 0, "the demo has projects that deviate");
+      assert.deepEqual(deviating.map((i: Json) => i.projectId).sort(), expected.sort());
+      assert.equal(deviating.length + keeping.length, traces.size);
+      for (const item of [...deviating, ...keeping])
+        assert.equal(item.deviations, traces.get(item.projectId)?.trace.deviations.length, item.projectId);
+      const bad = await t.admin.get("/portfolio?deviates=maybe");
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /deviates/);
+
+      // The forecast of the playbook with history: learnt from all its projects, at the server's now.
+      const ofPlaybook = [...traces.values()].filter((x) => x.c.info.playbookId === FORECAST_PLAYBOOK);
+      const history = new Tally();
+      for (const x of ofPlaybook) history.merge(settledTally(x.trace, x.c.model));
+      const running = ofPlaybook.filter((x) => x.c.info.status === "active" && !x.trace.goLiveAt && !x.trace.endedAt);
+      const portfolio = new Map(
+        (await walk(t.admin, `/portfolio?playbook=${FORECAST_PLAYBOOK}&status=active&limit=200`)).items.map((i: Json) => [i.projectId, i]),
+      );
+      let forecast = 0;
+      for (const x of running) {
+        const timeline = await t.admin.get(`/projects/${x.trace.projectId}/timeline`);
+        assert.equal(timeline.status, 200);
+        const now = timeline.body.forecast.asOf as string;
+        const model = new GoLiveModel(history);
+        const goLive = model.predict(x.trace, now) ?? null;
+        const own = timeline.body.forecast.history;
+        assert.deepEqual(own.goLive, goLive, `${x.trace.projectId}: go-live`);
+        assert.equal(own.wentLive, model.learnt);
+        const milestones = model.milestones(x.trace, x.c.model as PlaybookModel, now).map((m) => ({ ...m, forecast: m.forecast ?? null }));
+        assert.deepEqual(own.milestones, milestones, `${x.trace.projectId}: milestones`);
+        // The portfolio reads it a moment later: the same interval, give or take a step of the clock.
+        const listed = portfolio.get(x.trace.projectId);
+        assert.equal(listed?.forecast === null, goLive === null, `${x.trace.projectId}: on the portfolio too`);
+        if (goLive) {
+          forecast++;
+          assert.ok(own.goLive.p10 <= own.goLive.p50 && own.goLive.p50 <= own.goLive.p90);
+          assert.ok(own.milestones.length > 0, "milestones not reached yet are forecast too");
+        }
+      }
+      assert.ok(forecast >= 3, `several running onboardings have a forecast (${forecast})`);
+      const live = ofPlaybook.find((x) => x.trace.goLiveAt);
+      assert.ok(live);
+      assert.equal((await t.admin.get(`/projects/${live.trace.projectId}/timeline`)).body.forecast.history, null, "none once live");
     });
   });
 }

@@ -220,7 +220,9 @@ export async function main(): Promise<void> {
         await database.close();
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      // BENCH_KEEP=1 keeps the database to look into (its name is printed).
+      if (process.env.BENCH_KEEP === "1") log(`  kept database ${name}`);
+      else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     }
   } else log("  postgres: not reachable at 127.0.0.1:5432, skipped");
   if (reachable) await admin.end();

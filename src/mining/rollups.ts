@@ -14,7 +14,7 @@ import { metricsDb } from "../metrics/tables.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Schema } from "../store/schema.ts";
 import { casesFor, type LogFilter, versionModels } from "./source.ts";
-import { addVisit, openVisits, settledTally, Tally, type TallyJson } from "./tally.ts";
+import { addVisit, openVisits, type StoredTally, settledTally, storedTally, Tally, tallyOf } from "./tally.ts";
 import { type Deviation, type OpenVisit, type Trace, traceOf, visitAt } from "./trace.ts";
 
 type Json<T> = ColumnType<T, string, string>;
@@ -36,7 +36,9 @@ interface ProjectTracesTable {
   fitness: number;
   deviation_count: number;
   deviations: Json<Deviation[]>;
-  tally: Json<TallyJson>;
+  tally: Json<StoredTally["tally"]>;
+  residuals: Json<StoredTally["residuals"]>;
+  milestones: Json<StoredTally["milestones"]>;
   open_visits: Json<OpenVisit[]>;
   progress: Json<ProgressJson | null>;
   live: boolean;
@@ -50,7 +52,9 @@ interface ProcessMonthlyTable {
   segment: string;
   start_month: Day;
   projects: number;
-  tally: Json<TallyJson>;
+  tally: Json<StoredTally["tally"]>;
+  residuals: Json<StoredTally["residuals"]>;
+  milestones: Json<StoredTally["milestones"]>;
 }
 
 type ProcessTables = { project_traces: ProjectTracesTable; process_monthly: ProcessMonthlyTable };
@@ -98,6 +102,12 @@ async function staleProjects(db: Kysely<Schema>, scope: Scope, limit: number): P
 
 type TraceRow = Insertable<ProjectTracesTable>;
 
+const stringified = (t: StoredTally) => ({
+  tally: JSON.stringify(t.tally),
+  residuals: JSON.stringify(t.residuals),
+  milestones: JSON.stringify(t.milestones),
+});
+
 /** A project's row: its settled tally, what is still open, its progress and conformance. */
 function traceRow(
   info: {
@@ -136,7 +146,7 @@ function traceRow(
     fitness: trace.fitness,
     deviation_count: trace.deviations.length,
     deviations: JSON.stringify(trace.deviations),
-    tally: JSON.stringify(settledTally(trace, model)),
+    ...stringified(storedTally(settledTally(trace, model))),
     open_visits: JSON.stringify(open),
     progress: JSON.stringify(trace.goLiveAt ? null : { startedAt: trace.startedAt, completions: trace.completions }),
     live: trace.goLiveAt !== undefined,
@@ -182,7 +192,7 @@ async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: re
   const pdb = processDb(trx);
   const old = await pdb
     .selectFrom("project_traces")
-    .select(["playbook_id", "playbook_version", "segment", "start_month", "tally"])
+    .select(["playbook_id", "playbook_version", "segment", "start_month", "tally", "residuals", "milestones"])
     .where("project_id", "in", ids)
     .execute();
   const deltas = new Map<
@@ -207,18 +217,24 @@ async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: re
   for (const row of old) {
     const d = delta(row);
     d.projects--;
-    d.tally.merge(Tally.fromJSON(row.tally), -1);
+    d.tally.merge(tallyOf(row), -1);
   }
   for (const row of rows) {
     const d = delta(row);
     d.projects++;
-    d.tally.merge(Tally.fromJSON(JSON.parse(row.tally) as TallyJson));
+    d.tally.merge(
+      tallyOf({
+        tally: JSON.parse(row.tally),
+        residuals: JSON.parse(row.residuals),
+        milestones: JSON.parse(row.milestones),
+      }),
+    );
   }
   // Months in key order, so that two refreshes could never wait on each other in a cycle.
   for (const [, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const cell = await pdb
       .selectFrom("process_monthly")
-      .select(["projects", "tally"])
+      .select(["projects", "tally", "residuals", "milestones"])
       .where("playbook_id", "=", d.key.playbook_id)
       .where("start_month", "=", d.key.start_month)
       .where("playbook_version", "=", d.key.playbook_version)
@@ -226,7 +242,7 @@ async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: re
       .forUpdate()
       .executeTakeFirst();
     const projects = (cell?.projects ?? 0) + d.projects;
-    const tally = cell ? Tally.fromJSON(cell.tally).merge(d.tally) : d.tally;
+    const tally = cell ? tallyOf(cell).merge(d.tally) : d.tally;
     if (projects <= 0)
       await pdb
         .deleteFrom("process_monthly")
@@ -238,11 +254,13 @@ async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: re
     else
       await pdb
         .insertInto("process_monthly")
-        .values({ ...d.key, projects, tally: JSON.stringify(tally) })
+        .values({ ...d.key, projects, ...stringified(storedTally(tally)) })
         .onConflict((oc) =>
           oc.columns(["playbook_id", "start_month", "playbook_version", "segment"]).doUpdateSet((eb) => ({
             projects: eb.ref("excluded.projects"),
             tally: eb.ref("excluded.tally"),
+            residuals: eb.ref("excluded.residuals"),
+            milestones: eb.ref("excluded.milestones"),
           })),
         )
         .execute();
@@ -250,6 +268,9 @@ async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: re
   await pdb.deleteFrom("project_traces").where("project_id", "in", ids).execute();
   if (rows.length > 0) await pdb.insertInto("project_traces").values(rows).execute();
 }
+
+/** The parts of a tally the Process page reads: all but the milestones' residuals. */
+const INSIGHTS = ["tally", "residuals"] as const;
 
 /** What the insights of a filter are read from: the tally as of now, and the rows to list. */
 export interface RolledUp {
@@ -294,7 +315,7 @@ export async function rolledUp(
   const inFilter = rowsQuery;
 
   if (filter.csm !== undefined) {
-    for (const row of await inFilter.select("tally").execute()) tally.merge(Tally.fromJSON(row.tally));
+    for (const row of await inFilter.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
   } else {
     // Whole months come from the monthly rollups, the edges of the period from the projects' rows.
     const from = filter.from === undefined ? undefined : Date.parse(filter.from);
@@ -303,20 +324,20 @@ export async function rolledUp(
     const endWhole = to === undefined ? undefined : startOfMonth(to);
     const noWholeMonth = firstWhole !== undefined && endWhole !== undefined && firstWhole >= endWhole;
     if (noWholeMonth) {
-      for (const row of await inFilter.select("tally").execute()) tally.merge(Tally.fromJSON(row.tally));
+      for (const row of await inFilter.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
     } else {
-      let cells = pdb.selectFrom("process_monthly").select("tally").where("playbook_id", "=", filter.playbook);
+      let cells = pdb.selectFrom("process_monthly").select(INSIGHTS).where("playbook_id", "=", filter.playbook);
       if (filter.version !== undefined) cells = cells.where("playbook_version", "=", filter.version);
       if (filter.segment !== undefined) cells = cells.where("segment", "=", filter.segment);
       if (firstWhole !== undefined) cells = cells.where("start_month", ">=", isoDay(firstWhole));
       if (endWhole !== undefined) cells = cells.where("start_month", "<", isoDay(endWhole));
-      for (const row of await cells.execute()) tally.merge(Tally.fromJSON(row.tally));
+      for (const row of await cells.execute()) tally.merge(tallyOf(row));
       if (from !== undefined && firstWhole !== undefined && firstWhole > from)
-        for (const row of await inFilter.select("tally").where("started_at", "<", new Date(firstWhole)).execute())
-          tally.merge(Tally.fromJSON(row.tally));
+        for (const row of await inFilter.select(INSIGHTS).where("started_at", "<", new Date(firstWhole)).execute())
+          tally.merge(tallyOf(row));
       if (to !== undefined && endWhole !== undefined && endWhole < to)
-        for (const row of await inFilter.select("tally").where("started_at", ">=", new Date(endWhole)).execute())
-          tally.merge(Tally.fromJSON(row.tally));
+        for (const row of await inFilter.select(INSIGHTS).where("started_at", ">=", new Date(endWhole)).execute())
+          tally.merge(tallyOf(row));
     }
   }
 
@@ -374,7 +395,7 @@ export async function runningByCsm(
 ): Promise<{ models: Map<string, Tally>; running: { playbook: string; csm: string; progress: ProgressJson }[] }> {
   await refreshRollups(db, undefined, now);
   const pdb = processDb(db);
-  const models = await historyModels(db, undefined);
+  const models = await historyModels(db, undefined, { milestones: false });
   const rows = await pdb
     .selectFrom("project_traces")
     .select(["playbook_id", "csm", "progress"])
@@ -389,28 +410,32 @@ export async function runningByCsm(
   };
 }
 
-const EMPTY: TallyJson = new Tally().toJSON();
-
 /**
  * What the forecasts learn from, by playbook (of `playbooks`, or all): the residual times to go-live
  * and to each milestone of every project, summed from the monthly rollups.
  */
-export async function historyModels(db: Kysely<Schema>, playbooks: readonly string[] | undefined): Promise<Map<string, Tally>> {
+export async function historyModels(
+  db: Kysely<Schema>,
+  playbooks: readonly string[] | undefined,
+  options: { readonly milestones?: boolean } = {},
+): Promise<Map<string, Tally>> {
   if (playbooks !== undefined && playbooks.length === 0) return new Map();
+  const withMilestones = options.milestones ?? true;
   let cells = processDb(db)
     .selectFrom("process_monthly")
     .select([
       "playbook_id",
-      sql<TallyJson["residuals"]>`tally -> 'residuals'`.as("residuals"),
-      sql<TallyJson["milestones"] | null>`tally -> 'milestones'`.as("milestones"),
-      sql<number>`(tally ->> 'learnt')::int`.as("learnt"),
+      "residuals",
+      sql<StoredTally["milestones"] | null>`${withMilestones ? sql.ref("milestones") : sql`NULL`}`.as("milestones"),
     ]);
   if (playbooks !== undefined) cells = cells.where("playbook_id", "in", playbooks);
   const models = new Map<string, Tally>();
   for (const cell of await cells.execute()) {
     const model = models.get(cell.playbook_id) ?? new Tally();
-    const json = { ...EMPTY, residuals: cell.residuals, milestones: cell.milestones ?? {}, learnt: Number(cell.learnt) };
-    models.set(cell.playbook_id, model.merge(Tally.fromJSON(json)));
+    models.set(
+      cell.playbook_id,
+      model.merge(tallyOf({ residuals: cell.residuals, ...(cell.milestones ? { milestones: cell.milestones } : {}) })),
+    );
   }
   return models;
 }

@@ -233,7 +233,7 @@ export class Tally {
     fill(t.edges, json.edges);
     fill(t.variants, json.variants);
     fill(t.residuals, json.residuals);
-    fill(t.milestones, json.milestones ?? {});
+    fill(t.milestones, json.milestones);
     t.fitness.addAll(histogramOf(json.fitness).bins());
     return t;
   }
@@ -386,3 +386,25 @@ export const edgeKey = (from: string, to: string): string => `${from}${SEPARATOR
 export const edgeOf = (key: string): [string, string] => key.split(SEPARATOR) as [string, string];
 export const variantKey = (steps: readonly string[]): string => steps.join(SEPARATOR);
 export const variantSteps = (key: string): string[] => (key === "" ? [] : key.split(SEPARATOR));
+
+/**
+ * A tally as stored: what the insights read, the residuals the go-live forecast reads (with how
+ * many went live), and the milestones' (the largest part, read only for a project's forecasts).
+ */
+export interface StoredTally {
+  readonly tally: Omit<TallyJson, "residuals" | "milestones" | "learnt">;
+  readonly residuals: Pick<TallyJson, "residuals" | "learnt">;
+  readonly milestones: TallyJson["milestones"];
+}
+
+export function storedTally(tally: Tally): StoredTally {
+  const { residuals, milestones, learnt, ...insights } = tally.toJSON();
+  return { tally: insights, residuals: { residuals, learnt }, milestones };
+}
+
+const EMPTY_JSON: TallyJson = new Tally().toJSON();
+
+/** A tally from the parts of it that were read (the others empty). */
+export function tallyOf(parts: Partial<StoredTally>): Tally {
+  return Tally.fromJSON({ ...EMPTY_JSON, ...parts.tally, ...parts.residuals, milestones: parts.milestones ?? {} });
+}

@@ -21,7 +21,11 @@ CREATE TABLE project_traces (
   fitness double precision NOT NULL,
   deviation_count integer NOT NULL,
   deviations jsonb NOT NULL,
+  -- its tally in three parts (src/mining/tally.ts StoredTally): what the insights read, the go-live
+  -- residuals, the milestones' residuals
   tally jsonb NOT NULL,
+  residuals jsonb NOT NULL,
+  milestones jsonb NOT NULL,
   open_visits jsonb NOT NULL,
   -- start and completions of an onboarding not live yet (null once live)
   progress jsonb,
@@ -43,5 +47,7 @@ CREATE TABLE process_monthly (
   start_month date NOT NULL,
   projects integer NOT NULL,
   tally jsonb NOT NULL,
+  residuals jsonb NOT NULL,
+  milestones jsonb NOT NULL,
   PRIMARY KEY (playbook_id, start_month, playbook_version, segment)
 );

@@ -1,8 +1,8 @@
 // When will a client go live, by what comparable onboardings did (issue #20, item 3): an empirical
 // forecast with an 80% interval, beside the plan's own date (engine/forecast.ts). For every step, the
 // onboardings that went live give how long it took from that step's first completion to go-live.
-// An active onboarding is placed at its latest progress (the step it finished last, or its start)
-// and has already spent some time there; among the onboardings that got that far, only those that
+// An active onboarding is placed at its latest progress (the step it finished last, or one of the
+// two before it, or its start) and has already spent some time there; among the onboardings that got that far, only those that
 // took at least as long from there are comparable, and the 10th, 50th and 90th percentiles of their
 // remaining time give the interval and the median. With fewer than MIN_BASIS comparable
 // onboardings the forecast falls back to an earlier anchor, then to none.
@@ -155,20 +155,45 @@ export interface MilestoneForecast {
   readonly forecast?: GoLiveForecast;
 }
 
-/** The forecast from the latest progress that has enough comparable history (`residuals` by anchor). */
-function reckon(progress: Pick<Progress, "startedAt" | "completions">, now: Instant, residuals: (anchor: string) => Residuals | undefined) {
-  const nowMs = Date.parse(now);
-  // Latest progress first: the step finished last (its first completion), then earlier ones, then the start.
+/** How many of the latest finished steps a forecast may reckon from before it falls back to the start. */
+export const ANCHORS = 3;
+
+/**
+ * What a forecast reckons from, latest progress first: the steps finished last (each at its first
+ * completion), at most ANCHORS of them, then the start. Further back says little a nearer step
+ * does not, and keeping a few lets the rollups hold them for every running onboarding.
+ */
+export function anchorsOf(progress: Pick<Progress, "startedAt" | "completions">): { step: string; at: number }[] {
   const firstAt = new Map<string, string>();
   for (const c of progress.completions) if (!firstAt.has(c.step)) firstAt.set(c.step, c.at);
   const anchors: { step: string; at: number }[] = [];
   const seen = new Set<string>();
-  for (const c of [...progress.completions].reverse()) {
+  for (let i = progress.completions.length - 1; i >= 0 && anchors.length < ANCHORS; i--) {
+    const c = progress.completions[i] as { step: string; at: string };
     if (seen.has(c.step)) continue;
     seen.add(c.step);
     anchors.push({ step: c.step, at: Date.parse(firstAt.get(c.step) ?? c.at) });
   }
   anchors.push({ step: START, at: Date.parse(progress.startedAt) });
+  return anchors;
+}
+
+/**
+ * The same progress in few words: the anchors' steps at their first completions, oldest first
+ * (anchorsOf gives the same anchors from it).
+ */
+export function compactProgress(progress: Pick<Progress, "startedAt" | "completions">): Pick<Progress, "startedAt" | "completions"> {
+  const anchors = anchorsOf(progress).filter((a) => a.step !== START);
+  return {
+    startedAt: progress.startedAt,
+    completions: anchors.reverse().map((a) => ({ step: a.step, at: new Date(a.at).toISOString() })),
+  };
+}
+
+/** The forecast from the latest progress that has enough comparable history (`residuals` by anchor). */
+function reckon(progress: Pick<Progress, "startedAt" | "completions">, now: Instant, residuals: (anchor: string) => Residuals | undefined) {
+  const nowMs = Date.parse(now);
+  const anchors = anchorsOf(progress);
   for (const anchor of anchors) {
     // Comparable: those that had not got there after as long as this one has already spent.
     const past = residuals(anchor.step);

@@ -13,6 +13,7 @@ import type { Instant } from "../engine/types.ts";
 import { metricsDb } from "../metrics/tables.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Schema } from "../store/schema.ts";
+import { compactProgress } from "./forecast.ts";
 import { casesFor, type LogFilter, versionModels } from "./source.ts";
 import { addVisit, openVisits, type StoredTally, settledTally, storedTally, Tally, tallyOf } from "./tally.ts";
 import { type Deviation, type OpenVisit, type Trace, traceOf, visitAt } from "./trace.ts";
@@ -41,6 +42,8 @@ interface ProjectTracesTable {
   milestones: Json<StoredTally["milestones"]>;
   open_visits: Json<OpenVisit[]>;
   progress: Json<ProgressJson | null>;
+  /** The progress in few words (forecast.ts compactProgress): what bulk forecasts read. */
+  anchors: Json<ProgressJson | null>;
   live: boolean;
   running: boolean;
   target_go_live_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -149,6 +152,7 @@ function traceRow(
     ...stringified(storedTally(settledTally(trace, model))),
     open_visits: JSON.stringify(open),
     progress: JSON.stringify(trace.goLiveAt ? null : { startedAt: trace.startedAt, completions: trace.completions }),
+    anchors: JSON.stringify(trace.goLiveAt ? null : compactProgress(trace)),
     live: trace.goLiveAt !== undefined,
     running: trace.endedAt === undefined,
     target_go_live_at: plannedGoLiveAt ?? null,
@@ -362,7 +366,7 @@ export async function rolledUp(
     .execute();
   const runningRows = await inFilter
     .innerJoin(names.as("s"), "s.project_id", "project_traces.project_id")
-    .select(["project_traces.project_id", "s.client_name", "progress", "target_go_live_at"])
+    .select(["project_traces.project_id", "s.client_name", "anchors as progress", "target_go_live_at"])
     .where("running", "=", true)
     .where("status", "=", "active")
     .where("live", "=", false)
@@ -398,7 +402,7 @@ export async function runningByCsm(
   const models = await historyModels(db, undefined, { milestones: false });
   const rows = await pdb
     .selectFrom("project_traces")
-    .select(["playbook_id", "csm", "progress"])
+    .select(["playbook_id", "csm", "anchors as progress"])
     .where("running", "=", true)
     .where("status", "=", "active")
     .where("live", "=", false)

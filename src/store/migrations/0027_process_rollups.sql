@@ -29,6 +29,8 @@ CREATE TABLE project_traces (
   open_visits jsonb NOT NULL,
   -- start and completions of an onboarding not live yet (null once live)
   progress jsonb,
+  -- the same in few words: the steps a go-live forecast reckons from (src/mining/forecast.ts)
+  anchors jsonb,
   live boolean NOT NULL,
   -- not completed, closed or cancelled: its open visits grow with the clock
   running boolean NOT NULL,

@@ -86,7 +86,9 @@ function expectedState(): ProjectState {
   return state;
 }
 
-describe("killed workers lose and duplicate nothing", async () => {
+// The backends run side by side: each has its own folder or database, and a worker's time is
+// mostly its own process starting and opening the database, so two cores take them at once.
+describe("killed workers lose and duplicate nothing", { concurrency: true }, async () => {
   const folders: string[] = [];
   after(() => {
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });

@@ -10,6 +10,15 @@ export function formatDate(iso: string | null | undefined, zone?: string): strin
   );
 }
 
+/**
+ * A span of days, each end with its day, month and year, what they share said once where the locale
+ * allows ("2–25 Mar 2026", "28 Feb – 3 Mar 2026").
+ */
+export function formatDateRange(from: string, to: string, zone?: string): string {
+  const format = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: zone ?? viewerZone });
+  return format.formatRange(new Date(from), new Date(to));
+}
+
 export function formatDateTime(iso: string | null | undefined, zone?: string): string {
   if (!iso) return "—";
   return new Intl.DateTimeFormat(undefined, {

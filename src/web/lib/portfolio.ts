@@ -1,10 +1,14 @@
 // The portfolio the dashboard shows: one row per onboarding in progress, from GET /portfolio (the
 // metrics read model: health with its reasons, phase, CSM, next milestone, days against target),
-// read in one go and filtered on the page, so changing a filter is instant.
+// read in one go and filtered on the page, so changing a filter is instant. Each row also carries
+// how often the onboarding departed from its playbook and its go-live forecast from comparable
+// onboardings of the same playbook (the process rollups, src/mining).
 import { all, api, type Schemas } from "../api/client.ts";
 import { daysBetween, humanize } from "./format.ts";
 
 export type PortfolioItem = Schemas["PortfolioItem"];
+/** An 80% interval (p10 to p90) with its median, from `basis` comparable onboardings. */
+export type ForecastBand = Schemas["ForecastBand"];
 
 export interface PortfolioRow {
   readonly projectId: string;
@@ -21,6 +25,12 @@ export interface PortfolioRow {
   readonly targetDays: number | null;
   readonly nextMilestone: { readonly title: string; readonly dueAt: string | null } | null;
   readonly overdueSteps: number;
+  readonly targetGoLiveAt: string | null;
+  readonly goLiveAt: string | null;
+  /** Departures from the playbook (0: it kept to it). */
+  readonly deviations: number;
+  /** Go-live forecast from history; null once live, when not active, or with too little history. */
+  readonly forecast: ForecastBand | null;
 }
 
 export function rowOf(item: PortfolioItem, now: number = Date.now()): PortfolioRow {
@@ -39,6 +49,10 @@ export function rowOf(item: PortfolioItem, now: number = Date.now()): PortfolioR
     targetDays: item.targetGoLiveAt ? daysBetween(item.startedAt, item.targetGoLiveAt) : null,
     nextMilestone: item.nextMilestone ? { title: item.nextMilestone.title, dueAt: item.nextMilestone.dueAt } : null,
     overdueSteps: item.overdueSteps,
+    targetGoLiveAt: item.targetGoLiveAt,
+    goLiveAt: item.goLiveAt,
+    deviations: item.deviations,
+    forecast: item.forecast,
   };
 }
 

@@ -1,10 +1,12 @@
 // The portfolio: every active onboarding in one look (what is late, what is next, who is blocked),
-// counts that filter the list behind them, filters and sorting kept in the URL, and charts.
+// counts that filter the list behind them, filters and sorting kept in the URL, and charts. Each
+// row says when the onboarding will go live by comparable onboardings of its playbook (the median
+// and the 80% range, against its target) and how often it departed from the procedure.
 import { lazy, Suspense, useMemo, useState } from "react";
 import { api, type Schemas } from "../../api/client.ts";
 import { FilterSelect } from "../../components/onboarding-filters.tsx";
 import { Empty, ErrorNotice, HealthSummary, Loading, PageHeader, StatusBadge } from "../../components/ui.tsx";
-import { dueLabel, humanize, shortDate } from "../../lib/format.ts";
+import { dueLabel, formatDate, formatDateRange, humanize, plural, shortDate } from "../../lib/format.ts";
 import { shownVersion } from "../../lib/playbook.ts";
 import { filterChoices, loadPortfolio, type PortfolioRow } from "../../lib/portfolio.ts";
 import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
@@ -18,13 +20,15 @@ const ChartView = lazy(() => import("../../components/chart.tsx").then((m) => ({
 
 const PAGE = 25;
 const HEALTH_ORDER: Record<string, number> = { red: 0, amber: 1, green: 2 };
-type SortKey = "client" | "health" | "days" | "next" | "phase" | "csm";
+type SortKey = "client" | "health" | "days" | "next" | "forecast" | "phase" | "csm";
 
 const SORTS: Record<SortKey, (a: PortfolioRow, b: PortfolioRow) => number> = {
   client: (a, b) => a.clientName.localeCompare(b.clientName),
   health: (a, b) => (HEALTH_ORDER[a.health] ?? 3) - (HEALTH_ORDER[b.health] ?? 3) || b.overdueSteps - a.overdueSteps,
   days: (a, b) => b.daysSinceStart - a.daysSinceStart,
   next: (a, b) => (a.nextMilestone?.dueAt ?? "9").localeCompare(b.nextMilestone?.dueAt ?? "9"),
+  // Soonest forecast go-live first; those without one last.
+  forecast: (a, b) => (a.forecast?.p50 ?? "9").localeCompare(b.forecast?.p50 ?? "9"),
   phase: (a, b) => (a.phase ?? "").localeCompare(b.phase ?? ""),
   csm: (a, b) => (a.csm?.name ?? "").localeCompare(b.csm?.name ?? ""),
 };
@@ -46,6 +50,8 @@ export function Dashboard() {
     phase: search.get("phase") ?? "",
     q: search.get("q") ?? "",
     late: search.get("late") ?? "",
+    // "true": only those that departed from their playbook; "false": only those that kept to it (as GET /portfolio?deviates=).
+    deviates: search.get("deviates") ?? "",
   };
   const sort = (search.get("sort") as SortKey | null) ?? "health";
   // Paging: a page of rows at a time (the number shown is in the URL, so a shared link shows as much).
@@ -64,14 +70,17 @@ export function Dashboard() {
           (!filter.playbook || r.playbook.id === filter.playbook) &&
           (!filter.phase || r.phase === filter.phase) &&
           (!q || r.clientName.toLowerCase().includes(q)) &&
-          (!filter.late || r.overdueSteps > 0),
+          (!filter.late || r.overdueSteps > 0) &&
+          (filter.deviates !== "true" || r.deviations > 0) &&
+          (filter.deviates !== "false" || r.deviations === 0),
       )
       .sort(SORTS[sort] ?? SORTS.health);
-  }, [rows, filter.health, filter.csm, filter.segment, filter.playbook, filter.phase, filter.q, filter.late, sort]);
+  }, [rows, filter.health, filter.csm, filter.segment, filter.playbook, filter.phase, filter.q, filter.late, filter.deviates, sort]);
 
   const counts = { red: 0, amber: 0, green: 0 } as Record<string, number>;
   for (const r of rows) counts[r.health] = (counts[r.health] ?? 0) + 1;
   const late = rows.filter((r) => r.overdueSteps > 0).length;
+  const deviating = rows.filter((r) => r.deviations > 0).length;
   const phases = unique(rows.map((r) => r.phase));
   const filtered = Object.values(filter).some(Boolean);
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
@@ -170,6 +179,17 @@ export function Dashboard() {
             ["green", "On track"],
           ]}
         />
+        <div className="field filter-check">
+          <label className="check" htmlFor="f-deviates">
+            <input
+              id="f-deviates"
+              type="checkbox"
+              checked={filter.deviates === "true"}
+              onChange={(e) => setSearch({ deviates: e.target.checked ? "true" : undefined })}
+            />
+            <span>Deviates from the procedure{portfolio.data ? <span className="muted"> ({deviating})</span> : null}</span>
+          </label>
+        </div>
         {filtered ? (
           <button type="button" onClick={() => setSearch(blank())}>
             Clear filters
@@ -222,6 +242,7 @@ export function Dashboard() {
                 <SortHeader label="Phase" k="phase" sort={sort} className="hide-phone" />
                 <SortHeader label="Health" k="health" sort={sort} />
                 <SortHeader label="Days vs plan" k="days" sort={sort} className="hide-phone" />
+                <SortHeader label="Forecast go-live" k="forecast" sort={sort} className="hide-phone" />
                 <SortHeader label="Next milestone" k="next" sort={sort} />
               </tr>
             </thead>
@@ -249,6 +270,10 @@ export function Dashboard() {
                       {shownVersion(r.playbook.version) ? ` v${r.playbook.version}` : ""}
                       {r.segment ? ` · ${humanize(r.segment)}` : ""}
                     </div>
+                    <Deviations row={r} />
+                    <div className="show-phone small">
+                      <ForecastGoLive row={r} compact />
+                    </div>
                   </td>
                   <td className="hide-phone">{r.csm?.name ?? <span className="muted">Unassigned</span>}</td>
                   <td className="hide-phone">{r.phase ?? "—"}</td>
@@ -257,6 +282,9 @@ export function Dashboard() {
                   </td>
                   <td className="hide-phone">
                     <DaysVsPlan row={r} />
+                  </td>
+                  <td className="hide-phone forecast-cell">
+                    <ForecastGoLive row={r} />
                   </td>
                   <td>
                     {r.nextMilestone ? (
@@ -272,7 +300,7 @@ export function Dashboard() {
               ))}
               {visible.length === 0 ? (
                 <tr>
-                  <td colSpan={7}>
+                  <td colSpan={8}>
                     <Empty title="No onboarding matches these filters">
                       <button type="button" className="link" onClick={() => setSearch(blank())}>
                         Clear filters
@@ -305,7 +333,57 @@ export function Dashboard() {
 }
 
 function blank(): Record<string, undefined> {
-  return { health: undefined, csm: undefined, segment: undefined, playbook: undefined, phase: undefined, q: undefined, late: undefined };
+  return {
+    health: undefined,
+    csm: undefined,
+    segment: undefined,
+    playbook: undefined,
+    phase: undefined,
+    q: undefined,
+    late: undefined,
+    deviates: undefined,
+  };
+}
+
+/** How often it departed from its playbook, linking to the playbook's Process page (where the deviations are listed). */
+function Deviations({ row }: { row: PortfolioRow }) {
+  if (row.deviations === 0) return null;
+  return (
+    <Link className="badge amber deviations" to={`/app/process?playbook=${encodeURIComponent(row.playbook.id)}`}>
+      {plural(row.deviations, "deviation")}
+      <span className="visually-hidden"> from the procedure: see the {row.playbook.id} process</span>
+    </Link>
+  );
+}
+
+/**
+ * When it will go live by comparable onboardings: the median, the 80% range under it, and whether
+ * the median is later than the target. `compact`: one line (the phone's client cell).
+ */
+function ForecastGoLive({ row, compact = false }: { row: PortfolioRow; compact?: boolean }) {
+  const f = row.forecast;
+  if (row.goLiveAt) return <span className="muted">Went live {formatDate(row.goLiveAt)}</span>;
+  if (!f) return <span className="muted">{compact ? "No go-live forecast" : "No forecast"}</span>;
+  const later = row.targetGoLiveAt !== null && Date.parse(f.p50) > Date.parse(row.targetGoLiveAt);
+  const range = formatDateRange(f.p10, f.p90);
+  // The target's date too where there is room (on a phone the row says only that it is later).
+  const behind = later ? (
+    <span className="forecast-late">later than target{row.targetGoLiveAt && !compact ? ` (${formatDate(row.targetGoLiveAt)})` : ""}</span>
+  ) : null;
+  if (compact)
+    return (
+      <>
+        Forecast go-live <strong>{formatDate(f.p50)}</strong> <span className="muted">(80%: {range})</span>
+        {behind ? <> · {behind}</> : null}
+      </>
+    );
+  return (
+    <>
+      <div className="nowrap forecast-median">{formatDate(f.p50)}</div>
+      <div className="small muted forecast-range">80%: {range}</div>
+      {behind ? <div className="small">{behind}</div> : null}
+    </>
+  );
 }
 
 function MilestoneDue({ dueAt }: { dueAt: string | null }) {

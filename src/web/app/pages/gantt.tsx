@@ -5,11 +5,15 @@
 // calendar, never in the past), with arrows from each step to the steps that wait for it, the
 // critical path outlined and the forecast go-live marked. On a narrow screen the same plan is a
 // list. Under it, "Move a date": extend an open step's deadline, seeing first what moves with it.
+// Beside the plan, the forecast from history (src/mining/forecast.ts: what comparable onboardings
+// of the same playbook took from the same progress): the go-live's 80% range shaded across the
+// chart with its median, each remaining milestone's on its row, and the same in words above the
+// chart (or why there is none).
 import { type FormEvent, type RefObject, useEffect, useRef, useState } from "react";
 import { ApiError, api, describeError, type Schemas } from "../../api/client.ts";
 import { Field } from "../../components/ui.tsx";
 import type { Command } from "../../lib/commands.ts";
-import { formatDate, humanize, shortDate } from "../../lib/format.ts";
+import { formatDate, formatDateRange, humanize, plural, shortDate } from "../../lib/format.ts";
 
 type Phase = { id: string; title: string; steps: Schemas["TimelineStep"][] };
 const DAY = 86_400_000;
@@ -44,11 +48,29 @@ function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   return [ref, width];
 }
 
+type Band = Schemas["ForecastBand"];
+
+/** GET /projects/{id}/timeline's forecast.history: null unless active and not live yet. */
+export interface HistoryForecast {
+  readonly goLive: Band | null;
+  readonly milestones: readonly { readonly step: string; readonly title: string; readonly forecast: Band | null }[];
+  readonly wentLive: number;
+  readonly needed: number;
+}
+
 export interface ForecastSummary {
   readonly goLiveAt: string | null;
   readonly goLiveStep: string | null;
   readonly criticalPath: readonly string[];
+  readonly history?: HistoryForecast | null | undefined;
 }
+
+/** "20 Mar 2026 (80%: 2–25 Mar 2026)": a band's median and range, in words. */
+function bandWords(band: Band, zone: string | undefined): string {
+  return `${formatDate(band.p50, zone)} (80%: ${formatDateRange(band.p10, band.p90, zone)})`;
+}
+
+const STATUS_NAMES: Record<string, string> = { on_hold: "on hold", cancelled: "cancelled", closed: "closed" };
 
 type Act = (command: Command, done?: string) => Promise<Record<string, string> | undefined>;
 
@@ -68,6 +90,7 @@ export function Gantt({
   now = Date.now(),
   zone,
   forecast,
+  status,
   move,
 }: {
   phases: readonly Phase[];
@@ -76,6 +99,8 @@ export function Gantt({
   now?: number;
   zone?: string | undefined;
   forecast?: ForecastSummary | undefined;
+  /** The project's status (says why there is no forecast from history). */
+  status?: string | undefined;
   /** Moving dates from the timeline (for people who may extend deadlines on an active project). */
   move?: { readonly projectId: string; readonly act: Act } | undefined;
 }) {
@@ -87,6 +112,10 @@ export function Gantt({
   const goLive = forecast?.goLiveAt ?? null;
   const goLiveDone = forecast?.goLiveStep ? steps.find((s) => s.id === forecast.goLiveStep)?.status === "done" : false;
   const movable = steps.filter((s) => s.status === "open" || s.status === "in_progress");
+  const history = forecast?.history ?? null;
+  // Each remaining milestone's forecast from history, by step (the go-live step's is the go-live's).
+  const bands = new Map((history?.milestones ?? []).flatMap((m) => (m.forecast ? [[m.step, m.forecast] as const] : [])));
+  const drawn = history?.goLive != null || bands.size > 0;
   return (
     <figure style={{ margin: 0 }}>
       {goLive ? (
@@ -100,6 +129,19 @@ export function Gantt({
           ) : null}
         </p>
       ) : null}
+      {forecast?.history !== undefined ? (
+        <HistoryWords
+          history={history}
+          plan={goLiveDone ? null : goLive}
+          goLiveDone={goLiveDone}
+          goLiveStep={forecast.goLiveStep}
+          status={status}
+          titles={titles}
+          zone={zone}
+          // On a phone the plan list gives each milestone's forecast on its own step.
+          milestonesListed={measured < NARROW}
+        />
+      ) : null}
       <div className="gantt-wrap" ref={ref}>
         {measured < NARROW ? (
           <PlanList
@@ -109,6 +151,7 @@ export function Gantt({
             now={now}
             zone={zone}
             onMove={move ? (id) => setMoving(id) : undefined}
+            bands={bands}
           />
         ) : (
           <Chart
@@ -121,6 +164,8 @@ export function Gantt({
             critical={critical}
             goLive={goLive}
             goLiveDone={goLiveDone}
+            history={history?.goLive ?? null}
+            bands={bands}
           />
         )}
       </div>
@@ -129,13 +174,21 @@ export function Gantt({
           <span style={{ ["--swatch" as string]: "#81c784" }}>Done</span>
           <span style={{ ["--swatch" as string]: "#7986cb" }}>Open</span>
           <span style={{ ["--swatch" as string]: "#e57373" }}>Overdue</span>
-          <span style={{ ["--swatch" as string]: "#c5cae9" }}>Forecast</span>
+          <span style={{ ["--swatch" as string]: "#c5cae9" }}>Forecast (plan)</span>
           <span style={{ ["--swatch" as string]: "#fff", ["--swatch-border" as string]: "#e65100" }}>Critical path</span>
           <span style={{ ["--swatch" as string]: "repeating-linear-gradient(90deg,#c62828 0 4px,transparent 4px 7px)" }}>
             Slipped past deadline
           </span>
           <span style={{ ["--swatch" as string]: "#1b2430" }}>Deadline</span>
-          <span style={{ ["--swatch" as string]: "#2e7d32" }}>Go-live</span>
+          <span style={{ ["--swatch" as string]: "#2e7d32" }}>Go-live (plan)</span>
+          {drawn ? (
+            <>
+              <span style={{ ["--swatch" as string]: "rgb(106 27 154 / 18%)", ["--swatch-border" as string]: "#6a1b9a" }}>
+                From history: 80% range
+              </span>
+              <span style={{ ["--swatch" as string]: "#6a1b9a" }}>From history: median</span>
+            </>
+          ) : null}
           <span style={{ ["--swatch" as string]: "#9aa3af" }}>Arrow: waits for</span>
         </figcaption>
       )}
@@ -154,6 +207,7 @@ function PlanList({
   now,
   zone,
   onMove,
+  bands,
 }: {
   phases: readonly Phase[];
   titles: ReadonlyMap<string, string>;
@@ -161,6 +215,7 @@ function PlanList({
   now: number;
   zone: string | undefined;
   onMove: ((step: string) => void) | undefined;
+  bands: ReadonlyMap<string, Band>;
 }) {
   return (
     <div className="plan-list">
@@ -173,6 +228,7 @@ function PlanList({
               const date = done ? s.completedAt : (s.forecastFinishAt ?? s.dueAt);
               const late = s.overdue || (s.dueAt !== null && !done && Date.parse(s.dueAt) < now);
               const waits = s.dependsOn.map((d) => titles.get(d) ?? humanize(d));
+              const band = done ? undefined : bands.get(s.id);
               return (
                 <li key={s.id} className={critical.has(s.id) ? "critical" : undefined}>
                   <div className="plan-title">{s.title}</div>
@@ -188,6 +244,7 @@ function PlanList({
                     ) : null}
                     {critical.has(s.id) ? " · on the critical path" : ""}
                   </div>
+                  {band ? <div className="small plan-history">From history: {bandWords(band, zone)}</div> : null}
                   {waits.length > 0 && !done ? <div className="muted small">Waits for: {waits.join(", ")}</div> : null}
                   {onMove && (s.status === "open" || s.status === "in_progress") ? (
                     <button type="button" className="link-button small" onClick={() => onMove(s.id)}>
@@ -214,6 +271,8 @@ function Chart({
   critical,
   goLive,
   goLiveDone,
+  history,
+  bands,
 }: {
   phases: readonly Phase[];
   windows: ReadonlyMap<string, string | undefined>;
@@ -224,20 +283,25 @@ function Chart({
   critical: ReadonlySet<string>;
   goLive: string | null;
   goLiveDone: boolean;
+  /** The go-live's forecast from history. */
+  history: Band | null;
+  /** Remaining milestones' forecasts from history, by step. */
+  bands: ReadonlyMap<string, Band>;
 }) {
   const width = Math.max(NARROW - 40, measured);
   const label = Math.min(240, Math.round(width * 0.3));
   const start0 = Date.parse(startedAt);
   const steps = phases.flatMap((p) => p.steps);
-  const bands = new Map(phases.map((p) => [p.id, windowDays(windows.get(p.id))]));
+  const windowBands = new Map(phases.map((p) => [p.id, windowDays(windows.get(p.id))]));
   const times = steps.flatMap((s) =>
     [s.openedAt, s.opensAt, s.dueAt, s.completedAt, s.forecastStartAt, s.forecastFinishAt]
       .filter((t): t is string => !!t)
       .map((t) => Date.parse(t)),
   );
-  const bandEnds = [...bands.values()].flatMap((b) => (b?.to ? [start0 + b.to * DAY] : []));
-  const start = Math.min(start0, ...times, now) - DAY;
-  const end = Math.max(start + 14 * DAY, now + 3 * DAY, ...times, ...bandEnds, goLive ? Date.parse(goLive) : 0) + 2 * DAY;
+  const bandEnds = [...windowBands.values()].flatMap((b) => (b?.to ? [start0 + b.to * DAY] : []));
+  const historyTimes = [...(history ? [history] : []), ...bands.values()].flatMap((b) => [Date.parse(b.p10), Date.parse(b.p90)]);
+  const start = Math.min(start0, ...times, ...historyTimes, now) - DAY;
+  const end = Math.max(start + 14 * DAY, now + 3 * DAY, ...times, ...bandEnds, ...historyTimes, goLive ? Date.parse(goLive) : 0) + 2 * DAY;
   const plot = width - label - 12;
   const x = (t: number) => label + ((t - start) / (end - start)) * plot;
   const rows: ({ kind: "phase"; phase: Phase } | { kind: "step"; step: Schemas["TimelineStep"]; phase: Phase })[] = [];
@@ -249,13 +313,20 @@ function Chart({
   rows.forEach((r, i) => {
     if (r.kind === "step" && !rowOf.has(r.step.id)) rowOf.set(r.step.id, i);
   });
-  const height = TOP + rows.length * ROW + 6;
+  // Room under the rows for the history median's label.
+  const height = TOP + rows.length * ROW + 6 + (history ? 16 : 0);
   const spanDays = (end - start) / DAY;
   const tickEvery = spanDays > 120 ? 28 : spanDays > 50 ? 14 : 7;
   const ticks: number[] = [];
   const first = new Date(start);
   first.setUTCHours(0, 0, 0, 0);
   for (let t = first.getTime() + DAY; t <= end; t += tickEvery * DAY) ticks.push(t);
+  // Remaining milestones with a forecast from history, on their rows.
+  const historyRows = rows.flatMap((row, i) => {
+    if (row.kind !== "step" || row.step.status === "done" || row.step.status === "skipped") return [];
+    const band = bands.get(row.step.id);
+    return band ? [{ step: row.step, band, y: TOP + i * ROW }] : [];
+  });
   const slipped = steps.filter((s) => s.overdue || (s.completedAt && s.dueAt && s.completedAt > s.dueAt)).length;
   const chars = Math.max(12, Math.floor((label - 20) / 6.6));
   const path = [...critical];
@@ -294,7 +365,7 @@ function Chart({
       height={height}
       viewBox={`0 0 ${width} ${height}`}
       role="img"
-      aria-label={`Timeline of ${steps.length} steps; ${slipped} slipped past their deadline${goLive ? `; go-live ${goLiveDone ? "on" : "forecast for"} ${formatDate(goLive, zone)}` : ""}. The step list has the same information.`}
+      aria-label={`Timeline of ${steps.length} steps; ${slipped} slipped past their deadline${goLive ? `; go-live ${goLiveDone ? "on" : "forecast for"} ${formatDate(goLive, zone)}` : ""}${history ? `; from history, go-live ${bandWords(history, zone)}` : ""}. The step list has the same information.`}
     >
       <defs>
         <marker id="gantt-arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
@@ -312,9 +383,46 @@ function Chart({
           </text>
         </g>
       ))}
+      {history ? (
+        <g className="history-go-live" data-p10={history.p10} data-p50={history.p50} data-p90={history.p90}>
+          <rect
+            className="history-band"
+            x={x(Date.parse(history.p10))}
+            y={16}
+            width={Math.max(2, x(Date.parse(history.p90)) - x(Date.parse(history.p10)))}
+            height={height - 16}
+          >
+            <title>Go-live from history: {bandWords(history, zone)}</title>
+          </rect>
+          <line className="history-median" x1={x(Date.parse(history.p50))} x2={x(Date.parse(history.p50))} y1={16} y2={height - 14} />
+          <text
+            className="history-label"
+            x={Math.max(label + 4, Math.min(x(Date.parse(history.p50)), width - 4))}
+            y={height - 3}
+            textAnchor={x(Date.parse(history.p50)) > width - 120 ? "end" : "middle"}
+          >
+            History {shortDate(history.p50, zone)}
+          </text>
+        </g>
+      ) : null}
+      {historyRows.map(({ step, band, y }) => (
+        <rect
+          key={`hb-${step.id}`}
+          className="history-row-band"
+          x={x(Date.parse(band.p10))}
+          y={y + 3}
+          width={Math.max(2, x(Date.parse(band.p90)) - x(Date.parse(band.p10)))}
+          height={20}
+          rx={3}
+        >
+          <title>
+            {step.title} from history: {bandWords(band, zone)}
+          </title>
+        </rect>
+      ))}
       {rows.map((row, i) => {
         const y = TOP + i * ROW;
-        const band = bands.get(row.phase.id);
+        const band = windowBands.get(row.phase.id);
         const bandFrom = band ? start0 + band.from * DAY : undefined;
         const bandTo = band ? (band.to === null ? end : start0 + band.to * DAY) : undefined;
         if (row.kind === "phase")
@@ -429,6 +537,18 @@ function Chart({
           />
         );
       })}
+      {historyRows.map(({ step, band, y }) => {
+        const mid = x(Date.parse(band.p50));
+        return (
+          <g key={`h-${step.id}`} className="history-row" data-step={step.id} data-p10={band.p10} data-p50={band.p50} data-p90={band.p90}>
+            <path className="history-mark" d={`M${mid},${y + 4} l6,9 l-6,9 l-6,-9 z`}>
+              <title>
+                {step.title} from history: {bandWords(band, zone)}
+              </title>
+            </path>
+          </g>
+        );
+      })}
       <line className="today" x1={x(now)} x2={x(now)} y1={16} y2={height} />
       <text className="today-label" x={Math.min(x(now) + 4, width - 40)} y={26}>
         Today
@@ -442,6 +562,69 @@ function Chart({
         </>
       ) : null}
     </svg>
+  );
+}
+
+/**
+ * The forecast from history in words (the chart's text equivalent): the go-live's median and 80%
+ * range with how many comparable onboardings it rests on, against the plan's date; the other
+ * remaining milestones'; or why there is none.
+ */
+function HistoryWords({
+  history,
+  plan,
+  goLiveDone,
+  goLiveStep,
+  status,
+  titles,
+  zone,
+  milestonesListed,
+}: {
+  history: HistoryForecast | null;
+  plan: string | null;
+  goLiveDone: boolean;
+  goLiveStep: string | null;
+  status: string | undefined;
+  titles: ReadonlyMap<string, string>;
+  zone: string | undefined;
+  milestonesListed: boolean;
+}) {
+  if (!history) {
+    const why = status ? STATUS_NAMES[status] : undefined;
+    if (goLiveDone || !why) return null;
+    return <p className="history-line muted small">No forecast from history while the onboarding is {why}.</p>;
+  }
+  const { goLive, wentLive, needed } = history;
+  const milestones = milestonesListed ? [] : history.milestones.filter((m) => m.step !== goLiveStep && m.forecast);
+  const from = goLive ? (goLive.anchor === "(start)" ? "the start" : (titles.get(goLive.anchor) ?? humanize(goLive.anchor))) : "";
+  return (
+    <>
+      {goLive ? (
+        <p className="history-line" id="history-forecast">
+          <span className="history-key" aria-hidden="true" />
+          <strong>Go-live forecast from {plural(goLive.basis, "comparable onboarding")}:</strong> {bandWords(goLive, zone)};{" "}
+          {plan ? `plan says ${formatDate(plan, zone)}` : "the plan has no date"}.{" "}
+          <span className="muted small">Reckoned from {from}: four in five comparable onboardings went live within the range.</span>
+        </p>
+      ) : (
+        <p className="history-line muted small" id="history-forecast">
+          {wentLive < needed
+            ? `Too few onboardings of this playbook have gone live to forecast (${wentLive} of ${needed} needed).`
+            : `No go-live forecast from history: fewer than ${needed} of the ${wentLive} onboardings of this playbook that went live had taken as long as this one from where it is now.`}
+        </p>
+      )}
+      {milestones.length > 0 ? (
+        <ul className="history-milestones small" aria-label="Milestones forecast from history">
+          {milestones.map((m) =>
+            m.forecast ? (
+              <li key={m.step}>
+                {m.title}: {bandWords(m.forecast, zone)}
+              </li>
+            ) : null,
+          )}
+        </ul>
+      ) : null}
+    </>
   );
 }
 

@@ -13,7 +13,7 @@ import { Link, setSearch, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 import { useSession } from "../session.tsx";
 import { Conversation } from "./conversation.tsx";
-import { Gantt } from "./gantt.tsx";
+import { type ForecastSummary, Gantt } from "./gantt.tsx";
 import { ExtendDialog, HealthDialog, ReasonDialog } from "./project/dialogs.tsx";
 import { AuditTrail, Feed, type FeedWords } from "./project/feed.tsx";
 import { explain, type Outcome, OutcomeNotice, type Words } from "./project/feedback.tsx";
@@ -31,7 +31,7 @@ interface Workspace {
     phases: { id: string; title: string; steps: Step[] }[];
     tasks: { id: string; title: string; owner: string; dueAt: string | null; doneAt: string | null }[];
     issues: { id: string; severity: string; title: string; openedAt: string; resolvedAt: string | null }[];
-    forecast: { goLiveAt: string | null; goLiveStep: string | null; criticalPath: string[] };
+    forecast: ForecastSummary;
     incidents: Schemas["Incident"][];
   };
   client: Schemas["Client"] | null;
@@ -328,6 +328,7 @@ export function ProjectWorkspace({ id }: { id: string }) {
                 startedAt={project.startedAt}
                 zone={undefined}
                 forecast={timeline.forecast}
+                status={project.status}
                 move={canCommand && project.status === "active" ? { projectId: project.id, act } : undefined}
               />
             </section>

@@ -10,7 +10,7 @@ import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
 import { type GoLiveForecast, GoLiveModel, MIN_BASIS, type MilestoneForecast } from "./forecast.ts";
 import { type Insights, InsightsBuilder, insightsOf, WORST } from "./insights.ts";
-import { conformanceOf, historyModels, progressOf, rolledUp, runningByCsm } from "./rollups.ts";
+import { conformanceOf, historyModels, playbookPeople, progressOf, refreshRollups, rolledUp, runningByCsm } from "./rollups.ts";
 import { casesOf, type LogFilter, versionModels } from "./source.ts";
 import { Tally } from "./tally.ts";
 import { type Trace, traceOf } from "./trace.ts";
@@ -34,6 +34,8 @@ export interface Mined extends Insights {
    * live to learn from, and how many comparable ones a forecast needs.
    */
   readonly waiting: { readonly total: number; readonly unforecast: number; readonly wentLive: number; readonly needed: number };
+  /** The segments and CSMs of the playbook's onboardings, whatever the filter: the filters' choices. */
+  readonly choices: { readonly segments: readonly string[]; readonly csms: readonly { readonly id: string; readonly name: string }[] };
 }
 
 const FORECASTS = 100;
@@ -56,7 +58,10 @@ export async function mineInsights(
     const f = model.predict(r.progress, now);
     if (f) forecasts.push({ projectId: r.projectId, clientName: r.clientName, plannedGoLiveAt: r.plannedGoLiveAt, ...f });
   }
-  return finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt);
+  return {
+    ...finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt),
+    choices: await playbookPeople(db, filter.playbook),
+  };
 }
 
 /**
@@ -85,10 +90,10 @@ export async function replayInsights(
     const f = model.predict(trace, now);
     if (f) forecasts.push({ projectId: trace.projectId, clientName: trace.clientName, plannedGoLiveAt, ...f });
   }
-  return finish(builder.result(), forecasts, active.length, model.learnt);
+  return { ...finish(builder.result(), forecasts, active.length, model.learnt), choices: await playbookPeople(db, filter.playbook) };
 }
 
-function finish(insights: Insights, forecasts: ForecastRow[], running: number, wentLive: number): Mined {
+function finish(insights: Insights, forecasts: ForecastRow[], running: number, wentLive: number): Omit<Mined, "choices"> {
   forecasts.sort((a, b) => (a.p50 < b.p50 ? -1 : a.p50 > b.p50 ? 1 : a.projectId < b.projectId ? -1 : 1));
   return {
     ...insights,
@@ -137,7 +142,7 @@ export interface ProjectForecast {
  */
 export async function forecastsFor(db: Kysely<Schema>, ids: readonly string[], now: Instant): Promise<Map<string, ProjectForecast>> {
   const running = await progressOf(db, ids, now);
-  const histories = await recentHistories(db, [...new Set(running.map((r) => r.playbook))]);
+  const histories = await recentHistories(db, [...new Set(running.map((r) => r.playbook))], now);
   const modelOf = versionModels(db);
   const out = new Map<string, ProjectForecast>();
   for (const r of running) {
@@ -154,13 +159,13 @@ export async function forecastsFor(db: Kysely<Schema>, ids: readonly string[], n
 }
 
 /**
- * The history models of some playbooks, each read from the rollups at most once a minute per
- * process: a forecast rests on hundreds of onboardings, so one more go-live changes it little,
- * while the portfolio asks for it on every page.
+ * The history models of some playbooks, each brought up to date and read from the rollups at most
+ * once a minute per process: a forecast rests on hundreds of onboardings, so one more go-live
+ * changes it little, while the portfolio asks for it on every page.
  */
 const HISTORY_TTL_MS = 60_000;
 const histories = new WeakMap<Kysely<Schema>, Map<string, { readAt: number; tally: Tally }>>();
-async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[]): Promise<Map<string, Tally>> {
+async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[], now: Instant): Promise<Map<string, Tally>> {
   const cache = histories.get(db) ?? new Map<string, { readAt: number; tally: Tally }>();
   histories.set(db, cache);
   const wall = Date.now();
@@ -168,6 +173,8 @@ async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[])
     const hit = cache.get(p);
     return !hit || wall - hit.readAt > HISTORY_TTL_MS;
   });
+  // Every project of the playbook counts, not only those someone looked at lately.
+  for (const playbook of missing) await refreshRollups(db, playbook, now);
   const read = await historyModels(db, missing);
   for (const p of missing) cache.set(p, { readAt: wall, tally: read.get(p) ?? new Tally() });
   return new Map(playbooks.map((p) => [p, cache.get(p)?.tally ?? new Tally()]));

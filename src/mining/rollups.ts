@@ -475,3 +475,30 @@ export async function conformanceOf(db: Kysely<Schema>, ids: readonly string[]):
     .execute();
   return rows.map((r) => ({ projectId: r.project_id, deviations: r.deviation_count }));
 }
+
+/** The segments and CSMs (with their names) of a playbook's onboardings: what its figures can be filtered by. */
+export async function playbookPeople(
+  db: Kysely<Schema>,
+  playbook: string,
+): Promise<{ segments: string[]; csms: { id: string; name: string }[] }> {
+  const pdb = processDb(db);
+  const segments = await pdb
+    .selectFrom("project_traces")
+    .select("segment")
+    .distinct()
+    .where("playbook_id", "=", playbook)
+    .where("segment", "<>", "")
+    .execute();
+  const csms = await pdb
+    .selectFrom("project_traces as t")
+    .leftJoin("people as p", "p.id", "t.csm")
+    .select(["t.csm", "p.name"])
+    .distinct()
+    .where("t.playbook_id", "=", playbook)
+    .where("t.csm", "is not", null)
+    .execute();
+  return {
+    segments: segments.map((r) => r.segment).sort(),
+    csms: csms.flatMap((r) => (r.csm ? [{ id: r.csm, name: r.name ?? r.csm }] : [])).sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}

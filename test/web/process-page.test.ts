@@ -125,7 +125,7 @@ describe("the Process page", () => {
     if (skipWithoutChromium(t)) return;
     const page = await openPage(browser, { viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "Europe/Paris", errors });
     await signIn(page, web.url, ADMIN_EMAIL, ADMIN_PASSWORD);
-    await page.getByRole("link", { name: "Process" }).click();
+    await page.getByRole("link", { name: "Process", exact: true }).click();
     await page.getByLabel("Playbook").selectOption(skipped.playbook);
     await page.getByRole("heading", { name: "Where the days go" }).waitFor();
     await page.getByRole("img", { name: /^Process map of \d+ onboardings/ }).waitFor();

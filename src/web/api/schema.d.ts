@@ -6427,6 +6427,14 @@ export interface components {
         step: string;
         title: string;
       }[];
+      /** @description The segments and CSMs of the playbook's onboardings, whatever the filter: what the figures can be filtered by. */
+      choices: {
+        csms: {
+          id: string;
+          name: string;
+        }[];
+        segments: string[];
+      };
       conformance: {
         byKind: {
           [key: string]: number;
@@ -6595,6 +6603,14 @@ export interface components {
         step: string;
         title: string;
       }[];
+      /** @description The segments and CSMs of the playbook's onboardings, whatever the filter: what the figures can be filtered by. */
+      choices: {
+        csms: {
+          id: string;
+          name: string;
+        }[];
+        segments: string[];
+      };
       conformance: {
         byKind: {
           [key: string]: number;

@@ -35,6 +35,7 @@ export function getProcessInsights(app: Api, deps: ApiDeps): void {
         phases: [...insights.phases],
         edges: [...insights.edges],
         forecasts: [...insights.forecasts],
+        choices: { segments: [...insights.choices.segments], csms: [...insights.choices.csms] },
         variants: { distinct: insights.variants.distinct, top: insights.variants.top.map((v) => ({ ...v, steps: [...v.steps] })) },
         conformance: {
           ...insights.conformance,

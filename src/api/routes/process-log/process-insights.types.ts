@@ -70,6 +70,9 @@ export const ProcessInsights = z
       wentLive: z.number().int().describe("Onboardings that went live, to learn from."),
       needed: z.number().int().describe("Comparable onboardings a forecast needs."),
     }),
+    choices: z
+      .object({ segments: z.array(z.string()), csms: z.array(z.object({ id: z.string(), name: z.string() })) })
+      .describe("The segments and CSMs of the playbook's onboardings, whatever the filter: what the figures can be filtered by."),
     map: z
       .string()
       .describe("The process map of what happened, as SVG (arrows the playbook draws solid, others dashed; the worst bottlenecks red)."),

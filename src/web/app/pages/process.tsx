@@ -8,8 +8,7 @@ import { lazy, Suspense } from "react";
 import { all, api, type Schemas } from "../../api/client.ts";
 import { dayStart, OnboardingFilters } from "../../components/onboarding-filters.tsx";
 import { Empty, ErrorNotice, Loading, PageHeader } from "../../components/ui.tsx";
-import { formatDate } from "../../lib/format.ts";
-import { EVERY_STATUS, filterChoices, loadPortfolio } from "../../lib/portfolio.ts";
+import { formatDate, humanize } from "../../lib/format.ts";
 import { Link, useLocation, useTitle } from "../../lib/router.tsx";
 import { useResource } from "../../lib/use-resource.ts";
 
@@ -55,11 +54,14 @@ export function ProcessPage() {
         : undefined,
     [playbook, segment, csm, from, to],
   );
-  const choices = useResource(
-    async (signal) => (playbook ? filterChoices(await loadPortfolio(signal, { playbook, status: EVERY_STATUS })) : undefined),
-    [playbook],
-  );
   const data = insights.data;
+  // The insights name their playbook's segments and CSMs whatever the filter: the filters' choices.
+  const choices = data
+    ? {
+        segments: data.choices.segments.map((s) => [s, humanize(s)] as const).sort((a, b) => a[1].localeCompare(b[1])),
+        csms: data.choices.csms.map((c) => [c.id, c.name] as const),
+      }
+    : undefined;
   return (
     <>
       <PageHeader
@@ -76,12 +78,12 @@ export function ProcessPage() {
         playbook={playbook}
         from={from}
         to={to}
-        people={{ segment, csm, choices: choices.data }}
+        people={{ segment, csm, choices }}
       />
       <ErrorNotice
-        error={insights.error ?? playbooks.error ?? choices.error}
+        error={insights.error ?? playbooks.error}
         onRetry={() => {
-          for (const r of [playbooks, insights, choices]) if (r.error) void r.reload();
+          for (const r of [playbooks, insights]) if (r.error) void r.reload();
         }}
       />
       {!data ? (

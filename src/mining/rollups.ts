@@ -1,7 +1,8 @@
 // The process-mining rollups (migration 0027): one row per project with what its events add to the
 // insights and the forecast (project_traces), and their sums per playbook version, segment and
-// month of start (process_monthly). Reading the insights of a playbook adds up a few monthly rows,
-// the rows of the partial months at the edges of a period, and the visits still open as of now.
+// month of start, and over all months (process_monthly). Reading the insights of a playbook adds up
+// the all-months rows (or, for a period, its whole months and the rows of the months it cuts into),
+// and the visits still open as of now.
 //
 // They are kept up to date when read: a project whose events (its version), segment, CSM, status
 // or plan changed since its row was written is replayed (the only projects whose log is read), its
@@ -63,6 +64,12 @@ interface ProcessMonthlyTable {
 type ProcessTables = { project_traces: ProjectTracesTable; process_monthly: ProcessMonthlyTable };
 
 export const processDb = (db: Kysely<Schema>) => metricsDb(db).withTables<ProcessTables>();
+
+/**
+ * The start_month of the rows that hold the sum of all months (of a playbook version and segment):
+ * what a page without a period reads, a few rows instead of one per month.
+ */
+const ALL_MONTHS = "0001-01-01";
 
 /** The advisory lock refreshes serialise on (a constant: "onboard process rollups"). */
 const REFRESH_LOCK = 0x0b0a_2d20;
@@ -218,21 +225,20 @@ async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: re
     }
     return d;
   };
+  // Each project counts in its month and in the sum of all months.
   for (const row of old) {
-    const d = delta(row);
-    d.projects--;
-    d.tally.merge(tallyOf(row), -1);
+    const t = tallyOf(row);
+    for (const d of [delta(row), delta({ ...row, start_month: ALL_MONTHS })]) {
+      d.projects--;
+      d.tally.merge(t, -1);
+    }
   }
   for (const row of rows) {
-    const d = delta(row);
-    d.projects++;
-    d.tally.merge(
-      tallyOf({
-        tally: JSON.parse(row.tally),
-        residuals: JSON.parse(row.residuals),
-        milestones: JSON.parse(row.milestones),
-      }),
-    );
+    const t = tallyOf({ tally: JSON.parse(row.tally), residuals: JSON.parse(row.residuals), milestones: JSON.parse(row.milestones) });
+    for (const d of [delta(row), delta({ ...row, start_month: ALL_MONTHS })]) {
+      d.projects++;
+      d.tally.merge(t);
+    }
   }
   // Months in key order, so that two refreshes could never wait on each other in a cycle.
   for (const [, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -327,10 +333,23 @@ export async function rolledUp(
     const firstWhole = from === undefined ? undefined : startOfMonth(from) === from ? from : nextMonth(from);
     const endWhole = to === undefined ? undefined : startOfMonth(to);
     const noWholeMonth = firstWhole !== undefined && endWhole !== undefined && firstWhole >= endWhole;
-    if (noWholeMonth) {
+    if (from === undefined && to === undefined) {
+      let totals = pdb
+        .selectFrom("process_monthly")
+        .select(INSIGHTS)
+        .where("playbook_id", "=", filter.playbook)
+        .where("start_month", "=", ALL_MONTHS);
+      if (filter.version !== undefined) totals = totals.where("playbook_version", "=", filter.version);
+      if (filter.segment !== undefined) totals = totals.where("segment", "=", filter.segment);
+      for (const row of await totals.execute()) tally.merge(tallyOf(row));
+    } else if (noWholeMonth) {
       for (const row of await inFilter.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
     } else {
-      let cells = pdb.selectFrom("process_monthly").select(INSIGHTS).where("playbook_id", "=", filter.playbook);
+      let cells = pdb
+        .selectFrom("process_monthly")
+        .select(INSIGHTS)
+        .where("playbook_id", "=", filter.playbook)
+        .where("start_month", "<>", ALL_MONTHS);
       if (filter.version !== undefined) cells = cells.where("playbook_version", "=", filter.version);
       if (filter.segment !== undefined) cells = cells.where("segment", "=", filter.segment);
       if (firstWhole !== undefined) cells = cells.where("start_month", ">=", isoDay(firstWhole));
@@ -432,6 +451,7 @@ export async function historyModels(
       "residuals",
       sql<StoredTally["milestones"] | null>`${withMilestones ? sql.ref("milestones") : sql`NULL`}`.as("milestones"),
     ]);
+  cells = cells.where("start_month", "=", ALL_MONTHS);
   if (playbooks !== undefined) cells = cells.where("playbook_id", "in", playbooks);
   const models = new Map<string, Tally>();
   for (const cell of await cells.execute()) {

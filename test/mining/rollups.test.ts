@@ -137,11 +137,13 @@ for (const backend of BACKENDS) {
       assert.deepEqual(a, b);
       assert.deepEqual(a, await replayInsights(db(), { playbook }, NOW));
       assert.ok(c.people.length > 0);
-      // The monthly rows hold exactly the sum of the projects' rows.
-      const { rows: sums } = await sql<{ cells: number; projects: number }>`
-        SELECT (SELECT coalesce(sum(projects), 0)::int FROM process_monthly) AS cells,
+      // The monthly rows, and the sums of all months, hold exactly the sum of the projects' rows.
+      const { rows: sums } = await sql<{ months: number; totals: number; projects: number }>`
+        SELECT (SELECT coalesce(sum(projects), 0)::int FROM process_monthly WHERE start_month <> '0001-01-01') AS months,
+               (SELECT coalesce(sum(projects), 0)::int FROM process_monthly WHERE start_month = '0001-01-01') AS totals,
                (SELECT count(*)::int FROM project_traces) AS projects`.execute(db());
-      assert.equal(sums[0]?.cells, sums[0]?.projects);
+      assert.equal(sums[0]?.months, sums[0]?.projects, "the months hold every project once");
+      assert.equal(sums[0]?.totals, sums[0]?.projects, "so do the sums of all months");
       let all = 0;
       for await (const _ of casesOf(db(), {})) all++;
       assert.equal(sums[0]?.projects, all, "one row per project");

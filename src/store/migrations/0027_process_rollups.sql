@@ -41,7 +41,8 @@ CREATE INDEX project_traces_fitness ON project_traces (playbook_id, fitness, dev
 CREATE INDEX project_traces_running ON project_traces (playbook_id) WHERE running;
 
 -- The sum of the settled tallies of the projects of a playbook version and segment ('' when none)
--- that started in a UTC month.
+-- that started in a UTC month; start_month '0001-01-01' holds the sum over all months (what a page
+-- without a period reads).
 CREATE TABLE process_monthly (
   playbook_id text NOT NULL,
   playbook_version text NOT NULL,

@@ -204,8 +204,20 @@ export const HOSTILE_STRINGS: readonly string[] = [
 /**
  * A hostile value of any kind: what a broken or malicious client might send in place of a field.
  * `small`: for URLs and headers, where a megabyte only tests Node's header limit (431).
+ * Made once for each: hostile() asks for it anew for every value it breaks, and the arbitrary
+ * (its 10,000-member object in particular) took longer to build than the request took to answer.
  */
 export function hostileValue(small = false): fc.Arbitrary<unknown> {
+  const made = HOSTILE_VALUES[small ? 1 : 0];
+  if (made) return made;
+  const arbitrary = makeHostileValue(small);
+  HOSTILE_VALUES[small ? 1 : 0] = arbitrary;
+  return arbitrary;
+}
+
+const HOSTILE_VALUES: (fc.Arbitrary<unknown> | undefined)[] = [undefined, undefined];
+
+function makeHostileValue(small: boolean): fc.Arbitrary<unknown> {
   if (small) {
     return fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
@@ -243,12 +255,14 @@ export function hostileValue(small = false): fc.Arbitrary<unknown> {
   );
 }
 
-/** A member name a client should not send. */
+/** A member name a client should not send (made once, like hostileValue's). */
+const HOSTILE_KEY: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("__proto__", "constructor", "prototype", "", "a\u0000b", "\ud800", "$where", "a.b", "a/b", "~1"),
+  fc.string({ maxLength: 12 }),
+);
+
 function hostileKey(): fc.Arbitrary<string> {
-  return fc.oneof(
-    fc.constantFrom("__proto__", "constructor", "prototype", "", "a\u0000b", "\ud800", "$where", "a.b", "a/b", "~1"),
-    fc.string({ maxLength: 12 }),
-  );
+  return HOSTILE_KEY;
 }
 
 type Path = readonly (string | number)[];
@@ -338,6 +352,8 @@ interface Document {
 export class SchemaArbitraries {
   readonly #document: Document;
   readonly #pool: Pool;
+  /** #string's arbitraries by schema, then by member name. */
+  readonly #strings = new WeakMap<object, Map<string | undefined, fc.Arbitrary<string>>>();
 
   /** `pool`: strings the server knows (ids, emails, ETags), by the member names they were seen under. */
   constructor(document: unknown, pool: Pool) {
@@ -419,7 +435,26 @@ export class SchemaArbitraries {
     return fc.oneof({ weight: 5, arbitrary: broken }, { weight: 1, arbitrary: hostileValue(small) });
   }
 
+  /**
+   * A string schema's arbitrary, made once for each schema and member name: casesFor builds each
+   * operation's requests several times over (once for each part that may be the hostile one), and
+   * fast-check's stringMatching takes milliseconds to build from a pattern.
+   */
   #string(s: { readonly [k: string]: unknown }, where: string, name: string | undefined): fc.Arbitrary<string> {
+    let byName = this.#strings.get(s);
+    if (byName === undefined) {
+      byName = new Map();
+      this.#strings.set(s, byName);
+    }
+    let made = byName.get(name);
+    if (made === undefined) {
+      made = this.#makeString(s, where, name);
+      byName.set(name, made);
+    }
+    return made;
+  }
+
+  #makeString(s: { readonly [k: string]: unknown }, where: string, name: string | undefined): fc.Arbitrary<string> {
     const min = (s.minLength as number | undefined) ?? 0;
     const max = (s.maxLength as number | undefined) ?? 10_000;
     let own: fc.Arbitrary<string>;

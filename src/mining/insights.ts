@@ -180,7 +180,7 @@ export function insightsOf(model: PlaybookModel, tally: Tally, worst: readonly W
       .filter(([, h]) => h.count > 0)
       .map(([key, h]) => {
         const [from, to] = edgeOf(key);
-        return { from, to, count: h.count, medianDays: round1(h.percentileDays(0.5)), inPlaybook: paths.allows(from, to) };
+        return { from, to, count: h.count, medianDays: round1(h.percentileDays(0.5)), inPlaybook: paths.allowsEdge(from, to) };
       })
       .sort((a, b) => b.count - a.count || (a.from + a.to < b.from + b.to ? -1 : 1)),
     variants: (() => {
@@ -207,11 +207,42 @@ export function insightsOf(model: PlaybookModel, tally: Tally, worst: readonly W
   };
 }
 
-/** Which directly-follows arrows the playbook draws. */
+/** Which directly-follows arrows the playbook allows. */
 class PlaybookPaths {
   readonly #model: PlaybookModel;
+  readonly #ancestors = new Map<string, Set<string>>();
   constructor(model: PlaybookModel) {
     this.#model = model;
+  }
+
+  /** Every step `step` waits for, directly or through others. */
+  #before(step: string): Set<string> {
+    let found = this.#ancestors.get(step);
+    if (found) return found;
+    found = new Set<string>();
+    this.#ancestors.set(step, found);
+    const stack = [...(this.#model.steps.get(step)?.after ?? [])];
+    while (stack.length > 0) {
+      const s = stack.pop() as string;
+      if (found.has(s)) continue;
+      found.add(s);
+      stack.push(...(this.#model.steps.get(s)?.after ?? []));
+    }
+    return found;
+  }
+
+  /**
+   * Steps on parallel branches (neither waits for the other) may be done in either order, so one
+   * following the other directly is the playbook's too.
+   */
+  #concurrent(a: string, b: string): boolean {
+    if (a === b || a === START || b === END || !this.#model.steps.has(a) || !this.#model.steps.has(b)) return false;
+    return !this.#before(a).has(b) && !this.#before(b).has(a);
+  }
+
+  /** Whether the playbook allows `to` directly after `from` (in sequence, by its own paths, or in parallel). */
+  allowsEdge(from: string, to: string): boolean {
+    return this.allows(from, to) || this.#concurrent(from, to);
   }
 
   /**

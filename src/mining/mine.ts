@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { latestPlaybook } from "../metrics/projection.ts";
+import type { PlaybookModel } from "../playbook/model.ts";
 import { listPeople } from "../store/people.ts";
 import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
@@ -33,7 +34,14 @@ export interface Mined extends Insights {
    * Active onboardings not live yet, how many of them have no forecast, how many onboardings went
    * live to learn from, and how many comparable ones a forecast needs.
    */
-  readonly waiting: { readonly total: number; readonly unforecast: number; readonly wentLive: number; readonly needed: number };
+  readonly waiting: {
+    readonly total: number;
+    readonly unforecast: number;
+    readonly wentLive: number;
+    readonly needed: number;
+    /** Whether the playbook has a go-live step to forecast at all. */
+    readonly goLiveStep: boolean;
+  };
   /** The segments and CSMs of the playbook's onboardings, whatever the filter: the filters' choices. */
   readonly choices: { readonly segments: readonly string[]; readonly csms: readonly { readonly id: string; readonly name: string }[] };
 }
@@ -59,7 +67,7 @@ export async function mineInsights(
     if (f) forecasts.push({ projectId: r.projectId, clientName: r.clientName, plannedGoLiveAt: r.plannedGoLiveAt, ...f });
   }
   return {
-    ...finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt),
+    ...finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt, latest),
     choices: await playbookPeople(db, filter.playbook),
   };
 }
@@ -90,15 +98,30 @@ export async function replayInsights(
     const f = model.predict(trace, now);
     if (f) forecasts.push({ projectId: trace.projectId, clientName: trace.clientName, plannedGoLiveAt, ...f });
   }
-  return { ...finish(builder.result(), forecasts, active.length, model.learnt), choices: await playbookPeople(db, filter.playbook) };
+  return {
+    ...finish(builder.result(), forecasts, active.length, model.learnt, latest),
+    choices: await playbookPeople(db, filter.playbook),
+  };
 }
 
-function finish(insights: Insights, forecasts: ForecastRow[], running: number, wentLive: number): Omit<Mined, "choices"> {
+function finish(
+  insights: Insights,
+  forecasts: ForecastRow[],
+  running: number,
+  wentLive: number,
+  latest: PlaybookModel,
+): Omit<Mined, "choices"> {
   forecasts.sort((a, b) => (a.p50 < b.p50 ? -1 : a.p50 > b.p50 ? 1 : a.projectId < b.projectId ? -1 : 1));
   return {
     ...insights,
     forecasts: forecasts.slice(0, FORECASTS),
-    waiting: { total: running, unforecast: running - forecasts.length, wentLive, needed: MIN_BASIS },
+    waiting: {
+      total: running,
+      unforecast: running - forecasts.length,
+      wentLive,
+      needed: MIN_BASIS,
+      goLiveStep: latest.order.some((e) => e.step.go_live === true),
+    },
   };
 }
 

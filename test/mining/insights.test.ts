@@ -4,6 +4,7 @@
 // person, a kickoff call reopened by a person). The miner must find exactly those, and must not take
 // the playbook's own loop (UAT fails → fix → retest) for a deviation.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import type { Actor } from "../../src/engine/index.ts";
@@ -184,4 +185,28 @@ describe("insights over simulated history", () => {
       { numRuns: 20 },
     );
   });
+});
+
+test("steps on parallel branches may follow each other either way; a step before the one it waits for may not", () => {
+  const gdpr = modelOf(readFileSync(new URL("../../playbooks/customer-onboarding-gdpr.yaml", import.meta.url), "utf8"));
+  const at = (h: number) => new Date(T0 + h * HOUR).toISOString();
+  const trace = (steps: string[]): Trace => ({
+    projectId: steps.join("-"),
+    clientName: "Parallel",
+    visits: [],
+    completions: steps.map((step, i) => ({ step, at: at(i + 1) })),
+    deviations: [],
+    fitness: 1,
+    ended: false,
+    startedAt: at(0),
+  });
+  // The DPA waits only for the hand-off; validating waits for collecting: two branches.
+  const insights = new InsightsBuilder(gdpr)
+    .add(trace(["sales_handover", "collect_customer_information", "validate_customer_information", "confirm_dpa", "kickoff_meeting"]))
+    .add(trace(["sales_handover", "confirm_dpa", "kickoff_meeting", "validate_customer_information"]))
+    .result();
+  const edge = (from: string, to: string) => insights.edges.find((e) => e.from === from && e.to === to)?.inPlaybook;
+  assert.equal(edge("validate_customer_information", "confirm_dpa"), true, "parallel: either order");
+  assert.equal(edge("confirm_dpa", "kickoff_meeting"), true);
+  assert.equal(edge("kickoff_meeting", "validate_customer_information"), false, "the kickoff waits for the validation");
 });

@@ -6509,7 +6509,7 @@ export interface components {
          * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
          */
         p90: string;
-        /** @description The plan's go-live date. */
+        /** @description The target go-live: start + the playbook's time-to-go-live target (+ time on hold), else the go-live step's deadline. */
         plannedGoLiveAt: string | null;
         projectId: string;
       }[];
@@ -6581,6 +6581,8 @@ export interface components {
         }[];
       };
       waiting: {
+        /** @description Whether the playbook marks a go-live step at all (without one there is nothing to forecast). */
+        goLiveStep: boolean;
         /** @description Comparable onboardings a forecast needs. */
         needed: number;
         /** @description Active onboardings not live yet. */
@@ -6685,7 +6687,7 @@ export interface components {
          * @description An ISO-8601 instant (UTC, e.g. 2026-03-02T09:00:00.000Z).
          */
         p90: string;
-        /** @description The plan's go-live date. */
+        /** @description The target go-live: start + the playbook's time-to-go-live target (+ time on hold), else the go-live step's deadline. */
         plannedGoLiveAt: string | null;
         projectId: string;
       }[];
@@ -6757,6 +6759,8 @@ export interface components {
         }[];
       };
       waiting: {
+        /** @description Whether the playbook marks a go-live step at all (without one there is nothing to forecast). */
+        goLiveStep: boolean;
         /** @description Comparable onboardings a forecast needs. */
         needed: number;
         /** @description Active onboardings not live yet. */

@@ -55,7 +55,9 @@ export const ProcessInsights = z
         z.object({
           projectId: z.string(),
           clientName: z.string(),
-          plannedGoLiveAt: Instant.nullable().describe("The plan's go-live date."),
+          plannedGoLiveAt: Instant.nullable().describe(
+            "The target go-live: start + the playbook's time-to-go-live target (+ time on hold), else the go-live step's deadline.",
+          ),
           p10: Instant,
           p50: Instant.describe("The median forecast go-live."),
           p90: Instant,
@@ -69,6 +71,7 @@ export const ProcessInsights = z
       unforecast: z.number().int().describe("Of those, how many have no forecast."),
       wentLive: z.number().int().describe("Onboardings that went live, to learn from."),
       needed: z.number().int().describe("Comparable onboardings a forecast needs."),
+      goLiveStep: z.boolean().describe("Whether the playbook marks a go-live step at all (without one there is nothing to forecast)."),
     }),
     choices: z
       .object({ segments: z.array(z.string()), csms: z.array(z.object({ id: z.string(), name: z.string() })) })

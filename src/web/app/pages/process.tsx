@@ -124,42 +124,50 @@ function Capacity() {
       ) : data.people.length === 0 ? (
         <p className="muted">No CSM has an onboarding running.</p>
       ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: eight weeks scroll sideways on a phone, so the keyboard must reach them (WCAG 2.1.1)
-        <section className="table-wrap" tabIndex={0} aria-label="Load by week">
-          <table>
-            <caption className="visually-hidden">Onboardings running per CSM at the start of each week, against capacity</caption>
-            <thead>
-              <tr>
-                <th scope="col">CSM</th>
-                <th scope="col">Can hold</th>
-                {data.weeks.map((w, i) => (
-                  <th key={w} scope="col">
-                    {i === 0 ? "Now" : formatDate(w)}
-                  </th>
-                ))}
-                <th scope="col">Room from</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.people.map((p) => (
-                <tr key={p.person}>
-                  <td>
-                    {p.name}
-                    {p.unforecast > 0 ? <div className="small muted">{p.unforecast} with no forecast</div> : null}
-                  </td>
-                  <td>{p.capacity ?? "no limit"}</td>
-                  {p.running.map((n, i) => (
-                    <td key={data.weeks[i]} className={p.capacity !== null && n >= p.capacity ? "over-capacity" : undefined}>
-                      {n}
-                      {p.capacity !== null && n >= p.capacity ? <span className="visually-hidden"> (full)</span> : null}
-                    </td>
+        <>
+          {data.people.every((p) => p.capacity === null) ? (
+            <p className="small">
+              No one has a capacity set, so nobody is ever full: set how many onboardings each person can hold in{" "}
+              <Link to="/app/admin/people">Admin → People and capacity</Link>.
+            </p>
+          ) : null}
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: eight weeks scroll sideways on a phone, so the keyboard must reach them (WCAG 2.1.1) */}
+          <section className="table-wrap" tabIndex={0} aria-label="Load by week">
+            <table>
+              <caption className="visually-hidden">Onboardings running per CSM at the start of each week, against capacity</caption>
+              <thead>
+                <tr>
+                  <th scope="col">CSM</th>
+                  <th scope="col">Can hold</th>
+                  {data.weeks.map((w, i) => (
+                    <th key={w} scope="col">
+                      {i === 0 ? "Now" : formatDate(w)}
+                    </th>
                   ))}
-                  <td>{p.capacity === null ? "–" : p.roomFrom ? formatDate(p.roomFrom) : "not in 8 weeks"}</td>
+                  <th scope="col">Room from</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+              </thead>
+              <tbody>
+                {data.people.map((p) => (
+                  <tr key={p.person}>
+                    <td>
+                      {p.name}
+                      {p.unforecast > 0 ? <div className="small muted">{p.unforecast} with no forecast</div> : null}
+                    </td>
+                    <td>{p.capacity ?? "no limit"}</td>
+                    {p.running.map((n, i) => (
+                      <td key={data.weeks[i]} className={p.capacity !== null && n >= p.capacity ? "over-capacity" : undefined}>
+                        {n}
+                        {p.capacity !== null && n >= p.capacity ? <span className="visually-hidden"> (full)</span> : null}
+                      </td>
+                    ))}
+                    <td>{p.capacity === null ? "–" : p.roomFrom ? formatDate(p.roomFrom) : "not in 8 weeks"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </>
       )}
     </section>
   );
@@ -261,6 +269,11 @@ function Report({ insights }: { insights: Insights }) {
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the map, at a readable size, scrolls sideways, so the keyboard must reach it (WCAG 2.1.1) */}
         <section className="table-wrap card" tabIndex={0} aria-label="Process map" style={{ overflowX: "auto", padding: "0.5rem" }}>
           <img
+            // Wider than a phone: start with its middle in view, where the flow runs, not its empty left edge.
+            onLoad={(event) => {
+              const box = event.currentTarget.parentElement;
+              if (box) box.scrollLeft = Math.max(0, (box.scrollWidth - box.clientWidth) / 2);
+            }}
             src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(insights.map)}`}
             alt={`Process map of ${insights.projects} onboardings: ${insights.edges.length} different step-to-step transitions`}
             style={{ maxWidth: "none", display: "block" }}
@@ -313,16 +326,18 @@ function Report({ insights }: { insights: Insights }) {
           Forecast from how long the rest took in comparable onboardings that went live: those that had got as far and spent at least as
           long there. Four in five clients go live between the two dates.
           {insights.waiting.wentLive >= insights.waiting.needed && insights.waiting.unforecast > 0
-            ? ` ${insights.waiting.unforecast} of ${insights.waiting.total} have been stuck longer than nearly every comparable onboarding: no forecast.`
+            ? ` ${insights.waiting.unforecast} of ${insights.waiting.total} ${insights.waiting.unforecast === 1 ? "has" : "have"} been stuck longer than nearly every comparable onboarding: no forecast.`
             : ""}
         </p>
         {insights.forecasts.length === 0 ? (
           <p className="muted">
-            {insights.waiting.total === 0
-              ? "No onboarding is waiting to go live."
-              : insights.waiting.wentLive < insights.waiting.needed
-                ? `Only ${insights.waiting.wentLive} onboarding${insights.waiting.wentLive === 1 ? " has" : "s have"} gone live: a forecast needs ${insights.waiting.needed} comparable ones.`
-                : "Every onboarding waiting to go live has been stuck longer than nearly every comparable one."}
+            {!insights.waiting.goLiveStep
+              ? "This playbook marks no step as the go-live, so there is no go-live to forecast (its milestones are forecast on each onboarding's timeline)."
+              : insights.waiting.total === 0
+                ? "No onboarding is waiting to go live."
+                : insights.waiting.wentLive < insights.waiting.needed
+                  ? `Only ${insights.waiting.wentLive} onboarding${insights.waiting.wentLive === 1 ? " has" : "s have"} gone live: a forecast needs ${insights.waiting.needed} comparable ones.`
+                  : "Every onboarding waiting to go live has been stuck longer than nearly every comparable one."}
           </p>
         ) : (
           <div className="table-wrap fit">
@@ -332,7 +347,7 @@ function Report({ insights }: { insights: Insights }) {
                   <th scope="col">Client</th>
                   <th scope="col">Forecast go-live</th>
                   <th scope="col">80% between</th>
-                  <th scope="col">Plan</th>
+                  <th scope="col">Target go-live</th>
                 </tr>
               </thead>
               <tbody>

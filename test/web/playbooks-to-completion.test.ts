@@ -100,10 +100,17 @@ const CASES: { file: string; id: string; client: string; facts: Record<string, u
   },
 ];
 
-let web: WebServer;
 let browser: Browser | undefined;
-let now = Date.now();
-const pageErrors: string[] = [];
+
+/**
+ * A server (and database) with the clock its projects move, shared by the projects driven one
+ * after another on it: the clock only moves forward, and a project's scheduled steps open when it
+ * moves past them.
+ */
+interface Lane {
+  readonly web: WebServer;
+  now: number;
+}
 
 async function must(response: Promise<{ status: number; body: unknown; headers?: Headers }>, what: string) {
   const r = await response;
@@ -117,21 +124,22 @@ async function command(caller: Caller, path: string, body: object) {
 }
 
 before(async () => {
-  web = await startWebServer({ MAGIC_LINK_RATE_LIMIT: "1000" });
-  web.setNow(now);
   if (HAVE_CHROMIUM) browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await web?.close();
 });
 
 /** A signed-in page per team member (each in its own browser context), opened once. */
 class Team {
   private readonly pages = new Map<string, Page>();
+  private readonly web: WebServer;
   private readonly width: number;
-  constructor(width: number) {
+  private readonly errors: string[];
+  constructor(web: WebServer, width: number, errors: string[]) {
+    this.web = web;
     this.width = width;
+    this.errors = errors;
   }
   async as(email: string): Promise<Page> {
     let page = this.pages.get(email);
@@ -140,11 +148,11 @@ class Team {
         viewport: { width: this.width, height: 900 },
         locale: "en-GB",
         timezoneId: "Europe/London",
-        errors: pageErrors,
+        errors: this.errors,
       });
       // Five whole projects, each outcome after a reload: on CI's two busy cores one can take over 15 s.
       page.setDefaultTimeout(45_000);
-      await signIn(page, web.url, email, email === ADMIN_EMAIL ? ADMIN_PASSWORD : PASSWORD);
+      await signIn(page, this.web.url, email, email === ADMIN_EMAIL ? ADMIN_PASSWORD : PASSWORD);
       this.pages.set(email, page);
     }
     return page;
@@ -154,7 +162,7 @@ class Team {
   }
 }
 
-async function portalCaller(email: string): Promise<Caller> {
+async function portalCaller(web: WebServer, email: string): Promise<Caller> {
   const anonymous = new Caller(web.url);
   await must(anonymous.post("/portal/api/magic-links", { email }), "magic link");
   await web.deliverSignInLinks();
@@ -164,7 +172,7 @@ async function portalCaller(email: string): Promise<Caller> {
 }
 
 /** Open the project page at a step, its body expanded; returns the step's list item. */
-async function openStep(page: Page, projectId: string, step: TimelineStep) {
+async function openStep(page: Page, web: WebServer, projectId: string, step: TimelineStep) {
   await page.goto(`${web.url}/app/projects/${projectId}?step=${step.id}`);
   const item = page.locator(`li#s-${step.id}`);
   await item.locator(".step-body").waitFor();
@@ -242,7 +250,13 @@ const overflowOutsideTimeline = (page: import("playwright-core").Page) =>
       );
   });
 
-async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps: number; kinds: Set<string> }> {
+async function drive(
+  lane: Lane,
+  c: (typeof CASES)[number],
+  width: number,
+  pageErrors: string[],
+): Promise<{ steps: number; kinds: Set<string> }> {
+  const { web } = lane;
   // A fresh session: an earlier project may have moved the clock past the last one's expiry.
   let admin = await web.login(ADMIN_EMAIL, ADMIN_PASSWORD);
   const slug = c.file;
@@ -286,8 +300,8 @@ async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps:
   for (const [role] of internal)
     await command(admin, `/projects/${projectId}/commands`, { type: "assign", role, person: `${slug}-${role}`.slice(0, 60) });
 
-  let team = new Team(width);
-  let portal = clientRoles.length > 0 ? await portalCaller(contactEmail) : undefined;
+  let team = new Team(web, width, pageErrors);
+  let portal = clientRoles.length > 0 ? await portalCaller(web, contactEmail) : undefined;
   const kinds = new Set<string>();
   let done = 0;
   let shots = 0;
@@ -309,14 +323,14 @@ async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps:
           .map((s) => Date.parse(s.opensAt ?? ""))
           .sort((a, b) => a - b)[0];
         assert.ok(next, `${c.file}: nothing open, nothing scheduled: ${steps.map((s) => `${s.id}=${s.status}`).join(", ")}`);
-        now = Math.max(now, next) + 60_000;
-        web.setNow(now);
-        await runDueTicks(web.server.database, new Date(now).toISOString());
+        lane.now = Math.max(lane.now, next) + 60_000;
+        web.setNow(lane.now);
+        await runDueTicks(web.server.database, new Date(lane.now).toISOString());
         // Weeks later everyone signs in again.
         admin = await web.login(ADMIN_EMAIL, ADMIN_PASSWORD);
         await team.close();
-        team = new Team(width);
-        portal = clientRoles.length > 0 ? await portalCaller(contactEmail) : undefined;
+        team = new Team(web, width, pageErrors);
+        portal = clientRoles.length > 0 ? await portalCaller(web, contactEmail) : undefined;
         continue;
       }
       const def = doc as unknown as { phases: { steps: Record<string, unknown>[] }[] };
@@ -334,7 +348,7 @@ async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps:
       const ownerEmail = ownerSide === "system" ? ADMIN_EMAIL : (emails.get(step.owner) ?? "");
       assert.ok(ownerEmail, `${step.id}: nobody holds ${step.owner}`);
       const page = await team.as(ownerEmail);
-      let item = await openStep(page, projectId, step);
+      let item = await openStep(page, web, projectId, step);
       if (done === 0) await shoot(page, "first-step");
 
       // The checklist: tick what is not ticked.
@@ -391,12 +405,12 @@ async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps:
             });
           } else {
             const approver = await team.as(emails.get(role) ?? "");
-            const at = await openStep(approver, projectId, step);
+            const at = await openStep(approver, web, projectId, step);
             await at.getByRole("button", { name: `Approve as ${doc.roles[role]?.title ?? role}` }).click();
             await outcome(at, "Signed off.");
           }
         }
-        item = await openStep(page, projectId, step);
+        item = await openStep(page, web, projectId, step);
         await item
           .getByText(/Approved/)
           .first()
@@ -451,14 +465,41 @@ async function drive(c: (typeof CASES)[number], width: number): Promise<{ steps:
   }
 }
 
-describe("every built-in playbook from start to completion on the project page", () => {
-  for (const [i, c] of CASES.entries()) {
-    test(`${c.file}: the team and the client take ${c.client} from the first step to completion`, { timeout: 900_000 }, async (t) => {
-      if (skipWithoutChromium(t)) return;
-      // Alternate laptop and phone widths across the five projects; each takes screenshots at its width.
-      const result = await drive(c, i % 2 === 0 ? 1440 : 390);
-      assert.ok(result.steps > 3, `${c.file}: ${result.steps} steps done on the page`);
-      assert.deepEqual(pageErrors, []);
+// Two lanes side by side, each its own server with its own clock, the five projects shared
+// between them by length (CASES indices): most of a step's time is a round trip between the
+// browser, the server and the test, so on two cores two lanes take little more than the longer
+// one. Within a lane the projects go one after another, as they all did on one server before.
+const LANES: readonly (readonly number[])[] = [
+  [2, 0, 1],
+  [4, 3],
+];
+
+describe("every built-in playbook from start to completion on the project page", { concurrency: true }, () => {
+  for (const lane of LANES) {
+    // One after another within the lane (a suite's tests would otherwise inherit its parent's concurrency).
+    describe(`on one server: ${lane.map((i) => CASES[i]?.file).join(", ")}`, { concurrency: 1 }, () => {
+      let on: Lane | undefined;
+      before(async () => {
+        const web = await startWebServer({ MAGIC_LINK_RATE_LIMIT: "1000" });
+        on = { web, now: Date.now() };
+        web.setNow(on.now);
+      });
+      after(async () => {
+        await on?.web.close();
+      });
+      for (const i of lane) {
+        const c = CASES[i];
+        if (!c) continue;
+        test(`${c.file}: the team and the client take ${c.client} from the first step to completion`, { timeout: 900_000 }, async (t) => {
+          if (skipWithoutChromium(t)) return;
+          assert.ok(on, "the lane's server started");
+          const pageErrors: string[] = [];
+          // Alternate laptop and phone widths across the five projects; each takes screenshots at its width.
+          const result = await drive(on, c, i % 2 === 0 ? 1440 : 390, pageErrors);
+          assert.ok(result.steps > 3, `${c.file}: ${result.steps} steps done on the page`);
+          assert.deepEqual(pageErrors, []);
+        });
+      }
     });
   }
 });

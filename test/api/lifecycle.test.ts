@@ -101,6 +101,7 @@ describe("the server on a PGlite folder", () => {
     assert.equal(server.background.scheduler?.running, true, "the scheduler runs in the server by default");
     assert.equal(server.background.outbox?.running, true, "so does the outbox dispatcher");
     assert.equal(server.background.healthReview?.running, true, "and the review of health that changes with time");
+    assert.equal(server.background.processRollups?.running, true, "and the process rollups following the events");
     assert.equal(server.background.checkpoints?.running, true, "and the audit checkpoints, signed with a key made in the folder");
     assert.equal(server.audit.kind, "generated");
     if (server.audit.kind === "generated") assert.equal(statSync(server.audit.file).mode & 0o777, 0o600);
@@ -150,6 +151,7 @@ describe("the server on a PGlite folder", () => {
     assert.equal(server.background.outbox?.running, false, "the outbox dispatcher stopped");
     assert.equal(server.background.checkpoints?.running, false, "the checkpointer stopped");
     assert.equal(server.background.retention?.running, false, "the retention erasure stopped");
+    assert.equal(server.background.processRollups?.running, false, "the process rollups stopped");
     assert.equal(existsSync(lock), false, "the folder lock is released");
     await assert.rejects(fetch(`${url}/health/live`), "nothing listens any more");
 
@@ -161,6 +163,7 @@ describe("the server on a PGlite folder", () => {
         {
           scheduler: undefined,
           healthReview: undefined,
+          processRollups: undefined,
           outbox: undefined,
           webhooks: undefined,
           checkpoints: undefined,

@@ -26,7 +26,7 @@ const PROJECTS = 30;
 const COMMANDS_PER_PROJECT = 40; // the start, one deadline, 38 health changes: 1,200 in all
 
 // The minimal fixture with a first step due 15 seconds after the start; each project moves that
-// deadline a little later (extend_deadline, to 16-20 s after its start), and the scheduler must
+// deadline a little later (extend_deadline, to 16-24 s after its start), and the scheduler must
 // fire the moved one exactly once. The extension lands within a second or two of the start (the
 // test says how soon), well before the first deadline; deadlines this near may fire while the
 // commands are still being driven (that project's next command meets a 412 and decides again),
@@ -191,7 +191,7 @@ describe("several processes on one PostgreSQL database", { skip: postgres?.skip 
         );
         assert.equal(created.status, 201, JSON.stringify(created.body));
         let version = created.body.project.version as number;
-        const until = new Date(Date.now() + (FIRST_DEADLINE_S + 1) * 1000 + Math.random() * 4_000).toISOString();
+        const until = new Date(Date.now() + (FIRST_DEADLINE_S + 1) * 1000 + Math.random() * 8_000).toISOString();
         deadlines.set(projectId, until);
         version = await command(
           version,

@@ -86,7 +86,10 @@ async function counts(database: Database): Promise<Record<string, number>> {
   return out;
 }
 
-describe("the embedded PostgreSQL server", { skip }, () => {
+// Each test has its own data folder and server (on a port chosen at its start), so two run side
+// by side: most of their time is initdb, server starts and stops, and the processes they spawn
+// (more at once on two cores only queue, and a start's 2-second login probe can run out).
+describe("the embedded PostgreSQL server", { skip, concurrency: 2 }, () => {
   test("is reachable only with its generated password, on loopback, and commits durably", async () => {
     const dataDir = folder();
     const database = await openDatabase({ kind: "embedded", dataDir });

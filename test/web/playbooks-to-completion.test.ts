@@ -100,14 +100,15 @@ const CASES: { file: string; id: string; client: string; facts: Record<string, u
   },
 ];
 
+let browser: Browser | undefined;
+
 /**
- * A server (and database) with the clock its projects move, and a browser, shared by the projects
- * driven one after another on them: the clock only moves forward, and a project's scheduled steps
- * open when it moves past them.
+ * A server (and database) with the clock its projects move, shared by the projects driven one
+ * after another on it: the clock only moves forward, and a project's scheduled steps open when it
+ * moves past them.
  */
 interface Lane {
   readonly web: WebServer;
-  readonly browser: Browser | undefined;
   now: number;
 }
 
@@ -122,23 +123,28 @@ async function command(caller: Caller, path: string, body: object) {
   await must(caller.post(path, body, { "if-match": current.headers.get("etag") ?? "" }), `${path} ${JSON.stringify(body)}`);
 }
 
+before(async () => {
+  if (HAVE_CHROMIUM) browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
 /** A signed-in page per team member (each in its own browser context), opened once. */
 class Team {
   private readonly pages = new Map<string, Page>();
   private readonly web: WebServer;
-  private readonly browser: Browser | undefined;
   private readonly width: number;
   private readonly errors: string[];
-  constructor(lane: Lane, width: number, errors: string[]) {
-    this.web = lane.web;
-    this.browser = lane.browser;
+  constructor(web: WebServer, width: number, errors: string[]) {
+    this.web = web;
     this.width = width;
     this.errors = errors;
   }
   async as(email: string): Promise<Page> {
     let page = this.pages.get(email);
     if (!page) {
-      page = await openPage(this.browser, {
+      page = await openPage(browser, {
         viewport: { width: this.width, height: 900 },
         locale: "en-GB",
         timezoneId: "Europe/London",
@@ -294,7 +300,7 @@ async function drive(
   for (const [role] of internal)
     await command(admin, `/projects/${projectId}/commands`, { type: "assign", role, person: `${slug}-${role}`.slice(0, 60) });
 
-  let team = new Team(lane, width, pageErrors);
+  let team = new Team(web, width, pageErrors);
   let portal = clientRoles.length > 0 ? await portalCaller(web, contactEmail) : undefined;
   const kinds = new Set<string>();
   let done = 0;
@@ -323,7 +329,7 @@ async function drive(
         // Weeks later everyone signs in again.
         admin = await web.login(ADMIN_EMAIL, ADMIN_PASSWORD);
         await team.close();
-        team = new Team(lane, width, pageErrors);
+        team = new Team(web, width, pageErrors);
         portal = clientRoles.length > 0 ? await portalCaller(web, contactEmail) : undefined;
         continue;
       }
@@ -459,11 +465,10 @@ async function drive(
   }
 }
 
-// Two lanes side by side, each its own server with its own clock and its own browser (one
-// Chromium's browser and GPU processes would serve both lanes' pages in turn), the five projects
-// shared between them by length (CASES indices): most of a step's time is a round trip between
-// the browser, the server and the test, so on two cores two lanes take little more than the
-// longer one. Within a lane the projects go one after another, as they all did on one server before.
+// Two lanes side by side, each its own server with its own clock, the five projects shared
+// between them by length (CASES indices): most of a step's time is a round trip between the
+// browser, the server and the test, so on two cores two lanes take little more than the longer
+// one. Within a lane the projects go one after another, as they all did on one server before.
 const LANES: readonly (readonly number[])[] = [
   [2, 0, 1],
   [4, 3],
@@ -476,11 +481,10 @@ describe("every built-in playbook from start to completion on the project page",
       let on: Lane | undefined;
       before(async () => {
         const web = await startWebServer({ MAGIC_LINK_RATE_LIMIT: "1000" });
-        on = { web, browser: HAVE_CHROMIUM ? await launchBrowser() : undefined, now: Date.now() };
+        on = { web, now: Date.now() };
         web.setNow(on.now);
       });
       after(async () => {
-        await on?.browser?.close();
         await on?.web.close();
       });
       for (const i of lane) {

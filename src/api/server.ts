@@ -302,7 +302,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // a database from before the rollups is summed up without anyone waiting for it).
     const processRollups = config.scheduler
       ? new Poller<number>({
-          work: (now) => refreshRollups(database.db, undefined, now, { limit: PROCESS_ROLLUP_BATCH }),
+          work: (now) => refreshRollups(database.db, undefined, now, { limit: PROCESS_ROLLUP_BATCH, full: true }),
           busy: (replayed) => replayed >= PROCESS_ROLLUP_BATCH,
           intervalMs: 60_000,
           clock,

@@ -4,11 +4,13 @@
 // the all-months rows (or, for a period, its whole months and the rows of the months it cuts into),
 // and the visits still open as of now.
 //
-// They are kept up to date when read: a project whose events (its version), segment, CSM, status
-// or plan changed since its row was written is replayed (the only projects whose log is read), its
-// old tally taken away from its month and the new one added, in one transaction. Refreshes take a
-// transaction-level advisory lock, so two readers never apply the same change twice; commands never
-// wait for them (they do not touch these tables).
+// They are kept up to date when read: a project whose portfolio row changed (its events, segment,
+// CSM, status or plan) is marked in process_dirty by a trigger in that same transaction (migration
+// 0028), and a read replays the marked projects of its playbook (the only projects whose log is
+// read), takes their old tallies away from their months and adds the new ones, in one transaction.
+// Refreshes take a transaction-level advisory lock, so two readers never apply the same change
+// twice; commands never wait for them (a refresh clears the marks it replayed only as it commits).
+// The background refresh also compares every portfolio row with its rollup row, as a safety net.
 import { type ColumnType, type Insertable, type Kysely, sql } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { metricsDb } from "../metrics/tables.ts";
@@ -41,13 +43,34 @@ interface ProjectTracesTable {
   tally: Json<StoredTally["tally"]>;
   residuals: Json<StoredTally["residuals"]>;
   milestones: Json<StoredTally["milestones"]>;
-  open_visits: Json<OpenVisit[]>;
   progress: Json<ProgressJson | null>;
-  /** The progress in few words (forecast.ts compactProgress): what bulk forecasts read. */
-  anchors: Json<ProgressJson | null>;
   live: boolean;
   running: boolean;
   target_go_live_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  client_name: string;
+}
+
+/** The onboardings still running, narrow: what every read adds up as of now and forecasts. */
+interface ProcessRunningTable {
+  project_id: string;
+  playbook_id: string;
+  playbook_version: string;
+  segment: string;
+  csm: string | null;
+  client_name: string;
+  started_at: Timestamp;
+  /** Active and not live yet: a go-live forecast is made for it. */
+  forecast: boolean;
+  target_go_live_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  open_visits: Json<OpenVisit[]>;
+  /** The progress in few words (forecast.ts compactProgress): what bulk forecasts read. */
+  anchors: Json<ProgressJson | null>;
+}
+
+interface ProcessDirtyTable {
+  project_id: string;
+  playbook_id: string;
+  marked: ColumnType<string, never, never>;
 }
 
 interface ProcessMonthlyTable {
@@ -61,7 +84,18 @@ interface ProcessMonthlyTable {
   milestones: Json<StoredTally["milestones"]>;
 }
 
-type ProcessTables = { project_traces: ProjectTracesTable; process_monthly: ProcessMonthlyTable };
+/** The same sums by CSM (the Process page filtered by one CSM reads them). */
+interface ProcessMonthlyByCsmTable extends Omit<ProcessMonthlyTable, "segment"> {
+  csm: string;
+}
+
+type ProcessTables = {
+  project_traces: ProjectTracesTable;
+  process_running: ProcessRunningTable;
+  process_monthly: ProcessMonthlyTable;
+  process_monthly_by_csm: ProcessMonthlyByCsmTable;
+  process_dirty: ProcessDirtyTable;
+};
 
 export const processDb = (db: Kysely<Schema>) => metricsDb(db).withTables<ProcessTables>();
 
@@ -76,41 +110,48 @@ const REFRESH_LOCK = 0x0b0a_2d20;
 const BATCH = 200;
 
 const monthOf = (at: Date | string): string => `${new Date(at).toISOString().slice(0, 7)}-01`;
-const dayString = (d: Date | string): string => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
-const cellKey = (c: { playbook_id: string; playbook_version: string; segment: string; start_month: Date | string }) =>
-  `${c.playbook_id}\u0000${dayString(c.start_month)}\u0000${c.playbook_version}\u0000${c.segment}`;
 
 /** Which projects a refresh looks at: some projects, a playbook's, or all. */
 type Scope = { readonly playbook?: string; readonly ids?: readonly string[] };
 
+const inScope = (scope: Scope, alias: string) =>
+  scope.ids !== undefined
+    ? sql`${sql.ref(`${alias}.project_id`)} IN (${sql.join(scope.ids.length > 0 ? scope.ids : [""])})`
+    : scope.playbook === undefined
+      ? sql`true`
+      : sql`${sql.ref(`${alias}.playbook_id`)} = ${scope.playbook}`;
+
+/** The marked projects in scope (at most `limit`), with their marks. */
+async function marked(db: Kysely<Schema>, scope: Scope, limit: number): Promise<{ id: string; mark: string }[]> {
+  const { rows } = await sql<{ id: string; mark: string }>`
+    SELECT d.project_id AS id, d.marked::text AS mark FROM process_dirty d WHERE ${inScope(scope, "d")} LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
 /**
- * The projects in scope whose row is missing or behind, and rows whose project no longer has a
- * portfolio row.
+ * Mark the projects in scope whose rollup row is missing or behind their portfolio row, and rows
+ * whose project no longer has one: what the marks cover, checked the long way (the background
+ * refresh's safety net, and databases restored without their marks).
  */
-async function staleProjects(db: Kysely<Schema>, scope: Scope, limit: number): Promise<{ stale: string[]; gone: string[] }> {
-  const onPlaybook = (alias: string) =>
-    scope.ids !== undefined
-      ? sql`${sql.ref(`${alias}.project_id`)} IN (${sql.join(scope.ids.length > 0 ? scope.ids : [""])})`
-      : scope.playbook === undefined
-        ? sql`true`
-        : sql`${sql.ref(`${alias}.playbook_id`)} = ${scope.playbook}`;
-  const { rows } = await sql<{ project_id: string; gone: boolean }>`
-    SELECT s.project_id, false AS gone
+async function markStale(db: Kysely<Schema>, scope: Scope): Promise<void> {
+  await sql`
+    INSERT INTO process_dirty (project_id, playbook_id)
+    SELECT s.project_id, s.playbook_id
       FROM project_summaries s LEFT JOIN project_traces t ON t.project_id = s.project_id
-     WHERE ${onPlaybook("s")}
+     WHERE ${inScope(scope, "s")}
        AND (t.project_id IS NULL OR t.events_seq <> s.version OR t.status <> s.status
             OR t.segment <> coalesce(s.segment, '') OR t.csm IS DISTINCT FROM s.csm
-            OR t.playbook_version <> s.playbook_version
+            OR t.playbook_version <> s.playbook_version OR t.client_name <> s.client_name
             OR t.target_go_live_at IS DISTINCT FROM s.target_go_live_at)
     UNION ALL
-    SELECT t.project_id, true AS gone
+    SELECT t.project_id, t.playbook_id
       FROM project_traces t LEFT JOIN project_summaries s ON s.project_id = t.project_id
-     WHERE ${onPlaybook("t")} AND s.project_id IS NULL
-     LIMIT ${limit}`.execute(db);
-  return { stale: rows.filter((r) => !r.gone).map((r) => r.project_id), gone: rows.filter((r) => r.gone).map((r) => r.project_id) };
+     WHERE ${inScope(scope, "t")} AND s.project_id IS NULL
+    ON CONFLICT (project_id) DO NOTHING`.execute(db);
 }
 
 type TraceRow = Insertable<ProjectTracesTable>;
+type RunningRow = Insertable<ProcessRunningTable>;
 
 const stringified = (t: StoredTally) => ({
   tally: JSON.stringify(t.tally),
@@ -118,22 +159,28 @@ const stringified = (t: StoredTally) => ({
   milestones: JSON.stringify(t.milestones),
 });
 
-/** A project's row: its settled tally, what is still open, its progress and conformance. */
-function traceRow(
+/**
+ * A project's rows: its settled tally, progress and conformance; and while it runs, what is still
+ * open and what its forecast reckons from.
+ */
+function projectRows(
   info: {
     projectId: string;
+    clientName: string;
     playbookId: string;
     playbookVersion: string;
     segment: string | null;
     csm: string | null;
     status: string;
     startedAt: string;
+    plannedGoLiveAt?: string;
   },
   seq: number,
   trace: Trace,
   model: PlaybookModel | undefined,
-  plannedGoLiveAt: string | undefined,
-): TraceRow {
+): { trace: TraceRow; running: RunningRow | undefined } {
+  const segment = info.segment ?? "";
+  const target = info.plannedGoLiveAt ?? null;
   const open: OpenVisit[] = openVisits(trace).map((v) => ({
     step: v.step,
     round: v.round,
@@ -142,141 +189,209 @@ function traceRow(
     ...(v.dueAt ? { dueAt: v.dueAt } : {}),
     ...(v.plannedMs !== undefined ? { plannedMs: v.plannedMs } : {}),
   }));
+  const live = trace.goLiveAt !== undefined;
+  const running = trace.endedAt === undefined;
   return {
-    project_id: info.projectId,
-    playbook_id: info.playbookId,
-    playbook_version: info.playbookVersion,
-    segment: info.segment ?? "",
-    csm: info.csm,
-    status: info.status,
-    // The portfolio row's start: the one every filter by period reads.
-    started_at: info.startedAt,
-    start_month: monthOf(info.startedAt),
-    events_seq: seq,
-    fitness: trace.fitness,
-    deviation_count: trace.deviations.length,
-    deviations: JSON.stringify(trace.deviations),
-    ...stringified(storedTally(settledTally(trace, model))),
-    open_visits: JSON.stringify(open),
-    progress: JSON.stringify(trace.goLiveAt ? null : { startedAt: trace.startedAt, completions: trace.completions }),
-    anchors: JSON.stringify(trace.goLiveAt ? null : compactProgress(trace)),
-    live: trace.goLiveAt !== undefined,
-    running: trace.endedAt === undefined,
-    target_go_live_at: plannedGoLiveAt ?? null,
+    trace: {
+      project_id: info.projectId,
+      playbook_id: info.playbookId,
+      playbook_version: info.playbookVersion,
+      segment,
+      csm: info.csm,
+      status: info.status,
+      client_name: info.clientName,
+      // The portfolio row's start: the one every filter by period reads.
+      started_at: info.startedAt,
+      start_month: monthOf(info.startedAt),
+      events_seq: seq,
+      fitness: trace.fitness,
+      deviation_count: trace.deviations.length,
+      deviations: JSON.stringify(trace.deviations),
+      ...stringified(storedTally(settledTally(trace, model))),
+      progress: JSON.stringify(live ? null : { startedAt: trace.startedAt, completions: trace.completions }),
+      live,
+      running,
+      target_go_live_at: target,
+    },
+    running: running
+      ? {
+          project_id: info.projectId,
+          playbook_id: info.playbookId,
+          playbook_version: info.playbookVersion,
+          segment,
+          csm: info.csm,
+          client_name: info.clientName,
+          started_at: info.startedAt,
+          forecast: info.status === "active" && !live,
+          target_go_live_at: target,
+          open_visits: JSON.stringify(open),
+          anchors: JSON.stringify(live ? null : compactProgress(trace)),
+        }
+      : undefined,
   };
 }
 
 /**
  * Bring the rows of a playbook's projects (every playbook's when undefined; only `ids` when given)
- * up to date with their events, and the monthly rollups with them; at most `limit` projects when
- * given (the background refresh). Returns how many projects were replayed or removed.
+ * up to date with their events, and the monthly rollups with them: the marked projects, at most
+ * `limit` of them when given (the background refresh, which with `full` first marks every row
+ * found behind the long way). Returns how many projects were replayed or removed.
  */
 export async function refreshRollups(
   db: Kysely<Schema>,
   playbook: string | undefined,
   now: Instant,
-  options: { readonly limit?: number; readonly ids?: readonly string[] } = {},
+  options: { readonly limit?: number; readonly ids?: readonly string[]; readonly full?: boolean } = {},
 ): Promise<number> {
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   const scope: Scope = options.ids !== undefined ? { ids: options.ids } : playbook !== undefined ? { playbook } : {};
-  const first = await staleProjects(db, scope, limit);
-  if (first.stale.length === 0 && first.gone.length === 0) return 0;
+  if (options.full) await markStale(db, scope);
+  if ((await marked(db, scope, 1)).length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${REFRESH_LOCK})`.execute(trx);
     // Through the transaction: on PGlite it holds the only connection.
     const modelOf = versionModels(trx);
-    // Another reader may have refreshed them while this one waited for the lock.
-    const { stale, gone } = await staleProjects(trx, scope, limit);
-    for (let i = 0; i < stale.length; i += BATCH) {
-      const ids = stale.slice(i, i + BATCH);
+    // Another reader may have replayed them while this one waited for the lock.
+    const marks = await marked(trx, scope, limit);
+    for (let i = 0; i < marks.length; i += BATCH) {
+      const ids = marks.slice(i, i + BATCH).map((m) => m.id);
+      // A marked project without a portfolio row is gone: its rows are only taken away.
       const cases = await casesFor(trx, ids, modelOf);
-      const rows = cases.map((c) => traceRow(c.info, c.events.at(-1)?.seq ?? 0, traceOf(c, now), c.model, c.info.plannedGoLiveAt));
+      const rows = cases.map((c) => projectRows(c.info, c.events.at(-1)?.seq ?? 0, traceOf(c, now), c.model));
       await replaceRows(trx, ids, rows);
     }
-    for (let i = 0; i < gone.length; i += BATCH) await replaceRows(trx, gone.slice(i, i + BATCH), []);
-    return stale.length + gone.length;
+    // A project marked again since it was read keeps its newer mark, for the next refresh.
+    await sql`
+      DELETE FROM process_dirty d
+       USING unnest(${marks.map((m) => m.id)}::text[], ${marks.map((m) => m.mark)}::bigint[]) AS r(id, mark)
+       WHERE d.project_id = r.id AND d.marked <= r.mark`.execute(trx);
+    return marks.length;
   });
 }
 
-/** Take the old rows of `ids` out of their months, put `rows` in, and store them. */
-async function replaceRows(trx: Kysely<Schema>, ids: readonly string[], rows: readonly TraceRow[]): Promise<void> {
+/** A rollup cell: the sum of a playbook version's projects of a segment or CSM that started in a month. */
+interface Cell {
+  readonly table: "process_monthly" | "process_monthly_by_csm";
+  readonly playbook_id: string;
+  readonly playbook_version: string;
+  /** The segment ('' for none) or the CSM, by table. */
+  readonly cut: string;
+  readonly start_month: string;
+}
+const CUT = { process_monthly: "segment", process_monthly_by_csm: "csm" } as const;
+const cellKey = (c: Cell) => [c.table, c.playbook_id, c.start_month, c.playbook_version, c.cut].join("\u0000");
+
+/** The cells a project counts in: its month and all months, by its segment and by its CSM. */
+function cellsOf(row: {
+  playbook_id: string;
+  playbook_version: string;
+  segment: string;
+  csm: string | null;
+  start_month: Date | string;
+}): Cell[] {
+  const month = dayString(row.start_month);
+  const cells: Cell[] = [];
+  for (const start_month of [month, ALL_MONTHS]) {
+    const base = { playbook_id: row.playbook_id, playbook_version: row.playbook_version, start_month };
+    cells.push({ table: "process_monthly", ...base, cut: row.segment });
+    if (row.csm !== null) cells.push({ table: "process_monthly_by_csm", ...base, cut: row.csm });
+  }
+  return cells;
+}
+const dayString = (d: Date | string): string => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
+
+/** Take the old rows of `ids` out of their cells, put the new ones in, and store them. */
+async function replaceRows(
+  trx: Kysely<Schema>,
+  ids: readonly string[],
+  rows: readonly { trace: TraceRow; running: RunningRow | undefined }[],
+): Promise<void> {
   const pdb = processDb(trx);
   const old = await pdb
     .selectFrom("project_traces")
-    .select(["playbook_id", "playbook_version", "segment", "start_month", "tally", "residuals", "milestones"])
+    .select(["playbook_id", "playbook_version", "segment", "csm", "start_month", "tally", "residuals", "milestones"])
     .where("project_id", "in", ids)
     .execute();
-  const deltas = new Map<
-    string,
-    { key: { playbook_id: string; playbook_version: string; segment: string; start_month: string }; projects: number; tally: Tally }
-  >();
-  const delta = (row: { playbook_id: string; playbook_version: string; segment: string; start_month: Date | string }) => {
-    const k = cellKey(row);
-    let d = deltas.get(k);
-    if (!d) {
-      const key = {
-        playbook_id: row.playbook_id,
-        playbook_version: row.playbook_version,
-        segment: row.segment,
-        start_month: dayString(row.start_month),
-      };
-      d = { key, projects: 0, tally: new Tally() };
+  const deltas = new Map<string, { cell: Cell; projects: number; tally: Tally }>();
+  const add = (row: Parameters<typeof cellsOf>[0], tally: Tally, sign: 1 | -1) => {
+    for (const cell of cellsOf(row)) {
+      const k = cellKey(cell);
+      const d = deltas.get(k) ?? { cell, projects: 0, tally: new Tally() };
       deltas.set(k, d);
+      d.projects += sign;
+      d.tally.merge(tally, sign);
     }
-    return d;
   };
-  // Each project counts in its month and in the sum of all months.
-  for (const row of old) {
-    const t = tallyOf(row);
-    for (const d of [delta(row), delta({ ...row, start_month: ALL_MONTHS })]) {
-      d.projects--;
-      d.tally.merge(t, -1);
-    }
-  }
-  for (const row of rows) {
-    const t = tallyOf({ tally: JSON.parse(row.tally), residuals: JSON.parse(row.residuals), milestones: JSON.parse(row.milestones) });
-    for (const d of [delta(row), delta({ ...row, start_month: ALL_MONTHS })]) {
-      d.projects++;
-      d.tally.merge(t);
-    }
-  }
-  // Months in key order, so that two refreshes could never wait on each other in a cycle.
-  for (const [, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const cell = await pdb
-      .selectFrom("process_monthly")
-      .select(["projects", "tally", "residuals", "milestones"])
-      .where("playbook_id", "=", d.key.playbook_id)
-      .where("start_month", "=", d.key.start_month)
-      .where("playbook_version", "=", d.key.playbook_version)
-      .where("segment", "=", d.key.segment)
-      .forUpdate()
-      .executeTakeFirst();
-    const projects = (cell?.projects ?? 0) + d.projects;
-    const tally = cell ? tallyOf(cell).merge(d.tally) : d.tally;
-    if (projects <= 0)
-      await pdb
-        .deleteFrom("process_monthly")
-        .where("playbook_id", "=", d.key.playbook_id)
-        .where("start_month", "=", d.key.start_month)
-        .where("playbook_version", "=", d.key.playbook_version)
-        .where("segment", "=", d.key.segment)
-        .execute();
-    else
-      await pdb
-        .insertInto("process_monthly")
-        .values({ ...d.key, projects, ...stringified(storedTally(tally)) })
-        .onConflict((oc) =>
-          oc.columns(["playbook_id", "start_month", "playbook_version", "segment"]).doUpdateSet((eb) => ({
-            projects: eb.ref("excluded.projects"),
-            tally: eb.ref("excluded.tally"),
-            residuals: eb.ref("excluded.residuals"),
-            milestones: eb.ref("excluded.milestones"),
-          })),
-        )
-        .execute();
+  for (const row of old) add(row, tallyOf(row), -1);
+  for (const { trace: row } of rows)
+    add(
+      { ...row, csm: row.csm ?? null, start_month: row.start_month },
+      tallyOf({ tally: JSON.parse(row.tally), residuals: JSON.parse(row.residuals), milestones: JSON.parse(row.milestones) }),
+      1,
+    );
+  for (const table of ["process_monthly", "process_monthly_by_csm"] as const) {
+    const changed = [...deltas.values()].filter((d) => d.cell.table === table);
+    if (changed.length > 0) await applyDeltas(trx, table, changed);
   }
   await pdb.deleteFrom("project_traces").where("project_id", "in", ids).execute();
-  if (rows.length > 0) await pdb.insertInto("project_traces").values(rows).execute();
+  await pdb.deleteFrom("process_running").where("project_id", "in", ids).execute();
+  if (rows.length > 0)
+    await pdb
+      .insertInto("project_traces")
+      .values(rows.map((r) => r.trace))
+      .execute();
+  const running = rows.flatMap((r) => (r.running ? [r.running] : []));
+  if (running.length > 0) await pdb.insertInto("process_running").values(running).execute();
+}
+
+/**
+ * Add the deltas to their cells of one table: read the cells in one statement, write the sums in
+ * another, delete the cells left with no project (refreshes are serialised by the advisory lock).
+ */
+async function applyDeltas(
+  trx: Kysely<Schema>,
+  table: Cell["table"],
+  deltas: readonly { cell: Cell; projects: number; tally: Tally }[],
+): Promise<void> {
+  const cut = sql.ref(CUT[table]);
+  const keys = deltas.map(({ cell: c }) => sql`(${c.playbook_id}, ${c.start_month}::date, ${c.playbook_version}, ${c.cut})`);
+  const { rows: cells } = await sql<{
+    playbook_id: string;
+    playbook_version: string;
+    cut: string;
+    start_month: string;
+    projects: number;
+    tally: StoredTally["tally"];
+    residuals: StoredTally["residuals"];
+    milestones: StoredTally["milestones"];
+  }>`SELECT playbook_id, playbook_version, ${cut} AS cut, start_month::text AS start_month, projects, tally, residuals, milestones
+       FROM ${sql.table(table)} WHERE (playbook_id, start_month, playbook_version, ${cut}) IN (${sql.join(keys)})`.execute(trx);
+  const stored = new Map(cells.map((c) => [cellKey({ ...c, table }), c]));
+  const empty: Cell[] = [];
+  const sums: { cell: Cell; projects: number; tally: Tally }[] = [];
+  for (const d of deltas) {
+    const cell = stored.get(cellKey(d.cell));
+    const projects = (cell?.projects ?? 0) + d.projects;
+    if (projects <= 0) empty.push(d.cell);
+    else sums.push({ cell: d.cell, projects, tally: cell ? tallyOf(cell).merge(d.tally) : d.tally });
+  }
+  if (empty.length > 0)
+    await sql`DELETE FROM ${sql.table(table)} WHERE (playbook_id, start_month, playbook_version, ${cut}) IN (${sql.join(
+      empty.map((c) => sql`(${c.playbook_id}, ${c.start_month}::date, ${c.playbook_version}, ${c.cut})`),
+    )})`.execute(trx);
+  // Eight parameters a cell: far below PostgreSQL's 65535 a statement.
+  for (let i = 0; i < sums.length; i += 1000) {
+    const values = sums.slice(i, i + 1000).map(({ cell: c, projects, tally }) => {
+      const t = stringified(storedTally(tally));
+      return sql`(${c.playbook_id}, ${c.playbook_version}, ${c.cut}, ${c.start_month}::date, ${projects}, ${t.tally}::jsonb, ${t.residuals}::jsonb, ${t.milestones}::jsonb)`;
+    });
+    await sql`INSERT INTO ${sql.table(table)} (playbook_id, playbook_version, ${cut}, start_month, projects, tally, residuals, milestones)
+      VALUES ${sql.join(values)}
+      ON CONFLICT (playbook_id, start_month, playbook_version, ${cut}) DO UPDATE
+        SET projects = excluded.projects, tally = excluded.tally, residuals = excluded.residuals, milestones = excluded.milestones`.execute(
+      trx,
+    );
+  }
 }
 
 /** The parts of a tally the Process page reads: all but the milestones' residuals. */
@@ -304,8 +419,9 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 
 /**
  * The tally of a playbook's projects as of `now`, from the rollups (brought up to date first): the
- * whole months of the period from process_monthly (unless one CSM's are asked for), the projects
- * of the months it cuts into from their rows, and then the visits still open, as of now.
+ * whole months of the period from the monthly rollups (by segment, or by CSM when one CSM's are
+ * asked for), the projects of the months it cuts into from their rows (and all of them when both a
+ * segment and a CSM are asked for), and then the visits still open, as of now.
  */
 export async function rolledUp(
   db: Kysely<Schema>,
@@ -316,95 +432,91 @@ export async function rolledUp(
   await refreshRollups(db, filter.playbook, now);
   const pdb = processDb(db);
   const tally = new Tally();
-  let rowsQuery = pdb.selectFrom("project_traces").where("playbook_id", "=", filter.playbook);
-  if (filter.version !== undefined) rowsQuery = rowsQuery.where("playbook_version", "=", filter.version);
-  if (filter.segment !== undefined) rowsQuery = rowsQuery.where("segment", "=", filter.segment);
-  if (filter.csm !== undefined) rowsQuery = rowsQuery.where("csm", "=", filter.csm);
-  if (filter.from !== undefined) rowsQuery = rowsQuery.where("started_at", ">=", new Date(filter.from));
-  if (filter.to !== undefined) rowsQuery = rowsQuery.where("started_at", "<", new Date(filter.to));
-  const inFilter = rowsQuery;
+  const inFilter = <T extends "project_traces" | "process_running">(table: T) => {
+    let q = pdb.selectFrom(table as "project_traces").where("playbook_id", "=", filter.playbook);
+    if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
+    if (filter.segment !== undefined) q = q.where("segment", "=", filter.segment);
+    if (filter.csm !== undefined) q = q.where("csm", "=", filter.csm);
+    if (filter.from !== undefined) q = q.where("started_at", ">=", new Date(filter.from));
+    if (filter.to !== undefined) q = q.where("started_at", "<", new Date(filter.to));
+    return q;
+  };
+  const traces = inFilter("project_traces");
+  const addRows = async (query: typeof traces) => {
+    for (const row of await query.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
+  };
 
-  if (filter.csm !== undefined) {
-    for (const row of await inFilter.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
-  } else {
+  if (filter.csm !== undefined && filter.segment !== undefined) await addRows(traces);
+  else {
     // Whole months come from the monthly rollups, the edges of the period from the projects' rows.
+    const cells = () => {
+      // The by-CSM cells have the same columns, with the CSM in place of the segment.
+      let q =
+        filter.csm !== undefined
+          ? pdb
+              .selectFrom("process_monthly_by_csm" as "process_monthly")
+              .select(INSIGHTS)
+              .where(sql.ref("csm"), "=", filter.csm)
+          : pdb.selectFrom("process_monthly").select(INSIGHTS);
+      q = q.where("playbook_id", "=", filter.playbook);
+      if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
+      if (filter.segment !== undefined) q = q.where("segment", "=", filter.segment);
+      return q;
+    };
     const from = filter.from === undefined ? undefined : Date.parse(filter.from);
     const to = filter.to === undefined ? undefined : Date.parse(filter.to);
     const firstWhole = from === undefined ? undefined : startOfMonth(from) === from ? from : nextMonth(from);
     const endWhole = to === undefined ? undefined : startOfMonth(to);
     const noWholeMonth = firstWhole !== undefined && endWhole !== undefined && firstWhole >= endWhole;
     if (from === undefined && to === undefined) {
-      let totals = pdb
-        .selectFrom("process_monthly")
-        .select(INSIGHTS)
-        .where("playbook_id", "=", filter.playbook)
-        .where("start_month", "=", ALL_MONTHS);
-      if (filter.version !== undefined) totals = totals.where("playbook_version", "=", filter.version);
-      if (filter.segment !== undefined) totals = totals.where("segment", "=", filter.segment);
-      for (const row of await totals.execute()) tally.merge(tallyOf(row));
+      for (const row of await cells().where("start_month", "=", ALL_MONTHS).execute()) tally.merge(tallyOf(row));
     } else if (noWholeMonth) {
-      for (const row of await inFilter.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
+      await addRows(traces);
     } else {
-      let cells = pdb
-        .selectFrom("process_monthly")
-        .select(INSIGHTS)
-        .where("playbook_id", "=", filter.playbook)
-        .where("start_month", "<>", ALL_MONTHS);
-      if (filter.version !== undefined) cells = cells.where("playbook_version", "=", filter.version);
-      if (filter.segment !== undefined) cells = cells.where("segment", "=", filter.segment);
-      if (firstWhole !== undefined) cells = cells.where("start_month", ">=", isoDay(firstWhole));
-      if (endWhole !== undefined) cells = cells.where("start_month", "<", isoDay(endWhole));
-      for (const row of await cells.execute()) tally.merge(tallyOf(row));
+      let months = cells().where("start_month", "<>", ALL_MONTHS);
+      if (firstWhole !== undefined) months = months.where("start_month", ">=", isoDay(firstWhole));
+      if (endWhole !== undefined) months = months.where("start_month", "<", isoDay(endWhole));
+      for (const row of await months.execute()) tally.merge(tallyOf(row));
       if (from !== undefined && firstWhole !== undefined && firstWhole > from)
-        for (const row of await inFilter.select(INSIGHTS).where("started_at", "<", new Date(firstWhole)).execute())
-          tally.merge(tallyOf(row));
-      if (to !== undefined && endWhole !== undefined && endWhole < to)
-        for (const row of await inFilter.select(INSIGHTS).where("started_at", ">=", new Date(endWhole)).execute())
-          tally.merge(tallyOf(row));
+        await addRows(traces.where("started_at", "<", new Date(firstWhole)));
+      if (to !== undefined && endWhole !== undefined && endWhole < to) await addRows(traces.where("started_at", ">=", new Date(endWhole)));
     }
   }
 
   // What is still open grows with the clock: added as of now, against each project's own version.
   const modelOf = versionModels(db);
-  const open = await inFilter.select(["playbook_version", "open_visits"]).where("running", "=", true).execute();
-  for (const row of open) {
-    if (row.open_visits.length === 0) continue;
-    const model = await modelOf(filter.playbook, row.playbook_version);
-    for (const v of row.open_visits) addVisit(tally, visitAt(v, now, "open"), model);
+  const runningRows = await inFilter("process_running" as "project_traces")
+    .select(sql<OpenVisit[]>`open_visits`.as("open_visits"))
+    .select(sql<ProgressJson | null>`CASE WHEN forecast THEN anchors END`.as("anchors"))
+    .select(["project_id", "client_name", "playbook_version", "target_go_live_at"])
+    .execute();
+  const running: RolledUp["running"][number][] = [];
+  for (const row of runningRows) {
+    if (row.open_visits.length > 0) {
+      const model = await modelOf(filter.playbook, row.playbook_version);
+      for (const v of row.open_visits) addVisit(tally, visitAt(v, now, "open"), model);
+    }
+    if (row.anchors)
+      running.push({
+        projectId: row.project_id,
+        clientName: row.client_name,
+        plannedGoLiveAt: row.target_go_live_at ? iso(row.target_go_live_at) : null,
+        progress: row.anchors,
+      });
   }
 
-  const names = metricsDb(db).selectFrom("project_summaries").select(["project_id", "client_name"]);
-  const worstRows = await inFilter
-    .innerJoin(names.as("s"), "s.project_id", "project_traces.project_id")
-    .select(["project_traces.project_id", "s.client_name", "fitness", "deviations"])
+  const worstRows = await traces
+    .select(["project_id", "client_name", "fitness", "deviations"])
     .where("deviation_count", ">", 0)
     .orderBy("fitness")
     .orderBy("deviation_count", "desc")
-    .orderBy(sql`project_traces.project_id COLLATE "C"`)
+    .orderBy(sql`project_id COLLATE "C"`)
     .limit(worst)
-    .execute();
-  const runningRows = await inFilter
-    .innerJoin(names.as("s"), "s.project_id", "project_traces.project_id")
-    .select(["project_traces.project_id", "s.client_name", "anchors as progress", "target_go_live_at"])
-    .where("running", "=", true)
-    .where("status", "=", "active")
-    .where("live", "=", false)
     .execute();
   return {
     tally,
     worst: worstRows.map((r) => ({ projectId: r.project_id, clientName: r.client_name, fitness: r.fitness, deviations: r.deviations })),
-    running: runningRows.flatMap((r) =>
-      r.progress
-        ? [
-            {
-              projectId: r.project_id,
-              clientName: r.client_name,
-              plannedGoLiveAt: r.target_go_live_at ? iso(r.target_go_live_at) : null,
-              progress: r.progress,
-            },
-          ]
-        : [],
-    ),
+    running,
   };
 }
 
@@ -420,11 +532,9 @@ export async function runningByCsm(
   const pdb = processDb(db);
   const models = await historyModels(db, undefined, { milestones: false });
   const rows = await pdb
-    .selectFrom("project_traces")
+    .selectFrom("process_running")
     .select(["playbook_id", "csm", "anchors as progress"])
-    .where("running", "=", true)
-    .where("status", "=", "active")
-    .where("live", "=", false)
+    .where("forecast", "=", true)
     .where("csm", "is not", null)
     .execute();
   return {
@@ -496,29 +606,33 @@ export async function conformanceOf(db: Kysely<Schema>, ids: readonly string[]):
   return rows.map((r) => ({ projectId: r.project_id, deviations: r.deviation_count }));
 }
 
-/** The segments and CSMs (with their names) of a playbook's onboardings: what its figures can be filtered by. */
+/**
+ * The segments and CSMs (with their names) of a playbook's onboardings: what its figures can be
+ * filtered by, from the all-months cells (a few rows per version).
+ */
 export async function playbookPeople(
   db: Kysely<Schema>,
   playbook: string,
 ): Promise<{ segments: string[]; csms: { id: string; name: string }[] }> {
   const pdb = processDb(db);
   const segments = await pdb
-    .selectFrom("project_traces")
+    .selectFrom("process_monthly")
     .select("segment")
     .distinct()
     .where("playbook_id", "=", playbook)
+    .where("start_month", "=", ALL_MONTHS)
     .where("segment", "<>", "")
     .execute();
   const csms = await pdb
-    .selectFrom("project_traces as t")
-    .leftJoin("people as p", "p.id", "t.csm")
-    .select(["t.csm", "p.name"])
+    .selectFrom("process_monthly_by_csm as c")
+    .leftJoin("people as p", "p.id", "c.csm")
+    .select(["c.csm", "p.name"])
     .distinct()
-    .where("t.playbook_id", "=", playbook)
-    .where("t.csm", "is not", null)
+    .where("c.playbook_id", "=", playbook)
+    .where("c.start_month", "=", ALL_MONTHS)
     .execute();
   return {
     segments: segments.map((r) => r.segment).sort(),
-    csms: csms.flatMap((r) => (r.csm ? [{ id: r.csm, name: r.name ?? r.csm }] : [])).sort((a, b) => a.name.localeCompare(b.name)),
+    csms: csms.map((r) => ({ id: r.csm, name: r.name ?? r.csm })).sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

@@ -1,6 +1,6 @@
 // The Process page's figures come from rollups (issue #20, "computed incrementally or from
 // rollups"): they must always equal a replay of the whole log, for every filter (whole months from
-// the monthly rows, the months a period cuts into from the projects' rows, one CSM's from the rows),
+// the monthly rows by segment or CSM, the months a period cuts into from the projects' rows),
 // after commands change some projects (only those are replayed), when two readers refresh at once,
 // and as the clock moves on (open steps keep growing; nothing settled changes).
 import assert from "node:assert/strict";
@@ -69,7 +69,10 @@ for (const backend of BACKENDS) {
       for (const id of new Set(rows.map((r) => r.playbook_id))) await same({ playbook: id }, NOW, id);
       const mine = rows.filter((r) => r.playbook_id === playbook);
       const segment = mine.find((r) => r.segment)?.segment;
-      const csm = mine.find((r) => r.csm)?.csm;
+      // The CSM with most of its onboardings, so that their months hold several.
+      const perCsm = new Map<string, number>();
+      for (const r of mine) if (r.csm) perCsm.set(r.csm, (perCsm.get(r.csm) ?? 0) + 1);
+      const csm = [...perCsm].sort((a, b) => b[1] - a[1])[0]?.[0];
       assert.ok(segment && csm, "the demo has segments and CSMs");
       const first = mine.map((r) => r.started_at.getTime()).sort((a, b) => a - b)[0] as number;
       const midMonth = new Date(first + 40 * 86_400_000);
@@ -87,6 +90,9 @@ for (const backend of BACKENDS) {
         { playbook, from: midMonth.toISOString(), to: new Date(midMonth.getTime() + 5 * 86_400_000).toISOString() },
         { playbook, segment, from: midMonth.toISOString() },
         { playbook, segment: "nobody" },
+        { playbook, csm, segment },
+        { playbook, csm, from: midMonth.toISOString() },
+        { playbook, csm, from: monthStart.toISOString(), to: laterMidMonth.toISOString() },
       ];
       for (const filter of filters) {
         const insights = await same(filter, NOW, JSON.stringify(filter));
@@ -129,24 +135,62 @@ for (const backend of BACKENDS) {
         const open = Object.values(project.state.steps).find((s) => s.status === "open");
         if (open) await service.runCommand(r.project_id, { command: { type: "start_step", step: open.id }, actor: MANAGER, now: NOW });
       }
+      // Commands go on while they read: a mark made after a reader took its own stays for the next.
+      const moving = candidates.slice(8, 14);
+      const commands = (async () => {
+        for (const r of moving) {
+          const project = await service.getProject(r.project_id);
+          const open = Object.values(project.state.steps).find((s) => s.status === "open");
+          if (open) await service.runCommand(r.project_id, { command: { type: "start_step", step: open.id }, actor: MANAGER, now: NOW });
+        }
+      })();
       const [a, b, c] = await Promise.all([
         mineInsights(db(), { playbook }, NOW),
         mineInsights(db(), { playbook }, NOW),
         mineCapacity(db(), NOW, 4),
+        commands,
       ]);
-      assert.deepEqual(a, b);
-      assert.deepEqual(a, await replayInsights(db(), { playbook }, NOW));
+      assert.ok(a && b);
       assert.ok(c.people.length > 0);
+      assert.deepEqual(await mineInsights(db(), { playbook }, NOW), await replayInsights(db(), { playbook }, NOW));
       // The monthly rows, and the sums of all months, hold exactly the sum of the projects' rows.
-      const { rows: sums } = await sql<{ months: number; totals: number; projects: number }>`
+      const { rows: sums } = await sql<{
+        months: number;
+        totals: number;
+        projects: number;
+        byCsm: number;
+        byCsmTotals: number;
+        withCsm: number;
+        running: number;
+        stillRunning: number;
+      }>`
         SELECT (SELECT coalesce(sum(projects), 0)::int FROM process_monthly WHERE start_month <> '0001-01-01') AS months,
                (SELECT coalesce(sum(projects), 0)::int FROM process_monthly WHERE start_month = '0001-01-01') AS totals,
-               (SELECT count(*)::int FROM project_traces) AS projects`.execute(db());
+               (SELECT count(*)::int FROM project_traces) AS projects,
+               (SELECT coalesce(sum(projects), 0)::int FROM process_monthly_by_csm WHERE start_month <> '0001-01-01') AS "byCsm",
+               (SELECT coalesce(sum(projects), 0)::int FROM process_monthly_by_csm WHERE start_month = '0001-01-01') AS "byCsmTotals",
+               (SELECT count(*)::int FROM project_traces WHERE csm IS NOT NULL) AS "withCsm",
+               (SELECT count(*)::int FROM process_running) AS running,
+               (SELECT count(*)::int FROM project_traces WHERE running) AS "stillRunning"`.execute(db());
       assert.equal(sums[0]?.months, sums[0]?.projects, "the months hold every project once");
       assert.equal(sums[0]?.totals, sums[0]?.projects, "so do the sums of all months");
+      assert.equal(sums[0]?.byCsm, sums[0]?.withCsm, "the months by CSM hold every project with a CSM once");
+      assert.equal(sums[0]?.byCsmTotals, sums[0]?.withCsm, "so do their sums of all months");
+      assert.equal(sums[0]?.running, sums[0]?.stillRunning, "the running onboardings' narrow rows are those running");
+      assert.equal((await sql<{ n: number }>`SELECT count(*)::int AS n FROM process_dirty`.execute(db())).rows[0]?.n, 0, "no mark left");
       let all = 0;
       for await (const _ of casesOf(db(), {})) all++;
       assert.equal(sums[0]?.projects, all, "one row per project");
+    });
+
+    test("a row behind without a mark is found by the background's long check, and only by it", async () => {
+      const behind = rows.find((r) => r.playbook_id === playbook && r.status === "active");
+      assert.ok(behind);
+      // As if restored from a backup taken before its last event: the rollup row is behind, unmarked.
+      await sql`UPDATE project_traces SET events_seq = events_seq - 1 WHERE project_id = ${behind.project_id}`.execute(db());
+      assert.equal(await refreshRollups(db(), undefined, NOW), 0, "reads look only at the marks");
+      assert.equal(await refreshRollups(db(), undefined, NOW, { full: true, limit: 200 }), 1, "the long check marks and replays it");
+      await same({ playbook }, NOW, "after the long check");
     });
 
     test("as the clock moves on, open steps keep growing and the rollups still equal the replay", async () => {

@@ -26,7 +26,7 @@ import { generateDemo } from "../src/demo/generate.ts";
 import { forecast as planForecast } from "../src/engine/forecast.ts";
 import { replay } from "../src/engine/index.ts";
 import { GoLiveModel } from "../src/mining/forecast.ts";
-import { mineCapacity, mineInsights, replayInsights } from "../src/mining/mine.ts";
+import { forecastsFor, mineCapacity, mineInsights, processOfProjects, replayInsights } from "../src/mining/mine.ts";
 import { refreshRollups } from "../src/mining/rollups.ts";
 import { casesOf } from "../src/mining/source.ts";
 import { traceOf } from "../src/mining/trace.ts";
@@ -82,24 +82,27 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-async function measure(database: Database, backend: string, projects: number, rounds: number) {
+async function measure(database: Database, backend: string, projects: number, rounds: number, existing = false) {
   const service = new ProjectService(database);
-  for (const name of readdirSync(PLAYBOOKS).filter((n) => n.endsWith(".yaml")))
-    await service.publishPlaybook(readFileSync(new URL(name, PLAYBOOKS), "utf8"), { file: name, now: new Date().toISOString() });
+  if (!existing)
+    for (const name of readdirSync(PLAYBOOKS).filter((n) => n.endsWith(".yaml")))
+      await service.publishPlaybook(readFileSync(new URL(name, PLAYBOOKS), "utf8"), { file: name, now: new Date().toISOString() });
   let shown = 0;
-  const generated = await generateDemo(database, {
-    projects,
-    now: new Date().toISOString(),
-    distinct: Math.min(projects, 500),
-    // Years of history, as a portfolio of that size has (nine months would leave most of it running).
-    months: env("BENCH_PROCESS_MONTHS", 36),
-    onProgress: ({ done, total }) => {
-      if (performance.now() - shown > 5000 || done === total) {
-        shown = performance.now();
-        log(`  ${backend}: ${done}/${total} projects`);
-      }
-    },
-  });
+  const generated = existing
+    ? await countExisting(database)
+    : await generateDemo(database, {
+        projects,
+        now: new Date().toISOString(),
+        distinct: Math.min(projects, 500),
+        // Years of history, as a portfolio of that size has (nine months would leave most of it running).
+        months: env("BENCH_PROCESS_MONTHS", 36),
+        onProgress: ({ done, total }) => {
+          if (performance.now() - shown > 5000 || done === total) {
+            shown = performance.now();
+            log(`  ${backend}: ${done}/${total} projects`);
+          }
+        },
+      });
   const rows = await database.db
     .selectFrom("projects")
     .select(["playbook_id"])
@@ -149,6 +152,16 @@ async function measure(database: Database, backend: string, projects: number, ro
     mineInsights(database.db, { playbook, from: periodFrom, to: periodTo }, now),
   );
   const capacity = await timed("capacity forecast (every playbook)", () => mineCapacity(database.db, now, 8));
+  // The portfolio's page of 50 onboardings (their deviations and forecasts) and one timeline's forecast.
+  const page = await database.db.selectFrom("projects").select("id").where("status", "=", "active").orderBy("id").limit(50).execute();
+  const portfolio = await timed("portfolio page of 50", () =>
+    processOfProjects(
+      database.db,
+      page.map((p) => p.id),
+      now,
+    ),
+  );
+  const timeline = await timed("one timeline's forecast", () => forecastsFor(database.db, [page[0]?.id ?? ""], now));
   // Fifty onboardings move on: the next read replays just those.
   const active = await database.db
     .selectFrom("projects")
@@ -192,6 +205,8 @@ async function measure(database: Database, backend: string, projects: number, ro
     csmP95Ms: byCsm.p95,
     periodP95Ms: byPeriod.p95,
     capacityP95Ms: capacity.p95,
+    portfolioPageP95Ms: portfolio.p95,
+    timelineP95Ms: timeline.p95,
     [`after${moved}ChangedMs`]: afterChangesMs,
     replayMs,
     xesExportSeconds: Math.round(exportMs / 100) / 10,
@@ -200,7 +215,34 @@ async function measure(database: Database, backend: string, projects: number, ro
   };
 }
 
+/** A database already holding a portfolio (BENCH_PROCESS_DATABASE): how much it holds. */
+async function countExisting(database: Database): Promise<{ projects: number; events: number }> {
+  const projects = await database.db
+    .selectFrom("projects")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirst();
+  const events = await database.db
+    .selectFrom("events")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirst();
+  return { projects: Number(projects?.n ?? 0), events: Number(events?.n ?? 0) };
+}
+
 export async function main(): Promise<void> {
+  // BENCH_PROCESS_DATABASE=<PostgreSQL URL> measures a portfolio kept from an earlier run (BENCH_KEEP=1)
+  // instead of generating one: its rollups are brought up to date first, as after an upgrade.
+  const existing = process.env.BENCH_PROCESS_DATABASE;
+  if (existing) {
+    const database = await openDatabase({ kind: "postgres", url: existing });
+    try {
+      const timings = await measure(database, "postgres", 0, env("BENCH_PROCESS_ROUNDS", 5), true);
+      console.table([timings]);
+      console.log(JSON.stringify({ timings: [timings] }, null, 2));
+    } finally {
+      await database.close();
+    }
+    return;
+  }
   log("process: forecast calibration on simulated history with drift ...");
   const calibrated = calibration();
   log(

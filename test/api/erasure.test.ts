@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
+import { refreshRollups } from "../../src/mining/rollups.ts";
 import { verifyAudit } from "../../src/store/audit.ts";
 import { PORTAL_PLAYBOOK } from "../web/support/portal-playbook.ts";
 import { type Caller, cookieHeader, type Json, startTestServer, type TestServer, testBackends } from "./support/http.ts";
@@ -159,6 +160,11 @@ for (const backend of BACKENDS) {
         201,
       );
       await portalSignIn(t, KEPT.email, mailDir);
+      // The process-mining rollups name the client once built (as the Process page or the background does).
+      await refreshRollups(t.fresh.database.db, undefined, new Date().toISOString());
+      const text = await databaseText(t);
+      for (const table of ["project_traces", "process_running"])
+        assert.ok(text.get(table)?.includes("acme gmbh"), `${table} names the client`);
     });
     after(async () => {
       await t?.close();

@@ -71,6 +71,9 @@ const PROJECT_TABLES: readonly ScrubbedTable[] = [
   { table: "project_summaries", key: ["project_id"], scope: "project", place: "portfolio and search" },
   { table: "project_reports", key: ["project_id", "kind"], scope: "project", place: "reports" },
   { table: "open_work", key: ["project_id", "item_id"], scope: "project", place: "my tasks" },
+  // The process-mining rollups name the client (they are rewritten from the scrubbed portfolio row).
+  { table: "project_traces", key: ["project_id"], scope: "project", place: "process mining" },
+  { table: "process_running", key: ["project_id"], scope: "project", place: "process mining" },
   { table: "comments", key: ["id"], scope: "project", place: "comments" },
   { table: "attachments", key: ["id"], scope: "project", place: "files" },
   { table: "survey_answers", key: ["token_id"], scope: "project", place: "survey answers" },

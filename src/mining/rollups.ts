@@ -84,7 +84,7 @@ interface ProcessMonthlyTable {
   milestones: Json<StoredTally["milestones"]>;
 }
 
-/** The same sums by CSM (the Process page filtered by one CSM reads them). */
+/** The same sums by CSM, over all months only (the Process page filtered by one CSM reads them). */
 interface ProcessMonthlyByCsmTable extends Omit<ProcessMonthlyTable, "segment"> {
   csm: string;
 }
@@ -93,7 +93,7 @@ type ProcessTables = {
   project_traces: ProjectTracesTable;
   process_running: ProcessRunningTable;
   process_monthly: ProcessMonthlyTable;
-  process_monthly_by_csm: ProcessMonthlyByCsmTable;
+  process_by_csm: ProcessMonthlyByCsmTable;
   process_dirty: ProcessDirtyTable;
 };
 
@@ -253,12 +253,19 @@ export async function refreshRollups(
     const modelOf = versionModels(trx);
     // Another reader may have replayed them while this one waited for the lock.
     const marks = await marked(trx, scope, limit);
+    // What the replayed projects change in each cell, written once at the end: a batch of projects
+    // from many months would otherwise rewrite the all-months cells batch after batch.
+    const deltas = new Map<string, Delta>();
     for (let i = 0; i < marks.length; i += BATCH) {
       const ids = marks.slice(i, i + BATCH).map((m) => m.id);
       // A marked project without a portfolio row is gone: its rows are only taken away.
       const cases = await casesFor(trx, ids, modelOf);
       const rows = cases.map((c) => projectRows(c.info, c.events.at(-1)?.seq ?? 0, traceOf(c, now), c.model));
-      await replaceRows(trx, ids, rows);
+      await replaceRows(trx, ids, rows, deltas);
+    }
+    for (const table of ["process_monthly", "process_by_csm"] as const) {
+      const changed = [...deltas.values()].filter((d) => d.cell.table === table);
+      for (let i = 0; i < changed.length; i += CELL_BATCH) await applyDeltas(trx, table, changed.slice(i, i + CELL_BATCH));
     }
     // A project marked again since it was read keeps its newer mark, for the next refresh.
     await sql`
@@ -271,17 +278,17 @@ export async function refreshRollups(
 
 /** A rollup cell: the sum of a playbook version's projects of a segment or CSM that started in a month. */
 interface Cell {
-  readonly table: "process_monthly" | "process_monthly_by_csm";
+  readonly table: "process_monthly" | "process_by_csm";
   readonly playbook_id: string;
   readonly playbook_version: string;
   /** The segment ('' for none) or the CSM, by table. */
   readonly cut: string;
   readonly start_month: string;
 }
-const CUT = { process_monthly: "segment", process_monthly_by_csm: "csm" } as const;
+const CUT = { process_monthly: "segment", process_by_csm: "csm" } as const;
 const cellKey = (c: Cell) => [c.table, c.playbook_id, c.start_month, c.playbook_version, c.cut].join("\u0000");
 
-/** The cells a project counts in: its month and all months, by its segment and by its CSM. */
+/** The cells a project counts in: its month and all months by its segment, and all months by its CSM. */
 function cellsOf(row: {
   playbook_id: string;
   playbook_version: string;
@@ -294,17 +301,28 @@ function cellsOf(row: {
   for (const start_month of [month, ALL_MONTHS]) {
     const base = { playbook_id: row.playbook_id, playbook_version: row.playbook_version, start_month };
     cells.push({ table: "process_monthly", ...base, cut: row.segment });
-    if (row.csm !== null) cells.push({ table: "process_monthly_by_csm", ...base, cut: row.csm });
+    if (row.csm !== null && start_month === ALL_MONTHS) cells.push({ table: "process_by_csm", ...base, cut: row.csm });
   }
   return cells;
 }
 const dayString = (d: Date | string): string => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
 
-/** Take the old rows of `ids` out of their cells, put the new ones in, and store them. */
+/** What some projects change in a cell: how many more (or fewer) projects, and their tally. */
+interface Delta {
+  readonly cell: Cell;
+  projects: number;
+  readonly tally: Tally;
+}
+
+/** Cells read and written a statement at a time. */
+const CELL_BATCH = 500;
+
+/** Replace the rows of `ids` by `rows`, adding what that changes in their cells to `deltas`. */
 async function replaceRows(
   trx: Kysely<Schema>,
   ids: readonly string[],
   rows: readonly { trace: TraceRow; running: RunningRow | undefined }[],
+  deltas: Map<string, Delta>,
 ): Promise<void> {
   const pdb = processDb(trx);
   const old = await pdb
@@ -312,7 +330,6 @@ async function replaceRows(
     .select(["playbook_id", "playbook_version", "segment", "csm", "start_month", "tally", "residuals", "milestones"])
     .where("project_id", "in", ids)
     .execute();
-  const deltas = new Map<string, { cell: Cell; projects: number; tally: Tally }>();
   const add = (row: Parameters<typeof cellsOf>[0], tally: Tally, sign: 1 | -1) => {
     for (const cell of cellsOf(row)) {
       const k = cellKey(cell);
@@ -329,10 +346,6 @@ async function replaceRows(
       tallyOf({ tally: JSON.parse(row.tally), residuals: JSON.parse(row.residuals), milestones: JSON.parse(row.milestones) }),
       1,
     );
-  for (const table of ["process_monthly", "process_monthly_by_csm"] as const) {
-    const changed = [...deltas.values()].filter((d) => d.cell.table === table);
-    if (changed.length > 0) await applyDeltas(trx, table, changed);
-  }
   await pdb.deleteFrom("project_traces").where("project_id", "in", ids).execute();
   await pdb.deleteFrom("process_running").where("project_id", "in", ids).execute();
   if (rows.length > 0)
@@ -348,11 +361,7 @@ async function replaceRows(
  * Add the deltas to their cells of one table: read the cells in one statement, write the sums in
  * another, delete the cells left with no project (refreshes are serialised by the advisory lock).
  */
-async function applyDeltas(
-  trx: Kysely<Schema>,
-  table: Cell["table"],
-  deltas: readonly { cell: Cell; projects: number; tally: Tally }[],
-): Promise<void> {
+async function applyDeltas(trx: Kysely<Schema>, table: Cell["table"], deltas: readonly Delta[]): Promise<void> {
   const cut = sql.ref(CUT[table]);
   const keys = deltas.map(({ cell: c }) => sql`(${c.playbook_id}, ${c.start_month}::date, ${c.playbook_version}, ${c.cut})`);
   const { rows: cells } = await sql<{
@@ -379,9 +388,8 @@ async function applyDeltas(
     await sql`DELETE FROM ${sql.table(table)} WHERE (playbook_id, start_month, playbook_version, ${cut}) IN (${sql.join(
       empty.map((c) => sql`(${c.playbook_id}, ${c.start_month}::date, ${c.playbook_version}, ${c.cut})`),
     )})`.execute(trx);
-  // Eight parameters a cell: far below PostgreSQL's 65535 a statement.
-  for (let i = 0; i < sums.length; i += 1000) {
-    const values = sums.slice(i, i + 1000).map(({ cell: c, projects, tally }) => {
+  if (sums.length > 0) {
+    const values = sums.map(({ cell: c, projects, tally }) => {
       const t = stringified(storedTally(tally));
       return sql`(${c.playbook_id}, ${c.playbook_version}, ${c.cut}, ${c.start_month}::date, ${projects}, ${t.tally}::jsonb, ${t.residuals}::jsonb, ${t.milestones}::jsonb)`;
     });
@@ -419,9 +427,9 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 
 /**
  * The tally of a playbook's projects as of `now`, from the rollups (brought up to date first): the
- * whole months of the period from the monthly rollups (by segment, or by CSM when one CSM's are
- * asked for), the projects of the months it cuts into from their rows (and all of them when both a
- * segment and a CSM are asked for), and then the visits still open, as of now.
+ * whole months of the period from the monthly rollups and the projects of the months it cuts into
+ * from their rows; one CSM's from their sums over all months, or from their rows when a period or
+ * segment narrows them too; and then the visits still open, as of now.
  */
 export async function rolledUp(
   db: Kysely<Schema>,
@@ -446,19 +454,16 @@ export async function rolledUp(
     for (const row of await query.select(INSIGHTS).execute()) tally.merge(tallyOf(row));
   };
 
-  if (filter.csm !== undefined && filter.segment !== undefined) await addRows(traces);
-  else {
+  const period = filter.from !== undefined || filter.to !== undefined;
+  if (filter.csm !== undefined && (filter.segment !== undefined || period)) await addRows(traces);
+  else if (filter.csm !== undefined) {
+    let q = pdb.selectFrom("process_by_csm").select(INSIGHTS).where("playbook_id", "=", filter.playbook).where("csm", "=", filter.csm);
+    if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
+    for (const row of await q.execute()) tally.merge(tallyOf(row));
+  } else {
     // Whole months come from the monthly rollups, the edges of the period from the projects' rows.
     const cells = () => {
-      // The by-CSM cells have the same columns, with the CSM in place of the segment.
-      let q =
-        filter.csm !== undefined
-          ? pdb
-              .selectFrom("process_monthly_by_csm" as "process_monthly")
-              .select(INSIGHTS)
-              .where(sql.ref("csm"), "=", filter.csm)
-          : pdb.selectFrom("process_monthly").select(INSIGHTS);
-      q = q.where("playbook_id", "=", filter.playbook);
+      let q = pdb.selectFrom("process_monthly").select(INSIGHTS).where("playbook_id", "=", filter.playbook);
       if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
       if (filter.segment !== undefined) q = q.where("segment", "=", filter.segment);
       return q;
@@ -624,7 +629,7 @@ export async function playbookPeople(
     .where("segment", "<>", "")
     .execute();
   const csms = await pdb
-    .selectFrom("process_monthly_by_csm as c")
+    .selectFrom("process_by_csm as c")
     .leftJoin("people as p", "p.id", "c.csm")
     .select(["c.csm", "p.name"])
     .distinct()

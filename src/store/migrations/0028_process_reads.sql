@@ -59,9 +59,10 @@ CREATE TABLE process_running (
 CREATE INDEX process_running_playbook ON process_running (playbook_id, started_at);
 CREATE INDEX process_running_csm ON process_running (csm) WHERE forecast;
 
--- The same sums as process_monthly by CSM instead of segment: what the Process page filtered by
--- one CSM reads.
-CREATE TABLE process_monthly_by_csm (
+-- The same sums as process_monthly by CSM instead of segment, over all months only (start_month is
+-- always 0001-01-01): what the Process page filtered by one CSM reads. One CSM's onboardings in a
+-- period are few enough to add up from their own rows.
+CREATE TABLE process_by_csm (
   playbook_id text NOT NULL,
   playbook_version text NOT NULL,
   csm text NOT NULL,

@@ -9,8 +9,8 @@ const WEEK_MS = 7 * 86_400_000;
 
 export interface Running {
   readonly csm: string;
-  /** The median forecast go-live; undefined when there is none. */
-  readonly p50?: Instant;
+  /** The median forecast go-live (epoch ms); undefined when there is none. */
+  readonly p50Ms?: number;
 }
 
 export interface CsmLoad {
@@ -43,7 +43,10 @@ export function csmLoads(
   const ids = new Set([...byCsm.keys(), ...people.map((p) => p.id)]);
   const loads = [...ids].map((id): CsmLoad => {
     const mine = byCsm.get(id) ?? [];
-    const counts = starts.map((start) => mine.filter((r) => r.p50 === undefined || r.p50 > start).length);
+    const counts = starts.map((start) => {
+      const startMs = Date.parse(start);
+      return mine.filter((r) => r.p50Ms === undefined || r.p50Ms > startMs).length;
+    });
     const capacity = names.get(id)?.capacity ?? null;
     const room = capacity === null ? -1 : counts.findIndex((n) => n < capacity);
     return {
@@ -53,7 +56,7 @@ export function csmLoads(
       running: counts,
       freeNextWeek: capacity === null ? null : capacity - (counts[1] ?? 0),
       roomFrom: room < 0 ? null : (starts[room] ?? null),
-      unforecast: mine.filter((r) => r.p50 === undefined).length,
+      unforecast: mine.filter((r) => r.p50Ms === undefined).length,
     };
   });
   // Who can take the next client: the most room next week first; people without a capacity last.

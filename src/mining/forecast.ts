@@ -128,7 +128,16 @@ export class GoLiveModel {
   /** The forecast of an onboarding not live yet, as of `now`; undefined when nothing comparable is known. */
   predict(progress: Progress, now: Instant): GoLiveForecast | undefined {
     if (progress.goLiveAt) return undefined;
-    return reckon(progress, now, (anchor) => this.#residuals(this.#tally.residuals, anchor));
+    const f = this.predictFrom(anchorsOf(progress), Date.parse(now));
+    return f && asInstants(f);
+  }
+
+  /**
+   * The same from the anchors (anchorsOf) as of `nowMs`, in epoch ms: what bulk forecasts use, turning
+   * only the ones they show into instants.
+   */
+  predictFrom(anchors: readonly Anchor[], nowMs: number): ForecastMs | undefined {
+    return reckon(anchors, nowMs, (anchor) => this.#residuals(this.#tally.residuals, anchor));
   }
 
   /**
@@ -139,11 +148,13 @@ export class GoLiveModel {
    */
   milestones(progress: Progress, model: PlaybookModel, now: Instant): MilestoneForecast[] {
     const reached = new Set(progress.completions.map((c) => c.step));
+    const anchors = anchorsOf(progress);
+    const nowMs = Date.parse(now);
     return model.order
       .filter((e) => isMilestone(e.step) && !reached.has(e.step.id) && !e.step.on_demand)
       .map((e) => {
-        const forecast = reckon(progress, now, (anchor) => this.#residuals(this.#tally.milestones, edgeKey(e.step.id, anchor)));
-        return { step: e.step.id, title: e.step.title, ...(forecast ? { forecast } : {}) };
+        const forecast = reckon(anchors, nowMs, (anchor) => this.#residuals(this.#tally.milestones, edgeKey(e.step.id, anchor)));
+        return { step: e.step.id, title: e.step.title, ...(forecast ? { forecast: asInstants(forecast) } : {}) };
       });
   }
 }
@@ -163,10 +174,16 @@ export const ANCHORS = 3;
  * completion), at most ANCHORS of them, then the start. Further back says little a nearer step
  * does not, and keeping a few lets the rollups hold them for every running onboarding.
  */
-export function anchorsOf(progress: Pick<Progress, "startedAt" | "completions">): { step: string; at: number }[] {
+/** A step a forecast may reckon from, and when it was first finished (epoch ms). */
+export interface Anchor {
+  readonly step: string;
+  readonly at: number;
+}
+
+export function anchorsOf(progress: Pick<Progress, "startedAt" | "completions">): Anchor[] {
   const firstAt = new Map<string, string>();
   for (const c of progress.completions) if (!firstAt.has(c.step)) firstAt.set(c.step, c.at);
-  const anchors: { step: string; at: number }[] = [];
+  const anchors: Anchor[] = [];
   const seen = new Set<string>();
   for (let i = progress.completions.length - 1; i >= 0 && anchors.length < ANCHORS; i--) {
     const c = progress.completions[i] as { step: string; at: string };
@@ -178,29 +195,32 @@ export function anchorsOf(progress: Pick<Progress, "startedAt" | "completions">)
   return anchors;
 }
 
-/**
- * The same progress in few words: the anchors' steps at their first completions, oldest first
- * (anchorsOf gives the same anchors from it).
- */
-export function compactProgress(progress: Pick<Progress, "startedAt" | "completions">): Pick<Progress, "startedAt" | "completions"> {
-  const anchors = anchorsOf(progress).filter((a) => a.step !== START);
-  return {
-    startedAt: progress.startedAt,
-    completions: anchors.reverse().map((a) => ({ step: a.step, at: new Date(a.at).toISOString() })),
-  };
+/** A go-live forecast in epoch ms. */
+export interface ForecastMs {
+  readonly p10: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly anchor: string;
+  readonly basis: number;
 }
 
-/** The forecast from the latest progress that has enough comparable history (`residuals` by anchor). */
-function reckon(progress: Pick<Progress, "startedAt" | "completions">, now: Instant, residuals: (anchor: string) => Residuals | undefined) {
-  const nowMs = Date.parse(now);
-  const anchors = anchorsOf(progress);
+export const asInstants = (f: ForecastMs): GoLiveForecast => ({
+  p10: new Date(f.p10).toISOString(),
+  p50: new Date(f.p50).toISOString(),
+  p90: new Date(f.p90).toISOString(),
+  anchor: f.anchor,
+  basis: f.basis,
+});
+
+/** The forecast from the latest anchor that has enough comparable history (`residuals` by anchor). */
+function reckon(anchors: readonly Anchor[], nowMs: number, residuals: (anchor: string) => Residuals | undefined): ForecastMs | undefined {
   for (const anchor of anchors) {
     // Comparable: those that had not got there after as long as this one has already spent.
     const past = residuals(anchor.step);
     if (!past) continue;
     const { n, kth } = past.comparable(nowMs - anchor.at);
     if (n < MIN_BASIS) continue;
-    const at = (residual: number) => new Date(anchor.at + Math.round(residual)).toISOString();
+    const at = (residual: number) => anchor.at + Math.round(residual);
     return {
       p10: at(kth(lowerRank(n, 0.1))),
       p50: at((kth(Math.floor((n + 1) / 2)) + kth(Math.ceil((n + 1) / 2))) / 2),

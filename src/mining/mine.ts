@@ -9,7 +9,7 @@ import type { PlaybookModel } from "../playbook/model.ts";
 import { listPeople } from "../store/people.ts";
 import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
-import { type GoLiveForecast, GoLiveModel, MIN_BASIS, type MilestoneForecast } from "./forecast.ts";
+import { asInstants, type GoLiveForecast, GoLiveModel, MIN_BASIS, type MilestoneForecast } from "./forecast.ts";
 import { type Insights, InsightsBuilder, insightsOf, WORST } from "./insights.ts";
 import { conformanceOf, historyModels, playbookPeople, progressOf, refreshRollups, rolledUp, runningByCsm } from "./rollups.ts";
 import { casesOf, type LogFilter, versionModels } from "./source.ts";
@@ -61,13 +61,21 @@ export async function mineInsights(
   if (!latest) return undefined;
   const { tally, worst, running } = await rolledUp(db, filter, now, WORST);
   const model = new GoLiveModel(tally);
-  const forecasts: ForecastRow[] = [];
-  for (const r of running) {
-    const f = model.predict(r.progress, now);
-    if (f) forecasts.push({ projectId: r.projectId, clientName: r.clientName, plannedGoLiveAt: r.plannedGoLiveAt, ...f });
-  }
+  const nowMs = Date.parse(now);
+  // Every running onboarding is forecast; only the soonest shown become instants.
+  const predicted = running.flatMap((r) => {
+    const f = model.predictFrom(r.anchors, nowMs);
+    return f ? [{ r, f }] : [];
+  });
+  predicted.sort((a, b) => a.f.p50 - b.f.p50 || (a.r.projectId < b.r.projectId ? -1 : 1));
+  const forecasts: ForecastRow[] = predicted.slice(0, FORECASTS).map(({ r, f }) => ({
+    projectId: r.projectId,
+    clientName: r.clientName,
+    plannedGoLiveAt: r.targetMs === null ? null : new Date(r.targetMs).toISOString(),
+    ...asInstants(f),
+  }));
   return {
-    ...finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt, latest),
+    ...finish(insightsOf(latest, tally, worst), forecasts, running.length, model.learnt, latest, predicted.length),
     choices: await playbookPeople(db, filter.playbook),
   };
 }
@@ -99,7 +107,7 @@ export async function replayInsights(
     if (f) forecasts.push({ projectId: trace.projectId, clientName: trace.clientName, plannedGoLiveAt, ...f });
   }
   return {
-    ...finish(builder.result(), forecasts, active.length, model.learnt, latest),
+    ...finish(builder.result(), forecasts, active.length, model.learnt, latest, forecasts.length),
     choices: await playbookPeople(db, filter.playbook),
   };
 }
@@ -110,6 +118,7 @@ function finish(
   running: number,
   wentLive: number,
   latest: PlaybookModel,
+  forecast: number,
 ): Omit<Mined, "choices"> {
   forecasts.sort((a, b) => (a.p50 < b.p50 ? -1 : a.p50 > b.p50 ? 1 : a.projectId < b.projectId ? -1 : 1));
   return {
@@ -117,7 +126,7 @@ function finish(
     forecasts: forecasts.slice(0, FORECASTS),
     waiting: {
       total: running,
-      unforecast: running - forecasts.length,
+      unforecast: running - forecast,
       wentLive,
       needed: MIN_BASIS,
       goLiveStep: latest.order.some((e) => e.step.go_live === true),
@@ -132,9 +141,10 @@ function finish(
 export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8): Promise<{ weeks: Instant[]; people: CsmLoad[] }> {
   const { models, running: active } = await runningByCsm(db, now);
   const goLive = new Map([...models].map(([playbook, tally]) => [playbook, new GoLiveModel(tally)]));
-  const running: Running[] = active.map(({ playbook, csm, progress }) => {
-    const f = goLive.get(playbook)?.predict(progress, now);
-    return f ? { csm, p50: f.p50 } : { csm };
+  const nowMs = Date.parse(now);
+  const running: Running[] = active.map(({ playbook, csm, anchors }) => {
+    const f = goLive.get(playbook)?.predictFrom(anchors, nowMs);
+    return f ? { csm, p50Ms: f.p50 } : { csm };
   });
   // Who could take a client: the CSMs of running onboardings, and people who share a directory role
   // with them (a CSM with nothing running yet has all their room).

@@ -16,10 +16,20 @@ import type { Instant } from "../engine/types.ts";
 import { metricsDb } from "../metrics/tables.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
 import type { Schema } from "../store/schema.ts";
-import { compactProgress } from "./forecast.ts";
+import { type Anchor, anchorsOf } from "./forecast.ts";
 import { casesFor, type LogFilter, versionModels } from "./source.ts";
-import { addVisit, openVisits, type StoredTally, settledTally, storedTally, Tally, tallyOf } from "./tally.ts";
-import { type Deviation, type OpenVisit, type Trace, traceOf, visitAt } from "./trace.ts";
+import {
+  addOpenVisit,
+  type OpenVisitMs,
+  openVisitMs,
+  openVisits,
+  type StoredTally,
+  settledTally,
+  storedTally,
+  Tally,
+  tallyOf,
+} from "./tally.ts";
+import { type Deviation, type Trace, traceOf } from "./trace.ts";
 
 type Json<T> = ColumnType<T, string, string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -62,9 +72,9 @@ interface ProcessRunningTable {
   /** Active and not live yet: a go-live forecast is made for it. */
   forecast: boolean;
   target_go_live_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
-  open_visits: Json<OpenVisit[]>;
-  /** The progress in few words (forecast.ts compactProgress): what bulk forecasts read. */
-  anchors: Json<ProgressJson | null>;
+  open_visits: Json<OpenVisitMs[]>;
+  /** What a go-live forecast reckons from (forecast.ts anchorsOf), in epoch ms; null once live. */
+  anchors: Json<Anchor[] | null>;
 }
 
 interface ProcessDirtyTable {
@@ -181,14 +191,7 @@ function projectRows(
 ): { trace: TraceRow; running: RunningRow | undefined } {
   const segment = info.segment ?? "";
   const target = info.plannedGoLiveAt ?? null;
-  const open: OpenVisit[] = openVisits(trace).map((v) => ({
-    step: v.step,
-    round: v.round,
-    openedAt: v.openedAt,
-    ...(v.startedAt ? { startedAt: v.startedAt } : {}),
-    ...(v.dueAt ? { dueAt: v.dueAt } : {}),
-    ...(v.plannedMs !== undefined ? { plannedMs: v.plannedMs } : {}),
-  }));
+  const open = openVisits(trace).map(openVisitMs);
   const live = trace.goLiveAt !== undefined;
   const running = trace.endedAt === undefined;
   return {
@@ -225,7 +228,7 @@ function projectRows(
           forecast: info.status === "active" && !live,
           target_go_live_at: target,
           open_visits: JSON.stringify(open),
-          anchors: JSON.stringify(live ? null : compactProgress(trace)),
+          anchors: JSON.stringify(live ? null : anchorsOf(trace)),
         }
       : undefined,
   };
@@ -410,8 +413,8 @@ export interface RolledUp {
   readonly tally: Tally;
   /** The projects that deviate most, worst first (at most `worst`). */
   readonly worst: readonly { projectId: string; clientName: string; fitness: number; deviations: Deviation[] }[];
-  /** Active onboardings not live yet, with their progress. */
-  readonly running: readonly { projectId: string; clientName: string; plannedGoLiveAt: string | null; progress: ProgressJson }[];
+  /** Active onboardings not live yet, with their target go-live (epoch ms) and forecast anchors. */
+  readonly running: readonly { projectId: string; clientName: string; targetMs: number | null; anchors: readonly Anchor[] }[];
 }
 
 const startOfMonth = (ms: number): number => {
@@ -491,23 +494,20 @@ export async function rolledUp(
   // What is still open grows with the clock: added as of now, against each project's own version.
   const modelOf = versionModels(db);
   const runningRows = await inFilter("process_running" as "project_traces")
-    .select(sql<OpenVisit[]>`open_visits`.as("open_visits"))
-    .select(sql<ProgressJson | null>`CASE WHEN forecast THEN anchors END`.as("anchors"))
-    .select(["project_id", "client_name", "playbook_version", "target_go_live_at"])
+    .select(sql<OpenVisitMs[]>`open_visits`.as("open_visits"))
+    .select(sql<Anchor[] | null>`CASE WHEN forecast THEN anchors END`.as("anchors"))
+    .select(sql<number | null>`(extract(epoch from target_go_live_at) * 1000)::float8`.as("target_ms"))
+    .select(["project_id", "client_name", "playbook_version"])
     .execute();
   const running: RolledUp["running"][number][] = [];
+  const nowMs = Date.parse(now);
   for (const row of runningRows) {
     if (row.open_visits.length > 0) {
       const model = await modelOf(filter.playbook, row.playbook_version);
-      for (const v of row.open_visits) addVisit(tally, visitAt(v, now, "open"), model);
+      for (const v of row.open_visits) addOpenVisit(tally, v, nowMs, model);
     }
     if (row.anchors)
-      running.push({
-        projectId: row.project_id,
-        clientName: row.client_name,
-        plannedGoLiveAt: row.target_go_live_at ? iso(row.target_go_live_at) : null,
-        progress: row.anchors,
-      });
+      running.push({ projectId: row.project_id, clientName: row.client_name, targetMs: row.target_ms, anchors: row.anchors });
   }
 
   const worstRows = await traces
@@ -532,19 +532,19 @@ export async function rolledUp(
 export async function runningByCsm(
   db: Kysely<Schema>,
   now: Instant,
-): Promise<{ models: Map<string, Tally>; running: { playbook: string; csm: string; progress: ProgressJson }[] }> {
+): Promise<{ models: Map<string, Tally>; running: { playbook: string; csm: string; anchors: Anchor[] }[] }> {
   await refreshRollups(db, undefined, now);
   const pdb = processDb(db);
   const models = await historyModels(db, undefined, { milestones: false });
   const rows = await pdb
     .selectFrom("process_running")
-    .select(["playbook_id", "csm", "anchors as progress"])
+    .select(["playbook_id", "csm", "anchors"])
     .where("forecast", "=", true)
     .where("csm", "is not", null)
     .execute();
   return {
     models,
-    running: rows.flatMap((r) => (r.progress && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, progress: r.progress }] : [])),
+    running: rows.flatMap((r) => (r.anchors && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, anchors: r.anchors }] : [])),
   };
 }
 

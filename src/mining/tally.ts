@@ -10,7 +10,7 @@
 import { binOf, Histogram } from "../metrics/histogram.ts";
 import { isMilestone } from "../metrics/summary.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
-import type { DeviationKind, StepVisit, Trace } from "./trace.ts";
+import type { DeviationKind, OpenVisit, StepVisit, Trace } from "./trace.ts";
 
 export const START = "(start)";
 export const END = "(end)";
@@ -246,7 +246,11 @@ export function sideOf(model: PlaybookModel, step: string): "client" | "internal
 }
 
 /** One visit's days: the step's durations, rework, breaches and whose ball it was. */
-export function addVisit(tally: Tally, visit: StepVisit, model: PlaybookModel | undefined): void {
+export function addVisit(
+  tally: Tally,
+  visit: Pick<StepVisit, "step" | "round" | "outcome" | "waitingMs" | "workingMs" | "plannedMs" | "lateMs" | "breached">,
+  model: PlaybookModel | undefined,
+): void {
   const t = tally.step(visit.step);
   t.visits++;
   // Rounds count the step's openings, and a visit closes before the next opens: round 1 is the first.
@@ -263,6 +267,47 @@ export function addVisit(tally: Tally, visit: StepVisit, model: PlaybookModel | 
   t.lateMs += visit.lateMs;
   if (model && sideOf(model, visit.step) === "client") tally.clientMs += total;
   else tally.internalMs += total;
+}
+
+/**
+ * A visit still open, its instants in epoch ms: what the rollups keep of each running onboarding's
+ * open steps (parsing thousands of ISO instants on every read would cost more than the sums).
+ */
+export interface OpenVisitMs {
+  readonly step: string;
+  readonly round: number;
+  readonly openedMs: number;
+  readonly startedMs?: number;
+  readonly dueMs?: number;
+  readonly plannedMs?: number;
+}
+
+export const openVisitMs = (v: OpenVisit): OpenVisitMs => ({
+  step: v.step,
+  round: v.round,
+  openedMs: Date.parse(v.openedAt),
+  ...(v.startedAt ? { startedMs: Date.parse(v.startedAt) } : {}),
+  ...(v.dueAt ? { dueMs: Date.parse(v.dueAt) } : {}),
+  ...(v.plannedMs !== undefined ? { plannedMs: v.plannedMs } : {}),
+});
+
+/** The same as addVisit(visitAt(v, now, "open")): an open visit's figures as of `nowMs`. */
+export function addOpenVisit(tally: Tally, v: OpenVisitMs, nowMs: number, model: PlaybookModel | undefined): void {
+  const lateMs = v.dueMs !== undefined ? Math.max(0, nowMs - v.dueMs) : 0;
+  addVisit(
+    tally,
+    {
+      step: v.step,
+      round: v.round,
+      outcome: "open",
+      waitingMs: Math.max(0, (v.startedMs ?? nowMs) - v.openedMs),
+      workingMs: v.startedMs !== undefined ? Math.max(0, nowMs - v.startedMs) : 0,
+      ...(v.plannedMs !== undefined ? { plannedMs: v.plannedMs } : {}),
+      lateMs,
+      breached: lateMs > 0,
+    },
+    model,
+  );
 }
 
 const histogramIn = (map: Map<string, Histogram>, key: string): Histogram => {

@@ -11,15 +11,15 @@ test("loads by week, room against capacity, the most room next week first", () =
   const loads = csmLoads(
     [
       // Ana: three running, two go live this week, one in three weeks.
-      { csm: "ana", p50: inDays(2) },
-      { csm: "ana", p50: inDays(3) },
-      { csm: "ana", p50: inDays(20) },
+      { csm: "ana", p50Ms: Date.parse(inDays(2)) },
+      { csm: "ana", p50Ms: Date.parse(inDays(3)) },
+      { csm: "ana", p50Ms: Date.parse(inDays(20)) },
       // Ben: two running past the horizon, one with no forecast (counted all along).
-      { csm: "ben", p50: inDays(90) },
-      { csm: "ben", p50: inDays(90) },
+      { csm: "ben", p50Ms: Date.parse(inDays(90)) },
+      { csm: "ben", p50Ms: Date.parse(inDays(90)) },
       { csm: "ben" },
       // Dee has no capacity set.
-      { csm: "dee", p50: inDays(10) },
+      { csm: "dee", p50Ms: Date.parse(inDays(10)) },
     ],
     [
       { id: "ana", name: "Ana", capacity: 3 },

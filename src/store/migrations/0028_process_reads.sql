@@ -52,8 +52,9 @@ CREATE TABLE process_running (
   -- active and not live yet: the onboardings a go-live forecast is made for
   forecast boolean NOT NULL,
   target_go_live_at timestamptz,
+  -- its open steps, their instants in epoch ms (src/mining/tally.ts OpenVisitMs)
   open_visits jsonb NOT NULL,
-  -- the steps a go-live forecast reckons from (src/mining/forecast.ts compactProgress); null once live
+  -- the steps a go-live forecast reckons from, in epoch ms (src/mining/forecast.ts anchorsOf); null once live
   anchors jsonb
 );
 CREATE INDEX process_running_playbook ON process_running (playbook_id, started_at);

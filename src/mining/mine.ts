@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import type { Instant } from "../engine/types.ts";
 import { latestPlaybook } from "../metrics/projection.ts";
 import type { PlaybookModel } from "../playbook/model.ts";
-import { listPeople } from "../store/people.ts";
+import { directory } from "../store/people.ts";
 import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
 import { asInstants, type GoLiveForecast, GoLiveModel, MIN_BASIS, type MilestoneForecast } from "./forecast.ts";
@@ -148,10 +148,10 @@ export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8):
   });
   // Who could take a client: the CSMs of running onboardings, and people who share a directory role
   // with them (a CSM with nothing running yet has all their room).
-  const directory = (await listPeople(db)).filter((p) => p.active);
+  const listed = (await directory(db)).filter((p) => p.active);
   const csms = new Set(running.map((r) => r.csm));
-  const csmRoles = new Set(directory.filter((p) => csms.has(p.id)).flatMap((p) => p.roles));
-  const people = directory
+  const csmRoles = new Set(listed.filter((p) => csms.has(p.id)).flatMap((p) => p.roles));
+  const people = listed
     .filter((p) => csms.has(p.id) || (p.capacity !== undefined && p.roles.some((r) => csmRoles.has(r))))
     .map((p) => ({ id: p.id, name: p.name, capacity: p.capacity ?? null }));
   return { weeks: weekStarts(now, weeks), people: csmLoads(running, people, now, weeks) };

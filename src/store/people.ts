@@ -90,6 +90,19 @@ export function listPeople(db: Kysely<Schema>): Promise<PersonRecord[]> {
   return withLoad(db, false);
 }
 
+/** Everyone in the directory, without their load (which counts every project's roles). */
+export async function directory(db: Kysely<Schema>): Promise<Omit<PersonRecord, "activeProjects" | "lastAssignedAt">[]> {
+  const rows = await db.selectFrom("people").select(["id", "name", "roles", "attributes", "capacity", "active"]).orderBy("id").execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    roles: r.roles,
+    attributes: r.attributes,
+    ...(r.capacity === null ? {} : { capacity: r.capacity }),
+    active: r.active,
+  }));
+}
+
 /** The people assignment may choose from, as the engine wants them. */
 export function assignablePeople(db: Kysely<Schema>): Promise<Person[]> {
   return withLoad(db, true);

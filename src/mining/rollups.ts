@@ -426,7 +426,6 @@ const nextMonth = (ms: number): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const iso = (d: Date | string) => new Date(d).toISOString();
 
 /**
  * The tally of a playbook's projects as of `now`, from the rollups (brought up to date first): the

@@ -74,16 +74,22 @@ async function withLoad(db: Kysely<Schema>, onlyActive: boolean): Promise<Person
      WHERE ${onlyActive ? sql`p.active` : sql`true`}
      ORDER BY p.id`.execute(db);
   return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    roles: r.roles,
-    attributes: r.attributes,
-    ...(r.capacity === null ? {} : { capacity: r.capacity }),
+    ...listed(r),
     activeProjects: r.active_projects,
     ...(r.last_assigned_at ? { lastAssignedAt: fromDbOptional(r.last_assigned_at) } : {}),
-    active: r.active,
   }));
 }
+
+type Listed = Omit<PersonRecord, "activeProjects" | "lastAssignedAt">;
+
+const listed = (r: Pick<LoadRow, "id" | "name" | "roles" | "attributes" | "capacity" | "active">): Listed => ({
+  id: r.id,
+  name: r.name,
+  roles: r.roles,
+  attributes: r.attributes,
+  ...(r.capacity === null ? {} : { capacity: r.capacity }),
+  active: r.active,
+});
 
 /** Everyone in the directory with their current load. */
 export function listPeople(db: Kysely<Schema>): Promise<PersonRecord[]> {
@@ -91,16 +97,9 @@ export function listPeople(db: Kysely<Schema>): Promise<PersonRecord[]> {
 }
 
 /** Everyone in the directory, without their load (which counts every project's roles). */
-export async function directory(db: Kysely<Schema>): Promise<Omit<PersonRecord, "activeProjects" | "lastAssignedAt">[]> {
+export async function directory(db: Kysely<Schema>): Promise<Listed[]> {
   const rows = await db.selectFrom("people").select(["id", "name", "roles", "attributes", "capacity", "active"]).orderBy("id").execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    roles: r.roles,
-    attributes: r.attributes,
-    ...(r.capacity === null ? {} : { capacity: r.capacity }),
-    active: r.active,
-  }));
+  return rows.map(listed);
 }
 
 /** The people assignment may choose from, as the engine wants them. */

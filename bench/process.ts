@@ -273,7 +273,7 @@ export async function main(): Promise<void> {
       if (process.env.BENCH_KEEP === "1") log(`  kept database ${name}`);
       else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     }
-  } else log("  postgres: not reachable at 127.0.0.1:5432, skipped");
+  } else if (projects > 0) log("  postgres: not reachable at 127.0.0.1:5432, skipped");
   if (reachable) await admin.end();
   if (pgliteProjects > 0) {
     const dir = mkdtempSync(join(tmpdir(), "onboard-process-"));

@@ -442,11 +442,12 @@ export async function rolledUp(
   await refreshRollups(db, filter.playbook, now);
   const pdb = processDb(db);
   const tally = new Tally();
-  const inFilter = <T extends "project_traces" | "process_running">(table: T) => {
+  const inFilter = <T extends "project_traces" | "process_running">(table: T, inPeriod = true) => {
     let q = pdb.selectFrom(table as "project_traces").where("playbook_id", "=", filter.playbook);
     if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
     if (filter.segment !== undefined) q = q.where("segment", "=", filter.segment);
     if (filter.csm !== undefined) q = q.where("csm", "=", filter.csm);
+    if (!inPeriod) return q;
     if (filter.from !== undefined) q = q.where("started_at", ">=", new Date(filter.from));
     if (filter.to !== undefined) q = q.where("started_at", "<", new Date(filter.to));
     return q;
@@ -463,7 +464,7 @@ export async function rolledUp(
     if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
     for (const row of await q.execute()) tally.merge(tallyOf(row));
   } else {
-    // Whole months come from the monthly rollups, the edges of the period from the projects' rows.
+    // Whole months come from the monthly rollups, the months the period cuts into mostly from them.
     const cells = () => {
       let q = pdb.selectFrom("process_monthly").select(INSIGHTS).where("playbook_id", "=", filter.playbook);
       if (filter.version !== undefined) q = q.where("playbook_version", "=", filter.version);
@@ -472,21 +473,47 @@ export async function rolledUp(
     };
     const from = filter.from === undefined ? undefined : Date.parse(filter.from);
     const to = filter.to === undefined ? undefined : Date.parse(filter.to);
-    const firstWhole = from === undefined ? undefined : startOfMonth(from) === from ? from : nextMonth(from);
-    const endWhole = to === undefined ? undefined : startOfMonth(to);
-    const noWholeMonth = firstWhole !== undefined && endWhole !== undefined && firstWhole >= endWhole;
-    if (from === undefined && to === undefined) {
-      for (const row of await cells().where("start_month", "=", ALL_MONTHS).execute()) tally.merge(tallyOf(row));
-    } else if (noWholeMonth) {
-      await addRows(traces);
-    } else {
-      let months = cells().where("start_month", "<>", ALL_MONTHS);
-      if (firstWhole !== undefined) months = months.where("start_month", ">=", isoDay(firstWhole));
-      if (endWhole !== undefined) months = months.where("start_month", "<", isoDay(endWhole));
-      for (const row of await months.execute()) tally.merge(tallyOf(row));
-      if (from !== undefined && firstWhole !== undefined && firstWhole > from)
-        await addRows(traces.where("started_at", "<", new Date(firstWhole)));
-      if (to !== undefined && endWhole !== undefined && endWhole < to) await addRows(traces.where("started_at", ">=", new Date(endWhole)));
+    if (from === undefined || to === undefined || from < to) {
+      if (from === undefined && to === undefined)
+        for (const row of await cells().where("start_month", "=", ALL_MONTHS).execute()) tally.merge(tallyOf(row));
+      // The whole months of the period.
+      const firstWhole = from === undefined ? undefined : startOfMonth(from) === from ? from : nextMonth(from);
+      const endWhole = to === undefined ? undefined : startOfMonth(to);
+      if ((from !== undefined || to !== undefined) && (firstWhole === undefined || endWhole === undefined || firstWhole < endWhole)) {
+        let months = cells().where("start_month", "<>", ALL_MONTHS);
+        if (firstWhole !== undefined) months = months.where("start_month", ">=", isoDay(firstWhole));
+        if (endWhole !== undefined) months = months.where("start_month", "<", isoDay(endWhole));
+        for (const row of await months.execute()) tally.merge(tallyOf(row));
+      }
+      // The months it cuts into (at most two): the projects inside from their rows, or, when most of
+      // the month is inside, the month's sums less the projects outside.
+      const cut: { month: number; inside: [number, number] }[] = [];
+      if (from !== undefined && startOfMonth(from) !== from)
+        cut.push({ month: startOfMonth(from), inside: [from, Math.min(nextMonth(from), to ?? Number.POSITIVE_INFINITY)] });
+      if (to !== undefined && startOfMonth(to) !== to && !cut.some((c) => c.month === startOfMonth(to)))
+        cut.push({ month: startOfMonth(to), inside: [Math.max(startOfMonth(to), from ?? Number.NEGATIVE_INFINITY), to] });
+      for (const { month, inside } of cut) {
+        const end = nextMonth(month);
+        const startedIn = (a: number, b: number) =>
+          inFilter("project_traces", false)
+            .where("started_at", ">=", new Date(a))
+            .where("started_at", "<", new Date(b))
+            .select(INSIGHTS)
+            .execute();
+        if ((inside[1] - inside[0]) * 2 <= end - month) {
+          for (const row of await startedIn(inside[0], inside[1])) tally.merge(tallyOf(row));
+          continue;
+        }
+        const part = new Tally();
+        for (const row of await cells().where("start_month", "=", isoDay(month)).execute()) part.merge(tallyOf(row));
+        for (const [a, b] of [
+          [month, inside[0]],
+          [inside[1], end],
+        ] as const)
+          if (a < b) for (const row of await startedIn(a, b)) part.merge(tallyOf(row), -1);
+        // Through its stored form, which leaves out what was all taken away.
+        tally.merge(tallyOf(storedTally(part)));
+      }
     }
   }
 

@@ -79,6 +79,8 @@ for (const backend of BACKENDS) {
       midMonth.setUTCDate(13);
       const laterMidMonth = new Date(midMonth.getTime() + 70 * 86_400_000);
       const monthStart = new Date(Date.UTC(midMonth.getUTCFullYear(), midMonth.getUTCMonth() + 1, 1));
+      const nextMonthStart = new Date(Date.UTC(midMonth.getUTCFullYear(), midMonth.getUTCMonth() + 2, 1));
+      const day = (month: Date, days: number) => new Date(month.getTime() + days * 86_400_000 + 7 * 3_600_000).toISOString();
       const filters: (LogFilter & { playbook: string })[] = [
         { playbook, segment },
         { playbook, csm },
@@ -88,6 +90,10 @@ for (const backend of BACKENDS) {
         { playbook, from: midMonth.toISOString(), to: laterMidMonth.toISOString() },
         { playbook, from: monthStart.toISOString(), to: laterMidMonth.toISOString() },
         { playbook, from: midMonth.toISOString(), to: new Date(midMonth.getTime() + 5 * 86_400_000).toISOString() },
+        // Most of a month inside: the month's sums less the projects outside, on one side or both.
+        { playbook, from: day(monthStart, 1), to: day(monthStart, 27) },
+        { playbook, from: day(monthStart, 2), to: day(nextMonthStart, 26) },
+        { playbook, segment, from: day(monthStart, 3) },
         { playbook, segment, from: midMonth.toISOString() },
         { playbook, segment: "nobody" },
         { playbook, csm, segment },
@@ -98,6 +104,13 @@ for (const backend of BACKENDS) {
         const insights = await same(filter, NOW, JSON.stringify(filter));
         context.diagnostic(`${JSON.stringify(filter)}: ${insights.projects} projects`);
       }
+      // The months cut into that way had projects outside the period to take away.
+      const outside = mine.filter((r) => {
+        const at = r.started_at.getTime();
+        const inMonth = at >= monthStart.getTime() && at < nextMonthStart.getTime();
+        return inMonth && (at < Date.parse(day(monthStart, 1)) || at >= Date.parse(day(monthStart, 27)));
+      });
+      assert.ok(outside.length > 0, "projects started in the month but outside the period");
       const cut = await mineInsights(db(), { playbook, from: midMonth.toISOString(), to: laterMidMonth.toISOString() }, NOW);
       const whole = await mineInsights(db(), { playbook }, NOW);
       assert.ok(cut && whole && cut.projects > 0 && cut.projects < whole.projects, "the period is a true part of the playbook's projects");

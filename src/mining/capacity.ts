@@ -38,7 +38,11 @@ export function csmLoads(
 ): CsmLoad[] {
   const starts = weekStarts(now, weeks);
   const byCsm = new Map<string, Running[]>();
-  for (const r of running) byCsm.set(r.csm, [...(byCsm.get(r.csm) ?? []), r]);
+  for (const r of running) {
+    const mine = byCsm.get(r.csm);
+    if (mine) mine.push(r);
+    else byCsm.set(r.csm, [r]);
+  }
   const names = new Map(people.map((p) => [p.id, p]));
   const ids = new Set([...byCsm.keys(), ...people.map((p) => p.id)]);
   const loads = [...ids].map((id): CsmLoad => {

@@ -136,11 +136,12 @@ function finish(
 
 /**
  * Every CSM's load by week from the go-live forecasts of all active onboardings (each playbook's
- * own model, learnt from its onboardings that went live), in one pass over the log.
+ * own model, learnt from its onboardings that went live, read at most once a minute like the
+ * portfolio's).
  */
 export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8): Promise<{ weeks: Instant[]; people: CsmLoad[] }> {
-  const { models, running: active } = await runningByCsm(db, now);
-  const goLive = new Map([...models].map(([playbook, tally]) => [playbook, new GoLiveModel(tally)]));
+  const active = await runningByCsm(db, now);
+  const goLive = await recentHistories(db, [...new Set(active.map((r) => r.playbook))], now);
   const nowMs = Date.parse(now);
   const running: Running[] = active.map(({ playbook, csm, anchors }) => {
     const f = goLive.get(playbook)?.predictFrom(anchors, nowMs);
@@ -179,7 +180,7 @@ export async function forecastsFor(db: Kysely<Schema>, ids: readonly string[], n
   const modelOf = versionModels(db);
   const out = new Map<string, ProjectForecast>();
   for (const r of running) {
-    const history = new GoLiveModel(histories.get(r.playbook) ?? new Tally());
+    const history = histories.get(r.playbook) ?? new GoLiveModel();
     const playbook = await modelOf(r.playbook, r.version);
     out.set(r.projectId, {
       goLive: history.predict(r.progress, now) ?? null,
@@ -197,9 +198,9 @@ export async function forecastsFor(db: Kysely<Schema>, ids: readonly string[], n
  * changes it little, while the portfolio asks for it on every page.
  */
 const HISTORY_TTL_MS = 60_000;
-const histories = new WeakMap<Kysely<Schema>, Map<string, { readAt: number; tally: Tally }>>();
-async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[], now: Instant): Promise<Map<string, Tally>> {
-  const cache = histories.get(db) ?? new Map<string, { readAt: number; tally: Tally }>();
+const histories = new WeakMap<Kysely<Schema>, Map<string, { readAt: number; model: GoLiveModel }>>();
+async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[], now: Instant): Promise<Map<string, GoLiveModel>> {
+  const cache = histories.get(db) ?? new Map<string, { readAt: number; model: GoLiveModel }>();
   histories.set(db, cache);
   const wall = Date.now();
   const missing = playbooks.filter((p) => {
@@ -209,8 +210,9 @@ async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[],
   // Every project of the playbook counts, not only those someone looked at lately.
   for (const playbook of missing) await refreshRollups(db, playbook, now);
   const read = await historyModels(db, missing);
-  for (const p of missing) cache.set(p, { readAt: wall, tally: read.get(p) ?? new Tally() });
-  return new Map(playbooks.map((p) => [p, cache.get(p)?.tally ?? new Tally()]));
+  // The model keeps its sorted residuals between reads.
+  for (const p of missing) cache.set(p, { readAt: wall, model: new GoLiveModel(read.get(p) ?? new Tally()) });
+  return new Map(playbooks.map((p) => [p, cache.get(p)?.model ?? new GoLiveModel()]));
 }
 
 /** For the portfolio: each onboarding's departures from its playbook and its go-live forecast. */

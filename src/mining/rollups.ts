@@ -551,57 +551,32 @@ export async function rolledUp(
   };
 }
 
-/**
- * Every playbook's go-live model (the residuals and go-lives of all its projects, from the monthly
- * rollups) and the active onboardings not live yet, with their CSM: the capacity forecast's input.
- */
-export async function runningByCsm(
-  db: Kysely<Schema>,
-  now: Instant,
-): Promise<{ models: Map<string, Tally>; running: { playbook: string; csm: string; anchors: Anchor[] }[] }> {
+/** The active onboardings not live yet with their CSM and forecast anchors: the capacity forecast's input. */
+export async function runningByCsm(db: Kysely<Schema>, now: Instant): Promise<{ playbook: string; csm: string; anchors: Anchor[] }[]> {
   await refreshRollups(db, undefined, now);
-  const pdb = processDb(db);
-  const models = await historyModels(db, undefined, { milestones: false });
-  const rows = await pdb
+  const rows = await processDb(db)
     .selectFrom("process_running")
     .select(["playbook_id", "csm", "anchors"])
     .where("forecast", "=", true)
     .where("csm", "is not", null)
     .execute();
-  return {
-    models,
-    running: rows.flatMap((r) => (r.anchors && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, anchors: r.anchors }] : [])),
-  };
+  return rows.flatMap((r) => (r.anchors && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, anchors: r.anchors }] : []));
 }
 
 /**
- * What the forecasts learn from, by playbook (of `playbooks`, or all): the residual times to go-live
+ * What the forecasts learn from, by playbook: the residual times to go-live
  * and to each milestone of every project, summed from the monthly rollups.
  */
-export async function historyModels(
-  db: Kysely<Schema>,
-  playbooks: readonly string[] | undefined,
-  options: { readonly milestones?: boolean } = {},
-): Promise<Map<string, Tally>> {
-  if (playbooks !== undefined && playbooks.length === 0) return new Map();
-  const withMilestones = options.milestones ?? true;
-  let cells = processDb(db)
+export async function historyModels(db: Kysely<Schema>, playbooks: readonly string[]): Promise<Map<string, Tally>> {
+  if (playbooks.length === 0) return new Map();
+  const cells = await processDb(db)
     .selectFrom("process_monthly")
-    .select([
-      "playbook_id",
-      "residuals",
-      sql<StoredTally["milestones"] | null>`${withMilestones ? sql.ref("milestones") : sql`NULL`}`.as("milestones"),
-    ]);
-  cells = cells.where("start_month", "=", ALL_MONTHS);
-  if (playbooks !== undefined) cells = cells.where("playbook_id", "in", playbooks);
+    .select(["playbook_id", "residuals", "milestones"])
+    .where("start_month", "=", ALL_MONTHS)
+    .where("playbook_id", "in", playbooks)
+    .execute();
   const models = new Map<string, Tally>();
-  for (const cell of await cells.execute()) {
-    const model = models.get(cell.playbook_id) ?? new Tally();
-    models.set(
-      cell.playbook_id,
-      model.merge(tallyOf({ residuals: cell.residuals, ...(cell.milestones ? { milestones: cell.milestones } : {}) })),
-    );
-  }
+  for (const cell of cells) models.set(cell.playbook_id, (models.get(cell.playbook_id) ?? new Tally()).merge(tallyOf(cell)));
   return models;
 }
 

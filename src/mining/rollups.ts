@@ -1,8 +1,9 @@
-// The process-mining rollups (migration 0027): one row per project with what its events add to the
-// insights and the forecast (project_traces), and their sums per playbook version, segment and
-// month of start, and over all months (process_monthly). Reading the insights of a playbook adds up
-// the all-months rows (or, for a period, its whole months and the rows of the months it cuts into),
-// and the visits still open as of now.
+// The process-mining rollups (migrations 0027-0028): one row per project with what its events add
+// to the insights and the forecast (project_traces), their sums per playbook version, segment and
+// month of start and over all months (process_monthly), and over all months per CSM
+// (process_by_csm); and the onboardings still running, narrow (process_running: their open visits
+// and forecast anchors). Reading the insights of a playbook adds up the all-months rows (or, for a
+// period, its whole months and the months it cuts into), and the visits still open as of now.
 //
 // They are kept up to date when read: a project whose portfolio row changed (its events, segment,
 // CSM, status or plan) is marked in process_dirty by a trigger in that same transaction (migration
@@ -95,7 +96,7 @@ interface ProcessMonthlyTable {
 }
 
 /** The same sums by CSM, over all months only (the Process page filtered by one CSM reads them). */
-interface ProcessMonthlyByCsmTable extends Omit<ProcessMonthlyTable, "segment"> {
+interface ProcessByCsmTable extends Omit<ProcessMonthlyTable, "segment"> {
   csm: string;
 }
 
@@ -103,7 +104,7 @@ type ProcessTables = {
   project_traces: ProjectTracesTable;
   process_running: ProcessRunningTable;
   process_monthly: ProcessMonthlyTable;
-  process_by_csm: ProcessMonthlyByCsmTable;
+  process_by_csm: ProcessByCsmTable;
   process_dirty: ProcessDirtyTable;
 };
 

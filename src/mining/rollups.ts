@@ -73,9 +73,10 @@ interface ProcessRunningTable {
   /** Active and not live yet: a go-live forecast is made for it. */
   forecast: boolean;
   target_go_live_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
-  open_visits: Json<OpenVisitMs[]>;
-  /** What a go-live forecast reckons from (forecast.ts anchorsOf), in epoch ms; null once live. */
-  anchors: Json<Anchor[] | null>;
+  /** JSON of OpenVisitMs[] (text: read whole, never queried into). */
+  open_visits: string;
+  /** JSON of what a go-live forecast reckons from (forecast.ts anchorsOf), in epoch ms; null once live. */
+  anchors: string | null;
 }
 
 interface ProcessDirtyTable {
@@ -229,7 +230,7 @@ function projectRows(
           forecast: info.status === "active" && !live,
           target_go_live_at: target,
           open_visits: JSON.stringify(open),
-          anchors: JSON.stringify(live ? null : anchorsOf(trace)),
+          anchors: live ? null : JSON.stringify(anchorsOf(trace)),
         }
       : undefined,
   };
@@ -521,20 +522,21 @@ export async function rolledUp(
   // What is still open grows with the clock: added as of now, against each project's own version.
   const modelOf = versionModels(db);
   const runningRows = await inFilter("process_running" as "project_traces")
-    .select(sql<OpenVisitMs[]>`open_visits`.as("open_visits"))
-    .select(sql<Anchor[] | null>`CASE WHEN forecast THEN anchors END`.as("anchors"))
+    .select(sql<string>`open_visits`.as("open_visits"))
+    .select(sql<string | null>`CASE WHEN forecast THEN anchors END`.as("anchors"))
     .select(sql<number | null>`(extract(epoch from target_go_live_at) * 1000)::float8`.as("target_ms"))
     .select(["project_id", "client_name", "playbook_version"])
     .execute();
   const running: RolledUp["running"][number][] = [];
   const nowMs = Date.parse(now);
   for (const row of runningRows) {
-    if (row.open_visits.length > 0) {
+    const open = JSON.parse(row.open_visits) as OpenVisitMs[];
+    if (open.length > 0) {
       const model = await modelOf(filter.playbook, row.playbook_version);
-      for (const v of row.open_visits) addOpenVisit(tally, v, nowMs, model);
+      for (const v of open) addOpenVisit(tally, v, nowMs, model);
     }
     if (row.anchors)
-      running.push({ projectId: row.project_id, clientName: row.client_name, targetMs: row.target_ms, anchors: row.anchors });
+      running.push({ projectId: row.project_id, clientName: row.client_name, targetMs: row.target_ms, anchors: JSON.parse(row.anchors) });
   }
 
   const worstRows = await traces
@@ -561,7 +563,9 @@ export async function runningByCsm(db: Kysely<Schema>, now: Instant): Promise<{ 
     .where("forecast", "=", true)
     .where("csm", "is not", null)
     .execute();
-  return rows.flatMap((r) => (r.anchors && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, anchors: r.anchors }] : []));
+  return rows.flatMap((r) =>
+    r.anchors && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, anchors: JSON.parse(r.anchors) as Anchor[] }] : [],
+  );
 }
 
 /**

@@ -84,6 +84,9 @@ ALTER TABLE project_traces ADD COLUMN client_name text NOT NULL DEFAULT '';
 ALTER TABLE project_traces DROP COLUMN open_visits;
 ALTER TABLE project_traces DROP COLUMN anchors;
 DROP INDEX project_traces_running;
+-- Who deviates most among the onboardings started in a period: the deviating ones of the period,
+-- not every one of the period looked at (70 ms for a quarter of the busiest playbook at 100k).
+CREATE INDEX project_traces_deviating_started ON project_traces (playbook_id, started_at) WHERE deviation_count > 0;
 DELETE FROM project_traces;
 DELETE FROM process_monthly;
 INSERT INTO process_dirty (project_id, playbook_id) SELECT project_id, playbook_id FROM project_summaries;

@@ -10,6 +10,7 @@ import { generateDemo } from "../demo/generate.ts";
 import type { Effect } from "../engine/types.ts";
 import { rebuildOpenWork } from "../metrics/open-work-projection.ts";
 import { rebuildSummaries } from "../metrics/projection.ts";
+import { mineCapacity } from "../mining/mine.ts";
 import { refreshRollups } from "../mining/rollups.ts";
 import type { Mailer } from "../notify/mailer.ts";
 import { RenderPool } from "../notify/render-pool.ts";
@@ -299,10 +300,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       : undefined;
     // The process-mining rollups follow the events in the background, a bounded batch at a time, so
     // the Process page rarely has more than a few changed projects to replay when it is read (and
-    // a database from before the rollups is summed up without anyone waiting for it).
+    // a database from before the rollups is summed up without anyone waiting for it). Once caught
+    // up, the capacity forecast is read too, so that forecasts a go-live or the clock made stale
+    // are made again here rather than on someone's read.
     const processRollups = config.scheduler
       ? new Poller<number>({
-          work: (now) => refreshRollups(database.db, undefined, now, { limit: PROCESS_ROLLUP_BATCH, full: true }),
+          work: async (now) => {
+            const replayed = await refreshRollups(database.db, undefined, now, { limit: PROCESS_ROLLUP_BATCH, full: true });
+            if (replayed < PROCESS_ROLLUP_BATCH) await mineCapacity(database.db, now);
+            return replayed;
+          },
           busy: (replayed) => replayed >= PROCESS_ROLLUP_BATCH,
           intervalMs: 60_000,
           clock,

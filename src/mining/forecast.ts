@@ -6,6 +6,7 @@
 // took at least as long from there are comparable, and the 10th, 50th and 90th percentiles of their
 // remaining time give the interval and the median. With fewer than MIN_BASIS comparable
 // onboardings the forecast falls back to an earlier anchor, then to none.
+import { createHash } from "node:crypto";
 import type { Instant } from "../engine/types.ts";
 import type { Histogram } from "../metrics/histogram.ts";
 import { isMilestone } from "../metrics/summary.ts";
@@ -60,13 +61,17 @@ class Residuals {
     return low;
   }
 
-  /** The residuals at least `elapsed`: how many, and the k-th smallest of them (1-based). */
-  comparable(elapsed: number): { n: number; kth: (k: number) => number } {
+  /**
+   * The residuals at least `elapsed`: how many, the k-th smallest of them (1-based), and the
+   * smallest (the same ones stay comparable while the elapsed time has not passed it).
+   */
+  comparable(elapsed: number): { n: number; kth: (k: number) => number; least: number } {
     const from = this.#from(elapsed);
     const before = from === 0 ? 0 : (this.cumulative[from - 1] as number);
     const total = this.cumulative.at(-1) ?? 0;
     return {
       n: total - before,
+      least: this.values[from] ?? Number.POSITIVE_INFINITY,
       kth: (k) => {
         const target = before + k;
         let low = from;
@@ -99,6 +104,7 @@ export class GoLiveModel {
   readonly #tally: Tally;
   /** Sorted residuals by histogram key, built at first use (the tally does not change after). */
   readonly #sorted = new Map<string, Residuals | undefined>();
+  #stamp: string | undefined;
 
   constructor(tally: Tally = new Tally()) {
     this.#tally = tally;
@@ -113,6 +119,7 @@ export class GoLiveModel {
   add(trace: Trace): this {
     addResiduals(this.#tally, trace);
     this.#sorted.clear();
+    this.#stamp = undefined;
     return this;
   }
 
@@ -137,7 +144,27 @@ export class GoLiveModel {
    * only the ones they show into instants.
    */
   predictFrom(anchors: readonly Anchor[], nowMs: number): ForecastMs | undefined {
+    return reckon(anchors, nowMs, (anchor) => this.#residuals(this.#tally.residuals, anchor)).forecast;
+  }
+
+  /**
+   * The same, and until when (epoch ms, inclusive) it stays the same as the clock moves on: the
+   * comparable onboardings change only when the time spent passes one of their residuals, and an
+   * anchor with too few comparable ones only ever has fewer. Null: for as long as the model holds.
+   */
+  predictUntil(anchors: readonly Anchor[], nowMs: number): { forecast: ForecastMs | undefined; until: number | null } {
     return reckon(anchors, nowMs, (anchor) => this.#residuals(this.#tally.residuals, anchor));
+  }
+
+  /** A fingerprint of what the go-live forecasts learn from: forecasts made with the same one agree. */
+  get stamp(): string {
+    if (this.#stamp === undefined) {
+      const keys = [...this.#tally.residuals.keys()].sort();
+      const hash = createHash("sha256");
+      for (const key of keys) hash.update(JSON.stringify([key, this.#tally.residuals.get(key)?.bins()]));
+      this.#stamp = hash.digest("base64url").slice(0, 22);
+    }
+    return this.#stamp;
   }
 
   /**
@@ -153,7 +180,7 @@ export class GoLiveModel {
     return model.order
       .filter((e) => isMilestone(e.step) && !reached.has(e.step.id) && !e.step.on_demand)
       .map((e) => {
-        const forecast = reckon(anchors, nowMs, (anchor) => this.#residuals(this.#tally.milestones, edgeKey(e.step.id, anchor)));
+        const { forecast } = reckon(anchors, nowMs, (anchor) => this.#residuals(this.#tally.milestones, edgeKey(e.step.id, anchor)));
         return { step: e.step.id, title: e.step.title, ...(forecast ? { forecast: asInstants(forecast) } : {}) };
       });
   }
@@ -212,22 +239,33 @@ export const asInstants = (f: ForecastMs): GoLiveForecast => ({
   basis: f.basis,
 });
 
-/** The forecast from the latest anchor that has enough comparable history (`residuals` by anchor). */
-function reckon(anchors: readonly Anchor[], nowMs: number, residuals: (anchor: string) => Residuals | undefined): ForecastMs | undefined {
+/**
+ * The forecast from the latest anchor that has enough comparable history (`residuals` by anchor),
+ * and until when it holds (see predictUntil).
+ */
+function reckon(
+  anchors: readonly Anchor[],
+  nowMs: number,
+  residuals: (anchor: string) => Residuals | undefined,
+): { forecast: ForecastMs | undefined; until: number | null } {
   for (const anchor of anchors) {
     // Comparable: those that had not got there after as long as this one has already spent.
     const past = residuals(anchor.step);
     if (!past) continue;
-    const { n, kth } = past.comparable(nowMs - anchor.at);
+    const { n, kth, least } = past.comparable(nowMs - anchor.at);
     if (n < MIN_BASIS) continue;
     const at = (residual: number) => anchor.at + Math.round(residual);
     return {
-      p10: at(kth(lowerRank(n, 0.1))),
-      p50: at((kth(Math.floor((n + 1) / 2)) + kth(Math.ceil((n + 1) / 2))) / 2),
-      p90: at(kth(upperRank(n, 0.9))),
-      anchor: anchor.step,
-      basis: n,
+      forecast: {
+        p10: at(kth(lowerRank(n, 0.1))),
+        p50: at((kth(Math.floor((n + 1) / 2)) + kth(Math.ceil((n + 1) / 2))) / 2),
+        p90: at(kth(upperRank(n, 0.9))),
+        anchor: anchor.step,
+        basis: n,
+      },
+      // A millisecond short of the least comparable residual, whatever the rounding of the sum.
+      until: anchor.at + Math.floor(least) - 1,
     };
   }
-  return undefined;
+  return { forecast: undefined, until: null };
 }

@@ -11,7 +11,17 @@ import type { Schema } from "../store/schema.ts";
 import { type CsmLoad, csmLoads, type Running, weekStarts } from "./capacity.ts";
 import { asInstants, type GoLiveForecast, GoLiveModel, MIN_BASIS, type MilestoneForecast } from "./forecast.ts";
 import { type Insights, InsightsBuilder, insightsOf, WORST } from "./insights.ts";
-import { conformanceOf, historyModels, playbookPeople, progressOf, refreshRollups, rolledUp, runningByCsm } from "./rollups.ts";
+import {
+  capacityRows,
+  conformanceOf,
+  historyModels,
+  playbookPeople,
+  progressOf,
+  refreshRollups,
+  rolledUp,
+  runningPlaybooks,
+  storeForecasts,
+} from "./rollups.ts";
 import { casesOf, type LogFilter, versionModels } from "./source.ts";
 import { Tally } from "./tally.ts";
 import { type Trace, traceOf } from "./trace.ts";
@@ -140,13 +150,20 @@ function finish(
  * portfolio's).
  */
 export async function mineCapacity(db: Kysely<Schema>, now: Instant, weeks = 8): Promise<{ weeks: Instant[]; people: CsmLoad[] }> {
-  const active = await runningByCsm(db, now);
-  const goLive = await recentHistories(db, [...new Set(active.map((r) => r.playbook))], now);
+  await refreshRollups(db, undefined, now);
+  const models = await recentHistories(db, await runningPlaybooks(db), now);
   const nowMs = Date.parse(now);
-  const running: Running[] = active.map(({ playbook, csm, anchors }) => {
-    const f = goLive.get(playbook)?.predictFrom(anchors, nowMs);
-    return f ? { csm, p50Ms: f.p50 } : { csm };
+  // Forecasts stored by an earlier read hold until their model changes or time passes a residual;
+  // only the others are made again (and stored for the next read).
+  const { held, stale } = await capacityRows(db, new Map([...models].map(([p, m]) => [p, m.stamp])), nowMs);
+  const running: Running[] = held.map(({ csm, p50Ms }) => (p50Ms === null ? { csm } : { csm, p50Ms }));
+  const made = stale.map((r) => {
+    const model = models.get(r.playbook) ?? new GoLiveModel();
+    const { forecast, until } = model.predictUntil(JSON.parse(r.anchorsJson), nowMs);
+    running.push(forecast ? { csm: r.csm, p50Ms: forecast.p50 } : { csm: r.csm });
+    return { projectId: r.projectId, anchorsJson: r.anchorsJson, p50Ms: forecast?.p50 ?? null, model: model.stamp, until };
   });
+  await storeForecasts(db, made);
   // Who could take a client: the CSMs of running onboardings, and people who share a directory role
   // with them (a CSM with nothing running yet has all their room).
   const listed = (await directory(db)).filter((p) => p.active);
@@ -199,7 +216,7 @@ export async function forecastsFor(db: Kysely<Schema>, ids: readonly string[], n
  */
 const HISTORY_TTL_MS = 60_000;
 const histories = new WeakMap<Kysely<Schema>, Map<string, { readAt: number; model: GoLiveModel }>>();
-async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[], now: Instant): Promise<Map<string, GoLiveModel>> {
+export async function recentHistories(db: Kysely<Schema>, playbooks: readonly string[], now: Instant): Promise<Map<string, GoLiveModel>> {
   const cache = histories.get(db) ?? new Map<string, { readAt: number; model: GoLiveModel }>();
   histories.set(db, cache);
   const wall = Date.now();

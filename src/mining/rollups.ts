@@ -77,6 +77,10 @@ interface ProcessRunningTable {
   open_visits: string;
   /** JSON of what a go-live forecast reckons from (forecast.ts anchorsOf), in epoch ms; null once live. */
   anchors: string | null;
+  /** The capacity forecast's last median go-live (epoch ms), its model's stamp, and until when it holds. */
+  go_live_p50: number | null;
+  forecast_model: string | null;
+  forecast_until: number | null;
 }
 
 interface ProcessDirtyTable {
@@ -554,18 +558,69 @@ export async function rolledUp(
   };
 }
 
-/** The active onboardings not live yet with their CSM and forecast anchors: the capacity forecast's input. */
-export async function runningByCsm(db: Kysely<Schema>, now: Instant): Promise<{ playbook: string; csm: string; anchors: Anchor[] }[]> {
-  await refreshRollups(db, undefined, now);
-  const rows = await processDb(db)
-    .selectFrom("process_running")
-    .select(["playbook_id", "csm", "anchors"])
-    .where("forecast", "=", true)
-    .where("csm", "is not", null)
-    .execute();
-  return rows.flatMap((r) =>
-    r.anchors && r.csm ? [{ playbook: r.playbook_id, csm: r.csm, anchors: JSON.parse(r.anchors) as Anchor[] }] : [],
-  );
+/** The playbooks that have onboardings running. */
+export async function runningPlaybooks(db: Kysely<Schema>): Promise<string[]> {
+  const rows = await processDb(db).selectFrom("process_running").select("playbook_id").distinct().execute();
+  return rows.map((r) => r.playbook_id);
+}
+
+/** An active onboarding not live yet, by CSM, whose stored forecast no longer holds. */
+export interface Unforecast {
+  readonly projectId: string;
+  readonly playbook: string;
+  readonly csm: string;
+  /** The anchors as stored (JSON): a forecast is stored back only for the same. */
+  readonly anchorsJson: string;
+}
+
+/**
+ * The active onboardings not live yet that have a CSM (the capacity forecast's): the median go-live
+ * of those whose stored forecast was made with their playbook's model (`models`: its stamp) and
+ * still holds at `nowMs`, and the others to forecast again.
+ */
+export async function capacityRows(
+  db: Kysely<Schema>,
+  models: ReadonlyMap<string, string>,
+  nowMs: number,
+): Promise<{ held: { csm: string; p50Ms: number | null }[]; stale: Unforecast[] }> {
+  const holds =
+    models.size === 0
+      ? sql<boolean>`false`
+      : sql<boolean>`(playbook_id, forecast_model) IN (${sql.join([...models].map(([p, m]) => sql`(${p}, ${m})`))})
+          AND (forecast_until IS NULL OR forecast_until >= ${nowMs})`;
+  const mine = sql`forecast AND csm IS NOT NULL AND anchors IS NOT NULL`;
+  const { rows: held } = await sql<{ csm: string; p50: number | null }>`
+    SELECT csm, go_live_p50 AS p50 FROM process_running WHERE ${mine} AND ${holds}`.execute(db);
+  const { rows: stale } = await sql<{ project_id: string; playbook_id: string; csm: string; anchors: string }>`
+    SELECT project_id, playbook_id, csm, anchors FROM process_running WHERE ${mine} AND NOT coalesce(${holds}, false)`.execute(db);
+  return {
+    held: held.map((r) => ({ csm: r.csm, p50Ms: r.p50 })),
+    stale: stale.map((r) => ({ projectId: r.project_id, playbook: r.playbook_id, csm: r.csm, anchorsJson: r.anchors })),
+  };
+}
+
+/**
+ * Store forecasts made again, each only where the onboarding's anchors are still those it was made
+ * from. Only when no refresh is running (they hold the lock): it saves work next time, nothing more.
+ */
+export async function storeForecasts(
+  db: Kysely<Schema>,
+  made: readonly { projectId: string; anchorsJson: string; p50Ms: number | null; model: string; until: number | null }[],
+): Promise<void> {
+  if (made.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${REFRESH_LOCK}) AS locked`.execute(trx);
+    if (!rows[0]?.locked) return;
+    for (let i = 0; i < made.length; i += 1000) {
+      const values = made
+        .slice(i, i + 1000)
+        .map((m) => sql`(${m.projectId}, ${m.anchorsJson}, ${m.p50Ms}::double precision, ${m.model}, ${m.until}::double precision)`);
+      await sql`
+        UPDATE process_running r SET go_live_p50 = v.p50, forecast_model = v.model, forecast_until = v.until
+          FROM (VALUES ${sql.join(values)}) AS v(project_id, anchors, p50, model, until)
+         WHERE r.project_id = v.project_id AND r.anchors = v.anchors`.execute(trx);
+    }
+  });
 }
 
 /**

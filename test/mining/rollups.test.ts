@@ -9,9 +9,10 @@ import { sql } from "kysely";
 import { generateDemo } from "../../src/demo/generate.ts";
 import type { Actor } from "../../src/engine/types.ts";
 import type { CaseEvents } from "../../src/mining/activities.ts";
+import { csmLoads, type Running } from "../../src/mining/capacity.ts";
 import { GoLiveModel } from "../../src/mining/forecast.ts";
-import { mineCapacity, mineInsights, replayInsights } from "../../src/mining/mine.ts";
-import { refreshRollups } from "../../src/mining/rollups.ts";
+import { mineCapacity, mineInsights, recentHistories, replayInsights } from "../../src/mining/mine.ts";
+import { capacityRows, refreshRollups, runningPlaybooks } from "../../src/mining/rollups.ts";
 import { casesOf, type LogFilter } from "../../src/mining/source.ts";
 import { settledTally, Tally } from "../../src/mining/tally.ts";
 import { type Trace, traceOf } from "../../src/mining/trace.ts";
@@ -204,6 +205,42 @@ for (const backend of BACKENDS) {
       assert.equal(await refreshRollups(db(), undefined, NOW), 0, "reads look only at the marks");
       assert.equal(await refreshRollups(db(), undefined, NOW, { full: true, limit: 200 }), 1, "the long check marks and replays it");
       await same({ playbook }, NOW, "after the long check");
+    });
+
+    test("the capacity forecast from the forecasts stored by earlier reads equals forecasting every onboarding, now and later", async () => {
+      // The reference: every active onboarding with a CSM forecast from its anchors, with the same models.
+      const reference = async (now: string, people: { person: string; name: string; capacity: number | null }[]) => {
+        const models = await recentHistories(db(), await runningPlaybooks(db()), now);
+        const { rows: all } = await sql<{ playbook_id: string; csm: string; anchors: string }>`
+          SELECT playbook_id, csm, anchors FROM process_running WHERE forecast AND csm IS NOT NULL AND anchors IS NOT NULL`.execute(db());
+        const running: Running[] = all.map((r) => {
+          const f = models.get(r.playbook_id)?.predictFrom(JSON.parse(r.anchors), Date.parse(now));
+          return f ? { csm: r.csm, p50Ms: f.p50 } : { csm: r.csm };
+        });
+        return csmLoads(
+          running,
+          people.map((p) => ({ id: p.person, name: p.name, capacity: p.capacity })),
+          now,
+          8,
+        );
+      };
+      const stamps = async (now: string) =>
+        new Map([...(await recentHistories(db(), await runningPlaybooks(db()), now))].map(([p, m]) => [p, m.stamp]));
+      for (const now of [NOW, NOW, LATER, LATER]) {
+        const capacity = await mineCapacity(db(), now, 8);
+        assert.ok(capacity.people.length > 0);
+        assert.deepEqual(capacity.people, await reference(now, capacity.people), now);
+      }
+      // Read again at the same moment, every stored forecast holds; two weeks on, some no longer do.
+      const atLater = await capacityRows(db(), await stamps(LATER), Date.parse(LATER));
+      assert.equal(atLater.stale.length, 0, "what the last read forecast is stored");
+      const otherModel = new Map([...(await stamps(LATER))].map(([p]) => [p, "another model"]));
+      assert.equal((await capacityRows(db(), otherModel, Date.parse(LATER))).held.length, 0, "a forecast holds only for its own model");
+      const weeksOn = new Date(Date.parse(LATER) + 14 * 86_400_000).toISOString();
+      const later = await capacityRows(db(), await stamps(weeksOn), Date.parse(weeksOn));
+      assert.ok(later.held.length > 0 && later.stale.length > 0, `held ${later.held.length}, to forecast again ${later.stale.length}`);
+      const capacity = await mineCapacity(db(), weeksOn, 8);
+      assert.deepEqual(capacity.people, await reference(weeksOn, capacity.people), weeksOn);
     });
 
     test("as the clock moves on, open steps keep growing and the rollups still equal the replay", async () => {

@@ -57,7 +57,14 @@ CREATE TABLE process_running (
   -- Its open steps, their instants in epoch ms (src/mining/tally.ts OpenVisitMs):
   open_visits text NOT NULL,
   -- the steps a go-live forecast reckons from, in epoch ms (src/mining/forecast.ts anchorsOf); null once live
-  anchors text
+  anchors text,
+  -- Its median go-live forecast as the capacity forecast last made it (epoch ms; null: none), the
+  -- model it was made with (src/mining/forecast.ts GoLiveModel.stamp), and until when it holds
+  -- (epoch ms; null: as long as the model does). Rows whose forecast no longer holds are forecast
+  -- again on the next read; the others are not read in full.
+  go_live_p50 double precision,
+  forecast_model text,
+  forecast_until double precision
 );
 CREATE INDEX process_running_playbook ON process_running (playbook_id, started_at);
 CREATE INDEX process_running_csm ON process_running (csm) WHERE forecast;

@@ -5,8 +5,12 @@
 import { type Kysely, sql } from "kysely";
 import type { Schema } from "../schema.ts";
 
-/** Our own bookkeeping, written by migrate() on both sides. */
-const NOT_COPIED = "schema_migrations";
+/**
+ * Our own bookkeeping, written on both sides: the migrations applied (by migrate()), and which
+ * projects' process rollups to replay (by a trigger as the portfolio rows arrive, so the target
+ * marks every project it receives).
+ */
+const NOT_COPIED = new Set(["schema_migrations", "process_dirty"]);
 /**
  * The bytes of files kept in the database: they travel as files (snapshot.ts, load.ts) because the
  * target may keep its files in a folder instead; as rows only when both sides share one files folder.
@@ -34,7 +38,7 @@ export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** Every table that travels, referenced tables first, so that foreign keys hold at every insert. */
 export async function transferTables(db: Kysely<Schema>, options: { readonly fileChunks?: boolean } = {}): Promise<TableInfo[]> {
   return dependencyOrder(
-    (await publicTables(db)).filter((t) => t.name !== NOT_COPIED && (options.fileChunks === true || t.name !== FILE_CHUNKS)),
+    (await publicTables(db)).filter((t) => !NOT_COPIED.has(t.name) && (options.fileChunks === true || t.name !== FILE_CHUNKS)),
   );
 }
 
